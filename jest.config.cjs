@@ -1,0 +1,1 @@
+module.exports = { projects: ['<rootDir>/server', '<rootDir>/sdk', '<rootDir>/widget', '<rootDir>/demo', '<rootDir>/deploy'].filter((p) => require('fs').existsSync(p.replace('<rootDir>', __dirname) + '/jest.config.cjs')) };

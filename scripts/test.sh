@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine: system programs, npm packages,
+# build, then every test (real PostgreSQL, Redis, nginx, etcd, Chromium).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+node -e 'if (+process.versions.node.split(".")[0] < 20) { console.error("Node 20 or newer is required"); process.exit(1) }'
+bash scripts/system-deps.sh
+if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+npm run build
+npx tsc -b
+node --experimental-vm-modules node_modules/jest/bin/jest.js --ci "$@"

@@ -1,0 +1,47 @@
+import express, { type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
+import { cors } from './http/cors.js';
+import { createApiRouter } from './http/router.js';
+import { requestLog } from './http/request-log.js';
+import { createSiteRouter, type ReadinessCheck } from './http/site.js';
+import { notFound, problemHandler } from './problem/problem-middleware.js';
+import { handlers } from './routes/index.js';
+import type { Services } from './services.js';
+
+export interface AppOptions {
+  /** Turn a response that drifts from openapi.yaml into a 500 (tests). */
+  strictResponses?: boolean;
+  /** Readiness checks besides the store's (e.g. Redis). */
+  readiness?: Map<string, ReadinessCheck>;
+  /** Mounted after the API, for the demo site and the widget bundle. */
+  site?: RequestHandler[];
+}
+
+/** The Express application: security headers, CORS, rate limits, /api from openapi.yaml, docs, health. */
+export function createApp(services: Services, options: AppOptions = {}): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.set('query parser', 'simple');
+  app.use(requestLog(services.logger));
+  app.use(
+    helmet({
+      // The widget bundle and the API are meant to be used from other origins (CORS decides who).
+      crossOriginResourcePolicy: { policy: 'cross-origin' },
+      contentSecurityPolicy: { directives: { 'connect-src': ["'self'", 'ws:', 'wss:'] } },
+    }),
+  );
+  app.use(cors(services.config));
+  app.use((req, _res, next) => {
+    services.limits.enforce('requestsPerIp', req.ip ?? 'unknown');
+    next();
+  });
+  app.use('/api', express.json({ limit: services.limits.settings.bodyBytes, strict: true }));
+  app.use('/api', createApiRouter(handlers, services, { strictResponses: options.strictResponses ?? false }));
+  app.use('/api', notFound);
+  app.use(createSiteRouter(services, options.readiness ?? new Map()));
+  for (const handler of options.site ?? []) app.use(handler);
+  app.use(notFound);
+  app.use(problemHandler(services.logger));
+  return app;
+}

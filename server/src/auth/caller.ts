@@ -1,0 +1,48 @@
+import type { Request } from 'express';
+import type { Scope } from '@news-forum/sdk';
+import { ProblemError } from '../problem/problem-error.js';
+import type { Services } from '../services.js';
+import type { Caller } from '../http/handler.js';
+
+/** The bearer token of a request, if any; a malformed Authorization header is a 401. */
+export function bearerToken(req: Request): string | undefined {
+  const header = req.headers.authorization;
+  if (header === undefined) return undefined;
+  const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/.exec(header.trim());
+  if (!match) {
+    throw new ProblemError('unauthorized', 'The Authorization header must be "Bearer <token>"', {
+      headers: { 'WWW-Authenticate': 'Bearer error="invalid_request"' },
+    });
+  }
+  return match[1];
+}
+
+/**
+ * Verifies a token and checks the account still exists. The caller's scopes
+ * are those the token names that the account still holds, so a revoked
+ * scope or a deleted account stops working before the token expires.
+ */
+export async function resolveCaller(token: string, services: Pick<Services, 'tokens' | 'store'>): Promise<Caller> {
+  const claims = services.tokens.verify(token);
+  const user = await services.store.getUser(claims.login);
+  if (!user) {
+    throw new ProblemError('unauthorized', 'The account of this token no longer exists', {
+      headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
+    });
+  }
+  const held = new Set<Scope>(user.scopes);
+  return { login: user.login, scopes: claims.scopes.filter((scope) => held.has(scope)) };
+}
+
+/** Throws 403 unless the caller holds every scope. */
+export function requireScopes(caller: Caller, scopes: readonly Scope[]): void {
+  const missing = scopes.filter((scope) => !caller.scopes.includes(scope));
+  if (missing.length > 0) throw new ProblemError('forbidden', `This needs the scope ${missing.join(', ')}`);
+}
+
+/** Throws 403 unless the caller is `owner` or holds `scope`. */
+export function requireOwnerOr(caller: Caller, owner: string, scope: Scope): void {
+  if (caller.login !== owner && !caller.scopes.includes(scope)) {
+    throw new ProblemError('forbidden', `Only the author or an account with the scope ${scope} may do this`);
+  }
+}

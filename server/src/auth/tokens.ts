@@ -1,0 +1,54 @@
+import jwt from 'jsonwebtoken';
+import type { Scope } from '@news-forum/sdk';
+import { ProblemError } from '../problem/problem-error.js';
+import type { JwtKeys } from './jwt-keys.js';
+
+export const SCOPES: readonly Scope[] = ['read', 'delete', 'admin'];
+
+/** The verified claims of a bearer token. */
+export interface TokenClaims {
+  login: string;
+  scopes: Scope[];
+  iat: number;
+  exp: number;
+}
+
+function invalidToken(detail: string): ProblemError {
+  return new ProblemError('unauthorized', detail, {
+    headers: { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${detail}"` },
+  });
+}
+
+/** Signs and verifies tokens with one pinned algorithm; `exp` is always required. */
+export class TokenService {
+  readonly #keys: JwtKeys;
+  readonly #ttlSeconds: number;
+
+  constructor(keys: JwtKeys, ttlSeconds: number) {
+    this.#keys = keys;
+    this.#ttlSeconds = ttlSeconds;
+  }
+
+  issue(login: string, scopes: Scope[]): { token: string; expiresAt: string } {
+    const iat = Math.floor(Date.now() / 1000);
+    const exp = iat + this.#ttlSeconds;
+    const token = jwt.sign({ login, scopes, iat, exp }, this.#keys.signingKey, { algorithm: this.#keys.algorithm });
+    return { token, expiresAt: new Date(exp * 1000).toISOString() };
+  }
+
+  verify(token: string): TokenClaims {
+    let payload: unknown;
+    try {
+      payload = jwt.verify(token, this.#keys.verifyingKey, { algorithms: [this.#keys.algorithm] });
+    } catch (error) {
+      const expired = error instanceof jwt.TokenExpiredError;
+      throw invalidToken(expired ? 'The token has expired' : 'The token is invalid');
+    }
+    if (typeof payload !== 'object' || payload === null) throw invalidToken('The token is invalid');
+    const { login, scopes, iat, exp } = payload as Record<string, unknown>;
+    if (typeof exp !== 'number') throw invalidToken('The token has no expiry');
+    if (typeof login !== 'string' || typeof iat !== 'number' || !Array.isArray(scopes)) throw invalidToken('The token is invalid');
+    if (!scopes.every((s): s is Scope => SCOPES.includes(s as Scope))) throw invalidToken('The token is invalid');
+    return { login, scopes, iat, exp };
+  }
+}

@@ -1,0 +1,178 @@
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { ConfigError } from './config-error.js';
+
+export type StoreKind = 'embedded' | 'postgres' | 'rethinkdb';
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+export type JwtKeyConfig =
+  | { kind: 'secret'; secret: string }
+  | { kind: 'keypair'; privateKey: string; publicKey: string; algorithm: 'RS256' | 'ES256' }
+  | { kind: 'generated' };
+
+/** Everything the server reads from its environment, validated. */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  store: StoreKind;
+  databaseUrl: string | undefined;
+  rethinkdbUrl: string | undefined;
+  redisUrl: string | undefined;
+  jwt: JwtKeyConfig;
+  tokenTtlSeconds: number;
+  /** Origins allowed to call every route and open sockets. */
+  corsOrigins: string[];
+  /** `*` in CORS_ORIGINS: any origin may read. */
+  corsAnyOriginReads: boolean;
+  admin: { login: string; password: string } | undefined;
+  instanceName: string;
+  logLevel: LogLevel;
+}
+
+export type Env = Record<string, string | undefined>;
+
+const LOGIN = /^[a-z0-9][a-z0-9_-]{2,31}$/;
+const MAX_TTL_SECONDS = 30 * 24 * 3600;
+
+function read(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === '' ? undefined : value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const value = read(env, name) ?? fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')} (got "${value}")`);
+  }
+  return value as T;
+}
+
+function port(env: Env): number {
+  const raw = read(env, 'PORT') ?? '3000';
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value > 65535) throw new ConfigError('PORT', `must be an integer from 0 to 65535 (got "${raw}")`);
+  return value;
+}
+
+/** `3600`, `90s`, `30m`, `12h`, `7d`. */
+function duration(env: Env, name: string, fallback: string): number {
+  const raw = read(env, name) ?? fallback;
+  const match = /^(\d+)\s*(s|m|h|d)?$/.exec(raw);
+  const unit = { s: 1, m: 60, h: 3600, d: 86400 }[(match?.[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
+  const seconds = match ? Number(match[1]) * unit : NaN;
+  if (!(seconds >= 60 && seconds <= MAX_TTL_SECONDS)) {
+    throw new ConfigError(name, `must be a duration from 60s to 30d such as 3600, 45m, 12h or 7d (got "${raw}")`);
+  }
+  return seconds;
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = read(env, name);
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be a URL (${protocols.join(' or ')})`);
+  }
+  if (!protocols.includes(parsed.protocol)) throw new ConfigError(name, `must use ${protocols.join(' or ')} (got "${parsed.protocol}")`);
+  return raw;
+}
+
+function jwtKeys(env: Env): JwtKeyConfig {
+  const secret = read(env, 'JWT_SECRET');
+  const privateKey = read(env, 'JWT_PRIVATE_KEY')?.replace(/\\n/g, '\n');
+  const publicKey = read(env, 'JWT_PUBLIC_KEY')?.replace(/\\n/g, '\n');
+  if (secret !== undefined && (privateKey ?? publicKey) !== undefined) {
+    throw new ConfigError('JWT_SECRET', 'set either JWT_SECRET or JWT_PRIVATE_KEY/JWT_PUBLIC_KEY, not both');
+  }
+  if (secret !== undefined) {
+    if (secret.length < 32) throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
+    return { kind: 'secret', secret };
+  }
+  if (privateKey === undefined && publicKey === undefined) return { kind: 'generated' };
+  if (privateKey === undefined) throw new ConfigError('JWT_PRIVATE_KEY', 'is required with JWT_PUBLIC_KEY');
+  if (publicKey === undefined) throw new ConfigError('JWT_PUBLIC_KEY', 'is required with JWT_PRIVATE_KEY');
+  let type: string | undefined;
+  try {
+    type = createPrivateKey(privateKey).asymmetricKeyType;
+  } catch {
+    throw new ConfigError('JWT_PRIVATE_KEY', 'is not a PEM private key');
+  }
+  try {
+    if (createPublicKey(publicKey).asymmetricKeyType !== type) throw new Error('mismatch');
+  } catch {
+    throw new ConfigError('JWT_PUBLIC_KEY', 'is not a PEM public key of the same type as JWT_PRIVATE_KEY');
+  }
+  if (type === 'rsa') return { kind: 'keypair', privateKey, publicKey, algorithm: 'RS256' };
+  if (type === 'ec') return { kind: 'keypair', privateKey, publicKey, algorithm: 'ES256' };
+  throw new ConfigError('JWT_PRIVATE_KEY', `must be an RSA or EC (P-256) key (got ${type})`);
+}
+
+function corsOrigins(env: Env): { origins: string[]; anyReads: boolean } {
+  const entries = (read(env, 'CORS_ORIGINS') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const origins: string[] = [];
+  let anyReads = false;
+  for (const entry of entries) {
+    if (entry === '*') {
+      anyReads = true;
+      continue;
+    }
+    let parsed: URL;
+    try {
+      parsed = new URL(entry);
+    } catch {
+      throw new ConfigError('CORS_ORIGINS', `"${entry}" is not an origin such as https://blog.example.com`);
+    }
+    if (!['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== entry.replace(/\/$/, '')) {
+      throw new ConfigError('CORS_ORIGINS', `"${entry}" is not an origin such as https://blog.example.com`);
+    }
+    origins.push(parsed.origin);
+  }
+  return { origins, anyReads };
+}
+
+function admin(env: Env): Config['admin'] {
+  const login = read(env, 'ADMIN_LOGIN');
+  const password = env.ADMIN_PASSWORD;
+  if (login === undefined && !password) return undefined;
+  if (login === undefined) throw new ConfigError('ADMIN_LOGIN', 'is required with ADMIN_PASSWORD');
+  if (!LOGIN.test(login)) throw new ConfigError('ADMIN_LOGIN', 'must be 3 to 32 characters: a-z, 0-9, _ and -');
+  if (!password) throw new ConfigError('ADMIN_PASSWORD', 'is required with ADMIN_LOGIN');
+  if (password.length < 8) throw new ConfigError('ADMIN_PASSWORD', 'must be at least 8 characters');
+  return { login, password };
+}
+
+/**
+ * Reads and validates the configuration. Throws a ConfigError naming the
+ * first variable with a bad value.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const store = oneOf(env, 'STORE', ['embedded', 'postgres', 'rethinkdb'] as const, 'embedded');
+  const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const rethinkdbUrl = url(env, 'RETHINKDB_URL', ['rethinkdb:']);
+  if (store === 'postgres' && databaseUrl === undefined) throw new ConfigError('DATABASE_URL', 'is required when STORE=postgres');
+  if (store === 'rethinkdb') {
+    if (rethinkdbUrl === undefined) throw new ConfigError('RETHINKDB_URL', 'is required when STORE=rethinkdb');
+    throw new ConfigError('STORE', 'rethinkdb is not available in this version; use embedded or postgres');
+  }
+  const cors = corsOrigins(env);
+  return {
+    port: port(env),
+    host: read(env, 'HOST') ?? '127.0.0.1',
+    dataDir: path.resolve(read(env, 'DATA_DIR') ?? './data'),
+    store,
+    databaseUrl,
+    rethinkdbUrl,
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    jwt: jwtKeys(env),
+    tokenTtlSeconds: duration(env, 'TOKEN_TTL', '24h'),
+    corsOrigins: cors.origins,
+    corsAnyOriginReads: cors.anyReads,
+    admin: admin(env),
+    instanceName: read(env, 'INSTANCE_NAME') ?? hostname(),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),
+  };
+}

@@ -1,0 +1,54 @@
+import type { RequestHandler } from 'express';
+import type { Config } from '../config/config.js';
+import { ProblemError } from '../problem/problem-error.js';
+
+const READ_METHODS = new Set(['GET', 'HEAD']);
+const ALLOW_HEADERS = 'Authorization, Content-Type, Idempotency-Key';
+const EXPOSE_HEADERS = 'Location, Retry-After, X-Request-Id, Idempotent-Replayed, RateLimit';
+
+/** Whether a request's Origin is the server's own (same scheme-less host). */
+export function isSameOrigin(origin: string, host: string | undefined): boolean {
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+/** What an Origin may do: `all` for listed origins, `read` when `*` is configured. */
+export function originAccess(origin: string, config: Pick<Config, 'corsOrigins' | 'corsAnyOriginReads'>): 'all' | 'read' | 'none' {
+  if (config.corsOrigins.includes(origin)) return 'all';
+  return config.corsAnyOriginReads ? 'read' : 'none';
+}
+
+/**
+ * CORS from the CORS_ORIGINS allowlist. Listed origins may do everything;
+ * `*` lets any origin read. Writes carrying another Origin are refused
+ * outright, not only hidden from the page.
+ */
+export function cors(config: Config): RequestHandler {
+  return (req, res, next) => {
+    const origin = req.headers.origin;
+    if (origin === undefined || isSameOrigin(origin, req.headers.host)) return next();
+    res.vary('Origin');
+    const access = originAccess(origin, config);
+    const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
+    const method = preflight ? String(req.headers['access-control-request-method']).toUpperCase() : req.method;
+    const allowed = access === 'all' || (access === 'read' && READ_METHODS.has(method));
+    if (allowed) {
+      res.setHeader('Access-Control-Allow-Origin', access === 'all' ? origin : '*');
+      res.setHeader('Access-Control-Expose-Headers', EXPOSE_HEADERS);
+    }
+    if (preflight) {
+      if (allowed) {
+        res.setHeader('Access-Control-Allow-Methods', access === 'all' ? 'GET, HEAD, POST, PUT, DELETE' : 'GET, HEAD');
+        res.setHeader('Access-Control-Allow-Headers', ALLOW_HEADERS);
+        res.setHeader('Access-Control-Max-Age', '600');
+      }
+      res.status(204).end();
+      return;
+    }
+    if (!allowed && !READ_METHODS.has(method)) return next(new ProblemError('forbidden', `Origin ${origin} may not write here`));
+    next();
+  };
+}

@@ -1,0 +1,72 @@
+import { ProblemError } from '../problem/problem-error.js';
+import { RateLimiter, type RateLimit } from './rate-limiter.js';
+
+/** Rate limits of one node. Every limit can be overridden when the server is started in code. */
+export interface LimitSettings {
+  /** Any request, per client IP. */
+  requestsPerIp: RateLimit;
+  /** Writes (POST, PUT, DELETE), per account. */
+  writesPerUser: RateLimit;
+  /** Login attempts per client IP. */
+  loginsPerIp: RateLimit;
+  /** Failed login attempts per login name, whatever the IP. */
+  failedLoginsPerLogin: RateLimit;
+  /** Account creations per client IP. */
+  signupsPerIp: RateLimit;
+  /** Socket events (subscribe, unsubscribe) per socket. */
+  socketEventsPerSocket: RateLimit;
+  /** Largest JSON body, in bytes. */
+  bodyBytes: number;
+}
+
+const MINUTE = 60_000;
+
+export const DEFAULT_LIMITS: LimitSettings = {
+  requestsPerIp: { max: 600, windowMs: MINUTE },
+  writesPerUser: { max: 120, windowMs: MINUTE },
+  loginsPerIp: { max: 30, windowMs: MINUTE },
+  failedLoginsPerLogin: { max: 10, windowMs: 15 * MINUTE },
+  signupsPerIp: { max: 20, windowMs: 60 * MINUTE },
+  socketEventsPerSocket: { max: 60, windowMs: MINUTE },
+  bodyBytes: 256 * 1024,
+};
+
+export type LimiterName = Exclude<keyof LimitSettings, 'bodyBytes'>;
+
+/** The node's rate limiters, by name. */
+export class Limits {
+  readonly settings: LimitSettings;
+  readonly #limiters: Map<LimiterName, RateLimiter>;
+
+  constructor(overrides: Partial<LimitSettings> = {}) {
+    this.settings = { ...DEFAULT_LIMITS, ...overrides };
+    this.#limiters = new Map(
+      (Object.keys(this.settings) as (keyof LimitSettings)[])
+        .filter((name): name is LimiterName => name !== 'bodyBytes')
+        .map((name) => [name, new RateLimiter(this.settings[name])]),
+    );
+  }
+
+  /** Counts a hit; throws a 429 problem with `Retry-After` when over the limit. */
+  enforce(name: LimiterName, key: string): void {
+    const decision = this.#limiters.get(name)!.hit(key);
+    if (!decision.allowed) {
+      throw new ProblemError('rate-limited', `Rate limit of ${decision.limit} reached; retry in ${decision.retryAfterSeconds} s`, {
+        headers: { 'Retry-After': String(decision.retryAfterSeconds) },
+      });
+    }
+  }
+
+  /** Whether a hit is allowed, for callers that answer without HTTP (sockets). */
+  allow(name: LimiterName, key: string): boolean {
+    return this.#limiters.get(name)!.hit(key).allowed;
+  }
+
+  reset(name: LimiterName, key: string): void {
+    this.#limiters.get(name)!.reset(key);
+  }
+
+  close(): void {
+    for (const limiter of this.#limiters.values()) limiter.close();
+  }
+}

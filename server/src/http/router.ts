@@ -1,0 +1,95 @@
+import express, { type Request, type Response, type Router } from 'express';
+import { bearerToken, requireScopes, resolveCaller } from '../auth/caller.js';
+import { operations, type CompiledOperation } from '../openapi/operations.js';
+import { ProblemError } from '../problem/problem-error.js';
+import type { Services } from '../services.js';
+import type { Caller, Handlers, Reply } from './handler.js';
+
+const WRITE_METHODS = new Set(['post', 'put', 'delete', 'patch']);
+
+/** Thrown at start-up when handlers and openapi.yaml disagree. */
+function contractMismatch(detail: string): Error {
+  return new Error(`Handlers do not match openapi.yaml: ${detail}`);
+}
+
+async function authenticate(req: Request, operation: CompiledOperation, services: Services): Promise<Caller | undefined> {
+  const token = bearerToken(req);
+  if (token === undefined) {
+    if (!operation.security.required) return undefined;
+    throw new ProblemError('unauthorized', 'No token provided', { headers: { 'WWW-Authenticate': 'Bearer' } });
+  }
+  const caller = await resolveCaller(token, services);
+  requireScopes(caller, operation.security.scopes);
+  return caller;
+}
+
+function parameters(req: Request, operation: CompiledOperation) {
+  const input = {
+    path: { ...req.params } as Record<string, string>,
+    query: { ...(req.query as Record<string, unknown>) },
+    headers: { ...req.headers } as Record<string, string | undefined>,
+  };
+  const problems = operation.validateParameters(input);
+  if (problems.length > 0) throw new ProblemError('bad-request', 'The path, query or headers are invalid', { errors: problems });
+  return input;
+}
+
+function body(req: Request, operation: CompiledOperation): unknown {
+  if (!operation.validateBody) return undefined;
+  if (!req.is('application/json')) throw new ProblemError('unsupported-media-type', 'The body must be application/json');
+  const problems = operation.validateBody(req.body);
+  if (problems.length > 0) throw new ProblemError('validation', 'The body does not match the schema', { errors: problems });
+  return req.body;
+}
+
+/**
+ * Checks a reply against the contract. A drift is a bug of ours: with
+ * `strictResponses` (tests) it becomes a 500 so the test fails; otherwise it
+ * is logged and the reply is sent.
+ */
+function checkReply(operation: CompiledOperation, reply: Reply, services: Services, strict: boolean): void {
+  const validate = operation.responseValidator(reply.status);
+  const problems = operation.declaresStatus(reply.status)
+    ? (validate?.(reply.body) ?? (reply.body === undefined ? [] : [{ pointer: '', detail: 'no body is declared' }]))
+    : [{ pointer: '', detail: `status ${reply.status} is not declared` }];
+  if (problems.length === 0) return;
+  services.logger.error('response does not match openapi.yaml', { operationId: operation.operationId, status: reply.status, problems });
+  if (strict) throw new Error(`Response of ${operation.operationId} drifted from openapi.yaml: ${JSON.stringify(problems)}`);
+}
+
+function send(res: Response, reply: Reply): void {
+  res.status(reply.status);
+  for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+  if (reply.body === undefined) res.end();
+  else res.json(reply.body);
+}
+
+/**
+ * The `/api` router, built from openapi.yaml: one route per operation, each
+ * authenticated, scope-checked and validated as the contract says before its
+ * handler runs. Throws when a handler is missing or has no operation.
+ */
+export function createApiRouter(handlers: Handlers, services: Services, options: { strictResponses: boolean }): Router {
+  const ids = new Set(operations.map((o) => o.operationId));
+  const missing = [...ids].filter((id) => !(id in handlers));
+  const extra = Object.keys(handlers).filter((id) => !ids.has(id));
+  if (missing.length > 0) throw contractMismatch(`no handler for ${missing.join(', ')}`);
+  if (extra.length > 0) throw contractMismatch(`no operation for ${extra.join(', ')}`);
+
+  const router = express.Router({ strict: false });
+  // Most specific paths first, so `/posts/{pid}` never shadows `/posts/{pid}/upvotes`.
+  const ordered = [...operations].sort((a, b) => b.path.split('/').length - a.path.split('/').length);
+  for (const operation of ordered) {
+    const handler = handlers[operation.operationId]!;
+    router[operation.method](operation.expressPath, async (req, res) => {
+      res.locals.operationId = operation.operationId;
+      const caller = await authenticate(req, operation, services);
+      if (caller && WRITE_METHODS.has(operation.method)) services.limits.enforce('writesPerUser', caller.login);
+      const input = parameters(req, operation);
+      const reply = await handler({ req, res, ...input, body: body(req, operation), caller, services });
+      checkReply(operation, reply, services, options.strictResponses);
+      send(res, reply);
+    });
+  }
+  return router;
+}

@@ -1,0 +1,118 @@
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import type { Scope } from '@news-forum/sdk';
+import { deref, HTTP_METHODS, spec, type HttpMethod, type OperationObject, type ParameterObject } from './spec.js';
+
+/** Who may call an operation, read from its `security`. */
+export interface OperationSecurity {
+  /** False when `{}` is one of the alternatives: a token is optional. */
+  required: boolean;
+  scopes: Scope[];
+}
+
+export interface ValidationIssue {
+  pointer: string;
+  detail: string;
+}
+
+export type Validator = (value: unknown) => ValidationIssue[];
+
+/** One operation of openapi.yaml with its compiled validators. */
+export interface CompiledOperation {
+  operationId: string;
+  method: HttpMethod;
+  /** OpenAPI path under the `/api` base, e.g. `/posts/{pid}`. */
+  path: string;
+  /** Express path, e.g. `/posts/:pid`. */
+  expressPath: string;
+  security: OperationSecurity;
+  /** Validates and coerces `{path, query, headers}` (defaults filled in). */
+  validateParameters: Validator;
+  /** Undefined when the operation takes no body. */
+  validateBody: Validator | undefined;
+  /** Validates a response body for a status; undefined when the status is not declared. */
+  responseValidator(status: number): Validator | undefined;
+  declaresStatus(status: number): boolean;
+}
+
+function createAjv(coerce: boolean): Ajv2020 {
+  const ajv = new Ajv2020({ allErrors: true, strict: false, coerceTypes: coerce, useDefaults: coerce });
+  (addFormats as unknown as (ajv: Ajv2020) => void)(ajv);
+  ajv.addSchema({ $id: 'openapi.json', components: spec.components });
+  return ajv;
+}
+
+const coercing = createAjv(true);
+const exact = createAjv(false);
+
+/** Schemas inside openapi.yaml say `#/components/...`; compiled alone they must name the document. */
+function anchored(schema: object): object {
+  return JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"openapi.json#/components/')) as object;
+}
+
+function issues(validate: ValidateFunction, prefix: string): ValidationIssue[] {
+  return (validate.errors ?? []).map((error: ErrorObject) => {
+    let pointer = `${prefix}${error.instancePath}`;
+    if (error.keyword === 'required') pointer += `/${String(error.params.missingProperty)}`;
+    if (error.keyword === 'additionalProperties') pointer += `/${String(error.params.additionalProperty)}`;
+    const detail = error.keyword === 'additionalProperties' ? 'is not an allowed member' : (error.message ?? 'is invalid');
+    return { pointer, detail };
+  });
+}
+
+function validator(ajv: Ajv2020, schema: object, prefix: string): Validator {
+  const validate = ajv.compile(anchored(schema));
+  return (value) => (validate(value) ? [] : issues(validate, prefix));
+}
+
+function compileParameters(parameters: ParameterObject[]): Validator {
+  const groups = { path: 'path', query: 'query', header: 'headers' } as const;
+  const properties: Record<string, { type: 'object'; properties: Record<string, object>; required: string[] }> = {};
+  for (const group of Object.values(groups)) properties[group] = { type: 'object', properties: {}, required: [] };
+  for (const parameter of parameters) {
+    const group = properties[groups[parameter.in]]!;
+    // Node lower-cases incoming header names.
+    const name = parameter.in === 'header' ? parameter.name.toLowerCase() : parameter.name;
+    group.properties[name] = parameter.schema;
+    if (parameter.required) group.required.push(name);
+  }
+  return validator(coercing, { type: 'object', properties }, '');
+}
+
+function securityOf(operation: OperationObject): OperationSecurity {
+  const requirements = operation.security ?? spec.security ?? [];
+  const required = requirements.length > 0 && !requirements.some((r) => Object.keys(r).length === 0);
+  const scopes = required ? [...new Set(requirements.flatMap((r) => r.bearerAuth ?? []))] : [];
+  return { required, scopes: scopes as Scope[] };
+}
+
+function compile(path: string, method: HttpMethod, operation: OperationObject, shared: ParameterObject[]): CompiledOperation {
+  const parameters = [...shared, ...(operation.parameters ?? []).map((p) => deref<ParameterObject>(p))];
+  const bodySchema = operation.requestBody?.content['application/json']?.schema;
+  const responses = new Map<string, Validator | undefined>();
+  for (const [status, response] of Object.entries(operation.responses)) {
+    const content = deref(response).content;
+    const schema = content?.['application/json']?.schema ?? content?.['application/problem+json']?.schema;
+    responses.set(status, schema ? validator(exact, schema, '') : undefined);
+  }
+  return {
+    operationId: operation.operationId,
+    method,
+    path,
+    expressPath: path.replace(/\{(\w+)\}/g, ':$1'),
+    security: securityOf(operation),
+    validateParameters: compileParameters(parameters),
+    validateBody: bodySchema ? validator(exact, bodySchema, '/body') : undefined,
+    responseValidator: (status) => responses.get(String(status)) ?? responses.get('default'),
+    declaresStatus: (status) => responses.has(String(status)) || responses.has('default'),
+  };
+}
+
+/** Every operation of openapi.yaml, compiled once. */
+export const operations: readonly CompiledOperation[] = Object.entries(spec.paths).flatMap(([path, item]) => {
+  const shared = (item.parameters ?? []).map((p) => deref<ParameterObject>(p));
+  return HTTP_METHODS.flatMap((method) => {
+    const operation = item[method];
+    return operation ? [compile(path, method, operation, shared)] : [];
+  });
+});

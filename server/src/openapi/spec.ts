@@ -1,0 +1,69 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+
+/** The parts of an OpenAPI 3.1 document the server reads. */
+export interface OpenApiDocument {
+  openapi: string;
+  info: { title: string; version: string };
+  security?: SecurityRequirement[];
+  paths: Record<string, PathItem>;
+  components: {
+    schemas: Record<string, object>;
+    parameters?: Record<string, ParameterObject>;
+    responses?: Record<string, ResponseObject>;
+    [key: string]: unknown;
+  };
+}
+export type SecurityRequirement = Record<string, string[]>;
+export type HttpMethod = 'get' | 'put' | 'post' | 'delete' | 'patch';
+export type Ref = { $ref: string };
+export interface ParameterObject {
+  name: string;
+  in: 'path' | 'query' | 'header';
+  required?: boolean;
+  schema: object;
+}
+export interface ResponseObject {
+  description: string;
+  headers?: Record<string, unknown>;
+  content?: Record<string, { schema: object }>;
+}
+export interface OperationObject {
+  operationId: string;
+  security?: SecurityRequirement[];
+  parameters?: (ParameterObject | Ref)[];
+  requestBody?: { required?: boolean; content: Record<string, { schema: object }> };
+  responses: Record<string, ResponseObject | Ref>;
+}
+export type PathItem = { parameters?: (ParameterObject | Ref)[] } & Partial<Record<HttpMethod, OperationObject>>;
+
+export const HTTP_METHODS: readonly HttpMethod[] = ['get', 'put', 'post', 'delete', 'patch'];
+
+// The contract sits at the repository root; a packaged server carries its own copy next to dist/.
+const CANDIDATES = ['../../openapi.yaml', '../../../openapi.yaml'];
+
+/** Path of openapi.yaml. */
+export const specPath: string = (() => {
+  for (const candidate of CANDIDATES) {
+    const file = fileURLToPath(new URL(candidate, import.meta.url));
+    if (existsSync(file)) return file;
+  }
+  throw new Error('openapi.yaml not found next to the server');
+})();
+
+/** openapi.yaml as text, parsed once. */
+export const specYaml: string = readFileSync(specPath, 'utf8');
+export const spec: OpenApiDocument = parse(specYaml) as OpenApiDocument;
+
+/** Resolves a local `#/components/...` reference. */
+export function deref<T>(value: T | Ref): T {
+  if (typeof value === 'object' && value !== null && '$ref' in value) {
+    const parts = value.$ref.replace(/^#\//, '').split('/');
+    let node: unknown = spec;
+    for (const part of parts) node = (node as Record<string, unknown>)[part];
+    if (node === undefined) throw new Error(`Unresolved reference ${value.$ref}`);
+    return node as T;
+  }
+  return value;
+}

@@ -1,0 +1,107 @@
+/** Stable problem kinds; `type` of the problem+json body is `urn:news-forum:problem:<kind>`. */
+export type ProblemKind =
+  | 'bad-request'
+  | 'validation'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not-found'
+  | 'conflict'
+  | 'idempotency-mismatch'
+  | 'payload-too-large'
+  | 'unsupported-media-type'
+  | 'rate-limited'
+  | 'unavailable'
+  | 'internal';
+
+const STATUS: Record<ProblemKind, number> = {
+  'bad-request': 400,
+  validation: 422,
+  unauthorized: 401,
+  forbidden: 403,
+  'not-found': 404,
+  conflict: 409,
+  'idempotency-mismatch': 409,
+  'payload-too-large': 413,
+  'unsupported-media-type': 415,
+  'rate-limited': 429,
+  unavailable: 503,
+  internal: 500,
+};
+
+const TITLE: Record<ProblemKind, string> = {
+  'bad-request': 'Bad request',
+  validation: 'Request does not match the schema',
+  unauthorized: 'Authentication required',
+  forbidden: 'Forbidden',
+  'not-found': 'Not found',
+  conflict: 'Conflict',
+  'idempotency-mismatch': 'Idempotency-Key reused with a different request',
+  'payload-too-large': 'Payload too large',
+  'unsupported-media-type': 'Unsupported media type',
+  'rate-limited': 'Too many requests',
+  unavailable: 'Service unavailable',
+  internal: 'Internal server error',
+};
+
+/** One invalid member of a request, located by a JSON pointer. */
+export interface ProblemFieldError {
+  pointer: string;
+  detail: string;
+}
+
+/** RFC 9457 problem details as sent on the wire. */
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  requestId?: string;
+  errors?: ProblemFieldError[];
+}
+
+/**
+ * The server's one error class. Anything thrown as a ProblemError is
+ * answered as `application/problem+json` with its status and stable `type`;
+ * anything else becomes a 500 without details.
+ */
+export class ProblemError extends Error {
+  readonly kind: ProblemKind;
+  readonly status: number;
+  readonly type: string;
+  readonly title: string;
+  readonly detail: string | undefined;
+  readonly errors: ProblemFieldError[] | undefined;
+  /** Extra response headers (`Retry-After`, `WWW-Authenticate`). */
+  readonly headers: Record<string, string>;
+
+  constructor(
+    kind: ProblemKind,
+    detail?: string,
+    extras: { errors?: ProblemFieldError[]; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(detail ?? TITLE[kind], { cause: extras.cause });
+    this.name = 'ProblemError';
+    this.kind = kind;
+    this.status = STATUS[kind];
+    this.type = `urn:news-forum:problem:${kind}`;
+    this.title = TITLE[kind];
+    this.detail = detail;
+    this.errors = extras.errors;
+    this.headers = extras.headers ?? {};
+  }
+
+  toJSON(): ProblemBody {
+    return {
+      type: this.type,
+      title: this.title,
+      status: this.status,
+      ...(this.detail !== undefined && { detail: this.detail }),
+      ...(this.errors !== undefined && { errors: this.errors }),
+    };
+  }
+}
+
+export function isProblemError(error: unknown): error is ProblemError {
+  return error instanceof ProblemError;
+}

@@ -1,0 +1,49 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from '../logger.js';
+import { ProblemError } from './problem-error.js';
+
+/** Errors raised by express.json() carry a `type`. */
+function fromBodyParser(error: { type?: string; status?: number }): ProblemError | undefined {
+  switch (error.type) {
+    case 'entity.too.large':
+      return new ProblemError('payload-too-large', 'The body is larger than the limit');
+    case 'entity.parse.failed':
+      return new ProblemError('bad-request', 'The body is not valid JSON');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new ProblemError('unsupported-media-type', 'The body must be UTF-8 JSON');
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+      return new ProblemError('bad-request', 'The body could not be read');
+    default:
+      return undefined;
+  }
+}
+
+/** Answers every error as application/problem+json; never leaks a stack trace. */
+export function problemHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    if (res.headersSent) return next(error);
+    let problem = error instanceof ProblemError ? error : fromBodyParser((error ?? {}) as { type?: string });
+    if (!problem) {
+      const status = (error as { status?: number }).status;
+      // Errors from express itself (e.g. a malformed URI) carry a 4xx status.
+      problem = status !== undefined && status >= 400 && status < 500 ? new ProblemError('bad-request', 'Malformed request') : undefined;
+    }
+    if (!problem) {
+      logger.error('unhandled error', { requestId: res.locals.requestId, error: error instanceof Error ? error.stack : String(error) });
+      problem = new ProblemError('internal');
+    }
+    for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
+    res
+      .status(problem.status)
+      .type('application/problem+json')
+      .send(JSON.stringify({ ...problem.toJSON(), instance: req.originalUrl.split('?')[0], requestId: res.locals.requestId }));
+  };
+}
+
+/** 404 for anything no route answered. */
+export const notFound: RequestHandler = (req, _res, next) => {
+  next(new ProblemError('not-found', `No route for ${req.method} ${req.path}`));
+};

@@ -1,0 +1,46 @@
+import { createAdapter } from '@socket.io/redis-adapter';
+import { createClient, type RedisClientType } from 'redis';
+import type { Server } from 'socket.io';
+import type { Logger } from '../logger.js';
+
+/** The Redis pub/sub pair behind the socket.io adapter. */
+export interface RedisLink {
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Installs @socket.io/redis-adapter. It carries what does not come from the
+ * database (disconnecting a deleted account everywhere, presence); database
+ * changes are emitted by every node to its own sockets only. The clients
+ * reconnect by themselves when Redis comes back.
+ */
+export async function attachRedis(io: Server, url: string, logger: Logger): Promise<RedisLink> {
+  const options = { url, socket: { reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 3000), connectTimeout: 3000 } };
+  const pub = createClient(options) as RedisClientType;
+  const sub = pub.duplicate() as RedisClientType;
+  let last = '';
+  for (const [name, client] of [['pub', pub], ['sub', sub]] as const) {
+    client.on('error', (error: Error) => {
+      // The client retries on its own; log each distinct failure once.
+      if (error.message !== last) logger.warn('redis error', { client: name, error: error.message });
+      last = error.message;
+    });
+    client.on('ready', () => {
+      last = '';
+    });
+  }
+  // Start even while Redis is down: readiness reports it and the clients keep retrying.
+  const connected = Promise.all([pub.connect(), sub.connect()]).catch((error: Error) => logger.warn('redis connect failed', { error: error.message }));
+  await Promise.race([connected, new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
+  io.adapter(createAdapter(pub, sub, { requestsTimeout: 2000 }));
+  return {
+    async ping() {
+      if (!pub.isReady || !sub.isReady) throw new Error('redis is not connected');
+      await Promise.race([pub.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('redis ping timed out')), 1000).unref())]);
+    },
+    async close() {
+      await Promise.allSettled([pub.quit(), sub.quit()]);
+    },
+  };
+}

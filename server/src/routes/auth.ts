@@ -1,0 +1,28 @@
+import type { Handlers } from '../http/handler.js';
+import { ProblemError } from '../problem/problem-error.js';
+import { publicUser } from './representations.js';
+
+const BAD_CREDENTIALS = 'Wrong login or password';
+
+export const authHandlers: Handlers = {
+  async authenticate({ body, req, services }) {
+    const { login, password } = body as { login: string; password: string };
+    const { limits, store, passwords, tokens } = services;
+    limits.enforce('loginsPerIp', req.ip ?? 'unknown');
+    const key = login.toLowerCase();
+    limits.enforce('failedLoginsPerLogin', key);
+    const user = await store.getUser(key);
+    // Unknown logins cost one scrypt too, so the answer and its timing are the same.
+    const valid = user ? await passwords.verify(password, user.passwordHash) : await passwords.verifyNothing(password);
+    if (!user || !valid) throw new ProblemError('unauthorized', BAD_CREDENTIALS, { headers: { 'WWW-Authenticate': 'Bearer' } });
+    limits.reset('failedLoginsPerLogin', key);
+    const { token, expiresAt } = tokens.issue(user.login, user.scopes);
+    return { status: 200, body: { token, expiresAt, user: publicUser(user) } };
+  },
+
+  async getMe({ caller, services }) {
+    const user = await services.store.getUser(caller!.login);
+    if (!user) throw new ProblemError('unauthorized', 'The account of this token no longer exists');
+    return { status: 200, body: publicUser(user) };
+  },
+};

@@ -1,0 +1,43 @@
+import type { Scope } from '@news-forum/sdk';
+import { requireScopes } from '../auth/caller.js';
+import type { Handlers } from '../http/handler.js';
+import { ProblemError } from '../problem/problem-error.js';
+import { publicUser } from './representations.js';
+
+export const userHandlers: Handlers = {
+  async listUsers({ query, services }) {
+    const page = await services.store.listUsers({ limit: query.limit as number, cursor: query.cursor as string | undefined });
+    return { status: 200, body: { items: page.items.map(publicUser), nextCursor: page.nextCursor } };
+  },
+
+  async getUser({ path, services }) {
+    const user = await services.store.getUser(path.login!);
+    if (!user) throw new ProblemError('not-found', `No account ${path.login}`);
+    return { status: 200, body: publicUser(user) };
+  },
+
+  async createUser({ path, body, caller, req, services }) {
+    const { password, displayName, scopes = [] } = body as { password: string; displayName?: string; scopes?: Scope[] };
+    if (scopes.length > 0) {
+      if (!caller) throw new ProblemError('unauthorized', 'Giving scopes needs a token with the scope admin', { headers: { 'WWW-Authenticate': 'Bearer' } });
+      requireScopes(caller, ['admin']);
+    }
+    services.limits.enforce('signupsPerIp', req.ip ?? 'unknown');
+    const login = path.login!;
+    if (await services.store.getUser(login)) throw new ProblemError('conflict', `The login ${login} is taken`);
+    const user = await services.store.createUser({
+      login,
+      displayName: displayName?.trim() || login,
+      scopes,
+      passwordHash: await services.passwords.hash(password),
+    });
+    return { status: 201, body: publicUser(user), headers: { Location: `/api/users/${user.login}` } };
+  },
+
+  async deleteUser({ path, services }) {
+    if (!(await services.store.deleteUser(path.login!))) throw new ProblemError('not-found', `No account ${path.login}`);
+    services.events.emit('userDeleted', path.login!);
+    return { status: 204 };
+  },
+};
+

@@ -1,0 +1,124 @@
+import { EventEmitter } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { RequestHandler } from 'express';
+import { createApp } from './app.js';
+import { resolveJwtKeys } from './auth/jwt-keys.js';
+import { PasswordHasher } from './auth/password.js';
+import { TokenService } from './auth/tokens.js';
+import { loadConfig, type Config, type Env } from './config/config.js';
+import { Limits, type LimitSettings } from './http/limits.js';
+import { createLogger, type Logger } from './logger.js';
+import { attachGateway, type Gateway, type GatewayOptions } from './realtime/gateway.js';
+import { openStore } from './store/open-store.js';
+import type { Store } from './store/store.js';
+import type { ServerEvents, Services } from './services.js';
+
+/** How to start a node; everything but the environment is optional. */
+export interface StartOptions {
+  /** Environment to read the configuration from (default `process.env`). */
+  env?: Env;
+  /** A store to use instead of opening the configured one; it is not closed by `close()`. */
+  store?: Store;
+  /** Rate and size limits overriding the defaults. */
+  limits?: Partial<LimitSettings>;
+  /** scrypt cost (N) for new password hashes; default 2^17. */
+  passwordCost?: number;
+  /** Answer 500 when a response drifts from openapi.yaml (for tests). */
+  strictResponses?: boolean;
+  /** Extra handlers after the API (the demo site, the widget bundle). */
+  site?: RequestHandler[];
+  /** Live-stream settings (coalescing window, presence period). */
+  gateway?: GatewayOptions;
+  logger?: Logger;
+}
+
+/** A running node. */
+export interface RunningServer {
+  /** `http://host:port` it listens on. */
+  url: string;
+  port: number;
+  config: Config;
+  services: Services;
+  http: Server;
+  gateway: Gateway;
+  /** Stops accepting, closes connections and the store it opened. */
+  close(): Promise<void>;
+}
+
+async function ensureAdmin(services: Services): Promise<void> {
+  const admin = services.config.admin;
+  if (!admin || (await services.store.getUser(admin.login))) return;
+  await services.store
+    .createUser({ login: admin.login, displayName: admin.login, scopes: ['read', 'delete', 'admin'], passwordHash: await services.passwords.hash(admin.password) })
+    .catch(async (error: unknown) => {
+      // Another node created it first.
+      if (!(await services.store.getUser(admin.login))) throw error;
+    });
+  services.logger.info('admin account created', { login: admin.login });
+}
+
+/**
+ * Starts one node: reads the configuration, opens the store, serves the API.
+ *
+ * @example
+ * const server = await startServer({ env: { PORT: '0', DATA_DIR: '/tmp/forum' } });
+ * console.log(server.url);
+ * await server.close();
+ */
+export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
+  const config = loadConfig(options.env ?? process.env);
+  const logger = options.logger ?? createLogger(config.logLevel, { instance: config.instanceName });
+  const ownsStore = options.store === undefined;
+  const store = options.store ?? (await openStore({ kind: config.store as 'embedded' | 'postgres', dataDir: config.dataDir, databaseUrl: config.databaseUrl }));
+  const limits = new Limits(options.limits);
+  const services: Services = {
+    config,
+    store,
+    tokens: new TokenService(await resolveJwtKeys(config.jwt, config.dataDir), config.tokenTtlSeconds),
+    passwords: new PasswordHasher(options.passwordCost),
+    limits,
+    logger,
+    events: new EventEmitter<ServerEvents>(),
+  };
+  try {
+    await ensureAdmin(services);
+  } catch (error) {
+    limits.close();
+    if (ownsStore) await store.close();
+    throw error;
+  }
+  const readiness = new Map<string, () => Promise<void>>();
+  const app = createApp(services, { strictResponses: options.strictResponses ?? false, site: options.site ?? [], readiness });
+  const http = createServer(app);
+  const gateway = await attachGateway(http, services, options.gateway);
+  for (const [name, check] of gateway.readiness) readiness.set(name, check);
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = http.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  logger.info('listening', { url: `http://${host}:${port}`, store: store.kind });
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    config,
+    services,
+    http,
+    gateway,
+    close() {
+      closing ??= (async () => {
+        await gateway.close();
+        await new Promise<void>((resolve) => {
+          http.close(() => resolve());
+          http.closeAllConnections();
+        });
+        limits.close();
+        if (ownsStore) await store.close();
+      })();
+      return closing;
+    },
+  };
+}

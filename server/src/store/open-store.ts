@@ -1,0 +1,30 @@
+import type { Store } from './store.js';
+import { openEmbeddedStore } from './embedded.js';
+import { openPostgresStore } from './postgres.js';
+
+export interface OpenStoreOptions {
+  kind: 'embedded' | 'postgres';
+  /** Embedded: the data directory; the database lives in `<dataDir>/pglite`. */
+  dataDir?: string | undefined;
+  /** Postgres: a connection string, `postgres://user:pass@host:5432/db`. */
+  databaseUrl?: string | undefined;
+}
+
+/**
+ * Opens the configured store, creating or migrating its schema.
+ *
+ * @example
+ * const store = await openStore({ kind: 'embedded', dataDir: './data' });
+ */
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  switch (options.kind) {
+    case 'embedded':
+      if (!options.dataDir) throw new Error('The embedded store needs dataDir');
+      return openEmbeddedStore(options.dataDir);
+    case 'postgres':
+      if (!options.databaseUrl) throw new Error('The postgres store needs databaseUrl');
+      return openPostgresStore(options.databaseUrl);
+    default:
+      throw new Error(`Unknown store kind ${String((options as { kind: unknown }).kind)}`);
+  }
+}

@@ -1,0 +1,202 @@
+import type { FeedItem, Table } from '../store.js';
+import type { SqlDriver, SqlExecutor } from './driver.js';
+import { CHANGES_CHANNEL } from './migrations.js';
+import { backoffDelay, sleep } from './backoff.js';
+
+/** Where a reader of the change log stands: the log's epoch and the last seq read. */
+export interface FeedPosition {
+  epoch: string;
+  seq: number;
+}
+
+const BATCH = 500;
+/** A consumer that falls this far behind gets a reset instead of unbounded memory. */
+const MAX_QUEUED = 10_000;
+
+/** The head of the change log: everything up to `seq` has been committed or pruned. */
+export async function readFeedPosition(db: SqlExecutor): Promise<FeedPosition> {
+  const [row] = await db.query<{ epoch: string; seq: string }>(
+    `SELECT epoch::text AS epoch,
+            greatest(pruned_through, coalesce((SELECT max(seq) FROM changes), 0))::text AS seq
+       FROM change_log_state`,
+  );
+  if (!row) throw new Error('change_log_state is empty; the schema is damaged');
+  return { epoch: row.epoch, seq: Number(row.seq) };
+}
+
+interface LogRow {
+  epoch: string;
+  pruned: string;
+  seq: string | null;
+  tbl: Table | null;
+  old_val: unknown;
+  new_val: unknown;
+}
+
+/**
+ * Reads the change log (filled by triggers, announced by NOTIFY) once per
+ * store and hands every row to the subscribers of its table. LISTEN starts
+ * with the first subscriber; the position is taken when the store opens, so
+ * nothing committed after opening is missed.
+ */
+export class ChangeFeed {
+  readonly #driver: SqlDriver;
+  #position: FeedPosition;
+  readonly #subscribers = new Set<Subscription>();
+  #listening: Promise<void> | undefined;
+  #unlisten: (() => Promise<void>) | undefined;
+  #draining: Promise<void> | undefined;
+  #again = false;
+  readonly #closing = new AbortController();
+
+  get #closed(): boolean {
+    return this.#closing.signal.aborted;
+  }
+
+  constructor(driver: SqlDriver, position: FeedPosition) {
+    this.#driver = driver;
+    this.#position = position;
+  }
+
+  /** A new, independent stream of the table's changes; see Store.changes. */
+  subscribe<K extends Table>(table: K, signal?: AbortSignal): AsyncIterable<FeedItem<K>> {
+    const subscription = new Subscription(table, () => this.#subscribers.delete(subscription));
+    if (this.#closed || signal?.aborted) {
+      subscription.end();
+    } else {
+      this.#subscribers.add(subscription);
+      signal?.addEventListener('abort', () => subscription.end(), { once: true });
+      this.#listening ??= this.#listen();
+    }
+    return { [Symbol.asyncIterator]: () => subscription as AsyncIterator<FeedItem<K>> };
+  }
+
+  async close(): Promise<void> {
+    this.#closing.abort();
+    for (const subscription of this.#subscribers) subscription.end();
+    await this.#listening;
+    await this.#draining;
+    await this.#unlisten?.().catch(() => undefined);
+  }
+
+  async #listen(): Promise<void> {
+    for (let attempt = 0; !this.#closed; attempt++) {
+      try {
+        const unlisten = await this.#driver.listen(CHANGES_CHANNEL, {
+          onNotify: (payload) => {
+            // The payload is the new seq; one we have read needs no query.
+            if (!(payload !== '' && Number(payload) <= this.#position.seq)) this.#wake();
+          },
+          onReconnect: () => this.#wake(),
+        });
+        if (this.#closed) await unlisten();
+        else this.#unlisten = unlisten;
+        // Catch up with what was committed before LISTEN took effect.
+        this.#wake();
+        return;
+      } catch {
+        await sleep(backoffDelay(attempt), this.#closing.signal);
+      }
+    }
+  }
+
+  #wake(): void {
+    if (this.#closed) return;
+    this.#again = true;
+    this.#draining ??= this.#drain().finally(() => (this.#draining = undefined));
+  }
+
+  async #drain(): Promise<void> {
+    for (let attempt = 0; this.#again && !this.#closed; ) {
+      this.#again = false;
+      try {
+        while (!this.#closed && (await this.#readBatch()) === BATCH);
+        attempt = 0;
+      } catch {
+        // The database is unreachable; the listener's reconnect wakes us too,
+        // but retry in case only the pool was affected.
+        this.#again = true;
+        await sleep(backoffDelay(attempt++), this.#closing.signal);
+      }
+    }
+  }
+
+  /** Delivers the next rows after the position; returns how many were read. */
+  async #readBatch(): Promise<number> {
+    // One statement, one snapshot: the state row and the rows are consistent.
+    const rows = await this.#driver.query<LogRow>(
+      `SELECT s.epoch::text AS epoch, s.pruned_through::text AS pruned,
+              c.seq::text AS seq, c.tbl, c.old_val, c.new_val
+         FROM change_log_state s
+         LEFT JOIN LATERAL (SELECT seq, tbl, old_val, new_val FROM changes
+                             WHERE seq > $1 ORDER BY seq LIMIT $2) c ON true
+        ORDER BY c.seq`,
+      [this.#position.seq, BATCH],
+    );
+    const state = rows[0];
+    if (!state || this.#closed) return 0;
+    if (state.epoch !== this.#position.epoch || Number(state.pruned) > this.#position.seq) {
+      // The database was replaced or pruned past us: changes were lost.
+      this.#position = await readFeedPosition(this.#driver);
+      for (const subscription of this.#subscribers) subscription.push({ reset: true });
+      return 0;
+    }
+    let read = 0;
+    for (const row of rows) {
+      if (row.seq === null || row.tbl === null) continue;
+      read++;
+      this.#position = { epoch: state.epoch, seq: Number(row.seq) };
+      const change = { old_val: row.old_val, new_val: row.new_val } as FeedItem<Table>;
+      for (const subscription of this.#subscribers) {
+        if (subscription.table === row.tbl) subscription.push(change);
+      }
+    }
+    return read;
+  }
+}
+
+/** One consumer's queue. Ends on `end()` (abort, store close) or `return()` (break out of for-await). */
+class Subscription implements AsyncIterator<FeedItem<Table>> {
+  #queue: FeedItem<Table>[] = [];
+  #waiting: ((result: IteratorResult<FeedItem<Table>>) => void) | undefined;
+  #ended = false;
+
+  constructor(
+    readonly table: Table,
+    private readonly onEnd: () => void,
+  ) {}
+
+  push(item: FeedItem<Table>): void {
+    if (this.#ended) return;
+    if (this.#waiting) {
+      const resolve = this.#waiting;
+      this.#waiting = undefined;
+      resolve({ value: item, done: false });
+    } else if (this.#queue.length < MAX_QUEUED) {
+      this.#queue.push(item);
+    } else {
+      this.#queue = [{ reset: true }];
+    }
+  }
+
+  end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#queue = [];
+    this.onEnd();
+    this.#waiting?.({ value: undefined, done: true });
+    this.#waiting = undefined;
+  }
+
+  next(): Promise<IteratorResult<FeedItem<Table>>> {
+    const item = this.#queue.shift();
+    if (item) return Promise.resolve({ value: item, done: false });
+    if (this.#ended) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve) => (this.#waiting = resolve));
+  }
+
+  return(): Promise<IteratorResult<FeedItem<Table>>> {
+    this.end();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+}

@@ -1,0 +1,56 @@
+import type { SqlExecutor } from './driver.js';
+
+/** How long the logs keep their rows. */
+export interface Retention {
+  /** Change-log rows younger than this are kept (a feed that was away this long can catch up). */
+  changesMs: number;
+  /** At most this many change-log rows are kept, however young. */
+  changesRows: number;
+  /** Idempotency keys younger than this are honoured. */
+  idempotencyKeysMs: number;
+}
+
+export const DEFAULT_RETENTION: Retention = {
+  changesMs: 10 * 60_000,
+  changesRows: 100_000,
+  idempotencyKeysMs: 24 * 60 * 60_000,
+};
+
+const PRUNE_INTERVAL_MS = 60_000;
+
+/**
+ * Removes expired change-log rows (recording how far, so readers behind that
+ * point know they lost changes) and expired idempotency keys.
+ */
+export async function pruneLogs(db: SqlExecutor, retention: Retention = DEFAULT_RETENTION): Promise<void> {
+  await db.query(
+    `WITH cut AS (
+       SELECT greatest(
+         (SELECT max(seq) FROM changes WHERE created_at < now() - make_interval(secs => $1::float8 / 1000)),
+         (SELECT max(seq) FROM changes) - $2::bigint) AS seq
+     ), gone AS (
+       DELETE FROM changes WHERE seq <= (SELECT seq FROM cut) RETURNING seq
+     )
+     UPDATE change_log_state SET pruned_through = greatest(pruned_through, (SELECT max(seq) FROM gone))
+      WHERE EXISTS (SELECT FROM gone)`,
+    [retention.changesMs, retention.changesRows],
+  );
+  await db.query('DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => $1::float8 / 1000)', [
+    retention.idempotencyKeysMs,
+  ]);
+}
+
+/** Prunes every minute on a timer that does not keep the process alive; returns a stop function. */
+export function schedulePruning(db: SqlExecutor, retention: Retention = DEFAULT_RETENTION): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  const timer = setInterval(() => {
+    // A failed run (database away) is retried at the next tick.
+    running ??= pruneLogs(db, retention)
+      .catch(() => undefined)
+      .finally(() => (running = undefined));
+  }, PRUNE_INTERVAL_MS).unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}

@@ -1,0 +1,169 @@
+import type { SqlDriver } from './driver.js';
+
+/** One schema change; `version`s are applied in increasing order, each once. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** NOTIFY channel of the change log; the payload is the new `changes.seq`. */
+export const CHANGES_CHANNEL = 'news_forum_changes';
+/** Advisory lock that orders change-log writers by commit. */
+const CHANGE_LOG_LOCK = 7_301_001;
+/** Advisory lock that keeps nodes starting together from migrating twice. */
+const MIGRATION_LOCK = 7_301_002;
+
+const initial = /* sql */ `
+-- Millisecond precision everywhere: the API's timestamps carry milliseconds,
+-- and keyset cursors compare the exact stored value.
+CREATE FUNCTION iso_time(ts timestamptz) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE
+  RETURN to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"');
+
+CREATE TABLE users (
+  login text COLLATE "C" PRIMARY KEY,
+  display_name text NOT NULL,
+  scopes text[] NOT NULL DEFAULT '{}',
+  password_hash text NOT NULL,
+  created_at timestamptz(3) NOT NULL DEFAULT now()
+);
+
+CREATE TABLE posts (
+  id uuid PRIMARY KEY,
+  title text NOT NULL,
+  url text,
+  text text,
+  author text COLLATE "C" NOT NULL,
+  created_at timestamptz(3) NOT NULL,
+  upvotes integer NOT NULL DEFAULT 0 CHECK (upvotes >= 0),
+  downvotes integer NOT NULL DEFAULT 0 CHECK (downvotes >= 0),
+  score integer GENERATED ALWAYS AS (upvotes - downvotes) STORED,
+  comment_count integer NOT NULL DEFAULT 0 CHECK (comment_count >= 0),
+  version bigint NOT NULL DEFAULT 1,
+  -- hotRank() of @news-forum/sdk, written by the application on every vote.
+  hot double precision NOT NULL
+);
+CREATE INDEX posts_hot ON posts (hot DESC, id DESC);
+CREATE INDEX posts_new ON posts (created_at DESC, id DESC);
+CREATE INDEX posts_top ON posts (score DESC, created_at DESC, id DESC);
+CREATE INDEX posts_author ON posts (author);
+
+CREATE TABLE votes (
+  post_id uuid NOT NULL REFERENCES posts ON DELETE CASCADE,
+  login text COLLATE "C" NOT NULL,
+  value smallint NOT NULL CHECK (value IN (-1, 1)),
+  PRIMARY KEY (post_id, login)
+);
+CREATE INDEX votes_login ON votes (login);
+
+CREATE TABLE comments (
+  id uuid PRIMARY KEY,
+  post_id uuid NOT NULL REFERENCES posts ON DELETE CASCADE,
+  parent_id uuid REFERENCES comments ON DELETE CASCADE,
+  author text COLLATE "C" NOT NULL,
+  text text NOT NULL,
+  created_at timestamptz(3) NOT NULL,
+  version bigint NOT NULL DEFAULT 1
+);
+CREATE INDEX comments_post ON comments (post_id, created_at, id);
+CREATE INDEX comments_parent ON comments (parent_id);
+CREATE INDEX comments_author ON comments (author);
+
+CREATE TABLE idempotency_keys (
+  owner text COLLATE "C" NOT NULL,
+  key text NOT NULL,
+  request_hash text NOT NULL,
+  resource_id uuid NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (owner, key)
+);
+CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+
+-- The API's JSON shapes, used by reads and by the change log alike.
+CREATE FUNCTION user_json(u users) RETURNS jsonb LANGUAGE sql STABLE
+  RETURN jsonb_build_object(
+    'login', u.login, 'displayName', u.display_name, 'scopes', to_jsonb(u.scopes),
+    'passwordHash', u.password_hash, 'createdAt', iso_time(u.created_at));
+
+CREATE FUNCTION post_json(p posts) RETURNS jsonb LANGUAGE sql STABLE
+  RETURN jsonb_build_object(
+    'id', p.id, 'title', p.title, 'url', p.url, 'text', p.text, 'author', p.author,
+    'createdAt', iso_time(p.created_at), 'upvotes', p.upvotes, 'downvotes', p.downvotes,
+    'score', p.score, 'commentCount', p.comment_count, 'version', p.version);
+
+CREATE FUNCTION comment_json(c comments) RETURNS jsonb LANGUAGE sql STABLE
+  RETURN jsonb_build_object(
+    'id', c.id, 'postId', c.post_id, 'parentId', c.parent_id, 'author', c.author,
+    'text', c.text, 'createdAt', iso_time(c.created_at), 'version', c.version);
+
+-- The change log read by every node's feed. NOTIFY carries only the seq
+-- (payloads are limited to 8000 bytes); listeners read the rows.
+CREATE TABLE changes (
+  seq bigserial PRIMARY KEY,
+  tbl text NOT NULL,
+  old_val jsonb,
+  new_val jsonb,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX changes_created ON changes (created_at);
+
+-- epoch changes when the database is recreated; pruned_through is the last
+-- seq removed by pruning. A reader behind either has lost changes.
+CREATE TABLE change_log_state (
+  singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  epoch uuid NOT NULL DEFAULT gen_random_uuid(),
+  pruned_through bigint NOT NULL DEFAULT 0
+);
+INSERT INTO change_log_state DEFAULT VALUES;
+
+CREATE FUNCTION record_change() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  old_doc jsonb;
+  new_doc jsonb;
+  new_seq bigint;
+BEGIN
+  IF TG_TABLE_NAME = 'posts' THEN
+    IF TG_OP <> 'INSERT' THEN old_doc := post_json(OLD); END IF;
+    IF TG_OP <> 'DELETE' THEN new_doc := post_json(NEW); END IF;
+  ELSE
+    IF TG_OP <> 'INSERT' THEN old_doc := comment_json(OLD); END IF;
+    IF TG_OP <> 'DELETE' THEN new_doc := comment_json(NEW); END IF;
+  END IF;
+  -- The trigger is deferred to commit time and this lock is held until the
+  -- commit completes, so seq order is commit order: a reader that has seen
+  -- seq n can never later find a committed row below n.
+  PERFORM pg_advisory_xact_lock(${CHANGE_LOG_LOCK});
+  INSERT INTO changes (tbl, old_val, new_val) VALUES (TG_TABLE_NAME, old_doc, new_doc)
+    RETURNING seq INTO new_seq;
+  PERFORM pg_notify('${CHANGES_CHANNEL}', new_seq::text);
+  RETURN NULL;
+END $$;
+
+CREATE CONSTRAINT TRIGGER posts_changes AFTER INSERT OR UPDATE OR DELETE ON posts
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION record_change();
+CREATE CONSTRAINT TRIGGER comments_changes AFTER INSERT OR UPDATE OR DELETE ON comments
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION record_change();
+`;
+
+/** The schema, oldest first. Append new migrations; never edit an applied one. */
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial', sql: initial }];
+
+/** Applies the migrations the database lacks, in one transaction. Safe to run from several nodes at once. */
+export async function migrate(driver: SqlDriver): Promise<void> {
+  await driver.transaction(async (tx) => {
+    await tx.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+    await tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version integer PRIMARY KEY,
+      name text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`);
+    const applied = new Set(
+      (await tx.query<{ version: number }>('SELECT version FROM schema_migrations')).map((row) => row.version),
+    );
+    for (const migration of MIGRATIONS) {
+      if (applied.has(migration.version)) continue;
+      await tx.exec(migration.sql);
+      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+    }
+  });
+}

@@ -1,0 +1,54 @@
+import pg from 'pg';
+import type { ListenHandlers, SqlDriver, SqlExecutor } from './driver.js';
+import { isUnreachable, rethrowDatabaseError } from './database-errors.js';
+import { PgListener } from './pg-listener.js';
+
+function executor(db: pg.Pool | pg.PoolClient): SqlExecutor {
+  return {
+    async query<R>(text: string, params: readonly unknown[] = []) {
+      return (await db.query(text, params as unknown[])).rows as R[];
+    },
+    async exec(text: string) {
+      await db.query(text);
+    },
+  };
+}
+
+/** A `pg` pool for statements plus one dedicated connection per LISTEN. */
+export function openPgDriver(connectionString: string): SqlDriver {
+  const config: pg.ClientConfig = { connectionString, application_name: 'news-forum', connectionTimeoutMillis: 10_000 };
+  const pool = new pg.Pool(config);
+  // Idle clients that lose their connection are removed by the pool; without
+  // this listener their error would crash the process.
+  pool.on('error', () => undefined);
+  const direct = executor(pool);
+  return {
+    query: <R>(text: string, params?: readonly unknown[]) => direct.query<R>(text, params).catch(rethrowDatabaseError),
+    exec: (text) => direct.exec(text).catch(rethrowDatabaseError),
+    async transaction(fn) {
+      const client = await pool.connect().catch(rethrowDatabaseError);
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const result = await fn(executor(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        if (isUnreachable(error)) broken = error as Error;
+        else await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+        return rethrowDatabaseError(error);
+      } finally {
+        // A client whose connection failed must not go back to the pool.
+        client.release(broken);
+      }
+    },
+    async listen(channel: string, handlers: ListenHandlers) {
+      const listener = new PgListener(config, channel, handlers);
+      await listener.start().catch(rethrowDatabaseError);
+      return () => listener.stop();
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

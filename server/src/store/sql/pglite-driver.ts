@@ -1,0 +1,35 @@
+import { PGlite, type Transaction } from '@electric-sql/pglite';
+import type { ListenHandlers, SqlDriver, SqlExecutor } from './driver.js';
+import { rethrowDatabaseError } from './database-errors.js';
+
+function executor(db: PGlite | Transaction): SqlExecutor {
+  return {
+    async query<R>(text: string, params: readonly unknown[] = []) {
+      return (await db.query<R>(text, params as unknown[])).rows;
+    },
+    async exec(text: string) {
+      await db.exec(text);
+    },
+  };
+}
+
+/** PGlite (PostgreSQL in WebAssembly) persisted in `dataDir`. One session, so transactions run one at a time. */
+export async function openPgliteDriver(dataDir: string): Promise<SqlDriver> {
+  const db = await PGlite.create(dataDir);
+  const direct = executor(db);
+  return {
+    query: <R>(text: string, params?: readonly unknown[]) => direct.query<R>(text, params).catch(rethrowDatabaseError),
+    exec: (text) => direct.exec(text).catch(rethrowDatabaseError),
+    transaction: (fn) => db.transaction((tx) => fn(executor(tx))).catch(rethrowDatabaseError),
+    async listen(channel: string, handlers: ListenHandlers) {
+      // An in-process database never drops its session, so onReconnect is never called.
+      const unlisten = await db.listen(channel, (payload) => handlers.onNotify(payload));
+      return async () => {
+        if (!db.closed) await unlisten();
+      };
+    },
+    async close() {
+      if (!db.closed) await db.close();
+    },
+  };
+}

@@ -1,0 +1,424 @@
+import { randomUUID } from 'node:crypto';
+import { hotRank, type PostSort } from '@news-forum/sdk';
+import { ProblemError } from '../../problem/problem-error.js';
+import type {
+  Created, FeedItem, IdempotencyKey, NewCommentRecord, NewPostRecord, NewUserRecord, Page, PageRequest, Store,
+  StoredComment, StoredPost, Table, UserRecord, Vote,
+} from '../store.js';
+import type { SqlDriver, SqlExecutor } from './driver.js';
+import { ChangeFeed, readFeedPosition } from './change-feed.js';
+import { decodeCursor, encodeCursor, type CursorKeys } from './cursor.js';
+import { sqlState } from './database-errors.js';
+import { DEFAULT_RETENTION, schedulePruning, type Retention } from './housekeeping.js';
+import { migrate } from './migrations.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const MAX_PAGE = 1000;
+// Lock conflicts PostgreSQL resolves by aborting one side; the retry then succeeds.
+const RETRYABLE = new Set(['40001', '40P01']);
+const ATTEMPTS = 3;
+
+/** A keyset ordering of posts: SQL, and the cursor keys of an item. */
+interface PostOrder {
+  order: string;
+  after: string;
+  kinds: readonly ('string' | 'number')[];
+  valid: (keys: CursorKeys) => boolean;
+  keys: (row: { doc: StoredPost; hot: number }) => CursorKeys;
+}
+
+const POST_ORDERS: Record<PostSort, PostOrder> = {
+  hot: {
+    order: 'p.hot DESC, p.id DESC',
+    after: '(p.hot, p.id) < ($1::float8, $2::uuid)',
+    kinds: ['number', 'string'],
+    valid: ([, id]) => UUID.test(String(id)),
+    keys: ({ doc, hot }) => [hot, doc.id],
+  },
+  new: {
+    order: 'p.created_at DESC, p.id DESC',
+    after: '(p.created_at, p.id) < ($1::timestamptz, $2::uuid)',
+    kinds: ['string', 'string'],
+    valid: ([at, id]) => ISO_MS.test(String(at)) && UUID.test(String(id)),
+    keys: ({ doc }) => [doc.createdAt, doc.id],
+  },
+  top: {
+    order: 'p.score DESC, p.created_at DESC, p.id DESC',
+    after: '(p.score, p.created_at, p.id) < ($1::integer, $2::timestamptz, $3::uuid)',
+    kinds: ['number', 'string', 'string'],
+    valid: ([score, at, id]) => Number.isInteger(score) && ISO_MS.test(String(at)) && UUID.test(String(id)),
+    keys: ({ doc }) => [doc.score, doc.createdAt, doc.id],
+  },
+};
+
+export interface SqlStoreOptions {
+  retention?: Partial<Retention>;
+}
+
+/**
+ * The Store over PostgreSQL SQL, shared by the embedded (PGlite) and
+ * postgres (`pg`) adapters. JSON shapes come from the SQL functions
+ * `user_json`, `post_json` and `comment_json`, which the change-log triggers
+ * use too, so reads and the feed cannot drift apart.
+ */
+export class SqlStore implements Store {
+  readonly kind: 'embedded' | 'postgres';
+  readonly #driver: SqlDriver;
+  readonly #feed: ChangeFeed;
+  readonly #stopPruning: () => Promise<void>;
+  #closing: Promise<void> | undefined;
+
+  private constructor(kind: 'embedded' | 'postgres', driver: SqlDriver, feed: ChangeFeed, stopPruning: () => Promise<void>) {
+    this.kind = kind;
+    this.#driver = driver;
+    this.#feed = feed;
+    this.#stopPruning = stopPruning;
+  }
+
+  /** Migrates the database and returns the store; closes the driver if that fails. */
+  static async open(kind: 'embedded' | 'postgres', driver: SqlDriver, options: SqlStoreOptions = {}): Promise<SqlStore> {
+    try {
+      await migrate(driver);
+      const feed = new ChangeFeed(driver, await readFeedPosition(driver));
+      const stopPruning = schedulePruning(driver, { ...DEFAULT_RETENTION, ...options.retention });
+      return new SqlStore(kind, driver, feed, stopPruning);
+    } catch (error) {
+      await driver.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.#db().query('SELECT 1');
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await this.#stopPruning();
+      await this.#feed.close();
+      await this.#driver.close();
+    })();
+    return this.#closing;
+  }
+
+  // Users
+
+  async createUser(user: NewUserRecord): Promise<UserRecord> {
+    const [row] = await this.#db().query<{ doc: UserRecord }>(
+      `INSERT INTO users AS u (login, display_name, scopes, password_hash) VALUES ($1, $2, $3::text[], $4)
+       ON CONFLICT (login) DO NOTHING RETURNING user_json(u) AS doc`,
+      [user.login, user.displayName, user.scopes, user.passwordHash],
+    );
+    if (!row) throw new ProblemError('conflict', `The login ${user.login} is taken`);
+    return row.doc;
+  }
+
+  async getUser(login: string): Promise<UserRecord | null> {
+    const [row] = await this.#db().query<{ doc: UserRecord }>('SELECT user_json(u) AS doc FROM users u WHERE login = $1', [login]);
+    return row?.doc ?? null;
+  }
+
+  async listUsers(page: PageRequest): Promise<Page<UserRecord>> {
+    const limit = pageSize(page);
+    const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor, 'users', ['string']);
+    const rows = await this.#db().query<{ doc: UserRecord }>(
+      `SELECT user_json(u) AS doc FROM users u ${after ? 'WHERE u.login > $2' : ''} ORDER BY u.login LIMIT $1`,
+      after ? [limit + 1, ...after] : [limit + 1],
+    );
+    return toPage(rows.map((row) => row.doc), limit, (user) => encodeCursor('users', [user.login]));
+  }
+
+  async deleteUser(login: string): Promise<boolean> {
+    return this.#transaction(async (tx) => {
+      // Lock every post whose counters change, in id order like every other
+      // multi-post writer, before touching votes or comments.
+      await tx.query(
+        `SELECT 1 FROM posts WHERE author = $1
+            OR id IN (SELECT post_id FROM votes WHERE login = $1)
+            OR id IN (SELECT post_id FROM comments WHERE author = $1)
+          ORDER BY id FOR UPDATE`,
+        [login],
+      );
+      await tx.query('DELETE FROM posts WHERE author = $1', [login]);
+      const touched = await tx.query<{ post_id: string }>(
+        `WITH v AS (DELETE FROM votes WHERE login = $1 RETURNING post_id),
+              c AS (DELETE FROM comments WHERE author = $1 RETURNING post_id)
+         SELECT post_id FROM v UNION SELECT post_id FROM c`,
+        [login],
+      );
+      await recount(tx, touched.map((row) => row.post_id));
+      return (await tx.query('DELETE FROM users WHERE login = $1 RETURNING 1', [login])).length > 0;
+    });
+  }
+
+  // Posts
+
+  async createPost(post: NewPostRecord, idempotency?: IdempotencyKey): Promise<Created<StoredPost>> {
+    return this.#create(idempotency, fetchPost, async (tx, id) => {
+      const createdAt = new Date().toISOString();
+      const [row] = await tx.query<{ doc: StoredPost }>(
+        `INSERT INTO posts AS p (id, title, url, text, author, created_at, hot) VALUES ($1, $2, $3, $4, $5, $6, $7)
+         RETURNING post_json(p) AS doc`,
+        [id, post.title, post.url, post.text, post.author, createdAt, hotRank({ upvotes: 0, downvotes: 0, createdAt })],
+      );
+      return row!.doc;
+    });
+  }
+
+  async getPost(id: string): Promise<StoredPost | null> {
+    return UUID.test(id) ? fetchPost(this.#db(), id) : null;
+  }
+
+  async listPosts(sort: PostSort, page: PageRequest): Promise<Page<StoredPost>> {
+    const order = POST_ORDERS[sort];
+    if (!order) throw new ProblemError('bad-request', `Unknown sort ${String(sort)}`);
+    const limit = pageSize(page);
+    const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor, sort, order.kinds, order.valid);
+    const params = [...(after ?? []), limit + 1];
+    const rows = await this.#db().query<{ doc: StoredPost; hot: number }>(
+      `SELECT post_json(p) AS doc, p.hot FROM posts p ${after ? `WHERE ${order.after}` : ''}
+        ORDER BY ${order.order} LIMIT $${params.length}`,
+      params,
+    );
+    const { items, nextCursor } = toPage(rows, limit, (row) => encodeCursor(sort, order.keys(row)));
+    return { items: items.map((row) => row.doc), nextCursor };
+  }
+
+  async deletePost(id: string): Promise<boolean> {
+    if (!UUID.test(id)) return false;
+    // Comments and votes go by ON DELETE CASCADE; their triggers feed the change log.
+    return (await this.#db().query('DELETE FROM posts WHERE id = $1 RETURNING 1', [id])).length > 0;
+  }
+
+  // Votes
+
+  async setVote(postId: string, login: string, vote: Vote): Promise<StoredPost | null> {
+    if (!UUID.test(postId)) return null;
+    return this.#transaction(async (tx) => {
+      // The row lock serializes votes on this post, so the vote read below is
+      // the latest and the counters move exactly once per change.
+      const [post] = await tx.query<{ upvotes: number; downvotes: number; created_at: string; doc: StoredPost }>(
+        `SELECT upvotes, downvotes, iso_time(created_at) AS created_at, post_json(p) AS doc
+           FROM posts p WHERE id = $1 FOR UPDATE`,
+        [postId],
+      );
+      if (!post) return null;
+      const [current] = await tx.query<{ value: number }>('SELECT value FROM votes WHERE post_id = $1 AND login = $2', [postId, login]);
+      const previous = current?.value ?? 0;
+      if (previous === vote) return post.doc;
+      if (vote === 0) {
+        await tx.query('DELETE FROM votes WHERE post_id = $1 AND login = $2', [postId, login]);
+      } else {
+        await tx.query(
+          `INSERT INTO votes (post_id, login, value) VALUES ($1, $2, $3)
+           ON CONFLICT (post_id, login) DO UPDATE SET value = excluded.value`,
+          [postId, login, vote],
+        );
+      }
+      const upvotes = post.upvotes + Number(vote === 1) - Number(previous === 1);
+      const downvotes = post.downvotes + Number(vote === -1) - Number(previous === -1);
+      const [row] = await tx.query<{ doc: StoredPost }>(
+        `UPDATE posts AS p SET upvotes = $2, downvotes = $3, hot = $4, version = version + 1
+          WHERE id = $1 RETURNING post_json(p) AS doc`,
+        [postId, upvotes, downvotes, hotRank({ upvotes, downvotes, createdAt: post.created_at })],
+      );
+      return row!.doc;
+    });
+  }
+
+  async getVotes(login: string, postIds: string[]): Promise<Map<string, Vote>> {
+    const ids = postIds.filter((id) => UUID.test(id));
+    if (ids.length === 0) return new Map();
+    const rows = await this.#db().query<{ post_id: string; value: Vote }>(
+      'SELECT post_id::text AS post_id, value FROM votes WHERE login = $1 AND post_id = ANY($2::uuid[])',
+      [login, ids],
+    );
+    return new Map(rows.map((row) => [row.post_id, row.value]));
+  }
+
+  // Comments
+
+  async createComment(comment: NewCommentRecord, idempotency?: IdempotencyKey): Promise<Created<StoredComment>> {
+    const { postId, parentId } = comment;
+    if (!UUID.test(postId)) throw new ProblemError('not-found', `No post ${postId}`);
+    if (parentId !== null && !UUID.test(parentId)) throw new ProblemError('not-found', `No comment ${parentId} on post ${postId}`);
+    return this.#create(idempotency, fetchComment, async (tx, id) => {
+      // Locking the post first (as deleteComment does) also keeps the parent from vanishing meanwhile.
+      const posts = await tx.query('SELECT 1 FROM posts WHERE id = $1 FOR UPDATE', [postId]);
+      if (posts.length === 0) throw new ProblemError('not-found', `No post ${postId}`);
+      if (parentId !== null) {
+        const parents = await tx.query('SELECT 1 FROM comments WHERE id = $1 AND post_id = $2', [parentId, postId]);
+        if (parents.length === 0) throw new ProblemError('not-found', `No comment ${parentId} on post ${postId}`);
+      }
+      const [row] = await tx.query<{ doc: StoredComment }>(
+        `INSERT INTO comments AS c (id, post_id, parent_id, author, text, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+         RETURNING comment_json(c) AS doc`,
+        [id, postId, parentId, comment.author, comment.text, new Date().toISOString()],
+      );
+      await tx.query('UPDATE posts SET comment_count = comment_count + 1, version = version + 1 WHERE id = $1', [postId]);
+      return row!.doc;
+    });
+  }
+
+  async getComment(postId: string, id: string): Promise<StoredComment | null> {
+    if (!UUID.test(postId) || !UUID.test(id)) return null;
+    const comment = await fetchComment(this.#db(), id);
+    return comment?.postId === postId.toLowerCase() ? comment : null;
+  }
+
+  async listComments(postId: string, page: PageRequest): Promise<Page<StoredComment>> {
+    const limit = pageSize(page);
+    const after =
+      page.cursor === undefined
+        ? undefined
+        : decodeCursor(page.cursor, 'comments', ['string', 'string'], ([at, id]) => ISO_MS.test(String(at)) && UUID.test(String(id)));
+    if (!UUID.test(postId)) return { items: [], nextCursor: null };
+    const rows = await this.#db().query<{ doc: StoredComment }>(
+      `SELECT comment_json(c) AS doc FROM comments c
+        WHERE c.post_id = $1 ${after ? 'AND (c.created_at, c.id) > ($3::timestamptz, $4::uuid)' : ''}
+        ORDER BY c.created_at, c.id LIMIT $2`,
+      [postId, limit + 1, ...(after ?? [])],
+    );
+    return toPage(rows.map((row) => row.doc), limit, (c) => encodeCursor('comments', [c.createdAt, c.id]));
+  }
+
+  async deleteComment(postId: string, id: string): Promise<boolean> {
+    if (!UUID.test(postId) || !UUID.test(id)) return false;
+    return this.#transaction(async (tx) => {
+      const posts = await tx.query('SELECT 1 FROM posts WHERE id = $1 FOR UPDATE', [postId]);
+      if (posts.length === 0) return false;
+      // Replies go by ON DELETE CASCADE; the recount covers them.
+      const deleted = await tx.query('DELETE FROM comments WHERE id = $1 AND post_id = $2 RETURNING 1', [id, postId]);
+      if (deleted.length === 0) return false;
+      await recount(tx, [postId]);
+      return true;
+    });
+  }
+
+  // Change feed
+
+  changes<K extends Table>(table: K, options: { signal?: AbortSignal } = {}): AsyncIterable<FeedItem<K>> {
+    return this.#feed.subscribe(table, options.signal);
+  }
+
+  // Internals
+
+  #db(): SqlDriver {
+    if (this.#closing) throw new ProblemError('unavailable', 'The store is closed');
+    return this.#driver;
+  }
+
+  async #transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#db().transaction(fn);
+      } catch (error) {
+        if (attempt >= ATTEMPTS || !RETRYABLE.has(sqlState(error) ?? '')) throw error;
+      }
+    }
+  }
+
+  /**
+   * Runs `insert` with a fresh id, or, when the idempotency key was used
+   * before, returns what that first request created. Claiming the key is
+   * the transaction's first write, so a concurrent request with the same key
+   * waits on it and then replays.
+   */
+  async #create<T>(
+    idempotency: IdempotencyKey | undefined,
+    fetch: (db: SqlExecutor, id: string) => Promise<T | null>,
+    insert: (tx: SqlExecutor, id: string) => Promise<T>,
+  ): Promise<Created<T>> {
+    return this.#transaction(async (tx) => {
+      const id = randomUUID();
+      if (idempotency) {
+        const prior = await claim(tx, idempotency, id);
+        if (prior) {
+          if (prior.request_hash !== idempotency.requestHash) throw new ProblemError('idempotency-mismatch');
+          const value = await fetch(tx, prior.resource_id);
+          if (value === null) throw new ProblemError('not-found', 'What this Idempotency-Key created has been deleted');
+          return { value, replayed: true };
+        }
+      }
+      return { value: await insert(tx, id), replayed: false };
+    });
+  }
+}
+
+/**
+ * Records that `key` creates `id`; returns the earlier record when the key
+ * was claimed before. Claim and read are separate statements: in READ
+ * COMMITTED the read then sees the row of a concurrent claimer whose commit
+ * the insert waited for.
+ */
+async function claim(
+  tx: SqlExecutor,
+  { owner, key, requestHash }: IdempotencyKey,
+  id: string,
+): Promise<{ request_hash: string; resource_id: string } | undefined> {
+  for (;;) {
+    const claimed = await tx.query(
+      `INSERT INTO idempotency_keys (owner, key, request_hash, resource_id) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (owner, key) DO NOTHING RETURNING 1`,
+      [owner, key, requestHash, id],
+    );
+    if (claimed.length > 0) return undefined;
+    const [prior] = await tx.query<{ request_hash: string; resource_id: string }>(
+      'SELECT request_hash, resource_id::text AS resource_id FROM idempotency_keys WHERE owner = $1 AND key = $2',
+      [owner, key],
+    );
+    // Absent only if pruned in between: claim again.
+    if (prior) return prior;
+  }
+}
+
+async function fetchPost(db: SqlExecutor, id: string): Promise<StoredPost | null> {
+  const [row] = await db.query<{ doc: StoredPost }>('SELECT post_json(p) AS doc FROM posts p WHERE id = $1', [id]);
+  return row?.doc ?? null;
+}
+
+async function fetchComment(db: SqlExecutor, id: string): Promise<StoredComment | null> {
+  const [row] = await db.query<{ doc: StoredComment }>('SELECT comment_json(c) AS doc FROM comments c WHERE id = $1', [id]);
+  return row?.doc ?? null;
+}
+
+/** Recomputes counters and rank of posts (already locked) from their votes and comments. */
+async function recount(tx: SqlExecutor, postIds: string[]): Promise<void> {
+  if (postIds.length === 0) return;
+  const rows = await tx.query<{ id: string; created_at: string; upvotes: number; downvotes: number; comments: number }>(
+    `SELECT p.id::text AS id, iso_time(p.created_at) AS created_at,
+            (SELECT count(*) FROM votes v WHERE v.post_id = p.id AND v.value = 1)::integer AS upvotes,
+            (SELECT count(*) FROM votes v WHERE v.post_id = p.id AND v.value = -1)::integer AS downvotes,
+            (SELECT count(*) FROM comments c WHERE c.post_id = p.id)::integer AS comments
+       FROM posts p WHERE p.id = ANY($1::uuid[])`,
+    [postIds],
+  );
+  if (rows.length === 0) return;
+  await tx.query(
+    `UPDATE posts p SET upvotes = n.upvotes, downvotes = n.downvotes, comment_count = n.comments, hot = n.hot,
+            version = p.version + 1
+       FROM unnest($1::uuid[], $2::integer[], $3::integer[], $4::integer[], $5::float8[]) AS n(id, upvotes, downvotes, comments, hot)
+      WHERE p.id = n.id
+        AND (p.upvotes, p.downvotes, p.comment_count) IS DISTINCT FROM (n.upvotes, n.downvotes, n.comments)`,
+    [
+      rows.map((row) => row.id),
+      rows.map((row) => row.upvotes),
+      rows.map((row) => row.downvotes),
+      rows.map((row) => row.comments),
+      rows.map((row) => hotRank({ upvotes: row.upvotes, downvotes: row.downvotes, createdAt: row.created_at })),
+    ],
+  );
+}
+
+function pageSize(page: PageRequest): number {
+  if (!Number.isInteger(page.limit) || page.limit < 1) throw new ProblemError('bad-request', 'Invalid page size');
+  return Math.min(page.limit, MAX_PAGE);
+}
+
+/** Cuts the extra row fetched to learn whether another page follows. */
+function toPage<T>(rows: T[], limit: number, cursorOf: (last: T) => string): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last !== undefined ? cursorOf(last) : null };
+}

@@ -1,0 +1,130 @@
+import type { Change, Comment, LivePost, PostSort, Scope } from '@news-forum/sdk';
+
+export type { Change };
+/** Posts as stored: the API's Post without the per-reader `myVote`. */
+export type StoredPost = LivePost;
+export type StoredComment = Comment;
+
+/** An account as stored. `passwordHash` never leaves the server. */
+export interface UserRecord {
+  login: string;
+  displayName: string;
+  scopes: Scope[];
+  passwordHash: string;
+  createdAt: string;
+}
+
+export interface NewUserRecord {
+  login: string;
+  displayName: string;
+  scopes: Scope[];
+  passwordHash: string;
+}
+
+export interface NewPostRecord {
+  title: string;
+  url: string | null;
+  text: string | null;
+  author: string;
+}
+
+export interface NewCommentRecord {
+  postId: string;
+  parentId: string | null;
+  author: string;
+  text: string;
+}
+
+/**
+ * Makes a creation idempotent: the first creation with (`owner`, `key`) is
+ * remembered with `requestHash`; a later one with the same key returns the
+ * first result (`replayed: true`), or fails with `idempotency-mismatch`
+ * when its hash differs.
+ */
+export interface IdempotencyKey {
+  owner: string;
+  key: string;
+  requestHash: string;
+}
+
+export interface Created<T> {
+  value: T;
+  replayed: boolean;
+}
+
+export interface PageRequest {
+  limit: number;
+  /** Opaque cursor from a previous page's `nextCursor`. */
+  cursor?: string | undefined;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** The feed reopened after an error: changes may have been missed, resync. */
+export interface FeedReset {
+  reset: true;
+}
+
+export interface TableDocs {
+  posts: StoredPost;
+  comments: StoredComment;
+}
+export type Table = keyof TableDocs;
+export type FeedItem<K extends Table> = Change<TableDocs[K]> | FeedReset;
+
+export type Vote = -1 | 0 | 1;
+
+/**
+ * Persistence of users, posts, votes and comments, and the change feed of
+ * posts and comments. Adapters: embedded (PGlite), postgres, rethinkdb.
+ * Failures are thrown as ProblemError (`conflict`, `not-found`,
+ * `idempotency-mismatch`, `bad-request` for a bad cursor, `unavailable`).
+ */
+export interface Store {
+  readonly kind: 'embedded' | 'postgres' | 'rethinkdb';
+
+  /** Resolves when the database answers; rejects otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  /** Throws `conflict` when the login is taken. */
+  createUser(user: NewUserRecord): Promise<UserRecord>;
+  getUser(login: string): Promise<UserRecord | null>;
+  /** Ordered by login. */
+  listUsers(page: PageRequest): Promise<Page<UserRecord>>;
+  /** Removes the account, its posts (and their comments), its comments (and their replies), and retracts its votes. */
+  deleteUser(login: string): Promise<boolean>;
+
+  createPost(post: NewPostRecord, idempotency?: IdempotencyKey): Promise<Created<StoredPost>>;
+  getPost(id: string): Promise<StoredPost | null>;
+  listPosts(sort: PostSort, page: PageRequest): Promise<Page<StoredPost>>;
+  /** Removes the post and its comments. */
+  deletePost(id: string): Promise<boolean>;
+
+  /**
+   * Sets `login`'s vote on the post (0 retracts); counters change in the same
+   * transaction, and `version` increases only when the vote changed.
+   * Returns null when the post does not exist.
+   */
+  setVote(postId: string, login: string, vote: Vote): Promise<StoredPost | null>;
+  /** The caller's votes on the given posts (posts without a vote are absent). */
+  getVotes(login: string, postIds: string[]): Promise<Map<string, Vote>>;
+
+  /** Throws `not-found` when the post or the parent comment (of that post) does not exist. */
+  createComment(comment: NewCommentRecord, idempotency?: IdempotencyKey): Promise<Created<StoredComment>>;
+  getComment(postId: string, id: string): Promise<StoredComment | null>;
+  /** Oldest first. */
+  listComments(postId: string, page: PageRequest): Promise<Page<StoredComment>>;
+  /** Removes the comment and its replies. */
+  deleteComment(postId: string, id: string): Promise<boolean>;
+
+  /**
+   * Every insert, update and delete of the table, in commit order, as
+   * `{old_val, new_val}`. Yields a FeedReset when the feed had to be reopened
+   * and changes may have been lost. Ends when `signal` aborts or the store closes.
+   */
+  changes<K extends Table>(table: K, options?: { signal?: AbortSignal }): AsyncIterable<FeedItem<K>>;
+}

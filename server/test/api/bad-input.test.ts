@@ -1,0 +1,169 @@
+import fc from 'fast-check';
+import { operations } from '../../src/openapi/operations.js';
+import { ADMIN, startTestServer, type TestServer } from '../support/server.js';
+
+let t: TestServer;
+let admin: string;
+let ana: string;
+let postId: string;
+
+beforeAll(async () => {
+  t = await startTestServer();
+  admin = await t.login(ADMIN.login, ADMIN.password);
+  ana = await t.signUp('ana');
+  postId = (await t.call('POST', '/api/posts', { token: ana, body: { title: 'fixture' } })).body.id;
+  await t.call('PUT', `/api/comments/${postId}`, { token: ana, body: { text: 'fixture comment' } });
+});
+afterAll(() => t.cleanup());
+
+/** Everything a client can observe of the store. */
+async function snapshot(): Promise<string> {
+  const [users, posts, comments] = await Promise.all([
+    t.call('GET', '/api/users?limit=100', { token: admin }),
+    t.call('GET', '/api/posts?sort=new&limit=100'),
+    t.call('GET', `/api/comments/${postId}?limit=200`),
+  ]);
+  return JSON.stringify([users.body, posts.body, comments.body]);
+}
+
+function bodyValidator(operationId: string) {
+  return operations.find((o) => o.operationId === operationId)!.validateBody!;
+}
+
+const targets = [
+  { operationId: 'authenticate', method: 'POST', path: () => '/api/authenticate', token: () => undefined, valid: { login: 'ana', password: 'ana-password' } },
+  { operationId: 'createUser', method: 'PUT', path: () => '/api/users/fuzzed', token: () => undefined, valid: { password: 'long-enough-pw', displayName: 'F' } },
+  { operationId: 'createPost', method: 'POST', path: () => '/api/posts', token: () => ana, valid: { title: 'ok', url: 'https://example.com', text: 'x' } },
+  { operationId: 'createComment', method: 'PUT', path: () => `/api/comments/${postId}`, token: () => ana, valid: { text: 'ok', parentId: postId } },
+] as const;
+
+/** A value of the wrong JSON type for any member. */
+const wrongValue = fc.oneof(
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.string(), { maxLength: 3 }),
+  fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), { maxKeys: 2 }),
+  fc.string({ minLength: 300_000 / 1000, maxLength: 400 }).map((s) => s.repeat(120)),
+);
+
+/** Mutations of a valid body that are never valid. */
+function invalidBodies(valid: Record<string, unknown>, validate: (v: unknown) => unknown[]) {
+  const keys = Object.keys(valid);
+  const mutated = fc.oneof(
+    // A member of the wrong type or a huge string.
+    fc.tuple(fc.constantFrom(...keys), wrongValue).map(([k, v]) => ({ ...valid, [k]: v })),
+    // An unknown member.
+    fc.tuple(fc.string({ minLength: 1, maxLength: 12 }).filter((k) => !keys.includes(k) && k !== '__proto__'), fc.jsonValue()).map(([k, v]) => ({ ...valid, [k]: v })),
+    // A required member missing.
+    fc.constantFrom(...keys).map((k) => Object.fromEntries(Object.entries(valid).filter(([key]) => key !== k))),
+    // Anything at all.
+    fc.jsonValue(),
+  );
+  return mutated.filter((body) => validate(body).length > 0);
+}
+
+describe.each(targets)('$operationId with bodies generated from its schema', (target) => {
+  test('invalid bodies → 4xx problem+json, store unchanged', async () => {
+    const before = await snapshot();
+    const validate = bodyValidator(target.operationId);
+    await fc.assert(
+      fc.asyncProperty(invalidBodies(target.valid, validate), async (body) => {
+        const r = await t.call(target.method, target.path(), { token: target.token(), body });
+        expect(r.status).toBeGreaterThanOrEqual(400);
+        expect(r.status).toBeLessThan(500);
+      }),
+      { numRuns: 60 },
+    );
+    expect(await snapshot()).toBe(before);
+  }, 60_000);
+
+  test('broken JSON, wrong content types, oversized bodies → 400/415/413', async () => {
+    const before = await snapshot();
+    const send = (raw: string | Buffer, contentType?: string) =>
+      t.call(target.method, target.path(), { token: target.token(), raw, ...(contentType && { contentType }) });
+    await fc.assert(
+      fc.asyncProperty(fc.string({ minLength: 1, maxLength: 50 }), async (text) => {
+        fc.pre(!isJson(text));
+        expect((await send(text, 'application/json')).status).toBe(400);
+      }),
+      { numRuns: 40 },
+    );
+    expect((await send('{"title": "x",}', 'application/json')).status).toBe(400);
+    expect((await send(JSON.stringify(target.valid), 'text/plain')).status).toBe(415);
+    expect((await send(JSON.stringify(target.valid), 'application/x-www-form-urlencoded')).status).toBe(415);
+    expect((await send(JSON.stringify(target.valid))).status).toBe(415);
+    expect((await send(Buffer.from(JSON.stringify(target.valid), 'latin1'), 'application/json; charset=iso-8859-1')).status).toBe(415);
+    const huge = JSON.stringify({ ...target.valid, text: 'x'.repeat(300 * 1024) });
+    expect((await send(huge, 'application/json')).status).toBe(413);
+    expect(await snapshot()).toBe(before);
+  }, 60_000);
+});
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('path and query parameters', () => {
+  const notAnId = fc
+    .string({ minLength: 1, maxLength: 60 })
+    .filter((s) => !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(s) && s !== '.' && s !== '..');
+
+  test('post and comment ids that are not ids → 400, store unchanged', async () => {
+    const before = await snapshot();
+    await fc.assert(
+      fc.asyncProperty(notAnId, fc.constantFrom('GET /api/posts/:x', 'POST /api/posts/:x/upvotes', 'DELETE /api/posts/:x/vote', 'GET /api/comments/:x', 'PUT /api/comments/:x', 'DELETE /api/comments/:p/:x', 'DELETE /api/posts/:x'), async (id, route) => {
+        const [method, template] = route.split(' ') as [string, string];
+        const path = template.replace(':p', postId).replace(':x', encodeURIComponent(id));
+        const r = await t.call(method, path, { token: ana, ...(method === 'PUT' && { body: { text: 'x' } }) });
+        expect(r.status).toBe(400);
+      }),
+      { numRuns: 80 },
+    );
+    expect(await snapshot()).toBe(before);
+  }, 60_000);
+
+  test('logins that are not logins → 400', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ minLength: 1, maxLength: 40 }).filter((s) => !/^[a-z0-9][a-z0-9_-]{2,31}$/.test(s) && s !== '.' && s !== '..'), async (login) => {
+        const r = await t.call('PUT', `/api/users/${encodeURIComponent(login)}`, { body: { password: 'long-enough-pw' } });
+        expect(r.status).toBe(400);
+      }),
+      { numRuns: 60 },
+    );
+  }, 60_000);
+
+  test('bad sort, limit and cursor → 400', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          sort: fc.string({ maxLength: 8 }).filter((s) => !['hot', 'new', 'top'].includes(s)),
+          limit: fc.oneof(fc.integer({ min: 101 }), fc.integer({ max: 0 }), fc.string({ minLength: 1, maxLength: 5 }).filter((s) => !/^\d+$/.test(s))),
+          cursor: fc.oneof(fc.string({ minLength: 201, maxLength: 300 }), fc.string({ minLength: 1, maxLength: 20 }).filter((s) => /[^A-Za-z0-9_-]/.test(s))),
+        }),
+        fc.constantFrom('sort', 'limit', 'cursor'),
+        async (values, which) => {
+          const r = await t.call('GET', `/api/posts?${which}=${encodeURIComponent(String(values[which]))}`);
+          expect(r.status).toBe(400);
+        },
+      ),
+      { numRuns: 60 },
+    );
+    // Well-formed but meaningless cursors too.
+    expect((await t.call('GET', '/api/posts?cursor=abcdef')).status).toBe(400);
+    expect((await t.call('GET', `/api/comments/${postId}?cursor=${Buffer.from('{"x":1}').toString('base64url')}`)).status).toBe(400);
+    expect((await t.call('GET', '/api/posts?limit=1&limit=2')).status).toBe(400);
+  }, 60_000);
+
+  test('a malformed percent-encoding is a 400, not a crash', async () => {
+    const r = await fetch(`${t.url}/api/posts/%E0%A4%A`);
+    expect(r.status).toBe(400);
+    expect(r.headers.get('content-type')).toMatch(/problem\+json/);
+  });
+});

@@ -1,0 +1,226 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { handlers } from '../../src/routes/index.js';
+import { operations } from '../../src/openapi/operations.js';
+import { spec, specPath } from '../../src/openapi/spec.js';
+import { calledOperations } from '../support/http-client.js';
+import { ADMIN, startTestServer, type TestServer } from '../support/server.js';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+
+let t: TestServer;
+beforeAll(async () => {
+  t = await startTestServer();
+});
+afterAll(async () => {
+  await t.cleanup();
+});
+
+describe('openapi.yaml', () => {
+  test('passes the Redocly linter with the project rules', async () => {
+    const { stdout, stderr } = await run(process.execPath, [path('node_modules/@redocly/cli/bin/cli.js'), 'lint', specPath, '--format', 'stylish'], {
+      cwd: root,
+      env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+    });
+    expect(`${stdout}${stderr}`).toMatch(/valid/i);
+  }, 60_000);
+
+  test('every seed route keeps its method and path', () => {
+    const seed = [
+      'post /authenticate', 'get /posts', 'put /users/{login}', 'get /comments/{pid}', 'put /comments/{pid}', 'post /posts',
+      'post /posts/{pid}/upvotes', 'post /posts/{pid}/downvotes', 'delete /users/{login}', 'delete /comments/{pid}/{id}',
+      'get /users', 'get /users/{login}',
+    ];
+    const ours = operations.map((o) => `${o.method} ${o.path}`);
+    expect(ours).toEqual(expect.arrayContaining(seed));
+    expect(ours).toEqual(expect.arrayContaining(['get /', 'get /posts/{pid}', 'delete /posts/{pid}', 'delete /posts/{pid}/vote', 'get /me']));
+  });
+
+  test('operationIds are unique camelCase and every one has a handler, and every handler an operation', () => {
+    const ids = operations.map((o) => o.operationId);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(id).toMatch(/^[a-z][a-zA-Z]+$/);
+    expect(Object.keys(handlers).sort()).toEqual([...ids].sort());
+  });
+
+  test('every protected operation declares 401, every scoped one 403', () => {
+    for (const o of operations) {
+      if (o.security.required) expect([o.operationId, o.declaresStatus(401)]).toEqual([o.operationId, true]);
+      if (o.security.scopes.length > 0) expect([o.operationId, o.declaresStatus(403)]).toEqual([o.operationId, true]);
+    }
+  });
+});
+
+function path(relative: string): string {
+  return `${root}${relative}`;
+}
+
+describe('every operation, success and main failure', () => {
+  let admin: string;
+  let ana: string;
+  let bob: string;
+  let postId: string;
+  let commentId: string;
+
+  beforeAll(async () => {
+    admin = await t.login(ADMIN.login, ADMIN.password);
+    ana = await t.signUp('ana');
+    bob = await t.signUp('bob');
+  });
+
+  test('getApiInfo names the instance', async () => {
+    const r = await t.call('GET', '/api');
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ name: 'news-forum', version: spec.info.version, instance: expect.any(String) });
+  });
+
+  test('authenticate: token with expiry; wrong password 401', async () => {
+    const ok = await t.call('POST', '/api/authenticate', { body: { login: 'ana', password: 'ana-password' } });
+    expect(ok.status).toBe(200);
+    expect(ok.body.user).toEqual({ login: 'ana', displayName: 'ana', scopes: [], createdAt: expect.any(String) });
+    expect(Date.parse(ok.body.expiresAt)).toBeGreaterThan(Date.now());
+    const bad = await t.call('POST', '/api/authenticate', { body: { login: 'ana', password: 'nope-nope' } });
+    expect(bad.status).toBe(401);
+  });
+
+  test('getMe: the caller; no token 401', async () => {
+    expect((await t.call('GET', '/api/me', { token: ana })).body.login).toBe('ana');
+    expect((await t.call('GET', '/api/me')).status).toBe(401);
+  });
+
+  test('createUser: 201 with Location; taken 409; scopes need admin', async () => {
+    const created = await t.call('PUT', '/api/users/carla', { body: { password: 'carla-password', displayName: 'Carla' } });
+    expect(created.status).toBe(201);
+    expect(created.headers.get('location')).toBe('/api/users/carla');
+    expect(created.body).toEqual({ login: 'carla', displayName: 'Carla', scopes: [], createdAt: expect.any(String) });
+    expect((await t.call('PUT', '/api/users/carla', { body: { password: 'another-password' } })).status).toBe(409);
+    expect((await t.call('PUT', '/api/users/mod1', { body: { password: 'mod-password', scopes: ['delete'] } })).status).toBe(401);
+    expect((await t.call('PUT', '/api/users/mod1', { token: ana, body: { password: 'mod-password', scopes: ['delete'] } })).status).toBe(403);
+    const mod = await t.call('PUT', '/api/users/mod1', { token: admin, body: { password: 'mod-password', scopes: ['read', 'delete'] } });
+    expect(mod.status).toBe(201);
+    expect(mod.body.scopes).toEqual(['read', 'delete']);
+  });
+
+  test('listUsers and getUser need scope read', async () => {
+    const list = await t.call('GET', '/api/users?limit=2', { token: admin });
+    expect(list.status).toBe(200);
+    expect(list.body.items).toHaveLength(2);
+    expect(typeof list.body.nextCursor).toBe('string');
+    expect((await t.call('GET', '/api/users', { token: ana })).status).toBe(403);
+    expect((await t.call('GET', '/api/users/ana', { token: admin })).body.login).toBe('ana');
+    expect((await t.call('GET', '/api/users/nobody', { token: admin })).status).toBe(404);
+    expect((await t.call('GET', '/api/users/ana', { token: ana })).status).toBe(403);
+  });
+
+  test('createPost: 201 with Location; no token 401', async () => {
+    const r = await t.call('POST', '/api/posts', { token: ana, body: { title: 'Hello', url: 'https://example.com/a' } });
+    expect(r.status).toBe(201);
+    postId = r.body.id;
+    expect(r.headers.get('location')).toBe(`/api/posts/${postId}`);
+    expect(r.body).toMatchObject({ title: 'Hello', url: 'https://example.com/a', text: null, author: 'ana', upvotes: 0, downvotes: 0, score: 0, commentCount: 0, myVote: 0 });
+    expect((await t.call('POST', '/api/posts', { body: { title: 'x' } })).status).toBe(401);
+  });
+
+  test('listPosts and getPost; unknown post 404', async () => {
+    const list = await t.call('GET', '/api/posts?sort=new');
+    expect(list.status).toBe(200);
+    expect(list.body.items.map((p: { id: string }) => p.id)).toContain(postId);
+    expect(list.body.items[0]).not.toHaveProperty('myVote');
+    expect((await t.call('GET', `/api/posts/${postId}`, { token: bob })).body.myVote).toBe(0);
+    expect((await t.call('GET', '/api/posts/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+  });
+
+  test('upvotePost, downvotePost, retractVote; unknown post 404', async () => {
+    const up = await t.call('POST', `/api/posts/${postId}/upvotes`, { token: bob });
+    expect(up.body).toMatchObject({ upvotes: 1, downvotes: 0, score: 1, myVote: 1 });
+    const down = await t.call('POST', `/api/posts/${postId}/downvotes`, { token: bob });
+    expect(down.body).toMatchObject({ upvotes: 0, downvotes: 1, score: -1, myVote: -1 });
+    expect(down.body.version).toBeGreaterThan(up.body.version);
+    const retract = await t.call('DELETE', `/api/posts/${postId}/vote`, { token: bob });
+    expect(retract.body).toMatchObject({ upvotes: 0, downvotes: 0, score: 0, myVote: 0 });
+    const missing = '00000000-0000-4000-8000-000000000000';
+    expect((await t.call('POST', `/api/posts/${missing}/upvotes`, { token: bob })).status).toBe(404);
+    expect((await t.call('POST', `/api/posts/${missing}/downvotes`, { token: bob })).status).toBe(404);
+    expect((await t.call('DELETE', `/api/posts/${missing}/vote`, { token: bob })).status).toBe(404);
+  });
+
+  test('createComment and listComments; comment on unknown post 404', async () => {
+    const c = await t.call('PUT', `/api/comments/${postId}`, { token: bob, body: { text: 'first' } });
+    expect(c.status).toBe(201);
+    commentId = c.body.id;
+    expect(c.body).toMatchObject({ postId, parentId: null, author: 'bob', text: 'first' });
+    const reply = await t.call('PUT', `/api/comments/${postId}`, { token: ana, body: { text: 'reply', parentId: commentId } });
+    expect(reply.body.parentId).toBe(commentId);
+    const list = await t.call('GET', `/api/comments/${postId}`);
+    expect(list.body.items.map((x: { text: string }) => x.text)).toEqual(['first', 'reply']);
+    expect((await t.call('GET', `/api/posts/${postId}`)).body.commentCount).toBe(2);
+    const missing = '00000000-0000-4000-8000-000000000000';
+    expect((await t.call('PUT', `/api/comments/${missing}`, { token: bob, body: { text: 'x' } })).status).toBe(404);
+    expect((await t.call('GET', `/api/comments/${missing}`)).status).toBe(404);
+  });
+
+  test('deleteComment: author or delete scope; others 403', async () => {
+    expect((await t.call('DELETE', `/api/comments/${postId}/${commentId}`, { token: ana })).status).toBe(403);
+    expect((await t.call('DELETE', `/api/comments/${postId}/${commentId}`, { token: bob })).status).toBe(204);
+    expect((await t.call('DELETE', `/api/comments/${postId}/${commentId}`, { token: bob })).status).toBe(404);
+    // The reply went with its parent.
+    expect((await t.call('GET', `/api/comments/${postId}`)).body.items).toEqual([]);
+    expect((await t.call('GET', `/api/posts/${postId}`)).body.commentCount).toBe(0);
+  });
+
+  test('deletePost: author or delete scope; others 403', async () => {
+    expect((await t.call('DELETE', `/api/posts/${postId}`, { token: bob })).status).toBe(403);
+    expect((await t.call('DELETE', `/api/posts/${postId}`, { token: ana })).status).toBe(204);
+    expect((await t.call('GET', `/api/posts/${postId}`)).status).toBe(404);
+    const other = await t.call('POST', '/api/posts', { token: bob, body: { title: 'moderated' } });
+    expect((await t.call('DELETE', `/api/posts/${other.body.id}`, { token: admin })).status).toBe(204);
+  });
+
+  test('deleteUser: scope delete; removes the account and its content', async () => {
+    const p = await t.call('POST', '/api/posts', { token: bob, body: { title: 'by bob' } });
+    await t.call('POST', `/api/posts/${p.body.id}/upvotes`, { token: ana });
+    expect((await t.call('DELETE', '/api/users/bob', { token: ana })).status).toBe(403);
+    expect((await t.call('DELETE', '/api/users/bob', { token: admin })).status).toBe(204);
+    expect((await t.call('DELETE', '/api/users/bob', { token: admin })).status).toBe(404);
+    expect((await t.call('GET', `/api/posts/${p.body.id}`)).status).toBe(404);
+    // bob's token stops working at once.
+    expect((await t.call('GET', '/api/me', { token: bob })).status).toBe(401);
+  });
+
+  test('unknown /api route is a 404 problem', async () => {
+    const r = await t.call('GET', '/api/nothing-here');
+    expect(r.status).toBe(404);
+    expect(r.body.type).toBe('urn:news-forum:problem:not-found');
+  });
+
+  test('every operation of openapi.yaml was called', () => {
+    expect([...calledOperations].sort()).toEqual(operations.map((o) => o.operationId).sort());
+  });
+});
+
+describe('site', () => {
+  test('serves the contract, the docs, health and readiness', async () => {
+    const yaml = await fetch(`${t.url}/openapi.yaml`);
+    expect(await yaml.text()).toContain('openapi: 3.1.0');
+    const json = await (await fetch(`${t.url}/openapi.json`)).json();
+    expect(json.paths['/posts']).toBeDefined();
+    const docs = await fetch(`${t.url}/docs/`);
+    expect(docs.status).toBe(200);
+    expect(await docs.text()).toContain('swagger-ui');
+    expect(await (await fetch(`${t.url}/docs/swagger-initializer.js`)).text()).toContain('/openapi.json');
+    expect(await (await fetch(`${t.url}/healthz`)).json()).toMatchObject({ status: 'ok' });
+    const ready = await fetch(`${t.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ok', checks: { store: 'ok' } });
+  });
+
+  test('security headers are set and x-powered-by is not', async () => {
+    const r = await fetch(`${t.url}/api`);
+    expect(r.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(r.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(r.headers.get('x-powered-by')).toBeNull();
+    expect(r.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});

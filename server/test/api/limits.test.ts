@@ -1,0 +1,96 @@
+import { startTestServer, type TestServer } from '../support/server.js';
+
+describe('rate limits', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({
+      limits: {
+        requestsPerIp: { max: 100_000, windowMs: 60_000 },
+        loginsPerIp: { max: 1000, windowMs: 60_000 },
+        failedLoginsPerLogin: { max: 5, windowMs: 60_000 },
+        signupsPerIp: { max: 1000, windowMs: 60_000 },
+        writesPerUser: { max: 10, windowMs: 60_000 },
+      },
+    });
+  });
+  afterAll(() => t.cleanup());
+
+  test('failed logins per login → 429 with Retry-After, also for the right password', async () => {
+    await t.signUp('target');
+    for (let i = 0; i < 5; i += 1) {
+      expect((await t.call('POST', '/api/authenticate', { body: { login: 'target', password: `guess-${i}` } })).status).toBe(401);
+    }
+    const limited = await t.call('POST', '/api/authenticate', { body: { login: 'target', password: 'guess-x' } });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await t.call('POST', '/api/authenticate', { body: { login: 'target', password: 'target-password' } })).status).toBe(429);
+  });
+
+  test('writes per user → 429 and nothing written past the limit', async () => {
+    const token = await t.signUp('writer');
+    const results = [];
+    for (let i = 0; i < 12; i += 1) results.push(await t.call('POST', '/api/posts', { token, body: { title: `w${i}` } }));
+    expect(results.filter((r) => r.status === 201)).toHaveLength(10);
+    expect(results.slice(10).map((r) => r.status)).toEqual([429, 429]);
+    const mine = (await t.call('GET', '/api/posts?sort=new&limit=100')).body.items.filter((p: { author: string }) => p.author === 'writer');
+    expect(mine).toHaveLength(10);
+  });
+});
+
+describe('login attempts per IP', () => {
+  test('→ 429 with Retry-After', async () => {
+    const t = await startTestServer({ limits: { loginsPerIp: { max: 3, windowMs: 60_000 } } });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 4; i += 1) statuses.push((await t.call('POST', '/api/authenticate', { body: { login: `who${i}`, password: 'x-password' } })).status);
+      expect(statuses).toEqual([401, 401, 401, 429]);
+    } finally {
+      await t.cleanup();
+    }
+  });
+});
+
+describe('CORS allowlist', () => {
+  let t: TestServer;
+  let token: string;
+  beforeAll(async () => {
+    t = await startTestServer({ env: { CORS_ORIGINS: 'https://blog.example.com,*' } });
+    token = await t.signUp('cors');
+  });
+  afterAll(() => t.cleanup());
+
+  test('a listed origin may read and write', async () => {
+    const pre = await fetch(`${t.url}/api/posts`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://blog.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+    });
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-origin')).toBe('https://blog.example.com');
+    expect(pre.headers.get('access-control-allow-methods')).toContain('POST');
+    const r = await t.call('POST', '/api/posts', { token, body: { title: 'from blog' }, headers: { origin: 'https://blog.example.com' } });
+    expect(r.status).toBe(201);
+    expect(r.headers.get('access-control-allow-origin')).toBe('https://blog.example.com');
+  });
+
+  test('with *, any origin may read but not write', async () => {
+    const read = await t.call('GET', '/api/posts', { headers: { origin: 'https://evil.example' } });
+    expect(read.status).toBe(200);
+    expect(read.headers.get('access-control-allow-origin')).toBe('*');
+    const pre = await fetch(`${t.url}/api/posts`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    expect(pre.headers.get('access-control-allow-origin')).toBeNull();
+    const before = (await t.call('GET', '/api/posts')).body.items.length;
+    const write = await t.call('POST', '/api/posts', { token, body: { title: 'from evil' }, headers: { origin: 'https://evil.example' } });
+    expect(write.status).toBe(403);
+    expect((await t.call('GET', '/api/posts')).body.items.length).toBe(before);
+  });
+
+  test('without *, other origins get no CORS headers', async () => {
+    const strict = await startTestServer({ env: { CORS_ORIGINS: 'https://blog.example.com' } });
+    try {
+      const r = await strict.call('GET', '/api/posts', { headers: { origin: 'https://evil.example' } });
+      expect(r.headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await strict.cleanup();
+    }
+  });
+});

@@ -1,0 +1,25 @@
+import { startTestServer, type TestServer } from '../support/server.js';
+
+let t: TestServer;
+afterAll(() => t.cleanup());
+
+test('users, posts, votes and comments survive a restart; old tokens still work', async () => {
+  t = await startTestServer({ env: { JWT_SECRET: '' } });
+  const ana = await t.signUp('ana');
+  const bob = await t.signUp('bob');
+  const post = (await t.call('POST', '/api/posts', { token: ana, body: { title: 'durable', text: 'body' } })).body;
+  await t.call('POST', `/api/posts/${post.id}/upvotes`, { token: bob });
+  const comment = (await t.call('PUT', `/api/comments/${post.id}`, { token: bob, body: { text: 'still here' } })).body;
+  const before = (await t.call('GET', `/api/posts/${post.id}`, { token: bob })).body;
+
+  await t.stop();
+  await t.restart();
+
+  expect((await t.call('GET', '/api/me', { token: ana })).body.login).toBe('ana');
+  expect((await t.call('GET', `/api/posts/${post.id}`, { token: bob })).body).toEqual(before);
+  expect((await t.call('GET', `/api/comments/${post.id}`)).body.items).toEqual([comment]);
+  expect((await t.call('POST', '/api/authenticate', { body: { login: 'bob', password: 'bob-password' } })).status).toBe(200);
+  // The vote is remembered: voting again changes nothing.
+  const again = (await t.call('POST', `/api/posts/${post.id}/upvotes`, { token: bob })).body;
+  expect(again).toMatchObject({ upvotes: 1, version: before.version });
+});

@@ -1,0 +1,43 @@
+import { describe, expect, test } from '@jest/globals';
+import path from 'node:path';
+import type { SqlDriver } from '../../src/store/sql/driver.js';
+import { DEFAULT_RETENTION, pruneLogs } from '../../src/store/sql/housekeeping.js';
+import { openPgDriver } from '../../src/store/sql/pg-driver.js';
+import { openPgliteDriver } from '../../src/store/sql/pglite-driver.js';
+import type { Store } from '../../src/store/store.js';
+import { STORE_KINDS, storeFixture } from '../support/store-adapters.js';
+
+describe.each(STORE_KINDS)('%s store: housekeeping', (kind) => {
+  const stores = storeFixture(kind);
+
+  /** Runs `fn` on a driver of the store's database (PGlite allows one session, so the store is closed first). */
+  async function onDatabase<T>(opened: { store: Store; url?: string; dataDir?: string }, fn: (db: SqlDriver) => Promise<T>): Promise<T> {
+    if (kind === 'embedded') await opened.store.close();
+    const db = kind === 'embedded' ? await openPgliteDriver(path.join(opened.dataDir!, 'pglite')) : openPgDriver(opened.url!);
+    try {
+      return await fn(db);
+    } finally {
+      await db.close();
+    }
+  }
+
+  test('pruning keeps recent changes and keys, and drops the rest, recording how far', async () => {
+    const opened = await stores.open();
+    const { store } = opened;
+    for (let i = 0; i < 5; i++) await store.createPost({ title: `p${i}`, url: null, text: null, author: 'ana' }, { owner: 'ana', key: `k${i}`, requestHash: 'h' });
+
+    await onDatabase(opened, async (db) => {
+      const count = async () => (await db.query<{ changes: number; keys: number; pruned: string }>(
+        `SELECT (SELECT count(*) FROM changes)::integer AS changes, (SELECT count(*) FROM idempotency_keys)::integer AS keys,
+                (SELECT pruned_through::text FROM change_log_state) AS pruned`,
+      ))[0]!;
+      await pruneLogs(db);
+      expect(await count()).toEqual({ changes: 5, keys: 5, pruned: '0' });
+      await pruneLogs(db, { ...DEFAULT_RETENTION, changesRows: 2 });
+      const [{ max }] = (await db.query<{ max: string }>('SELECT max(seq)::text AS max FROM changes')) as [{ max: string }];
+      expect(await count()).toEqual({ changes: 2, keys: 5, pruned: String(Number(max) - 2) });
+      await pruneLogs(db, { changesMs: 0, changesRows: 100, idempotencyKeysMs: 0 });
+      expect(await count()).toEqual({ changes: 0, keys: 0, pruned: max });
+    });
+  });
+});

@@ -1,0 +1,85 @@
+import { describe, expect, test } from '@jest/globals';
+import { ProblemError } from '../../src/problem/problem-error.js';
+import type { NewUserRecord, Store } from '../../src/store/store.js';
+import { STORE_KINDS, storeFixture } from '../support/store-adapters.js';
+
+function newUser(login: string, overrides: Partial<NewUserRecord> = {}): NewUserRecord {
+  return { login, displayName: `User ${login}`, scopes: [], passwordHash: `hash-of-${login}`, ...overrides };
+}
+
+async function allUsers(store: Store, limit: number): Promise<{ logins: string[]; pages: number }> {
+  const logins: string[] = [];
+  let cursor: string | undefined;
+  let pages = 0;
+  do {
+    const page = await store.listUsers({ limit, cursor });
+    pages++;
+    logins.push(...page.items.map((user) => user.login));
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return { logins, pages };
+}
+
+describe.each(STORE_KINDS)('%s store: users', (kind) => {
+  const stores = storeFixture(kind);
+
+  test('creates an account and reads it back with every field', async () => {
+    const store = await stores.fresh();
+    const created = await store.createUser(newUser('ana', { scopes: ['read', 'delete'] }));
+    expect(created).toEqual({
+      login: 'ana',
+      displayName: 'User ana',
+      scopes: ['read', 'delete'],
+      passwordHash: 'hash-of-ana',
+      createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
+    });
+    expect(Math.abs(Date.parse(created.createdAt) - Date.now())).toBeLessThan(60_000);
+    expect(await store.getUser('ana')).toEqual(created);
+    expect(await store.getUser('bob')).toBeNull();
+  });
+
+  test('a taken login is a conflict and leaves the first account unchanged', async () => {
+    const store = await stores.fresh();
+    const first = await store.createUser(newUser('ana'));
+    const second = store.createUser(newUser('ana', { displayName: 'Impostor', passwordHash: 'other' }));
+    await expect(second).rejects.toBeInstanceOf(ProblemError);
+    await expect(second).rejects.toMatchObject({ kind: 'conflict', status: 409 });
+    expect(await store.getUser('ana')).toEqual(first);
+  });
+
+  test('lists accounts by login, page after page, each exactly once', async () => {
+    const store = await stores.fresh();
+    const logins = ['zed', 'ana', 'a-b', 'a_b', 'bob', 'b0b', 'carl', 'dora', 'eve'];
+    for (const login of logins) await store.createUser(newUser(login));
+    const sorted = [...logins].sort();
+    for (const limit of [1, 2, 4, 9, 50]) {
+      const { logins: listed, pages } = await allUsers(store, limit);
+      expect(listed).toEqual(sorted);
+      expect(pages).toBe(Math.max(1, Math.ceil(logins.length / limit)));
+    }
+  });
+
+  test('an empty store lists nothing and has no next page', async () => {
+    const store = await stores.fresh();
+    expect(await store.listUsers({ limit: 10 })).toEqual({ items: [], nextCursor: null });
+  });
+
+  test('cursors are base64url and a malformed one is a bad request', async () => {
+    const store = await stores.fresh();
+    for (const login of ['ana', 'bob', 'cid']) await store.createUser(newUser(login));
+    const { nextCursor } = await store.listUsers({ limit: 1 });
+    expect(nextCursor).toMatch(/^[A-Za-z0-9_-]+$/);
+    const foreign = Buffer.from(JSON.stringify(['hot', 1, 'x'])).toString('base64url');
+    for (const cursor of ['not a cursor', '!!!', 'e30', foreign, `${nextCursor}=`, Buffer.from('["users",1]').toString('base64url')]) {
+      await expect(store.listUsers({ limit: 1, cursor })).rejects.toMatchObject({ kind: 'bad-request', detail: 'Invalid cursor' });
+    }
+  });
+
+  test('deleting an account reports whether it existed', async () => {
+    const store = await stores.fresh();
+    await store.createUser(newUser('ana'));
+    expect(await store.deleteUser('ana')).toBe(true);
+    expect(await store.getUser('ana')).toBeNull();
+    expect(await store.deleteUser('ana')).toBe(false);
+  });
+});

@@ -1,0 +1,91 @@
+import { describe, expect, test } from '@jest/globals';
+import { hotRank } from '@news-forum/sdk';
+import type { Store, StoredPost } from '../../src/store/store.js';
+import { STORE_KINDS, storeFixture } from '../support/store-adapters.js';
+
+async function aPost(store: Store): Promise<StoredPost> {
+  return (await store.createPost({ title: 'Vote on me', url: null, text: null, author: 'ana' })).value;
+}
+
+describe.each(STORE_KINDS)('%s store: votes', (kind) => {
+  const stores = storeFixture(kind);
+
+  test('200 different users voting at once count 200', async () => {
+    const store = await stores.fresh();
+    const post = await aPost(store);
+    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => store.setVote(post.id, `voter${i}`, 1)));
+    expect(results.every((result) => result !== null)).toBe(true);
+    const after = (await store.getPost(post.id))!;
+    expect(after).toMatchObject({ upvotes: 200, downvotes: 0, score: 200, version: 201 });
+    // Each vote saw a distinct state: the versions returned are 2..201.
+    expect(new Set(results.map((result) => result!.version)).size).toBe(200);
+  });
+
+  test('one user upvoting 50 times at once counts once', async () => {
+    const store = await stores.fresh();
+    const post = await aPost(store);
+    await Promise.all(Array.from({ length: 50 }, () => store.setVote(post.id, 'bob', 1)));
+    expect(await store.getPost(post.id)).toMatchObject({ upvotes: 1, downvotes: 0, score: 1, version: 2 });
+    expect(await store.getVotes('bob', [post.id])).toEqual(new Map([[post.id, 1]]));
+  });
+
+  test('switching, repeating and retracting move the counters and the version exactly', async () => {
+    const store = await stores.fresh();
+    const post = await aPost(store);
+    const up = await store.setVote(post.id, 'bob', 1);
+    expect(up).toMatchObject({ upvotes: 1, downvotes: 0, score: 1, version: 2 });
+    const again = await store.setVote(post.id, 'bob', 1);
+    expect(again).toEqual(up);
+    const down = await store.setVote(post.id, 'bob', -1);
+    expect(down).toMatchObject({ upvotes: 0, downvotes: 1, score: -1, version: 3 });
+    expect(await store.getVotes('bob', [post.id])).toEqual(new Map([[post.id, -1]]));
+    const retracted = await store.setVote(post.id, 'bob', 0);
+    expect(retracted).toMatchObject({ upvotes: 0, downvotes: 0, score: 0, version: 4 });
+    expect(await store.setVote(post.id, 'bob', 0)).toEqual(retracted);
+    expect(await store.getVotes('bob', [post.id])).toEqual(new Map());
+  });
+
+  test('mixed concurrent switching by many users ends consistent with the votes', async () => {
+    const store = await stores.fresh();
+    const post = await aPost(store);
+    const voters = Array.from({ length: 40 }, (_, i) => `voter${i}`);
+    // Every voter votes up, down and up again (or retracts), all interleaved.
+    await Promise.all(
+      voters.map(async (voter, i) => {
+        await store.setVote(post.id, voter, 1);
+        await store.setVote(post.id, voter, -1);
+        await store.setVote(post.id, voter, i % 4 === 0 ? 0 : i % 2 === 0 ? 1 : -1);
+      }),
+    );
+    const votes = await Promise.all(voters.map((voter) => store.getVotes(voter, [post.id])));
+    const ups = votes.filter((v) => v.get(post.id) === 1).length;
+    const downs = votes.filter((v) => v.get(post.id) === -1).length;
+    expect(ups).toBe(10);
+    expect(downs).toBe(20);
+    const after = (await store.getPost(post.id))!;
+    // Odd voters' third vote repeats their second and changes nothing.
+    const changes = 2 * voters.length + voters.length / 2;
+    expect(after).toMatchObject({ upvotes: ups, downvotes: downs, score: ups - downs, version: 1 + changes });
+  });
+
+  test('the hot rank follows the votes', async () => {
+    const store = await stores.fresh();
+    const older = await aPost(store);
+    const newer = await aPost(store);
+    const ids = async () => (await store.listPosts('hot', { limit: 10 })).items.map((post) => post.id);
+    for (let i = 0; i < 20; i++) await store.setVote(older.id, `voter${i}`, 1);
+    expect(await ids()).toEqual([older.id, newer.id]);
+    for (let i = 0; i < 20; i++) await store.setVote(older.id, `voter${i}`, -1);
+    expect(await ids()).toEqual([newer.id, older.id]);
+    const [top] = (await store.listPosts('hot', { limit: 1 })).items;
+    expect(hotRank(top!)).toBeGreaterThan(hotRank((await store.getPost(older.id))!));
+  });
+
+  test('voting on a missing post returns null and records nothing', async () => {
+    const store = await stores.fresh();
+    const missing = '0b6f3a52-9c1e-4a8e-b1b4-6f1d2c3e4a5b';
+    expect(await store.setVote(missing, 'bob', 1)).toBeNull();
+    expect(await store.setVote('nope', 'bob', 1)).toBeNull();
+    expect(await store.getVotes('bob', [missing, 'nope'])).toEqual(new Map());
+  });
+});

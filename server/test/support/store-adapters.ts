@@ -1,0 +1,47 @@
+import { afterAll, afterEach, beforeAll } from '@jest/globals';
+import type { SqlStoreOptions } from '../../src/store/sql/sql-store.js';
+import type { Store } from '../../src/store/store.js';
+import { startPostgres, type TestPostgres } from './postgres.js';
+import { createEmbeddedStore, createPostgresStore, type TestStore } from './store-template.js';
+
+/** Every adapter the conformance suite runs against (`describe.each(STORE_KINDS)`). */
+export const STORE_KINDS = ['embedded', 'postgres'] as const;
+export type StoreKind = (typeof STORE_KINDS)[number];
+
+export interface StoreFixture {
+  /** A new empty store, closed and removed after the test. */
+  fresh(options?: SqlStoreOptions): Promise<Store>;
+  /** Like `fresh`, with where it lives: `url` for postgres, `dataDir` for embedded. */
+  open(options?: SqlStoreOptions): Promise<{ store: Store; url?: string; dataDir?: string }>;
+  /** The PostgreSQL server of the postgres adapter (started once per describe). */
+  readonly postgres: TestPostgres | undefined;
+}
+
+/** Registers the hooks that give each test of the enclosing describe its own store of `kind`. */
+export function storeFixture(kind: StoreKind): StoreFixture {
+  let postgres: TestPostgres | undefined;
+  let opened: TestStore[] = [];
+  beforeAll(async () => {
+    if (kind === 'postgres') postgres = await startPostgres();
+  }, 60_000);
+  afterEach(async () => {
+    await Promise.all(opened.map((test) => test.cleanup()));
+    opened = [];
+  });
+  afterAll(async () => {
+    await postgres?.stop();
+  });
+  return {
+    get postgres() {
+      return postgres;
+    },
+    async open(options) {
+      const test = kind === 'embedded' ? await createEmbeddedStore(options) : await createPostgresStore(postgres!, options);
+      opened.push(test);
+      return test;
+    },
+    async fresh(options) {
+      return (await this.open(options)).store;
+    },
+  };
+}
