@@ -1,3 +1,5 @@
+import type { Problem } from '@news-forum/sdk';
+
 /** Stable problem kinds; `type` of the problem+json body is `urn:news-forum:problem:<kind>`. */
 export type ProblemKind =
   | 'bad-request'
@@ -43,22 +45,10 @@ const TITLE: Record<ProblemKind, string> = {
   internal: 'Internal server error',
 };
 
+/** RFC 9457 problem details as sent on the wire (the contract's Problem schema). */
+export type ProblemBody = Problem;
 /** One invalid member of a request, located by a JSON pointer. */
-export interface ProblemFieldError {
-  pointer: string;
-  detail: string;
-}
-
-/** RFC 9457 problem details as sent on the wire. */
-export interface ProblemBody {
-  type: string;
-  title: string;
-  status: number;
-  detail?: string;
-  instance?: string;
-  requestId?: string;
-  errors?: ProblemFieldError[];
-}
+export type ProblemFieldError = NonNullable<Problem['errors']>[number];
 
 /**
  * The server's one error class. Anything thrown as a ProblemError is

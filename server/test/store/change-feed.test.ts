@@ -54,6 +54,38 @@ describe.each(STORE_KINDS)('%s store: change feed', (kind) => {
     expect(postChanges[4]!.old_val).toEqual(postChanges[3]!.new_val);
   });
 
+  test('deleting an account shows every removed and recounted row on the feeds', async () => {
+    const store = await stores.fresh();
+    const posts = readFeed(store, 'posts');
+    const comments = readFeed(store, 'comments');
+    const { value: own } = await store.createPost(newPost('own'));
+    const { value: other } = await store.createPost({ ...newPost('other'), author: 'bob' });
+    await store.setVote(other.id, 'ana', 1);
+    const { value: onOwn } = await store.createComment({ postId: own.id, parentId: null, author: 'bob', text: 'on own' });
+    const { value: anas } = await store.createComment({ postId: other.id, parentId: null, author: 'ana', text: 'by ana' });
+    const { value: reply } = await store.createComment({ postId: other.id, parentId: anas.id, author: 'bob', text: 'reply' });
+    await posts.take(6);
+    await comments.take(3);
+
+    await store.deleteUser('ana');
+    const final = (await store.getPost(other.id))!;
+    expect(final).toMatchObject({ upvotes: 0, commentCount: 0 });
+    const postChanges = (await posts.take(2)) as Change<StoredPost>[];
+    expect(postChanges).toEqual(
+      expect.arrayContaining([
+        { old_val: expect.objectContaining({ id: own.id }), new_val: null },
+        { old_val: expect.objectContaining({ id: other.id, upvotes: 1, commentCount: 2 }), new_val: final },
+      ]),
+    );
+    expect(await comments.take(3)).toEqual(
+      expect.arrayContaining([
+        { old_val: onOwn, new_val: null },
+        { old_val: anas, new_val: null },
+        { old_val: reply, new_val: null },
+      ]),
+    );
+  });
+
   test('a 40,000-character post arrives whole', async () => {
     const store = await stores.fresh();
     const feed = readFeed(store, 'posts');

@@ -51,6 +51,15 @@ describe.each(STORE_KINDS)('%s store: idempotency', (kind) => {
     await expect(store.createComment(comment, key('c1', 'bob'))).rejects.toMatchObject({ kind: 'not-found' });
   });
 
+  test('the keys of a deleted account do not outlive it', async () => {
+    const store = await stores.fresh();
+    const first = await store.createPost(POST, key('h1'));
+    await store.deleteUser('ana');
+    const again = await store.createPost(POST, key('h2'));
+    expect(again.replayed).toBe(false);
+    expect(again.value.id).not.toBe(first.value.id);
+  });
+
   test('a failed creation does not use up its key', async () => {
     const store = await stores.fresh();
     const missing = { postId: '0b6f3a52-9c1e-4a8e-b1b4-6f1d2c3e4a5b', parentId: null, author: 'bob', text: 'hi' };

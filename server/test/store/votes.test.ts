@@ -68,6 +68,19 @@ describe.each(STORE_KINDS)('%s store: votes', (kind) => {
     expect(after).toMatchObject({ upvotes: ups, downvotes: downs, score: ups - downs, version: 1 + changes });
   });
 
+  test('deleting a voter while others vote keeps the counters exact', async () => {
+    const store = await stores.fresh();
+    const { value: post } = await store.createPost({ title: 'By bob', url: null, text: null, author: 'bob' });
+    await store.createUser({ login: 'ana', displayName: 'Ana', scopes: [], passwordHash: 'x' });
+    await store.setVote(post.id, 'ana', 1);
+    await Promise.all([
+      store.deleteUser('ana'),
+      ...Array.from({ length: 50 }, (_, i) => store.setVote(post.id, `voter${i}`, i % 5 === 0 ? -1 : 1)),
+    ]);
+    expect(await store.getPost(post.id)).toMatchObject({ upvotes: 40, downvotes: 10, score: 30 });
+    expect(await store.getVotes('ana', [post.id])).toEqual(new Map());
+  });
+
   test('the hot rank follows the votes', async () => {
     const store = await stores.fresh();
     const older = await aPost(store);

@@ -1,10 +1,10 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
 import { chown, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { freePort } from './free-port.js';
 
 /** A throwaway PostgreSQL server started by a test. */
 export interface TestPostgres {
@@ -135,17 +135,6 @@ async function unprivilegedUser(dir: string): Promise<string[]> {
   await chown(dir, uid, gid);
   // setpriv execs in place, so the child we signal is postgres itself.
   return ['setpriv', `--reuid=${uid}`, `--regid=${gid}`, '--init-groups', '--'];
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 async function accepts(url: string): Promise<boolean> {

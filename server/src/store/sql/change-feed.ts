@@ -35,9 +35,13 @@ interface LogRow {
 
 /**
  * Reads the change log (filled by triggers, announced by NOTIFY) once per
- * store and hands every row to the subscribers of its table. LISTEN starts
- * with the first subscriber; the position is taken when the store opens, so
- * nothing committed after opening is missed.
+ * store and hands every row to the subscribers of its table, in seq order,
+ * which the triggers make commit order.
+ *
+ * A subscriber gets every change committed after it subscribed, and maybe a
+ * few from just before (consumers drop those by `version`): the feed's
+ * position is taken when the store opens and LISTEN starts with the first
+ * subscriber, which therefore also gets what was committed in between.
  */
 export class ChangeFeed {
   readonly #driver: SqlDriver;
@@ -60,12 +64,11 @@ export class ChangeFeed {
 
   /** A new, independent stream of the table's changes; see Store.changes. */
   subscribe<K extends Table>(table: K, signal?: AbortSignal): AsyncIterable<FeedItem<K>> {
-    const subscription = new Subscription(table, () => this.#subscribers.delete(subscription));
+    const subscription = new Subscription(table, signal, () => this.#subscribers.delete(subscription));
     if (this.#closed || signal?.aborted) {
       subscription.end();
     } else {
       this.#subscribers.add(subscription);
-      signal?.addEventListener('abort', () => subscription.end(), { once: true });
       this.#listening ??= this.#listen();
     }
     return { [Symbol.asyncIterator]: () => subscription as AsyncIterator<FeedItem<K>> };
@@ -103,7 +106,14 @@ export class ChangeFeed {
   #wake(): void {
     if (this.#closed) return;
     this.#again = true;
-    this.#draining ??= this.#drain().finally(() => (this.#draining = undefined));
+    if (this.#draining) return;
+    const draining = this.#drain();
+    this.#draining = draining;
+    void draining.finally(() => {
+      this.#draining = undefined;
+      // A wake between the drain's last check and here must not be lost.
+      if (this.#again) this.#wake();
+    });
   }
 
   async #drain(): Promise<void> {
@@ -160,11 +170,15 @@ class Subscription implements AsyncIterator<FeedItem<Table>> {
   #queue: FeedItem<Table>[] = [];
   #waiting: ((result: IteratorResult<FeedItem<Table>>) => void) | undefined;
   #ended = false;
+  readonly #onAbort = () => this.end();
 
   constructor(
     readonly table: Table,
+    private readonly signal: AbortSignal | undefined,
     private readonly onEnd: () => void,
-  ) {}
+  ) {
+    signal?.addEventListener('abort', this.#onAbort, { once: true });
+  }
 
   push(item: FeedItem<Table>): void {
     if (this.#ended) return;
@@ -183,6 +197,7 @@ class Subscription implements AsyncIterator<FeedItem<Table>> {
     if (this.#ended) return;
     this.#ended = true;
     this.#queue = [];
+    this.signal?.removeEventListener('abort', this.#onAbort);
     this.onEnd();
     this.#waiting?.({ value: undefined, done: true });
     this.#waiting = undefined;

@@ -148,6 +148,8 @@ export class SqlStore implements Store {
         [login],
       );
       await recount(tx, touched.map((row) => row.post_id));
+      // A later account with this login must not inherit these keys.
+      await tx.query('DELETE FROM idempotency_keys WHERE owner = $1', [login]);
       return (await tx.query('DELETE FROM users WHERE login = $1 RETURNING 1', [login])).length > 0;
     });
   }
@@ -171,8 +173,8 @@ export class SqlStore implements Store {
   }
 
   async listPosts(sort: PostSort, page: PageRequest): Promise<Page<StoredPost>> {
+    if (!Object.hasOwn(POST_ORDERS, sort)) throw new ProblemError('bad-request', `Unknown sort ${String(sort)}`);
     const order = POST_ORDERS[sort];
-    if (!order) throw new ProblemError('bad-request', `Unknown sort ${String(sort)}`);
     const limit = pageSize(page);
     const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor, sort, order.kinds, order.valid);
     const params = [...(after ?? []), limit + 1];
@@ -207,21 +209,20 @@ export class SqlStore implements Store {
       const [current] = await tx.query<{ value: number }>('SELECT value FROM votes WHERE post_id = $1 AND login = $2', [postId, login]);
       const previous = current?.value ?? 0;
       if (previous === vote) return post.doc;
-      if (vote === 0) {
-        await tx.query('DELETE FROM votes WHERE post_id = $1 AND login = $2', [postId, login]);
-      } else {
-        await tx.query(
-          `INSERT INTO votes (post_id, login, value) VALUES ($1, $2, $3)
-           ON CONFLICT (post_id, login) DO UPDATE SET value = excluded.value`,
-          [postId, login, vote],
-        );
-      }
       const upvotes = post.upvotes + Number(vote === 1) - Number(previous === 1);
       const downvotes = post.downvotes + Number(vote === -1) - Number(previous === -1);
+      const counters = [postId, upvotes, downvotes, hotRank({ upvotes, downvotes, createdAt: post.created_at }), login];
+      // The vote and the counters are written by one statement.
       const [row] = await tx.query<{ doc: StoredPost }>(
-        `UPDATE posts AS p SET upvotes = $2, downvotes = $3, hot = $4, version = version + 1
+        `WITH vote AS (${
+          vote === 0
+            ? 'DELETE FROM votes WHERE post_id = $1 AND login = $5'
+            : `INSERT INTO votes (post_id, login, value) VALUES ($1, $5, $6)
+               ON CONFLICT (post_id, login) DO UPDATE SET value = excluded.value`
+        })
+         UPDATE posts AS p SET upvotes = $2, downvotes = $3, hot = $4, version = version + 1
           WHERE id = $1 RETURNING post_json(p) AS doc`,
-        [postId, upvotes, downvotes, hotRank({ upvotes, downvotes, createdAt: post.created_at })],
+        vote === 0 ? counters : [...counters, vote],
       );
       return row!.doc;
     });
@@ -383,9 +384,12 @@ async function fetchComment(db: SqlExecutor, id: string): Promise<StoredComment 
   return row?.doc ?? null;
 }
 
-/** Recomputes counters and rank of posts (already locked) from their votes and comments. */
+/** Recomputes counters and rank of posts from their votes and comments; bumps `version` where they changed. */
 async function recount(tx: SqlExecutor, postIds: string[]): Promise<void> {
   if (postIds.length === 0) return;
+  // Counting in a statement after the lock is held sees every vote and
+  // comment committed before it (READ COMMITTED takes a snapshot per statement).
+  await tx.query('SELECT 1 FROM posts WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [postIds]);
   const rows = await tx.query<{ id: string; created_at: string; upvotes: number; downvotes: number; comments: number }>(
     `SELECT p.id::text AS id, iso_time(p.created_at) AS created_at,
             (SELECT count(*) FROM votes v WHERE v.post_id = p.id AND v.value = 1)::integer AS upvotes,
