@@ -5,7 +5,7 @@ import { ADMIN, startTestServer, type TestServer } from '../support/server.js';
 let t: TestServer;
 let admin: string;
 let ana: string;
-let postId: string;
+let postId!: string;
 
 beforeAll(async () => {
   t = await startTestServer();

@@ -204,7 +204,7 @@ describe('site', () => {
   test('serves the contract, the docs, health and readiness', async () => {
     const yaml = await fetch(`${t.url}/openapi.yaml`);
     expect(await yaml.text()).toContain('openapi: 3.1.0');
-    const json = await (await fetch(`${t.url}/openapi.json`)).json();
+    const json = (await (await fetch(`${t.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
     expect(json.paths['/posts']).toBeDefined();
     const docs = await fetch(`${t.url}/docs/`);
     expect(docs.status).toBe(200);

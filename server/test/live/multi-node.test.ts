@@ -59,7 +59,7 @@ afterAll(async () => {
 test('each node names itself', async () => {
   expect((await call(a.url, 'GET', '/api')).body.instance).toBe('node-a');
   expect((await call(b.url, 'GET', '/api')).body.instance).toBe('node-b');
-  expect((await (await fetch(`${a.url}/readyz`)).json()).checks).toEqual({ store: 'ok', redis: 'ok', feed: 'ok' });
+  expect(((await (await fetch(`${a.url}/readyz`)).json()) as { checks: unknown }).checks).toEqual({ store: 'ok', redis: 'ok', feed: 'ok' });
 });
 
 test('clients on node A and node B both receive a change made through A exactly once', async () => {
@@ -178,7 +178,7 @@ describe('faults', () => {
     const seen = record(onA, 'poststream');
     await redis.kill();
     await eventually(async () => (await fetch(`${a.url}/readyz`)).status === 503, 10_000, 'not ready');
-    const readiness = await (await fetch(`${a.url}/readyz`)).json();
+    const readiness = (await (await fetch(`${a.url}/readyz`)).json()) as { checks: Record<string, string> };
     expect(readiness.checks.redis).toMatch(/^fail/);
     const post = (await call(a.url, 'POST', '/api/posts', { token: writer, body: { title: 'without redis' } })).body;
     await eventually(() => seen.some((c) => c.new_val?.id === post.id), 5000, 'delivery without Redis');

@@ -1,0 +1,75 @@
+import { type RetryDelay } from './rest/backoff.js';
+import { type CommentsApi } from './rest/comments.js';
+import { type PostsApi } from './rest/posts.js';
+import type { CallOptions, Result } from './rest/result.js';
+import { type UsersApi } from './rest/users.js';
+import { type SocketClientOptions } from './live/connection.js';
+import { type Live } from './live/live.js';
+import type { ApiInfo, Session, User } from './types.js';
+/** Options of {@link createClient}. */
+export interface ClientOptions {
+    /** The forum's origin (and path prefix, if any), e.g. `https://forum.example.com`. REST calls go to `${baseUrl}/api`. */
+    baseUrl: string;
+    /** A `fetch` to use instead of the global one (tests, proxies, instrumentation). */
+    fetch?: typeof globalThis.fetch;
+    /** A bearer token to start with, e.g. one kept from an earlier `login()`. */
+    token?: string;
+    /** Retries after a network error, timeout, 5xx or 429; default 2 (so at most 3 attempts). 0 disables. */
+    maxRetries?: number;
+    /** Time limit of each attempt, body included, in ms; default 30 000. 0 disables. */
+    timeoutMs?: number;
+    /** Wait before retry `n` (1-based) in ms; default `min(500·2^(n-1), 5000)` times a random factor in [0.5, 1]. */
+    retryDelay?: RetryDelay;
+    /** Time to wait for the server to acknowledge a live subscription, in ms; default 10 000. */
+    ackTimeoutMs?: number;
+    /**
+     * socket.io-client options for the live connection, e.g. `{ transports: ['websocket'] }`.
+     * Defaults: path `${baseUrl path}/socket.io`, reconnection forever with a delay growing from
+     * 1 s to 5 s (`reconnectionDelay`, `reconnectionDelayMax`) and jitter 0.5 (`randomizationFactor`).
+     */
+    socket?: SocketClientOptions;
+}
+/** A client of one forum; see {@link createClient}. */
+export interface NewsForumClient {
+    /** The bearer token sent with every call and on every socket (re)connect, if any. */
+    readonly token: string | undefined;
+    /** Replaces the token (undefined signs out); an open live socket reconnects with it. */
+    setToken(token: string | undefined): void;
+    /**
+     * Exchanges login and password for a token, keeps it (see `token`), and
+     * reconnects an open live socket with it.
+     *
+     * @example
+     * const { data, error } = await forum.login('ana', 'correct horse battery');
+     * if (error?.status === 401) askAgain();
+     */
+    login(login: string, password: string, options?: CallOptions): Promise<Result<Session>>;
+    /** Forgets the token (tokens are stateless JWTs: nothing to revoke) and reconnects an open socket anonymously. */
+    logout(): void;
+    /** Name, version and instance of the server that answered. */
+    info(options?: CallOptions): Promise<Result<ApiInfo>>;
+    /** The account the token belongs to. */
+    me(options?: CallOptions): Promise<Result<User>>;
+    /** Accounts: create, read, list, delete. */
+    readonly users: UsersApi;
+    /** Posts and votes. */
+    readonly posts: PostsApi;
+    /** Comments of a post. */
+    readonly comments: CommentsApi;
+    /** Live streams of posts and comments over socket.io. */
+    readonly live: Live;
+    /** Ends every live view and subscription and closes the socket. REST calls keep working. */
+    close(): void;
+}
+/**
+ * Creates a client. REST calls return `{ data, error, response }` and never
+ * throw; live streams open a socket on first use.
+ *
+ * @example
+ * const forum = createClient({ baseUrl: 'https://forum.example.com' });
+ * await forum.login('ana', 'correct horse battery');
+ * const { data, error } = await forum.posts.list({ sort: 'hot' });
+ * const stop = forum.live.posts.on('change', ({ new_val }) => console.log(new_val?.title));
+ */
+export declare function createClient(options: ClientOptions): NewsForumClient;
+//# sourceMappingURL=client.d.ts.map

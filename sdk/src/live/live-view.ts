@@ -1,0 +1,173 @@
+import type { NewsForumError } from '../errors/news-forum-error.js';
+import type { TopicEvents } from './topic-feed.js';
+import { applyChange, applySnapshot, emptyViewState, viewItems, type Versioned, type ViewSpec, type ViewState } from './view-state.js';
+
+/** Options of every `watch()`. */
+export interface WatchOptions {
+  /** Closes the view when aborted. */
+  signal?: AbortSignal;
+}
+
+/** What a view needs of its topic. */
+export interface ViewSource<T> {
+  on<K extends keyof TopicEvents<T>>(event: K, listener: TopicEvents<T>[K]): () => void;
+  /** Asks for a fresh snapshot. */
+  refresh(): void;
+}
+
+interface Observer<T> {
+  next(items: readonly T[]): void;
+  end(error: NewsForumError | undefined): void;
+}
+
+/**
+ * An ordered list that keeps itself up to date from a live topic: the
+ * snapshot on subscribing, then every change under the version rule, and a
+ * fresh snapshot after every reconnect. Use it as an async iterable of
+ * lists (a slow consumer skips to the latest list), or with `subscribe()`.
+ *
+ * @example
+ * const view = forum.live.posts.watch({ sort: 'hot', limit: 30 });
+ * const stop = view.subscribe((posts) => render(posts));
+ * // later
+ * view.close();
+ */
+export interface LiveView<T> extends AsyncIterable<readonly T[]> {
+  /** The current list, or undefined until the first snapshot arrives. */
+  readonly items: readonly T[] | undefined;
+  /** True once closed (by `close()`, the signal, `forum.close()`, or a refused subscription). */
+  readonly closed: boolean;
+  /**
+   * Calls `listener` with every new list (at once with the current one, if
+   * any); `onError` hears why the view ended when the server refused the
+   * subscription. Returns the function that stops the calls (the view stays
+   * open; `close()` ends it).
+   */
+  subscribe(listener: (items: readonly T[]) => void, onError?: (error: NewsForumError) => void): () => void;
+  /** Stops updating and leaves the topic's room (if no one else listens). Iterators finish. */
+  close(): void;
+  /**
+   * Lists as they change, starting with the current one. Breaking out of a
+   * `for await` loop closes the view; a refused subscription throws its error.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<readonly T[]>;
+}
+
+/** The one implementation of {@link LiveView}. */
+export class TopicView<T extends Versioned> implements LiveView<T> {
+  #state = emptyViewState<T>();
+  #items: readonly T[] | undefined;
+  #ended: { error: NewsForumError | undefined } | undefined;
+  readonly #observers = new Set<Observer<T>>();
+  readonly #stops: (() => void)[];
+  readonly #source: ViewSource<T>;
+  readonly #spec: ViewSpec<T>;
+  // Set while a fresh snapshot is on its way, so a short list asks only once.
+  #refreshing = false;
+  readonly #onEnd: (() => void) | undefined;
+  readonly #signal: AbortSignal | undefined;
+  readonly #onAbort = () => this.close();
+
+  constructor(source: ViewSource<T>, spec: ViewSpec<T>, options: { signal?: AbortSignal | undefined; onEnd?: () => void }) {
+    this.#source = source;
+    this.#spec = spec;
+    this.#onEnd = options.onEnd;
+    this.#signal = options.signal;
+    this.#stops = [
+      source.on('snapshot', (docs) => {
+        this.#refreshing = false;
+        this.#update(applySnapshot(this.#state, docs, spec));
+      }),
+      source.on('change', (change) => this.#update(applyChange(this.#state, change))),
+      source.on('error', (error) => this.#end(error)),
+    ];
+    if (this.#signal?.aborted) this.close();
+    else this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  get items(): readonly T[] | undefined {
+    return this.#items;
+  }
+
+  get closed(): boolean {
+    return this.#ended !== undefined;
+  }
+
+  subscribe(listener: (items: readonly T[]) => void, onError?: (error: NewsForumError) => void): () => void {
+    const observer: Observer<T> = { next: listener, end: (error) => error && onError?.(error) };
+    if (this.#ended) {
+      observer.end(this.#ended.error);
+      return () => {};
+    }
+    this.#observers.add(observer);
+    if (this.#items) listener(this.#items);
+    return () => this.#observers.delete(observer);
+  }
+
+  close(): void {
+    this.#end(undefined);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<readonly T[]> {
+    let latest = this.#items;
+    let ended = this.#ended;
+    let wake: (() => void) | undefined;
+    const observer: Observer<T> = {
+      next: (items) => {
+        latest = items;
+        wake?.();
+      },
+      end: (error) => {
+        ended = { error };
+        wake?.();
+      },
+    };
+    if (!ended) this.#observers.add(observer);
+    return {
+      next: async () => {
+        while (latest === undefined && !ended) await new Promise<void>((resolve) => (wake = resolve));
+        if (ended) {
+          if (ended.error) throw ended.error;
+          return { done: true, value: undefined };
+        }
+        const value = latest!;
+        latest = undefined;
+        return { done: false, value };
+      },
+      return: async () => {
+        this.#observers.delete(observer);
+        this.close();
+        return { done: true, value: undefined };
+      },
+    };
+  }
+
+  #update(state: ViewState<T>): void {
+    if (state === this.#state && this.#items) return;
+    this.#state = state;
+    const { items, complete } = viewItems(state, this.#spec);
+    if (!complete && !this.#refreshing) {
+      this.#refreshing = true;
+      this.#source.refresh();
+    }
+    if (this.#items && sameItems(items, this.#items)) return;
+    this.#items = items;
+    for (const observer of [...this.#observers]) observer.next(items);
+  }
+
+  #end(error: NewsForumError | undefined): void {
+    if (this.#ended) return;
+    this.#ended = { error };
+    for (const stop of this.#stops) stop();
+    this.#signal?.removeEventListener('abort', this.#onAbort);
+    for (const observer of [...this.#observers]) observer.end(error);
+    this.#observers.clear();
+    this.#onEnd?.();
+  }
+}
+
+// Same ids at the same versions is the same list (a version names one state
+// of a document), so a repeated snapshot after a reconnect renders nothing.
+function sameItems<T extends Versioned>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((item, i) => item.id === b[i]!.id && item.version === b[i]!.version);
+}

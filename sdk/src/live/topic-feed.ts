@@ -1,0 +1,122 @@
+import type { Socket } from 'socket.io-client';
+import { ApiError } from '../errors/api-error.js';
+import type { NewsForumError } from '../errors/news-forum-error.js';
+import { TimeoutError } from '../errors/timeout-error.js';
+import { isTransientStatus, type RetryDelay } from '../rest/backoff.js';
+import { Emitter } from './emitter.js';
+import type { Change, ClientToServerEvents, ServerToClientEvents, Topic } from './events.js';
+import { StatusCell, type LiveStatus, type StatusEvent } from './status.js';
+
+export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** What one subscription (the posts, or one post's comments) reports. */
+export interface TopicEvents<T> {
+  /** A document was inserted (`old_val` null), updated, or deleted (`new_val` null). */
+  change: (change: Change<T>) => void;
+  /**
+   * The whole topic, taken after joining: on subscribing, after every
+   * reconnect, and when the server asks for a resync. Changes that arrive
+   * meanwhile are delivered after it; some may be older than the snapshot
+   * (compare `version`).
+   */
+  snapshot: (docs: T[]) => void;
+  /** The subscription's status changed. */
+  status: (event: StatusEvent) => void;
+  /** The server refused the subscription (e.g. 404 for comments of a missing post); retried on the next connect. */
+  error: (error: NewsForumError) => void;
+}
+
+export interface FeedOptions {
+  ackTimeoutMs: number;
+  retryDelay: RetryDelay;
+}
+
+/** The server's defaults for a posts snapshot. */
+export const DEFAULT_POST_SORT = 'hot';
+export const DEFAULT_POST_LIMIT = 30;
+
+/** The room a topic joins on the server: all posts share one, whatever their snapshot. */
+export function roomOf(topic: Topic): string {
+  return topic.topic === 'posts' ? 'posts' : `comments:${topic.postId}`;
+}
+
+/** Key of a feed: one per room and kind of snapshot. */
+export function topicKey(topic: Topic): string {
+  if (topic.topic === 'comments') return roomOf(topic);
+  return `posts:${topic.sort ?? DEFAULT_POST_SORT}:${topic.limit ?? DEFAULT_POST_LIMIT}`;
+}
+
+/** One topic's listeners and its subscribe/snapshot protocol on the current socket. */
+export class TopicFeed<T> {
+  readonly events = new Emitter<TopicEvents<T>>();
+  readonly topic: Topic;
+  readonly #options: FeedOptions;
+  readonly #status = new StatusCell((event) => this.events.emit('status', event));
+  // Bumped whenever an attempt is superseded, so a late ack of an old one is ignored.
+  #epoch = 0;
+  #buffer: Change<T>[] | undefined;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #failures = 0;
+
+  constructor(topic: Topic, options: FeedOptions) {
+    this.topic = topic;
+    this.#options = options;
+  }
+
+  get status(): LiveStatus {
+    return this.#status.current;
+  }
+
+  /**
+   * Joins the topic's room on `socket`. Changes are held back until the
+   * snapshot arrives, so listeners always see a snapshot before the changes
+   * that follow it.
+   */
+  subscribe(socket: LiveSocket): void {
+    const epoch = this.#supersede();
+    this.#buffer = [];
+    this.#status.set({ status: 'connecting' });
+    socket.timeout(this.#options.ackTimeoutMs).emit('subscribe', this.topic, (timedOut, ack) => {
+      if (epoch !== this.#epoch) return;
+      if (timedOut) return this.#retryLater(socket, epoch, new TimeoutError(this.#options.ackTimeoutMs));
+      if (!ack.ok) {
+        const error = new ApiError(ack.error);
+        if (isTransientStatus(error.status)) return this.#retryLater(socket, epoch, error);
+        this.stop({ status: 'closed', error });
+        return this.events.emit('error', error);
+      }
+      this.#failures = 0;
+      const buffered = this.#buffer ?? [];
+      this.#buffer = undefined;
+      this.events.emit('snapshot', ack.snapshot as T[]);
+      for (const change of buffered) this.events.emit('change', change);
+      this.#status.set({ status: 'live' });
+    });
+  }
+
+  /** Ends the current subscription attempt, e.g. on disconnect. */
+  stop(event: StatusEvent): void {
+    this.#supersede();
+    this.#status.set(event);
+  }
+
+  /** A change from the socket, for this topic. */
+  receive(change: Change<T>): void {
+    if (this.#buffer) this.#buffer.push(change);
+    else if (this.#status.current === 'live') this.events.emit('change', change);
+  }
+
+  #retryLater(socket: LiveSocket, epoch: number, error: NewsForumError): void {
+    this.#buffer = undefined;
+    this.#status.set({ status: 'connecting', error });
+    this.#retryTimer = setTimeout(() => {
+      if (epoch === this.#epoch && socket.connected) this.subscribe(socket);
+    }, this.#options.retryDelay(++this.#failures));
+  }
+
+  #supersede(): number {
+    clearTimeout(this.#retryTimer);
+    this.#buffer = undefined;
+    return ++this.#epoch;
+  }
+}

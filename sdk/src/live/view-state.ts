@@ -1,0 +1,88 @@
+import type { Change } from './events.js';
+
+/** What the view reducer needs of a document. */
+export interface Versioned {
+  id: string;
+  /** Increases on every change of the document. */
+  version: number;
+}
+
+/** How a view orders and cuts its list. */
+export interface ViewSpec<T> {
+  compare: (a: T, b: T) => number;
+  /** Length of the list; also the size of the snapshots the view asks for. Unlimited when absent. */
+  limit?: number | undefined;
+}
+
+/**
+ * What a live view knows. Never mutated: each step returns a new state, or
+ * the same object when nothing changed.
+ */
+export interface ViewState<T extends Versioned> {
+  readonly docs: ReadonlyMap<string, T>;
+  /** Last version of each document seen deleted, so a late, older change cannot bring it back. */
+  readonly tombstones: ReadonlyMap<string, number>;
+  /**
+   * The last document of a snapshot cut at the limit (as it was then).
+   * Every document ranking above it is known: to get there a document must
+   * change, and every change is streamed. Below it the state may miss some.
+   */
+  readonly horizon: T | undefined;
+}
+
+/** A state holding nothing. */
+export function emptyViewState<T extends Versioned>(): ViewState<T> {
+  return { docs: new Map(), tombstones: new Map(), horizon: undefined };
+}
+
+/**
+ * Reconciles with a snapshot: the snapshot replaces the held documents,
+ * except where the held version is newer, and no tombstoned document
+ * returns unless the snapshot has a newer version of it.
+ */
+export function applySnapshot<T extends Versioned>(state: ViewState<T>, snapshot: readonly T[], spec: ViewSpec<T>): ViewState<T> {
+  const docs = new Map<string, T>();
+  for (const doc of snapshot) {
+    if (doc.version <= (state.tombstones.get(doc.id) ?? 0)) continue;
+    const held = state.docs.get(doc.id);
+    docs.set(doc.id, held && held.version > doc.version ? held : doc);
+  }
+  const cut = spec.limit !== undefined && snapshot.length >= spec.limit;
+  const horizon = cut ? snapshot.reduce((last, doc) => (spec.compare(doc, last) > 0 ? doc : last)) : undefined;
+  return { docs, tombstones: state.tombstones, horizon };
+}
+
+/**
+ * Applies one `{old_val, new_val}` change under the version rule: an insert
+ * or update is dropped unless its version is newer than the held document
+ * and any tombstone; a delete removes the document and records a tombstone.
+ */
+export function applyChange<T extends Versioned>(state: ViewState<T>, change: Change<T>): ViewState<T> {
+  const { old_val: before, new_val: after } = change;
+  if (after) {
+    const known = Math.max(state.docs.get(after.id)?.version ?? 0, state.tombstones.get(after.id) ?? 0);
+    if (after.version <= known) return state;
+    return { ...state, docs: new Map(state.docs).set(after.id, after) };
+  }
+  if (!before) return state;
+  const held = state.docs.get(before.id);
+  const version = Math.max(before.version, held?.version ?? 0, state.tombstones.get(before.id) ?? 0);
+  if (!held && state.tombstones.get(before.id) === version) return state;
+  const docs = new Map(state.docs);
+  docs.delete(before.id);
+  return { ...state, docs, tombstones: new Map(state.tombstones).set(before.id, version) };
+}
+
+/**
+ * The list to show: held documents in order, at most `limit`, and none
+ * below the horizon. `complete` is false when fewer than `limit` documents
+ * are known for certain (some fell below the horizon or were deleted): the
+ * list is then a correct but short prefix, and a new snapshot is needed.
+ */
+export function viewItems<T extends Versioned>(state: ViewState<T>, spec: ViewSpec<T>): { items: T[]; complete: boolean } {
+  const { horizon } = state;
+  const limit = spec.limit ?? Infinity;
+  const known = [...state.docs.values()].filter((doc) => !horizon || spec.compare(doc, horizon) <= 0);
+  const items = known.sort(spec.compare).slice(0, limit);
+  return { items, complete: !horizon || items.length >= limit };
+}

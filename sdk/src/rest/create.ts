@@ -1,0 +1,22 @@
+import type { CreateOptions, Result } from './result.js';
+import type { Send } from './transport.js';
+
+/**
+ * A creation: not idempotent by itself, so it is retried only thanks to its
+ * `Idempotency-Key`, fresh per call unless the caller brings one.
+ */
+export function create<T>(send: Send, method: 'POST' | 'PUT', path: string, body: unknown, options: CreateOptions = {}): Promise<Result<T>> {
+  return send<T>({ method, path, body, idempotent: false, idempotencyKey: options.idempotencyKey ?? newIdempotencyKey(), signal: options.signal });
+}
+
+/**
+ * A random UUID (v4). Built on `getRandomValues` because `crypto.randomUUID`
+ * exists only in secure contexts, and the widget also runs on plain-http pages.
+ */
+function newIdempotencyKey(): string {
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

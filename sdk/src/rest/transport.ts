@@ -1,0 +1,140 @@
+import { ApiError, isProblem } from '../errors/api-error.js';
+import { NetworkError } from '../errors/network-error.js';
+import { TimeoutError } from '../errors/timeout-error.js';
+import type { Problem } from '../types.js';
+import { isTransientStatus, MAX_RETRY_AFTER_MS, parseRetryAfter, sleep, type RetryDelay } from './backoff.js';
+import type { RequestError, Result } from './result.js';
+
+export interface TransportOptions {
+  baseUrl: string;
+  fetch: typeof globalThis.fetch | undefined;
+  maxRetries: number;
+  timeoutMs: number;
+  retryDelay: RetryDelay;
+  getToken: () => string | undefined;
+}
+
+/** One REST call as the resource modules describe it. */
+export interface Call {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Path below `/api`, parameters already filled in (see `route`). */
+  path: string;
+  query?: Record<string, string | number | undefined> | undefined;
+  body?: unknown;
+  /** True when sending the request twice has the effect of sending it once. */
+  idempotent: boolean;
+  idempotencyKey?: string | undefined;
+  signal?: AbortSignal | undefined;
+  /** Told about each failed attempt that is about to be retried. */
+  onRetry?: (failure: RequestError) => void;
+}
+
+export type Send = <T>(call: Call) => Promise<Result<T>>;
+
+/**
+ * The one place that talks HTTP: URL and headers, per-attempt timeout,
+ * abort, JSON and problem+json bodies, and retries.
+ */
+export function createTransport(options: TransportOptions): Send {
+  const base = `${options.baseUrl.replace(/\/+$/, '')}/api`;
+  // Looked up per call so a fetch polyfilled after createClient() is used.
+  const fetchFn: typeof globalThis.fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+
+  return async <T>(call: Call): Promise<Result<T>> => {
+    // Relative base URLs (same-origin pages) resolve against the page.
+    const url = new URL(base + call.path, globalThis.location?.href);
+    for (const [name, value] of Object.entries(call.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(name, String(value));
+    }
+    const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+    const token = options.getToken();
+    if (token !== undefined) headers.authorization = `Bearer ${token}`;
+    if (call.body !== undefined) headers['content-type'] = 'application/json';
+    if (call.idempotencyKey !== undefined) headers['idempotency-key'] = call.idempotencyKey;
+    const init: RequestInit = {
+      method: call.method,
+      headers,
+      ...(call.body !== undefined && { body: JSON.stringify(call.body) }),
+    };
+
+    const retryable = call.idempotent || call.idempotencyKey !== undefined;
+    for (let retry = 1; ; retry++) {
+      const result = await attempt<T>(fetchFn, url, init, call.signal, options.timeoutMs);
+      const delay = result.error && retryable && retry <= options.maxRetries ? retryDelay(result, retry, options.retryDelay) : undefined;
+      if (delay === undefined) return result;
+      call.onRetry?.(result.error!);
+      if (!(await sleep(delay, call.signal))) return aborted(call.signal, result.response);
+    }
+  };
+}
+
+/**
+ * Whether a failed attempt might still have changed something on the server:
+ * everything retried except a 429, which the server refused before acting.
+ */
+export function mayHaveTakenEffect(failure: RequestError): boolean {
+  return failure.status !== 429;
+}
+
+/** How long to wait before retrying a failed attempt, or undefined when it must not be retried. */
+function retryDelay(result: Result<unknown>, retry: number, backoff: RetryDelay): number | undefined {
+  const { error, response } = result;
+  if (error === undefined || error.code === 'aborted') return undefined;
+  if (error.code !== 'api_error') return backoff(retry);
+  if (!isTransientStatus(error.status)) return undefined;
+  const asked = parseRetryAfter(response?.headers.get('retry-after') ?? null);
+  if (asked === undefined) return backoff(retry);
+  return asked <= MAX_RETRY_AFTER_MS ? asked : undefined;
+}
+
+async function attempt<T>(
+  fetchFn: typeof globalThis.fetch,
+  url: URL,
+  init: RequestInit,
+  signal: AbortSignal | undefined,
+  timeoutMs: number,
+): Promise<Result<T>> {
+  if (signal?.aborted) return aborted(signal);
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  let timedOut = false;
+  const timer =
+    timeoutMs > 0
+      ? setTimeout(() => {
+          timedOut = true;
+          controller.abort();
+        }, timeoutMs)
+      : undefined;
+  let response: Response | undefined;
+  try {
+    response = await fetchFn(url, { ...init, signal: controller.signal });
+    // The body is read inside the timeout too: a stalled body is as bad as no answer.
+    const text = await response.text();
+    if (response.ok) return { data: (text === '' ? null : JSON.parse(text)) as T, error: undefined, response };
+    return { data: undefined, error: new ApiError(toProblem(text, response), response.headers.get('x-request-id') ?? undefined), response };
+  } catch (cause) {
+    if (timedOut) return { data: undefined, error: new TimeoutError(timeoutMs), response };
+    if (signal?.aborted) return aborted(signal, response);
+    const message = cause instanceof SyntaxError ? 'The response is not valid JSON' : 'The request failed before an answer arrived';
+    return { data: undefined, error: new NetworkError(message, { cause }), response };
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+function aborted(signal: AbortSignal | undefined, response?: Response): Result<never> {
+  return { data: undefined, error: new NetworkError('The request was aborted', { aborted: true, cause: signal?.reason }), response };
+}
+
+/** The problem+json body, or one made up from the status when the body is not a problem (a proxy's HTML page, say). */
+function toProblem(text: string, response: Response): Problem {
+  try {
+    const body: unknown = JSON.parse(text);
+    if (isProblem(body)) return body;
+  } catch {
+    // not JSON: fall through
+  }
+  return { type: 'about:blank', title: response.statusText || `HTTP ${response.status}`, status: response.status };
+}

@@ -1,0 +1,147 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { createClient, type LivePost, type NewsForumClient, type SubscribeAck, type Topic } from '../src/index.js';
+import { post, voted } from './support/fixtures.js';
+import { startScriptedServer, type ScriptedServer, type ScriptedSocket } from './support/socket-server.js';
+import { waitFor } from './support/wait.js';
+
+let server: ScriptedServer | undefined;
+let forum: NewsForumClient | undefined;
+afterEach(async () => {
+  forum?.close();
+  await server?.close();
+  forum = server = undefined;
+});
+
+const connect = (options: { token?: string } = {}) =>
+  (forum = createClient({ baseUrl: server!.url, ackTimeoutMs: 200, retryDelay: () => 20, ...options }));
+const postsAck = (snapshot: LivePost[]): SubscribeAck => ({ ok: true, topic: 'posts', snapshot });
+const titles = (items: readonly LivePost[] | undefined) => items?.map((p) => `${p.title}@${p.version}`);
+
+/** Answers every subscribe through `answer`, after joining the topic's room like the real server. */
+function onSubscribe(answer: (topic: Topic, ack: (result: SubscribeAck) => void, socket: ScriptedSocket, count: number) => void) {
+  let count = 0;
+  return (socket: ScriptedSocket) => {
+    socket.on('subscribe', (topic, ack) => {
+      void socket.join(topic.topic === 'posts' ? 'posts' : `comments:${topic.postId}`);
+      answer(topic, ack, socket, ++count);
+    });
+  };
+}
+
+describe('live protocol against a scripted socket.io server', () => {
+  it('delivers the snapshot before the changes that raced it', async () => {
+    const a = post({ title: 'a' });
+    server = await startScriptedServer(
+      onSubscribe((_, ack, socket) => {
+        socket.emit('poststream', { old_val: a, new_val: voted(a, 1) });
+        setTimeout(() => ack(postsAck([a])), 50);
+      }),
+    );
+    const seen: string[] = [];
+    const client = connect();
+    client.live.posts.on('snapshot', (docs) => seen.push(`snapshot ${titles(docs)}`));
+    client.live.posts.on('change', ({ new_val }) => seen.push(`change ${new_val?.version}`));
+    const view = client.live.posts.watch();
+    await waitFor('the change', () => seen.length === 2);
+    expect(seen).toEqual(['snapshot a@1', 'change 2']);
+    expect(titles(view.items)).toEqual(['a@2']);
+  });
+
+  it('takes a fresh snapshot when the server reports a gap', async () => {
+    const [a, b] = [post({ title: 'a' }), post({ title: 'b' })];
+    server = await startScriptedServer(
+      onSubscribe((_, ack, socket, count) => {
+        ack(postsAck(count === 1 ? [a, b] : [voted(b, 3)]));
+        if (count === 1) setTimeout(() => socket.emit('resync', { topic: 'posts' }), 50);
+      }),
+    );
+    const view = connect().live.posts.watch();
+    await waitFor('the resync', () => titles(view.items)?.join() === 'b@2');
+  });
+
+  it('retries a subscription the server did not acknowledge in time, and one it answered with a 5xx', async () => {
+    const a = post({ title: 'a' });
+    server = await startScriptedServer(
+      onSubscribe((_, ack, __, count) => {
+        if (count === 2) ack({ ok: false, error: { type: 'urn:news-forum:problem:unavailable', title: 'Service unavailable', status: 503 } });
+        if (count === 3) ack(postsAck([a]));
+      }),
+    );
+    const client = connect();
+    const errors: string[] = [];
+    client.live.posts.on('status', ({ status, error }) => errors.push(`${status} ${error?.code ?? ''}`.trim()));
+    const view = client.live.posts.watch();
+    await waitFor('the third attempt', () => view.items !== undefined);
+    expect(errors).toEqual(['connecting', 'connecting timeout', 'connecting api_error', 'live']);
+    expect(client.live.posts.status).toBe('live');
+  });
+
+  it('ends views on a refused subscription and reports it', async () => {
+    server = await startScriptedServer(
+      onSubscribe((_, ack) => ack({ ok: false, error: { type: 'urn:news-forum:problem:not-found', title: 'Not found', status: 404 } })),
+    );
+    const topic = connect().live.comments('00000000-0000-4000-8000-000000000001');
+    const refused: number[] = [];
+    const view = topic.watch();
+    view.subscribe(() => {}, (error) => refused.push(error.status!));
+    await waitFor('the refusal', () => view.closed);
+    expect(refused).toEqual([404]);
+    expect(topic.status).toBe('closed');
+  });
+
+  it('shares one room among posts views, leaving it with the last listener and then closing the socket', async () => {
+    const left: Topic[] = [];
+    let disconnected = false;
+    server = await startScriptedServer((socket) => {
+      onSubscribe((topic, ack) => ack(postsAck(topic.topic === 'posts' && topic.sort === 'new' ? [] : [post()])))(socket);
+      socket.on('unsubscribe', (topic, ack) => {
+        left.push(topic);
+        ack({ ok: true });
+      });
+      socket.on('disconnect', () => (disconnected = true));
+    });
+    const client = connect();
+    const hot = client.live.posts.watch();
+    const fresh = client.live.posts.watch({ sort: 'new', limit: 5 });
+    await waitFor('both lists', () => hot.items !== undefined && fresh.items !== undefined);
+    expect(fresh.items).toEqual([]);
+    hot.close();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(left).toEqual([]);
+    fresh.close();
+    await waitFor('leaving', () => left.length === 1);
+    expect(left[0]).toEqual({ topic: 'posts', sort: 'new', limit: 5 });
+    await waitFor('the idle socket to close', () => disconnected);
+    expect(client.live.status).toBe('closed');
+  });
+
+  it('sends the current token on every connect and resubscribes', async () => {
+    let subscribes = 0;
+    server = await startScriptedServer(onSubscribe((_, ack) => (subscribes++, ack(postsAck([])))));
+    const client = connect({ token: 'token-a' });
+    client.live.posts.on('change', () => {});
+    await waitFor('first subscription', () => subscribes === 1);
+    client.setToken('token-b');
+    await waitFor('second subscription', () => subscribes === 2);
+    client.logout();
+    await waitFor('third subscription', () => subscribes === 3);
+    expect(server.tokens).toEqual(['token-a', 'token-b', undefined]);
+  });
+
+  it('reconnects after the server closes the socket, and catches up from the new snapshot', async () => {
+    const a = post({ title: 'a' });
+    server = await startScriptedServer(
+      onSubscribe((_, ack, socket, count) => {
+        ack(postsAck(count === 1 ? [a] : [voted(a, 7)]));
+        if (count === 1) setTimeout(() => socket.disconnect(true), 50);
+      }),
+    );
+    const client = connect();
+    const statuses: string[] = [];
+    client.live.on('status', ({ status }) => statuses.push(status));
+    const view = client.live.posts.watch();
+    await waitFor('the new snapshot', () => titles(view.items)?.join() === 'a@2');
+    expect(statuses).toEqual(['connecting', 'live', 'reconnecting', 'live']);
+    expect(server.tokens).toHaveLength(2);
+  });
+});

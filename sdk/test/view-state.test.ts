@@ -1,0 +1,138 @@
+import { describe, expect, it } from '@jest/globals';
+import { hotRank, type Change, type Comment, type LivePost } from '../src/index.js';
+import { commentOrder, postOrder } from '../src/live/ordering.js';
+import { applyChange, applySnapshot, emptyViewState, viewItems, type ViewSpec, type ViewState } from '../src/live/view-state.js';
+import { comment, post, voted } from './support/fixtures.js';
+
+const hot: ViewSpec<LivePost> = { compare: postOrder('hot') };
+const ids = (state: ViewState<LivePost>, spec = hot) => viewItems(state, spec).items.map((p) => p.title);
+const insert = <T>(doc: T): Change<T> => ({ old_val: null, new_val: doc });
+const update = <T>(before: T, after: T): Change<T> => ({ old_val: before, new_val: after });
+const remove = <T>(doc: T): Change<T> => ({ old_val: doc, new_val: null });
+
+describe('version rule', () => {
+  const a = post({ title: 'a' });
+  const start = applySnapshot(emptyViewState<LivePost>(), [a], hot);
+
+  it('applies a newer update and drops an equal or older one', () => {
+    const a2 = voted(a, 1);
+    const a3 = voted(a2, 2);
+    let state = applyChange(start, update(a, a2));
+    state = applyChange(state, update(a2, a3));
+    expect(state.docs.get(a.id)).toBe(a3);
+    expect(applyChange(state, update(a, a2))).toBe(state);
+    expect(applyChange(state, update(a2, { ...a3, upvotes: 99 }))).toBe(state);
+  });
+
+  it('removes on delete and keeps a tombstone against a late, older insert', () => {
+    const a2 = voted(a, 1);
+    let state = applyChange(start, update(a, a2));
+    state = applyChange(state, remove(a2));
+    expect(state.docs.has(a.id)).toBe(false);
+    expect(state.tombstones.get(a.id)).toBe(2);
+    expect(applyChange(state, insert(a))).toBe(state);
+    expect(applyChange(state, update(a, a2))).toBe(state);
+    expect(applyChange(state, remove(a))).toBe(state);
+  });
+
+  it('tombstones a document it never held, so its late insert stays out', () => {
+    const b = post({ title: 'b' });
+    const state = applyChange(start, remove(b));
+    expect(state.tombstones.get(b.id)).toBe(1);
+    expect(applyChange(state, insert(b))).toBe(state);
+  });
+
+  it('ignores a change with neither value', () => {
+    expect(applyChange(start, { old_val: null, new_val: null })).toBe(start);
+  });
+});
+
+describe('snapshot reconciliation', () => {
+  it('replaces the state, drops documents absent from the snapshot, keeps newer held versions', () => {
+    const [a, b, c] = [post({ title: 'a' }), post({ title: 'b' }), post({ title: 'c' })];
+    let state = applySnapshot(emptyViewState<LivePost>(), [a, b, c], hot);
+    const a3 = voted(voted(a, 1), 2);
+    state = applyChange(state, insert(a3));
+    const fresh = [voted(a, 1), voted(b, 5)];
+    state = applySnapshot(state, fresh, hot);
+    expect(state.docs.get(a.id)).toBe(a3);
+    expect(state.docs.get(b.id)).toEqual(fresh[1]);
+    expect(state.docs.has(c.id)).toBe(false);
+  });
+
+  it('does not resurrect a tombstoned document unless the snapshot is newer', () => {
+    const a = post({ title: 'a' });
+    let state = applySnapshot(emptyViewState<LivePost>(), [a], hot);
+    state = applyChange(state, remove(a));
+    expect(applySnapshot(state, [a], hot).docs.size).toBe(0);
+    expect(applySnapshot(state, [voted(a, 1)], hot).docs.size).toBe(1);
+  });
+
+  it('replays changes that raced the snapshot into the same end state, in any order', () => {
+    const a = post({ title: 'a' });
+    const a2 = voted(a, 1);
+    const a3 = voted(a2, 2);
+    const b = post({ title: 'b' });
+    const changes = [update(a, a2), insert(b), update(a2, a3), remove(b)];
+    const orders = [changes, [...changes].reverse(), [changes[2]!, changes[0]!, changes[3]!, changes[1]!]];
+    for (const order of orders) {
+      let state = applySnapshot(emptyViewState<LivePost>(), [a2], hot);
+      for (const change of order) state = applyChange(state, change);
+      expect([...state.docs.values()]).toEqual([a3]);
+    }
+  });
+});
+
+describe('ordering', () => {
+  it('ranks hot by hotRank, then by id descending like the server', () => {
+    const older = post({ title: 'older', upvotes: 10 });
+    const newer = post({ title: 'newer', upvotes: 10 });
+    // Created 1 ms apart: the same hotRank (it is rounded to 1e-7).
+    const twin = post({ title: 'twin', upvotes: 10, createdAt: new Date(Date.parse(newer.createdAt) - 1).toISOString() });
+    const sunk = post({ title: 'sunk', downvotes: 3 });
+    expect(hotRank(twin)).toBe(hotRank(newer));
+    expect(hotRank(newer)).toBeGreaterThan(hotRank(older));
+    const state = applySnapshot(emptyViewState<LivePost>(), [sunk, older, newer, twin], hot);
+    expect(ids(state)).toEqual(['twin', 'newer', 'older', 'sunk']);
+  });
+
+  it('orders new by creation time and top by score', () => {
+    const [a, b, c] = [post({ title: 'a', upvotes: 5 }), post({ title: 'b', upvotes: 1 }), post({ title: 'c', upvotes: 5, downvotes: 1 })];
+    const state = applySnapshot(emptyViewState<LivePost>(), [a, b, c], hot);
+    expect(ids(state, { compare: postOrder('new') })).toEqual(['c', 'b', 'a']);
+    expect(ids(state, { compare: postOrder('top') })).toEqual(['a', 'c', 'b']);
+  });
+
+  it('lists comments oldest first, trimmed to the limit', () => {
+    const p = post();
+    const [x, y, z] = [comment(p.id), comment(p.id), comment(p.id)];
+    let state = applySnapshot(emptyViewState<Comment>(), [z, x], { compare: commentOrder });
+    state = applyChange(state, insert(y));
+    expect(viewItems(state, { compare: commentOrder }).items).toEqual([x, y, z]);
+    expect(viewItems(state, { compare: commentOrder, limit: 2 }).items).toEqual([x, y]);
+  });
+});
+
+describe('horizon of a snapshot cut at the limit', () => {
+  const spec: ViewSpec<LivePost> = { compare: postOrder('top'), limit: 2 };
+  const [a, b] = [post({ title: 'a', upvotes: 9 }), post({ title: 'b', upvotes: 5 })];
+  const start = applySnapshot(emptyViewState<LivePost>(), [a, b], spec);
+
+  it('takes in a post that rises above it', () => {
+    const c = voted(post({ title: 'c', upvotes: 4 }), 7);
+    const view = viewItems(applyChange(start, update({ ...c, version: 1 }, c)), spec);
+    expect(view).toEqual({ items: [a, c], complete: true });
+  });
+
+  it('shows a short, correct list and asks for more when a post sinks below it', () => {
+    const sunk = voted(a, 9, 9);
+    const view = viewItems(applyChange(start, update(a, sunk)), spec);
+    expect(view).toEqual({ items: [b], complete: false });
+  });
+
+  it('has no horizon when the snapshot was shorter than the limit', () => {
+    const state = applySnapshot(emptyViewState<LivePost>(), [a], spec);
+    expect(state.horizon).toBeUndefined();
+    expect(viewItems(applyChange(state, update(a, voted(a, 0, 5))), spec).complete).toBe(true);
+  });
+});
