@@ -1,3 +1,4 @@
+import WebSocket from 'ws';
 import { applyChanges, connectSocket, eventually, record, subscribe, type TestSocket } from '../support/live-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -153,6 +154,24 @@ describe('handshake and limits', () => {
     big.emit('subscribe', { topic: 'posts', padding: 'x'.repeat(64 * 1024) } as never, () => undefined);
     expect(await closed).toBeDefined();
     expect((await subscribe(bystander, { topic: 'posts' })).ok).toBe(true);
+    expect((await t.call('GET', '/api')).status).toBe(200);
+  });
+
+  test('malformed socket.io packets do not crash the server', async () => {
+    const raw = new WebSocket(`${t.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
+    await new Promise((resolve, reject) => {
+      raw.once('message', resolve);
+      raw.once('error', reject);
+    });
+    raw.send('40');
+    const closed = new Promise((resolve) => raw.once('close', resolve));
+    for (const packet of ['42[', '42["subscribe",', '42[{"topic":"posts"}]', '43', '4{}', '9999', '42["subscribe",{"topic":"posts"},1]', '42["__proto__"]']) raw.send(packet);
+    raw.send(Buffer.from([0xff, 0x00, 0xfe, 0x01]));
+    raw.send('42["subscribe",' + '['.repeat(5000) + ']'.repeat(5000) + ']');
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 1000))]);
+    raw.terminate();
+    const after = await client();
+    expect((await subscribe(after, { topic: 'posts' })).ok).toBe(true);
     expect((await t.call('GET', '/api')).status).toBe(200);
   });
 
