@@ -9,4 +9,9 @@ bash scripts/system-deps.sh
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 npm run build
 npx tsc -b
-node --experimental-vm-modules node_modules/jest/bin/jest.js --ci "$@"
+mkdir -p .tmp
+status=0
+node --experimental-vm-modules node_modules/jest/bin/jest.js --ci --json --outputFile=.tmp/jest-results.json "$@" || status=$?
+# One plain closing line, whatever the runner printed above it.
+node -e 'const r = JSON.parse(require("fs").readFileSync(".tmp/jest-results.json", "utf8")); console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`)' || true
+exit $status
