@@ -23,3 +23,20 @@ test('users, posts, votes and comments survive a restart; old tokens still work'
   const again = (await t.call('POST', `/api/posts/${post.id}/upvotes`, { token: bob })).body;
   expect(again).toMatchObject({ upvotes: 1, version: before.version });
 });
+
+test('with the database gone, the API answers 503 problem+json and is not ready', async () => {
+  const down = await startTestServer();
+  try {
+    await down.server.services.store.close();
+    for (const path of ['/api/posts', '/api/comments/00000000-0000-4000-8000-000000000000']) {
+      const r = await fetch(`${down.url}${path}`);
+      expect(r.status).toBe(503);
+      expect(r.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(await r.json()).toMatchObject({ type: 'urn:news-forum:problem:unavailable', status: 503 });
+    }
+    expect((await fetch(`${down.url}/readyz`)).status).toBe(503);
+    expect((await fetch(`${down.url}/healthz`)).status).toBe(200);
+  } finally {
+    await down.cleanup();
+  }
+});
