@@ -81,7 +81,9 @@ export type Vote = -1 | 0 | 1;
  * Persistence of users, posts, votes and comments, and the change feed of
  * posts and comments. Adapters: embedded (PGlite), postgres, rethinkdb.
  * Failures are thrown as ProblemError (`conflict`, `not-found`,
- * `idempotency-mismatch`, `bad-request` for a bad cursor, `unavailable`).
+ * `idempotency-mismatch`, `bad-request` for a bad cursor, `unavailable`, and
+ * `unauthorized` for a post, comment or vote by an account that does not
+ * exist, such as one deleted while the write was under way).
  */
 export interface Store {
   readonly kind: 'embedded' | 'postgres' | 'rethinkdb';
@@ -95,7 +97,11 @@ export interface Store {
   getUser(login: string): Promise<UserRecord | null>;
   /** Ordered by login. */
   listUsers(page: PageRequest): Promise<Page<UserRecord>>;
-  /** Removes the account, its posts (and their comments), its comments (and their replies), and retracts its votes. */
+  /**
+   * Removes the account, its posts (and their comments), its comments (and
+   * their replies), and retracts its votes. Writes by the account that race
+   * it either finish first (and are removed) or fail `unauthorized`.
+   */
   deleteUser(login: string): Promise<boolean>;
 
   createPost(post: NewPostRecord, idempotency?: IdempotencyKey): Promise<Created<StoredPost>>;

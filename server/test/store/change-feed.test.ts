@@ -1,8 +1,11 @@
 import { describe, expect, test } from '@jest/globals';
 import pg from 'pg';
 import type { Change, FeedItem, Store, StoredComment, StoredPost } from '../../src/store/store.js';
-import { STORE_KINDS, storeFixture } from '../support/store-adapters.js';
+import { createUsers, logins, STORE_KINDS, storeFixture } from '../support/store-adapters.js';
 import { readFeed } from '../support/store-feed.js';
+
+/** The accounts every test's posts, comments and votes are by. */
+const USERS = ['ana', 'bob', 'cid'];
 
 const newPost = (title = 'Live', text: string | null = null) => ({ title, url: null, text, author: 'ana' });
 const isChange = (item: FeedItem<'posts'>): item is Change<StoredPost> => !('reset' in item);
@@ -12,6 +15,7 @@ describe.each(STORE_KINDS)('%s store: change feed', (kind) => {
 
   test('post inserts, updates and deletes arrive in order, in the REST shape', async () => {
     const store = await stores.fresh();
+    await createUsers(store, ...USERS);
     const feed = readFeed(store, 'posts');
     const { value: created } = await store.createPost(newPost());
     const voted = (await store.setVote(created.id, 'bob', 1))!;
@@ -27,6 +31,7 @@ describe.each(STORE_KINDS)('%s store: change feed', (kind) => {
 
   test('comment changes arrive on the comments feed and their counts on the posts feed', async () => {
     const store = await stores.fresh();
+    await createUsers(store, ...USERS);
     const posts = readFeed(store, 'posts');
     const comments = readFeed(store, 'comments');
     const { value: post } = await store.createPost(newPost());
@@ -56,6 +61,7 @@ describe.each(STORE_KINDS)('%s store: change feed', (kind) => {
 
   test('deleting an account shows every removed and recounted row on the feeds', async () => {
     const store = await stores.fresh();
+    await createUsers(store, ...USERS);
     const posts = readFeed(store, 'posts');
     const comments = readFeed(store, 'comments');
     const { value: own } = await store.createPost(newPost('own'));
@@ -88,6 +94,7 @@ describe.each(STORE_KINDS)('%s store: change feed', (kind) => {
 
   test('a 40,000-character post arrives whole', async () => {
     const store = await stores.fresh();
+    await createUsers(store, ...USERS);
     const feed = readFeed(store, 'posts');
     const text = 'x'.repeat(39_990) + 'ü€𝄞end';
     const { value } = await store.createPost(newPost('Long', text.slice(0, 40_000)));
@@ -98,6 +105,7 @@ describe.each(STORE_KINDS)('%s store: change feed', (kind) => {
 
   test('every change of a burst of concurrent votes arrives, versions rising', async () => {
     const store = await stores.fresh();
+    await createUsers(store, ...USERS, ...logins('voter', 100));
     const feed = readFeed(store, 'posts');
     const { value: post } = await store.createPost(newPost());
     await Promise.all(Array.from({ length: 100 }, (_, i) => store.setVote(post.id, `voter${i}`, 1)));
@@ -108,6 +116,7 @@ describe.each(STORE_KINDS)('%s store: change feed', (kind) => {
 
   test('iterators are independent: each sees every change, and stopping one leaves the other', async () => {
     const store = await stores.fresh();
+    await createUsers(store, ...USERS);
     const first = readFeed(store, 'posts');
     const second = readFeed(store, 'posts');
     const { value: a } = await store.createPost(newPost('a'));
@@ -125,6 +134,7 @@ describe.each(STORE_KINDS)('%s store: change feed', (kind) => {
 
   test('the feed ends when its signal aborts or the store closes', async () => {
     const store = await stores.fresh();
+    await createUsers(store, ...USERS);
     const controller = new AbortController();
     const aborted = store.changes('posts', { signal: controller.signal })[Symbol.asyncIterator]();
     const closed = store.changes('comments')[Symbol.asyncIterator]();
@@ -140,6 +150,7 @@ describe.each(STORE_KINDS)('%s store: change feed', (kind) => {
 
   test('a change committed right after changes() is called is delivered', async () => {
     const store = await stores.fresh();
+    await createUsers(store, ...USERS);
     const iterator = store.changes('comments')[Symbol.asyncIterator]();
     const { value: post } = await store.createPost(newPost());
     const { value: comment } = await store.createComment({ postId: post.id, parentId: null, author: 'bob', text: 'now' });
@@ -175,6 +186,7 @@ describe('postgres store: change feed across failures', () => {
 
   test('after PostgreSQL restarts under a running feed, the feed reopens and later changes arrive', async () => {
     const { store } = await stores.open();
+    await createUsers(store, 'ana');
     const feed = readFeed(store, 'posts');
     const { value: before } = await store.createPost(newPost('before'));
     expect(await feed.take(1)).toEqual([{ old_val: null, new_val: before }]);
@@ -190,6 +202,7 @@ describe('postgres store: change feed across failures', () => {
 
   test('a reader that fell behind the pruned log gets a reset, then the changes after it', async () => {
     const { store, url } = await stores.open();
+    await createUsers(store, 'ana');
     const feed = readFeed(store, 'posts');
     const { value: first } = await store.createPost(newPost('first'));
     expect(await feed.take(1)).toEqual([{ old_val: null, new_val: first }]);
@@ -213,6 +226,7 @@ describe('postgres store: change feed across failures', () => {
 
   test('a reader whose database was replaced gets a reset', async () => {
     const { store, url } = await stores.open();
+    await createUsers(store, 'ana');
     const feed = readFeed(store, 'posts');
     await sql(url!, 'UPDATE change_log_state SET epoch = gen_random_uuid()');
     await store.createPost(newPost('around the reset'));

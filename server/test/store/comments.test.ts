@@ -1,6 +1,9 @@
 import { describe, expect, test } from '@jest/globals';
 import type { Store, StoredComment, StoredPost } from '../../src/store/store.js';
-import { STORE_KINDS, storeFixture } from '../support/store-adapters.js';
+import { createUsers, STORE_KINDS, storeFixture } from '../support/store-adapters.js';
+
+/** The accounts every test's posts, comments and votes are by. */
+const USERS = ['ana', 'bob'];
 
 const MISSING = '0b6f3a52-9c1e-4a8e-b1b4-6f1d2c3e4a5b';
 
@@ -28,6 +31,7 @@ describe.each(STORE_KINDS)('%s store: comments', (kind) => {
 
   test('creates a comment in the API shape and bumps the post', async () => {
     const store = await stores.fresh();
+    await createUsers(store, ...USERS);
     const post = await aPost(store);
     const { value, replayed } = await store.createComment({ postId: post.id, parentId: null, author: 'bob', text: 'First!' });
     expect(replayed).toBe(false);
@@ -46,6 +50,7 @@ describe.each(STORE_KINDS)('%s store: comments', (kind) => {
 
   test('threads replies and lists a post\'s comments oldest first across pages', async () => {
     const store = await stores.fresh();
+    await createUsers(store, ...USERS);
     const post = await aPost(store);
     const other = await aPost(store, 'Elsewhere');
     const root = await comment(store, post.id, 'root');
@@ -64,6 +69,7 @@ describe.each(STORE_KINDS)('%s store: comments', (kind) => {
 
   test('a comment on a missing post, or replying to a comment of another post, is not found', async () => {
     const store = await stores.fresh();
+    await createUsers(store, ...USERS);
     const post = await aPost(store);
     const other = await aPost(store, 'Elsewhere');
     const foreign = await comment(store, other.id, 'over there');
@@ -83,6 +89,7 @@ describe.each(STORE_KINDS)('%s store: comments', (kind) => {
 
   test('deleting a comment deletes its replies and lowers the count by all of them', async () => {
     const store = await stores.fresh();
+    await createUsers(store, ...USERS);
     const post = await aPost(store);
     const keep = await comment(store, post.id, 'keep');
     const doomed = await comment(store, post.id, 'doomed');
@@ -105,6 +112,7 @@ describe.each(STORE_KINDS)('%s store: comments', (kind) => {
 
   test('concurrent comments on one post are all counted', async () => {
     const store = await stores.fresh();
+    await createUsers(store, ...USERS);
     const post = await aPost(store);
     await Promise.all(Array.from({ length: 40 }, (_, i) => comment(store, post.id, `c${i}`)));
     expect(await store.getPost(post.id)).toMatchObject({ commentCount: 40, version: 41 });
@@ -112,6 +120,7 @@ describe.each(STORE_KINDS)('%s store: comments', (kind) => {
 
   test('a malformed comment cursor is a bad request', async () => {
     const store = await stores.fresh();
+    await createUsers(store, ...USERS);
     const post = await aPost(store);
     const users = Buffer.from(JSON.stringify(['users', 'ana'])).toString('base64url');
     for (const cursor of [users, 'x.y', Buffer.from('["comments","2020-01-01","x"]').toString('base64url')]) {

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { openStore } from '../../src/store/open-store.js';
 import { scratchDir } from '../support/postgres.js';
-import { storeFixture } from '../support/store-adapters.js';
+import { createUsers, storeFixture } from '../support/store-adapters.js';
 import { readFeed } from '../support/store-feed.js';
 
 describe('embedded store: persistence', () => {
@@ -13,6 +13,7 @@ describe('embedded store: persistence', () => {
   test('reopening the data directory keeps every record, and the feed goes on', async () => {
     const { store, dataDir } = await stores.open();
     await store.createUser({ login: 'ana', displayName: 'Ana', scopes: ['read'], passwordHash: 'h' });
+    await createUsers(store, 'bob', 'cid');
     const { value: post } = await store.createPost({ title: 'Kept', url: 'https://example.com', text: null, author: 'ana' }, { owner: 'ana', key: 'k', requestHash: 'h' });
     await store.setVote(post.id, 'bob', -1);
     const { value: comment } = await store.createComment({ postId: post.id, parentId: null, author: 'bob', text: 'kept too' });

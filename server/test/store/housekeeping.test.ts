@@ -5,7 +5,7 @@ import { DEFAULT_RETENTION, pruneLogs } from '../../src/store/sql/housekeeping.j
 import { openPgDriver } from '../../src/store/sql/pg-driver.js';
 import { openPgliteDriver } from '../../src/store/sql/pglite-driver.js';
 import type { Store } from '../../src/store/store.js';
-import { STORE_KINDS, storeFixture } from '../support/store-adapters.js';
+import { createUsers, STORE_KINDS, storeFixture } from '../support/store-adapters.js';
 
 describe.each(STORE_KINDS)('%s store: housekeeping', (kind) => {
   const stores = storeFixture(kind);
@@ -24,6 +24,7 @@ describe.each(STORE_KINDS)('%s store: housekeeping', (kind) => {
   test('pruning keeps recent changes and keys, and drops the rest, recording how far', async () => {
     const opened = await stores.open();
     const { store } = opened;
+    await createUsers(store, 'ana');
     for (let i = 0; i < 5; i++) await store.createPost({ title: `p${i}`, url: null, text: null, author: 'ana' }, { owner: 'ana', key: `k${i}`, requestHash: 'h' });
 
     await onDatabase(opened, async (db) => {

@@ -1,6 +1,9 @@
 import { describe, expect, test } from '@jest/globals';
 import type { IdempotencyKey, NewPostRecord } from '../../src/store/store.js';
-import { STORE_KINDS, storeFixture } from '../support/store-adapters.js';
+import { createUsers, STORE_KINDS, storeFixture } from '../support/store-adapters.js';
+
+/** The accounts every test's posts, comments and votes are by. */
+const USERS = ['ana', 'bob'];
 
 const POST: NewPostRecord = { title: 'Once', url: null, text: null, author: 'ana' };
 const key = (requestHash: string, owner = 'ana', k = 'key-1'): IdempotencyKey => ({ owner, key: k, requestHash });
@@ -10,6 +13,7 @@ describe.each(STORE_KINDS)('%s store: idempotency', (kind) => {
 
   test('a repeated post creation replays the first result', async () => {
     const store = await stores.fresh();
+    await createUsers(store, ...USERS);
     const first = await store.createPost(POST, key('h1'));
     const again = await store.createPost(POST, key('h1'));
     expect(first.replayed).toBe(false);
@@ -19,6 +23,7 @@ describe.each(STORE_KINDS)('%s store: idempotency', (kind) => {
 
   test('a replay returns the resource as it is now', async () => {
     const store = await stores.fresh();
+    await createUsers(store, ...USERS);
     const first = await store.createPost(POST, key('h1'));
     await store.setVote(first.value.id, 'bob', 1);
     const again = await store.createPost(POST, key('h1'));
@@ -27,6 +32,7 @@ describe.each(STORE_KINDS)('%s store: idempotency', (kind) => {
 
   test('keys belong to their owner', async () => {
     const store = await stores.fresh();
+    await createUsers(store, ...USERS);
     const ana = await store.createPost(POST, key('h1', 'ana'));
     const bob = await store.createPost({ ...POST, author: 'bob' }, key('h1', 'bob'));
     expect(bob.replayed).toBe(false);
@@ -35,6 +41,7 @@ describe.each(STORE_KINDS)('%s store: idempotency', (kind) => {
 
   test('a key reused with another request is a mismatch and creates nothing', async () => {
     const store = await stores.fresh();
+    await createUsers(store, ...USERS);
     await store.createPost(POST, key('h1'));
     await expect(store.createPost({ ...POST, title: 'Other' }, key('h2'))).rejects.toMatchObject({ kind: 'idempotency-mismatch', status: 409 });
     expect((await store.listPosts('new', { limit: 10 })).items).toHaveLength(1);
@@ -42,6 +49,7 @@ describe.each(STORE_KINDS)('%s store: idempotency', (kind) => {
 
   test('comments replay too, and a replay of a deleted resource is not found', async () => {
     const store = await stores.fresh();
+    await createUsers(store, ...USERS);
     const { value: post } = await store.createPost(POST);
     const comment = { postId: post.id, parentId: null, author: 'bob', text: 'hi' };
     const first = await store.createComment(comment, key('c1', 'bob'));
@@ -53,8 +61,11 @@ describe.each(STORE_KINDS)('%s store: idempotency', (kind) => {
 
   test('the keys of a deleted account do not outlive it', async () => {
     const store = await stores.fresh();
+    await createUsers(store, ...USERS);
     const first = await store.createPost(POST, key('h1'));
     await store.deleteUser('ana');
+    // A later account of the same login.
+    await createUsers(store, 'ana');
     const again = await store.createPost(POST, key('h2'));
     expect(again.replayed).toBe(false);
     expect(again.value.id).not.toBe(first.value.id);
@@ -62,6 +73,7 @@ describe.each(STORE_KINDS)('%s store: idempotency', (kind) => {
 
   test('a failed creation does not use up its key', async () => {
     const store = await stores.fresh();
+    await createUsers(store, ...USERS);
     const missing = { postId: '0b6f3a52-9c1e-4a8e-b1b4-6f1d2c3e4a5b', parentId: null, author: 'bob', text: 'hi' };
     await expect(store.createComment(missing, key('c1', 'bob'))).rejects.toMatchObject({ kind: 'not-found' });
     const { value: post } = await store.createPost(POST);
@@ -71,6 +83,7 @@ describe.each(STORE_KINDS)('%s store: idempotency', (kind) => {
 
   test('concurrent requests with one key create one resource', async () => {
     const store = await stores.fresh();
+    await createUsers(store, ...USERS);
     const results = await Promise.all(Array.from({ length: 20 }, () => store.createPost(POST, key('h1'))));
     expect(new Set(results.map((result) => result.value.id)).size).toBe(1);
     expect(results.filter((result) => !result.replayed)).toHaveLength(1);

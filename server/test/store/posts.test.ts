@@ -1,7 +1,10 @@
 import { describe, expect, test } from '@jest/globals';
 import { hotRank, type PostSort } from '@news-forum/sdk';
 import type { NewPostRecord, Store, StoredPost } from '../../src/store/store.js';
-import { STORE_KINDS, storeFixture } from '../support/store-adapters.js';
+import { createUsers, logins, STORE_KINDS, storeFixture } from '../support/store-adapters.js';
+
+/** The accounts every test's posts, comments and votes are by. */
+const USERS = ['ana', 'bob', 'cid', ...logins('user', 3), ...logins('voter', 3)];
 
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -35,6 +38,7 @@ describe.each(STORE_KINDS)('%s store: posts', (kind) => {
 
   test('creates a post in the API shape and reads it back', async () => {
     const store = await stores.fresh();
+    await createUsers(store, ...USERS);
     const { value: post, replayed } = await store.createPost(newPost('Hello', { url: 'https://example.com/a', text: 'Body' }));
     expect(replayed).toBe(false);
     expect(post).toEqual({
@@ -58,6 +62,7 @@ describe.each(STORE_KINDS)('%s store: posts', (kind) => {
 
   test('a missing or malformed id reads as absent', async () => {
     const store = await stores.fresh();
+    await createUsers(store, ...USERS);
     expect(await store.getPost('0b6f3a52-9c1e-4a8e-b1b4-6f1d2c3e4a5b')).toBeNull();
     expect(await store.getPost('not-a-uuid')).toBeNull();
     expect(await store.deletePost('not-a-uuid')).toBe(false);
@@ -65,6 +70,7 @@ describe.each(STORE_KINDS)('%s store: posts', (kind) => {
 
   test('keeps a 40,000-character text intact', async () => {
     const store = await stores.fresh();
+    await createUsers(store, ...USERS);
     const text = 'ü€𝄞 long text. '.repeat(2_500).slice(0, 40_000);
     const { value } = await store.createPost(newPost('Long', { text }));
     expect((await store.getPost(value.id))?.text).toBe(text);
@@ -72,6 +78,7 @@ describe.each(STORE_KINDS)('%s store: posts', (kind) => {
 
   test.each(['hot', 'new', 'top'] as const)('lists by %s, each post exactly once across pages, in the promised order', async (sort) => {
     const store = await stores.fresh();
+    await createUsers(store, ...USERS);
     const posts: StoredPost[] = [];
     for (let i = 0; i < 13; i++) posts.push((await store.createPost(newPost(`Post ${i}`, { author: `user${i % 3}` }))).value);
     // Scores from -2 to 3, with ties, so every tiebreak is exercised.
@@ -91,6 +98,7 @@ describe.each(STORE_KINDS)('%s store: posts', (kind) => {
 
   test('a cursor stays valid while posts are added before it', async () => {
     const store = await stores.fresh();
+    await createUsers(store, ...USERS);
     for (let i = 0; i < 6; i++) await store.createPost(newPost(`Old ${i}`));
     const first = await store.listPosts('new', { limit: 3 });
     await store.createPost(newPost('Newer than every cursor'));
@@ -102,6 +110,7 @@ describe.each(STORE_KINDS)('%s store: posts', (kind) => {
 
   test('a cursor of another ordering or a malformed one is a bad request', async () => {
     const store = await stores.fresh();
+    await createUsers(store, ...USERS);
     for (let i = 0; i < 3; i++) await store.createPost(newPost(`Post ${i}`));
     const hot = (await store.listPosts('hot', { limit: 1 })).nextCursor!;
     await expect(store.listPosts('new', { limit: 1, cursor: hot })).rejects.toMatchObject({ kind: 'bad-request' });
@@ -114,6 +123,7 @@ describe.each(STORE_KINDS)('%s store: posts', (kind) => {
 
   test('deleting a post removes its comments and votes', async () => {
     const store = await stores.fresh();
+    await createUsers(store, ...USERS);
     const { value: post } = await store.createPost(newPost('Doomed'));
     const { value: other } = await store.createPost(newPost('Survivor'));
     const { value: comment } = await store.createComment({ postId: post.id, parentId: null, author: 'bob', text: 'hi' });
@@ -134,7 +144,7 @@ describe.each(STORE_KINDS)('%s store: posts', (kind) => {
 
   test('deleting an account removes its posts, comments and votes and fixes the counters of the rest', async () => {
     const store = await stores.fresh();
-    await store.createUser({ login: 'ana', displayName: 'Ana', scopes: [], passwordHash: 'x' });
+    await createUsers(store, ...USERS);
     const { value: own } = await store.createPost(newPost('By ana'));
     const { value: other } = await store.createPost(newPost('By bob', { author: 'bob' }));
     await store.setVote(other.id, 'ana', 1);

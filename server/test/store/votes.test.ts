@@ -1,7 +1,10 @@
 import { describe, expect, test } from '@jest/globals';
 import { hotRank } from '@news-forum/sdk';
 import type { Store, StoredPost } from '../../src/store/store.js';
-import { STORE_KINDS, storeFixture } from '../support/store-adapters.js';
+import { createUsers, logins, STORE_KINDS, storeFixture } from '../support/store-adapters.js';
+
+/** The accounts every test's posts, comments and votes are by. */
+const USERS = ['ana', 'bob', 'cid'];
 
 async function aPost(store: Store): Promise<StoredPost> {
   return (await store.createPost({ title: 'Vote on me', url: null, text: null, author: 'ana' })).value;
@@ -12,6 +15,7 @@ describe.each(STORE_KINDS)('%s store: votes', (kind) => {
 
   test('200 different users voting at once count 200', async () => {
     const store = await stores.fresh();
+    await createUsers(store, ...USERS, ...logins('voter', 200));
     const post = await aPost(store);
     const results = await Promise.all(Array.from({ length: 200 }, (_, i) => store.setVote(post.id, `voter${i}`, 1)));
     expect(results.every((result) => result !== null)).toBe(true);
@@ -23,6 +27,7 @@ describe.each(STORE_KINDS)('%s store: votes', (kind) => {
 
   test('one user upvoting 50 times at once counts once', async () => {
     const store = await stores.fresh();
+    await createUsers(store, ...USERS);
     const post = await aPost(store);
     await Promise.all(Array.from({ length: 50 }, () => store.setVote(post.id, 'bob', 1)));
     expect(await store.getPost(post.id)).toMatchObject({ upvotes: 1, downvotes: 0, score: 1, version: 2 });
@@ -31,6 +36,7 @@ describe.each(STORE_KINDS)('%s store: votes', (kind) => {
 
   test('switching, repeating and retracting move the counters and the version exactly', async () => {
     const store = await stores.fresh();
+    await createUsers(store, ...USERS);
     const post = await aPost(store);
     const up = await store.setVote(post.id, 'bob', 1);
     expect(up).toMatchObject({ upvotes: 1, downvotes: 0, score: 1, version: 2 });
@@ -47,8 +53,9 @@ describe.each(STORE_KINDS)('%s store: votes', (kind) => {
 
   test('mixed concurrent switching by many users ends consistent with the votes', async () => {
     const store = await stores.fresh();
+    const voters = logins('voter', 40);
+    await createUsers(store, ...USERS, ...voters);
     const post = await aPost(store);
-    const voters = Array.from({ length: 40 }, (_, i) => `voter${i}`);
     // Every voter votes up, down and up again (or retracts), all interleaved.
     await Promise.all(
       voters.map(async (voter, i) => {
@@ -70,8 +77,8 @@ describe.each(STORE_KINDS)('%s store: votes', (kind) => {
 
   test('deleting a voter while others vote keeps the counters exact', async () => {
     const store = await stores.fresh();
+    await createUsers(store, ...USERS, ...logins('voter', 50));
     const { value: post } = await store.createPost({ title: 'By bob', url: null, text: null, author: 'bob' });
-    await store.createUser({ login: 'ana', displayName: 'Ana', scopes: [], passwordHash: 'x' });
     await store.setVote(post.id, 'ana', 1);
     await Promise.all([
       store.deleteUser('ana'),
@@ -83,6 +90,7 @@ describe.each(STORE_KINDS)('%s store: votes', (kind) => {
 
   test('the hot rank follows the votes', async () => {
     const store = await stores.fresh();
+    await createUsers(store, ...USERS, ...logins('voter', 20));
     const older = await aPost(store);
     const newer = await aPost(store);
     const ids = async () => (await store.listPosts('hot', { limit: 10 })).items.map((post) => post.id);
@@ -96,6 +104,7 @@ describe.each(STORE_KINDS)('%s store: votes', (kind) => {
 
   test('voting on a missing post returns null and records nothing', async () => {
     const store = await stores.fresh();
+    await createUsers(store, ...USERS);
     const missing = '0b6f3a52-9c1e-4a8e-b1b4-6f1d2c3e4a5b';
     expect(await store.setVote(missing, 'bob', 1)).toBeNull();
     expect(await store.setVote('nope', 'bob', 1)).toBeNull();

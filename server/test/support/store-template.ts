@@ -9,7 +9,10 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { openEmbeddedStore } from '../../src/store/embedded.js';
 import { openPostgresStore } from '../../src/store/postgres.js';
+import type { SqlDriver } from '../../src/store/sql/driver.js';
 import { MIGRATIONS } from '../../src/store/sql/migrations.js';
+import { openPgDriver } from '../../src/store/sql/pg-driver.js';
+import { openPgliteDriver } from '../../src/store/sql/pglite-driver.js';
 import type { SqlStoreOptions } from '../../src/store/sql/sql-store.js';
 import type { Store } from '../../src/store/store.js';
 import { scratchDir, type TestPostgres } from './postgres.js';
@@ -27,7 +30,9 @@ function schemaHash(): string {
   // The package's exports map hides its package.json; find it from the entry point (dist/index.*).
   const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
   const pgliteVersion = JSON.parse(readFileSync(path.join(path.dirname(entry), '..', 'package.json'), 'utf8')).version as string;
-  return createHash('sha256').update(JSON.stringify({ pgliteVersion, MIGRATIONS })).digest('hex').slice(0, 16);
+  // Functions (a migration's `before`) count by their source text.
+  const schema = JSON.stringify({ pgliteVersion, MIGRATIONS }, (_, value: unknown) => (typeof value === 'function' ? String(value) : value));
+  return createHash('sha256').update(schema).digest('hex').slice(0, 16);
 }
 
 let embeddedTemplate: Promise<string> | undefined;
@@ -127,6 +132,29 @@ export async function createPostgresStore(server: TestPostgres, options?: SqlSto
     url,
     async cleanup() {
       await store.close().catch(() => undefined);
+      await admin(server, (client) => client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)).catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * A driver on a new, empty database without any schema, for tests of the
+ * migrations: PGlite in memory, or a database of its own on `server`.
+ * `cleanup` closes the driver (also when a store opened on it closed it) and
+ * drops the database.
+ */
+export async function createBlankDatabase(server: TestPostgres | undefined): Promise<{ driver: SqlDriver; cleanup(): Promise<void> }> {
+  if (!server) {
+    const driver = await openPgliteDriver('memory://');
+    return { driver, cleanup: () => driver.close().catch(() => undefined) };
+  }
+  const database = `news_forum_blank_${randomUUID().replaceAll('-', '')}`;
+  await admin(server, (client) => client.query(`CREATE DATABASE ${database}`));
+  const driver = openPgDriver(databaseUrl(server, database));
+  return {
+    driver,
+    async cleanup() {
+      await driver.close().catch(() => undefined);
       await admin(server, (client) => client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)).catch(() => undefined);
     },
   };

@@ -4,6 +4,18 @@ const UNREACHABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIME
 // pg reports a lost connection only through its message.
 const UNREACHABLE_MESSAGE = /Connection terminated|connection error|not queryable|timeout exceeded when trying to connect|after calling end on the pool|PGlite is closed/i;
 
+/**
+ * The foreign keys from a post, comment or vote to its author's account
+ * (migration 2). Only a write by an account that a concurrent deleteUser
+ * removed violates them.
+ */
+const ACCOUNT_KEYS = new Set(['posts_author_fkey', 'comments_author_fkey', 'votes_login_fkey']);
+
+/** What a write by an account that no longer exists fails with. */
+export function accountGone(cause?: unknown): ProblemError {
+  return new ProblemError('unauthorized', 'The account no longer exists', { cause });
+}
+
 /** The SQLSTATE of a database error, if it is one. */
 export function sqlState(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
@@ -21,10 +33,14 @@ export function isUnreachable(error: unknown): boolean {
   return UNREACHABLE_MESSAGE.test(error.message);
 }
 
-/** Rethrows unreachable-database errors as `unavailable` so the API answers 503, not 500. */
+/**
+ * Rethrows unreachable-database errors as `unavailable` so the API answers
+ * 503, not 500, and a write that references a deleted account (foreign key
+ * violation, 23503) as `unauthorized`.
+ */
 export function rethrowDatabaseError(error: unknown): never {
-  if (!(error instanceof ProblemError) && isUnreachable(error)) {
-    throw new ProblemError('unavailable', 'The database is unavailable', { cause: error });
-  }
+  if (error instanceof ProblemError) throw error;
+  if (isUnreachable(error)) throw new ProblemError('unavailable', 'The database is unavailable', { cause: error });
+  if (sqlState(error) === '23503' && ACCOUNT_KEYS.has(String((error as { constraint?: unknown }).constraint))) throw accountGone(error);
   throw error;
 }

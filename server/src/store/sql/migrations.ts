@@ -1,9 +1,15 @@
-import type { SqlDriver } from './driver.js';
+import type { SqlDriver, SqlExecutor } from './driver.js';
+import { recount } from './recount.js';
 
 /** One schema change; `version`s are applied in increasing order, each once. */
 export interface Migration {
   version: number;
   name: string;
+  /**
+   * Runs before `sql`, in the same transaction: data changes that need the
+   * application's code (the hot rank of recounted posts).
+   */
+  before?: (tx: SqlExecutor) => Promise<void>;
   sql: string;
 }
 
@@ -145,11 +151,56 @@ CREATE CONSTRAINT TRIGGER comments_changes AFTER INSERT OR UPDATE OR DELETE ON c
   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION record_change();
 `;
 
-/** The schema, oldest first. Append new migrations; never edit an applied one. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial', sql: initial }];
+/**
+ * Before migration 2 nothing tied a post, comment or vote to an account, so
+ * a write racing its author's deleteUser could leave a row behind, to be
+ * inherited by a later account of that login. Those rows go the way
+ * deleteUser removes them: posts first (their comments and votes go by
+ * cascade), then the comments (with their replies) and votes, and the posts
+ * they touched are recounted. Every removed row reaches the change log.
+ */
+async function removeOrphans(tx: SqlExecutor): Promise<void> {
+  // No write may slip in between the cleanup and the new keys' validation
+  // (ADD FOREIGN KEY takes these locks anyway; taken up front, in one order).
+  await tx.query('LOCK TABLE users, posts, comments, votes IN SHARE ROW EXCLUSIVE MODE');
+  await tx.query('DELETE FROM posts p WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.login = p.author)');
+  const touched = await tx.query<{ post_id: string }>(
+    `WITH v AS (DELETE FROM votes v WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.login = v.login) RETURNING post_id),
+          c AS (DELETE FROM comments c WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.login = c.author) RETURNING post_id)
+     SELECT post_id::text AS post_id FROM v UNION SELECT post_id::text FROM c`,
+  );
+  await recount(tx, touched.map((row) => row.post_id));
+  // ALTER TABLE refuses a table with pending trigger events: log the changes
+  // now rather than at commit (the log's lock is held until commit all the same).
+  await tx.query('SET CONSTRAINTS posts_changes, comments_changes IMMEDIATE');
+}
 
-/** Applies the migrations the database lacks, in one transaction. Safe to run from several nodes at once. */
-export async function migrate(driver: SqlDriver): Promise<void> {
+/**
+ * Writes by an account racing its deletion now wait for deleteUser's lock on
+ * the account row and then fail on these keys. The cascades remove nothing
+ * deleteUser has not removed itself (with counters adjusted); they are the
+ * backstop.
+ */
+const accountKeys = /* sql */ `
+ALTER TABLE posts ADD CONSTRAINT posts_author_fkey
+  FOREIGN KEY (author) REFERENCES users (login) ON DELETE CASCADE;
+ALTER TABLE comments ADD CONSTRAINT comments_author_fkey
+  FOREIGN KEY (author) REFERENCES users (login) ON DELETE CASCADE;
+ALTER TABLE votes ADD CONSTRAINT votes_login_fkey
+  FOREIGN KEY (login) REFERENCES users (login) ON DELETE CASCADE;
+`;
+
+/** The schema, oldest first. Append new migrations; never edit an applied one. */
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial', sql: initial },
+  { version: 2, name: 'account foreign keys', before: removeOrphans, sql: accountKeys },
+];
+
+/**
+ * Applies the migrations the database lacks, in one transaction. Safe to run
+ * from several nodes at once. `through` stops after that version (tests).
+ */
+export async function migrate(driver: SqlDriver, through = Number.POSITIVE_INFINITY): Promise<void> {
   await driver.transaction(async (tx) => {
     await tx.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
     await tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -161,7 +212,8 @@ export async function migrate(driver: SqlDriver): Promise<void> {
       (await tx.query<{ version: number }>('SELECT version FROM schema_migrations')).map((row) => row.version),
     );
     for (const migration of MIGRATIONS) {
-      if (applied.has(migration.version)) continue;
+      if (applied.has(migration.version) || migration.version > through) continue;
+      await migration.before?.(tx);
       await tx.exec(migration.sql);
       await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
     }

@@ -8,9 +8,10 @@ import type {
 import type { SqlDriver, SqlExecutor } from './driver.js';
 import { ChangeFeed, readFeedPosition } from './change-feed.js';
 import { decodeCursor, encodeCursor, type CursorKeys } from './cursor.js';
-import { sqlState } from './database-errors.js';
+import { accountGone, sqlState } from './database-errors.js';
 import { DEFAULT_RETENTION, schedulePruning, type Retention } from './housekeeping.js';
 import { migrate } from './migrations.js';
+import { recount } from './recount.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -131,6 +132,13 @@ export class SqlStore implements Store {
 
   async deleteUser(login: string): Promise<boolean> {
     return this.#transaction(async (tx) => {
+      // FOR UPDATE conflicts with the KEY SHARE lock that writing a post,
+      // comment or vote of this login takes on the account (by foreign key,
+      // or first thing, see lockAccount). Writes already in flight are waited
+      // for, and removed below; later ones wait for this transaction and then
+      // fail as `unauthorized`. So nothing of the login can outlive it.
+      const [user] = await tx.query('SELECT 1 FROM users WHERE login = $1 FOR UPDATE', [login]);
+      if (!user) return false;
       // Lock every post whose counters change, in id order like every other
       // multi-post writer, before touching votes or comments.
       await tx.query(
@@ -150,7 +158,10 @@ export class SqlStore implements Store {
       await recount(tx, touched.map((row) => row.post_id));
       // A later account with this login must not inherit these keys.
       await tx.query('DELETE FROM idempotency_keys WHERE owner = $1', [login]);
-      return (await tx.query('DELETE FROM users WHERE login = $1 RETURNING 1', [login])).length > 0;
+      // Its posts, comments and votes are gone already (with counters
+      // adjusted), so the foreign keys' ON DELETE CASCADE finds nothing.
+      await tx.query('DELETE FROM users WHERE login = $1', [login]);
+      return true;
     });
   }
 
@@ -198,6 +209,7 @@ export class SqlStore implements Store {
   async setVote(postId: string, login: string, vote: Vote): Promise<StoredPost | null> {
     if (!UUID.test(postId)) return null;
     return this.#transaction(async (tx) => {
+      if (vote !== 0) await lockAccount(tx, login);
       // The row lock serializes votes on this post, so the vote read below is
       // the latest and the counters move exactly once per change.
       const [post] = await tx.query<{ upvotes: number; downvotes: number; created_at: string; doc: StoredPost }>(
@@ -245,6 +257,7 @@ export class SqlStore implements Store {
     if (!UUID.test(postId)) throw new ProblemError('not-found', `No post ${postId}`);
     if (parentId !== null && !UUID.test(parentId)) throw new ProblemError('not-found', `No comment ${parentId} on post ${postId}`);
     return this.#create(idempotency, fetchComment, async (tx, id) => {
+      await lockAccount(tx, comment.author);
       // Locking the post first (as deleteComment does) also keeps the parent from vanishing meanwhile.
       const posts = await tx.query('SELECT 1 FROM posts WHERE id = $1 FOR UPDATE', [postId]);
       if (posts.length === 0) throw new ProblemError('not-found', `No post ${postId}`);
@@ -348,6 +361,18 @@ export class SqlStore implements Store {
 }
 
 /**
+ * Takes the KEY SHARE lock on the account that the foreign key of an insert
+ * by `login` would take, but before any post lock: deleteUser locks the
+ * account and then posts, so every transaction must take them in that order
+ * or the two deadlock. Throws `unauthorized` when the account is gone
+ * (deleted meanwhile: the lock waited for the deletion to commit).
+ */
+async function lockAccount(tx: SqlExecutor, login: string): Promise<void> {
+  const rows = await tx.query('SELECT 1 FROM users WHERE login = $1 FOR KEY SHARE', [login]);
+  if (rows.length === 0) throw accountGone();
+}
+
+/**
  * Records that `key` creates `id`; returns the earlier record when the key
  * was claimed before. Claim and read are separate statements: in READ
  * COMMITTED the read then sees the row of a concurrent claimer whose commit
@@ -382,37 +407,6 @@ async function fetchPost(db: SqlExecutor, id: string): Promise<StoredPost | null
 async function fetchComment(db: SqlExecutor, id: string): Promise<StoredComment | null> {
   const [row] = await db.query<{ doc: StoredComment }>('SELECT comment_json(c) AS doc FROM comments c WHERE id = $1', [id]);
   return row?.doc ?? null;
-}
-
-/** Recomputes counters and rank of posts from their votes and comments; bumps `version` where they changed. */
-async function recount(tx: SqlExecutor, postIds: string[]): Promise<void> {
-  if (postIds.length === 0) return;
-  // Counting in a statement after the lock is held sees every vote and
-  // comment committed before it (READ COMMITTED takes a snapshot per statement).
-  await tx.query('SELECT 1 FROM posts WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [postIds]);
-  const rows = await tx.query<{ id: string; created_at: string; upvotes: number; downvotes: number; comments: number }>(
-    `SELECT p.id::text AS id, iso_time(p.created_at) AS created_at,
-            (SELECT count(*) FROM votes v WHERE v.post_id = p.id AND v.value = 1)::integer AS upvotes,
-            (SELECT count(*) FROM votes v WHERE v.post_id = p.id AND v.value = -1)::integer AS downvotes,
-            (SELECT count(*) FROM comments c WHERE c.post_id = p.id)::integer AS comments
-       FROM posts p WHERE p.id = ANY($1::uuid[])`,
-    [postIds],
-  );
-  if (rows.length === 0) return;
-  await tx.query(
-    `UPDATE posts p SET upvotes = n.upvotes, downvotes = n.downvotes, comment_count = n.comments, hot = n.hot,
-            version = p.version + 1
-       FROM unnest($1::uuid[], $2::integer[], $3::integer[], $4::integer[], $5::float8[]) AS n(id, upvotes, downvotes, comments, hot)
-      WHERE p.id = n.id
-        AND (p.upvotes, p.downvotes, p.comment_count) IS DISTINCT FROM (n.upvotes, n.downvotes, n.comments)`,
-    [
-      rows.map((row) => row.id),
-      rows.map((row) => row.upvotes),
-      rows.map((row) => row.downvotes),
-      rows.map((row) => row.comments),
-      rows.map((row) => hotRank({ upvotes: row.upvotes, downvotes: row.downvotes, createdAt: row.created_at })),
-    ],
-  );
 }
 
 function pageSize(page: PageRequest): number {

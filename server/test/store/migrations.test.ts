@@ -1,0 +1,109 @@
+import { describe, expect, test } from '@jest/globals';
+import { hotRank } from '@news-forum/sdk';
+import { MIGRATIONS, migrate } from '../../src/store/sql/migrations.js';
+import { SqlStore } from '../../src/store/sql/sql-store.js';
+import { STORE_KINDS, storeFixture } from '../support/store-adapters.js';
+
+// Posts
+const KEPT = '10000000-0000-4000-8000-000000000001';
+const STRAY = '10000000-0000-4000-8000-000000000002';
+const UNTOUCHED = '10000000-0000-4000-8000-000000000003';
+// Comments
+const ANAS = '20000000-0000-4000-8000-000000000001';
+const GHOSTS = '20000000-0000-4000-8000-000000000002';
+const REPLY_TO_GHOST = '20000000-0000-4000-8000-000000000003';
+const ON_STRAY = '20000000-0000-4000-8000-000000000004';
+
+/**
+ * A database at migration 1 as a write racing deleteUser could leave it:
+ * rows by `ghost` and `phantom`, who have no account, with the counters
+ * (exact before the strays' removal) counting them.
+ */
+const STRAYS = /* sql */ `
+INSERT INTO users (login, display_name, password_hash) VALUES ('ana', 'Ana', 'h'), ('bob', 'Bob', 'h');
+INSERT INTO posts (id, title, author, created_at, upvotes, downvotes, comment_count, version, hot) VALUES
+  ('${KEPT}', 'kept', 'ana', '2024-05-01T12:00:00.000Z', 2, 2, 3, 9, 0),
+  ('${STRAY}', 'stray', 'ghost', '2024-05-01T12:01:00.000Z', 1, 0, 1, 3, 0),
+  ('${UNTOUCHED}', 'untouched', 'bob', '2024-05-01T12:02:00.000Z', 1, 0, 0, 2, 0);
+INSERT INTO votes (post_id, login, value) VALUES
+  ('${KEPT}', 'ana', 1), ('${KEPT}', 'bob', -1), ('${KEPT}', 'ghost', 1), ('${KEPT}', 'phantom', -1),
+  ('${STRAY}', 'ana', 1),
+  ('${UNTOUCHED}', 'ana', 1);
+INSERT INTO comments (id, post_id, parent_id, author, text, created_at) VALUES
+  ('${ANAS}', '${KEPT}', NULL, 'ana', 'kept', '2024-05-01T13:00:00.000Z'),
+  ('${GHOSTS}', '${KEPT}', NULL, 'ghost', 'stray', '2024-05-01T13:01:00.000Z'),
+  ('${REPLY_TO_GHOST}', '${KEPT}', '${GHOSTS}', 'bob', 'goes with its parent', '2024-05-01T13:02:00.000Z'),
+  ('${ON_STRAY}', '${STRAY}', NULL, 'ana', 'goes with its post', '2024-05-01T13:03:00.000Z');
+`;
+
+describe.each(STORE_KINDS)('%s store: migrations', (kind) => {
+  const stores = storeFixture(kind);
+
+  test('migration 2 removes the rows of missing accounts, recounts what they touched and adds the keys', async () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2]);
+    const driver = await stores.blank();
+    await migrate(driver, 1);
+    await driver.exec(STRAYS);
+    const [logged] = await driver.query<{ seq: string }>('SELECT coalesce(max(seq), 0)::text AS seq FROM changes');
+
+    // Opening the store migrates, as a node starting on the new version does.
+    const store = await SqlStore.open(kind, driver);
+    expect(await driver.query('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }]);
+
+    const [strays] = await driver.query(
+      `SELECT (SELECT count(*) FROM posts p WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.login = p.author))::integer AS posts,
+              (SELECT count(*) FROM comments c WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.login = c.author))::integer AS comments,
+              (SELECT count(*) FROM votes v WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.login = v.login))::integer AS votes`,
+    );
+    expect(strays).toEqual({ posts: 0, comments: 0, votes: 0 });
+
+    expect(await store.getPost(STRAY)).toBeNull();
+    const kept = (await store.getPost(KEPT))!;
+    // One vote of each direction and two comments were strays; the version moves once.
+    expect(kept).toMatchObject({ upvotes: 1, downvotes: 1, score: 0, commentCount: 1, version: 10 });
+    const [{ hot }] = (await driver.query<{ hot: number }>('SELECT hot FROM posts WHERE id = $1', [KEPT])) as [{ hot: number }];
+    expect(hot).toBe(hotRank(kept));
+    expect(await store.getPost(UNTOUCHED)).toMatchObject({ upvotes: 1, downvotes: 0, commentCount: 0, version: 2 });
+    expect((await store.listComments(KEPT, { limit: 10 })).items.map((c) => c.id)).toEqual([ANAS]);
+    expect(await store.getVotes('ana', [KEPT, STRAY, UNTOUCHED])).toEqual(new Map([[KEPT, 1], [UNTOUCHED, 1]]));
+    expect(await store.getVotes('ghost', [KEPT])).toEqual(new Map());
+
+    // Every removed row and the recount reached the change log.
+    const changes = await driver.query<{ tbl: string; id: string; removed: boolean }>(
+      `SELECT tbl, coalesce(old_val, new_val)->>'id' AS id, new_val IS NULL AS removed FROM changes WHERE seq > $1 ORDER BY seq`,
+      [logged!.seq],
+    );
+    const sorted = (rows: typeof changes) => [...rows].sort((a, b) => `${a.tbl}${a.id}`.localeCompare(`${b.tbl}${b.id}`));
+    expect(sorted(changes)).toEqual(
+      sorted([
+        { tbl: 'posts', id: STRAY, removed: true },
+        { tbl: 'posts', id: KEPT, removed: false },
+        { tbl: 'comments', id: GHOSTS, removed: true },
+        { tbl: 'comments', id: REPLY_TO_GHOST, removed: true },
+        { tbl: 'comments', id: ON_STRAY, removed: true },
+      ]),
+    );
+
+    // From now on the keys keep such rows out.
+    await expect(store.createPost({ title: 'again', url: null, text: null, author: 'ghost' })).rejects.toMatchObject({ kind: 'unauthorized' });
+    await expect(
+      driver.query(`INSERT INTO votes (post_id, login, value) VALUES ('${KEPT}', 'phantom', 1)`),
+    ).rejects.toMatchObject({ kind: 'unauthorized' });
+    await store.close();
+  }, 60_000);
+
+  test('a database without strays migrates without changes to its rows', async () => {
+    const driver = await stores.blank();
+    await migrate(driver, 1);
+    await driver.exec(`
+      INSERT INTO users (login, display_name, password_hash) VALUES ('bob', 'Bob', 'h');
+      INSERT INTO posts (id, title, author, created_at, upvotes, version, hot) VALUES ('${UNTOUCHED}', 'fine', 'bob', now(), 1, 2, 0);
+      INSERT INTO votes (post_id, login, value) VALUES ('${UNTOUCHED}', 'bob', 1);
+    `);
+    const [{ seq }] = (await driver.query<{ seq: string }>('SELECT max(seq)::text AS seq FROM changes')) as [{ seq: string }];
+    await migrate(driver);
+    await migrate(driver);
+    expect(await driver.query('SELECT count(*)::integer AS n FROM changes WHERE seq > $1', [seq])).toEqual([{ n: 0 }]);
+    expect(await driver.query('SELECT upvotes, version::integer AS version FROM posts')).toEqual([{ upvotes: 1, version: 2 }]);
+  }, 60_000);
+});
