@@ -28,7 +28,8 @@ export function createApp(services: Services, options: AppOptions = {}): Express
     helmet({
       // The widget bundle and the API are meant to be used from other origins (CORS decides who).
       crossOriginResourcePolicy: { policy: 'cross-origin' },
-      contentSecurityPolicy: { directives: { 'connect-src': ["'self'", 'ws:', 'wss:'] } },
+      // No upgrade-insecure-requests: a node served over plain http on a LAN address must keep working.
+      contentSecurityPolicy: { directives: { 'connect-src': ["'self'", 'ws:', 'wss:'], 'upgrade-insecure-requests': null } },
     }),
   );
   app.use(cors(services.config));

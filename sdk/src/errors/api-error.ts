@@ -17,6 +17,7 @@ export class ApiError extends NewsForumError {
 
   constructor(problem: Problem, requestId = problem.requestId) {
     super('api_error', problem.detail ?? problem.title, { status: problem.status, problem, requestId });
+    this.name = 'ApiError';
   }
 
   /** The problem's stable `type` URI. */

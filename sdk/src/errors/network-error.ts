@@ -10,5 +10,6 @@ export class NetworkError extends NewsForumError {
 
   constructor(message: string, options: { aborted?: boolean; cause?: unknown } = {}) {
     super(options.aborted ? 'aborted' : 'network_error', message, { cause: options.cause });
+    this.name = 'NetworkError';
   }
 }

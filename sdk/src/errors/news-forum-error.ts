@@ -47,7 +47,8 @@ export class NewsForumError extends Error {
     details: { status?: number; problem?: Problem; requestId?: string; cause?: unknown } = {},
   ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.name = new.target.name;
+    // Spelled out: minifiers rename classes, and `name` is part of the error's contract.
+    this.name = 'NewsForumError';
     this.code = code;
     this.status = details.status;
     this.problem = details.problem;

@@ -7,5 +7,6 @@ export class TimeoutError extends NewsForumError {
 
   constructor(ms: number) {
     super('timeout', `No answer within ${ms} ms`);
+    this.name = 'TimeoutError';
   }
 }

@@ -1,0 +1,56 @@
+import { ConfigError, startServer } from '@news-forum/server';
+import { createDemoSite } from './site.js';
+import { startThirdPartySite } from './third-party.js';
+
+export { createDemoSite } from './site.js';
+export { startThirdPartySite } from './third-party.js';
+
+function portOf(env, name, fallback) {
+  const raw = env[name]?.trim() || fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) > 65535) throw new ConfigError(name, `must be an integer from 0 to 65535 (got "${raw}")`);
+  return Number(raw);
+}
+
+/** Origins a browser may report for a page served on `host:port`. */
+function originsOf(url) {
+  const { hostname, port } = new URL(url);
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'];
+  return (loopback.includes(hostname) ? loopback : [hostname]).map((name) => `http://${name}:${port}`);
+}
+
+/**
+ * Starts the demo: one forum node (`startServer`, configured by `env`) serving
+ * the demo site and the widget bundle, and the third-party blog on its own
+ * port (`DEMO_THIRD_PARTY_PORT`, default PORT+1). Unless CORS_ORIGINS is set,
+ * the forum lets the blog's origins write.
+ *
+ * @param {import('@news-forum/server').StartOptions} [options] as for `startServer`; `site` handlers go after the demo's
+ */
+export async function startDemo(options = {}) {
+  const env = options.env ?? process.env;
+  const port = portOf(env, 'PORT', '3000');
+  const host = env.HOST?.trim() || '127.0.0.1';
+  const thirdPartyPort = portOf(env, 'DEMO_THIRD_PARTY_PORT', port === 0 ? '0' : String(port + 1));
+  let forumUrl;
+  const thirdParty = await startThirdPartySite({ port: thirdPartyPort, host, forum: () => forumUrl });
+  try {
+    const site = createDemoSite({ thirdPartyPort: thirdParty.port });
+    const forum = await startServer({
+      ...options,
+      env: { ...env, CORS_ORIGINS: env.CORS_ORIGINS ?? originsOf(thirdParty.url).join(',') },
+      site: [...site.handlers, ...(options.site ?? [])],
+    });
+    forumUrl = forum.url;
+    return {
+      forum,
+      thirdParty,
+      bundlePath: site.bundlePath,
+      async close() {
+        await Promise.all([thirdParty.close(), forum.close()]);
+      },
+    };
+  } catch (error) {
+    await thirdParty.close();
+    throw error;
+  }
+}

@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+
+/** Content-Type for a file name. */
+export function contentType(name) {
+  return TYPES[name.slice(name.lastIndexOf('.'))] ?? 'application/octet-stream';
+}
+
+/** Hex SHA-256 of some bytes. */
+export function sha256(body) {
+  return createHash('sha256').update(body).digest('hex');
+}
+
+/** Encodings offered, best first, with how to make them. */
+const ENCODINGS = [
+  ['br', (bytes) => brotliCompressSync(bytes)],
+  ['gzip', (bytes) => gzipSync(bytes, { level: 9 })],
+];
+
+/**
+ * A handler that answers GET and HEAD for one path with fixed bytes
+ * (compressed once, up front, when the client accepts br or gzip), a strong
+ * ETag and the given headers, and 304 when the ETag matches.
+ *
+ * @param {string} path
+ * @param {{ body: Buffer | string, type: string, headers?: Record<string, string> }} file
+ * @returns {(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, next: (error?: unknown) => void) => void}
+ */
+export function serveFile(path, { body, type, headers = {} }) {
+  const bytes = Buffer.from(body);
+  const etag = `"${sha256(bytes).slice(0, 32)}"`;
+  const compressible = /^(text\/|application\/json|image\/svg)/.test(type) && bytes.length > 1024;
+  const encoded = compressible ? ENCODINGS.map(([name, encode]) => [name, encode(bytes)]) : [];
+  return (req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    if (new URL(req.url ?? '/', 'http://localhost').pathname !== path) return next();
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    if (compressible) res.setHeader('Vary', [res.getHeader('Vary'), 'Accept-Encoding'].filter(Boolean).join(', '));
+    const accepted = String(req.headers['accept-encoding'] ?? '');
+    const [encoding, payload] = encoded.find(([name]) => new RegExp(`\\b${name}\\b`).test(accepted)) ?? [undefined, bytes];
+    // One ETag per representation, as a strong ETag must be.
+    const tag = encoding ? `${etag.slice(0, -1)}-${encoding}"` : etag;
+    res.setHeader('ETag', tag);
+    const match = req.headers['if-none-match'];
+    if (match && match.split(/\s*,\s*/).some((candidate) => candidate.replace(/^W\//, '') === tag)) {
+      res.statusCode = 304;
+      return res.end();
+    }
+    if (encoding) res.setHeader('Content-Encoding', encoding);
+    res.setHeader('Content-Type', type);
+    res.setHeader('Content-Length', payload.length);
+    res.end(req.method === 'HEAD' ? undefined : payload);
+  };
+}

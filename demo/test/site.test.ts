@@ -1,0 +1,149 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { request } from 'node:http';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { startDemo, type RunningDemo } from '@news-forum/demo';
+
+const bundle = readFileSync(createRequire(import.meta.url).resolve('@news-forum/widget/news-forum.js'));
+let demo: RunningDemo;
+let dataDir: string;
+
+const env = (dir: string): Record<string, string> => ({
+  PORT: '0',
+  DEMO_THIRD_PARTY_PORT: '0',
+  DATA_DIR: dir,
+  JWT_SECRET: 'at-least-32-characters-long-secret-value',
+  LOG_LEVEL: 'silent',
+});
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), 'news-forum-demo-'));
+  demo = await startDemo({ env: env(dataDir), passwordCost: 1024 });
+}, 60_000);
+
+afterAll(async () => {
+  await demo?.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+/** A raw GET (no automatic decompression), for looking at exactly what a browser gets. */
+function get(url: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    request(url, { method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+describe('the demo site', () => {
+  test('serves the bundle at /news-forum.js: readable from any origin, cached briefly, revalidated by ETag, compressed', async () => {
+    const plain = await get(`${demo.forum.url}/news-forum.js`, { origin: 'https://blog.example.com' });
+    expect(plain.status).toBe(200);
+    expect(plain.body.equals(bundle)).toBe(true);
+    expect(plain.headers).toMatchObject({
+      'access-control-allow-origin': '*',
+      'cache-control': 'public, max-age=300',
+      'content-type': 'text/javascript; charset=utf-8',
+    });
+    const revalidated = await get(`${demo.forum.url}/news-forum.js`, { 'if-none-match': String(plain.headers.etag) });
+    expect(revalidated.status).toBe(304);
+    expect(revalidated.body.length).toBe(0);
+
+    const gzipped = await get(`${demo.forum.url}/news-forum.js`, { 'accept-encoding': 'gzip' });
+    expect(gzipped.headers['content-encoding']).toBe('gzip');
+    expect(gzipped.headers.vary).toContain('Accept-Encoding');
+    expect(gzipped.headers.etag).not.toBe(plain.headers.etag);
+    expect(gunzipSync(gzipped.body).equals(bundle)).toBe(true);
+  });
+
+  test('serves the same bytes at a content-hashed path, cached for a year', async () => {
+    expect(demo.bundlePath).toMatch(/^\/news-forum\.[0-9a-f]{12}\.js$/);
+    const hashed = await get(`${demo.forum.url}${demo.bundlePath}`);
+    expect(hashed.status).toBe(200);
+    expect(hashed.body.equals(bundle)).toBe(true);
+    expect(hashed.headers).toMatchObject({ 'access-control-allow-origin': '*', 'cache-control': 'public, max-age=31536000, immutable' });
+    expect((await get(`${demo.forum.url}/news-forum.000000000000.js`)).status).toBe(404);
+  });
+
+  test('serves the demo page at / with the hashed bundle, under the server\'s CSP, next to the API and its docs', async () => {
+    const page = await get(`${demo.forum.url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    const html = page.body.toString();
+    expect(html).toContain(`<script type="module" src="${demo.bundlePath}"></script>`);
+    expect(html).toContain(`data-port="${demo.thirdParty.port}"`);
+    expect(html).toContain('href="/docs"');
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+=/);
+    expect((await get(`${demo.forum.url}/app.js`)).body.toString()).toContain(`from '${demo.bundlePath}'`);
+    expect((await get(`${demo.forum.url}/docs/`)).status).toBe(200);
+    expect((await get(`${demo.forum.url}/api`)).status).toBe(200);
+  });
+
+  test('serves the third-party page on another origin, embedding the widget from the forum, which lets that origin write', async () => {
+    const blog = demo.thirdParty.url;
+    expect(new URL(blog).port).not.toBe(new URL(demo.forum.url).port);
+    const page = await get(`${blog}/`);
+    const forum = demo.forum.url;
+    expect(page.body.toString()).toContain(`<script type="module" src="${forum}/news-forum.js"></script>`);
+    expect(page.body.toString()).toContain(`<news-forum api="${forum}"`);
+    expect(page.headers['content-security-policy']).toContain(`script-src 'self' ${forum}`);
+    expect(page.headers['content-security-policy']).toContain(`connect-src 'self' ${forum} ${forum.replace('http', 'ws')}`);
+    // Addressed by the name the reader used.
+    const byName = await get(`${blog}/`, { host: `localhost:${demo.thirdParty.port}` });
+    expect(byName.body.toString()).toContain(`api="http://localhost:${demo.forum.port}"`);
+
+    for (const origin of [blog, `http://localhost:${demo.thirdParty.port}`]) {
+      const preflight = await fetch(`${forum}/api/posts`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+      });
+      expect(preflight.headers.get('access-control-allow-origin')).toBe(origin);
+    }
+  });
+});
+
+describe('demo/start.js', () => {
+  test('starts the forum and the blog from the environment, prints both URLs, and stops on SIGTERM', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'news-forum-start-'));
+    const start = fileURLToPath(new URL('../start.js', import.meta.url));
+    const child = spawn(process.execPath, [start], { env: { ...process.env, ...env(dir) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!output.includes('third-party blog') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+      const forum = /forum and demo\s+(http:\/\/localhost:\d+)\//.exec(output)?.[1];
+      const blog = /third-party blog\s+(http:\/\/localhost:\d+)\//.exec(output)?.[1];
+      expect(forum && blog).toBeTruthy();
+      expect((await fetch(`${forum!.replace('localhost', '127.0.0.1')}/healthz`)).status).toBe(200);
+      expect((await fetch(`${blog!.replace('localhost', '127.0.0.1')}/`)).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  test('stops with one line naming a bad variable', async () => {
+    const start = fileURLToPath(new URL('../start.js', import.meta.url));
+    const child = spawn(process.execPath, [start], { env: { ...process.env, PORT: '0', DEMO_THIRD_PARTY_PORT: 'nope' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toBe('news-forum: DEMO_THIRD_PARTY_PORT: must be an integer from 0 to 65535 (got "nope")\n');
+  }, 30_000);
+});

@@ -1,0 +1,14 @@
+import './news-forum/define.js';
+
+export { NewsForum } from './news-forum/news-forum.js';
+export type {
+  CommentCreatedEventDetail,
+  ErrorAction,
+  ErrorEventDetail,
+  LoginEventDetail,
+  LogoutEventDetail,
+  NewsForumEventMap,
+  PostCreatedEventDetail,
+  Vote,
+  VoteEventDetail,
+} from './events/events.js';

@@ -1,0 +1,75 @@
+import { html, nothing, type TemplateResult } from 'lit';
+import type { FormKey, Ui } from './ui.js';
+
+/** The error of a form, if it has one, announced as it appears. */
+function formError(ui: Ui, key: FormKey) {
+  return ui.view.formError?.key === key ? html`<p class="form-error" role="alert">${ui.view.formError.message}</p>` : nothing;
+}
+
+/** The submit button: stays focusable while busy (aria-disabled), so keyboard focus is not lost. */
+function submit(ui: Ui, key: FormKey, label: string, busyLabel: string) {
+  const busy = ui.view.busy === key;
+  return html`<button part="submit-button" class="primary" type="submit" aria-disabled=${busy ? 'true' : 'false'}>
+    ${busy ? busyLabel : label}
+  </button>`;
+}
+
+function cancel(ui: Ui) {
+  return html`<button type="button" class="secondary" @click=${() => ui.setPanel(undefined)}>Cancel</button>`;
+}
+
+export function signInForm(ui: Ui): TemplateResult {
+  return html`<form part="auth-form" class="panel" @submit=${ui.signIn} aria-label="Sign in">
+    <label>Login <input name="login" autocomplete="username" required maxlength="64" /></label>
+    <label>Password <input name="password" type="password" autocomplete="current-password" required maxlength="256" /></label>
+    ${formError(ui, 'sign-in')}
+    <div class="row">
+      ${submit(ui, 'sign-in', 'Sign in', 'Signing in…')} ${cancel(ui)}
+      <button type="button" class="link" @click=${() => ui.setPanel('sign-up')}>Create an account</button>
+    </div>
+  </form>`;
+}
+
+export function signUpForm(ui: Ui): TemplateResult {
+  return html`<form part="auth-form" class="panel" @submit=${ui.signUp} aria-label="Sign up">
+    <label>
+      Login
+      <input name="login" autocomplete="username" required pattern="[a-z0-9][a-z0-9_\\-]{2,31}" aria-describedby="login-hint" />
+    </label>
+    <p class="hint" id="login-hint">3 to 32 characters: lowercase letters, digits, _ and -.</p>
+    <label>Display name <span class="hint">(optional)</span> <input name="displayName" autocomplete="nickname" maxlength="64" /></label>
+    <label>
+      Password
+      <input name="password" type="password" autocomplete="new-password" required minlength="8" maxlength="256" aria-describedby="password-hint" />
+    </label>
+    <p class="hint" id="password-hint">At least 8 characters.</p>
+    ${formError(ui, 'sign-up')}
+    <div class="row">
+      ${submit(ui, 'sign-up', 'Sign up', 'Signing up…')} ${cancel(ui)}
+      <button type="button" class="link" @click=${() => ui.setPanel('sign-in')}>I have an account</button>
+    </div>
+  </form>`;
+}
+
+export function postForm(ui: Ui): TemplateResult {
+  return html`<form part="composer" class="panel" @submit=${ui.submitPost} aria-label="Submit a post">
+    <label>Title <input name="title" required maxlength="300" /></label>
+    <label>Link <span class="hint">(optional)</span> <input name="url" type="url" pattern="https?://.+" maxlength="2048" placeholder="https://" /></label>
+    <label>Text <span class="hint">(optional)</span> <textarea name="text" rows="4" maxlength="40000"></textarea></label>
+    ${formError(ui, 'post')}
+    <div class="row">${submit(ui, 'post', 'Submit', 'Submitting…')} ${cancel(ui)}</div>
+  </form>`;
+}
+
+/** The form under a post (no parent) or under the comment it replies to. */
+export function commentForm(ui: Ui, parentId?: string): TemplateResult {
+  const key: FormKey = parentId ? `reply:${parentId}` : 'comment';
+  return html`<form part="composer" class="comment-form" @submit=${(event: SubmitEvent) => ui.submitComment(event, parentId)}>
+    <label>${parentId ? 'Your reply' : 'Add a comment'} <textarea name="text" rows="3" required maxlength="10000"></textarea></label>
+    ${formError(ui, key)}
+    <div class="row">
+      ${submit(ui, key, parentId ? 'Reply' : 'Comment', 'Sending…')}
+      ${parentId ? html`<button type="button" class="secondary" @click=${() => ui.setReplyTo(undefined)}>Cancel</button>` : nothing}
+    </div>
+  </form>`;
+}

@@ -1,0 +1,42 @@
+import type { PostSort } from '@news-forum/sdk';
+import { html, nothing, type TemplateResult } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
+import { describeError } from '../describe-error.js';
+import { count } from '../format.js';
+import { postItem } from './post.js';
+import type { Ui } from './ui.js';
+
+const SORTS: [PostSort, string][] = [
+  ['hot', 'Hot'],
+  ['new', 'New'],
+  ['top', 'Top'],
+];
+
+/** The ranked list, with its sort buttons and the "show new posts" button. */
+export function listView(ui: Ui): TemplateResult {
+  const { posts, waiting, error } = ui.front;
+  return html`<section class="list" aria-label="Posts">
+    <div class="toolbar">
+      <div class="sorts" role="group" aria-label="Order">
+        ${SORTS.map(
+          ([sort, label]) =>
+            html`<button class="sort" aria-pressed=${ui.sort === sort ? 'true' : 'false'} @click=${() => ui.setSort(sort)}>${label}</button>`,
+        )}
+      </div>
+      ${waiting
+        ? html`<button part="new-posts-button" class="new-posts" @click=${() => ui.front.showWaiting()}>
+            Show ${count(waiting, 'new post')}
+          </button>`
+        : nothing}
+    </div>
+    ${posts === undefined
+      ? error
+        ? html`<p class="placeholder" role="alert">
+            Could not load the posts. <span>${describeError(error)}</span> <button class="secondary" @click=${ui.reload}>Try again</button>
+          </p>`
+        : html`<p class="placeholder">Loading…</p>`
+      : nothing}
+    <ol part="post-list" class="posts" role="list">${repeat(posts ?? [], (post) => post.id, (post) => postItem(ui, post))}</ol>
+    <div class="empty" ?hidden=${posts?.length !== 0}><slot name="empty">No posts yet. Be the first to submit one.</slot></div>
+  </section>`;
+}

@@ -1,0 +1,65 @@
+import { html, nothing, type TemplateResult } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
+import { commentTree, type CommentNode } from '../comment-tree.js';
+import { timeAgo } from '../format.js';
+import { commentForm } from './forms.js';
+import { deleteButton, postMeta, postTitle, voteButtons } from './post.js';
+import type { Ui } from './ui.js';
+
+function comment(ui: Ui, { comment: c, replies }: CommentNode): TemplateResult | typeof nothing {
+  if (ui.thread.hidden.has(c.id)) return nothing;
+  const replying = ui.view.replyTo === c.id;
+  return html`<li part="comment" class="comment" data-id=${c.id}>
+    <div class="meta">
+      <strong class="author">${c.author}</strong>
+      <time datetime=${c.createdAt} title=${new Date(c.createdAt).toLocaleString()}>${timeAgo(c.createdAt, ui.now)}</time>
+    </div>
+    <p class="text">${c.text}</p>
+    <div class="actions">
+      ${ui.user
+        ? html`<button class="link" aria-expanded=${replying ? 'true' : 'false'} @click=${() => ui.setReplyTo(replying ? undefined : c.id)}>Reply</button>`
+        : nothing}
+      ${ui.canDelete(c.author) ? deleteButton(ui, c.id, 'comment', () => ui.deleteComment(c)) : nothing}
+    </div>
+    ${replying ? commentForm(ui, c.id) : nothing}
+    ${replies.length ? commentList(ui, replies) : nothing}
+  </li>`;
+}
+
+function commentList(ui: Ui, nodes: CommentNode[]): TemplateResult {
+  return html`<ul class="comments" role="list">${repeat(nodes, (node) => node.comment.id, (node) => comment(ui, node))}</ul>`;
+}
+
+/** One post, its text, and its comments as threads. */
+export function threadView(ui: Ui): TemplateResult {
+  const { thread } = ui;
+  const back = ui.pinned ? nothing : html`<button class="link back" @click=${ui.back}>← All posts</button>`;
+  if (thread.state !== 'ready' || !thread.post) {
+    const text = thread.state === 'gone' ? 'This post does not exist any more.' : 'Loading…';
+    return html`<section class="thread" part="post-view">${back}<p class="placeholder">${text}</p></section>`;
+  }
+  const post = ui.votes.show(thread.post);
+  const remove = ui.canDelete(post.author) ? deleteButton(ui, post.id, 'post', () => ui.deletePost(post)) : nothing;
+  const comments = thread.comments;
+  return html`<section class="thread" part="post-view" aria-labelledby="thread-title">
+    ${back}
+    <article part="post" class="post open">
+      ${voteButtons(ui, post)}
+      <div class="body">
+        <h2 id="thread-title" tabindex="-1">${postTitle(ui, post)}</h2>
+        ${postMeta(ui, post, remove)}
+        ${post.text ? html`<p class="text">${post.text}</p>` : nothing}
+      </div>
+    </article>
+    <section class="discussion" aria-label="Comments">
+      ${ui.user
+        ? commentForm(ui)
+        : html`<p><button class="secondary" @click=${() => ui.setPanel('sign-in', 'Sign in to comment.')}>Sign in to comment</button></p>`}
+      ${comments === undefined
+        ? html`<p class="placeholder">Loading comments…</p>`
+        : comments.length === 0
+          ? html`<p class="placeholder">No comments yet.</p>`
+          : commentList(ui, commentTree(comments))}
+    </section>
+  </section>`;
+}

@@ -1,0 +1,113 @@
+import { describe, expect, test } from '@jest/globals';
+import type { Page } from 'playwright-core';
+import type { ErrorEventDetail } from '../src/index.js';
+import { openPage } from './support/browser.js';
+import { signIn, useDemoAndBrowser } from './support/fixture.js';
+import { waitFor } from './support/wait.js';
+
+const fixture = useDemoAndBrowser();
+
+/** A bare same-origin page (so the server's strict CSP applies) with the bundle loaded and one element added. */
+async function bare(page: Page, attributes: Record<string, string>): Promise<void> {
+  await page.goto(`${fixture.env.url}/healthz`);
+  await page.evaluate(
+    async ([bundle, attributes]) => {
+      await import(bundle);
+      const element = document.createElement('news-forum');
+      for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+      document.body.replaceChildren(element);
+    },
+    [`${fixture.env.url}/news-forum.js`, attributes] as const,
+  );
+}
+
+describe('<news-forum>', () => {
+  test('loads on the demo page under its strict CSP without errors, and is registered once', async () => {
+    const { page, problems } = await openPage(fixture.browser);
+    const consoleErrors: string[] = [];
+    page.on('console', (message) => message.type() === 'error' && consoleErrors.push(message.text()));
+    await page.goto(`${fixture.env.url}/`);
+    await page.locator('news-forum [part="status"]').getByText('Live').waitFor();
+    const defined = await page.evaluate(async (unhashed) => {
+      // Loading the unhashed bundle too (a second copy of the module) must not throw.
+      await import(unhashed);
+      return customElements.get('news-forum') === document.querySelector('news-forum')!.constructor;
+    }, '/news-forum.js');
+    expect(defined).toBe(true);
+    expect(consoleErrors).toEqual([]);
+    expect(problems.errors).toEqual([]);
+  }, 30_000);
+
+  test('honours sort and limit, and shows one post when pinned with the post attribute', async () => {
+    const author = await fixture.env.user('sorter');
+    const older = await fixture.env.post(author, 'Older');
+    const newer = await fixture.env.post(author, 'Newer');
+    await author.posts.upvote(older.id);
+    const { page } = await openPage(fixture.browser);
+    await bare(page, { sort: 'new', limit: '1' });
+    const forum = page.locator('news-forum');
+    await forum.getByText('Newer').waitFor();
+    expect(await forum.locator('[part="post"]').count()).toBe(1);
+    await forum.evaluate((element) => element.setAttribute('sort', 'top'));
+    await forum.getByText('Older').waitFor();
+    await forum.evaluate((element) => element.setAttribute('sort', 'nonsense'));
+    await forum.locator('.sort[aria-pressed="true"]').getByText('Hot').waitFor();
+
+    await forum.evaluate((element, id) => element.setAttribute('post', id), newer.id);
+    await forum.getByRole('heading', { name: 'Newer' }).waitFor();
+    expect(await forum.getByRole('button', { name: '← All posts' }).count()).toBe(0);
+    await forum.evaluate((element) => element.removeAttribute('post'));
+    await forum.locator('[part="post-list"]').waitFor();
+  }, 30_000);
+
+  test('never throws on a bad api: it shows an error state and fires news-forum-error (bubbling, composed)', async () => {
+    const { page, problems } = await openPage(fixture.browser);
+    await page.goto(`${fixture.env.url}/healthz`);
+    const heard = page.evaluate(
+      (bundle) =>
+        new Promise<ErrorEventDetail>((resolve) => {
+          document.addEventListener('news-forum-error', (event) => resolve(JSON.parse(JSON.stringify(event.detail))), { once: true });
+          void import(bundle).then(() => {
+            document.body.innerHTML = '<div><news-forum api="javascript:alert(1)"></news-forum></div>';
+          });
+        }),
+      `${fixture.env.url}/news-forum.js`,
+    );
+    expect(await heard).toMatchObject({ action: 'load', error: { code: 'network_error' } });
+    await page.locator('news-forum').getByText('is not an http(s) URL').waitFor();
+    expect(problems).toEqual({ errors: [], dialogs: [] });
+  }, 30_000);
+
+  test('opens its socket when connected and closes it when removed; keeps the reader signed in when moved', async () => {
+    await fixture.env.user('mover');
+    const { page, context } = await openPage(fixture.browser);
+    const sockets = () => fixture.env.demo.forum.gateway.io.engine.clientsCount;
+    const before = sockets();
+    await bare(page, {});
+    const forum = page.locator('news-forum');
+    await forum.locator('[part="status"]').getByText('Live').waitFor();
+    expect(sockets()).toBe(before + 1);
+
+    await signIn(page, 'mover');
+    await page.evaluate(() => document.body.append(document.createElement('section'), document.querySelector('news-forum')!));
+    await forum.getByText('Signed in as mover').waitFor();
+
+    await page.evaluate(() => document.querySelector('news-forum')!.remove());
+    await waitFor('the socket to close', () => sockets() === before);
+    await context.close();
+  }, 30_000);
+
+  test('follows theme, hidden and prefers-reduced-motion', async () => {
+    const { page } = await openPage(fixture.browser, { reducedMotion: 'reduce', colorScheme: 'dark' });
+    await bare(page, { theme: 'light' });
+    const forum = page.locator('news-forum');
+    await forum.locator('[part="status"]').getByText('Live').waitFor();
+    const background = () => forum.locator('[part="base"]').evaluate((base) => getComputedStyle(base).backgroundColor);
+    expect(await background()).toBe('rgb(255, 255, 255)');
+    await forum.evaluate((element) => element.setAttribute('theme', 'auto'));
+    expect(await background()).toBe('rgb(22, 24, 29)');
+    expect(await forum.locator('.dot').evaluate((dot) => getComputedStyle(dot).animationName)).toBe('none');
+    await forum.evaluate((element) => element.setAttribute('hidden', ''));
+    expect(await forum.evaluate((element) => getComputedStyle(element).display)).toBe('none');
+  }, 30_000);
+});

@@ -1,0 +1,84 @@
+import { afterAll, describe, expect, test } from '@jest/globals';
+import type { RunningServer } from '@news-forum/server';
+import { nextEvent, openPage } from './support/browser.js';
+import { startForum } from './support/demo.js';
+import { signIn, useDemoAndBrowser } from './support/fixture.js';
+import { text } from './support/wait.js';
+
+const fixture = useDemoAndBrowser();
+let restarted: RunningServer | undefined;
+
+afterAll(async () => {
+  await restarted?.close();
+});
+
+describe('two readers at once', () => {
+  test('see each other\'s votes, posts and comments without reloading', async () => {
+    await fixture.env.user('ann');
+    await fixture.env.user('ben');
+    const topic = await fixture.env.post(await fixture.env.user('cat'), 'Shared topic');
+    const [a, b] = await Promise.all([openPage(fixture.browser), openPage(fixture.browser)]);
+    await Promise.all([a.page.goto(`${fixture.env.url}/`), b.page.goto(`${fixture.env.url}/`)]);
+    await signIn(a.page, 'ann');
+    await signIn(b.page, 'ben');
+    const inA = a.page.locator('news-forum');
+    const inB = b.page.locator('news-forum');
+
+    // A vote in A moves the score in B.
+    await inA.getByRole('button', { name: 'Upvote: Shared topic' }).click();
+    await text(inB.locator(`.post[data-id="${topic.id}"] [part="score"]`), '1 points');
+
+    // A new post in A: B is offered it rather than having its list reordered.
+    await inA.getByRole('button', { name: 'Submit a post' }).click();
+    const composer = inA.getByRole('form', { name: 'Submit a post' });
+    await composer.getByLabel('Title').fill('Fresh from A');
+    const created = nextEvent<{ post: { id: string } }>(a.page, 'news-forum-post-created');
+    await composer.getByRole('button', { name: 'Submit' }).click();
+    const fresh = (await created).post;
+    const show = inB.getByRole('button', { name: 'Show 1 new post' });
+    await show.waitFor();
+    expect(await inB.locator(`.post[data-id="${fresh.id}"]`).count()).toBe(0);
+    await inB.getByRole('status').filter({ hasText: '1 new post waiting' }).waitFor({ state: 'attached' });
+    await show.click();
+    await inB.locator(`.post[data-id="${fresh.id}"]`).getByText('Fresh from A').waitFor();
+
+    // B opens the shared topic; A comments on it; B sees the comment arrive.
+    await inB.locator(`.post[data-id="${topic.id}"]`).getByRole('button', { name: '0 comments' }).click();
+    await inB.getByText('No comments yet.').waitFor();
+    await inA.getByRole('button', { name: '← All posts' }).click();
+    await inA.locator(`.post[data-id="${topic.id}"]`).getByRole('button', { name: '0 comments' }).click();
+    await inA.getByLabel('Add a comment').fill('Hello from A');
+    await inA.getByRole('button', { name: 'Comment', exact: true }).click();
+    await inB.locator('[part="comment"]').getByText('Hello from A').waitFor();
+    await text(inB.locator('.post.open').getByRole('button', { name: '1 comment' }), '1 comment');
+    await inB.getByRole('status').filter({ hasText: 'New comment by ann' }).waitFor({ state: 'attached' });
+    expect([...a.problems.errors, ...b.problems.errors]).toEqual([]);
+    await Promise.all([a.context.close(), b.context.close()]);
+  }, 60_000);
+
+  test('a page whose server restarts shows that it is reconnecting, then the right state', async () => {
+    const dee = await fixture.env.user('dee');
+    const topic = await fixture.env.post(dee, 'Survives restarts');
+    const { page, problems } = await openPage(fixture.browser);
+    await page.goto(`${fixture.env.url}/`);
+    const forum = page.locator('news-forum');
+    const status = forum.locator('[part="status"]');
+    const score = forum.locator(`.post[data-id="${topic.id}"] [part="score"]`);
+    await text(status, 'Live');
+    await text(score, '0 points');
+
+    const port = fixture.env.demo.forum.port;
+    await fixture.env.demo.forum.close();
+    await text(status, 'Reconnecting…');
+    restarted = await startForum(fixture.env.dataDir, port);
+    // Changed as soon as the server is back, likely before the page has resubscribed.
+    await dee.posts.upvote(topic.id);
+    const later = await fixture.env.post(dee, 'Posted after the restart');
+
+    await text(status, 'Live', 20_000);
+    await text(score, '1 points');
+    await forum.getByRole('button', { name: 'Show 1 new post' }).click();
+    await forum.locator(`.post[data-id="${later.id}"]`).waitFor();
+    expect(problems.errors).toEqual([]);
+  }, 60_000);
+});

@@ -1,0 +1,92 @@
+import { describe, expect, test } from '@jest/globals';
+import { openPage } from './support/browser.js';
+import { useDemoAndBrowser } from './support/fixture.js';
+import { text, waitFor } from './support/wait.js';
+
+const fixture = useDemoAndBrowser();
+
+const SCRIPT_URL = 'javascript:alert(document.domain)';
+
+describe('user text', () => {
+  test('renders as text: markup in titles, post texts and comments creates no element and runs nothing', async () => {
+    const mallory = await fixture.env.user('mallory');
+    const title = '<img src=x onerror=alert(1)>';
+    const post = await fixture.env.post(mallory, title, { text: '<b>bold?</b><iframe src="javascript:alert(3)"></iframe>' });
+    await mallory.comments.create(post.id, { text: '<script>alert(2)</script>' });
+    const { page, problems } = await openPage(fixture.browser);
+    await page.goto(`${fixture.env.url}/`);
+    const forum = page.locator('news-forum');
+    await forum.getByRole('button', { name: title, exact: true }).click();
+    await forum.getByText('<script>alert(2)</script>').waitFor();
+    await forum.getByText('<b>bold?</b><iframe src="javascript:alert(3)"></iframe>').waitFor();
+    expect(await forum.getByRole('heading', { level: 2 }).textContent()).toBe(title);
+    for (const tag of ['img', 'script', 'b', 'iframe']) expect(await forum.locator(tag).count()).toBe(0);
+    expect(problems).toEqual({ errors: [], dialogs: [] });
+  }, 30_000);
+
+  test('links only http(s) URLs, with rel="noopener noreferrer nofollow ugc"', async () => {
+    const poster = await fixture.env.user('linker');
+    const post = await fixture.env.post(poster, 'A real link', { url: 'https://example.com/a?b=c' });
+    // The server refuses other schemes outright; the widget does not rely on that (below).
+    const refused = await poster.posts.create({ title: 'Sneaky', url: SCRIPT_URL });
+    expect(refused.error?.status).toBe(422);
+
+    const { page } = await openPage(fixture.browser);
+    await page.goto(`${fixture.env.url}/`);
+    const link = page.locator('news-forum').locator(`.post[data-id="${post.id}"] a`);
+    await link.waitFor();
+    expect(await link.getAttribute('href')).toBe('https://example.com/a?b=c');
+    expect(await link.getAttribute('rel')).toBe('noopener noreferrer nofollow ugc');
+    expect(await link.getAttribute('target')).toBe('_blank');
+  }, 30_000);
+
+  test('a javascript: URL coming from the REST API is not made a link', async () => {
+    const poster = await fixture.env.user('rester');
+    const post = await fixture.env.post(poster, 'Injected by REST', { url: 'https://example.com/' });
+    const { page, problems } = await openPage(fixture.browser);
+    // A compromised or buggy server: the post comes back with a script URL (and a high version, so the stream does not replace it).
+    await page.route(`**/api/posts/${post.id}`, async (route) => {
+      const response = await route.fetch();
+      const body = { ...(await response.json()), url: SCRIPT_URL, version: 1_000_000 };
+      await route.fulfill({ response, json: body });
+    });
+    await page.goto(`${fixture.env.url}/`);
+    const forum = page.locator('news-forum');
+    await forum.locator(`.post[data-id="${post.id}"]`).getByRole('button', { name: '0 comments' }).click();
+    const heading = forum.getByRole('heading', { level: 2 });
+    await heading.getByRole('button', { name: 'Injected by REST', exact: true }).waitFor();
+    expect(await forum.locator('a[href^="javascript"], a[href*="alert"]').count()).toBe(0);
+    await heading.getByRole('button', { name: 'Injected by REST', exact: true }).click();
+    expect(problems).toEqual({ errors: [], dialogs: [] });
+  }, 30_000);
+
+  test('a javascript: URL coming from the live stream is not made a link', async () => {
+    const poster = await fixture.env.user('streamer');
+    const post = await fixture.env.post(poster, 'Injected live', { url: 'https://example.com/' });
+    const { page, problems } = await openPage(fixture.browser);
+    let upgraded = false;
+    // A compromised or buggy server: every post on the stream carries a script URL.
+    await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((message) => server.send(message));
+      server.onMessage((message) => {
+        upgraded = true;
+        if (typeof message !== 'string' || !message.startsWith('42["poststream"')) return ws.send(message);
+        const [name, change] = JSON.parse(message.slice(2));
+        if (change.new_val) change.new_val.url = SCRIPT_URL;
+        ws.send(`42${JSON.stringify([name, change])}`);
+      });
+    });
+    await page.goto(`${fixture.env.url}/`);
+    const forum = page.locator('news-forum');
+    const item = forum.locator(`.post[data-id="${post.id}"]`);
+    await item.getByRole('link', { name: 'Injected live' }).waitFor();
+    await waitFor('the socket to move to WebSocket', () => upgraded);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await poster.posts.upvote(post.id);
+    await text(item.locator('[part="score"]'), '1 points');
+    await item.getByRole('button', { name: 'Injected live', exact: true }).waitFor();
+    expect(await forum.locator('a[href^="javascript"]').count()).toBe(0);
+    expect(problems).toEqual({ errors: [], dialogs: [] });
+  }, 30_000);
+});
