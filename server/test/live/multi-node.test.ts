@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { call } from '../support/http-client.js';
 import { applyChanges, connectSocket, eventually, record, subscribe, type TestSocket } from '../support/live-client.js';
@@ -10,6 +11,13 @@ let redis: TestRedis;
 let a: RunningServer;
 let b: RunningServer;
 const sockets: TestSocket[] = [];
+const dataDirs: string[] = [];
+
+async function dataDir(): Promise<string> {
+  const dir = await tempDir();
+  dataDirs.push(dir);
+  return dir;
+}
 
 async function node(name: string): Promise<RunningServer> {
   return startServer({
@@ -19,7 +27,7 @@ async function node(name: string): Promise<RunningServer> {
       DATABASE_URL: pg.url,
       REDIS_URL: redis.url,
       JWT_SECRET: TEST_SECRET,
-      DATA_DIR: await tempDir(),
+      DATA_DIR: await dataDir(),
       INSTANCE_NAME: name,
       LOG_LEVEL: 'silent',
     },
@@ -53,7 +61,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const s of sockets) s.close();
   await Promise.allSettled([a?.close(), b?.close()]);
-  await Promise.allSettled([pg?.stop(), redis?.stop()]);
+  await Promise.allSettled([pg?.stop(), redis?.stop(), ...dataDirs.map((dir) => rm(dir, { recursive: true, force: true }))]);
 });
 
 test('each node names itself', async () => {
@@ -128,7 +136,7 @@ test('deleting a user on node A disconnects that user\'s socket on node B', asyn
 /** An account with every scope, made the way operators do: through ADMIN_LOGIN on a node. */
 async function makeAdmin(): Promise<string> {
   const operator = await startServer({
-    env: { PORT: '0', STORE: 'postgres', DATABASE_URL: pg.url, JWT_SECRET: TEST_SECRET, DATA_DIR: await tempDir(), LOG_LEVEL: 'silent', ADMIN_LOGIN: 'root', ADMIN_PASSWORD: 'root-password-123' },
+    env: { PORT: '0', STORE: 'postgres', DATABASE_URL: pg.url, JWT_SECRET: TEST_SECRET, DATA_DIR: await dataDir(), LOG_LEVEL: 'silent', ADMIN_LOGIN: 'root', ADMIN_PASSWORD: 'root-password-123' },
     passwordCost: TEST_PASSWORD_COST,
   });
   await operator.close();
