@@ -21,7 +21,7 @@ export interface AppOptions {
 export function createApp(services: Services, options: AppOptions = {}): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', services.config.trustProxy);
   app.set('query parser', 'simple');
   app.use(requestLog(services.logger));
   app.use(

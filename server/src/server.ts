@@ -6,6 +6,7 @@ import { createApp } from './app.js';
 import { resolveJwtKeys } from './auth/jwt-keys.js';
 import { PasswordHasher } from './auth/password.js';
 import { TokenService } from './auth/tokens.js';
+import { ConfigError } from './config/config-error.js';
 import { loadConfig, type Config, type Env } from './config/config.js';
 import { Limits, type LimitSettings } from './http/limits.js';
 import { createLogger, type Logger } from './logger.js';
@@ -46,6 +47,34 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+const CLOSE_GRACE_MS = 2000;
+
+/** Start-up failures a bad PORT or HOST causes, as one-line configuration errors. */
+function listenError(error: NodeJS.ErrnoException, config: Config): Error {
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return new ConfigError('PORT', `${config.port} is already in use on ${config.host}`);
+    case 'EACCES':
+      return new ConfigError('PORT', `${config.port} needs privileges this process does not have`);
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new ConfigError('HOST', `${config.host} is not an address of this machine`);
+    default:
+      return error;
+  }
+}
+
+/** Opening the store fails on a bad DATA_DIR or DATABASE_URL; say which. */
+async function openConfiguredStore(config: Config): Promise<Store> {
+  try {
+    return await openStore({ kind: config.store as 'embedded' | 'postgres', dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  } catch (error) {
+    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    throw new ConfigError(config.store === 'postgres' ? 'DATABASE_URL' : 'DATA_DIR', `cannot open the ${config.store} store: ${reason}`);
+  }
+}
+
 async function ensureAdmin(services: Services): Promise<void> {
   const admin = services.config.admin;
   if (!admin || (await services.store.getUser(admin.login))) return;
@@ -70,7 +99,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const config = loadConfig(options.env ?? process.env);
   const logger = options.logger ?? createLogger(config.logLevel, { instance: config.instanceName });
   const ownsStore = options.store === undefined;
-  const store = options.store ?? (await openStore({ kind: config.store as 'embedded' | 'postgres', dataDir: config.dataDir, databaseUrl: config.databaseUrl }));
+  const store = options.store ?? (await openConfiguredStore(config));
   const limits = new Limits(options.limits);
   const services: Services = {
     config,
@@ -93,10 +122,17 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const http = createServer(app);
   const gateway = await attachGateway(http, services, options.gateway);
   for (const [name, check] of gateway.readiness) readiness.set(name, check);
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(config.port, config.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(config.port, config.host, () => resolve());
+    });
+  } catch (error) {
+    await gateway.close();
+    limits.close();
+    if (ownsStore) await store.close();
+    throw listenError(error as NodeJS.ErrnoException, config);
+  }
   const { port } = http.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   logger.info('listening', { url: `http://${host}:${port}`, store: store.kind });
@@ -110,11 +146,13 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     gateway,
     close() {
       closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
+        http.closeIdleConnections();
+        // Requests under way get a moment to finish; then every connection goes.
+        const grace = setTimeout(() => http.closeAllConnections(), CLOSE_GRACE_MS);
         await gateway.close();
-        await new Promise<void>((resolve) => {
-          http.close(() => resolve());
-          http.closeAllConnections();
-        });
+        await stopped;
+        clearTimeout(grace);
         limits.close();
         if (ownsStore) await store.close();
       })();

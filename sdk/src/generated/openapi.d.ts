@@ -95,7 +95,8 @@ export interface paths {
         post?: never;
         /**
          * Delete an account and everything it wrote (scope `delete`)
-         * @description Removes the account, its posts (with their comments), its comments
+         * @description Deleting an account that holds `admin` also needs `admin`.
+         *     Removes the account, its posts (with their comments), its comments
          *     (with their replies) and retracts its votes. The account's live
          *     sockets are disconnected on every node.
          */
@@ -115,7 +116,11 @@ export interface paths {
         /** List posts, ranked */
         get: operations["listPosts"];
         put?: never;
-        /** Submit a post */
+        /**
+         * Submit a post
+         * @description With an `Idempotency-Key`, a retried request returns the first result
+         *     instead of creating a duplicate (404 if that post has been deleted since).
+         */
         post: operations["createPost"];
         delete?: never;
         options?: never;
@@ -750,6 +755,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];

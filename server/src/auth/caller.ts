@@ -25,7 +25,8 @@ export function bearerToken(req: Request): string | undefined {
 export async function resolveCaller(token: string, services: Pick<Services, 'tokens' | 'store'>): Promise<Caller> {
   const claims = services.tokens.verify(token);
   const user = await services.store.getUser(claims.login);
-  if (!user) {
+  // A token from before the account was created belonged to an earlier account of the same login.
+  if (!user || claims.iat < Math.floor(Date.parse(user.createdAt) / 1000)) {
     throw new ProblemError('unauthorized', 'The account of this token no longer exists', {
       headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
     });

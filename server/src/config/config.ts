@@ -1,4 +1,5 @@
-import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { ConfigError } from './config-error.js';
@@ -29,6 +30,12 @@ export interface Config {
   admin: { login: string; password: string } | undefined;
   instanceName: string;
   logLevel: LogLevel;
+  /**
+   * Which peers' X-Forwarded-For to believe for client addresses (rate
+   * limits): false (none), a hop count, or a list of addresses/subnets or
+   * `loopback`, `linklocal`, `uniquelocal`, as Express's `trust proxy`.
+   */
+  trustProxy: false | number | string[];
 }
 
 export type Env = Record<string, string | undefined>;
@@ -95,20 +102,22 @@ function jwtKeys(env: Env): JwtKeyConfig {
   if (privateKey === undefined && publicKey === undefined) return { kind: 'generated' };
   if (privateKey === undefined) throw new ConfigError('JWT_PRIVATE_KEY', 'is required with JWT_PUBLIC_KEY');
   if (publicKey === undefined) throw new ConfigError('JWT_PUBLIC_KEY', 'is required with JWT_PRIVATE_KEY');
-  let type: string | undefined;
+  let key: KeyObject;
   try {
-    type = createPrivateKey(privateKey).asymmetricKeyType;
+    key = createPrivateKey(privateKey);
   } catch {
     throw new ConfigError('JWT_PRIVATE_KEY', 'is not a PEM private key');
   }
+  const spki = (k: KeyObject) => k.export({ type: 'spki', format: 'der' });
   try {
-    if (createPublicKey(publicKey).asymmetricKeyType !== type) throw new Error('mismatch');
+    if (!spki(createPublicKey(publicKey)).equals(spki(createPublicKey(key)))) throw new Error('mismatch');
   } catch {
-    throw new ConfigError('JWT_PUBLIC_KEY', 'is not a PEM public key of the same type as JWT_PRIVATE_KEY');
+    throw new ConfigError('JWT_PUBLIC_KEY', 'is not the public key of JWT_PRIVATE_KEY');
   }
-  if (type === 'rsa') return { kind: 'keypair', privateKey, publicKey, algorithm: 'RS256' };
-  if (type === 'ec') return { kind: 'keypair', privateKey, publicKey, algorithm: 'ES256' };
-  throw new ConfigError('JWT_PRIVATE_KEY', `must be an RSA or EC (P-256) key (got ${type})`);
+  const details = key.asymmetricKeyDetails ?? {};
+  if (key.asymmetricKeyType === 'rsa' && (details.modulusLength ?? 0) >= 2048) return { kind: 'keypair', privateKey, publicKey, algorithm: 'RS256' };
+  if (key.asymmetricKeyType === 'ec' && details.namedCurve === 'prime256v1') return { kind: 'keypair', privateKey, publicKey, algorithm: 'ES256' };
+  throw new ConfigError('JWT_PRIVATE_KEY', 'must be an RSA key of at least 2048 bits (RS256) or an EC P-256 key (ES256)');
 }
 
 function corsOrigins(env: Env): { origins: string[]; anyReads: boolean } {
@@ -132,6 +141,32 @@ function corsOrigins(env: Env): { origins: string[]; anyReads: boolean } {
     origins.push(parsed.origin);
   }
   return { origins, anyReads };
+}
+
+const HOSTNAME = /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+
+function host(env: Env): string {
+  const value = read(env, 'HOST') ?? '127.0.0.1';
+  if (isIP(value) === 0 && !HOSTNAME.test(value)) throw new ConfigError('HOST', `must be an IP address or a host name (got "${value}")`);
+  return value;
+}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function trustProxy(env: Env): Config['trustProxy'] {
+  const raw = read(env, 'TRUST_PROXY');
+  if (raw === undefined || raw === 'false') return false;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const entries = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const [address, prefix, extra] = entry.split('/');
+    const family = isIP(address ?? '');
+    const prefixOk = prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
+    if (!PROXY_NAMES.has(entry) && !(family !== 0 && prefixOk && extra === undefined)) {
+      throw new ConfigError('TRUST_PROXY', `"${entry}" is not a hop count, an address or subnet, loopback, linklocal or uniquelocal`);
+    }
+  }
+  return entries;
 }
 
 function admin(env: Env): Config['admin'] {
@@ -161,7 +196,7 @@ export function loadConfig(env: Env = process.env): Config {
   const cors = corsOrigins(env);
   return {
     port: port(env),
-    host: read(env, 'HOST') ?? '127.0.0.1',
+    host: host(env),
     dataDir: path.resolve(read(env, 'DATA_DIR') ?? './data'),
     store,
     databaseUrl,
@@ -174,5 +209,6 @@ export function loadConfig(env: Env = process.env): Config {
     admin: admin(env),
     instanceName: read(env, 'INSTANCE_NAME') ?? hostname(),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),
+    trustProxy: trustProxy(env),
   };
 }

@@ -9,7 +9,12 @@ export interface LimitSettings {
   writesPerUser: RateLimit;
   /** Login attempts per client IP. */
   loginsPerIp: RateLimit;
-  /** Failed login attempts per login name, whatever the IP. */
+  /** Failed login attempts per login name from one IP. */
+  failedLoginsPerLoginAndIp: RateLimit;
+  /**
+   * Failed login attempts per login name from all IPs together: high, so that
+   * nobody can lock an account out cheaply, but a bound on distributed guessing.
+   */
   failedLoginsPerLogin: RateLimit;
   /** Account creations per client IP. */
   signupsPerIp: RateLimit;
@@ -25,7 +30,8 @@ export const DEFAULT_LIMITS: LimitSettings = {
   requestsPerIp: { max: 600, windowMs: MINUTE },
   writesPerUser: { max: 120, windowMs: MINUTE },
   loginsPerIp: { max: 30, windowMs: MINUTE },
-  failedLoginsPerLogin: { max: 10, windowMs: 15 * MINUTE },
+  failedLoginsPerLoginAndIp: { max: 10, windowMs: 15 * MINUTE },
+  failedLoginsPerLogin: { max: 200, windowMs: 15 * MINUTE },
   signupsPerIp: { max: 20, windowMs: 60 * MINUTE },
   socketEventsPerSocket: { max: 60, windowMs: MINUTE },
   bodyBytes: 256 * 1024,

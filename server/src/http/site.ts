@@ -37,7 +37,9 @@ export function createSiteRouter(services: Services, readiness: Map<string, Read
           await check();
           checks[name] = 'ok';
         } catch (error) {
-          checks[name] = `fail: ${error instanceof Error ? error.message : String(error)}`;
+          // Details go to the log, not to whoever asks.
+          services.logger.warn('not ready', { check: name, error: error instanceof Error ? error.message : String(error) });
+          checks[name] = 'fail';
         }
       }),
     );

@@ -55,7 +55,10 @@ export class FeedRelay {
       if (signal.aborted) break;
       coalescer.flush();
       targets.reset(table);
-      await new Promise((resolve) => setTimeout(resolve, RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)]).unref());
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)]);
+        signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      });
     }
     coalescer.flush();
   }

@@ -2,16 +2,19 @@ import type { Server as HttpServer } from 'node:http';
 import type { ClientToServerEvents, ServerToClientEvents, SocketAuth, Topic } from '@news-forum/sdk';
 import { Server, type Socket } from 'socket.io';
 import { resolveCaller } from '../auth/caller.js';
+import { clientAddress } from '../http/client-address.js';
 import { isProblemError, ProblemError } from '../problem/problem-error.js';
 import type { Services } from '../services.js';
 import { FeedRelay } from './feed-relay.js';
-import { allowOrigin } from './origin.js';
+import { admitRequest } from './admission.js';
 import { attachRedis, type RedisLink } from './redis.js';
 import { commentsRoom, POSTS_ROOM, roomOf, userRoom } from './rooms.js';
 import { parseTopic } from './topic.js';
 
 interface SocketData {
   login: string | undefined;
+  /** Client address, for limits shared with HTTP. */
+  address: string;
 }
 
 type ForumServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -52,19 +55,23 @@ async function snapshot(services: Services, topic: Topic) {
 
 function onConnection(socket: ForumSocket, services: Services): void {
   if (socket.data.login) void socket.join(userRoom(socket.data.login));
-  const limited = () => !services.limits.allow('socketEventsPerSocket', socket.id);
+  // Each event may read the database: count it per socket and against the client's HTTP budget.
+  const limited = () => !services.limits.allow('socketEventsPerSocket', socket.id) || !services.limits.allow('requestsPerIp', socket.data.address);
 
   socket.on('subscribe', async (raw, ack) => {
     if (typeof ack !== 'function') return;
     if (limited()) return ack({ ok: false, error: problemOf(new ProblemError('rate-limited', 'Too many subscriptions')) });
     const topic = parseTopic(raw);
     if (!topic) return ack({ ok: false, error: problemOf(new ProblemError('bad-request', 'Unknown or malformed topic')) });
+    const room = roomOf(topic);
+    // Views of one socket share the posts room: a failed snapshot must not drop the others.
+    const wasIn = socket.rooms.has(room);
     try {
       // Join first, then read: every change after the snapshot reaches this socket.
-      await socket.join(roomOf(topic));
+      await socket.join(room);
       ack(await snapshot(services, topic));
     } catch (error) {
-      await socket.leave(roomOf(topic));
+      if (!wasIn) await socket.leave(room);
       ack({ ok: false, error: problemOf(error) });
     }
   });
@@ -89,7 +96,7 @@ export async function attachGateway(http: HttpServer, services: Services, option
   const io: ForumServer = new Server(http, {
     serveClient: false,
     maxHttpBufferSize: MAX_PACKET_BYTES,
-    allowRequest: allowOrigin(config),
+    allowRequest: admitRequest(services),
     cors: { origin: (origin, callback) => callback(null, origin ?? false) },
   });
   const readiness = new Map<string, () => Promise<void>>();
@@ -99,7 +106,9 @@ export async function attachGateway(http: HttpServer, services: Services, option
     readiness.set('redis', () => redis!.ping());
   }
 
+  const addressOf = clientAddress(config);
   io.use(async (socket, next) => {
+    socket.data.address = addressOf(socket.request);
     const { token } = (socket.handshake.auth ?? {}) as SocketAuth;
     if (token === undefined || token === null || token === '') {
       socket.data.login = undefined;

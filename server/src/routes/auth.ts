@@ -8,13 +8,16 @@ export const authHandlers: Handlers = {
   async authenticate({ body, req, services }) {
     const { login, password } = body as { login: string; password: string };
     const { limits, store, passwords, tokens } = services;
-    limits.enforce('loginsPerIp', req.ip ?? 'unknown');
+    const ip = req.ip ?? 'unknown';
+    limits.enforce('loginsPerIp', ip);
     const key = login.toLowerCase();
+    limits.enforce('failedLoginsPerLoginAndIp', `${key} ${ip}`);
     limits.enforce('failedLoginsPerLogin', key);
     const user = await store.getUser(key);
     // Unknown logins cost one scrypt too, so the answer and its timing are the same.
     const valid = user ? await passwords.verify(password, user.passwordHash) : await passwords.verifyNothing(password);
     if (!user || !valid) throw new ProblemError('unauthorized', BAD_CREDENTIALS, { headers: { 'WWW-Authenticate': 'Bearer' } });
+    limits.reset('failedLoginsPerLoginAndIp', `${key} ${ip}`);
     limits.reset('failedLoginsPerLogin', key);
     const { token, expiresAt } = tokens.issue(user.login, user.scopes);
     return { status: 200, body: { token, expiresAt, user: publicUser(user) } };

@@ -34,7 +34,11 @@ export const userHandlers: Handlers = {
     return { status: 201, body: publicUser(user), headers: { Location: `/api/users/${user.login}` } };
   },
 
-  async deleteUser({ path, services }) {
+  async deleteUser({ path, caller, services }) {
+    const target = await services.store.getUser(path.login!);
+    if (!target) throw new ProblemError('not-found', `No account ${path.login}`);
+    // Moderators (`delete`) may not remove the people who appoint them.
+    if (target.scopes.includes('admin')) requireScopes(caller!, ['admin']);
     if (!(await services.store.deleteUser(path.login!))) throw new ProblemError('not-found', `No account ${path.login}`);
     services.events.emit('userDeleted', path.login!);
     return { status: 204 };

@@ -7,7 +7,7 @@ describe('rate limits', () => {
       limits: {
         requestsPerIp: { max: 100_000, windowMs: 60_000 },
         loginsPerIp: { max: 1000, windowMs: 60_000 },
-        failedLoginsPerLogin: { max: 5, windowMs: 60_000 },
+        failedLoginsPerLoginAndIp: { max: 5, windowMs: 60_000 },
         signupsPerIp: { max: 1000, windowMs: 60_000 },
         writesPerUser: { max: 10, windowMs: 60_000 },
       },
@@ -15,7 +15,7 @@ describe('rate limits', () => {
   });
   afterAll(() => t.cleanup());
 
-  test('failed logins per login → 429 with Retry-After, also for the right password', async () => {
+  test('failed logins per login and IP → 429 with Retry-After, also for the right password', async () => {
     await t.signUp('target');
     for (let i = 0; i < 5; i += 1) {
       expect((await t.call('POST', '/api/authenticate', { body: { login: 'target', password: `guess-${i}` } })).status).toBe(401);

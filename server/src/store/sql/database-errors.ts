@@ -35,12 +35,14 @@ export function isUnreachable(error: unknown): boolean {
 
 /**
  * Rethrows unreachable-database errors as `unavailable` so the API answers
- * 503, not 500, and a write that references a deleted account (foreign key
- * violation, 23503) as `unauthorized`.
+ * 503, not 500, a write that references a deleted account (foreign key
+ * violation, 23503) as `unauthorized`, and data exceptions as `bad-request`.
  */
 export function rethrowDatabaseError(error: unknown): never {
   if (error instanceof ProblemError) throw error;
   if (isUnreachable(error)) throw new ProblemError('unavailable', 'The database is unavailable', { cause: error });
   if (sqlState(error) === '23503' && ACCOUNT_KEYS.has(String((error as { constraint?: unknown }).constraint))) throw accountGone(error);
+  // Class 22 (data exception: NUL bytes, out-of-range numbers or dates) can only come from what a client sent.
+  if (sqlState(error)?.startsWith('22')) throw new ProblemError('bad-request', 'A value in the request cannot be stored or compared', { cause: error });
   throw error;
 }
