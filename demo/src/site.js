@@ -28,15 +28,23 @@ export function createDemoSite({ bundleFile = createRequire(import.meta.url).res
   }
   const bundlePath = `/news-forum.${sha256(bundle).slice(0, 12)}.js`;
   const cors = { 'Access-Control-Allow-Origin': '*' };
-  const handlers = [
-    serveFile('/news-forum.js', { body: bundle, type: contentType('.js'), headers: { ...cors, 'Cache-Control': SHORT } }),
-    serveFile(bundlePath, { body: bundle, type: contentType('.js'), headers: { ...cors, 'Cache-Control': IMMUTABLE } }),
-  ];
+  let map;
   try {
-    const map = readFileSync(`${bundleFile}.map`);
-    handlers.push(serveFile('/news-forum.js.map', { body: map, type: contentType('.map'), headers: { ...cors, 'Cache-Control': SHORT } }));
+    map = readFileSync(`${bundleFile}.map`);
   } catch {
     // Built without a source map.
+  }
+  // The hashed bundle points at its own, equally immutable map: /news-forum.js.map may change with a deploy.
+  const hashedBundle = map
+    ? Buffer.from(bundle.toString('utf8').replace(/\/\/# sourceMappingURL=\S+\s*$/, `//# sourceMappingURL=${bundlePath.slice(1)}.map\n`))
+    : bundle;
+  const handlers = [
+    serveFile('/news-forum.js', { body: bundle, type: contentType('.js'), headers: { ...cors, 'Cache-Control': SHORT } }),
+    serveFile(bundlePath, { body: hashedBundle, type: contentType('.js'), headers: { ...cors, 'Cache-Control': IMMUTABLE } }),
+  ];
+  if (map) {
+    handlers.push(serveFile('/news-forum.js.map', { body: map, type: contentType('.map'), headers: { ...cors, 'Cache-Control': SHORT } }));
+    handlers.push(serveFile(`${bundlePath}.map`, { body: map, type: contentType('.map'), headers: { ...cors, 'Cache-Control': IMMUTABLE } }));
   }
   for (const name of readdirSync(PUBLIC)) {
     const text = readFileSync(new URL(name, PUBLIC), 'utf8')

@@ -66,11 +66,17 @@ describe('the demo site', () => {
     expect(gunzipSync(gzipped.body).equals(bundle)).toBe(true);
   });
 
-  test('serves the same bytes at a content-hashed path, cached for a year', async () => {
+  test('serves the same code at a content-hashed path, cached for a year, with its own immutable source map', async () => {
     expect(demo.bundlePath).toMatch(/^\/news-forum\.[0-9a-f]{12}\.js$/);
     const hashed = await get(`${demo.forum.url}${demo.bundlePath}`);
     expect(hashed.status).toBe(200);
-    expect(hashed.body.equals(bundle)).toBe(true);
+    const mapName = `${demo.bundlePath.slice(1)}.map`;
+    const code = bundle.toString().replace(/\/\/# sourceMappingURL=\S+\s*$/, '');
+    expect(hashed.body.toString()).toBe(`${code}//# sourceMappingURL=${mapName}\n`);
+    const map = await get(`${demo.forum.url}/${mapName}`);
+    expect(map.status).toBe(200);
+    expect(map.body.equals(readFileSync(`${createRequire(import.meta.url).resolve('@news-forum/widget/news-forum.js')}.map`))).toBe(true);
+    expect(map.headers).toMatchObject({ 'access-control-allow-origin': '*', 'cache-control': 'public, max-age=31536000, immutable' });
     expect(hashed.headers).toMatchObject({ 'access-control-allow-origin': '*', 'cache-control': 'public, max-age=31536000, immutable' });
     expect((await get(`${demo.forum.url}/news-forum.000000000000.js`)).status).toBe(404);
   });
@@ -84,6 +90,8 @@ describe('the demo site', () => {
     expect(html).toContain(`<script type="module" src="${demo.bundlePath}"></script>`);
     expect(html).toContain(`data-port="${demo.thirdParty.port}"`);
     expect(html).toContain('href="/docs"');
+    // The live SDK example is not a live region: each vote would re-read the whole list.
+    expect(html).toMatch(/<ol id="sdk-top"(?![^>]*aria-live)[^>]*>/);
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+=/);
     expect((await get(`${demo.forum.url}/app.js`)).body.toString()).toContain(`from '${demo.bundlePath}'`);
     expect((await get(`${demo.forum.url}/docs/`)).status).toBe(200);

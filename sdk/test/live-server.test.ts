@@ -69,6 +69,24 @@ describe('live streams through the SDK against the real server', () => {
     expect(view.closed).toBe(true);
   });
 
+  it('keeps comments that arrive after a full 200-comment snapshot (no cut-off)', async () => {
+    const ana = await signUp('many-comments');
+    const post = await newPost(ana, 'Busy thread');
+    for (let i = 0; i < 200; i += 20) {
+      const batch = Array.from({ length: 20 }, (_, j) => ana.comments.create(post.id, { text: `old ${i + j}` }));
+      for (const { error } of await Promise.all(batch)) if (error) throw error;
+    }
+    const view = client().live.comments(post.id).watch();
+    await waitFor('snapshot', () => view.items !== undefined);
+    expect(view.items).toHaveLength(200);
+    const fresh = (await ana.comments.create(post.id, { text: 'the newest' })).data!;
+    await waitFor('the new comment in the view', () => view.items?.at(-1)?.id === fresh.id);
+    expect(view.items).toHaveLength(201);
+    await ana.comments.delete(post.id, fresh.id);
+    await waitFor('its deletion', () => view.items?.length === 200);
+    view.close();
+  }, 30_000);
+
   it('ends a view with the server’s 404 when the post does not exist', async () => {
     const view = client().live.comments('00000000-0000-4000-8000-000000000000').watch();
     await expect(async () => {

@@ -113,6 +113,30 @@ describe('ordering', () => {
   });
 });
 
+describe('comments view: snapshots cut at a size, the view uncut', () => {
+  const spec: ViewSpec<Comment> = { compare: commentOrder, snapshotLimit: 2 };
+  const p = post();
+  const [x, y, z, w] = [comment(p.id), comment(p.id), comment(p.id), comment(p.id)];
+  const texts = (state: ViewState<Comment>) => viewItems(state, spec).items.map((c) => c.text);
+
+  it('shows comments newer than a full snapshot', () => {
+    let state = applySnapshot(emptyViewState<Comment>(), [x, y], spec);
+    state = applyChange(state, insert(z));
+    expect(viewItems(state, spec)).toEqual({ items: [x, y, z], complete: true });
+  });
+
+  it('keeps them across a new full snapshot, but drops held ones the snapshot covers', () => {
+    let state = applySnapshot(emptyViewState<Comment>(), [x, y], spec);
+    state = applyChange(state, insert(z));
+    state = applyChange(state, insert(w));
+    expect(texts(applySnapshot(state, [x, y], spec))).toEqual([x, y, z, w].map((c) => c.text));
+    // A short snapshot is the whole list: what it lacks is gone.
+    expect(texts(applySnapshot(state, [x], spec))).toEqual([x.text]);
+    // y is absent from a full snapshot ending after it: deleted.
+    expect(texts(applySnapshot(state, [x, z], spec))).toEqual([x, z, w].map((c) => c.text));
+  });
+});
+
 describe('horizon of a snapshot cut at the limit', () => {
   const spec: ViewSpec<LivePost> = { compare: postOrder('top'), limit: 2 };
   const [a, b] = [post({ title: 'a', upvotes: 9 }), post({ title: 'b', upvotes: 5 })];

@@ -53,7 +53,12 @@ export interface LivePostsTopic extends LiveTopic<LivePost> {
 /** Live comments of one post: `forum.live.comments(postId)`. */
 export interface LiveCommentsTopic extends LiveTopic<Comment> {
   readonly postId: string;
-  /** The post's comments, oldest first (the first 200, as far as the server's snapshots go), kept up to date. */
+  /**
+   * The post's comments, oldest first, kept up to date. Snapshots hold the
+   * first 200; every comment that arrives later is kept, with no cut-off.
+   * Comments 201 on that already existed are not fetched: page them with
+   * `forum.comments.list(postId, { cursor })`.
+   */
   watch(options?: WatchOptions): LiveView<Comment>;
 }
 
@@ -123,7 +128,7 @@ class CommentsHandle extends TopicHandle<Comment> implements LiveCommentsTopic {
   }
 
   watch({ signal }: WatchOptions = {}): LiveView<Comment> {
-    return this.view({ topic: 'comments', postId: this.postId }, { compare: commentOrder, limit: COMMENT_SNAPSHOT_LIMIT }, signal);
+    return this.view({ topic: 'comments', postId: this.postId }, { compare: commentOrder, snapshotLimit: COMMENT_SNAPSHOT_LIMIT }, signal);
   }
 }
 

@@ -12,6 +12,13 @@ export interface ViewSpec<T> {
   compare: (a: T, b: T) => number;
   /** Length of the list; also the size of the snapshots the view asks for. Unlimited when absent. */
   limit?: number | undefined;
+  /**
+   * For a view without `limit` whose topic's snapshots are still cut (the
+   * server sends at most this many documents, the first in order): a full
+   * snapshot says nothing about documents ranking after its last, so held
+   * ones there are kept rather than dropped. Their changes are streamed.
+   */
+  snapshotLimit?: number | undefined;
 }
 
 /**
@@ -46,6 +53,11 @@ export function applySnapshot<T extends Versioned>(state: ViewState<T>, snapshot
     if (doc.version <= (state.tombstones.get(doc.id) ?? 0)) continue;
     const held = state.docs.get(doc.id);
     docs.set(doc.id, held && held.version > doc.version ? held : doc);
+  }
+  const partial = spec.snapshotLimit !== undefined && snapshot.length > 0 && snapshot.length >= spec.snapshotLimit;
+  if (partial) {
+    const last = snapshot.reduce((a, b) => (spec.compare(b, a) > 0 ? b : a));
+    for (const held of state.docs.values()) if (!docs.has(held.id) && spec.compare(held, last) > 0) docs.set(held.id, held);
   }
   const cut = spec.limit !== undefined && snapshot.length >= spec.limit;
   const horizon = cut ? snapshot.reduce((last, doc) => (spec.compare(doc, last) > 0 ? doc : last)) : undefined;

@@ -61,10 +61,12 @@ export class FrontPage {
     if (this.#abort) void this.#load(forum, sort, limit, this.#abort.signal);
   }
 
-  /** Shows the posts that were waiting. */
-  showWaiting(): void {
+  /** Shows the posts that were waiting; returns the first of them, in order. */
+  showWaiting(): LivePost | undefined {
+    const first = this.#latest.find((post) => !this.#shown?.has(post.id));
     for (const post of this.#latest) this.#shown?.add(post.id);
     this.#take(this.#latest);
+    return first;
   }
 
   /** Shows a post as soon as it is in the list, without counting it as waiting (the reader's own). */
@@ -74,6 +76,7 @@ export class FrontPage {
   }
 
   async #load(forum: NewsForumClient, sort: PostSort, limit: number, signal: AbortSignal): Promise<void> {
+    const session = this.#votes.session;
     const { data, error } = await forum.posts.list({ sort, limit }, { signal });
     if (signal.aborted) return;
     this.error = error;
@@ -82,7 +85,7 @@ export class FrontPage {
       this.#host.failed('load', error, false);
       return this.#host.changed();
     }
-    this.#votes.learn(data.items);
+    this.#votes.learn(data.items, session);
     if (!this.#shown) this.#take(data.items);
   }
 

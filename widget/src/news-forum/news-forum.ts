@@ -128,15 +128,16 @@ export class NewsForum extends LitElement {
   #clock: ReturnType<typeof setInterval> | undefined;
   #liveErrorReported = false;
   /** Where focus goes once it is rendered; see #focus. */
-  #pendingFocus: string | undefined;
+  #pendingFocus: string[] | undefined;
   /** The post to return focus to when going back to the list. */
   #returnTo: string | undefined;
   /** The session of a reader whose element was moved in the page (disconnected, then connected again). */
   #kept: { base: string; token: string; user: User } | undefined;
+  #announceFrame = 0;
 
   readonly #host: LiveHost = {
     changed: () => this.requestUpdate(),
-    announce: (text) => (this.announcement = text),
+    announce: (text) => this.#announce(text),
     failed: (action, error, notice = true) => this.#report(action, error, notice),
   };
   readonly #votes = new Votes(() => this.requestUpdate());
@@ -241,12 +242,12 @@ export class NewsForum extends LitElement {
       this.liveProblem = undefined;
       this.#liveErrorReported = false;
       if (was === 'reconnecting' || was === 'closed') {
-        this.announcement = 'Connected again.';
+        this.#announce('Connected again.');
         this.#resync();
       }
       return;
     }
-    if (status === 'reconnecting' && was === 'live') this.announcement = 'Connection lost. Reconnecting…';
+    if (status === 'reconnecting' && was === 'live') this.#announce('Connection lost. Reconnecting…');
     if (!error) return;
     if (error.status === 401 && this.user) return this.#sessionEnded();
     this.liveProblem = describeError(error);
@@ -320,7 +321,10 @@ export class NewsForum extends LitElement {
     const forum = this.#forum;
     if (!forum || this.#votes.sending(post.id)) return;
     if (!this.user) return this.#ui.setPanel('sign-in', 'Sign in to vote.');
-    const { data, error } = await this.#votes.cast(forum, post.id, vote);
+    const session = this.#votes.session;
+    const { data, error } = await this.#votes.cast(forum, post, vote);
+    // Signed out while it was on its way: neither a notice nor an event for the next reader.
+    if (session !== this.#votes.session) return;
     if (error) return this.#report('vote', error, true);
     emit(this, 'news-forum-vote', { postId: post.id, vote: data.myVote ?? vote, post: data });
   }
@@ -330,12 +334,15 @@ export class NewsForum extends LitElement {
     if (!forum) return;
     this.#set({ confirming: undefined });
     this.#thread.hidden.add(comment.id);
-    this.requestUpdate();
+    // Its controls go with it: focus the parent's Reply button, or the comment form.
+    const form = '.discussion > .comment-form textarea';
+    if (comment.parentId) this.#focus(`.comment[data-id="${CSS.escape(comment.parentId)}"] > .actions > .reply`, form);
+    else this.#focus(form);
     const { error } = await forum.comments.delete(comment.postId, comment.id);
     this.#thread.hidden.delete(comment.id);
     this.requestUpdate();
     if (error && error.status !== 404) return this.#report('delete', error, true);
-    this.announcement = 'Comment deleted.';
+    this.#announce('Comment deleted.');
   }
 
   async #deletePost(post: LivePost): Promise<void> {
@@ -345,7 +352,20 @@ export class NewsForum extends LitElement {
     const { error } = await forum.posts.delete(post.id);
     if (error && error.status !== 404) return this.#report('delete', error, true);
     this.notice = { text: 'Post deleted.', error: false };
+    this.#returnTo = undefined;
     this.#ui.back();
+    // Pinned, the view stays and says the post is gone.
+    if (this.post) this.#focus('.thread > .placeholder');
+  }
+
+  /**
+   * Says `text` through the live region: emptied first, then set on the next
+   * frame, so that a repeated message is a change screen readers announce.
+   */
+  #announce(text: string): void {
+    this.announcement = '';
+    cancelAnimationFrame(this.#announceFrame);
+    this.#announceFrame = requestAnimationFrame(() => (this.announcement = text));
   }
 
   #set(patch: Partial<ViewState>): void {
@@ -353,15 +373,16 @@ export class NewsForum extends LitElement {
     this.requestUpdate();
   }
 
-  /** Focuses the first match of `selector` as soon as it is rendered (views may still be loading). */
-  #focus(selector: string): void {
-    this.#pendingFocus = selector;
+  /** Focuses the first match of the first `selectors` that matches, as soon as one is rendered (views may still be loading). */
+  #focus(...selectors: string[]): void {
+    this.#pendingFocus = selectors;
     this.requestUpdate();
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
-    const target = this.#pendingFocus && this.renderRoot.querySelector<HTMLElement>(this.#pendingFocus);
+    let target: HTMLElement | null | undefined;
+    for (const selector of this.#pendingFocus ?? []) if ((target = this.renderRoot.querySelector<HTMLElement>(selector))) break;
     if (target) {
       this.#pendingFocus = undefined;
       target.focus();
@@ -390,9 +411,12 @@ export class NewsForum extends LitElement {
       },
       canDelete: (author) => Boolean(el.user && (el.user.login === author || el.user.scopes.includes('delete'))),
       setPanel(panel, reason) {
+        const was = el.#view.panel;
         el.#set({ panel, formError: undefined });
         el.notice = reason ? { text: reason, error: false } : undefined;
         if (panel) el.#focus('.panel input');
+        // Closed (Cancel): back to the button that opens it.
+        else if (was) el.#focus(`.account [data-panel="${was}"]`);
       },
       setSort: (sort) => (el.sort = sort),
       open(id) {
@@ -417,8 +441,15 @@ export class NewsForum extends LitElement {
       deletePost: (post) => void el.#deletePost(post),
       deleteComment: (comment) => void el.#deleteComment(comment),
       setReplyTo(id) {
+        const was = el.#view.replyTo;
         el.#set({ replyTo: id, formError: undefined });
         if (id) el.#focus(`.comment[data-id="${CSS.escape(id)}"] textarea`);
+        // The reply form closed (Cancel): back to its Reply button.
+        else if (was) el.#focus(`.comment[data-id="${CSS.escape(was)}"] > .actions > .reply`);
+      },
+      showWaiting() {
+        const first = el.#front.showWaiting();
+        el.#focus(first ? `.post[data-id="${CSS.escape(first.id)}"] [part="title"]` : '.sort[aria-pressed="true"]');
       },
       signIn: (event) =>
         void el.#submit('sign-in', 'sign-in', event, (form) => forum().login(String(form.get('login')), String(form.get('password'))), (session) =>
@@ -470,10 +501,22 @@ export class NewsForum extends LitElement {
           (form) => forum().comments.create(el.#thread.id!, { text: String(form.get('text')), ...(parentId && { parentId }) }),
           (comment) => {
             el.#set({ replyTo: undefined });
-            el.announcement = parentId ? 'Reply posted.' : 'Comment posted.';
+            // A reply's form goes away: focus the Reply button of the comment answered.
+            if (parentId) el.#focus(`.comment[data-id="${CSS.escape(parentId)}"] > .actions > .reply`);
+            el.#announce(parentId ? 'Reply posted.' : 'Comment posted.');
             emit(el, 'news-forum-comment-created', { comment });
           },
         ),
+      showMoreComments() {
+        void el.#thread.showMore(forum()).then((first) => {
+          // The button goes once everything is shown: focus the first comment it brought.
+          if (first && !el.#thread.more) el.#focus(`.comment[data-id="${CSS.escape(first.id)}"]`);
+        });
+      },
+      retryThread() {
+        el.#thread.retry(forum());
+        el.#focus('#thread-title', '.retry');
+      },
     };
   }
 }

@@ -21,14 +21,14 @@ export function header(ui: Ui, status: LiveStatus, problem: string | undefined):
     <span class="account">
       ${user
         ? html`<span class="who">Signed in as <strong>${user.displayName || user.login}</strong></span>
-            <button class="primary" aria-expanded=${panel === 'post' ? 'true' : 'false'} @click=${() => ui.setPanel(panel === 'post' ? undefined : 'post')}>
+            <button class="primary" data-panel="post" aria-expanded=${panel === 'post' ? 'true' : 'false'} @click=${() => ui.setPanel(panel === 'post' ? undefined : 'post')}>
               Submit a post
             </button>
             <button class="secondary" @click=${ui.signOut}>Sign out</button>`
-        : html`<button class="secondary" aria-expanded=${panel === 'sign-in' ? 'true' : 'false'} @click=${() => ui.setPanel(panel === 'sign-in' ? undefined : 'sign-in')}>
+        : html`<button class="secondary" data-panel="sign-in" aria-expanded=${panel === 'sign-in' ? 'true' : 'false'} @click=${() => ui.setPanel(panel === 'sign-in' ? undefined : 'sign-in')}>
               Sign in
             </button>
-            <button class="primary" aria-expanded=${panel === 'sign-up' ? 'true' : 'false'} @click=${() => ui.setPanel(panel === 'sign-up' ? undefined : 'sign-up')}>
+            <button class="primary" data-panel="sign-up" aria-expanded=${panel === 'sign-up' ? 'true' : 'false'} @click=${() => ui.setPanel(panel === 'sign-up' ? undefined : 'sign-up')}>
               Sign up
             </button>`}
     </span>

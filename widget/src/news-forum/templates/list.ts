@@ -24,7 +24,7 @@ export function listView(ui: Ui): TemplateResult {
         )}
       </div>
       ${waiting
-        ? html`<button part="new-posts-button" class="new-posts" @click=${() => ui.front.showWaiting()}>
+        ? html`<button part="new-posts-button" class="new-posts" @click=${ui.showWaiting}>
             Show ${count(waiting, 'new post')}
           </button>`
         : nothing}

@@ -1,6 +1,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { commentTree, type CommentNode } from '../comment-tree.js';
+import { describeError } from '../describe-error.js';
 import { timeAgo } from '../format.js';
 import { commentForm } from './forms.js';
 import { deleteButton, postMeta, postTitle, voteButtons } from './post.js';
@@ -9,7 +10,7 @@ import type { Ui } from './ui.js';
 function comment(ui: Ui, { comment: c, replies }: CommentNode): TemplateResult | typeof nothing {
   if (ui.thread.hidden.has(c.id)) return nothing;
   const replying = ui.view.replyTo === c.id;
-  return html`<li part="comment" class="comment" data-id=${c.id}>
+  return html`<li part="comment" class="comment" data-id=${c.id} tabindex="-1">
     <div class="meta">
       <strong class="author">${c.author}</strong>
       <time datetime=${c.createdAt} title=${new Date(c.createdAt).toLocaleString()}>${timeAgo(c.createdAt, ui.now)}</time>
@@ -17,7 +18,7 @@ function comment(ui: Ui, { comment: c, replies }: CommentNode): TemplateResult |
     <p class="text">${c.text}</p>
     <div class="actions">
       ${ui.user
-        ? html`<button class="link" aria-expanded=${replying ? 'true' : 'false'} @click=${() => ui.setReplyTo(replying ? undefined : c.id)}>Reply</button>`
+        ? html`<button class="link reply" aria-expanded=${replying ? 'true' : 'false'} @click=${() => ui.setReplyTo(replying ? undefined : c.id)}>Reply</button>`
         : nothing}
       ${ui.canDelete(c.author) ? deleteButton(ui, c.id, 'comment', () => ui.deleteComment(c)) : nothing}
     </div>
@@ -34,9 +35,18 @@ function commentList(ui: Ui, nodes: CommentNode[]): TemplateResult {
 export function threadView(ui: Ui): TemplateResult {
   const { thread } = ui;
   const back = ui.pinned ? nothing : html`<button class="link back" @click=${ui.back}>← All posts</button>`;
+  if (thread.state === 'error' && thread.error) {
+    return html`<section class="thread" part="post-view">
+      ${back}
+      <p class="placeholder" role="alert">
+        Could not load this post. <span>${describeError(thread.error)}</span>
+        <button class="secondary retry" @click=${ui.retryThread}>Try again</button>
+      </p>
+    </section>`;
+  }
   if (thread.state !== 'ready' || !thread.post) {
     const text = thread.state === 'gone' ? 'This post does not exist any more.' : 'Loading…';
-    return html`<section class="thread" part="post-view">${back}<p class="placeholder">${text}</p></section>`;
+    return html`<section class="thread" part="post-view">${back}<p class="placeholder" tabindex="-1">${text}</p></section>`;
   }
   const post = ui.votes.show(thread.post);
   const remove = ui.canDelete(post.author) ? deleteButton(ui, post.id, 'post', () => ui.deletePost(post)) : nothing;
@@ -60,6 +70,13 @@ export function threadView(ui: Ui): TemplateResult {
         : comments.length === 0
           ? html`<p class="placeholder">No comments yet.</p>`
           : commentList(ui, commentTree(comments))}
+      ${thread.more
+        ? html`<p>
+            <button class="secondary more-comments" aria-disabled=${thread.loadingMore ? 'true' : 'false'} @click=${ui.showMoreComments}>
+              ${thread.loadingMore ? 'Loading comments…' : 'Show more comments'}
+            </button>
+          </p>`
+        : nothing}
     </section>
   </section>`;
 }

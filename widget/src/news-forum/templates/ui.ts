@@ -50,4 +50,10 @@ export interface Ui {
   signOut(): void;
   submitPost(event: SubmitEvent): void;
   submitComment(event: SubmitEvent, parentId?: string): void;
+  /** Shows the posts waiting in the list, focusing the first. */
+  showWaiting(): void;
+  /** Pages in comments beyond the live view's first 200. */
+  showMoreComments(): void;
+  /** Loads the opened post again after it failed to load. */
+  retryThread(): void;
 }
