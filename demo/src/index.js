@@ -1,3 +1,4 @@
+import { networkInterfaces } from 'node:os';
 import { ConfigError, startServer } from '@news-forum/server';
 import { createDemoSite } from './site.js';
 import { startThirdPartySite } from './third-party.js';
@@ -12,10 +13,16 @@ function portOf(env, name, fallback) {
 }
 
 /** Origins a browser may report for a page served on `host:port`. */
-function originsOf(url) {
+function originsOf(url, host) {
   const { hostname, port } = new URL(url);
   const loopback = ['127.0.0.1', 'localhost', '[::1]'];
-  return (loopback.includes(hostname) ? loopback : [hostname]).map((name) => `http://${name}:${port}`);
+  // Listening on every interface: readers may come by any of this machine's addresses.
+  const wildcard = ['0.0.0.0', '::', '[::]'].includes(host);
+  const interfaces = wildcard
+    ? Object.values(networkInterfaces()).flat().map((i) => (i.family === 'IPv6' ? `[${i.address}]` : i.address))
+    : [];
+  const names = wildcard || loopback.includes(hostname) ? [...loopback, ...interfaces] : [hostname];
+  return [...new Set(names)].map((name) => `http://${name}:${port}`);
 }
 
 /**
@@ -37,7 +44,7 @@ export async function startDemo(options = {}) {
     const site = createDemoSite({ thirdPartyPort: thirdParty.port });
     const forum = await startServer({
       ...options,
-      env: { ...env, CORS_ORIGINS: env.CORS_ORIGINS ?? originsOf(thirdParty.url).join(',') },
+      env: { ...env, CORS_ORIGINS: env.CORS_ORIGINS ?? originsOf(thirdParty.url, host).join(',') },
       site: [...site.handlers, ...(options.site ?? [])],
     });
     forumUrl = forum.url;

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -119,6 +119,19 @@ describe('the demo site', () => {
       expect(preflight.headers.get('access-control-allow-origin')).toBe(origin);
     }
   });
+});
+
+test('on every interface (HOST=0.0.0.0), the blog may write from any of this machine\'s addresses', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'news-forum-demo-wild-'));
+  const wild = await startDemo({ env: { PORT: '0', HOST: '0.0.0.0', DATA_DIR: dir, LOG_LEVEL: 'silent', JWT_SECRET: 'at-least-32-characters-long-secret-value' } });
+  try {
+    const port = wild.thirdParty.port;
+    const ipv4 = Object.values(networkInterfaces()).flat().filter((i) => i?.family === 'IPv4').map((i) => `http://${i!.address}:${port}`);
+    expect(wild.forum.config.corsOrigins).toEqual(expect.arrayContaining([`http://localhost:${port}`, ...ipv4]));
+  } finally {
+    await wild.close();
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 describe('demo/start.js', () => {
