@@ -132,7 +132,7 @@ test('on every interface (HOST=0.0.0.0), the blog may write from any of this mac
     await wild.close();
     await rm(dir, { recursive: true, force: true });
   }
-});
+}, 60_000);
 
 describe('demo/start.js', () => {
   test('starts the forum and the blog from the environment, prints both URLs, and stops on SIGTERM', async () => {
