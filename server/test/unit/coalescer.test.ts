@@ -14,7 +14,9 @@ beforeEach(() => {
   sent = [];
   coalescer = new Coalescer<Doc>(50, (change) => sent.push(change));
 });
-afterEach(() => jest.useRealTimers());
+afterEach(() => {
+  jest.useRealTimers();
+});
 
 test('the first change of a document goes out at once, not after the window', () => {
   coalescer.push({ old_val: doc('a', 1), new_val: doc('a', 2) });
