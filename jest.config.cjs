@@ -1,1 +1,10 @@
-module.exports = { projects: ['<rootDir>/server', '<rootDir>/sdk', '<rootDir>/widget', '<rootDir>/demo', '<rootDir>/deploy'].filter((p) => require('fs').existsSync(p.replace('<rootDir>', __dirname) + '/jest.config.cjs')) };
+const { existsSync } = require('node:fs');
+
+module.exports = {
+  projects: ['server', 'sdk', 'widget', 'demo', 'deploy']
+    .filter((name) => existsSync(`${__dirname}/${name}/jest.config.cjs`))
+    .map((name) => `<rootDir>/${name}`),
+  // A global option (ignored inside projects). Tests start real servers and
+  // databases on a shared 2-core machine: seconds, not milliseconds.
+  testTimeout: 30_000,
+};

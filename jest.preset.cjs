@@ -2,8 +2,6 @@
 // node --experimental-vm-modules (PGlite, socket.io-client and Lit ship ESM).
 module.exports = {
   testEnvironment: 'node',
-  // Tests start real servers and databases on a shared 2-core machine: seconds, not milliseconds.
-  testTimeout: 30_000,
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', {
