@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { generateKeyPairSync } from 'node:crypto';
 import { loadConfig } from '../../src/config/config.js';
@@ -120,7 +121,11 @@ describe('start-up configuration', () => {
 
   test('a port in use and an unreachable database are named as configuration errors', async () => {
     const env = { PORT: String(t.server.port), DATA_DIR: await tempDir(), JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent' };
-    await expect(startServer({ env })).rejects.toThrow(/^PORT: .* already in use/);
-    await expect(startServer({ env: { ...env, PORT: '0', STORE: 'postgres', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' } })).rejects.toThrow(/^DATABASE_URL: cannot open/);
+    try {
+      await expect(startServer({ env })).rejects.toThrow(/^PORT: .* already in use/);
+      await expect(startServer({ env: { ...env, PORT: '0', STORE: 'postgres', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' } })).rejects.toThrow(/^DATABASE_URL: cannot open/);
+    } finally {
+      await rm(env.DATA_DIR, { recursive: true, force: true });
+    }
   }, 60_000);
 });
