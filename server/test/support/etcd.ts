@@ -1,7 +1,8 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { freePort } from './free-port.js';
+import { launch, terminate } from './launch.js';
 import { scratchDir } from './postgres.js';
 
 /** A single-member etcd started by a test. */
@@ -68,28 +69,15 @@ export async function startEtcd(): Promise<TestEtcd> {
       '--initial-cluster', `test=${peer}`, '--initial-cluster-state', 'new',
       '--log-level', 'error', '--logger', 'zap',
     ];
-    const started = spawn(binary, args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-    let output = '';
-    started.stderr!.on('data', (chunk: Buffer) => {
-      output = (output + chunk.toString()).slice(-4000);
-    });
+    const { child: started, ready } = launch('etcd', binary, args, { cwd: dir, ready: () => healthy(url), timeoutMs: START_TIMEOUT_MS });
     child = started;
-    const deadline = Date.now() + START_TIMEOUT_MS;
-    for (;;) {
-      if (started.exitCode !== null) throw new Error(`etcd exited with ${started.exitCode}: ${output}`);
-      if (await healthy(url)) return;
-      if (Date.now() > deadline) throw new Error(`etcd did not become healthy within ${START_TIMEOUT_MS} ms: ${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await ready;
   };
 
   const kill = async () => {
     const running = child;
     child = undefined;
-    if (!running || running.exitCode !== null) return;
-    const exited = new Promise((resolve) => running.once('exit', resolve));
-    running.kill('SIGKILL');
-    await exited;
+    await terminate(running, 'SIGKILL');
   };
 
   // Never leave a server behind when the test process ends without stop().

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { TEST_SECRET } from './server.js';
+import { terminate } from './launch.js';
 import { eventually } from './live-client.js';
 import { createEmbeddedStore } from './store-template.js';
 
@@ -61,10 +62,7 @@ export async function startNodeProcess(env: Record<string, string>): Promise<Nod
     exited,
     logIndex,
     async cleanup() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGKILL');
-        await exited;
-      }
+      await terminate(child, 'SIGKILL');
       process.off('exit', onExit);
       await cleanup();
     },
