@@ -233,27 +233,32 @@ function etcdTtl(env: Env): number {
   return value;
 }
 
-function advertise(env: Env, listenHost: string): AdvertiseAddress {
+function advertiseAddr(env: Env): AdvertiseAddress | undefined {
   const raw = read(env, 'ADVERTISE_ADDR');
-  if (raw !== undefined) {
-    const parsed = parseHostPort(raw);
-    if (!parsed) throw new ConfigError('ADVERTISE_ADDR', `must be host:port or [v6]:port that others can connect to, such as 10.0.0.5:3000 (got "${raw}")`);
-    return parsed;
-  }
+  if (raw === undefined) return undefined;
+  const parsed = parseHostPort(raw);
+  if (!parsed) throw new ConfigError('ADVERTISE_ADDR', `must be host:port or [v6]:port that others can connect to, such as 10.0.0.5:3000 (got "${raw}")`);
+  return parsed;
+}
+
+function defaultAdvertise(listenHost: string): AdvertiseAddress {
   if (!isWildcard(listenHost)) return { host: listenHost, port: undefined };
   const found = wildcardAdvertiseHost(listenHost);
   if (found === undefined) throw new ConfigError('ADVERTISE_ADDR', `is required: HOST is ${listenHost} and this machine has no non-loopback address to advertise`);
   return { host: found, port: undefined };
 }
 
+/** Every variable is checked when set; the defaults that need a machine address only when registering. */
 function etcd(env: Env, listenHost: string, instanceName: string): EtcdConfig | undefined {
   const raw = read(env, 'ETCD_URL');
-  if (raw === undefined) return undefined;
-  const endpoints = etcdEndpoints(raw);
+  const endpoints = raw === undefined ? undefined : etcdEndpoints(raw);
+  const ttlSeconds = etcdTtl(env);
+  const advertise = advertiseAddr(env);
+  if (endpoints === undefined) return undefined;
   if (!INSTANCE_NAME_SEGMENT.test(instanceName)) {
     throw new ConfigError('INSTANCE_NAME', `must be 1 to 63 characters (a-z, A-Z, 0-9, ., _ and -, starting with a letter or digit) to name an etcd key (got "${instanceName}")`);
   }
-  return { endpoints, ttlSeconds: etcdTtl(env), advertise: advertise(env, listenHost) };
+  return { endpoints, ttlSeconds, advertise: advertise ?? defaultAdvertise(listenHost) };
 }
 
 /** `0`, `2`, `2s`, `1500ms`: from 0 to 120 s. */

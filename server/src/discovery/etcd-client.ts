@@ -14,7 +14,6 @@ export function createEtcdClient(endpoints: string[], ttlSeconds: number): Etcd3
   const callMs = Math.min(MAX_CALL_MS, (ttlSeconds * 1000) / 2);
   return new Etcd3({
     hosts: endpoints,
-    dialTimeout: callMs,
     defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + callMs }),
     faultHandling: {
       host: () => circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: 1000, breaker: new ConsecutiveBreaker(3) }),
