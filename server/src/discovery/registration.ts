@@ -38,6 +38,8 @@ export class Registration {
   #state: State = 'registering';
   #lease: Lease | undefined;
   #lastError: string | undefined;
+  /** Until when etcd keeps the lease without hearing from us again. */
+  #aliveUntil = 0;
   #loop: Promise<void> | undefined;
 
   constructor(options: RegistrationOptions) {
@@ -52,9 +54,14 @@ export class Registration {
     this.#loop ??= this.#run();
   }
 
-  /** Readiness: resolves while the key is written and its lease kept alive. */
+  /**
+   * Readiness: resolves while the key is in etcd as far as this node knows:
+   * written, and its lease neither lost nor past its TTL since the last
+   * keepalive. One failed keepalive (an endpoint down, others up) is not enough.
+   */
   async check(): Promise<void> {
-    if (this.#state !== 'registered') throw new Error(`not registered in etcd (${this.#state}${this.#lastError ? `: ${this.#lastError}` : ''})`);
+    const held = (this.#state === 'registered' || this.#state === 'unreachable') && Date.now() < this.#aliveUntil;
+    if (!held) throw new Error(`not registered in etcd (${this.#state}${this.#lastError ? `: ${this.#lastError}` : ''})`);
   }
 
   /** Deletes the key (revokes the lease) and stops; when etcd is unreachable the key expires within the TTL. */
@@ -97,7 +104,8 @@ export class Registration {
     lease.on('keepaliveFailed', (error: unknown) => {
       if (this.#state === 'registered') this.#fail('unreachable', 'etcd unreachable; trying to keep the lease alive', error);
     });
-    lease.on('keepaliveSucceeded', () => {
+    lease.on('keepaliveSucceeded', (response: { TTL: string }) => {
+      this.#aliveUntil = Date.now() + Number(response.TTL) * 1000;
       if (this.#state !== 'unreachable') return;
       this.#state = 'registered';
       this.#lastError = undefined;
@@ -111,6 +119,7 @@ export class Registration {
       return undefined;
     }
     if (this.#stopping.signal.aborted) return undefined;
+    this.#aliveUntil = Date.now() + this.#options.ttlSeconds * 1000;
     this.#state = 'registered';
     this.#lastError = undefined;
     this.#options.logger.info('registered in etcd', { key: this.key, address: this.#options.address, lease: await lease.grant() });

@@ -1,5 +1,6 @@
 import { UPSTREAM_PREFIX } from '../../src/discovery/registration.js';
 import { startEtcd, type TestEtcd } from '../support/etcd.js';
+import { freePort } from '../support/free-port.js';
 import { eventually } from '../support/live-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -49,6 +50,13 @@ test('ADVERTISE_ADDR is what gets registered', async () => {
   await start('node-b', { ADVERTISE_ADDR: 'node-b.internal:8080' });
   await eventually(async () => (await etcd.get(`${UPSTREAM_PREFIX}node-b`)) !== undefined, 10_000, 'the key');
   expect((await etcd.get(`${UPSTREAM_PREFIX}node-b`))!.value).toBe('node-b.internal:8080');
+});
+
+test('with one of several endpoints down, the node registers through another', async () => {
+  const dead = `http://127.0.0.1:${await freePort()}`;
+  const server = await start('node-d', { ETCD_URL: `${dead},${etcd.url}` });
+  await eventually(async () => (await etcd.get(`${UPSTREAM_PREFIX}node-d`)) !== undefined, 10_000, 'the key');
+  await eventually(async () => (await readiness(server)).status === 200, 10_000, 'ready');
 });
 
 test('etcd down at start: the node starts and serves, is not ready, and registers when etcd arrives', async () => {
