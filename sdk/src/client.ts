@@ -6,7 +6,7 @@ import { createTransport } from './rest/transport.js';
 import { createUsersApi, type UsersApi } from './rest/users.js';
 import { Connection, type SocketClientOptions } from './live/connection.js';
 import { createLive, type Live } from './live/live.js';
-import type { ApiInfo, Session, User } from './types.js';
+import type { ApiInfo, Session, User } from '@news-forum/protocol';
 
 /** Options of {@link createClient}. */
 export interface ClientOptions {

@@ -1,4 +1,4 @@
-import type { Comment, CommentListQuery, NewComment, Page } from '../types.js';
+import type { Comment, CommentListQuery, NewComment, Page } from '@news-forum/protocol';
 import { create } from './create.js';
 import { paginate } from './paginate.js';
 import { remove } from './remove.js';

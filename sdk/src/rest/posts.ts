@@ -1,4 +1,4 @@
-import type { NewPost, Page, Post, PostListQuery } from '../types.js';
+import type { NewPost, Page, Post, PostListQuery } from '@news-forum/protocol';
 import { create } from './create.js';
 import { paginate } from './paginate.js';
 import { remove } from './remove.js';

@@ -1,4 +1,4 @@
-import type { paths } from '../generated/openapi.js';
+import type { paths } from '@news-forum/protocol';
 
 type PathParams<P extends keyof paths> = NonNullable<paths[P]['parameters']['path']>;
 

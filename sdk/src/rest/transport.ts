@@ -1,7 +1,7 @@
 import { ApiError, isProblem } from '../errors/api-error.js';
 import { NetworkError } from '../errors/network-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
-import type { Problem } from '../types.js';
+import type { Problem } from '@news-forum/protocol';
 import { isTransientStatus, MAX_RETRY_AFTER_MS, parseRetryAfter, sleep, type RetryDelay } from './backoff.js';
 import type { RequestError, Result } from './result.js';
 
