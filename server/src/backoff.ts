@@ -1,18 +1,24 @@
-/** Capped exponential backoff with full jitter: attempt 0 waits up to `baseMs`. */
+import { setTimeout as delay } from 'node:timers/promises';
+
+/**
+ * Capped exponential backoff with full jitter: the wait before retry
+ * `attempt` (0 for the first) is random below `min(capMs, baseMs · 2^attempt)`,
+ * so nodes that failed together do not retry together.
+ */
 export function backoffDelay(attempt: number, baseMs = 100, capMs = 5_000): number {
   return Math.random() * Math.min(capMs, baseMs * 2 ** Math.min(attempt, 16));
 }
 
-/** Resolves after `ms`, or as soon as `signal` aborts, without keeping the process alive. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms).unref();
-    signal?.addEventListener('abort', done, { once: true });
-  });
+/**
+ * Resolves true after `ms`, or false as soon as `signal` aborts, without
+ * keeping the process alive.
+ */
+export async function wait(ms: number, signal?: AbortSignal): Promise<boolean> {
+  try {
+    await delay(ms, undefined, { signal, ref: false });
+    return true;
+  } catch (error) {
+    if (signal?.aborted) return false;
+    throw error;
+  }
 }

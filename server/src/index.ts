@@ -3,5 +3,5 @@ export { createApp, type AppOptions } from './app.js';
 export { loadConfig, type Config, type Env } from './config/config.js';
 export { ConfigError } from './config/config-error.js';
 export { ProblemError, isProblemError, type ProblemBody, type ProblemKind } from './problem/problem-error.js';
-export { DEFAULT_LIMITS, type LimitSettings } from './http/limits.js';
+export { DEFAULT_LIMITS, type LimitSettings } from './policy/limits.js';
 export type { Store } from './store/store.js';

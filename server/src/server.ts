@@ -8,7 +8,7 @@ import { PasswordHasher } from './auth/password.js';
 import { TokenService } from './auth/tokens.js';
 import { ConfigError } from './config/config-error.js';
 import { loadConfig, type Config, type Env } from './config/config.js';
-import { Limits, type LimitSettings } from './http/limits.js';
+import { Limits, type LimitSettings } from './policy/limits.js';
 import { createLogger, type Logger } from './logger.js';
 import { attachGateway, type Gateway, type GatewayOptions } from './realtime/gateway.js';
 import { openStore } from './store/open-store.js';

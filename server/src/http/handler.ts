@@ -1,13 +1,6 @@
 import type { Request, Response } from 'express';
-import type { Scope } from '@news-forum/sdk';
+import type { Caller } from '../auth/caller.js';
 import type { Services } from '../services.js';
-
-/** The authenticated caller. */
-export interface Caller {
-  login: string;
-  /** Scopes of the token that the account still holds. */
-  scopes: Scope[];
-}
 
 /** What a handler gets: validated, coerced input and the services. */
 export interface HandlerContext {

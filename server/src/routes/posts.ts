@@ -1,4 +1,4 @@
-import type { PostSort } from '@news-forum/sdk';
+import type { PostSort } from '@news-forum/protocol';
 import { requireOwnerOr } from '../auth/caller.js';
 import type { HandlerContext, Handlers, Reply } from '../http/handler.js';
 import { ProblemError } from '../problem/problem-error.js';

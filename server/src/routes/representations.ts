@@ -1,6 +1,6 @@
-import type { Post, User } from '@news-forum/sdk';
+import type { Post, User } from '@news-forum/protocol';
 import type { StoredPost, UserRecord, Vote } from '../store/store.js';
-import type { Caller } from '../http/handler.js';
+import type { Caller } from '../auth/caller.js';
 import type { Services } from '../services.js';
 
 /** An account as the API shows it: never the password hash. */

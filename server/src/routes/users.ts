@@ -1,4 +1,4 @@
-import type { Scope } from '@news-forum/sdk';
+import type { Scope } from '@news-forum/protocol';
 import { requireScopes } from '../auth/caller.js';
 import type { Handlers } from '../http/handler.js';
 import { ProblemError } from '../problem/problem-error.js';
