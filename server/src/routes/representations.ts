@@ -15,6 +15,13 @@ export async function withMyVotes(posts: StoredPost[], caller: Caller | undefine
   return posts.map((post) => ({ ...post, myVote: votes.get(post.id) ?? 0 }));
 }
 
+/** Adds the caller's own vote to one post (only when there is a caller). */
+export async function withMyVoteOf(post: StoredPost, caller: Caller | undefined, services: Services): Promise<Post> {
+  if (!caller) return post;
+  const votes = await services.store.getVotes(caller.login, [post.id]);
+  return withMyVote(post, votes.get(post.id) ?? 0);
+}
+
 export function withMyVote(post: StoredPost, vote: Vote): Post {
   return { ...post, myVote: vote };
 }
