@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RequestHandler } from 'express';
 import { createApp } from './app.js';
+import type { WidgetBundle } from './http/widget-bundle.js';
 import { resolveJwtKeys } from './auth/jwt-keys.js';
 import { PasswordHasher } from './auth/password.js';
 import { TokenService } from './auth/tokens.js';
@@ -27,8 +28,10 @@ export interface StartOptions {
   passwordCost?: number;
   /** Answer 500 when a response drifts from openapi.yaml (for tests). */
   strictResponses?: boolean;
-  /** Extra handlers after the API (the demo site, the widget bundle). */
+  /** Extra handlers after the API and the widget bundle (the demo site). */
   site?: RequestHandler[];
+  /** The widget bundle to serve at /news-forum.js; default `@news-forum/widget`'s (see loadWidgetBundle). */
+  widget?: WidgetBundle;
   /** Live-stream settings (coalescing window, presence period). */
   gateway?: GatewayOptions;
   logger?: Logger;
@@ -118,7 +121,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     throw error;
   }
   const readiness = new Map<string, () => Promise<void>>();
-  const app = createApp(services, { strictResponses: options.strictResponses ?? false, site: options.site ?? [], readiness });
+  const app = createApp(services, { strictResponses: options.strictResponses ?? false, site: options.site ?? [], widget: options.widget, readiness });
   const http = createServer(app);
   const gateway = await attachGateway(http, services, options.gateway);
   for (const [name, check] of gateway.readiness) readiness.set(name, check);
