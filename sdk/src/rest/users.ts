@@ -1,4 +1,4 @@
-import type { NewUser, Page, Session, User, UserListQuery } from '@news-forum/protocol';
+import type { NewUser, Page, User, UserListQuery } from '@news-forum/protocol';
 import { paginate } from './paginate.js';
 import { remove } from './remove.js';
 import type { CallOptions, Result } from './result.js';
