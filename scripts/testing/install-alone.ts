@@ -3,6 +3,7 @@
 // the registry (and the tarballs of the sibling packages it depends on), then
 // imported, type-checked and linted there. Shared by each package's
 // test/package.test.ts.
+import { afterAll, beforeAll } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -101,4 +102,24 @@ export async function installAlone(name: PackageName): Promise<InstalledPackage>
     await rm(work, { recursive: true, force: true });
     throw error;
   }
+}
+
+/**
+ * Installs `name` alone once for a test file (in beforeAll), with the
+ * consumer files of `consumer` next to it, and removes it all afterwards.
+ * Returns the getter of the installed package.
+ */
+export function useInstalledPackage(name: PackageName, consumer: URL, timeoutMs = 300_000): () => InstalledPackage {
+  let installed: InstalledPackage | undefined;
+  beforeAll(async () => {
+    installed = await installAlone(name);
+    await installed.addFiles(fileURLToPath(consumer));
+  }, timeoutMs);
+  afterAll(async () => {
+    await installed?.cleanup();
+  });
+  return () => {
+    if (!installed) throw new Error(`${name} was not installed`);
+    return installed;
+  };
 }

@@ -5,32 +5,22 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { installAlone, sh, type InstalledPackage } from '../../scripts/testing/install-alone.js';
+import { sh, useInstalledPackage } from '../../scripts/testing/install-alone.js';
 
-let installed: InstalledPackage;
-
-beforeAll(async () => {
-  installed = await installAlone('server');
-  await installed.addFiles(fileURLToPath(new URL('consumer', import.meta.url)));
-}, 300_000);
-
-afterAll(async () => {
-  await installed?.cleanup();
-});
+const installed = useInstalledPackage('server', new URL('consumer', import.meta.url));
 
 it('ships its build, the contract, README and LICENSE, and no build info', () => {
-  expect(installed.files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'openapi.yaml', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/cli.js']));
-  expect(installed.files.filter((file) => !/^(dist\/|LICENSE$|README\.md$|openapi\.yaml$|package\.json$)/.test(file) || file.endsWith('.tsbuildinfo'))).toEqual([]);
+  expect(installed().files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'openapi.yaml', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/cli.js']));
+  expect(installed().files.filter((file) => !/^(dist\/|LICENSE$|README\.md$|openapi\.yaml$|package\.json$)/.test(file) || file.endsWith('.tsbuildinfo'))).toEqual([]);
 });
 
 it('imports as ESM', async () => {
-  const out = JSON.parse(await sh(process.execPath, ['esm.mjs'], installed.app));
+  const out = JSON.parse(await sh(process.execPath, ['esm.mjs'], installed().app));
   expect(out.exports).toEqual(expect.arrayContaining(['startServer', 'createApp', 'loadConfig', 'ConfigError', 'loadWidgetBundle', 'serveFile']));
 }, 60_000);
 
 it('type-checks a consumer under tsc --strict', async () => {
-  await installed.typeCheck(['usage.ts'], { lib: ['ES2023'], types: ['node'] });
+  await installed().typeCheck(['usage.ts'], { lib: ['ES2023'], types: ['node'] });
 }, 120_000);
 
 describe('its bin, news-forum-server', () => {
@@ -40,8 +30,8 @@ describe('its bin, news-forum-server', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'news-forum-bin-'));
-    child = spawn(path.join(installed.app, 'node_modules', '.bin', 'news-forum-server'), [], {
-      cwd: installed.app,
+    child = spawn(path.join(installed().app, 'node_modules', '.bin', 'news-forum-server'), [], {
+      cwd: installed().app,
       env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, JWT_SECRET: 'a-32-char-or-longer-test-secret-value', LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -85,7 +75,7 @@ describe('its bin, news-forum-server', () => {
     const response = await fetch(`${url}/news-forum.js`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
-    const bundle = await readFile(path.join(installed.app, 'node_modules', '@news-forum', 'widget', 'dist', 'news-forum.js'), 'utf8');
+    const bundle = await readFile(path.join(installed().app, 'node_modules', '@news-forum', 'widget', 'dist', 'news-forum.js'), 'utf8');
     expect(await response.text()).toBe(bundle);
   });
 

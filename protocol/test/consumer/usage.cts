@@ -1,22 +1,9 @@
-// The CommonJS view of the same types (index.d.cts), type-checked by package.test.ts.
-import {
-  hotRank, POST_SORTS, type ClientToServerEvents, type Post, type PostSort, type ServerToClientEvents, type SubscribeAck, type Topic, type Vote,
-} from '@news-forum/protocol';
+// The CommonJS view of the types (index.d.cts), type-checked by package.test.ts.
+import protocol = require('@news-forum/protocol');
 
-const sort: PostSort = POST_SORTS[0];
-const topic: Topic = { topic: 'posts', sort, limit: 10 };
-const vote: Vote = -1;
-declare const post: Post;
-const rank: number = hotRank(post);
-type Subscribe = Parameters<ClientToServerEvents['subscribe']>;
-const args: Subscribe = [topic, (ack: SubscribeAck) => console.log(ack.ok ? ack.snapshot.length : ack.error.title)];
-const onPost: ServerToClientEvents['poststream'] = ({ new_val }) => console.log(new_val?.score);
-console.log(rank, vote, args, onPost);
-
+const rank: number = protocol.hotRank({ upvotes: 1, downvotes: 0, createdAt: '2026-11-24T12:00:00.000Z' });
+const topic: protocol.Topic = { topic: 'comments', postId: 'x' };
+console.log(rank, topic, protocol.roomOf(topic));
 // @ts-expect-error 'best' is not a sort
-const wrong: PostSort = 'best';
-// @ts-expect-error a comments topic needs a postId
-const partial: Topic = { topic: 'comments' };
-// @ts-expect-error 2 is not a vote
-const tooMuch: Vote = 2;
-console.log(wrong, partial, tooMuch);
+const sort: protocol.PostSort = 'best';
+console.log(sort);

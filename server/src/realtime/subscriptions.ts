@@ -1,5 +1,5 @@
 import {
-  COMMENT_SNAPSHOT_LIMIT, DEFAULT_PAGE_SIZE, DEFAULT_POST_SORT, roomOf, type SubscribeAck, type Topic,
+  COMMENT_SNAPSHOT_LIMIT, DEFAULT_PAGE_SIZE, DEFAULT_POST_SORT, roomOf, type SubscribeAck, type Topic, type UnsubscribeAck,
 } from '@news-forum/protocol';
 import { schemaValidator } from '../openapi/validation.js';
 import { ProblemError } from '../problem/problem-error.js';
@@ -37,39 +37,43 @@ export function handleSubscriptions(socket: ForumSocket, services: Services): vo
   // Each event may read the database: count it per socket and against the client's HTTP budget.
   const limited = () => !services.limits.allow('socketEventsPerSocket', socket.id) || !services.limits.allow('requestsPerIp', socket.data.address);
   const refusal = (error: unknown) => ({ ok: false as const, error: toProblem(error).toJSON() });
+  /** An event about a topic: rate-limited, its topic checked, any failure acknowledged as a problem. */
+  const onTopic =
+    <A>(tooMany: string, act: (topic: Topic, ack: (result: A | ReturnType<typeof refusal>) => void) => Promise<void>) =>
+    async (raw: unknown, ack: (result: A | ReturnType<typeof refusal>) => void) => {
+      if (typeof ack !== 'function') return;
+      if (limited()) return ack(refusal(new ProblemError('rate-limited', tooMany)));
+      let topic: Topic;
+      try {
+        topic = parseTopic(raw);
+      } catch (error) {
+        return ack(refusal(error));
+      }
+      await act(topic, ack);
+    };
 
-  socket.on('subscribe', async (raw, ack) => {
-    if (typeof ack !== 'function') return;
-    if (limited()) return ack(refusal(new ProblemError('rate-limited', 'Too many subscriptions')));
-    let topic: Topic;
-    try {
-      topic = parseTopic(raw);
-    } catch (error) {
-      return ack(refusal(error));
-    }
-    const room = roomOf(topic);
-    // Views of one socket share the posts room: a failed snapshot must not drop the others.
-    const wasIn = socket.rooms.has(room);
-    try {
-      // Join first, then read: every change after the snapshot reaches this socket.
-      await socket.join(room);
-      ack(await snapshot(services, topic));
-    } catch (error) {
-      if (!wasIn) await socket.leave(room);
-      ack(refusal(error));
-    }
-  });
+  socket.on(
+    'subscribe',
+    onTopic<SubscribeAck>('Too many subscriptions', async (topic, ack) => {
+      const room = roomOf(topic);
+      // Views of one socket share the posts room: a failed snapshot must not drop the others.
+      const wasIn = socket.rooms.has(room);
+      try {
+        // Join first, then read: every change after the snapshot reaches this socket.
+        await socket.join(room);
+        ack(await snapshot(services, topic));
+      } catch (error) {
+        if (!wasIn) await socket.leave(room);
+        ack(refusal(error));
+      }
+    }),
+  );
 
-  socket.on('unsubscribe', async (raw, ack) => {
-    if (typeof ack !== 'function') return;
-    if (limited()) return ack(refusal(new ProblemError('rate-limited', 'Too many requests')));
-    let topic: Topic;
-    try {
-      topic = parseTopic(raw);
-    } catch (error) {
-      return ack(refusal(error));
-    }
-    await socket.leave(roomOf(topic));
-    ack({ ok: true });
-  });
+  socket.on(
+    'unsubscribe',
+    onTopic<UnsubscribeAck>('Too many requests', async (topic, ack) => {
+      await socket.leave(roomOf(topic));
+      ack({ ok: true });
+    }),
+  );
 }
