@@ -5,5 +5,6 @@ export { ConfigError } from './config/config-error.js';
 export { ProblemError, isProblemError, type ProblemBody, type ProblemKind } from './problem/problem-error.js';
 export { DEFAULT_LIMITS, type LimitSettings } from './policy/limits.js';
 export type { Store } from './store/store.js';
+export { StoreError, type StoreErrorKind } from './store/store-error.js';
 export { contentType, serveFile, sha256, type SiteHandler } from './http/static-file.js';
 export { loadWidgetBundle, type WidgetBundle } from './http/widget-bundle.js';

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RequestHandler } from 'express';
+import { SCOPES } from '@news-forum/protocol';
 import { createApp } from './app.js';
 import type { WidgetBundle } from './http/widget-bundle.js';
 import { resolveJwtKeys } from './auth/jwt-keys.js';
@@ -82,7 +83,7 @@ async function ensureAdmin(services: Services): Promise<void> {
   const admin = services.config.admin;
   if (!admin || (await services.store.getUser(admin.login))) return;
   await services.store
-    .createUser({ login: admin.login, displayName: admin.login, scopes: ['read', 'delete', 'admin'], passwordHash: await services.passwords.hash(admin.password) })
+    .createUser({ login: admin.login, displayName: admin.login, scopes: [...SCOPES], passwordHash: await services.passwords.hash(admin.password) })
     .catch(async (error: unknown) => {
       // Another node created it first.
       if (!(await services.store.getUser(admin.login))) throw error;
