@@ -1,4 +1,10 @@
-/** Manifest hygiene: paths of the published files, no private members, no type-only exports. */
+import * as sdk from '@news-forum/sdk';
+
+/**
+ * Manifest hygiene: paths of the published files, no private members, no
+ * type-only exports, and defaults taken from the SDK's constants shown as
+ * their values.
+ */
 function publishedManifest() {
   const source = (path) => path.replace(/^\.?\//, '').replace(/\.js$/, '.ts');
   const published = (path) => source(path).replace(/^src\//, 'dist/lib/').replace(/\.ts$/, '.js');
@@ -9,6 +15,12 @@ function publishedManifest() {
       for (const mod of manifest.modules) {
         for (const declaration of mod.declarations ?? []) {
           if (declaration.members) declaration.members = declaration.members.filter((m) => m.privacy !== 'private' && !m.name.startsWith('#'));
+          for (const member of [...(declaration.members ?? []), ...(declaration.attributes ?? [])]) {
+            if (member.default !== undefined && /^[A-Z][A-Z_]+$/.test(member.default) && member.default in sdk) {
+              const value = sdk[member.default];
+              member.default = typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
+            }
+          }
         }
         mod.exports = (mod.exports ?? []).filter((e) => {
           const module = e.declaration.module;

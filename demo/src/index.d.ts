@@ -1,11 +1,7 @@
-import type { RunningServer, StartOptions } from '@news-forum/server';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RunningServer, SiteHandler, StartOptions } from '@news-forum/server';
 
-/** A handler to mount with `startServer({ site })` (Express-compatible). */
-export type SiteHandler = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
-
-/** The demo site: the widget bundle (plain and content-hashed) and the demo pages. */
-export function createDemoSite(options?: { bundleFile?: string; thirdPartyPort?: number }): {
+/** The demo pages; the server serves the widget bundle they load (at `bundlePath`, default the installed widget's). */
+export function createDemoSite(options?: { bundlePath?: string; thirdPartyPort?: number }): {
   handlers: SiteHandler[];
   /** `/news-forum.<hash>.js`. */
   bundlePath: string;

@@ -1,5 +1,5 @@
 import { networkInterfaces } from 'node:os';
-import { ConfigError, startServer } from '@news-forum/server';
+import { ConfigError, loadWidgetBundle, startServer } from '@news-forum/server';
 import { createDemoSite } from './site.js';
 import { startThirdPartySite } from './third-party.js';
 
@@ -27,7 +27,7 @@ function originsOf(url, host) {
 
 /**
  * Starts the demo: one forum node (`startServer`, configured by `env`) serving
- * the demo site and the widget bundle, and the third-party blog on its own
+ * the widget bundle and the demo site, and the third-party blog on its own
  * port (`DEMO_THIRD_PARTY_PORT`, default PORT+1). Unless CORS_ORIGINS is set,
  * the forum lets the blog's origins write.
  *
@@ -41,8 +41,10 @@ export async function startDemo(options = {}) {
   let forumUrl;
   const thirdParty = await startThirdPartySite({ port: thirdPartyPort, host, forum: () => forumUrl });
   try {
-    const site = createDemoSite({ thirdPartyPort: thirdParty.port });
+    const widget = loadWidgetBundle();
+    const site = createDemoSite({ bundlePath: widget.path, thirdPartyPort: thirdParty.port });
     const forum = await startServer({
+      widget,
       ...options,
       env: { ...env, CORS_ORIGINS: env.CORS_ORIGINS ?? originsOf(thirdParty.url, host).join(',') },
       site: [...site.handlers, ...(options.site ?? [])],
@@ -51,7 +53,7 @@ export async function startDemo(options = {}) {
     return {
       forum,
       thirdParty,
-      bundlePath: site.bundlePath,
+      bundlePath: widget.path,
       async close() {
         await Promise.all([thirdParty.close(), forum.close()]);
       },

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { contentType } from './static.js';
+import { contentType } from '@news-forum/server';
 
 const PAGES = new URL('../third-party/', import.meta.url);
 const HOSTNAME = /^(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])$/i;

@@ -6,7 +6,7 @@ import { createTransport } from './rest/transport.js';
 import { createUsersApi, type UsersApi } from './rest/users.js';
 import { Connection, type SocketClientOptions } from './live/connection.js';
 import { createLive, type Live } from './live/live.js';
-import type { ApiInfo, Session, User } from './types.js';
+import type { ApiInfo, Session, User } from '@news-forum/protocol';
 
 /** Options of {@link createClient}. */
 export interface ClientOptions {
@@ -108,13 +108,13 @@ export function createClient(options: ClientOptions): NewsForumClient {
     setToken,
     async login(login, password, { signal } = {}) {
       // Logging in twice is harmless, so lost answers are retried.
-      const result = await send<Session>({ method: 'POST', path: '/authenticate', body: { login, password }, idempotent: true, signal });
+      const result = await send({ method: 'post', path: '/authenticate', body: { login, password }, idempotent: true, signal });
       if (result.data) setToken(result.data.token);
       return result;
     },
     logout: () => setToken(undefined),
-    info: ({ signal } = {}) => send<ApiInfo>({ method: 'GET', path: '/', idempotent: true, signal }),
-    me: ({ signal } = {}) => send<User>({ method: 'GET', path: '/me', idempotent: true, signal }),
+    info: ({ signal } = {}) => send({ method: 'get', path: '/', idempotent: true, signal }),
+    me: ({ signal } = {}) => send({ method: 'get', path: '/me', idempotent: true, signal }),
     users: createUsersApi(send),
     posts: createPostsApi(send),
     comments: createCommentsApi(send),

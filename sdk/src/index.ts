@@ -3,21 +3,21 @@ export { ApiError } from './errors/api-error.js';
 export { NetworkError } from './errors/network-error.js';
 export { isNewsForumError, NewsForumError, type ErrorCode, type NewsForumErrorJSON } from './errors/news-forum-error.js';
 export { TimeoutError } from './errors/timeout-error.js';
-export { hotRank, type Rankable } from './ranking.js';
 export type { RetryDelay } from './rest/backoff.js';
 export type { CommentsApi } from './rest/comments.js';
 export type { PostsApi } from './rest/posts.js';
 export type { CallOptions, CreateOptions, RequestError, Result } from './rest/result.js';
 export type { UsersApi } from './rest/users.js';
 export type { ConnectionEvents, SocketClientOptions } from './live/connection.js';
-export type {
-  Change, ClientToServerEvents, LivePost, ServerToClientEvents, SocketAuth, SubscribeAck, Topic, UnsubscribeAck,
-} from './live/events.js';
 export type { Live, LiveCommentsTopic, LivePostsTopic, LiveTopic, WatchPostsOptions } from './live/live.js';
 export type { LiveView, WatchOptions } from './live/live-view.js';
 export type { LiveStatus, StatusEvent } from './live/status.js';
 export type { TopicEvents } from './live/topic-feed.js';
-export type {
-  ApiInfo, Comment, CommentListQuery, NewComment, NewPost, NewUser, Page, Post, PostListQuery, PostSort, Problem, Scope,
-  Session, User, UserListQuery, components, operations, paths,
-} from './types.js';
+// The protocol's types and the values apps need, so that they depend on the SDK alone.
+export {
+  DEFAULT_PAGE_SIZE, DEFAULT_POST_SORT, hotRank, MAX_PAGE_SIZE, POST_SORTS, VOTES,
+  type ApiInfo, type Change, type ClientToServerEvents, type Comment, type CommentListQuery, type components, type LivePost,
+  type NewComment, type NewPost, type NewUser, type operations, type Page, type paths, type Post, type PostListQuery, type PostSort,
+  type Problem, type Rankable, type Scope, type ServerToClientEvents, type Session, type SocketAuth, type SubscribeAck, type Topic,
+  type UnsubscribeAck, type User, type UserListQuery, type Vote,
+} from '@news-forum/protocol';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { hotRank, type Change, type Comment, type LivePost } from '../src/index.js';
-import { commentOrder, postOrder } from '../src/live/ordering.js';
+import { commentOrder, postOrder } from '@news-forum/protocol';
 import { applyChange, applySnapshot, emptyViewState, viewItems, type ViewSpec, type ViewState } from '../src/live/view-state.js';
 import { comment, post, voted } from './support/fixtures.js';
 

@@ -4,6 +4,7 @@ import { cors } from './http/cors.js';
 import { createApiRouter } from './http/router.js';
 import { requestLog } from './http/request-log.js';
 import { createSiteRouter, type ReadinessCheck } from './http/site.js';
+import { loadWidgetBundle, type WidgetBundle } from './http/widget-bundle.js';
 import { notFound, problemHandler } from './problem/problem-middleware.js';
 import { handlers } from './routes/index.js';
 import type { Services } from './services.js';
@@ -13,11 +14,23 @@ export interface AppOptions {
   strictResponses?: boolean;
   /** Readiness checks besides the store's (e.g. Redis). */
   readiness?: Map<string, ReadinessCheck>;
-  /** Mounted after the API, for the demo site and the widget bundle. */
+  /** Mounted after the API and the widget bundle, e.g. for the demo site. */
   site?: RequestHandler[];
+  /** The widget bundle to serve at /news-forum.js; default `@news-forum/widget`'s. */
+  widget?: WidgetBundle;
 }
 
-/** The Express application: security headers, CORS, rate limits, /api from openapi.yaml, docs, health. */
+/** The installed widget bundle, or none (with a warning) when it has not been built. */
+function installedWidget(services: Services): WidgetBundle | undefined {
+  try {
+    return loadWidgetBundle();
+  } catch (error) {
+    services.logger.warn('not serving /news-forum.js', { error: error instanceof Error ? error.message : String(error) });
+    return undefined;
+  }
+}
+
+/** The Express application: security headers, CORS, rate limits, /api from openapi.yaml, docs, health, the widget bundle. */
 export function createApp(services: Services, options: AppOptions = {}): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -41,6 +54,7 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   app.use('/api', createApiRouter(handlers, services, { strictResponses: options.strictResponses ?? false }));
   app.use('/api', notFound);
   app.use(createSiteRouter(services, options.readiness ?? new Map()));
+  for (const handler of (options.widget ?? installedWidget(services))?.handlers ?? []) app.use(handler);
   for (const handler of options.site ?? []) app.use(handler);
   app.use(notFound);
   app.use(problemHandler(services.logger));

@@ -2,17 +2,19 @@ import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RequestHandler } from 'express';
+import { SCOPES } from '@news-forum/protocol';
 import { createApp } from './app.js';
+import type { WidgetBundle } from './http/widget-bundle.js';
 import { resolveJwtKeys } from './auth/jwt-keys.js';
 import { PasswordHasher } from './auth/password.js';
 import { TokenService } from './auth/tokens.js';
 import { ConfigError } from './config/config-error.js';
 import { loadConfig, type Config, type Env } from './config/config.js';
 import { startRegistration } from './discovery/start-registration.js';
-import { Limits, type LimitSettings } from './http/limits.js';
+import { Limits, type LimitSettings } from './policy/limits.js';
 import { createLogger, type Logger } from './logger.js';
 import { attachGateway, type Gateway, type GatewayOptions } from './realtime/gateway.js';
-import { sleep } from './store/sql/backoff.js';
+import { wait } from './backoff.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import type { ServerEvents, Services } from './services.js';
@@ -29,8 +31,10 @@ export interface StartOptions {
   passwordCost?: number;
   /** Answer 500 when a response drifts from openapi.yaml (for tests). */
   strictResponses?: boolean;
-  /** Extra handlers after the API (the demo site, the widget bundle). */
+  /** Extra handlers after the API and the widget bundle (the demo site). */
   site?: RequestHandler[];
+  /** The widget bundle to serve at /news-forum.js; default `@news-forum/widget`'s (see loadWidgetBundle). */
+  widget?: WidgetBundle;
   /** Live-stream settings (coalescing window, presence period). */
   gateway?: GatewayOptions;
   logger?: Logger;
@@ -86,7 +90,7 @@ async function ensureAdmin(services: Services): Promise<void> {
   const admin = services.config.admin;
   if (!admin || (await services.store.getUser(admin.login))) return;
   await services.store
-    .createUser({ login: admin.login, displayName: admin.login, scopes: ['read', 'delete', 'admin'], passwordHash: await services.passwords.hash(admin.password) })
+    .createUser({ login: admin.login, displayName: admin.login, scopes: [...SCOPES], passwordHash: await services.passwords.hash(admin.password) })
     .catch(async (error: unknown) => {
       // Another node created it first.
       if (!(await services.store.getUser(admin.login))) throw error;
@@ -125,7 +129,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     throw error;
   }
   const readiness = new Map<string, () => Promise<void>>();
-  const app = createApp(services, { strictResponses: options.strictResponses ?? false, site: options.site ?? [], readiness });
+  const app = createApp(services, { strictResponses: options.strictResponses ?? false, site: options.site ?? [], widget: options.widget, readiness });
   const http = createServer(app);
   const gateway = await attachGateway(http, services, options.gateway);
   for (const [name, check] of gateway.readiness) readiness.set(name, check);
@@ -160,7 +164,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         await registration?.stop();
         if (config.deregisterDelayMs > 0 && !signal?.aborted) {
           logger.info('waiting for the load balancer to drop this node', { delayMs: config.deregisterDelayMs });
-          await sleep(config.deregisterDelayMs, signal);
+          await wait(config.deregisterDelayMs, signal);
         }
         logger.info('closing: no new connections, requests in flight may finish');
         const stopped = new Promise<void>((resolve) => http.close(() => resolve()));

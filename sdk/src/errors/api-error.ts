@@ -1,4 +1,4 @@
-import type { Problem } from '../types.js';
+import type { Problem } from '@news-forum/protocol';
 import { NewsForumError } from './news-forum-error.js';
 
 /**

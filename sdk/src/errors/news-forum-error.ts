@@ -1,4 +1,4 @@
-import type { Problem } from '../types.js';
+import type { Problem } from '@news-forum/protocol';
 
 /**
  * Stable, machine-readable kind of a {@link NewsForumError}:

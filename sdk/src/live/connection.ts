@@ -3,9 +3,9 @@ import { ApiError, isProblem } from '../errors/api-error.js';
 import { NetworkError } from '../errors/network-error.js';
 import type { RetryDelay } from '../rest/backoff.js';
 import { Emitter } from './emitter.js';
-import type { ServerToClientEvents, Topic } from './events.js';
+import { commentsRoom, POSTS_ROOM, roomOf, type ServerToClientEvents, type Topic } from '@news-forum/protocol';
 import { StatusCell, type LiveStatus, type StatusEvent } from './status.js';
-import { roomOf, topicKey, TopicFeed, type LiveSocket, type TopicEvents } from './topic-feed.js';
+import { topicKey, TopicFeed, type LiveSocket, type TopicEvents } from './topic-feed.js';
 
 // `any`: feeds of posts and of comments share one map, and a feed's
 // document type only matters to its listeners.
@@ -161,12 +161,12 @@ export class Connection {
       this.#broadcast({ status: socket.active ? 'reconnecting' : 'closed', error: cause });
     });
     socket.on('poststream', (change) => {
-      for (const feed of this.#inRoom(roomOf({ topic: 'posts' }))) feed.receive(change);
+      for (const feed of this.#inRoom(POSTS_ROOM)) feed.receive(change);
     });
     socket.on('commentstream', (change) => {
       const postId = (change.new_val ?? change.old_val)?.postId;
       if (postId === undefined) return;
-      for (const feed of this.#inRoom(roomOf({ topic: 'comments', postId }))) feed.receive(change);
+      for (const feed of this.#inRoom(commentsRoom(postId))) feed.receive(change);
     });
     socket.on('resync', (topic) => {
       for (const feed of this.#inRoom(roomOf(topic))) if (socket.connected) feed.subscribe(socket);

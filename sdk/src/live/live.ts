@@ -1,16 +1,12 @@
-import type { Comment, PostSort } from '../types.js';
+import {
+  COMMENT_SNAPSHOT_LIMIT, commentOrder, DEFAULT_PAGE_SIZE, DEFAULT_POST_SORT, MAX_PAGE_SIZE, postOrder,
+  type Comment, type LivePost, type PostSort, type Topic,
+} from '@news-forum/protocol';
 import type { Connection, ConnectionEvents } from './connection.js';
-import type { LivePost, Topic } from './events.js';
 import { TopicView, type LiveView, type ViewSource, type WatchOptions } from './live-view.js';
-import { commentOrder, postOrder } from './ordering.js';
 import type { LiveStatus } from './status.js';
-import { DEFAULT_POST_LIMIT, DEFAULT_POST_SORT, type TopicEvents } from './topic-feed.js';
+import type { TopicEvents } from './topic-feed.js';
 import type { Versioned, ViewSpec } from './view-state.js';
-
-/** The API's largest page, and so the largest snapshot a posts view can ask for. */
-const MAX_POST_LIMIT = 100;
-/** The server sends at most this many comments in a snapshot (the oldest). */
-const COMMENT_SNAPSHOT_LIMIT = 200;
 
 /**
  * One live topic. Listening opens the socket (if needed) and joins the
@@ -113,8 +109,8 @@ class TopicHandle<T extends Versioned> implements LiveTopic<T> {
 }
 
 class PostsHandle extends TopicHandle<LivePost> implements LivePostsTopic {
-  watch({ sort = DEFAULT_POST_SORT, limit = DEFAULT_POST_LIMIT, signal }: WatchPostsOptions = {}): LiveView<LivePost> {
-    const size = Math.min(Math.max(Math.trunc(limit), 1), MAX_POST_LIMIT);
+  watch({ sort = DEFAULT_POST_SORT, limit = DEFAULT_PAGE_SIZE, signal }: WatchPostsOptions = {}): LiveView<LivePost> {
+    const size = Math.min(Math.max(Math.trunc(limit), 1), MAX_PAGE_SIZE);
     return this.view({ topic: 'posts', sort, limit: size }, { compare: postOrder(sort), limit: size }, signal);
   }
 }

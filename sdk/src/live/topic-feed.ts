@@ -4,7 +4,9 @@ import type { NewsForumError } from '../errors/news-forum-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import { isTransientStatus, type RetryDelay } from '../rest/backoff.js';
 import { Emitter } from './emitter.js';
-import type { Change, ClientToServerEvents, ServerToClientEvents, Topic } from './events.js';
+import {
+  DEFAULT_PAGE_SIZE, DEFAULT_POST_SORT, roomOf, type Change, type ClientToServerEvents, type ServerToClientEvents, type Topic,
+} from '@news-forum/protocol';
 import { StatusCell, type LiveStatus, type StatusEvent } from './status.js';
 
 export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -31,19 +33,10 @@ export interface FeedOptions {
   retryDelay: RetryDelay;
 }
 
-/** The server's defaults for a posts snapshot. */
-export const DEFAULT_POST_SORT = 'hot';
-export const DEFAULT_POST_LIMIT = 30;
-
-/** The room a topic joins on the server: all posts share one, whatever their snapshot. */
-export function roomOf(topic: Topic): string {
-  return topic.topic === 'posts' ? 'posts' : `comments:${topic.postId}`;
-}
-
 /** Key of a feed: one per room and kind of snapshot. */
 export function topicKey(topic: Topic): string {
   if (topic.topic === 'comments') return roomOf(topic);
-  return `posts:${topic.sort ?? DEFAULT_POST_SORT}:${topic.limit ?? DEFAULT_POST_LIMIT}`;
+  return `posts:${topic.sort ?? DEFAULT_POST_SORT}:${topic.limit ?? DEFAULT_PAGE_SIZE}`;
 }
 
 /** One topic's listeners and its subscribe/snapshot protocol on the current socket. */

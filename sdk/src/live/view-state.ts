@@ -1,4 +1,4 @@
-import type { Change } from './events.js';
+import type { Change } from '@news-forum/protocol';
 
 /** What the view reducer needs of a document. */
 export interface Versioned {

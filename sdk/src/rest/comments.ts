@@ -1,9 +1,8 @@
-import type { Comment, CommentListQuery, NewComment, Page } from '../types.js';
+import type { Comment, CommentListQuery, NewComment, Page } from '@news-forum/protocol';
 import { create } from './create.js';
 import { paginate } from './paginate.js';
 import { remove } from './remove.js';
 import type { CallOptions, CreateOptions, Result } from './result.js';
-import { route } from './route.js';
 import type { Send } from './transport.js';
 
 /** Comments of a post, oldest first: `forum.comments`. */
@@ -28,12 +27,12 @@ export interface CommentsApi {
 
 export function createCommentsApi(send: Send): CommentsApi {
   const list = (postId: string, query: CommentListQuery = {}, options: CallOptions = {}) =>
-    send<Page<Comment>>({ method: 'GET', path: route('/comments/{pid}', { pid: postId }), query, idempotent: true, signal: options.signal });
+    send({ method: 'get', path: '/comments/{pid}', params: { pid: postId }, query, idempotent: true, signal: options.signal });
   return {
     list,
     all: (postId, query = {}, options = {}) => paginate((cursor) => list(postId, { ...query, cursor }, options)),
     // Despite the PUT, each call creates a new comment: only the key makes it repeatable.
-    create: (postId, body, options) => create<Comment>(send, 'PUT', route('/comments/{pid}', { pid: postId }), body, options),
-    delete: (postId, id, options) => remove(send, route('/comments/{pid}/{id}', { pid: postId, id }), options),
+    create: (postId, body, options) => create(send, { method: 'put', path: '/comments/{pid}', params: { pid: postId } }, body, options),
+    delete: (postId, id, options) => remove(send, { method: 'delete', path: '/comments/{pid}/{id}', params: { pid: postId, id } }, options),
   };
 }

@@ -1,12 +1,18 @@
 import type { CreateOptions, Result } from './result.js';
+import type { BodyOf, DataOf, PathOf, Target } from './route.js';
 import type { Send } from './transport.js';
 
 /**
  * A creation: not idempotent by itself, so it is retried only thanks to its
  * `Idempotency-Key`, fresh per call unless the caller brings one.
  */
-export function create<T>(send: Send, method: 'POST' | 'PUT', path: string, body: unknown, options: CreateOptions = {}): Promise<Result<T>> {
-  return send<T>({ method, path, body, idempotent: false, idempotencyKey: options.idempotencyKey ?? newIdempotencyKey(), signal: options.signal });
+export function create<M extends 'post' | 'put', P extends PathOf<M>>(
+  send: Send,
+  target: Target<P, M>,
+  body: BodyOf<P, M>,
+  options: CreateOptions = {},
+): Promise<Result<DataOf<P, M>>> {
+  return send<M, P>({ ...target, body, idempotent: false, idempotencyKey: options.idempotencyKey ?? newIdempotencyKey(), signal: options.signal });
 }
 
 /**

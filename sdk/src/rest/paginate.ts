@@ -1,4 +1,4 @@
-import type { Page } from '../types.js';
+import type { Page } from '@news-forum/protocol';
 import type { Result } from './result.js';
 
 /**

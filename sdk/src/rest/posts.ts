@@ -1,9 +1,8 @@
-import type { NewPost, Page, Post, PostListQuery } from '../types.js';
+import type { NewPost, Page, Post, PostListQuery } from '@news-forum/protocol';
 import { create } from './create.js';
 import { paginate } from './paginate.js';
 import { remove } from './remove.js';
 import type { CallOptions, CreateOptions, Result } from './result.js';
-import { route } from './route.js';
 import type { Send } from './transport.js';
 
 /** Posts and votes: `forum.posts`. With a token, posts carry the caller's `myVote`. */
@@ -39,18 +38,19 @@ export interface PostsApi {
 
 export function createPostsApi(send: Send): PostsApi {
   const list = (query: PostListQuery = {}, options: CallOptions = {}) =>
-    send<Page<Post>>({ method: 'GET', path: '/posts', query, idempotent: true, signal: options.signal });
+    send({ method: 'get', path: '/posts', query, idempotent: true, signal: options.signal });
   // Votes set a state rather than add to it, so repeating one is harmless.
-  const vote = (method: 'POST' | 'DELETE', path: string, options: CallOptions = {}) =>
-    send<Post>({ method, path, idempotent: true, signal: options.signal });
+  const vote = (path: '/posts/{pid}/upvotes' | '/posts/{pid}/downvotes', pid: string, options: CallOptions = {}) =>
+    send({ method: 'post', path, params: { pid }, idempotent: true, signal: options.signal });
   return {
     list,
     all: (query = {}, options = {}) => paginate((cursor) => list({ ...query, cursor }, options)),
-    get: (id, options = {}) => send<Post>({ method: 'GET', path: route('/posts/{pid}', { pid: id }), idempotent: true, signal: options.signal }),
-    create: (body, options) => create<Post>(send, 'POST', '/posts', body, options),
-    upvote: (id, options) => vote('POST', route('/posts/{pid}/upvotes', { pid: id }), options),
-    downvote: (id, options) => vote('POST', route('/posts/{pid}/downvotes', { pid: id }), options),
-    retract: (id, options) => vote('DELETE', route('/posts/{pid}/vote', { pid: id }), options),
-    delete: (id, options) => remove(send, route('/posts/{pid}', { pid: id }), options),
+    get: (id, options = {}) => send({ method: 'get', path: '/posts/{pid}', params: { pid: id }, idempotent: true, signal: options.signal }),
+    create: (body, options) => create(send, { method: 'post', path: '/posts' }, body, options),
+    upvote: (id, options) => vote('/posts/{pid}/upvotes', id, options),
+    downvote: (id, options) => vote('/posts/{pid}/downvotes', id, options),
+    retract: (id, options = {}) =>
+      send({ method: 'delete', path: '/posts/{pid}/vote', params: { pid: id }, idempotent: true, signal: options.signal }),
+    delete: (id, options) => remove(send, { method: 'delete', path: '/posts/{pid}', params: { pid: id } }, options),
   };
 }

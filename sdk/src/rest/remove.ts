@@ -1,4 +1,5 @@
 import type { CallOptions, Result } from './result.js';
+import type { DataOf, PathOf, Target } from './route.js';
 import { mayHaveTakenEffect, type Send } from './transport.js';
 
 /**
@@ -6,15 +7,14 @@ import { mayHaveTakenEffect, type Send } from './transport.js';
  * and the retry finds nothing (404), that attempt most likely did the deleting, and either way
  * the resource is gone as asked: that counts as success.
  */
-export async function remove(send: Send, path: string, options: CallOptions = {}): Promise<Result<null>> {
+export async function remove<P extends PathOf<'delete'>>(send: Send, target: Target<P, 'delete'>, options: CallOptions = {}): Promise<Result<DataOf<P, 'delete'>>> {
   let maybeDone = false;
-  const result = await send<null>({
-    method: 'DELETE',
-    path,
+  const result = await send<'delete', P>({
+    ...target,
     idempotent: true,
     signal: options.signal,
     onRetry: (failure) => (maybeDone ||= mayHaveTakenEffect(failure)),
   });
-  if (maybeDone && result.error?.status === 404) return { data: null, error: undefined, response: result.response! };
+  if (maybeDone && result.error?.status === 404 && result.response) return { data: null as DataOf<P, 'delete'>, error: undefined, response: result.response };
   return result;
 }

@@ -1,9 +1,10 @@
 import { ApiError, isProblem } from '../errors/api-error.js';
 import { NetworkError } from '../errors/network-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
-import type { Problem } from '../types.js';
+import type { Problem } from '@news-forum/protocol';
 import { isTransientStatus, MAX_RETRY_AFTER_MS, parseRetryAfter, sleep, type RetryDelay } from './backoff.js';
 import type { RequestError, Result } from './result.js';
+import { fillPath, type BodyOf, type DataOf, type Method, type PathOf, type QueryOf, type Target } from './route.js';
 
 export interface TransportOptions {
   baseUrl: string;
@@ -14,22 +15,36 @@ export interface TransportOptions {
   getToken: () => string | undefined;
 }
 
-/** One REST call as the resource modules describe it. */
-export interface Call {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  /** Path below `/api`, parameters already filled in (see `route`). */
-  path: string;
-  query?: Record<string, string | number | undefined> | undefined;
-  body?: unknown;
+/**
+ * One REST call as the resource modules describe it: an operation of
+ * openapi.yaml by method and path (below `/api`), whose parameters, query,
+ * body and answer take their types from the contract.
+ */
+export type Call<P extends PathOf<M>, M extends Method> = Target<P, M> & {
+  query?: QueryOf<P, M> | undefined;
+  body?: BodyOf<P, M>;
   /** True when sending the request twice has the effect of sending it once. */
   idempotent: boolean;
   idempotencyKey?: string | undefined;
   signal?: AbortSignal | undefined;
   /** Told about each failed attempt that is about to be retried. */
   onRetry?: (failure: RequestError) => void;
-}
+};
 
-export type Send = <T>(call: Call) => Promise<Result<T>>;
+export type Send = <M extends Method, P extends PathOf<M>>(call: Call<P, M>) => Promise<Result<DataOf<P, M>>>;
+
+/** What the transport reads of a call, whatever its operation. */
+interface AnyCall {
+  method: Method;
+  path: string;
+  params?: Record<string, string> | undefined;
+  query?: Record<string, string | number | undefined> | undefined;
+  body?: unknown;
+  idempotent: boolean;
+  idempotencyKey?: string | undefined;
+  signal?: AbortSignal | undefined;
+  onRetry?: (failure: RequestError) => void;
+}
 
 /**
  * The one place that talks HTTP: URL and headers, per-attempt timeout,
@@ -40,9 +55,9 @@ export function createTransport(options: TransportOptions): Send {
   // Looked up per call so a fetch polyfilled after createClient() is used.
   const fetchFn: typeof globalThis.fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
 
-  return async <T>(call: Call): Promise<Result<T>> => {
+  const send = async (call: AnyCall): Promise<Result<unknown>> => {
     // Relative base URLs (same-origin pages) resolve against the page.
-    const url = new URL(base + call.path, globalThis.location?.href);
+    const url = new URL(base + fillPath(call.path, call.params), globalThis.location?.href);
     for (const [name, value] of Object.entries(call.query ?? {})) {
       if (value !== undefined) url.searchParams.set(name, String(value));
     }
@@ -52,20 +67,22 @@ export function createTransport(options: TransportOptions): Send {
     if (call.body !== undefined) headers['content-type'] = 'application/json';
     if (call.idempotencyKey !== undefined) headers['idempotency-key'] = call.idempotencyKey;
     const init: RequestInit = {
-      method: call.method,
+      method: call.method.toUpperCase(),
       headers,
       ...(call.body !== undefined && { body: JSON.stringify(call.body) }),
     };
 
     const retryable = call.idempotent || call.idempotencyKey !== undefined;
     for (let retry = 1; ; retry++) {
-      const result = await attempt<T>(fetchFn, url, init, call.signal, options.timeoutMs);
+      const result = await attempt(fetchFn, url, init, call.signal, options.timeoutMs);
       const delay = result.error && retryable && retry <= options.maxRetries ? retryDelay(result, retry, options.retryDelay) : undefined;
       if (delay === undefined) return result;
       call.onRetry?.(result.error!);
       if (!(await sleep(delay, call.signal))) return aborted(call.signal, result.response);
     }
   };
+  // The answer was JSON-parsed as the contract says the operation answers.
+  return send as Send;
 }
 
 /**
@@ -87,13 +104,13 @@ function retryDelay(result: Result<unknown>, retry: number, backoff: RetryDelay)
   return asked <= MAX_RETRY_AFTER_MS ? asked : undefined;
 }
 
-async function attempt<T>(
+async function attempt(
   fetchFn: typeof globalThis.fetch,
   url: URL,
   init: RequestInit,
   signal: AbortSignal | undefined,
   timeoutMs: number,
-): Promise<Result<T>> {
+): Promise<Result<unknown>> {
   if (signal?.aborted) return aborted(signal);
   const controller = new AbortController();
   const onAbort = () => controller.abort(signal?.reason);
@@ -111,7 +128,7 @@ async function attempt<T>(
     response = await fetchFn(url, { ...init, signal: controller.signal });
     // The body is read inside the timeout too: a stalled body is as bad as no answer.
     const text = await response.text();
-    if (response.ok) return { data: (text === '' ? null : JSON.parse(text)) as T, error: undefined, response };
+    if (response.ok) return { data: text === '' ? null : (JSON.parse(text) as unknown), error: undefined, response };
     return { data: undefined, error: new ApiError(toProblem(text, response), response.headers.get('x-request-id') ?? undefined), response };
   } catch (cause) {
     if (timedOut) return { data: undefined, error: new TimeoutError(timeoutMs), response };

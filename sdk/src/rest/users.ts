@@ -1,8 +1,7 @@
-import type { NewUser, Page, Session, User, UserListQuery } from '../types.js';
+import type { NewUser, Page, User, UserListQuery } from '@news-forum/protocol';
 import { paginate } from './paginate.js';
 import { remove } from './remove.js';
 import type { CallOptions, Result } from './result.js';
-import { route } from './route.js';
 import { mayHaveTakenEffect, type Send } from './transport.js';
 
 /** Accounts: `forum.users`. */
@@ -33,21 +32,22 @@ export interface UsersApi {
 
 export function createUsersApi(send: Send): UsersApi {
   const list = (query: UserListQuery = {}, options: CallOptions = {}) =>
-    send<Page<User>>({ method: 'GET', path: '/users', query, idempotent: true, signal: options.signal });
+    send({ method: 'get', path: '/users', query, idempotent: true, signal: options.signal });
   return {
     async create(login, body, options = {}) {
       let maybeDone = false;
-      const result = await send<User>({
-        method: 'PUT',
-        path: route('/users/{login}', { login }),
+      const result = await send({
+        method: 'put',
+        path: '/users/{login}',
+        params: { login },
         body,
         idempotent: true,
         signal: options.signal,
         onRetry: (failure) => (maybeDone ||= mayHaveTakenEffect(failure)),
       });
       if (!maybeDone || result.error?.status !== 409) return result;
-      const check = await send<Session>({
-        method: 'POST',
+      const check = await send({
+        method: 'post',
         path: '/authenticate',
         body: { login, password: body.password },
         idempotent: true,
@@ -56,9 +56,9 @@ export function createUsersApi(send: Send): UsersApi {
       return check.error ? result : { data: check.data.user, error: undefined, response: check.response };
     },
     get: (login, options = {}) =>
-      send<User>({ method: 'GET', path: route('/users/{login}', { login }), idempotent: true, signal: options.signal }),
+      send({ method: 'get', path: '/users/{login}', params: { login }, idempotent: true, signal: options.signal }),
     list,
     all: (query = {}, options = {}) => paginate((cursor) => list({ ...query, cursor }, options)),
-    delete: (login, options) => remove(send, route('/users/{login}', { login }), options),
+    delete: (login, options) => remove(send, { method: 'delete', path: '/users/{login}', params: { login } }, options),
   };
 }

@@ -1,8 +1,14 @@
 import type { Request } from 'express';
-import type { Scope } from '@news-forum/sdk';
+import type { Scope } from '@news-forum/protocol';
 import { ProblemError } from '../problem/problem-error.js';
 import type { Services } from '../services.js';
-import type { Caller } from '../http/handler.js';
+
+/** The authenticated caller. */
+export interface Caller {
+  login: string;
+  /** Scopes of the token that the account still holds. */
+  scopes: Scope[];
+}
 
 /** The bearer token of a request, if any; a malformed Authorization header is a 401. */
 export function bearerToken(req: Request): string | undefined {

@@ -1,9 +1,7 @@
 import jwt from 'jsonwebtoken';
-import type { Scope } from '@news-forum/sdk';
+import { SCOPES, type Scope } from '@news-forum/protocol';
 import { ProblemError } from '../problem/problem-error.js';
 import type { JwtKeys } from './jwt-keys.js';
-
-export const SCOPES: readonly Scope[] = ['read', 'delete', 'admin'];
 
 /** The verified claims of a bearer token. */
 export interface TokenClaims {
@@ -48,7 +46,7 @@ export class TokenService {
     const { login, scopes, iat, exp } = payload as Record<string, unknown>;
     if (typeof exp !== 'number') throw invalidToken('The token has no expiry');
     if (typeof login !== 'string' || typeof iat !== 'number' || !Array.isArray(scopes)) throw invalidToken('The token is invalid');
-    if (!scopes.every((s): s is Scope => SCOPES.includes(s as Scope))) throw invalidToken('The token is invalid');
+    if (!scopes.every((s): s is Scope => (SCOPES as readonly unknown[]).includes(s))) throw invalidToken('The token is invalid');
     return { login, scopes, iat, exp };
   }
 }

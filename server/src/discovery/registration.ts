@@ -1,6 +1,6 @@
 import type { Etcd3, Lease } from 'etcd3';
 import type { Logger } from '../logger.js';
-import { backoffDelay, sleep } from '../store/sql/backoff.js';
+import { backoffDelay, wait } from '../backoff.js';
 import { createEtcdClient } from './etcd-client.js';
 
 /** Where nodes register; the load balancer's renderer watches it. */
@@ -91,7 +91,7 @@ export class Registration {
         if (this.#stopping.signal.aborted) return;
         this.#fail('registering', 'etcd lease lost; registering again on a new lease', error);
       } else {
-        await sleep(this.#retryDelay(failures++), this.#stopping.signal);
+        await wait(this.#retryDelay(failures++), this.#stopping.signal);
       }
     }
   }

@@ -1,25 +1,11 @@
 import type { RequestHandler } from 'express';
 import type { Config } from '../config/config.js';
+import { isSameOrigin, originAccess } from '../policy/origin.js';
 import { ProblemError } from '../problem/problem-error.js';
 
 const READ_METHODS = new Set(['GET', 'HEAD']);
 const ALLOW_HEADERS = 'Authorization, Content-Type, Idempotency-Key';
 const EXPOSE_HEADERS = 'Location, Retry-After, X-Request-Id, Idempotent-Replayed, RateLimit';
-
-/** Whether a request's Origin is the server's own (same scheme-less host). */
-export function isSameOrigin(origin: string, host: string | undefined): boolean {
-  try {
-    return new URL(origin).host === host;
-  } catch {
-    return false;
-  }
-}
-
-/** What an Origin may do: `all` for listed origins, `read` when `*` is configured. */
-export function originAccess(origin: string, config: Pick<Config, 'corsOrigins' | 'corsAnyOriginReads'>): 'all' | 'read' | 'none' {
-  if (config.corsOrigins.includes(origin)) return 'all';
-  return config.corsAnyOriginReads ? 'read' : 'none';
-}
 
 /**
  * CORS from the CORS_ORIGINS allowlist. Listed origins may do everything;

@@ -1,9 +1,9 @@
 import express, { type Request, type Response, type Router } from 'express';
-import { bearerToken, requireScopes, resolveCaller } from '../auth/caller.js';
+import { bearerToken, requireScopes, resolveCaller, type Caller } from '../auth/caller.js';
 import { operations, type CompiledOperation } from '../openapi/operations.js';
 import { ProblemError } from '../problem/problem-error.js';
 import type { Services } from '../services.js';
-import type { Caller, Handlers, Reply } from './handler.js';
+import { OPTIONAL_AUTH, type HandlerContext, type Handlers, type OperationId, type Reply } from './handler.js';
 
 const WRITE_METHODS = new Set(['post', 'put', 'delete', 'patch']);
 
@@ -47,7 +47,7 @@ function body(req: Request, operation: CompiledOperation): unknown {
  * `strictResponses` (tests) it becomes a 500 so the test fails; otherwise it
  * is logged and the reply is sent.
  */
-function checkReply(operation: CompiledOperation, reply: Reply, services: Services, strict: boolean): void {
+function checkReply(operation: CompiledOperation, reply: Reply<OperationId>, services: Services, strict: boolean): void {
   const validate = operation.responseValidator(reply.status);
   const problems = operation.declaresStatus(reply.status)
     ? (validate?.(reply.body) ?? (reply.body === undefined ? [] : [{ pointer: '', detail: 'no body is declared' }]))
@@ -57,9 +57,9 @@ function checkReply(operation: CompiledOperation, reply: Reply, services: Servic
   if (strict) throw new Error(`Response of ${operation.operationId} drifted from openapi.yaml: ${JSON.stringify(problems)}`);
 }
 
-function send(res: Response, reply: Reply): void {
+function send(res: Response, reply: Reply<OperationId>): void {
   res.status(reply.status);
-  for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+  for (const [name, value] of Object.entries(reply.headers ?? {})) if (typeof value === 'string') res.setHeader(name, value);
   if (reply.body === undefined) res.end();
   else res.json(reply.body);
 }
@@ -75,18 +75,25 @@ export function createApiRouter(handlers: Handlers, services: Services, options:
   const extra = Object.keys(handlers).filter((id) => !ids.has(id));
   if (missing.length > 0) throw contractMismatch(`no handler for ${missing.join(', ')}`);
   if (extra.length > 0) throw contractMismatch(`no operation for ${extra.join(', ')}`);
+  // Handlers take `caller` as always present unless the operation is listed in OPTIONAL_AUTH.
+  const optional: readonly string[] = OPTIONAL_AUTH;
+  const misread = operations.filter((o) => o.security.required === optional.includes(o.operationId)).map((o) => o.operationId);
+  if (misread.length > 0) throw contractMismatch(`OPTIONAL_AUTH is wrong about ${misread.join(', ')}`);
 
   const router = express.Router({ strict: false });
   // Most specific paths first, so `/posts/{pid}` never shadows `/posts/{pid}/upvotes`.
   const ordered = [...operations].sort((a, b) => b.path.split('/').length - a.path.split('/').length);
   for (const operation of ordered) {
-    const handler = handlers[operation.operationId]!;
+    // The one place where the contract's types meet untyped requests: the
+    // validators below establish what HandlerContext promises.
+    const handler = handlers[operation.operationId as OperationId] as (context: HandlerContext<OperationId>) => Promise<Reply<OperationId>>;
     router[operation.method](operation.expressPath, async (req, res) => {
       res.locals.operationId = operation.operationId;
       const caller = await authenticate(req, operation, services);
       if (caller && WRITE_METHODS.has(operation.method)) services.limits.enforce('writesPerUser', caller.login);
       const input = parameters(req, operation);
-      const reply = await handler({ req, res, ...input, body: body(req, operation), caller, services });
+      const context = { req, res, ...input, body: body(req, operation), caller, services };
+      const reply = await handler(context as HandlerContext<OperationId>);
       checkReply(operation, reply, services, options.strictResponses);
       send(res, reply);
     });

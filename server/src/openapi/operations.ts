@@ -1,7 +1,6 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
-import type { Scope } from '@news-forum/sdk';
+import type { Scope } from '@news-forum/protocol';
 import { deref, HTTP_METHODS, spec, type HttpMethod, type OperationObject, type ParameterObject } from './spec.js';
+import { coercing, exact, validator, type Validator } from './validation.js';
 
 /** Who may call an operation, read from its `security`. */
 export interface OperationSecurity {
@@ -9,13 +8,6 @@ export interface OperationSecurity {
   required: boolean;
   scopes: Scope[];
 }
-
-export interface ValidationIssue {
-  pointer: string;
-  detail: string;
-}
-
-export type Validator = (value: unknown) => ValidationIssue[];
 
 /** One operation of openapi.yaml with its compiled validators. */
 export interface CompiledOperation {
@@ -33,36 +25,6 @@ export interface CompiledOperation {
   /** Validates a response body for a status; undefined when the status is not declared. */
   responseValidator(status: number): Validator | undefined;
   declaresStatus(status: number): boolean;
-}
-
-function createAjv(coerce: boolean): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, strict: false, coerceTypes: coerce, useDefaults: coerce });
-  (addFormats as unknown as (ajv: Ajv2020) => void)(ajv);
-  ajv.addSchema({ $id: 'openapi.json', components: spec.components });
-  return ajv;
-}
-
-const coercing = createAjv(true);
-const exact = createAjv(false);
-
-/** Schemas inside openapi.yaml say `#/components/...`; compiled alone they must name the document. */
-function anchored(schema: object): object {
-  return JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"openapi.json#/components/')) as object;
-}
-
-function issues(validate: ValidateFunction, prefix: string): ValidationIssue[] {
-  return (validate.errors ?? []).map((error: ErrorObject) => {
-    let pointer = `${prefix}${error.instancePath}`;
-    if (error.keyword === 'required') pointer += `/${String(error.params.missingProperty)}`;
-    if (error.keyword === 'additionalProperties') pointer += `/${String(error.params.additionalProperty)}`;
-    const detail = error.keyword === 'additionalProperties' ? 'is not an allowed member' : (error.message ?? 'is invalid');
-    return { pointer, detail };
-  });
-}
-
-function validator(ajv: Ajv2020, schema: object, prefix: string): Validator {
-  const validate = ajv.compile(anchored(schema));
-  return (value) => (validate(value) ? [] : issues(validate, prefix));
 }
 
 function compileParameters(parameters: ParameterObject[]): Validator {

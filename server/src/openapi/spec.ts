@@ -40,8 +40,10 @@ export type PathItem = { parameters?: (ParameterObject | Ref)[] } & Partial<Reco
 
 export const HTTP_METHODS: readonly HttpMethod[] = ['get', 'put', 'post', 'delete', 'patch'];
 
-// The contract sits at the repository root; a packaged server carries its own copy next to dist/.
-const CANDIDATES = ['../../openapi.yaml', '../../../openapi.yaml'];
+// The contract sits at the repository root; a packaged server carries its own
+// copy next to dist/ (made by the build). The root's comes first, so a
+// working copy never reads a stale copy.
+const CANDIDATES = ['../../../openapi.yaml', '../../openapi.yaml'];
 
 /** Path of openapi.yaml. */
 export const specPath: string = (() => {

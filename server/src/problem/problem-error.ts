@@ -1,4 +1,4 @@
-import type { Problem } from '@news-forum/sdk';
+import type { Problem } from '@news-forum/protocol';
 
 /** Stable problem kinds; `type` of the problem+json body is `urn:news-forum:problem:<kind>`. */
 export type ProblemKind =

@@ -1,6 +1,8 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../logger.js';
+import { StoreError } from '../store/store-error.js';
 import { ProblemError } from './problem-error.js';
+import { toProblem } from './to-problem.js';
 
 /** Errors raised by express.json() carry a `type`. */
 function fromBodyParser(error: { type?: string; status?: number }): ProblemError | undefined {
@@ -25,7 +27,8 @@ function fromBodyParser(error: { type?: string; status?: number }): ProblemError
 export function problemHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) return next(error);
-    let problem = error instanceof ProblemError ? error : fromBodyParser((error ?? {}) as { type?: string });
+    const known = error instanceof ProblemError || error instanceof StoreError;
+    let problem = known ? toProblem(error) : fromBodyParser((error ?? {}) as { type?: string });
     if (!problem) {
       const status = (error as { status?: number }).status;
       // Errors from express itself (e.g. a malformed URI) carry a 4xx status.
@@ -33,7 +36,7 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     }
     if (!problem) {
       logger.error('unhandled error', { requestId: res.locals.requestId, error: error instanceof Error ? error.stack : String(error) });
-      problem = new ProblemError('internal');
+      problem = toProblem(error);
     }
     for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
     res

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { clientAddress } from '../http/client-address.js';
-import { isSameOrigin, originAccess } from '../http/cors.js';
+import { clientAddress } from '../policy/client-address.js';
+import { isSameOrigin, originAccess } from '../policy/origin.js';
 import type { Services } from '../services.js';
 
 /**

@@ -1,4 +1,5 @@
-import type { Comment, LivePost } from '@news-forum/sdk';
+import type { Comment, LivePost } from '@news-forum/protocol';
+import { backoffDelay, wait } from '../backoff.js';
 import type { Logger } from '../logger.js';
 import type { FeedItem, Store, Table } from '../store/store.js';
 import { Coalescer } from './coalescer.js';
@@ -9,8 +10,6 @@ export interface RelayTargets {
   /** The feed may have missed changes: subscribers must take a new snapshot. */
   reset(table: Table): void;
 }
-
-const RETRY_MS = [100, 500, 1000, 2000, 5000];
 
 /**
  * Reads the store's change feed of one table and hands each change to the
@@ -55,10 +54,7 @@ export class FeedRelay {
       if (signal.aborted) break;
       coalescer.flush();
       targets.reset(table);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)]);
-        signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-      });
+      await wait(backoffDelay(attempt), signal);
     }
     coalescer.flush();
   }

@@ -1,6 +1,7 @@
 import { createAdapter } from '@socket.io/redis-adapter';
 import { createClient, type RedisClientType } from 'redis';
 import type { Server } from 'socket.io';
+import { backoffDelay, wait } from '../backoff.js';
 import type { Logger } from '../logger.js';
 
 /** The Redis pub/sub pair behind the socket.io adapter. */
@@ -16,7 +17,7 @@ export interface RedisLink {
  * reconnect by themselves when Redis comes back.
  */
 export async function attachRedis(io: Server, url: string, logger: Logger): Promise<RedisLink> {
-  const options = { url, socket: { reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 3000), connectTimeout: 3000 } };
+  const options = { url, socket: { reconnectStrategy: (retries: number) => backoffDelay(retries, 100, 3000), connectTimeout: 3000 } };
   const pub = createClient(options) as RedisClientType;
   const sub = pub.duplicate() as RedisClientType;
   let last = '';
@@ -32,12 +33,17 @@ export async function attachRedis(io: Server, url: string, logger: Logger): Prom
   }
   // Start even while Redis is down: readiness reports it and the clients keep retrying.
   const connected = Promise.all([pub.connect(), sub.connect()]).catch((error: Error) => logger.warn('redis connect failed', { error: error.message }));
-  await Promise.race([connected, new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
+  await Promise.race([connected, wait(3000)]);
   io.adapter(createAdapter(pub, sub, { requestsTimeout: 2000 }));
   return {
     async ping() {
       if (!pub.isReady || !sub.isReady) throw new Error('redis is not connected');
-      await Promise.race([pub.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('redis ping timed out')), 1000).unref())]);
+      await Promise.race([
+        pub.ping(),
+        wait(1000).then(() => {
+          throw new Error('redis ping timed out');
+        }),
+      ]);
     },
     async close() {
       await Promise.allSettled([pub.quit(), sub.quit()]);

@@ -4,9 +4,9 @@ import { publicUser } from './representations.js';
 
 const BAD_CREDENTIALS = 'Wrong login or password';
 
-export const authHandlers: Handlers = {
+export const authHandlers = {
   async authenticate({ body, req, services }) {
-    const { login, password } = body as { login: string; password: string };
+    const { login, password } = body;
     const { limits, store, passwords, tokens } = services;
     const ip = req.ip ?? 'unknown';
     limits.enforce('loginsPerIp', ip);
@@ -24,8 +24,8 @@ export const authHandlers: Handlers = {
   },
 
   async getMe({ caller, services }) {
-    const user = await services.store.getUser(caller!.login);
+    const user = await services.store.getUser(caller.login);
     if (!user) throw new ProblemError('unauthorized', 'The account of this token no longer exists');
     return { status: 200, body: publicUser(user) };
   },
-};
+} satisfies Partial<Handlers>;

@@ -1,30 +1,28 @@
 import { requireOwnerOr } from '../auth/caller.js';
 import type { Handlers } from '../http/handler.js';
 import { ProblemError } from '../problem/problem-error.js';
-import { idempotencyKey, REPLAYED_HEADER } from './idempotency.js';
+import { idempotencyKey } from './idempotency.js';
 
-export const commentHandlers: Handlers = {
+export const commentHandlers = {
   async listComments({ path, query, services }) {
-    if (!(await services.store.getPost(path.pid!))) throw new ProblemError('not-found', `No post ${path.pid}`);
-    const page = await services.store.listComments(path.pid!, { limit: query.limit as number, cursor: query.cursor as string | undefined });
+    if (!(await services.store.getPost(path.pid))) throw new ProblemError('not-found', `No post ${path.pid}`);
+    const page = await services.store.listComments(path.pid, { limit: query.limit, cursor: query.cursor });
     return { status: 200, body: page };
   },
 
-  async createComment(context) {
-    const { text, parentId } = context.body as { text: string; parentId?: string };
-    const { value, replayed } = await context.services.store.createComment(
-      { postId: context.path.pid!, parentId: parentId ?? null, author: context.caller!.login, text },
-      idempotencyKey(context),
+  async createComment({ path, body, headers, caller, req, services }) {
+    const { value, replayed } = await services.store.createComment(
+      { postId: path.pid, parentId: body.parentId ?? null, author: caller.login, text: body.text },
+      idempotencyKey(headers['idempotency-key'], caller, req, body),
     );
-    const headers: Record<string, string> = replayed ? { [REPLAYED_HEADER]: 'true' } : {};
-    return { status: 201, body: value, headers };
+    return { status: 201, body: value, headers: replayed ? { 'Idempotent-Replayed': 'true' } : {} };
   },
 
   async deleteComment({ path, caller, services }) {
-    const comment = await services.store.getComment(path.pid!, path.id!);
+    const comment = await services.store.getComment(path.pid, path.id);
     if (!comment) throw new ProblemError('not-found', `No comment ${path.id} on post ${path.pid}`);
-    requireOwnerOr(caller!, comment.author, 'delete');
-    await services.store.deleteComment(path.pid!, path.id!);
+    requireOwnerOr(caller, comment.author, 'delete');
+    await services.store.deleteComment(path.pid, path.id);
     return { status: 204 };
   },
-};
+} satisfies Partial<Handlers>;

@@ -1,8 +1,8 @@
 import type { Handlers } from '../http/handler.js';
 import { spec } from '../openapi/spec.js';
 
-export const metaHandlers: Handlers = {
+export const metaHandlers = {
   async getApiInfo({ services }) {
     return { status: 200, body: { name: 'news-forum', version: spec.info.version, instance: services.config.instanceName } };
   },
-};
+} satisfies Partial<Handlers>;

@@ -1,6 +1,6 @@
-import type { Post, User } from '@news-forum/sdk';
+import type { Post, User } from '@news-forum/protocol';
 import type { StoredPost, UserRecord, Vote } from '../store/store.js';
-import type { Caller } from '../http/handler.js';
+import type { Caller } from '../auth/caller.js';
 import type { Services } from '../services.js';
 
 /** An account as the API shows it: never the password hash. */
@@ -13,6 +13,13 @@ export async function withMyVotes(posts: StoredPost[], caller: Caller | undefine
   if (!caller) return posts;
   const votes = await services.store.getVotes(caller.login, posts.map((p) => p.id));
   return posts.map((post) => ({ ...post, myVote: votes.get(post.id) ?? 0 }));
+}
+
+/** Adds the caller's own vote to one post (only when there is a caller). */
+export async function withMyVoteOf(post: StoredPost, caller: Caller | undefined, services: Services): Promise<Post> {
+  if (!caller) return post;
+  const votes = await services.store.getVotes(caller.login, [post.id]);
+  return withMyVote(post, votes.get(post.id) ?? 0);
 }
 
 export function withMyVote(post: StoredPost, vote: Vote): Post {

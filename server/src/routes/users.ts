@@ -1,29 +1,28 @@
-import type { Scope } from '@news-forum/sdk';
 import { requireScopes } from '../auth/caller.js';
 import type { Handlers } from '../http/handler.js';
 import { ProblemError } from '../problem/problem-error.js';
 import { publicUser } from './representations.js';
 
-export const userHandlers: Handlers = {
+export const userHandlers = {
   async listUsers({ query, services }) {
-    const page = await services.store.listUsers({ limit: query.limit as number, cursor: query.cursor as string | undefined });
+    const page = await services.store.listUsers({ limit: query.limit, cursor: query.cursor });
     return { status: 200, body: { items: page.items.map(publicUser), nextCursor: page.nextCursor } };
   },
 
   async getUser({ path, services }) {
-    const user = await services.store.getUser(path.login!);
+    const user = await services.store.getUser(path.login);
     if (!user) throw new ProblemError('not-found', `No account ${path.login}`);
     return { status: 200, body: publicUser(user) };
   },
 
   async createUser({ path, body, caller, req, services }) {
-    const { password, displayName, scopes = [] } = body as { password: string; displayName?: string; scopes?: Scope[] };
+    const { password, displayName, scopes = [] } = body;
     if (scopes.length > 0) {
       if (!caller) throw new ProblemError('unauthorized', 'Giving scopes needs a token with the scope admin', { headers: { 'WWW-Authenticate': 'Bearer' } });
       requireScopes(caller, ['admin']);
     }
     services.limits.enforce('signupsPerIp', req.ip ?? 'unknown');
-    const login = path.login!;
+    const { login } = path;
     if (await services.store.getUser(login)) throw new ProblemError('conflict', `The login ${login} is taken`);
     const user = await services.store.createUser({
       login,
@@ -35,13 +34,12 @@ export const userHandlers: Handlers = {
   },
 
   async deleteUser({ path, caller, services }) {
-    const target = await services.store.getUser(path.login!);
+    const target = await services.store.getUser(path.login);
     if (!target) throw new ProblemError('not-found', `No account ${path.login}`);
     // Moderators (`delete`) may not remove the people who appoint them.
-    if (target.scopes.includes('admin')) requireScopes(caller!, ['admin']);
-    if (!(await services.store.deleteUser(path.login!))) throw new ProblemError('not-found', `No account ${path.login}`);
-    services.events.emit('userDeleted', path.login!);
+    if (target.scopes.includes('admin')) requireScopes(caller, ['admin']);
+    if (!(await services.store.deleteUser(path.login))) throw new ProblemError('not-found', `No account ${path.login}`);
+    services.events.emit('userDeleted', path.login);
     return { status: 204 };
   },
-};
-
+} satisfies Partial<Handlers>;

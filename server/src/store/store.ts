@@ -1,6 +1,6 @@
-import type { Change, Comment, LivePost, PostSort, Scope } from '@news-forum/sdk';
+import type { Change, Comment, LivePost, PostSort, Scope, Vote } from '@news-forum/protocol';
 
-export type { Change };
+export type { Change, Vote };
 /** Posts as stored: the API's Post without the per-reader `myVote`. */
 export type StoredPost = LivePost;
 export type StoredComment = Comment;
@@ -75,14 +75,12 @@ export interface TableDocs {
 export type Table = keyof TableDocs;
 export type FeedItem<K extends Table> = Change<TableDocs[K]> | FeedReset;
 
-export type Vote = -1 | 0 | 1;
-
 /**
  * Persistence of users, posts, votes and comments, and the change feed of
  * posts and comments. Adapters: embedded (PGlite), postgres, rethinkdb.
- * Failures are thrown as ProblemError (`conflict`, `not-found`,
- * `idempotency-mismatch`, `bad-request` for a bad cursor, `unavailable`, and
- * `unauthorized` for a post, comment or vote by an account that does not
+ * Failures are thrown as StoreError (`conflict`, `not-found`,
+ * `idempotency-mismatch`, `invalid` for a bad cursor, `unavailable`, and
+ * `account-gone` for a post, comment or vote by an account that does not
  * exist, such as one deleted while the write was under way).
  */
 export interface Store {
@@ -92,7 +90,7 @@ export interface Store {
   ping(): Promise<void>;
   close(): Promise<void>;
 
-  /** Throws `conflict` when the login is taken. */
+  /** Throws StoreError `conflict` when the login is taken. */
   createUser(user: NewUserRecord): Promise<UserRecord>;
   getUser(login: string): Promise<UserRecord | null>;
   /** Ordered by login. */
@@ -100,7 +98,7 @@ export interface Store {
   /**
    * Removes the account, its posts (and their comments), its comments (and
    * their replies), and retracts its votes. Writes by the account that race
-   * it either finish first (and are removed) or fail `unauthorized`.
+   * it either finish first (and are removed) or fail `account-gone`.
    */
   deleteUser(login: string): Promise<boolean>;
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import pg from 'pg';
-import { ProblemError } from '../../src/problem/problem-error.js';
+import { StoreError } from '../../src/store/store-error.js';
 import type { Store, StoredComment, StoredPost, Vote } from '../../src/store/store.js';
 import { createUsers, STORE_KINDS, storeFixture } from '../support/store-adapters.js';
 
@@ -30,8 +30,8 @@ async function allComments(store: Store, postId: string): Promise<StoredComment[
 
 /** Expects a write to have failed because its account does not exist (any more). */
 function expectAccountGone(reason: unknown): void {
-  expect(reason).toBeInstanceOf(ProblemError);
-  expect(reason).toMatchObject({ kind: 'unauthorized', status: 401, detail: 'The account no longer exists' });
+  expect(reason).toBeInstanceOf(StoreError);
+  expect(reason).toMatchObject({ kind: 'account-gone', detail: 'The account no longer exists' });
 }
 
 async function expectRejectedAccountGone(write: Promise<unknown>): Promise<void> {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import pg from 'pg';
-import type { Change, FeedItem, Store, StoredComment, StoredPost } from '../../src/store/store.js';
+import type { Change, FeedItem, StoredComment, StoredPost } from '../../src/store/store.js';
 import { createUsers, logins, STORE_KINDS, storeFixture } from '../support/store-adapters.js';
 import { readFeed } from '../support/store-feed.js';
 

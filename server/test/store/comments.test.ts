@@ -81,7 +81,7 @@ describe.each(STORE_KINDS)('%s store: comments', (kind) => {
       { postId: post.id, parentId: 'nope' },
     ];
     for (const attempt of attempts) {
-      await expect(store.createComment({ ...attempt, author: 'bob', text: 'x' })).rejects.toMatchObject({ kind: 'not-found', status: 404 });
+      await expect(store.createComment({ ...attempt, author: 'bob', text: 'x' })).rejects.toMatchObject({ kind: 'not-found' });
     }
     expect(await store.getPost(post.id)).toMatchObject({ commentCount: 0, version: 1 });
     expect(await allComments(store, post.id, 10)).toEqual([]);
@@ -124,7 +124,7 @@ describe.each(STORE_KINDS)('%s store: comments', (kind) => {
     const post = await aPost(store);
     const users = Buffer.from(JSON.stringify(['users', 'ana'])).toString('base64url');
     for (const cursor of [users, 'x.y', Buffer.from('["comments","2020-01-01","x"]').toString('base64url')]) {
-      await expect(store.listComments(post.id, { limit: 5, cursor })).rejects.toMatchObject({ kind: 'bad-request' });
+      await expect(store.listComments(post.id, { limit: 5, cursor })).rejects.toMatchObject({ kind: 'invalid' });
     }
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { hotRank } from '@news-forum/sdk';
+import { hotRank } from '@news-forum/protocol';
 import { MIGRATIONS, migrate } from '../../src/store/sql/migrations.js';
 import { SqlStore } from '../../src/store/sql/sql-store.js';
 import { STORE_KINDS, storeFixture } from '../support/store-adapters.js';
@@ -85,10 +85,10 @@ describe.each(STORE_KINDS)('%s store: migrations', (kind) => {
     );
 
     // From now on the keys keep such rows out.
-    await expect(store.createPost({ title: 'again', url: null, text: null, author: 'ghost' })).rejects.toMatchObject({ kind: 'unauthorized' });
+    await expect(store.createPost({ title: 'again', url: null, text: null, author: 'ghost' })).rejects.toMatchObject({ kind: 'account-gone' });
     await expect(
       driver.query(`INSERT INTO votes (post_id, login, value) VALUES ('${KEPT}', 'phantom', 1)`),
-    ).rejects.toMatchObject({ kind: 'unauthorized' });
+    ).rejects.toMatchObject({ kind: 'account-gone' });
     await store.close();
   }, 60_000);
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { hotRank, type PostSort } from '@news-forum/sdk';
+import { hotRank, type PostSort } from '@news-forum/protocol';
 import type { NewPostRecord, Store, StoredPost } from '../../src/store/store.js';
 import { createUsers, logins, STORE_KINDS, storeFixture } from '../support/store-adapters.js';
 
@@ -113,11 +113,11 @@ describe.each(STORE_KINDS)('%s store: posts', (kind) => {
     await createUsers(store, ...USERS);
     for (let i = 0; i < 3; i++) await store.createPost(newPost(`Post ${i}`));
     const hot = (await store.listPosts('hot', { limit: 1 })).nextCursor!;
-    await expect(store.listPosts('new', { limit: 1, cursor: hot })).rejects.toMatchObject({ kind: 'bad-request' });
-    await expect(store.listPosts('top', { limit: 1, cursor: hot })).rejects.toMatchObject({ kind: 'bad-request' });
+    await expect(store.listPosts('new', { limit: 1, cursor: hot })).rejects.toMatchObject({ kind: 'invalid' });
+    await expect(store.listPosts('top', { limit: 1, cursor: hot })).rejects.toMatchObject({ kind: 'invalid' });
     const forged = Buffer.from(JSON.stringify(['new', 'yesterday', 'x'])).toString('base64url');
     for (const cursor of [forged, 'a+b/', '', 'W10']) {
-      await expect(store.listPosts('new', { limit: 1, cursor })).rejects.toMatchObject({ kind: 'bad-request', detail: 'Invalid cursor' });
+      await expect(store.listPosts('new', { limit: 1, cursor })).rejects.toMatchObject({ kind: 'invalid', detail: 'Invalid cursor' });
     }
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { ProblemError } from '../../src/problem/problem-error.js';
+import { StoreError } from '../../src/store/store-error.js';
 import type { NewUserRecord, Store } from '../../src/store/store.js';
 import { STORE_KINDS, storeFixture } from '../support/store-adapters.js';
 
@@ -42,8 +42,8 @@ describe.each(STORE_KINDS)('%s store: users', (kind) => {
     const store = await stores.fresh();
     const first = await store.createUser(newUser('ana'));
     const second = store.createUser(newUser('ana', { displayName: 'Impostor', passwordHash: 'other' }));
-    await expect(second).rejects.toBeInstanceOf(ProblemError);
-    await expect(second).rejects.toMatchObject({ kind: 'conflict', status: 409 });
+    await expect(second).rejects.toBeInstanceOf(StoreError);
+    await expect(second).rejects.toMatchObject({ kind: 'conflict' });
     expect(await store.getUser('ana')).toEqual(first);
   });
 
@@ -71,7 +71,7 @@ describe.each(STORE_KINDS)('%s store: users', (kind) => {
     expect(nextCursor).toMatch(/^[A-Za-z0-9_-]+$/);
     const foreign = Buffer.from(JSON.stringify(['hot', 1, 'x'])).toString('base64url');
     for (const cursor of ['not a cursor', '!!!', 'e30', foreign, `${nextCursor}=`, Buffer.from('["users",1]').toString('base64url')]) {
-      await expect(store.listUsers({ limit: 1, cursor })).rejects.toMatchObject({ kind: 'bad-request', detail: 'Invalid cursor' });
+      await expect(store.listUsers({ limit: 1, cursor })).rejects.toMatchObject({ kind: 'invalid', detail: 'Invalid cursor' });
     }
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { hotRank } from '@news-forum/sdk';
+import { hotRank } from '@news-forum/protocol';
 import type { Store, StoredPost } from '../../src/store/store.js';
 import { createUsers, logins, STORE_KINDS, storeFixture } from '../support/store-adapters.js';
 

@@ -1,4 +1,4 @@
-import type { Change, ClientToServerEvents, ServerToClientEvents, SubscribeAck, Topic } from '@news-forum/sdk';
+import type { Change, ClientToServerEvents, ServerToClientEvents, SubscribeAck, Topic } from '@news-forum/protocol';
 import { io, type Socket } from 'socket.io-client';
 
 export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;

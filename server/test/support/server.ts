@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer, type RunningServer, type StartOptions } from '../../src/server.js';
-import type { LimitSettings } from '../../src/http/limits.js';
+import type { LimitSettings } from '../../src/policy/limits.js';
 import { call, type CallOptions, type CallResult } from './http-client.js';
 import { createEmbeddedStore } from './store-template.js';
 

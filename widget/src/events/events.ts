@@ -1,7 +1,7 @@
-import type { Comment, NewsForumError, Post, User } from '@news-forum/sdk';
+import type { Comment, NewsForumError, Post, User, Vote } from '@news-forum/sdk';
 
 /** A reader's vote on a post: up, none, down. */
-export type Vote = -1 | 0 | 1;
+export type { Vote };
 
 /** `news-forum-vote`: the server accepted the reader's vote (or its retraction). */
 export interface VoteEventDetail {

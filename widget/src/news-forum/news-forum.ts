@@ -1,6 +1,10 @@
 import {
   createClient,
+  DEFAULT_PAGE_SIZE,
+  DEFAULT_POST_SORT,
+  MAX_PAGE_SIZE,
   NewsForumError,
+  POST_SORTS,
   type Comment,
   type LivePost,
   type LiveStatus,
@@ -23,8 +27,6 @@ import type { FormKey, Ui, ViewState } from './templates/ui.js';
 import { Thread } from './thread.js';
 import { Votes } from './votes.js';
 
-const SORTS: readonly PostSort[] = ['hot', 'new', 'top'];
-const DEFAULT_LIMIT = 30;
 const CLOCK_MS = 30_000;
 
 /** Where the forum is: `api` resolved against the page, if it is an http(s) URL. */
@@ -99,10 +101,10 @@ export class NewsForum extends LitElement {
   @property() api = '';
 
   /** Order of the list: `hot` (votes and age), `new` or `top` (score). */
-  @property() sort: PostSort = 'hot';
+  @property() sort: PostSort = DEFAULT_POST_SORT;
 
   /** How many posts the list shows, 1 to 100. */
-  @property({ type: Number }) limit: number = DEFAULT_LIMIT;
+  @property({ type: Number }) limit: number = DEFAULT_PAGE_SIZE;
 
   /** Id of a post: show only that post and its comments (e.g. under an article). */
   @property() post = '';
@@ -207,8 +209,8 @@ export class NewsForum extends LitElement {
     }
     const forum = this.#forum;
     if (!forum) return;
-    const sort = SORTS.includes(this.sort) ? this.sort : 'hot';
-    const limit = Math.min(Math.max(Math.trunc(Number(this.limit)) || DEFAULT_LIMIT, 1), 100);
+    const sort = POST_SORTS.includes(this.sort) ? this.sort : DEFAULT_POST_SORT;
+    const limit = Math.min(Math.max(Math.trunc(Number(this.limit)) || DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE);
     const listKey = this.post ? '' : `${sort}:${limit}`;
     if (listKey !== this.#listKey) {
       this.#listKey = listKey;

@@ -1,7 +1,7 @@
 import type { FeedItem, Table } from '../store.js';
 import type { SqlDriver, SqlExecutor } from './driver.js';
 import { CHANGES_CHANNEL } from './migrations.js';
-import { backoffDelay, sleep } from './backoff.js';
+import { backoffDelay, wait } from '../../backoff.js';
 
 /** Where a reader of the change log stands: the log's epoch and the last seq read. */
 export interface FeedPosition {
@@ -98,7 +98,7 @@ export class ChangeFeed {
         this.#wake();
         return;
       } catch {
-        await sleep(backoffDelay(attempt), this.#closing.signal);
+        await wait(backoffDelay(attempt), this.#closing.signal);
       }
     }
   }
@@ -126,7 +126,7 @@ export class ChangeFeed {
         // The database is unreachable; the listener's reconnect wakes us too,
         // but retry in case only the pool was affected.
         this.#again = true;
-        await sleep(backoffDelay(attempt++), this.#closing.signal);
+        await wait(backoffDelay(attempt++), this.#closing.signal);
       }
     }
   }

@@ -1,4 +1,4 @@
-import { ProblemError } from '../../problem/problem-error.js';
+import { StoreError } from '../store-error.js';
 
 /** A position in a keyset-ordered list: the sort keys of the last item returned. */
 export type CursorKeys = readonly (string | number)[];
@@ -35,6 +35,6 @@ export function decodeCursor(
   return keys as CursorKeys;
 }
 
-function invalid(): ProblemError {
-  return new ProblemError('bad-request', 'Invalid cursor');
+function invalid(): StoreError {
+  return new StoreError('invalid', 'Invalid cursor');
 }

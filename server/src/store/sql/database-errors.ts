@@ -1,4 +1,4 @@
-import { ProblemError } from '../../problem/problem-error.js';
+import { StoreError } from '../store-error.js';
 
 const UNREACHABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 // pg reports a lost connection only through its message.
@@ -12,8 +12,8 @@ const UNREACHABLE_MESSAGE = /Connection terminated|connection error|not queryabl
 const ACCOUNT_KEYS = new Set(['posts_author_fkey', 'comments_author_fkey', 'votes_login_fkey']);
 
 /** What a write by an account that no longer exists fails with. */
-export function accountGone(cause?: unknown): ProblemError {
-  return new ProblemError('unauthorized', 'The account no longer exists', { cause });
+export function accountGone(cause?: unknown): StoreError {
+  return new StoreError('account-gone', 'The account no longer exists', { cause });
 }
 
 /** The SQLSTATE of a database error, if it is one. */
@@ -34,15 +34,15 @@ export function isUnreachable(error: unknown): boolean {
 }
 
 /**
- * Rethrows unreachable-database errors as `unavailable` so the API answers
- * 503, not 500, a write that references a deleted account (foreign key
- * violation, 23503) as `unauthorized`, and data exceptions as `bad-request`.
+ * Rethrows unreachable-database errors as `unavailable` (so the API answers
+ * 503, not 500), a write that references a deleted account (foreign key
+ * violation, 23503) as `account-gone`, and data exceptions as `invalid`.
  */
 export function rethrowDatabaseError(error: unknown): never {
-  if (error instanceof ProblemError) throw error;
-  if (isUnreachable(error)) throw new ProblemError('unavailable', 'The database is unavailable', { cause: error });
+  if (error instanceof StoreError) throw error;
+  if (isUnreachable(error)) throw new StoreError('unavailable', 'The database is unavailable', { cause: error });
   if (sqlState(error) === '23503' && ACCOUNT_KEYS.has(String((error as { constraint?: unknown }).constraint))) throw accountGone(error);
   // Class 22 (data exception: NUL bytes, out-of-range numbers or dates) can only come from what a client sent.
-  if (sqlState(error)?.startsWith('22')) throw new ProblemError('bad-request', 'A value in the request cannot be stored or compared', { cause: error });
+  if (sqlState(error)?.startsWith('22')) throw new StoreError('invalid', 'A value in the request cannot be stored or compared', { cause: error });
   throw error;
 }

@@ -19,7 +19,7 @@ export interface ListenHandlers {
 /**
  * What the SQL store needs of a PostgreSQL connection: PGlite in-process, or
  * a `pg` pool against a server. Errors that mean the database cannot be
- * reached are thrown as ProblemError `unavailable`.
+ * reached are thrown as StoreError `unavailable`.
  */
 export interface SqlDriver extends SqlExecutor {
   /** Runs `fn` in a READ COMMITTED transaction; commits when it resolves, rolls back when it throws. */

@@ -46,7 +46,7 @@ CREATE TABLE posts (
   score integer GENERATED ALWAYS AS (upvotes - downvotes) STORED,
   comment_count integer NOT NULL DEFAULT 0 CHECK (comment_count >= 0),
   version bigint NOT NULL DEFAULT 1,
-  -- hotRank() of @news-forum/sdk, written by the application on every vote.
+  -- hotRank() of @news-forum/protocol, written by the application on every vote.
   hot double precision NOT NULL
 );
 CREATE INDEX posts_hot ON posts (hot DESC, id DESC);

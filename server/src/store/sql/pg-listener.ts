@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { ListenHandlers } from './driver.js';
-import { backoffDelay, sleep } from './backoff.js';
+import { backoffDelay, wait } from '../../backoff.js';
 
 const HEARTBEAT_MS = 10_000;
 
@@ -77,7 +77,7 @@ export class PgListener {
 
   async #reconnect(): Promise<void> {
     for (let attempt = 0; !this.#stopped; attempt++) {
-      await sleep(backoffDelay(attempt), this.#stopping.signal);
+      await wait(backoffDelay(attempt), this.#stopping.signal);
       if (this.#stopped) return;
       try {
         await this.#connect();

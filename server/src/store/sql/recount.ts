@@ -1,4 +1,4 @@
-import { hotRank } from '@news-forum/sdk';
+import { hotRank } from '@news-forum/protocol';
 import type { SqlExecutor } from './driver.js';
 
 /** Recomputes counters and rank of posts from their votes and comments; bumps `version` where they changed. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { hotRank, type PostSort } from '@news-forum/sdk';
-import { ProblemError } from '../../problem/problem-error.js';
+import { hotRank, ID_PATTERN, type PostSort } from '@news-forum/protocol';
+import { StoreError } from '../store-error.js';
 import type {
   Created, FeedItem, IdempotencyKey, NewCommentRecord, NewPostRecord, NewUserRecord, Page, PageRequest, Store,
   StoredComment, StoredPost, Table, UserRecord, Vote,
@@ -13,7 +13,8 @@ import { DEFAULT_RETENTION, schedulePruning, type Retention } from './housekeepi
 import { migrate } from './migrations.js';
 import { recount } from './recount.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// PostgreSQL reads upper-case UUIDs too.
+const UUID = new RegExp(ID_PATTERN.source, 'i');
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const MAX_PAGE = 1000;
 // Lock conflicts PostgreSQL resolves by aborting one side; the retry then succeeds.
@@ -111,7 +112,7 @@ export class SqlStore implements Store {
        ON CONFLICT (login) DO NOTHING RETURNING user_json(u) AS doc`,
       [user.login, user.displayName, user.scopes, user.passwordHash],
     );
-    if (!row) throw new ProblemError('conflict', `The login ${user.login} is taken`);
+    if (!row) throw new StoreError('conflict', `The login ${user.login} is taken`);
     return row.doc;
   }
 
@@ -136,7 +137,7 @@ export class SqlStore implements Store {
       // comment or vote of this login takes on the account (by foreign key,
       // or first thing, see lockAccount). Writes already in flight are waited
       // for, and removed below; later ones wait for this transaction and then
-      // fail as `unauthorized`. So nothing of the login can outlive it.
+      // fail as `account-gone`. So nothing of the login can outlive it.
       const [user] = await tx.query('SELECT 1 FROM users WHERE login = $1 FOR UPDATE', [login]);
       if (!user) return false;
       // Lock every post whose counters change, in id order like every other
@@ -184,7 +185,7 @@ export class SqlStore implements Store {
   }
 
   async listPosts(sort: PostSort, page: PageRequest): Promise<Page<StoredPost>> {
-    if (!Object.hasOwn(POST_ORDERS, sort)) throw new ProblemError('bad-request', `Unknown sort ${String(sort)}`);
+    if (!Object.hasOwn(POST_ORDERS, sort)) throw new StoreError('invalid', `Unknown sort ${String(sort)}`);
     const order = POST_ORDERS[sort];
     const limit = pageSize(page);
     const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor, sort, order.kinds, order.valid);
@@ -254,16 +255,16 @@ export class SqlStore implements Store {
 
   async createComment(comment: NewCommentRecord, idempotency?: IdempotencyKey): Promise<Created<StoredComment>> {
     const { postId, parentId } = comment;
-    if (!UUID.test(postId)) throw new ProblemError('not-found', `No post ${postId}`);
-    if (parentId !== null && !UUID.test(parentId)) throw new ProblemError('not-found', `No comment ${parentId} on post ${postId}`);
+    if (!UUID.test(postId)) throw new StoreError('not-found', `No post ${postId}`);
+    if (parentId !== null && !UUID.test(parentId)) throw new StoreError('not-found', `No comment ${parentId} on post ${postId}`);
     return this.#create(idempotency, fetchComment, async (tx, id) => {
       await lockAccount(tx, comment.author);
       // Locking the post first (as deleteComment does) also keeps the parent from vanishing meanwhile.
       const posts = await tx.query('SELECT 1 FROM posts WHERE id = $1 FOR UPDATE', [postId]);
-      if (posts.length === 0) throw new ProblemError('not-found', `No post ${postId}`);
+      if (posts.length === 0) throw new StoreError('not-found', `No post ${postId}`);
       if (parentId !== null) {
         const parents = await tx.query('SELECT 1 FROM comments WHERE id = $1 AND post_id = $2', [parentId, postId]);
-        if (parents.length === 0) throw new ProblemError('not-found', `No comment ${parentId} on post ${postId}`);
+        if (parents.length === 0) throw new StoreError('not-found', `No comment ${parentId} on post ${postId}`);
       }
       const [row] = await tx.query<{ doc: StoredComment }>(
         `INSERT INTO comments AS c (id, post_id, parent_id, author, text, created_at) VALUES ($1, $2, $3, $4, $5, $6)
@@ -319,7 +320,7 @@ export class SqlStore implements Store {
   // Internals
 
   #db(): SqlDriver {
-    if (this.#closing) throw new ProblemError('unavailable', 'The store is closed');
+    if (this.#closing) throw new StoreError('unavailable', 'The store is closed');
     return this.#driver;
   }
 
@@ -349,9 +350,9 @@ export class SqlStore implements Store {
       if (idempotency) {
         const prior = await claim(tx, idempotency, id);
         if (prior) {
-          if (prior.request_hash !== idempotency.requestHash) throw new ProblemError('idempotency-mismatch');
+          if (prior.request_hash !== idempotency.requestHash) throw new StoreError('idempotency-mismatch');
           const value = await fetch(tx, prior.resource_id);
-          if (value === null) throw new ProblemError('not-found', 'What this Idempotency-Key created has been deleted');
+          if (value === null) throw new StoreError('not-found', 'What this Idempotency-Key created has been deleted');
           return { value, replayed: true };
         }
       }
@@ -364,7 +365,7 @@ export class SqlStore implements Store {
  * Takes the KEY SHARE lock on the account that the foreign key of an insert
  * by `login` would take, but before any post lock: deleteUser locks the
  * account and then posts, so every transaction must take them in that order
- * or the two deadlock. Throws `unauthorized` when the account is gone
+ * or the two deadlock. Throws `account-gone` when the account is gone
  * (deleted meanwhile: the lock waited for the deletion to commit).
  */
 async function lockAccount(tx: SqlExecutor, login: string): Promise<void> {
@@ -410,7 +411,7 @@ async function fetchComment(db: SqlExecutor, id: string): Promise<StoredComment 
 }
 
 function pageSize(page: PageRequest): number {
-  if (!Number.isInteger(page.limit) || page.limit < 1) throw new ProblemError('bad-request', 'Invalid page size');
+  if (!Number.isInteger(page.limit) || page.limit < 1) throw new StoreError('invalid', 'Invalid page size');
   return Math.min(page.limit, MAX_PAGE);
 }
 

@@ -1,4 +1,4 @@
-import type { PostSort } from '@news-forum/sdk';
+import { POST_SORTS, type PostSort } from '@news-forum/sdk';
 import { html, nothing, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { describeError } from '../describe-error.js';
@@ -6,11 +6,7 @@ import { count } from '../format.js';
 import { postItem } from './post.js';
 import type { Ui } from './ui.js';
 
-const SORTS: [PostSort, string][] = [
-  ['hot', 'Hot'],
-  ['new', 'New'],
-  ['top', 'Top'],
-];
+const LABELS: Record<PostSort, string> = { hot: 'Hot', new: 'New', top: 'Top' };
 
 /** The ranked list, with its sort buttons and the "show new posts" button. */
 export function listView(ui: Ui): TemplateResult {
@@ -18,9 +14,9 @@ export function listView(ui: Ui): TemplateResult {
   return html`<section class="list" aria-label="Posts">
     <div class="toolbar">
       <div class="sorts" role="group" aria-label="Order">
-        ${SORTS.map(
-          ([sort, label]) =>
-            html`<button class="sort" aria-pressed=${ui.sort === sort ? 'true' : 'false'} @click=${() => ui.setSort(sort)}>${label}</button>`,
+        ${POST_SORTS.map(
+          (sort) =>
+            html`<button class="sort" aria-pressed=${ui.sort === sort ? 'true' : 'false'} @click=${() => ui.setSort(sort)}>${LABELS[sort]}</button>`,
         )}
       </div>
       ${waiting

@@ -1,8 +1,9 @@
-import { hotRank } from '../ranking.js';
-import type { Comment, PostSort } from '../types.js';
+import { hotRank } from './ranking.js';
+import type { Comment, PostSort } from './types.js';
 import type { LivePost } from './events.js';
 
-type Compare<T> = (a: T, b: T) => number;
+/** A sort comparator. */
+export type Compare<T> = (a: T, b: T) => number;
 
 const compareIds: Compare<string> = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 

@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 
-const TYPES = {
+/** A handler to mount with `startServer({ site })`; Express-compatible, and plain Node too. */
+export type SiteHandler = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
+
+const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
@@ -11,50 +15,57 @@ const TYPES = {
 };
 
 /** Content-Type for a file name. */
-export function contentType(name) {
+export function contentType(name: string): string {
   return TYPES[name.slice(name.lastIndexOf('.'))] ?? 'application/octet-stream';
 }
 
 /** Hex SHA-256 of some bytes. */
-export function sha256(body) {
+export function sha256(body: Buffer | string): string {
   return createHash('sha256').update(body).digest('hex');
 }
 
 /** Encodings offered, best first, with how to make them. */
-const ENCODINGS = [
-  ['br', (bytes) => brotliCompressSync(bytes)],
-  ['gzip', (bytes) => gzipSync(bytes, { level: 9 })],
-];
+const ENCODINGS: Record<string, (bytes: Buffer) => Buffer> = {
+  br: (bytes) => brotliCompressSync(bytes),
+  gzip: (bytes) => gzipSync(bytes, { level: 9 }),
+};
 
 /**
  * A handler that answers GET and HEAD for one path with fixed bytes
- * (compressed once, up front, when the client accepts br or gzip), a strong
- * ETag and the given headers, and 304 when the ETag matches.
+ * (compressed once, on the first request that accepts br or gzip, so that
+ * starting a server costs nothing), a strong ETag and the given headers, and
+ * 304 when the ETag matches.
  *
- * @param {string} path
- * @param {{ body: Buffer | string, type: string, headers?: Record<string, string> }} file
- * @returns {(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, next: (error?: unknown) => void) => void}
+ * @example
+ * startServer({ site: [serveFile('/robots.txt', { body: 'User-agent: *\n', type: 'text/plain' })] });
  */
-export function serveFile(path, { body, type, headers = {} }) {
-  const bytes = Buffer.from(body);
+export function serveFile(path: string, file: { body: Buffer | string; type: string; headers?: Record<string, string> }): SiteHandler {
+  const { type, headers = {} } = file;
+  const bytes = Buffer.from(file.body);
   const etag = `"${sha256(bytes).slice(0, 32)}"`;
   const compressible = /^(text\/|application\/json|image\/svg)/.test(type) && bytes.length > 1024;
-  const encoded = compressible ? ENCODINGS.map(([name, encode]) => [name, encode(bytes)]) : [];
+  const encoded = new Map<string, Buffer>();
+  const encode = (name: string): Buffer => {
+    let body = encoded.get(name);
+    if (!body) encoded.set(name, (body = ENCODINGS[name]!(bytes)));
+    return body;
+  };
   return (req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     if (new URL(req.url ?? '/', 'http://localhost').pathname !== path) return next();
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     if (compressible) res.setHeader('Vary', [res.getHeader('Vary'), 'Accept-Encoding'].filter(Boolean).join(', '));
     const accepted = String(req.headers['accept-encoding'] ?? '');
-    const [encoding, payload] = encoded.find(([name]) => new RegExp(`\\b${name}\\b`).test(accepted)) ?? [undefined, bytes];
+    const encoding = compressible ? Object.keys(ENCODINGS).find((name) => new RegExp(`\\b${name}\\b`).test(accepted)) : undefined;
     // One ETag per representation, as a strong ETag must be.
     const tag = encoding ? `${etag.slice(0, -1)}-${encoding}"` : etag;
     res.setHeader('ETag', tag);
     const match = req.headers['if-none-match'];
-    if (match && match.split(/\s*,\s*/).some((candidate) => candidate.replace(/^W\//, '') === tag)) {
+    if (match?.split(/\s*,\s*/).some((candidate) => candidate.replace(/^W\//, '') === tag)) {
       res.statusCode = 304;
-      return res.end();
+      return void res.end();
     }
+    const payload = encoding ? encode(encoding) : bytes;
     if (encoding) res.setHeader('Content-Encoding', encoding);
     res.setHeader('Content-Type', type);
     res.setHeader('Content-Length', payload.length);

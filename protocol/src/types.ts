@@ -18,7 +18,9 @@ export type ApiInfo = Schemas['ApiInfo'];
 /** Token scope. */
 export type Scope = Schemas['Scope'];
 /** Orderings of the post list. */
-export type PostSort = NonNullable<NonNullable<operations['listPosts']['parameters']['query']>['sort']>;
+export type PostSort = Schemas['PostSort'];
+/** A vote on a post: down, none, up. */
+export type Vote = Schemas['Vote'];
 /** Body of `POST /api/posts`. */
 export type NewPost = Schemas['NewPost'];
 /** Body of `PUT /api/comments/{pid}`. */
@@ -36,3 +38,10 @@ export type PostListQuery = NonNullable<operations['listPosts']['parameters']['q
 export type CommentListQuery = NonNullable<operations['listComments']['parameters']['query']>;
 /** Query of `GET /api/users`. */
 export type UserListQuery = NonNullable<operations['listUsers']['parameters']['query']>;
+/**
+ * What a socket subscribes to. For posts, `sort` and `limit` (1 to 100,
+ * default hot and 30) choose the snapshot; the stream carries every post.
+ */
+export type Topic = Schemas['Topic'];
+/** Acknowledgement of `subscribe`: a snapshot taken after joining the room, or the problem. */
+export type SubscribeAck = Schemas['SubscribeAck'];

@@ -1,4 +1,4 @@
-import type { Comment, Post, PostSort } from '../types.js';
+import type { Comment, Post, Problem, SubscribeAck, Topic } from './types.js';
 
 /**
  * One change of a document, in RethinkDB's changefeed shape: `old_val` is
@@ -12,20 +12,8 @@ export interface Change<T> {
 /** A post as it travels on the live stream (no per-reader `myVote`). */
 export type LivePost = Omit<Post, 'myVote'>;
 
-/**
- * What a client may subscribe to. For posts, `sort` and `limit` (1 to 100,
- * default hot and 30) choose the snapshot; the stream carries every post.
- */
-export type Topic = { topic: 'posts'; sort?: PostSort; limit?: number } | { topic: 'comments'; postId: string };
-
-/** Acknowledgement of `subscribe`: a snapshot taken after joining the room. */
-export type SubscribeAck =
-  | { ok: true; topic: 'posts'; snapshot: LivePost[] }
-  | { ok: true; topic: 'comments'; postId: string; snapshot: Comment[] }
-  | { ok: false; error: { type: string; title: string; status: number; detail?: string } };
-
 /** Acknowledgement of `unsubscribe`. */
-export type UnsubscribeAck = { ok: true } | { ok: false; error: { type: string; title: string; status: number; detail?: string } };
+export type UnsubscribeAck = { ok: true } | { ok: false; error: Problem };
 
 /** Events the server emits to clients. */
 export interface ServerToClientEvents {

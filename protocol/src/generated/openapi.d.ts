@@ -279,6 +279,18 @@ export interface components {
         /** @enum {string} */
         Scope: "read" | "delete" | "admin";
         /**
+         * @description `hot` ranks by votes and age, `new` by creation time, `top` by score
+         * @enum {string}
+         */
+        PostSort: "hot" | "new" | "top";
+        /** @description Number of items of a page of posts or accounts, or of a posts snapshot */
+        PageSize: number;
+        /**
+         * @description A vote on a post, down, none or up
+         * @enum {integer}
+         */
+        Vote: -1 | 0 | 1;
+        /**
          * Format: date-time
          * @example 2026-11-24T12:00:00.000Z
          */
@@ -351,11 +363,8 @@ export interface components {
             commentCount: number;
             /** @description Increases on every change */
             version: number;
-            /**
-             * @description The caller's vote; present only when the request carries a token
-             * @enum {integer}
-             */
-            myVote?: -1 | 0 | 1;
+            /** @description The caller's vote; present only when the request carries a token */
+            myVote?: components["schemas"]["Vote"];
         };
         NewPost: {
             title: string;
@@ -384,11 +393,48 @@ export interface components {
             items: components["schemas"]["Comment"][];
             nextCursor: string | null;
         };
+        /**
+         * @description What a socket subscribes to (client events `subscribe` and `unsubscribe`).
+         *     For posts, `sort` and `limit` choose the snapshot (default `hot` and 30);
+         *     the stream carries every post.
+         */
+        Topic: {
+            /** @constant */
+            topic: "posts";
+            sort?: components["schemas"]["PostSort"];
+            limit?: components["schemas"]["PageSize"];
+        } | {
+            /** @constant */
+            topic: "comments";
+            postId: components["schemas"]["Id"];
+        };
+        /** @description Acknowledgement of `subscribe`, a snapshot taken after joining the topic's room; or why not. */
+        SubscribeAck: {
+            /** @constant */
+            ok: true;
+            /** @constant */
+            topic: "posts";
+            /** @description Posts without `myVote`, ranked and cut as the topic asks */
+            snapshot: components["schemas"]["Post"][];
+        } | {
+            /** @constant */
+            ok: true;
+            /** @constant */
+            topic: "comments";
+            postId: components["schemas"]["Id"];
+            /** @description The oldest comments of the post, oldest first */
+            snapshot: components["schemas"]["Comment"][];
+        } | {
+            /** @constant */
+            ok: false;
+            error: components["schemas"]["Problem"];
+        };
     };
     responses: {
         /** @description Malformed request (path, query, headers or JSON syntax) */
         BadRequest: {
             headers: {
+                "X-Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -398,6 +444,7 @@ export interface components {
         /** @description No token, or the token is invalid or expired; or wrong credentials */
         Unauthorized: {
             headers: {
+                "X-Request-Id": components["headers"]["RequestId"];
                 "WWW-Authenticate"?: string;
                 [name: string]: unknown;
             };
@@ -408,6 +455,7 @@ export interface components {
         /** @description The token lacks the scope, the caller does not own the resource, or the request's Origin may not write */
         Forbidden: {
             headers: {
+                "X-Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -417,6 +465,7 @@ export interface components {
         /** @description No such resource */
         NotFound: {
             headers: {
+                "X-Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -426,6 +475,7 @@ export interface components {
         /** @description The resource exists already, or an Idempotency-Key was reused with another body */
         Conflict: {
             headers: {
+                "X-Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -435,6 +485,7 @@ export interface components {
         /** @description The body is larger than the limit */
         PayloadTooLarge: {
             headers: {
+                "X-Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -444,6 +495,7 @@ export interface components {
         /** @description The body is not application/json */
         UnsupportedMediaType: {
             headers: {
+                "X-Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -453,6 +505,7 @@ export interface components {
         /** @description The body does not match the schema */
         UnprocessableContent: {
             headers: {
+                "X-Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -462,6 +515,7 @@ export interface components {
         /** @description The database cannot be reached right now; retry later */
         ServiceUnavailable: {
             headers: {
+                "X-Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -471,6 +525,7 @@ export interface components {
         /** @description Rate limit reached */
         TooManyRequests: {
             headers: {
+                "X-Request-Id": components["headers"]["RequestId"];
                 "Retry-After": components["headers"]["RetryAfter"];
                 [name: string]: unknown;
             };
@@ -484,7 +539,7 @@ export interface components {
         /** @description Post id */
         PostId: components["schemas"]["Id"];
         /** @description Page size */
-        Limit: number;
+        Limit: components["schemas"]["PageSize"];
         /** @description `nextCursor` of the previous page */
         Cursor: string;
         /** @description A retried request with the same key returns the first result instead of creating a duplicate. */
@@ -492,6 +547,10 @@ export interface components {
     };
     requestBodies: never;
     headers: {
+        /** @description Id of this request, also in the log lines of the node that answered and in problem bodies (`requestId`) */
+        RequestId: string;
+        /** @description `true` when an earlier request with the same Idempotency-Key created what is returned */
+        IdempotentReplayed: "true";
         /** @description Seconds to wait before trying again */
         RetryAfter: number;
     };
@@ -511,6 +570,7 @@ export interface operations {
             /** @description Service information */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -536,6 +596,7 @@ export interface operations {
             /** @description A session */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -564,6 +625,7 @@ export interface operations {
             /** @description The caller's account */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -592,6 +654,7 @@ export interface operations {
             /** @description A page of accounts, by login */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -619,6 +682,7 @@ export interface operations {
             /** @description The account */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -651,6 +715,9 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    /** @description URL of the new account */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -682,6 +749,7 @@ export interface operations {
             /** @description Deleted */
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -698,7 +766,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description `hot` ranks by votes and age, `new` by creation time, `top` by score. */
-                sort?: "hot" | "new" | "top";
+                sort?: components["schemas"]["PostSort"];
                 /** @description Page size */
                 limit?: components["parameters"]["Limit"];
                 /** @description `nextCursor` of the previous page */
@@ -713,6 +781,7 @@ export interface operations {
             /** @description A page of posts. With a token, each post carries the caller's `myVote`. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -744,6 +813,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     /** @description URL of the new post */
                     Location?: string;
                     [name: string]: unknown;
@@ -779,6 +850,7 @@ export interface operations {
             /** @description The post */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -807,6 +879,7 @@ export interface operations {
             /** @description Deleted */
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -834,6 +907,7 @@ export interface operations {
             /** @description The post after the vote */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -863,6 +937,7 @@ export interface operations {
             /** @description The post after the vote */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -892,6 +967,7 @@ export interface operations {
             /** @description The post after the retraction */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -925,6 +1001,7 @@ export interface operations {
             /** @description A page of comments */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -960,6 +1037,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -995,6 +1074,7 @@ export interface operations {
             /** @description Deleted */
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;

@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { contentType, serveFile, sha256, type SiteHandler } from './static-file.js';
+
+/** The unhashed bundle may change with a deploy: cached briefly, then revalidated by ETag. */
+const SHORT = 'public, max-age=300';
+/** The hashed bundle never changes, so browsers and CDNs may keep it for a year. */
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+// Module scripts load in CORS mode: every origin may embed the widget.
+const CORS = { 'Access-Control-Allow-Origin': '*' };
+
+/** The `<news-forum>` bundle as the server serves it. */
+export interface WidgetBundle {
+  /** `/news-forum.<hash>.js`: the same code under a name that changes with it. */
+  path: string;
+  handlers: SiteHandler[];
+}
+
+/**
+ * Reads the built widget bundle (`@news-forum/widget/news-forum.js`, or
+ * `file`) and its source map, and makes the handlers that serve it at
+ * `/news-forum.js` (cached briefly) and at a content-hashed path (cached for
+ * a year, with its own map), both readable from any origin. Throws when the
+ * bundle is missing.
+ */
+export function loadWidgetBundle(file?: string): WidgetBundle {
+  const bundleFile = file ?? createRequire(import.meta.url).resolve('@news-forum/widget/news-forum.js');
+  let bundle: Buffer;
+  try {
+    bundle = readFileSync(bundleFile);
+  } catch {
+    throw new Error(`The widget bundle ${bundleFile} is missing: build it with npm run build -w widget`);
+  }
+  const path = `/news-forum.${sha256(bundle).slice(0, 12)}.js`;
+  let map: Buffer | undefined;
+  try {
+    map = readFileSync(`${bundleFile}.map`);
+  } catch {
+    // Built without a source map.
+  }
+  // The hashed bundle points at its own, equally immutable map: /news-forum.js.map may change with a deploy.
+  const hashed = map
+    ? Buffer.from(bundle.toString('utf8').replace(/\/\/# sourceMappingURL=\S+\s*$/, `//# sourceMappingURL=${path.slice(1)}.map\n`))
+    : bundle;
+  const js = contentType('.js');
+  const handlers = [
+    serveFile('/news-forum.js', { body: bundle, type: js, headers: { ...CORS, 'Cache-Control': SHORT } }),
+    serveFile(path, { body: hashed, type: js, headers: { ...CORS, 'Cache-Control': IMMUTABLE } }),
+  ];
+  if (map) {
+    const type = contentType('.map');
+    handlers.push(serveFile('/news-forum.js.map', { body: map, type, headers: { ...CORS, 'Cache-Control': SHORT } }));
+    handlers.push(serveFile(`${path}.map`, { body: map, type, headers: { ...CORS, 'Cache-Control': IMMUTABLE } }));
+  }
+  return { path, handlers };
+}

@@ -1,0 +1,51 @@
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { spec } from './spec.js';
+
+export interface ValidationIssue {
+  pointer: string;
+  detail: string;
+}
+
+export type Validator = (value: unknown) => ValidationIssue[];
+
+function createAjv(coerce: boolean): Ajv2020 {
+  const ajv = new Ajv2020({ allErrors: true, strict: false, coerceTypes: coerce, useDefaults: coerce });
+  (addFormats as unknown as (ajv: Ajv2020) => void)(ajv);
+  ajv.addSchema({ $id: 'openapi.json', components: spec.components });
+  return ajv;
+}
+
+/** Fills in defaults and coerces strings (path, query and headers arrive as strings). */
+export const coercing = createAjv(true);
+/** Takes values as they are (JSON bodies, responses, socket payloads). */
+export const exact = createAjv(false);
+
+/** Schemas inside openapi.yaml say `#/components/...`; compiled alone they must name the document. */
+function anchored(schema: object): object {
+  return JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"openapi.json#/components/')) as object;
+}
+
+function issues(validate: ValidateFunction, prefix: string): ValidationIssue[] {
+  return (validate.errors ?? []).map((error: ErrorObject) => {
+    let pointer = `${prefix}${error.instancePath}`;
+    if (error.keyword === 'required') pointer += `/${String(error.params.missingProperty)}`;
+    if (error.keyword === 'additionalProperties') pointer += `/${String(error.params.additionalProperty)}`;
+    const detail = error.keyword === 'additionalProperties' ? 'is not an allowed member' : (error.message ?? 'is invalid');
+    return { pointer, detail };
+  });
+}
+
+export function validator(ajv: Ajv2020, schema: object, prefix: string): Validator {
+  const validate = ajv.compile(anchored(schema));
+  return (value) => (validate(value) ? [] : issues(validate, prefix));
+}
+
+/**
+ * A validator of one schema of `components.schemas`, compiled by the same
+ * Ajv that checks REST bodies, e.g. for socket payloads.
+ */
+export function schemaValidator(name: string): Validator {
+  if (!(name in spec.components.schemas)) throw new Error(`openapi.yaml has no schema ${name}`);
+  return validator(exact, { $ref: `#/components/schemas/${name}` }, '');
+}

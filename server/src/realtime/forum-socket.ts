@@ -1,0 +1,13 @@
+import type { ClientToServerEvents, ServerToClientEvents } from '@news-forum/protocol';
+import type { Server, Socket } from 'socket.io';
+
+/** What the node keeps per socket. */
+export interface SocketData {
+  login: string | undefined;
+  /** Client address, for limits shared with HTTP. */
+  address: string;
+}
+
+/** socket.io typed with the protocol's event maps. */
+export type ForumServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type ForumSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;

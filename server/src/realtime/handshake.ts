@@ -1,0 +1,32 @@
+import type { SocketAuth } from '@news-forum/protocol';
+import { resolveCaller } from '../auth/caller.js';
+import { clientAddress } from '../policy/client-address.js';
+import { ProblemError } from '../problem/problem-error.js';
+import { toProblem } from '../problem/to-problem.js';
+import type { Services } from '../services.js';
+import type { ForumSocket } from './forum-socket.js';
+
+/**
+ * socket.io middleware that authenticates a connecting socket from
+ * `auth.token` (none: an anonymous reader) and notes its client address.
+ * A bad token refuses the connection with the problem as `data`.
+ */
+export function handshake(services: Services) {
+  const addressOf = clientAddress(services.config);
+  return async (socket: ForumSocket, next: (error?: Error) => void): Promise<void> => {
+    socket.data.address = addressOf(socket.request);
+    const { token } = (socket.handshake.auth ?? {}) as SocketAuth;
+    if (token === undefined || token === null || token === '') {
+      socket.data.login = undefined;
+      return next();
+    }
+    try {
+      if (typeof token !== 'string') throw new ProblemError('unauthorized', 'The token must be a string');
+      socket.data.login = (await resolveCaller(token, services)).login;
+      next();
+    } catch (error) {
+      const problem = toProblem(error).toJSON();
+      next(Object.assign(new Error(problem.detail ?? problem.title), { data: problem }));
+    }
+  };
+}

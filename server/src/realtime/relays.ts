@@ -1,0 +1,45 @@
+import { commentsRoom, POSTS_ROOM } from '@news-forum/protocol';
+import type { Services } from '../services.js';
+import { FeedRelay } from './feed-relay.js';
+import type { ForumServer } from './forum-socket.js';
+
+/** The change feeds relayed to this node's sockets. */
+export interface Relays {
+  /** Rejects while a feed is reopening. */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Relays the store's change feeds of posts and comments to the rooms that
+ * subscribed to them. Only this node's sockets: every node reads the feed
+ * itself, so each client gets each change once.
+ */
+export function startRelays(io: ForumServer, services: Services, coalesceMs: number): Relays {
+  const resyncComments = () => {
+    for (const room of io.of('/').adapter.rooms.keys()) {
+      if (room.startsWith(commentsRoom(''))) io.local.to(room).emit('resync', { topic: 'comments', postId: room.slice(commentsRoom('').length) });
+    }
+  };
+  const relays = (['posts', 'comments'] as const).map(
+    (table) =>
+      new FeedRelay(
+        services.store,
+        table,
+        {
+          posts: (change) => io.local.to(POSTS_ROOM).emit('poststream', change),
+          comments: (postId, change) => io.local.to(commentsRoom(postId)).emit('commentstream', change),
+          reset: (resetTable) => (resetTable === 'posts' ? io.local.to(POSTS_ROOM).emit('resync', { topic: 'posts' }) : resyncComments()),
+        },
+        { coalesceMs, logger: services.logger },
+      ),
+  );
+  return {
+    async ready() {
+      if (!relays.every((relay) => relay.healthy)) throw new Error('change feed is reopening');
+    },
+    async close() {
+      await Promise.all(relays.map((relay) => relay.close()));
+    },
+  };
+}

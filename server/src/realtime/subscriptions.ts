@@ -1,0 +1,79 @@
+import {
+  COMMENT_SNAPSHOT_LIMIT, DEFAULT_PAGE_SIZE, DEFAULT_POST_SORT, roomOf, type SubscribeAck, type Topic, type UnsubscribeAck,
+} from '@news-forum/protocol';
+import { schemaValidator } from '../openapi/validation.js';
+import { ProblemError } from '../problem/problem-error.js';
+import { toProblem } from '../problem/to-problem.js';
+import type { Services } from '../services.js';
+import type { ForumSocket } from './forum-socket.js';
+
+const validateTopic = schemaValidator('Topic');
+
+/** A topic from an untrusted client, checked against openapi.yaml's Topic, with the snapshot defaults filled in. */
+function parseTopic(value: unknown): Topic {
+  const errors = validateTopic(value);
+  if (errors.length > 0) throw new ProblemError('bad-request', 'Unknown or malformed topic', { errors });
+  const topic = value as Topic;
+  if (topic.topic === 'comments') return { topic: 'comments', postId: topic.postId };
+  return { topic: 'posts', sort: topic.sort ?? DEFAULT_POST_SORT, limit: topic.limit ?? DEFAULT_PAGE_SIZE };
+}
+
+async function snapshot(services: Services, topic: Topic): Promise<SubscribeAck> {
+  if (topic.topic === 'posts') {
+    const page = await services.store.listPosts(topic.sort ?? DEFAULT_POST_SORT, { limit: topic.limit ?? DEFAULT_PAGE_SIZE });
+    return { ok: true, topic: 'posts', snapshot: page.items };
+  }
+  if (!(await services.store.getPost(topic.postId))) throw new ProblemError('not-found', `No post ${topic.postId}`);
+  const page = await services.store.listComments(topic.postId, { limit: COMMENT_SNAPSHOT_LIMIT });
+  return { ok: true, topic: 'comments', postId: topic.postId, snapshot: page.items };
+}
+
+/**
+ * `subscribe` and `unsubscribe` of one socket: a subscription joins the
+ * topic's room and is acknowledged with a snapshot taken after joining, so
+ * no change falls between the snapshot and the stream.
+ */
+export function handleSubscriptions(socket: ForumSocket, services: Services): void {
+  // Each event may read the database: count it per socket and against the client's HTTP budget.
+  const limited = () => !services.limits.allow('socketEventsPerSocket', socket.id) || !services.limits.allow('requestsPerIp', socket.data.address);
+  const refusal = (error: unknown) => ({ ok: false as const, error: toProblem(error).toJSON() });
+  /** An event about a topic: rate-limited, its topic checked, any failure acknowledged as a problem. */
+  const onTopic =
+    <A>(tooMany: string, act: (topic: Topic, ack: (result: A | ReturnType<typeof refusal>) => void) => Promise<void>) =>
+    async (raw: unknown, ack: (result: A | ReturnType<typeof refusal>) => void) => {
+      if (typeof ack !== 'function') return;
+      if (limited()) return ack(refusal(new ProblemError('rate-limited', tooMany)));
+      let topic: Topic;
+      try {
+        topic = parseTopic(raw);
+      } catch (error) {
+        return ack(refusal(error));
+      }
+      await act(topic, ack);
+    };
+
+  socket.on(
+    'subscribe',
+    onTopic<SubscribeAck>('Too many subscriptions', async (topic, ack) => {
+      const room = roomOf(topic);
+      // Views of one socket share the posts room: a failed snapshot must not drop the others.
+      const wasIn = socket.rooms.has(room);
+      try {
+        // Join first, then read: every change after the snapshot reaches this socket.
+        await socket.join(room);
+        ack(await snapshot(services, topic));
+      } catch (error) {
+        if (!wasIn) await socket.leave(room);
+        ack(refusal(error));
+      }
+    }),
+  );
+
+  socket.on(
+    'unsubscribe',
+    onTopic<UnsubscribeAck>('Too many requests', async (topic, ack) => {
+      await socket.leave(roomOf(topic));
+      ack({ ok: true });
+    }),
+  );
+}

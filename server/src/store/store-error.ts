@@ -1,0 +1,27 @@
+/**
+ * Kinds of store failure, in the store's own terms:
+ * - `not-found`: what the operation needs does not exist (a post to comment on, a parent comment);
+ * - `conflict`: the login is taken;
+ * - `idempotency-mismatch`: an idempotency key was used before for another request;
+ * - `invalid`: an argument the store cannot use (a malformed cursor, a value the database rejects);
+ * - `unavailable`: the database cannot be reached, or the store is closed;
+ * - `account-gone`: a write by an account that does not exist (deleted while the write was under way).
+ */
+export type StoreErrorKind = 'not-found' | 'conflict' | 'idempotency-mismatch' | 'invalid' | 'unavailable' | 'account-gone';
+
+/**
+ * The one error a Store throws on purpose. It knows nothing of HTTP or
+ * sockets: each transport maps `kind` to its own answer in one place.
+ */
+export class StoreError extends Error {
+  readonly kind: StoreErrorKind;
+  /** A sentence for whoever made the request, if the kind alone does not say enough. */
+  readonly detail: string | undefined;
+
+  constructor(kind: StoreErrorKind, detail?: string, options: { cause?: unknown } = {}) {
+    super(detail ?? kind, { cause: options.cause });
+    this.name = 'StoreError';
+    this.kind = kind;
+    this.detail = detail;
+  }
+}

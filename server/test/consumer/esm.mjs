@@ -1,0 +1,2 @@
+const server = await import('@news-forum/server');
+console.log(JSON.stringify({ exports: Object.keys(server).sort() }));
