@@ -14,7 +14,7 @@ export type {
   Change, ClientToServerEvents, LivePost, ServerToClientEvents, SocketAuth, SubscribeAck, Topic, UnsubscribeAck,
 } from './live/events.js';
 export type { Live, LiveCommentsTopic, LivePostsTopic, LiveTopic, WatchPostsOptions } from './live/live.js';
-export type { LiveView, WatchOptions } from './live/live-view.js';
+export type { LiveView, LoadMoreResult, PagedLiveView, WatchOptions } from './live/live-view.js';
 export type { LiveStatus, StatusEvent } from './live/status.js';
 export type { TopicEvents } from './live/topic-feed.js';
 export type {
