@@ -1,30 +1,25 @@
-import type { PostSort } from '@news-forum/sdk';
 import { html, nothing, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
+import { SORTS } from '../controllers/front-page-controller.js';
 import { describeError } from '../describe-error.js';
 import { count } from '../format.js';
+import type { Ui } from '../ui.js';
 import { postItem } from './post.js';
-import type { Ui } from './ui.js';
-
-const SORTS: [PostSort, string][] = [
-  ['hot', 'Hot'],
-  ['new', 'New'],
-  ['top', 'Top'],
-];
 
 /** The ranked list, with its sort buttons and the "show new posts" button. */
 export function listView(ui: Ui): TemplateResult {
-  const { posts, waiting, error } = ui.front;
+  const { front } = ui;
+  const { posts, waiting, error } = front;
   return html`<section class="list" aria-label="Posts">
     <div class="toolbar">
       <div class="sorts" role="group" aria-label="Order">
-        ${SORTS.map(
-          ([sort, label]) =>
-            html`<button class="sort" aria-pressed=${ui.sort === sort ? 'true' : 'false'} @click=${() => ui.setSort(sort)}>${label}</button>`,
-        )}
+        ${SORTS.map((sort) => {
+          const pressed = front.sort === sort;
+          return html`<button class="sort" aria-pressed=${pressed ? 'true' : 'false'} data-focus=${pressed ? 'sort' : nothing} @click=${() => front.setSort(sort)}>${sort[0]?.toUpperCase()}${sort.slice(1)}</button>`;
+        })}
       </div>
       ${waiting
-        ? html`<button part="new-posts-button" class="new-posts" @click=${ui.showWaiting}>
+        ? html`<button part="new-posts-button" class="new-posts" @click=${() => front.showWaiting()}>
             Show ${count(waiting, 'new post')}
           </button>`
         : nothing}
@@ -32,7 +27,7 @@ export function listView(ui: Ui): TemplateResult {
     ${posts === undefined
       ? error
         ? html`<p class="placeholder" role="alert">
-            Could not load the posts. <span>${describeError(error)}</span> <button class="secondary" @click=${ui.reload}>Try again</button>
+            Could not load the posts. <span>${describeError(error)}</span> <button class="secondary" @click=${() => front.reload()}>Try again</button>
           </p>`
         : html`<p class="placeholder">Loading…</p>`
       : nothing}
