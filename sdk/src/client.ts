@@ -94,7 +94,8 @@ export function createClient(options: ClientOptions): NewsForumClient {
     ackTimeoutMs: options.ackTimeoutMs ?? 10_000,
     retryDelay,
   });
-  const { live, closeViews } = createLive(connection);
+  const comments = createCommentsApi(send);
+  const { live, closeViews } = createLive(connection, comments);
   const setToken = (next: string | undefined) => {
     if (next === token) return;
     token = next;
@@ -117,7 +118,7 @@ export function createClient(options: ClientOptions): NewsForumClient {
     me: ({ signal } = {}) => send({ method: 'get', path: '/me', idempotent: true, signal }),
     users: createUsersApi(send),
     posts: createPostsApi(send),
-    comments: createCommentsApi(send),
+    comments,
     live,
     close() {
       closeViews();

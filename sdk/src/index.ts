@@ -10,7 +10,7 @@ export type { CallOptions, CreateOptions, RequestError, Result } from './rest/re
 export type { UsersApi } from './rest/users.js';
 export type { ConnectionEvents, SocketClientOptions } from './live/connection.js';
 export type { Live, LiveCommentsTopic, LivePostsTopic, LiveTopic, WatchPostsOptions } from './live/live.js';
-export type { LiveView, WatchOptions } from './live/live-view.js';
+export type { LiveView, LoadMoreResult, PagedLiveView, WatchOptions } from './live/live-view.js';
 export type { LiveStatus, StatusEvent } from './live/status.js';
 export type { TopicEvents } from './live/topic-feed.js';
 // The protocol's types and the values apps need, so that they depend on the SDK alone.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { hotRank, type Change, type Comment, type LivePost } from '../src/index.js';
 import { commentOrder, postOrder } from '@news-forum/protocol';
-import { applyChange, applySnapshot, emptyViewState, viewItems, type ViewSpec, type ViewState } from '../src/live/view-state.js';
+import { applyChange, applyPage, applySnapshot, emptyViewState, isCutSnapshot, viewItems, type ViewSpec, type ViewState } from '../src/live/view-state.js';
 import { comment, post, voted } from './support/fixtures.js';
 
 const hot: ViewSpec<LivePost> = { compare: postOrder('hot') };
@@ -158,5 +158,28 @@ describe('horizon of a snapshot cut at the limit', () => {
     const state = applySnapshot(emptyViewState<LivePost>(), [a], spec);
     expect(state.horizon).toBeUndefined();
     expect(viewItems(applyChange(state, update(a, voted(a, 0, 5))), spec).complete).toBe(true);
+  });
+});
+
+describe('pages fetched by REST', () => {
+  const spec: ViewSpec<Comment> = { compare: commentOrder, snapshotLimit: 2 };
+  const p = post();
+  const [x, y, z] = [comment(p.id), comment(p.id), comment(p.id)];
+
+  it('takes in documents it lacks, keeping newer held versions', () => {
+    const y2 = { ...y, text: 'edited', version: 2 };
+    const state = applyPage(applySnapshot(emptyViewState<Comment>(), [x, y2], spec), [x, y, z]);
+    expect(viewItems(state, spec).items).toEqual([x, y2, z]);
+  });
+
+  it('keeps a document deleted before its page arrived out', () => {
+    const state = applyChange(applySnapshot(emptyViewState<Comment>(), [x, y], spec), remove(z));
+    expect(applyPage(state, [z])).toBe(state);
+  });
+
+  it('tells a snapshot cut at the snapshot size from a whole one', () => {
+    expect(isCutSnapshot([x, y], spec)).toBe(true);
+    expect(isCutSnapshot([x], spec)).toBe(false);
+    expect(isCutSnapshot([x, y], { compare: commentOrder })).toBe(false);
   });
 });

@@ -3,7 +3,7 @@ import axe from 'axe-core';
 import type { Page } from 'playwright-core';
 import type { LoginEventDetail, VoteEventDetail } from '../src/index.js';
 import { nextEvent, openPage } from './support/browser.js';
-import { useDemoAndBrowser } from './support/fixture.js';
+import { signIn, useDemoAndBrowser } from './support/fixture.js';
 import { waitFor } from './support/wait.js';
 
 const fixture = useDemoAndBrowser();
@@ -144,5 +144,31 @@ describe('accessibility', () => {
     await tabTo(page, '← All posts', 'Shift+Tab');
     await page.keyboard.press('Enter');
     await waitFor('focus back on the post', async () => (await focused(page)) === '2 comments');
+  }, 60_000);
+
+  test('the live region says a repeated message again (emptied, then set)', async () => {
+    const post = await fixture.env.post(await fixture.env.admin(), 'Say it twice');
+    const { page } = await openPage(fixture.browser);
+    await page.goto(`${fixture.env.url}/`);
+    await signIn(page, 'kim');
+    const forum = page.locator('news-forum');
+    await forum.locator(`.post[data-id="${post.id}"]`).getByRole('button', { name: '0 comments' }).click();
+    await forum.getByText('No comments yet.').waitFor();
+    await page.evaluate(() => {
+      const w = window as unknown as { said: string[] };
+      w.said = [];
+      const region = document.querySelector('news-forum')!.shadowRoot!.querySelector('[aria-live]')!;
+      new MutationObserver(() => {
+        const text = region.textContent!.trim();
+        if (text !== w.said.at(-1)) w.said.push(text);
+      }).observe(region, { subtree: true, childList: true, characterData: true });
+    });
+    const posted = () => page.evaluate(() => (window as unknown as { said: string[] }).said.filter((text) => text === 'Comment posted.').length);
+    for (const [i, body] of ['one', 'two'].entries()) {
+      await forum.getByLabel('Add a comment').fill(body);
+      await forum.getByRole('button', { name: 'Comment', exact: true }).click();
+      await waitFor(`"Comment posted." said ${i + 1} times`, async () => (await posted()) === i + 1);
+    }
+    await page.context().close();
   }, 60_000);
 });

@@ -1,8 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
 import type { LoginEventDetail, LogoutEventDetail, VoteEventDetail } from '../src/index.js';
-import { nextEvent, openPage } from './support/browser.js';
+import { focused, nextEvent, openPage } from './support/browser.js';
 import { signIn, useDemoAndBrowser } from './support/fixture.js';
-import { attribute, text } from './support/wait.js';
+import { attribute, text, waitFor } from './support/wait.js';
 
 const fixture = useDemoAndBrowser();
 
@@ -162,5 +162,33 @@ describe('a reader', () => {
     await forum.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
     expect(problems.errors).toEqual([]);
   }, 60_000);
-});
 
+  test('sees "Try again" when an opened post fails to load, and the post once it loads', async () => {
+    const topic = await fixture.env.post(await fixture.env.user('flaky'), 'Hard to load');
+    const { page, problems } = await openPage(fixture.browser);
+    await page.goto(`${fixture.env.url}/`);
+    let failing = true;
+    let failures = 0;
+    await page.route(`**/api/posts/${topic.id}`, async (route) => {
+      if (!failing || route.request().method() !== 'GET') return route.continue();
+      failures += 1;
+      await route.fulfill({ status: 503, contentType: 'application/problem+json', headers: { 'retry-after': '0' }, body: JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503 }) });
+    });
+    await page.evaluate((id) => document.querySelector('news-forum')!.setAttribute('post', id), topic.id);
+    const forum = page.locator('news-forum');
+    const retry = forum.getByRole('button', { name: 'Try again' });
+    await retry.waitFor({ timeout: 20_000 });
+    expect(failures).toBeGreaterThanOrEqual(1);
+    await forum.getByText('Could not load this post.').waitFor();
+
+    // Still failing: the error comes back.
+    await retry.click();
+    await retry.waitFor({ timeout: 20_000 });
+    failing = false;
+    await retry.click();
+    await text(forum.getByRole('heading', { level: 2 }), 'Hard to load');
+    expect(await forum.getByText('Loading…').count()).toBe(0);
+    await waitFor('focus on the heading', async () => (await focused(page)).startsWith('h2.'));
+    expect(problems.errors).toEqual([]);
+  }, 60_000);
+});

@@ -68,9 +68,12 @@ describe('user text', () => {
     // A compromised or buggy server: every post on the stream carries a script URL.
     await page.routeWebSocket(/\/socket\.io\//, (ws) => {
       const server = ws.connectToServer();
-      ws.onMessage((message) => server.send(message));
+      ws.onMessage((message) => {
+        // Engine.io's upgrade packet: from here on the server sends over this WebSocket only.
+        if (message === '5') upgraded = true;
+        server.send(message);
+      });
       server.onMessage((message) => {
-        upgraded = true;
         if (typeof message !== 'string' || !message.startsWith('42["poststream"')) return ws.send(message);
         const [name, change] = JSON.parse(message.slice(2));
         if (change.new_val) change.new_val.url = SCRIPT_URL;
@@ -82,7 +85,6 @@ describe('user text', () => {
     const item = forum.locator(`.post[data-id="${post.id}"]`);
     await item.getByRole('link', { name: 'Injected live' }).waitFor();
     await waitFor('the socket to move to WebSocket', () => upgraded);
-    await new Promise((resolve) => setTimeout(resolve, 300));
     await poster.posts.upvote(post.id);
     await text(item.locator('[part="score"]'), '1 points');
     await item.getByRole('button', { name: 'Injected live', exact: true }).waitFor();

@@ -1,6 +1,10 @@
 import type { NewsForumError } from '../errors/news-forum-error.js';
+import type { CallOptions, RequestError, Result } from '../rest/result.js';
+import type { Page } from '@news-forum/protocol';
 import type { TopicEvents } from './topic-feed.js';
-import { applyChange, applySnapshot, emptyViewState, viewItems, type Versioned, type ViewSpec, type ViewState } from './view-state.js';
+import {
+  applyChange, applyPage, applySnapshot, emptyViewState, isCutSnapshot, viewItems, type Versioned, type ViewSpec, type ViewState,
+} from './view-state.js';
 
 /** Options of every `watch()`. */
 export interface WatchOptions {
@@ -14,6 +18,12 @@ export interface ViewSource<T> {
   /** Asks for a fresh snapshot. */
   refresh(): void;
 }
+
+/** One page of a topic's documents by REST, in the view's order: the first when `cursor` is undefined. */
+export type PageSource<T> = (cursor: string | undefined, options: CallOptions) => Promise<Result<Page<T>>>;
+
+/** What {@link PagedLiveView.loadMore} resolves to: the documents it added to the view, or why it failed. */
+export type LoadMoreResult<T> = { data: readonly T[]; error: undefined } | { data: undefined; error: RequestError };
 
 interface Observer<T> {
   next(items: readonly T[]): void;
@@ -53,8 +63,39 @@ export interface LiveView<T> extends AsyncIterable<readonly T[]> {
   [Symbol.asyncIterator](): AsyncIterator<readonly T[]>;
 }
 
-/** The one implementation of {@link LiveView}. */
-export class TopicView<T extends Versioned> implements LiveView<T> {
+/**
+ * A live view whose snapshots are cut at a size (a post's comments: the
+ * first 200), which can page in the documents beyond the snapshot that
+ * existed before subscribing. Paged documents go through the same version
+ * rule as streamed ones and are kept up to date by the stream after.
+ *
+ * @example
+ * const view = forum.live.comments(postId).watch();
+ * view.subscribe(render);
+ * moreButton.onclick = async () => {
+ *   const { data, error } = await view.loadMore();
+ *   if (error) showError(error);
+ *   else moreButton.hidden = !view.hasMore;
+ * };
+ */
+export interface PagedLiveView<T> extends LiveView<T> {
+  /**
+   * Whether documents may exist that the view has not fetched: the last
+   * snapshot was cut at its size and paging has not reached the end.
+   */
+  readonly hasMore: boolean;
+  /**
+   * Fetches pages by REST until one brings documents the view lacks, or
+   * there are no more; resolves with the documents it added (none once
+   * `hasMore` is false). A call made while one is on its way shares it.
+   * Documents deleted meanwhile stay out (tombstones), and newer versions
+   * held win over older paged ones.
+   */
+  loadMore(options?: CallOptions): Promise<LoadMoreResult<T>>;
+}
+
+/** The one implementation of {@link LiveView} and {@link PagedLiveView}. */
+export class TopicView<T extends Versioned> implements PagedLiveView<T> {
   #state = emptyViewState<T>();
   #items: readonly T[] | undefined;
   #ended: { error: NewsForumError | undefined } | undefined;
@@ -67,15 +108,29 @@ export class TopicView<T extends Versioned> implements LiveView<T> {
   readonly #onEnd: (() => void) | undefined;
   readonly #signal: AbortSignal | undefined;
   readonly #onAbort = () => this.close();
+  readonly #pages: PageSource<T> | undefined;
+  /** Whether the last snapshot was cut at the topic's snapshot size. */
+  #cut = false;
+  /** Next page to fetch: undefined before the first, null after the last. */
+  #cursor: string | null | undefined;
+  #loading: Promise<LoadMoreResult<T>> | undefined;
 
-  constructor(source: ViewSource<T>, spec: ViewSpec<T>, options: { signal?: AbortSignal | undefined; onEnd?: () => void }) {
+  constructor(
+    source: ViewSource<T>,
+    spec: ViewSpec<T>,
+    options: { signal?: AbortSignal | undefined; onEnd?: () => void; pages?: PageSource<T> | undefined },
+  ) {
     this.#source = source;
     this.#spec = spec;
     this.#onEnd = options.onEnd;
     this.#signal = options.signal;
+    this.#pages = options.pages;
     this.#stops = [
       source.on('snapshot', (docs) => {
         this.#refreshing = false;
+        this.#cut = isCutSnapshot(docs, spec);
+        // An uncut snapshot is the whole topic: paging, if it starts again, starts over.
+        if (!this.#cut) this.#cursor = undefined;
         this.#update(applySnapshot(this.#state, docs, spec));
       }),
       source.on('change', (change) => this.#update(applyChange(this.#state, change))),
@@ -106,6 +161,15 @@ export class TopicView<T extends Versioned> implements LiveView<T> {
 
   close(): void {
     this.#end(undefined);
+  }
+
+  get hasMore(): boolean {
+    return this.#pages !== undefined && this.#cut && this.#cursor !== null && !this.closed;
+  }
+
+  loadMore(options: CallOptions = {}): Promise<LoadMoreResult<T>> {
+    this.#loading ??= this.#fetchMore(options).finally(() => (this.#loading = undefined));
+    return this.#loading;
   }
 
   [Symbol.asyncIterator](): AsyncIterator<readonly T[]> {
@@ -140,6 +204,21 @@ export class TopicView<T extends Versioned> implements LiveView<T> {
         return { done: true, value: undefined };
       },
     };
+  }
+
+  async #fetchMore(options: CallOptions): Promise<LoadMoreResult<T>> {
+    const pages = this.#pages;
+    const added: T[] = [];
+    // The API's cursors are opaque, so the first page is the snapshot's again; the version rule makes that harmless.
+    while (pages && this.hasMore && !added.length) {
+      const { data, error } = await pages(this.#cursor ?? undefined, options);
+      if (error) return { data: undefined, error };
+      const before = this.#state;
+      this.#cursor = data.nextCursor;
+      this.#update(applyPage(before, data.items));
+      for (const doc of data.items) if (!before.docs.has(doc.id) && this.#state.docs.get(doc.id) === doc) added.push(doc);
+    }
+    return { data: added, error: undefined };
   }
 
   #update(state: ViewState<T>): void {

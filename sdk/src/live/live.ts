@@ -2,8 +2,9 @@ import {
   COMMENT_SNAPSHOT_LIMIT, commentOrder, DEFAULT_PAGE_SIZE, DEFAULT_POST_SORT, MAX_PAGE_SIZE, postOrder,
   type Comment, type LivePost, type PostSort, type Topic,
 } from '@news-forum/protocol';
+import type { CommentsApi } from '../rest/comments.js';
 import type { Connection, ConnectionEvents } from './connection.js';
-import { TopicView, type LiveView, type ViewSource, type WatchOptions } from './live-view.js';
+import { TopicView, type LiveView, type PageSource, type PagedLiveView, type ViewSource, type WatchOptions } from './live-view.js';
 import type { LiveStatus } from './status.js';
 import type { TopicEvents } from './topic-feed.js';
 import type { Versioned, ViewSpec } from './view-state.js';
@@ -52,10 +53,14 @@ export interface LiveCommentsTopic extends LiveTopic<Comment> {
   /**
    * The post's comments, oldest first, kept up to date. Snapshots hold the
    * first 200; every comment that arrives later is kept, with no cut-off.
-   * Comments 201 on that already existed are not fetched: page them with
-   * `forum.comments.list(postId, { cursor })`.
+   * Comments 201 on that already existed are paged in by `loadMore()`.
+   *
+   * @example
+   * const view = forum.live.comments(postId).watch({ signal });
+   * view.subscribe(render);
+   * if (view.hasMore) await view.loadMore({ signal });
    */
-  watch(options?: WatchOptions): LiveView<Comment>;
+  watch(options?: WatchOptions): PagedLiveView<Comment>;
 }
 
 /** Live streams: `forum.live`. */
@@ -76,7 +81,7 @@ export interface Live {
   on<K extends keyof ConnectionEvents>(event: K, listener: ConnectionEvents[K]): () => void;
 }
 
-type Track = <T extends Versioned>(make: (onEnd: () => void) => LiveView<T>) => LiveView<T>;
+type Track = <T extends Versioned>(make: (onEnd: () => void) => TopicView<T>) => TopicView<T>;
 
 class TopicHandle<T extends Versioned> implements LiveTopic<T> {
   readonly #connection: Connection;
@@ -98,13 +103,13 @@ class TopicHandle<T extends Versioned> implements LiveTopic<T> {
   }
 
   /** A view of `subject`, a variant of this topic (posts differ in the snapshot they ask for). */
-  protected view(subject: Topic, spec: ViewSpec<T>, signal: AbortSignal | undefined): LiveView<T> {
+  protected view(subject: Topic, spec: ViewSpec<T>, signal: AbortSignal | undefined, pages?: PageSource<T>): TopicView<T> {
     const connection = this.#connection;
     const source: ViewSource<T> = {
       on: (event, listener) => connection.listen(subject, event, listener),
       refresh: () => connection.refresh(subject),
     };
-    return this.#track((onEnd) => new TopicView(source, spec, { signal, onEnd }));
+    return this.#track((onEnd) => new TopicView(source, spec, { signal, onEnd, pages }));
   }
 }
 
@@ -117,19 +122,23 @@ class PostsHandle extends TopicHandle<LivePost> implements LivePostsTopic {
 
 class CommentsHandle extends TopicHandle<Comment> implements LiveCommentsTopic {
   readonly postId: string;
+  readonly #rest: CommentsApi;
 
-  constructor(connection: Connection, track: Track, postId: string) {
+  constructor(connection: Connection, track: Track, rest: CommentsApi, postId: string) {
     super(connection, { topic: 'comments', postId }, track);
     this.postId = postId;
+    this.#rest = rest;
   }
 
-  watch({ signal }: WatchOptions = {}): LiveView<Comment> {
-    return this.view({ topic: 'comments', postId: this.postId }, { compare: commentOrder, snapshotLimit: COMMENT_SNAPSHOT_LIMIT }, signal);
+  watch({ signal }: WatchOptions = {}): PagedLiveView<Comment> {
+    const { postId } = this;
+    const pages: PageSource<Comment> = (cursor, options) => this.#rest.list(postId, { limit: COMMENT_SNAPSHOT_LIMIT, cursor }, options);
+    return this.view({ topic: 'comments', postId }, { compare: commentOrder, snapshotLimit: COMMENT_SNAPSHOT_LIMIT }, signal, pages);
   }
 }
 
-/** `forum.live`, and the means to close every view it made. */
-export function createLive(connection: Connection): { live: Live; closeViews(): void } {
+/** `forum.live`, and the means to close every view it made; `comments` pages comment views. */
+export function createLive(connection: Connection, comments: CommentsApi): { live: Live; closeViews(): void } {
   const views = new Set<{ close(): void }>();
   const track: Track = (make) => {
     let view: { close(): void } | undefined;
@@ -140,7 +149,7 @@ export function createLive(connection: Connection): { live: Live; closeViews(): 
   };
   const live: Live = {
     posts: new PostsHandle(connection, { topic: 'posts' }, track),
-    comments: (postId) => new CommentsHandle(connection, track, postId),
+    comments: (postId) => new CommentsHandle(connection, track, comments, postId),
     get status() {
       return connection.status;
     },

@@ -54,14 +54,29 @@ export function applySnapshot<T extends Versioned>(state: ViewState<T>, snapshot
     const held = state.docs.get(doc.id);
     docs.set(doc.id, held && held.version > doc.version ? held : doc);
   }
-  const partial = spec.snapshotLimit !== undefined && snapshot.length > 0 && snapshot.length >= spec.snapshotLimit;
-  if (partial) {
+  if (isCutSnapshot(snapshot, spec)) {
     const last = snapshot.reduce((a, b) => (spec.compare(b, a) > 0 ? b : a));
     for (const held of state.docs.values()) if (!docs.has(held.id) && spec.compare(held, last) > 0) docs.set(held.id, held);
   }
   const cut = spec.limit !== undefined && snapshot.length >= spec.limit;
   const horizon = cut ? snapshot.reduce((last, doc) => (spec.compare(doc, last) > 0 ? doc : last)) : undefined;
   return { docs, tombstones: state.tombstones, horizon };
+}
+
+/**
+ * Whether a snapshot was cut at the topic's `snapshotLimit`, so that more
+ * documents may follow its last (to be streamed or paged in).
+ */
+export function isCutSnapshot<T>(snapshot: readonly T[], spec: ViewSpec<T>): boolean {
+  return spec.snapshotLimit !== undefined && snapshot.length > 0 && snapshot.length >= spec.snapshotLimit;
+}
+
+/**
+ * Takes in a page of documents fetched by REST, each as an insert under the
+ * version rule: a page read before a change or a delete cannot undo it.
+ */
+export function applyPage<T extends Versioned>(state: ViewState<T>, page: readonly T[]): ViewState<T> {
+  return page.reduce((next, doc) => applyChange(next, { old_val: null, new_val: doc }), state);
 }
 
 /**

@@ -1,10 +1,10 @@
-import type { LivePost, NewsForumClient, Post, Result } from '@news-forum/sdk';
+import type { LivePost, Post } from '@news-forum/sdk';
 import type { Vote } from '../events/events.js';
 
 /**
- * The reader's own votes. Live posts carry no `myVote`, so votes are learnt
- * from REST answers. A vote being sent shows at once and is undone when the
- * server refuses it.
+ * The reader's own votes and their arithmetic. Live posts carry no
+ * `myVote`, so votes are learnt from REST answers. A vote being sent is
+ * counted at once, until the server's answer settles it.
  */
 export class Votes {
   readonly #mine = new Map<string, Vote>();
@@ -12,26 +12,13 @@ export class Votes {
   readonly #sending = new Map<string, { vote: Vote; version: number }>();
   // The newest copy of each post a REST answer brought, for while it is ahead of the stream.
   readonly #fresh = new Map<string, LivePost>();
-  readonly #changed: () => void;
-  #session = 0;
 
-  constructor(changed: () => void) {
-    this.#changed = changed;
-  }
-
-  /** Counts sign-outs: an answer to a request made in an earlier session is dropped. */
-  get session(): number {
-    return this.#session;
-  }
-
-  /** Takes the reader's votes (and the counts) from posts the API returned to a request made in `session`. */
-  learn(posts: readonly Post[], session = this.#session): void {
-    if (session !== this.#session) return;
+  /** Takes the reader's votes (and the counts) from posts the API returned. */
+  learn(posts: readonly Post[]): void {
     for (const { myVote, ...post } of posts) {
       if (myVote !== undefined) this.#mine.set(post.id, myVote);
       if ((this.#fresh.get(post.id)?.version ?? -1) < post.version) this.#fresh.set(post.id, post);
     }
-    this.#changed();
   }
 
   /** The reader's vote on a post, counting one being sent. */
@@ -61,30 +48,20 @@ export class Votes {
     return { ...base, upvotes, downvotes, score: upvotes - downvotes };
   }
 
-  /**
-   * Sends a vote (0 retracts) on `post`, the copy shown; shown at once,
-   * rolled back if the server refuses.
-   */
-  async cast(forum: NewsForumClient, post: LivePost, vote: Vote): Promise<Result<Post>> {
-    const { id } = post;
-    const session = this.#session;
-    this.#sending.set(id, { vote, version: this.show(post).version });
-    this.#changed();
-    const send = vote === 1 ? forum.posts.upvote : vote === -1 ? forum.posts.downvote : forum.posts.retract;
-    const result = await send(id);
-    // Signed out meanwhile: the answer is another session's.
-    if (session !== this.#session) return result;
-    this.#sending.delete(id);
-    if (result.data) this.learn([result.data]);
-    else this.#changed();
-    return result;
+  /** Counts `vote` (0 retracts) on `post`, the copy shown, until {@link settle}. */
+  start(post: LivePost, vote: Vote): void {
+    this.#sending.set(post.id, { vote, version: this.show(post).version });
   }
 
-  /** Forgets the reader's votes (signed out), and starts a new session. */
+  /** The server answered the vote on `id`: with the post, or refused it (the vote is undone). */
+  settle(id: string, post: Post | undefined): void {
+    this.#sending.delete(id);
+    if (post) this.learn([post]);
+  }
+
+  /** Forgets the reader's votes (signed out). */
   clear(): void {
-    this.#session += 1;
     this.#mine.clear();
     this.#sending.clear();
-    this.#changed();
   }
 }

@@ -50,3 +50,21 @@ export function nextEvent<T = unknown>(page: Page, name: string, selector = 'new
     [name, selector] as const,
   );
 }
+
+/**
+ * What has focus inside the page's `<news-forum>`, as `tag.class:text`: `body` when nothing
+ * has, '' when something outside the element has, `host` when the element itself has.
+ */
+export function focused(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const host = document.querySelector('news-forum')!;
+    if (document.activeElement !== host) return document.activeElement === document.body ? 'body' : '';
+    const el = host.shadowRoot!.activeElement as HTMLElement | null;
+    return el ? `${el.tagName.toLowerCase()}.${el.className}:${el.textContent?.trim() ?? ''}` : 'host';
+  });
+}
+
+/** Resolves once the page's `<news-forum>` has rendered everything pending (what it has received is on screen). */
+export async function rendered(page: Page): Promise<void> {
+  await page.evaluate(() => (document.querySelector('news-forum') as HTMLElement & { updateComplete: Promise<boolean> }).updateComplete);
+}

@@ -1,40 +1,42 @@
 import { html, nothing, type TemplateResult } from 'lit';
-import type { FormKey, Ui } from './ui.js';
+import type { FormKey } from '../controllers/forms-controller.js';
+import type { Ui } from '../ui.js';
 
 /** The error of a form, if it has one, announced as it appears. */
 function formError(ui: Ui, key: FormKey) {
-  return ui.view.formError?.key === key ? html`<p class="form-error" role="alert">${ui.view.formError.message}</p>` : nothing;
+  const { error } = ui.forms;
+  return error?.key === key ? html`<p class="form-error" role="alert">${error.message}</p>` : nothing;
 }
 
 /** The submit button: stays focusable while busy (aria-disabled), so keyboard focus is not lost. */
 function submit(ui: Ui, key: FormKey, label: string, busyLabel: string) {
-  const busy = ui.view.busy === key;
+  const busy = ui.forms.busy === key;
   return html`<button part="submit-button" class="primary" type="submit" aria-disabled=${busy ? 'true' : 'false'}>
     ${busy ? busyLabel : label}
   </button>`;
 }
 
 function cancel(ui: Ui) {
-  return html`<button type="button" class="secondary" @click=${() => ui.setPanel(undefined)}>Cancel</button>`;
+  return html`<button type="button" class="secondary" @click=${() => ui.forms.setPanel(undefined)}>Cancel</button>`;
 }
 
 export function signInForm(ui: Ui): TemplateResult {
-  return html`<form part="auth-form" class="panel" @submit=${ui.signIn} aria-label="Sign in">
-    <label>Login <input name="login" autocomplete="username" required maxlength="64" /></label>
+  return html`<form part="auth-form" class="panel" @submit=${(event: SubmitEvent) => ui.session.signIn(event)} aria-label="Sign in">
+    <label>Login <input name="login" autocomplete="username" required maxlength="64" data-focus="panel" /></label>
     <label>Password <input name="password" type="password" autocomplete="current-password" required maxlength="256" /></label>
     ${formError(ui, 'sign-in')}
     <div class="row">
       ${submit(ui, 'sign-in', 'Sign in', 'Signing in…')} ${cancel(ui)}
-      <button type="button" class="link" @click=${() => ui.setPanel('sign-up')}>Create an account</button>
+      <button type="button" class="link" @click=${() => ui.forms.setPanel('sign-up')}>Create an account</button>
     </div>
   </form>`;
 }
 
 export function signUpForm(ui: Ui): TemplateResult {
-  return html`<form part="auth-form" class="panel" @submit=${ui.signUp} aria-label="Sign up">
+  return html`<form part="auth-form" class="panel" @submit=${(event: SubmitEvent) => ui.session.signUp(event)} aria-label="Sign up">
     <label>
       Login
-      <input name="login" autocomplete="username" required pattern="[a-z0-9][a-z0-9_\\-]{2,31}" aria-describedby="login-hint" />
+      <input name="login" autocomplete="username" data-focus="panel" required pattern="[a-z0-9][a-z0-9_\\-]{2,31}" aria-describedby="login-hint" />
     </label>
     <p class="hint" id="login-hint">3 to 32 characters: lowercase letters, digits, _ and -.</p>
     <label>Display name <span class="hint">(optional)</span> <input name="displayName" autocomplete="nickname" maxlength="64" /></label>
@@ -46,14 +48,14 @@ export function signUpForm(ui: Ui): TemplateResult {
     ${formError(ui, 'sign-up')}
     <div class="row">
       ${submit(ui, 'sign-up', 'Sign up', 'Signing up…')} ${cancel(ui)}
-      <button type="button" class="link" @click=${() => ui.setPanel('sign-in')}>I have an account</button>
+      <button type="button" class="link" @click=${() => ui.forms.setPanel('sign-in')}>I have an account</button>
     </div>
   </form>`;
 }
 
 export function postForm(ui: Ui): TemplateResult {
-  return html`<form part="composer" class="panel" @submit=${ui.submitPost} aria-label="Submit a post">
-    <label>Title <input name="title" required maxlength="300" /></label>
+  return html`<form part="composer" class="panel" @submit=${(event: SubmitEvent) => ui.forms.submitPost(event)} aria-label="Submit a post">
+    <label>Title <input name="title" required maxlength="300" data-focus="panel" /></label>
     <label>Link <span class="hint">(optional)</span> <input name="url" type="url" pattern="https?://.+" maxlength="2048" placeholder="https://" /></label>
     <label>Text <span class="hint">(optional)</span> <textarea name="text" rows="4" maxlength="40000"></textarea></label>
     ${formError(ui, 'post')}
@@ -64,12 +66,12 @@ export function postForm(ui: Ui): TemplateResult {
 /** The form under a post (no parent) or under the comment it replies to. */
 export function commentForm(ui: Ui, parentId?: string): TemplateResult {
   const key: FormKey = parentId ? `reply:${parentId}` : 'comment';
-  return html`<form part="composer" class="comment-form" @submit=${(event: SubmitEvent) => ui.submitComment(event, parentId)}>
-    <label>${parentId ? 'Your reply' : 'Add a comment'} <textarea name="text" rows="3" required maxlength="10000"></textarea></label>
+  return html`<form part="composer" class="comment-form" @submit=${(event: SubmitEvent) => ui.forms.submitComment(event, parentId)}>
+    <label>${parentId ? 'Your reply' : 'Add a comment'} <textarea name="text" rows="3" required maxlength="10000" data-focus=${parentId ? `reply-form:${parentId}` : 'comment-form'}></textarea></label>
     ${formError(ui, key)}
     <div class="row">
       ${submit(ui, key, parentId ? 'Reply' : 'Comment', 'Sending…')}
-      ${parentId ? html`<button type="button" class="secondary" @click=${() => ui.setReplyTo(undefined)}>Cancel</button>` : nothing}
+      ${parentId ? html`<button type="button" class="secondary" @click=${() => ui.forms.setReplyTo(undefined)}>Cancel</button>` : nothing}
     </div>
   </form>`;
 }

@@ -1,6 +1,6 @@
 import type { LiveStatus } from '@news-forum/sdk';
 import { html, nothing, type TemplateResult } from 'lit';
-import type { Ui } from './ui.js';
+import type { Ui } from '../ui.js';
 
 const STATUS_TEXT: Record<LiveStatus, string> = {
   connecting: 'Connecting…',
@@ -10,9 +10,10 @@ const STATUS_TEXT: Record<LiveStatus, string> = {
 };
 
 /** Title slot, connection state, and the account controls. */
-export function header(ui: Ui, status: LiveStatus, problem: string | undefined): TemplateResult {
-  const { user } = ui;
-  const { panel } = ui.view;
+export function header(ui: Ui): TemplateResult {
+  const { user } = ui.session;
+  const { status, problem } = ui.connection;
+  const { panel } = ui.forms;
   return html`<header part="header" class="header">
     <slot name="header"><span class="brand">Discussion</span></slot>
     <span part="status" class="status" data-status=${status} title=${problem ?? STATUS_TEXT[status]}>
@@ -21,14 +22,14 @@ export function header(ui: Ui, status: LiveStatus, problem: string | undefined):
     <span class="account">
       ${user
         ? html`<span class="who">Signed in as <strong>${user.displayName || user.login}</strong></span>
-            <button class="primary" data-panel="post" aria-expanded=${panel === 'post' ? 'true' : 'false'} @click=${() => ui.setPanel(panel === 'post' ? undefined : 'post')}>
+            <button class="primary" data-focus="open:post" aria-expanded=${panel === 'post' ? 'true' : 'false'} @click=${() => ui.forms.setPanel(panel === 'post' ? undefined : 'post')}>
               Submit a post
             </button>
-            <button class="secondary" @click=${ui.signOut}>Sign out</button>`
-        : html`<button class="secondary" data-panel="sign-in" aria-expanded=${panel === 'sign-in' ? 'true' : 'false'} @click=${() => ui.setPanel(panel === 'sign-in' ? undefined : 'sign-in')}>
+            <button class="secondary" @click=${() => ui.session.signOut()}>Sign out</button>`
+        : html`<button class="secondary" data-focus="open:sign-in" aria-expanded=${panel === 'sign-in' ? 'true' : 'false'} @click=${() => ui.forms.setPanel(panel === 'sign-in' ? undefined : 'sign-in')}>
               Sign in
             </button>
-            <button class="primary" data-panel="sign-up" aria-expanded=${panel === 'sign-up' ? 'true' : 'false'} @click=${() => ui.setPanel(panel === 'sign-up' ? undefined : 'sign-up')}>
+            <button class="primary" data-focus="open:sign-up" aria-expanded=${panel === 'sign-up' ? 'true' : 'false'} @click=${() => ui.forms.setPanel(panel === 'sign-up' ? undefined : 'sign-up')}>
               Sign up
             </button>`}
     </span>

@@ -3,24 +3,25 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { describeError } from '../describe-error.js';
 import { count } from '../format.js';
+import type { Ui } from '../ui.js';
 import { postItem } from './post.js';
-import type { Ui } from './ui.js';
 
 const LABELS: Record<PostSort, string> = { hot: 'Hot', new: 'New', top: 'Top' };
 
 /** The ranked list, with its sort buttons and the "show new posts" button. */
 export function listView(ui: Ui): TemplateResult {
-  const { posts, waiting, error } = ui.front;
+  const { front } = ui;
+  const { posts, waiting, error } = front;
   return html`<section class="list" aria-label="Posts">
     <div class="toolbar">
       <div class="sorts" role="group" aria-label="Order">
-        ${POST_SORTS.map(
-          (sort) =>
-            html`<button class="sort" aria-pressed=${ui.sort === sort ? 'true' : 'false'} @click=${() => ui.setSort(sort)}>${LABELS[sort]}</button>`,
-        )}
+        ${POST_SORTS.map((sort) => {
+          const pressed = front.sort === sort;
+          return html`<button class="sort" aria-pressed=${pressed ? 'true' : 'false'} data-focus=${pressed ? 'sort' : nothing} @click=${() => front.setSort(sort)}>${LABELS[sort]}</button>`;
+        })}
       </div>
       ${waiting
-        ? html`<button part="new-posts-button" class="new-posts" @click=${ui.showWaiting}>
+        ? html`<button part="new-posts-button" class="new-posts" @click=${() => front.showWaiting()}>
             Show ${count(waiting, 'new post')}
           </button>`
         : nothing}
@@ -28,7 +29,7 @@ export function listView(ui: Ui): TemplateResult {
     ${posts === undefined
       ? error
         ? html`<p class="placeholder" role="alert">
-            Could not load the posts. <span>${describeError(error)}</span> <button class="secondary" @click=${ui.reload}>Try again</button>
+            Could not load the posts. <span>${describeError(error)}</span> <button class="secondary" @click=${() => front.reload()}>Try again</button>
           </p>`
         : html`<p class="placeholder">Loading…</p>`
       : nothing}

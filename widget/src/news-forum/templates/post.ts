@@ -2,7 +2,7 @@ import type { LivePost } from '@news-forum/sdk';
 import { html, nothing, type TemplateResult } from 'lit';
 import { count, timeAgo } from '../format.js';
 import { httpUrl } from '../safe-url.js';
-import type { Ui } from './ui.js';
+import type { Ui } from '../ui.js';
 
 /** Up and down buttons around the score; pressed shows the reader's own vote. */
 export function voteButtons(ui: Ui, post: LivePost): TemplateResult {
@@ -10,12 +10,12 @@ export function voteButtons(ui: Ui, post: LivePost): TemplateResult {
   const busy = ui.votes.sending(post.id) ? 'true' : 'false';
   return html`<div class="votes">
     <button part="vote-button upvote-button" class="vote up" aria-pressed=${mine === 1 ? 'true' : 'false'}
-      aria-disabled=${busy} aria-label="Upvote: ${post.title}" @click=${() => ui.vote(post, mine === 1 ? 0 : 1)}>
+      aria-disabled=${busy} aria-label="Upvote: ${post.title}" @click=${() => ui.votes.cast(post, mine === 1 ? 0 : 1)}>
       <svg viewBox="0 0 10 10" aria-hidden="true"><path d="M5 1.5 9.5 8.5h-9z" /></svg>
     </button>
     <span part="score" class="score">${post.score}<span class="sr-only"> points</span></span>
     <button part="vote-button downvote-button" class="vote down" aria-pressed=${mine === -1 ? 'true' : 'false'}
-      aria-disabled=${busy} aria-label="Downvote: ${post.title}" @click=${() => ui.vote(post, mine === -1 ? 0 : -1)}>
+      aria-disabled=${busy} aria-label="Downvote: ${post.title}" @click=${() => ui.votes.cast(post, mine === -1 ? 0 : -1)}>
       <svg viewBox="0 0 10 10" aria-hidden="true"><path d="M5 8.5 9.5 1.5h-9z" /></svg>
     </button>
   </div>`;
@@ -27,8 +27,8 @@ export function voteButtons(ui: Ui, post: LivePost): TemplateResult {
  */
 export function postTitle(ui: Ui, post: LivePost): TemplateResult {
   const url = httpUrl(post.url);
-  if (!url) return html`<button class="title link" part="title" @click=${() => ui.open(post.id)}>${post.title}</button>`;
-  return html`<a class="title" part="title" href=${url.href} target="_blank" rel="noopener noreferrer nofollow ugc">${post.title}</a>
+  if (!url) return html`<button class="title link" part="title" data-focus="title:${post.id}" @click=${() => ui.thread.open(post.id)}>${post.title}</button>`;
+  return html`<a class="title" part="title" data-focus="title:${post.id}" href=${url.href} target="_blank" rel="noopener noreferrer nofollow ugc">${post.title}</a>
     <span class="domain">(${url.hostname.replace(/^www\./, '')})</span>`;
 }
 
@@ -36,8 +36,8 @@ export function postTitle(ui: Ui, post: LivePost): TemplateResult {
 export function postMeta(ui: Ui, post: LivePost, extra: unknown = nothing): TemplateResult {
   return html`<div class="meta">
     <span>by ${post.author}</span>
-    <time datetime=${post.createdAt} title=${new Date(post.createdAt).toLocaleString()}>${timeAgo(post.createdAt, ui.now)}</time>
-    <button class="link comments-link" part="comments-button" @click=${() => ui.open(post.id)}>${count(post.commentCount, 'comment')}</button>
+    <time datetime=${post.createdAt} title=${new Date(post.createdAt).toLocaleString()}>${timeAgo(post.createdAt, ui.clock.now)}</time>
+    <button class="link comments-link" part="comments-button" data-focus="comments:${post.id}" @click=${() => ui.thread.open(post.id)}>${count(post.commentCount, 'comment')}</button>
     ${extra}
   </div>`;
 }
@@ -53,12 +53,12 @@ export function postItem(ui: Ui, live: LivePost): TemplateResult {
 
 /** A delete button that asks once more before deleting. */
 export function deleteButton(ui: Ui, key: string, what: string, run: () => void): TemplateResult {
-  if (ui.view.confirming !== key) {
-    return html`<button class="link danger" part="delete-button" @click=${() => ui.confirm(key)}>Delete</button>`;
+  if (ui.forms.confirming !== key) {
+    return html`<button class="link danger" part="delete-button" @click=${() => ui.forms.confirm(key)}>Delete</button>`;
   }
   return html`<span class="confirm" role="group" aria-label="Delete this ${what}?">
     Delete this ${what}?
-    <button class="danger" part="delete-button" data-confirm=${key} @click=${run}>Yes, delete</button>
-    <button class="secondary" @click=${() => ui.confirm(undefined)}>Keep</button>
+    <button class="danger" part="delete-button" data-focus="confirm:${key}" @click=${run}>Yes, delete</button>
+    <button class="secondary" @click=${() => ui.forms.confirm(undefined)}>Keep</button>
   </span>`;
 }

@@ -5,22 +5,23 @@ import { describeError } from '../describe-error.js';
 import { timeAgo } from '../format.js';
 import { commentForm } from './forms.js';
 import { deleteButton, postMeta, postTitle, voteButtons } from './post.js';
-import type { Ui } from './ui.js';
+import type { Ui } from '../ui.js';
 
 function comment(ui: Ui, { comment: c, replies }: CommentNode): TemplateResult | typeof nothing {
+  const { session, forms } = ui;
   if (ui.thread.hidden.has(c.id)) return nothing;
-  const replying = ui.view.replyTo === c.id;
-  return html`<li part="comment" class="comment" data-id=${c.id} tabindex="-1">
+  const replying = forms.replyTo === c.id;
+  return html`<li part="comment" class="comment" data-id=${c.id} data-focus="comment:${c.id}" tabindex="-1">
     <div class="meta">
       <strong class="author">${c.author}</strong>
-      <time datetime=${c.createdAt} title=${new Date(c.createdAt).toLocaleString()}>${timeAgo(c.createdAt, ui.now)}</time>
+      <time datetime=${c.createdAt} title=${new Date(c.createdAt).toLocaleString()}>${timeAgo(c.createdAt, ui.clock.now)}</time>
     </div>
     <p class="text">${c.text}</p>
     <div class="actions">
-      ${ui.user
-        ? html`<button class="link reply" aria-expanded=${replying ? 'true' : 'false'} @click=${() => ui.setReplyTo(replying ? undefined : c.id)}>Reply</button>`
+      ${session.user
+        ? html`<button class="link reply" aria-expanded=${replying ? 'true' : 'false'} data-focus="reply:${c.id}" @click=${() => forms.setReplyTo(replying ? undefined : c.id)}>Reply</button>`
         : nothing}
-      ${ui.canDelete(c.author) ? deleteButton(ui, c.id, 'comment', () => ui.deleteComment(c)) : nothing}
+      ${session.canDelete(c.author) ? deleteButton(ui, c.id, 'comment', () => ui.thread.deleteComment(c)) : nothing}
     </div>
     ${replying ? commentForm(ui, c.id) : nothing}
     ${replies.length ? commentList(ui, replies) : nothing}
@@ -34,37 +35,37 @@ function commentList(ui: Ui, nodes: CommentNode[]): TemplateResult {
 /** One post, its text, and its comments as threads. */
 export function threadView(ui: Ui): TemplateResult {
   const { thread } = ui;
-  const back = ui.pinned ? nothing : html`<button class="link back" @click=${ui.back}>← All posts</button>`;
+  const back = ui.pinned ? nothing : html`<button class="link back" @click=${() => thread.back()}>← All posts</button>`;
   if (thread.state === 'error' && thread.error) {
     return html`<section class="thread" part="post-view">
       ${back}
       <p class="placeholder" role="alert">
         Could not load this post. <span>${describeError(thread.error)}</span>
-        <button class="secondary retry" @click=${ui.retryThread}>Try again</button>
+        <button class="secondary retry" data-focus="retry" @click=${() => thread.retry()}>Try again</button>
       </p>
     </section>`;
   }
   if (thread.state !== 'ready' || !thread.post) {
     const text = thread.state === 'gone' ? 'This post does not exist any more.' : 'Loading…';
-    return html`<section class="thread" part="post-view">${back}<p class="placeholder" tabindex="-1">${text}</p></section>`;
+    return html`<section class="thread" part="post-view">${back}<p class="placeholder" tabindex="-1" data-focus="thread-placeholder">${text}</p></section>`;
   }
   const post = ui.votes.show(thread.post);
-  const remove = ui.canDelete(post.author) ? deleteButton(ui, post.id, 'post', () => ui.deletePost(post)) : nothing;
+  const remove = ui.session.canDelete(post.author) ? deleteButton(ui, post.id, 'post', () => thread.deletePost(post)) : nothing;
   const comments = thread.comments;
   return html`<section class="thread" part="post-view" aria-labelledby="thread-title">
     ${back}
     <article part="post" class="post open">
       ${voteButtons(ui, post)}
       <div class="body">
-        <h2 id="thread-title" tabindex="-1">${postTitle(ui, post)}</h2>
+        <h2 id="thread-title" tabindex="-1" data-focus="thread-title">${postTitle(ui, post)}</h2>
         ${postMeta(ui, post, remove)}
         ${post.text ? html`<p class="text">${post.text}</p>` : nothing}
       </div>
     </article>
     <section class="discussion" aria-label="Comments">
-      ${ui.user
+      ${ui.session.user
         ? commentForm(ui)
-        : html`<p><button class="secondary" @click=${() => ui.setPanel('sign-in', 'Sign in to comment.')}>Sign in to comment</button></p>`}
+        : html`<p><button class="secondary" @click=${() => ui.forms.setPanel('sign-in', 'Sign in to comment.')}>Sign in to comment</button></p>`}
       ${comments === undefined
         ? html`<p class="placeholder">Loading comments…</p>`
         : comments.length === 0
@@ -72,7 +73,7 @@ export function threadView(ui: Ui): TemplateResult {
           : commentList(ui, commentTree(comments))}
       ${thread.more
         ? html`<p>
-            <button class="secondary more-comments" aria-disabled=${thread.loadingMore ? 'true' : 'false'} @click=${ui.showMoreComments}>
+            <button class="secondary more-comments" aria-disabled=${thread.loadingMore ? 'true' : 'false'} @click=${() => thread.showMore()}>
               ${thread.loadingMore ? 'Loading comments…' : 'Show more comments'}
             </button>
           </p>`

@@ -1,0 +1,120 @@
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import type { Change, Comment, NewsForumClient, Post } from '../src/index.js';
+import { useForumServer } from './support/forum-server.js';
+import { firstMatching, waitFor } from './support/wait.js';
+
+const { client, signUp } = useForumServer();
+
+/** Creates comments on `post`, 20 at a time; resolves with all its comments in the API's order. */
+async function addComments(author: NewsForumClient, post: Post, texts: string[]): Promise<Comment[]> {
+  for (let i = 0; i < texts.length; i += 20) {
+    const batch = await Promise.all(texts.slice(i, i + 20).map((text) => author.comments.create(post.id, { text })));
+    for (const { error } of batch) if (error) throw error;
+  }
+  return listAll(author, post.id);
+}
+
+async function listAll(forum: NewsForumClient, postId: string): Promise<Comment[]> {
+  const all: Comment[] = [];
+  for await (const comment of forum.comments.all(postId)) all.push(comment);
+  return all;
+}
+
+/** A fetch that holds the answers to comment pages after the first until `release()`, and counts them. */
+function heldPages() {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const held = { count: 0, release };
+  const fetch: typeof globalThis.fetch = async (input, init) => {
+    const response = await globalThis.fetch(input, init);
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    if (url.pathname.startsWith('/api/comments/') && url.searchParams.has('cursor')) {
+      held.count += 1;
+      await gate;
+    }
+    return response;
+  };
+  return { fetch, held };
+}
+
+describe('loadMore() of a comments view, against a real server', () => {
+  let author: NewsForumClient;
+  let post: Post;
+  let existing: Comment[];
+
+  beforeAll(async () => {
+    author = await signUp('pager');
+    const { data, error } = await author.posts.create({ title: 'A long thread' });
+    if (error) throw error;
+    post = data;
+    existing = await addComments(author, post, Array.from({ length: 230 }, (_, i) => `old ${String(i).padStart(3, '0')}`));
+  }, 60_000);
+
+  it('pages in the comments beyond the snapshot while new ones arrive live, and keeps deleted ones out', async () => {
+    const { fetch, held } = heldPages();
+    const reader = client({ fetch });
+    const view = reader.live.comments(post.id).watch();
+    await waitFor('the snapshot', () => view.items !== undefined);
+    expect(view.items).toHaveLength(200);
+    expect(view.hasMore).toBe(true);
+
+    const early = (await author.comments.create(post.id, { text: 'live before paging' })).data!;
+    await waitFor('the live comment', () => view.items?.at(-1)?.id === early.id);
+
+    const loading = view.loadMore();
+    expect(view.loadMore()).toBe(loading);
+    await waitFor('the second page to be read and held', () => held.count === 1);
+    // The held page still has this comment: the delete streamed meanwhile must win.
+    const doomed = existing[215]!;
+    const deleted = firstMatching<Change<Comment>>(
+      (listener) => reader.live.comments(post.id).on('change', listener),
+      (change) => change.old_val?.id === doomed.id && change.new_val === null,
+    );
+    expect((await author.comments.delete(post.id, doomed.id)).error).toBeUndefined();
+    await deleted;
+    const late = (await author.comments.create(post.id, { text: 'live while paging' })).data!;
+    await waitFor('the second live comment', () => view.items?.at(-1)?.id === late.id);
+    held.release();
+
+    const { data: added, error } = await loading;
+    expect(error).toBeUndefined();
+    const beyond = existing.slice(200).filter((c) => c.id !== doomed.id);
+    expect(added!.map((c) => c.text)).toEqual(beyond.map((c) => c.text));
+    expect(view.hasMore).toBe(false);
+    expect(view.items!.map((c) => c.id)).toEqual((await listAll(author, post.id)).map((c) => c.id));
+    expect(view.items!.some((c) => c.id === doomed.id)).toBe(false);
+
+    // A paged comment is streamed like the others once held.
+    const paged = beyond[3]!;
+    await author.comments.delete(post.id, paged.id);
+    await waitFor('the paged comment to go', () => !view.items!.some((c) => c.id === paged.id));
+    expect(await view.loadMore()).toEqual({ data: [], error: undefined });
+    view.close();
+  }, 60_000);
+
+  it('has nothing more to load when the snapshot was not cut, and asks the server nothing', async () => {
+    const { data: short } = await author.posts.create({ title: 'A short thread' });
+    await addComments(author, short!, ['only one']);
+    let pages = 0;
+    const reader = client({ fetch: (input, init) => (String(input).includes('/api/comments/') && pages++, globalThis.fetch(input, init)) });
+    const view = reader.live.comments(short!.id).watch();
+    await waitFor('the snapshot', () => view.items?.length === 1);
+    expect(view.hasMore).toBe(false);
+    expect(await view.loadMore()).toEqual({ data: [], error: undefined });
+    expect(pages).toBe(0);
+    view.close();
+  });
+
+  it('reports a failed page as an error and leaves the view as it was', async () => {
+    const reader = client({ maxRetries: 0, fetch: (input, init) => (String(input).includes('/api/comments/') ? Promise.reject(new TypeError('offline')) : globalThis.fetch(input, init)) });
+    const view = reader.live.comments(post.id).watch();
+    await waitFor('the snapshot', () => view.items?.length === 200);
+    const before = view.items;
+    const { data, error } = await view.loadMore();
+    expect(data).toBeUndefined();
+    expect(error).toMatchObject({ code: 'network_error' });
+    expect(view.items).toBe(before);
+    expect(view.hasMore).toBe(true);
+    view.close();
+  });
+});

@@ -1,0 +1,43 @@
+import type { LiveStatus, NewsForumClient, NewsForumError } from '@news-forum/sdk';
+import { emit } from '../../events/events.js';
+import { describeError } from '../describe-error.js';
+import { Controller } from './controller.js';
+
+/** The live connection's state for the header, and what follows a reconnect or a refused socket. */
+export class ConnectionController extends Controller {
+  status: LiveStatus = 'connecting';
+  /** Why the connection is down, while it is. */
+  problem: string | undefined;
+  #reported = false;
+  #stop: (() => void) | undefined;
+
+  /** Follows the status of `forum`'s socket (none: stops following). */
+  follow(forum: NewsForumClient | undefined): void {
+    this.#stop?.();
+    this.#stop = forum?.live.on('status', ({ status, error }) => this.#update(status, error));
+  }
+
+  #update(status: LiveStatus, error: NewsForumError | undefined): void {
+    const { notices, session } = this.ui;
+    const was = this.status;
+    this.status = status;
+    this.changed();
+    if (status === 'live') {
+      this.problem = undefined;
+      this.#reported = false;
+      if (was === 'reconnecting' || was === 'closed') {
+        notices.announce('Connected again.');
+        session.resync();
+      }
+      return;
+    }
+    if (status === 'reconnecting' && was === 'live') notices.announce('Connection lost. Reconnecting…');
+    if (!error) return;
+    if (error.status === 401 && session.user) return session.ended();
+    this.problem = describeError(error);
+    if (!this.#reported) {
+      this.#reported = true;
+      emit(this.host, 'news-forum-error', { action: 'live', message: this.problem, error });
+    }
+  }
+}

@@ -1,0 +1,123 @@
+import type { CallOptions, NewsForumClient, Result } from '@news-forum/sdk';
+import { emit, type ErrorAction } from '../../events/events.js';
+import { describeError } from '../describe-error.js';
+import { Controller } from './controller.js';
+
+/** The forms the widget shows; a reply form is keyed by the comment it answers. */
+export type FormKey = 'sign-in' | 'sign-up' | 'post' | 'comment' | `reply:${string}`;
+
+/** The panel under the header. */
+export type Panel = 'sign-in' | 'sign-up' | 'post' | undefined;
+
+/** What is open, being sent, refused, or awaiting confirmation. */
+export interface FormsState {
+  panel: Panel;
+  /** The form being submitted. */
+  busy: FormKey | undefined;
+  error: { key: FormKey; message: string } | undefined;
+  /** The comment being answered. */
+  replyTo: string | undefined;
+  /** The post or comment whose deletion awaits confirmation. */
+  confirming: string | undefined;
+}
+
+/** The forms and panels: which is open, sending one, its error, and what a post or comment submitted leads to. */
+export class FormsController extends Controller implements FormsState {
+  panel: Panel;
+  busy: FormKey | undefined;
+  error: FormsState['error'];
+  replyTo: string | undefined;
+  confirming: string | undefined;
+
+  set(patch: Partial<FormsState>): void {
+    Object.assign(this, patch);
+    this.changed();
+  }
+
+  /** Opens a panel (or closes it, with undefined), with a `reason` shown above it. */
+  setPanel(panel: Panel, reason?: string): void {
+    const was = this.panel;
+    this.set({ panel, error: undefined });
+    this.ui.notices.show(reason);
+    if (panel) this.ui.focus.request('panel');
+    // Closed (Cancel): back to the button that opens it.
+    else if (was) this.ui.focus.request(`open:${was}`);
+  }
+
+  setReplyTo(id: string | undefined): void {
+    const was = this.replyTo;
+    this.set({ replyTo: id, error: undefined });
+    if (id) this.ui.focus.request(`reply-form:${id}`);
+    // The reply form closed (Cancel): back to its Reply button.
+    else if (was) this.ui.focus.request(`reply:${was}`);
+  }
+
+  /** Asks to confirm the deletion of the post or comment `key` (undefined: no longer). */
+  confirm(key: string | undefined): void {
+    this.set({ confirming: key });
+    if (key) this.ui.focus.request(`confirm:${key}`);
+  }
+
+  /** Runs a form's request in the reader's session: busy state, the form's own error message, then `done`. */
+  async submit<T>(
+    key: FormKey,
+    action: ErrorAction,
+    event: SubmitEvent,
+    run: (forum: NewsForumClient, form: FormData, options: CallOptions) => Promise<Result<T>>,
+    done: (data: T) => void,
+  ): Promise<void> {
+    event.preventDefault();
+    const form = event.currentTarget as HTMLFormElement;
+    const { session } = this.ui;
+    if (this.busy || !session.forum) return;
+    this.set({ busy: key, error: undefined });
+    const signal = session.signal();
+    const { data, error } = await run(session.forum, new FormData(form), { signal });
+    this.set({ busy: undefined });
+    if (signal.aborted) return;
+    if (error) {
+      this.set({ error: { key, message: describeError(error) } });
+      return session.report(action, error, false);
+    }
+    form.reset();
+    done(data);
+  }
+
+  submitPost(event: SubmitEvent): void {
+    void this.submit(
+      'post',
+      'post',
+      event,
+      (forum, form, options) => {
+        const url = String(form.get('url') ?? '').trim();
+        const text = String(form.get('text') ?? '').trim();
+        return forum.posts.create({ title: String(form.get('title')).trim(), ...(url && { url }), ...(text && { text }) }, options);
+      },
+      (post) => {
+        this.set({ panel: undefined });
+        this.ui.votes.learn([post]);
+        this.ui.front.reveal(post.id);
+        emit(this.host, 'news-forum-post-created', { post });
+        if (!this.host.post) this.ui.thread.open(post.id);
+      },
+    );
+  }
+
+  submitComment(event: SubmitEvent, parentId?: string): void {
+    // Comment forms are only shown in an opened thread.
+    const postId = String(this.ui.thread.id);
+    void this.submit(
+      parentId ? `reply:${parentId}` : 'comment',
+      'comment',
+      event,
+      (forum, form, options) => forum.comments.create(postId, { text: String(form.get('text')), ...(parentId && { parentId }) }, options),
+      (comment) => {
+        this.set({ replyTo: undefined });
+        // A reply's form goes away: focus the Reply button of the comment answered.
+        if (parentId) this.ui.focus.request(`reply:${parentId}`);
+        this.ui.notices.announce(parentId ? 'Reply posted.' : 'Comment posted.');
+        emit(this.host, 'news-forum-comment-created', { comment });
+      },
+    );
+  }
+}

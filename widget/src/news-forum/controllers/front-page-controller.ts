@@ -1,0 +1,117 @@
+import {
+  DEFAULT_PAGE_SIZE, DEFAULT_POST_SORT, MAX_PAGE_SIZE, POST_SORTS,
+  type LivePost, type NewsForumClient, type NewsForumError, type PostListQuery, type PostSort,
+} from '@news-forum/sdk';
+import { count } from '../format.js';
+import { Controller } from './controller.js';
+
+/**
+ * The ranked list: the first page by REST (it brings the reader's votes and
+ * shows up even where WebSockets are blocked), kept current by a live view.
+ * Posts that arrive while the reader looks at the list are counted, not
+ * slipped in under them, until the reader asks to see them.
+ */
+export class FrontPageController extends Controller {
+  /** The posts shown, ranked; undefined until the first list arrives. */
+  posts: readonly LivePost[] | undefined;
+  /** How many posts arrived that are not shown yet. */
+  waiting = 0;
+  /** Why the list could not be loaded, if it could not. */
+  error: NewsForumError | undefined;
+  #latest: readonly LivePost[] = [];
+  #shown: Set<string> | undefined;
+  #abort: AbortController | undefined;
+  /** The client and the query of the running list. */
+  #forum: NewsForumClient | undefined;
+  #query: Required<Pick<PostListQuery, 'sort' | 'limit'>> | undefined;
+
+  /** The order shown: the `sort` attribute, when it is one. */
+  get sort(): PostSort {
+    return POST_SORTS.includes(this.host.sort) ? this.host.sort : DEFAULT_POST_SORT;
+  }
+
+  setSort(sort: PostSort): void {
+    this.host.sort = sort;
+  }
+
+  hostUpdate(): void {
+    const { forum } = this.ui.session;
+    const { sort } = this;
+    const limit = Math.min(Math.max(Math.trunc(Number(this.host.limit)) || DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE);
+    const running = this.#query;
+    const wanted = forum && !this.host.post;
+    if (wanted ? forum === this.#forum && running?.sort === sort && running.limit === limit : !running) return;
+    this.stop();
+    if (!wanted) return;
+    this.#forum = forum;
+    this.#query = { sort, limit };
+    this.#abort = new AbortController();
+    this.load();
+    forum.live.posts.watch({ sort, limit, signal: this.#abort.signal }).subscribe(
+      (items) => this.#take(items),
+      (error) => this.ui.session.report('live', error, true),
+    );
+  }
+
+  hostDisconnected(): void {
+    this.stop();
+  }
+
+  stop(): void {
+    this.#abort?.abort();
+    this.#abort = this.#forum = this.#query = undefined;
+    this.posts = this.#shown = this.error = undefined;
+    this.#latest = [];
+    this.waiting = 0;
+  }
+
+  /** Starts the list again ("Try again"). */
+  reload(): void {
+    this.stop();
+    this.changed();
+  }
+
+  /** Loads the first page (on starting; for the reader's votes after signing in, or reconnecting). */
+  load(): void {
+    const forum = this.#forum;
+    const abort = this.#abort;
+    if (!forum || !abort || !this.#query) return;
+    const signal = this.ui.session.signal(abort.signal);
+    void forum.posts.list(this.#query, { signal }).then(({ data, error }) => {
+      if (signal.aborted) return;
+      this.error = error;
+      if (error) {
+        // Shown in place of the list (when there is no list yet).
+        this.ui.session.report('load', error, false);
+        return this.changed();
+      }
+      this.ui.votes.learn(data.items);
+      if (!this.#shown) this.#take(data.items);
+    });
+  }
+
+  /** Shows the posts that were waiting, and focuses the first of them (or the order, if none). */
+  showWaiting(): void {
+    const first = this.#latest.find((post) => !this.#shown?.has(post.id));
+    for (const post of this.#latest) this.#shown?.add(post.id);
+    this.#take(this.#latest);
+    this.ui.focus.request(first ? `title:${first.id}` : 'sort');
+  }
+
+  /** Shows a post as soon as it is in the list, without counting it as waiting (the reader's own). */
+  reveal(id: string): void {
+    this.#shown?.add(id);
+    this.#take(this.#latest);
+  }
+
+  #take(items: readonly LivePost[]): void {
+    this.#latest = items;
+    this.error = undefined;
+    const shown = (this.#shown ??= new Set(items.map((post) => post.id)));
+    const before = this.waiting;
+    this.posts = items.filter((post) => shown.has(post.id));
+    this.waiting = items.length - this.posts.length;
+    if (this.waiting > before) this.ui.notices.announce(`${count(this.waiting, 'new post')} waiting. Use the "Show" button to see them.`);
+    this.changed();
+  }
+}
