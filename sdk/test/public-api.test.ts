@@ -8,8 +8,8 @@ import ts from 'typescript';
 const EXPORTED = [
   'ApiError', 'ApiInfo', 'CallOptions', 'Change', 'ClientOptions', 'ClientToServerEvents', 'Comment', 'CommentListQuery', 'CommentsApi',
   'ConnectionEvents', 'CreateOptions', 'DEFAULT_PAGE_SIZE', 'DEFAULT_POST_SORT', 'ErrorCode', 'Live', 'LiveCommentsTopic', 'LivePost',
-  'LivePostsTopic', 'LiveStatus', 'LiveTopic', 'LiveView', 'MAX_PAGE_SIZE', 'NetworkError', 'NewComment', 'NewPost', 'NewUser',
-  'NewsForumClient', 'NewsForumError', 'NewsForumErrorJSON', 'POST_SORTS', 'Page', 'Post', 'PostListQuery', 'PostSort', 'PostsApi',
+  'LivePostsTopic', 'LiveStatus', 'LiveTopic', 'LiveView', 'LoadMoreResult', 'MAX_PAGE_SIZE', 'NetworkError', 'NewComment', 'NewPost', 'NewUser',
+  'NewsForumClient', 'NewsForumError', 'NewsForumErrorJSON', 'POST_SORTS', 'Page', 'PagedLiveView', 'Post', 'PostListQuery', 'PostSort', 'PostsApi',
   'Problem', 'Rankable', 'RequestError', 'Result', 'RetryDelay', 'Scope', 'ServerToClientEvents', 'Session', 'SocketAuth',
   'SocketClientOptions', 'StatusEvent', 'SubscribeAck', 'TimeoutError', 'Topic', 'TopicEvents', 'UnsubscribeAck', 'User', 'UserListQuery',
   'UsersApi', 'VOTES', 'Vote', 'WatchOptions', 'WatchPostsOptions', 'components', 'createClient', 'hotRank', 'isNewsForumError',
