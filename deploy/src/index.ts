@@ -6,3 +6,7 @@ export { startRenderer, readRendered, type Renderer, type RendererOptions } from
 export { registerService, type ServiceRegistration } from './renderer/service-registration.js';
 export { renderTemplate, bundledTemplate } from './renderer/template.js';
 export { SUBDOMAIN_PREFIX, UPSTREAM_PREFIX, type RenderMode, type SkippedKey } from './renderer/views.js';
+export { startCluster, readClusterInfo, upstreamServers, type Cluster, type ClusterInfo, type ClusterOptions } from './cluster/cluster.js';
+export type { ApiNode, Registration } from './cluster/api-node.js';
+export type { EtcdCluster } from './cluster/etcd-cluster.js';
+export { readImageCommand, type ImageCommand } from './cluster/dockerfile.js';
