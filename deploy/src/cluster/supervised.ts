@@ -11,6 +11,12 @@ export interface ProgramSpec {
   cwd?: string;
 }
 
+/** Every child still running, killed if this process exits without stopping them (a crash, a test runner's exit). */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGTERM');
+});
+
 /**
  * One process the cluster started, with its output appended to
  * `logs/<name>.log`. Only ever signalled by its own pid.
@@ -49,8 +55,12 @@ export class Supervised {
     });
     child.stdout!.pipe(log, { end: false });
     child.stderr!.pipe(log, { end: false });
+    running.add(child);
     this.#exited = new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
+      child.once('exit', () => {
+        running.delete(child);
+        resolve();
+      });
       child.once('error', (error) => {
         log.write(`cannot start ${this.spec.command}: ${error.message}\n`);
         resolve();

@@ -119,16 +119,22 @@ export class Nginx {
     }
   }
 
-  /** Graceful stop (SIGQUIT): open requests finish, then nginx exits. */
-  async stop(signal: NodeJS.Signals = 'SIGQUIT'): Promise<void> {
+  /**
+   * Graceful stop (SIGQUIT): open requests finish; after `graceMs` (open
+   * WebSockets would keep it forever) a fast stop (SIGTERM), in which the
+   * master still takes its workers down.
+   */
+  async stop(graceMs = 3_000): Promise<void> {
     const child = this.#child;
     this.#child = undefined;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill(signal);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.kill('SIGQUIT');
+    const fast = setTimeout(() => child.kill('SIGTERM'), graceMs);
+    const kill = setTimeout(() => child.kill('SIGKILL'), graceMs + 5_000);
     await exited;
-    clearTimeout(timer);
+    clearTimeout(fast);
+    clearTimeout(kill);
   }
 
   #args(...extra: string[]): string[] {

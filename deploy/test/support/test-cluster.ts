@@ -22,7 +22,8 @@ export async function startTestCluster(): Promise<{ cluster: Cluster; db: pg.Poo
     async stop() {
       await db.end().catch(() => undefined);
       await cluster.stop();
-      await removeDir(dir);
+      // KEEP_CLUSTER=1 keeps the state directory (logs) of a failed run.
+      if (!process.env.KEEP_CLUSTER) await removeDir(dir);
     },
   };
 }
