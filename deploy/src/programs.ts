@@ -12,7 +12,7 @@ export interface Program {
 }
 
 export const PROGRAMS = {
-  nginx: { name: 'nginx', debian: 'nginx-light' },
+  nginx: { name: 'nginx', debian: 'nginx' },
   etcd: { name: 'etcd', debian: 'etcd-server' },
   etcdctl: { name: 'etcdctl', debian: 'etcd-client' },
   redis: { name: 'redis-server', debian: 'redis-server' },

@@ -29,6 +29,16 @@ afterAll(async () => {
   await stopCluster?.();
 }, 60_000);
 
+test('the nodes run the image\'s CMD from the repository root, as the image runs it from its WORKDIR', async () => {
+  const { readImageCommand } = await import('../src/cluster/dockerfile.js');
+  const { readFile, readlink } = await import('node:fs/promises');
+  for (const node of cluster.nodes) {
+    const cmdline = (await readFile(`/proc/${node.pid}/cmdline`, 'utf8')).split('\0').filter(Boolean);
+    expect(cmdline).toEqual(readImageCommand().cmd);
+    expect(`${await readlink(`/proc/${node.pid}/cwd`)}/`).toBe(new URL('../../', import.meta.url).pathname);
+  }
+});
+
 test('GET /api through the balancer names more than one instance across clients, always the same for one client', async () => {
   const byAddress = new Map<string, string>();
   for (const address of SOURCE_ADDRESSES.slice(0, 12)) {

@@ -3,7 +3,8 @@
 // the SDK example, the third-party blog), on its own forum node that shares
 // the cluster's database and Redis but takes no load-balancer traffic, and
 // registered as `demo` in the public proxy's etcd once it answers. Configured
-// by the server's environment plus PUBLIC_ETCD_URL and PUBLIC_ETCD_TTL.
+// by the server's environment plus PUBLIC_ETCD_URL, PUBLIC_ETCD_TTL and
+// ADVERTISE_ADDR.
 import { startDemo } from '@news-forum/demo';
 import { ConfigError } from '@news-forum/server';
 import { jsonLog } from '../log.js';
@@ -18,7 +19,8 @@ try {
   process.stderr.write(`news-forum demo: ${error.message}\n`);
   process.exit(1);
 }
-const advertise = new URL(demo.forum.url).host;
+// Where the proxy reaches it: ADVERTISE_ADDR in containers, else the address it listens on.
+const advertise = process.env.ADVERTISE_ADDR?.trim() || new URL(demo.forum.url).host;
 const etcd = (process.env.PUBLIC_ETCD_URL ?? '').split(',').filter(Boolean);
 const registration = etcd.length
   ? await registerService({ etcd, names: ['demo'], advertise, ttlSeconds: Number(process.env.PUBLIC_ETCD_TTL ?? '10'), log })

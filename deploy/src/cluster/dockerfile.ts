@@ -46,23 +46,30 @@ function parseEnv(rest: string): Record<string, string> {
 export function readImageCommand(file = DOCKERFILE, stage?: string): ImageCommand {
   const all = instructions(readFileSync(file, 'utf8'));
   const starts = all.flatMap((ins, i) => (ins.op === 'FROM' ? [i] : []));
-  const start = stage ? starts.find((i) => new RegExp(`\\bAS\\s+${stage}$`, 'i').test(all[i]!.rest)) : starts.at(-1);
-  if (start === undefined) throw new DeployError('dockerfile', `${file} has no stage ${stage ?? ''}`.trim());
-  const end = starts.find((i) => i > start) ?? all.length;
-  let cmd: string[] | undefined;
-  let env: Record<string, string> = {};
-  let workdir = '/';
-  for (const { op, rest } of all.slice(start + 1, end)) {
-    if (op === 'ENV') env = { ...env, ...parseEnv(rest) };
-    if (op === 'WORKDIR') workdir = rest;
-    if (op === 'CMD') {
-      try {
-        cmd = JSON.parse(rest) as string[];
-      } catch {
-        throw new DeployError('dockerfile', `${file}: CMD must use the exec form ["program", "arg"], got ${rest}`);
+  const stageAt = (name: string | undefined) =>
+    name === undefined ? starts.at(-1) : starts.find((i) => new RegExp(`\\bAS\\s+${name}$`, 'i').test(all[i]!.rest));
+  // A stage built FROM an earlier stage inherits its ENV, WORKDIR and CMD.
+  const collect = (start: number): { cmd?: string[]; env: Record<string, string>; workdir: string } => {
+    const base = all[start]!.rest.split(/\s+/)[0]!;
+    const parent = stageAt(base);
+    const image = parent !== undefined && parent < start ? collect(parent) : { env: {}, workdir: '/' };
+    const end = starts.find((i) => i > start) ?? all.length;
+    for (const { op, rest } of all.slice(start + 1, end)) {
+      if (op === 'ENV') image.env = { ...image.env, ...parseEnv(rest) };
+      if (op === 'WORKDIR') image.workdir = rest;
+      if (op === 'CMD') {
+        try {
+          (image as { cmd?: string[] }).cmd = JSON.parse(rest) as string[];
+        } catch {
+          throw new DeployError('dockerfile', `${file}: CMD must use the exec form ["program", "arg"], got ${rest}`);
+        }
       }
     }
-  }
+    return image;
+  };
+  const start = stageAt(stage);
+  if (start === undefined) throw new DeployError('dockerfile', `${file} has no stage ${stage ?? ''}`.trim());
+  const { cmd, env, workdir } = collect(start);
   if (!cmd || cmd.length === 0) throw new DeployError('dockerfile', `${file}: the stage has no CMD`);
   return { cmd, env, workdir };
 }
