@@ -17,11 +17,28 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const stop = () => {
-    void server.close().then(() => process.exit(0));
+  const { logger } = server.services;
+  // A second signal cuts the waits short (the deregistration delay, requests in flight).
+  const now = new AbortController();
+  let stopping: Promise<void> | undefined;
+  const stop = (signal: NodeJS.Signals) => {
+    if (now.signal.aborted) return;
+    if (stopping) {
+      logger.warn('second signal: stopping now', { signal });
+      now.abort();
+      return;
+    }
+    logger.info('signal received: stopping gracefully', { signal });
+    stopping = server.close({ signal: now.signal }).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error('stop failed', { error: error instanceof Error ? error.message : String(error) });
+        process.exit(1);
+      },
+    );
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
 await main();

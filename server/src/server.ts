@@ -8,9 +8,11 @@ import { PasswordHasher } from './auth/password.js';
 import { TokenService } from './auth/tokens.js';
 import { ConfigError } from './config/config-error.js';
 import { loadConfig, type Config, type Env } from './config/config.js';
+import { startRegistration } from './discovery/start-registration.js';
 import { Limits, type LimitSettings } from './http/limits.js';
 import { createLogger, type Logger } from './logger.js';
 import { attachGateway, type Gateway, type GatewayOptions } from './realtime/gateway.js';
+import { sleep } from './store/sql/backoff.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import type { ServerEvents, Services } from './services.js';
@@ -43,8 +45,13 @@ export interface RunningServer {
   services: Services;
   http: Server;
   gateway: Gateway;
-  /** Stops accepting, closes connections and the store it opened. */
-  close(): Promise<void>;
+  /**
+   * Stops gracefully: deletes its etcd key, waits DEREGISTER_DELAY for the
+   * load balancer to drop it, stops accepting, lets requests in flight
+   * finish, closes sockets and the store it opened. Aborting `signal` skips
+   * what is left of the waits (a second SIGTERM).
+   */
+  close(options?: { signal?: AbortSignal }): Promise<void>;
 }
 
 const CLOSE_GRACE_MS = 2000;
@@ -136,6 +143,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const { port } = http.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   logger.info('listening', { url: `http://${host}:${port}`, store: store.kind });
+  // Registered only now that it serves: the balancer never sees a node that cannot answer.
+  const registration = await startRegistration(config, port, logger);
+  if (registration) readiness.set('etcd', () => registration.check());
   let closing: Promise<void> | undefined;
   return {
     url: `http://${host}:${port}`,
@@ -144,17 +154,29 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     services,
     http,
     gateway,
-    close() {
+    close({ signal } = {}) {
       closing ??= (async () => {
+        logger.info('stopping');
+        await registration?.stop();
+        if (config.deregisterDelayMs > 0 && !signal?.aborted) {
+          logger.info('waiting for the load balancer to drop this node', { delayMs: config.deregisterDelayMs });
+          await sleep(config.deregisterDelayMs, signal);
+        }
+        logger.info('closing: no new connections, requests in flight may finish');
         const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
         http.closeIdleConnections();
         // Requests under way get a moment to finish; then every connection goes.
-        const grace = setTimeout(() => http.closeAllConnections(), CLOSE_GRACE_MS);
+        const dropAll = () => http.closeAllConnections();
+        const grace = setTimeout(dropAll, signal?.aborted ? 0 : CLOSE_GRACE_MS);
+        signal?.addEventListener('abort', dropAll, { once: true });
         await gateway.close();
         await stopped;
         clearTimeout(grace);
+        signal?.removeEventListener('abort', dropAll);
+        logger.info('sockets closed; closing the store');
         limits.close();
         if (ownsStore) await store.close();
+        logger.info('stopped');
       })();
       return closing;
     },

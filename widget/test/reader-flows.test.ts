@@ -129,8 +129,9 @@ describe('a reader', () => {
   }, 60_000);
 
   test('sees a vote undone when the account was deleted while it was on its way', async () => {
-    const eve = await fixture.env.user('eve');
-    const post = await fixture.env.post(eve, 'Eve votes');
+    await fixture.env.user('eve');
+    // Someone else's post: deleting eve's account must not take the post away with it.
+    const post = await fixture.env.post(await fixture.env.user('fay'), 'Eve votes');
     const { page, problems } = await openPage(fixture.browser);
     await page.goto(`${fixture.env.url}/`);
     await signIn(page, 'eve');

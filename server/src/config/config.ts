@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { isHost, isWildcard, parseHostPort, wildcardAdvertiseHost, type AdvertiseAddress } from '../discovery/advertise-address.js';
 import { ConfigError } from './config-error.js';
 
 export type StoreKind = 'embedded' | 'postgres' | 'rethinkdb';
@@ -36,6 +37,22 @@ export interface Config {
    * `loopback`, `linklocal`, `uniquelocal`, as Express's `trust proxy`.
    */
   trustProxy: false | number | string[];
+  /** Registration in etcd; undefined when ETCD_URL is unset. */
+  etcd: EtcdConfig | undefined;
+  /**
+   * DEREGISTER_DELAY: on a graceful stop, how long the node keeps serving
+   * after deleting its etcd key, so the load balancer drops it first.
+   */
+  deregisterDelayMs: number;
+}
+
+/** ETCD_URL, ETCD_TTL and ADVERTISE_ADDR. */
+export interface EtcdConfig {
+  /** Client endpoints, `http(s)://host:port`, all with the same scheme. */
+  endpoints: string[];
+  /** Lease TTL in seconds: how long a dead node's key outlives it. */
+  ttlSeconds: number;
+  advertise: AdvertiseAddress;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -143,11 +160,9 @@ function corsOrigins(env: Env): { origins: string[]; anyReads: boolean } {
   return { origins, anyReads };
 }
 
-const HOSTNAME = /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
-
 function host(env: Env): string {
   const value = read(env, 'HOST') ?? '127.0.0.1';
-  if (isIP(value) === 0 && !HOSTNAME.test(value)) throw new ConfigError('HOST', `must be an IP address or a host name (got "${value}")`);
+  if (!isHost(value)) throw new ConfigError('HOST', `must be an IP address or a host name (got "${value}")`);
   return value;
 }
 
@@ -180,6 +195,83 @@ function admin(env: Env): Config['admin'] {
   return { login, password };
 }
 
+const ETCD_TTL_RANGE = [2, 300] as const;
+const MAX_DEREGISTER_DELAY_MS = 120_000;
+/** Room for the balancer to render, check and reload its configuration. */
+const DEFAULT_DEREGISTER_DELAY = '2s';
+/** etcd keys and nginx comments carry the name: keep it to one safe path segment. */
+const INSTANCE_NAME_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+function etcdEndpoints(raw: string): string[] {
+  const endpoints = raw.split(',').map((entry) => {
+    const value = entry.trim();
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      throw new ConfigError('ETCD_URL', `"${value}" is not a URL such as http://etcd1:2379`);
+    }
+    // URL drops a port that is the scheme's default: read it from the text.
+    const port = parsed.port || /:(\d+)\/?$/.exec(value)?.[1];
+    if (!['http:', 'https:'].includes(parsed.protocol) || !port || parsed.username || parsed.password || parsed.search || parsed.hash || !['', '/'].includes(parsed.pathname)) {
+      throw new ConfigError('ETCD_URL', `"${value}" is not an endpoint such as http://etcd1:2379 (http or https, a port, no path or credentials)`);
+    }
+    return `${parsed.protocol}//${parsed.hostname}:${port}`;
+  });
+  if (new Set(endpoints.map((endpoint) => endpoint.split(':')[0])).size > 1) {
+    throw new ConfigError('ETCD_URL', 'endpoints must all use http or all use https');
+  }
+  return endpoints;
+}
+
+function etcdTtl(env: Env): number {
+  const raw = read(env, 'ETCD_TTL') ?? '10';
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < ETCD_TTL_RANGE[0] || value > ETCD_TTL_RANGE[1]) {
+    throw new ConfigError('ETCD_TTL', `must be a whole number of seconds from ${ETCD_TTL_RANGE[0]} to ${ETCD_TTL_RANGE[1]} (got "${raw}")`);
+  }
+  return value;
+}
+
+function advertiseAddr(env: Env): AdvertiseAddress | undefined {
+  const raw = read(env, 'ADVERTISE_ADDR');
+  if (raw === undefined) return undefined;
+  const parsed = parseHostPort(raw);
+  if (!parsed) throw new ConfigError('ADVERTISE_ADDR', `must be host:port or [v6]:port that others can connect to, such as 10.0.0.5:3000 (got "${raw}")`);
+  return parsed;
+}
+
+function defaultAdvertise(listenHost: string): AdvertiseAddress {
+  if (!isWildcard(listenHost)) return { host: listenHost, port: undefined };
+  const found = wildcardAdvertiseHost(listenHost);
+  if (found === undefined) throw new ConfigError('ADVERTISE_ADDR', `is required: HOST is ${listenHost} and this machine has no non-loopback address to advertise`);
+  return { host: found, port: undefined };
+}
+
+/** Every variable is checked when set; the defaults that need a machine address only when registering. */
+function etcd(env: Env, listenHost: string, instanceName: string): EtcdConfig | undefined {
+  const raw = read(env, 'ETCD_URL');
+  const endpoints = raw === undefined ? undefined : etcdEndpoints(raw);
+  const ttlSeconds = etcdTtl(env);
+  const advertise = advertiseAddr(env);
+  if (endpoints === undefined) return undefined;
+  if (!INSTANCE_NAME_SEGMENT.test(instanceName)) {
+    throw new ConfigError('INSTANCE_NAME', `must be 1 to 63 characters (a-z, A-Z, 0-9, ., _ and -, starting with a letter or digit) to name an etcd key (got "${instanceName}")`);
+  }
+  return { endpoints, ttlSeconds, advertise: advertise ?? defaultAdvertise(listenHost) };
+}
+
+/** `0`, `2`, `2s`, `1500ms`: from 0 to 120 s. */
+function deregisterDelay(env: Env, registered: boolean): number {
+  const raw = read(env, 'DEREGISTER_DELAY') ?? (registered ? DEFAULT_DEREGISTER_DELAY : '0');
+  const match = /^(\d+)(ms|s)?$/.exec(raw);
+  const ms = match ? Number(match[1]) * (match[2] === 'ms' ? 1 : 1000) : NaN;
+  if (!(ms >= 0 && ms <= MAX_DEREGISTER_DELAY_MS)) {
+    throw new ConfigError('DEREGISTER_DELAY', `must be a delay from 0 to 120s such as 2, 2s or 500ms (got "${raw}")`);
+  }
+  return ms;
+}
+
 /**
  * Reads and validates the configuration. Throws a ConfigError naming the
  * first variable with a bad value.
@@ -194,9 +286,12 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('STORE', 'rethinkdb is not available in this version; use embedded or postgres');
   }
   const cors = corsOrigins(env);
+  const listenHost = host(env);
+  const instanceName = read(env, 'INSTANCE_NAME') ?? hostname();
+  const registration = etcd(env, listenHost, instanceName);
   return {
     port: port(env),
-    host: host(env),
+    host: listenHost,
     dataDir: path.resolve(read(env, 'DATA_DIR') ?? './data'),
     store,
     databaseUrl,
@@ -207,8 +302,10 @@ export function loadConfig(env: Env = process.env): Config {
     corsOrigins: cors.origins,
     corsAnyOriginReads: cors.anyReads,
     admin: admin(env),
-    instanceName: read(env, 'INSTANCE_NAME') ?? hostname(),
+    instanceName,
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),
     trustProxy: trustProxy(env),
+    etcd: registration,
+    deregisterDelayMs: deregisterDelay(env, registration !== undefined),
   };
 }

@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
+import type { NetworkInterfaceInfo } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { formatHostPort, wildcardAdvertiseHost } from '../../src/discovery/advertise-address.js';
 import { loadConfig } from '../../src/config/config.js';
 import { ConfigError } from '../../src/config/config-error.js';
 
@@ -29,6 +31,30 @@ test.each([
   ['ADMIN_PASSWORD', { ADMIN_LOGIN: 'root' }],
   ['ADMIN_LOGIN', { ADMIN_LOGIN: 'Root!', ADMIN_PASSWORD: 'long-enough' }],
   ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+  ['ETCD_URL', { ETCD_URL: 'etcd1:2379' }],
+  ['ETCD_URL', { ETCD_URL: 'grpc://etcd1:2379' }],
+  ['ETCD_URL', { ETCD_URL: 'http://etcd1' }],
+  ['ETCD_URL', { ETCD_URL: 'http://etcd1:2379/v3' }],
+  ['ETCD_URL', { ETCD_URL: 'http://root:secret@etcd1:2379' }],
+  ['ETCD_URL', { ETCD_URL: 'http://etcd1:2379,https://etcd2:2379' }],
+  ['ETCD_URL', { ETCD_URL: 'http://etcd1:2379,,http://etcd2:2379' }],
+  ['ETCD_TTL', { ETCD_URL: 'http://etcd1:2379', ETCD_TTL: '1' }],
+  ['ETCD_TTL', { ETCD_URL: 'http://etcd1:2379', ETCD_TTL: '301' }],
+  ['ETCD_TTL', { ETCD_URL: 'http://etcd1:2379', ETCD_TTL: '10s' }],
+  ['ETCD_TTL', { ETCD_URL: 'http://etcd1:2379', ETCD_TTL: '-5' }],
+  ['ETCD_TTL', { ETCD_TTL: '0' }],
+  ['ADVERTISE_ADDR', { ETCD_URL: 'http://etcd1:2379', ADVERTISE_ADDR: '10.0.0.5' }],
+  ['ADVERTISE_ADDR', { ETCD_URL: 'http://etcd1:2379', ADVERTISE_ADDR: '10.0.0.5:0' }],
+  ['ADVERTISE_ADDR', { ETCD_URL: 'http://etcd1:2379', ADVERTISE_ADDR: '0.0.0.0:3000' }],
+  ['ADVERTISE_ADDR', { ETCD_URL: 'http://etcd1:2379', ADVERTISE_ADDR: '::1:3000' }],
+  ['ADVERTISE_ADDR', { ETCD_URL: 'http://etcd1:2379', ADVERTISE_ADDR: '1.2.3.4:80; include /etc/passwd' }],
+  ['ADVERTISE_ADDR', { ADVERTISE_ADDR: 'http://10.0.0.5:3000' }],
+  ['INSTANCE_NAME', { ETCD_URL: 'http://etcd1:2379', INSTANCE_NAME: 'a/b' }],
+  ['INSTANCE_NAME', { ETCD_URL: 'http://etcd1:2379', INSTANCE_NAME: '..' }],
+  ['INSTANCE_NAME', { ETCD_URL: 'http://etcd1:2379', INSTANCE_NAME: 'node 1' }],
+  ['DEREGISTER_DELAY', { DEREGISTER_DELAY: 'soon' }],
+  ['DEREGISTER_DELAY', { DEREGISTER_DELAY: '121s' }],
+  ['DEREGISTER_DELAY', { DEREGISTER_DELAY: '2m' }],
 ])('a bad %s is named', (variable, env) => {
   let error: unknown;
   try {
@@ -41,11 +67,47 @@ test.each([
   expect((error as ConfigError).message).not.toContain('\n');
 });
 
-test('the CLI stops with one line naming the variable', async () => {
-  const child = spawn(process.execPath, [cli], { env: { PATH: process.env.PATH, PORT: 'eighty' } });
+test('registration: defaults, the bound port when HOST is concrete, and no delay without etcd', () => {
+  expect(loadConfig({})).toMatchObject({ etcd: undefined, deregisterDelayMs: 0 });
+  expect(loadConfig({ DEREGISTER_DELAY: '1500ms' }).deregisterDelayMs).toBe(1500);
+  expect(loadConfig({ ETCD_URL: ' http://10.0.0.1:2379, http://[::1]:2379 ', HOST: '10.0.0.9', INSTANCE_NAME: 'api-1' })).toMatchObject({
+    etcd: { endpoints: ['http://10.0.0.1:2379', 'http://[::1]:2379'], ttlSeconds: 10, advertise: { host: '10.0.0.9', port: undefined } },
+    deregisterDelayMs: 2000,
+  });
+  expect(loadConfig({ ETCD_URL: 'https://etcd:443', ETCD_TTL: '60', ADVERTISE_ADDR: '[fd00::5]:8080', DEREGISTER_DELAY: '0' })).toMatchObject({
+    etcd: { endpoints: ['https://etcd:443'], ttlSeconds: 60, advertise: { host: 'fd00::5', port: 8080 } },
+    deregisterDelayMs: 0,
+  });
+});
+
+test('on a wildcard HOST the first non-internal address is advertised, or ADVERTISE_ADDR is required', () => {
+  const nic = (address: string, family: 'IPv4' | 'IPv6', internal = false) => ({ address, family, internal, netmask: '', mac: '', cidr: null }) as NetworkInterfaceInfo;
+  const lo = [nic('127.0.0.1', 'IPv4', true), nic('::1', 'IPv6', true)];
+  const eth0 = [nic('fe80::1', 'IPv6'), nic('fd00::2', 'IPv6'), nic('192.0.2.2', 'IPv4')];
+  expect(wildcardAdvertiseHost('0.0.0.0', { lo, eth0 })).toBe('192.0.2.2');
+  expect(wildcardAdvertiseHost('::', { lo, eth0: eth0.slice(0, 2) })).toBe('fd00::2');
+  expect(wildcardAdvertiseHost('0.0.0.0', { lo, eth0: eth0.slice(0, 2) })).toBeUndefined();
+  expect(wildcardAdvertiseHost('::', { lo, eth0: eth0.slice(0, 1) })).toBeUndefined();
+  // Through loadConfig on this machine: its own address, or ADVERTISE_ADDR required when it has none.
+  const own = wildcardAdvertiseHost('0.0.0.0');
+  const load = () => loadConfig({ ETCD_URL: 'http://127.0.0.1:2379', HOST: '0.0.0.0' }).etcd!.advertise;
+  if (own === undefined) expect(load).toThrow(/^ADVERTISE_ADDR: is required/);
+  else expect(load()).toEqual({ host: own, port: undefined });
+  expect(formatHostPort('fd00::2', 3000)).toBe('[fd00::2]:3000');
+});
+
+async function runCli(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [cli], { env: { PATH: process.env.PATH, ...env } });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
-  const code = await new Promise((resolve) => child.on('exit', resolve));
-  expect(code).toBe(1);
-  expect(stderr.trim().split('\n')).toEqual(['news-forum: PORT: must be an integer from 0 to 65535 (got "eighty")']);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { code, stderr };
+}
+
+test('the CLI stops with one line naming the variable', async () => {
+  const [port, ttl] = await Promise.all([runCli({ PORT: 'eighty' }), runCli({ ETCD_URL: 'http://127.0.0.1:2379', ETCD_TTL: '1' })]);
+  expect(port.code).toBe(1);
+  expect(port.stderr.trim().split('\n')).toEqual(['news-forum: PORT: must be an integer from 0 to 65535 (got "eighty")']);
+  expect(ttl.code).toBe(1);
+  expect(ttl.stderr.trim().split('\n')).toEqual(['news-forum: ETCD_TTL: must be a whole number of seconds from 2 to 300 (got "1")']);
 });

@@ -47,7 +47,8 @@ describe('embedded store: persistence', () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
-  }, 30_000);
+    // A real initdb: about 2 s on an idle machine, far more on a busy one.
+  }, 120_000);
 
   test('openStore names what is missing', async () => {
     await expect(openStore({ kind: 'embedded' })).rejects.toThrow('dataDir');

@@ -1,10 +1,11 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
 import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { freePort } from './free-port.js';
+import { launch, terminate } from './launch.js';
 
 /** A throwaway PostgreSQL server started by a test. */
 export interface TestPostgres {
@@ -50,28 +51,15 @@ export async function startPostgres(): Promise<TestPostgres> {
       '-c', 'full_page_writes=off', '-c', 'max_connections=200',
     ]);
     // cwd: the server user may not be allowed into the test's working directory.
-    const child = spawn(postgres!, args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-    let output = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
-      output = (output + chunk.toString()).slice(-4000);
-    });
+    const { child, ready } = launch('postgres', postgres!, args, { cwd: dir, ready: () => accepts(url), timeoutMs: START_TIMEOUT_MS });
     server = child;
-    const deadline = Date.now() + START_TIMEOUT_MS;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`postgres exited with ${child.exitCode}: ${output}`);
-      if (await accepts(url)) return;
-      if (Date.now() > deadline) throw new Error(`postgres did not start within ${START_TIMEOUT_MS} ms: ${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await ready;
   };
 
   const halt = async () => {
     const child = server;
     server = undefined;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGINT'); // fast shutdown: roll back and disconnect every session
-    await exited;
+    await terminate(child, 'SIGINT'); // fast shutdown: roll back and disconnect every session
   };
 
   // Never leave a server behind when the test process ends without stop().
