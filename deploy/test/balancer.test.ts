@@ -124,8 +124,8 @@ test('the public proxy serves api, docs and demo on their subdomains of localhos
 });
 
 describe('registration', () => {
-  test('a started node appears in the rendered upstreams and in nginx\'s live configuration; a stopped one leaves before it stops accepting', async () => {
-    const node = await cluster.addNode();
+  test.each(['builtin', 'sidekick'] as const)('%s registration: a started node appears in the rendered upstreams and in nginx\'s live configuration; a stopped one leaves before it stops accepting', async (registration) => {
+    const node = await cluster.addNode({ registration });
     expect(await cluster.routedAddresses()).toContain(node.address);
     expect(await etcd.get(`${UPSTREAM}${node.name}`).string()).toBe(node.address);
     // Live: some client address is now sent to the new node.

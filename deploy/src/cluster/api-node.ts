@@ -72,9 +72,10 @@ export class ApiNode {
   }
 
   /**
-   * A graceful stop, as `systemctl stop` does it: the sidekick first (it
-   * deregisters), then the node gets SIGTERM. With built-in registration
-   * the node deregisters and waits for the balancer itself.
+   * A graceful stop, as `systemctl stop` does it. With built-in registration
+   * the node gets SIGTERM and deregisters, waits for the balancer to drop it
+   * (DEREGISTER_DELAY), drains and closes; with a sidekick, the sidekick is
+   * stopped first (it deregisters) and the node once the balancer dropped it.
    */
   async stop(): Promise<void> {
     if (this.sidekick) {
@@ -84,7 +85,7 @@ export class ApiNode {
     await this.process.stop('SIGTERM', 30_000);
   }
 
-  /** `kill -9` of the node; its sidekick stays, as on a host where only the container died. */
+  /** `kill -9` of the node (its sidekick, if any, stays, as on a host where only the container died). */
   kill(): Promise<void> {
     return this.process.kill();
   }

@@ -27,7 +27,10 @@ export interface ClusterOptions {
   ttlSeconds?: number;
   /** Domain of the public proxy's virtual hosts; default `localhost`. */
   domain?: string;
-  /** Default `sidekick` (news-forum-discovery.sh next to each node). */
+  /**
+   * `builtin` (default): each node registers itself (ETCD_URL). `sidekick`:
+   * nodes run without ETCD_URL, each paired with news-forum-discovery.sh.
+   */
   registration?: Registration;
   /** Extra environment for the nodes (e.g. LOG_LEVEL). */
   nodeEnv?: Record<string, string>;
@@ -63,8 +66,8 @@ export interface Cluster {
   lbSite: string;
   /** Upstream addresses in the load balancer's rendered configuration. */
   routedAddresses(): Promise<string[]>;
-  /** Adds and starts one more node (named node-<n>). */
-  addNode(): Promise<ApiNode>;
+  /** Adds and starts one more node (named node-<n>), registered as the cluster's nodes are unless told otherwise. */
+  addNode(options?: { registration?: Registration }): Promise<ApiNode>;
   info(): ClusterInfo;
   /** Stops everything it started, nodes first. */
   stop(): Promise<void>;
@@ -108,7 +111,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   await chmod(dir, 0o755);
   const ttl = String(options.ttlSeconds ?? 10);
   const domain = options.domain ?? 'localhost';
-  const registration = options.registration ?? 'sidekick';
+  const registration = options.registration ?? 'builtin';
   const ports = new PortBook(dir);
   const started: { stop(): Promise<void> }[] = [];
   const stopAll = async () => {
@@ -182,7 +185,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     };
     const routedAddresses = async () => upstreamServers(await readFile(lbSite, 'utf8').catch(() => ''));
     const nodes: ApiNode[] = [];
-    const makeNode = async (index: number) => {
+    const makeNode = async (index: number, how: Registration = registration) => {
       const name = `node-${index}`;
       const node = new ApiNode({
         name,
@@ -190,7 +193,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         image,
         repoRoot: REPO_ROOT,
         env: { ...sharedEnv, DATA_DIR: path.join(dir, 'nodes', name) },
-        registration,
+        registration: how,
         sidekickScript: path.join(DEPLOY, 'sidekick/news-forum-discovery.sh'),
         logDir,
         routed: async (address) => (await routedAddresses()).includes(address),
@@ -257,8 +260,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       etcd,
       lbSite,
       routedAddresses,
-      async addNode() {
-        const node = await makeNode(nodes.length + 1);
+      async addNode(added = {}) {
+        const node = await makeNode(nodes.length + 1, added.registration);
         await node.start();
         return node;
       },
