@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -288,7 +289,6 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 
 /** Whether Redis answers PING on 127.0.0.1:port. */
 async function redisAnswers(port: number): Promise<boolean> {
-  const { connect } = await import('node:net');
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     socket.setTimeout(1_000, () => {
@@ -302,10 +302,4 @@ async function redisAnswers(port: number): Promise<boolean> {
       resolve(data.toString().startsWith('+PONG'));
     });
   });
-}
-
-/** The cluster.json of a state directory, if a cluster wrote one. */
-export function readClusterInfo(dir: string): ClusterInfo | undefined {
-  const file = path.join(dir, 'cluster.json');
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ClusterInfo) : undefined;
 }

@@ -48,6 +48,7 @@ export class Nginx {
   readonly #main: string;
   readonly #binary: string;
   readonly #log: Log;
+  readonly #mainTemplate: string;
   #child: ChildProcess | undefined;
 
   constructor(options: { prefix: string; log: Log; mainTemplate?: string }) {
@@ -59,8 +60,6 @@ export class Nginx {
     mkdirSync(path.join(this.prefix, 'temp'), { recursive: true, mode: 0o755 });
     this.#mainTemplate = options.mainTemplate ?? bundledTemplate('nginx.conf.mustache');
   }
-
-  readonly #mainTemplate: string;
 
   get pid(): number | undefined {
     return this.#child?.exitCode === null ? this.#child.pid : undefined;

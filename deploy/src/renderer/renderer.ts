@@ -1,4 +1,4 @@
-import { copyFile, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, rename, rm, writeFile } from 'node:fs/promises';
 import { Etcd3, type Watcher } from 'etcd3';
 import { DeployError } from '../deploy-error.js';
 import type { Log } from '../log.js';
@@ -208,9 +208,4 @@ export async function startRenderer(options: RendererOptions): Promise<Renderer>
       await rm(lastGood, { force: true });
     },
   };
-}
-
-/** The rendered file, for operators and tests. */
-export function readRendered(renderer: Renderer): Promise<string> {
-  return readFile(renderer.site, 'utf8');
 }
