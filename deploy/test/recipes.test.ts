@@ -124,3 +124,20 @@ test('the image CMD is what the cluster runs, and the compose nodes run it uncha
   }
   expect(units['news-forum@.service']).toMatch(/news-forum\/server$/m);
 });
+
+test('npm run cluster names every missing program in one apt-get line, before it starts or writes anything', async () => {
+  const dir = path.join(await tempDir('missing'), 'cluster');
+  try {
+    // A PATH without /usr/bin: etcd, etcdctl, curl and redis-server are not found (nginx is in /usr/sbin).
+    const result = await run(process.execPath, [path.join(DEPLOY, 'dist/cluster/cli.js'), '--dir', dir], { env: { PATH: '/nonexistent' } }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+    );
+    expect(result.code).toBe(1);
+    const line = /^news-forum cluster: missing programs; install them with: apt-get install -y ([a-z0-9 -]+)\n$/.exec(result.stderr);
+    expect(line?.[1]!.split(' ')).toEqual(expect.arrayContaining(['etcd-server', 'etcd-client', 'curl', 'redis-server']));
+    expect(existsSync(dir)).toBe(false);
+  } finally {
+    await removeDir(path.dirname(dir));
+  }
+});
