@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the programs the test suite starts for real: PostgreSQL, Redis,
-# nginx, etcd and Chromium. As root it uses apt-get; otherwise it names what
-# is missing and the command that installs it.
+# nginx, etcd, curl (the discovery sidekick), systemd-analyze and Chromium.
+# As root it uses apt-get; otherwise it names what is missing and the
+# command that installs it.
 set -euo pipefail
 
 need=()
@@ -9,6 +10,8 @@ ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
 command -v etcd >/dev/null 2>&1 || need+=(etcd-server etcd-client)
+command -v curl >/dev/null 2>&1 || need+=(curl)
+command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v runuser >/dev/null 2>&1 || need+=(util-linux)
 

@@ -1,0 +1,52 @@
+#!/bin/sh
+# news-forum-discovery: registers one news-forum node in etcd while it answers,
+# for hosts whose nodes run without ETCD_URL (the seed's Listing 6, on etcd v3:
+# lease grant, put --lease, keep-alive). The key is
+#   /services/news-forum/upstream/$INSTANCE_NAME = $ADVERTISE_ADDR
+# on a lease of $ETCD_TTL seconds, renewed every TTL/3 while the node's
+# /readyz answers 2xx, withdrawn at once when it stops answering, and
+# registered again on a new lease when etcd lost the old one (a restart).
+# SIGTERM revokes the lease first, so the load balancer drops the node before
+# the node itself is stopped (systemd stops this unit before the node's).
+#
+# Environment: ETCD_URL (comma list of endpoints), INSTANCE_NAME,
+# ADVERTISE_ADDR (host:port), ETCD_TTL (default 10), HEALTH_URL (default
+# http://$ADVERTISE_ADDR/readyz). Needs etcdctl (v3) and curl.
+set -u
+: "${ETCD_URL:?ETCD_URL is required}" "${INSTANCE_NAME:?INSTANCE_NAME is required}" "${ADVERTISE_ADDR:?ADVERTISE_ADDR is required}"
+TTL=${ETCD_TTL:-10}
+KEY="/services/news-forum/upstream/$INSTANCE_NAME"
+HEALTH_URL=${HEALTH_URL:-http://$ADVERTISE_ADDR/readyz}
+PERIOD=$((TTL / 3))
+[ "$PERIOD" -ge 1 ] || PERIOD=1
+export ETCDCTL_API=3
+
+ctl() { etcdctl --endpoints="$ETCD_URL" --dial-timeout=2s --command-timeout=3s "$@"; }
+say() { printf '{"program":"news-forum-discovery","instance":"%s","message":"%s"}\n' "$INSTANCE_NAME" "$1"; }
+
+lease=
+withdraw() {
+  if [ -n "$lease" ]; then ctl lease revoke "$lease" >/dev/null 2>&1 || ctl del "$KEY" >/dev/null 2>&1; fi
+  lease=
+}
+trap 'withdraw; say "deregistered"; exit 0' TERM INT
+
+while :; do
+  if curl -fsS -o /dev/null --max-time 2 "$HEALTH_URL" 2>/dev/null; then
+    if [ -z "$lease" ] || ! ctl lease keep-alive --once "$lease" >/dev/null 2>&1; then
+      lease=$(ctl lease grant "$TTL" 2>/dev/null | awk '/granted/ { print $2 }')
+      if [ -n "$lease" ] && ctl put --lease="$lease" "$KEY" "$ADVERTISE_ADDR" >/dev/null 2>&1; then
+        say "registered $ADVERTISE_ADDR"
+      else
+        lease=
+      fi
+    fi
+  elif [ -n "$lease" ]; then
+    # The node stopped answering: withdraw it now, not when the lease expires.
+    withdraw
+    say "withdrawn: $HEALTH_URL does not answer"
+  fi
+  # In the background, so that SIGTERM is handled at once.
+  sleep "$PERIOD" &
+  wait $!
+done

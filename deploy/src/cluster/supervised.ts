@@ -1,0 +1,92 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+/** How to start one program of the cluster. */
+export interface ProgramSpec {
+  name: string;
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+/** Every child still running, killed if this process exits without stopping them (a crash, a test runner's exit). */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGTERM');
+});
+
+/**
+ * One process the cluster started, with its output appended to
+ * `logs/<name>.log`. Only ever signalled by its own pid.
+ */
+export class Supervised {
+  readonly spec: ProgramSpec;
+  readonly #logFile: string;
+  #child: ChildProcess | undefined;
+  #exited: Promise<void> = Promise.resolve();
+
+  constructor(spec: ProgramSpec, logDir: string) {
+    this.spec = spec;
+    mkdirSync(logDir, { recursive: true });
+    this.#logFile = path.join(logDir, `${spec.name}.log`);
+  }
+
+  get pid(): number | undefined {
+    return this.alive ? this.#child?.pid : undefined;
+  }
+
+  get alive(): boolean {
+    return this.#child !== undefined && this.#child.exitCode === null && this.#child.signalCode === null;
+  }
+
+  get logFile(): string {
+    return this.#logFile;
+  }
+
+  start(): void {
+    if (this.alive) return;
+    const log = createWriteStream(this.#logFile, { flags: 'a' });
+    const child = spawn(this.spec.command, this.spec.args, {
+      env: this.spec.env ?? process.env,
+      cwd: this.spec.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.pipe(log, { end: false });
+    child.stderr!.pipe(log, { end: false });
+    running.add(child);
+    this.#exited = new Promise<void>((resolve) => {
+      child.once('exit', () => {
+        running.delete(child);
+        resolve();
+      });
+      child.once('error', (error) => {
+        log.write(`cannot start ${this.spec.command}: ${error.message}\n`);
+        resolve();
+      });
+    }).then(() => {
+      log.end();
+    });
+    this.#child = child;
+  }
+
+  /** Sends `signal` and waits for the exit; SIGKILL after `graceMs`. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 10_000): Promise<void> {
+    const child = this.#child;
+    if (!child || !this.alive) return this.#exited;
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await this.#exited;
+    clearTimeout(timer);
+  }
+
+  /** `kill -9`: no clean-up of any kind. */
+  kill(): Promise<void> {
+    return this.stop('SIGKILL');
+  }
+
+  get exited(): Promise<void> {
+    return this.#exited;
+  }
+}

@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { isDeployError } from '../deploy-error.js';
+import { jsonLog } from '../log.js';
+import { parseHostPort } from './address.js';
+import { startRenderer } from './renderer.js';
+
+const USAGE = `usage: news-forum-renderer --mode load-balancer|proxy --etcd URL[,URL…] --listen HOST:PORT --dir DIR
+    [--template FILE] [--prefix KEY_PREFIX] [--domain DOMAIN] [--trust-proxy ADDR[,ADDR…]]
+    [--register NAME[,NAME…] --register-etcd URL[,URL…] --advertise HOST:PORT [--register-ttl SECONDS]]`;
+
+function fail(message: string): never {
+  process.stderr.write(`news-forum-renderer: ${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+const list = (value: string | undefined) => (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+
+let parsed;
+try {
+  parsed = parseArgs({
+    options: {
+      mode: { type: 'string' },
+      etcd: { type: 'string' },
+      listen: { type: 'string' },
+      dir: { type: 'string' },
+      template: { type: 'string' },
+      prefix: { type: 'string' },
+      domain: { type: 'string' },
+      'trust-proxy': { type: 'string' },
+      register: { type: 'string' },
+      'register-etcd': { type: 'string' },
+      advertise: { type: 'string' },
+      'register-ttl': { type: 'string' },
+    },
+  }).values;
+} catch (error) {
+  fail((error as Error).message);
+}
+
+const mode = parsed.mode;
+if (mode !== 'load-balancer' && mode !== 'proxy') fail('--mode must be load-balancer or proxy');
+if (!parsed.etcd) fail('--etcd is required');
+if (!parsed.dir) fail('--dir is required');
+if (!parsed.listen || !parseHostPort(parsed.listen)) fail('--listen must be host:port');
+const names = list(parsed.register);
+if (names.length > 0 && (!parsed['register-etcd'] || !parsed.advertise || !parseHostPort(parsed.advertise))) {
+  fail('--register needs --register-etcd and --advertise host:port');
+}
+const ttl = Number(parsed['register-ttl'] ?? '10');
+if (!Number.isInteger(ttl) || ttl < 2) fail('--register-ttl must be a whole number of seconds, at least 2');
+
+const log = jsonLog(`renderer-${mode}`);
+try {
+  const renderer = await startRenderer({
+    mode,
+    etcd: list(parsed.etcd),
+    dir: parsed.dir,
+    listen: parsed.listen,
+    ...(parsed.template && { template: parsed.template }),
+    ...(parsed.prefix && { keyPrefix: parsed.prefix }),
+    ...(parsed.domain && { domain: parsed.domain }),
+    trustedProxies: list(parsed['trust-proxy']),
+    ...(names.length > 0 && { register: { etcd: list(parsed['register-etcd']), names, advertise: parsed.advertise!, ttlSeconds: ttl } }),
+    log,
+  });
+  log('info', 'serving', { url: renderer.url, nginx: renderer.nginxPid() });
+  const stop = () => {
+    void renderer.stop().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+} catch (error) {
+  if (!isDeployError(error)) throw error;
+  process.stderr.write(`news-forum-renderer: ${error.message}\n`);
+  process.exit(1);
+}

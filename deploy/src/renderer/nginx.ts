@@ -1,0 +1,142 @@
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { DeployError } from '../deploy-error.js';
+import type { Log } from '../log.js';
+import { findPrograms } from '../programs.js';
+import { bundledTemplate, renderTemplate } from './template.js';
+
+const run = promisify(execFile);
+
+/** Whether an nginx worker stopped accepting (or is gone). */
+async function shuttingDown(worker: number): Promise<boolean> {
+  try {
+    return (await readFile(`/proc/${worker}/cmdline`, 'utf8')).includes('shutting down');
+  } catch {
+    return true;
+  }
+}
+
+/** Worker pids of an nginx master (Linux /proc; empty elsewhere). */
+async function workers(master: number): Promise<number[]> {
+  try {
+    const text = await readFile(`/proc/${master}/task/${master}/children`, 'utf8');
+    return text.split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Result of `nginx -t`. */
+export interface ConfigTest {
+  ok: boolean;
+  output: string;
+}
+
+/**
+ * One nginx master run in the foreground from a prefix directory: its main
+ * configuration (from `nginx.conf.mustache`) includes the file the renderer
+ * writes. Reloads are SIGHUP to the master; nginx keeps serving with the old
+ * configuration when the new one fails to load.
+ */
+export class Nginx {
+  readonly prefix: string;
+  /** The file the renderer writes, included from the main configuration. */
+  readonly site: string;
+  readonly #main: string;
+  readonly #binary: string;
+  readonly #log: Log;
+  readonly #mainTemplate: string;
+  #child: ChildProcess | undefined;
+
+  constructor(options: { prefix: string; log: Log; mainTemplate?: string }) {
+    this.prefix = path.resolve(options.prefix);
+    this.site = path.join(this.prefix, 'site.conf');
+    this.#main = path.join(this.prefix, 'nginx.conf');
+    this.#binary = findPrograms(['nginx']).nginx;
+    this.#log = options.log;
+    mkdirSync(path.join(this.prefix, 'temp'), { recursive: true, mode: 0o755 });
+    this.#mainTemplate = options.mainTemplate ?? bundledTemplate('nginx.conf.mustache');
+  }
+
+  get pid(): number | undefined {
+    return this.#child?.exitCode === null ? this.#child.pid : undefined;
+  }
+
+  get running(): boolean {
+    return this.pid !== undefined;
+  }
+
+  /** Writes the main configuration; call once before `test()`. */
+  async writeMain(): Promise<void> {
+    await writeFile(this.#main, renderTemplate(this.#mainTemplate, { prefix: this.prefix, site: this.site }));
+  }
+
+  /** `nginx -t` on the main configuration and so on the current site file. */
+  async test(): Promise<ConfigTest> {
+    try {
+      const { stderr } = await run(this.#binary, this.#args('-t'));
+      return { ok: true, output: stderr };
+    } catch (error) {
+      return { ok: false, output: String((error as { stderr?: string }).stderr ?? error) };
+    }
+  }
+
+  /** Starts the master in the foreground; resolves once it runs (not once it listens). */
+  start(): void {
+    if (this.running) return;
+    const child = spawn(this.#binary, this.#args(), { stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr!.setEncoding('utf8').on('data', (text: string) => {
+      for (const line of text.split('\n').filter(Boolean)) this.#log('warn', 'nginx', { line });
+    });
+    child.once('exit', (code, signal) => {
+      if (this.#child === child) this.#log(code === 0 ? 'info' : 'error', 'nginx exited', { code, signal });
+    });
+    this.#child = child;
+  }
+
+  /**
+   * Asks the master to load the configuration again; resolves once a worker
+   * started after the signal runs and every older worker has closed its
+   * listening sockets (nginx retitles it "is shutting down"; it may keep
+   * serving open WebSockets), so every new connection gets the new
+   * configuration. Where /proc cannot tell, resolves after `timeoutMs`.
+   */
+  async reload(timeoutMs = 5_000): Promise<void> {
+    const pid = this.pid;
+    if (!this.#child || pid === undefined) throw new DeployError('process-exited', 'nginx is not running');
+    const before = new Set(await workers(pid));
+    this.#child.kill('SIGHUP');
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && this.running) {
+      const now = await workers(pid);
+      const old = now.filter((worker) => before.has(worker));
+      if (now.some((worker) => !before.has(worker)) && (await Promise.all(old.map(shuttingDown))).every(Boolean)) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /**
+   * Graceful stop (SIGQUIT): open requests finish; after `graceMs` (open
+   * WebSockets would keep it forever) a fast stop (SIGTERM), in which the
+   * master still takes its workers down.
+   */
+  async stop(graceMs = 3_000): Promise<void> {
+    const child = this.#child;
+    this.#child = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGQUIT');
+    const fast = setTimeout(() => child.kill('SIGTERM'), graceMs);
+    const kill = setTimeout(() => child.kill('SIGKILL'), graceMs + 5_000);
+    await exited;
+    clearTimeout(fast);
+    clearTimeout(kill);
+  }
+
+  #args(...extra: string[]): string[] {
+    return ['-p', this.prefix, '-c', this.#main, '-e', 'stderr', ...extra];
+  }
+}

@@ -1,0 +1,58 @@
+import { baseName, isSubdomainLabel, parseHostPort } from './address.js';
+
+/** What the renderer does with the keys it watches. */
+export type RenderMode = 'load-balancer' | 'proxy';
+
+/** The etcd prefixes of DESIGN.md. */
+export const UPSTREAM_PREFIX = '/services/news-forum/upstream/';
+export const SUBDOMAIN_PREFIX = '/subdomains/';
+
+/** A key whose value (or name) cannot be rendered, and why. */
+export interface SkippedKey {
+  key: string;
+  value: string;
+  reason: string;
+}
+
+/** One `host:port` entry of the rendered set, named by its key. */
+export interface Entry {
+  name: string;
+  address: string;
+}
+
+/** An instance name as a node registers it (INSTANCE_NAME, a host name by default). */
+const INSTANCE = /^[a-z0-9][a-z0-9._-]{0,252}$/i;
+
+/** The valid entries under a prefix, sorted by name, and the keys skipped. */
+export function readEntries(keys: Record<string, string>, mode: RenderMode): { entries: Entry[]; skipped: SkippedKey[] } {
+  const entries: Entry[] = [];
+  const skipped: SkippedKey[] = [];
+  for (const [key, value] of Object.entries(keys)) {
+    const name = baseName(key);
+    const address = parseHostPort(value.trim());
+    if (!address) skipped.push({ key, value, reason: 'the value is not host:port' });
+    else if (!(mode === 'proxy' ? isSubdomainLabel(name) : INSTANCE.test(name))) skipped.push({ key, value, reason: 'the key does not end in a valid name' });
+    else entries.push({ name, address });
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { entries, skipped };
+}
+
+/** Settings of the rendered configuration that do not come from etcd. */
+export interface ViewSettings {
+  listen: string;
+  keyPrefix: string;
+  /** Proxy mode: the domain under which each key is a subdomain. */
+  domain: string;
+  /** Load-balancer mode: addresses whose X-Forwarded-For is believed (the public proxy). */
+  trustedProxies: string[];
+}
+
+/** The object the template is rendered with. */
+export function viewOf(mode: RenderMode, entries: Entry[], settings: ViewSettings): object {
+  const common = { listen: settings.listen, keyPrefix: settings.keyPrefix };
+  if (mode === 'load-balancer') {
+    return { ...common, hasServers: entries.length > 0, servers: entries, trustedProxies: settings.trustedProxies };
+  }
+  return { ...common, domain: settings.domain, subdomains: entries.map((entry) => ({ ...entry, isDocs: entry.name === 'docs' })) };
+}

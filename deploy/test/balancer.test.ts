@@ -1,0 +1,180 @@
+import { Etcd3 } from 'etcd3';
+import type { LivePost, Comment } from '@news-forum/sdk';
+import type { Cluster } from '../src/cluster/cluster.js';
+import { waitFor } from '../src/wait.js';
+import { forumClientFrom, type Transport } from './support/forum-client.js';
+import { httpGet, SOURCE_ADDRESSES } from './support/http.js';
+import { startTestCluster, TEST_TTL_SECONDS } from './support/test-cluster.js';
+
+const UPSTREAM = '/services/news-forum/upstream/';
+let cluster: Cluster;
+let stopCluster: () => Promise<void>;
+let etcd: Etcd3;
+const disposers: (() => Promise<void>)[] = [];
+
+function client(address: string, transport: Transport = 'websocket') {
+  const forum = forumClientFrom(cluster.info().lb, address, transport);
+  disposers.push(() => forum.dispose());
+  return forum;
+}
+
+beforeAll(async () => {
+  ({ cluster, stop: stopCluster } = await startTestCluster());
+  etcd = new Etcd3({ hosts: cluster.info().etcd });
+}, 180_000);
+
+afterAll(async () => {
+  for (const dispose of disposers) await dispose().catch(() => undefined);
+  etcd?.close();
+  await stopCluster?.();
+}, 60_000);
+
+test('the nodes run the image\'s CMD from the repository root, as the image runs it from its WORKDIR', async () => {
+  const { readImageCommand } = await import('../src/cluster/dockerfile.js');
+  const { readFile, readlink } = await import('node:fs/promises');
+  for (const node of cluster.nodes) {
+    const cmdline = (await readFile(`/proc/${node.pid}/cmdline`, 'utf8')).split('\0').filter(Boolean);
+    expect(cmdline).toEqual(readImageCommand().cmd);
+    expect(`${await readlink(`/proc/${node.pid}/cwd`)}/`).toBe(new URL('../../', import.meta.url).pathname);
+  }
+});
+
+test('GET /api through the balancer names more than one instance across clients, always the same for one client', async () => {
+  const byAddress = new Map<string, string>();
+  for (const address of SOURCE_ADDRESSES.slice(0, 12)) {
+    const forum = client(address);
+    const first = await forum.info();
+    const second = await forum.info();
+    expect(first.error).toBeUndefined();
+    expect(second.data?.instance).toBe(first.data?.instance);
+    byAddress.set(address, first.data!.instance);
+  }
+  expect(new Set(byAddress.values()).size).toBeGreaterThan(1);
+  expect([...new Set(byAddress.values())].every((name) => /^node-\d$/.test(name))).toBe(true);
+});
+
+test.each<[Transport, string, string]>([
+  ['websocket', '127.0.0.2', '127.0.0.3'],
+  ['polling', '127.0.0.4', '127.0.0.5'],
+])('every REST operation and the live streams work from the SDK over %s', async (transport, readerAddress, writerAddress) => {
+  const admin = client(writerAddress, transport);
+  expect((await admin.login(cluster.admin.login, cluster.admin.password)).error).toBeUndefined();
+  const login = `ana-${transport}`;
+  const ana = client(writerAddress, transport);
+  expect((await ana.users.create(login, { password: 'correct horse battery' })).response?.status).toBe(201);
+  expect((await ana.login(login, 'correct horse battery')).data?.user.login).toBe(login);
+  expect((await ana.me()).data?.login).toBe(login);
+  expect((await admin.users.get(login)).data?.login).toBe(login);
+  expect((await admin.users.list({ limit: 100 })).data?.items.map((u) => u.login)).toContain(login);
+
+  // A reader on another address (most likely another node) watches the front page and a thread.
+  const reader = client(readerAddress, transport);
+  const view = reader.live.posts.watch({ sort: 'new', limit: 10 });
+  const lists: (readonly LivePost[])[] = [];
+  view.subscribe((items) => lists.push(items));
+  await waitFor(() => reader.live.status === 'live' && view.items !== undefined, 'the reader live', 20_000);
+
+  const created = await ana.posts.create({ title: `Through the balancer over ${transport}`, url: 'https://example.com/lb' });
+  expect(created.response?.status).toBe(201);
+  const post = created.data!;
+  expect((await reader.posts.get(post.id)).data?.title).toBe(post.title);
+  expect((await reader.posts.list({ sort: 'new', limit: 5 })).data?.items.some((p) => p.id === post.id)).toBe(true);
+  await waitFor(() => view.items?.some((p) => p.id === post.id) ?? false, 'the new post in the live view', 15_000);
+
+  const thread = reader.live.comments(post.id).watch();
+  let comments: readonly Comment[] = [];
+  thread.subscribe((items) => (comments = items));
+  await waitFor(() => thread.items !== undefined, 'the thread snapshot', 15_000);
+  const comment = await ana.comments.create(post.id, { text: 'first, live' }, { idempotencyKey: `key-${transport}` });
+  expect(comment.response?.status).toBe(201);
+  const replay = await ana.comments.create(post.id, { text: 'first, live' }, { idempotencyKey: `key-${transport}` });
+  expect(replay.data?.id).toBe(comment.data?.id);
+  await waitFor(() => comments.some((c) => c.id === comment.data!.id), 'the comment live', 15_000);
+  expect((await reader.comments.list(post.id)).data?.items.map((c) => c.id)).toEqual([comment.data!.id]);
+
+  expect((await ana.posts.upvote(post.id)).data?.upvotes).toBe(1);
+  expect((await admin.posts.downvote(post.id)).data?.score).toBe(0);
+  expect((await admin.posts.retract(post.id)).data?.score).toBe(1);
+  await waitFor(() => view.items?.find((p) => p.id === post.id)?.score === 1 && view.items.find((p) => p.id === post.id)?.upvotes === 1, 'votes live', 15_000);
+
+  expect((await ana.comments.delete(post.id, comment.data!.id)).response?.status).toBe(204);
+  await waitFor(() => comments.length === 0, 'the comment removed live', 15_000);
+  expect((await ana.posts.delete(post.id)).response?.status).toBe(204);
+  await waitFor(() => !view.items?.some((p) => p.id === post.id), 'the post removed live', 15_000);
+  expect((await admin.users.delete(login)).response?.status).toBe(204);
+  expect((await admin.users.get(login)).response?.status).toBe(404);
+  view.close();
+  thread.close();
+}, 90_000);
+
+test('the public proxy serves api, docs and demo on their subdomains of localhost', async () => {
+  const proxy = cluster.info().proxy;
+  const host = (name: string) => `${name}.localhost:${new URL(proxy).port}`;
+  const api = await httpGet(`${proxy}/api`, { host: host('api') });
+  expect(api.status).toBe(200);
+  expect(JSON.parse(api.body)).toMatchObject({ name: 'news-forum', instance: expect.stringMatching(/^node-\d$/) });
+  const docs = await httpGet(`${proxy}/`, { host: host('docs') });
+  expect(docs.status).toBe(302);
+  expect((await httpGet(`${proxy}/docs/`, { host: host('docs') })).body).toMatch(/swagger/i);
+  const demo = await httpGet(`${proxy}/`, { host: host('demo') });
+  expect(demo.status).toBe(200);
+  expect(demo.body).toContain('<news-forum');
+  expect((await httpGet(`${proxy}/`, { host: host('nothing') })).status).toBe(404);
+  expect(cluster.publicUrl('api')).toBe(`http://${host('api')}`);
+});
+
+describe('registration', () => {
+  test.each(['builtin', 'sidekick'] as const)('%s registration: a started node appears in the rendered upstreams and in nginx\'s live configuration; a stopped one leaves before it stops accepting', async (registration) => {
+    const node = await cluster.addNode({ registration });
+    expect(await cluster.routedAddresses()).toContain(node.address);
+    expect(await etcd.get(`${UPSTREAM}${node.name}`).string()).toBe(node.address);
+    // Live: some client address is now sent to the new node.
+    let reached: string | undefined;
+    await waitFor(async () => {
+      for (const address of SOURCE_ADDRESSES) {
+        const answer = await httpGet(`${cluster.info().lb}/api`, { localAddress: address });
+        if (JSON.parse(answer.body).instance === node.name) reached = address;
+        if (reached) return true;
+      }
+      return false;
+    }, 'traffic on the new node', 15_000);
+
+    let keyGoneAt: number | undefined;
+    let lastServedAt = 0;
+    let refusedAt: number | undefined;
+    const watching = (async () => {
+      while (refusedAt === undefined) {
+        if (keyGoneAt === undefined && (await etcd.get(`${UPSTREAM}${node.name}`).string()) === null) keyGoneAt = performance.now();
+        try {
+          await fetch(`${node.url}/healthz`, { signal: AbortSignal.timeout(1_000) });
+          lastServedAt = performance.now();
+        } catch {
+          refusedAt = performance.now();
+        }
+      }
+    })();
+    await node.stop();
+    await watching;
+    expect(keyGoneAt).toBeDefined();
+    expect(keyGoneAt!).toBeLessThan(refusedAt!);
+    expect(lastServedAt).toBeGreaterThan(keyGoneAt!);
+    expect(await cluster.routedAddresses()).not.toContain(node.address);
+    expect(JSON.parse((await httpGet(`${cluster.info().lb}/api`, { localAddress: reached! })).body).instance).not.toBe(node.name);
+  }, 90_000);
+
+  test('etcd restarted under running nodes: every node is registered again within one TTL', async () => {
+    const names = cluster.nodes.filter((n) => n.pid !== undefined).map((n) => n.name);
+    await cluster.etcd.stop(true);
+    await cluster.etcd.start();
+    const back = performance.now();
+    const registered = async () => {
+      const keys = await etcd.getAll().prefix(UPSTREAM).keys();
+      return names.every((name) => keys.includes(`${UPSTREAM}${name}`));
+    };
+    await waitFor(registered, 'every node registered', TEST_TTL_SECONDS * 1000);
+    // Not leftovers: a lease nobody renews is gone one TTL after etcd is back, so keys still there were renewed.
+    await new Promise((resolve) => setTimeout(resolve, TEST_TTL_SECONDS * 1000 + 500 - (performance.now() - back)));
+    expect(await registered()).toBe(true);
+    await waitFor(async () => (await cluster.routedAddresses()).length === names.length, 'the balancer with every node', 10_000);
+  }, 60_000);
+});

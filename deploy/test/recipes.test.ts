@@ -1,0 +1,143 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFile, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { parse } from 'yaml';
+import { DOCKERFILE, readImageCommand } from '../src/cluster/dockerfile.js';
+import { findPrograms } from '../src/programs.js';
+import { removeDir, tempDir } from './support/temp-dir.js';
+
+const run = promisify(execFile);
+const DEPLOY = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = path.resolve(DEPLOY, '..');
+const read = (file: string) => readFileSync(path.join(DEPLOY, file), 'utf8');
+const FLEET = readdirSync(path.join(DEPLOY, 'fleet')).filter((name) => name.endsWith('.service'));
+const units = Object.fromEntries(FLEET.map((name) => [name, read(`fleet/${name}`)]));
+const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, { image?: string; command?: unknown; ports?: string[]; environment?: Record<string, string> }> };
+const readme = read('README.md');
+const dockerfile = readFileSync(DOCKERFILE, 'utf8');
+
+/** Words in backticks of the README: what it names. */
+const named = new Set([...readme.replace(/```[\s\S]*?```/g, '').matchAll(/`([^`]+)`/g)].flatMap((m) => m[1]!.split(/[\s,]+/)));
+
+test('every fleet unit passes systemd-analyze verify', async () => {
+  const dir = await tempDir('units');
+  try {
+    for (const name of FLEET) await copyFile(path.join(DEPLOY, 'fleet', name), path.join(dir, name));
+    // The engine's own unit, which every host these units are for has.
+    await writeFile(path.join(dir, 'docker.service'), '[Unit]\nDescription=Docker\n\n[Service]\nExecStart=/usr/bin/env dockerd\n');
+    const instances: string[] = [];
+    for (const name of FLEET) {
+      if (!name.endsWith('@.service')) continue;
+      const instance = name.replace('@.service', '@1.service');
+      await symlink(path.join(dir, name), path.join(dir, instance));
+      instances.push(instance);
+    }
+    const verify = [...FLEET.filter((name) => !name.endsWith('@.service')), ...instances].map((name) => path.join(dir, name));
+    const { systemdAnalyze } = findPrograms(['systemdAnalyze']);
+    const result = await run(systemdAnalyze, ['verify', ...verify], { cwd: dir }).then(
+      ({ stderr }) => ({ code: 0, stderr }),
+      (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+    );
+    expect(result).toEqual({ code: 0, stderr: '' });
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test('the sidekick unit binds to its node and is scheduled on its machine, as Listing 6', () => {
+  const unit = units['news-forum-discovery@.service']!;
+  expect(unit).toMatch(/^BindsTo=news-forum@%i\.service$/m);
+  expect(unit).toMatch(/^After=news-forum@%i\.service$/m);
+  expect(unit).toMatch(/^\[X-Fleet\]\nMachineOf=news-forum@%i\.service$/m);
+  expect(units['news-forum@.service']).toMatch(/^Conflicts=news-forum@\*\.service$/m);
+});
+
+test('the compose file and the units name the same images, and the README names them all', () => {
+  const fromUnits = new Set(Object.values(units).flatMap((text) => [...text.matchAll(/docker pull (\S+)/g)].map((m) => m[1]!)));
+  const fromCompose = new Set(Object.values(compose.services).map((service) => service.image!));
+  expect([...fromCompose].sort()).toEqual([...fromUnits].sort());
+  for (const image of fromCompose) expect(named).toContain(image);
+  // Every unit runs an image it pulls.
+  for (const [name, text] of Object.entries(units)) {
+    const pulls = [...text.matchAll(/docker pull (\S+)/g)].map((m) => m[1]!);
+    for (const line of text.split('\n').filter((l) => /docker run /.test(l))) {
+      expect({ name, runsWhatItPulls: pulls.some((image) => new RegExp(` ${image.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( |$)`).test(line)) }).toEqual({ name, runsWhatItPulls: true });
+    }
+  }
+});
+
+test('ports: what the units and the compose file publish or use is in the README, and the nodes listen where the image says', () => {
+  const containerPorts = new Set<string>();
+  for (const text of Object.values(units)) for (const m of text.matchAll(/-p (\d+):(\d+)/g)) containerPorts.add(m[1]!).add(m[2]!);
+  for (const service of Object.values(compose.services)) for (const mapping of service.ports ?? []) for (const port of mapping.split(':')) containerPorts.add(port);
+  containerPorts.add('2379').add('2380').add('6379').add('5432');
+  for (const port of containerPorts) expect(readme).toMatch(new RegExp(`\\b${port}\\b`));
+  expect(readImageCommand().env.PORT).toBe('3000');
+  expect(units['news-forum@.service']).toContain('-p 3000:3000');
+});
+
+test('variables: every one the units and the compose file set is in the README and is read by a program of the project', () => {
+  const variables = new Set<string>();
+  for (const text of Object.values(units)) {
+    for (const m of text.matchAll(/-e ([A-Z_]+)=/g)) variables.add(m[1]!);
+    for (const m of text.matchAll(/\$\{([A-Z_]+)\}/g)) variables.add(m[1]!);
+  }
+  for (const service of Object.values(compose.services)) for (const key of Object.keys(service.environment ?? {})) variables.add(key);
+  for (const line of read('fleet/news-forum.env.example').split('\n')) if (/^[A-Z_]+=/.test(line)) variables.add(line.split('=')[0]!);
+  const readers = [
+    readFileSync(path.join(ROOT, 'server/src/config/config.ts'), 'utf8'),
+    read('sidekick/news-forum-discovery.sh'),
+    read('src/cluster/demo-service.ts'),
+    readFileSync(path.join(ROOT, 'demo/src/index.js'), 'utf8'),
+  ].join('\n');
+  const platform = new Set(['COREOS_PRIVATE_IPV4', 'COREOS_PUBLIC_IPV4', 'POSTGRES_USER', 'POSTGRES_DB', 'POSTGRES_PASSWORD', 'DOMAIN', 'PUBLIC_PROXY_ADDR']);
+  expect(variables.size).toBeGreaterThan(15);
+  for (const name of variables) {
+    if (!name.startsWith('COREOS_')) expect({ name, inReadme: named.has(name) }).toEqual({ name, inReadme: true });
+    if (!platform.has(name)) expect({ name, read: new RegExp(`\\b${name}\\b`).test(readers) }).toEqual({ name, read: true });
+  }
+});
+
+test('the Dockerfile is multi-stage, installs production dependencies only, runs as a non-root user with a HEALTHCHECK on /readyz', () => {
+  const stages = [...dockerfile.matchAll(/^FROM \S+ AS (\S+)$/gm)].map((m) => m[1]);
+  expect(stages).toEqual(['build', 'dependencies', 'runtime', 'balancer', 'server']);
+  expect(dockerfile).toMatch(/npm ci --omit=dev/);
+  const server = dockerfile.slice(dockerfile.indexOf('AS server'));
+  expect(server).toMatch(/^USER node$/m);
+  expect(server).toMatch(/^HEALTHCHECK [^\n]*\\\n\s+CMD \[[^\n]*\/readyz/m);
+  expect(dockerfile.slice(dockerfile.indexOf('AS balancer'), dockerfile.indexOf('AS server'))).toMatch(/^USER node$/m);
+  const ignore = read('Dockerfile.dockerignore');
+  for (const pattern of ['**/node_modules', '**/dist', '.git', '.cluster']) expect(ignore.split('\n')).toContain(pattern);
+});
+
+test('the image CMD is what the cluster runs, and the compose nodes run it unchanged', () => {
+  const image = readImageCommand();
+  expect(image.cmd).toEqual(['node', 'server/dist/cli.js']);
+  expect(image.workdir).toBe('/app');
+  expect(existsSync(path.join(ROOT, image.cmd[1]!))).toBe(true);
+  for (const name of ['node-1', 'node-2', 'node-3']) {
+    expect(compose.services[name]!.image).toBe('news-forum/server');
+    expect(compose.services[name]!.command).toBeUndefined();
+  }
+  expect(units['news-forum@.service']).toMatch(/news-forum\/server$/m);
+});
+
+test('npm run cluster names every missing program in one apt-get line, before it starts or writes anything', async () => {
+  const dir = path.join(await tempDir('missing'), 'cluster');
+  try {
+    // A PATH without /usr/bin: etcd, etcdctl, curl and redis-server are not found (nginx is in /usr/sbin).
+    const result = await run(process.execPath, [path.join(DEPLOY, 'dist/cluster/cli.js'), '--dir', dir], { env: { PATH: '/nonexistent' } }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+    );
+    expect(result.code).toBe(1);
+    const line = /^news-forum cluster: missing programs; install them with: apt-get install -y ([a-z0-9 -]+)\n$/.exec(result.stderr);
+    expect(line?.[1]!.split(' ')).toEqual(expect.arrayContaining(['etcd-server', 'etcd-client', 'curl', 'redis-server']));
+    expect(existsSync(dir)).toBe(false);
+  } finally {
+    await removeDir(path.dirname(dir));
+  }
+});

@@ -1,0 +1,245 @@
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { Etcd3 } from 'etcd3';
+import { EtcdCluster } from '../src/cluster/etcd-cluster.js';
+import { PortBook } from '../src/cluster/ports.js';
+import { findPrograms } from '../src/programs.js';
+import { parseHostPort } from '../src/renderer/address.js';
+import { startRenderer, type Renderer } from '../src/renderer/renderer.js';
+import { registerService } from '../src/renderer/service-registration.js';
+import { bundledTemplate, renderTemplate } from '../src/renderer/template.js';
+import type { Log } from '../src/log.js';
+import { waitFor } from '../src/wait.js';
+import { httpGet, SOURCE_ADDRESSES } from './support/http.js';
+import { removeDir, tempDir } from './support/temp-dir.js';
+
+const UPSTREAM = '/services/news-forum/upstream/';
+let dir: string;
+let etcd: EtcdCluster;
+let client: Etcd3;
+let lb: Renderer;
+let proxy: Renderer;
+const backends: { name: string; server: Server; address: string }[] = [];
+const logged: { level: string; message: string; fields: Record<string, unknown> }[] = [];
+const log: Log = (level, message, fields = {}) => logged.push({ level, message, fields });
+
+/** A real HTTP server that answers with its name and the headers it got, and accepts WebSocket upgrades. */
+async function backend(name: string) {
+  const server = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ name, url: req.url, headers: req.headers }));
+  });
+  server.on('upgrade', (req, socket) => {
+    socket.end(`HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: upgrade\r\nx-backend: ${name}\r\nx-saw-upgrade: ${req.headers.upgrade}\r\n\r\n`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const entry = { name, server, address: `127.0.0.1:${(server.address() as AddressInfo).port}` };
+  backends.push(entry);
+  return entry;
+}
+
+async function freeListen(book: PortBook, role: string) {
+  return `127.0.0.1:${await book.port(role)}`;
+}
+
+beforeAll(async () => {
+  dir = await tempDir('renderer');
+  const book = new PortBook(dir);
+  etcd = await EtcdCluster.create({ name: 'etcd', size: 1, dir, ports: book, logDir: path.join(dir, 'logs'), binary: findPrograms(['etcd']).etcd });
+  await etcd.start();
+  client = new Etcd3({ hosts: etcd.endpoints });
+  lb = await startRenderer({ mode: 'load-balancer', etcd: etcd.endpoints, dir: path.join(dir, 'lb'), listen: await freeListen(book, 'lb'), trustedProxies: ['127.0.0.1'], log });
+  proxy = await startRenderer({ mode: 'proxy', etcd: etcd.endpoints, dir: path.join(dir, 'proxy'), listen: await freeListen(book, 'proxy'), domain: 'localhost', log });
+}, 60_000);
+
+afterAll(async () => {
+  client?.close();
+  await Promise.allSettled([lb?.stop(), proxy?.stop()]);
+  await etcd?.stop();
+  for (const b of backends) b.server.close();
+  await removeDir(dir);
+});
+
+describe('host:port values', () => {
+  test.each([
+    ['10.1.7.24:4000', '10.1.7.24:4000'],
+    ['[::1]:3000', '[::1]:3000'],
+    ['[2001:DB8::1]:443', '[2001:db8::1]:443'],
+    ['api-1.internal.example:8080', 'api-1.internal.example:8080'],
+  ])('%s is accepted', (value, canonical) => {
+    expect(parseHostPort(value)).toBe(canonical);
+  });
+
+  test.each([
+    '1.2.3.4:80; include /etc/passwd',
+    '1.2.3.4:80 backup',
+    '1.2.3.4',
+    '1.2.3.4:0',
+    '1.2.3.4:65536',
+    '1.2.3.4:080',
+    '999.1.1.1:80',
+    'http://1.2.3.4:80',
+    '1.2.3.4:80/path',
+    '[::1:80',
+    '[not-ipv6]:80',
+    '-host:80',
+    'a}b:80',
+    '',
+  ])('%j is refused', (value) => {
+    expect(parseHostPort(value)).toBeUndefined();
+  });
+
+  test('a value that could end a directive is never rendered, even if a template asks for it', () => {
+    expect(() => renderTemplate(bundledTemplate('load-balancer.conf.mustache'), { listen: '127.0.0.1:1; include /etc/passwd', hasServers: false })).toThrow(/unsafe value/);
+  });
+});
+
+describe('load-balancer mode', () => {
+  test('with no node registered, nginx answers 503 problem+json instead of failing to load', async () => {
+    const answer = await httpGet(`${lb.url}/api/posts`, { localAddress: '127.0.0.2' });
+    expect(answer.status).toBe(503);
+    expect(answer.headers['content-type']).toBe('application/problem+json');
+    expect(answer.headers['retry-after']).toBe('2');
+    expect(JSON.parse(answer.body)).toMatchObject({ type: 'urn:news-forum:problem:unavailable', status: 503 });
+  });
+
+  test('registered nodes are rendered, hashed per client address, and get the forwarding and upgrade headers', async () => {
+    const [a, b, c] = [await backend('a'), await backend('b'), await backend('c')];
+    for (const x of [a, b, c]) await client.put(`${UPSTREAM}${x.name}`).value(x.address);
+    await waitFor(() => lb.entries.length === 3, 'three upstreams rendered', 10_000);
+    await lb.settle();
+    const site = await readFile(lb.site, 'utf8');
+    expect(site).toMatch(/hash \$remote_addr consistent;/);
+    expect(site).not.toMatch(/^\s*ip_hash/m);
+    expect(site).toMatch(/proxy_read_timeout 75s;/);
+    for (const x of [a, b, c]) expect(site).toContain(`server ${x.address} `);
+
+    await waitFor(async () => (await httpGet(`${lb.url}/`, { localAddress: '127.0.0.2' })).status === 200, 'nginx reloaded', 10_000);
+    const seen = new Map<string, string>();
+    for (const address of SOURCE_ADDRESSES.slice(0, 20)) {
+      const first = JSON.parse((await httpGet(`${lb.url}/x`, { localAddress: address })).body);
+      const again = JSON.parse((await httpGet(`${lb.url}/y`, { localAddress: address })).body);
+      expect(again.name).toBe(first.name);
+      seen.set(address, first.name);
+      expect(first.headers['x-forwarded-for']).toBe(address);
+      expect(first.headers['x-forwarded-proto']).toBe('http');
+    }
+    expect(new Set(seen.values()).size).toBeGreaterThan(1);
+
+    // The trusted public proxy (127.0.0.1) names the client; the hash follows the client, not the proxy.
+    const viaProxy = JSON.parse((await httpGet(`${lb.url}/z`, { localAddress: '127.0.0.1', headers: { 'x-forwarded-for': '127.0.0.2', 'x-forwarded-proto': 'https' } })).body);
+    expect(viaProxy.name).toBe(seen.get('127.0.0.2'));
+    expect(viaProxy.headers['x-forwarded-proto']).toBe('https');
+  });
+
+  test('a WebSocket upgrade reaches the node with its Upgrade header', async () => {
+    const { request } = await import('node:http');
+    const response = await new Promise<Record<string, string | string[] | undefined>>((resolve, reject) => {
+      const req = request(`${lb.url}/socket.io/?EIO=4&transport=websocket`, {
+        localAddress: '127.0.0.3',
+        headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+      });
+      req.once('upgrade', (res, socket) => {
+        socket.destroy();
+        resolve(res.headers);
+      });
+      req.once('response', (res) => reject(new Error(`no upgrade: ${res.statusCode}`)));
+      req.once('error', reject);
+      req.end();
+    });
+    expect(response['x-saw-upgrade']).toBe('websocket');
+    expect(['a', 'b', 'c']).toContain(response['x-backend']);
+  });
+
+  test('malformed values are skipped with a warning and never reach the file; nothing reloads for them', async () => {
+    await lb.settle();
+    const reloads = lb.reloads;
+    const hostile = {
+      [`${UPSTREAM}evil`]: '1.2.3.4:80; include /etc/passwd',
+      [`${UPSTREAM}spaced`]: '1.2.3.4:80 backup',
+      [`${UPSTREAM}portless`]: '1.2.3.4',
+      [`${UPSTREAM}huge`]: '1.2.3.4:70000',
+      [`${UPSTREAM}bad;name`]: '1.2.3.4:80',
+    };
+    for (const [key, value] of Object.entries(hostile)) await client.put(key).value(value);
+    await waitFor(() => lb.skipped.length === 5, 'five keys skipped', 10_000);
+    await lb.settle();
+    const site = await readFile(lb.site, 'utf8');
+    expect(site).not.toMatch(/passwd|1\.2\.3\.4|backup/);
+    expect(lb.entries.map((e) => e.name)).toEqual(['a', 'b', 'c']);
+    expect(lb.reloads).toBe(reloads);
+    const warnings = logged.filter((l) => l.level === 'warn' && l.message === 'skipping a malformed key').map((l) => l.fields.key);
+    expect(warnings).toEqual(expect.arrayContaining(Object.keys(hostile)));
+    for (const key of Object.keys(hostile)) await client.delete().key(key);
+  });
+
+  test('writing the same set again does not reload nginx', async () => {
+    await lb.settle();
+    const reloads = lb.reloads;
+    const a = backends.find((b) => b.name === 'a')!;
+    await client.put(`${UPSTREAM}a`).value(a.address);
+    await client.put(`${UPSTREAM}a`).value(` ${a.address} `);
+    await lb.settle();
+    expect(lb.reloads).toBe(reloads);
+  });
+
+  test('when nginx -t refuses a render, the last good configuration stays and nginx keeps serving it', async () => {
+    await lb.settle();
+    const good = await readFile(lb.site, 'utf8');
+    const { reloads, rejected } = lb;
+    // Well-formed, but nginx cannot resolve the host, so `nginx -t` fails.
+    await client.put(`${UPSTREAM}ghost`).value('no-such-host.invalid:3000');
+    await waitFor(() => lb.rejected === rejected + 1, 'the render refused', 15_000);
+    expect(await readFile(lb.site, 'utf8')).toBe(good);
+    expect(lb.reloads).toBe(reloads);
+    expect(lb.entries.map((e) => e.name)).toEqual(['a', 'b', 'c']);
+    expect(logged.some((l) => l.level === 'error' && /nginx -t refused/.test(l.message) && /no-such-host/.test(String(l.fields.output)))).toBe(true);
+    expect((await httpGet(`${lb.url}/`, { localAddress: '127.0.0.4' })).status).toBe(200);
+
+    // Removing the bad key renders a good set again; a node leaving reloads once.
+    await client.delete().key(`${UPSTREAM}ghost`);
+    await client.delete().key(`${UPSTREAM}c`);
+    await waitFor(() => lb.entries.length === 2, 'c removed', 10_000);
+    expect(lb.reloads).toBe(reloads + 1);
+    expect(await readFile(lb.site, 'utf8')).not.toContain('no-such-host');
+  });
+});
+
+describe('proxy mode', () => {
+  test('each /subdomains/<name> key becomes <name>.localhost, docs/ redirects to /docs, unknown hosts get 404', async () => {
+    const [api, docs] = [await backend('api'), await backend('docs')];
+    await client.put('/subdomains/api').value(api.address);
+    await client.put('/subdomains/docs').value(docs.address);
+    await client.put('/subdomains/evil').value('1.2.3.4:80; include /etc/passwd');
+    await waitFor(() => proxy.entries.length === 2, 'two subdomains rendered', 10_000);
+    await proxy.settle();
+    const port = new URL(proxy.url).port;
+    await waitFor(async () => (await httpGet(`${proxy.url}/api`, { host: `api.localhost:${port}` })).status === 200, 'api.localhost served', 10_000);
+    const viaApi = JSON.parse((await httpGet(`${proxy.url}/api`, { host: `api.localhost:${port}`, localAddress: '127.0.0.9' })).body);
+    expect(viaApi).toMatchObject({ name: 'api', url: '/api' });
+    expect(viaApi.headers.host).toBe(`api.localhost:${port}`);
+    expect(viaApi.headers['x-forwarded-for']).toBe('127.0.0.9');
+    const root = await httpGet(`${proxy.url}/`, { host: `docs.localhost:${port}` });
+    expect(root.status).toBe(302);
+    expect(root.headers.location).toMatch(/\/docs$/);
+    expect(JSON.parse((await httpGet(`${proxy.url}/docs`, { host: `docs.localhost:${port}` })).body).name).toBe('docs');
+    const unknown = await httpGet(`${proxy.url}/`, { host: `evil.localhost:${port}` });
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers['content-type']).toBe('application/problem+json');
+    expect(await readFile(proxy.site, 'utf8')).not.toContain('passwd');
+  });
+
+  test('a service registration lives on a lease and is withdrawn when it stops', async () => {
+    const demo = await backend('demo');
+    const registration = await registerService({ etcd: etcd.endpoints, names: ['demo'], advertise: demo.address, ttlSeconds: 5, log });
+    const key = await client.get('/subdomains/demo').exec();
+    expect(key.kvs[0]?.value.toString()).toBe(demo.address);
+    expect(String(key.kvs[0]?.lease)).not.toBe('0');
+    await waitFor(() => proxy.entries.some((e) => e.name === 'demo'), 'demo rendered', 10_000);
+    await registration.stop();
+    expect(await client.get('/subdomains/demo').string()).toBeNull();
+    await waitFor(() => !proxy.entries.some((e) => e.name === 'demo'), 'demo withdrawn', 10_000);
+  });
+});

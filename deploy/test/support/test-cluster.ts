@@ -1,0 +1,29 @@
+import pg from 'pg';
+import { startCluster, type Cluster } from '../../src/cluster/cluster.js';
+import { removeDir, tempDir } from './temp-dir.js';
+
+/** Lease TTL of the test clusters: short, so expiry-bound waits stay short. */
+export const TEST_TTL_SECONDS = 5;
+
+/** One cluster per test file, as `npm run cluster` starts it, in a temporary directory. */
+export async function startTestCluster(): Promise<{ cluster: Cluster; db: pg.Pool; stop(): Promise<void> }> {
+  const dir = await tempDir('cluster');
+  let cluster: Cluster;
+  try {
+    cluster = await startCluster({ dir, nodes: 3, ttlSeconds: TEST_TTL_SECONDS, nodeEnv: { LOG_LEVEL: 'warn' } });
+  } catch (error) {
+    await removeDir(dir);
+    throw error;
+  }
+  const db = new pg.Pool({ connectionString: cluster.info().database, max: 4 });
+  return {
+    cluster,
+    db,
+    async stop() {
+      await db.end().catch(() => undefined);
+      await cluster.stop();
+      // KEEP_CLUSTER=1 keeps the state directory (logs) of a failed run.
+      if (!process.env.KEEP_CLUSTER) await removeDir(dir);
+    },
+  };
+}
