@@ -63,7 +63,12 @@ async function benchForum() {
   const server = await startServer({
     env: { PORT: '0', DATA_DIR: dataDir, JWT_SECRET: 'bench-secret-that-is-at-least-32-characters', LOG_LEVEL: 'silent' },
     passwordCost: 2 ** 10,
-    limits: { requestsPerIp: { max: 1e9, windowMs: 60_000 }, writesPerUser: { max: 1e9, windowMs: 60_000 }, signupsPerIp: { max: 1e9, windowMs: 60_000 }, loginsPerIp: { max: 1e9, windowMs: 60_000 } },
+    limits: {
+      requestsPerIp: { max: 1e9, windowMs: 60_000 },
+      writesPerUser: { max: 1e9, windowMs: 60_000 },
+      signupsPerIp: { max: 1e9, windowMs: 60_000 },
+      loginsPerIp: { max: 1e9, windowMs: 60_000 },
+    },
   });
   const api = (method, p, token, body) =>
     fetch(`${server.url}/api${p}`, {
@@ -112,7 +117,19 @@ async function benchBare() {
   const lastClient = [];
   for (let i = 0; i < ROUNDS; i += 1) {
     const id = `post-${i}`;
-    const doc = { id, title: `bench ${i}`, url: null, text: null, author: 'bench', createdAt: new Date().toISOString(), upvotes: 1, downvotes: 0, score: 1, commentCount: 0, version: 2 };
+    const doc = {
+      id,
+      title: `bench ${i}`,
+      url: null,
+      text: null,
+      author: 'bench',
+      createdAt: new Date().toISOString(),
+      upvotes: 1,
+      downvotes: 0,
+      score: 1,
+      commentCount: 0,
+      version: 2,
+    };
     const arrived = tracker.wait(id);
     const sent = performance.now();
     io.to('posts').emit('poststream', { old_val: { ...doc, upvotes: 0, score: 0, version: 1 }, new_val: doc });
@@ -130,10 +147,17 @@ const bare = await benchBare();
 const forum = await benchForum();
 console.log(`clients: ${CLIENTS}, rounds: ${ROUNDS}`);
 console.log('                         median      p99');
-for (const [label, key] of [['per client', 'perClient'], ['last client', 'lastClient']]) {
+for (const [label, key] of [
+  ['per client', 'perClient'],
+  ['last client', 'lastClient'],
+]) {
   console.log(`bare socket.io ${label.padEnd(11)} ${fmt(bare[key].median).padStart(9)} ${fmt(bare[key].p99).padStart(9)}`);
   console.log(`news-forum     ${label.padEnd(11)} ${fmt(forum[key].median).padStart(9)} ${fmt(forum[key].p99).padStart(9)}`);
-  console.log(`ratio          ${label.padEnd(11)} ${(forum[key].median / bare[key].median).toFixed(2).padStart(8)}x ${(forum[key].p99 / bare[key].p99).toFixed(2).padStart(8)}x`);
+  console.log(
+    `ratio          ${label.padEnd(11)} ${(forum[key].median / bare[key].median).toFixed(2).padStart(8)}x ${(forum[key].p99 / bare[key].p99).toFixed(2).padStart(8)}x`,
+  );
 }
-console.log(`news-forum from vote request to last client: median ${fmt(forum.fromRequest.median)}, p99 ${fmt(forum.fromRequest.p99)} (${(forum.fromRequest.median / bare.lastClient.median).toFixed(2)}x, ${(forum.fromRequest.p99 / bare.lastClient.p99).toFixed(2)}x bare emit-to-last-client)`);
+console.log(
+  `news-forum from vote request to last client: median ${fmt(forum.fromRequest.median)}, p99 ${fmt(forum.fromRequest.p99)} (${(forum.fromRequest.median / bare.lastClient.median).toFixed(2)}x, ${(forum.fromRequest.p99 / bare.lastClient.p99).toFixed(2)}x bare emit-to-last-client)`,
+);
 process.exit(0);

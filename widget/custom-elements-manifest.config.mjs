@@ -7,14 +7,18 @@ import * as sdk from '@news-forum/sdk';
  */
 function publishedManifest() {
   const source = (path) => path.replace(/^\.?\//, '').replace(/\.js$/, '.ts');
-  const published = (path) => source(path).replace(/^src\//, 'dist/lib/').replace(/\.ts$/, '.js');
+  const published = (path) =>
+    source(path)
+      .replace(/^src\//, 'dist/lib/')
+      .replace(/\.ts$/, '.js');
   return {
     name: 'published-manifest',
     packageLinkPhase({ customElementsManifest: manifest }) {
       const declared = new Map(manifest.modules.map((mod) => [mod.path, new Set((mod.declarations ?? []).map((d) => d.name))]));
       for (const mod of manifest.modules) {
         for (const declaration of mod.declarations ?? []) {
-          if (declaration.members) declaration.members = declaration.members.filter((m) => m.privacy !== 'private' && !m.name.startsWith('#'));
+          if (declaration.members)
+            declaration.members = declaration.members.filter((m) => m.privacy !== 'private' && !m.name.startsWith('#'));
           for (const member of [...(declaration.members ?? []), ...(declaration.attributes ?? [])]) {
             if (member.default !== undefined && /^[A-Z][A-Z_]+$/.test(member.default) && member.default in sdk) {
               const value = sdk[member.default];
@@ -25,7 +29,11 @@ function publishedManifest() {
         mod.exports = (mod.exports ?? []).filter((e) => {
           const module = e.declaration.module;
           // Relative to the exporting module when it starts with ./, else relative to the package.
-          const target = !module ? mod.path : module.startsWith('./') ? source(new URL(module, `file:///${mod.path}`).pathname) : source(module);
+          const target = !module
+            ? mod.path
+            : module.startsWith('./')
+              ? source(new URL(module, `file:///${mod.path}`).pathname)
+              : source(module);
           if (module) e.declaration.module = target;
           return e.kind === 'custom-element-definition' || declared.get(target)?.has(e.declaration.name);
         });

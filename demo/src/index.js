@@ -19,7 +19,9 @@ function originsOf(url, host) {
   // Listening on every interface: readers may come by any of this machine's addresses.
   const wildcard = ['0.0.0.0', '::', '[::]'].includes(host);
   const interfaces = wildcard
-    ? Object.values(networkInterfaces()).flat().map((i) => (i.family === 'IPv6' ? `[${i.address}]` : i.address))
+    ? Object.values(networkInterfaces())
+        .flat()
+        .map((i) => (i.family === 'IPv6' ? `[${i.address}]` : i.address))
     : [];
   const names = wildcard || loopback.includes(hostname) ? [...loopback, ...interfaces] : [hostname];
   return [...new Set(names)].map((name) => `http://${name}:${port}`);

@@ -33,7 +33,11 @@ afterAll(async () => {
 });
 
 /** A raw GET (no automatic decompression), for looking at exactly what a browser gets. */
-function get(url: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+function get(
+  url: string,
+  headers: Record<string, string> = {},
+  method = 'GET',
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
   return new Promise((resolve, reject) => {
     request(url, { method, headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -81,7 +85,7 @@ describe('the demo site', () => {
     expect((await get(`${demo.forum.url}/news-forum.000000000000.js`)).status).toBe(404);
   });
 
-  test('serves the demo page at / with the hashed bundle, under the server\'s CSP, next to the API and its docs', async () => {
+  test("serves the demo page at / with the hashed bundle, under the server's CSP, next to the API and its docs", async () => {
     const page = await get(`${demo.forum.url}/`);
     expect(page.status).toBe(200);
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
@@ -121,12 +125,17 @@ describe('the demo site', () => {
   });
 });
 
-test('on every interface (HOST=0.0.0.0), the blog may write from any of this machine\'s addresses', async () => {
+test("on every interface (HOST=0.0.0.0), the blog may write from any of this machine's addresses", async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'news-forum-demo-wild-'));
-  const wild = await startDemo({ env: { PORT: '0', HOST: '0.0.0.0', DATA_DIR: dir, LOG_LEVEL: 'silent', JWT_SECRET: 'at-least-32-characters-long-secret-value' } });
+  const wild = await startDemo({
+    env: { PORT: '0', HOST: '0.0.0.0', DATA_DIR: dir, LOG_LEVEL: 'silent', JWT_SECRET: 'at-least-32-characters-long-secret-value' },
+  });
   try {
     const port = wild.thirdParty.port;
-    const ipv4 = Object.values(networkInterfaces()).flat().filter((i) => i?.family === 'IPv4').map((i) => `http://${i!.address}:${port}`);
+    const ipv4 = Object.values(networkInterfaces())
+      .flat()
+      .filter((i) => i?.family === 'IPv4')
+      .map((i) => `http://${i!.address}:${port}`);
     expect(wild.forum.config.corsOrigins).toEqual(expect.arrayContaining([`http://localhost:${port}`, ...ipv4]));
   } finally {
     await wild.close();
@@ -145,7 +154,8 @@ describe('demo/start.js', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     try {
       const deadline = Date.now() + 30_000;
-      while (!output.includes('third-party blog') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+      while (!output.includes('third-party blog') && Date.now() < deadline && child.exitCode === null)
+        await new Promise((r) => setTimeout(r, 50));
       const forum = /forum and demo\s+(http:\/\/localhost:\d+)\//.exec(output)?.[1];
       const blog = /third-party blog\s+(http:\/\/localhost:\d+)\//.exec(output)?.[1];
       expect(forum && blog).toBeTruthy();
@@ -160,7 +170,10 @@ describe('demo/start.js', () => {
 
   test('stops with one line naming a bad variable', async () => {
     const start = fileURLToPath(new URL('../start.js', import.meta.url));
-    const child = spawn(process.execPath, [start], { env: { ...process.env, PORT: '0', DEMO_THIRD_PARTY_PORT: 'nope' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [start], {
+      env: { ...process.env, PORT: '0', DEMO_THIRD_PARTY_PORT: 'nope' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));

@@ -1,11 +1,5 @@
 /** Machine-readable reasons a deploy operation fails. */
-export type DeployErrorCode =
-  | 'missing-programs'
-  | 'bad-option'
-  | 'nginx-config'
-  | 'start-timeout'
-  | 'process-exited'
-  | 'dockerfile';
+export type DeployErrorCode = 'missing-programs' | 'bad-option' | 'nginx-config' | 'start-timeout' | 'process-exited' | 'dockerfile';
 
 /**
  * The one error class of `@news-forum/deploy`: `code` is stable, `message`

@@ -11,14 +11,22 @@ export async function waitFor(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (options.alive && !options.alive()) throw new DeployError('process-exited', `exited before ${what}`);
-    if (await Promise.resolve().then(check).catch(() => false)) return;
+    if (
+      await Promise.resolve()
+        .then(check)
+        .catch(() => false)
+    )
+      return;
     if (Date.now() > deadline) throw new DeployError('start-timeout', `${what} did not happen within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 50));
   }
 }
 
 /** Waits until `url` answers with a status `accept` likes (default 2xx). */
-export function waitForHttp(url: string, options: { timeoutMs: number; accept?: (status: number) => boolean; alive?: () => boolean }): Promise<void> {
+export function waitForHttp(
+  url: string,
+  options: { timeoutMs: number; accept?: (status: number) => boolean; alive?: () => boolean },
+): Promise<void> {
   const accept = options.accept ?? ((status: number) => status >= 200 && status < 300);
   return waitFor(
     async () => {

@@ -29,7 +29,7 @@ afterAll(async () => {
   await stopCluster?.();
 }, 60_000);
 
-test('the nodes run the image\'s CMD from the repository root, as the image runs it from its WORKDIR', async () => {
+test("the nodes run the image's CMD from the repository root, as the image runs it from its WORKDIR", async () => {
   const { readImageCommand } = await import('../src/cluster/dockerfile.js');
   const { readFile, readlink } = await import('node:fs/promises');
   for (const node of cluster.nodes) {
@@ -56,56 +56,64 @@ test('GET /api through the balancer names more than one instance across clients,
 test.each<[Transport, string, string]>([
   ['websocket', '127.0.0.2', '127.0.0.3'],
   ['polling', '127.0.0.4', '127.0.0.5'],
-])('every REST operation and the live streams work from the SDK over %s', async (transport, readerAddress, writerAddress) => {
-  const admin = client(writerAddress, transport);
-  expect((await admin.login(cluster.admin.login, cluster.admin.password)).error).toBeUndefined();
-  const login = `ana-${transport}`;
-  const ana = client(writerAddress, transport);
-  expect((await ana.users.create(login, { password: 'correct horse battery' })).response?.status).toBe(201);
-  expect((await ana.login(login, 'correct horse battery')).data?.user.login).toBe(login);
-  expect((await ana.me()).data?.login).toBe(login);
-  expect((await admin.users.get(login)).data?.login).toBe(login);
-  expect((await admin.users.list({ limit: 100 })).data?.items.map((u) => u.login)).toContain(login);
+])(
+  'every REST operation and the live streams work from the SDK over %s',
+  async (transport, readerAddress, writerAddress) => {
+    const admin = client(writerAddress, transport);
+    expect((await admin.login(cluster.admin.login, cluster.admin.password)).error).toBeUndefined();
+    const login = `ana-${transport}`;
+    const ana = client(writerAddress, transport);
+    expect((await ana.users.create(login, { password: 'correct horse battery' })).response?.status).toBe(201);
+    expect((await ana.login(login, 'correct horse battery')).data?.user.login).toBe(login);
+    expect((await ana.me()).data?.login).toBe(login);
+    expect((await admin.users.get(login)).data?.login).toBe(login);
+    expect((await admin.users.list({ limit: 100 })).data?.items.map((u) => u.login)).toContain(login);
 
-  // A reader on another address (most likely another node) watches the front page and a thread.
-  const reader = client(readerAddress, transport);
-  const view = reader.live.posts.watch({ sort: 'new', limit: 10 });
-  const lists: (readonly LivePost[])[] = [];
-  view.subscribe((items) => lists.push(items));
-  await waitFor(() => reader.live.status === 'live' && view.items !== undefined, 'the reader live', 20_000);
+    // A reader on another address (most likely another node) watches the front page and a thread.
+    const reader = client(readerAddress, transport);
+    const view = reader.live.posts.watch({ sort: 'new', limit: 10 });
+    const lists: (readonly LivePost[])[] = [];
+    view.subscribe((items) => lists.push(items));
+    await waitFor(() => reader.live.status === 'live' && view.items !== undefined, 'the reader live', 20_000);
 
-  const created = await ana.posts.create({ title: `Through the balancer over ${transport}`, url: 'https://example.com/lb' });
-  expect(created.response?.status).toBe(201);
-  const post = created.data!;
-  expect((await reader.posts.get(post.id)).data?.title).toBe(post.title);
-  expect((await reader.posts.list({ sort: 'new', limit: 5 })).data?.items.some((p) => p.id === post.id)).toBe(true);
-  await waitFor(() => view.items?.some((p) => p.id === post.id) ?? false, 'the new post in the live view', 15_000);
+    const created = await ana.posts.create({ title: `Through the balancer over ${transport}`, url: 'https://example.com/lb' });
+    expect(created.response?.status).toBe(201);
+    const post = created.data!;
+    expect((await reader.posts.get(post.id)).data?.title).toBe(post.title);
+    expect((await reader.posts.list({ sort: 'new', limit: 5 })).data?.items.some((p) => p.id === post.id)).toBe(true);
+    await waitFor(() => view.items?.some((p) => p.id === post.id) ?? false, 'the new post in the live view', 15_000);
 
-  const thread = reader.live.comments(post.id).watch();
-  let comments: readonly Comment[] = [];
-  thread.subscribe((items) => (comments = items));
-  await waitFor(() => thread.items !== undefined, 'the thread snapshot', 15_000);
-  const comment = await ana.comments.create(post.id, { text: 'first, live' }, { idempotencyKey: `key-${transport}` });
-  expect(comment.response?.status).toBe(201);
-  const replay = await ana.comments.create(post.id, { text: 'first, live' }, { idempotencyKey: `key-${transport}` });
-  expect(replay.data?.id).toBe(comment.data?.id);
-  await waitFor(() => comments.some((c) => c.id === comment.data!.id), 'the comment live', 15_000);
-  expect((await reader.comments.list(post.id)).data?.items.map((c) => c.id)).toEqual([comment.data!.id]);
+    const thread = reader.live.comments(post.id).watch();
+    let comments: readonly Comment[] = [];
+    thread.subscribe((items) => (comments = items));
+    await waitFor(() => thread.items !== undefined, 'the thread snapshot', 15_000);
+    const comment = await ana.comments.create(post.id, { text: 'first, live' }, { idempotencyKey: `key-${transport}` });
+    expect(comment.response?.status).toBe(201);
+    const replay = await ana.comments.create(post.id, { text: 'first, live' }, { idempotencyKey: `key-${transport}` });
+    expect(replay.data?.id).toBe(comment.data?.id);
+    await waitFor(() => comments.some((c) => c.id === comment.data!.id), 'the comment live', 15_000);
+    expect((await reader.comments.list(post.id)).data?.items.map((c) => c.id)).toEqual([comment.data!.id]);
 
-  expect((await ana.posts.upvote(post.id)).data?.upvotes).toBe(1);
-  expect((await admin.posts.downvote(post.id)).data?.score).toBe(0);
-  expect((await admin.posts.retract(post.id)).data?.score).toBe(1);
-  await waitFor(() => view.items?.find((p) => p.id === post.id)?.score === 1 && view.items.find((p) => p.id === post.id)?.upvotes === 1, 'votes live', 15_000);
+    expect((await ana.posts.upvote(post.id)).data?.upvotes).toBe(1);
+    expect((await admin.posts.downvote(post.id)).data?.score).toBe(0);
+    expect((await admin.posts.retract(post.id)).data?.score).toBe(1);
+    await waitFor(
+      () => view.items?.find((p) => p.id === post.id)?.score === 1 && view.items.find((p) => p.id === post.id)?.upvotes === 1,
+      'votes live',
+      15_000,
+    );
 
-  expect((await ana.comments.delete(post.id, comment.data!.id)).response?.status).toBe(204);
-  await waitFor(() => comments.length === 0, 'the comment removed live', 15_000);
-  expect((await ana.posts.delete(post.id)).response?.status).toBe(204);
-  await waitFor(() => !view.items?.some((p) => p.id === post.id), 'the post removed live', 15_000);
-  expect((await admin.users.delete(login)).response?.status).toBe(204);
-  expect((await admin.users.get(login)).response?.status).toBe(404);
-  view.close();
-  thread.close();
-}, 90_000);
+    expect((await ana.comments.delete(post.id, comment.data!.id)).response?.status).toBe(204);
+    await waitFor(() => comments.length === 0, 'the comment removed live', 15_000);
+    expect((await ana.posts.delete(post.id)).response?.status).toBe(204);
+    await waitFor(() => !view.items?.some((p) => p.id === post.id), 'the post removed live', 15_000);
+    expect((await admin.users.delete(login)).response?.status).toBe(204);
+    expect((await admin.users.get(login)).response?.status).toBe(404);
+    view.close();
+    thread.close();
+  },
+  90_000,
+);
 
 test('the public proxy serves api, docs and demo on their subdomains of localhost', async () => {
   const proxy = cluster.info().proxy;
@@ -124,43 +132,51 @@ test('the public proxy serves api, docs and demo on their subdomains of localhos
 });
 
 describe('registration', () => {
-  test.each(['builtin', 'sidekick'] as const)('%s registration: a started node appears in the rendered upstreams and in nginx\'s live configuration; a stopped one leaves before it stops accepting', async (registration) => {
-    const node = await cluster.addNode({ registration });
-    expect(await cluster.routedAddresses()).toContain(node.address);
-    expect(await etcd.get(`${UPSTREAM}${node.name}`).string()).toBe(node.address);
-    // Live: some client address is now sent to the new node.
-    let reached: string | undefined;
-    await waitFor(async () => {
-      for (const address of SOURCE_ADDRESSES) {
-        const answer = await httpGet(`${cluster.info().lb}/api`, { localAddress: address });
-        if (JSON.parse(answer.body).instance === node.name) reached = address;
-        if (reached) return true;
-      }
-      return false;
-    }, 'traffic on the new node', 15_000);
+  test.each(['builtin', 'sidekick'] as const)(
+    "%s registration: a started node appears in the rendered upstreams and in nginx's live configuration; a stopped one leaves before it stops accepting",
+    async (registration) => {
+      const node = await cluster.addNode({ registration });
+      expect(await cluster.routedAddresses()).toContain(node.address);
+      expect(await etcd.get(`${UPSTREAM}${node.name}`).string()).toBe(node.address);
+      // Live: some client address is now sent to the new node.
+      let reached: string | undefined;
+      await waitFor(
+        async () => {
+          for (const address of SOURCE_ADDRESSES) {
+            const answer = await httpGet(`${cluster.info().lb}/api`, { localAddress: address });
+            if (JSON.parse(answer.body).instance === node.name) reached = address;
+            if (reached) return true;
+          }
+          return false;
+        },
+        'traffic on the new node',
+        15_000,
+      );
 
-    let keyGoneAt: number | undefined;
-    let lastServedAt = 0;
-    let refusedAt: number | undefined;
-    const watching = (async () => {
-      while (refusedAt === undefined) {
-        if (keyGoneAt === undefined && (await etcd.get(`${UPSTREAM}${node.name}`).string()) === null) keyGoneAt = performance.now();
-        try {
-          await fetch(`${node.url}/healthz`, { signal: AbortSignal.timeout(1_000) });
-          lastServedAt = performance.now();
-        } catch {
-          refusedAt = performance.now();
+      let keyGoneAt: number | undefined;
+      let lastServedAt = 0;
+      let refusedAt: number | undefined;
+      const watching = (async () => {
+        while (refusedAt === undefined) {
+          if (keyGoneAt === undefined && (await etcd.get(`${UPSTREAM}${node.name}`).string()) === null) keyGoneAt = performance.now();
+          try {
+            await fetch(`${node.url}/healthz`, { signal: AbortSignal.timeout(1_000) });
+            lastServedAt = performance.now();
+          } catch {
+            refusedAt = performance.now();
+          }
         }
-      }
-    })();
-    await node.stop();
-    await watching;
-    expect(keyGoneAt).toBeDefined();
-    expect(keyGoneAt!).toBeLessThan(refusedAt!);
-    expect(lastServedAt).toBeGreaterThan(keyGoneAt!);
-    expect(await cluster.routedAddresses()).not.toContain(node.address);
-    expect(JSON.parse((await httpGet(`${cluster.info().lb}/api`, { localAddress: reached! })).body).instance).not.toBe(node.name);
-  }, 90_000);
+      })();
+      await node.stop();
+      await watching;
+      expect(keyGoneAt).toBeDefined();
+      expect(keyGoneAt!).toBeLessThan(refusedAt!);
+      expect(lastServedAt).toBeGreaterThan(keyGoneAt!);
+      expect(await cluster.routedAddresses()).not.toContain(node.address);
+      expect(JSON.parse((await httpGet(`${cluster.info().lb}/api`, { localAddress: reached! })).body).instance).not.toBe(node.name);
+    },
+    90_000,
+  );
 
   test('etcd restarted under running nodes: every node is registered again within one TTL', async () => {
     const names = cluster.nodes.filter((n) => n.pid !== undefined).map((n) => n.name);

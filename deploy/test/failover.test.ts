@@ -50,7 +50,19 @@ async function divergent() {
     const view = viewState(watcher);
     if (watcher.forum.live.status === 'live' && JSON.stringify(view) === JSON.stringify(truth)) return [];
     const missing = (mine: string[], all: string[]) => all.filter((x) => !mine.includes(x));
-    return [{ address, node, transport, status: watcher.forum.live.status, statuses: watcher.statuses.slice(-6), postsMissing: missing(view.posts, truth.posts), postsExtra: missing(truth.posts, view.posts), commentsMissing: missing(view.comments, truth.comments).length, commentsExtra: missing(truth.comments, view.comments).length }];
+    return [
+      {
+        address,
+        node,
+        transport,
+        status: watcher.forum.live.status,
+        statuses: watcher.statuses.slice(-6),
+        postsMissing: missing(view.posts, truth.posts),
+        postsExtra: missing(truth.posts, view.posts),
+        commentsMissing: missing(view.comments, truth.comments).length,
+        commentsExtra: missing(truth.comments, view.comments).length,
+      },
+    ];
   });
 }
 
@@ -61,7 +73,10 @@ async function converged(deadlineMs: number): Promise<number> {
   } catch (error) {
     const left = await divergent();
     const byTransport = `websocket ${left.filter((l) => l.transport === 'websocket').length}, polling ${left.filter((l) => l.transport === 'polling').length}`;
-    throw new Error(`${left.length} clients differ (${byTransport}) from the database, e.g. ${JSON.stringify(left.slice(0, 3).map((l) => ({ ...l, postsMissing: l.postsMissing.length, postsExtra: l.postsExtra.length })))}`, { cause: error });
+    throw new Error(
+      `${left.length} clients differ (${byTransport}) from the database, e.g. ${JSON.stringify(left.slice(0, 3).map((l) => ({ ...l, postsMissing: l.postsMissing.length, postsExtra: l.postsExtra.length })))}`,
+      { cause: error },
+    );
   }
   return performance.now();
 }
@@ -81,9 +96,16 @@ beforeAll(async () => {
   threadId = postIds[0]!;
   for (const address of READER_ADDRESSES) {
     const node = await instanceFor(address);
-    for (const transport of ['websocket', 'polling'] as const) watchers.push({ watcher: watch(client(address, transport), threadId), address, node, transport });
+    for (const transport of ['websocket', 'polling'] as const)
+      watchers.push({ watcher: watch(client(address, transport), threadId), address, node, transport });
   }
-  for (const [i, writer] of writers.entries()) watchers.push({ watcher: watch(writer.forum, threadId), address: WRITER_ADDRESSES[i]!, node: await instanceFor(WRITER_ADDRESSES[i]!), transport: 'websocket' });
+  for (const [i, writer] of writers.entries())
+    watchers.push({
+      watcher: watch(writer.forum, threadId),
+      address: WRITER_ADDRESSES[i]!,
+      node: await instanceFor(WRITER_ADDRESSES[i]!),
+      transport: 'websocket',
+    });
   await converged(60_000);
 }, 240_000);
 

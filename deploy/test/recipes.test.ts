@@ -15,7 +15,9 @@ const ROOT = path.resolve(DEPLOY, '..');
 const read = (file: string) => readFileSync(path.join(DEPLOY, file), 'utf8');
 const FLEET = readdirSync(path.join(DEPLOY, 'fleet')).filter((name) => name.endsWith('.service'));
 const units = Object.fromEntries(FLEET.map((name) => [name, read(`fleet/${name}`)]));
-const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, { image?: string; command?: unknown; ports?: string[]; environment?: Record<string, string> }> };
+const compose = parse(read('docker-compose.yml'), { merge: true }) as {
+  services: Record<string, { image?: string; command?: unknown; ports?: string[]; environment?: Record<string, string> }>;
+};
 const readme = read('README.md');
 const dockerfile = readFileSync(DOCKERFILE, 'utf8');
 
@@ -64,7 +66,10 @@ test('the compose file and the units name the same images, and the README names 
   for (const [name, text] of Object.entries(units)) {
     const pulls = [...text.matchAll(/docker pull (\S+)/g)].map((m) => m[1]!);
     for (const line of text.split('\n').filter((l) => /docker run /.test(l))) {
-      expect({ name, runsWhatItPulls: pulls.some((image) => new RegExp(` ${image.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( |$)`).test(line)) }).toEqual({ name, runsWhatItPulls: true });
+      expect({
+        name,
+        runsWhatItPulls: pulls.some((image) => new RegExp(` ${image.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( |$)`).test(line)),
+      }).toEqual({ name, runsWhatItPulls: true });
     }
   }
 });
@@ -72,7 +77,8 @@ test('the compose file and the units name the same images, and the README names 
 test('ports: what the units and the compose file publish or use is in the README, and the nodes listen where the image says', () => {
   const containerPorts = new Set<string>();
   for (const text of Object.values(units)) for (const m of text.matchAll(/-p (\d+):(\d+)/g)) containerPorts.add(m[1]!).add(m[2]!);
-  for (const service of Object.values(compose.services)) for (const mapping of service.ports ?? []) for (const port of mapping.split(':')) containerPorts.add(port);
+  for (const service of Object.values(compose.services))
+    for (const mapping of service.ports ?? []) for (const port of mapping.split(':')) containerPorts.add(port);
   containerPorts.add('2379').add('2380').add('6379').add('5432');
   for (const port of containerPorts) expect(readme).toMatch(new RegExp(`\\b${port}\\b`));
   expect(readImageCommand().env.PORT).toBe('3000');
@@ -93,7 +99,15 @@ test('variables: every one the units and the compose file set is in the README a
     read('src/cluster/demo-service.ts'),
     readFileSync(path.join(ROOT, 'demo/src/index.js'), 'utf8'),
   ].join('\n');
-  const platform = new Set(['COREOS_PRIVATE_IPV4', 'COREOS_PUBLIC_IPV4', 'POSTGRES_USER', 'POSTGRES_DB', 'POSTGRES_PASSWORD', 'DOMAIN', 'PUBLIC_PROXY_ADDR']);
+  const platform = new Set([
+    'COREOS_PRIVATE_IPV4',
+    'COREOS_PUBLIC_IPV4',
+    'POSTGRES_USER',
+    'POSTGRES_DB',
+    'POSTGRES_PASSWORD',
+    'DOMAIN',
+    'PUBLIC_PROXY_ADDR',
+  ]);
   expect(variables.size).toBeGreaterThan(15);
   for (const name of variables) {
     if (!name.startsWith('COREOS_')) expect({ name, inReadme: named.has(name) }).toEqual({ name, inReadme: true });
@@ -129,7 +143,9 @@ test('npm run cluster names every missing program in one apt-get line, before it
   const dir = path.join(await tempDir('missing'), 'cluster');
   try {
     // A PATH without /usr/bin: etcd, etcdctl, curl and redis-server are not found (nginx is in /usr/sbin).
-    const result = await run(process.execPath, [path.join(DEPLOY, 'dist/cluster/cli.js'), '--dir', dir], { env: { PATH: '/nonexistent' } }).then(
+    const result = await run(process.execPath, [path.join(DEPLOY, 'dist/cluster/cli.js'), '--dir', dir], {
+      env: { PATH: '/nonexistent' },
+    }).then(
       () => ({ code: 0, stderr: '' }),
       (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
     );

@@ -32,7 +32,9 @@ async function backend(name: string) {
     res.end(JSON.stringify({ name, url: req.url, headers: req.headers }));
   });
   server.on('upgrade', (req, socket) => {
-    socket.end(`HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: upgrade\r\nx-backend: ${name}\r\nx-saw-upgrade: ${req.headers.upgrade}\r\n\r\n`);
+    socket.end(
+      `HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: upgrade\r\nx-backend: ${name}\r\nx-saw-upgrade: ${req.headers.upgrade}\r\n\r\n`,
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const entry = { name, server, address: `127.0.0.1:${(server.address() as AddressInfo).port}` };
@@ -47,11 +49,32 @@ async function freeListen(book: PortBook, role: string) {
 beforeAll(async () => {
   dir = await tempDir('renderer');
   const book = new PortBook(dir);
-  etcd = await EtcdCluster.create({ name: 'etcd', size: 1, dir, ports: book, logDir: path.join(dir, 'logs'), binary: findPrograms(['etcd']).etcd });
+  etcd = await EtcdCluster.create({
+    name: 'etcd',
+    size: 1,
+    dir,
+    ports: book,
+    logDir: path.join(dir, 'logs'),
+    binary: findPrograms(['etcd']).etcd,
+  });
   await etcd.start();
   client = new Etcd3({ hosts: etcd.endpoints });
-  lb = await startRenderer({ mode: 'load-balancer', etcd: etcd.endpoints, dir: path.join(dir, 'lb'), listen: await freeListen(book, 'lb'), trustedProxies: ['127.0.0.1'], log });
-  proxy = await startRenderer({ mode: 'proxy', etcd: etcd.endpoints, dir: path.join(dir, 'proxy'), listen: await freeListen(book, 'proxy'), domain: 'localhost', log });
+  lb = await startRenderer({
+    mode: 'load-balancer',
+    etcd: etcd.endpoints,
+    dir: path.join(dir, 'lb'),
+    listen: await freeListen(book, 'lb'),
+    trustedProxies: ['127.0.0.1'],
+    log,
+  });
+  proxy = await startRenderer({
+    mode: 'proxy',
+    etcd: etcd.endpoints,
+    dir: path.join(dir, 'proxy'),
+    listen: await freeListen(book, 'proxy'),
+    domain: 'localhost',
+    log,
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -92,7 +115,9 @@ describe('host:port values', () => {
   });
 
   test('a value that could end a directive is never rendered, even if a template asks for it', () => {
-    expect(() => renderTemplate(bundledTemplate('load-balancer.conf.mustache'), { listen: '127.0.0.1:1; include /etc/passwd', hasServers: false })).toThrow(/unsafe value/);
+    expect(() =>
+      renderTemplate(bundledTemplate('load-balancer.conf.mustache'), { listen: '127.0.0.1:1; include /etc/passwd', hasServers: false }),
+    ).toThrow(/unsafe value/);
   });
 });
 
@@ -129,7 +154,14 @@ describe('load-balancer mode', () => {
     expect(new Set(seen.values()).size).toBeGreaterThan(1);
 
     // The trusted public proxy (127.0.0.1) names the client; the hash follows the client, not the proxy.
-    const viaProxy = JSON.parse((await httpGet(`${lb.url}/z`, { localAddress: '127.0.0.1', headers: { 'x-forwarded-for': '127.0.0.2', 'x-forwarded-proto': 'https' } })).body);
+    const viaProxy = JSON.parse(
+      (
+        await httpGet(`${lb.url}/z`, {
+          localAddress: '127.0.0.1',
+          headers: { 'x-forwarded-for': '127.0.0.2', 'x-forwarded-proto': 'https' },
+        })
+      ).body,
+    );
     expect(viaProxy.name).toBe(seen.get('127.0.0.2'));
     expect(viaProxy.headers['x-forwarded-proto']).toBe('https');
   });
@@ -139,7 +171,12 @@ describe('load-balancer mode', () => {
     const response = await new Promise<Record<string, string | string[] | undefined>>((resolve, reject) => {
       const req = request(`${lb.url}/socket.io/?EIO=4&transport=websocket`, {
         localAddress: '127.0.0.3',
-        headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+        headers: {
+          connection: 'Upgrade',
+          upgrade: 'websocket',
+          'sec-websocket-version': '13',
+          'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        },
       });
       req.once('upgrade', (res, socket) => {
         socket.destroy();
@@ -195,7 +232,9 @@ describe('load-balancer mode', () => {
     expect(await readFile(lb.site, 'utf8')).toBe(good);
     expect(lb.reloads).toBe(reloads);
     expect(lb.entries.map((e) => e.name)).toEqual(['a', 'b', 'c']);
-    expect(logged.some((l) => l.level === 'error' && /nginx -t refused/.test(l.message) && /no-such-host/.test(String(l.fields.output)))).toBe(true);
+    expect(
+      logged.some((l) => l.level === 'error' && /nginx -t refused/.test(l.message) && /no-such-host/.test(String(l.fields.output))),
+    ).toBe(true);
     expect((await httpGet(`${lb.url}/`, { localAddress: '127.0.0.4' })).status).toBe(200);
 
     // Removing the bad key renders a good set again; a node leaving reloads once.
@@ -216,7 +255,11 @@ describe('proxy mode', () => {
     await waitFor(() => proxy.entries.length === 2, 'two subdomains rendered', 10_000);
     await proxy.settle();
     const port = new URL(proxy.url).port;
-    await waitFor(async () => (await httpGet(`${proxy.url}/api`, { host: `api.localhost:${port}` })).status === 200, 'api.localhost served', 10_000);
+    await waitFor(
+      async () => (await httpGet(`${proxy.url}/api`, { host: `api.localhost:${port}` })).status === 200,
+      'api.localhost served',
+      10_000,
+    );
     const viaApi = JSON.parse((await httpGet(`${proxy.url}/api`, { host: `api.localhost:${port}`, localAddress: '127.0.0.9' })).body);
     expect(viaApi).toMatchObject({ name: 'api', url: '/api' });
     expect(viaApi.headers.host).toBe(`api.localhost:${port}`);

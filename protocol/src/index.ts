@@ -1,12 +1,40 @@
 export {
-  COMMENT_SNAPSHOT_LIMIT, DEFAULT_COMMENT_PAGE_SIZE, DEFAULT_PAGE_SIZE, DEFAULT_POST_SORT, ID_PATTERN, MAX_COMMENT_PAGE_SIZE,
-  MAX_PAGE_SIZE, POST_SORTS, QUERY_DEFAULTS, SCOPES, VOTES,
+  COMMENT_SNAPSHOT_LIMIT,
+  DEFAULT_COMMENT_PAGE_SIZE,
+  DEFAULT_PAGE_SIZE,
+  DEFAULT_POST_SORT,
+  ID_PATTERN,
+  MAX_COMMENT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  POST_SORTS,
+  QUERY_DEFAULTS,
+  SCOPES,
+  VOTES,
 } from './constants.js';
 export type { Change, ClientToServerEvents, LivePost, ServerToClientEvents, SocketAuth, UnsubscribeAck } from './events.js';
 export { commentOrder, postOrder, type Compare } from './ordering.js';
 export { hotRank, type Rankable } from './ranking.js';
 export { commentsRoom, POSTS_ROOM, roomOf } from './rooms.js';
 export type {
-  ApiInfo, Comment, CommentListQuery, components, NewComment, NewPost, NewUser, operations, Page, Post, PostListQuery, PostSort,
-  Problem, Scope, Session, SubscribeAck, Topic, User, UserListQuery, Vote, paths,
+  ApiInfo,
+  Comment,
+  CommentListQuery,
+  components,
+  NewComment,
+  NewPost,
+  NewUser,
+  operations,
+  Page,
+  Post,
+  PostListQuery,
+  PostSort,
+  Problem,
+  Scope,
+  Session,
+  SubscribeAck,
+  Topic,
+  User,
+  UserListQuery,
+  Vote,
+  paths,
 } from './types.js';

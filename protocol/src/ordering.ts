@@ -23,5 +23,4 @@ export function postOrder(sort: PostSort): Compare<LivePost> {
 }
 
 /** Comments oldest first, as `GET /api/comments/{pid}` lists them. */
-export const commentOrder: Compare<Comment> = (a, b) =>
-  Date.parse(a.createdAt) - Date.parse(b.createdAt) || compareIds(a.id, b.id);
+export const commentOrder: Compare<Comment> = (a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || compareIds(a.id, b.id);

@@ -2,7 +2,15 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from '@jest/globals';
 import { parse } from 'yaml';
 import {
-  COMMENT_SNAPSHOT_LIMIT, DEFAULT_POST_SORT, ID_PATTERN, MAX_COMMENT_PAGE_SIZE, MAX_PAGE_SIZE, POST_SORTS, QUERY_DEFAULTS, SCOPES, VOTES,
+  COMMENT_SNAPSHOT_LIMIT,
+  DEFAULT_POST_SORT,
+  ID_PATTERN,
+  MAX_COMMENT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  POST_SORTS,
+  QUERY_DEFAULTS,
+  SCOPES,
+  VOTES,
 } from '../src/index.js';
 
 // The constants are written once in code; these checks hold them to the contract.

@@ -8,7 +8,14 @@ const rank = hotRank({ upvotes: 10, downvotes: 0, createdAt: '2026-01-01T00:00:0
 
 it('ships its builds, types, README and LICENSE, and nothing else', () => {
   expect(installed().files).toEqual([
-    'LICENSE', 'README.md', 'dist/index.cjs', 'dist/index.cjs.map', 'dist/index.d.cts', 'dist/index.d.ts', 'dist/index.js', 'dist/index.js.map',
+    'LICENSE',
+    'README.md',
+    'dist/index.cjs',
+    'dist/index.cjs.map',
+    'dist/index.d.cts',
+    'dist/index.d.ts',
+    'dist/index.js',
+    'dist/index.js.map',
     'package.json',
   ]);
 });

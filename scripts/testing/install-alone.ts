@@ -88,7 +88,15 @@ export async function installAlone(name: PackageName): Promise<InstalledPackage>
         for (const file of await readdir(from)) await copyFile(path.join(from, file), path.join(app, file));
       },
       async typeCheck(files, { lib = ['ES2023', 'DOM'], types = [] } = {}) {
-        const compilerOptions = { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', lib, types, noEmit: true };
+        const compilerOptions = {
+          strict: true,
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          lib,
+          types,
+          noEmit: true,
+        };
         await writeFile(path.join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions, files }));
         await sh(bin('tsc'), ['-p', '.'], app);
       },

@@ -53,7 +53,11 @@ it('two watchers converge on GET /api/posts after 200 votes across a server rest
   const { data: page, error } = await reader.posts.list();
   if (error) throw error;
   const expected: LivePost[] = page.items;
-  await waitFor('both views to equal GET /api/posts', () => views.every((view) => JSON.stringify(view.items) === JSON.stringify(expected)), 10_000);
+  await waitFor(
+    'both views to equal GET /api/posts',
+    () => views.every((view) => JSON.stringify(view.items) === JSON.stringify(expected)),
+    10_000,
+  );
   expect(views[0]!.items).toEqual(expected);
   expect(views[1]!.items).toEqual(expected);
   expect(new Set(expected.map((p) => p.score)).size).toBeGreaterThan(1);

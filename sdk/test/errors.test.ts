@@ -19,7 +19,13 @@ describe('errors', () => {
   });
 
   it('take the request id from the header, else from the problem', () => {
-    const problem = { type: 'urn:news-forum:problem:not-found', title: 'Not found', status: 404, detail: 'No post 42', requestId: 'from-body' };
+    const problem = {
+      type: 'urn:news-forum:problem:not-found',
+      title: 'Not found',
+      status: 404,
+      detail: 'No post 42',
+      requestId: 'from-body',
+    };
     expect(new ApiError(problem, 'from-header').requestId).toBe('from-header');
     const error = new ApiError(problem);
     expect(error.requestId).toBe('from-body');

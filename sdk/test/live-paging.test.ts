@@ -47,7 +47,11 @@ describe('loadMore() of a comments view, against a real server', () => {
     const { data, error } = await author.posts.create({ title: 'A long thread' });
     if (error) throw error;
     post = data;
-    existing = await addComments(author, post, Array.from({ length: 230 }, (_, i) => `old ${String(i).padStart(3, '0')}`));
+    existing = await addComments(
+      author,
+      post,
+      Array.from({ length: 230 }, (_, i) => `old ${String(i).padStart(3, '0')}`),
+    );
   }, 60_000);
 
   it('pages in the comments beyond the snapshot while new ones arrive live, and keeps deleted ones out', async () => {
@@ -106,7 +110,11 @@ describe('loadMore() of a comments view, against a real server', () => {
   });
 
   it('reports a failed page as an error and leaves the view as it was', async () => {
-    const reader = client({ maxRetries: 0, fetch: (input, init) => (String(input).includes('/api/comments/') ? Promise.reject(new TypeError('offline')) : globalThis.fetch(input, init)) });
+    const reader = client({
+      maxRetries: 0,
+      fetch: (input, init) =>
+        String(input).includes('/api/comments/') ? Promise.reject(new TypeError('offline')) : globalThis.fetch(input, init),
+    });
     const view = reader.live.comments(post.id).watch();
     await waitFor('the snapshot', () => view.items?.length === 200);
     const before = view.items;

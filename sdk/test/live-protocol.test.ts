@@ -63,7 +63,8 @@ describe('live protocol against a scripted socket.io server', () => {
     const a = post({ title: 'a' });
     server = await startScriptedServer(
       onSubscribe((_, ack, __, count) => {
-        if (count === 2) ack({ ok: false, error: { type: 'urn:news-forum:problem:unavailable', title: 'Service unavailable', status: 503 } });
+        if (count === 2)
+          ack({ ok: false, error: { type: 'urn:news-forum:problem:unavailable', title: 'Service unavailable', status: 503 } });
         if (count === 3) ack(postsAck([a]));
       }),
     );
@@ -83,7 +84,10 @@ describe('live protocol against a scripted socket.io server', () => {
     const topic = connect().live.comments('00000000-0000-4000-8000-000000000001');
     const refused: number[] = [];
     const view = topic.watch();
-    view.subscribe(() => {}, (error) => refused.push(error.status!));
+    view.subscribe(
+      () => {},
+      (error) => refused.push(error.status!),
+    );
     await waitFor('the refusal', () => view.closed);
     expect(refused).toEqual([404]);
     expect(topic.status).toBe('closed');

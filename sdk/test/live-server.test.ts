@@ -18,9 +18,15 @@ describe('live streams through the SDK against the real server', () => {
     const post = await newPost(voter, 'Vote on me');
     const statuses: StatusEvent['status'][] = [];
     watcher.live.posts.on('status', ({ status }) => statuses.push(status));
-    await firstMatching<StatusEvent>((fn) => watcher.live.posts.on('status', fn), (e) => e.status === 'live');
+    await firstMatching<StatusEvent>(
+      (fn) => watcher.live.posts.on('status', fn),
+      (e) => e.status === 'live',
+    );
 
-    const change = firstMatching<Change<LivePost>>((fn) => watcher.live.posts.on('change', fn), (c) => c.new_val?.id === post.id);
+    const change = firstMatching<Change<LivePost>>(
+      (fn) => watcher.live.posts.on('change', fn),
+      (c) => c.new_val?.id === post.id,
+    );
     const { error } = await voter.posts.upvote(post.id);
     expect(error).toBeUndefined();
     const { old_val, new_val } = await change;

@@ -14,19 +14,38 @@ const expectedRank = hotRank({ upvotes: 10, downvotes: 0, createdAt: '2026-01-01
 
 it('ships its builds, types, README and LICENSE, and nothing else', () => {
   expect(installed().files).toEqual([
-    'LICENSE', 'README.md', 'dist/index.cjs', 'dist/index.cjs.map', 'dist/index.d.cts', 'dist/index.d.ts', 'dist/index.js', 'dist/index.js.map',
+    'LICENSE',
+    'README.md',
+    'dist/index.cjs',
+    'dist/index.cjs.map',
+    'dist/index.d.cts',
+    'dist/index.d.ts',
+    'dist/index.js',
+    'dist/index.js.map',
     'package.json',
   ]);
 });
 
 it('runs as ESM, and recognises errors of the CommonJS copy', async () => {
   const out = JSON.parse(await sh(process.execPath, ['esm.mjs'], installed().app));
-  expect(out).toEqual({ rank: expectedRank, data: { name: 'news-forum', version: '1.0.0', instance: 'esm' }, error: null, notFound: 404, crossCopy: true });
+  expect(out).toEqual({
+    rank: expectedRank,
+    data: { name: 'news-forum', version: '1.0.0', instance: 'esm' },
+    error: null,
+    notFound: 404,
+    crossCopy: true,
+  });
 });
 
 it('runs as CommonJS, with deep imports closed', async () => {
   const out = JSON.parse(await sh(process.execPath, ['cjs.cjs'], installed().app));
-  expect(out).toEqual({ rank: expectedRank, data: { name: 'news-forum', version: '1.0.0', instance: 'cjs' }, error: null, notFound: 404, deep: 'ERR_PACKAGE_PATH_NOT_EXPORTED' });
+  expect(out).toEqual({
+    rank: expectedRank,
+    data: { name: 'news-forum', version: '1.0.0', instance: 'cjs' },
+    error: null,
+    notFound: 404,
+    deep: 'ERR_PACKAGE_PATH_NOT_EXPORTED',
+  });
 });
 
 it('type-checks correct use and rejects wrong calls (ESM and CJS types) under tsc --strict', async () => {
@@ -38,7 +57,11 @@ it('passes attw and publint', async () => {
 }, 120_000);
 
 it('bundles for browsers within the size budget', async () => {
-  await sh(bin('esbuild'), ['browser.ts', '--bundle', '--minify', '--platform=browser', '--format=esm', '--outfile=bundle.js'], installed().app);
+  await sh(
+    bin('esbuild'),
+    ['browser.ts', '--bundle', '--minify', '--platform=browser', '--format=esm', '--outfile=bundle.js'],
+    installed().app,
+  );
   const bundle = await readFile(path.join(installed().app, 'bundle.js'));
   const gzipped = gzipSync(bundle, { level: 9 }).length;
   console.log(`browser bundle: ${bundle.length} B minified, ${gzipped} B min+gzip (budget ${BROWSER_BUDGET_BYTES} B)`);

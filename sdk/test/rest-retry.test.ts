@@ -103,7 +103,9 @@ describe('retries against a real HTTP server', () => {
   });
 
   it('times out each attempt and retries', async () => {
-    server = await startHttpServer((_, res, i) => (i === 0 ? undefined : json(res, 200, { name: 'news-forum', version: '1', instance: 'a' })));
+    server = await startHttpServer((_, res, i) =>
+      i === 0 ? undefined : json(res, 200, { name: 'news-forum', version: '1', instance: 'a' }),
+    );
     const forum = createClient({ baseUrl: server.url, timeoutMs: 200, ...fast });
     const { data } = await forum.info();
     expect(data?.instance).toBe('a');
@@ -179,7 +181,9 @@ describe('retries against a real HTTP server', () => {
   it('keeps the token from login and sends it, then forgets it on logout', async () => {
     const user = { login: 'ana', displayName: 'Ana', scopes: ['read'], createdAt: '2026-11-24T12:00:00.000Z' };
     server = await startHttpServer((request, res) =>
-      request.url === '/api/authenticate' ? json(res, 200, { token: 'jwt-1', expiresAt: '2026-11-25T12:00:00.000Z', user }) : json(res, 200, user),
+      request.url === '/api/authenticate'
+        ? json(res, 200, { token: 'jwt-1', expiresAt: '2026-11-25T12:00:00.000Z', user })
+        : json(res, 200, user),
     );
     const forum = createClient({ baseUrl: `${server.url}/`, ...fast });
     const { data } = await forum.login('ana', 'pw');

@@ -1,7 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
 import { hotRank, type Change, type Comment, type LivePost } from '../src/index.js';
 import { commentOrder, postOrder } from '@news-forum/protocol';
-import { applyChange, applyPage, applySnapshot, emptyViewState, isCutSnapshot, viewItems, type ViewSpec, type ViewState } from '../src/live/view-state.js';
+import {
+  applyChange,
+  applyPage,
+  applySnapshot,
+  emptyViewState,
+  isCutSnapshot,
+  viewItems,
+  type ViewSpec,
+  type ViewState,
+} from '../src/live/view-state.js';
 import { comment, post, voted } from './support/fixtures.js';
 
 const hot: ViewSpec<LivePost> = { compare: postOrder('hot') };

@@ -13,11 +13,17 @@ export interface Logger {
   child(fields: LogFields): Logger;
 }
 
-export function createLogger(level: LogLevel, base: LogFields = {}, write: (line: string) => void = (line) => process.stdout.write(line)): Logger {
-  const emit = (at: Exclude<LogLevel, 'silent'>) => (msg: string, fields: LogFields = {}) => {
-    if (RANK[at] < RANK[level]) return;
-    write(`${JSON.stringify({ time: new Date().toISOString(), level: at, msg, ...base, ...fields })}\n`);
-  };
+export function createLogger(
+  level: LogLevel,
+  base: LogFields = {},
+  write: (line: string) => void = (line) => process.stdout.write(line),
+): Logger {
+  const emit =
+    (at: Exclude<LogLevel, 'silent'>) =>
+    (msg: string, fields: LogFields = {}) => {
+      if (RANK[at] < RANK[level]) return;
+      write(`${JSON.stringify({ time: new Date().toISOString(), level: at, msg, ...base, ...fields })}\n`);
+    };
   return {
     debug: emit('debug'),
     info: emit('info'),

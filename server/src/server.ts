@@ -90,7 +90,12 @@ async function ensureAdmin(services: Services): Promise<void> {
   const admin = services.config.admin;
   if (!admin || (await services.store.getUser(admin.login))) return;
   await services.store
-    .createUser({ login: admin.login, displayName: admin.login, scopes: [...SCOPES], passwordHash: await services.passwords.hash(admin.password) })
+    .createUser({
+      login: admin.login,
+      displayName: admin.login,
+      scopes: [...SCOPES],
+      passwordHash: await services.passwords.hash(admin.password),
+    })
     .catch(async (error: unknown) => {
       // Another node created it first.
       if (!(await services.store.getUser(admin.login))) throw error;
@@ -129,7 +134,12 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     throw error;
   }
   const readiness = new Map<string, () => Promise<void>>();
-  const app = createApp(services, { strictResponses: options.strictResponses ?? false, site: options.site ?? [], widget: options.widget, readiness });
+  const app = createApp(services, {
+    strictResponses: options.strictResponses ?? false,
+    site: options.site ?? [],
+    widget: options.widget,
+    readiness,
+  });
   const http = createServer(app);
   const gateway = await attachGateway(http, services, options.gateway);
   for (const [name, check] of gateway.readiness) readiness.set(name, check);

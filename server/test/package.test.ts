@@ -10,13 +10,21 @@ import { sh, useInstalledPackage } from '../../scripts/testing/install-alone.js'
 const installed = useInstalledPackage('server', new URL('consumer', import.meta.url));
 
 it('ships its build, the contract, README and LICENSE, and no build info', () => {
-  expect(installed().files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'openapi.yaml', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/cli.js']));
-  expect(installed().files.filter((file) => !/^(dist\/|LICENSE$|README\.md$|openapi\.yaml$|package\.json$)/.test(file) || file.endsWith('.tsbuildinfo'))).toEqual([]);
+  expect(installed().files).toEqual(
+    expect.arrayContaining(['LICENSE', 'README.md', 'openapi.yaml', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/cli.js']),
+  );
+  expect(
+    installed().files.filter(
+      (file) => !/^(dist\/|LICENSE$|README\.md$|openapi\.yaml$|package\.json$)/.test(file) || file.endsWith('.tsbuildinfo'),
+    ),
+  ).toEqual([]);
 });
 
 it('imports as ESM', async () => {
   const out = JSON.parse(await sh(process.execPath, ['esm.mjs'], installed().app));
-  expect(out.exports).toEqual(expect.arrayContaining(['startServer', 'createApp', 'loadConfig', 'ConfigError', 'loadWidgetBundle', 'serveFile']));
+  expect(out.exports).toEqual(
+    expect.arrayContaining(['startServer', 'createApp', 'loadConfig', 'ConfigError', 'loadWidgetBundle', 'serveFile']),
+  );
 }, 60_000);
 
 it('type-checks a consumer under tsc --strict', async () => {
@@ -32,7 +40,14 @@ describe('its bin, news-forum-server', () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'news-forum-bin-'));
     child = spawn(path.join(installed().app, 'node_modules', '.bin', 'news-forum-server'), [], {
       cwd: installed().app,
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, JWT_SECRET: 'a-32-char-or-longer-test-secret-value', LOG_LEVEL: 'info' },
+      env: {
+        ...process.env,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATA_DIR: dataDir,
+        JWT_SECRET: 'a-32-char-or-longer-test-secret-value',
+        LOG_LEVEL: 'info',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

@@ -40,7 +40,11 @@ async function seriousViolations(page: Page, label: string): Promise<Violation[]
     }));
   });
   const minor = violations.filter((v) => v.impact !== 'serious' && v.impact !== 'critical');
-  if (minor.length) console.log(`axe (${label}), not serious:`, minor.map((v) => `${v.id}: ${v.help}`));
+  if (minor.length)
+    console.log(
+      `axe (${label}), not serious:`,
+      minor.map((v) => `${v.id}: ${v.help}`),
+    );
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
@@ -137,8 +141,10 @@ describe('accessibility', () => {
     await waitFor('focus on the post heading', async () => (await focused(page)) === 'Threads and replies');
     await tabTo(page, 'Downvote: Threads and replies');
     await page.keyboard.press('Enter');
-    await waitFor('the downvote', async () => (await forum.getByRole('button', { name: 'Downvote: Threads and replies' }).getAttribute('aria-pressed')) === 'true');
-
+    await waitFor(
+      'the downvote',
+      async () => (await forum.getByRole('button', { name: 'Downvote: Threads and replies' }).getAttribute('aria-pressed')) === 'true',
+    );
 
     // Back to the list: focus returns to the post it left from.
     await tabTo(page, '← All posts', 'Shift+Tab');
@@ -163,7 +169,8 @@ describe('accessibility', () => {
         if (text !== w.said.at(-1)) w.said.push(text);
       }).observe(region, { subtree: true, childList: true, characterData: true });
     });
-    const posted = () => page.evaluate(() => (window as unknown as { said: string[] }).said.filter((text) => text === 'Comment posted.').length);
+    const posted = () =>
+      page.evaluate(() => (window as unknown as { said: string[] }).said.filter((text) => text === 'Comment posted.').length);
     for (const [i, body] of ['one', 'two'].entries()) {
       await forum.getByLabel('Add a comment').fill(body);
       await forum.getByRole('button', { name: 'Comment', exact: true }).click();

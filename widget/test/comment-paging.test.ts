@@ -14,7 +14,9 @@ beforeAll(async () => {
   author = await fixture.env.user('talker');
   topic = await fixture.env.post(author, 'Very busy thread');
   for (let i = 0; i < 230; i += 23) {
-    const batch = Array.from({ length: 23 }, (_, j) => author.comments.create(topic.id, { text: `old comment ${String(i + j).padStart(3, '0')}` }));
+    const batch = Array.from({ length: 23 }, (_, j) =>
+      author.comments.create(topic.id, { text: `old comment ${String(i + j).padStart(3, '0')}` }),
+    );
     for (const { error } of await Promise.all(batch)) if (error) throw error;
   }
 }, 60_000);

@@ -13,7 +13,7 @@ afterAll(async () => {
 });
 
 describe('two readers at once', () => {
-  test('see each other\'s votes, posts and comments without reloading', async () => {
+  test("see each other's votes, posts and comments without reloading", async () => {
     await fixture.env.user('ann');
     await fixture.env.user('ben');
     const topic = await fixture.env.post(await fixture.env.user('cat'), 'Shared topic');

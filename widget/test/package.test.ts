@@ -6,8 +6,16 @@ const installed = useInstalledPackage('widget', new URL('consumer', import.meta.
 it('ships the element, its types, the bundle with its source map, the manifest, README and LICENSE', () => {
   expect(installed().files).toEqual(
     expect.arrayContaining([
-      'LICENSE', 'README.md', 'package.json', 'dist/custom-elements.json', 'dist/news-forum.js', 'dist/news-forum.js.map', 'dist/lib/index.js',
-      'dist/lib/index.d.ts', 'dist/lib/bundle.d.ts', 'dist/lib/news-forum/define.js',
+      'LICENSE',
+      'README.md',
+      'package.json',
+      'dist/custom-elements.json',
+      'dist/news-forum.js',
+      'dist/news-forum.js.map',
+      'dist/lib/index.js',
+      'dist/lib/index.d.ts',
+      'dist/lib/bundle.d.ts',
+      'dist/lib/news-forum/define.js',
     ]),
   );
   expect(installed().files.filter((file) => /tsbuildinfo|^test\//.test(file))).toEqual([]);

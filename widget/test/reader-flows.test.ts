@@ -98,7 +98,7 @@ describe('a reader', () => {
     expect(problems).toEqual({ errors: [], dialogs: [] });
   }, 60_000);
 
-  test('sees a refused deletion undone with the server\'s reason (deleting as another user)', async () => {
+  test("sees a refused deletion undone with the server's reason (deleting as another user)", async () => {
     const cara = await fixture.env.user('cara');
     const dan = await fixture.env.user('dan');
     const post = await fixture.env.post(cara, 'Cara asks');
@@ -172,7 +172,12 @@ describe('a reader', () => {
     await page.route(`**/api/posts/${topic.id}`, async (route) => {
       if (!failing || route.request().method() !== 'GET') return route.continue();
       failures += 1;
-      await route.fulfill({ status: 503, contentType: 'application/problem+json', headers: { 'retry-after': '0' }, body: JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503 }) });
+      await route.fulfill({
+        status: 503,
+        contentType: 'application/problem+json',
+        headers: { 'retry-after': '0' },
+        body: JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503 }),
+      });
     });
     await page.evaluate((id) => document.querySelector('news-forum')!.setAttribute('post', id), topic.id);
     const forum = page.locator('news-forum');

@@ -14,7 +14,9 @@ let ask: string;
 let reader: NewsForumClient;
 
 async function vote(voters: NewsForumClient[], postId: string, score: number): Promise<void> {
-  await Promise.all(voters.slice(0, Math.abs(score)).map((voter) => (score > 0 ? voter.posts.upvote(postId) : voter.posts.downvote(postId))));
+  await Promise.all(
+    voters.slice(0, Math.abs(score)).map((voter) => (score > 0 ? voter.posts.upvote(postId) : voter.posts.downvote(postId))),
+  );
 }
 
 beforeAll(async () => {
@@ -34,7 +36,9 @@ beforeAll(async () => {
     await vote(voters, post.id, score);
     if (title.startsWith('Ask')) ask = post.id;
   }
-  const { data: first } = await ben!.comments.create(ask, { text: 'Log of the score plus age, like Reddit: rank changes only when votes do.' });
+  const { data: first } = await ben!.comments.create(ask, {
+    text: 'Log of the score plus age, like Reddit: rank changes only when votes do.',
+  });
   await cy!.comments.create(ask, { text: 'And newer posts need fewer votes to rank as high. Nice property.', parentId: first!.id });
   await ana!.comments.create(ask, { text: 'Lobsters adds comment activity too.' });
   const { data: items } = await reader.posts.list({ sort: 'hot' });

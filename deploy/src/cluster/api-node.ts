@@ -42,7 +42,14 @@ export class ApiNode {
     this.address = `127.0.0.1:${options.port}`;
     this.url = `http://${this.address}`;
     const [command, ...args] = options.image.cmd;
-    const env = { ...process.env, ...options.image.env, ...options.env, PORT: String(options.port), INSTANCE_NAME: options.name, ADVERTISE_ADDR: this.address };
+    const env = {
+      ...process.env,
+      ...options.image.env,
+      ...options.env,
+      PORT: String(options.port),
+      INSTANCE_NAME: options.name,
+      ADVERTISE_ADDR: this.address,
+    };
     // With a sidekick, the node itself must not register too.
     const nodeEnv = options.registration === 'sidekick' ? { ...env, ETCD_URL: '' } : env;
     this.process = new Supervised({ name: options.name, command: command!, args, env: nodeEnv, cwd: options.repoRoot }, options.logDir);
@@ -66,9 +73,14 @@ export class ApiNode {
 
   /** Waits until the balancer's configuration does (or does not) include this node. */
   waitRouted(routed: boolean, timeoutMs: number): Promise<void> {
-    return waitFor(async () => (await this.#options.routed(this.address)) === routed, `${this.name} ${routed ? 'in' : 'out of'} the load balancer`, timeoutMs, {
-      intervalMs: 50,
-    });
+    return waitFor(
+      async () => (await this.#options.routed(this.address)) === routed,
+      `${this.name} ${routed ? 'in' : 'out of'} the load balancer`,
+      timeoutMs,
+      {
+        intervalMs: 50,
+      },
+    );
   }
 
   /**

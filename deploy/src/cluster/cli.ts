@@ -15,7 +15,9 @@ function fail(message: string): never {
 
 let values;
 try {
-  ({ values } = parseArgs({ options: { nodes: { type: 'string' }, dir: { type: 'string' }, ttl: { type: 'string' }, help: { type: 'boolean' } } }));
+  ({ values } = parseArgs({
+    options: { nodes: { type: 'string' }, dir: { type: 'string' }, ttl: { type: 'string' }, help: { type: 'boolean' } },
+  }));
 } catch (error) {
   fail((error as Error).message);
 }

@@ -131,29 +131,70 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     const redisPort = await ports.port('redis');
     const postgres = new ClusterPostgres({ dir, port: await ports.port('postgres'), bin: path.dirname(programs.postgres), logDir });
     const redis = new Supervised(
-      { name: 'redis', command: programs.redis, args: ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'] },
+      {
+        name: 'redis',
+        command: programs.redis,
+        args: ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      },
       logDir,
     );
     const redisUrl = `redis://127.0.0.1:${redisPort}`;
 
     log('info', 'starting etcd (3 members), the public etcd, Redis and PostgreSQL');
-    started.push({ stop: () => etcd.stop() }, { stop: () => publicEtcd.stop() }, { stop: () => redis.stop() }, { stop: () => postgres.stop() });
+    started.push(
+      { stop: () => etcd.stop() },
+      { stop: () => publicEtcd.stop() },
+      { stop: () => redis.stop() },
+      { stop: () => postgres.stop() },
+    );
     redis.start();
-    await Promise.all([etcd.start(), publicEtcd.start(), postgres.start(), waitFor(() => redisAnswers(redisPort), 'Redis answering', 15_000, { alive: () => redis.alive })]);
+    await Promise.all([
+      etcd.start(),
+      publicEtcd.start(),
+      postgres.start(),
+      waitFor(() => redisAnswers(redisPort), 'Redis answering', 15_000, { alive: () => redis.alive }),
+    ]);
 
     const lbPort = await ports.port('lb');
     const proxyPort = await ports.port('proxy');
     const lbDir = path.join(dir, 'lb');
     const lbSite = path.join(lbDir, 'site.conf');
     const renderer = (name: string, args: string[]) =>
-      new Supervised({ name, command: process.execPath, args: [path.join(DEPLOY, 'dist/renderer/cli.js'), ...args], cwd: REPO_ROOT }, logDir);
+      new Supervised(
+        { name, command: process.execPath, args: [path.join(DEPLOY, 'dist/renderer/cli.js'), ...args], cwd: REPO_ROOT },
+        logDir,
+      );
     const lb = renderer('load-balancer', [
-      '--mode', 'load-balancer', '--etcd', etcd.endpoints.join(','), '--listen', `127.0.0.1:${lbPort}`, '--dir', lbDir,
-      '--trust-proxy', '127.0.0.1',
-      '--register', 'api,docs', '--register-etcd', publicEtcd.endpoints.join(','), '--advertise', `127.0.0.1:${lbPort}`, '--register-ttl', ttl,
+      '--mode',
+      'load-balancer',
+      '--etcd',
+      etcd.endpoints.join(','),
+      '--listen',
+      `127.0.0.1:${lbPort}`,
+      '--dir',
+      lbDir,
+      '--trust-proxy',
+      '127.0.0.1',
+      '--register',
+      'api,docs',
+      '--register-etcd',
+      publicEtcd.endpoints.join(','),
+      '--advertise',
+      `127.0.0.1:${lbPort}`,
+      '--register-ttl',
+      ttl,
     ]);
     const proxy = renderer('public-proxy', [
-      '--mode', 'proxy', '--etcd', publicEtcd.endpoints.join(','), '--listen', `127.0.0.1:${proxyPort}`, '--dir', path.join(dir, 'proxy'), '--domain', domain,
+      '--mode',
+      'proxy',
+      '--etcd',
+      publicEtcd.endpoints.join(','),
+      '--listen',
+      `127.0.0.1:${proxyPort}`,
+      '--dir',
+      path.join(dir, 'proxy'),
+      '--domain',
+      domain,
     ]);
     step();
     log('info', 'starting the load balancer and the public proxy');

@@ -29,13 +29,25 @@ export class EtcdCluster {
    * members find each other by address, and everything in these etcds
    * (registrations on leases) is written again by the services.
    */
-  static async create(options: { name: string; size: number; dir: string; ports: PortBook; logDir: string; binary: string }): Promise<EtcdCluster> {
+  static async create(options: {
+    name: string;
+    size: number;
+    dir: string;
+    ports: PortBook;
+    logDir: string;
+    binary: string;
+  }): Promise<EtcdCluster> {
     const layout = [];
     for (let i = 1; i <= options.size; i += 1) {
       const name = options.size === 1 ? options.name : `${options.name}-${i}`;
       const client = await options.ports.port(`${name}-client`);
       const peer = await options.ports.port(`${name}-peer`);
-      layout.push({ name, clientUrl: `http://127.0.0.1:${client}`, peerUrl: `http://127.0.0.1:${peer}`, dataDir: path.join(options.dir, options.name, name) });
+      layout.push({
+        name,
+        clientUrl: `http://127.0.0.1:${client}`,
+        peerUrl: `http://127.0.0.1:${peer}`,
+        dataDir: path.join(options.dir, options.name, name),
+      });
     }
     if (layout.some((m) => options.ports.moved.has(`${m.name}-client`) || options.ports.moved.has(`${m.name}-peer`))) {
       await rm(path.join(options.dir, options.name), { recursive: true, force: true });
@@ -48,16 +60,26 @@ export class EtcdCluster {
           name: m.name,
           command: options.binary,
           args: [
-            '--name', m.name,
-            '--data-dir', m.dataDir,
-            '--listen-client-urls', m.clientUrl,
-            '--advertise-client-urls', m.clientUrl,
-            '--listen-peer-urls', m.peerUrl,
-            '--initial-advertise-peer-urls', m.peerUrl,
-            '--initial-cluster', initialCluster,
-            '--initial-cluster-token', `news-forum-${options.name}`,
-            '--initial-cluster-state', existsSync(m.dataDir) ? 'existing' : 'new',
-            '--log-level', 'warn',
+            '--name',
+            m.name,
+            '--data-dir',
+            m.dataDir,
+            '--listen-client-urls',
+            m.clientUrl,
+            '--advertise-client-urls',
+            m.clientUrl,
+            '--listen-peer-urls',
+            m.peerUrl,
+            '--initial-advertise-peer-urls',
+            m.peerUrl,
+            '--initial-cluster',
+            initialCluster,
+            '--initial-cluster-token',
+            `news-forum-${options.name}`,
+            '--initial-cluster-state',
+            existsSync(m.dataDir) ? 'existing' : 'new',
+            '--log-level',
+            'warn',
           ],
         },
         options.logDir,

@@ -39,7 +39,16 @@ export class ClusterPostgres {
     const [command, ...args] = [
       ...this.#asUser,
       path.join(this.#bin, 'postgres'),
-      '-D', this.#data, '-p', String(options.port), '-k', this.#root, '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200',
+      '-D',
+      this.#data,
+      '-p',
+      String(options.port),
+      '-k',
+      this.#root,
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'max_connections=200',
     ];
     this.#process = new Supervised({ name: 'postgres', command: command!, args, cwd: this.#root }, options.logDir);
   }
@@ -64,7 +73,18 @@ export class ClusterPostgres {
       timeoutMs,
       { intervalMs: 100, alive: () => this.#process.alive },
     );
-    const exists = await this.#as('psql', ['-h', '127.0.0.1', '-p', String(this.#port), '-U', USER, '-d', 'postgres', '-tAc', `SELECT 1 FROM pg_database WHERE datname = '${DATABASE}'`]);
+    const exists = await this.#as('psql', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(this.#port),
+      '-U',
+      USER,
+      '-d',
+      'postgres',
+      '-tAc',
+      `SELECT 1 FROM pg_database WHERE datname = '${DATABASE}'`,
+    ]);
     if (exists.trim() !== '1') await this.#as('createdb', ['-h', '127.0.0.1', '-p', String(this.#port), '-U', USER, DATABASE]);
   }
 
@@ -78,7 +98,9 @@ export class ClusterPostgres {
     try {
       return (await run(command!, rest, { cwd: this.#root })).stdout;
     } catch (error) {
-      throw new DeployError('process-exited', `${program} failed: ${String((error as { stderr?: string }).stderr ?? error).trim()}`, { cause: error });
+      throw new DeployError('process-exited', `${program} failed: ${String((error as { stderr?: string }).stderr ?? error).trim()}`, {
+        cause: error,
+      });
     }
   }
 }
@@ -92,6 +114,9 @@ function unprivilegedUser(): { uid: number; gid: number } | undefined {
       gid: Number(execFileSync('id', ['-g', 'postgres']).toString().trim()),
     };
   } catch {
-    throw new DeployError('missing-programs', 'running as root needs the postgres system user to run PostgreSQL; install it with: apt-get install -y postgresql');
+    throw new DeployError(
+      'missing-programs',
+      'running as root needs the postgres system user to run PostgreSQL; install it with: apt-get install -y postgresql',
+    );
   }
 }

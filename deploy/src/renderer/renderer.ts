@@ -65,8 +65,14 @@ export interface Renderer {
 export async function startRenderer(options: RendererOptions): Promise<Renderer> {
   const { mode, log } = options;
   const keyPrefix = options.keyPrefix ?? (mode === 'load-balancer' ? UPSTREAM_PREFIX : SUBDOMAIN_PREFIX);
-  const template = options.template ?? bundledTemplate(mode === 'load-balancer' ? 'load-balancer.conf.mustache' : 'public-proxy.conf.mustache');
-  const settings = { listen: options.listen, keyPrefix, domain: options.domain ?? 'localhost', trustedProxies: options.trustedProxies ?? [] };
+  const template =
+    options.template ?? bundledTemplate(mode === 'load-balancer' ? 'load-balancer.conf.mustache' : 'public-proxy.conf.mustache');
+  const settings = {
+    listen: options.listen,
+    keyPrefix,
+    domain: options.domain ?? 'localhost',
+    trustedProxies: options.trustedProxies ?? [],
+  };
   const nginx = new Nginx({ prefix: options.dir, log });
   await nginx.writeMain();
   const lastGood = `${nginx.site}.last-good`;
@@ -171,7 +177,10 @@ export async function startRenderer(options: RendererOptions): Promise<Renderer>
     throw error;
   }
 
-  const [host, port] = [options.listen.slice(0, options.listen.lastIndexOf(':')), options.listen.slice(options.listen.lastIndexOf(':') + 1)];
+  const [host, port] = [
+    options.listen.slice(0, options.listen.lastIndexOf(':')),
+    options.listen.slice(options.listen.lastIndexOf(':') + 1),
+  ];
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   let registration: ServiceRegistration | undefined;
   try {

@@ -15,7 +15,13 @@ export interface ServiceRegistration {
  * This is what the seed's `ExecStartPost` did with curl and etcd v2, minus the
  * key that outlives its service.
  */
-export async function registerService(options: { etcd: string[]; names: string[]; advertise: string; ttlSeconds: number; log: Log }): Promise<ServiceRegistration> {
+export async function registerService(options: {
+  etcd: string[];
+  names: string[];
+  advertise: string;
+  ttlSeconds: number;
+  log: Log;
+}): Promise<ServiceRegistration> {
   const client = new Etcd3({ hosts: options.etcd, dialTimeout: 2_000 });
   let lease: Lease | undefined;
   let stopped = false;

@@ -31,7 +31,8 @@ export function readEntries(keys: Record<string, string>, mode: RenderMode): { e
     const name = baseName(key);
     const address = parseHostPort(value.trim());
     if (!address) skipped.push({ key, value, reason: 'the value is not host:port' });
-    else if (!(mode === 'proxy' ? isSubdomainLabel(name) : INSTANCE.test(name))) skipped.push({ key, value, reason: 'the key does not end in a valid name' });
+    else if (!(mode === 'proxy' ? isSubdomainLabel(name) : INSTANCE.test(name)))
+      skipped.push({ key, value, reason: 'the key does not end in a valid name' });
     else entries.push({ name, address });
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

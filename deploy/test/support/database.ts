@@ -6,7 +6,10 @@ export async function databaseState(db: pg.Pool, threadId: string): Promise<{ po
   const posts = await db.query<{ key: string }>(
     `SELECT id || ':' || version || ':' || upvotes || ':' || downvotes || ':' || comment_count AS key FROM posts ORDER BY created_at DESC, id DESC LIMIT 100`,
   );
-  const comments = await db.query<{ key: string }>(`SELECT id || ':' || version AS key FROM comments WHERE post_id = $1 ORDER BY created_at, id`, [threadId]);
+  const comments = await db.query<{ key: string }>(
+    `SELECT id || ':' || version AS key FROM comments WHERE post_id = $1 ORDER BY created_at, id`,
+    [threadId],
+  );
   return { posts: posts.rows.map((r) => r.key).sort(), comments: comments.rows.map((r) => r.key).sort() };
 }
 

@@ -19,13 +19,14 @@ export function forumClientFrom(
   // can leave Node's XHR polling waiting until socket.io's ping timeout (45 s).
   const agent = new HttpAgent({ localAddress });
   // engine.io-client passes `localAddress` to ws and `agent` to its XHR in Node; its types name neither as such.
-  const socket = (
-    transport === 'websocket' ? { transports: ['websocket'], localAddress } : { transports: ['polling'], agent }
-  ) as unknown as SocketClientOptions;
+  const socket = (transport === 'websocket'
+    ? { transports: ['websocket'], localAddress }
+    : { transports: ['polling'], agent }) as unknown as SocketClientOptions;
   Object.assign(socket, options.socket);
   const client = createClient({
     baseUrl,
-    fetch: ((input: string | URL, init?: RequestInit) => undiciFetch(input as string, { ...(init as object), dispatcher })) as unknown as typeof fetch,
+    fetch: ((input: string | URL, init?: RequestInit) =>
+      undiciFetch(input as string, { ...(init as object), dispatcher })) as unknown as typeof fetch,
     socket,
     maxRetries: options.maxRetries ?? 2,
     ...(options.ackTimeoutMs !== undefined && { ackTimeoutMs: options.ackTimeoutMs }),

@@ -10,7 +10,10 @@ export interface Answer {
  * One real HTTP request with node:http, which (unlike fetch) sends the Host
  * header it is given and can leave from a chosen 127.0.0.x address.
  */
-export function httpGet(url: string, options: { host?: string; localAddress?: string; headers?: Record<string, string>; method?: string } = {}): Promise<Answer> {
+export function httpGet(
+  url: string,
+  options: { host?: string; localAddress?: string; headers?: Record<string, string>; method?: string } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,

@@ -21,7 +21,13 @@ export function watch(forum: NewsForumClient, threadId: string): Watcher {
   forum.live.posts.on('status', (event) => statuses.push(`posts ${event.status}${event.error ? `: ${event.error.message}` : ''}`));
   forum.live.posts.on('change', (change) => received.push(key(change)));
   forum.live.comments(threadId).on('change', (change) => received.push(key(change)));
-  return { forum, posts: forum.live.posts.watch({ sort: 'new', limit: 100 }), comments: forum.live.comments(threadId).watch(), received, statuses };
+  return {
+    forum,
+    posts: forum.live.posts.watch({ sort: 'new', limit: 100 }),
+    comments: forum.live.comments(threadId).watch(),
+    received,
+    statuses,
+  };
 }
 
 /** Entries received more than once. */
@@ -51,7 +57,12 @@ export function emptyLedger(): WriteLedger {
  * Writers vote (up or down) on the posts and comment on the thread, each at
  * its own pace, until `stop()`; every acknowledged write lands in the ledger.
  */
-export function startWriters(writers: { login: string; forum: NewsForumClient }[], postIds: string[], threadId: string, ledger: WriteLedger) {
+export function startWriters(
+  writers: { login: string; forum: NewsForumClient }[],
+  postIds: string[],
+  threadId: string,
+  ledger: WriteLedger,
+) {
   let running = true;
   const loops = writers.map(async ({ login, forum }, w) => {
     let n = 0;
@@ -63,8 +74,7 @@ export function startWriters(writers: { login: string; forum: NewsForumClient }[
         if (result.data) {
           ledger.comments.push(result.data.id);
           ledger.acknowledged += 1;
-        }
-        else ledger.failures.push({ what: 'comment', status: result.error?.status, message: String(result.error?.message) });
+        } else ledger.failures.push({ what: 'comment', status: result.error?.status, message: String(result.error?.message) });
       } else {
         const postId = postIds[(n + w) % postIds.length]!;
         const vote: 1 | -1 = (n + w) % 3 === 0 ? -1 : 1;

@@ -1,6 +1,14 @@
 // Type-checked by package.test.ts in a fresh project that installed the packed protocol.
 import {
-  hotRank, POST_SORTS, type ClientToServerEvents, type Post, type PostSort, type ServerToClientEvents, type SubscribeAck, type Topic, type Vote,
+  hotRank,
+  POST_SORTS,
+  type ClientToServerEvents,
+  type Post,
+  type PostSort,
+  type ServerToClientEvents,
+  type SubscribeAck,
+  type Topic,
+  type Vote,
 } from '@news-forum/protocol';
 
 const sort: PostSort = POST_SORTS[0];

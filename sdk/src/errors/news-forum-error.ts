@@ -41,11 +41,7 @@ export class NewsForumError extends Error {
   /** The server's request id (`X-Request-Id`), to quote in bug reports. */
   readonly requestId: string | undefined;
 
-  constructor(
-    code: ErrorCode,
-    message: string,
-    details: { status?: number; problem?: Problem; requestId?: string; cause?: unknown } = {},
-  ) {
+  constructor(code: ErrorCode, message: string, details: { status?: number; problem?: Problem; requestId?: string; cause?: unknown } = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     // Spelled out: minifiers rename classes, and `name` is part of the error's contract.
     this.name = 'NewsForumError';

@@ -3,7 +3,15 @@ import type { CallOptions, RequestError, Result } from '../rest/result.js';
 import type { Page } from '@news-forum/protocol';
 import type { TopicEvents } from './topic-feed.js';
 import {
-  applyChange, applyPage, applySnapshot, emptyViewState, isCutSnapshot, viewItems, type Versioned, type ViewSpec, type ViewState,
+  applyChange,
+  applyPage,
+  applySnapshot,
+  emptyViewState,
+  isCutSnapshot,
+  viewItems,
+  type Versioned,
+  type ViewSpec,
+  type ViewState,
 } from './view-state.js';
 
 /** Options of every `watch()`. */

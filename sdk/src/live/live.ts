@@ -1,6 +1,14 @@
 import {
-  COMMENT_SNAPSHOT_LIMIT, commentOrder, DEFAULT_PAGE_SIZE, DEFAULT_POST_SORT, MAX_PAGE_SIZE, postOrder,
-  type Comment, type LivePost, type PostSort, type Topic,
+  COMMENT_SNAPSHOT_LIMIT,
+  commentOrder,
+  DEFAULT_PAGE_SIZE,
+  DEFAULT_POST_SORT,
+  MAX_PAGE_SIZE,
+  postOrder,
+  type Comment,
+  type LivePost,
+  type PostSort,
+  type Topic,
 } from '@news-forum/protocol';
 import type { CommentsApi } from '../rest/comments.js';
 import type { Connection, ConnectionEvents } from './connection.js';

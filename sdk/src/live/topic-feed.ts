@@ -5,7 +5,13 @@ import { TimeoutError } from '../errors/timeout-error.js';
 import { isTransientStatus, type RetryDelay } from '../rest/backoff.js';
 import { Emitter } from './emitter.js';
 import {
-  DEFAULT_PAGE_SIZE, DEFAULT_POST_SORT, roomOf, type Change, type ClientToServerEvents, type ServerToClientEvents, type Topic,
+  DEFAULT_PAGE_SIZE,
+  DEFAULT_POST_SORT,
+  roomOf,
+  type Change,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+  type Topic,
 } from '@news-forum/protocol';
 import { StatusCell, type LiveStatus, type StatusEvent } from './status.js';
 
@@ -102,9 +108,12 @@ export class TopicFeed<T> {
   #retryLater(socket: LiveSocket, epoch: number, error: NewsForumError): void {
     this.#buffer = undefined;
     this.#status.set({ status: 'connecting', error });
-    this.#retryTimer = setTimeout(() => {
-      if (epoch === this.#epoch && socket.connected) this.subscribe(socket);
-    }, this.#options.retryDelay(++this.#failures));
+    this.#retryTimer = setTimeout(
+      () => {
+        if (epoch === this.#epoch && socket.connected) this.subscribe(socket);
+      },
+      this.#options.retryDelay(++this.#failures),
+    );
   }
 
   #supersede(): number {

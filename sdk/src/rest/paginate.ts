@@ -6,7 +6,9 @@ import type { Result } from './result.js';
  * gets there. Unlike single calls this throws the call's `RequestError`,
  * because an iterator has no other way to report it.
  */
-export async function* paginate<T>(fetchPage: (cursor: string | undefined) => Promise<Result<Page<T>>>): AsyncGenerator<T, void, undefined> {
+export async function* paginate<T>(
+  fetchPage: (cursor: string | undefined) => Promise<Result<Page<T>>>,
+): AsyncGenerator<T, void, undefined> {
   let cursor: string | undefined;
   do {
     const { data, error } = await fetchPage(cursor);

@@ -7,7 +7,11 @@ import { mayHaveTakenEffect, type Send } from './transport.js';
  * and the retry finds nothing (404), that attempt most likely did the deleting, and either way
  * the resource is gone as asked: that counts as success.
  */
-export async function remove<P extends PathOf<'delete'>>(send: Send, target: Target<P, 'delete'>, options: CallOptions = {}): Promise<Result<DataOf<P, 'delete'>>> {
+export async function remove<P extends PathOf<'delete'>>(
+  send: Send,
+  target: Target<P, 'delete'>,
+  options: CallOptions = {},
+): Promise<Result<DataOf<P, 'delete'>>> {
   let maybeDone = false;
   const result = await send<'delete', P>({
     ...target,
@@ -15,6 +19,7 @@ export async function remove<P extends PathOf<'delete'>>(send: Send, target: Tar
     signal: options.signal,
     onRetry: (failure) => (maybeDone ||= mayHaveTakenEffect(failure)),
   });
-  if (maybeDone && result.error?.status === 404 && result.response) return { data: null as DataOf<P, 'delete'>, error: undefined, response: result.response };
+  if (maybeDone && result.error?.status === 404 && result.response)
+    return { data: null as DataOf<P, 'delete'>, error: undefined, response: result.response };
   return result;
 }

@@ -11,7 +11,9 @@ type PathParams<P extends keyof paths> = NonNullable<paths[P]['parameters']['pat
 /** `params` when the path has parameters, none otherwise, so a missing or misnamed one fails to compile. */
 export type ParamsOf<P extends keyof paths> = [PathParams<P>] extends [never] ? { params?: undefined } : { params: PathParams<P> };
 /** Query parameters of an operation. */
-export type QueryOf<P extends keyof paths, M extends Method> = NonNullable<Operation<P, M> extends { parameters: { query?: infer Q } } ? Q : never>;
+export type QueryOf<P extends keyof paths, M extends Method> = NonNullable<
+  Operation<P, M> extends { parameters: { query?: infer Q } } ? Q : never
+>;
 /** JSON body of an operation (undefined when it takes none). */
 export type BodyOf<P extends keyof paths, M extends Method> = OperationRequestBodyContent<Operation<P, M>>;
 /** What a successful answer carries: its JSON body, or null for `204 No Content`. */

@@ -1,7 +1,10 @@
 import { createRequire } from 'node:module';
 import { ApiError, createClient, hotRank, isNewsForumError } from '@news-forum/sdk';
 
-const fetch = async () => new Response(JSON.stringify({ name: 'news-forum', version: '1.0.0', instance: 'esm' }), { headers: { 'content-type': 'application/json' } });
+const fetch = async () =>
+  new Response(JSON.stringify({ name: 'news-forum', version: '1.0.0', instance: 'esm' }), {
+    headers: { 'content-type': 'application/json' },
+  });
 const forum = createClient({ baseUrl: 'http://forum.invalid', fetch });
 const { data, error } = await forum.info();
 const notFoundFetch = async () => Response.json({ type: 'urn:x', title: 'Nope', status: 404 }, { status: 404 });

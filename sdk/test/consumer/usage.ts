@@ -33,5 +33,8 @@ for await (const posts of view) {
   console.log(first?.title);
   break;
 }
-forum.live.comments('post-id').watch().subscribe((comments) => console.log(comments.length));
+forum.live
+  .comments('post-id')
+  .watch()
+  .subscribe((comments) => console.log(comments.length));
 forum.close();

@@ -8,7 +8,11 @@ export async function waitFor(what: string, check: () => boolean | Promise<boole
 }
 
 /** Resolves with the first value `subscribe` passes that satisfies `accept`. */
-export function firstMatching<T>(subscribe: (listener: (value: T) => void) => () => void, accept: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+export function firstMatching<T>(
+  subscribe: (listener: (value: T) => void) => () => void,
+  accept: (value: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       stop();

@@ -132,13 +132,18 @@ function jwtKeys(env: Env): JwtKeyConfig {
     throw new ConfigError('JWT_PUBLIC_KEY', 'is not the public key of JWT_PRIVATE_KEY');
   }
   const details = key.asymmetricKeyDetails ?? {};
-  if (key.asymmetricKeyType === 'rsa' && (details.modulusLength ?? 0) >= 2048) return { kind: 'keypair', privateKey, publicKey, algorithm: 'RS256' };
-  if (key.asymmetricKeyType === 'ec' && details.namedCurve === 'prime256v1') return { kind: 'keypair', privateKey, publicKey, algorithm: 'ES256' };
+  if (key.asymmetricKeyType === 'rsa' && (details.modulusLength ?? 0) >= 2048)
+    return { kind: 'keypair', privateKey, publicKey, algorithm: 'RS256' };
+  if (key.asymmetricKeyType === 'ec' && details.namedCurve === 'prime256v1')
+    return { kind: 'keypair', privateKey, publicKey, algorithm: 'ES256' };
   throw new ConfigError('JWT_PRIVATE_KEY', 'must be an RSA key of at least 2048 bits (RS256) or an EC P-256 key (ES256)');
 }
 
 function corsOrigins(env: Env): { origins: string[]; anyReads: boolean } {
-  const entries = (read(env, 'CORS_ORIGINS') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const entries = (read(env, 'CORS_ORIGINS') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const origins: string[] = [];
   let anyReads = false;
   for (const entry of entries) {
@@ -172,7 +177,10 @@ function trustProxy(env: Env): Config['trustProxy'] {
   const raw = read(env, 'TRUST_PROXY');
   if (raw === undefined || raw === 'false') return false;
   if (/^\d+$/.test(raw)) return Number(raw);
-  const entries = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const entries = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const entry of entries) {
     const [address, prefix, extra] = entry.split('/');
     const family = isIP(address ?? '');
@@ -213,8 +221,19 @@ function etcdEndpoints(raw: string): string[] {
     }
     // URL drops a port that is the scheme's default: read it from the text.
     const port = parsed.port || /:(\d+)\/?$/.exec(value)?.[1];
-    if (!['http:', 'https:'].includes(parsed.protocol) || !port || parsed.username || parsed.password || parsed.search || parsed.hash || !['', '/'].includes(parsed.pathname)) {
-      throw new ConfigError('ETCD_URL', `"${value}" is not an endpoint such as http://etcd1:2379 (http or https, a port, no path or credentials)`);
+    if (
+      !['http:', 'https:'].includes(parsed.protocol) ||
+      !port ||
+      parsed.username ||
+      parsed.password ||
+      parsed.search ||
+      parsed.hash ||
+      !['', '/'].includes(parsed.pathname)
+    ) {
+      throw new ConfigError(
+        'ETCD_URL',
+        `"${value}" is not an endpoint such as http://etcd1:2379 (http or https, a port, no path or credentials)`,
+      );
     }
     return `${parsed.protocol}//${parsed.hostname}:${port}`;
   });
@@ -237,14 +256,19 @@ function advertiseAddr(env: Env): AdvertiseAddress | undefined {
   const raw = read(env, 'ADVERTISE_ADDR');
   if (raw === undefined) return undefined;
   const parsed = parseHostPort(raw);
-  if (!parsed) throw new ConfigError('ADVERTISE_ADDR', `must be host:port or [v6]:port that others can connect to, such as 10.0.0.5:3000 (got "${raw}")`);
+  if (!parsed)
+    throw new ConfigError(
+      'ADVERTISE_ADDR',
+      `must be host:port or [v6]:port that others can connect to, such as 10.0.0.5:3000 (got "${raw}")`,
+    );
   return parsed;
 }
 
 function defaultAdvertise(listenHost: string): AdvertiseAddress {
   if (!isWildcard(listenHost)) return { host: listenHost, port: undefined };
   const found = wildcardAdvertiseHost(listenHost);
-  if (found === undefined) throw new ConfigError('ADVERTISE_ADDR', `is required: HOST is ${listenHost} and this machine has no non-loopback address to advertise`);
+  if (found === undefined)
+    throw new ConfigError('ADVERTISE_ADDR', `is required: HOST is ${listenHost} and this machine has no non-loopback address to advertise`);
   return { host: found, port: undefined };
 }
 
@@ -256,7 +280,10 @@ function etcd(env: Env, listenHost: string, instanceName: string): EtcdConfig | 
   const advertise = advertiseAddr(env);
   if (endpoints === undefined) return undefined;
   if (!INSTANCE_NAME_SEGMENT.test(instanceName)) {
-    throw new ConfigError('INSTANCE_NAME', `must be 1 to 63 characters (a-z, A-Z, 0-9, ., _ and -, starting with a letter or digit) to name an etcd key (got "${instanceName}")`);
+    throw new ConfigError(
+      'INSTANCE_NAME',
+      `must be 1 to 63 characters (a-z, A-Z, 0-9, ., _ and -, starting with a letter or digit) to name an etcd key (got "${instanceName}")`,
+    );
   }
   return { endpoints, ttlSeconds, advertise: advertise ?? defaultAdvertise(listenHost) };
 }

@@ -50,7 +50,12 @@ export class Registration {
 
   /** Starts registering in the background; `check` says when it is done. */
   start(): void {
-    this.#options.logger.info('registering in etcd', { key: this.key, address: this.#options.address, ttl: this.#options.ttlSeconds, endpoints: this.#options.endpoints });
+    this.#options.logger.info('registering in etcd', {
+      key: this.key,
+      address: this.#options.address,
+      ttl: this.#options.ttlSeconds,
+      endpoints: this.#options.endpoints,
+    });
     this.#loop ??= this.#run();
   }
 
@@ -75,7 +80,11 @@ export class Registration {
       await lease?.revoke({ deadline: Date.now() + REVOKE_TIMEOUT_MS });
       if (hadKey) this.#options.logger.info('deregistered: etcd key deleted', { key: this.key });
     } catch (error) {
-      this.#options.logger.warn('could not delete the etcd key; it expires with its lease', { key: this.key, ttl: this.#options.ttlSeconds, error: message(error) });
+      this.#options.logger.warn('could not delete the etcd key; it expires with its lease', {
+        key: this.key,
+        ttl: this.#options.ttlSeconds,
+        error: message(error),
+      });
     }
     await this.#loop;
     this.#client.close();

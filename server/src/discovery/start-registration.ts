@@ -12,7 +12,12 @@ export async function startRegistration(config: Config, port: number, logger: Lo
   if (!config.etcd) return undefined;
   const { Registration } = await import('./registration.js');
   const { advertise } = config.etcd;
-  const registration = new Registration({ ...config.etcd, name: config.instanceName, address: formatHostPort(advertise.host, advertise.port ?? port), logger });
+  const registration = new Registration({
+    ...config.etcd,
+    name: config.instanceName,
+    address: formatHostPort(advertise.host, advertise.port ?? port),
+    logger,
+  });
   registration.start();
   return registration;
 }

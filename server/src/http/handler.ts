@@ -11,7 +11,14 @@ type Operation<K extends OperationId> = operations[K];
  * Operations whose `security` lets a request without a token through; the
  * router checks this list against openapi.yaml at start-up.
  */
-export const OPTIONAL_AUTH = ['getApiInfo', 'authenticate', 'createUser', 'listPosts', 'getPost', 'listComments'] as const satisfies readonly OperationId[];
+export const OPTIONAL_AUTH = [
+  'getApiInfo',
+  'authenticate',
+  'createUser',
+  'listPosts',
+  'getPost',
+  'listComments',
+] as const satisfies readonly OperationId[];
 
 type Defaults = typeof QUERY_DEFAULTS;
 type Defaulted<K extends OperationId> = K extends keyof Defaults ? keyof Defaults[K] : never;
@@ -23,12 +30,15 @@ type KnownKeys<T> = keyof { [P in keyof T as string extends P ? never : number e
 export type PathParams<K extends OperationId> = Present<Operation<K>['parameters']['path'], Record<string, never>>;
 type RawQuery<K extends OperationId> = Present<Operation<K>['parameters']['query'], Record<string, never>>;
 /** Query parameters, with the defaults openapi.yaml declares filled in. */
-export type QueryParams<K extends OperationId> = Omit<RawQuery<K>, Defaulted<K>> & Required<Pick<RawQuery<K>, Defaulted<K> & keyof RawQuery<K>>>;
+export type QueryParams<K extends OperationId> = Omit<RawQuery<K>, Defaulted<K>> &
+  Required<Pick<RawQuery<K>, Defaulted<K> & keyof RawQuery<K>>>;
 type RawHeaders<K extends OperationId> = Present<Operation<K>['parameters']['header'], Record<string, never>>;
 /** Header parameters, by their lower-case names (as Node delivers them). */
 export type HeaderParams<K extends OperationId> = { [H in keyof RawHeaders<K> as Lowercase<H & string>]?: RawHeaders<K>[H] };
 /** The JSON body, or undefined for operations without one. */
-export type RequestBody<K extends OperationId> = Operation<K>['requestBody'] extends { content: { 'application/json': infer B } } ? B : undefined;
+export type RequestBody<K extends OperationId> = Operation<K>['requestBody'] extends { content: { 'application/json': infer B } }
+  ? B
+  : undefined;
 
 /** Headers a handler may set on a response: those the contract declares for it, except X-Request-Id, which every answer gets. */
 type ReplyHeaders<R> = R extends { headers: infer H }
@@ -48,7 +58,9 @@ type Responses<K extends OperationId> = Operation<K>['responses'];
  * declared body and headers, so an answer the contract does not declare
  * fails to compile. The router also validates it at run time.
  */
-export type Reply<K extends OperationId> = K extends OperationId ? { [S in keyof Responses<K>]: ReplyFor<S, Responses<K>[S]> }[keyof Responses<K>] : never;
+export type Reply<K extends OperationId> = K extends OperationId
+  ? { [S in keyof Responses<K>]: ReplyFor<S, Responses<K>[S]> }[keyof Responses<K>]
+  : never;
 
 /** What a handler gets: input validated against openapi.yaml and coerced, and the services. */
 export interface HandlerContext<K extends OperationId> {

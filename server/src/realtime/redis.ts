@@ -21,7 +21,10 @@ export async function attachRedis(io: Server, url: string, logger: Logger): Prom
   const pub = createClient(options) as RedisClientType;
   const sub = pub.duplicate() as RedisClientType;
   let last = '';
-  for (const [name, client] of [['pub', pub], ['sub', sub]] as const) {
+  for (const [name, client] of [
+    ['pub', pub],
+    ['sub', sub],
+  ] as const) {
     client.on('error', (error: Error) => {
       // The client retries on its own; log each distinct failure once.
       if (error.message !== last) logger.warn('redis error', { client: name, error: error.message });
@@ -32,7 +35,9 @@ export async function attachRedis(io: Server, url: string, logger: Logger): Prom
     });
   }
   // Start even while Redis is down: readiness reports it and the clients keep retrying.
-  const connected = Promise.all([pub.connect(), sub.connect()]).catch((error: Error) => logger.warn('redis connect failed', { error: error.message }));
+  const connected = Promise.all([pub.connect(), sub.connect()]).catch((error: Error) =>
+    logger.warn('redis connect failed', { error: error.message }),
+  );
   await Promise.race([connected, wait(3000)]);
   io.adapter(createAdapter(pub, sub, { requestsTimeout: 2000 }));
   return {

@@ -18,7 +18,8 @@ export interface Relays {
 export function startRelays(io: ForumServer, services: Services, coalesceMs: number): Relays {
   const resyncComments = () => {
     for (const room of io.of('/').adapter.rooms.keys()) {
-      if (room.startsWith(commentsRoom(''))) io.local.to(room).emit('resync', { topic: 'comments', postId: room.slice(commentsRoom('').length) });
+      if (room.startsWith(commentsRoom('')))
+        io.local.to(room).emit('resync', { topic: 'comments', postId: room.slice(commentsRoom('').length) });
     }
   };
   const relays = (['posts', 'comments'] as const).map(

@@ -1,5 +1,11 @@
 import {
-  COMMENT_SNAPSHOT_LIMIT, DEFAULT_PAGE_SIZE, DEFAULT_POST_SORT, roomOf, type SubscribeAck, type Topic, type UnsubscribeAck,
+  COMMENT_SNAPSHOT_LIMIT,
+  DEFAULT_PAGE_SIZE,
+  DEFAULT_POST_SORT,
+  roomOf,
+  type SubscribeAck,
+  type Topic,
+  type UnsubscribeAck,
 } from '@news-forum/protocol';
 import { schemaValidator } from '../openapi/validation.js';
 import { ProblemError } from '../problem/problem-error.js';
@@ -35,7 +41,8 @@ async function snapshot(services: Services, topic: Topic): Promise<SubscribeAck>
  */
 export function handleSubscriptions(socket: ForumSocket, services: Services): void {
   // Each event may read the database: count it per socket and against the client's HTTP budget.
-  const limited = () => !services.limits.allow('socketEventsPerSocket', socket.id) || !services.limits.allow('requestsPerIp', socket.data.address);
+  const limited = () =>
+    !services.limits.allow('socketEventsPerSocket', socket.id) || !services.limits.allow('requestsPerIp', socket.data.address);
   const refusal = (error: unknown) => ({ ok: false as const, error: toProblem(error).toJSON() });
   /** An event about a topic: rate-limited, its topic checked, any failure acknowledged as a problem. */
   const onTopic =

@@ -6,6 +6,8 @@ import type { IdempotencyKey } from '../store/store.js';
 /** The Idempotency-Key of a creation, bound to the caller and to what is asked. */
 export function idempotencyKey(key: string | undefined, caller: Caller, req: Request, body: unknown): IdempotencyKey | undefined {
   if (key === undefined) return undefined;
-  const requestHash = createHash('sha256').update(`${req.method} ${req.path}\n${JSON.stringify(body)}`).digest('base64url');
+  const requestHash = createHash('sha256')
+    .update(`${req.method} ${req.path}\n${JSON.stringify(body)}`)
+    .digest('base64url');
   return { owner: caller.login, key, requestHash };
 }

@@ -11,7 +11,10 @@ export function publicUser(user: UserRecord): User {
 /** Adds the caller's own vote to each post (only when there is a caller). */
 export async function withMyVotes(posts: StoredPost[], caller: Caller | undefined, services: Services): Promise<Post[]> {
   if (!caller) return posts;
-  const votes = await services.store.getVotes(caller.login, posts.map((p) => p.id));
+  const votes = await services.store.getVotes(
+    caller.login,
+    posts.map((p) => p.id),
+  );
   return posts.map((post) => ({ ...post, myVote: votes.get(post.id) ?? 0 }));
 }
 

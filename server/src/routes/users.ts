@@ -18,7 +18,10 @@ export const userHandlers = {
   async createUser({ path, body, caller, req, services }) {
     const { password, displayName, scopes = [] } = body;
     if (scopes.length > 0) {
-      if (!caller) throw new ProblemError('unauthorized', 'Giving scopes needs a token with the scope admin', { headers: { 'WWW-Authenticate': 'Bearer' } });
+      if (!caller)
+        throw new ProblemError('unauthorized', 'Giving scopes needs a token with the scope admin', {
+          headers: { 'WWW-Authenticate': 'Bearer' },
+        });
       requireScopes(caller, ['admin']);
     }
     services.limits.enforce('signupsPerIp', req.ip ?? 'unknown');

@@ -28,7 +28,7 @@ async function expect401(token: string | undefined, path = '/api/me') {
 }
 
 describe('tokens', () => {
-  test('no token → 401 with WWW-Authenticate (not the seed\'s 403)', async () => {
+  test("no token → 401 with WWW-Authenticate (not the seed's 403)", async () => {
     await expect401(undefined);
     const r = await t.call('POST', `/api/posts/${postId}/upvotes`);
     expect(r.status).toBe(401);
@@ -41,7 +41,10 @@ describe('tokens', () => {
   });
 
   test('bad signature → 401', async () => {
-    const forged = jwt.sign({ login: 'ana', scopes: ['read', 'delete', 'admin'], exp: now() + 3600 }, 'another-secret-of-at-least-32-characters');
+    const forged = jwt.sign(
+      { login: 'ana', scopes: ['read', 'delete', 'admin'], exp: now() + 3600 },
+      'another-secret-of-at-least-32-characters',
+    );
     await expect401(forged);
     const [h, , s] = ana.split('.');
     await expect401(`${h}.${b64({ login: 'ana', scopes: ['admin'], iat: now(), exp: now() + 3600 })}.${s}`);
@@ -72,11 +75,15 @@ describe('tokens', () => {
 
   test('scope claims cannot be raised by the client', async () => {
     // Re-signing needs the secret; a token with scopes the account lacks (e.g. leaked secret rotated, or a stale token) gets only held scopes.
-    const raised = jwt.sign({ login: 'ana', scopes: ['read', 'delete', 'admin'], iat: now(), exp: now() + 3600 }, TEST_SECRET, { algorithm: 'HS256' });
+    const raised = jwt.sign({ login: 'ana', scopes: ['read', 'delete', 'admin'], iat: now(), exp: now() + 3600 }, TEST_SECRET, {
+      algorithm: 'HS256',
+    });
     expect((await t.call('GET', '/api/users', { token: raised })).status).toBe(403);
     expect((await t.call('DELETE', '/api/users/bob', { token: raised })).status).toBe(403);
     // Asking for scopes at login or sign-up is refused, not honoured.
-    expect((await t.call('POST', '/api/authenticate', { body: { login: 'ana', password: 'ana-password', scopes: ['admin'] } })).status).toBe(422);
+    expect(
+      (await t.call('POST', '/api/authenticate', { body: { login: 'ana', password: 'ana-password', scopes: ['admin'] } })).status,
+    ).toBe(422);
     expect((await t.call('PUT', '/api/users/eve', { body: { password: 'eve-password', scopes: ['admin'] } })).status).toBe(401);
     expect((await t.call('PUT', '/api/users/eve', { token: ana, body: { password: 'eve-password', scopes: ['admin'] } })).status).toBe(403);
     expect((await t.call('GET', '/api/me', { token: ana })).body.scopes).toEqual([]);
@@ -90,13 +97,13 @@ describe('scopes and ownership', () => {
     expect((await t.call('DELETE', '/api/users/bob', { token: ana })).status).toBe(403);
   });
 
-  test('a user deleting another user\'s comment without delete → 403, and it stays', async () => {
+  test("a user deleting another user's comment without delete → 403, and it stays", async () => {
     const r = await t.call('DELETE', `/api/comments/${postId}/${commentId}`, { token: bob });
     expect(r.status).toBe(403);
     expect((await t.call('GET', `/api/comments/${postId}`)).body.items).toHaveLength(1);
   });
 
-  test('a user deleting another user\'s post without delete → 403, and it stays', async () => {
+  test("a user deleting another user's post without delete → 403, and it stays", async () => {
     expect((await t.call('DELETE', `/api/posts/${postId}`, { token: bob })).status).toBe(403);
     expect((await t.call('GET', `/api/posts/${postId}`)).status).toBe(200);
   });

@@ -31,10 +31,34 @@ function bodyValidator(operationId: string) {
 }
 
 const targets = [
-  { operationId: 'authenticate', method: 'POST', path: () => '/api/authenticate', token: () => undefined, valid: { login: 'ana', password: 'ana-password' } },
-  { operationId: 'createUser', method: 'PUT', path: () => '/api/users/fuzzed', token: () => undefined, valid: { password: 'long-enough-pw', displayName: 'F' } },
-  { operationId: 'createPost', method: 'POST', path: () => '/api/posts', token: () => ana, valid: { title: 'ok', url: 'https://example.com', text: 'x' } },
-  { operationId: 'createComment', method: 'PUT', path: () => `/api/comments/${postId}`, token: () => ana, valid: { text: 'ok', parentId: postId } },
+  {
+    operationId: 'authenticate',
+    method: 'POST',
+    path: () => '/api/authenticate',
+    token: () => undefined,
+    valid: { login: 'ana', password: 'ana-password' },
+  },
+  {
+    operationId: 'createUser',
+    method: 'PUT',
+    path: () => '/api/users/fuzzed',
+    token: () => undefined,
+    valid: { password: 'long-enough-pw', displayName: 'F' },
+  },
+  {
+    operationId: 'createPost',
+    method: 'POST',
+    path: () => '/api/posts',
+    token: () => ana,
+    valid: { title: 'ok', url: 'https://example.com', text: 'x' },
+  },
+  {
+    operationId: 'createComment',
+    method: 'PUT',
+    path: () => `/api/comments/${postId}`,
+    token: () => ana,
+    valid: { text: 'ok', parentId: postId },
+  },
 ] as const;
 
 /** A value of the wrong JSON type for any member. */
@@ -55,7 +79,12 @@ function invalidBodies(valid: Record<string, unknown>, validate: (v: unknown) =>
     // A member of the wrong type or a huge string.
     fc.tuple(fc.constantFrom(...keys), wrongValue).map(([k, v]) => ({ ...valid, [k]: v })),
     // An unknown member.
-    fc.tuple(fc.string({ minLength: 1, maxLength: 12 }).filter((k) => !keys.includes(k) && k !== '__proto__'), fc.jsonValue()).map(([k, v]) => ({ ...valid, [k]: v })),
+    fc
+      .tuple(
+        fc.string({ minLength: 1, maxLength: 12 }).filter((k) => !keys.includes(k) && k !== '__proto__'),
+        fc.jsonValue(),
+      )
+      .map(([k, v]) => ({ ...valid, [k]: v })),
     // A required member missing.
     fc.constantFrom(...keys).map((k) => Object.fromEntries(Object.entries(valid).filter(([key]) => key !== k))),
     // Anything at all.
@@ -118,12 +147,24 @@ describe('path and query parameters', () => {
   test('post and comment ids that are not ids → 400, store unchanged', async () => {
     const before = await snapshot();
     await fc.assert(
-      fc.asyncProperty(notAnId, fc.constantFrom('GET /api/posts/:x', 'POST /api/posts/:x/upvotes', 'DELETE /api/posts/:x/vote', 'GET /api/comments/:x', 'PUT /api/comments/:x', 'DELETE /api/comments/:p/:x', 'DELETE /api/posts/:x'), async (id, route) => {
-        const [method, template] = route.split(' ') as [string, string];
-        const path = template.replace(':p', postId).replace(':x', encodeURIComponent(id));
-        const r = await t.call(method, path, { token: ana, ...(method === 'PUT' && { body: { text: 'x' } }) });
-        expect(r.status).toBe(400);
-      }),
+      fc.asyncProperty(
+        notAnId,
+        fc.constantFrom(
+          'GET /api/posts/:x',
+          'POST /api/posts/:x/upvotes',
+          'DELETE /api/posts/:x/vote',
+          'GET /api/comments/:x',
+          'PUT /api/comments/:x',
+          'DELETE /api/comments/:p/:x',
+          'DELETE /api/posts/:x',
+        ),
+        async (id, route) => {
+          const [method, template] = route.split(' ') as [string, string];
+          const path = template.replace(':p', postId).replace(':x', encodeURIComponent(id));
+          const r = await t.call(method, path, { token: ana, ...(method === 'PUT' && { body: { text: 'x' } }) });
+          expect(r.status).toBe(400);
+        },
+      ),
       { numRuns: 80 },
     );
     expect(await snapshot()).toBe(before);
@@ -131,10 +172,13 @@ describe('path and query parameters', () => {
 
   test('logins that are not logins → 400', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.string({ minLength: 1, maxLength: 40 }).filter((s) => !/^[a-z0-9][a-z0-9_-]{2,31}$/.test(s) && s !== '.' && s !== '..'), async (login) => {
-        const r = await t.call('PUT', `/api/users/${encodeURIComponent(login)}`, { body: { password: 'long-enough-pw' } });
-        expect(r.status).toBe(400);
-      }),
+      fc.asyncProperty(
+        fc.string({ minLength: 1, maxLength: 40 }).filter((s) => !/^[a-z0-9][a-z0-9_-]{2,31}$/.test(s) && s !== '.' && s !== '..'),
+        async (login) => {
+          const r = await t.call('PUT', `/api/users/${encodeURIComponent(login)}`, { body: { password: 'long-enough-pw' } });
+          expect(r.status).toBe(400);
+        },
+      ),
       { numRuns: 60 },
     );
   }, 60_000);
@@ -144,8 +188,15 @@ describe('path and query parameters', () => {
       fc.asyncProperty(
         fc.record({
           sort: fc.string({ maxLength: 8 }).filter((s) => !['hot', 'new', 'top'].includes(s)),
-          limit: fc.oneof(fc.integer({ min: 101 }), fc.integer({ max: 0 }), fc.string({ minLength: 1, maxLength: 5 }).filter((s) => !/^\d+$/.test(s))),
-          cursor: fc.oneof(fc.string({ minLength: 201, maxLength: 300 }), fc.string({ minLength: 1, maxLength: 20 }).filter((s) => /[^A-Za-z0-9_-]/.test(s))),
+          limit: fc.oneof(
+            fc.integer({ min: 101 }),
+            fc.integer({ max: 0 }),
+            fc.string({ minLength: 1, maxLength: 5 }).filter((s) => !/^\d+$/.test(s)),
+          ),
+          cursor: fc.oneof(
+            fc.string({ minLength: 201, maxLength: 300 }),
+            fc.string({ minLength: 1, maxLength: 20 }).filter((s) => /[^A-Za-z0-9_-]/.test(s)),
+          ),
         }),
         fc.constantFrom('sort', 'limit', 'cursor'),
         async (values, which) => {

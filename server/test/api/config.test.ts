@@ -9,7 +9,15 @@ const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
 test('defaults follow DESIGN.md', () => {
   const config = loadConfig({});
-  expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', store: 'embedded', redisUrl: undefined, tokenTtlSeconds: 86400, corsOrigins: [], logLevel: 'info' });
+  expect(config).toMatchObject({
+    port: 3000,
+    host: '127.0.0.1',
+    store: 'embedded',
+    redisUrl: undefined,
+    tokenTtlSeconds: 86400,
+    corsOrigins: [],
+    logLevel: 'info',
+  });
   expect(config.dataDir).toMatch(/data$/);
 });
 
@@ -74,14 +82,17 @@ test('registration: defaults, the bound port when HOST is concrete, and no delay
     etcd: { endpoints: ['http://10.0.0.1:2379', 'http://[::1]:2379'], ttlSeconds: 10, advertise: { host: '10.0.0.9', port: undefined } },
     deregisterDelayMs: 2000,
   });
-  expect(loadConfig({ ETCD_URL: 'https://etcd:443', ETCD_TTL: '60', ADVERTISE_ADDR: '[fd00::5]:8080', DEREGISTER_DELAY: '0' })).toMatchObject({
+  expect(
+    loadConfig({ ETCD_URL: 'https://etcd:443', ETCD_TTL: '60', ADVERTISE_ADDR: '[fd00::5]:8080', DEREGISTER_DELAY: '0' }),
+  ).toMatchObject({
     etcd: { endpoints: ['https://etcd:443'], ttlSeconds: 60, advertise: { host: 'fd00::5', port: 8080 } },
     deregisterDelayMs: 0,
   });
 });
 
 test('on a wildcard HOST the first non-internal address is advertised, or ADVERTISE_ADDR is required', () => {
-  const nic = (address: string, family: 'IPv4' | 'IPv6', internal = false) => ({ address, family, internal, netmask: '', mac: '', cidr: null }) as NetworkInterfaceInfo;
+  const nic = (address: string, family: 'IPv4' | 'IPv6', internal = false) =>
+    ({ address, family, internal, netmask: '', mac: '', cidr: null }) as NetworkInterfaceInfo;
   const lo = [nic('127.0.0.1', 'IPv4', true), nic('::1', 'IPv6', true)];
   const eth0 = [nic('fe80::1', 'IPv6'), nic('fd00::2', 'IPv6'), nic('192.0.2.2', 'IPv4')];
   expect(wildcardAdvertiseHost('0.0.0.0', { lo, eth0 })).toBe('192.0.2.2');

@@ -20,22 +20,37 @@ afterAll(async () => {
 
 describe('openapi.yaml', () => {
   test('passes the Redocly linter with the project rules', async () => {
-    const { stdout, stderr } = await run(process.execPath, [path('node_modules/@redocly/cli/bin/cli.js'), 'lint', specPath, '--format', 'stylish'], {
-      cwd: root,
-      env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
-    });
+    const { stdout, stderr } = await run(
+      process.execPath,
+      [path('node_modules/@redocly/cli/bin/cli.js'), 'lint', specPath, '--format', 'stylish'],
+      {
+        cwd: root,
+        env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+      },
+    );
     expect(`${stdout}${stderr}`).toMatch(/valid/i);
   }, 60_000);
 
   test('every seed route keeps its method and path', () => {
     const seed = [
-      'post /authenticate', 'get /posts', 'put /users/{login}', 'get /comments/{pid}', 'put /comments/{pid}', 'post /posts',
-      'post /posts/{pid}/upvotes', 'post /posts/{pid}/downvotes', 'delete /users/{login}', 'delete /comments/{pid}/{id}',
-      'get /users', 'get /users/{login}',
+      'post /authenticate',
+      'get /posts',
+      'put /users/{login}',
+      'get /comments/{pid}',
+      'put /comments/{pid}',
+      'post /posts',
+      'post /posts/{pid}/upvotes',
+      'post /posts/{pid}/downvotes',
+      'delete /users/{login}',
+      'delete /comments/{pid}/{id}',
+      'get /users',
+      'get /users/{login}',
     ];
     const ours = operations.map((o) => `${o.method} ${o.path}`);
     expect(ours).toEqual(expect.arrayContaining(seed));
-    expect(ours).toEqual(expect.arrayContaining(['get /', 'get /posts/{pid}', 'delete /posts/{pid}', 'delete /posts/{pid}/vote', 'get /me']));
+    expect(ours).toEqual(
+      expect.arrayContaining(['get /', 'get /posts/{pid}', 'delete /posts/{pid}', 'delete /posts/{pid}/vote', 'get /me']),
+    );
   });
 
   test('operationIds are unique camelCase and every one has a handler, and every handler an operation', () => {
@@ -97,7 +112,9 @@ describe('every operation, success and main failure', () => {
     expect(created.body).toEqual({ login: 'carla', displayName: 'Carla', scopes: [], createdAt: expect.any(String) });
     expect((await t.call('PUT', '/api/users/carla', { body: { password: 'another-password' } })).status).toBe(409);
     expect((await t.call('PUT', '/api/users/mod1', { body: { password: 'mod-password', scopes: ['delete'] } })).status).toBe(401);
-    expect((await t.call('PUT', '/api/users/mod1', { token: ana, body: { password: 'mod-password', scopes: ['delete'] } })).status).toBe(403);
+    expect((await t.call('PUT', '/api/users/mod1', { token: ana, body: { password: 'mod-password', scopes: ['delete'] } })).status).toBe(
+      403,
+    );
     const mod = await t.call('PUT', '/api/users/mod1', { token: admin, body: { password: 'mod-password', scopes: ['read', 'delete'] } });
     expect(mod.status).toBe(201);
     expect(mod.body.scopes).toEqual(['read', 'delete']);
@@ -119,7 +136,17 @@ describe('every operation, success and main failure', () => {
     expect(r.status).toBe(201);
     postId = r.body.id;
     expect(r.headers.get('location')).toBe(`/api/posts/${postId}`);
-    expect(r.body).toMatchObject({ title: 'Hello', url: 'https://example.com/a', text: null, author: 'ana', upvotes: 0, downvotes: 0, score: 0, commentCount: 0, myVote: 0 });
+    expect(r.body).toMatchObject({
+      title: 'Hello',
+      url: 'https://example.com/a',
+      text: null,
+      author: 'ana',
+      upvotes: 0,
+      downvotes: 0,
+      score: 0,
+      commentCount: 0,
+      myVote: 0,
+    });
     expect((await t.call('POST', '/api/posts', { body: { title: 'x' } })).status).toBe(401);
   });
 

@@ -62,7 +62,12 @@ test('a moderator cannot delete an admin', async () => {
 test('X-Forwarded-For is ignored unless TRUST_PROXY names the peer', async () => {
   const limits = { signupsPerIp: { max: 2, windowMs: 60_000 } };
   const spoofed = async (server: TestServer, n: number) =>
-    (await server.call('PUT', `/api/users/spoof${n}`, { body: { password: 'spoof-password' }, headers: { 'x-forwarded-for': `10.0.0.${n}` } })).status;
+    (
+      await server.call('PUT', `/api/users/spoof${n}`, {
+        body: { password: 'spoof-password' },
+        headers: { 'x-forwarded-for': `10.0.0.${n}` },
+      })
+    ).status;
   const plain = await startTestServer({ limits });
   try {
     expect([await spoofed(plain, 1), await spoofed(plain, 2), await spoofed(plain, 3)]).toEqual([201, 201, 429]);
@@ -109,7 +114,9 @@ describe('start-up configuration', () => {
         expect((error as ConfigError).variable).toBe(variable);
       }
     }
-    expect(loadConfig({ JWT_PRIVATE_KEY: pem(a.privateKey, 'pkcs8'), JWT_PUBLIC_KEY: pem(a.publicKey, 'spki') }).jwt).toMatchObject({ algorithm: 'ES256' });
+    expect(loadConfig({ JWT_PRIVATE_KEY: pem(a.privateKey, 'pkcs8'), JWT_PUBLIC_KEY: pem(a.publicKey, 'spki') }).jwt).toMatchObject({
+      algorithm: 'ES256',
+    });
   });
 
   test('HOST and TRUST_PROXY are validated', () => {
@@ -123,7 +130,9 @@ describe('start-up configuration', () => {
     const env = { PORT: String(t.server.port), DATA_DIR: await tempDir(), JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent' };
     try {
       await expect(startServer({ env })).rejects.toThrow(/^PORT: .* already in use/);
-      await expect(startServer({ env: { ...env, PORT: '0', STORE: 'postgres', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' } })).rejects.toThrow(/^DATABASE_URL: cannot open/);
+      await expect(
+        startServer({ env: { ...env, PORT: '0', STORE: 'postgres', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' } }),
+      ).rejects.toThrow(/^DATABASE_URL: cannot open/);
     } finally {
       await rm(env.DATA_DIR, { recursive: true, force: true });
     }

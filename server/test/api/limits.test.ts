@@ -42,7 +42,8 @@ describe('login attempts per IP', () => {
     const t = await startTestServer({ limits: { loginsPerIp: { max: 3, windowMs: 60_000 } } });
     try {
       const statuses = [];
-      for (let i = 0; i < 4; i += 1) statuses.push((await t.call('POST', '/api/authenticate', { body: { login: `who${i}`, password: 'x-password' } })).status);
+      for (let i = 0; i < 4; i += 1)
+        statuses.push((await t.call('POST', '/api/authenticate', { body: { login: `who${i}`, password: 'x-password' } })).status);
       expect(statuses).toEqual([401, 401, 401, 429]);
     } finally {
       await t.cleanup();
@@ -62,7 +63,11 @@ describe('CORS allowlist', () => {
   test('a listed origin may read and write', async () => {
     const pre = await fetch(`${t.url}/api/posts`, {
       method: 'OPTIONS',
-      headers: { origin: 'https://blog.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+      headers: {
+        origin: 'https://blog.example.com',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type',
+      },
     });
     expect(pre.status).toBe(204);
     expect(pre.headers.get('access-control-allow-origin')).toBe('https://blog.example.com');
@@ -76,7 +81,10 @@ describe('CORS allowlist', () => {
     const read = await t.call('GET', '/api/posts', { headers: { origin: 'https://evil.example' } });
     expect(read.status).toBe(200);
     expect(read.headers.get('access-control-allow-origin')).toBe('*');
-    const pre = await fetch(`${t.url}/api/posts`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    const pre = await fetch(`${t.url}/api/posts`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
     expect(pre.headers.get('access-control-allow-origin')).toBeNull();
     const before = (await t.call('GET', '/api/posts')).body.items.length;
     const write = await t.call('POST', '/api/posts', { token, body: { title: 'from evil' }, headers: { origin: 'https://evil.example' } });

@@ -101,7 +101,9 @@ describe('idempotent creations', () => {
     expect(other.status).toBe(409);
     const cHeaders = { 'idempotency-key': 'comment-key-0001' };
     const results = await Promise.all(
-      Array.from({ length: 5 }, () => t.call('PUT', `/api/comments/${first.body.id}`, { token: author, body: { text: 'hi' }, headers: cHeaders })),
+      Array.from({ length: 5 }, () =>
+        t.call('PUT', `/api/comments/${first.body.id}`, { token: author, body: { text: 'hi' }, headers: cHeaders }),
+      ),
     );
     expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
     expect((await t.call('GET', `/api/comments/${first.body.id}`)).body.items).toHaveLength(1);

@@ -1,7 +1,16 @@
 // Type-checked by package.test.ts in a fresh project that installed the packed server.
 import {
-  ConfigError, createApp, DEFAULT_LIMITS, loadConfig, loadWidgetBundle, ProblemError, serveFile, startServer, type RunningServer,
-  type StartOptions, type Store,
+  ConfigError,
+  createApp,
+  DEFAULT_LIMITS,
+  loadConfig,
+  loadWidgetBundle,
+  ProblemError,
+  serveFile,
+  startServer,
+  type RunningServer,
+  type StartOptions,
+  type Store,
 } from '@news-forum/server';
 
 const options: StartOptions = {

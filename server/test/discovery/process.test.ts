@@ -67,7 +67,13 @@ test('SIGTERM: the key goes first while the node still answers, then it drains a
   expect(await readiness(node)).toMatchObject({ status: 503, checks: { etcd: 'fail' } });
   expect(await node.exited).toBe(0);
   console.log(`SIGTERM to key deleted: ${keyGoneMs} ms; to exit: ${Date.now() - signalledAt} ms (DEREGISTER_DELAY=2s)`);
-  const order = ['signal received: stopping gracefully', 'deregistered: etcd key deleted', 'waiting for the load balancer to drop this node', 'closing: no new connections, requests in flight may finish', 'stopped'].map(node.logIndex);
+  const order = [
+    'signal received: stopping gracefully',
+    'deregistered: etcd key deleted',
+    'waiting for the load balancer to drop this node',
+    'closing: no new connections, requests in flight may finish',
+    'stopped',
+  ].map(node.logIndex);
   expect(order.every((index, i) => index >= 0 && (i === 0 || index > order[i - 1]!))).toBe(true);
   expect(node.stderr()).toBe('');
 });

@@ -17,7 +17,9 @@ afterAll(async () => {
 });
 
 async function start(name: string, env: Record<string, string> = {}): Promise<TestServer> {
-  const server = await startTestServer({ env: { ETCD_URL: etcd.url, ETCD_TTL: String(TTL), INSTANCE_NAME: name, DEREGISTER_DELAY: '0', ...env } });
+  const server = await startTestServer({
+    env: { ETCD_URL: etcd.url, ETCD_TTL: String(TTL), INSTANCE_NAME: name, DEREGISTER_DELAY: '0', ...env },
+  });
   servers.push(server);
   return server;
 }

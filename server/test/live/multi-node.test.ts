@@ -122,7 +122,7 @@ test('over 500 votes, each client gets each version at most once and ends at the
   }
 }, 120_000);
 
-test('deleting a user on node A disconnects that user\'s socket on node B', async () => {
+test("deleting a user on node A disconnects that user's socket on node B", async () => {
   const adminToken = await makeAdmin();
   const eve = await signUp(b, 'eve');
   const eveSocket = await socketOn(b, eve);
@@ -136,7 +136,16 @@ test('deleting a user on node A disconnects that user\'s socket on node B', asyn
 /** An account with every scope, made the way operators do: through ADMIN_LOGIN on a node. */
 async function makeAdmin(): Promise<string> {
   const operator = await startServer({
-    env: { PORT: '0', STORE: 'postgres', DATABASE_URL: pg.url, JWT_SECRET: TEST_SECRET, DATA_DIR: await dataDir(), LOG_LEVEL: 'silent', ADMIN_LOGIN: 'root', ADMIN_PASSWORD: 'root-password-123' },
+    env: {
+      PORT: '0',
+      STORE: 'postgres',
+      DATABASE_URL: pg.url,
+      JWT_SECRET: TEST_SECRET,
+      DATA_DIR: await dataDir(),
+      LOG_LEVEL: 'silent',
+      ADMIN_LOGIN: 'root',
+      ADMIN_PASSWORD: 'root-password-123',
+    },
     passwordCost: TEST_PASSWORD_COST,
   });
   await operator.close();
@@ -166,13 +175,21 @@ describe('faults', () => {
     await resubscribe();
     await pg.restart();
     // The nodes' pools and feeds notice the restart and reconnect on their own.
-    await eventually(async () => (await fetch(`${a.url}/readyz`)).status === 200 && (await fetch(`${b.url}/readyz`)).status === 200, 30_000, 'both nodes ready');
+    await eventually(
+      async () => (await fetch(`${a.url}/readyz`)).status === 200 && (await fetch(`${b.url}/readyz`)).status === 200,
+      30_000,
+      'both nodes ready',
+    );
     let voted: any;
-    await eventually(async () => {
-      const r = await fetch(`${a.url}/api/posts/${post.id}/upvotes`, { method: 'POST', headers: { authorization: `Bearer ${voter}` } });
-      if (r.status === 200) voted = await r.json();
-      return r.status === 200;
-    }, 30_000, 'a vote after the restart');
+    await eventually(
+      async () => {
+        const r = await fetch(`${a.url}/api/posts/${post.id}/upvotes`, { method: 'POST', headers: { authorization: `Bearer ${voter}` } });
+        if (r.status === 200) voted = await r.json();
+        return r.status === 200;
+      },
+      30_000,
+      'a vote after the restart',
+    );
     await eventually(() => state.get(post.id)?.version === voted.version, 15_000, 'the vote on the subscriber');
     expect(socket.connected).toBe(true);
     expect(state.get(post.id)).toMatchObject({ upvotes: 1, version: voted.version });
@@ -192,7 +209,11 @@ describe('faults', () => {
     await eventually(() => seen.some((c) => c.new_val?.id === post.id), 5000, 'delivery without Redis');
 
     await redis.start();
-    await eventually(async () => (await fetch(`${a.url}/readyz`)).status === 200 && (await fetch(`${b.url}/readyz`)).status === 200, 20_000, 'ready again');
+    await eventually(
+      async () => (await fetch(`${a.url}/readyz`)).status === 200 && (await fetch(`${b.url}/readyz`)).status === 200,
+      20_000,
+      'ready again',
+    );
     const adminToken = await makeAdmin();
     const mallory = await signUp(a, 'mallory');
     const malSocket = await socketOn(b, mallory);

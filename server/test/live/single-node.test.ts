@@ -50,7 +50,7 @@ test('new posts and deletions arrive as inserts and deletes', async () => {
   await eventually(() => changes.some((c) => c.new_val === null && c.old_val?.id === post.id), 5000, 'the delete');
 });
 
-test('a subscriber to one post\'s comments sees its new and deleted comments and nothing of other posts', async () => {
+test("a subscriber to one post's comments sees its new and deleted comments and nothing of other posts", async () => {
   const mine = (await t.call('POST', '/api/posts', { token: ana, body: { title: 'mine' } })).body;
   const other = (await t.call('POST', '/api/posts', { token: ana, body: { title: 'other' } })).body;
   const early = (await t.call('PUT', `/api/comments/${mine.id}`, { token: bob, body: { text: 'before' } })).body;
@@ -94,7 +94,9 @@ test('the snapshot race: subscribing while 100 votes are in flight converges to 
   const voters = await Promise.all(Array.from({ length: 100 }, (_, i) => t.signUp(`racer${i}`)));
   const watcher = await client();
   const changes = record(watcher, 'poststream');
-  const votes = Promise.all(voters.map((token, i) => t.call('POST', `/api/posts/${post.id}/${i % 3 === 0 ? 'downvotes' : 'upvotes'}`, { token })));
+  const votes = Promise.all(
+    voters.map((token, i) => t.call('POST', `/api/posts/${post.id}/${i % 3 === 0 ? 'downvotes' : 'upvotes'}`, { token })),
+  );
   const ack = await subscribe(watcher, { topic: 'posts', sort: 'new', limit: 100 });
   await votes;
   const final = (await t.call('GET', `/api/posts/${post.id}`)).body;
@@ -142,7 +144,14 @@ describe('handshake and limits', () => {
 
   test('malformed topics are refused without harm', async () => {
     const socket = await client(ana);
-    for (const topic of [null, 42, 'posts', { topic: 'users' }, { topic: 'comments', postId: '../../etc' }, { topic: 'posts', limit: 1e9 }]) {
+    for (const topic of [
+      null,
+      42,
+      'posts',
+      { topic: 'users' },
+      { topic: 'comments', postId: '../../etc' },
+      { topic: 'posts', limit: 1e9 },
+    ]) {
       const ack = await socket.timeout(5000).emitWithAck('subscribe', topic as never);
       expect(ack).toMatchObject({ ok: false, error: { status: 400 } });
     }
@@ -176,7 +185,17 @@ describe('handshake and limits', () => {
     });
     raw.send('40');
     const closed = new Promise((resolve) => raw.once('close', resolve));
-    for (const packet of ['42[', '42["subscribe",', '42[{"topic":"posts"}]', '43', '4{}', '9999', '42["subscribe",{"topic":"posts"},1]', '42["__proto__"]']) raw.send(packet);
+    for (const packet of [
+      '42[',
+      '42["subscribe",',
+      '42[{"topic":"posts"}]',
+      '43',
+      '4{}',
+      '9999',
+      '42["subscribe",{"topic":"posts"},1]',
+      '42["__proto__"]',
+    ])
+      raw.send(packet);
     raw.send(Buffer.from([0xff, 0x00, 0xfe, 0x01]));
     raw.send('42["subscribe",' + '['.repeat(5000) + ']'.repeat(5000) + ']');
     await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 1000))]);

@@ -48,7 +48,7 @@ describe.each(STORE_KINDS)('%s store: comments', (kind) => {
     expect(await store.getPost(post.id)).toMatchObject({ commentCount: 1, version: 2 });
   });
 
-  test('threads replies and lists a post\'s comments oldest first across pages', async () => {
+  test("threads replies and lists a post's comments oldest first across pages", async () => {
     const store = await stores.fresh();
     await createUsers(store, ...USERS);
     const post = await aPost(store);

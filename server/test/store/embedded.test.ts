@@ -14,7 +14,10 @@ describe('embedded store: persistence', () => {
     const { store, dataDir } = await stores.open();
     await store.createUser({ login: 'ana', displayName: 'Ana', scopes: ['read'], passwordHash: 'h' });
     await createUsers(store, 'bob', 'cid');
-    const { value: post } = await store.createPost({ title: 'Kept', url: 'https://example.com', text: null, author: 'ana' }, { owner: 'ana', key: 'k', requestHash: 'h' });
+    const { value: post } = await store.createPost(
+      { title: 'Kept', url: 'https://example.com', text: null, author: 'ana' },
+      { owner: 'ana', key: 'k', requestHash: 'h' },
+    );
     await store.setVote(post.id, 'bob', -1);
     const { value: comment } = await store.createComment({ postId: post.id, parentId: null, author: 'bob', text: 'kept too' });
     const before = await store.getPost(post.id);
@@ -27,10 +30,20 @@ describe('embedded store: persistence', () => {
       expect(await reopened.getPost(post.id)).toEqual(before);
       expect(await reopened.getVotes('bob', [post.id])).toEqual(new Map([[post.id, -1]]));
       expect(await reopened.getComment(post.id, comment.id)).toEqual(comment);
-      expect(await reopened.createPost({ title: 'Kept', url: 'https://example.com', text: null, author: 'ana' }, { owner: 'ana', key: 'k', requestHash: 'h' })).toEqual({ value: before, replayed: true });
+      expect(
+        await reopened.createPost(
+          { title: 'Kept', url: 'https://example.com', text: null, author: 'ana' },
+          { owner: 'ana', key: 'k', requestHash: 'h' },
+        ),
+      ).toEqual({ value: before, replayed: true });
 
       const feed = readFeed(reopened, 'comments');
-      const { value: later } = await reopened.createComment({ postId: post.id, parentId: comment.id, author: 'cid', text: 'after reopening' });
+      const { value: later } = await reopened.createComment({
+        postId: post.id,
+        parentId: comment.id,
+        author: 'cid',
+        text: 'after reopening',
+      });
       expect(await feed.next()).toEqual({ old_val: null, new_val: later });
     } finally {
       await reopened.close();

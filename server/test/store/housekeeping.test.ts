@@ -25,13 +25,17 @@ describe.each(STORE_KINDS)('%s store: housekeeping', (kind) => {
     const opened = await stores.open();
     const { store } = opened;
     await createUsers(store, 'ana');
-    for (let i = 0; i < 5; i++) await store.createPost({ title: `p${i}`, url: null, text: null, author: 'ana' }, { owner: 'ana', key: `k${i}`, requestHash: 'h' });
+    for (let i = 0; i < 5; i++)
+      await store.createPost({ title: `p${i}`, url: null, text: null, author: 'ana' }, { owner: 'ana', key: `k${i}`, requestHash: 'h' });
 
     await onDatabase(opened, async (db) => {
-      const count = async () => (await db.query<{ changes: number; keys: number; pruned: string }>(
-        `SELECT (SELECT count(*) FROM changes)::integer AS changes, (SELECT count(*) FROM idempotency_keys)::integer AS keys,
+      const count = async () =>
+        (
+          await db.query<{ changes: number; keys: number; pruned: string }>(
+            `SELECT (SELECT count(*) FROM changes)::integer AS changes, (SELECT count(*) FROM idempotency_keys)::integer AS keys,
                 (SELECT pruned_through::text FROM change_log_state) AS pruned`,
-      ))[0]!;
+          )
+        )[0]!;
       await pruneLogs(db);
       expect(await count()).toEqual({ changes: 5, keys: 5, pruned: '0' });
       await pruneLogs(db, { ...DEFAULT_RETENTION, changesRows: 2 });

@@ -91,7 +91,9 @@ describe.each(STORE_KINDS)('%s store: idempotency', (kind) => {
 
     const { value: post } = await store.createPost(POST);
     const comments = await Promise.all(
-      Array.from({ length: 20 }, () => store.createComment({ postId: post.id, parentId: null, author: 'bob', text: 'x' }, key('c', 'bob', 'k'))),
+      Array.from({ length: 20 }, () =>
+        store.createComment({ postId: post.id, parentId: null, author: 'bob', text: 'x' }, key('c', 'bob', 'k')),
+      ),
     );
     expect(new Set(comments.map((result) => result.value.id)).size).toBe(1);
     expect(await store.getPost(post.id)).toMatchObject({ commentCount: 1 });

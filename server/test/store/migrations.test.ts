@@ -65,7 +65,12 @@ describe.each(STORE_KINDS)('%s store: migrations', (kind) => {
     expect(hot).toBe(hotRank(kept));
     expect(await store.getPost(UNTOUCHED)).toMatchObject({ upvotes: 1, downvotes: 0, commentCount: 0, version: 2 });
     expect((await store.listComments(KEPT, { limit: 10 })).items.map((c) => c.id)).toEqual([ANAS]);
-    expect(await store.getVotes('ana', [KEPT, STRAY, UNTOUCHED])).toEqual(new Map([[KEPT, 1], [UNTOUCHED, 1]]));
+    expect(await store.getVotes('ana', [KEPT, STRAY, UNTOUCHED])).toEqual(
+      new Map([
+        [KEPT, 1],
+        [UNTOUCHED, 1],
+      ]),
+    );
     expect(await store.getVotes('ghost', [KEPT])).toEqual(new Map());
 
     // Every removed row and the recount reached the change log.
@@ -85,10 +90,12 @@ describe.each(STORE_KINDS)('%s store: migrations', (kind) => {
     );
 
     // From now on the keys keep such rows out.
-    await expect(store.createPost({ title: 'again', url: null, text: null, author: 'ghost' })).rejects.toMatchObject({ kind: 'account-gone' });
-    await expect(
-      driver.query(`INSERT INTO votes (post_id, login, value) VALUES ('${KEPT}', 'phantom', 1)`),
-    ).rejects.toMatchObject({ kind: 'account-gone' });
+    await expect(store.createPost({ title: 'again', url: null, text: null, author: 'ghost' })).rejects.toMatchObject({
+      kind: 'account-gone',
+    });
+    await expect(driver.query(`INSERT INTO votes (post_id, login, value) VALUES ('${KEPT}', 'phantom', 1)`)).rejects.toMatchObject({
+      kind: 'account-gone',
+    });
     await store.close();
   }, 60_000);
 

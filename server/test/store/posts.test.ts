@@ -54,9 +54,19 @@ describe.each(STORE_KINDS)('%s store: posts', (kind) => {
       commentCount: 0,
       version: 1,
     });
-    expect(Object.keys(post).sort()).toEqual(
-      ['author', 'commentCount', 'createdAt', 'downvotes', 'id', 'score', 'text', 'title', 'upvotes', 'url', 'version'],
-    );
+    expect(Object.keys(post).sort()).toEqual([
+      'author',
+      'commentCount',
+      'createdAt',
+      'downvotes',
+      'id',
+      'score',
+      'text',
+      'title',
+      'upvotes',
+      'url',
+      'version',
+    ]);
     expect(await store.getPost(post.id)).toEqual(post);
   });
 

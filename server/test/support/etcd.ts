@@ -63,11 +63,26 @@ export async function startEtcd(): Promise<TestEtcd> {
     if (fresh) generation += 1;
     const data = path.join(dir, `data-${generation}`);
     const args = [
-      '--name', 'test', '--data-dir', data,
-      '--listen-client-urls', url, '--advertise-client-urls', url,
-      '--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer,
-      '--initial-cluster', `test=${peer}`, '--initial-cluster-state', 'new',
-      '--log-level', 'error', '--logger', 'zap',
+      '--name',
+      'test',
+      '--data-dir',
+      data,
+      '--listen-client-urls',
+      url,
+      '--advertise-client-urls',
+      url,
+      '--listen-peer-urls',
+      peer,
+      '--initial-advertise-peer-urls',
+      peer,
+      '--initial-cluster',
+      `test=${peer}`,
+      '--initial-cluster-state',
+      'new',
+      '--log-level',
+      'error',
+      '--logger',
+      'zap',
     ];
     const { child: started, ready } = launch('etcd', binary, args, { cwd: dir, ready: () => healthy(url), timeoutMs: START_TIMEOUT_MS });
     child = started;

@@ -60,7 +60,8 @@ export async function call<T = any>(baseUrl: string, method: string, path: strin
     }
   }
   if (response.status >= 400 && pathname.startsWith('/api')) {
-    if (!contentType.startsWith('application/problem+json')) throw new Error(`${method} ${path}: error without problem+json (${contentType})`);
+    if (!contentType.startsWith('application/problem+json'))
+      throw new Error(`${method} ${path}: error without problem+json (${contentType})`);
     if (!/^urn:news-forum:problem:[a-z-]+$/.test(parsed.type) || parsed.status !== response.status) {
       throw new Error(`${method} ${path}: malformed problem ${text}`);
     }

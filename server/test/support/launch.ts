@@ -8,7 +8,12 @@ export interface Launched {
 }
 
 /** Spawns a server (stdout ignored, stderr kept for errors) and polls `ready` every 50 ms. */
-export function launch(name: string, command: string, args: string[], options: { cwd: string; ready: () => Promise<boolean>; timeoutMs: number }): Launched {
+export function launch(
+  name: string,
+  command: string,
+  args: string[],
+  options: { cwd: string; ready: () => Promise<boolean>; timeoutMs: number },
+): Launched {
   const child = spawn(command, args, { cwd: options.cwd, stdio: ['ignore', 'ignore', 'pipe'] });
   let output = '';
   child.stderr!.on('data', (chunk: Buffer) => {

@@ -46,9 +46,22 @@ export async function startPostgres(): Promise<TestPostgres> {
 
   const start = async () => {
     const [postgres, ...args] = run('postgres', [
-      '-D', data, '-p', String(port), '-k', dir,
-      '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off',
-      '-c', 'full_page_writes=off', '-c', 'max_connections=200',
+      '-D',
+      data,
+      '-p',
+      String(port),
+      '-k',
+      dir,
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
+      '-c',
+      'max_connections=200',
     ]);
     // cwd: the server user may not be allowed into the test's working directory.
     const { child, ready } = launch('postgres', postgres!, args, { cwd: dir, ready: () => accepts(url), timeoutMs: START_TIMEOUT_MS });

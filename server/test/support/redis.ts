@@ -16,7 +16,9 @@ export interface TestRedis {
 }
 
 function redisBinary(): string {
-  const found = spawnSync('sh', ['-c', 'command -v redis-server || ls /usr/bin/redis-server'], { encoding: 'utf8' }).stdout.trim().split('\n')[0];
+  const found = spawnSync('sh', ['-c', 'command -v redis-server || ls /usr/bin/redis-server'], { encoding: 'utf8' })
+    .stdout.trim()
+    .split('\n')[0];
   if (!found) throw new Error('redis-server is not installed; install it with: apt-get install -y redis-server');
   return found;
 }
@@ -44,7 +46,9 @@ export async function startRedis(): Promise<TestRedis> {
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async () => {
-    child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+    child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
+      stdio: 'ignore',
+    });
     await waitForPort(port);
   };
   const kill = async () => {

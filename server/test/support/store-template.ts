@@ -31,7 +31,9 @@ function schemaHash(): string {
   const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
   const pgliteVersion = JSON.parse(readFileSync(path.join(path.dirname(entry), '..', 'package.json'), 'utf8')).version as string;
   // Functions (a migration's `before`) count by their source text.
-  const schema = JSON.stringify({ pgliteVersion, MIGRATIONS }, (_, value: unknown) => (typeof value === 'function' ? String(value) : value));
+  const schema = JSON.stringify({ pgliteVersion, MIGRATIONS }, (_, value: unknown) =>
+    typeof value === 'function' ? String(value) : value,
+  );
   return createHash('sha256').update(schema).digest('hex').slice(0, 16);
 }
 

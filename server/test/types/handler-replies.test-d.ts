@@ -22,7 +22,10 @@ export const bodyOn204: Handler<'deletePost'> = async () => ({ status: 204, body
 // @ts-expect-error 200 needs its body
 export const missingBody: Handler<'getPost'> = async () => ({ status: 200 });
 // @ts-expect-error errors are thrown as ProblemError, not returned
-export const returnedProblem: Handler<'getPost'> = async () => ({ status: 404, body: { type: 'about:blank', title: 'Not found', status: 404 } });
+export const returnedProblem: Handler<'getPost'> = async () => ({
+  status: 404,
+  body: { type: 'about:blank', title: 'Not found', status: 404 },
+});
 // @ts-expect-error getPost declares no Location header
 export const undeclaredHeader: Handler<'getPost'> = async () => ({ status: 200, body: post, headers: { Location: '/x' } });
 

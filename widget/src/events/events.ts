@@ -60,10 +60,6 @@ declare global {
 }
 
 /** Dispatches one of the widget's events; they bubble out of the shadow root. */
-export function emit<K extends keyof NewsForumEventMap>(
-  target: EventTarget,
-  name: K,
-  detail: NewsForumEventMap[K]['detail'],
-): void {
+export function emit<K extends keyof NewsForumEventMap>(target: EventTarget, name: K, detail: NewsForumEventMap[K]['detail']): void {
   target.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
 }

@@ -91,18 +91,22 @@ export class NewsForum extends LitElement {
     return html`<div part="base" class="base ${theme}">
       ${header(ui)}
       <p class="sr-only" role="status" aria-live="polite">${announcement}</p>
-      ${notice
-        ? html`<div part="notice" class="notice ${notice.error ? 'error' : ''}" role=${notice.error ? 'alert' : 'status'}>
+      ${
+        notice
+          ? html`<div part="notice" class="notice ${notice.error ? 'error' : ''}" role=${notice.error ? 'alert' : 'status'}>
             <span>${notice.text}</span>
             <button class="link" aria-label="Dismiss message" @click=${() => ui.notices.show()}>×</button>
           </div>`
-        : nothing}
+          : nothing
+      }
       ${panel === 'sign-in' ? signInForm(ui) : panel === 'sign-up' ? signUpForm(ui) : panel === 'post' ? postForm(ui) : nothing}
-      ${ui.session.base === ''
-        ? html`<p class="placeholder">This forum cannot be shown: its address (the api attribute) is not an http(s) URL.</p>`
-        : ui.thread.id
-          ? threadView(ui)
-          : listView(ui)}
+      ${
+        ui.session.base === ''
+          ? html`<p class="placeholder">This forum cannot be shown: its address (the api attribute) is not an http(s) URL.</p>`
+          : ui.thread.id
+            ? threadView(ui)
+            : listView(ui)
+      }
     </div>`;
   }
 }

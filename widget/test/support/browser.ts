@@ -24,7 +24,10 @@ export interface PageProblems {
  * A new page in its own context (own storage, like another browser), which
  * records uncaught errors and dismisses (and records) any dialog.
  */
-export async function openPage(browser: Browser, options: Parameters<Browser['newContext']>[0] = {}): Promise<{ page: Page; context: BrowserContext; problems: PageProblems }> {
+export async function openPage(
+  browser: Browser,
+  options: Parameters<Browser['newContext']>[0] = {},
+): Promise<{ page: Page; context: BrowserContext; problems: PageProblems }> {
   const context = await browser.newContext({ viewport: { width: 960, height: 900 }, ...options });
   const page = await context.newPage();
   const problems: PageProblems = { errors: [], dialogs: [] };
@@ -41,11 +44,9 @@ export function nextEvent<T = unknown>(page: Page, name: string, selector = 'new
   return page.evaluate(
     ([name, selector]) =>
       new Promise<T>((resolve) => {
-        document.querySelector(selector)!.addEventListener(
-          name,
-          (event) => resolve(JSON.parse(JSON.stringify((event as CustomEvent<T>).detail)) as T),
-          { once: true },
-        );
+        document
+          .querySelector(selector)!
+          .addEventListener(name, (event) => resolve(JSON.parse(JSON.stringify((event as CustomEvent<T>).detail)) as T), { once: true });
       }),
     [name, selector] as const,
   );

@@ -29,7 +29,13 @@ describe('the comment tree', () => {
     const a2 = comment('a2', a);
     const b1 = comment('b1', b);
     expect(shape(commentTree([a, b, a1, a2, b1]))).toEqual([
-      ['a', [['a1', []], ['a2', []]]],
+      [
+        'a',
+        [
+          ['a1', []],
+          ['a2', []],
+        ],
+      ],
       ['b', [['b1', []]]],
     ]);
   });

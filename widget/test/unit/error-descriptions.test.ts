@@ -2,7 +2,12 @@ import { describe, expect, test } from '@jest/globals';
 import { ApiError, NetworkError, TimeoutError, type Problem } from '@news-forum/sdk';
 import { describeError } from '../../src/news-forum/describe-error.js';
 
-const problem = (extra: Partial<Problem> = {}): Problem => ({ type: 'urn:news-forum:problem:invalid', title: 'Invalid request', status: 422, ...extra });
+const problem = (extra: Partial<Problem> = {}): Problem => ({
+  type: 'urn:news-forum:problem:invalid',
+  title: 'Invalid request',
+  status: 422,
+  ...extra,
+});
 
 describe('what the reader is told when the server refused', () => {
   test('every invalid field’s reason, when the server names them', () => {
@@ -34,6 +39,8 @@ describe('what the reader is told when no answer came', () => {
   });
 
   test('a network failure says the forum cannot be reached, not the browser’s words', () => {
-    expect(describeError(new NetworkError('Failed to fetch'))).toBe('Cannot reach the forum. It may be down, or it may not allow this site.');
+    expect(describeError(new NetworkError('Failed to fetch'))).toBe(
+      'Cannot reach the forum. It may be down, or it may not allow this site.',
+    );
   });
 });

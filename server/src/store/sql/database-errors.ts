@@ -1,8 +1,18 @@
 import { StoreError } from '../store-error.js';
 
-const UNREACHABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const UNREACHABLE_ERRNO = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
 // pg reports a lost connection only through its message.
-const UNREACHABLE_MESSAGE = /Connection terminated|connection error|not queryable|timeout exceeded when trying to connect|after calling end on the pool|PGlite is closed/i;
+const UNREACHABLE_MESSAGE =
+  /Connection terminated|connection error|not queryable|timeout exceeded when trying to connect|after calling end on the pool|PGlite is closed/i;
 
 /**
  * The foreign keys from a post, comment or vote to its author's account
@@ -43,6 +53,7 @@ export function rethrowDatabaseError(error: unknown): never {
   if (isUnreachable(error)) throw new StoreError('unavailable', 'The database is unavailable', { cause: error });
   if (sqlState(error) === '23503' && ACCOUNT_KEYS.has(String((error as { constraint?: unknown }).constraint))) throw accountGone(error);
   // Class 22 (data exception: NUL bytes, out-of-range numbers or dates) can only come from what a client sent.
-  if (sqlState(error)?.startsWith('22')) throw new StoreError('invalid', 'A value in the request cannot be stored or compared', { cause: error });
+  if (sqlState(error)?.startsWith('22'))
+    throw new StoreError('invalid', 'A value in the request cannot be stored or compared', { cause: error });
   throw error;
 }

@@ -169,7 +169,10 @@ async function removeOrphans(tx: SqlExecutor): Promise<void> {
           c AS (DELETE FROM comments c WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.login = c.author) RETURNING post_id)
      SELECT post_id::text AS post_id FROM v UNION SELECT post_id::text FROM c`,
   );
-  await recount(tx, touched.map((row) => row.post_id));
+  await recount(
+    tx,
+    touched.map((row) => row.post_id),
+  );
   // ALTER TABLE refuses a table with pending trigger events: log the changes
   // now rather than at commit (the log's lock is held until commit all the same).
   await tx.query('SET CONSTRAINTS posts_changes, comments_changes IMMEDIATE');
@@ -208,9 +211,7 @@ export async function migrate(driver: SqlDriver, through = Number.POSITIVE_INFIN
       name text NOT NULL,
       applied_at timestamptz NOT NULL DEFAULT now()
     )`);
-    const applied = new Set(
-      (await tx.query<{ version: number }>('SELECT version FROM schema_migrations')).map((row) => row.version),
-    );
+    const applied = new Set((await tx.query<{ version: number }>('SELECT version FROM schema_migrations')).map((row) => row.version));
     for (const migration of MIGRATIONS) {
       if (applied.has(migration.version) || migration.version > through) continue;
       await migration.before?.(tx);

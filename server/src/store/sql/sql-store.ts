@@ -2,8 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { hotRank, ID_PATTERN, type PostSort } from '@news-forum/protocol';
 import { StoreError } from '../store-error.js';
 import type {
-  Created, FeedItem, IdempotencyKey, NewCommentRecord, NewPostRecord, NewUserRecord, Page, PageRequest, Store,
-  StoredComment, StoredPost, Table, UserRecord, Vote,
+  Created,
+  FeedItem,
+  IdempotencyKey,
+  NewCommentRecord,
+  NewPostRecord,
+  NewUserRecord,
+  Page,
+  PageRequest,
+  Store,
+  StoredComment,
+  StoredPost,
+  Table,
+  UserRecord,
+  Vote,
 } from '../store.js';
 import type { SqlDriver, SqlExecutor } from './driver.js';
 import { ChangeFeed, readFeedPosition } from './change-feed.js';
@@ -128,7 +140,11 @@ export class SqlStore implements Store {
       `SELECT user_json(u) AS doc FROM users u ${after ? 'WHERE u.login > $2' : ''} ORDER BY u.login LIMIT $1`,
       after ? [limit + 1, ...after] : [limit + 1],
     );
-    return toPage(rows.map((row) => row.doc), limit, (user) => encodeCursor('users', [user.login]));
+    return toPage(
+      rows.map((row) => row.doc),
+      limit,
+      (user) => encodeCursor('users', [user.login]),
+    );
   }
 
   async deleteUser(login: string): Promise<boolean> {
@@ -156,7 +172,10 @@ export class SqlStore implements Store {
          SELECT post_id FROM v UNION SELECT post_id FROM c`,
         [login],
       );
-      await recount(tx, touched.map((row) => row.post_id));
+      await recount(
+        tx,
+        touched.map((row) => row.post_id),
+      );
       // A later account with this login must not inherit these keys.
       await tx.query('DELETE FROM idempotency_keys WHERE owner = $1', [login]);
       // Its posts, comments and votes are gone already (with counters
@@ -295,7 +314,11 @@ export class SqlStore implements Store {
         ORDER BY c.created_at, c.id LIMIT $2`,
       [postId, limit + 1, ...(after ?? [])],
     );
-    return toPage(rows.map((row) => row.doc), limit, (c) => encodeCursor('comments', [c.createdAt, c.id]));
+    return toPage(
+      rows.map((row) => row.doc),
+      limit,
+      (c) => encodeCursor('comments', [c.createdAt, c.id]),
+    );
   }
 
   async deleteComment(postId: string, id: string): Promise<boolean> {

@@ -1,6 +1,13 @@
 import {
-  DEFAULT_PAGE_SIZE, DEFAULT_POST_SORT, MAX_PAGE_SIZE, POST_SORTS,
-  type LivePost, type NewsForumClient, type NewsForumError, type PostListQuery, type PostSort,
+  DEFAULT_PAGE_SIZE,
+  DEFAULT_POST_SORT,
+  MAX_PAGE_SIZE,
+  POST_SORTS,
+  type LivePost,
+  type NewsForumClient,
+  type NewsForumError,
+  type PostListQuery,
+  type PostSort,
 } from '@news-forum/sdk';
 import { count } from '../format.js';
 import { Controller } from './controller.js';

@@ -1,4 +1,12 @@
-import { createClient, NewsForumError, type CallOptions, type NewsForumClient, type Result, type Session, type User } from '@news-forum/sdk';
+import {
+  createClient,
+  NewsForumError,
+  type CallOptions,
+  type NewsForumClient,
+  type Result,
+  type Session,
+  type User,
+} from '@news-forum/sdk';
 import { emit, type ErrorAction } from '../../events/events.js';
 import { describeError } from '../describe-error.js';
 import { Controller } from './controller.js';
@@ -67,8 +75,12 @@ export class SessionController extends Controller {
   }
 
   signIn(event: SubmitEvent): void {
-    void this.ui.forms.submit('sign-in', 'sign-in', event, (forum, form, options) => forum.login(String(form.get('login')), String(form.get('password')), options), (session) =>
-      this.#signedIn(session.user, false),
+    void this.ui.forms.submit(
+      'sign-in',
+      'sign-in',
+      event,
+      (forum, form, options) => forum.login(String(form.get('login')), String(form.get('password')), options),
+      (session) => this.#signedIn(session.user, false),
     );
   }
 

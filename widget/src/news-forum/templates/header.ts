@@ -20,18 +20,20 @@ export function header(ui: Ui): TemplateResult {
       <span class="dot" aria-hidden="true"></span>${STATUS_TEXT[status]}
     </span>
     <span class="account">
-      ${user
-        ? html`<span class="who">Signed in as <strong>${user.displayName || user.login}</strong></span>
+      ${
+        user
+          ? html`<span class="who">Signed in as <strong>${user.displayName || user.login}</strong></span>
             <button class="primary" data-focus="open:post" aria-expanded=${panel === 'post' ? 'true' : 'false'} @click=${() => ui.forms.setPanel(panel === 'post' ? undefined : 'post')}>
               Submit a post
             </button>
             <button class="secondary" @click=${() => ui.session.signOut()}>Sign out</button>`
-        : html`<button class="secondary" data-focus="open:sign-in" aria-expanded=${panel === 'sign-in' ? 'true' : 'false'} @click=${() => ui.forms.setPanel(panel === 'sign-in' ? undefined : 'sign-in')}>
+          : html`<button class="secondary" data-focus="open:sign-in" aria-expanded=${panel === 'sign-in' ? 'true' : 'false'} @click=${() => ui.forms.setPanel(panel === 'sign-in' ? undefined : 'sign-in')}>
               Sign in
             </button>
             <button class="primary" data-focus="open:sign-up" aria-expanded=${panel === 'sign-up' ? 'true' : 'false'} @click=${() => ui.forms.setPanel(panel === 'sign-up' ? undefined : 'sign-up')}>
               Sign up
-            </button>`}
+            </button>`
+      }
     </span>
   </header>
   ${problem && status !== 'live' ? html`<p class="status-detail" part="status-detail">${problem}</p>` : nothing}`;

@@ -20,20 +20,28 @@ export function listView(ui: Ui): TemplateResult {
           return html`<button class="sort" aria-pressed=${pressed ? 'true' : 'false'} data-focus=${pressed ? 'sort' : nothing} @click=${() => front.setSort(sort)}>${LABELS[sort]}</button>`;
         })}
       </div>
-      ${waiting
-        ? html`<button part="new-posts-button" class="new-posts" @click=${() => front.showWaiting()}>
+      ${
+        waiting
+          ? html`<button part="new-posts-button" class="new-posts" @click=${() => front.showWaiting()}>
             Show ${count(waiting, 'new post')}
           </button>`
-        : nothing}
+          : nothing
+      }
     </div>
-    ${posts === undefined
-      ? error
-        ? html`<p class="placeholder" role="alert">
+    ${
+      posts === undefined
+        ? error
+          ? html`<p class="placeholder" role="alert">
             Could not load the posts. <span>${describeError(error)}</span> <button class="secondary" @click=${() => front.reload()}>Try again</button>
           </p>`
-        : html`<p class="placeholder">Loading…</p>`
-      : nothing}
-    <ol part="post-list" class="posts" role="list">${repeat(posts ?? [], (post) => post.id, (post) => postItem(ui, post))}</ol>
+          : html`<p class="placeholder">Loading…</p>`
+        : nothing
+    }
+    <ol part="post-list" class="posts" role="list">${repeat(
+      posts ?? [],
+      (post) => post.id,
+      (post) => postItem(ui, post),
+    )}</ol>
     <div class="empty" ?hidden=${posts?.length !== 0}><slot name="empty">No posts yet. Be the first to submit one.</slot></div>
   </section>`;
 }

@@ -27,7 +27,8 @@ export function voteButtons(ui: Ui, post: LivePost): TemplateResult {
  */
 export function postTitle(ui: Ui, post: LivePost): TemplateResult {
   const url = httpUrl(post.url);
-  if (!url) return html`<button class="title link" part="title" data-focus="title:${post.id}" @click=${() => ui.thread.open(post.id)}>${post.title}</button>`;
+  if (!url)
+    return html`<button class="title link" part="title" data-focus="title:${post.id}" @click=${() => ui.thread.open(post.id)}>${post.title}</button>`;
   return html`<a class="title" part="title" data-focus="title:${post.id}" href=${url.href} target="_blank" rel="noopener noreferrer nofollow ugc">${post.title}</a>
     <span class="domain">(${url.hostname.replace(/^www\./, '')})</span>`;
 }

@@ -18,9 +18,11 @@ function comment(ui: Ui, { comment: c, replies }: CommentNode): TemplateResult |
     </div>
     <p class="text">${c.text}</p>
     <div class="actions">
-      ${session.user
-        ? html`<button class="link reply" aria-expanded=${replying ? 'true' : 'false'} data-focus="reply:${c.id}" @click=${() => forms.setReplyTo(replying ? undefined : c.id)}>Reply</button>`
-        : nothing}
+      ${
+        session.user
+          ? html`<button class="link reply" aria-expanded=${replying ? 'true' : 'false'} data-focus="reply:${c.id}" @click=${() => forms.setReplyTo(replying ? undefined : c.id)}>Reply</button>`
+          : nothing
+      }
       ${session.canDelete(c.author) ? deleteButton(ui, c.id, 'comment', () => ui.thread.deleteComment(c)) : nothing}
     </div>
     ${replying ? commentForm(ui, c.id) : nothing}
@@ -29,7 +31,11 @@ function comment(ui: Ui, { comment: c, replies }: CommentNode): TemplateResult |
 }
 
 function commentList(ui: Ui, nodes: CommentNode[]): TemplateResult {
-  return html`<ul class="comments" role="list">${repeat(nodes, (node) => node.comment.id, (node) => comment(ui, node))}</ul>`;
+  return html`<ul class="comments" role="list">${repeat(
+    nodes,
+    (node) => node.comment.id,
+    (node) => comment(ui, node),
+  )}</ul>`;
 }
 
 /** One post, its text, and its comments as threads. */
@@ -63,21 +69,27 @@ export function threadView(ui: Ui): TemplateResult {
       </div>
     </article>
     <section class="discussion" aria-label="Comments">
-      ${ui.session.user
-        ? commentForm(ui)
-        : html`<p><button class="secondary" @click=${() => ui.forms.setPanel('sign-in', 'Sign in to comment.')}>Sign in to comment</button></p>`}
-      ${comments === undefined
-        ? html`<p class="placeholder">Loading comments…</p>`
-        : comments.length === 0
-          ? html`<p class="placeholder">No comments yet.</p>`
-          : commentList(ui, commentTree(comments))}
-      ${thread.more
-        ? html`<p>
+      ${
+        ui.session.user
+          ? commentForm(ui)
+          : html`<p><button class="secondary" @click=${() => ui.forms.setPanel('sign-in', 'Sign in to comment.')}>Sign in to comment</button></p>`
+      }
+      ${
+        comments === undefined
+          ? html`<p class="placeholder">Loading comments…</p>`
+          : comments.length === 0
+            ? html`<p class="placeholder">No comments yet.</p>`
+            : commentList(ui, commentTree(comments))
+      }
+      ${
+        thread.more
+          ? html`<p>
             <button class="secondary more-comments" aria-disabled=${thread.loadingMore ? 'true' : 'false'} @click=${() => thread.showMore()}>
               ${thread.loadingMore ? 'Loading comments…' : 'Show more comments'}
             </button>
           </p>`
-        : nothing}
+          : nothing
+      }
     </section>
   </section>`;
 }
