@@ -3,14 +3,15 @@
 // broadcasting the same payload to 1,000 clients, in the same run.
 //
 //   npm run build && node bench/live-fanout.mjs [clients=1000] [rounds=40]
-import { createServer } from 'node:http';
+
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { startServer } from '@news-forum/server';
 import { Server } from 'socket.io';
 import { io as connect } from 'socket.io-client';
-import { startServer } from '@news-forum/server';
 
 const CLIENTS = Number(process.argv[2] ?? 1000);
 const ROUNDS = Number(process.argv[3] ?? 40);

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
+
 // `npm start`: one forum node with the embedded store, the demo site and the
 // third-party blog. Configured by the environment (see the root README).
-import { ConfigError } from '@news-forum/server';
+
 import { startDemo } from '@news-forum/demo';
+import { ConfigError } from '@news-forum/server';
 
 let demo;
 try {

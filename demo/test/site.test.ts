@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { startDemo, type RunningDemo } from '@news-forum/demo';
+import { type RunningDemo, startDemo } from '@news-forum/demo';
 
 const bundle = readFileSync(createRequire(import.meta.url).resolve('@news-forum/widget/news-forum.js'));
 let demo: RunningDemo;

@@ -1,5 +1,5 @@
+import type { Comment, LivePost } from '@news-forum/sdk';
 import { Etcd3 } from 'etcd3';
-import type { LivePost, Comment } from '@news-forum/sdk';
 import type { Cluster } from '../src/cluster/cluster.js';
 import { waitFor } from '../src/wait.js';
 import { forumClientFrom, type Transport } from './support/forum-client.js';

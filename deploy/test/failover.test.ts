@@ -6,7 +6,7 @@ import { waitFor } from '../src/wait.js';
 import { databaseState, lostWrites, viewState } from './support/database.js';
 import { forumClientFrom } from './support/forum-client.js';
 import { httpGet, SOURCE_ADDRESSES } from './support/http.js';
-import { duplicates, emptyLedger, startWriters, watch, type Watcher } from './support/load.js';
+import { duplicates, emptyLedger, startWriters, type Watcher, watch } from './support/load.js';
 import { startTestCluster, TEST_TTL_SECONDS } from './support/test-cluster.js';
 
 const UPSTREAM = '/services/news-forum/upstream/';

@@ -12,7 +12,7 @@ export {
   VOTES,
 } from './constants.js';
 export type { Change, ClientToServerEvents, LivePost, ServerToClientEvents, SocketAuth, UnsubscribeAck } from './events.js';
-export { commentOrder, postOrder, type Compare } from './ordering.js';
+export { type Compare, commentOrder, postOrder } from './ordering.js';
 export { hotRank, type Rankable } from './ranking.js';
 export { commentsRoom, POSTS_ROOM, roomOf } from './rooms.js';
 export type {
@@ -29,6 +29,7 @@ export type {
   PostListQuery,
   PostSort,
   Problem,
+  paths,
   Scope,
   Session,
   SubscribeAck,
@@ -36,5 +37,4 @@ export type {
   User,
   UserListQuery,
   Vote,
-  paths,
 } from './types.js';

@@ -1,6 +1,6 @@
+import type { LivePost } from './events.js';
 import { hotRank } from './ranking.js';
 import type { Comment, PostSort } from './types.js';
-import type { LivePost } from './events.js';
 
 /** A sort comparator. */
 export type Compare<T> = (a: T, b: T) => number;

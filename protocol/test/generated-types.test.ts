@@ -1,10 +1,10 @@
-import { expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { expect, it } from '@jest/globals';
 
 const protocolDir = fileURLToPath(new URL('..', import.meta.url));
 

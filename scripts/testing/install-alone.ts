@@ -3,13 +3,14 @@
 // the registry (and the tarballs of the sibling packages it depends on), then
 // imported, type-checked and linted there. Shared by each package's
 // test/package.test.ts.
-import { afterAll, beforeAll } from '@jest/globals';
+
 import { execFile } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { afterAll, beforeAll } from '@jest/globals';
 
 export type PackageName = 'protocol' | 'sdk' | 'widget' | 'server';
 

@@ -1,12 +1,12 @@
+import type { ApiInfo, Session, User } from '@news-forum/protocol';
+import { Connection, type SocketClientOptions } from './live/connection.js';
+import { createLive, type Live } from './live/live.js';
 import { defaultRetryDelay, type RetryDelay } from './rest/backoff.js';
-import { createCommentsApi, type CommentsApi } from './rest/comments.js';
+import { type CommentsApi, createCommentsApi } from './rest/comments.js';
 import { createPostsApi, type PostsApi } from './rest/posts.js';
 import type { CallOptions, Result } from './rest/result.js';
 import { createTransport } from './rest/transport.js';
 import { createUsersApi, type UsersApi } from './rest/users.js';
-import { Connection, type SocketClientOptions } from './live/connection.js';
-import { createLive, type Live } from './live/live.js';
-import type { ApiInfo, Session, User } from '@news-forum/protocol';
 
 /** Options of {@link createClient}. */
 export interface ClientOptions {

@@ -1,43 +1,27 @@
-export { createClient, type ClientOptions, type NewsForumClient } from './client.js';
-export { ApiError } from './errors/api-error.js';
-export { NetworkError } from './errors/network-error.js';
-export { isNewsForumError, NewsForumError, type ErrorCode, type NewsForumErrorJSON } from './errors/news-forum-error.js';
-export { TimeoutError } from './errors/timeout-error.js';
-export type { RetryDelay } from './rest/backoff.js';
-export type { CommentsApi } from './rest/comments.js';
-export type { PostsApi } from './rest/posts.js';
-export type { CallOptions, CreateOptions, RequestError, Result } from './rest/result.js';
-export type { UsersApi } from './rest/users.js';
-export type { ConnectionEvents, SocketClientOptions } from './live/connection.js';
-export type { Live, LiveCommentsTopic, LivePostsTopic, LiveTopic, WatchPostsOptions } from './live/live.js';
-export type { LiveView, LoadMoreResult, PagedLiveView, WatchOptions } from './live/live-view.js';
-export type { LiveStatus, StatusEvent } from './live/status.js';
-export type { TopicEvents } from './live/topic-feed.js';
 // The protocol's types and the values apps need, so that they depend on the SDK alone.
 export {
-  DEFAULT_PAGE_SIZE,
-  DEFAULT_POST_SORT,
-  hotRank,
-  MAX_PAGE_SIZE,
-  POST_SORTS,
-  VOTES,
   type ApiInfo,
   type Change,
   type ClientToServerEvents,
   type Comment,
   type CommentListQuery,
   type components,
+  DEFAULT_PAGE_SIZE,
+  DEFAULT_POST_SORT,
+  hotRank,
   type LivePost,
+  MAX_PAGE_SIZE,
   type NewComment,
   type NewPost,
   type NewUser,
   type operations,
   type Page,
-  type paths,
+  POST_SORTS,
   type Post,
   type PostListQuery,
   type PostSort,
   type Problem,
+  type paths,
   type Rankable,
   type Scope,
   type ServerToClientEvents,
@@ -48,5 +32,21 @@ export {
   type UnsubscribeAck,
   type User,
   type UserListQuery,
+  VOTES,
   type Vote,
 } from '@news-forum/protocol';
+export { type ClientOptions, createClient, type NewsForumClient } from './client.js';
+export { ApiError } from './errors/api-error.js';
+export { NetworkError } from './errors/network-error.js';
+export { type ErrorCode, isNewsForumError, NewsForumError, type NewsForumErrorJSON } from './errors/news-forum-error.js';
+export { TimeoutError } from './errors/timeout-error.js';
+export type { ConnectionEvents, SocketClientOptions } from './live/connection.js';
+export type { Live, LiveCommentsTopic, LivePostsTopic, LiveTopic, WatchPostsOptions } from './live/live.js';
+export type { LiveView, LoadMoreResult, PagedLiveView, WatchOptions } from './live/live-view.js';
+export type { LiveStatus, StatusEvent } from './live/status.js';
+export type { TopicEvents } from './live/topic-feed.js';
+export type { RetryDelay } from './rest/backoff.js';
+export type { CommentsApi } from './rest/comments.js';
+export type { PostsApi } from './rest/posts.js';
+export type { CallOptions, CreateOptions, RequestError, Result } from './rest/result.js';
+export type { UsersApi } from './rest/users.js';

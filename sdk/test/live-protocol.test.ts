@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { createClient, type LivePost, type NewsForumClient, type SubscribeAck, type Topic } from '../src/index.js';
 import { post, voted } from './support/fixtures.js';
-import { startScriptedServer, type ScriptedServer, type ScriptedSocket } from './support/socket-server.js';
+import { type ScriptedServer, type ScriptedSocket, startScriptedServer } from './support/socket-server.js';
 import { waitFor } from './support/wait.js';
 
 let server: ScriptedServer | undefined;

@@ -1,7 +1,7 @@
-import { expect, it } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { expect, it } from '@jest/globals';
 import { bin, sh, useInstalledPackage } from '../../scripts/testing/install-alone.js';
 import { hotRank } from '../src/index.js';
 

@@ -1,6 +1,6 @@
-import { expect, it } from '@jest/globals';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { expect, it } from '@jest/globals';
 import ts from 'typescript';
 
 // The SDK's public API is what its built entry exports. It may grow; a name

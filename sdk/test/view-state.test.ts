@@ -1,15 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
-import { hotRank, type Change, type Comment, type LivePost } from '../src/index.js';
 import { commentOrder, postOrder } from '@news-forum/protocol';
+import { type Change, type Comment, hotRank, type LivePost } from '../src/index.js';
 import {
   applyChange,
   applyPage,
   applySnapshot,
   emptyViewState,
   isCutSnapshot,
-  viewItems,
   type ViewSpec,
   type ViewState,
+  viewItems,
 } from '../src/live/view-state.js';
 import { comment, post, voted } from './support/fixtures.js';
 

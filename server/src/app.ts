@@ -1,8 +1,8 @@
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { cors } from './http/cors.js';
-import { createApiRouter } from './http/router.js';
 import { requestLog } from './http/request-log.js';
+import { createApiRouter } from './http/router.js';
 import { createSiteRouter, type ReadinessCheck } from './http/site.js';
 import { loadWidgetBundle, type WidgetBundle } from './http/widget-bundle.js';
 import { notFound, problemHandler } from './problem/problem-middleware.js';

@@ -1,23 +1,23 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { RequestHandler } from 'express';
 import { SCOPES } from '@news-forum/protocol';
+import type { RequestHandler } from 'express';
 import { createApp } from './app.js';
-import type { WidgetBundle } from './http/widget-bundle.js';
 import { resolveJwtKeys } from './auth/jwt-keys.js';
 import { PasswordHasher } from './auth/password.js';
 import { TokenService } from './auth/tokens.js';
-import { ConfigError } from './config/config-error.js';
-import { loadConfig, type Config, type Env } from './config/config.js';
-import { startRegistration } from './discovery/start-registration.js';
-import { Limits, type LimitSettings } from './policy/limits.js';
-import { createLogger, type Logger } from './logger.js';
-import { attachGateway, type Gateway, type GatewayOptions } from './realtime/gateway.js';
 import { wait } from './backoff.js';
+import { type Config, type Env, loadConfig } from './config/config.js';
+import { ConfigError } from './config/config-error.js';
+import { startRegistration } from './discovery/start-registration.js';
+import type { WidgetBundle } from './http/widget-bundle.js';
+import { createLogger, type Logger } from './logger.js';
+import { type LimitSettings, Limits } from './policy/limits.js';
+import { attachGateway, type Gateway, type GatewayOptions } from './realtime/gateway.js';
+import type { ServerEvents, Services } from './services.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
-import type { ServerEvents, Services } from './services.js';
 
 /** How to start a node; everything but the environment is optional. */
 export interface StartOptions {

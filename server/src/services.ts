@@ -2,8 +2,8 @@ import type { EventEmitter } from 'node:events';
 import type { PasswordHasher } from './auth/password.js';
 import type { TokenService } from './auth/tokens.js';
 import type { Config } from './config/config.js';
-import type { Limits } from './policy/limits.js';
 import type { Logger } from './logger.js';
+import type { Limits } from './policy/limits.js';
 import type { Store } from './store/store.js';
 
 /** Events between the HTTP layer and the realtime gateway. */

@@ -3,11 +3,12 @@
 // budget. The budget is relative to a baseline built here in the same way:
 // a bare Lit element that opens a socket (scripts/size-baseline.js).
 // Another build, the baseline plus the SDK, is printed for comparison.
+
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import { rollup } from 'rollup';
-import { gzipSync } from 'node:zlib';
-import { fileURLToPath } from 'node:url';
 import { minifyLiterals } from './minify-literals.mjs';
 
 /**

@@ -1,7 +1,8 @@
 // The baseline plus the SDK: a bare Lit element showing a live view of posts.
 // Printed next to the others, to show how much of the widget's weight is the SDK's.
-import { LitElement, html } from 'lit';
+
 import { createClient } from '@news-forum/sdk';
+import { html, LitElement } from 'lit';
 
 class SizeBaselineSdk extends LitElement {
   static properties = { api: {}, posts: { state: true } };

@@ -1,6 +1,6 @@
 // The size baseline: a bare Lit element that opens a socket.io connection.
 // The widget's budget is measured against this, built the same way in the same run.
-import { LitElement, html } from 'lit';
+import { html, LitElement } from 'lit';
 import { io } from 'socket.io-client';
 
 class SizeBaseline extends LitElement {

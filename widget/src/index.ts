@@ -1,6 +1,5 @@
 import './news-forum/define.js';
 
-export { NewsForum } from './news-forum/news-forum.js';
 export type {
   CommentCreatedEventDetail,
   ErrorAction,
@@ -12,3 +11,4 @@ export type {
   Vote,
   VoteEventDetail,
 } from './events/events.js';
+export { NewsForum } from './news-forum/news-forum.js';

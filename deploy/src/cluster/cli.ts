@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import { isDeployError } from '../deploy-error.js';
 import type { Log } from '../log.js';
-import { startCluster, type Cluster } from './cluster.js';
+import { type Cluster, startCluster } from './cluster.js';
 
 const USAGE = 'usage: npm run cluster -- [--nodes N] [--dir DIR] [--ttl SECONDS]   (DIR defaults to CLUSTER_DIR or ./.cluster)';
 

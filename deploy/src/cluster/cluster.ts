@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { connect } from 'node:net';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DeployError } from '../deploy-error.js';
-import { silentLog, type Log } from '../log.js';
+import { type Log, silentLog } from '../log.js';
 import { findPrograms } from '../programs.js';
 import { statusWithHost, waitFor, waitForHttp } from '../wait.js';
 import { ApiNode, type Registration } from './api-node.js';

@@ -6,7 +6,7 @@ import { waitForHttp } from '../wait.js';
 import { Nginx } from './nginx.js';
 import { registerService, type ServiceRegistration } from './service-registration.js';
 import { bundledTemplate, renderTemplate } from './template.js';
-import { readEntries, SUBDOMAIN_PREFIX, UPSTREAM_PREFIX, viewOf, type Entry, type RenderMode, type SkippedKey } from './views.js';
+import { type Entry, type RenderMode, readEntries, type SkippedKey, SUBDOMAIN_PREFIX, UPSTREAM_PREFIX, viewOf } from './views.js';
 
 /** Options of {@link startRenderer}. */
 export interface RendererOptions {

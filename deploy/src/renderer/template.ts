@@ -11,7 +11,7 @@ export function bundledTemplate(name: string): string {
 }
 
 /** Characters a rendered value may contain: no space, quote, semicolon, brace or `$`, so no value adds a directive. */
-const SAFE_VALUE = /^[A-Za-z0-9._:/\[\]-]*$/;
+const SAFE_VALUE = /^[A-Za-z0-9._:/[\]-]*$/;
 
 /**
  * Renders a Mustache template (logic-less: `{{name}}`, `{{#list}}…{{/list}}`,

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { WriteLedger, Watcher } from './load.js';
+import type { Watcher, WriteLedger } from './load.js';
 
 /** The newest 100 posts and one thread's comments, as `id:version` lists in the views' orders. */
 export async function databaseState(db: pg.Pool, threadId: string): Promise<{ posts: string[]; comments: string[] }> {

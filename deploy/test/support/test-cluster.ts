@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { startCluster, type Cluster } from '../../src/cluster/cluster.js';
+import { type Cluster, startCluster } from '../../src/cluster/cluster.js';
 import { removeDir, tempDir } from './temp-dir.js';
 
 /** Lease TTL of the test clusters: short, so expiry-bound waits stay short. */

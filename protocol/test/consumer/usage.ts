@@ -1,8 +1,8 @@
 // Type-checked by package.test.ts in a fresh project that installed the packed protocol.
 import {
+  type ClientToServerEvents,
   hotRank,
   POST_SORTS,
-  type ClientToServerEvents,
   type Post,
   type PostSort,
   type ServerToClientEvents,

@@ -1,11 +1,11 @@
+import { commentsRoom, POSTS_ROOM, roomOf, type ServerToClientEvents, type Topic } from '@news-forum/protocol';
 import { io, type ManagerOptions, type SocketOptions } from 'socket.io-client';
 import { ApiError, isProblem } from '../errors/api-error.js';
 import { NetworkError } from '../errors/network-error.js';
 import type { RetryDelay } from '../rest/backoff.js';
 import { Emitter } from './emitter.js';
-import { commentsRoom, POSTS_ROOM, roomOf, type ServerToClientEvents, type Topic } from '@news-forum/protocol';
-import { StatusCell, type LiveStatus, type StatusEvent } from './status.js';
-import { topicKey, TopicFeed, type LiveSocket, type TopicEvents } from './topic-feed.js';
+import { type LiveStatus, StatusCell, type StatusEvent } from './status.js';
+import { type LiveSocket, type TopicEvents, TopicFeed, topicKey } from './topic-feed.js';
 
 // `any`: feeds of posts and of comments share one map, and a feed's
 // document type only matters to its listeners.

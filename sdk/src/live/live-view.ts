@@ -1,6 +1,6 @@
+import type { Page } from '@news-forum/protocol';
 import type { NewsForumError } from '../errors/news-forum-error.js';
 import type { CallOptions, RequestError, Result } from '../rest/result.js';
-import type { Page } from '@news-forum/protocol';
 import type { TopicEvents } from './topic-feed.js';
 import {
   applyChange,
@@ -8,10 +8,10 @@ import {
   applySnapshot,
   emptyViewState,
   isCutSnapshot,
-  viewItems,
   type Versioned,
   type ViewSpec,
   type ViewState,
+  viewItems,
 } from './view-state.js';
 
 /** Options of every `watch()`. */

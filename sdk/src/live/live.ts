@@ -1,18 +1,18 @@
 import {
   COMMENT_SNAPSHOT_LIMIT,
+  type Comment,
   commentOrder,
   DEFAULT_PAGE_SIZE,
   DEFAULT_POST_SORT,
-  MAX_PAGE_SIZE,
-  postOrder,
-  type Comment,
   type LivePost,
+  MAX_PAGE_SIZE,
   type PostSort,
+  postOrder,
   type Topic,
 } from '@news-forum/protocol';
 import type { CommentsApi } from '../rest/comments.js';
 import type { Connection, ConnectionEvents } from './connection.js';
-import { TopicView, type LiveView, type PageSource, type PagedLiveView, type ViewSource, type WatchOptions } from './live-view.js';
+import { type LiveView, type PagedLiveView, type PageSource, TopicView, type ViewSource, type WatchOptions } from './live-view.js';
 import type { LiveStatus } from './status.js';
 import type { TopicEvents } from './topic-feed.js';
 import type { Versioned, ViewSpec } from './view-state.js';

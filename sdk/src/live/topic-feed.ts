@@ -1,19 +1,19 @@
+import {
+  type Change,
+  type ClientToServerEvents,
+  DEFAULT_PAGE_SIZE,
+  DEFAULT_POST_SORT,
+  roomOf,
+  type ServerToClientEvents,
+  type Topic,
+} from '@news-forum/protocol';
 import type { Socket } from 'socket.io-client';
 import { ApiError } from '../errors/api-error.js';
 import type { NewsForumError } from '../errors/news-forum-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import { isTransientStatus, type RetryDelay } from '../rest/backoff.js';
 import { Emitter } from './emitter.js';
-import {
-  DEFAULT_PAGE_SIZE,
-  DEFAULT_POST_SORT,
-  roomOf,
-  type Change,
-  type ClientToServerEvents,
-  type ServerToClientEvents,
-  type Topic,
-} from '@news-forum/protocol';
-import { StatusCell, type LiveStatus, type StatusEvent } from './status.js';
+import { type LiveStatus, StatusCell, type StatusEvent } from './status.js';
 
 export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 

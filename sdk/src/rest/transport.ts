@@ -1,10 +1,10 @@
+import type { Problem } from '@news-forum/protocol';
 import { ApiError, isProblem } from '../errors/api-error.js';
 import { NetworkError } from '../errors/network-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
-import type { Problem } from '@news-forum/protocol';
-import { isTransientStatus, MAX_RETRY_AFTER_MS, parseRetryAfter, sleep, type RetryDelay } from './backoff.js';
+import { isTransientStatus, MAX_RETRY_AFTER_MS, parseRetryAfter, type RetryDelay, sleep } from './backoff.js';
 import type { RequestError, Result } from './result.js';
-import { fillPath, type BodyOf, type DataOf, type Method, type PathOf, type QueryOf, type Target } from './route.js';
+import { type BodyOf, type DataOf, fillPath, type Method, type PathOf, type QueryOf, type Target } from './route.js';
 
 export interface TransportOptions {
   baseUrl: string;

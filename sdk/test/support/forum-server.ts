@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from '@jest/globals';
 import { startServer } from '@news-forum/server';
-import { createClient, type ClientOptions, type NewsForumClient } from '../../src/index.js';
+import { type ClientOptions, createClient, type NewsForumClient } from '../../src/index.js';
 
 export const ADMIN = { login: 'admin', password: 'admin-password-123' };
 

@@ -1,5 +1,5 @@
-import type { Request } from 'express';
 import type { Scope } from '@news-forum/protocol';
+import type { Request } from 'express';
 import { ProblemError } from '../problem/problem-error.js';
 import type { Services } from '../services.js';
 

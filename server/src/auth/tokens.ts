@@ -1,5 +1,5 @@
-import jwt from 'jsonwebtoken';
 import { SCOPES, type Scope } from '@news-forum/protocol';
+import jwt from 'jsonwebtoken';
 import { ProblemError } from '../problem/problem-error.js';
 import type { JwtKeys } from './jwt-keys.js';
 

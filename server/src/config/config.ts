@@ -2,7 +2,7 @@ import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { isHost, isWildcard, parseHostPort, wildcardAdvertiseHost, type AdvertiseAddress } from '../discovery/advertise-address.js';
+import { type AdvertiseAddress, isHost, isWildcard, parseHostPort, wildcardAdvertiseHost } from '../discovery/advertise-address.js';
 import { ConfigError } from './config-error.js';
 
 export type StoreKind = 'embedded' | 'postgres' | 'rethinkdb';

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
+import { type NetworkInterfaceInfo, networkInterfaces } from 'node:os';
 
 /** Where the load balancer reaches a node; `port` undefined means the port it is bound to. */
 export interface AdvertiseAddress {

@@ -1,6 +1,6 @@
 import type { Etcd3, Lease } from 'etcd3';
-import type { Logger } from '../logger.js';
 import { backoffDelay, wait } from '../backoff.js';
+import type { Logger } from '../logger.js';
 import { createEtcdClient } from './etcd-client.js';
 
 /** Where nodes register; the load balancer's renderer watches it. */

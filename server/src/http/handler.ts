@@ -1,5 +1,5 @@
-import type { Request, Response } from 'express';
 import type { operations, QUERY_DEFAULTS } from '@news-forum/protocol';
+import type { Request, Response } from 'express';
 import type { Caller } from '../auth/caller.js';
 import type { Services } from '../services.js';
 

@@ -1,9 +1,9 @@
 import express, { type Request, type Response, type Router } from 'express';
-import { bearerToken, requireScopes, resolveCaller, type Caller } from '../auth/caller.js';
-import { operations, type CompiledOperation } from '../openapi/operations.js';
+import { bearerToken, type Caller, requireScopes, resolveCaller } from '../auth/caller.js';
+import { type CompiledOperation, operations } from '../openapi/operations.js';
 import { ProblemError } from '../problem/problem-error.js';
 import type { Services } from '../services.js';
-import { OPTIONAL_AUTH, type HandlerContext, type Handlers, type OperationId, type Reply } from './handler.js';
+import { type HandlerContext, type Handlers, OPTIONAL_AUTH, type OperationId, type Reply } from './handler.js';
 
 const WRITE_METHODS = new Set(['post', 'put', 'delete', 'patch']);
 

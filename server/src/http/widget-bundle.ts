@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { contentType, serveFile, sha256, type SiteHandler } from './static-file.js';
+import { contentType, type SiteHandler, serveFile, sha256 } from './static-file.js';
 
 /** The unhashed bundle may change with a deploy: cached briefly, then revalidated by ETag. */
 const SHORT = 'public, max-age=300';

@@ -1,6 +1,6 @@
 import type { Scope } from '@news-forum/protocol';
-import { deref, HTTP_METHODS, spec, type HttpMethod, type OperationObject, type ParameterObject } from './spec.js';
-import { coercing, exact, validator, type Validator } from './validation.js';
+import { deref, HTTP_METHODS, type HttpMethod, type OperationObject, type ParameterObject, spec } from './spec.js';
+import { coercing, exact, type Validator, validator } from './validation.js';
 
 /** Who may call an operation, read from its `security`. */
 export interface OperationSecurity {

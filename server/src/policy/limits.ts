@@ -1,5 +1,5 @@
 import { ProblemError } from '../problem/problem-error.js';
-import { RateLimiter, type RateLimit } from './rate-limiter.js';
+import { type RateLimit, RateLimiter } from './rate-limiter.js';
 
 /** Rate limits of one node. Every limit can be overridden when the server is started in code. */
 export interface LimitSettings {

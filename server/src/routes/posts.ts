@@ -2,8 +2,8 @@ import type { Vote } from '@news-forum/protocol';
 import { requireOwnerOr } from '../auth/caller.js';
 import type { Handler, Handlers } from '../http/handler.js';
 import { ProblemError } from '../problem/problem-error.js';
-import type { StoredPost } from '../store/store.js';
 import type { Services } from '../services.js';
+import type { StoredPost } from '../store/store.js';
 import { idempotencyKey } from './idempotency.js';
 import { withMyVote, withMyVoteOf, withMyVotes } from './representations.js';
 

@@ -1,7 +1,7 @@
 import type { Post, User } from '@news-forum/protocol';
-import type { StoredPost, UserRecord, Vote } from '../store/store.js';
 import type { Caller } from '../auth/caller.js';
 import type { Services } from '../services.js';
+import type { StoredPost, UserRecord, Vote } from '../store/store.js';
 
 /** An account as the API shows it: never the password hash. */
 export function publicUser(user: UserRecord): User {

@@ -1,6 +1,6 @@
-import type { Store } from './store.js';
 import { openEmbeddedStore } from './embedded.js';
 import { openPostgresStore } from './postgres.js';
+import type { Store } from './store.js';
 
 export interface OpenStoreOptions {
   kind: 'embedded' | 'postgres';

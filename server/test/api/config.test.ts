@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import type { NetworkInterfaceInfo } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { formatHostPort, wildcardAdvertiseHost } from '../../src/discovery/advertise-address.js';
 import { loadConfig } from '../../src/config/config.js';
 import { ConfigError } from '../../src/config/config-error.js';
+import { formatHostPort, wildcardAdvertiseHost } from '../../src/discovery/advertise-address.js';
 
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 

@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { handlers } from '../../src/routes/index.js';
+import { promisify } from 'node:util';
 import { operations } from '../../src/openapi/operations.js';
 import { spec, specPath } from '../../src/openapi/spec.js';
+import { handlers } from '../../src/routes/index.js';
 import { calledOperations } from '../support/http-client.js';
 import { ADMIN, startTestServer, type TestServer } from '../support/server.js';
 

@@ -1,10 +1,10 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { generateKeyPairSync } from 'node:crypto';
 import { loadConfig } from '../../src/config/config.js';
 import { ConfigError } from '../../src/config/config-error.js';
 import { startServer } from '../../src/server.js';
-import { ADMIN, startTestServer, TEST_SECRET, tempDir, type TestServer } from '../support/server.js';
+import { ADMIN, startTestServer, TEST_SECRET, type TestServer, tempDir } from '../support/server.js';
 
 let t: TestServer;
 let ana: string;

@@ -6,11 +6,11 @@ import {
   loadConfig,
   loadWidgetBundle,
   ProblemError,
-  serveFile,
-  startServer,
   type RunningServer,
   type StartOptions,
   type Store,
+  serveFile,
+  startServer,
 } from '@news-forum/server';
 
 const options: StartOptions = {

@@ -1,7 +1,7 @@
 import { UPSTREAM_PREFIX } from '../../src/discovery/registration.js';
 import { startEtcd, type TestEtcd } from '../support/etcd.js';
 import { eventually } from '../support/live-client.js';
-import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
+import { type NodeProcess, startNodeProcess } from '../support/node-process.js';
 
 // The node as the container runs it: the `news-forum-server` bin, stopped by signals.
 const TTL = 3;

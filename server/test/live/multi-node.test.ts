@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { startServer, type RunningServer } from '../../src/server.js';
+import { type RunningServer, startServer } from '../../src/server.js';
 import { call } from '../support/http-client.js';
 import { applyChanges, connectSocket, eventually, record, subscribe, type TestSocket } from '../support/live-client.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';

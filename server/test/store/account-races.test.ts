@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import pg from 'pg';
-import { StoreError } from '../../src/store/store-error.js';
 import type { Store, StoredComment, StoredPost, Vote } from '../../src/store/store.js';
+import { StoreError } from '../../src/store/store-error.js';
 import { createUsers, STORE_KINDS, storeFixture } from '../support/store-adapters.js';
 
 const RACERS = 20;

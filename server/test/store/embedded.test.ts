@@ -1,7 +1,7 @@
-import { describe, expect, test } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { describe, expect, test } from '@jest/globals';
 import { openStore } from '../../src/store/open-store.js';
 import { scratchDir } from '../support/postgres.js';
 import { createUsers, storeFixture } from '../support/store-adapters.js';

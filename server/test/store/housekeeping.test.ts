@@ -1,5 +1,5 @@
-import { describe, expect, test } from '@jest/globals';
 import path from 'node:path';
+import { describe, expect, test } from '@jest/globals';
 import type { SqlDriver } from '../../src/store/sql/driver.js';
 import { DEFAULT_RETENTION, pruneLogs } from '../../src/store/sql/housekeeping.js';
 import { openPgDriver } from '../../src/store/sql/pg-driver.js';

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { StoreError } from '../../src/store/store-error.js';
 import type { NewUserRecord, Store } from '../../src/store/store.js';
+import { StoreError } from '../../src/store/store-error.js';
 import { STORE_KINDS, storeFixture } from '../support/store-adapters.js';
 
 function newUser(login: string, overrides: Partial<NewUserRecord> = {}): NewUserRecord {

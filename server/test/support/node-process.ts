@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { TEST_SECRET } from './server.js';
 import { terminate } from './launch.js';
 import { eventually } from './live-client.js';
+import { TEST_SECRET } from './server.js';
 import { createEmbeddedStore } from './store-template.js';
 
 /** `news-forum-server`, as package.json's `bin` names it and the container image runs it. */

@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, type RunningServer, type StartOptions } from '../../src/server.js';
 import type { LimitSettings } from '../../src/policy/limits.js';
-import { call, type CallOptions, type CallResult } from './http-client.js';
+import { type RunningServer, type StartOptions, startServer } from '../../src/server.js';
+import { type CallOptions, type CallResult, call } from './http-client.js';
 import { createEmbeddedStore } from './store-template.js';
 
 export const TEST_SECRET = 'test-secret-that-is-at-least-32-characters-long';

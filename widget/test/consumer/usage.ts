@@ -1,6 +1,6 @@
 // Type-checked by package.test.ts in a fresh project that installed the packed widget.
-import { NewsForum, type ErrorEventDetail, type Vote, type VoteEventDetail } from '@news-forum/widget';
-import { createClient, hotRank, NewsForum as BundledNewsForum } from '@news-forum/widget/news-forum.js';
+import type { ErrorEventDetail, NewsForum, Vote, VoteEventDetail } from '@news-forum/widget';
+import { type NewsForum as BundledNewsForum, createClient, hotRank } from '@news-forum/widget/news-forum.js';
 
 const forum = document.querySelector('news-forum');
 if (forum) {

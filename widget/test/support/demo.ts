@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createDemoSite, startDemo, type RunningDemo } from '@news-forum/demo';
+import { createDemoSite, type RunningDemo, startDemo } from '@news-forum/demo';
 import { createClient, type NewsForumClient, type Post } from '@news-forum/sdk';
-import { startServer, type RunningServer, type StartOptions } from '@news-forum/server';
+import { type RunningServer, type StartOptions, startServer } from '@news-forum/server';
 
 export const ADMIN = { login: 'admin', password: 'admin-password-123' };
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import type { Comment } from '@news-forum/sdk';
-import { commentTree, type CommentNode } from '../../src/news-forum/comment-tree.js';
+import { type CommentNode, commentTree } from '../../src/news-forum/comment-tree.js';
 
 let counter = 0;
 /** A comment (oldest first as they are made), replying to `parent` if given. */

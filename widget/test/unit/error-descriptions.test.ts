@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { ApiError, NetworkError, TimeoutError, type Problem } from '@news-forum/sdk';
+import { ApiError, NetworkError, type Problem, TimeoutError } from '@news-forum/sdk';
 import { describeError } from '../../src/news-forum/describe-error.js';
 
 const problem = (extra: Partial<Problem> = {}): Problem => ({

@@ -1,7 +1,7 @@
+import { backoffDelay, wait } from '../../backoff.js';
 import type { FeedItem, Table } from '../store.js';
 import type { SqlDriver, SqlExecutor } from './driver.js';
 import { CHANGES_CHANNEL } from './migrations.js';
-import { backoffDelay, wait } from '../../backoff.js';
 
 /** Where a reader of the change log stands: the log's epoch and the last seq read. */
 export interface FeedPosition {

@@ -1,6 +1,6 @@
 import pg from 'pg';
-import type { ListenHandlers, SqlDriver, SqlExecutor } from './driver.js';
 import { isUnreachable, rethrowDatabaseError } from './database-errors.js';
+import type { ListenHandlers, SqlDriver, SqlExecutor } from './driver.js';
 import { PgListener } from './pg-listener.js';
 
 function executor(db: pg.Pool | pg.PoolClient): SqlExecutor {

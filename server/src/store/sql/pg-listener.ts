@@ -1,6 +1,6 @@
 import pg from 'pg';
-import type { ListenHandlers } from './driver.js';
 import { backoffDelay, wait } from '../../backoff.js';
+import type { ListenHandlers } from './driver.js';
 
 const HEARTBEAT_MS = 10_000;
 

@@ -1,6 +1,6 @@
 import { PGlite, type Transaction } from '@electric-sql/pglite';
-import type { ListenHandlers, SqlDriver, SqlExecutor } from './driver.js';
 import { rethrowDatabaseError } from './database-errors.js';
+import type { ListenHandlers, SqlDriver, SqlExecutor } from './driver.js';
 
 function executor(db: PGlite | Transaction): SqlExecutor {
   return {

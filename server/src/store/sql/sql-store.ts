@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { hotRank, ID_PATTERN, type PostSort } from '@news-forum/protocol';
-import { StoreError } from '../store-error.js';
 import type {
   Created,
   FeedItem,
@@ -17,11 +16,12 @@ import type {
   UserRecord,
   Vote,
 } from '../store.js';
-import type { SqlDriver, SqlExecutor } from './driver.js';
+import { StoreError } from '../store-error.js';
 import { ChangeFeed, readFeedPosition } from './change-feed.js';
-import { decodeCursor, encodeCursor, type CursorKeys } from './cursor.js';
+import { type CursorKeys, decodeCursor, encodeCursor } from './cursor.js';
 import { accountGone, sqlState } from './database-errors.js';
-import { DEFAULT_RETENTION, schedulePruning, type Retention } from './housekeeping.js';
+import type { SqlDriver, SqlExecutor } from './driver.js';
+import { DEFAULT_RETENTION, type Retention, schedulePruning } from './housekeeping.js';
 import { migrate } from './migrations.js';
 import { recount } from './recount.js';
 

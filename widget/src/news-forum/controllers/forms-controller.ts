@@ -1,5 +1,5 @@
 import type { CallOptions, NewsForumClient, Result } from '@news-forum/sdk';
-import { emit, type ErrorAction } from '../../events/events.js';
+import { type ErrorAction, emit } from '../../events/events.js';
 import { describeError } from '../describe-error.js';
 import { Controller } from './controller.js';
 

@@ -1,11 +1,11 @@
 import {
   DEFAULT_PAGE_SIZE,
   DEFAULT_POST_SORT,
-  MAX_PAGE_SIZE,
-  POST_SORTS,
   type LivePost,
+  MAX_PAGE_SIZE,
   type NewsForumClient,
   type NewsForumError,
+  POST_SORTS,
   type PostListQuery,
   type PostSort,
 } from '@news-forum/sdk';

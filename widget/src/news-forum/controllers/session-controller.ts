@@ -1,13 +1,13 @@
 import {
-  createClient,
-  NewsForumError,
   type CallOptions,
+  createClient,
   type NewsForumClient,
+  NewsForumError,
   type Result,
   type Session,
   type User,
 } from '@news-forum/sdk';
-import { emit, type ErrorAction } from '../../events/events.js';
+import { type ErrorAction, emit } from '../../events/events.js';
 import { describeError } from '../describe-error.js';
 import { Controller } from './controller.js';
 

@@ -1,11 +1,11 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import { commentTree, type CommentNode } from '../comment-tree.js';
+import { type CommentNode, commentTree } from '../comment-tree.js';
 import { describeError } from '../describe-error.js';
 import { timeAgo } from '../format.js';
+import type { Ui } from '../ui.js';
 import { commentForm } from './forms.js';
 import { deleteButton, postMeta, postTitle, voteButtons } from './post.js';
-import type { Ui } from '../ui.js';
 
 function comment(ui: Ui, { comment: c, replies }: CommentNode): TemplateResult | typeof nothing {
   const { session, forms } = ui;
