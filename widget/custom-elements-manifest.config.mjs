@@ -1,5 +1,8 @@
 import * as sdk from '@news-forum/sdk';
 
+// The SDK's exports by name, for defaults written as one of its constants.
+const SDK_EXPORTS = new Map(Object.entries(sdk));
+
 /**
  * Manifest hygiene: paths of the published files, no private members, no
  * type-only exports, and defaults taken from the SDK's constants shown as
@@ -20,8 +23,8 @@ function publishedManifest() {
           if (declaration.members)
             declaration.members = declaration.members.filter((m) => m.privacy !== 'private' && !m.name.startsWith('#'));
           for (const member of [...(declaration.members ?? []), ...(declaration.attributes ?? [])]) {
-            if (member.default !== undefined && /^[A-Z][A-Z_]+$/.test(member.default) && member.default in sdk) {
-              const value = sdk[member.default];
+            if (member.default !== undefined && /^[A-Z][A-Z_]+$/.test(member.default) && SDK_EXPORTS.has(member.default)) {
+              const value = SDK_EXPORTS.get(member.default);
               member.default = typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
             }
           }

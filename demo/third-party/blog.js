@@ -6,7 +6,7 @@ const describe = {
   'news-forum-logout': (d) => `signed out (${d.reason})`,
   'news-forum-vote': (d) => `voted ${d.vote} on "${d.post.title}"`,
   'news-forum-post-created': (d) => `posted "${d.post.title}"`,
-  'news-forum-comment-created': (d) => `commented on a post`,
+  'news-forum-comment-created': () => 'commented on a post',
   'news-forum-error': (d) => `error (${d.action}): ${d.message}`,
 };
 for (const [name, text] of Object.entries(describe)) {

@@ -50,7 +50,9 @@ function specQueryDefaults(): Record<string, Record<string, unknown>> {
     for (const operation of Object.values(item)) {
       for (const parameter of (operation.parameters ?? []).map((p) => resolve(p))) {
         if (parameter.in === 'query' && parameter.schema.default !== undefined) {
-          (found[operation.operationId!] ??= {})[parameter.name] = parameter.schema.default;
+          const id = operation.operationId!;
+          found[id] ??= {};
+          found[id][parameter.name] = parameter.schema.default;
         }
       }
     }

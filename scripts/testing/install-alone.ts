@@ -73,18 +73,20 @@ export async function installAlone(name: PackageName): Promise<InstalledPackage>
         filename: string;
         files: { path: string }[];
       }[];
-      tarballs.push(path.join(work, packed!.filename));
+      if (!packed) throw new Error(`npm pack --workspace ${workspace} reported no tarball`);
+      tarballs.push(path.join(work, packed.filename));
       own = packed;
     }
+    if (!own) throw new Error(`nothing packed for ${name}`);
     const app = path.join(work, 'app');
     await mkdir(app);
     await writeFile(path.join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
     await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs], app);
-    const tarball = tarballs.at(-1)!;
+    const tarball = path.join(work, own.filename);
     return {
       app,
       tarball,
-      files: own!.files.map((file) => file.path).sort(),
+      files: own.files.map((file) => file.path).sort(),
       async addFiles(from) {
         for (const file of await readdir(from)) await copyFile(path.join(from, file), path.join(app, file));
       },

@@ -100,7 +100,12 @@ describe('loadMore() of a comments view, against a real server', () => {
     const { data: short } = await author.posts.create({ title: 'A short thread' });
     await addComments(author, short!, ['only one']);
     let pages = 0;
-    const reader = client({ fetch: (input, init) => (String(input).includes('/api/comments/') && pages++, globalThis.fetch(input, init)) });
+    const reader = client({
+      fetch: (input, init) => {
+        if (String(input).includes('/api/comments/')) pages++;
+        return globalThis.fetch(input, init);
+      },
+    });
     const view = reader.live.comments(short!.id).watch();
     await waitFor('the snapshot', () => view.items?.length === 1);
     expect(view.hasMore).toBe(false);

@@ -124,7 +124,12 @@ describe('live protocol against a scripted socket.io server', () => {
 
   it('sends the current token on every connect and resubscribes', async () => {
     let subscribes = 0;
-    server = await startScriptedServer(onSubscribe((_, ack) => (subscribes++, ack(postsAck([])))));
+    server = await startScriptedServer(
+      onSubscribe((_, ack) => {
+        subscribes++;
+        ack(postsAck([]));
+      }),
+    );
     const client = connect({ token: 'token-a' });
     client.live.posts.on('change', () => {});
     await waitFor('first subscription', () => subscribes === 1);

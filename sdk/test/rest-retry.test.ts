@@ -141,7 +141,14 @@ describe('retries against a real HTTP server', () => {
     await server.close();
     server = undefined;
     let calls = 0;
-    const forum = createClient({ baseUrl: url, ...fast, fetch: (input, init) => (calls++, fetch(input, init)) });
+    const forum = createClient({
+      baseUrl: url,
+      ...fast,
+      fetch: (input, init) => {
+        calls++;
+        return fetch(input, init);
+      },
+    });
     const { error } = await forum.posts.list();
     expect(error).toBeInstanceOf(NetworkError);
     expect(error?.code).toBe('network_error');

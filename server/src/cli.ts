@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 import { ConfigError } from './config/config-error.js';
-import { startServer } from './server.js';
+import { type RunningServer, startServer } from './server.js';
 
 /**
  * `news-forum-server`: starts one node from the environment. A bad
  * configuration value stops start-up with one line naming the variable.
  */
 async function main(): Promise<void> {
-  let server;
+  let server: RunningServer;
   try {
     server = await startServer();
   } catch (error) {

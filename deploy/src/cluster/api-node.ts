@@ -52,7 +52,7 @@ export class ApiNode {
     };
     // With a sidekick, the node itself must not register too.
     const nodeEnv = options.registration === 'sidekick' ? { ...env, ETCD_URL: '' } : env;
-    this.process = new Supervised({ name: options.name, command: command!, args, env: nodeEnv, cwd: options.repoRoot }, options.logDir);
+    this.process = new Supervised({ name: options.name, command, args, env: nodeEnv, cwd: options.repoRoot }, options.logDir);
     this.sidekick =
       options.registration === 'sidekick'
         ? new Supervised({ name: `${options.name}-discovery`, command: 'sh', args: [options.sidekickScript], env }, options.logDir)

@@ -13,14 +13,17 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-let values;
-try {
-  ({ values } = parseArgs({
-    options: { nodes: { type: 'string' }, dir: { type: 'string' }, ttl: { type: 'string' }, help: { type: 'boolean' } },
-  }));
-} catch (error) {
-  fail((error as Error).message);
+function parseOptions() {
+  try {
+    return parseArgs({
+      options: { nodes: { type: 'string' }, dir: { type: 'string' }, ttl: { type: 'string' }, help: { type: 'boolean' } },
+    }).values;
+  } catch (error) {
+    fail((error as Error).message);
+  }
 }
+
+const values = parseOptions();
 if (values.help) {
   process.stdout.write(`${USAGE}\n`);
   process.exit(0);

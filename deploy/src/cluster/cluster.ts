@@ -85,7 +85,7 @@ async function secret(dir: string, name: string, bytes: number): Promise<string>
 
 /** `server <address>` lines of an nginx configuration. */
 export function upstreamServers(config: string): string[] {
-  return [...config.matchAll(/^[ \t]*server[ \t]+([^\s;{]+)[^;{\n]*;/gm)].map((m) => m[1]!);
+  return [...config.matchAll(/^[ \t]*server[ \t]+([^\s;{]+)[^;{\n]*;/gm)].flatMap(([, address]) => address ?? []);
 }
 
 /**

@@ -5,13 +5,13 @@
 // registered as `demo` in the public proxy's etcd once it answers. Configured
 // by the server's environment plus PUBLIC_ETCD_URL, PUBLIC_ETCD_TTL and
 // ADVERTISE_ADDR.
-import { startDemo } from '@news-forum/demo';
+import { type RunningDemo, startDemo } from '@news-forum/demo';
 import { ConfigError } from '@news-forum/server';
 import { jsonLog } from '../log.js';
 import { registerService } from '../renderer/service-registration.js';
 
 const log = jsonLog('demo');
-let demo;
+let demo: RunningDemo;
 try {
   demo = await startDemo();
 } catch (error) {

@@ -3,7 +3,8 @@ import { DeployError } from '../deploy-error.js';
 
 /** What the image's final stage runs: its CMD (exec form), ENV and WORKDIR. */
 export interface ImageCommand {
-  cmd: string[];
+  /** The program, then its arguments. */
+  cmd: [string, ...string[]];
   env: Record<string, string>;
   workdir: string;
 }
@@ -19,20 +20,20 @@ function instructions(text: string): { op: string; rest: string }[] {
     .map((line) => line.trim())
     .filter((line) => line && !line.startsWith('#'))
     .map((line) => {
-      const [op, ...rest] = line.split(/\s+/);
-      return { op: op!.toUpperCase(), rest: rest.join(' ') };
+      const [op = '', ...rest] = line.split(/\s+/);
+      return { op: op.toUpperCase(), rest: rest.join(' ') };
     });
 }
 
 /** `ENV a=1 b="two"` and the legacy `ENV a 1`. */
 function parseEnv(rest: string): Record<string, string> {
   if (!rest.includes('=')) {
-    const [key, ...value] = rest.split(' ');
-    return { [key!]: value.join(' ') };
+    const [key = '', ...value] = rest.split(' ');
+    return { [key]: value.join(' ') };
   }
   const env: Record<string, string> = {};
-  for (const match of rest.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|\S*)/g)) {
-    env[match[1]!] = match[2]!.startsWith('"') ? (JSON.parse(match[2]!) as string) : match[2]!;
+  for (const [, key = '', value = ''] of rest.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|\S*)/g)) {
+    env[key] = value.startsWith('"') ? (JSON.parse(value) as string) : value;
   }
   return env;
 }
@@ -45,16 +46,17 @@ function parseEnv(rest: string): Record<string, string> {
  */
 export function readImageCommand(file = DOCKERFILE, stage?: string): ImageCommand {
   const all = instructions(readFileSync(file, 'utf8'));
-  const starts = all.flatMap((ins, i) => (ins.op === 'FROM' ? [i] : []));
+  // Each stage: the index of its FROM instruction and what follows FROM.
+  const starts = all.flatMap((ins, at) => (ins.op === 'FROM' ? [{ at, from: ins.rest }] : []));
   const stageAt = (name: string | undefined) =>
-    name === undefined ? starts.at(-1) : starts.find((i) => new RegExp(`\\bAS\\s+${name}$`, 'i').test(all[i]!.rest));
+    name === undefined ? starts.at(-1) : starts.find(({ from }) => new RegExp(`\\bAS\\s+${name}$`, 'i').test(from));
   // A stage built FROM an earlier stage inherits its ENV, WORKDIR and CMD.
-  const collect = (start: number): { cmd?: string[]; env: Record<string, string>; workdir: string } => {
-    const base = all[start]!.rest.split(/\s+/)[0]!;
+  const collect = (start: { at: number; from: string }): { cmd?: string[]; env: Record<string, string>; workdir: string } => {
+    const [base = ''] = start.from.split(/\s+/);
     const parent = stageAt(base);
-    const image = parent !== undefined && parent < start ? collect(parent) : { env: {}, workdir: '/' };
-    const end = starts.find((i) => i > start) ?? all.length;
-    for (const { op, rest } of all.slice(start + 1, end)) {
+    const image = parent !== undefined && parent.at < start.at ? collect(parent) : { env: {}, workdir: '/' };
+    const end = starts.find(({ at }) => at > start.at)?.at ?? all.length;
+    for (const { op, rest } of all.slice(start.at + 1, end)) {
       if (op === 'ENV') image.env = { ...image.env, ...parseEnv(rest) };
       if (op === 'WORKDIR') image.workdir = rest;
       if (op === 'CMD') {
@@ -70,6 +72,7 @@ export function readImageCommand(file = DOCKERFILE, stage?: string): ImageComman
   const start = stageAt(stage);
   if (start === undefined) throw new DeployError('dockerfile', `${file} has no stage ${stage ?? ''}`.trim());
   const { cmd, env, workdir } = collect(start);
-  if (!cmd || cmd.length === 0) throw new DeployError('dockerfile', `${file}: the stage has no CMD`);
-  return { cmd, env, workdir };
+  const [program, ...args] = cmd ?? [];
+  if (program === undefined) throw new DeployError('dockerfile', `${file}: the stage has no CMD`);
+  return { cmd: [program, ...args], env, workdir };
 }

@@ -26,7 +26,6 @@ export class ClusterPostgres {
   readonly #port: number;
   readonly #process: Supervised;
   readonly #user: { uid: number; gid: number } | undefined;
-  readonly #asUser: string[];
 
   constructor(options: { dir: string; port: number; bin: string; logDir: string }) {
     this.#root = path.join(options.dir, 'postgres');
@@ -35,10 +34,7 @@ export class ClusterPostgres {
     this.#port = options.port;
     this.url = `postgres://${USER}@127.0.0.1:${options.port}/${DATABASE}`;
     this.#user = unprivilegedUser();
-    this.#asUser = this.#user ? ['setpriv', `--reuid=${this.#user.uid}`, `--regid=${this.#user.gid}`, '--init-groups', '--'] : [];
-    const [command, ...args] = [
-      ...this.#asUser,
-      path.join(this.#bin, 'postgres'),
+    const { command, args } = this.#commandLine('postgres', [
       '-D',
       this.#data,
       '-p',
@@ -49,8 +45,8 @@ export class ClusterPostgres {
       'listen_addresses=127.0.0.1',
       '-c',
       'max_connections=200',
-    ];
-    this.#process = new Supervised({ name: 'postgres', command: command!, args, cwd: this.#root }, options.logDir);
+    ]);
+    this.#process = new Supervised({ name: 'postgres', command, args, cwd: this.#root }, options.logDir);
   }
 
   get pid(): number | undefined {
@@ -93,10 +89,17 @@ export class ClusterPostgres {
     return this.#process.stop('SIGINT', 30_000);
   }
 
+  // initdb and postgres refuse to run as root.
+  #commandLine(program: string, args: string[]): { command: string; args: string[] } {
+    const binary = path.join(this.#bin, program);
+    if (!this.#user) return { command: binary, args };
+    return { command: 'setpriv', args: [`--reuid=${this.#user.uid}`, `--regid=${this.#user.gid}`, '--init-groups', '--', binary, ...args] };
+  }
+
   async #as(program: string, args: string[]): Promise<string> {
-    const [command, ...rest] = [...this.#asUser, path.join(this.#bin, program), ...args];
+    const { command, args: commandArgs } = this.#commandLine(program, args);
     try {
-      return (await run(command!, rest, { cwd: this.#root })).stdout;
+      return (await run(command, commandArgs, { cwd: this.#root })).stdout;
     } catch (error) {
       throw new DeployError('process-exited', `${program} failed: ${String((error as { stderr?: string }).stderr ?? error).trim()}`, {
         cause: error,

@@ -53,8 +53,8 @@ export class Supervised {
       cwd: this.spec.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout!.pipe(log, { end: false });
-    child.stderr!.pipe(log, { end: false });
+    child.stdout.pipe(log, { end: false });
+    child.stderr.pipe(log, { end: false });
     running.add(child);
     this.#exited = new Promise<void>((resolve) => {
       child.once('exit', () => {

@@ -20,28 +20,30 @@ const list = (value: string | undefined) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-let parsed;
-try {
-  parsed = parseArgs({
-    options: {
-      mode: { type: 'string' },
-      etcd: { type: 'string' },
-      listen: { type: 'string' },
-      dir: { type: 'string' },
-      template: { type: 'string' },
-      prefix: { type: 'string' },
-      domain: { type: 'string' },
-      'trust-proxy': { type: 'string' },
-      register: { type: 'string' },
-      'register-etcd': { type: 'string' },
-      advertise: { type: 'string' },
-      'register-ttl': { type: 'string' },
-    },
-  }).values;
-} catch (error) {
-  fail((error as Error).message);
+function parseOptions() {
+  try {
+    return parseArgs({
+      options: {
+        mode: { type: 'string' },
+        etcd: { type: 'string' },
+        listen: { type: 'string' },
+        dir: { type: 'string' },
+        template: { type: 'string' },
+        prefix: { type: 'string' },
+        domain: { type: 'string' },
+        'trust-proxy': { type: 'string' },
+        register: { type: 'string' },
+        'register-etcd': { type: 'string' },
+        advertise: { type: 'string' },
+        'register-ttl': { type: 'string' },
+      },
+    }).values;
+  } catch (error) {
+    fail((error as Error).message);
+  }
 }
 
+const parsed = parseOptions();
 const mode = parsed.mode;
 if (mode !== 'load-balancer' && mode !== 'proxy') fail('--mode must be load-balancer or proxy');
 if (!parsed.etcd) fail('--etcd is required');
@@ -65,7 +67,8 @@ try {
     ...(parsed.prefix && { keyPrefix: parsed.prefix }),
     ...(parsed.domain && { domain: parsed.domain }),
     trustedProxies: list(parsed['trust-proxy']),
-    ...(names.length > 0 && { register: { etcd: list(parsed['register-etcd']), names, advertise: parsed.advertise!, ttlSeconds: ttl } }),
+    ...(names.length > 0 &&
+      parsed.advertise && { register: { etcd: list(parsed['register-etcd']), names, advertise: parsed.advertise, ttlSeconds: ttl } }),
     log,
   });
   log('info', 'serving', { url: renderer.url, nginx: renderer.nginxPid() });

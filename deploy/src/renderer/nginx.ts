@@ -88,7 +88,7 @@ export class Nginx {
   start(): void {
     if (this.running) return;
     const child = spawn(this.#binary, this.#args(), { stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr!.setEncoding('utf8').on('data', (text: string) => {
+    child.stderr.setEncoding('utf8').on('data', (text: string) => {
       for (const line of text.split('\n').filter(Boolean)) this.#log('warn', 'nginx', { line });
     });
     child.once('exit', (code, signal) => {

@@ -33,7 +33,11 @@ export function watch(forum: NewsForumClient, threadId: string): Watcher {
 /** Entries received more than once. */
 export function duplicates(received: string[]): string[] {
   const seen = new Set<string>();
-  return received.filter((entry) => (seen.has(entry) ? true : (seen.add(entry), false)));
+  return received.filter((entry) => {
+    if (seen.has(entry)) return true;
+    seen.add(entry);
+    return false;
+  });
 }
 
 /** What the writers got acknowledged, and what failed after the SDK's retries. */

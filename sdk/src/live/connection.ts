@@ -7,8 +7,7 @@ import { Emitter } from './emitter.js';
 import { type LiveStatus, StatusCell, type StatusEvent } from './status.js';
 import { type LiveSocket, type TopicEvents, TopicFeed, topicKey } from './topic-feed.js';
 
-// `any`: feeds of posts and of comments share one map, and a feed's
-// document type only matters to its listeners.
+// biome-ignore lint/suspicious/noExplicitAny: feeds of posts and of comments share one map, and a feed's document type only matters to its listeners.
 type AnyFeed = TopicFeed<any>;
 
 /** A socket that stayed up this long was not in a connect-then-kicked loop. */
@@ -103,9 +102,15 @@ export class Connection {
 
   #start(feed: AnyFeed): void {
     clearTimeout(this.#idleTimer);
-    if (this.#socket?.connected) return feed.subscribe(this.#socket);
+    if (this.#socket?.connected) {
+      feed.subscribe(this.#socket);
+      return;
+    }
     // A socket the server disconnected, or that gave up, is not `active`: open a new one.
-    if (!this.#socket?.active) return this.#open();
+    if (!this.#socket?.active) {
+      this.#open();
+      return;
+    }
     feed.stop({ status: this.#status.current });
   }
 

@@ -1,5 +1,5 @@
-// `any` because each event has its own parameter list.
-type EventMap<E> = { [K in keyof E]: (...args: any[]) => void };
+// `never[]` because each event has its own parameter list: any function is assignable to it.
+type EventMap<E> = { [K in keyof E]: (...args: never[]) => void };
 
 /**
  * Minimal typed event emitter (the SDK runs in browsers, so no node:events).
@@ -12,7 +12,10 @@ export class Emitter<E extends EventMap<E>> {
   /** Adds a listener; returns the function that removes it. */
   on<K extends keyof E>(event: K, listener: E[K]): () => void {
     let set = this.#listeners.get(event);
-    if (!set) this.#listeners.set(event, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      this.#listeners.set(event, set);
+    }
     const entry = (...args: Parameters<E[K]>) => listener(...args);
     set.add(entry as E[K]);
     return () => {

@@ -198,11 +198,12 @@ export class TopicView<T extends Versioned> implements PagedLiveView<T> {
     return {
       next: async () => {
         while (latest === undefined && !ended) await new Promise<void>((resolve) => (wake = resolve));
-        if (ended) {
-          if (ended.error) throw ended.error;
+        const value = latest;
+        // The loop above leaves either an end or a value.
+        if (ended || value === undefined) {
+          if (ended?.error) throw ended.error;
           return { done: true, value: undefined };
         }
-        const value = latest!;
         latest = undefined;
         return { done: false, value };
       },
@@ -256,5 +257,5 @@ export class TopicView<T extends Versioned> implements PagedLiveView<T> {
 // Same ids at the same versions is the same list (a version names one state
 // of a document), so a repeated snapshot after a reconnect renders nothing.
 function sameItems<T extends Versioned>(a: readonly T[], b: readonly T[]): boolean {
-  return a.length === b.length && a.every((item, i) => item.id === b[i]!.id && item.version === b[i]!.version);
+  return a.length === b.length && a.every((item, i) => item.id === b[i]?.id && item.version === b[i]?.version);
 }

@@ -152,7 +152,10 @@ export function createLive(connection: Connection, comments: CommentsApi): { liv
     let view: { close(): void } | undefined;
     // onEnd may run inside make() (an already aborted signal), before `view` is set.
     const made = make(() => view && views.delete(view));
-    if (!made.closed) views.add((view = made));
+    if (!made.closed) {
+      view = made;
+      views.add(made);
+    }
     return made;
   };
   const live: Live = {

@@ -75,9 +75,11 @@ export function createTransport(options: TransportOptions): Send {
     const retryable = call.idempotent || call.idempotencyKey !== undefined;
     for (let retry = 1; ; retry++) {
       const result = await attempt(fetchFn, url, init, call.signal, options.timeoutMs);
-      const delay = result.error && retryable && retry <= options.maxRetries ? retryDelay(result, retry, options.retryDelay) : undefined;
+      const { error } = result;
+      if (!error || !retryable || retry > options.maxRetries) return result;
+      const delay = retryDelay(result, retry, options.retryDelay);
       if (delay === undefined) return result;
-      call.onRetry?.(result.error!);
+      call.onRetry?.(error);
       if (!(await sleep(delay, call.signal))) return aborted(call.signal, result.response);
     }
   };

@@ -27,9 +27,11 @@ export function isWildcard(host: string): boolean {
 export function parseHostPort(raw: string): { host: string; port: number } | undefined {
   const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(raw);
   if (!match) return undefined;
-  const host = match[1] ?? match[2]!;
-  const port = Number(match[3]);
-  const valid = match[1] !== undefined ? isIP(host) === 6 : isHost(host) && isIP(host) !== 6;
+  const [, v6, name, portText] = match;
+  const host = v6 ?? name;
+  if (host === undefined) return undefined;
+  const port = Number(portText);
+  const valid = v6 !== undefined ? isIP(host) === 6 : isHost(host) && isIP(host) !== 6;
   return valid && port >= 1 && port <= 65535 && !isWildcard(host) ? { host, port } : undefined;
 }
 

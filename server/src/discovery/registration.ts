@@ -20,7 +20,10 @@ export interface RegistrationOptions {
 
 type State = 'registering' | 'registered' | 'unreachable' | 'stopped';
 
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+const message = (error: unknown) => {
+  const [firstLine = ''] = (error instanceof Error ? error.message : String(error)).split('\n');
+  return firstLine;
+};
 
 /**
  * Keeps `/services/news-forum/upstream/<name>` = `host:port` in etcd on a

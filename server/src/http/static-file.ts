@@ -24,11 +24,16 @@ export function sha256(body: Buffer | string): string {
   return createHash('sha256').update(body).digest('hex');
 }
 
+interface Encoding {
+  name: string;
+  compress: (bytes: Buffer) => Buffer;
+}
+
 /** Encodings offered, best first, with how to make them. */
-const ENCODINGS: Record<string, (bytes: Buffer) => Buffer> = {
-  br: (bytes) => brotliCompressSync(bytes),
-  gzip: (bytes) => gzipSync(bytes, { level: 9 }),
-};
+const ENCODINGS: readonly Encoding[] = [
+  { name: 'br', compress: (bytes) => brotliCompressSync(bytes) },
+  { name: 'gzip', compress: (bytes) => gzipSync(bytes, { level: 9 }) },
+];
 
 /**
  * A handler that answers GET and HEAD for one path with fixed bytes
@@ -44,10 +49,13 @@ export function serveFile(path: string, file: { body: Buffer | string; type: str
   const bytes = Buffer.from(file.body);
   const etag = `"${sha256(bytes).slice(0, 32)}"`;
   const compressible = /^(text\/|application\/json|image\/svg)/.test(type) && bytes.length > 1024;
-  const encoded = new Map<string, Buffer>();
-  const encode = (name: string): Buffer => {
-    let body = encoded.get(name);
-    if (!body) encoded.set(name, (body = ENCODINGS[name]!(bytes)));
+  const encoded = new Map<Encoding, Buffer>();
+  const encode = (encoding: Encoding): Buffer => {
+    let body = encoded.get(encoding);
+    if (!body) {
+      body = encoding.compress(bytes);
+      encoded.set(encoding, body);
+    }
     return body;
   };
   return (req, res, next) => {
@@ -56,9 +64,9 @@ export function serveFile(path: string, file: { body: Buffer | string; type: str
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     if (compressible) res.setHeader('Vary', [res.getHeader('Vary'), 'Accept-Encoding'].filter(Boolean).join(', '));
     const accepted = String(req.headers['accept-encoding'] ?? '');
-    const encoding = compressible ? Object.keys(ENCODINGS).find((name) => new RegExp(`\\b${name}\\b`).test(accepted)) : undefined;
+    const encoding = compressible ? ENCODINGS.find(({ name }) => new RegExp(`\\b${name}\\b`).test(accepted)) : undefined;
     // One ETag per representation, as a strong ETag must be.
-    const tag = encoding ? `${etag.slice(0, -1)}-${encoding}"` : etag;
+    const tag = encoding ? `${etag.slice(0, -1)}-${encoding.name}"` : etag;
     res.setHeader('ETag', tag);
     const match = req.headers['if-none-match'];
     if (match?.split(/\s*,\s*/).some((candidate) => candidate.replace(/^W\//, '') === tag)) {
@@ -66,7 +74,7 @@ export function serveFile(path: string, file: { body: Buffer | string; type: str
       return void res.end();
     }
     const payload = encoding ? encode(encoding) : bytes;
-    if (encoding) res.setHeader('Content-Encoding', encoding);
+    if (encoding) res.setHeader('Content-Encoding', encoding.name);
     res.setHeader('Content-Type', type);
     res.setHeader('Content-Length', payload.length);
     res.end(req.method === 'HEAD' ? undefined : payload);

@@ -29,10 +29,15 @@ export interface CompiledOperation {
 
 function compileParameters(parameters: ParameterObject[]): Validator {
   const groups = { path: 'path', query: 'query', header: 'headers' } as const;
-  const properties: Record<string, { type: 'object'; properties: Record<string, object>; required: string[] }> = {};
-  for (const group of Object.values(groups)) properties[group] = { type: 'object', properties: {}, required: [] };
+  type Group = { type: 'object'; properties: Record<string, object>; required: string[] };
+  const emptyGroup = (): Group => ({ type: 'object', properties: {}, required: [] });
+  const properties: Record<(typeof groups)[ParameterObject['in']], Group> = {
+    path: emptyGroup(),
+    query: emptyGroup(),
+    headers: emptyGroup(),
+  };
   for (const parameter of parameters) {
-    const group = properties[groups[parameter.in]]!;
+    const group = properties[groups[parameter.in]];
     // Node lower-cases incoming header names.
     const name = parameter.in === 'header' ? parameter.name.toLowerCase() : parameter.name;
     group.properties[name] = parameter.schema;

@@ -42,20 +42,25 @@ export type LimiterName = Exclude<keyof LimitSettings, 'bodyBytes'>;
 /** The node's rate limiters, by name. */
 export class Limits {
   readonly settings: LimitSettings;
-  readonly #limiters: Map<LimiterName, RateLimiter>;
+  readonly #limiters: Readonly<Record<LimiterName, RateLimiter>>;
 
   constructor(overrides: Partial<LimitSettings> = {}) {
     this.settings = { ...DEFAULT_LIMITS, ...overrides };
-    this.#limiters = new Map(
-      (Object.keys(this.settings) as (keyof LimitSettings)[])
-        .filter((name): name is LimiterName => name !== 'bodyBytes')
-        .map((name) => [name, new RateLimiter(this.settings[name])]),
-    );
+    const limiter = (name: LimiterName) => new RateLimiter(this.settings[name]);
+    this.#limiters = {
+      requestsPerIp: limiter('requestsPerIp'),
+      writesPerUser: limiter('writesPerUser'),
+      loginsPerIp: limiter('loginsPerIp'),
+      failedLoginsPerLoginAndIp: limiter('failedLoginsPerLoginAndIp'),
+      failedLoginsPerLogin: limiter('failedLoginsPerLogin'),
+      signupsPerIp: limiter('signupsPerIp'),
+      socketEventsPerSocket: limiter('socketEventsPerSocket'),
+    };
   }
 
   /** Counts a hit; throws a 429 problem with `Retry-After` when over the limit. */
   enforce(name: LimiterName, key: string): void {
-    const decision = this.#limiters.get(name)!.hit(key);
+    const decision = this.#limiters[name].hit(key);
     if (!decision.allowed) {
       throw new ProblemError('rate-limited', `Rate limit of ${decision.limit} reached; retry in ${decision.retryAfterSeconds} s`, {
         headers: { 'Retry-After': String(decision.retryAfterSeconds) },
@@ -65,14 +70,14 @@ export class Limits {
 
   /** Whether a hit is allowed, for callers that answer without HTTP (sockets). */
   allow(name: LimiterName, key: string): boolean {
-    return this.#limiters.get(name)!.hit(key).allowed;
+    return this.#limiters[name].hit(key).allowed;
   }
 
   reset(name: LimiterName, key: string): void {
-    this.#limiters.get(name)!.reset(key);
+    this.#limiters[name].reset(key);
   }
 
   close(): void {
-    for (const limiter of this.#limiters.values()) limiter.close();
+    for (const limiter of Object.values(this.#limiters)) limiter.close();
   }
 }

@@ -15,11 +15,15 @@ export function admitRequest(services: Pick<Services, 'config' | 'limits'>) {
   return (req: IncomingMessage, callback: (error: string | null | undefined, success: boolean) => void): void => {
     const origin = req.headers.origin;
     if (origin !== undefined && !isSameOrigin(origin, req.headers.host) && originAccess(origin, services.config) === 'none') {
-      return callback('Origin not allowed', false);
+      callback('Origin not allowed', false);
+      return;
     }
     // Only handshakes: the later polling requests of an admitted session carry its sid.
     const handshake = !new URL(req.url ?? '/', 'http://x').searchParams.has('sid');
-    if (handshake && !services.limits.allow('requestsPerIp', addressOf(req))) return callback('Too many requests', false);
+    if (handshake && !services.limits.allow('requestsPerIp', addressOf(req))) {
+      callback('Too many requests', false);
+      return;
+    }
     callback(null, true);
   };
 }

@@ -30,7 +30,10 @@ export class Coalescer<T extends Versioned> {
   push(change: Change<T>): void {
     const id = (change.new_val ?? change.old_val)?.id;
     if (id === undefined) return;
-    if (this.#windowMs <= 0) return this.#emit(change);
+    if (this.#windowMs <= 0) {
+      this.#emit(change);
+      return;
+    }
     const window = this.#open.get(id);
     if (!window) {
       this.#emit(change);
@@ -62,8 +65,7 @@ export class Coalescer<T extends Versioned> {
 
   /** Sends what is pending now and stops the timers. */
   flush(): void {
-    for (const id of [...this.#open.keys()]) {
-      const window = this.#open.get(id)!;
+    for (const [id, window] of [...this.#open]) {
       clearTimeout(window.timer);
       const pending = window.pending;
       this.#open.delete(id);

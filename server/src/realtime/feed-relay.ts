@@ -25,7 +25,11 @@ export class FeedRelay {
     const coalescer =
       table === 'posts'
         ? new Coalescer<LivePost>(options.coalesceMs, (change) => targets.posts(change))
-        : new Coalescer<Comment>(options.coalesceMs, (change) => targets.comments((change.new_val ?? change.old_val)!.postId, change));
+        : new Coalescer<Comment>(options.coalesceMs, (change) => {
+            // Never both null: the coalescer drops what was created and deleted within one window.
+            const comment = change.new_val ?? change.old_val;
+            if (comment) targets.comments(comment.postId, change);
+          });
     this.#done = this.#run(store, table, coalescer as Coalescer<LivePost | Comment>, targets, options.logger);
   }
 

@@ -29,7 +29,10 @@ export function startPresence(io: ForumServer, services: Services, options: { pe
   const timer = setInterval(async () => {
     try {
       const count = options.acrossNodes ? (await io.fetchSockets()).length : io.of('/').sockets.size;
-      if (count !== online) io.local.emit('presence', { online: (online = count) });
+      if (count !== online) {
+        online = count;
+        io.local.emit('presence', { online });
+      }
     } catch {
       // Another node did not answer in time; try again next tick.
     }

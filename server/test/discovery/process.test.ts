@@ -40,7 +40,7 @@ const readiness = async (node: NodeProcess) => {
 
 test('kill -9: the key expires with its lease, within the TTL', async () => {
   const node = killed;
-  const key = UPSTREAM_PREFIX + 'killed';
+  const key = `${UPSTREAM_PREFIX}killed`;
   const { value, lease } = (await etcd.get(key))!;
   expect(value).toBe(node.url.replace('http://', ''));
   expect((await etcd.lease(lease)).grantedTTL).toBe(TTL);
@@ -57,7 +57,7 @@ test('kill -9: the key expires with its lease, within the TTL', async () => {
 
 test('SIGTERM: the key goes first while the node still answers, then it drains and exits 0', async () => {
   const node = terminated;
-  const key = UPSTREAM_PREFIX + 'terminated';
+  const key = `${UPSTREAM_PREFIX}terminated`;
   node.child.kill('SIGTERM');
   const signalledAt = Date.now();
   await eventually(async () => (await etcd.get(key)) === undefined, 10_000, 'the key to be deleted');
@@ -80,7 +80,7 @@ test('SIGTERM: the key goes first while the node still answers, then it drains a
 
 test('etcd killed and restarted empty: not ready meanwhile, registered again within one TTL; a second SIGTERM stops at once', async () => {
   const node = survivor;
-  const key = UPSTREAM_PREFIX + 'survivor';
+  const key = `${UPSTREAM_PREFIX}survivor`;
   const before = (await etcd.get(key))!;
   expect(await readiness(node)).toMatchObject({ status: 200, checks: { etcd: 'ok' } });
 

@@ -197,7 +197,7 @@ describe('handshake and limits', () => {
     ])
       raw.send(packet);
     raw.send(Buffer.from([0xff, 0x00, 0xfe, 0x01]));
-    raw.send('42["subscribe",' + '['.repeat(5000) + ']'.repeat(5000) + ']');
+    raw.send(`42["subscribe",${'['.repeat(5000)}${']'.repeat(5000)}]`);
     await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 1000))]);
     raw.terminate();
     const after = await client();

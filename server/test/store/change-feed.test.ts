@@ -96,7 +96,7 @@ describe.each(STORE_KINDS)('%s store: change feed', (kind) => {
     const store = await stores.fresh();
     await createUsers(store, ...USERS);
     const feed = readFeed(store, 'posts');
-    const text = 'x'.repeat(39_990) + 'ü€𝄞end';
+    const text = `${'x'.repeat(39_990)}ü€𝄞end`;
     const { value } = await store.createPost(newPost('Long', text.slice(0, 40_000)));
     const [change] = (await feed.take(1)) as Change<StoredPost>[];
     expect(change!.new_val).toEqual(value);

@@ -190,12 +190,12 @@ export class SqlStore implements Store {
   async createPost(post: NewPostRecord, idempotency?: IdempotencyKey): Promise<Created<StoredPost>> {
     return this.#create(idempotency, fetchPost, async (tx, id) => {
       const createdAt = new Date().toISOString();
-      const [row] = await tx.query<{ doc: StoredPost }>(
+      const rows = await tx.query<{ doc: StoredPost }>(
         `INSERT INTO posts AS p (id, title, url, text, author, created_at, hot) VALUES ($1, $2, $3, $4, $5, $6, $7)
          RETURNING post_json(p) AS doc`,
         [id, post.title, post.url, post.text, post.author, createdAt, hotRank({ upvotes: 0, downvotes: 0, createdAt })],
       );
-      return row!.doc;
+      return onlyRow(rows).doc;
     });
   }
 
@@ -245,7 +245,7 @@ export class SqlStore implements Store {
       const downvotes = post.downvotes + Number(vote === -1) - Number(previous === -1);
       const counters = [postId, upvotes, downvotes, hotRank({ upvotes, downvotes, createdAt: post.created_at }), login];
       // The vote and the counters are written by one statement.
-      const [row] = await tx.query<{ doc: StoredPost }>(
+      const rows = await tx.query<{ doc: StoredPost }>(
         `WITH vote AS (${
           vote === 0
             ? 'DELETE FROM votes WHERE post_id = $1 AND login = $5'
@@ -256,7 +256,7 @@ export class SqlStore implements Store {
           WHERE id = $1 RETURNING post_json(p) AS doc`,
         vote === 0 ? counters : [...counters, vote],
       );
-      return row!.doc;
+      return onlyRow(rows).doc;
     });
   }
 
@@ -285,13 +285,13 @@ export class SqlStore implements Store {
         const parents = await tx.query('SELECT 1 FROM comments WHERE id = $1 AND post_id = $2', [parentId, postId]);
         if (parents.length === 0) throw new StoreError('not-found', `No comment ${parentId} on post ${postId}`);
       }
-      const [row] = await tx.query<{ doc: StoredComment }>(
+      const rows = await tx.query<{ doc: StoredComment }>(
         `INSERT INTO comments AS c (id, post_id, parent_id, author, text, created_at) VALUES ($1, $2, $3, $4, $5, $6)
          RETURNING comment_json(c) AS doc`,
         [id, postId, parentId, comment.author, comment.text, new Date().toISOString()],
       );
       await tx.query('UPDATE posts SET comment_count = comment_count + 1, version = version + 1 WHERE id = $1', [postId]);
-      return row!.doc;
+      return onlyRow(rows).doc;
     });
   }
 
@@ -421,6 +421,13 @@ async function claim(
     // Absent only if pruned in between: claim again.
     if (prior) return prior;
   }
+}
+
+/** The row of a statement that returns exactly one: an INSERT … RETURNING, an UPDATE … RETURNING of a locked row. */
+function onlyRow<R>(rows: R[]): R {
+  const [row] = rows;
+  if (row === undefined) throw new Error('A statement that returns one row returned none');
+  return row;
 }
 
 async function fetchPost(db: SqlExecutor, id: string): Promise<StoredPost | null> {

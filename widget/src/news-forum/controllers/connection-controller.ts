@@ -33,7 +33,10 @@ export class ConnectionController extends Controller {
     }
     if (status === 'reconnecting' && was === 'live') notices.announce('Connection lost. Reconnecting…');
     if (!error) return;
-    if (error.status === 401 && session.user) return session.ended();
+    if (error.status === 401 && session.user) {
+      session.ended();
+      return;
+    }
     this.problem = describeError(error);
     if (!this.#reported) {
       this.#reported = true;

@@ -39,7 +39,8 @@ export class FocusController extends Controller {
       const target = this.host.renderRoot.querySelector<HTMLElement>(`[data-focus="${CSS.escape(name)}"]`);
       if (target) {
         this.#pending = [];
-        return target.focus();
+        target.focus();
+        return;
       }
     }
   }

@@ -114,7 +114,8 @@ export class FrontPageController extends Controller {
   #take(items: readonly LivePost[]): void {
     this.#latest = items;
     this.error = undefined;
-    const shown = (this.#shown ??= new Set(items.map((post) => post.id)));
+    this.#shown ??= new Set(items.map((post) => post.id));
+    const shown = this.#shown;
     const before = this.waiting;
     this.posts = items.filter((post) => shown.has(post.id));
     this.waiting = items.length - this.posts.length;

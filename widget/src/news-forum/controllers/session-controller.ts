@@ -55,7 +55,8 @@ export class SessionController extends Controller {
     this.base = base;
     if (!base) {
       const error = new NewsForumError('network_error', `Not an http(s) URL: ${this.host.api}`);
-      return emit(this.host, 'news-forum-error', { action: 'load', message: describeError(error), error });
+      emit(this.host, 'news-forum-error', { action: 'load', message: describeError(error), error });
+      return;
     }
     const kept = this.#kept?.base === base ? this.#kept : undefined;
     this.#kept = undefined;
@@ -106,8 +107,8 @@ export class SessionController extends Controller {
   report(action: ErrorAction, error: NewsForumError, notice: boolean): void {
     const message = describeError(error);
     emit(this.host, 'news-forum-error', { action, message, error });
-    if (error.status === 401 && this.user) return this.ended();
-    if (notice) this.ui.notices.show(message, true);
+    if (error.status === 401 && this.user) this.ended();
+    else if (notice) this.ui.notices.show(message, true);
   }
 
   /** The server no longer accepts the reader's token (account deleted, token expired). */

@@ -169,14 +169,16 @@ export class ThreadController extends Controller {
   #start(forum: NewsForumClient, id: string): void {
     this.id = id;
     this.#forum = forum;
-    const abort = (this.#abort = new AbortController());
+    const abort = new AbortController();
+    this.#abort = abort;
     this.load();
     const stopChanges = forum.live.posts.on('change', ({ old_val: before, new_val: after }) => {
       if (after?.id === id) this.#take(after);
       else if (!after && before?.id === id) this.#gone();
     });
     abort.signal.addEventListener('abort', stopChanges, { once: true });
-    const view = (this.#view = forum.live.comments(id).watch({ signal: abort.signal }));
+    const view = forum.live.comments(id).watch({ signal: abort.signal });
+    this.#view = view;
     view.subscribe(
       (items) => this.#takeComments(items),
       (error) => (error.status === 404 ? this.#gone() : this.ui.session.report('live', error, true)),
