@@ -9,6 +9,10 @@ bash scripts/system-deps.sh
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 npm run build
 npx tsc -b
+if ! npm run --silent lint; then
+  echo 'npm run lint failed (above): npm run format fixes formatting and import order; the rest is fixed by hand.' >&2
+  exit 1
+fi
 mkdir -p .tmp
 status=0
 node --experimental-vm-modules node_modules/jest/bin/jest.js --ci --json --outputFile=.tmp/jest-results.json "$@" || status=$?
