@@ -88,6 +88,17 @@ describe('tokens', () => {
     expect((await t.call('PUT', '/api/users/eve', { token: ana, body: { password: 'eve-password', scopes: ['admin'] } })).status).toBe(403);
     expect((await t.call('GET', '/api/me', { token: ana })).body.scopes).toEqual([]);
   });
+
+  test('a token of a deleted account does not work for the next account with that login', async () => {
+    const old = await t.signUp('reborn');
+    const admin = await t.login(ADMIN.login, ADMIN.password);
+    expect((await t.call('DELETE', '/api/users/reborn', { token: admin })).status).toBe(204);
+    // Tokens carry seconds: make sure the new account is created in a later second.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await t.signUp('reborn', 'another-password');
+    expect((await t.call('GET', '/api/me', { token: old })).status).toBe(401);
+    expect((await t.call('POST', '/api/posts', { token: old, body: { title: 'as someone else' } })).status).toBe(401);
+  });
 });
 
 describe('scopes and ownership', () => {
@@ -111,6 +122,14 @@ describe('scopes and ownership', () => {
   test('the admin holds every scope', async () => {
     const admin = await t.login(ADMIN.login, ADMIN.password);
     expect((await t.call('GET', '/api/me', { token: admin })).body.scopes.sort()).toEqual(['admin', 'delete', 'read']);
+  });
+
+  test('a moderator cannot delete an admin', async () => {
+    const admin = await t.login(ADMIN.login, ADMIN.password);
+    await t.call('PUT', '/api/users/moderator', { token: admin, body: { password: 'moderator-password', scopes: ['read', 'delete'] } });
+    const moderator = await t.login('moderator', 'moderator-password');
+    expect((await t.call('DELETE', `/api/users/${ADMIN.login}`, { token: moderator })).status).toBe(403);
+    expect((await t.call('GET', '/api/me', { token: admin })).status).toBe(200);
   });
 });
 

@@ -16,6 +16,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.cleanup());
 
+const cursor = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
 /** Everything a client can observe of the store. */
 async function snapshot(): Promise<string> {
   const [users, posts, comments] = await Promise.all([
@@ -139,6 +141,16 @@ function isJson(text: string): boolean {
   }
 }
 
+test('NUL characters anywhere in input are a 400, not a 500, and nothing is stored', async () => {
+  const before = (await t.call('GET', '/api/posts?sort=new')).body.items.length;
+  expect((await t.call('POST', '/api/authenticate', { body: { login: 'a\u0000b', password: 'whatever-1' } })).status).toBe(400);
+  expect((await t.call('PUT', '/api/users/carol', { body: { password: 'carol-password', displayName: 'x\u0000' } })).status).toBe(400);
+  expect((await t.call('POST', '/api/posts', { token: ana, body: { title: 'nul \u0000 title' } })).status).toBe(400);
+  expect((await t.call('PUT', `/api/comments/${postId}`, { token: ana, body: { text: 'nul \u0000' } })).status).toBe(400);
+  expect((await t.call('GET', '/api/users/carol', { token: admin })).status).toBe(404);
+  expect((await t.call('GET', '/api/posts?sort=new')).body.items.length).toBe(before);
+});
+
 describe('path and query parameters', () => {
   const notAnId = fc
     .string({ minLength: 1, maxLength: 60 })
@@ -211,6 +223,18 @@ describe('path and query parameters', () => {
     expect((await t.call('GET', `/api/comments/${postId}?cursor=${Buffer.from('{"x":1}').toString('base64url')}`)).status).toBe(400);
     expect((await t.call('GET', '/api/posts?limit=1&limit=2')).status).toBe(400);
   }, 60_000);
+
+  test('well-formed cursors with out-of-range values are a 400', async () => {
+    const id = '00000000-0000-4000-8000-000000000000';
+    for (const [path, value] of [
+      ['/api/posts?sort=top', ['top', 1e20, '2020-01-01T00:00:00.000Z', id]],
+      ['/api/posts?sort=new', ['new', '2020-02-30T00:00:00.000Z', id]],
+      [`/api/comments/${postId}?limit=5`, ['comments', '2020-02-30T00:00:00.000Z', id]],
+    ] as const) {
+      const r = await t.call('GET', `${path}&cursor=${cursor(value)}`);
+      expect(r.status).toBe(400);
+    }
+  });
 
   test('a malformed percent-encoding is a 400, not a crash', async () => {
     const r = await fetch(`${t.url}/api/posts/%E0%A4%A`);

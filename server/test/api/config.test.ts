@@ -1,9 +1,14 @@
 import { spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import type { NetworkInterfaceInfo } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config/config.js';
 import { ConfigError } from '../../src/config/config-error.js';
 import { formatHostPort, wildcardAdvertiseHost } from '../../src/discovery/advertise-address.js';
+import { startServer } from '../../src/server.js';
+import { TEST_SECRET, tempDir } from '../support/server.js';
 
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
@@ -122,3 +127,50 @@ test('the CLI stops with one line naming the variable', async () => {
   expect(ttl.code).toBe(1);
   expect(ttl.stderr.trim().split('\n')).toEqual(['news-forum: ETCD_TTL: must be a whole number of seconds from 2 to 300 (got "1")']);
 });
+
+test('JWT key pairs must suit their algorithm and belong together', () => {
+  const pem = (k: { export(o: object): string | Buffer }, type: string) => String(k.export({ type, format: 'pem' }));
+  const p384 = generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
+  const small = generateKeyPairSync('rsa', { modulusLength: 1024 });
+  const a = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const b = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const bad = [
+    [{ JWT_PRIVATE_KEY: pem(p384.privateKey, 'pkcs8'), JWT_PUBLIC_KEY: pem(p384.publicKey, 'spki') }, 'JWT_PRIVATE_KEY'],
+    [{ JWT_PRIVATE_KEY: pem(small.privateKey, 'pkcs8'), JWT_PUBLIC_KEY: pem(small.publicKey, 'spki') }, 'JWT_PRIVATE_KEY'],
+    [{ JWT_PRIVATE_KEY: pem(a.privateKey, 'pkcs8'), JWT_PUBLIC_KEY: pem(b.publicKey, 'spki') }, 'JWT_PUBLIC_KEY'],
+  ] as const;
+  for (const [env, variable] of bad) {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    try {
+      loadConfig(env);
+    } catch (error) {
+      expect((error as ConfigError).variable).toBe(variable);
+    }
+  }
+  expect(loadConfig({ JWT_PRIVATE_KEY: pem(a.privateKey, 'pkcs8'), JWT_PUBLIC_KEY: pem(a.publicKey, 'spki') }).jwt).toMatchObject({
+    algorithm: 'ES256',
+  });
+});
+
+test('HOST and TRUST_PROXY are validated', () => {
+  expect(() => loadConfig({ HOST: 'not a host!' })).toThrow(/^HOST/);
+  expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/99' })).toThrow(/^TRUST_PROXY/);
+  expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toEqual(['loopback', '10.0.0.0/8']);
+  expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+});
+
+test('a port in use and an unreachable database are named as configuration errors', async () => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const { port } = taken.address() as AddressInfo;
+  const env = { PORT: String(port), DATA_DIR: await tempDir(), JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent' };
+  try {
+    await expect(startServer({ env })).rejects.toThrow(/^PORT: .* already in use/);
+    await expect(
+      startServer({ env: { ...env, PORT: '0', STORE: 'postgres', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' } }),
+    ).rejects.toThrow(/^DATABASE_URL: cannot open/);
+  } finally {
+    taken.close();
+    await rm(env.DATA_DIR, { recursive: true, force: true });
+  }
+}, 60_000);

@@ -102,3 +102,26 @@ describe('CORS allowlist', () => {
     }
   });
 });
+
+test('X-Forwarded-For is ignored unless TRUST_PROXY names the peer', async () => {
+  const limits = { signupsPerIp: { max: 2, windowMs: 60_000 } };
+  const spoofed = async (server: TestServer, n: number) =>
+    (
+      await server.call('PUT', `/api/users/spoof${n}`, {
+        body: { password: 'spoof-password' },
+        headers: { 'x-forwarded-for': `10.0.0.${n}` },
+      })
+    ).status;
+  const plain = await startTestServer({ limits });
+  try {
+    expect([await spoofed(plain, 1), await spoofed(plain, 2), await spoofed(plain, 3)]).toEqual([201, 201, 429]);
+  } finally {
+    await plain.cleanup();
+  }
+  const proxied = await startTestServer({ limits, env: { TRUST_PROXY: 'loopback' } });
+  try {
+    expect([await spoofed(proxied, 1), await spoofed(proxied, 2), await spoofed(proxied, 3)]).toEqual([201, 201, 201]);
+  } finally {
+    await proxied.cleanup();
+  }
+});

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let t: TestServer;
@@ -39,4 +40,16 @@ test('with the database gone, the API answers 503 problem+json and is not ready'
   } finally {
     await down.cleanup();
   }
+});
+
+test('close() does not wait for a client that never finishes its request', async () => {
+  const slow = await startTestServer();
+  const socket = connect(slow.server.port, '127.0.0.1');
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.write('POST /api/posts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"ti');
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const started = Date.now();
+  await slow.cleanup();
+  expect(Date.now() - started).toBeLessThan(10_000);
+  socket.destroy();
 });
