@@ -249,6 +249,18 @@ export const styles = css`
   .back {
     margin: var(--_gap) 0;
   }
+  /*
+   * The room of the posts while they load, so the page does not jump when they
+   * arrive: a post's height (two vote buttons of 1.5em around the score's
+   * line, padding and border) for each, at most the window's height.
+   */
+  .reserve {
+    max-height: 100vh;
+    overflow: hidden;
+  }
+  .reserve div {
+    height: calc(4.45em + 2 * var(--_gap) + 1px);
+  }
   .placeholder,
   .empty {
     color: var(--_muted);
