@@ -69,16 +69,22 @@ describe('the demo site', () => {
     expect(demo.bundlePath).toMatch(/^\/news-forum\.[0-9a-f]{12}\.js$/);
     const hashed = await get(`${demo.forum.url}${demo.bundlePath}`);
     expect(hashed.status).toBe(200);
-    expect(hashed.body.equals(bundle)).toBe(true);
     expect(hashed.headers).toMatchObject(immutable);
+    // It points at its own, equally immutable source map.
+    const mapName = `${demo.bundlePath.slice(1)}.map`;
+    const code = bundle.toString().replace(/\/\/# sourceMappingURL=\S+\s*$/, '');
+    expect(hashed.body.toString()).toBe(`${code}//# sourceMappingURL=${mapName}\n`);
+    const map = await get(`${demo.forum.url}/${mapName}`);
+    expect(map.body.equals(readFileSync(`${createRequire(import.meta.url).resolve('@news-forum/widget/news-forum.js')}.map`))).toBe(true);
+    expect(map.headers).toMatchObject(immutable);
 
     // The bundle re-exports the module with the code, which imports the parts loaded on first use.
     const main = /from\s*["']\.\/([^"']+)["']/.exec(bundle.toString())?.[1];
     expect(main).toMatch(/^news-forum\.[0-9a-f]{12}\.js$/);
-    const code = await get(`${demo.forum.url}/${main}`, { 'accept-encoding': 'gzip' });
-    expect(code.status).toBe(200);
-    expect(code.headers).toMatchObject({ ...immutable, 'content-encoding': 'gzip', 'content-type': 'text/javascript; charset=utf-8' });
-    const source = gunzipSync(code.body).toString();
+    const element = await get(`${demo.forum.url}/${main}`, { 'accept-encoding': 'gzip' });
+    expect(element.status).toBe(200);
+    expect(element.headers).toMatchObject({ ...immutable, 'content-encoding': 'gzip', 'content-type': 'text/javascript; charset=utf-8' });
+    const source = gunzipSync(element.body).toString();
     expect(source).toContain('customElements.define("news-forum"');
     const parts = [...source.matchAll(/import\("\.\/([^"]+)"\)/g)].map((match) => match[1]);
     expect(parts).toEqual([expect.stringMatching(/^news-forum-parts\.[0-9a-f]{12}\.js$/)]);

@@ -7,7 +7,6 @@
 // element that opens a socket (scripts/size-baseline.js), and the baseline
 // plus the SDK are printed for comparison.
 
-import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
@@ -52,27 +51,26 @@ const sizeOf = (code) => {
 };
 const sum = (sizes) => sizes.reduce((a, b) => ({ min: a.min + b.min, gzip: a.gzip + b.gzip }), { min: 0, gzip: 0 });
 
+/** Builds `input` (into `dir`, if given); returns its chunks. */
 async function build(input, dir) {
-  // The chunks import what they share with the entry from the entry itself, not from a third file.
-  const bundle = await rollup({ input, plugins: plugins(), onwarn, preserveEntrySignatures: 'allow-extension' });
+  const bundle = await rollup({ input, plugins: plugins(), onwarn });
   const options = {
     format: 'es',
     dir,
     sourcemap: Boolean(dir),
     hashCharacters: 'hex',
-    entryFileNames: 'news-forum.[hash:12].js',
-    chunkFileNames: 'news-forum-[name].[hash:12].js',
+    // The entry keeps its name: pages load it. It re-exports the module with the element, named by
+    // its content like the chunks that module loads on first use, which import from it too.
+    entryFileNames: '[name].js',
+    chunkFileNames: (chunk) => (chunk.isDynamicEntry ? 'news-forum-[name].[hash:12].js' : 'news-forum.[hash:12].js'),
   };
   const { output } = dir ? await bundle.write(options) : await bundle.generate(options);
   await bundle.close();
   return output.filter((file) => file.type === 'chunk');
 }
 
-const files = await build('dist/lib/bundle.js', 'dist');
+const files = await build({ 'news-forum': 'dist/lib/bundle.js' }, 'dist');
 const entry = files.find((file) => file.isEntry);
-// The entry that stays at one address: pages load it, it loads the hashed module.
-const stub = `export * from './${entry.fileName}';\n`;
-writeFileSync('dist/news-forum.js', stub);
 
 // What loads with the entry (its static imports, transitively), and what loads on first use.
 const byName = new Map(files.map((file) => [file.fileName, file]));
@@ -87,7 +85,7 @@ const later = files.filter((file) => !reader.has(file));
 
 const baseline = sizeOf((await build('scripts/size-baseline.js'))[0].code);
 const withSdk = sizeOf((await build('scripts/size-baseline-sdk.js'))[0].code);
-const readerSize = sum([sizeOf(stub), ...[...reader].map((file) => sizeOf(file.code))]);
+const readerSize = sum([...reader].map((file) => sizeOf(file.code)));
 const totalSize = sum([readerSize, ...later.map((file) => sizeOf(file.code))]);
 
 const kib = (bytes) => `${(bytes / 1024).toFixed(1).padStart(6)} KiB`;

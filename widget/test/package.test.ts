@@ -11,6 +11,7 @@ it('ships the element, its types, the bundle with the modules it loads and their
       'package.json',
       'dist/custom-elements.json',
       'dist/news-forum.js',
+      'dist/news-forum.js.map',
       expect.stringMatching(/^dist\/news-forum\.[0-9a-f]{12}\.js$/),
       expect.stringMatching(/^dist\/news-forum\.[0-9a-f]{12}\.js\.map$/),
       expect.stringMatching(/^dist\/news-forum-parts\.[0-9a-f]{12}\.js$/),

@@ -38,18 +38,20 @@ export class PartsController extends Controller {
     if (this.loaded || this.#loading) return;
     this.#loading = true;
     this.error = undefined;
-    import('../parts.js').then(
-      ({ attach }) => {
-        this.#loading = false;
-        this.loaded = attach(this.host, this.ui);
-        this.changed();
-      },
-      (cause: unknown) => {
-        this.#loading = false;
-        this.error = new NewsForumError('network_error', 'Could not load the rest of the forum', { cause });
-        emit(this.host, 'news-forum-error', { action: 'load', message: describeError(this.error), error: this.error });
-        this.changed();
-      },
-    );
+    import('../parts.js')
+      .then(({ attach }) => attach(this.host, this.ui))
+      .then(
+        (parts) => {
+          this.#loading = false;
+          this.loaded = parts;
+          this.changed();
+        },
+        (cause: unknown) => {
+          this.#loading = false;
+          this.error = new NewsForumError('network_error', 'Could not load the rest of the forum', { cause });
+          emit(this.host, 'news-forum-error', { action: 'load', message: describeError(this.error), error: this.error });
+          this.changed();
+        },
+      );
   }
 }
