@@ -50,7 +50,7 @@ function get(
 }
 
 describe('the demo site', () => {
-  test('serves the bundle at /news-forum.js: readable from any origin, cached briefly, revalidated by ETag, compressed', async () => {
+  test('serves the bundle at /news-forum.js: readable from any origin, cached briefly, revalidated by ETag', async () => {
     const plain = await get(`${demo.forum.url}/news-forum.js`, { origin: 'https://blog.example.com' });
     expect(plain.status).toBe(200);
     expect(plain.body.equals(bundle)).toBe(true);
@@ -62,26 +62,37 @@ describe('the demo site', () => {
     const revalidated = await get(`${demo.forum.url}/news-forum.js`, { 'if-none-match': String(plain.headers.etag) });
     expect(revalidated.status).toBe(304);
     expect(revalidated.body.length).toBe(0);
-
-    const gzipped = await get(`${demo.forum.url}/news-forum.js`, { 'accept-encoding': 'gzip' });
-    expect(gzipped.headers['content-encoding']).toBe('gzip');
-    expect(gzipped.headers.vary).toContain('Accept-Encoding');
-    expect(gzipped.headers.etag).not.toBe(plain.headers.etag);
-    expect(gunzipSync(gzipped.body).equals(bundle)).toBe(true);
   });
 
-  test('serves the same code at a content-hashed path, cached for a year, with its own immutable source map', async () => {
+  test('serves the same bundle at a content-hashed path, and the modules it loads at theirs: cached for a year, compressed, with source maps', async () => {
+    const immutable = { 'access-control-allow-origin': '*', 'cache-control': 'public, max-age=31536000, immutable' };
     expect(demo.bundlePath).toMatch(/^\/news-forum\.[0-9a-f]{12}\.js$/);
     const hashed = await get(`${demo.forum.url}${demo.bundlePath}`);
     expect(hashed.status).toBe(200);
+    expect(hashed.headers).toMatchObject(immutable);
+    // It points at its own, equally immutable source map.
     const mapName = `${demo.bundlePath.slice(1)}.map`;
     const code = bundle.toString().replace(/\/\/# sourceMappingURL=\S+\s*$/, '');
     expect(hashed.body.toString()).toBe(`${code}//# sourceMappingURL=${mapName}\n`);
     const map = await get(`${demo.forum.url}/${mapName}`);
-    expect(map.status).toBe(200);
     expect(map.body.equals(readFileSync(`${createRequire(import.meta.url).resolve('@news-forum/widget/news-forum.js')}.map`))).toBe(true);
-    expect(map.headers).toMatchObject({ 'access-control-allow-origin': '*', 'cache-control': 'public, max-age=31536000, immutable' });
-    expect(hashed.headers).toMatchObject({ 'access-control-allow-origin': '*', 'cache-control': 'public, max-age=31536000, immutable' });
+    expect(map.headers).toMatchObject(immutable);
+
+    // The bundle re-exports the module with the code, which imports the parts loaded on first use.
+    const main = /from\s*["']\.\/([^"']+)["']/.exec(bundle.toString())?.[1];
+    expect(main).toMatch(/^news-forum\.[0-9a-f]{12}\.js$/);
+    const element = await get(`${demo.forum.url}/${main}`, { 'accept-encoding': 'gzip' });
+    expect(element.status).toBe(200);
+    expect(element.headers).toMatchObject({ ...immutable, 'content-encoding': 'gzip', 'content-type': 'text/javascript; charset=utf-8' });
+    const source = gunzipSync(element.body).toString();
+    expect(source).toContain('customElements.define("news-forum"');
+    const parts = [...source.matchAll(/import\("\.\/([^"]+)"\)/g)].map((match) => match[1]);
+    expect(parts).toEqual([expect.stringMatching(/^news-forum-parts\.[0-9a-f]{12}\.js$/)]);
+    for (const name of [...parts, `${main}.map`, `${parts[0]}.map`]) {
+      const file = await get(`${demo.forum.url}/${name}`);
+      expect([name, file.status]).toEqual([name, 200]);
+      expect(file.headers).toMatchObject(immutable);
+    }
     expect((await get(`${demo.forum.url}/news-forum.000000000000.js`)).status).toBe(404);
   });
 

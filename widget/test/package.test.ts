@@ -3,7 +3,7 @@ import { sh, useInstalledPackage } from '../../scripts/testing/install-alone.js'
 
 const installed = useInstalledPackage('widget', new URL('consumer', import.meta.url));
 
-it('ships the element, its types, the bundle with its source map, the manifest, README and LICENSE', () => {
+it('ships the element, its types, the bundle with the modules it loads and their source maps, the manifest, README and LICENSE', () => {
   expect(installed().files).toEqual(
     expect.arrayContaining([
       'LICENSE',
@@ -12,6 +12,10 @@ it('ships the element, its types, the bundle with its source map, the manifest, 
       'dist/custom-elements.json',
       'dist/news-forum.js',
       'dist/news-forum.js.map',
+      expect.stringMatching(/^dist\/news-forum\.[0-9a-f]{12}\.js$/),
+      expect.stringMatching(/^dist\/news-forum\.[0-9a-f]{12}\.js\.map$/),
+      expect.stringMatching(/^dist\/news-forum-parts\.[0-9a-f]{12}\.js$/),
+      expect.stringMatching(/^dist\/news-forum-parts\.[0-9a-f]{12}\.js\.map$/),
       'dist/lib/index.js',
       'dist/lib/index.d.ts',
       'dist/lib/bundle.d.ts',

@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { contentType, type SiteHandler, serveFile, sha256 } from './static-file.js';
 
 /** The unhashed bundle may change with a deploy: cached briefly, then revalidated by ETag. */
@@ -8,6 +9,8 @@ const SHORT = 'public, max-age=300';
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 // Module scripts load in CORS mode: every origin may embed the widget.
 const CORS = { 'Access-Control-Allow-Origin': '*' };
+/** Files the bundle loads, named by their content (`news-forum-parts.3db90cff3578.js`), and their maps. */
+const CONTENT_HASHED = /\.[0-9a-f]{8,}\.js(\.map)?$/;
 
 /** The `<news-forum>` bundle as the server serves it. */
 export interface WidgetBundle {
@@ -20,8 +23,9 @@ export interface WidgetBundle {
  * Reads the built widget bundle (`@news-forum/widget/news-forum.js`, or
  * `file`) and its source map, and makes the handlers that serve it at
  * `/news-forum.js` (cached briefly) and at a content-hashed path (cached for
- * a year, with its own map), both readable from any origin. Throws when the
- * bundle is missing.
+ * a year, with its own map), and the content-hashed files next to it, which
+ * it loads (cached for a year), all readable from any origin. Throws when
+ * the bundle is missing.
  */
 export function loadWidgetBundle(file?: string): WidgetBundle {
   const bundleFile = file ?? createRequire(import.meta.url).resolve('@news-forum/widget/news-forum.js');
@@ -51,6 +55,11 @@ export function loadWidgetBundle(file?: string): WidgetBundle {
     const type = contentType('.map');
     handlers.push(serveFile('/news-forum.js.map', { body: map, type, headers: { ...CORS, 'Cache-Control': SHORT } }));
     handlers.push(serveFile(`${path}.map`, { body: map, type, headers: { ...CORS, 'Cache-Control': IMMUTABLE } }));
+  }
+  const dir = dirname(bundleFile);
+  for (const name of readdirSync(dir).filter((name) => CONTENT_HASHED.test(name))) {
+    const body = readFileSync(join(dir, name));
+    handlers.push(serveFile(`/${name}`, { body, type: contentType(name), headers: { ...CORS, 'Cache-Control': IMMUTABLE } }));
   }
   return { path, handlers };
 }

@@ -1,11 +1,9 @@
 import { DEFAULT_PAGE_SIZE, type PostSort } from '@news-forum/sdk';
-import { html, LitElement, nothing } from 'lit';
-import { property } from 'lit/decorators.js';
+import { html, LitElement, nothing, type PropertyDeclarations } from 'lit';
 import { styles } from '../styles/news-forum.styles.js';
-import { postForm, signInForm, signUpForm } from './templates/forms.js';
 import { header } from './templates/header.js';
 import { listView } from './templates/list.js';
-import { threadView } from './templates/thread.js';
+import { partsPending } from './templates/parts-pending.js';
 import { Ui } from './ui.js';
 
 /**
@@ -65,20 +63,23 @@ import { Ui } from './ui.js';
 export class NewsForum extends LitElement {
   static override styles = styles;
 
+  // Declared here rather than with decorators, which would add their helpers to the bundle.
+  static override properties: PropertyDeclarations = { api: {}, sort: {}, limit: { type: Number }, post: {}, theme: {} };
+
   /** Base URL of the forum server, e.g. `https://forum.example.com`; default: the page's own origin. */
-  @property() api = '';
+  api = '';
 
   /** Order of the list: `hot` (votes and age), `new` or `top` (score). */
-  @property() sort: PostSort = 'hot';
+  sort: PostSort = 'hot';
 
   /** How many posts the list shows, 1 to 100. */
-  @property({ type: Number }) limit: number = DEFAULT_PAGE_SIZE;
+  limit: number = DEFAULT_PAGE_SIZE;
 
   /** Id of a post: show only that post and its comments (e.g. under an article). */
-  @property() post = '';
+  post = '';
 
   /** `light`, `dark`, or `auto` to follow the reader's system setting. */
-  @property() theme: 'light' | 'dark' | 'auto' = 'auto';
+  theme: 'light' | 'dark' | 'auto' = 'auto';
 
   /** The element's jobs (session, list, thread, votes, forms, focus…), each a reactive controller. */
   readonly #ui = new Ui(this);
@@ -86,7 +87,7 @@ export class NewsForum extends LitElement {
   protected override render() {
     const ui = this.#ui;
     const { notice, announcement } = ui.notices;
-    const { panel } = ui.forms;
+    const { view, parts } = ui;
     const theme = this.theme === 'light' || this.theme === 'dark' ? this.theme : 'auto';
     return html`<div part="base" class="base ${theme}">
       ${header(ui)}
@@ -99,12 +100,12 @@ export class NewsForum extends LitElement {
           </div>`
           : nothing
       }
-      ${panel === 'sign-in' ? signInForm(ui) : panel === 'sign-up' ? signUpForm(ui) : panel === 'post' ? postForm(ui) : nothing}
+      ${view.panel ? (parts.loaded?.panelView() ?? partsPending(ui)) : nothing}
       ${
         ui.session.base === ''
           ? html`<p class="placeholder">This forum cannot be shown: its address (the api attribute) is not an http(s) URL.</p>`
-          : ui.thread.id
-            ? threadView(ui)
+          : view.post
+            ? (parts.loaded?.threadView() ?? partsPending(ui, true))
             : listView(ui)
       }
     </div>`;

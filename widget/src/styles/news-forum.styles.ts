@@ -27,9 +27,7 @@ export const styles = css`
     }
   }
 
-  button,
-  input,
-  textarea {
+  button {
     font: inherit;
     color: inherit;
   }
@@ -46,11 +44,6 @@ export const styles = css`
     color: var(--_accent-text);
     font-weight: 600;
   }
-  button.danger {
-    background: var(--_danger);
-    border-color: var(--_danger);
-    color: var(--_bg);
-  }
   button.link {
     border: 0;
     background: none;
@@ -58,13 +51,6 @@ export const styles = css`
     color: var(--_accent);
     text-decoration: underline;
     text-underline-offset: 0.15em;
-  }
-  button.link.danger {
-    color: var(--_danger);
-  }
-  [aria-disabled='true'] {
-    opacity: 0.6;
-    cursor: progress;
   }
   :focus-visible {
     outline: 2px solid var(--_focus);
@@ -142,50 +128,6 @@ export const styles = css`
     line-height: 1;
   }
 
-  .panel {
-    display: grid;
-    gap: var(--_gap);
-    margin-top: var(--_gap);
-    padding: calc(var(--_gap) * 2);
-    background: var(--_surface);
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
-  }
-  label {
-    display: grid;
-    gap: 0.25em;
-    font-weight: 600;
-  }
-  input,
-  textarea {
-    font-weight: 400;
-    padding: 0.4em 0.6em;
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
-    background: var(--_bg);
-    min-width: 0;
-  }
-  textarea {
-    resize: vertical;
-  }
-  .hint {
-    margin: 0;
-    font-weight: 400;
-    font-size: 0.85em;
-    color: var(--_muted);
-  }
-  .row {
-    display: flex;
-    flex-wrap: wrap;
-    align-items: center;
-    gap: var(--_gap);
-  }
-  .form-error {
-    margin: 0;
-    color: var(--_danger);
-    font-weight: 600;
-  }
-
   .toolbar {
     display: flex;
     flex-wrap: wrap;
@@ -222,8 +164,7 @@ export const styles = css`
     animation: arrive 0.3s ease-out;
   }
 
-  .posts,
-  .comments {
+  .posts {
     list-style: none;
     margin: 0;
     padding: 0;
@@ -236,9 +177,6 @@ export const styles = css`
     padding: var(--_gap) 0;
     border-bottom: 1px solid var(--_border);
     animation: arrive 0.3s ease-out;
-  }
-  .post.open {
-    border-bottom: 0;
   }
   .votes {
     display: grid;
@@ -292,13 +230,6 @@ export const styles = css`
     color: var(--_text);
     text-decoration: none;
   }
-  h2 {
-    margin: 0;
-    font-size: 1.3em;
-  }
-  h2 .title {
-    font-size: 1em;
-  }
   .domain,
   .meta {
     color: var(--_muted);
@@ -314,47 +245,21 @@ export const styles = css`
   .meta .link {
     color: var(--_muted);
   }
-  .author {
-    color: var(--_text);
-  }
-  .text {
-    margin: 0.3em 0;
-    white-space: pre-wrap;
-    overflow-wrap: anywhere;
-  }
-  .confirm {
-    display: inline-flex;
-    flex-wrap: wrap;
-    align-items: baseline;
-    gap: 0.5em;
-  }
 
   .back {
     margin: var(--_gap) 0;
   }
-  .discussion {
-    margin-top: var(--_gap);
-    padding-top: var(--_gap);
-    border-top: 1px solid var(--_border);
+  /*
+   * The room of the posts while they load, so the page does not jump when they
+   * arrive: a post's height (two vote buttons of 1.5em around the score's
+   * line, padding and border) for each, at most the window's height.
+   */
+  .reserve {
+    max-height: 100vh;
+    overflow: hidden;
   }
-  .comment-form {
-    display: grid;
-    gap: var(--_gap);
-    margin: var(--_gap) 0;
-  }
-  .comment {
-    padding: var(--_gap) 0 0;
-    animation: arrive 0.3s ease-out;
-  }
-  .comment .comments {
-    margin-left: 0.4em;
-    padding-left: calc(var(--_gap) * 2);
-    border-left: 2px solid var(--_border);
-  }
-  .actions {
-    display: flex;
-    gap: calc(var(--_gap) * 2);
-    font-size: 0.85em;
+  .reserve div {
+    height: calc(4.45em + 2 * var(--_gap) + 1px);
   }
   .placeholder,
   .empty {

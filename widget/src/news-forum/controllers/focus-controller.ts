@@ -1,5 +1,5 @@
 import { Controller } from './controller.js';
-import type { Panel } from './forms-controller.js';
+import type { Panel } from './view-controller.js';
 
 /**
  * The places focus is sent to, by name; templates mark each with

@@ -1,4 +1,4 @@
-import type { CallOptions, NewsForumClient, Result } from '@news-forum/sdk';
+import type { CallOptions, NewsForumClient, Result, Session, User } from '@news-forum/sdk';
 import { type ErrorAction, emit } from '../../events/events.js';
 import { describeError } from '../describe-error.js';
 import { Controller } from './controller.js';
@@ -6,12 +6,8 @@ import { Controller } from './controller.js';
 /** The forms the widget shows; a reply form is keyed by the comment it answers. */
 export type FormKey = 'sign-in' | 'sign-up' | 'post' | 'comment' | `reply:${string}`;
 
-/** The panel under the header. */
-export type Panel = 'sign-in' | 'sign-up' | 'post' | undefined;
-
-/** What is open, being sent, refused, or awaiting confirmation. */
+/** What is being sent, refused, answered or awaiting confirmation. */
 export interface FormsState {
-  panel: Panel;
   /** The form being submitted. */
   busy: FormKey | undefined;
   error: { key: FormKey; message: string } | undefined;
@@ -21,9 +17,8 @@ export interface FormsState {
   confirming: string | undefined;
 }
 
-/** The forms and panels: which is open, sending one, its error, and what a post or comment submitted leads to. */
+/** The forms: sending one, its error, and what signing in, a post or a comment submitted leads to. */
 export class FormsController extends Controller implements FormsState {
-  panel: Panel;
   busy: FormKey | undefined;
   error: FormsState['error'];
   replyTo: string | undefined;
@@ -32,16 +27,6 @@ export class FormsController extends Controller implements FormsState {
   set(patch: Partial<FormsState>): void {
     Object.assign(this, patch);
     this.changed();
-  }
-
-  /** Opens a panel (or closes it, with undefined), with a `reason` shown above it. */
-  setPanel(panel: Panel, reason?: string): void {
-    const was = this.panel;
-    this.set({ panel, error: undefined });
-    this.ui.notices.show(reason);
-    if (panel) this.ui.focus.request('panel');
-    // Closed (Cancel): back to the button that opens it.
-    else if (was) this.ui.focus.request(`open:${was}`);
   }
 
   setReplyTo(id: string | undefined): void {
@@ -83,6 +68,27 @@ export class FormsController extends Controller implements FormsState {
     done(data);
   }
 
+  signIn(event: SubmitEvent): void {
+    void this.submit(
+      'sign-in',
+      'sign-in',
+      event,
+      (forum, form, options) => forum.login(String(form.get('login')), String(form.get('password')), options),
+      (session) => this.#signedIn(session.user, false),
+    );
+  }
+
+  signUp(event: SubmitEvent): void {
+    const create = async (forum: NewsForumClient, form: FormData, options: CallOptions): Promise<Result<Session>> => {
+      const login = String(form.get('login'));
+      const password = String(form.get('password'));
+      const displayName = String(form.get('displayName') ?? '').trim();
+      const created = await forum.users.create(login, { password, ...(displayName && { displayName }) }, options);
+      return created.error ? created : forum.login(login, password, options);
+    };
+    void this.submit('sign-up', 'sign-up', event, create, (session) => this.#signedIn(session.user, true));
+  }
+
   submitPost(event: SubmitEvent): void {
     void this.submit(
       'post',
@@ -94,18 +100,19 @@ export class FormsController extends Controller implements FormsState {
         return forum.posts.create({ title: String(form.get('title')).trim(), ...(url && { url }), ...(text && { text }) }, options);
       },
       (post) => {
-        this.set({ panel: undefined });
+        const { view } = this.ui;
+        view.panel = undefined;
         this.ui.votes.learn([post]);
         this.ui.front.reveal(post.id);
         emit(this.host, 'news-forum-post-created', { post });
-        if (!this.host.post) this.ui.thread.open(post.id);
+        if (!view.pinned) view.open(post.id);
       },
     );
   }
 
   submitComment(event: SubmitEvent, parentId?: string): void {
-    // Comment forms are only shown in an opened thread.
-    const postId = String(this.ui.thread.id);
+    // Comment forms are only shown under the post shown.
+    const postId = String(this.ui.view.post);
     void this.submit(
       parentId ? `reply:${parentId}` : 'comment',
       'comment',
@@ -119,5 +126,14 @@ export class FormsController extends Controller implements FormsState {
         emit(this.host, 'news-forum-comment-created', { comment });
       },
     );
+  }
+
+  #signedIn(user: User, created: boolean): void {
+    this.ui.session.user = user;
+    this.ui.view.panel = undefined;
+    this.ui.notices.show();
+    this.ui.session.resync();
+    emit(this.host, 'news-forum-login', { user, created });
+    this.ui.focus.request('open:post');
   }
 }

@@ -37,14 +37,18 @@ export class FrontPageController extends Controller {
     return POST_SORTS.includes(this.host.sort) ? this.host.sort : DEFAULT_POST_SORT;
   }
 
+  /** How many posts the list shows (the `limit` attribute, within bounds). */
+  get limit(): number {
+    return Math.min(Math.max(Math.trunc(Number(this.host.limit)) || DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE);
+  }
+
   setSort(sort: PostSort): void {
     this.host.sort = sort;
   }
 
   hostUpdate(): void {
     const { forum } = this.ui.session;
-    const { sort } = this;
-    const limit = Math.min(Math.max(Math.trunc(Number(this.host.limit)) || DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE);
+    const { sort, limit } = this;
     const running = this.#query;
     const wanted = forum && !this.host.post;
     if (wanted ? forum === this.#forum && running?.sort === sort && running.limit === limit : !running) return;

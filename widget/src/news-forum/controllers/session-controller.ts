@@ -1,12 +1,4 @@
-import {
-  type CallOptions,
-  createClient,
-  type NewsForumClient,
-  NewsForumError,
-  type Result,
-  type Session,
-  type User,
-} from '@news-forum/sdk';
+import { createClient, type NewsForumClient, NewsForumError, type User } from '@news-forum/sdk';
 import { type ErrorAction, emit } from '../../events/events.js';
 import { describeError } from '../describe-error.js';
 import { Controller } from './controller.js';
@@ -24,7 +16,7 @@ function resolveApi(api: string): string | undefined {
 
 /**
  * The reader's session with the forum: the client for the `api` attribute,
- * the account signed in, signing in, up and out, and the end of a session
+ * the account signed in (see FormsController), signing out, and the end of a session
  * the server no longer accepts (401). Every call of a session carries its
  * `signal`, which signing out aborts: late answers are dropped, not counted.
  */
@@ -60,7 +52,8 @@ export class SessionController extends Controller {
     }
     const kept = this.#kept?.base === base ? this.#kept : undefined;
     this.#kept = undefined;
-    this.forum = createClient({ baseUrl: base, ...(kept && { token: kept.token }) });
+    // Never WebTransport: the server does not offer it, and the bundle leaves it out (scripts/without-webtransport.mjs).
+    this.forum = createClient({ baseUrl: base, socket: { transports: ['polling', 'websocket'] }, ...(kept && { token: kept.token }) });
     this.user = kept?.user;
     this.ui.connection.follow(this.forum);
   }
@@ -69,31 +62,6 @@ export class SessionController extends Controller {
     const token = this.forum?.token;
     this.#kept = token && this.user && this.base ? { base: this.base, token, user: this.user } : undefined;
     this.#close();
-  }
-
-  canDelete(author: string): boolean {
-    return Boolean(this.user && (this.user.login === author || this.user.scopes.includes('delete')));
-  }
-
-  signIn(event: SubmitEvent): void {
-    void this.ui.forms.submit(
-      'sign-in',
-      'sign-in',
-      event,
-      (forum, form, options) => forum.login(String(form.get('login')), String(form.get('password')), options),
-      (session) => this.#signedIn(session.user, false),
-    );
-  }
-
-  signUp(event: SubmitEvent): void {
-    const create = async (forum: NewsForumClient, form: FormData, options: CallOptions): Promise<Result<Session>> => {
-      const login = String(form.get('login'));
-      const password = String(form.get('password'));
-      const displayName = String(form.get('displayName') ?? '').trim();
-      const created = await forum.users.create(login, { password, ...(displayName && { displayName }) }, options);
-      return created.error ? created : forum.login(login, password, options);
-    };
-    void this.ui.forms.submit('sign-up', 'sign-up', event, create, (session) => this.#signedIn(session.user, true));
   }
 
   signOut(): void {
@@ -122,22 +90,14 @@ export class SessionController extends Controller {
   /** What the stream cannot tell: the reader's votes (in the list when `list`), a post outside the list. */
   resync(list = Boolean(this.user)): void {
     if (list) this.ui.front.load();
-    this.ui.thread.load();
-  }
-
-  #signedIn(user: User, created: boolean): void {
-    this.user = user;
-    this.ui.forms.set({ panel: undefined });
-    this.ui.notices.show();
-    this.resync();
-    emit(this.host, 'news-forum-login', { user, created });
-    this.ui.focus.request('open:post');
+    this.ui.parts.loaded?.thread.load();
   }
 
   #signedOut(): void {
     this.forum?.logout();
     this.user = undefined;
-    this.ui.forms.set({ panel: undefined, replyTo: undefined, confirming: undefined });
+    this.ui.view.panel = undefined;
+    this.ui.parts.loaded?.forms.set({ replyTo: undefined, confirming: undefined });
     this.#renew();
     // Loads cut short by the abort are made again, as the anonymous reader.
     this.resync(true);

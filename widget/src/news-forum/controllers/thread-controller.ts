@@ -1,10 +1,11 @@
 import type { Comment, LivePost, NewsForumClient, NewsForumError, PagedLiveView } from '@news-forum/sdk';
 import { count } from '../format.js';
-import { Controller } from './controller.js';
+import type { Ui } from '../ui.js';
+import { Controller, type ForumElement } from './controller.js';
+import type { FormsController } from './forms-controller.js';
 
 /**
- * The post shown with its comments, both live: the one the `post`
- * attribute pins, or the one the reader opened from the list. The comments
+ * The post shown with its comments (see ViewController), both live. The comments
  * view brings the first 200 and every later one; "Show more comments" pages
  * in those in between, through the same view.
  */
@@ -22,15 +23,15 @@ export class ThreadController extends Controller {
   loadingMore = false;
   /** Comments being deleted, hidden until the server answers. */
   readonly hidden = new Set<string>();
-  /** The post the reader opened from the list. */
-  #opened: string | undefined;
-  /** The post to return focus to when going back to the list. */
-  #returnTo: string | undefined;
-  /** The `post` attribute last seen: changing it closes what the reader opened. */
-  #pinned = '';
+  readonly #forms: FormsController;
   #forum: NewsForumClient | undefined;
   #view: PagedLiveView<Comment> | undefined;
   #abort: AbortController | undefined;
+
+  constructor(host: ForumElement, ui: Ui, forms: FormsController) {
+    super(host, ui);
+    this.#forms = forms;
+  }
 
   /** Whether comments exist that are not shown (beyond the first 200). */
   get more(): boolean {
@@ -38,31 +39,11 @@ export class ThreadController extends Controller {
     return Boolean(post && comments && this.#view?.hasMore && post.commentCount > comments.length);
   }
 
-  /** Opens a post from the list. */
-  open(id: string): void {
-    this.#returnTo = this.#opened = id;
-    this.changed();
-    this.ui.focus.request('thread-title');
-  }
-
-  /** Back to the list, focusing the post that was open (or the order). */
-  back(): void {
-    this.#opened = undefined;
-    this.changed();
-    const id = this.#returnTo;
-    this.ui.focus.request(id ? `comments:${id}` : 'sort');
-  }
-
   hostUpdate(): void {
-    const { post: pinned } = this.host;
-    if (pinned !== this.#pinned) {
-      this.#pinned = pinned;
-      this.#opened = undefined;
-    }
     const { forum } = this.ui.session;
-    const id = forum && (pinned || this.#opened);
+    const id = forum && this.ui.view.post;
     if (id === this.id && forum === this.#forum) return;
-    this.ui.forms.set({ replyTo: undefined, confirming: undefined });
+    this.#forms.set({ replyTo: undefined, confirming: undefined });
     this.stop();
     if (forum && id) this.#start(forum, id);
   }
@@ -139,7 +120,7 @@ export class ThreadController extends Controller {
   async deleteComment(comment: Comment): Promise<void> {
     const forum = this.#forum;
     if (!forum) return;
-    this.ui.forms.set({ confirming: undefined });
+    this.#forms.set({ confirming: undefined });
     this.hidden.add(comment.id);
     // Its controls go with it: focus the parent's Reply button, or the comment form.
     if (comment.parentId) this.ui.focus.request(`reply:${comment.parentId}`, 'comment-form');
@@ -155,15 +136,14 @@ export class ThreadController extends Controller {
   async deletePost(post: LivePost): Promise<void> {
     const forum = this.#forum;
     if (!forum) return;
-    this.ui.forms.set({ confirming: undefined });
+    this.#forms.set({ confirming: undefined });
     const { error } = await forum.posts.delete(post.id, { signal: this.ui.session.signal() });
     if (error?.code === 'aborted') return;
     if (error && error.status !== 404) return this.ui.session.report('delete', error, true);
     this.ui.notices.show('Post deleted.');
-    this.#returnTo = undefined;
-    this.back();
+    this.ui.view.back(true);
     // Pinned, the view stays and says the post is gone.
-    if (this.#pinned) this.ui.focus.request('thread-placeholder');
+    if (this.ui.view.pinned) this.ui.focus.request('thread-placeholder');
   }
 
   #start(forum: NewsForumClient, id: string): void {

@@ -36,10 +36,10 @@ export class VotesController extends Controller {
 
   /** Sends the reader's `vote` (0 retracts) on `post`, the copy shown; asks to sign in first. */
   async cast(post: LivePost, vote: Vote): Promise<void> {
-    const { session, forms } = this.ui;
+    const { session, view } = this.ui;
     const { forum } = session;
     if (!forum || this.sending(post.id)) return;
-    if (!session.user) return forms.setPanel('sign-in', 'Sign in to vote.');
+    if (!session.user) return view.setPanel('sign-in', 'Sign in to vote.');
     this.#votes.start(post, vote);
     this.changed();
     const signal = session.signal();

@@ -13,7 +13,7 @@ const STATUS_TEXT: Record<LiveStatus, string> = {
 export function header(ui: Ui): TemplateResult {
   const { user } = ui.session;
   const { status, problem } = ui.connection;
-  const { panel } = ui.forms;
+  const { panel } = ui.view;
   return html`<header part="header" class="header">
     <slot name="header"><span class="brand">Discussion</span></slot>
     <span part="status" class="status" data-status=${status} title=${problem ?? STATUS_TEXT[status]}>
@@ -23,14 +23,14 @@ export function header(ui: Ui): TemplateResult {
       ${
         user
           ? html`<span class="who">Signed in as <strong>${user.displayName || user.login}</strong></span>
-            <button class="primary" data-focus="open:post" aria-expanded=${panel === 'post' ? 'true' : 'false'} @click=${() => ui.forms.setPanel(panel === 'post' ? undefined : 'post')}>
+            <button class="primary" data-focus="open:post" aria-expanded=${panel === 'post' ? 'true' : 'false'} @click=${() => ui.view.setPanel(panel === 'post' ? undefined : 'post')}>
               Submit a post
             </button>
             <button class="secondary" @click=${() => ui.session.signOut()}>Sign out</button>`
-          : html`<button class="secondary" data-focus="open:sign-in" aria-expanded=${panel === 'sign-in' ? 'true' : 'false'} @click=${() => ui.forms.setPanel(panel === 'sign-in' ? undefined : 'sign-in')}>
+          : html`<button class="secondary" data-focus="open:sign-in" aria-expanded=${panel === 'sign-in' ? 'true' : 'false'} @click=${() => ui.view.setPanel(panel === 'sign-in' ? undefined : 'sign-in')}>
               Sign in
             </button>
-            <button class="primary" data-focus="open:sign-up" aria-expanded=${panel === 'sign-up' ? 'true' : 'false'} @click=${() => ui.forms.setPanel(panel === 'sign-up' ? undefined : 'sign-up')}>
+            <button class="primary" data-focus="open:sign-up" aria-expanded=${panel === 'sign-up' ? 'true' : 'false'} @click=${() => ui.view.setPanel(panel === 'sign-up' ? undefined : 'sign-up')}>
               Sign up
             </button>`
       }

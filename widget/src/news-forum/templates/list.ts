@@ -34,7 +34,8 @@ export function listView(ui: Ui): TemplateResult {
           ? html`<p class="placeholder" role="alert">
             Could not load the posts. <span>${describeError(error)}</span> <button class="secondary" @click=${() => front.reload()}>Try again</button>
           </p>`
-          : html`<p class="placeholder">Loading…</p>`
+          : html`<p class="placeholder">Loading…</p>
+            <div class="reserve" aria-hidden="true">${Array.from({ length: front.limit }, () => html`<div></div>`)}</div>`
         : nothing
     }
     <ol part="post-list" class="posts" role="list">${repeat(

@@ -28,7 +28,7 @@ export function voteButtons(ui: Ui, post: LivePost): TemplateResult {
 export function postTitle(ui: Ui, post: LivePost): TemplateResult {
   const url = httpUrl(post.url);
   if (!url)
-    return html`<button class="title link" part="title" data-focus="title:${post.id}" @click=${() => ui.thread.open(post.id)}>${post.title}</button>`;
+    return html`<button class="title link" part="title" data-focus="title:${post.id}" @click=${() => ui.view.open(post.id)}>${post.title}</button>`;
   return html`<a class="title" part="title" data-focus="title:${post.id}" href=${url.href} target="_blank" rel="noopener noreferrer nofollow ugc">${post.title}</a>
     <span class="domain">(${url.hostname.replace(/^www\./, '')})</span>`;
 }
@@ -38,7 +38,7 @@ export function postMeta(ui: Ui, post: LivePost, extra: unknown = nothing): Temp
   return html`<div class="meta">
     <span>by ${post.author}</span>
     <time datetime=${post.createdAt} title=${new Date(post.createdAt).toLocaleString()}>${timeAgo(post.createdAt, ui.clock.now)}</time>
-    <button class="link comments-link" part="comments-button" data-focus="comments:${post.id}" @click=${() => ui.thread.open(post.id)}>${count(post.commentCount, 'comment')}</button>
+    <button class="link comments-link" part="comments-button" data-focus="comments:${post.id}" @click=${() => ui.view.open(post.id)}>${count(post.commentCount, 'comment')}</button>
     ${extra}
   </div>`;
 }
@@ -50,16 +50,4 @@ export function postItem(ui: Ui, live: LivePost): TemplateResult {
     ${voteButtons(ui, post)}
     <div class="body">${postTitle(ui, post)} ${postMeta(ui, post)}</div>
   </li>`;
-}
-
-/** A delete button that asks once more before deleting. */
-export function deleteButton(ui: Ui, key: string, what: string, run: () => void): TemplateResult {
-  if (ui.forms.confirming !== key) {
-    return html`<button class="link danger" part="delete-button" @click=${() => ui.forms.confirm(key)}>Delete</button>`;
-  }
-  return html`<span class="confirm" role="group" aria-label="Delete this ${what}?">
-    Delete this ${what}?
-    <button class="danger" part="delete-button" data-focus="confirm:${key}" @click=${run}>Yes, delete</button>
-    <button class="secondary" @click=${() => ui.forms.confirm(undefined)}>Keep</button>
-  </span>`;
 }

@@ -1,15 +1,34 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { type CommentNode, commentTree } from '../comment-tree.js';
+import type { Parts } from '../controllers/parts-controller.js';
 import { describeError } from '../describe-error.js';
 import { timeAgo } from '../format.js';
 import type { Ui } from '../ui.js';
 import { commentForm } from './forms.js';
-import { deleteButton, postMeta, postTitle, voteButtons } from './post.js';
+import { postMeta, postTitle, voteButtons } from './post.js';
 
-function comment(ui: Ui, { comment: c, replies }: CommentNode): TemplateResult | typeof nothing {
-  const { session, forms } = ui;
-  if (ui.thread.hidden.has(c.id)) return nothing;
+/** Whether the reader may delete what `author` wrote. */
+function canDelete(ui: Ui, author: string): boolean {
+  const { user } = ui.session;
+  return Boolean(user && (user.login === author || user.scopes.includes('delete')));
+}
+
+/** A delete button that asks once more before deleting. */
+function deleteButton({ forms }: Parts, key: string, what: string, run: () => void): TemplateResult {
+  if (forms.confirming !== key) {
+    return html`<button class="link danger" part="delete-button" @click=${() => forms.confirm(key)}>Delete</button>`;
+  }
+  return html`<span class="confirm" role="group" aria-label="Delete this ${what}?">
+    Delete this ${what}?
+    <button class="danger" part="delete-button" data-focus="confirm:${key}" @click=${run}>Yes, delete</button>
+    <button class="secondary" @click=${() => forms.confirm(undefined)}>Keep</button>
+  </span>`;
+}
+
+function comment(ui: Ui, parts: Parts, { comment: c, replies }: CommentNode): TemplateResult | typeof nothing {
+  const { forms, thread } = parts;
+  if (thread.hidden.has(c.id)) return nothing;
   const replying = forms.replyTo === c.id;
   return html`<li part="comment" class="comment" data-id=${c.id} data-focus="comment:${c.id}" tabindex="-1">
     <div class="meta">
@@ -19,29 +38,29 @@ function comment(ui: Ui, { comment: c, replies }: CommentNode): TemplateResult |
     <p class="text">${c.text}</p>
     <div class="actions">
       ${
-        session.user
+        ui.session.user
           ? html`<button class="link reply" aria-expanded=${replying ? 'true' : 'false'} data-focus="reply:${c.id}" @click=${() => forms.setReplyTo(replying ? undefined : c.id)}>Reply</button>`
           : nothing
       }
-      ${session.canDelete(c.author) ? deleteButton(ui, c.id, 'comment', () => ui.thread.deleteComment(c)) : nothing}
+      ${canDelete(ui, c.author) ? deleteButton(parts, c.id, 'comment', () => thread.deleteComment(c)) : nothing}
     </div>
-    ${replying ? commentForm(ui, c.id) : nothing}
-    ${replies.length ? commentList(ui, replies) : nothing}
+    ${replying ? commentForm(parts, c.id) : nothing}
+    ${replies.length ? commentList(ui, parts, replies) : nothing}
   </li>`;
 }
 
-function commentList(ui: Ui, nodes: CommentNode[]): TemplateResult {
+function commentList(ui: Ui, parts: Parts, nodes: CommentNode[]): TemplateResult {
   return html`<ul class="comments" role="list">${repeat(
     nodes,
     (node) => node.comment.id,
-    (node) => comment(ui, node),
+    (node) => comment(ui, parts, node),
   )}</ul>`;
 }
 
 /** One post, its text, and its comments as threads. */
-export function threadView(ui: Ui): TemplateResult {
-  const { thread } = ui;
-  const back = ui.pinned ? nothing : html`<button class="link back" @click=${() => thread.back()}>← All posts</button>`;
+export function threadView(ui: Ui, parts: Parts): TemplateResult {
+  const { thread } = parts;
+  const back = ui.view.pinned ? nothing : html`<button class="link back" @click=${() => ui.view.back()}>← All posts</button>`;
   if (thread.state === 'error' && thread.error) {
     return html`<section class="thread" part="post-view">
       ${back}
@@ -56,7 +75,7 @@ export function threadView(ui: Ui): TemplateResult {
     return html`<section class="thread" part="post-view">${back}<p class="placeholder" tabindex="-1" data-focus="thread-placeholder">${text}</p></section>`;
   }
   const post = ui.votes.show(thread.post);
-  const remove = ui.session.canDelete(post.author) ? deleteButton(ui, post.id, 'post', () => thread.deletePost(post)) : nothing;
+  const remove = canDelete(ui, post.author) ? deleteButton(parts, post.id, 'post', () => thread.deletePost(post)) : nothing;
   const comments = thread.comments;
   return html`<section class="thread" part="post-view" aria-labelledby="thread-title">
     ${back}
@@ -71,15 +90,15 @@ export function threadView(ui: Ui): TemplateResult {
     <section class="discussion" aria-label="Comments">
       ${
         ui.session.user
-          ? commentForm(ui)
-          : html`<p><button class="secondary" @click=${() => ui.forms.setPanel('sign-in', 'Sign in to comment.')}>Sign in to comment</button></p>`
+          ? commentForm(parts)
+          : html`<p><button class="secondary" @click=${() => ui.view.setPanel('sign-in', 'Sign in to comment.')}>Sign in to comment</button></p>`
       }
       ${
         comments === undefined
           ? html`<p class="placeholder">Loading comments…</p>`
           : comments.length === 0
             ? html`<p class="placeholder">No comments yet.</p>`
-            : commentList(ui, commentTree(comments))
+            : commentList(ui, parts, commentTree(comments))
       }
       ${
         thread.more

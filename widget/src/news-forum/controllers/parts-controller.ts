@@ -1,0 +1,57 @@
+import { NewsForumError } from '@news-forum/sdk';
+import type { TemplateResult } from 'lit';
+import { emit } from '../../events/events.js';
+import { describeError } from '../describe-error.js';
+import { Controller } from './controller.js';
+import type { FormsController } from './forms-controller.js';
+import type { ThreadController } from './thread-controller.js';
+
+/** What the parts loaded on first use add to the element. */
+export interface Parts {
+  readonly forms: FormsController;
+  readonly thread: ThreadController;
+  /** The open panel's form. */
+  panelView(): TemplateResult;
+  /** The opened post with its discussion. */
+  threadView(): TemplateResult;
+}
+
+/**
+ * The parts a reader who only reads never needs (the forms, and a post with
+ * its discussion), loaded when first shown, as a module next to the bundle.
+ * While they load the element says so; when they cannot be loaded it says
+ * why and offers to try again.
+ */
+export class PartsController extends Controller {
+  loaded: Parts | undefined;
+  /** Why the parts could not be loaded, until the reader tries again. */
+  error: NewsForumError | undefined;
+  #loading = false;
+
+  hostUpdate(): void {
+    const { view } = this.ui;
+    if ((view.panel || view.post) && !this.error) this.load();
+  }
+
+  /** Loads the parts, unless they are loaded or loading ("Try again" too). */
+  load(): void {
+    if (this.loaded || this.#loading) return;
+    this.#loading = true;
+    this.error = undefined;
+    import('../parts.js')
+      .then(({ attach }) => attach(this.host, this.ui))
+      .then(
+        (parts) => {
+          this.#loading = false;
+          this.loaded = parts;
+          this.changed();
+        },
+        (cause: unknown) => {
+          this.#loading = false;
+          this.error = new NewsForumError('network_error', 'Could not load the rest of the forum', { cause });
+          emit(this.host, 'news-forum-error', { action: 'load', message: describeError(this.error), error: this.error });
+          this.changed();
+        },
+      );
+  }
+}

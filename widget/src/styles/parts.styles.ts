@@ -1,0 +1,116 @@
+import { css } from 'lit';
+
+/** Styles of the parts loaded on first use: the forms, and a post with its discussion. */
+export const partStyles = css`
+  .comments {
+    list-style: none;
+    margin: 0;
+    padding: 0;
+  }
+  button.danger {
+    background: var(--_danger);
+    border-color: var(--_danger);
+    color: var(--_bg);
+  }
+  button.link.danger {
+    color: var(--_danger);
+  }
+  [aria-disabled='true'] {
+    opacity: 0.6;
+    cursor: progress;
+  }
+  .panel {
+    display: grid;
+    gap: var(--_gap);
+    margin-top: var(--_gap);
+    padding: calc(var(--_gap) * 2);
+    background: var(--_surface);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+  }
+  label {
+    display: grid;
+    gap: 0.25em;
+    font-weight: 600;
+  }
+  input,
+  textarea {
+    font: inherit;
+    color: inherit;
+    font-weight: 400;
+    padding: 0.4em 0.6em;
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    background: var(--_bg);
+    min-width: 0;
+  }
+  textarea {
+    resize: vertical;
+  }
+  .hint {
+    margin: 0;
+    font-weight: 400;
+    font-size: 0.85em;
+    color: var(--_muted);
+  }
+  .row {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: var(--_gap);
+  }
+  .form-error {
+    margin: 0;
+    color: var(--_danger);
+    font-weight: 600;
+  }
+
+  .post.open {
+    border-bottom: 0;
+  }
+  h2 {
+    margin: 0;
+    font-size: 1.3em;
+  }
+  h2 .title {
+    font-size: 1em;
+  }
+  .author {
+    color: var(--_text);
+  }
+  .text {
+    margin: 0.3em 0;
+    white-space: pre-wrap;
+    overflow-wrap: anywhere;
+  }
+  .confirm {
+    display: inline-flex;
+    flex-wrap: wrap;
+    align-items: baseline;
+    gap: 0.5em;
+  }
+  .discussion {
+    margin-top: var(--_gap);
+    padding-top: var(--_gap);
+    border-top: 1px solid var(--_border);
+  }
+  .comment-form {
+    display: grid;
+    gap: var(--_gap);
+    margin: var(--_gap) 0;
+  }
+  .comment {
+    padding: var(--_gap) 0 0;
+    animation: arrive 0.3s ease-out;
+  }
+  .comment .comments {
+    margin-left: 0.4em;
+    padding-left: calc(var(--_gap) * 2);
+    border-left: 2px solid var(--_border);
+  }
+  .actions {
+    display: flex;
+    gap: calc(var(--_gap) * 2);
+    font-size: 0.85em;
+  }
+`;
