@@ -13,19 +13,25 @@ import type { NewsForumError } from '../errors/news-forum-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import { isTransientStatus, type RetryDelay } from '../rest/backoff.js';
 import { Emitter } from './emitter.js';
+import { SeenVersions } from './seen-versions.js';
 import { type LiveStatus, StatusCell, type StatusEvent } from './status.js';
+import type { Versioned } from './view-state.js';
 
 export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** What one subscription (the posts, or one post's comments) reports. */
 export interface TopicEvents<T> {
-  /** A document was inserted (`old_val` null), updated, or deleted (`new_val` null). */
+  /**
+   * A document was inserted (`old_val` null), updated, or deleted (`new_val`
+   * null). Each version arrives once: a change whose `version` is not newer
+   * than one already delivered or snapshotted (as another node may send
+   * after a reconnect) is dropped.
+   */
   change: (change: Change<T>) => void;
   /**
    * The whole topic, taken after joining: on subscribing, after every
    * reconnect, and when the server asks for a resync. Changes that arrive
-   * meanwhile are delivered after it; some may be older than the snapshot
-   * (compare `version`).
+   * meanwhile are delivered after it, except those it already holds.
    */
   snapshot: (docs: T[]) => void;
   /** The subscription's status changed. */
@@ -56,6 +62,7 @@ export class TopicFeed<T> {
   #buffer: Change<T>[] | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #failures = 0;
+  readonly #seen = new SeenVersions();
 
   constructor(topic: Topic, options: FeedOptions) {
     this.topic = topic;
@@ -87,8 +94,10 @@ export class TopicFeed<T> {
       this.#failures = 0;
       const buffered = this.#buffer ?? [];
       this.#buffer = undefined;
-      this.events.emit('snapshot', ack.snapshot as T[]);
-      for (const change of buffered) this.events.emit('change', change);
+      const snapshot = ack.snapshot as T[];
+      this.#seen.recordSnapshot(snapshot as Versioned[]);
+      this.events.emit('snapshot', snapshot);
+      for (const change of buffered) this.#deliver(change);
       this.#status.set({ status: 'live' });
     });
   }
@@ -102,7 +111,11 @@ export class TopicFeed<T> {
   /** A change from the socket, for this topic. */
   receive(change: Change<T>): void {
     if (this.#buffer) this.#buffer.push(change);
-    else if (this.#status.current === 'live') this.events.emit('change', change);
+    else if (this.#status.current === 'live') this.#deliver(change);
+  }
+
+  #deliver(change: Change<T>): void {
+    if (this.#seen.isNew(change as Change<Versioned>)) this.events.emit('change', change);
   }
 
   #retryLater(socket: LiveSocket, epoch: number, error: NewsForumError): void {
