@@ -280,6 +280,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
           ETCD_URL: '',
           PORT: String(demoPort),
           DEMO_THIRD_PARTY_PORT: String(await ports.port('demo-third-party')),
+          // Its page's widget goes through the public proxy and the load balancer, as a reader's browser would.
+          DEMO_API_URL: publicUrl('api'),
           INSTANCE_NAME: 'demo',
           DATA_DIR: path.join(dir, 'demo'),
           PUBLIC_ETCD_URL: publicEtcd.endpoints.join(','),
