@@ -185,6 +185,7 @@ describe('losing the primary', () => {
       return (await db.query<{ id: string }>('SELECT id FROM comments WHERE id = ANY($1::uuid[])', [acknowledged])).rows.map((r) => r.id);
     });
     expect(stored.sort()).toEqual([...acknowledged].sort());
+    process.stdout.write(`failover: ${acknowledged.length} acknowledged comments, all on the promoted replica\n`);
 
     const promoted = createClient({ baseUrl: second.url, maxRetries: 0 });
     expect((await promoted.login(ADMIN.login, ADMIN.password)).error).toBeUndefined();
