@@ -1,8 +1,8 @@
 import type { Comment, LivePost } from '@news-forum/sdk';
 import { Etcd3 } from 'etcd3';
+import { launchBrowser } from '../../widget/test/support/browser.js';
 import type { Cluster } from '../src/cluster/cluster.js';
 import { waitFor } from '../src/wait.js';
-import { launchBrowser } from './support/browser.js';
 import { forumClientFrom, type Transport } from './support/forum-client.js';
 import { httpGet, SOURCE_ADDRESSES } from './support/http.js';
 import { startTestCluster, TEST_TTL_SECONDS } from './support/test-cluster.js';
