@@ -22,7 +22,9 @@ function apiOriginOf(env) {
   } catch {
     url = undefined;
   }
-  if (!url || !['http:', 'https:'].includes(url.protocol) || url.origin !== raw.replace(/\/$/, '')) {
+  // It goes into the page and its CSP: a host name or address, nothing that could end an attribute or a directive.
+  const host = /^(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])$/i;
+  if (!url || !['http:', 'https:'].includes(url.protocol) || url.origin !== raw.replace(/\/$/, '') || !host.test(url.hostname)) {
     throw new ConfigError('DEMO_API_URL', `"${raw}" is not an origin such as https://api.forum.example.com`);
   }
   return url.origin;

@@ -176,7 +176,7 @@ describe('DEMO_API_URL', () => {
     expect((await get(`${demo.forum.url}/`)).body.toString()).toContain('<news-forum api="/"></news-forum>');
   }, 60_000);
 
-  test.each(['ftp://api.example.com', 'https://api.example.com/forum', 'not a url'])(
+  test.each(['ftp://api.example.com', 'https://api.example.com/forum', 'not a url', 'http://a"b.example.com', 'http://a;b.example.com'])(
     'refuses %s with a message naming it',
     async (value) => {
       await expect(startDemo({ env: { ...env('/nonexistent'), DEMO_API_URL: value } })).rejects.toThrow(

@@ -40,6 +40,15 @@ test("the nodes run the image's CMD from the repository root, as the image runs 
   }
 });
 
+test('cluster.json names the primary the nodes use and its replica, which streams', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const info = JSON.parse(await readFile(`${cluster.dir}/cluster.json`, 'utf8'));
+  expect(info).toMatchObject({ database: cluster.database.primary.url, replica: cluster.database.replica!.url });
+  expect(info.replica).not.toBe(info.database);
+  expect(await cluster.database.replicationState()).toBe('streaming');
+  expect(cluster.database.mode).toBe('synchronous');
+});
+
 test('GET /api through the balancer names more than one instance across clients, always the same for one client', async () => {
   const byAddress = new Map<string, string>();
   for (const address of SOURCE_ADDRESSES.slice(0, 12)) {

@@ -82,11 +82,11 @@ export class ClusterDatabase {
     await this.primary.start(async () => {
       await this.primary.run('initdb', ['-D', this.primary.dataDir, '-U', USER, '--auth=trust', '--no-locale', '-E', 'UTF8']);
     });
+    // Left set by a run that ended abruptly, it would hold every write until the replica streams.
+    await this.#setSynchronous(false);
     if ((await this.primary.query(`SELECT 1 FROM pg_database WHERE datname = '${DATABASE}'`)) !== '1') {
       await this.primary.run('createdb', ['-h', '127.0.0.1', '-p', String(this.primary.port), '-U', USER, DATABASE]);
     }
-    // Left set by a run that ended abruptly, it would hold every write until the replica streams.
-    await this.#setSynchronous(false);
     if (this.replica) await this.startReplica();
   }
 
