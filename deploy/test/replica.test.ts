@@ -1,16 +1,21 @@
-import { stat } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { createClient } from '@news-forum/sdk';
 import pg from 'pg';
 import { ClusterDatabase } from '../src/cluster/database.js';
 import { readImageCommand } from '../src/cluster/dockerfile.js';
 import { PortBook } from '../src/cluster/ports.js';
+import { ClusterPostgres } from '../src/cluster/postgres.js';
 import { Supervised } from '../src/cluster/supervised.js';
 import { findPrograms } from '../src/programs.js';
 import { waitFor, waitForHttp } from '../src/wait.js';
 import { removeDir, tempDir } from './support/temp-dir.js';
 
+const run = promisify(execFile);
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ADMIN = { login: 'admin', password: 'correct horse battery staple' };
 let dir: string;
@@ -192,5 +197,86 @@ describe('losing the primary', () => {
     const after = await promoted.comments.create(post.id, { text: 'after the failover' });
     expect(after.response?.status).toBe(201);
     expect((await promoted.posts.get(post.id)).data?.commentCount).toBeGreaterThanOrEqual(acknowledged.length + 1);
+  }, 60_000);
+});
+
+describe("the units' PostgreSQL commands, run against this machine's PostgreSQL", () => {
+  const FLEET = fileURLToPath(new URL('../fleet/', import.meta.url));
+  let unitsDir: string;
+  let primary: ClusterDatabase;
+  let standby: ClusterPostgres | undefined;
+  let bin: string;
+
+  /**
+   * The `sh -ec "…"` script of a unit's `key=` line as systemd hands it to sh: the quoting these
+   * units use undone (`\"`, `\\`, `$$`) and `${VAR}` replaced from `vars`.
+   */
+  function unitScript(unit: string, key: string, index: number, vars: Record<string, string>): string {
+    const line = readFileSync(path.join(FLEET, unit), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith(`${key}=`))[index]!;
+    const quoted = /sh -ec "(.*)"$/.exec(line)![1]!;
+    return quoted
+      .replace(/\\(["\\])/g, '$1')
+      .replaceAll('$$', '$')
+      .replace(/\$\{(\w+)\}/g, (_, name: string) => vars[name]!);
+  }
+
+  /** Runs a script with PostgreSQL's programs on PATH, as the user PostgreSQL runs as (postgres, under root). */
+  async function sh(script: string, env: Record<string, string>): Promise<void> {
+    const [command, ...args] =
+      process.getuid?.() === 0 ? ['setpriv', '--reuid=postgres', '--regid=postgres', '--init-groups', '--', 'sh'] : ['sh'];
+    await run(command!, [...args, '-ec', script], { env: { PATH: `${bin}:/usr/bin:/bin`, ...env }, timeout: 30_000 });
+  }
+
+  beforeAll(async () => {
+    unitsDir = await tempDir('units-postgres');
+    bin = path.dirname(findPrograms(['postgres']).postgres);
+    primary = await ClusterDatabase.create({
+      dir: unitsDir,
+      ports: new PortBook(unitsDir),
+      bin,
+      logDir: path.join(unitsDir, 'logs'),
+      replica: 'none',
+    });
+    await primary.start();
+  }, 60_000);
+
+  afterAll(async () => {
+    await standby?.stop();
+    await primary?.stop();
+    await removeDir(unitsDir);
+  }, 30_000);
+
+  test('the primary sets up the replicator, the replica copies it and streams, then the primary waits for it only while it runs', async () => {
+    const DATABASE_URL = primary.primary.url;
+    const setup = unitScript('news-forum-postgres.service', 'ExecStartPost', 0, {});
+    // Twice: every start runs it.
+    for (let i = 0; i < 2; i += 1) await sh(setup, { DATABASE_URL, PGDATA: primary.primary.dataDir, REPLICATION_PASSWORD: "it's secret" });
+    expect(await primary.primary.query("SELECT rolreplication, rolcanlogin FROM pg_roles WHERE rolname = 'replicator'")).toBe('t|t');
+    const hba = readFileSync(path.join(primary.primary.dataDir, 'pg_hba.conf'), 'utf8');
+    expect(hba.match(/^host replication replicator all scram-sha-256$/gm)).toHaveLength(1);
+
+    standby = new ClusterPostgres({
+      name: 'postgres-replica',
+      dir: unitsDir,
+      port: await new PortBook(unitsDir).port('postgres-replica'),
+      bin,
+      logDir: path.join(unitsDir, 'logs'),
+      settings: { hot_standby: 'on', cluster_name: 'replica' },
+    });
+    await mkdir(path.dirname(standby.dataDir), { recursive: true, mode: 0o755 });
+    if (process.getuid?.() === 0) await run('chown', ['postgres:postgres', path.dirname(standby.dataDir)]);
+    const copy = unitScript('news-forum-postgres-replica.service', 'ExecStartPre', 2, { POSTGRES_PRIMARY_HOST: '127.0.0.1' });
+    await sh(copy.replace('-p 5432', `-p ${primary.primary.port}`), { PGDATA: standby.dataDir });
+    await standby.start(() => Promise.reject(new Error('the unit made no data directory')));
+    await sh(unitScript('news-forum-postgres-replica.service', 'ExecStartPost', 0, {}), { DATABASE_URL });
+    expect(await primary.primary.query('SELECT application_name, state, sync_state FROM pg_stat_replication')).toBe(
+      'replica|streaming|quorum',
+    );
+
+    await standby.stop();
+    await sh(unitScript('news-forum-postgres-replica.service', 'ExecStopPost', 0, {}), { DATABASE_URL });
+    await waitFor(async () => (await primary.primary.query('SHOW synchronous_standby_names')) === '', 'the primary alone', 5_000);
   }, 60_000);
 });
