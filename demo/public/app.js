@@ -1,8 +1,9 @@
-// The demo page's own script: fills in this server's address, links the
-// third-party page, and runs the SDK example with the bundle's createClient.
+// The demo page's own script: fills in the forum's address (this server's, or
+// the API origin the page's widget uses), links the third-party page, and runs
+// the SDK example with the bundle's createClient.
 import { createClient } from '%BUNDLE%';
 
-const origin = location.origin;
+const origin = new URL(document.querySelector('#forum news-forum').getAttribute('api'), location.href).origin;
 document.querySelector('#embed-snippet').textContent =
   `<script type="module" src="${origin}/news-forum.js"></script>\n<news-forum api="${origin}"></news-forum>`;
 

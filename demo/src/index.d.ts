@@ -1,7 +1,7 @@
 import type { RunningServer, SiteHandler, StartOptions } from '@news-forum/server';
 
 /** The demo pages; the server serves the widget bundle they load (at `bundlePath`, default the installed widget's). */
-export function createDemoSite(options?: { bundlePath?: string; thirdPartyPort?: number }): {
+export function createDemoSite(options?: { bundlePath?: string; thirdPartyPort?: number; api?: string }): {
   handlers: SiteHandler[];
   /** `/news-forum.<hash>.js`. */
   bundlePath: string;
@@ -22,5 +22,8 @@ export interface RunningDemo {
   close(): Promise<void>;
 }
 
-/** Starts the forum with the demo site, and the third-party blog on DEMO_THIRD_PARTY_PORT (default PORT+1). */
+/**
+ * Starts the forum with the demo site, and the third-party blog on DEMO_THIRD_PARTY_PORT (default PORT+1); with
+ * DEMO_API_URL the page's widget and SDK example use that origin's API.
+ */
 export function startDemo(options?: StartOptions): Promise<RunningDemo>;

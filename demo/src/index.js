@@ -12,6 +12,24 @@ function portOf(env, name, fallback) {
   return Number(raw);
 }
 
+/** DEMO_API_URL: the origin of the API the page's widget and SDK example use, when it is not this server. */
+function apiOriginOf(env) {
+  const raw = env.DEMO_API_URL?.trim();
+  if (!raw) return undefined;
+  let url;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  // It goes into the page and its CSP: a host name or address, nothing that could end an attribute or a directive.
+  const host = /^(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])$/i;
+  if (!url || !['http:', 'https:'].includes(url.protocol) || url.origin !== raw.replace(/\/$/, '') || !host.test(url.hostname)) {
+    throw new ConfigError('DEMO_API_URL', `"${raw}" is not an origin such as https://api.forum.example.com`);
+  }
+  return url.origin;
+}
+
 /** Origins a browser may report for a page served on `host:port`. */
 function originsOf(url, host) {
   const { hostname, port } = new URL(url);
@@ -31,7 +49,9 @@ function originsOf(url, host) {
  * Starts the demo: one forum node (`startServer`, configured by `env`) serving
  * the widget bundle and the demo site, and the third-party blog on its own
  * port (`DEMO_THIRD_PARTY_PORT`, default PORT+1). Unless CORS_ORIGINS is set,
- * the forum lets the blog's origins write.
+ * the forum lets the blog's origins write. With `DEMO_API_URL`, the page's
+ * widget and SDK example talk to that origin's API (the forum behind a public
+ * proxy) instead of this server's.
  *
  * @param {import('@news-forum/server').StartOptions} [options] as for `startServer`; `site` handlers go after the demo's
  */
@@ -40,11 +60,12 @@ export async function startDemo(options = {}) {
   const port = portOf(env, 'PORT', '3000');
   const host = env.HOST?.trim() || '127.0.0.1';
   const thirdPartyPort = portOf(env, 'DEMO_THIRD_PARTY_PORT', port === 0 ? '0' : String(port + 1));
+  const api = apiOriginOf(env);
   let forumUrl;
   const thirdParty = await startThirdPartySite({ port: thirdPartyPort, host, forum: () => forumUrl });
   try {
     const widget = loadWidgetBundle();
-    const site = createDemoSite({ bundlePath: widget.path, thirdPartyPort: thirdParty.port });
+    const site = createDemoSite({ bundlePath: widget.path, thirdPartyPort: thirdParty.port, api });
     const forum = await startServer({
       widget,
       ...options,

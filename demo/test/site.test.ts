@@ -154,6 +154,38 @@ test("on every interface (HOST=0.0.0.0), the blog may write from any of this mac
   }
 }, 60_000);
 
+describe('DEMO_API_URL', () => {
+  test("points the page's widget and SDK example at another origin's API, which the page's CSP lets it reach", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'news-forum-demo-api-'));
+    const api = 'http://api.localhost:8080';
+    const proxied = await startDemo({ env: { ...env(dir), DEMO_API_URL: `${api}/` }, passwordCost: 1024 });
+    try {
+      const page = await get(`${proxied.forum.url}/`);
+      expect(page.body.toString()).toContain(`<news-forum api="${api}"></news-forum>`);
+      const connect = String(page.headers['content-security-policy'])
+        .split(';')
+        .find((directive) => directive.trim().startsWith('connect-src'));
+      expect(connect?.trim().split(/\s+/)).toEqual(['connect-src', api, "'self'", 'ws:', 'wss:']);
+      // Only the page's policy changes.
+      expect((await get(`${proxied.forum.url}/docs/`)).headers['content-security-policy']).not.toContain(api);
+    } finally {
+      await proxied.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+    // Without it, the page uses the server it came from.
+    expect((await get(`${demo.forum.url}/`)).body.toString()).toContain('<news-forum api="/"></news-forum>');
+  }, 60_000);
+
+  test.each(['ftp://api.example.com', 'https://api.example.com/forum', 'not a url', 'http://a"b.example.com', 'http://a;b.example.com'])(
+    'refuses %s with a message naming it',
+    async (value) => {
+      await expect(startDemo({ env: { ...env('/nonexistent'), DEMO_API_URL: value } })).rejects.toThrow(
+        `DEMO_API_URL: "${value}" is not an origin such as https://api.forum.example.com`,
+      );
+    },
+  );
+});
+
 describe('demo/start.js', () => {
   test('starts the forum and the blog from the environment, prints both URLs, and stops on SIGTERM', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'news-forum-start-'));

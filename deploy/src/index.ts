@@ -1,7 +1,9 @@
 export type { ApiNode, Registration } from './cluster/api-node.js';
 export { type Cluster, type ClusterInfo, type ClusterOptions, startCluster, upstreamServers } from './cluster/cluster.js';
+export type { ClusterDatabase, ReplicaMode } from './cluster/database.js';
 export { type ImageCommand, readImageCommand } from './cluster/dockerfile.js';
 export type { EtcdCluster } from './cluster/etcd-cluster.js';
+export type { ClusterPostgres } from './cluster/postgres.js';
 export { DeployError, type DeployErrorCode, isDeployError } from './deploy-error.js';
 export { jsonLog, type Log, type LogLevel, silentLog } from './log.js';
 export { findPrograms, PROGRAMS, type Program } from './programs.js';

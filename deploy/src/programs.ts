@@ -19,6 +19,8 @@ export const PROGRAMS = {
   curl: { name: 'curl', debian: 'curl' },
   postgres: { name: 'postgres', debian: 'postgresql', find: () => postgresBin('postgres') },
   initdb: { name: 'initdb', debian: 'postgresql', find: () => postgresBin('initdb') },
+  pgBasebackup: { name: 'pg_basebackup', debian: 'postgresql', find: () => postgresBin('pg_basebackup') },
+  pgCtl: { name: 'pg_ctl', debian: 'postgresql', find: () => postgresBin('pg_ctl') },
   systemdAnalyze: { name: 'systemd-analyze', debian: 'systemd' },
 } satisfies Record<string, Program>;
 

@@ -1,5 +1,6 @@
 import type { Comment, LivePost } from '@news-forum/sdk';
 import { Etcd3 } from 'etcd3';
+import { launchBrowser } from '../../widget/test/support/browser.js';
 import type { Cluster } from '../src/cluster/cluster.js';
 import { waitFor } from '../src/wait.js';
 import { forumClientFrom, type Transport } from './support/forum-client.js';
@@ -37,6 +38,15 @@ test("the nodes run the image's CMD from the repository root, as the image runs 
     expect(cmdline).toEqual(readImageCommand().cmd);
     expect(`${await readlink(`/proc/${node.pid}/cwd`)}/`).toBe(new URL('../../', import.meta.url).pathname);
   }
+});
+
+test('cluster.json names the primary the nodes use and its replica, which streams', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const info = JSON.parse(await readFile(`${cluster.dir}/cluster.json`, 'utf8'));
+  expect(info).toMatchObject({ database: cluster.database.primary.url, replica: cluster.database.replica!.url });
+  expect(info.replica).not.toBe(info.database);
+  expect(await cluster.database.replicationState()).toBe('streaming');
+  expect(cluster.database.mode).toBe('synchronous');
 });
 
 test('GET /api through the balancer names more than one instance across clients, always the same for one client', async () => {
@@ -129,6 +139,76 @@ test('the public proxy serves api, docs and demo on their subdomains of localhos
   expect(demo.body).toContain('<news-forum');
   expect((await httpGet(`${proxy}/`, { host: host('nothing') })).status).toBe(404);
   expect(cluster.publicUrl('api')).toBe(`http://${host('api')}`);
+});
+
+describe('the demo page through the public proxy', () => {
+  const proxyPort = () => new URL(cluster.info().proxy).port;
+  const host = (name: string) => `${name}.localhost:${proxyPort()}`;
+
+  test("points its widget at the API's public origin, which lets the demo's origin in (CORS and socket.io)", async () => {
+    const proxy = cluster.info().proxy;
+    const api = cluster.publicUrl('api');
+    const demoOrigin = cluster.publicUrl('demo');
+    const page = await httpGet(`${proxy}/`, { host: host('demo') });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain(`<news-forum api="${api}"></news-forum>`);
+    expect(String(page.headers['content-security-policy'])).toMatch(new RegExp(`(^|;)\\s*connect-src ${api} `));
+
+    const preflight = await httpGet(`${proxy}/api/posts`, {
+      host: host('api'),
+      method: 'OPTIONS',
+      headers: {
+        origin: demoOrigin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers['access-control-allow-origin']).toBe(demoOrigin);
+    // socket.io checks Origin itself (CORS does not cover WebSockets): the demo's gets in, another does not.
+    const handshake = (origin: string) =>
+      httpGet(`${proxy}/socket.io/?EIO=4&transport=polling`, { host: host('api'), headers: { origin } });
+    const admitted = await handshake(demoOrigin);
+    expect(admitted.status).toBe(200);
+    expect(admitted.body).toMatch(/^0\{"sid":/);
+    expect((await handshake(`http://elsewhere.localhost:${proxyPort()}`)).status).toBe(403);
+  });
+
+  test('in Chromium, the page shows live a post written through the API, and talks only to the API origin', async () => {
+    const admin = forumClientFrom(cluster.info().lb, '127.0.0.20', 'polling');
+    disposers.push(() => admin.dispose());
+    expect((await admin.login(cluster.admin.login, cluster.admin.password)).error).toBeUndefined();
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(error.message));
+      page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
+      const apiRequests = new Set<string>();
+      page.on('request', (request) => {
+        const url = new URL(request.url());
+        if (url.pathname.startsWith('/api') || url.pathname.startsWith('/socket.io')) apiRequests.add(url.origin);
+      });
+      const sockets = new Set<string>();
+      page.on('websocket', (socket) => sockets.add(new URL(socket.url()).origin));
+      await page.goto(`${cluster.publicUrl('demo')}/`);
+      // The page's SDK example shows its first snapshot: it is subscribed.
+      const example = page.locator('#sdk-top');
+      await waitFor(async () => !(await example.textContent())?.includes('Loading'), 'the SDK example live', 20_000);
+      const title = `Seen live on the demo through the proxy ${Date.now()}`;
+      expect((await admin.posts.create({ title, url: 'https://example.com/demo' })).response?.status).toBe(201);
+      await example.getByText(title, { exact: false }).waitFor({ timeout: 15_000 });
+      // The widget got it live too: it offers it rather than reorder the list under the reader.
+      const widget = page.locator('news-forum');
+      await widget.locator('[part="new-posts-button"]').click({ timeout: 15_000 });
+      await widget.getByText(title).waitFor({ timeout: 15_000 });
+      expect([...apiRequests]).toEqual([cluster.publicUrl('api')]);
+      expect([...sockets]).toEqual([cluster.publicUrl('api').replace('http:', 'ws:')]);
+      expect(problems).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 });
 
 describe('registration', () => {

@@ -16,7 +16,18 @@ const read = (file: string) => readFileSync(path.join(DEPLOY, file), 'utf8');
 const FLEET = readdirSync(path.join(DEPLOY, 'fleet')).filter((name) => name.endsWith('.service'));
 const units = Object.fromEntries(FLEET.map((name) => [name, read(`fleet/${name}`)]));
 const compose = parse(read('docker-compose.yml'), { merge: true }) as {
-  services: Record<string, { image?: string; command?: unknown; ports?: string[]; environment?: Record<string, string> }>;
+  services: Record<
+    string,
+    {
+      image?: string;
+      command?: unknown;
+      entrypoint?: string[];
+      ports?: string[];
+      environment?: Record<string, string>;
+      post_start?: { command: string[] }[];
+      pre_stop?: { command: string[] }[];
+    }
+  >;
 };
 const readme = read('README.md');
 const dockerfile = readFileSync(DOCKERFILE, 'utf8');
@@ -55,6 +66,35 @@ test('the sidekick unit binds to its node and is scheduled on its machine, as Li
   expect(unit).toMatch(/^After=news-forum@%i\.service$/m);
   expect(unit).toMatch(/^\[X-Fleet\]\nMachineOf=news-forum@%i\.service$/m);
   expect(units['news-forum@.service']).toMatch(/^Conflicts=news-forum@\*\.service$/m);
+});
+
+test('the replica: a unit and a compose service named in the README, made by pg_basebackup -R, synchronous only while it runs', () => {
+  expect(named).toContain('news-forum-postgres-replica.service');
+  expect(named).toContain('postgres-replica');
+  const primary = units['news-forum-postgres.service']!;
+  const replica = units['news-forum-postgres-replica.service']!;
+  const primaryCommand = (compose.services.postgres!.command as string[]).join(' ');
+  for (const text of [primary, primaryCommand]) expect(text).toMatch(/postgres -c wal_level=replica -c max_wal_senders=\d+/);
+  for (const text of [primary, compose.services.postgres!.post_start![0]!.command.join(' ')]) {
+    expect(text).toContain("echo 'host replication replicator all scram-sha-256' >>");
+    expect(text).toContain("ALTER ROLE replicator WITH REPLICATION LOGIN PASSWORD :'password'");
+  }
+  const service = compose.services['postgres-replica']!;
+  for (const text of [replica, service.entrypoint!.join(' ')]) {
+    expect(text).toMatch(
+      /test -s \\?"\$\$PGDATA\/PG_VERSION\\?" \|\| [^;]*pg_basebackup -h \S+ (-p 5432 )?-U replicator -D \\?"\$\$PGDATA\\?" -R -X stream -C -S replica/,
+    );
+    expect(text).toMatch(/postgres -c hot_standby=on -c cluster_name=replica/);
+  }
+  // Synchronous once it streams, asynchronous again when it stops: writes never wait for a replica that is gone.
+  expect(replica).toMatch(/^ExecStartPost=.*= streaming \].*ALTER SYSTEM SET synchronous_standby_names = 'ANY 1 \(replica\)'/m);
+  expect(replica).toMatch(/^ExecStopPost=.*ALTER SYSTEM SET synchronous_standby_names = ''/m);
+  expect(service.post_start![0]!.command.join(' ')).toMatch(
+    /= streaming \].*ALTER SYSTEM SET synchronous_standby_names = 'ANY 1 \(replica\)'/,
+  );
+  expect(service.pre_stop![0]!.command.join(' ')).toContain("ALTER SYSTEM SET synchronous_standby_names = ''");
+  // Never on the primary's machine.
+  expect(replica).toMatch(/^\[X-Fleet\]\nConflicts=news-forum-postgres\.service$/m);
 });
 
 test('the compose file and the units name the same images, and the README names them all', () => {
@@ -105,6 +145,9 @@ test('variables: every one the units and the compose file set is in the README a
     'POSTGRES_USER',
     'POSTGRES_DB',
     'POSTGRES_PASSWORD',
+    'REPLICATION_PASSWORD',
+    'POSTGRES_PRIMARY_HOST',
+    'PGPASSWORD',
     'DOMAIN',
     'PUBLIC_PROXY_ADDR',
   ]);

@@ -5,8 +5,10 @@ import { parseArgs } from 'node:util';
 import { isDeployError } from '../deploy-error.js';
 import type { Log } from '../log.js';
 import { type Cluster, startCluster } from './cluster.js';
+import { REPLICA_MODES, type ReplicaMode } from './database.js';
 
-const USAGE = 'usage: npm run cluster -- [--nodes N] [--dir DIR] [--ttl SECONDS]   (DIR defaults to CLUSTER_DIR or ./.cluster)';
+const USAGE =
+  'usage: npm run cluster -- [--nodes N] [--dir DIR] [--ttl SECONDS] [--replica synchronous|asynchronous|none]   (DIR defaults to CLUSTER_DIR or ./.cluster)';
 
 function fail(message: string): never {
   process.stderr.write(`news-forum cluster: ${message}\n${USAGE}\n`);
@@ -16,7 +18,13 @@ function fail(message: string): never {
 function parseOptions() {
   try {
     return parseArgs({
-      options: { nodes: { type: 'string' }, dir: { type: 'string' }, ttl: { type: 'string' }, help: { type: 'boolean' } },
+      options: {
+        nodes: { type: 'string' },
+        dir: { type: 'string' },
+        ttl: { type: 'string' },
+        replica: { type: 'string' },
+        help: { type: 'boolean' },
+      },
     }).values;
   } catch (error) {
     fail((error as Error).message);
@@ -32,6 +40,8 @@ const nodes = Number(values.nodes ?? '3');
 if (!Number.isInteger(nodes) || nodes < 1 || nodes > 16) fail('--nodes must be a whole number from 1 to 16');
 const ttl = Number(values.ttl ?? process.env.ETCD_TTL ?? '10');
 if (!Number.isInteger(ttl) || ttl < 2 || ttl > 3600) fail('--ttl must be a whole number of seconds from 2 to 3600');
+const replica = (values.replica ?? 'synchronous') as ReplicaMode;
+if (!REPLICA_MODES.includes(replica)) fail(`--replica must be one of ${REPLICA_MODES.join(', ')}`);
 const dir = values.dir ?? process.env.CLUSTER_DIR ?? './.cluster';
 
 const log: Log = (_level, message) => process.stdout.write(`  ${message}\n`);
@@ -51,7 +61,7 @@ process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 
 try {
-  cluster = await startCluster({ dir, nodes, ttlSeconds: ttl, log, signal: starting.signal });
+  cluster = await startCluster({ dir, nodes, ttlSeconds: ttl, replica, log, signal: starting.signal });
 } catch (error) {
   if (stopping) process.exit(0);
   if (!isDeployError(error)) throw error;
@@ -70,6 +80,7 @@ process.stdout.write(
     `  etcd                ${info.etcd.join(' ')}`,
     `  Redis               ${info.redis}`,
     `  PostgreSQL          ${info.database}`,
+    ...(info.replica ? [`  PostgreSQL replica  ${info.replica}  (hot standby, ${cluster.database.mode})`] : []),
     ...info.nodes.map((n) => `  ${n.name.padEnd(19)} ${n.url}  (pid ${n.pid})`),
     `  admin               login ${cluster.admin.login}, password in ${cluster.dir}/admin-password`,
     `  logs                ${cluster.dir}/logs/`,

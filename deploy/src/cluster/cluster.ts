@@ -9,10 +9,10 @@ import { type Log, silentLog } from '../log.js';
 import { findPrograms } from '../programs.js';
 import { statusWithHost, waitFor, waitForHttp } from '../wait.js';
 import { ApiNode, type Registration } from './api-node.js';
+import { ClusterDatabase, type ReplicaMode } from './database.js';
 import { readImageCommand } from './dockerfile.js';
 import { EtcdCluster } from './etcd-cluster.js';
 import { PortBook } from './ports.js';
-import { ClusterPostgres } from './postgres.js';
 import { Supervised } from './supervised.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -33,6 +33,8 @@ export interface ClusterOptions {
    * nodes run without ETCD_URL, each paired with news-forum-discovery.sh.
    */
   registration?: Registration;
+  /** PostgreSQL's streaming replica: `synchronous` (default), `asynchronous` or `none`. */
+  replica?: ReplicaMode;
   /** Extra environment for the nodes (e.g. LOG_LEVEL). */
   nodeEnv?: Record<string, string>;
   log?: Log;
@@ -47,6 +49,8 @@ export interface ClusterInfo {
   etcd: string[];
   redis: string;
   database: string;
+  /** The hot standby (read-only), absent with `replica: 'none'`. */
+  replica?: string;
   nodes: { name: string; url: string; pid: number | undefined }[];
 }
 
@@ -61,6 +65,8 @@ export interface Cluster {
   admin: { login: string; password: string };
   nodes: ApiNode[];
   node(name: string): ApiNode;
+  /** PostgreSQL: the primary the nodes use and its replica. */
+  database: ClusterDatabase;
   /** The cluster's etcd (3 members): stop and start it under running nodes. */
   etcd: EtcdCluster;
   /** The file the load balancer's renderer writes. */
@@ -103,7 +109,7 @@ export function upstreamServers(config: string): string[] {
  */
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const log = options.log ?? silentLog;
-  const programs = findPrograms(['etcd', 'etcdctl', 'curl', 'redis', 'postgres', 'initdb', 'nginx']);
+  const programs = findPrograms(['etcd', 'etcdctl', 'curl', 'redis', 'postgres', 'initdb', 'pgBasebackup', 'pgCtl', 'nginx']);
   const image = readImageCommand();
   const dir = path.resolve(options.dir);
   const logDir = path.join(dir, 'logs');
@@ -129,7 +135,14 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     const etcd = await EtcdCluster.create({ name: 'etcd', size: 3, dir, ports, logDir, binary: programs.etcd });
     const publicEtcd = await EtcdCluster.create({ name: 'public-etcd', size: 1, dir, ports, logDir, binary: programs.etcd });
     const redisPort = await ports.port('redis');
-    const postgres = new ClusterPostgres({ dir, port: await ports.port('postgres'), bin: path.dirname(programs.postgres), logDir });
+    const database = await ClusterDatabase.create({
+      dir,
+      ports,
+      bin: path.dirname(programs.postgres),
+      logDir,
+      ...(options.replica && { replica: options.replica }),
+      log,
+    });
     const redis = new Supervised(
       {
         name: 'redis',
@@ -140,18 +153,18 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     );
     const redisUrl = `redis://127.0.0.1:${redisPort}`;
 
-    log('info', 'starting etcd (3 members), the public etcd, Redis and PostgreSQL');
+    log('info', `starting etcd (3 members), the public etcd, Redis and PostgreSQL (replica: ${database.mode})`);
     started.push(
       { stop: () => etcd.stop() },
       { stop: () => publicEtcd.stop() },
       { stop: () => redis.stop() },
-      { stop: () => postgres.stop() },
+      { stop: () => database.stop() },
     );
     redis.start();
     await Promise.all([
       etcd.start(),
       publicEtcd.start(),
-      postgres.start(),
+      database.start(),
       waitFor(() => redisAnswers(redisPort), 'Redis answering', 15_000, { alive: () => redis.alive }),
     ]);
 
@@ -212,7 +225,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     const admin = { login: 'admin', password: await secret(dir, 'admin-password', 18) };
     const sharedEnv: Record<string, string> = {
       STORE: 'postgres',
-      DATABASE_URL: postgres.url,
+      DATABASE_URL: database.primary.url,
       REDIS_URL: redisUrl,
       JWT_SECRET: await secret(dir, 'jwt-secret', 48),
       ADMIN_LOGIN: admin.login,
@@ -267,6 +280,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
           ETCD_URL: '',
           PORT: String(demoPort),
           DEMO_THIRD_PARTY_PORT: String(await ports.port('demo-third-party')),
+          // Its page's widget goes through the public proxy and the load balancer, as a reader's browser would.
+          DEMO_API_URL: publicUrl('api'),
           INSTANCE_NAME: 'demo',
           DATA_DIR: path.join(dir, 'demo'),
           PUBLIC_ETCD_URL: publicEtcd.endpoints.join(','),
@@ -299,6 +314,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         if (!found) throw new DeployError('bad-option', `no node ${name}`);
         return found;
       },
+      database,
       etcd,
       lbSite,
       routedAddresses,
@@ -312,7 +328,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         proxy: proxyUrl,
         etcd: etcd.endpoints,
         redis: redisUrl,
-        database: postgres.url,
+        database: database.primary.url,
+        ...(database.replica && { replica: database.replica.url }),
         nodes: nodes.map((n) => ({ name: n.name, url: n.url, pid: n.pid })),
       }),
       stop: stopAll,
