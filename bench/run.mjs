@@ -58,7 +58,8 @@ for (const benchmark of selected) {
 const seconds = (Date.now() - started.getTime()) / 1000;
 process.stdout.write(`\n${table(rows)}\n\n`);
 if (out) {
-  const command = ['npm run bench', ...(complete ? [] : ['--', ...process.argv.slice(2)])].join(' ');
+  const flags = [...(values.quick ? ['--quick'] : []), ...(values.only ? ['--only', values.only] : [])];
+  const command = ['npm run bench', ...(flags.length > 0 ? ['--', ...flags] : [])].join(' ');
   await writeFile(out, markdown({ rows, benchmarks: selected, started, seconds, command, pairs: options.pairs }));
   process.stderr.write(`bench: wrote ${out}\n`);
 }

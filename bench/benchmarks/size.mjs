@@ -1,6 +1,9 @@
 import { execFile } from 'node:child_process';
+import { mkdir, symlink } from 'node:fs/promises';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { tempDir } from '../support/forum.mjs';
 import { row } from '../support/report.mjs';
 
 const WIDGET = fileURLToPath(new URL('../../widget/', import.meta.url));
@@ -8,16 +11,27 @@ const WIDGET = fileURLToPath(new URL('../../widget/', import.meta.url));
 /**
  * Runs the widget's own bundle script (the one `npm run build` runs), which
  * builds the element and the bare baseline with the same rollup and terser
- * settings and prints min and min+gzip sizes; reads the figures from it.
+ * settings and prints min and min+gzip sizes; reads the figures from it. It
+ * runs in a scratch directory that links the widget's compiled modules and
+ * scripts, so that its output does not replace the widget's dist/ under
+ * whatever is loading it at the time.
  */
 async function sizes() {
+  const scratch = await tempDir('size');
   let stdout;
   try {
-    ({ stdout } = await promisify(execFile)(process.execPath, ['scripts/bundle.mjs'], { cwd: WIDGET }));
+    await mkdir(path.join(scratch.dir, 'dist'));
+    await symlink(path.join(WIDGET, 'dist', 'lib'), path.join(scratch.dir, 'dist', 'lib'));
+    await symlink(path.join(WIDGET, 'scripts'), path.join(scratch.dir, 'scripts'));
+    // As `npm run build` runs it: a NODE_ENV (jest sets `test`) would pick other builds of dependencies.
+    const { NODE_ENV, ...env } = process.env;
+    ({ stdout } = await promisify(execFile)(process.execPath, ['scripts/bundle.mjs'], { cwd: scratch.dir, env }));
   } catch (error) {
     // It exits 1 when over its own budget, still printing every size.
     if (!error.stdout) throw error;
     stdout = error.stdout;
+  } finally {
+    await scratch.remove();
   }
   const found = {};
   for (const line of stdout.split('\n')) {

@@ -50,11 +50,11 @@ export async function api(url, method, route, { token, body } = {}) {
   return text ? JSON.parse(text) : undefined;
 }
 
-/** Creates `count` accounts through the API, 20 at a time; resolves to their tokens. */
+/** Creates `count` accounts through the API, 50 at a time; resolves to their tokens. */
 export async function createAccounts(url, count, prefix = 'bench') {
   const tokens = [];
-  for (let i = 0; i < count; i += 20) {
-    const logins = Array.from({ length: Math.min(20, count - i) }, (_, j) => `${prefix}-${i + j}`);
+  for (let i = 0; i < count; i += 50) {
+    const logins = Array.from({ length: Math.min(50, count - i) }, (_, j) => `${prefix}-${i + j}`);
     tokens.push(
       ...(await Promise.all(
         logins.map(async (login) => {
