@@ -9,6 +9,7 @@ import { median, quantile } from '../support/stats.mjs';
 const BARE_SOCKETIO = fileURLToPath(new URL('../servers/bare-socketio.mjs', import.meta.url));
 const CLIENTS = 1_000;
 const POSTS = 30;
+const VOTERS = 100;
 const SETTLE_TIMEOUT_MS = 30_000;
 
 /**
@@ -104,16 +105,22 @@ async function bareTarget() {
   };
 }
 
-/** A node (embedded) with 30 posts, 1,000 accounts; the n-th vote is an upvote by account ⌊n/30⌋ mod 1000, so each vote changes the post. */
+/**
+ * A node (embedded) with 30 posts and 100 voters; the n-th vote is by voter
+ * ⌊n/30⌋ mod 100, up the first round and down the next, so that each vote
+ * changes the post.
+ */
 async function forumTarget(dataDir) {
   const forum = await startForum({ store: 'embedded', dataDir });
-  const tokens = await createAccounts(forum.url, CLIENTS, 'fan');
+  const tokens = await createAccounts(forum.url, VOTERS, 'fan');
   const posts = await createPosts(forum.url, tokens[0], POSTS);
   const sockets = await openClients(forum.url, CLIENTS, { subscribe: { topic: 'posts', limit: POSTS } });
   let n = 0;
   const vote = async (post) => {
-    const token = tokens[Math.floor(n++ / POSTS) % tokens.length];
-    return (await api(forum.url, 'POST', `/posts/${post}/upvotes`, { token })).version;
+    const token = tokens[Math.floor(n / POSTS) % VOTERS];
+    const direction = Math.floor(n / (POSTS * VOTERS)) % 2 === 0 ? 'upvotes' : 'downvotes';
+    n += 1;
+    return (await api(forum.url, 'POST', `/posts/${post}/${direction}`, { token })).version;
   };
   return {
     vote,
@@ -129,7 +136,7 @@ async function forumTarget(dataDir) {
 export default {
   name: 'fanout',
   describe: [
-    `vote → screen: ${CLIENTS.toLocaleString('en-US')} socket.io clients (WebSocket, in the load process) subscribed to \`posts\` on one node (embedded store); votes sent on schedule at 20/s (5 s) and 100/s (3 s), round-robin over ${POSTS} posts, each by an account that had not voted on that post; latency from sending the vote request to each client receiving that post's change with the vote's version or later (p50/p99 over every vote × client), events received per client, and the share of clients that end at every post's final version. Baseline: a bare socket.io server that, on \`POST /vote/<id>\`, bumps the post's version and broadcasts the change (same shape) to all clients, measured the same way.`,
+    `vote → screen: ${CLIENTS.toLocaleString('en-US')} socket.io clients (WebSocket, in the load process) subscribed to \`posts\` on one node (embedded store); votes sent on schedule at 20/s (5 s) and 100/s (3 s), round-robin over ${POSTS} posts by ${VOTERS} accounts, each vote changing the post (up, then down the next round); latency from sending the vote request to each client receiving that post's change with the vote's version or later (p50/p99 over every vote × client), events received per client, and the share of clients that end at every post's final version. Baseline: a bare socket.io server that, on \`POST /vote/<id>\`, bumps the post's version and broadcasts the change (same shape) to all clients, measured the same way.`,
   ],
   async run({ pairs, quick }) {
     const phases = [
