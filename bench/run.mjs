@@ -49,7 +49,9 @@ for (const benchmark of selected) {
     rows.push(...(await benchmark.run(options)));
   } catch (error) {
     // The others still run; the table says which failed and the exit code is 1.
-    process.stderr.write(`bench: ${benchmark.name} failed: ${error.stack}\n`);
+    process.stderr.write(
+      `bench: ${benchmark.name} failed: ${error.stack}${error.cause ? `\ncaused by: ${error.cause.stack ?? error.cause}` : ''}\n`,
+    );
     rows.push(row(benchmark.name, `failed: ${error.message.split('\n')[0]}`, '', {}));
     process.exitCode = 1;
   }

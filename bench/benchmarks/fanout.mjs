@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closeClients, openClients } from '../support/clients.mjs';
-import { api, createAccounts, createPosts, startForum, tempDir } from '../support/forum.mjs';
+import { createAccounts, createPosts, startForum, tempDir } from '../support/forum.mjs';
+import { post } from '../support/post.mjs';
 import { answers200, freePort, sleep, spawnServer, until } from '../support/processes.mjs';
 import { row } from '../support/report.mjs';
 import { median, quantile } from '../support/stats.mjs';
@@ -54,20 +55,20 @@ async function run({ vote, posts, record }, rate, seconds) {
   for (let i = 0; i < count; i += 1) {
     const wait = start + (i * 1000) / rate - performance.now();
     if (wait > 0) await sleep(wait);
-    const post = posts[i % posts.length];
+    const postId = posts[i % posts.length];
     const at = performance.now();
-    sent.push(vote(post).then((version) => ({ post, version, at })));
+    sent.push(vote(postId).then((version) => ({ postId, version, at })));
   }
   const votes = await Promise.all(sent);
   const finals = new Map();
-  for (const v of votes) finals.set(v.post, Math.max(finals.get(v.post) ?? 0, v.version));
+  for (const v of votes) finals.set(v.postId, Math.max(finals.get(v.postId) ?? 0, v.version));
   const deadline = performance.now() + SETTLE_TIMEOUT_MS;
   while (!converged(record.logs, finals) && performance.now() < deadline) await sleep(20);
   const latencies = [];
   let missing = 0;
-  for (const { post, version, at } of votes) {
+  for (const { postId, version, at } of votes) {
     for (const log of record.logs) {
-      const arrival = log.get(post)?.find((change) => change.version >= version);
+      const arrival = log.get(postId)?.find((change) => change.version >= version);
       if (arrival) latencies.push(arrival.at - at);
       else missing += 1;
     }
@@ -90,10 +91,7 @@ async function bareTarget() {
   const url = `http://127.0.0.1:${port}`;
   await until(server, () => answers200(`${url}/readyz`));
   const sockets = await openClients(url, CLIENTS);
-  const vote = async (post) => {
-    const response = await fetch(`${url}/vote/${post}`, { method: 'POST' });
-    return (await response.json()).version;
-  };
+  const vote = async (id) => (await post(`${url}/vote/${id}`)).version;
   return {
     vote,
     posts: Array.from({ length: POSTS }, (_, i) => `post-${i}`),
@@ -116,11 +114,11 @@ async function forumTarget(dataDir) {
   const posts = await createPosts(forum.url, tokens[0], POSTS);
   const sockets = await openClients(forum.url, CLIENTS, { subscribe: { topic: 'posts', limit: POSTS } });
   let n = 0;
-  const vote = async (post) => {
+  const vote = async (id) => {
     const token = tokens[Math.floor(n / POSTS) % VOTERS];
     const direction = Math.floor(n / (POSTS * VOTERS)) % 2 === 0 ? 'upvotes' : 'downvotes';
     n += 1;
-    return (await api(forum.url, 'POST', `/posts/${post}/${direction}`, { token })).version;
+    return (await post(`${forum.url}/api/posts/${id}/${direction}`, { authorization: `Bearer ${token}` })).version;
   };
   return {
     vote,
