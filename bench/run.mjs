@@ -12,6 +12,7 @@
 // With --only or --quick, the Markdown is written only when --out is given.
 
 import { writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import coldStart from './benchmarks/cold-start.mjs';
 import fanout from './benchmarks/fanout.mjs';
@@ -41,6 +42,7 @@ const options = { pairs: values.quick ? 1 : 3, quick: values.quick };
 
 pinLoad();
 const started = new Date();
+const load = { start: loadavg()[0] };
 const rows = [];
 for (const benchmark of selected) {
   const t0 = performance.now();
@@ -58,11 +60,12 @@ for (const benchmark of selected) {
   process.stderr.write(`bench: ${benchmark.name} done in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
 }
 const seconds = (Date.now() - started.getTime()) / 1000;
+load.end = loadavg()[0];
 process.stdout.write(`\n${table(rows)}\n\n`);
 if (out) {
   const flags = [...(values.quick ? ['--quick'] : []), ...(values.only ? ['--only', values.only] : [])];
   const command = ['npm run bench', ...(flags.length > 0 ? ['--', ...flags] : [])].join(' ');
-  await writeFile(out, markdown({ rows, benchmarks: selected, started, seconds, command, pairs: options.pairs }));
+  await writeFile(out, markdown({ rows, benchmarks: selected, started, seconds, load, command, pairs: options.pairs }));
   process.stderr.write(`bench: wrote ${out}\n`);
 }
 // Socket.io clients and keep-alive agents would hold the process open.

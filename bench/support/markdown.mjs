@@ -1,7 +1,7 @@
 import { machine, table } from './report.mjs';
 
 /** BENCHMARKS.md: the table, the machine, the date, how to reproduce, what each benchmark measures. */
-export function markdown({ rows, benchmarks, started, seconds, command, pairs }) {
+export function markdown({ rows, benchmarks, started, seconds, load, command, pairs }) {
   const m = machine();
   return `# Benchmarks
 
@@ -15,7 +15,8 @@ ${table(rows)}
 ratios, measured side by side, move less than the absolute figures.
 
 - Date: ${started.toISOString()} (the run took ${Math.round(seconds)} s)
-- Machine: ${m.cores} cores (\`nproc\`), ${m.cpu}, ${m.memory} RAM, Node ${m.node}
+- Load average (1 min, all processes of the machine): ${load.start.toFixed(1)} at the start, ${load.end.toFixed(1)} at the end
+- Machine: ${m.cores} cores (\`nproc --all\`), ${m.cpu}, ${m.memory} RAM, Node ${m.node}
 - Pinning: ${m.pinning}
 - Reproduce: \`npm ci && npm run build && ${command}\` (\`npm run bench -- --quick --only reads,size\` for a short run)
 

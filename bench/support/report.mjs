@@ -38,7 +38,8 @@ export function machine() {
   const memory = `${(totalmem() / 2 ** 30).toFixed(1)} GiB`;
   let cores = String(cpus().length);
   try {
-    cores = execFileSync('nproc').toString().trim();
+    // --all: the bench has pinned itself to one core, which plain nproc would report.
+    cores = execFileSync('nproc', ['--all']).toString().trim();
   } catch {}
   return {
     cores,

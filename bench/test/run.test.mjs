@@ -39,8 +39,9 @@ describe('npm run bench -- --quick --only size', () => {
     const markdown = await readFile(path.join(dir, 'BENCHMARKS.md'), 'utf8');
     const rows = result.stdout.split('\n').filter((line) => line.startsWith('| size |'));
     for (const line of rows) expect(markdown).toContain(line);
-    expect(markdown).toMatch(/- Machine: \d+ cores \(`nproc`\), .+, [\d.]+ GiB RAM, Node v\d+/);
+    expect(markdown).toMatch(/- Machine: \d+ cores \(`nproc --all`\), .+, [\d.]+ GiB RAM, Node v\d+/);
     expect(markdown).toMatch(/- Date: \d{4}-\d\d-\d\dT/);
+    expect(markdown).toMatch(/- Load average \(1 min, all processes of the machine\): [\d.]+ at the start, [\d.]+ at the end/);
     expect(markdown).toContain('npm run bench -- --quick --only size');
     expect(markdown).toMatch(/- \*\*size\*\*: min\+gzip/);
   });
