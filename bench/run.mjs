@@ -41,6 +41,8 @@ const out = values.out ?? (complete ? 'BENCHMARKS.md' : undefined);
 const options = { pairs: values.quick ? 1 : 3, quick: values.quick };
 
 pinLoad();
+// Exit through 'exit', where every server the bench started is killed.
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
 const started = new Date();
 const load = { start: loadavg()[0] };
 const rows = [];
