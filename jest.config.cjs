@@ -1,7 +1,7 @@
 const { existsSync } = require('node:fs');
 
 module.exports = {
-  projects: ['protocol', 'server', 'sdk', 'widget', 'demo', 'deploy']
+  projects: ['protocol', 'server', 'sdk', 'widget', 'demo', 'deploy', 'bench']
     .filter((name) => existsSync(`${__dirname}/${name}/jest.config.cjs`))
     .map((name) => `<rootDir>/${name}`),
   // A global option (ignored inside projects). Tests start real servers and

@@ -1,0 +1,74 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createAccounts, createPosts, startForum, tempDir } from '../support/forum.mjs';
+import { startPostgres } from '../support/postgres.mjs';
+import { answers200, freePort, spawnServer, until } from '../support/processes.mjs';
+import { row } from '../support/report.mjs';
+import { median } from '../support/stats.mjs';
+
+const BARE_EXPRESS = fileURLToPath(new URL('../servers/bare-express.mjs', import.meta.url));
+
+/** Milliseconds from spawning bare Express 5 to its first 200. */
+async function bareExpressStart() {
+  const port = await freePort();
+  const started = performance.now();
+  const server = spawnServer('bare express', process.execPath, [BARE_EXPRESS], { env: { ...process.env, PORT: String(port) } });
+  await until(server, () => answers200(`http://127.0.0.1:${port}/readyz`));
+  const ms = performance.now() - started;
+  await server.stop();
+  return ms;
+}
+
+/** Milliseconds from spawning a forum node to `/readyz` 200; `seed` fills it before it stops. */
+async function forumStart(options, seed) {
+  const forum = await startForum(options);
+  if (seed) {
+    const [token] = await createAccounts(forum.url, 1, 'starter');
+    await createPosts(forum.url, token, 100);
+  }
+  await forum.stop();
+  return forum.startMs;
+}
+
+export default {
+  name: 'cold-start',
+  describe: [
+    'milliseconds from spawning the node process to the first 200 of `GET /readyz` (polled every 10 ms), with an existing data directory (embedded) or database (PostgreSQL) holding the schema, an account and 100 posts, vs bare Express 5 from spawn to its first 200; and with an empty data directory (embedded: the database created on start).',
+  ],
+  async run({ pairs }) {
+    const scratch = await tempDir('cold');
+    const postgres = await startPostgres();
+    const samples = { bare: [], embedded: [], postgres: [], empty: [] };
+    try {
+      const existing = { store: 'embedded', dataDir: path.join(scratch.dir, 'existing') };
+      const existingPg = {
+        store: 'postgres',
+        dataDir: path.join(scratch.dir, 'existing-pg'),
+        databaseUrl: await postgres.createDatabase('cold'),
+      };
+      await forumStart(existing, true);
+      await forumStart(existingPg, true);
+      for (let pair = 0; pair < pairs; pair += 1) {
+        samples.bare.push(await bareExpressStart());
+        samples.embedded.push(await forumStart(existing));
+        samples.postgres.push(await forumStart(existingPg));
+        samples.empty.push(await forumStart({ store: 'embedded', dataDir: path.join(scratch.dir, `empty-${pair}`) }));
+      }
+    } finally {
+      await postgres.stop();
+      await scratch.remove();
+    }
+    const baseline = median(samples.bare);
+    const vsBare = (measure, values) =>
+      row('cold start', measure, 'ms', { baseline, ours: median(values), target: '≤ 2×', met: ({ ratio }) => ratio <= 2 });
+    return [
+      vsBare('to /readyz 200, existing data directory, embedded', samples.embedded),
+      vsBare('to /readyz 200, existing database, postgres', samples.postgres),
+      row('cold start', 'to /readyz 200, empty data directory, embedded', 'ms', {
+        ours: median(samples.empty),
+        target: '≤ 3 s',
+        met: ({ ours }) => ours <= 3000,
+      }),
+    ];
+  },
+};

@@ -1,0 +1,81 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { answers200, freePort, spawnServer, until } from './processes.mjs';
+
+const NODE = fileURLToPath(new URL('../servers/forum-node.mjs', import.meta.url));
+export const JWT_SECRET = 'bench-secret-that-is-at-least-32-characters-long';
+
+/** A temp directory, removed by `remove()`. */
+export async function tempDir(prefix) {
+  const dir = await mkdtemp(path.join(tmpdir(), `news-forum-bench-${prefix}-`));
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Starts a forum node in its own process on the servers' core, configured by
+ * the environment as `news-forum-server` is: `store` is `embedded` (in
+ * `dataDir`) or `postgres` (at `databaseUrl`). Resolves once `/readyz`
+ * answers 200, with `startMs`, the time from spawning to that answer.
+ */
+export async function startForum({ store, dataDir, databaseUrl }) {
+  const port = await freePort();
+  const env = {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    STORE: store,
+    DATA_DIR: dataDir,
+    ...(databaseUrl && { DATABASE_URL: databaseUrl }),
+    JWT_SECRET,
+    LOG_LEVEL: 'error',
+  };
+  const url = `http://127.0.0.1:${port}`;
+  const started = performance.now();
+  const server = spawnServer(`forum node (${store})`, process.execPath, [NODE], { env });
+  await until(server, () => answers200(`${url}/readyz`));
+  return { url, pid: server.child.pid, startMs: performance.now() - started, stop: () => server.stop() };
+}
+
+/** One JSON call to the forum's API; throws on an answer that is not 2xx. */
+export async function api(url, method, route, { token, body } = {}) {
+  const response = await fetch(`${url}/api${route}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
+    body: body && JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+/** Creates `count` accounts through the API, 50 at a time; resolves to their tokens. */
+export async function createAccounts(url, count, prefix = 'bench') {
+  const tokens = [];
+  for (let i = 0; i < count; i += 50) {
+    const logins = Array.from({ length: Math.min(50, count - i) }, (_, j) => `${prefix}-${i + j}`);
+    tokens.push(
+      ...(await Promise.all(
+        logins.map(async (login) => {
+          await api(url, 'PUT', `/users/${login}`, { body: { password: 'bench-password' } });
+          return (await api(url, 'POST', '/authenticate', { body: { login, password: 'bench-password' } })).token;
+        }),
+      )),
+    );
+  }
+  return tokens;
+}
+
+/** Creates `count` posts by `token`; resolves to their ids. */
+export async function createPosts(url, token, count) {
+  const ids = [];
+  for (let i = 0; i < count; i += 1) {
+    const post = await api(url, 'POST', '/posts', {
+      token,
+      body: { title: `Benchmark post number ${i} with a title of a usual length`, url: `https://example.com/articles/${i}` },
+    });
+    ids.push(post.id);
+  }
+  return ids;
+}
