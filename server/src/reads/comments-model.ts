@@ -15,6 +15,9 @@ export interface CommentsModelOptions {
   posts: number;
 }
 
+/** Pages kept serialized per post: most readers ask for the first page at the default size. */
+const BODIES_PER_POST = 2;
+
 interface Held {
   window: OrderedWindow<StoredComment>;
   /** `fences.now()` when it was read from the store. */
@@ -100,7 +103,7 @@ export class CommentsModel {
       if (!(await this.#store.getPost(postId))) return undefined;
       const page = await this.#store.listComments(postId, { limit: this.#options.capacity });
       if (!this.#live || this.#resetAt > at || this.#deletedPosts.get(postId) === DELETED) return undefined;
-      const window = new OrderedWindow(commentOrder, commentCursor, this.#options.capacity, page);
+      const window = new OrderedWindow(commentOrder, commentCursor, this.#options.capacity, page, BODIES_PER_POST);
       for (const change of replay) window.apply(change.old_val, change.new_val);
       for (const comment of page.items)
         if (this.#applied.get(comment.id) < comment.version) this.#applied.record(comment.id, comment.version);

@@ -7,9 +7,6 @@ interface Versioned {
   version: number;
 }
 
-/** Serialized pages kept per window version; more distinct (limit, cursor) pairs are answered but not kept. */
-const MAX_BODIES = 64;
-
 /**
  * The head of a list in its order: a page read from the store, kept current
  * by the changes that follow it. It holds every item that sorts at or before
@@ -22,16 +19,22 @@ export class OrderedWindow<T extends Versioned> {
   readonly #compare: Compare<T>;
   readonly #cursorOf: (item: T) => string;
   readonly #capacity: number;
+  readonly #maxBodies: number;
   #items: T[];
   #boundary: T | undefined;
   #cursors: Map<string, number> | undefined;
   readonly #bodies = new Map<string, CachedBody<Page<T>>>();
 
-  /** `page` must have been read with `limit: capacity`. */
-  constructor(compare: Compare<T>, cursorOf: (item: T) => string, capacity: number, page: Page<T>) {
+  /**
+   * `page` must have been read with `limit: capacity`. Up to `maxBodies`
+   * serialized pages are kept per content; more distinct (limit, cursor)
+   * pairs are answered but serialized each time.
+   */
+  constructor(compare: Compare<T>, cursorOf: (item: T) => string, capacity: number, page: Page<T>, maxBodies = 16) {
     this.#compare = compare;
     this.#cursorOf = cursorOf;
     this.#capacity = capacity;
+    this.#maxBodies = maxBodies;
     this.#items = [...page.items];
     this.#boundary = page.nextCursor === null ? undefined : page.items.at(-1);
   }
@@ -95,7 +98,7 @@ export class OrderedWindow<T extends Versioned> {
     const page = this.page(limit, cursor);
     if (!page) return undefined;
     const body = cachedBody(page);
-    if (this.#bodies.size < MAX_BODIES) this.#bodies.set(key, body);
+    if (this.#bodies.size < this.#maxBodies) this.#bodies.set(key, body);
     return body;
   }
 

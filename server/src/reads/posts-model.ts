@@ -8,6 +8,9 @@ import { OrderedWindow } from './ordered-window.js';
 import { postCursor } from './post-cursors.js';
 import { WriteFences } from './write-fences.js';
 
+/** Pages kept serialized per sort: a few page sizes times a few pages. */
+const BODIES_PER_SORT = 32;
+
 /**
  * The first posts of each sort, in memory: read once from the store, then
  * kept current by the posts feed, so first pages cost no database round trip.
@@ -102,7 +105,7 @@ export class PostsModel {
   }
 
   #window(sort: PostSort, page: Page<StoredPost>): OrderedWindow<StoredPost> {
-    return new OrderedWindow(postOrder(sort), postCursor(sort), this.#capacity, page);
+    return new OrderedWindow(postOrder(sort), postCursor(sort), this.#capacity, page, BODIES_PER_SORT);
   }
 
   #apply(change: Change<StoredPost>): void {
