@@ -3,6 +3,7 @@ import type { Store } from '../store/store.js';
 import { CachedRoutes } from './cached-routes.js';
 import { CommentsModel } from './comments-model.js';
 import { PostsModel } from './posts-model.js';
+import { VoteCache } from './vote-cache.js';
 
 export interface ReadOptions {
   /** Posts held per sort; at least a few of the largest pages. */
@@ -15,12 +16,15 @@ export interface ReadOptions {
   fenceWaitMs: number;
 }
 
-export const DEFAULT_READ_OPTIONS: ReadOptions = { postsPerSort: 300, commentsPerPost: 500, commentPosts: 1000, fenceWaitMs: 500 };
+// 250 comments: the largest page (200) of a post with more is still answered; 200 posts of them stay in tens of MB.
+export const DEFAULT_READ_OPTIONS: ReadOptions = { postsPerSort: 300, commentsPerPost: 250, commentPosts: 200, fenceWaitMs: 500 };
 
 /** The read models of a node, fed by the store's change feeds. */
 export interface ReadModels {
   posts: PostsModel;
   comments: CommentsModel;
+  /** Signed-in readers' own votes, for `myVote` on pages from memory. */
+  votes: VoteCache;
   routes: CachedRoutes;
   options: ReadOptions;
   close(): Promise<void>;
@@ -34,6 +38,7 @@ export function startReadModels(store: Store, logger: Logger, overrides: Partial
   return {
     posts,
     comments,
+    votes: new VoteCache(store),
     routes: new CachedRoutes(),
     options,
     async close() {

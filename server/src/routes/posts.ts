@@ -19,6 +19,7 @@ function vote(value: Vote): Handler<'upvotePost' | 'downvotePost' | 'retractVote
     const post = await services.store.setVote(path.pid, caller.login, value);
     if (!post) throw new ProblemError('not-found', `No post ${path.pid}`);
     services.reads.posts.fences.expect(caller.login, post.id, post.version);
+    services.reads.votes.wrote(caller.login, post.id, value, post.version);
     return { status: 200, body: withMyVote(post, value) };
   };
 }
@@ -26,7 +27,7 @@ function vote(value: Vote): Handler<'upvotePost' | 'downvotePost' | 'retractVote
 export const postHandlers = {
   async listPosts({ query, caller, services, req }) {
     const { sort, limit, cursor } = query;
-    const { posts, routes, options } = services.reads;
+    const { posts, votes, routes, options } = services.reads;
     if (!caller) {
       const cached = posts.body(sort, limit, cursor);
       if (cached) {
@@ -35,7 +36,13 @@ export const postHandlers = {
       }
     } else if (await posts.fences.settled(caller.login, options.fenceWaitMs)) {
       const held = posts.page(sort, limit, cursor);
-      if (held) return { status: 200, body: { items: await withMyVotes(held.items, caller, services), nextCursor: held.nextCursor } };
+      if (held) {
+        const mine = await votes.votes(caller.login, held.items);
+        return {
+          status: 200,
+          body: { items: held.items.map((post) => withMyVote(post, mine.get(post.id) ?? 0)), nextCursor: held.nextCursor },
+        };
+      }
     }
     const page = await services.store.listPosts(sort, { limit, cursor });
     return { status: 200, body: { items: await withMyVotes(page.items, caller, services), nextCursor: page.nextCursor } };
