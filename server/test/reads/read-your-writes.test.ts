@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import type { Comment, Post } from '@news-forum/protocol';
 import { type RunningServer, startServer } from '../../src/server.js';
 import { eventually } from '../support/live-client.js';
@@ -28,6 +29,7 @@ describe.each(STORE_KINDS)('%s store, a lagging feed', (kind) => {
   afterEach(async () => {
     feed.release();
     await node.close();
+    await rm(dir, { recursive: true, force: true });
   });
 
   async function signUp(login: string): Promise<string> {
