@@ -56,17 +56,14 @@ export class CommentsModel {
   }
 
   /**
-   * The page from memory (reading the post's comments first if they are not
-   * held), or undefined when memory cannot answer: the post is unknown or
-   * the feed is down.
+   * The page from memory, serialized once per change of the post's comments
+   * (reading them first if they are not held); null when the store says the
+   * post does not exist; undefined when memory cannot answer (a read of the
+   * post under way, or the feed down).
    */
-  async page(postId: string, limit: number, cursor: string | undefined): Promise<Page<StoredComment> | undefined> {
-    return (await this.#window(postId))?.page(limit, cursor);
-  }
-
-  /** Like `page`, serialized once per change of the post's comments. */
-  async body(postId: string, limit: number, cursor: string | undefined): Promise<CachedBody<Page<StoredComment>> | undefined> {
-    return (await this.#window(postId))?.body(limit, cursor);
+  async body(postId: string, limit: number, cursor: string | undefined): Promise<CachedBody<Page<StoredComment>> | null | undefined> {
+    const window = await this.#window(postId);
+    return window === null ? null : window?.body(limit, cursor);
   }
 
   /** Like `body`, only from what is held already. */
@@ -83,7 +80,7 @@ export class CommentsModel {
     await this.#done;
   }
 
-  async #window(postId: string): Promise<OrderedWindow<StoredComment> | undefined> {
+  async #window(postId: string): Promise<OrderedWindow<StoredComment> | null | undefined> {
     const held = this.#held.get(postId);
     if (held) {
       // Most recently read last: the first entry is the one to evict.
@@ -95,12 +92,12 @@ export class CommentsModel {
     return this.#load(postId);
   }
 
-  async #load(postId: string): Promise<OrderedWindow<StoredComment> | undefined> {
+  async #load(postId: string): Promise<OrderedWindow<StoredComment> | null | undefined> {
     const replay: Change<StoredComment>[] = [];
     this.#loading.set(postId, replay);
     const at = this.fences.now();
     try {
-      if (!(await this.#store.getPost(postId))) return undefined;
+      if (!(await this.#store.getPost(postId))) return null;
       const page = await this.#store.listComments(postId, { limit: this.#options.capacity });
       if (!this.#live || this.#resetAt > at || this.#deletedPosts.get(postId) === DELETED) return undefined;
       const window = new OrderedWindow(commentOrder, commentCursor, this.#options.capacity, page, BODIES_PER_POST);

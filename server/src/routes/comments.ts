@@ -10,6 +10,7 @@ export const commentHandlers = {
     const { comments, routes, options } = services.reads;
     if (!caller || (await comments.fences.settled(caller.login, options.fenceWaitMs, path.pid))) {
       const cached = await comments.body(path.pid, limit, cursor);
+      if (cached === null) throw new ProblemError('not-found', `No post ${path.pid}`);
       if (cached) {
         if (!caller) routes.remember(req.originalUrl, 'listComments', () => comments.heldBody(path.pid, limit, cursor));
         return { status: 200, body: cached.value, headers: { ETag: cached.etag } };
