@@ -51,6 +51,7 @@ export function createApp(services: Services, options: AppOptions = {}): Express
     next();
   });
   app.use('/api', express.json({ limit: services.limits.settings.bodyBytes, strict: true }));
+  app.use('/api', services.reads.routes.handler);
   app.use('/api', createApiRouter(handlers, services, { strictResponses: options.strictResponses ?? false }));
   app.use('/api', notFound);
   app.use(createSiteRouter(services, options.readiness ?? new Map()));

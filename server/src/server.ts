@@ -14,6 +14,7 @@ import { startRegistration } from './discovery/start-registration.js';
 import type { WidgetBundle } from './http/widget-bundle.js';
 import { createLogger, type Logger } from './logger.js';
 import { type LimitSettings, Limits } from './policy/limits.js';
+import { type ReadOptions, startReadModels } from './reads/read-models.js';
 import { attachGateway, type Gateway, type GatewayOptions } from './realtime/gateway.js';
 import type { ServerEvents, Services } from './services.js';
 import { openStore } from './store/open-store.js';
@@ -35,6 +36,8 @@ export interface StartOptions {
   site?: RequestHandler[];
   /** The widget bundle to serve at /news-forum.js; default `@news-forum/widget`'s (see loadWidgetBundle). */
   widget?: WidgetBundle;
+  /** Sizes of the in-memory read models. */
+  reads?: Partial<ReadOptions>;
   /** Live-stream settings (coalescing window, presence period). */
   gateway?: GatewayOptions;
   logger?: Logger;
@@ -125,10 +128,12 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     limits,
     logger,
     events: new EventEmitter<ServerEvents>(),
+    reads: startReadModels(store, logger, options.reads),
   };
   try {
     await ensureAdmin(services);
   } catch (error) {
+    await services.reads.close();
     limits.close();
     if (ownsStore) await store.close();
     throw error;
@@ -150,6 +155,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     });
   } catch (error) {
     await gateway.close();
+    await services.reads.close();
     limits.close();
     if (ownsStore) await store.close();
     throw listenError(error as NodeJS.ErrnoException, config);
@@ -188,6 +194,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         clearTimeout(grace);
         signal?.removeEventListener('abort', dropAll);
         logger.info('sockets closed; closing the store');
+        await services.reads.close();
         limits.close();
         if (ownsStore) await store.close();
         logger.info('stopped');

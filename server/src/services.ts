@@ -4,6 +4,7 @@ import type { TokenService } from './auth/tokens.js';
 import type { Config } from './config/config.js';
 import type { Logger } from './logger.js';
 import type { Limits } from './policy/limits.js';
+import type { ReadModels } from './reads/read-models.js';
 import type { Store } from './store/store.js';
 
 /** Events between the HTTP layer and the realtime gateway. */
@@ -21,4 +22,6 @@ export interface Services {
   limits: Limits;
   logger: Logger;
   events: EventEmitter<ServerEvents>;
+  /** First pages of posts and comments in memory, kept current by the change feed. */
+  reads: ReadModels;
 }

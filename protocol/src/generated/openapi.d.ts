@@ -431,6 +431,15 @@ export interface components {
         };
     };
     responses: {
+        /** @description The page is unchanged since the `ETag` sent in `If-None-Match` */
+        NotModified: {
+            headers: {
+                "X-Request-Id": components["headers"]["RequestId"];
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
         /** @description Malformed request (path, query, headers or JSON syntax) */
         BadRequest: {
             headers: {
@@ -542,11 +551,15 @@ export interface components {
         Limit: components["schemas"]["PageSize"];
         /** @description `nextCursor` of the previous page */
         Cursor: string;
+        /** @description The `ETag` of a page held; when the page is unchanged the answer is `304` without a body. */
+        IfNoneMatch: string;
         /** @description A retried request with the same key returns the first result instead of creating a duplicate. */
         IdempotencyKey: string;
     };
     requestBodies: never;
     headers: {
+        /** @description Validator of this page; send it back as `If-None-Match` to get `304` while the page is unchanged */
+        ETag: string;
         /** @description Id of this request, also in the log lines of the node that answered and in problem bodies (`requestId`) */
         RequestId: string;
         /** @description `true` when an earlier request with the same Idempotency-Key created what is returned */
@@ -772,7 +785,10 @@ export interface operations {
                 /** @description `nextCursor` of the previous page */
                 cursor?: components["parameters"]["Cursor"];
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of a page held; when the page is unchanged the answer is `304` without a body. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -782,12 +798,14 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PostPage"];
                 };
             };
+            304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
@@ -989,7 +1007,10 @@ export interface operations {
                 /** @description `nextCursor` of the previous page */
                 cursor?: components["parameters"]["Cursor"];
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of a page held; when the page is unchanged the answer is `304` without a body. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path: {
                 /** @description Post id */
                 pid: components["parameters"]["PostId"];
@@ -1002,12 +1023,14 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CommentPage"];
                 };
             };
+            304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];

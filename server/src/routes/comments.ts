@@ -1,12 +1,23 @@
 import { requireOwnerOr } from '../auth/caller.js';
 import type { Handlers } from '../http/handler.js';
 import { ProblemError } from '../problem/problem-error.js';
+import { DELETED } from '../reads/applied-versions.js';
 import { idempotencyKey } from './idempotency.js';
 
 export const commentHandlers = {
-  async listComments({ path, query, services }) {
+  async listComments({ path, query, caller, services, req }) {
+    const { limit, cursor } = query;
+    const { comments, routes, options } = services.reads;
+    if (!caller || (await comments.fences.settled(caller.login, options.fenceWaitMs, path.pid))) {
+      const cached = await comments.body(path.pid, limit, cursor);
+      if (cached === null) throw new ProblemError('not-found', `No post ${path.pid}`);
+      if (cached) {
+        if (!caller) routes.remember(req.originalUrl, 'listComments', () => comments.heldBody(path.pid, limit, cursor));
+        return { status: 200, body: cached.value, headers: { ETag: cached.etag } };
+      }
+    }
     if (!(await services.store.getPost(path.pid))) throw new ProblemError('not-found', `No post ${path.pid}`);
-    const page = await services.store.listComments(path.pid, { limit: query.limit, cursor: query.cursor });
+    const page = await services.store.listComments(path.pid, { limit, cursor });
     return { status: 200, body: page };
   },
 
@@ -15,6 +26,7 @@ export const commentHandlers = {
       { postId: path.pid, parentId: body.parentId ?? null, author: caller.login, text: body.text },
       idempotencyKey(headers['idempotency-key'], caller, req, body),
     );
+    services.reads.comments.fences.expect(caller.login, value.id, value.version, value.postId);
     return { status: 201, body: value, headers: replayed ? { 'Idempotent-Replayed': 'true' } : {} };
   },
 
@@ -23,6 +35,7 @@ export const commentHandlers = {
     if (!comment) throw new ProblemError('not-found', `No comment ${path.id} on post ${path.pid}`);
     requireOwnerOr(caller, comment.author, 'delete');
     await services.store.deleteComment(path.pid, path.id);
+    services.reads.comments.fences.expect(caller.login, comment.id, DELETED, comment.postId);
     return { status: 204 };
   },
 } satisfies Partial<Handlers>;

@@ -2,6 +2,7 @@ import type { Vote } from '@news-forum/protocol';
 import { requireOwnerOr } from '../auth/caller.js';
 import type { Handler, Handlers } from '../http/handler.js';
 import { ProblemError } from '../problem/problem-error.js';
+import { DELETED } from '../reads/applied-versions.js';
 import type { Services } from '../services.js';
 import type { StoredPost } from '../store/store.js';
 import { idempotencyKey } from './idempotency.js';
@@ -17,13 +18,33 @@ function vote(value: Vote): Handler<'upvotePost' | 'downvotePost' | 'retractVote
   return async ({ path, caller, services }) => {
     const post = await services.store.setVote(path.pid, caller.login, value);
     if (!post) throw new ProblemError('not-found', `No post ${path.pid}`);
+    services.reads.posts.fences.expect(caller.login, post.id, post.version);
+    services.reads.votes.wrote(caller.login, post.id, value, post.version);
     return { status: 200, body: withMyVote(post, value) };
   };
 }
 
 export const postHandlers = {
-  async listPosts({ query, caller, services }) {
-    const page = await services.store.listPosts(query.sort, { limit: query.limit, cursor: query.cursor });
+  async listPosts({ query, caller, services, req }) {
+    const { sort, limit, cursor } = query;
+    const { posts, votes, routes, options } = services.reads;
+    if (!caller) {
+      const cached = posts.body(sort, limit, cursor);
+      if (cached) {
+        routes.remember(req.originalUrl, 'listPosts', () => posts.body(sort, limit, cursor));
+        return { status: 200, body: cached.value, headers: { ETag: cached.etag } };
+      }
+    } else if (await posts.fences.settled(caller.login, options.fenceWaitMs)) {
+      const held = posts.page(sort, limit, cursor);
+      if (held) {
+        const mine = await votes.votes(caller.login, held.items);
+        return {
+          status: 200,
+          body: { items: held.items.map((post) => withMyVote(post, mine.get(post.id) ?? 0)), nextCursor: held.nextCursor },
+        };
+      }
+    }
+    const page = await services.store.listPosts(sort, { limit, cursor });
     return { status: 200, body: { items: await withMyVotes(page.items, caller, services), nextCursor: page.nextCursor } };
   },
 
@@ -37,6 +58,7 @@ export const postHandlers = {
       { title: title.trim(), url: url ?? null, text: text ?? null, author: caller.login },
       idempotencyKey(headers['idempotency-key'], caller, req, body),
     );
+    services.reads.posts.fences.expect(caller.login, value.id, value.version);
     return {
       status: 201,
       body: await withMyVoteOf(value, caller, services),
@@ -48,6 +70,7 @@ export const postHandlers = {
     const post = await existingPost(services, path.pid);
     requireOwnerOr(caller, post.author, 'delete');
     await services.store.deletePost(post.id);
+    services.reads.posts.fences.expect(caller.login, post.id, DELETED);
     return { status: 204 };
   },
 

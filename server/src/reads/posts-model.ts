@@ -1,0 +1,146 @@
+import { POST_SORTS, type PostSort, postOrder } from '@news-forum/protocol';
+import { backoffDelay, wait } from '../backoff.js';
+import type { Logger } from '../logger.js';
+import type { Change, FeedItem, Page, Store, StoredPost } from '../store/store.js';
+import { AppliedVersions, DELETED } from './applied-versions.js';
+import type { CachedBody } from './cached-body.js';
+import { OrderedWindow } from './ordered-window.js';
+import { postCursor } from './post-cursors.js';
+import { WriteFences } from './write-fences.js';
+
+/** Pages kept serialized per sort: a few page sizes times a few pages. */
+const BODIES_PER_SORT = 32;
+
+/**
+ * The first posts of each sort, in memory: read once from the store, then
+ * kept current by the posts feed, so first pages cost no database round trip.
+ * Cold (answering nothing) until loaded, after the feed resets and while it
+ * is reopened; then the caller reads the store.
+ */
+export class PostsModel {
+  readonly #store: Store;
+  readonly #logger: Logger;
+  readonly #capacity: number;
+  readonly #windows = new Map<PostSort, OrderedWindow<StoredPost>>();
+  readonly #applied = new AppliedVersions();
+  /** Changes applied while a thin window is read again, replayed onto the new one. */
+  readonly #refills = new Map<PostSort, Change<StoredPost>[]>();
+  #loadedAt = 0;
+  readonly #abort = new AbortController();
+  readonly #done: Promise<void>;
+  /** Read-your-writes: what each account was told its writes produced. */
+  readonly fences: WriteFences;
+
+  constructor(store: Store, logger: Logger, capacity: number) {
+    this.#store = store;
+    this.#logger = logger;
+    this.#capacity = capacity;
+    this.fences = new WriteFences(this.#applied, (at) => this.#loadedAt > at);
+    this.#done = this.#run();
+  }
+
+  /** True when every sort can be answered from memory. */
+  get warm(): boolean {
+    return this.#windows.size === POST_SORTS.length;
+  }
+
+  /** The page from memory, or undefined when memory cannot answer it exactly. */
+  page(sort: PostSort, limit: number, cursor: string | undefined): Page<StoredPost> | undefined {
+    return this.#windows.get(sort)?.page(limit, cursor);
+  }
+
+  /** Like `page`, serialized once per change of the sort's first posts. */
+  body(sort: PostSort, limit: number, cursor: string | undefined): CachedBody<Page<StoredPost>> | undefined {
+    return this.#windows.get(sort)?.body(limit, cursor);
+  }
+
+  async close(): Promise<void> {
+    this.#abort.abort();
+    await this.#done;
+  }
+
+  async #run(): Promise<void> {
+    const { signal } = this.#abort;
+    for (let attempt = 0; !signal.aborted; attempt++) {
+      // Subscribed before reading, so nothing committed after the read is missed.
+      const changes = this.#store.changes('posts', { signal })[Symbol.asyncIterator]();
+      try {
+        await this.#load();
+        for (let item = await changes.next(); !item.done; item = await changes.next()) {
+          attempt = 0;
+          await this.#take(item.value);
+        }
+      } catch (error) {
+        if (!signal.aborted)
+          this.#logger.warn('posts read model failed; reloading', { error: error instanceof Error ? error.message : String(error) });
+      } finally {
+        this.#windows.clear();
+        await changes.return?.();
+      }
+      await wait(backoffDelay(attempt), signal);
+    }
+  }
+
+  async #take(item: FeedItem<'posts'>): Promise<void> {
+    if ('reset' in item) {
+      // Changes were lost: nothing in memory can be trusted until read again.
+      this.#windows.clear();
+      await this.#load();
+    } else {
+      this.#apply(item);
+    }
+  }
+
+  async #load(): Promise<void> {
+    const at = this.fences.now();
+    const pages = await Promise.all(POST_SORTS.map((sort) => this.#store.listPosts(sort, { limit: this.#capacity })));
+    if (this.#abort.signal.aborted) return;
+    POST_SORTS.forEach((sort, i) => {
+      const page = pages[i] as Page<StoredPost>;
+      for (const post of page.items) if (this.#applied.get(post.id) < post.version) this.#applied.record(post.id, post.version);
+      this.#windows.set(sort, this.#window(sort, page));
+    });
+    this.#loadedAt = at;
+    this.#applied.wake();
+  }
+
+  #window(sort: PostSort, page: Page<StoredPost>): OrderedWindow<StoredPost> {
+    return new OrderedWindow(postOrder(sort), postCursor(sort), this.#capacity, page, BODIES_PER_SORT);
+  }
+
+  #apply(change: Change<StoredPost>): void {
+    const { old_val: old, new_val: next } = change;
+    const id = (next ?? old)?.id;
+    if (id === undefined) return;
+    const version = next ? next.version : DELETED;
+    // A change from before the last read, or replayed by the feed.
+    if (this.#applied.get(id) >= version) return;
+    for (const [sort, window] of this.#windows) {
+      window.apply(old, next);
+      this.#refills.get(sort)?.push(change);
+      if (window.thin) this.#refill(sort);
+    }
+    this.#applied.record(id, version);
+  }
+
+  /** Reads a sort again whose window deletions and moves have thinned; the old one answers meanwhile. */
+  #refill(sort: PostSort): void {
+    if (this.#refills.has(sort)) return;
+    const replay: Change<StoredPost>[] = [];
+    this.#refills.set(sort, replay);
+    const loadedAt = this.#loadedAt;
+    this.#store
+      .listPosts(sort, { limit: this.#capacity })
+      .then((page) => {
+        // A reset or a full read since then has replaced this sort's window.
+        if (!this.#windows.has(sort) || this.#loadedAt !== loadedAt) return;
+        const window = this.#window(sort, page);
+        for (const change of replay) window.apply(change.old_val, change.new_val);
+        this.#windows.set(sort, window);
+      })
+      .catch((error: unknown) =>
+        this.#logger.warn('posts read model: refill failed', { sort, error: error instanceof Error ? error.message : String(error) }),
+      )
+      .finally(() => this.#refills.delete(sort));
+  }
+}

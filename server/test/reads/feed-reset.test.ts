@@ -1,0 +1,75 @@
+import { rm } from 'node:fs/promises';
+import type { Comment, Post } from '@news-forum/protocol';
+import { type RunningServer, startServer } from '../../src/server.js';
+import { call } from '../support/http-client.js';
+import { eventually } from '../support/live-client.js';
+import { RELAXED_LIMITS, TEST_PASSWORD_COST, TEST_SECRET, tempDir } from '../support/server.js';
+import { STORE_KINDS, storeFixture } from '../support/store-adapters.js';
+import { type HeldFeedStore, holdableFeed } from './held-feed.js';
+
+// When the feed loses changes it says so with a reset; memory must then be
+// read again, or it would serve what it missed as if nothing happened.
+describe.each(STORE_KINDS)('%s store, a feed that lost changes', (kind) => {
+  const stores = storeFixture(kind);
+  let feed: HeldFeedStore;
+  let node: RunningServer;
+  let ana: string;
+  let dir: string;
+
+  beforeEach(async () => {
+    feed = holdableFeed(await stores.fresh());
+    dir = await tempDir();
+    node = await startServer({
+      env: { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent' },
+      store: feed.store,
+      passwordCost: TEST_PASSWORD_COST,
+      limits: RELAXED_LIMITS,
+      strictResponses: true,
+    });
+    await call(node.url, 'PUT', '/api/users/ana', { body: { password: 'ana-password' } });
+    ana = (await call(node.url, 'POST', '/api/authenticate', { body: { login: 'ana', password: 'ana-password' } })).body.token;
+  }, 60_000);
+  afterEach(async () => {
+    await node.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const anonymous = async <T>(path: string) => {
+    const response = await fetch(`${node.url}${path}`);
+    return { body: (await response.json()) as { items: T[] }, fromMemory: (response.headers.get('etag') ?? '').startsWith('"') };
+  };
+
+  test('posts are read again after a reset', async () => {
+    const post = (await call<Post>(node.url, 'POST', '/api/posts', { token: ana, body: { title: 'before' } })).body;
+    await eventually(async () => (await anonymous<Post>('/api/posts?sort=top')).body.items.some((p) => p.id === post.id));
+
+    feed.drop();
+    await call(node.url, 'POST', `/api/posts/${post.id}/upvotes`, { token: ana });
+    const stale = await anonymous<Post>('/api/posts?sort=top');
+    expect(stale.fromMemory).toBe(true);
+    expect(stale.body.items.find((p) => p.id === post.id)?.upvotes).toBe(0);
+
+    feed.resetAndResume();
+    // Any later change carries the reset to the node.
+    await call(node.url, 'POST', '/api/posts', { token: ana, body: { title: 'after' } });
+    await eventually(async () => (await anonymous<Post>('/api/posts?sort=top')).body.items.find((p) => p.id === post.id)?.upvotes === 1);
+    const fresh = await anonymous<Post>('/api/posts?sort=top');
+    expect(fresh.fromMemory).toBe(true);
+    expect(fresh.body.items.map((p) => p.title)).toEqual(['before', 'after']);
+  });
+
+  test('comments are read again after a reset', async () => {
+    const post = (await call<Post>(node.url, 'POST', '/api/posts', { token: ana, body: { title: 'discussed' } })).body;
+    await eventually(async () => (await anonymous<Comment>(`/api/comments/${post.id}`)).fromMemory);
+
+    feed.drop();
+    await call(node.url, 'PUT', `/api/comments/${post.id}`, { token: ana, body: { text: 'lost' } });
+    const stale = await anonymous<Comment>(`/api/comments/${post.id}`);
+    expect(stale).toEqual({ body: { items: [], nextCursor: null }, fromMemory: true });
+
+    feed.resetAndResume();
+    await call(node.url, 'PUT', `/api/comments/${post.id}`, { token: ana, body: { text: 'after' } });
+    await eventually(async () => (await anonymous<Comment>(`/api/comments/${post.id}`)).body.items.length === 2);
+    expect((await anonymous<Comment>(`/api/comments/${post.id}`)).body.items.map((c) => c.text)).toEqual(['lost', 'after']);
+  });
+});

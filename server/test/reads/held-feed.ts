@@ -1,0 +1,58 @@
+import type { FeedItem, Store, Table } from '../../src/store/store.js';
+
+/** A real store whose change feed can be held back or lose changes, as a slow or broken feed would. */
+export interface HeldFeedStore {
+  store: Store;
+  /** Changes committed from now on reach the node only after `release()`. */
+  hold(): void;
+  release(): void;
+  /** Changes committed from now on never reach the node… */
+  drop(): void;
+  /** …until this: the next change is preceded by a reset, as the feed announces lost changes. */
+  resetAndResume(): void;
+}
+
+export function holdableFeed(target: Store): HeldFeedStore {
+  let gate: { promise: Promise<void>; open: () => void } | undefined;
+  let dropping = false;
+  let resets = 0;
+  async function* held<K extends Table>(table: K, options?: { signal?: AbortSignal }): AsyncGenerator<FeedItem<K>> {
+    let announced = resets;
+    for await (const item of target.changes(table, options)) {
+      while (gate) await gate.promise;
+      if (dropping) continue;
+      if (announced !== resets) {
+        announced = resets;
+        yield { reset: true };
+      }
+      yield item;
+    }
+  }
+  const store = new Proxy(target, {
+    get(object, property) {
+      if (property === 'changes') return held;
+      const value = Reflect.get(object, property, object);
+      return typeof value === 'function' ? value.bind(object) : value;
+    },
+  });
+  return {
+    store,
+    hold() {
+      let open = () => {};
+      const promise = new Promise<void>((resolve) => (open = resolve));
+      gate ??= { promise, open };
+    },
+    release() {
+      const opened = gate;
+      gate = undefined;
+      opened?.open();
+    },
+    drop() {
+      dropping = true;
+    },
+    resetAndResume() {
+      dropping = false;
+      resets++;
+    },
+  };
+}

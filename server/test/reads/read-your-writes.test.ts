@@ -1,0 +1,121 @@
+import { rm } from 'node:fs/promises';
+import type { Comment, Post } from '@news-forum/protocol';
+import { type RunningServer, startServer } from '../../src/server.js';
+import { eventually } from '../support/live-client.js';
+import { RELAXED_LIMITS, TEST_PASSWORD_COST, TEST_SECRET, tempDir } from '../support/server.js';
+import { STORE_KINDS, storeFixture } from '../support/store-adapters.js';
+import { type HeldFeedStore, holdableFeed } from './held-feed.js';
+
+// With the feed held back, memory is stale for everyone; these tests show
+// that a writer is then answered by the store while others still get memory.
+describe.each(STORE_KINDS)('%s store, a lagging feed', (kind) => {
+  const stores = storeFixture(kind);
+  let feed: HeldFeedStore;
+  let node: RunningServer;
+  let dir: string;
+
+  beforeEach(async () => {
+    feed = holdableFeed(await stores.fresh());
+    dir = await tempDir();
+    node = await startServer({
+      env: { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent' },
+      store: feed.store,
+      passwordCost: TEST_PASSWORD_COST,
+      limits: RELAXED_LIMITS,
+      strictResponses: true,
+      reads: { fenceWaitMs: 100 },
+    });
+  }, 60_000);
+  afterEach(async () => {
+    feed.release();
+    await node.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function signUp(login: string): Promise<string> {
+    await fetch(`${node.url}/api/users/${login}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ password: `${login}-password` }),
+    });
+    const session = await fetch(`${node.url}/api/authenticate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login, password: `${login}-password` }),
+    });
+    return ((await session.json()) as { token: string }).token;
+  }
+
+  async function get<T>(path: string, token?: string): Promise<{ body: T; etag: string | null }> {
+    const response = await fetch(`${node.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    expect(response.status).toBe(200);
+    return { body: (await response.json()) as T, etag: response.headers.get('etag') };
+  }
+
+  const posts = (token?: string) => get<{ items: Post[] }>('/api/posts?sort=top&limit=30', token);
+
+  test('a voter reads its vote while the feed lags; others read memory until it catches up', async () => {
+    const ana = await signUp('ana');
+    const bob = await signUp('bob');
+    const post = (await (
+      await fetch(`${node.url}/api/posts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${ana}` },
+        body: JSON.stringify({ title: 'lag' }),
+      })
+    ).json()) as Post;
+    await eventually(async () => (await posts()).body.items.some((p) => p.id === post.id));
+
+    feed.hold();
+    const voted = (await (
+      await fetch(`${node.url}/api/posts/${post.id}/upvotes`, { method: 'POST', headers: { authorization: `Bearer ${bob}` } })
+    ).json()) as Post;
+    const own = (await posts(bob)).body.items.find((p) => p.id === post.id);
+    expect(own).toMatchObject({ version: voted.version, upvotes: 1, myVote: 1 });
+    // Memory has not seen the vote, and still answers everyone else.
+    const anonymous = await posts();
+    expect(anonymous.etag).toMatch(/^"/);
+    expect(anonymous.body.items.find((p) => p.id === post.id)).toMatchObject({ upvotes: 0 });
+    expect((await posts(ana)).body.items.find((p) => p.id === post.id)).toMatchObject({ upvotes: 0, myVote: 0 });
+
+    feed.release();
+    await eventually(async () => (await posts()).body.items.find((p) => p.id === post.id)?.upvotes === 1);
+    expect((await posts(bob)).body.items.find((p) => p.id === post.id)).toMatchObject({ version: voted.version, myVote: 1 });
+  });
+
+  test('an author reads its new post and its new comment while the feed lags', async () => {
+    const ana = await signUp('ana');
+    const first = (await (
+      await fetch(`${node.url}/api/posts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${ana}` },
+        body: JSON.stringify({ title: 'first' }),
+      })
+    ).json()) as Post;
+    await eventually(async () => (await get<{ items: Comment[] }>(`/api/comments/${first.id}`)).etag?.startsWith('"') ?? false);
+
+    feed.hold();
+    const second = (await (
+      await fetch(`${node.url}/api/posts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${ana}` },
+        body: JSON.stringify({ title: 'second' }),
+      })
+    ).json()) as Post;
+    const comment = (await (
+      await fetch(`${node.url}/api/comments/${first.id}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${ana}` },
+        body: JSON.stringify({ text: 'hello' }),
+      })
+    ).json()) as Comment;
+    expect((await get<{ items: Post[] }>('/api/posts?sort=new', ana)).body.items[0]?.id).toBe(second.id);
+    expect((await get<{ items: Comment[] }>(`/api/comments/${first.id}`, ana)).body.items.map((c) => c.id)).toEqual([comment.id]);
+    expect((await get<{ items: Post[] }>('/api/posts?sort=new')).body.items[0]?.id).toBe(first.id);
+    expect((await get<{ items: Comment[] }>(`/api/comments/${first.id}`)).body.items).toEqual([]);
+
+    feed.release();
+    await eventually(async () => (await get<{ items: Comment[] }>(`/api/comments/${first.id}`)).body.items.length === 1);
+    expect((await get<{ items: Post[] }>('/api/posts?sort=new')).body.items[0]?.id).toBe(second.id);
+  });
+});
