@@ -36,9 +36,13 @@ function issues(validate: ValidateFunction, prefix: string): ValidationIssue[] {
   });
 }
 
+/** Compiled on first use: a node starts without compiling the whole contract, and each operation pays once. */
 export function validator(ajv: Ajv2020, schema: object, prefix: string): Validator {
-  const validate = ajv.compile(anchored(schema));
-  return (value) => (validate(value) ? [] : issues(validate, prefix));
+  let validate: ValidateFunction | undefined;
+  return (value) => {
+    validate ??= ajv.compile(anchored(schema));
+    return validate(value) ? [] : issues(validate, prefix);
+  };
 }
 
 /**
