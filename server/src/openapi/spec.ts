@@ -57,7 +57,7 @@ export const specPath: string = (() => {
 /** openapi.yaml as text, parsed once. */
 export const specYaml: string = readFileSync(specPath, 'utf8');
 
-// Parsing the YAML is the dearest step of loading the server (the parser and
+// Parsing the YAML is the costliest step of loading the server (the parser and
 // its run, a third of a second), so the build keeps the parsed document next
 // to dist/ with the hash of the text it came from; a copy that does not match
 // the text read above is not used.
