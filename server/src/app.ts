@@ -1,3 +1,4 @@
+import compression from 'compression';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { cors } from './http/cors.js';
@@ -30,6 +31,20 @@ function installedWidget(services: Services): WidgetBundle | undefined {
   }
 }
 
+/**
+ * gzip or brotli for JSON, pages and scripts of 1 KiB or more, chosen by
+ * Accept-Encoding (brotli at quality 4: cheap per request). Event streams are
+ * left alone: a compressor would hold back each event until the stream ends.
+ * Files served by `serveFile` come already compressed, once, and pass through;
+ * socket.io answers before Express and is not touched (no WebSocket
+ * per-message deflate either: it costs CPU per message on every socket).
+ */
+function compress(): RequestHandler {
+  return compression({
+    filter: (req, res) => !/^text\/event-stream/i.test(String(res.getHeader('Content-Type') ?? '')) && compression.filter(req, res),
+  });
+}
+
 /** The Express application: security headers, CORS, rate limits, /api from openapi.yaml, docs, health, the widget bundle. */
 export function createApp(services: Services, options: AppOptions = {}): Express {
   const app = express();
@@ -37,6 +52,7 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   app.set('trust proxy', services.config.trustProxy);
   app.set('query parser', 'simple');
   app.use(requestLog(services.logger));
+  app.use(compress());
   app.use(
     helmet({
       // The widget bundle and the API are meant to be used from other origins (CORS decides who).

@@ -1,31 +1,18 @@
 import express, { type Router } from 'express';
-import { getAbsoluteFSPath } from 'swagger-ui-dist';
 import { spec, specYaml } from '../openapi/spec.js';
 import type { Services } from '../services.js';
+import { serveFile } from './static-file.js';
+import { swaggerUi } from './swagger-ui.js';
 
 /** A named readiness check; it rejects when its dependency is unreachable. */
 export type ReadinessCheck = () => Promise<void>;
 
-const DOCS_INITIALIZER = `window.onload = function () {
-  window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true,
-    presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: 'StandaloneLayout' });
-};
-`;
-
 /** Everything outside /api: the contract, its docs, health and readiness. */
 export function createSiteRouter(services: Services, readiness: Map<string, ReadinessCheck>): Router {
   const router = express.Router();
-  const json = JSON.stringify(spec);
-  router.get('/openapi.yaml', (_req, res) => {
-    res.type('application/yaml').send(specYaml);
-  });
-  router.get('/openapi.json', (_req, res) => {
-    res.type('application/json').send(json);
-  });
-  router.get('/docs/swagger-initializer.js', (_req, res) => {
-    res.type('text/javascript').send(DOCS_INITIALIZER);
-  });
-  router.use('/docs', express.static(getAbsoluteFSPath(), { index: 'index.html', maxAge: '1h' }));
+  router.use(serveFile('/openapi.yaml', { body: specYaml, type: 'application/yaml; charset=utf-8' }));
+  router.use(serveFile('/openapi.json', { body: JSON.stringify(spec), type: 'application/json; charset=utf-8' }));
+  router.use('/docs', swaggerUi());
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', instance: services.config.instanceName });
   });

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
 
 /** The parts of an OpenAPI 3.1 document the server reads. */
 export interface OpenApiDocument {
@@ -56,7 +56,29 @@ export const specPath: string = (() => {
 
 /** openapi.yaml as text, parsed once. */
 export const specYaml: string = readFileSync(specPath, 'utf8');
-export const spec: OpenApiDocument = parse(specYaml) as OpenApiDocument;
+
+// Parsing the YAML is the costliest step of loading the server (the parser and
+// its run, a third of a second), so the build keeps the parsed document next
+// to dist/ with the hash of the text it came from; a copy that does not match
+// the text read above is not used.
+const PARSED = fileURLToPath(new URL('../openapi.json', import.meta.url));
+const specHash = createHash('sha256').update(specYaml).digest('hex');
+
+function readParsed(): OpenApiDocument | undefined {
+  try {
+    const parsed = JSON.parse(readFileSync(PARSED, 'utf8')) as { sha256: string; document: OpenApiDocument };
+    return parsed.sha256 === specHash ? parsed.document : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const spec: OpenApiDocument = readParsed() ?? ((await import('yaml')).parse(specYaml) as OpenApiDocument);
+
+/** Writes the parsed contract where `spec` looks first (run by the build). */
+export function writeParsedSpec(): void {
+  writeFileSync(PARSED, JSON.stringify({ sha256: specHash, document: spec }));
+}
 
 /** Resolves a local `#/components/...` reference. */
 export function deref<T>(value: T | Ref): T {

@@ -16,10 +16,19 @@ function createAjv(coerce: boolean): Ajv2020 {
   return ajv;
 }
 
+/** One Ajv, made on first use: making one compiles JSON Schema's meta-schema, which start-up need not wait for. */
+function once(make: () => Ajv2020): () => Ajv2020 {
+  let ajv: Ajv2020 | undefined;
+  return () => {
+    ajv ??= make();
+    return ajv;
+  };
+}
+
 /** Fills in defaults and coerces strings (path, query and headers arrive as strings). */
-export const coercing = createAjv(true);
+export const coercing = once(() => createAjv(true));
 /** Takes values as they are (JSON bodies, responses, socket payloads). */
-export const exact = createAjv(false);
+export const exact = once(() => createAjv(false));
 
 /** Schemas inside openapi.yaml say `#/components/...`; compiled alone they must name the document. */
 function anchored(schema: object): object {
@@ -36,9 +45,13 @@ function issues(validate: ValidateFunction, prefix: string): ValidationIssue[] {
   });
 }
 
-export function validator(ajv: Ajv2020, schema: object, prefix: string): Validator {
-  const validate = ajv.compile(anchored(schema));
-  return (value) => (validate(value) ? [] : issues(validate, prefix));
+/** Compiled on first use: a node starts without compiling the whole contract, and each operation pays once. */
+export function validator(ajv: () => Ajv2020, schema: object, prefix: string): Validator {
+  let validate: ValidateFunction | undefined;
+  return (value) => {
+    validate ??= ajv().compile(anchored(schema));
+    return validate(value) ? [] : issues(validate, prefix);
+  };
 }
 
 /**

@@ -1,5 +1,4 @@
-import { createAdapter } from '@socket.io/redis-adapter';
-import { createClient, type RedisClientType } from 'redis';
+import type { RedisClientType } from 'redis';
 import type { Server } from 'socket.io';
 import { backoffDelay, wait } from '../backoff.js';
 import type { Logger } from '../logger.js';
@@ -17,6 +16,8 @@ export interface RedisLink {
  * reconnect by themselves when Redis comes back.
  */
 export async function attachRedis(io: Server, url: string, logger: Logger): Promise<RedisLink> {
+  // Loaded here, not at the top: a single node without REDIS_URL never pays for the client.
+  const [{ createClient }, { createAdapter }] = await Promise.all([import('redis'), import('@socket.io/redis-adapter')]);
   const options = { url, socket: { reconnectStrategy: (retries: number) => backoffDelay(retries, 100, 3000), connectTimeout: 3000 } };
   const pub = createClient(options) as RedisClientType;
   const sub = pub.duplicate() as RedisClientType;

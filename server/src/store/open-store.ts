@@ -1,5 +1,3 @@
-import { openEmbeddedStore } from './embedded.js';
-import { openPostgresStore } from './postgres.js';
 import type { Store } from './store.js';
 
 export interface OpenStoreOptions {
@@ -17,13 +15,19 @@ export interface OpenStoreOptions {
  * const store = await openStore({ kind: 'embedded', dataDir: './data' });
  */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  // Each adapter's driver is loaded only when it is used: PGlite alone costs a
+  // node on PostgreSQL hundreds of milliseconds and megabytes.
   switch (options.kind) {
-    case 'embedded':
+    case 'embedded': {
       if (!options.dataDir) throw new Error('The embedded store needs dataDir');
+      const { openEmbeddedStore } = await import('./embedded.js');
       return openEmbeddedStore(options.dataDir);
-    case 'postgres':
+    }
+    case 'postgres': {
       if (!options.databaseUrl) throw new Error('The postgres store needs databaseUrl');
+      const { openPostgresStore } = await import('./postgres.js');
       return openPostgresStore(options.databaseUrl);
+    }
     default:
       throw new Error(`Unknown store kind ${String((options as { kind: unknown }).kind)}`);
   }

@@ -2,6 +2,8 @@ import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { rethrowDatabaseError } from './database-errors.js';
 import type { ListenHandlers, SqlDriver, SqlExecutor } from './driver.js';
 
+const SHARED_BUFFERS = '16MB';
+
 function executor(db: PGlite | Transaction): SqlExecutor {
   return {
     async query<R>(text: string, params: readonly unknown[] = []) {
@@ -15,7 +17,10 @@ function executor(db: PGlite | Transaction): SqlExecutor {
 
 /** PGlite (PostgreSQL in WebAssembly) persisted in `dataDir`. One session, so transactions run one at a time. */
 export async function openPgliteDriver(dataDir: string): Promise<SqlDriver> {
-  const db = await PGlite.create(dataDir);
+  // PostgreSQL's 128 MB of shared buffers live in the WebAssembly heap and are
+  // touched at start: an idle node would hold them all. The data files stay in
+  // the operating system's page cache, so a small buffer pool costs little.
+  const db = await PGlite.create(dataDir, { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${SHARED_BUFFERS}`] });
   const direct = executor(db);
   return {
     query: <R>(text: string, params?: readonly unknown[]) => direct.query<R>(text, params).catch(rethrowDatabaseError),

@@ -1,0 +1,133 @@
+import { execFile } from 'node:child_process';
+import { appendFile, mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+
+// `npm start` runs scripts/build-if-changed.mjs first (its prestart). Here it
+// runs in a small workspace of its own whose build counts how often it ran.
+const SCRIPT = fileURLToPath(new URL('../../scripts/build-if-changed.mjs', import.meta.url));
+const run = promisify(execFile);
+
+let root: string;
+const file = (...parts: string[]) => path.join(root, ...parts);
+
+/** Runs the script as `npm start` would; resolves with its exit code and output. */
+async function buildIfChanged(): Promise<{ code: number; output: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [SCRIPT], { cwd: root, env: { PATH: process.env.PATH } });
+    return { code: 0, output: stdout + stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, output: failed.stdout + failed.stderr };
+  }
+}
+
+async function builds(): Promise<number> {
+  return (await readFile(file('builds.log'), 'utf8').catch(() => '')).length;
+}
+
+/** Moves a file's mtime forward, as saving it in an editor does. */
+async function touch(...parts: string[]): Promise<void> {
+  const later = new Date(Date.now() + 60_000);
+  await utimes(file(...parts), later, later);
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'news-forum-build-stamp-'));
+  // The build writes pkg/dist and a copy outside dist/ (as the server's build copies openapi.yaml), and fails on demand.
+  const build = [
+    "const fs = require('node:fs');",
+    "if (fs.existsSync('fail')) process.exit(3);",
+    "fs.appendFileSync('builds.log', 'x');",
+    "fs.mkdirSync('pkg/dist', { recursive: true });",
+    "fs.copyFileSync('pkg/src/index.js', 'pkg/dist/index.js');",
+    "fs.copyFileSync('contract.yaml', 'pkg/contract.yaml');",
+  ].join('\n');
+  await mkdir(file('pkg', 'src'), { recursive: true });
+  await mkdir(file('pkg', 'test'), { recursive: true });
+  await mkdir(file('node_modules'), { recursive: true });
+  await writeFile(
+    file('package.json'),
+    JSON.stringify({ name: 'fixture', private: true, workspaces: ['pkg'], scripts: { build: 'node build.cjs' } }),
+  );
+  await writeFile(file('build.cjs'), build);
+  await writeFile(file('contract.yaml'), 'openapi: 3.1.0\n');
+  await writeFile(file('pkg', 'package.json'), JSON.stringify({ name: 'pkg', scripts: { build: 'true' } }));
+  await writeFile(file('pkg', 'src', 'index.js'), 'export const answer = 42;\n');
+  await writeFile(file('pkg', 'test', 'index.test.js'), '// a test\n');
+  await writeFile(file('pkg', 'README.md'), '# pkg\n');
+  await writeFile(file('node_modules', '.package-lock.json'), '{}\n');
+});
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('scripts/build-if-changed.mjs', () => {
+  test('builds the first time, when nothing was built yet', async () => {
+    const { code, output } = await buildIfChanged();
+    expect(code).toBe(0);
+    expect(output).toMatch(/pkg not built yet/);
+    expect(await builds()).toBe(1);
+  });
+
+  test('does not build again when no source changed', async () => {
+    const { code, output } = await buildIfChanged();
+    expect(code).toBe(0);
+    expect(output).toMatch(/up to date/);
+    expect(await builds()).toBe(1);
+  });
+
+  test('builds when a source is touched, then not again', async () => {
+    await touch('pkg', 'src', 'index.js');
+    expect((await buildIfChanged()).output).toMatch(/sources changed/);
+    expect(await builds()).toBe(2);
+    await buildIfChanged();
+    expect(await builds()).toBe(2);
+  });
+
+  test('builds when a source is edited, added or removed', async () => {
+    await appendFile(file('contract.yaml'), 'info: {}\n');
+    await buildIfChanged();
+    expect(await builds()).toBe(3);
+    await writeFile(file('pkg', 'src', 'more.js'), 'export const more = 1;\n');
+    await buildIfChanged();
+    expect(await builds()).toBe(4);
+    await rm(file('pkg', 'src', 'more.js'));
+    await buildIfChanged();
+    expect(await builds()).toBe(5);
+  });
+
+  test('ignores tests and Markdown, which the build does not read', async () => {
+    await appendFile(file('pkg', 'test', 'index.test.js'), '// another\n');
+    await appendFile(file('pkg', 'README.md'), 'More.\n');
+    expect((await buildIfChanged()).output).toMatch(/up to date/);
+    expect(await builds()).toBe(5);
+  });
+
+  test('builds after an install and when a dist/ went missing', async () => {
+    await writeFile(file('node_modules', '.package-lock.json'), '{"packages":{}}\n');
+    await buildIfChanged();
+    expect(await builds()).toBe(6);
+    await rm(file('pkg', 'dist'), { recursive: true });
+    await buildIfChanged();
+    expect(await builds()).toBe(7);
+  });
+
+  test('a failed build fails the start and is tried again next time', async () => {
+    await writeFile(file('fail'), '');
+    expect((await buildIfChanged()).code).toBe(3);
+    // Nothing changed since, but no build succeeded: it runs again.
+    const again = await buildIfChanged();
+    expect(again.code).toBe(3);
+    expect(again.output).toMatch(/sources changed/);
+    expect(await builds()).toBe(7);
+    // Back to the sources of the last good build: its outputs stand.
+    await rm(file('fail'));
+    expect((await buildIfChanged()).output).toMatch(/up to date/);
+    expect(await builds()).toBe(7);
+  });
+});

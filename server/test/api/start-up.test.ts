@@ -1,0 +1,84 @@
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type NodeProcess, startNodeProcess } from '../support/node-process.js';
+import { scratchDir, startPostgres, type TestPostgres } from '../support/postgres.js';
+import { startRedis, type TestRedis } from '../support/redis.js';
+
+const TRACE_HOOK = fileURLToPath(new URL('../support/module-trace.mjs', import.meta.url));
+
+/** Packages whose loading depends on the configuration, by the folder their files sit in. */
+const PACKAGES = {
+  pglite: '/node_modules/@electric-sql/pglite/',
+  pg: '/node_modules/pg/',
+  redis: '/node_modules/redis/',
+  redisAdapter: '/node_modules/@socket.io/redis-adapter/',
+  swaggerUi: '/node_modules/swagger-ui-dist/',
+  etcd: '/node_modules/etcd3/',
+};
+
+let postgres: TestPostgres;
+let redis: TestRedis;
+beforeAll(async () => {
+  [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
+}, 60_000);
+afterAll(async () => {
+  await Promise.all([postgres?.stop(), redis?.stop()]);
+});
+
+/** A node as its own process, recording every module it loads. */
+async function tracedNode(
+  env: Record<string, string>,
+): Promise<{ node: NodeProcess; loaded: () => Promise<Set<string>>; cleanup: () => Promise<void> }> {
+  const trace = path.join(scratchDir(), `news-forum-modules-${process.pid}-${Date.now()}.txt`);
+  const node = await startNodeProcess({ ...env, NODE_OPTIONS: `--import ${TRACE_HOOK}`, MODULE_TRACE_FILE: trace });
+  const loaded = async () => {
+    const urls = (await readFile(trace, 'utf8')).split('\n');
+    return new Set(Object.entries(PACKAGES).flatMap(([name, folder]) => (urls.some((url) => url.includes(folder)) ? [name] : [])));
+  };
+  return {
+    node,
+    loaded,
+    async cleanup() {
+      await node.cleanup();
+      await rm(trace, { force: true });
+    },
+  };
+}
+
+describe.each([
+  { store: 'embedded', withRedis: false },
+  { store: 'embedded', withRedis: true },
+  { store: 'postgres', withRedis: false },
+  { store: 'postgres', withRedis: true },
+])('a node on the $store store, with Redis: $withRedis', ({ store, withRedis }) => {
+  test('is ready, and has loaded the clients of what it uses and nothing else', async () => {
+    const env: Record<string, string> = { STORE: store };
+    if (store === 'postgres') env.DATABASE_URL = postgres.url;
+    if (withRedis) env.REDIS_URL = redis.url;
+    const { node, loaded, cleanup } = await tracedNode(env);
+    try {
+      const ready = await fetch(`${node.url}/readyz`);
+      expect(ready.status).toBe(200);
+      const { checks } = (await ready.json()) as { checks: Record<string, string> };
+      expect(checks).toEqual({ store: 'ok', feed: 'ok', ...(withRedis && { redis: 'ok' }) });
+
+      const modules = await loaded();
+      // The trace sees package entry points: what is loaded shows up, so what is absent was not loaded.
+      expect(modules.has('pglite')).toBe(store === 'embedded');
+      expect(modules.has('pg')).toBe(store === 'postgres');
+      expect(modules.has('redis')).toBe(withRedis);
+      expect(modules.has('redisAdapter')).toBe(withRedis);
+      expect(modules.has('etcd')).toBe(false);
+
+      // Swagger UI's files are read when the docs are first asked for, never loaded as code.
+      const docs = await fetch(`${node.url}/docs/`);
+      expect(docs.status).toBe(200);
+      expect(await docs.text()).toMatch(/swagger-ui-bundle\.js/);
+      expect((await loaded()).has('swaggerUi')).toBe(false);
+      expect(node.stderr()).toBe('');
+    } finally {
+      await cleanup();
+    }
+  }, 90_000);
+});
