@@ -17,7 +17,14 @@ function invalidToken(detail: string): ProblemError {
   });
 }
 
-/** Signs and verifies tokens with one pinned algorithm; `exp` is always required. */
+/** How far the clocks of the nodes may disagree, in seconds. */
+const CLOCK_TOLERANCE_SECONDS = 30;
+
+/**
+ * Signs and verifies tokens with one pinned algorithm; `exp` is always
+ * required, and no token is taken that claims a longer life than TOKEN_TTL
+ * or to have been issued in the future.
+ */
 export class TokenService {
   readonly #keys: JwtKeys;
   readonly #ttlSeconds: number;
@@ -37,7 +44,11 @@ export class TokenService {
   verify(token: string): TokenClaims {
     let payload: unknown;
     try {
-      payload = jwt.verify(token, this.#keys.verifyingKey, { algorithms: [this.#keys.algorithm] });
+      payload = jwt.verify(token, this.#keys.verifyingKey, {
+        algorithms: [this.#keys.algorithm],
+        maxAge: this.#ttlSeconds,
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      });
     } catch (error) {
       const expired = error instanceof jwt.TokenExpiredError;
       throw invalidToken(expired ? 'The token has expired' : 'The token is invalid');
@@ -47,6 +58,8 @@ export class TokenService {
     if (typeof exp !== 'number') throw invalidToken('The token has no expiry');
     if (typeof login !== 'string' || typeof iat !== 'number' || !Array.isArray(scopes)) throw invalidToken('The token is invalid');
     if (!scopes.every((s): s is Scope => (SCOPES as readonly unknown[]).includes(s))) throw invalidToken('The token is invalid');
+    if (iat > Date.now() / 1000 + CLOCK_TOLERANCE_SECONDS) throw invalidToken('The token is issued in the future');
+    if (exp - iat > this.#ttlSeconds + CLOCK_TOLERANCE_SECONDS) throw invalidToken('The token outlives TOKEN_TTL');
     return { login, scopes, iat, exp };
   }
 }
