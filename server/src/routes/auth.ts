@@ -19,7 +19,7 @@ export const authHandlers = {
     if (!user || !valid) throw new ProblemError('unauthorized', BAD_CREDENTIALS, { headers: { 'WWW-Authenticate': 'Bearer' } });
     limits.reset('failedLoginsPerLoginAndIp', `${key} ${ip}`);
     limits.reset('failedLoginsPerLogin', key);
-    const { token, expiresAt } = tokens.issue(user.login, user.scopes);
+    const { token, expiresAt } = tokens.issue(user);
     return { status: 200, body: { token, expiresAt, user: publicUser(user) } };
   },
 

@@ -7,7 +7,9 @@ const DAY = 24 * 3600;
 const now = () => Math.floor(Date.now() / 1000);
 /** A token for ana's account signed with the server's secret, with the given claims. */
 const forge = (claims: Record<string, unknown>) =>
-  jwt.sign({ login: 'ana', scopes: ['read'], ...claims }, TEST_SECRET, { algorithm: 'HS256' });
+  jwt.sign({ sub: (jwt.decode(ana) as { sub: string }).sub, login: 'ana', scopes: ['read'], ...claims }, TEST_SECRET, {
+    algorithm: 'HS256',
+  });
 
 beforeAll(async () => {
   t = await startTestServer({ env: { TOKEN_TTL: '24h' } });
