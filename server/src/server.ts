@@ -13,6 +13,7 @@ import { ConfigError } from './config/config-error.js';
 import { startRegistration } from './discovery/start-registration.js';
 import type { WidgetBundle } from './http/widget-bundle.js';
 import { createLogger, type Logger } from './logger.js';
+import { limitConnections } from './policy/connection-limit.js';
 import { type LimitSettings, Limits } from './policy/limits.js';
 import { attachGateway, type Gateway, type GatewayOptions } from './realtime/gateway.js';
 import type { ServerEvents, Services } from './services.js';
@@ -141,6 +142,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     readiness,
   });
   const http = createServer(app);
+  limitConnections(http, config);
   const gateway = await attachGateway(http, services, options.gateway);
   for (const [name, check] of gateway.readiness) readiness.set(name, check);
   try {

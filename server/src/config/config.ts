@@ -44,6 +44,8 @@ export interface Config {
    * after deleting its etcd key, so the load balancer drops it first.
    */
   deregisterDelayMs: number;
+  /** MAX_CONNECTIONS_PER_IP: open connections one client address may hold (not counting trusted proxies). */
+  maxConnectionsPerIp: number;
 }
 
 /** ETCD_URL, ETCD_TTL and ADVERTISE_ADDR. */
@@ -299,6 +301,16 @@ function deregisterDelay(env: Env, registered: boolean): number {
   return ms;
 }
 
+/** A whole number from `min` to `max`, or `fallback` when unset. */
+function count(env: Env, name: string, fallback: number, [min, max]: readonly [number, number]): number {
+  const raw = read(env, name) ?? String(fallback);
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max} (got "${raw}")`);
+  }
+  return value;
+}
+
 /**
  * Reads and validates the configuration. Throws a ConfigError naming the
  * first variable with a bad value.
@@ -334,5 +346,6 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: trustProxy(env),
     etcd: registration,
     deregisterDelayMs: deregisterDelay(env, registration !== undefined),
+    maxConnectionsPerIp: count(env, 'MAX_CONNECTIONS_PER_IP', 256, [1, 100_000]),
   };
 }
