@@ -48,7 +48,11 @@ describe.each(STORE_KINDS)('%s store: migrations', (kind) => {
 
     // Opening the store migrates, as a node starting on the new version does.
     const store = await SqlStore.open(kind, driver);
-    expect(await driver.query('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+    expect(await driver.query('SELECT version FROM schema_migrations ORDER BY version')).toEqual([
+      { version: 1 },
+      { version: 2 },
+      { version: 3 },
+    ]);
 
     const [strays] = await driver.query(
       `SELECT (SELECT count(*) FROM posts p WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.login = p.author))::integer AS posts,
