@@ -22,7 +22,18 @@ export interface PasswordWork {
   queue: number;
 }
 
-export const DEFAULT_PASSWORD_WORK: PasswordWork = { concurrency: 2, queue: 8 };
+const DEFAULT_CONCURRENCY = 2;
+/** Waiting hashes at N = 2^17: about a second of work on two threads. */
+const QUEUE_AT_DEFAULT_COST = 8;
+
+/**
+ * The default bound for a cost: the time a hash takes grows with N, so the
+ * queue shrinks with it and always holds about the same wait (8 at 2^17,
+ * 1,024 at 2^10).
+ */
+export function defaultPasswordWork(cost: number): PasswordWork {
+  return { concurrency: DEFAULT_CONCURRENCY, queue: Math.max(QUEUE_AT_DEFAULT_COST, Math.round((QUEUE_AT_DEFAULT_COST * 2 ** 17) / cost)) };
+}
 
 /**
  * scrypt password hashing. The hash string carries its parameters
@@ -39,7 +50,7 @@ export class PasswordHasher {
    * `work` bounds the hashes in progress and waiting, so a flood of sign-ins
    * costs neither unbounded memory nor the wait of a real one.
    */
-  constructor(cost = 2 ** 17, work: PasswordWork = DEFAULT_PASSWORD_WORK) {
+  constructor(cost = 2 ** 17, work: PasswordWork = defaultPasswordWork(cost)) {
     this.#cost = cost;
     this.#work = bulkhead(work.concurrency, work.queue);
   }

@@ -2,7 +2,7 @@ import { startTestServer, type TestServer } from '../support/server.js';
 
 let t: TestServer;
 beforeAll(async () => {
-  // A real cost (16 MiB and tens of ms per attempt), so that a flood is work the node cannot do at once.
+  // A real cost (16 MiB and tens of ms per attempt; 64 may wait), so that a flood is work the node cannot do at once.
   t = await startTestServer({ passwordCost: 2 ** 14 });
   await t.signUp('owner', 'owner-password');
 });
