@@ -117,7 +117,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const logger = options.logger ?? createLogger(config.logLevel, { instance: config.instanceName });
   const ownsStore = options.store === undefined;
   const store = options.store ?? (await openConfiguredStore(config));
-  const limits = new Limits(options.limits);
+  // Limits given in code win over the environment's.
+  const limits = new Limits({ ...config.rateLimits, ...options.limits });
   const services: Services = {
     config,
     store,

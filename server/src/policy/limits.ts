@@ -2,7 +2,10 @@ import { ProblemError } from '../problem/problem-error.js';
 import { KnownClients } from './known-clients.js';
 import { type RateLimit, RateLimiter } from './rate-limiter.js';
 
-/** Rate limits of one node. Every limit can be overridden when the server is started in code. */
+/**
+ * Rate limits of one node. Each can be set by its RATE_* variable (see
+ * RATE_LIMIT_VARIABLES) or when the server is started in code.
+ */
 export interface LimitSettings {
   /** Any request, per client IP. */
   requestsPerIp: RateLimit;
