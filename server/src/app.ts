@@ -2,6 +2,7 @@ import compression from 'compression';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { cors } from './http/cors.js';
+import { jsonBody } from './http/json-body.js';
 import { requestLog } from './http/request-log.js';
 import { createApiRouter } from './http/router.js';
 import { createSiteRouter, type ReadinessCheck } from './http/site.js';
@@ -66,7 +67,7 @@ export function createApp(services: Services, options: AppOptions = {}): Express
     services.limits.enforce('requestsPerIp', req.ip ?? 'unknown');
     next();
   });
-  app.use('/api', express.json({ limit: services.limits.settings.bodyBytes, strict: true }));
+  app.use('/api', jsonBody(services.limits.settings.bodyBytes));
   app.use('/api', services.reads.routes.handler);
   app.use('/api', createApiRouter(handlers, services, { strictResponses: options.strictResponses ?? false }));
   app.use('/api', notFound);

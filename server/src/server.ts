@@ -13,6 +13,7 @@ import { ConfigError } from './config/config-error.js';
 import { startRegistration } from './discovery/start-registration.js';
 import type { WidgetBundle } from './http/widget-bundle.js';
 import { createLogger, type Logger } from './logger.js';
+import { limitConnections } from './policy/connection-limit.js';
 import { type LimitSettings, Limits } from './policy/limits.js';
 import { type ReadOptions, startReadModels } from './reads/read-models.js';
 import { attachGateway, type Gateway, type GatewayOptions } from './realtime/gateway.js';
@@ -119,7 +120,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const logger = options.logger ?? createLogger(config.logLevel, { instance: config.instanceName });
   const ownsStore = options.store === undefined;
   const store = options.store ?? (await openConfiguredStore(config));
-  const limits = new Limits(options.limits);
+  // Limits given in code win over the environment's.
+  const limits = new Limits({ ...config.rateLimits, ...options.limits });
   const services: Services = {
     config,
     store,
@@ -146,6 +148,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     readiness,
   });
   const http = createServer(app);
+  limitConnections(http, config);
   const gateway = await attachGateway(http, services, options.gateway);
   for (const [name, check] of gateway.readiness) readiness.set(name, check);
   try {

@@ -31,8 +31,8 @@ export function bearerToken(req: Request): string | undefined {
 export async function resolveCaller(token: string, services: Pick<Services, 'tokens' | 'store'>): Promise<Caller> {
   const claims = services.tokens.verify(token);
   const user = await services.store.getUser(claims.login);
-  // A token from before the account was created belonged to an earlier account of the same login.
-  if (!user || claims.iat < Math.floor(Date.parse(user.createdAt) / 1000)) {
+  // A login taken again names another account: the token's account id must match.
+  if (!user || user.id !== claims.sub) {
     throw new ProblemError('unauthorized', 'The account of this token no longer exists', {
       headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
     });

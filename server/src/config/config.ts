@@ -3,6 +3,8 @@ import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { type AdvertiseAddress, isHost, isWildcard, parseHostPort, wildcardAdvertiseHost } from '../discovery/advertise-address.js';
+import type { LimiterName } from '../policy/limits.js';
+import type { RateLimit } from '../policy/rate-limiter.js';
 import { ConfigError } from './config-error.js';
 
 export type StoreKind = 'embedded' | 'postgres' | 'rethinkdb';
@@ -44,7 +46,24 @@ export interface Config {
    * after deleting its etcd key, so the load balancer drops it first.
    */
   deregisterDelayMs: number;
+  /** MAX_CONNECTIONS_PER_IP: open connections one client address may hold (not counting trusted proxies). */
+  maxConnectionsPerIp: number;
+  /** The rate limits set by RATE_* variables, by limiter name; the others keep their defaults. */
+  rateLimits: Partial<Record<RateLimitName, RateLimit>>;
 }
+
+/** The environment variable of each rate limit. */
+export const RATE_LIMIT_VARIABLES = {
+  requestsPerIp: 'RATE_REQUESTS_PER_IP',
+  writesPerUser: 'RATE_WRITES_PER_USER',
+  loginsPerIp: 'RATE_LOGINS_PER_IP',
+  failedLoginsPerLoginAndIp: 'RATE_FAILED_LOGINS_PER_LOGIN_AND_IP',
+  failedLoginsPerLogin: 'RATE_FAILED_LOGINS_PER_LOGIN',
+  signupsPerIp: 'RATE_SIGNUPS_PER_IP',
+  socketEventsPerSocket: 'RATE_SOCKET_EVENTS_PER_SOCKET',
+} as const satisfies Record<LimiterName, string>;
+
+export type RateLimitName = keyof typeof RATE_LIMIT_VARIABLES;
 
 /** ETCD_URL, ETCD_TTL and ADVERTISE_ADDR. */
 export interface EtcdConfig {
@@ -299,6 +318,36 @@ function deregisterDelay(env: Env, registered: boolean): number {
   return ms;
 }
 
+/** A whole number from `min` to `max`, or `fallback` when unset. */
+function count(env: Env, name: string, fallback: number, [min, max]: readonly [number, number]): number {
+  const raw = read(env, name) ?? String(fallback);
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max} (got "${raw}")`);
+  }
+  return value;
+}
+
+const WINDOW_UNITS_MS = { s: 1000, m: 60_000, h: 3_600_000 } as const;
+const MAX_WINDOW_MS = 24 * 3_600_000;
+
+/** `600/1m`: at most 600 hits per window of 1 minute (`30s`, `15m`, `1h`; up to 24 h). */
+function rateLimits(env: Env): Config['rateLimits'] {
+  const limits: Config['rateLimits'] = {};
+  for (const [name, variable] of Object.entries(RATE_LIMIT_VARIABLES) as [RateLimitName, string][]) {
+    const raw = read(env, variable);
+    if (raw === undefined) continue;
+    const match = /^(\d+)\/(\d+)(s|m|h)$/.exec(raw);
+    const max = Number(match?.[1]);
+    const windowMs = Number(match?.[2]) * WINDOW_UNITS_MS[(match?.[3] ?? 's') as keyof typeof WINDOW_UNITS_MS];
+    if (!match || !(max >= 1 && max <= 1_000_000) || !(windowMs >= 1000 && windowMs <= MAX_WINDOW_MS)) {
+      throw new ConfigError(variable, `must be hits per window such as 600/1m, 10/15m or 20/1h (1 to 1000000 per 1s to 24h; got "${raw}")`);
+    }
+    limits[name] = { max, windowMs };
+  }
+  return limits;
+}
+
 /**
  * Reads and validates the configuration. Throws a ConfigError naming the
  * first variable with a bad value.
@@ -334,5 +383,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: trustProxy(env),
     etcd: registration,
     deregisterDelayMs: deregisterDelay(env, registration !== undefined),
+    maxConnectionsPerIp: count(env, 'MAX_CONNECTIONS_PER_IP', 256, [1, 100_000]),
+    rateLimits: rateLimits(env),
   };
 }

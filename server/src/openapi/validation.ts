@@ -9,8 +9,13 @@ export interface ValidationIssue {
 
 export type Validator = (value: unknown) => ValidationIssue[];
 
+/** The most issues one answer lists: what a client sent must not decide how much the node writes back. */
+export const MAX_ISSUES = 20;
+
 function createAjv(coerce: boolean): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, strict: false, coerceTypes: coerce, useDefaults: coerce });
+  // Not allErrors: validation stops at the first failing keyword (maxItems
+  // before items and uniqueItems), so its cost does not grow with bad input.
+  const ajv = new Ajv2020({ allErrors: false, strict: false, coerceTypes: coerce, useDefaults: coerce });
   (addFormats as unknown as (ajv: Ajv2020) => void)(ajv);
   ajv.addSchema({ $id: 'openapi.json', components: spec.components });
   return ajv;
@@ -36,7 +41,7 @@ function anchored(schema: object): object {
 }
 
 function issues(validate: ValidateFunction, prefix: string): ValidationIssue[] {
-  return (validate.errors ?? []).map((error: ErrorObject) => {
+  return (validate.errors ?? []).slice(0, MAX_ISSUES).map((error: ErrorObject) => {
     let pointer = `${prefix}${error.instancePath}`;
     if (error.keyword === 'required') pointer += `/${String(error.params.missingProperty)}`;
     if (error.keyword === 'additionalProperties') pointer += `/${String(error.params.additionalProperty)}`;

@@ -1,7 +1,11 @@
 import { ProblemError } from '../problem/problem-error.js';
+import { KnownClients } from './known-clients.js';
 import { type RateLimit, RateLimiter } from './rate-limiter.js';
 
-/** Rate limits of one node. Every limit can be overridden when the server is started in code. */
+/**
+ * Rate limits of one node. Each can be set by its RATE_* variable (see
+ * RATE_LIMIT_VARIABLES) or when the server is started in code.
+ */
 export interface LimitSettings {
   /** Any request, per client IP. */
   requestsPerIp: RateLimit;
@@ -12,8 +16,9 @@ export interface LimitSettings {
   /** Failed login attempts per login name from one IP. */
   failedLoginsPerLoginAndIp: RateLimit;
   /**
-   * Failed login attempts per login name from all IPs together: high, so that
-   * nobody can lock an account out cheaply, but a bound on distributed guessing.
+   * Failed login attempts per login name from all IPs together: a bound on
+   * distributed guessing. It does not apply to an address the account signed
+   * in from lately, so that strangers guessing cannot lock the owner out.
    */
   failedLoginsPerLogin: RateLimit;
   /** Account creations per client IP. */
@@ -25,6 +30,9 @@ export interface LimitSettings {
 }
 
 const MINUTE = 60_000;
+/** How long a successful sign-in makes its address known to the account, and how many pairs a node remembers. */
+const KNOWN_CLIENT_MS = 30 * 24 * 60 * MINUTE;
+const KNOWN_CLIENT_CAPACITY = 100_000;
 
 export const DEFAULT_LIMITS: LimitSettings = {
   requestsPerIp: { max: 600, windowMs: MINUTE },
@@ -42,6 +50,8 @@ export type LimiterName = Exclude<keyof LimitSettings, 'bodyBytes'>;
 /** The node's rate limiters, by name. */
 export class Limits {
   readonly settings: LimitSettings;
+  /** Addresses each account signed in from lately; see failedLoginsPerLogin. */
+  readonly knownClients = new KnownClients(KNOWN_CLIENT_MS, KNOWN_CLIENT_CAPACITY);
   readonly #limiters: Readonly<Record<LimiterName, RateLimiter>>;
 
   constructor(overrides: Partial<LimitSettings> = {}) {
@@ -71,6 +81,11 @@ export class Limits {
   /** Whether a hit is allowed, for callers that answer without HTTP (sockets). */
   allow(name: LimiterName, key: string): boolean {
     return this.#limiters[name].hit(key).allowed;
+  }
+
+  /** Takes back one hit counted by `enforce` or `allow`. */
+  refund(name: LimiterName, key: string): void {
+    this.#limiters[name].refund(key);
   }
 
   reset(name: LimiterName, key: string): void {

@@ -44,6 +44,12 @@ export class RateLimiter {
     };
   }
 
+  /** Takes back one hit of the current window, e.g. a login attempt counted as failed that succeeded. */
+  refund(key: string): void {
+    const window = this.#windows.get(key);
+    if (window && window.count > 0) window.count -= 1;
+  }
+
   /** Forgets a key, e.g. the failed logins of an account after a success. */
   reset(key: string): void {
     this.#windows.delete(key);

@@ -2,6 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import type { Services } from '../services.js';
 import { admitRequest } from './admission.js';
+import { DEFAULT_MAX_UNSENT_BYTES, limitUnsent } from './backpressure.js';
 import type { ForumServer } from './forum-socket.js';
 import { handshake } from './handshake.js';
 import { startPresence } from './presence.js';
@@ -14,6 +15,8 @@ export interface GatewayOptions {
   coalesceMs?: number;
   /** How often presence counts are sent; default 10 s. */
   presenceMs?: number;
+  /** Unsent bytes one socket may have before it is disconnected; default 4 MiB. */
+  maxUnsentBytes?: number;
 }
 
 /** The live side of a node. */
@@ -52,12 +55,14 @@ export async function attachGateway(http: HttpServer, services: Services, option
     handleSubscriptions(socket, services);
   });
   const relays = startRelays(io, services, options.coalesceMs ?? 50);
+  const stopLimit = limitUnsent(io, options.maxUnsentBytes ?? DEFAULT_MAX_UNSENT_BYTES);
   readiness.set('feed', () => relays.ready());
 
   return {
     io,
     readiness,
     async close() {
+      stopLimit();
       presence.close();
       await relays.close();
       io.local.disconnectSockets(true);

@@ -20,8 +20,10 @@ export interface Presence {
  */
 export function startPresence(io: ForumServer, services: Services, options: { periodMs: number; acrossNodes: boolean }): Presence {
   const disconnectUser = (login: string) => {
-    // Through the adapter this reaches the account's sockets on every node.
-    io.in(userRoom(login)).disconnectSockets(true);
+    // This node's sockets go at once, whether or not Redis answers; the
+    // adapter's request reaches the other nodes (and this one again, harmlessly).
+    io.local.in(userRoom(login)).disconnectSockets(true);
+    if (options.acrossNodes) io.in(userRoom(login)).disconnectSockets(true);
   };
   services.events.on('userDeleted', disconnectUser);
 

@@ -18,10 +18,28 @@ export interface RedisLink {
 export async function attachRedis(io: Server, url: string, logger: Logger): Promise<RedisLink> {
   // Loaded here, not at the top: a single node without REDIS_URL never pays for the client.
   const [{ createClient }, { createAdapter }] = await Promise.all([import('redis'), import('@socket.io/redis-adapter')]);
-  const options = { url, socket: { reconnectStrategy: (retries: number) => backoffDelay(retries, 100, 3000), connectTimeout: 3000 } };
+  const options = {
+    url,
+    // While Redis is away, commands fail at once instead of piling up in memory.
+    disableOfflineQueue: true,
+    socket: { reconnectStrategy: (retries: number) => backoffDelay(retries, 100, 3000), connectTimeout: 3000 },
+  };
   const pub = createClient(options) as RedisClientType;
   const sub = pub.duplicate() as RedisClientType;
   let last = '';
+  // The adapter publishes without awaiting (broadcasts, remote disconnects,
+  // requests): with Redis away each would be an unhandled rejection that ends the process.
+  const publish = pub.publish.bind(pub);
+  Object.defineProperty(pub, 'publish', {
+    value: (...args: Parameters<typeof publish>) => {
+      const sent = publish(...args);
+      sent.catch((error: Error) => {
+        if (error.message !== last) logger.warn('redis publish failed', { error: error.message });
+        last = error.message;
+      });
+      return sent;
+    },
+  });
   for (const [name, client] of [
     ['pub', pub],
     ['sub', sub],

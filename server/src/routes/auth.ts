@@ -12,14 +12,18 @@ export const authHandlers = {
     limits.enforce('loginsPerIp', ip);
     const key = login.toLowerCase();
     limits.enforce('failedLoginsPerLoginAndIp', `${key} ${ip}`);
-    limits.enforce('failedLoginsPerLogin', key);
+    // Guesses from everywhere together are bounded, but not for where the owner signed in from.
+    const known = limits.knownClients.has(key, ip);
+    if (!known) limits.enforce('failedLoginsPerLogin', key);
     const user = await store.getUser(key);
     // Unknown logins cost one scrypt too, so the answer and its timing are the same.
     const valid = user ? await passwords.verify(password, user.passwordHash) : await passwords.verifyNothing(password);
     if (!user || !valid) throw new ProblemError('unauthorized', BAD_CREDENTIALS, { headers: { 'WWW-Authenticate': 'Bearer' } });
     limits.reset('failedLoginsPerLoginAndIp', `${key} ${ip}`);
-    limits.reset('failedLoginsPerLogin', key);
-    const { token, expiresAt } = tokens.issue(user.login, user.scopes);
+    // Only this attempt leaves the account-wide count of guesses: the owner's success must not give strangers a fresh budget.
+    if (!known) limits.refund('failedLoginsPerLogin', key);
+    limits.knownClients.remember(key, ip);
+    const { token, expiresAt } = tokens.issue(user);
     return { status: 200, body: { token, expiresAt, user: publicUser(user) } };
   },
 

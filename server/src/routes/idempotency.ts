@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Request } from 'express';
+import stableStringify from 'fast-json-stable-stringify';
 import type { Caller } from '../auth/caller.js';
 import type { IdempotencyKey } from '../store/store.js';
 
@@ -7,7 +8,8 @@ import type { IdempotencyKey } from '../store/store.js';
 export function idempotencyKey(key: string | undefined, caller: Caller, req: Request, body: unknown): IdempotencyKey | undefined {
   if (key === undefined) return undefined;
   const requestHash = createHash('sha256')
-    .update(`${req.method} ${req.path}\n${JSON.stringify(body)}`)
+    // Canonical JSON (sorted members): a retry may serialize the same body in another order.
+    .update(`${req.method} ${req.path}\n${stableStringify(body)}`)
     .digest('base64url');
   return { owner: caller.login, key, requestHash };
 }

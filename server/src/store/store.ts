@@ -7,6 +7,8 @@ export type StoredComment = Comment;
 
 /** An account as stored. `passwordHash` never leaves the server. */
 export interface UserRecord {
+  /** Never reused: a login deleted and taken again names a new account. */
+  id: string;
   login: string;
   displayName: string;
   scopes: Scope[];

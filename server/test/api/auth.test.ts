@@ -75,7 +75,8 @@ describe('tokens', () => {
 
   test('scope claims cannot be raised by the client', async () => {
     // Re-signing needs the secret; a token with scopes the account lacks (e.g. leaked secret rotated, or a stale token) gets only held scopes.
-    const raised = jwt.sign({ login: 'ana', scopes: ['read', 'delete', 'admin'], iat: now(), exp: now() + 3600 }, TEST_SECRET, {
+    const { sub } = jwt.decode(ana) as { sub: string };
+    const raised = jwt.sign({ sub, login: 'ana', scopes: ['read', 'delete', 'admin'], iat: now(), exp: now() + 3600 }, TEST_SECRET, {
       algorithm: 'HS256',
     });
     expect((await t.call('GET', '/api/users', { token: raised })).status).toBe(403);

@@ -40,7 +40,7 @@ describe.each(STORE_KINDS)('%s store: migrations', (kind) => {
   const stores = storeFixture(kind);
 
   test('migration 2 removes the rows of missing accounts, recounts what they touched and adds the keys', async () => {
-    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2]);
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3]);
     const driver = await stores.blank();
     await migrate(driver, 1);
     await driver.exec(STRAYS);
@@ -48,7 +48,11 @@ describe.each(STORE_KINDS)('%s store: migrations', (kind) => {
 
     // Opening the store migrates, as a node starting on the new version does.
     const store = await SqlStore.open(kind, driver);
-    expect(await driver.query('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(await driver.query('SELECT version FROM schema_migrations ORDER BY version')).toEqual([
+      { version: 1 },
+      { version: 2 },
+      { version: 3 },
+    ]);
 
     const [strays] = await driver.query(
       `SELECT (SELECT count(*) FROM posts p WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.login = p.author))::integer AS posts,
@@ -96,6 +100,20 @@ describe.each(STORE_KINDS)('%s store: migrations', (kind) => {
     await expect(driver.query(`INSERT INTO votes (post_id, login, value) VALUES ('${KEPT}', 'phantom', 1)`)).rejects.toMatchObject({
       kind: 'account-gone',
     });
+    await store.close();
+  }, 60_000);
+
+  test('migration 3 gives every existing account an id of its own, and new accounts one each', async () => {
+    const driver = await stores.blank();
+    await migrate(driver, 2);
+    await driver.exec(`INSERT INTO users (login, display_name, password_hash) VALUES ('ana', 'Ana', 'h'), ('bob', 'Bob', 'h')`);
+    const store = await SqlStore.open(kind, driver);
+    const [ana, bob] = [await store.getUser('ana'), await store.getUser('bob')];
+    const carol = await store.createUser({ login: 'carol', displayName: 'Carol', scopes: [], passwordHash: 'h' });
+    const ids = [ana?.id, bob?.id, carol.id];
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(new Set(ids).size).toBe(3);
+    expect(await store.getUser('ana')).toEqual(ana);
     await store.close();
   }, 60_000);
 

@@ -27,6 +27,7 @@ describe.each(STORE_KINDS)('%s store: users', (kind) => {
     const store = await stores.fresh();
     const created = await store.createUser(newUser('ana', { scopes: ['read', 'delete'] }));
     expect(created).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       login: 'ana',
       displayName: 'User ana',
       scopes: ['read', 'delete'],

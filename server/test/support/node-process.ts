@@ -16,6 +16,8 @@ export interface NodeProcess {
   child: ChildProcess;
   /** `http://127.0.0.1:port`, from its `listening` log line. */
   url: string;
+  /** The DATA_DIR it was started with. */
+  dataDir: string;
   /** Every log line so far, in order. */
   logs: LogLine[];
   /** What it wrote to stderr: nothing, unless something went wrong. */
@@ -57,6 +59,7 @@ export async function startNodeProcess(env: Record<string, string>): Promise<Nod
   return {
     child,
     url: logs[logIndex('listening')]!.url as string,
+    dataDir: env.DATA_DIR ?? dataDir,
     logs,
     stderr: () => stderr,
     exited,

@@ -15,6 +15,8 @@ export interface TestPostgres {
   stop(): Promise<void>;
   /** Stops the server (terminating every connection) and starts it again on the same port and data. */
   restart(): Promise<void>;
+  /** Kills the server with SIGKILL, as a crash does, and waits for its backends to go; `restart()` brings it back. */
+  kill(): Promise<void>;
 }
 
 const INSTALL = 'install with `apt-get install -y postgresql`';
@@ -98,6 +100,16 @@ export async function startPostgres(): Promise<TestPostgres> {
       await halt();
       await start();
     },
+    async kill() {
+      const child = server;
+      server = undefined;
+      if (!child?.pid) return;
+      const backends = childPids(child.pid);
+      await terminate(child, 'SIGKILL');
+      // Orphaned backends notice the postmaster's death and exit; until they do, a new postmaster refuses the data directory.
+      const deadline = Date.now() + START_TIMEOUT_MS;
+      while (backends.some(isAlive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    },
   };
 }
 
@@ -136,6 +148,27 @@ async function unprivilegedUser(dir: string): Promise<string[]> {
   await chown(dir, uid, gid);
   // setpriv execs in place, so the child we signal is postgres itself.
   return ['setpriv', `--reuid=${uid}`, `--regid=${gid}`, '--init-groups', '--'];
+}
+
+function childPids(pid: number): number[] {
+  try {
+    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)])
+      .toString()
+      .split('\n')
+      .map((line) => Number(line.trim()))
+      .filter((n) => n > 0);
+  } catch {
+    return [];
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function accepts(url: string): Promise<boolean> {

@@ -27,6 +27,9 @@ export async function readFeedPosition(db: SqlExecutor): Promise<FeedPosition> {
 interface LogRow {
   epoch: string;
   pruned: string;
+  /** When the row at the reader's position was written; null when there is none. */
+  at_position: string | null;
+  created: string | null;
   seq: string | null;
   tbl: Table | null;
   old_val: unknown;
@@ -46,6 +49,13 @@ interface LogRow {
 export class ChangeFeed {
   readonly #driver: SqlDriver;
   #position: FeedPosition;
+  /**
+   * When the last row read was written. A database that comes back from a
+   * crash or a failover without its last commits (asynchronous commit or
+   * replication) reuses their seqs: a different row, or none, at the
+   * position means changes this reader delivered were undone.
+   */
+  #stamp: string | undefined;
   readonly #subscribers = new Set<Subscription>();
   #listening: Promise<void> | undefined;
   #unlisten: (() => Promise<void>) | undefined;
@@ -136,18 +146,24 @@ export class ChangeFeed {
     // One statement, one snapshot: the state row and the rows are consistent.
     const rows = await this.#driver.query<LogRow>(
       `SELECT s.epoch::text AS epoch, s.pruned_through::text AS pruned,
-              c.seq::text AS seq, c.tbl, c.old_val, c.new_val
+              (SELECT created_at::text FROM changes WHERE seq = $1) AS at_position,
+              c.seq::text AS seq, c.tbl, c.old_val, c.new_val, c.created_at::text AS created
          FROM change_log_state s
-         LEFT JOIN LATERAL (SELECT seq, tbl, old_val, new_val FROM changes
+         LEFT JOIN LATERAL (SELECT seq, tbl, old_val, new_val, created_at FROM changes
                              WHERE seq > $1 ORDER BY seq LIMIT $2) c ON true
         ORDER BY c.seq`,
       [this.#position.seq, BATCH],
     );
     const state = rows[0];
     if (!state || this.#closed) return 0;
-    if (state.epoch !== this.#position.epoch || Number(state.pruned) > this.#position.seq) {
-      // The database was replaced or pruned past us: changes were lost.
+    const pruned = Number(state.pruned);
+    // A feed opened on a position learns the stamp of its row on the first read.
+    if (this.#stamp === undefined && pruned < this.#position.seq) this.#stamp = state.at_position ?? undefined;
+    const undone = pruned < this.#position.seq && (state.at_position ?? undefined) !== this.#stamp;
+    if (state.epoch !== this.#position.epoch || pruned > this.#position.seq || undone) {
+      // The database was replaced, pruned past us or lost commits we delivered.
       this.#position = await readFeedPosition(this.#driver);
+      this.#stamp = undefined;
       for (const subscription of this.#subscribers) subscription.push({ reset: true });
       return 0;
     }
@@ -156,6 +172,7 @@ export class ChangeFeed {
       if (row.seq === null || row.tbl === null) continue;
       read++;
       this.#position = { epoch: state.epoch, seq: Number(row.seq) };
+      this.#stamp = row.created ?? undefined;
       const change = { old_val: row.old_val, new_val: row.new_val } as FeedItem<Table>;
       for (const subscription of this.#subscribers) {
         if (subscription.table === row.tbl) subscription.push(change);

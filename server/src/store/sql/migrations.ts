@@ -193,10 +193,26 @@ ALTER TABLE votes ADD CONSTRAINT votes_login_fkey
   FOREIGN KEY (login) REFERENCES users (login) ON DELETE CASCADE;
 `;
 
+/**
+ * A login names an account only until it is deleted and taken again: each
+ * account gets an id of its own, which tokens carry, so a token outlives
+ * neither its account nor its account's re-creation.
+ */
+const accountIds = /* sql */ `
+ALTER TABLE users ADD COLUMN id uuid NOT NULL DEFAULT gen_random_uuid();
+ALTER TABLE users ADD CONSTRAINT users_id_key UNIQUE (id);
+
+CREATE OR REPLACE FUNCTION user_json(u users) RETURNS jsonb LANGUAGE sql STABLE
+  RETURN jsonb_build_object(
+    'id', u.id, 'login', u.login, 'displayName', u.display_name, 'scopes', to_jsonb(u.scopes),
+    'passwordHash', u.password_hash, 'createdAt', iso_time(u.created_at));
+`;
+
 /** The schema, oldest first. Append new migrations; never edit an applied one. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'account foreign keys', before: removeOrphans, sql: accountKeys },
+  { version: 3, name: 'account ids', sql: accountIds },
 ];
 
 /**

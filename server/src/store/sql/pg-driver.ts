@@ -21,6 +21,12 @@ export function openPgDriver(connectionString: string): SqlDriver {
   // Idle clients that lose their connection are removed by the pool; without
   // this listener their error would crash the process.
   pool.on('error', () => undefined);
+  // A client's 'error' event is listened to by the pool only while it is idle
+  // or running a pool.query, once. A server that dies sends a fatal message
+  // and then drops the socket, which can reach a client between statements,
+  // after its release or twice in a row: every client keeps a listener of its
+  // own for its whole life. The statement under way still fails with the error.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const direct = executor(pool);
   return {
     query: <R>(text: string, params?: readonly unknown[]) => direct.query<R>(text, params).catch(rethrowDatabaseError),
@@ -28,6 +34,8 @@ export function openPgDriver(connectionString: string): SqlDriver {
     async transaction(fn) {
       const client = await pool.connect().catch(rethrowDatabaseError);
       let broken: Error | undefined;
+      const onError = (error: Error) => (broken ??= error);
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await fn(executor(client));
@@ -38,6 +46,7 @@ export function openPgDriver(connectionString: string): SqlDriver {
         else await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
         return rethrowDatabaseError(error);
       } finally {
+        client.off('error', onError);
         // A client whose connection failed must not go back to the pool.
         client.release(broken);
       }

@@ -1,0 +1,53 @@
+import { type NodeProcess, startNodeProcess } from '../support/node-process.js';
+
+let first: NodeProcess;
+const others: NodeProcess[] = [];
+
+beforeAll(async () => {
+  first = await startNodeProcess({});
+}, 60_000);
+
+afterAll(async () => {
+  for (const node of others) await node.cleanup();
+  await first?.cleanup();
+}, 30_000);
+
+async function signUpAndIn(url: string, login: string): Promise<number> {
+  const headers = { 'content-type': 'application/json' };
+  const password = `${login}-password`;
+  await fetch(`${url}/api/users/${login}`, { method: 'PUT', headers, body: JSON.stringify({ password }) });
+  return (await fetch(`${url}/api/authenticate`, { method: 'POST', headers, body: JSON.stringify({ login, password }) })).status;
+}
+
+test('a second node on the same data directory refuses to start, with one line naming DATA_DIR', async () => {
+  const dataDir = first.dataDir;
+  const refused = await startNodeProcess({ DATA_DIR: dataDir }).then(
+    (node) => {
+      others.push(node);
+      return undefined;
+    },
+    (error: Error) => error.message,
+  );
+  expect(refused).toBeDefined();
+  const stderr = refused!.slice(refused!.indexOf(': ') + 2);
+  expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(/^news-forum: DATA_DIR: .*in use by another node/)]);
+  expect(stderr).toContain(dataDir);
+  // The first node is untouched.
+  expect(first.child.exitCode).toBeNull();
+  expect(await signUpAndIn(first.url, 'kept')).toBe(200);
+});
+
+test('after the holder is killed with SIGKILL, the next node on the directory starts, with the data', async () => {
+  const dataDir = first.dataDir;
+  first.child.kill('SIGKILL');
+  await first.exited;
+  const next = await startNodeProcess({ DATA_DIR: dataDir });
+  others.push(next);
+  const headers = { 'content-type': 'application/json' };
+  const session = await fetch(`${next.url}/api/authenticate`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ login: 'kept', password: 'kept-password' }),
+  });
+  expect(session.status).toBe(200);
+});
