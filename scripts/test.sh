@@ -15,7 +15,7 @@ if ! npm run --silent lint; then
 fi
 mkdir -p .tmp
 status=0
-node --experimental-vm-modules node_modules/jest/bin/jest.js --ci --json --outputFile=.tmp/jest-results.json "$@" || status=$?
+node --experimental-vm-modules node_modules/jest/bin/jest.js --ci --maxWorkers=2 --json --outputFile=.tmp/jest-results.json "$@" || status=$?
 # One plain closing line, whatever the runner printed above it.
 node -e 'const r = JSON.parse(require("fs").readFileSync(".tmp/jest-results.json", "utf8")); console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`)' || true
 exit $status

@@ -90,7 +90,13 @@ test.each<[Transport, string, string]>([
     expect(created.response?.status).toBe(201);
     const post = created.data!;
     expect((await reader.posts.get(post.id)).data?.title).toBe(post.title);
-    expect((await reader.posts.list({ sort: 'new', limit: 5 })).data?.items.some((p) => p.id === post.id)).toBe(true);
+    // Lists are served from each node's memory, which follows the change feed: another client's write shows
+    // there once the reader's node has applied it (only the writer's own reads wait for it).
+    await waitFor(
+      async () => (await reader.posts.list({ sort: 'new', limit: 5 })).data?.items.some((p) => p.id === post.id) ?? false,
+      'the new post in a list read by another client',
+      10_000,
+    );
     await waitFor(() => view.items?.some((p) => p.id === post.id) ?? false, 'the new post in the live view', 15_000);
 
     const thread = reader.live.comments(post.id).watch();
@@ -102,7 +108,11 @@ test.each<[Transport, string, string]>([
     const replay = await ana.comments.create(post.id, { text: 'first, live' }, { idempotencyKey: `key-${transport}` });
     expect(replay.data?.id).toBe(comment.data?.id);
     await waitFor(() => comments.some((c) => c.id === comment.data!.id), 'the comment live', 15_000);
-    expect((await reader.comments.list(post.id)).data?.items.map((c) => c.id)).toEqual([comment.data!.id]);
+    await waitFor(
+      async () => (await reader.comments.list(post.id)).data?.items.map((c) => c.id).join() === comment.data!.id,
+      'the comment in a list read by another client',
+      10_000,
+    );
 
     expect((await ana.posts.upvote(post.id)).data?.upvotes).toBe(1);
     expect((await admin.posts.downvote(post.id)).data?.score).toBe(0);

@@ -66,7 +66,8 @@ export async function lockDataDir(directory: string): Promise<() => Promise<void
     const owner = await readOwner(ownerFile);
     const here = owner?.host === hostname();
     if (here && isRunning(owner.pid)) throw new DataDirInUseError(path.dirname(directory));
-    if (here) await lockfile.unlock(directory, LOCK_OPTIONS).catch(() => undefined);
+    // proper-lockfile unlocks only locks this process took: remove the dead owner's lock directory itself.
+    if (here) await rm(`${directory}.lock`, { recursive: true, force: true });
     try {
       // From another machine, or no owner recorded: wait until the lock proves stale or is released.
       const retries = here ? 0 : { retries: Math.ceil(STALE_MS / 1000) + 2, factor: 1, minTimeout: 1000, maxTimeout: 1000 };

@@ -199,10 +199,12 @@ ALTER TABLE votes ADD CONSTRAINT votes_login_fkey
  * neither its account nor its account's re-creation.
  */
 const accountIds = /* sql */ `
+-- PostgreSQL 18.7 refuses to add a column to a table whose row type a function uses.
+DROP FUNCTION user_json(users);
 ALTER TABLE users ADD COLUMN id uuid NOT NULL DEFAULT gen_random_uuid();
 ALTER TABLE users ADD CONSTRAINT users_id_key UNIQUE (id);
 
-CREATE OR REPLACE FUNCTION user_json(u users) RETURNS jsonb LANGUAGE sql STABLE
+CREATE FUNCTION user_json(u users) RETURNS jsonb LANGUAGE sql STABLE
   RETURN jsonb_build_object(
     'id', u.id, 'login', u.login, 'displayName', u.display_name, 'scopes', to_jsonb(u.scopes),
     'passwordHash', u.password_hash, 'createdAt', iso_time(u.created_at));
