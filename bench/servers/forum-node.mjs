@@ -1,7 +1,8 @@
 // One forum node as `news-forum-server` starts it (configured by the
 // environment), with the rate limits raised out of the way of the load and a
 // cheaper password hash so that a thousand accounts are made in seconds: the
-// server has no environment variables for either.
+// password cost has no environment variable, and one object here is simpler
+// than seven RATE_* variables.
 
 import { startServer } from '@news-forum/server';
 

@@ -1,7 +1,6 @@
-import type { RunningServer } from '../../src/server.js';
 import { eventually } from '../support/live-client.js';
 import { STORE_KINDS } from '../support/store-adapters.js';
-import { startTwoNodes, type TwoNodes } from './two-nodes.js';
+import { readPages, startTwoNodes, type TwoNodes } from './two-nodes.js';
 
 // Five comments held per post: pages 1–2 of 2 come from memory, later ones from the store.
 const HELD = 5;
@@ -39,21 +38,6 @@ describe.each(STORE_KINDS)('%s store, two nodes', (kind) => {
     return pages;
   }
 
-  async function nodePages(node: RunningServer): Promise<{ pages: string[]; fromMemory: number }> {
-    const pages: string[] = [];
-    let fromMemory = 0;
-    let cursor: string | null = null;
-    for (let i = 0; i < PAGES; i++) {
-      const response = await fetch(`${node.url}/api/comments/${post}?limit=${LIMIT}${cursor ? `&cursor=${cursor}` : ''}`);
-      const text = await response.text();
-      pages.push(text);
-      if (/^"[^"]+"$/.test(response.headers.get('etag') ?? '')) fromMemory++;
-      cursor = (JSON.parse(text) as { nextCursor: string | null }).nextCursor;
-      if (!cursor) break;
-    }
-    return { pages, fromMemory };
-  }
-
   /** Both nodes' pages equal the store's, byte for byte, the first two from memory (after a node's first read). */
   async function expectNodesMatchStore(): Promise<void> {
     for (const node of [t.a, t.b]) {
@@ -62,7 +46,7 @@ describe.each(STORE_KINDS)('%s store, two nodes', (kind) => {
       await eventually(
         async () => {
           expected = await storePages();
-          last = await nodePages(node);
+          last = await readPages(node, `/api/comments/${post}?limit=${LIMIT}`, PAGES);
           return JSON.stringify(last.pages) === JSON.stringify(expected) && last.fromMemory >= Math.min(2, expected.length);
         },
         10_000,

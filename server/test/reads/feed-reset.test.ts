@@ -1,37 +1,25 @@
-import { rm } from 'node:fs/promises';
 import type { Comment, Post } from '@news-forum/protocol';
-import { type RunningServer, startServer } from '../../src/server.js';
 import { call } from '../support/http-client.js';
 import { eventually } from '../support/live-client.js';
-import { RELAXED_LIMITS, TEST_PASSWORD_COST, TEST_SECRET, tempDir } from '../support/server.js';
 import { STORE_KINDS, storeFixture } from '../support/store-adapters.js';
-import { type HeldFeedStore, holdableFeed } from './held-feed.js';
+import { type HeldFeedStore, holdableFeed, startNodeOn } from './held-feed.js';
 
 // When the feed loses changes it says so with a reset; memory must then be
 // read again, or it would serve what it missed as if nothing happened.
 describe.each(STORE_KINDS)('%s store, a feed that lost changes', (kind) => {
   const stores = storeFixture(kind);
   let feed: HeldFeedStore;
-  let node: RunningServer;
+  let node: Awaited<ReturnType<typeof startNodeOn>>;
   let ana: string;
-  let dir: string;
 
   beforeEach(async () => {
     feed = holdableFeed(await stores.fresh());
-    dir = await tempDir();
-    node = await startServer({
-      env: { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent' },
-      store: feed.store,
-      passwordCost: TEST_PASSWORD_COST,
-      limits: RELAXED_LIMITS,
-      strictResponses: true,
-    });
+    node = await startNodeOn(feed.store);
     await call(node.url, 'PUT', '/api/users/ana', { body: { password: 'ana-password' } });
     ana = (await call(node.url, 'POST', '/api/authenticate', { body: { login: 'ana', password: 'ana-password' } })).body.token;
   }, 60_000);
   afterEach(async () => {
-    await node.close();
-    await rm(dir, { recursive: true, force: true });
+    await node.stop();
   });
 
   const anonymous = async <T>(path: string) => {

@@ -1,8 +1,7 @@
 import { POST_SORTS, type PostSort } from '@news-forum/protocol';
-import type { RunningServer } from '../../src/server.js';
 import { eventually } from '../support/live-client.js';
 import { STORE_KINDS } from '../support/store-adapters.js';
-import { startTwoNodes, type TwoNodes } from './two-nodes.js';
+import { readPages, startTwoNodes, type TwoNodes } from './two-nodes.js';
 
 // Small windows, so that a few posts already reach past them: pages 1–2 of 3
 // posts come from memory, later ones from the store, and deletions thin a
@@ -47,21 +46,6 @@ describe.each(STORE_KINDS)('%s store, two nodes', (kind) => {
   }
 
   /** The node's pages of a sort, anonymous, as bytes; and which came with a strong ETag (memory's). */
-  async function nodePages(node: RunningServer, sort: PostSort): Promise<{ pages: string[]; fromMemory: number }> {
-    const pages: string[] = [];
-    let fromMemory = 0;
-    let cursor: string | null = null;
-    for (let i = 0; i < PAGES; i++) {
-      const response = await fetch(`${node.url}/api/posts?sort=${sort}&limit=${LIMIT}${cursor ? `&cursor=${cursor}` : ''}`);
-      const text = await response.text();
-      pages.push(text);
-      if (/^"[^"]+"$/.test(response.headers.get('etag') ?? '')) fromMemory++;
-      cursor = (JSON.parse(text) as { nextCursor: string | null }).nextCursor;
-      if (!cursor) break;
-    }
-    return { pages, fromMemory };
-  }
-
   /** Every sort's first pages on both nodes equal the store's, byte for byte, and the first two come from memory. */
   async function expectNodesMatchStore(): Promise<void> {
     for (const sort of POST_SORTS) {
@@ -71,7 +55,7 @@ describe.each(STORE_KINDS)('%s store, two nodes', (kind) => {
         await eventually(
           async () => {
             expected = await storePages(sort);
-            last = await nodePages(node, sort);
+            last = await readPages(node, `/api/posts?sort=${sort}&limit=${LIMIT}`, PAGES);
             return JSON.stringify(last.pages) === JSON.stringify(expected) && last.fromMemory >= Math.min(2, expected.length);
           },
           10_000,

@@ -1,4 +1,8 @@
+import { rm } from 'node:fs/promises';
+import type { ReadOptions } from '../../src/reads/read-models.js';
+import { type RunningServer, startServer } from '../../src/server.js';
 import type { FeedItem, Store, Table } from '../../src/store/store.js';
+import { RELAXED_LIMITS, TEST_PASSWORD_COST, TEST_SECRET, tempDir } from '../support/server.js';
 
 /** A real store whose change feed can be held back or lose changes, as a slow or broken feed would. */
 export interface HeldFeedStore {
@@ -55,4 +59,23 @@ export function holdableFeed(target: Store): HeldFeedStore {
       resets++;
     },
   };
+}
+
+/** A node on `store` (a held feed's) with a data directory of its own; `close()` stops it and removes the directory. */
+export async function startNodeOn(store: Store, reads: Partial<ReadOptions> = {}): Promise<RunningServer & { stop(): Promise<void> }> {
+  const dir = await tempDir();
+  const node = await startServer({
+    env: { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent' },
+    store,
+    passwordCost: TEST_PASSWORD_COST,
+    limits: RELAXED_LIMITS,
+    strictResponses: true,
+    reads,
+  });
+  return Object.assign(node, {
+    async stop() {
+      await node.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  });
 }

@@ -1,35 +1,22 @@
-import { rm } from 'node:fs/promises';
 import type { Comment, Post } from '@news-forum/protocol';
-import { type RunningServer, startServer } from '../../src/server.js';
 import { eventually } from '../support/live-client.js';
-import { RELAXED_LIMITS, TEST_PASSWORD_COST, TEST_SECRET, tempDir } from '../support/server.js';
 import { STORE_KINDS, storeFixture } from '../support/store-adapters.js';
-import { type HeldFeedStore, holdableFeed } from './held-feed.js';
+import { type HeldFeedStore, holdableFeed, startNodeOn } from './held-feed.js';
 
 // With the feed held back, memory is stale for everyone; these tests show
 // that a writer is then answered by the store while others still get memory.
 describe.each(STORE_KINDS)('%s store, a lagging feed', (kind) => {
   const stores = storeFixture(kind);
   let feed: HeldFeedStore;
-  let node: RunningServer;
-  let dir: string;
+  let node: Awaited<ReturnType<typeof startNodeOn>>;
 
   beforeEach(async () => {
     feed = holdableFeed(await stores.fresh());
-    dir = await tempDir();
-    node = await startServer({
-      env: { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent' },
-      store: feed.store,
-      passwordCost: TEST_PASSWORD_COST,
-      limits: RELAXED_LIMITS,
-      strictResponses: true,
-      reads: { fenceWaitMs: 100 },
-    });
+    node = await startNodeOn(feed.store, { fenceWaitMs: 100 });
   }, 60_000);
   afterEach(async () => {
     feed.release();
-    await node.close();
-    await rm(dir, { recursive: true, force: true });
+    await node.stop();
   });
 
   async function signUp(login: string): Promise<string> {
@@ -93,6 +80,11 @@ describe.each(STORE_KINDS)('%s store, a lagging feed', (kind) => {
       })
     ).json()) as Post;
     await eventually(async () => (await get<{ items: Comment[] }>(`/api/comments/${first.id}`)).etag?.startsWith('"') ?? false);
+    // The front page in memory has applied the post too, before the feed is held.
+    await eventually(async () => {
+      const page = await get<{ items: Post[] }>('/api/posts?sort=new');
+      return (page.etag?.startsWith('"') ?? false) && page.body.items[0]?.id === first.id;
+    });
 
     feed.hold();
     const second = (await (

@@ -82,3 +82,22 @@ export async function startTwoNodes(kind: StoreKind, reads: Partial<ReadOptions>
   };
   return nodes;
 }
+
+/**
+ * Follows a list's cursors from `path` (a URL path with its query) for at most `pages` pages, and counts the
+ * pages that came from memory (a strong ETag; the store's answers carry none).
+ */
+export async function readPages(node: RunningServer, path: string, pages: number): Promise<{ pages: string[]; fromMemory: number }> {
+  const texts: string[] = [];
+  let fromMemory = 0;
+  let cursor: string | null = null;
+  for (let i = 0; i < pages; i++) {
+    const response = await fetch(`${node.url}${path}${cursor ? `&cursor=${cursor}` : ''}`);
+    const text = await response.text();
+    texts.push(text);
+    if (/^"[^"]+"$/.test(response.headers.get('etag') ?? '')) fromMemory++;
+    cursor = (JSON.parse(text) as { nextCursor: string | null }).nextCursor;
+    if (!cursor) break;
+  }
+  return { pages: texts, fromMemory };
+}
