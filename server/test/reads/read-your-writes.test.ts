@@ -1,4 +1,5 @@
 import type { Comment, Post } from '@news-forum/protocol';
+import { call } from '../support/http-client.js';
 import { eventually } from '../support/live-client.js';
 import { STORE_KINDS, storeFixture } from '../support/store-adapters.js';
 import { type HeldFeedStore, holdableFeed, startNodeOn } from './held-feed.js';
@@ -20,18 +21,14 @@ describe.each(STORE_KINDS)('%s store, a lagging feed', (kind) => {
   });
 
   async function signUp(login: string): Promise<string> {
-    await fetch(`${node.url}/api/users/${login}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ password: `${login}-password` }),
-    });
-    const session = await fetch(`${node.url}/api/authenticate`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ login, password: `${login}-password` }),
-    });
-    return ((await session.json()) as { token: string }).token;
+    await call(node.url, 'PUT', `/api/users/${login}`, { body: { password: `${login}-password` } });
+    return (await call<{ token: string }>(node.url, 'POST', '/api/authenticate', { body: { login, password: `${login}-password` } })).body
+      .token;
   }
+
+  /** A write by `token`'s account, answered with its body. */
+  const write = async <T>(method: string, path: string, token: string, body?: unknown) =>
+    (await call<T>(node.url, method, path, { token, body })).body;
 
   async function get<T>(path: string, token?: string): Promise<{ body: T; etag: string | null }> {
     const response = await fetch(`${node.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
@@ -44,19 +41,11 @@ describe.each(STORE_KINDS)('%s store, a lagging feed', (kind) => {
   test('a voter reads its vote while the feed lags; others read memory until it catches up', async () => {
     const ana = await signUp('ana');
     const bob = await signUp('bob');
-    const post = (await (
-      await fetch(`${node.url}/api/posts`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${ana}` },
-        body: JSON.stringify({ title: 'lag' }),
-      })
-    ).json()) as Post;
+    const post = await write<Post>('POST', `/api/posts`, ana, { title: 'lag' });
     await eventually(async () => (await posts()).body.items.some((p) => p.id === post.id));
 
     feed.hold();
-    const voted = (await (
-      await fetch(`${node.url}/api/posts/${post.id}/upvotes`, { method: 'POST', headers: { authorization: `Bearer ${bob}` } })
-    ).json()) as Post;
+    const voted = await write<Post>('POST', `/api/posts/${post.id}/upvotes`, bob);
     const own = (await posts(bob)).body.items.find((p) => p.id === post.id);
     expect(own).toMatchObject({ version: voted.version, upvotes: 1, myVote: 1 });
     // Memory has not seen the vote, and still answers everyone else.
@@ -72,13 +61,7 @@ describe.each(STORE_KINDS)('%s store, a lagging feed', (kind) => {
 
   test('an author reads its new post and its new comment while the feed lags', async () => {
     const ana = await signUp('ana');
-    const first = (await (
-      await fetch(`${node.url}/api/posts`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${ana}` },
-        body: JSON.stringify({ title: 'first' }),
-      })
-    ).json()) as Post;
+    const first = await write<Post>('POST', `/api/posts`, ana, { title: 'first' });
     await eventually(async () => (await get<{ items: Comment[] }>(`/api/comments/${first.id}`)).etag?.startsWith('"') ?? false);
     // The front page in memory has applied the post too, before the feed is held.
     await eventually(async () => {
@@ -87,20 +70,8 @@ describe.each(STORE_KINDS)('%s store, a lagging feed', (kind) => {
     });
 
     feed.hold();
-    const second = (await (
-      await fetch(`${node.url}/api/posts`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${ana}` },
-        body: JSON.stringify({ title: 'second' }),
-      })
-    ).json()) as Post;
-    const comment = (await (
-      await fetch(`${node.url}/api/comments/${first.id}`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${ana}` },
-        body: JSON.stringify({ text: 'hello' }),
-      })
-    ).json()) as Comment;
+    const second = await write<Post>('POST', `/api/posts`, ana, { title: 'second' });
+    const comment = await write<Comment>('PUT', `/api/comments/${first.id}`, ana, { text: 'hello' });
     expect((await get<{ items: Post[] }>('/api/posts?sort=new', ana)).body.items[0]?.id).toBe(second.id);
     expect((await get<{ items: Comment[] }>(`/api/comments/${first.id}`, ana)).body.items.map((c) => c.id)).toEqual([comment.id]);
     expect((await get<{ items: Post[] }>('/api/posts?sort=new')).body.items[0]?.id).toBe(first.id);
