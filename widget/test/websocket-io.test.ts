@@ -20,7 +20,7 @@ const clients: WebSocketIo[] = [];
 beforeAll(async () => {
   (globalThis as { WebSocket?: unknown }).WebSocket = WebSocket;
   http = createServer();
-  server = new Server(http, { pingInterval: 100, pingTimeout: 200 });
+  server = new Server(http, { pingInterval: 100, pingTimeout: 5000 });
   server.use((socket, next) => {
     if (socket.handshake.auth.token === 'refused')
       next(Object.assign(new Error('Refused'), { data: { status: 401, title: 'Unauthorized' } }));
