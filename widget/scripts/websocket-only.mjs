@@ -2,7 +2,7 @@
 // WebSocket-only socket.io client (src/live/websocket-io.ts) in place of
 // socket.io-client: the library carries HTTP long-polling and the upgrade
 // from it to WebSocket whatever the options ask for, 11 KiB min+gzip where the
-// replacement weighs 1.5. The build fails if the SDK no longer imports
+// replacement weighs 1.3. The build fails if the SDK no longer imports
 // socket.io-client, so that a change of the SDK's transport is noticed.
 
 import { fileURLToPath } from 'node:url';
