@@ -26,7 +26,10 @@ declare global {
   }
 }
 
-/** Requests held until `release()`, as on a slow network. */
+/**
+ * Requests held until `release()`, as on a slow network; WebSockets open, but
+ * what they receive is held (page.route() sees HTTP requests only).
+ */
 async function hold(page: Page, matches: (url: URL) => boolean): Promise<() => void> {
   let release!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
@@ -35,6 +38,16 @@ async function hold(page: Page, matches: (url: URL) => boolean): Promise<() => v
     async (route: Route) => {
       await released;
       await route.continue();
+    },
+  );
+  await page.routeWebSocket(
+    (url) => matches(url),
+    (ws) => {
+      // Each message waits for the same promise, so they stay in order.
+      ws.connectToServer().onMessage(async (message) => {
+        await released;
+        ws.send(message);
+      });
     },
   );
   return release;

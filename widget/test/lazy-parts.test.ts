@@ -70,4 +70,25 @@ describe('the parts loaded on first use (forms, an opened post)', () => {
     expect(await forum.getByRole('alert').count()).toBe(0);
     expect(problems.errors).toEqual([]);
   }, 60_000);
+  test('an element showing one post (`post`) on the third-party page, when they cannot be loaded, shows the error and "Try again" instead of nothing', async () => {
+    const post = await fixture.env.post(await fixture.env.user('pinner'), 'Pinned here');
+    const { page, problems } = await openPage(fixture.browser);
+    await page.route(PARTS, (route) => route.abort('connectionrefused'));
+    await page.goto(`${fixture.env.demo.thirdParty.url}/`);
+    const forum = page.locator('news-forum');
+    await forum.locator('[part="status"]').getByText('Live').waitFor();
+    const failed = nextEvent<ErrorEventDetail>(page, 'news-forum-error');
+    await forum.evaluate((element, id) => element.setAttribute('post', id), post.id);
+    expect(await failed).toMatchObject({ action: 'load', error: { code: 'network_error' } });
+    const alert = forum.getByRole('alert');
+    await alert.getByText('Could not load this part of the forum.').waitFor();
+    // Pinned to the post, there is no list to go back to: "Try again" is the way on.
+    expect(await forum.getByRole('button', { name: '← All posts' }).count()).toBe(0);
+
+    await page.unroute(PARTS);
+    await alert.getByRole('button', { name: 'Try again' }).click();
+    await forum.getByRole('heading', { level: 2 }).getByText('Pinned here').waitFor();
+    expect(await forum.getByRole('alert').count()).toBe(0);
+    expect(problems.errors).toEqual([]);
+  }, 60_000);
 });

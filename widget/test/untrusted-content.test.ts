@@ -64,16 +64,13 @@ describe('user text', () => {
     const poster = await fixture.env.user('streamer');
     const post = await fixture.env.post(poster, 'Injected live', { url: 'https://example.com/' });
     const { page, problems } = await openPage(fixture.browser);
-    let upgraded = false;
+    let subscribed = false;
     // A compromised or buggy server: every post on the stream carries a script URL.
     await page.routeWebSocket(/\/socket\.io\//, (ws) => {
       const server = ws.connectToServer();
-      ws.onMessage((message) => {
-        // Engine.io's upgrade packet: from here on the server sends over this WebSocket only.
-        if (message === '5') upgraded = true;
-        server.send(message);
-      });
       server.onMessage((message) => {
+        // An acknowledgement (Socket.IO packet 3): the subscription's, the only one the element asks for.
+        if (typeof message === 'string' && message.startsWith('43')) subscribed = true;
         if (typeof message !== 'string' || !message.startsWith('42["poststream"')) return ws.send(message);
         const [name, change] = JSON.parse(message.slice(2));
         if (change.new_val) change.new_val.url = SCRIPT_URL;
@@ -84,7 +81,7 @@ describe('user text', () => {
     const forum = page.locator('news-forum');
     const item = forum.locator(`.post[data-id="${post.id}"]`);
     await item.getByRole('link', { name: 'Injected live' }).waitFor();
-    await waitFor('the socket to move to WebSocket', () => upgraded);
+    await waitFor('the subscription to be acknowledged', () => subscribed);
     await poster.posts.upvote(post.id);
     await text(item.locator('[part="score"]'), '1 points');
     await item.getByRole('button', { name: 'Injected live', exact: true }).waitFor();

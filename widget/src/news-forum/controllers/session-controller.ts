@@ -52,8 +52,8 @@ export class SessionController extends Controller {
     }
     const kept = this.#kept?.base === base ? this.#kept : undefined;
     this.#kept = undefined;
-    // Never WebTransport: the server does not offer it, and the bundle leaves it out (scripts/without-webtransport.mjs).
-    this.forum = createClient({ baseUrl: base, socket: { transports: ['polling', 'websocket'] }, ...(kept && { token: kept.token }) });
+    // The bundle's live connection is WebSocket only (src/live/websocket-io.ts), whatever `socket` asks for.
+    this.forum = createClient({ baseUrl: base, ...(kept && { token: kept.token }) });
     this.user = kept?.user;
     this.ui.connection.follow(this.forum);
   }
