@@ -1,10 +1,10 @@
 import compression from 'compression';
 import express, { type Express, type RequestHandler } from 'express';
-import helmet from 'helmet';
 import { cors } from './http/cors.js';
 import { jsonBody } from './http/json-body.js';
 import { requestLog } from './http/request-log.js';
 import { createApiRouter } from './http/router.js';
+import { securityHeaders } from './http/security-headers.js';
 import { createSiteRouter, type ReadinessCheck } from './http/site.js';
 import { loadWidgetBundle, type WidgetBundle } from './http/widget-bundle.js';
 import { notFound, problemHandler } from './problem/problem-middleware.js';
@@ -54,14 +54,7 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   app.set('query parser', 'simple');
   app.use(requestLog(services.logger));
   app.use(compress());
-  app.use(
-    helmet({
-      // The widget bundle and the API are meant to be used from other origins (CORS decides who).
-      crossOriginResourcePolicy: { policy: 'cross-origin' },
-      // No upgrade-insecure-requests: a node served over plain http on a LAN address must keep working.
-      contentSecurityPolicy: { directives: { 'connect-src': ["'self'", 'ws:', 'wss:'], 'upgrade-insecure-requests': null } },
-    }),
-  );
+  app.use(securityHeaders());
   app.use(cors(services.config));
   app.use((req, _res, next) => {
     services.limits.enforce('requestsPerIp', req.ip ?? 'unknown');

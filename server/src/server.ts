@@ -11,6 +11,7 @@ import { wait } from './backoff.js';
 import { type Config, type Env, loadConfig } from './config/config.js';
 import { ConfigError } from './config/config-error.js';
 import { startRegistration } from './discovery/start-registration.js';
+import { fastReads } from './http/fast-reads.js';
 import type { WidgetBundle } from './http/widget-bundle.js';
 import { createLogger, type Logger } from './logger.js';
 import { limitConnections } from './policy/connection-limit.js';
@@ -147,7 +148,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     widget: options.widget,
     readiness,
   });
-  const http = createServer(app);
+  // Pages memory holds are answered before Express; everything else goes on to it.
+  const fast = fastReads(services);
+  const http = createServer((req, res) => {
+    if (!fast(req, res)) app(req, res);
+  });
   limitConnections(http, config);
   const gateway = await attachGateway(http, services, options.gateway);
   for (const [name, check] of gateway.readiness) readiness.set(name, check);

@@ -8,6 +8,20 @@ const ALLOW_HEADERS = 'Authorization, Content-Type, Idempotency-Key';
 const EXPOSE_HEADERS = 'Location, Retry-After, X-Request-Id, Idempotent-Replayed, RateLimit';
 
 /**
+ * The CORS headers of a GET or HEAD from `origin` (after `Vary: Origin`),
+ * as the middleware below sets them; undefined for a same-origin request.
+ */
+export function readCorsHeaders(origin: string | undefined, host: string | undefined, config: Config): [string, string][] | undefined {
+  if (origin === undefined || isSameOrigin(origin, host)) return undefined;
+  const access = originAccess(origin, config);
+  if (access === 'none') return [];
+  return [
+    ['Access-Control-Allow-Origin', access === 'all' ? origin : '*'],
+    ['Access-Control-Expose-Headers', EXPOSE_HEADERS],
+  ];
+}
+
+/**
  * CORS from the CORS_ORIGINS allowlist. Listed origins may do everything;
  * `*` lets any origin read. Writes carrying another Origin are refused
  * outright, not only hidden from the page.

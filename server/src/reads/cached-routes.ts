@@ -1,8 +1,15 @@
 import type { RequestHandler } from 'express';
 import type { CachedBody } from './cached-body.js';
+import { cachedAnswer } from './cached-response.js';
 
 /** URLs remembered; a crawler walking cursors must not grow this without bound. */
 const MAX_URLS = 1024;
+
+/** A remembered URL's page as memory holds it now. */
+export interface CachedPage {
+  operationId: string;
+  body: CachedBody<unknown>;
+}
 
 /**
  * Answers anonymous GETs of URLs the API router has already answered from
@@ -20,15 +27,20 @@ export class CachedRoutes {
     this.#lookups.set(url, { operationId, lookup });
   }
 
-  readonly handler: RequestHandler = (req, res, next) => {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || req.headers.authorization !== undefined) return next();
-    const route = this.#lookups.get(req.originalUrl);
+  /** The page for an anonymous GET or HEAD of `url` (the path and query as sent), if memory answers it. */
+  page(method: string | undefined, url: string | undefined, authorization: string | undefined): CachedPage | undefined {
+    if ((method !== 'GET' && method !== 'HEAD') || authorization !== undefined || url === undefined) return undefined;
+    const route = this.#lookups.get(url);
     const body = route?.lookup();
-    if (!route || !body) return next();
-    res.locals.operationId = route.operationId;
-    res.setHeader('ETag', body.etag);
-    res.setHeader('Content-Type', 'application/json; charset=utf-8');
-    // send() answers 304 itself when If-None-Match matches the ETag.
-    res.status(200).send(body.json);
+    return route && body ? { operationId: route.operationId, body } : undefined;
+  }
+
+  readonly handler: RequestHandler = (req, res, next) => {
+    const page = this.page(req.method, req.originalUrl, req.headers.authorization);
+    const answer = page && cachedAnswer(req, page.body);
+    if (!page || !answer) return next();
+    res.locals.operationId = page.operationId;
+    for (const [name, value] of answer.headers) res.setHeader(name, value);
+    res.status(answer.status).end(answer.payload);
   };
 }

@@ -1,6 +1,9 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { lockDataDir } from './data-dir-lock.js';
+import { readEmbeddedTemplate } from './embedded-template.js';
 import { openPgliteDriver } from './sql/pglite-driver.js';
 import { SqlStore, type SqlStoreOptions } from './sql/sql-store.js';
 
@@ -8,14 +11,22 @@ import { SqlStore, type SqlStoreOptions } from './sql/sql-store.js';
  * The embedded store: PGlite persisted in `<dataDir>/pglite`, created on
  * first use. PGlite has no locking of its own and two processes on one
  * directory lose data silently: the directory is locked while open, and
- * opening it where another node holds it throws DataDirInUseError.
+ * opening it where another node holds it throws DataDirInUseError. An empty
+ * directory is filled from the template the build prepared (initialised and
+ * migrated), which takes a fraction of initdb's time.
  */
+// PostgreSQL's code in WebAssembly stays on V8's baseline compiler: optimizing
+// what start-up runs costs seconds of CPU and tens of MB of code an idle node
+// keeps, and the reads a node serves most come from memory, not from SQL.
+v8.setFlagsFromString('--liftoff-only');
+
 export async function openEmbeddedStore(dataDir: string, options?: SqlStoreOptions): Promise<SqlStore> {
   const directory = path.join(dataDir, 'pglite');
   await mkdir(directory, { recursive: true });
   const release = await lockDataDir(directory);
   try {
-    const driver = await openPgliteDriver(directory);
+    const template = existsSync(path.join(directory, 'PG_VERSION')) ? undefined : await readEmbeddedTemplate();
+    const driver = await openPgliteDriver(directory, template && { loadDataDir: template });
     return await SqlStore.open(
       'embedded',
       {

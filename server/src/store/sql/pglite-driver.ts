@@ -2,7 +2,10 @@ import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { rethrowDatabaseError } from './database-errors.js';
 import type { ListenHandlers, SqlDriver, SqlExecutor } from './driver.js';
 
-const SHARED_BUFFERS = '16MB';
+// PostgreSQL's shared buffers live in the WebAssembly heap and are touched
+// at start: an idle node would hold them all. The data files stay in the
+// operating system's page cache, so a small buffer pool costs little.
+const MEMORY_SETTINGS = ['-c', 'shared_buffers=4MB', '-c', 'wal_buffers=256kB', '-c', 'temp_buffers=1MB'];
 
 function executor(db: PGlite | Transaction): SqlExecutor {
   return {
@@ -15,12 +18,19 @@ function executor(db: PGlite | Transaction): SqlExecutor {
   };
 }
 
-/** PGlite (PostgreSQL in WebAssembly) persisted in `dataDir`. One session, so transactions run one at a time. */
-export async function openPgliteDriver(dataDir: string): Promise<SqlDriver> {
-  // PostgreSQL's 128 MB of shared buffers live in the WebAssembly heap and are
-  // touched at start: an idle node would hold them all. The data files stay in
-  // the operating system's page cache, so a small buffer pool costs little.
-  const db = await PGlite.create(dataDir, { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${SHARED_BUFFERS}`] });
+/** A PGlite driver; `dump` returns the data directory as a gzipped tarball. */
+export type PgliteDriver = SqlDriver & { dump(): Promise<Blob> };
+
+/**
+ * PGlite (PostgreSQL in WebAssembly) persisted in `dataDir`. One session, so
+ * transactions run one at a time. `loadDataDir` fills an empty `dataDir` from
+ * a tarball instead of running initdb.
+ */
+export async function openPgliteDriver(dataDir: string, options: { loadDataDir?: Blob } = {}): Promise<PgliteDriver> {
+  const db = await PGlite.create(dataDir, {
+    startParams: [...PGlite.defaultStartParams, ...MEMORY_SETTINGS],
+    ...(options.loadDataDir && { loadDataDir: options.loadDataDir }),
+  });
   const direct = executor(db);
   return {
     query: <R>(text: string, params?: readonly unknown[]) => direct.query<R>(text, params).catch(rethrowDatabaseError),
@@ -33,6 +43,7 @@ export async function openPgliteDriver(dataDir: string): Promise<SqlDriver> {
         if (!db.closed) await unlisten();
       };
     },
+    dump: () => db.dumpDataDir('gzip'),
     async close() {
       if (!db.closed) await db.close();
     },

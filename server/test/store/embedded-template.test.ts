@@ -1,0 +1,57 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { openEmbeddedStore } from '../../src/store/embedded.js';
+import { readEmbeddedTemplate } from '../../src/store/embedded-template.js';
+import { MIGRATIONS } from '../../src/store/sql/migrations.js';
+import { openPgliteDriver } from '../../src/store/sql/pglite-driver.js';
+
+const dirs: string[] = [];
+async function emptyDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'news-forum-template-'));
+  dirs.push(dir);
+  return dir;
+}
+afterAll(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))));
+
+/** The cluster's identifier, which initdb draws at random: two directories share it only when copied from one. */
+async function systemIdentifier(dataDir: string): Promise<string> {
+  const driver = await openPgliteDriver(path.join(dataDir, 'pglite'));
+  try {
+    const [row] = await driver.query<{ id: string }>('SELECT system_identifier::text AS id FROM pg_control_system()');
+    return row!.id;
+  } finally {
+    await driver.close();
+  }
+}
+
+test('the build prepared a template for these migrations', async () => {
+  expect(await readEmbeddedTemplate()).toBeInstanceOf(Blob);
+});
+
+test('an empty data directory starts from the template, migrated, and keeps what is written to it', async () => {
+  const [first, second] = [await emptyDir(), await emptyDir()];
+  const store = await openEmbeddedStore(first);
+  await store.createUser({ login: 'ana', displayName: 'Ana', scopes: [], passwordHash: 'x' });
+  await store.close();
+  await (await openEmbeddedStore(second)).close();
+  expect(existsSync(path.join(first, 'pglite', 'PG_VERSION'))).toBe(true);
+  expect(await systemIdentifier(first)).toBe(await systemIdentifier(second));
+
+  const reopened = await openEmbeddedStore(first);
+  try {
+    expect((await reopened.getUser('ana'))?.displayName).toBe('Ana');
+  } finally {
+    await reopened.close();
+  }
+  const driver = await openPgliteDriver(path.join(first, 'pglite'));
+  try {
+    const versions = (await driver.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')).map(
+      (row) => row.version,
+    );
+    expect(versions).toEqual(MIGRATIONS.map((migration) => migration.version));
+  } finally {
+    await driver.close();
+  }
+}, 120_000);
