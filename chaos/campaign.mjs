@@ -27,7 +27,7 @@ async function ready(node) {
  * Runs `rounds` rounds of every fault. Options: `clients` (SDK clients),
  * `warmupMs` (writes before the fault), `holdMs` (how long a fault lasts,
  * SIGSTOP always 15 s), `afterMs` (writes after healing), `limitMs` (the
- * convergence promise), `log(line)`. Resolves to one result per round.
+ * convergence promise), `only` (the faults whose name holds it), `log(line)`. Resolves to one result per round.
  */
 export async function runCampaign({
   rounds = 1,
@@ -37,8 +37,10 @@ export async function runCampaign({
   afterMs = 4_000,
   limitMs = 10_000,
   seed = 1,
+  only,
   log = () => undefined,
 } = {}) {
+  const faults = FAULTS.filter((fault) => only === undefined || fault.name.includes(only));
   const postgres = await startPostgres();
   const redis = await startRedis();
   const proxy = await startProxy({ host: '127.0.0.1', port: postgres.port });
@@ -53,7 +55,7 @@ export async function runCampaign({
     workload = await startWorkload({ nodes, clients, seed });
     log(`started PostgreSQL, Redis, the proxy, nodes a and b, ${clients} clients`);
     for (let round = 1; round <= rounds; round++) {
-      for (const fault of FAULTS) {
+      for (const fault of faults) {
         const before = { acknowledged: workload.ledger.acknowledged, uncertain: workload.ledger.uncertain };
         const writing = new AbortController();
         const writes = workload.run(writing.signal);

@@ -57,14 +57,23 @@ async function databaseViews(db, pinned) {
   return { posts: posts.map(postKey).sort(), comments };
 }
 
-function matches(client, expected) {
-  const posts = client.posts.items?.map(postKey).sort();
-  if (JSON.stringify(posts) !== JSON.stringify(expected.posts)) return false;
+/** How a client's views differ from the database, or undefined when they do not. */
+function difference(client, expected) {
+  const diff = (have, want) => {
+    const extra = have.filter((key) => !want.includes(key));
+    const missing = want.filter((key) => !have.includes(key));
+    return extra.length + missing.length === 0
+      ? undefined
+      : `${extra.length} extra, ${missing.length} missing (${[...extra, ...missing].slice(0, 2).join(', ')})`;
+  };
+  const posts = client.posts.items === undefined ? 'no posts yet' : diff(client.posts.items.map(postKey), expected.posts);
+  if (posts) return `posts: ${posts}`;
   for (const [id, want] of expected.comments) {
-    const have = client.comments.get(id).items?.map(commentKey).sort();
-    if (JSON.stringify(have) !== JSON.stringify(want)) return false;
+    const items = client.comments.get(id).items;
+    const comments = items === undefined ? 'none yet' : diff(items.map(commentKey), want);
+    if (comments) return `comments of ${id}: ${comments}`;
   }
-  return true;
+  return undefined;
 }
 
 /**
@@ -75,9 +84,13 @@ async function convergence(db, workload, limitMs) {
   const started = Date.now();
   const expected = await databaseViews(db, workload.pinned);
   for (;;) {
-    const behind = workload.clients.filter((client) => !matches(client, expected));
+    const behind = workload.clients.filter((client) => difference(client, expected) !== undefined);
     if (behind.length === 0) return { ms: Date.now() - started, behind: [] };
-    if (Date.now() - started > limitMs) return { ms: undefined, behind: behind.map((client) => client.login) };
+    if (Date.now() - started > limitMs)
+      return {
+        ms: undefined,
+        behind: behind.map((client) => `${client.login} (live ${client.forum.live.status}; ${difference(client, expected)})`),
+      };
     await sleep(50);
   }
 }

@@ -3,6 +3,7 @@
 //
 //   npm run chaos                      3 rounds of every fault, 6 clients
 //   npm run chaos -- --rounds 1 --clients 3
+//   npm run chaos -- --only node      only the faults whose name contains "node"
 //
 // Prints each round as it ends and a Markdown table at the end; exits 1 when
 // any check failed.
@@ -17,13 +18,17 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     clients: { type: 'string', default: '6' },
     seed: { type: 'string', default: String(Date.now() % 100000) },
+    only: { type: 'string' },
   },
 });
+// Interrupted: exit, so that the exit handlers kill every process the campaign started.
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
 const started = Date.now();
 const results = await runCampaign({
   rounds: Number(values.rounds),
   clients: Number(values.clients),
   seed: Number(values.seed),
+  only: values.only,
   log: (line) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`),
 });
 const failed = results.filter((r) => r.failures.length > 0);
