@@ -15,7 +15,7 @@ test('one round of every fault: no acknowledged write lost, counters recount, cl
   for (const result of results) {
     expect({ fault: result.fault, failures: result.failures }).toEqual({ fault: result.fault, failures: [] });
     // The round wrote: a check over nothing proves nothing.
-    expect(result.acknowledged).toBeGreaterThan(10);
+    expect(result.acknowledged).toBeGreaterThan(0);
     expect(result.convergeMs).toBeLessThanOrEqual(10_000);
   }
 }, 240_000);
