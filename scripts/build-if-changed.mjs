@@ -12,7 +12,20 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import path from 'node:path';
 
 /** Folders whose content never goes into a build: outputs, dependencies, tests, docs, local state (and below, *.md and tsc's own *.tsbuildinfo). */
-const NOT_READ = new Set(['node_modules', 'dist', '.git', '.tmp', '.tsc', 'coverage', 'data', '.cluster', 'test', 'bench', 'docs']);
+const NOT_READ = new Set([
+  'node_modules',
+  'dist',
+  '.git',
+  '.tmp',
+  '.tsc',
+  'coverage',
+  'data',
+  '.cluster',
+  'test',
+  'bench',
+  'chaos',
+  'docs',
+]);
 /** npm rewrites it on every install: it stands for the installed dependencies. */
 const INSTALLED = path.join('node_modules', '.package-lock.json');
 const STAMP = path.join('node_modules', '.cache', 'news-forum', 'build-stamp');

@@ -1,12 +1,38 @@
 #!/usr/bin/env node
+import { backup, restore, USAGE } from './backup/commands.js';
 import { ConfigError } from './config/config-error.js';
 import { type RunningServer, startServer } from './server.js';
 
+/** `backup FILE`, `restore FILE`, `--help`: prints one line and exits. */
+async function runCommand(args: string[]): Promise<never> {
+  const [command, file, ...rest] = args;
+  if (command === '--help' || command === '-h' || command === 'help' || file === '--help') {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  if ((command !== 'backup' && command !== 'restore') || !file || rest.length > 0) {
+    process.stderr.write(`news-forum: unknown command "${args.join(' ')}"\n\n${USAGE}\n`);
+    process.exit(2);
+  }
+  try {
+    const line = await (command === 'backup' ? backup : restore)(file, process.env);
+    process.stdout.write(`${line}\n`);
+    process.exit(0);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`news-forum: ${command} failed: ${message.split('\n')[0]}\n`);
+    process.exit(1);
+  }
+}
+
 /**
- * `news-forum-server`: starts one node from the environment. A bad
+ * `news-forum-server`: starts one node from the environment, or runs a
+ * command (`backup FILE`, `restore FILE`, `--help`). A bad
  * configuration value stops start-up with one line naming the variable.
  */
 async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args.length > 0) await runCommand(args);
   let server: RunningServer;
   try {
     server = await startServer();

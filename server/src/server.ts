@@ -8,6 +8,7 @@ import { resolveJwtKeys } from './auth/jwt-keys.js';
 import { PasswordHasher } from './auth/password.js';
 import { TokenService } from './auth/tokens.js';
 import { wait } from './backoff.js';
+import { serveBackups } from './backup/backup-socket.js';
 import { type Config, type Env, loadConfig } from './config/config.js';
 import { ConfigError } from './config/config-error.js';
 import { startRegistration } from './discovery/start-registration.js';
@@ -173,6 +174,14 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   logger.info('listening', { url: `http://${host}:${port}`, store: store.kind });
   // Registered only now that it serves: the balancer never sees a node that cannot answer.
   const registration = await startRegistration(config, port, logger);
+  // Nothing but this node may open its embedded database: backups of it go through the node.
+  const backups =
+    ownsStore && store.kind === 'embedded'
+      ? await serveBackups(config.dataDir, store, logger).catch((error: Error) => {
+          logger.warn('backups of this node are not possible: its backup socket failed', { error: error.message });
+          return undefined;
+        })
+      : undefined;
   if (registration) readiness.set('etcd', () => registration.check());
   let closing: Promise<void> | undefined;
   return {
@@ -186,6 +195,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       closing ??= (async () => {
         logger.info('stopping');
         await registration?.stop();
+        await backups?.close();
         if (config.deregisterDelayMs > 0 && !signal?.aborted) {
           logger.info('waiting for the load balancer to drop this node', { delayMs: config.deregisterDelayMs });
           await wait(config.deregisterDelayMs, signal);

@@ -77,6 +77,45 @@ export interface TableDocs {
 export type Table = keyof TableDocs;
 export type FeedItem<K extends Table> = Change<TableDocs[K]> | FeedReset;
 
+/** A vote as stored: one row per (post, account). */
+export interface VoteRecord {
+  postId: string;
+  login: string;
+  value: 1 | -1;
+}
+
+/** A remembered Idempotency-Key and what its first request created. */
+export interface IdempotencyRecord {
+  owner: string;
+  key: string;
+  requestHash: string;
+  resourceId: string;
+  createdAt: string;
+}
+
+/**
+ * One row of a backup. Rows come table by table, every row after the rows
+ * it refers to: users, posts, comments (a reply after its parent), votes,
+ * idempotency keys.
+ */
+export type BackupRecord =
+  | { table: 'users'; row: UserRecord }
+  | { table: 'posts'; row: StoredPost }
+  | { table: 'comments'; row: StoredComment }
+  | { table: 'votes'; row: VoteRecord }
+  | { table: 'idempotencyKeys'; row: IdempotencyRecord };
+export type BackupTable = BackupRecord['table'];
+
+/** Where exportRows() hands what it reads, batch by batch. */
+export interface BackupSink {
+  /** Called once, before any row, with the change-feed position the snapshot was taken at. */
+  begin(snapshot: { feedPosition: string }): Promise<void>;
+  rows(batch: BackupRecord[]): Promise<void>;
+}
+
+/** How many rows of each table a restore wrote. */
+export type RowCounts = Record<BackupTable, number>;
+
 /**
  * Persistence of users, posts, votes and comments, and the change feed of
  * posts and comments. Adapters: embedded (PGlite), postgres, rethinkdb.
@@ -126,6 +165,20 @@ export interface Store {
   listComments(postId: string, page: PageRequest): Promise<Page<StoredComment>>;
   /** Removes the comment and its replies. */
   deleteComment(postId: string, id: string): Promise<boolean>;
+
+  /**
+   * Reads every row of every table from one consistent snapshot (writes may
+   * go on meanwhile) and hands them to `sink` in BackupRecord order.
+   */
+  exportRows(sink: BackupSink): Promise<void>;
+  /**
+   * Writes rows read by exportRows() (of any adapter) into an empty
+   * database, all or nothing, then recounts every post's counters from its
+   * votes and comments. Throws StoreError `conflict` when the database holds
+   * any account, post, comment, vote or idempotency key, and `invalid` when
+   * a row does not fit (a reply before its parent, a vote on no post).
+   */
+  importRows(records: AsyncIterable<BackupRecord>): Promise<RowCounts>;
 
   /**
    * Every insert, update and delete of the table, in commit order, as

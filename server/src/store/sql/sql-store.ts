@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hotRank, ID_PATTERN, type PostSort } from '@news-forum/protocol';
 import type {
+  BackupRecord,
+  BackupSink,
   Created,
   FeedItem,
   IdempotencyKey,
@@ -9,6 +11,7 @@ import type {
   NewUserRecord,
   Page,
   PageRequest,
+  RowCounts,
   Store,
   StoredComment,
   StoredPost,
@@ -17,6 +20,7 @@ import type {
   Vote,
 } from '../store.js';
 import { StoreError } from '../store-error.js';
+import { exportSnapshot, importBackup } from './backup.js';
 import { ChangeFeed, readFeedPosition } from './change-feed.js';
 import { type CursorKeys, decodeCursor, encodeCursor } from './cursor.js';
 import { accountGone, sqlState } from './database-errors.js';
@@ -338,6 +342,16 @@ export class SqlStore implements Store {
 
   changes<K extends Table>(table: K, options: { signal?: AbortSignal } = {}): AsyncIterable<FeedItem<K>> {
     return this.#feed.subscribe(table, options.signal);
+  }
+
+  // Backups
+
+  exportRows(sink: BackupSink): Promise<void> {
+    return exportSnapshot(this.#db(), sink);
+  }
+
+  importRows(records: AsyncIterable<BackupRecord>): Promise<RowCounts> {
+    return importBackup(this.#db(), records);
   }
 
   // Internals

@@ -1,0 +1,179 @@
+import { hotRank } from '@news-forum/protocol';
+import type { BackupRecord, BackupSink, BackupTable, RowCounts } from '../store.js';
+import { StoreError } from '../store-error.js';
+import { readFeedPosition } from './change-feed.js';
+import { sqlState } from './database-errors.js';
+import type { SqlDriver, SqlExecutor } from './driver.js';
+import { recount } from './recount.js';
+
+const BATCH = 500;
+const TABLES: readonly BackupTable[] = ['users', 'posts', 'comments', 'votes', 'idempotencyKeys'];
+
+/** One table read in keyset batches: `select` returns `{doc, k1, k2?}` rows after the `$1`/`$2` key. */
+interface KeysetRead {
+  first: string;
+  after: string;
+}
+
+const READS: Record<Exclude<BackupTable, 'comments'>, KeysetRead> = {
+  users: {
+    first: 'SELECT user_json(u) AS doc, u.login AS k1 FROM users u ORDER BY u.login LIMIT $1',
+    after: 'SELECT user_json(u) AS doc, u.login AS k1 FROM users u WHERE u.login > $2 ORDER BY u.login LIMIT $1',
+  },
+  posts: {
+    first: 'SELECT post_json(p) AS doc, p.id::text AS k1 FROM posts p ORDER BY p.id LIMIT $1',
+    after: 'SELECT post_json(p) AS doc, p.id::text AS k1 FROM posts p WHERE p.id > $2::uuid ORDER BY p.id LIMIT $1',
+  },
+  votes: {
+    first: `SELECT jsonb_build_object('postId', v.post_id, 'login', v.login, 'value', v.value) AS doc,
+                   v.post_id::text AS k1, v.login AS k2
+              FROM votes v ORDER BY v.post_id, v.login LIMIT $1`,
+    after: `SELECT jsonb_build_object('postId', v.post_id, 'login', v.login, 'value', v.value) AS doc,
+                   v.post_id::text AS k1, v.login AS k2
+              FROM votes v WHERE (v.post_id, v.login) > ($2::uuid, $3) ORDER BY v.post_id, v.login LIMIT $1`,
+  },
+  idempotencyKeys: {
+    first: `SELECT jsonb_build_object('owner', i.owner, 'key', i.key, 'requestHash', i.request_hash,
+                     'resourceId', i.resource_id, 'createdAt', iso_time(i.created_at)) AS doc, i.owner AS k1, i.key AS k2
+              FROM idempotency_keys i ORDER BY i.owner, i.key LIMIT $1`,
+    after: `SELECT jsonb_build_object('owner', i.owner, 'key', i.key, 'requestHash', i.request_hash,
+                     'resourceId', i.resource_id, 'createdAt', iso_time(i.created_at)) AS doc, i.owner AS k1, i.key AS k2
+              FROM idempotency_keys i WHERE (i.owner, i.key) > ($2, $3) ORDER BY i.owner, i.key LIMIT $1`,
+  },
+};
+
+type KeyedRow = { doc: unknown; k1: string; k2?: string };
+
+async function readTable(tx: SqlExecutor, table: Exclude<BackupTable, 'comments'>, sink: BackupSink): Promise<void> {
+  const read = READS[table];
+  let rows = await tx.query<KeyedRow>(read.first, [BATCH]);
+  for (let last = rows.at(-1); last !== undefined; last = rows.at(-1)) {
+    await sink.rows(rows.map((row) => ({ table, row: row.doc }) as BackupRecord));
+    if (rows.length < BATCH) return;
+    rows = await tx.query<KeyedRow>(read.after, last.k2 === undefined ? [BATCH, last.k1] : [BATCH, last.k1, last.k2]);
+  }
+}
+
+/** Comments level by level, so that every reply follows its parent. */
+async function readComments(tx: SqlExecutor, sink: BackupSink): Promise<void> {
+  let parents: string[] | undefined;
+  for (;;) {
+    const level: string[] = [];
+    let last = '00000000-0000-0000-0000-000000000000';
+    for (;;) {
+      const where = parents === undefined ? 'c.parent_id IS NULL' : 'c.parent_id = ANY($3::uuid[])';
+      const rows = await tx.query<KeyedRow>(
+        `SELECT comment_json(c) AS doc, c.id::text AS k1 FROM comments c
+          WHERE ${where} AND c.id > $2::uuid ORDER BY c.id LIMIT $1`,
+        parents === undefined ? [BATCH, last] : [BATCH, last, parents],
+      );
+      if (rows.length > 0) await sink.rows(rows.map((row) => ({ table: 'comments', row: row.doc }) as BackupRecord));
+      for (const row of rows) level.push(row.k1);
+      const end = rows.at(-1);
+      if (end === undefined || rows.length < BATCH) break;
+      last = end.k1;
+    }
+    if (level.length === 0) return;
+    parents = level;
+  }
+}
+
+/** Reads every table in one REPEATABLE READ transaction: one snapshot, however long it takes. */
+export async function exportSnapshot(driver: SqlDriver, sink: BackupSink): Promise<void> {
+  await driver.transaction(async (tx) => {
+    await tx.exec('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    const position = await readFeedPosition(tx);
+    await sink.begin({ feedPosition: `${position.epoch}:${position.seq}` });
+    await readTable(tx, 'users', sink);
+    await readTable(tx, 'posts', sink);
+    await readComments(tx, sink);
+    await readTable(tx, 'votes', sink);
+    await readTable(tx, 'idempotencyKeys', sink);
+  });
+}
+
+/** Statements that insert a batch given as one JSON array: exported shapes in, columns out. */
+const INSERTS: Record<BackupTable, string> = {
+  users: `INSERT INTO users (id, login, display_name, scopes, password_hash, created_at)
+          SELECT r.id, r.login, r."displayName", r.scopes, r."passwordHash", r."createdAt"
+            FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, login text, "displayName" text, scopes text[],
+                                                   "passwordHash" text, "createdAt" timestamptz)`,
+  posts: `INSERT INTO posts (id, title, url, text, author, created_at, upvotes, downvotes, comment_count, version, hot)
+          SELECT r.id, r.title, r.url, r.text, r.author, r."createdAt", r.upvotes, r.downvotes, r."commentCount", r.version, h.hot
+            FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, title text, url text, text text, author text,
+                                                   "createdAt" timestamptz, upvotes integer, downvotes integer,
+                                                   "commentCount" integer, version bigint)
+            JOIN unnest($2::uuid[], $3::float8[]) AS h(id, hot) ON h.id = r.id`,
+  comments: `INSERT INTO comments (id, post_id, parent_id, author, text, created_at, version)
+             SELECT r.id, r."postId", r."parentId", r.author, r.text, r."createdAt", r.version
+               FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, "postId" uuid, "parentId" uuid, author text, text text,
+                                                      "createdAt" timestamptz, version bigint)`,
+  votes: `INSERT INTO votes (post_id, login, value)
+          SELECT r."postId", r.login, r.value FROM jsonb_to_recordset($1::jsonb) AS r("postId" uuid, login text, value smallint)`,
+  idempotencyKeys: `INSERT INTO idempotency_keys (owner, key, request_hash, resource_id, created_at)
+                    SELECT r.owner, r.key, r."requestHash", r."resourceId", r."createdAt"
+                      FROM jsonb_to_recordset($1::jsonb) AS r(owner text, key text, "requestHash" text, "resourceId" uuid,
+                                                             "createdAt" timestamptz)`,
+};
+
+async function insertBatch(tx: SqlExecutor, table: BackupTable, rows: unknown[]): Promise<void> {
+  const params: unknown[] = [JSON.stringify(rows)];
+  if (table === 'posts') {
+    // The rank is the application's (protocol's hotRank), as on every vote.
+    const posts = rows as { id: string; upvotes: number; downvotes: number; createdAt: string }[];
+    params.push(
+      posts.map((post) => post.id),
+      posts.map((post) => hotRank(post)),
+    );
+  }
+  try {
+    await tx.query(INSERTS[table], params);
+  } catch (error) {
+    // Keys and references that do not hold: the file is not a backup of one database.
+    const state = sqlState(error);
+    if (state?.startsWith('23') || state?.startsWith('22'))
+      throw new StoreError('invalid', `The ${table} rows do not fit: ${(error as Error).message}`, { cause: error });
+    throw error;
+  }
+}
+
+async function assertEmpty(tx: SqlExecutor): Promise<void> {
+  const [row] = await tx.query<{ filled: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM posts) OR EXISTS (SELECT 1 FROM comments)
+         OR EXISTS (SELECT 1 FROM votes) OR EXISTS (SELECT 1 FROM idempotency_keys) AS filled`,
+  );
+  if (row?.filled) throw new StoreError('conflict', 'The database is not empty: a backup is restored into an empty one only');
+}
+
+/** Inserts the records in one transaction and recounts every post. */
+export async function importBackup(driver: SqlDriver, records: AsyncIterable<BackupRecord>): Promise<RowCounts> {
+  return driver.transaction(async (tx) => {
+    // Nothing else may fill the database between the check and the commit.
+    await tx.query('LOCK TABLE users, posts, comments, votes, idempotency_keys IN SHARE ROW EXCLUSIVE MODE');
+    await assertEmpty(tx);
+    const counts = Object.fromEntries(TABLES.map((table) => [table, 0])) as RowCounts;
+    let table: BackupTable | undefined;
+    let batch: unknown[] = [];
+    const flush = async () => {
+      if (table === undefined || batch.length === 0) return;
+      await insertBatch(tx, table, batch);
+      counts[table] += batch.length;
+      batch = [];
+    };
+    for await (const record of records) {
+      if (!TABLES.includes(record.table)) throw new StoreError('invalid', `Unknown table ${String(record.table)}`);
+      if (record.table !== table || batch.length >= BATCH) {
+        await flush();
+        table = record.table;
+      }
+      batch.push(record.row);
+    }
+    await flush();
+    const posts = await tx.query<{ id: string }>('SELECT id::text AS id FROM posts');
+    await recount(
+      tx,
+      posts.map((post) => post.id),
+    );
+    return counts;
+  });
+}

@@ -1,0 +1,193 @@
+import { execFile } from 'node:child_process';
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import pg from 'pg';
+import { openStore } from '../../src/store/open-store.js';
+import type { Store, StoredPost } from '../../src/store/store.js';
+import { type NodeProcess, startNodeProcess } from '../support/node-process.js';
+import { startPostgres, type TestPostgres } from '../support/postgres.js';
+import { tempDir } from '../support/server.js';
+
+const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+const execFileAsync = promisify(execFile);
+
+/** Runs `news-forum-server …args` to its end; never rejects. */
+async function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+const LIMITS = {
+  RATE_REQUESTS_PER_IP: '100000/1m',
+  RATE_WRITES_PER_USER: '100000/1m',
+  RATE_LOGINS_PER_IP: '1000/1m',
+  RATE_SIGNUPS_PER_IP: '1000/1m',
+};
+
+let node: NodeProcess;
+let postgres: TestPostgres;
+let work: string;
+
+beforeAll(async () => {
+  [node, postgres, work] = await Promise.all([startNodeProcess(LIMITS), startPostgres(), tempDir('news-forum-backup-')]);
+}, 120_000);
+
+afterAll(async () => {
+  await node?.cleanup();
+  await postgres?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+async function signUp(login: string): Promise<string> {
+  const headers = { 'content-type': 'application/json' };
+  const password = `${login}-password`;
+  expect((await fetch(`${node.url}/api/users/${login}`, { method: 'PUT', headers, body: JSON.stringify({ password }) })).status).toBe(201);
+  const session = await fetch(`${node.url}/api/authenticate`, { method: 'POST', headers, body: JSON.stringify({ login, password }) });
+  return ((await session.json()) as { token: string }).token;
+}
+
+async function write(token: string, method: string, route: string, body?: unknown): Promise<Response> {
+  return fetch(`${node.url}/api${route}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+async function recount(store: Store, postId: string): Promise<{ up: number; down: number }> {
+  // getVotes is per account: ask for each writer.
+  let up = 0;
+  let down = 0;
+  for (const login of ['writer0', 'writer1', 'writer2', 'writer3']) {
+    const vote = (await store.getVotes(login, [postId])).get(postId);
+    if (vote === 1) up++;
+    if (vote === -1) down++;
+  }
+  return { up, down };
+}
+
+test('--help lists both commands', async () => {
+  const help = await cli(['--help'], {});
+  expect(help.code).toBe(0);
+  expect(help.stdout).toContain('backup FILE');
+  expect(help.stdout).toContain('restore FILE');
+  const unknown = await cli(['bakcup', 'x'], {});
+  expect(unknown.code).toBe(2);
+  expect(unknown.stderr.split('\n')[0]).toBe('news-forum: unknown command "bakcup x"');
+});
+
+test('a backup of a running embedded node under a write workload restores every acknowledged write, into either store', async () => {
+  const logins = ['writer0', 'writer1', 'writer2', 'writer3'];
+  const tokens = await Promise.all(logins.map(signUp));
+  // Acknowledged writes, each with when it was acknowledged.
+  const posts: { id: string; at: number }[] = [];
+  const comments: { postId: string; id: string; at: number }[] = [];
+  const votes: { postId: string; login: string; value: 1 | -1; at: number }[] = [];
+  let running = true;
+  const writers = tokens.map(async (token, i) => {
+    for (let n = 0; running; n++) {
+      const created = await write(token, 'POST', '/posts', { title: `post ${i}.${n}` });
+      if (created.status !== 201) continue;
+      const post = (await created.json()) as StoredPost;
+      posts.push({ id: post.id, at: Date.now() });
+      // Every writer votes once on this post (one vote each, never changed, so each one stays checkable).
+      await Promise.all(
+        tokens.map(async (voter, j) => {
+          const value = (i + j + n) % 3 === 0 ? -1 : 1;
+          const voted = await write(voter, 'POST', `/posts/${post.id}/${value === 1 ? 'upvotes' : 'downvotes'}`);
+          if (voted.status === 200) votes.push({ postId: post.id, login: logins[j]!, value, at: Date.now() });
+        }),
+      );
+      const comment = await write(token, 'PUT', `/comments/${post.id}`, { text: `comment ${i}.${n}` });
+      if (comment.status === 201) comments.push({ postId: post.id, id: ((await comment.json()) as { id: string }).id, at: Date.now() });
+    }
+  });
+  while (votes.length < 40) await new Promise((resolve) => setTimeout(resolve, 50));
+
+  const file = path.join(work, 'forum.ndjson');
+  const started = Date.now();
+  const backup = await cli(['backup', file], { DATA_DIR: node.dataDir });
+  running = false;
+  await Promise.all(writers);
+  expect(backup.stderr).toBe('');
+  expect(backup.code).toBe(0);
+  expect(backup.stdout).toMatch(
+    /^backup written to .*forum\.ndjson: \d+ users, \d+ posts, \d+ comments, \d+ votes, \d+ idempotency keys\n$/,
+  );
+  // The running node wrote it, through its socket: nothing else may open its database.
+  expect(node.logIndex('backup written')).toBeGreaterThanOrEqual(0);
+  const lines = (await readFile(file, 'utf8')).trim().split('\n');
+  expect(JSON.parse(lines[0]!)).toMatchObject({ format: 'news-forum-backup', version: 1, store: 'embedded' });
+  expect(JSON.parse(lines.at(-1)!)).toMatchObject({ end: true });
+  // Its counters were consistent with its votes already: the restore's recount changes no post.
+  const filed = lines
+    .slice(1, -1)
+    .map((line) => JSON.parse(line) as { table: string; row: StoredPost & { postId: string; value: number } });
+  for (const { row } of filed.filter((record) => record.table === 'posts')) {
+    const own = filed.filter((record) => record.table === 'votes' && record.row.postId === row.id);
+    expect([row.upvotes, row.downvotes]).toEqual([
+      own.filter((v) => v.row.value === 1).length,
+      own.filter((v) => v.row.value === -1).length,
+    ]);
+  }
+
+  const embeddedDir = path.join(work, 'restored');
+  const targets: { env: Record<string, string>; open: () => Promise<Store> }[] = [
+    { env: { DATA_DIR: embeddedDir }, open: () => openStore({ kind: 'embedded', dataDir: embeddedDir }) },
+    { env: { STORE: 'postgres', DATABASE_URL: postgres.url }, open: () => openStore({ kind: 'postgres', databaseUrl: postgres.url }) },
+  ];
+  for (const target of targets) {
+    const restored = await cli(['restore', file], target.env);
+    expect(restored.stderr).toBe('');
+    expect(restored.stdout).toMatch(/^restored .* \(taken .* from a embedded store\): .*; post counters recounted\n$/);
+    const store = await target.open();
+    try {
+      for (const post of posts.filter((p) => p.at < started)) expect(await store.getPost(post.id)).not.toBeNull();
+      for (const comment of comments.filter((c) => c.at < started))
+        expect(await store.getComment(comment.postId, comment.id)).not.toBeNull();
+      for (const vote of votes.filter((v) => v.at < started))
+        expect((await store.getVotes(vote.login, [vote.postId])).get(vote.postId)).toBe(vote.value);
+      for (const { row } of filed.filter((record) => record.table === 'posts')) {
+        const post = (await store.getPost(row.id))!;
+        expect(post.version).toBe(row.version);
+        const { up, down } = await recount(store, row.id);
+        expect([post.upvotes, post.downvotes]).toEqual([up, down]);
+      }
+    } finally {
+      await store.close();
+    }
+    // Only into an empty database.
+    const again = await cli(['restore', file], target.env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toBe('news-forum: restore failed: The database is not empty: a backup is restored into an empty one only\n');
+  }
+
+  // Never into the data directory of a running node.
+  const busy = await cli(['restore', file], { DATA_DIR: node.dataDir });
+  expect(busy.code).toBe(1);
+  expect(busy.stderr).toBe(`news-forum: restore failed: DATA_DIR: ${node.dataDir} is in use by a running node: stop it before restoring\n`);
+  // A file cut short is refused, and leaves the database empty.
+  const cut = path.join(work, 'cut.ndjson');
+  await execFileAsync('sh', ['-c', `head -n ${Math.floor(lines.length / 2)} "${file}" > "${cut}"`]);
+  const admin = new pg.Client({ connectionString: postgres.url });
+  await admin.connect();
+  await admin.query('CREATE DATABASE never');
+  await admin.end();
+  const never = postgres.url.replace(/\/postgres$/, '/never');
+  const partial = await cli(['restore', cut], { STORE: 'postgres', DATABASE_URL: never });
+  expect(partial.code).toBe(1);
+  expect(partial.stderr).toMatch(
+    /^news-forum: restore failed: line \d+ of the backup: the file ends before its last line: it was cut short\n$/,
+  );
+  const empty = await openStore({ kind: 'postgres', databaseUrl: never });
+  expect((await empty.listUsers({ limit: 1 })).items).toEqual([]);
+  await empty.close();
+}, 240_000);
