@@ -7,9 +7,8 @@ import { sleep } from './processes.mjs';
 
 const VOTES = [1, -1, 0];
 const MAX_POSTS = 60;
-// Below the 200 comments a comments snapshot holds: past it, a view that reconnects keeps comments deleted
-// meanwhile and lacks those added meanwhile until loadMore() (see RELIABILITY.md, open findings).
-const MAX_COMMENTS_PER_POST = 150;
+// Past the 200 comments a comments snapshot holds, so that views paged beyond a snapshot live through the faults.
+const MAX_COMMENTS_PER_POST = 300;
 const PASSWORD = 'chaos-password-123';
 
 function pick(items, random) {

@@ -1,9 +1,11 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import type { Change, Comment, NewsForumClient, Post } from '../src/index.js';
+import { startProxy } from '../../chaos/proxy.mjs';
+import { type Change, type Comment, createClient, type NewsForumClient, type Post } from '../src/index.js';
 import { useForumServer } from './support/forum-server.js';
 import { firstMatching, waitFor } from './support/wait.js';
 
-const { client, signUp } = useForumServer();
+const forum = useForumServer();
+const { client, signUp } = forum;
 
 /** Creates comments on `post`, 20 at a time; resolves with all its comments in the API's order. */
 async function addComments(author: NewsForumClient, post: Post, texts: string[]): Promise<Comment[]> {
@@ -130,4 +132,52 @@ describe('loadMore() of a comments view, against a real server', () => {
     expect(view.hasMore).toBe(true);
     view.close();
   });
+});
+
+describe('a comments view paged beyond its snapshot, across a gap in the stream', () => {
+  it('drops the paged comments deleted during the gap and adds those created then', async () => {
+    const author = await signUp('gapper');
+    const { data: post, error } = await author.posts.create({ title: 'A thread across a gap' });
+    if (error) throw error;
+    const existing = await addComments(
+      author,
+      post,
+      Array.from({ length: 230 }, (_, i) => `before ${String(i).padStart(3, '0')}`),
+    );
+    const proxy = await startProxy({ host: '127.0.0.1', port: forum.server.port });
+    const reader = createClient({
+      baseUrl: `http://127.0.0.1:${proxy.port}`,
+      retryDelay: () => 100,
+      socket: { reconnectionDelay: 100, reconnectionDelayMax: 200 },
+    });
+    try {
+      const view = reader.live.comments(post.id).watch();
+      await waitFor('the snapshot', () => view.items?.length === 200);
+      while (view.hasMore) expect((await view.loadMore()).error).toBeUndefined();
+      expect(view.items).toHaveLength(230);
+
+      proxy.cut();
+      await waitFor('the reader to lose its socket', () => reader.live.status !== 'live');
+      const [gone1, gone2] = [existing[210]!, existing[225]!];
+      for (const doomed of [gone1, gone2]) expect((await author.comments.delete(post.id, doomed.id)).error).toBeUndefined();
+      const added = [];
+      for (const text of ['during the gap 1', 'during the gap 2']) added.push((await author.comments.create(post.id, { text })).data!);
+      proxy.restore();
+
+      const expected = (await listAll(author, post.id)).map((c) => c.id);
+      expect(expected).toHaveLength(230);
+      await waitFor(
+        'the view to equal the thread',
+        () => JSON.stringify(view.items?.map((c) => c.id)) === JSON.stringify(expected),
+        15_000,
+      );
+      expect(view.items!.some((c) => c.id === gone1.id || c.id === gone2.id)).toBe(false);
+      expect(view.items!.slice(-2).map((c) => c.text)).toEqual(added.map((c) => c.text));
+      expect(view.hasMore).toBe(false);
+      view.close();
+    } finally {
+      reader.close();
+      await proxy.close();
+    }
+  }, 90_000);
 });

@@ -6,7 +6,9 @@ import {
   applyChange,
   applyPage,
   applySnapshot,
+  dropUnseen,
   emptyViewState,
+  heldBeyond,
   isCutSnapshot,
   type Versioned,
   type ViewSpec,
@@ -136,10 +138,15 @@ export class TopicView<T extends Versioned> implements PagedLiveView<T> {
     this.#stops = [
       source.on('snapshot', (docs) => {
         this.#refreshing = false;
+        const beyond = heldBeyond(this.#state, docs, spec);
+        const atEnd = this.#cursor === null;
         this.#cut = isCutSnapshot(docs, spec);
         // An uncut snapshot is the whole topic: paging, if it starts again, starts over.
         if (!this.#cut) this.#cursor = undefined;
         this.#update(applySnapshot(this.#state, docs, spec));
+        // After any paging already on its way, which may predate the gap.
+        if (beyond.length && this.#pages)
+          void Promise.resolve(this.#loading).then(() => this.#share(() => this.#recheck(beyond, atEnd, {})));
       }),
       source.on('change', (change) => this.#update(applyChange(this.#state, change))),
       source.on('error', (error) => this.#end(error)),
@@ -176,7 +183,12 @@ export class TopicView<T extends Versioned> implements PagedLiveView<T> {
   }
 
   loadMore(options: CallOptions = {}): Promise<LoadMoreResult<T>> {
-    this.#loading ??= this.#fetchMore(options).finally(() => (this.#loading = undefined));
+    return this.#share(() => this.#fetchMore(options));
+  }
+
+  /** Runs one paging task at a time: a call made while one is on its way shares it. */
+  #share(task: () => Promise<LoadMoreResult<T>>): Promise<LoadMoreResult<T>> {
+    this.#loading ??= task().finally(() => (this.#loading = undefined));
     return this.#loading;
   }
 
@@ -227,6 +239,43 @@ export class TopicView<T extends Versioned> implements PagedLiveView<T> {
       this.#update(applyPage(before, data.items));
       for (const doc of data.items) if (!before.docs.has(doc.id) && this.#state.docs.get(doc.id) === doc) added.push(doc);
     }
+    return { data: added, error: undefined };
+  }
+
+  /**
+   * After a snapshot that follows a gap in the stream, the documents held
+   * beyond it (`checked`) are pages' worth of unknowns: pages are read again
+   * from the first until past the last of them (to the end if paging had
+   * reached it), adding what was created meanwhile and dropping what the
+   * pages no longer hold.
+   */
+  async #recheck(checked: readonly T[], toEnd: boolean, options: CallOptions): Promise<LoadMoreResult<T>> {
+    const pages = this.#pages;
+    const spec = this.#spec;
+    const extent = checked.reduce((a, b) => (spec.compare(b, a) > 0 ? b : a));
+    const seen = new Set<string>();
+    const added: T[] = [];
+    let cursor: string | undefined;
+    let reached: T | undefined;
+    while (pages && !this.closed) {
+      const { data, error } = await pages(cursor, options);
+      if (error) return { data: undefined, error };
+      const before = this.#state;
+      this.#update(applyPage(before, data.items));
+      for (const doc of data.items) {
+        seen.add(doc.id);
+        if (!before.docs.has(doc.id) && this.#state.docs.get(doc.id) === doc) added.push(doc);
+      }
+      reached = data.items.at(-1) ?? reached;
+      this.#cursor = data.nextCursor;
+      if (data.nextCursor === null) {
+        reached = undefined;
+        break;
+      }
+      if (!toEnd && reached && spec.compare(reached, extent) >= 0) break;
+      cursor = data.nextCursor;
+    }
+    if (!this.closed) this.#update(dropUnseen(this.#state, checked, seen, reached, spec));
     return { data: added, error: undefined };
   }
 

@@ -72,6 +72,44 @@ export function isCutSnapshot<T>(snapshot: readonly T[], spec: ViewSpec<T>): boo
 }
 
 /**
+ * Held documents ranking after the last of a cut snapshot: after a gap in
+ * the stream they may have been deleted meanwhile, and documents may have
+ * been added among them, so they need checking against the pages.
+ */
+export function heldBeyond<T extends Versioned>(state: ViewState<T>, snapshot: readonly T[], spec: ViewSpec<T>): T[] {
+  if (!isCutSnapshot(snapshot, spec)) return [];
+  const last = snapshot.reduce((a, b) => (spec.compare(b, a) > 0 ? b : a));
+  return [...state.docs.values()].filter((doc) => spec.compare(doc, last) > 0);
+}
+
+/**
+ * Drops documents the pages showed gone: held when the check began, not
+ * changed since (a change proves them alive), absent from every page read,
+ * and ranking no lower than `reached` (the last paged; undefined when the
+ * pages went to the end). Each gets a tombstone, so a late change cannot
+ * bring it back.
+ */
+export function dropUnseen<T extends Versioned>(
+  state: ViewState<T>,
+  checked: readonly T[],
+  seen: ReadonlySet<string>,
+  reached: T | undefined,
+  spec: ViewSpec<T>,
+): ViewState<T> {
+  const gone = checked.filter(
+    (doc) => !seen.has(doc.id) && state.docs.get(doc.id) === doc && (!reached || spec.compare(doc, reached) <= 0),
+  );
+  if (!gone.length) return state;
+  const docs = new Map(state.docs);
+  const tombstones = new Map(state.tombstones);
+  for (const doc of gone) {
+    docs.delete(doc.id);
+    tombstones.set(doc.id, doc.version);
+  }
+  return { ...state, docs, tombstones };
+}
+
+/**
  * Takes in a page of documents fetched by REST, each as an insert under the
  * version rule: a page read before a change or a delete cannot undo it.
  */
