@@ -47,16 +47,33 @@ export const DEFAULT_LIMITS: LimitSettings = {
 
 export type LimiterName = Exclude<keyof LimitSettings, 'bodyBytes'>;
 
-/** The node's rate limiters, by name. */
+/** Where limits are counted: in Redis for every node, or in this node's memory. */
+export type LimitsMode = 'shared' | 'per-node';
+
+/** Redis for limits shared by every node (REDIS_URL). */
+export interface SharedLimits {
+  /** A node-redis client. */
+  client: { readonly isReady: boolean; on(event: 'ready' | 'error' | 'end', listener: (...args: unknown[]) => void): unknown };
+  /** Told once each time the limits switch between shared and per-node counting. */
+  onModeChange?: (mode: LimitsMode) => void;
+}
+
+const KEY_PREFIX = 'news-forum:limit:';
+
+/** The node's rate limiters, by name; shared through Redis when given one. */
 export class Limits {
   readonly settings: LimitSettings;
   /** Addresses each account signed in from lately; see failedLoginsPerLogin. */
   readonly knownClients = new KnownClients(KNOWN_CLIENT_MS, KNOWN_CLIENT_CAPACITY);
   readonly #limiters: Readonly<Record<LimiterName, RateLimiter>>;
+  readonly #shared: SharedLimits | undefined;
+  #mode: LimitsMode;
 
-  constructor(overrides: Partial<LimitSettings> = {}) {
+  constructor(overrides: Partial<LimitSettings> = {}, shared?: SharedLimits) {
     this.settings = { ...DEFAULT_LIMITS, ...overrides };
-    const limiter = (name: LimiterName) => new RateLimiter(this.settings[name]);
+    this.#shared = shared;
+    const counter = shared && { client: shared.client, prefix: KEY_PREFIX };
+    const limiter = (name: LimiterName) => new RateLimiter(name, this.settings[name], counter);
     this.#limiters = {
       requestsPerIp: limiter('requestsPerIp'),
       writesPerUser: limiter('writesPerUser'),
@@ -66,11 +83,30 @@ export class Limits {
       signupsPerIp: limiter('signupsPerIp'),
       socketEventsPerSocket: limiter('socketEventsPerSocket'),
     };
+    this.#mode = shared?.client.isReady ? 'shared' : 'per-node';
+    if (shared) {
+      const update = () => {
+        const mode: LimitsMode = shared.client.isReady ? 'shared' : 'per-node';
+        if (mode === this.#mode) return;
+        this.#mode = mode;
+        shared.onModeChange?.(mode);
+      };
+      shared.client.on('ready', update);
+      shared.client.on('error', update);
+      shared.client.on('end', update);
+      if (this.#mode === 'per-node') queueMicrotask(() => shared.onModeChange?.('per-node'));
+    }
+  }
+
+  /** `shared` while counted in Redis; `per-node` without REDIS_URL or while Redis is unreachable. */
+  get mode(): LimitsMode {
+    if (this.#shared) this.#mode = this.#shared.client.isReady ? 'shared' : 'per-node';
+    return this.#mode;
   }
 
   /** Counts a hit; throws a 429 problem with `Retry-After` when over the limit. */
-  enforce(name: LimiterName, key: string): void {
-    const decision = this.#limiters[name].hit(key);
+  async enforce(name: LimiterName, key: string): Promise<void> {
+    const decision = await this.#limiters[name].hit(key);
     if (!decision.allowed) {
       throw new ProblemError('rate-limited', `Rate limit of ${decision.limit} reached; retry in ${decision.retryAfterSeconds} s`, {
         headers: { 'Retry-After': String(decision.retryAfterSeconds) },
@@ -79,20 +115,16 @@ export class Limits {
   }
 
   /** Whether a hit is allowed, for callers that answer without HTTP (sockets). */
-  allow(name: LimiterName, key: string): boolean {
-    return this.#limiters[name].hit(key).allowed;
+  async allow(name: LimiterName, key: string): Promise<boolean> {
+    return (await this.#limiters[name].hit(key)).allowed;
   }
 
   /** Takes back one hit counted by `enforce` or `allow`. */
-  refund(name: LimiterName, key: string): void {
-    this.#limiters[name].refund(key);
+  async refund(name: LimiterName, key: string): Promise<void> {
+    await this.#limiters[name].refund(key);
   }
 
-  reset(name: LimiterName, key: string): void {
-    this.#limiters[name].reset(key);
-  }
-
-  close(): void {
-    for (const limiter of Object.values(this.#limiters)) limiter.close();
+  async reset(name: LimiterName, key: string): Promise<void> {
+    await this.#limiters[name].reset(key);
   }
 }
