@@ -150,6 +150,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   };
   let bus: RevocationBus | undefined;
   const closeShared = async () => {
+    limits.close();
     revocations.close();
     await bus?.close();
     if (redis) await redisModule?.closeRedis(redis);

@@ -27,11 +27,11 @@ const SECRET_FILE = 'jwt-secret';
  * HMAC of a fixed label under the secret (names the secret without
  * revealing anything about it).
  */
-function secretKid(secret: string | Buffer): string {
+export function secretKid(secret: string | Buffer): string {
   return createHmac('sha256', secret).update('news-forum key id').digest('base64url').slice(0, 22);
 }
 
-function publicKeyKid(publicKey: string): string {
+export function publicKeyKid(publicKey: string): string {
   const jwk = createPublicKey(publicKey).export({ format: 'jwk' });
   const members = jwk.kty === 'RSA' ? { e: jwk.e, kty: jwk.kty, n: jwk.n } : { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y };
   return createHash('sha256').update(JSON.stringify(members)).digest('base64url');

@@ -67,7 +67,9 @@ export class Limits {
   readonly knownClients = new KnownClients(KNOWN_CLIENT_MS, KNOWN_CLIENT_CAPACITY);
   readonly #limiters: Readonly<Record<LimiterName, RateLimiter>>;
   readonly #shared: SharedLimits | undefined;
-  #mode: LimitsMode;
+  /** The mode last reported, so each change is logged once. */
+  #reported: LimitsMode;
+  #closed = false;
 
   constructor(overrides: Partial<LimitSettings> = {}, shared?: SharedLimits) {
     this.settings = { ...DEFAULT_LIMITS, ...overrides };
@@ -83,25 +85,27 @@ export class Limits {
       signupsPerIp: limiter('signupsPerIp'),
       socketEventsPerSocket: limiter('socketEventsPerSocket'),
     };
-    this.#mode = shared?.client.isReady ? 'shared' : 'per-node';
+    this.#reported = shared && !shared.client.isReady ? 'per-node' : 'shared';
     if (shared) {
-      const update = () => {
-        const mode: LimitsMode = shared.client.isReady ? 'shared' : 'per-node';
-        if (mode === this.#mode) return;
-        this.#mode = mode;
+      const report = () => {
+        const mode = this.mode;
+        if (this.#closed || mode === this.#reported) return;
+        this.#reported = mode;
         shared.onModeChange?.(mode);
       };
-      shared.client.on('ready', update);
-      shared.client.on('error', update);
-      shared.client.on('end', update);
-      if (this.#mode === 'per-node') queueMicrotask(() => shared.onModeChange?.('per-node'));
+      for (const event of ['ready', 'error', 'end'] as const) shared.client.on(event, report);
+      if (this.#reported === 'per-node') queueMicrotask(() => shared.onModeChange?.('per-node'));
     }
   }
 
   /** `shared` while counted in Redis; `per-node` without REDIS_URL or while Redis is unreachable. */
   get mode(): LimitsMode {
-    if (this.#shared) this.#mode = this.#shared.client.isReady ? 'shared' : 'per-node';
-    return this.#mode;
+    return this.#shared?.client.isReady ? 'shared' : 'per-node';
+  }
+
+  /** Stops reporting mode changes (the node is closing its Redis client). */
+  close(): void {
+    this.#closed = true;
   }
 
   /** Counts a hit; throws a 429 problem with `Retry-After` when over the limit. */
