@@ -1,5 +1,5 @@
 import { ProblemError } from '../problem/problem-error.js';
-import { KnownClients } from './known-clients.js';
+import { KnownClients, type KnownClientsRedis } from './known-clients.js';
 import { type RateLimit, RateLimiter } from './rate-limiter.js';
 
 /**
@@ -53,7 +53,7 @@ export type LimitsMode = 'shared' | 'per-node';
 /** Redis for limits shared by every node (REDIS_URL). */
 export interface SharedLimits {
   /** A node-redis client. */
-  client: { readonly isReady: boolean; on(event: 'ready' | 'error' | 'end', listener: (...args: unknown[]) => void): unknown };
+  client: KnownClientsRedis & { on(event: 'ready' | 'error' | 'end', listener: (...args: unknown[]) => void): unknown };
   /** Told once each time the limits switch between shared and per-node counting. */
   onModeChange?: (mode: LimitsMode) => void;
 }
@@ -64,7 +64,7 @@ const KEY_PREFIX = 'news-forum:limit:';
 export class Limits {
   readonly settings: LimitSettings;
   /** Addresses each account signed in from lately; see failedLoginsPerLogin. */
-  readonly knownClients = new KnownClients(KNOWN_CLIENT_MS, KNOWN_CLIENT_CAPACITY);
+  readonly knownClients: KnownClients;
   readonly #limiters: Readonly<Record<LimiterName, RateLimiter>>;
   readonly #shared: SharedLimits | undefined;
   /** The mode last reported, so each change is logged once. */
@@ -74,6 +74,7 @@ export class Limits {
   constructor(overrides: Partial<LimitSettings> = {}, shared?: SharedLimits) {
     this.settings = { ...DEFAULT_LIMITS, ...overrides };
     this.#shared = shared;
+    this.knownClients = new KnownClients(KNOWN_CLIENT_MS, KNOWN_CLIENT_CAPACITY, shared?.client);
     const counter = shared && { client: shared.client, prefix: KEY_PREFIX };
     const limiter = (name: LimiterName) => new RateLimiter(name, this.settings[name], counter);
     this.#limiters = {

@@ -19,7 +19,7 @@ export const authHandlers = {
     const key = login.toLowerCase();
     await limits.enforce('failedLoginsPerLoginAndIp', `${key} ${ip}`);
     // Guesses from everywhere together are bounded, but not for where the owner signed in from.
-    const known = limits.knownClients.has(key, ip);
+    const known = await limits.knownClients.has(key, ip);
     if (!known) await limits.enforce('failedLoginsPerLogin', key);
     const user = await store.getUser(key);
     // Unknown logins cost one scrypt too, so the answer and its timing are the same.
@@ -28,7 +28,7 @@ export const authHandlers = {
     await limits.reset('failedLoginsPerLoginAndIp', `${key} ${ip}`);
     // Only this attempt leaves the account-wide count of guesses: the owner's success must not give strangers a fresh budget.
     if (!known) await limits.refund('failedLoginsPerLogin', key);
-    limits.knownClients.remember(key, ip);
+    await limits.knownClients.remember(key, ip);
     const { token, expiresAt } = tokens.issue(user);
     return { status: 200, body: { token, expiresAt, user: publicUser(user) } };
   },
