@@ -25,6 +25,7 @@ export type {
   NewUser,
   operations,
   Page,
+  PasswordChange,
   Post,
   PostListQuery,
   PostSort,

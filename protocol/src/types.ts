@@ -27,6 +27,8 @@ export type NewPost = Schemas['NewPost'];
 export type NewComment = Schemas['NewComment'];
 /** Body of `PUT /api/users/{login}`. */
 export type NewUser = Schemas['NewUser'];
+/** Body of `PUT /api/me/password`. */
+export type PasswordChange = Schemas['PasswordChange'];
 /** A page of a paginated list. */
 export interface Page<T> {
   items: T[];

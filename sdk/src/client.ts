@@ -5,7 +5,7 @@ import { defaultRetryDelay, type RetryDelay } from './rest/backoff.js';
 import { type CommentsApi, createCommentsApi } from './rest/comments.js';
 import { createPostsApi, type PostsApi } from './rest/posts.js';
 import type { CallOptions, Result } from './rest/result.js';
-import { createTransport } from './rest/transport.js';
+import { createTransport, mayHaveTakenEffect } from './rest/transport.js';
 import { createUsersApi, type UsersApi } from './rest/users.js';
 
 /** Options of {@link createClient}. */
@@ -47,8 +47,27 @@ export interface NewsForumClient {
    * if (error?.status === 401) askAgain();
    */
   login(login: string, password: string, options?: CallOptions): Promise<Result<Session>>;
-  /** Forgets the token (tokens are stateless JWTs: nothing to revoke) and reconnects an open socket anonymously. */
-  logout(): void;
+  /**
+   * Signs out: forgets the token at once (later calls and the live socket go
+   * on anonymously) and revokes it on the server (`DELETE /api/authenticate`),
+   * so it stops working on every node. Resolves with the revocation's result,
+   * or undefined when there was no token.
+   *
+   * @example
+   * const result = await forum.logout();
+   * if (result?.error) console.warn('the token may still be valid until it expires', result.error.code);
+   */
+  logout(options?: CallOptions): Promise<Result<null> | undefined>;
+  /**
+   * Changes the signed-in account's password (`PUT /api/me/password`). Every
+   * token of the account stops working, on every device; this client keeps
+   * the new session the server answers with and reconnects its live socket.
+   *
+   * @example
+   * const { error } = await forum.changePassword('correct horse battery', 'battery staple horse');
+   * if (error?.status === 403) showError('The current password is wrong');
+   */
+  changePassword(oldPassword: string, newPassword: string, options?: CallOptions): Promise<Result<Session>>;
   /** Name, version and instance of the server that answered. */
   info(options?: CallOptions): Promise<Result<ApiInfo>>;
   /** The account the token belongs to. */
@@ -113,7 +132,29 @@ export function createClient(options: ClientOptions): NewsForumClient {
       if (result.data) setToken(result.data.token);
       return result;
     },
-    logout: () => setToken(undefined),
+    async logout({ signal } = {}) {
+      const current = token;
+      if (current === undefined) return undefined;
+      setToken(undefined);
+      let maybeDone = false;
+      const result = await send({
+        method: 'delete',
+        path: '/authenticate',
+        token: current,
+        idempotent: true,
+        signal,
+        onRetry: (failure) => (maybeDone ||= mayHaveTakenEffect(failure)),
+      });
+      // A retry after an attempt that may have revoked it finds the token revoked: that is success.
+      if (maybeDone && result.error?.status === 401 && result.response) return { data: null, error: undefined, response: result.response };
+      return result;
+    },
+    async changePassword(oldPassword, newPassword, { signal } = {}) {
+      // Not retried: after a lost answer the token sent is revoked and a retry could only fail.
+      const result = await send({ method: 'put', path: '/me/password', body: { oldPassword, newPassword }, idempotent: false, signal });
+      if (result.data) setToken(result.data.token);
+      return result;
+    },
     info: ({ signal } = {}) => send({ method: 'get', path: '/', idempotent: true, signal }),
     me: ({ signal } = {}) => send({ method: 'get', path: '/me', idempotent: true, signal }),
     users: createUsersApi(send),

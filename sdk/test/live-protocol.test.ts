@@ -166,7 +166,7 @@ describe('live protocol against a scripted socket.io server', () => {
     await waitFor('first subscription', () => subscribes === 1);
     client.setToken('token-b');
     await waitFor('second subscription', () => subscribes === 2);
-    client.logout();
+    client.setToken(undefined);
     await waitFor('third subscription', () => subscribes === 3);
     expect(server.tokens).toEqual(['token-a', 'token-b', undefined]);
   });

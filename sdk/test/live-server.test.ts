@@ -117,7 +117,7 @@ describe('live streams through the SDK against the real server', () => {
 
   it('reconnects with the new token on login, and ends in closed when the account is deleted', async () => {
     const doomed = await signUp('doomed');
-    doomed.logout();
+    await doomed.logout();
     const events: StatusEvent[] = [];
     doomed.live.on('status', (event) => events.push(event));
     doomed.live.posts.on('change', () => {});

@@ -185,7 +185,7 @@ describe('retries against a real HTTP server', () => {
     expect(server.requests.map((r) => r.method)).toEqual(['PUT', 'PUT', 'POST']);
   });
 
-  it('keeps the token from login and sends it, then forgets it on logout', async () => {
+  it('keeps the token from login and sends it, then revokes and forgets it on logout', async () => {
     const user = { login: 'ana', displayName: 'Ana', scopes: ['read'], createdAt: '2026-11-24T12:00:00.000Z' };
     server = await startHttpServer((request, res) =>
       request.url === '/api/authenticate'
@@ -197,12 +197,13 @@ describe('retries against a real HTTP server', () => {
     expect(data?.user).toEqual(user);
     expect(forum.token).toBe('jwt-1');
     await forum.me();
-    forum.logout();
+    await forum.logout();
     await forum.users.get('ana');
-    expect(server.requests.map((r) => [r.url, r.headers.authorization])).toEqual([
-      ['/api/authenticate', undefined],
-      ['/api/me', 'Bearer jwt-1'],
-      ['/api/users/ana', undefined],
+    expect(server.requests.map((r) => [r.method, r.url, r.headers.authorization])).toEqual([
+      ['POST', '/api/authenticate', undefined],
+      ['GET', '/api/me', 'Bearer jwt-1'],
+      ['DELETE', '/api/authenticate', 'Bearer jwt-1'],
+      ['GET', '/api/users/ana', undefined],
     ]);
   });
 

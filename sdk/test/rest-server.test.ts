@@ -109,7 +109,36 @@ describe('REST through the SDK against the real server', () => {
     expect((await eve.posts.delete(post.id)).error?.status).toBe(403);
     expect(ok(await ana.posts.delete(post.id))).toBeNull();
     expect((await anon.posts.get(post.id)).error?.status).toBe(404);
-    eve.logout();
+    const token = eve.token;
+    const signedOut = eve.logout();
     expect(eve.token).toBeUndefined();
+    expect(ok((await signedOut)!)).toBeNull();
+    // The token is revoked on the server, not just forgotten here.
+    const stale = forum.client({ token });
+    expect((await stale.me()).error?.status).toBe(401);
+    expect(await eve.logout()).toBeUndefined();
+  });
+
+  it('changes the password: the old token and password stop working, the client keeps the new session', async () => {
+    ok(await anon.users.create('pat', { password: 'pat-password-1' }));
+    const pat = forum.client();
+    const other = forum.client();
+    ok(await pat.login('pat', 'pat-password-1'));
+    ok(await other.login('pat', 'pat-password-1'));
+    const before = pat.token;
+
+    const wrong = await pat.changePassword('not-the-password', 'pat-password-2');
+    expect(wrong.error?.status).toBe(403);
+    expect(pat.token).toBe(before);
+    const weak = await pat.changePassword('pat-password-1', 'short');
+    expect(weak.error?.status).toBe(422);
+
+    const session = ok(await pat.changePassword('pat-password-1', 'pat-password-2'));
+    expect(pat.token).toBe(session.token);
+    expect(pat.token).not.toBe(before);
+    expect(ok(await pat.me()).login).toBe('pat');
+    expect((await other.me()).error?.status).toBe(401);
+    expect((await anon.login('pat', 'pat-password-1')).error?.status).toBe(401);
+    expect(ok(await forum.client().login('pat', 'pat-password-2')).user.login).toBe('pat');
   });
 });

@@ -56,8 +56,8 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   app.use(compress());
   app.use(securityHeaders());
   app.use(cors(services.config));
-  app.use((req, _res, next) => {
-    services.limits.enforce('requestsPerIp', req.ip ?? 'unknown');
+  app.use(async (req, _res, next) => {
+    await services.limits.enforce('requestsPerIp', req.ip ?? 'unknown');
     next();
   });
   app.use('/api', jsonBody(services.limits.settings.bodyBytes));

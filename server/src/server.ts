@@ -6,6 +6,7 @@ import type { RequestHandler } from 'express';
 import { createApp } from './app.js';
 import { resolveJwtKeys } from './auth/jwt-keys.js';
 import { PasswordHasher } from './auth/password.js';
+import { type RevocationBus, Revocations } from './auth/revocations.js';
 import { TokenService } from './auth/tokens.js';
 import { wait } from './backoff.js';
 import { serveBackups } from './backup/backup-socket.js';
@@ -122,23 +123,56 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const logger = options.logger ?? createLogger(config.logLevel, { instance: config.instanceName });
   const ownsStore = options.store === undefined;
   const store = options.store ?? (await openConfiguredStore(config));
+  // Loaded here, not at the top: a single node without REDIS_URL never pays for the client.
+  const redisModule = config.redisUrl ? await import('./redis/connect-redis.js') : undefined;
+  const redis = redisModule && config.redisUrl ? await redisModule.connectRedis(config.redisUrl, logger, 'limits') : undefined;
   // Limits given in code win over the environment's.
-  const limits = new Limits({ ...config.rateLimits, ...options.limits });
+  const limits = new Limits(
+    { ...config.rateLimits, ...options.limits },
+    redis && {
+      client: redis,
+      onModeChange: (mode) =>
+        mode === 'shared'
+          ? logger.info('rate limits are shared through Redis again')
+          : logger.warn("rate limits are counted in this node's memory: Redis is unreachable"),
+    },
+  );
+  const events = new EventEmitter<ServerEvents>();
+  const revocations = new Revocations(store, events, logger);
   const services: Services = {
     config,
     store,
-    tokens: new TokenService(await resolveJwtKeys(config.jwt, config.dataDir), config.tokenTtlSeconds),
+    tokens: new TokenService(await resolveJwtKeys(config.jwt, config.dataDir, config.jwtPrevious), config.tokenTtlSeconds),
     passwords: new PasswordHasher(options.passwordCost),
     limits,
+    revocations,
     logger,
-    events: new EventEmitter<ServerEvents>(),
+    events,
     reads: startReadModels(store, logger, options.reads),
   };
+  let bus: RevocationBus | undefined;
+  const closeShared = async () => {
+    limits.close();
+    revocations.close();
+    await bus?.close();
+    if (redis) await redisModule?.closeRedis(redis);
+  };
   try {
+    await revocations.load();
+    if (redis && config.redisUrl) {
+      const { startRevocationBus } = await import('./redis/revocation-bus.js');
+      bus = await startRevocationBus(config.redisUrl, redis, logger, {
+        onNotice: (notice) => revocations.apply(notice),
+        onResubscribed: () => {
+          revocations.load().catch((error: Error) => logger.warn('cannot reload revoked tokens', { error: error.message }));
+        },
+      });
+      revocations.useBus(bus);
+    }
     await ensureAdmin(services);
   } catch (error) {
     await services.reads.close();
-    limits.close();
+    await closeShared();
     if (ownsStore) await store.close();
     throw error;
   }
@@ -165,7 +199,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   } catch (error) {
     await gateway.close();
     await services.reads.close();
-    limits.close();
+    await closeShared();
     if (ownsStore) await store.close();
     throw listenError(error as NodeJS.ErrnoException, config);
   }
@@ -213,7 +247,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         signal?.removeEventListener('abort', dropAll);
         logger.info('sockets closed; closing the store');
         await services.reads.close();
-        limits.close();
+        await closeShared();
         if (ownsStore) await store.close();
         logger.info('stopped');
       })();

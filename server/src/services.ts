@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { PasswordHasher } from './auth/password.js';
+import type { Revocations } from './auth/revocations.js';
 import type { TokenService } from './auth/tokens.js';
 import type { Config } from './config/config.js';
 import type { Logger } from './logger.js';
@@ -11,6 +12,10 @@ import type { Store } from './store/store.js';
 export interface ServerEvents {
   /** An account was deleted: its live sockets must be disconnected on every node. */
   userDeleted: [login: string];
+  /** A token was signed out (here or on another node): its sockets on this node must go. */
+  tokenRevoked: [jti: string];
+  /** The account's tokens older than `sessionVersion` are void (here or on another node): their sockets on this node must go. */
+  sessionsEnded: [login: string, sessionVersion: number];
 }
 
 /** What handlers and the gateway share. */
@@ -20,6 +25,8 @@ export interface Services {
   tokens: TokenService;
   passwords: PasswordHasher;
   limits: Limits;
+  /** Signed-out tokens and ended sessions, shared with the other nodes. */
+  revocations: Revocations;
   logger: Logger;
   events: EventEmitter<ServerEvents>;
   /** First pages of posts and comments in memory, kept current by the change feed. */

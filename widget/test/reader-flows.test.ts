@@ -84,8 +84,15 @@ describe('a reader', () => {
     await up.click();
     await attribute(up, 'aria-pressed', 'true');
     const signedOut = nextEvent<LogoutEventDetail>(page, 'news-forum-logout');
+    const revocation = page.waitForResponse((r) => r.request().method() === 'DELETE' && r.url().endsWith('/api/authenticate'));
     await forum.getByRole('button', { name: 'Sign out' }).click();
     expect(await signedOut).toEqual({ login: 'ana', reason: 'user' });
+    // Signing out revokes the token: the server refuses it from then on.
+    const revoked = await revocation;
+    expect(revoked.status()).toBe(204);
+    const signedOutToken = (await revoked.request().allHeaders()).authorization;
+    expect(signedOutToken).toMatch(/^Bearer /);
+    expect((await fetch(`${fixture.env.url}/api/me`, { headers: { authorization: signedOutToken! } })).status).toBe(401);
     await attribute(up, 'aria-pressed', 'false');
     expect((await signIn(page, 'ana')).user.login).toBe('ana');
     await attribute(up, 'aria-pressed', 'true');

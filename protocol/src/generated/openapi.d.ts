@@ -35,7 +35,14 @@ export interface paths {
          * @description Answers 401 with the same body and timing whether or not the login exists.
          */
         post: operations["authenticate"];
-        delete?: never;
+        /**
+         * Sign out, ending the token sent
+         * @description Revokes the bearer token of the request: every node refuses it from
+         *     then on (within a second), over REST and sockets, and its open sockets
+         *     are disconnected. Other tokens of the account stay valid. Revoking a
+         *     token that is revoked already answers 401, as for any revoked token.
+         */
+        delete: operations["logout"];
         options?: never;
         head?: never;
         patch?: never;
@@ -51,6 +58,29 @@ export interface paths {
         /** The account the token belongs to */
         get: operations["getMe"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change the password of the signed-in account
+         * @description Needs the current password. Ends every session of the account (all
+         *     its tokens, on every node, and their sockets) and answers with a new
+         *     session, so the device that made the change stays signed in. A wrong
+         *     current password answers 403 and counts as a failed sign-in.
+         */
+        put: operations["changePassword"];
         post?: never;
         delete?: never;
         options?: never;
@@ -101,6 +131,29 @@ export interface paths {
          *     sockets are disconnected on every node.
          */
         delete: operations["deleteUser"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{login}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                login: components["parameters"]["Login"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * End every session of an account (scope `admin`)
+         * @description Revokes every token issued to the account so far, on every node, and
+         *     disconnects their sockets. The account stays; it can sign in again.
+         */
+        delete: operations["endSessions"];
         options?: never;
         head?: never;
         patch?: never;
@@ -328,6 +381,11 @@ export interface components {
             login: string;
             password: string;
         };
+        PasswordChange: {
+            oldPassword: string;
+            /** @description At least 8 characters, and not the current password */
+            newPassword: string;
+        };
         Session: {
             token: string;
             expiresAt: components["schemas"]["Timestamp"];
@@ -461,7 +519,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The token lacks the scope, the caller does not own the resource, or the request's Origin may not write */
+        /** @description The token lacks the scope, the caller does not own the resource, the request's Origin may not write, or the current password given is wrong */
         Forbidden: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];
@@ -627,6 +685,29 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     getMe: {
         parameters: {
             query?: never;
@@ -647,6 +728,39 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    changePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            /** @description Changed; a new session (every earlier token is revoked) */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -761,6 +875,33 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Deleted */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    endSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                login: components["parameters"]["Login"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every session of the account ended */
             204: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];

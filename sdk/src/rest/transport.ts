@@ -29,6 +29,8 @@ export type Call<P extends PathOf<M>, M extends Method> = Target<P, M> & {
   signal?: AbortSignal | undefined;
   /** Told about each failed attempt that is about to be retried. */
   onRetry?: (failure: RequestError) => void;
+  /** The bearer token to send instead of the client's (signing out sends the one just forgotten). */
+  token?: string | undefined;
 };
 
 export type Send = <M extends Method, P extends PathOf<M>>(call: Call<P, M>) => Promise<Result<DataOf<P, M>>>;
@@ -44,6 +46,7 @@ interface AnyCall {
   idempotencyKey?: string | undefined;
   signal?: AbortSignal | undefined;
   onRetry?: (failure: RequestError) => void;
+  token?: string | undefined;
 }
 
 /**
@@ -62,7 +65,7 @@ export function createTransport(options: TransportOptions): Send {
       if (value !== undefined) url.searchParams.set(name, String(value));
     }
     const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
-    const token = options.getToken();
+    const token = call.token ?? options.getToken();
     if (token !== undefined) headers.authorization = `Bearer ${token}`;
     if (call.body !== undefined) headers['content-type'] = 'application/json';
     if (call.idempotencyKey !== undefined) headers['idempotency-key'] = call.idempotencyKey;

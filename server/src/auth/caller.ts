@@ -2,12 +2,17 @@ import type { Scope } from '@news-forum/protocol';
 import type { Request } from 'express';
 import { ProblemError } from '../problem/problem-error.js';
 import type { Services } from '../services.js';
+import type { TokenClaims } from './tokens.js';
 
 /** The authenticated caller. */
 export interface Caller {
+  /** The account's id. */
+  id: string;
   login: string;
   /** Scopes of the token that the account still holds. */
   scopes: Scope[];
+  /** The verified claims of the token the caller sent (what signing out revokes). */
+  token: TokenClaims;
 }
 
 /** The bearer token of a request, if any; a malformed Authorization header is a 401. */
@@ -23,13 +28,22 @@ export function bearerToken(req: Request): string | undefined {
   return match[1];
 }
 
+function revoked(detail: string): ProblemError {
+  return new ProblemError('unauthorized', detail, {
+    headers: { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${detail}"` },
+  });
+}
+
 /**
  * Verifies a token and checks the account still exists. The caller's scopes
  * are those the token names that the account still holds, so a revoked
- * scope or a deleted account stops working before the token expires.
+ * scope or a deleted account stops working before the token expires. A
+ * signed-out token, or one older than the account's last end of sessions,
+ * is refused.
  */
-export async function resolveCaller(token: string, services: Pick<Services, 'tokens' | 'store'>): Promise<Caller> {
+export async function resolveCaller(token: string, services: Pick<Services, 'tokens' | 'store' | 'revocations'>): Promise<Caller> {
   const claims = services.tokens.verify(token);
+  if (services.revocations.isRevoked(claims.jti)) throw revoked('The token has been revoked');
   const user = await services.store.getUser(claims.login);
   // A login taken again names another account: the token's account id must match.
   if (!user || user.id !== claims.sub) {
@@ -37,8 +51,9 @@ export async function resolveCaller(token: string, services: Pick<Services, 'tok
       headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
     });
   }
+  if (claims.sv !== user.sessionVersion) throw revoked('The sessions of this account have been ended');
   const held = new Set<Scope>(user.scopes);
-  return { login: user.login, scopes: claims.scopes.filter((scope) => held.has(scope)) };
+  return { id: user.id, login: user.login, scopes: claims.scopes.filter((scope) => held.has(scope)), token: claims };
 }
 
 /** Throws 403 unless the caller holds every scope. */

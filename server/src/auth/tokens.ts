@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { SCOPES, type Scope } from '@news-forum/protocol';
 import jwt from 'jsonwebtoken';
 import { ProblemError } from '../problem/problem-error.js';
-import type { JwtKeys } from './jwt-keys.js';
+import type { JwtKeys, VerifyingKey } from './jwt-keys.js';
 
 /** The verified claims of a bearer token. */
 export interface TokenClaims {
@@ -9,8 +10,20 @@ export interface TokenClaims {
   sub: string;
   login: string;
   scopes: Scope[];
+  /** The account's session version when issued: ending the account's sessions raises it, voiding older tokens. */
+  sv: number;
+  /** Names this token, so that signing out can revoke it alone. */
+  jti: string;
   iat: number;
   exp: number;
+}
+
+/** What a token is issued for. */
+export interface TokenSubject {
+  id: string;
+  login: string;
+  scopes: Scope[];
+  sessionVersion: number;
 }
 
 function invalidToken(detail: string): ProblemError {
@@ -22,33 +35,46 @@ function invalidToken(detail: string): ProblemError {
 /** How far the clocks of the nodes may disagree, in seconds. */
 const CLOCK_TOLERANCE_SECONDS = 30;
 
+/** jti values are UUIDs: anything else is not one of ours. */
+const JTI = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /**
- * Signs and verifies tokens with one pinned algorithm; `exp` is always
+ * Signs with the current key (its `kid` in the header) and verifies with
+ * the key the `kid` names, each pinned to its one algorithm; `exp` is always
  * required, and no token is taken that claims a longer life than TOKEN_TTL
  * or to have been issued in the future.
  */
 export class TokenService {
   readonly #keys: JwtKeys;
+  readonly #byKid: Map<string, VerifyingKey>;
   readonly #ttlSeconds: number;
 
   constructor(keys: JwtKeys, ttlSeconds: number) {
     this.#keys = keys;
+    this.#byKid = new Map(keys.verifying.map((key) => [key.kid, key]));
     this.#ttlSeconds = ttlSeconds;
   }
 
-  issue(account: { id: string; login: string; scopes: Scope[] }): { token: string; expiresAt: string } {
+  issue(account: TokenSubject): { token: string; expiresAt: string; claims: TokenClaims } {
     const iat = Math.floor(Date.now() / 1000);
     const exp = iat + this.#ttlSeconds;
-    const { id: sub, login, scopes } = account;
-    const token = jwt.sign({ sub, login, scopes, iat, exp }, this.#keys.signingKey, { algorithm: this.#keys.algorithm });
-    return { token, expiresAt: new Date(exp * 1000).toISOString() };
+    const { id: sub, login, scopes, sessionVersion: sv } = account;
+    const claims = { sub, login, scopes, sv, jti: randomUUID(), iat, exp };
+    const { signing } = this.#keys;
+    const token = jwt.sign(claims, signing.signingKey, { algorithm: signing.algorithm, keyid: signing.kid });
+    return { token, expiresAt: new Date(exp * 1000).toISOString(), claims };
   }
 
   verify(token: string): TokenClaims {
+    const decoded = jwt.decode(token, { complete: true });
+    const kid = decoded?.header.kid;
+    const key = typeof kid === 'string' ? this.#byKid.get(kid) : undefined;
+    if (!key) throw invalidToken('The token is signed with an unknown key');
     let payload: unknown;
     try {
-      payload = jwt.verify(token, this.#keys.verifyingKey, {
-        algorithms: [this.#keys.algorithm],
+      payload = jwt.verify(token, key.key, {
+        // The kid decides the algorithm: a token naming one key cannot pick another's algorithm.
+        algorithms: [key.algorithm],
         maxAge: this.#ttlSeconds,
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
       });
@@ -57,13 +83,15 @@ export class TokenService {
       throw invalidToken(expired ? 'The token has expired' : 'The token is invalid');
     }
     if (typeof payload !== 'object' || payload === null) throw invalidToken('The token is invalid');
-    const { sub, login, scopes, iat, exp } = payload as Record<string, unknown>;
+    const { sub, login, scopes, sv, jti, iat, exp } = payload as Record<string, unknown>;
     if (typeof exp !== 'number') throw invalidToken('The token has no expiry');
     if (typeof sub !== 'string' || typeof login !== 'string' || typeof iat !== 'number' || !Array.isArray(scopes))
+      throw invalidToken('The token is invalid');
+    if (typeof jti !== 'string' || !JTI.test(jti) || !Number.isSafeInteger(sv) || (sv as number) < 0)
       throw invalidToken('The token is invalid');
     if (!scopes.every((s): s is Scope => (SCOPES as readonly unknown[]).includes(s))) throw invalidToken('The token is invalid');
     if (iat > Date.now() / 1000 + CLOCK_TOLERANCE_SECONDS) throw invalidToken('The token is issued in the future');
     if (exp - iat > this.#ttlSeconds + CLOCK_TOLERANCE_SECONDS) throw invalidToken('The token outlives TOKEN_TTL');
-    return { sub, login, scopes, iat, exp };
+    return { sub, login, scopes, sv: sv as number, jti, iat, exp };
   }
 }

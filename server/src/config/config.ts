@@ -15,6 +15,11 @@ export type JwtKeyConfig =
   | { kind: 'keypair'; privateKey: string; publicKey: string; algorithm: 'RS256' | 'ES256' }
   | { kind: 'generated' };
 
+/** A key that only verifies: the one used before the current key (JWT_PREVIOUS_SECRET or JWT_PREVIOUS_PUBLIC_KEY). */
+export type PreviousJwtKeyConfig =
+  | { kind: 'secret'; secret: string }
+  | { kind: 'public-key'; publicKey: string; algorithm: 'RS256' | 'ES256' };
+
 /** Everything the server reads from its environment, validated. */
 export interface Config {
   port: number;
@@ -25,6 +30,8 @@ export interface Config {
   rethinkdbUrl: string | undefined;
   redisUrl: string | undefined;
   jwt: JwtKeyConfig;
+  /** Tokens signed with this key are still accepted, so the signing key can be replaced without signing everyone out. */
+  jwtPrevious: PreviousJwtKeyConfig | undefined;
   tokenTtlSeconds: number;
   /** Origins allowed to call every route and open sockets. */
   corsOrigins: string[];
@@ -150,12 +157,44 @@ function jwtKeys(env: Env): JwtKeyConfig {
   } catch {
     throw new ConfigError('JWT_PUBLIC_KEY', 'is not the public key of JWT_PRIVATE_KEY');
   }
-  const details = key.asymmetricKeyDetails ?? {};
-  if (key.asymmetricKeyType === 'rsa' && (details.modulusLength ?? 0) >= 2048)
-    return { kind: 'keypair', privateKey, publicKey, algorithm: 'RS256' };
-  if (key.asymmetricKeyType === 'ec' && details.namedCurve === 'prime256v1')
-    return { kind: 'keypair', privateKey, publicKey, algorithm: 'ES256' };
+  const algorithm = asymmetricAlgorithm(key);
+  if (algorithm) return { kind: 'keypair', privateKey, publicKey, algorithm };
   throw new ConfigError('JWT_PRIVATE_KEY', 'must be an RSA key of at least 2048 bits (RS256) or an EC P-256 key (ES256)');
+}
+
+/** The algorithm a key is used with: RS256 for RSA of 2048 bits or more, ES256 for EC P-256; undefined otherwise. */
+function asymmetricAlgorithm(key: KeyObject): 'RS256' | 'ES256' | undefined {
+  const details = key.asymmetricKeyDetails ?? {};
+  if (key.asymmetricKeyType === 'rsa' && (details.modulusLength ?? 0) >= 2048) return 'RS256';
+  if (key.asymmetricKeyType === 'ec' && details.namedCurve === 'prime256v1') return 'ES256';
+  return undefined;
+}
+
+function previousJwtKey(env: Env, current: JwtKeyConfig): PreviousJwtKeyConfig | undefined {
+  const secret = read(env, 'JWT_PREVIOUS_SECRET');
+  const publicKey = read(env, 'JWT_PREVIOUS_PUBLIC_KEY')?.replace(/\\n/g, '\n');
+  if (secret !== undefined && publicKey !== undefined) {
+    throw new ConfigError('JWT_PREVIOUS_SECRET', 'set either JWT_PREVIOUS_SECRET or JWT_PREVIOUS_PUBLIC_KEY, not both');
+  }
+  if (secret !== undefined) {
+    if (secret.length < 32) throw new ConfigError('JWT_PREVIOUS_SECRET', 'must be at least 32 characters');
+    if (current.kind === 'secret' && current.secret === secret) throw new ConfigError('JWT_PREVIOUS_SECRET', 'must differ from JWT_SECRET');
+    return { kind: 'secret', secret };
+  }
+  if (publicKey === undefined) return undefined;
+  let key: KeyObject;
+  try {
+    key = createPublicKey(publicKey);
+  } catch {
+    throw new ConfigError('JWT_PREVIOUS_PUBLIC_KEY', 'is not a PEM public key');
+  }
+  const algorithm = asymmetricAlgorithm(key);
+  if (!algorithm)
+    throw new ConfigError('JWT_PREVIOUS_PUBLIC_KEY', 'must be an RSA key of at least 2048 bits (RS256) or an EC P-256 key (ES256)');
+  if (current.kind === 'keypair' && createPublicKey(current.publicKey).equals(key)) {
+    throw new ConfigError('JWT_PREVIOUS_PUBLIC_KEY', 'must differ from JWT_PUBLIC_KEY');
+  }
+  return { kind: 'public-key', publicKey, algorithm };
 }
 
 function corsOrigins(env: Env): { origins: string[]; anyReads: boolean } {
@@ -365,6 +404,7 @@ export function loadConfig(env: Env = process.env): Config {
   const listenHost = host(env);
   const instanceName = read(env, 'INSTANCE_NAME') ?? hostname();
   const registration = etcd(env, listenHost, instanceName);
+  const jwt = jwtKeys(env);
   return {
     port: port(env),
     host: listenHost,
@@ -373,7 +413,8 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     rethinkdbUrl,
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
-    jwt: jwtKeys(env),
+    jwt,
+    jwtPrevious: previousJwtKey(env, jwt),
     tokenTtlSeconds: duration(env, 'TOKEN_TTL', '24h'),
     corsOrigins: cors.origins,
     corsAnyOriginReads: cors.anyReads,

@@ -90,7 +90,7 @@ export function createApiRouter(handlers: Handlers, services: Services, options:
     router[operation.method](operation.expressPath, async (req, res) => {
       res.locals.operationId = operation.operationId;
       const caller = await authenticate(req, operation, services);
-      if (caller && WRITE_METHODS.has(operation.method)) services.limits.enforce('writesPerUser', caller.login);
+      if (caller && WRITE_METHODS.has(operation.method)) await services.limits.enforce('writesPerUser', caller.login);
       const input = parameters(req, operation);
       const context = { req, res, ...input, body: body(req, operation), caller, services };
       const reply = await handler(context as HandlerContext<OperationId>);

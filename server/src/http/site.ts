@@ -31,7 +31,9 @@ export function createSiteRouter(services: Services, readiness: Map<string, Read
       }),
     );
     const ready = Object.values(checks).every((value) => value === 'ok');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'fail', instance: services.config.instanceName, checks });
+    // Limits counted per node while Redis is away degrade the cluster, not this node: said, not failed.
+    const details = { limits: services.limits.mode };
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'fail', instance: services.config.instanceName, checks, details });
   });
   return router;
 }

@@ -1,5 +1,5 @@
 import { ProblemError } from '../problem/problem-error.js';
-import { KnownClients } from './known-clients.js';
+import { KnownClients, type KnownClientsRedis } from './known-clients.js';
 import { type RateLimit, RateLimiter } from './rate-limiter.js';
 
 /**
@@ -47,16 +47,36 @@ export const DEFAULT_LIMITS: LimitSettings = {
 
 export type LimiterName = Exclude<keyof LimitSettings, 'bodyBytes'>;
 
-/** The node's rate limiters, by name. */
+/** Where limits are counted: in Redis for every node, or in this node's memory. */
+export type LimitsMode = 'shared' | 'per-node';
+
+/** Redis for limits shared by every node (REDIS_URL). */
+export interface SharedLimits {
+  /** A node-redis client. */
+  client: KnownClientsRedis & { on(event: 'ready' | 'error' | 'end', listener: (...args: unknown[]) => void): unknown };
+  /** Told once each time the limits switch between shared and per-node counting. */
+  onModeChange?: (mode: LimitsMode) => void;
+}
+
+const KEY_PREFIX = 'news-forum:limit:';
+
+/** The node's rate limiters, by name; shared through Redis when given one. */
 export class Limits {
   readonly settings: LimitSettings;
   /** Addresses each account signed in from lately; see failedLoginsPerLogin. */
-  readonly knownClients = new KnownClients(KNOWN_CLIENT_MS, KNOWN_CLIENT_CAPACITY);
+  readonly knownClients: KnownClients;
   readonly #limiters: Readonly<Record<LimiterName, RateLimiter>>;
+  readonly #shared: SharedLimits | undefined;
+  /** The mode last reported, so each change is logged once. */
+  #reported: LimitsMode;
+  #closed = false;
 
-  constructor(overrides: Partial<LimitSettings> = {}) {
+  constructor(overrides: Partial<LimitSettings> = {}, shared?: SharedLimits) {
     this.settings = { ...DEFAULT_LIMITS, ...overrides };
-    const limiter = (name: LimiterName) => new RateLimiter(this.settings[name]);
+    this.#shared = shared;
+    this.knownClients = new KnownClients(KNOWN_CLIENT_MS, KNOWN_CLIENT_CAPACITY, shared?.client);
+    const counter = shared && { client: shared.client, prefix: KEY_PREFIX };
+    const limiter = (name: LimiterName) => new RateLimiter(name, this.settings[name], counter);
     this.#limiters = {
       requestsPerIp: limiter('requestsPerIp'),
       writesPerUser: limiter('writesPerUser'),
@@ -66,11 +86,32 @@ export class Limits {
       signupsPerIp: limiter('signupsPerIp'),
       socketEventsPerSocket: limiter('socketEventsPerSocket'),
     };
+    this.#reported = shared && !shared.client.isReady ? 'per-node' : 'shared';
+    if (shared) {
+      const report = () => {
+        const mode = this.mode;
+        if (this.#closed || mode === this.#reported) return;
+        this.#reported = mode;
+        shared.onModeChange?.(mode);
+      };
+      for (const event of ['ready', 'error', 'end'] as const) shared.client.on(event, report);
+      if (this.#reported === 'per-node') queueMicrotask(() => shared.onModeChange?.('per-node'));
+    }
+  }
+
+  /** `shared` while counted in Redis; `per-node` without REDIS_URL or while Redis is unreachable. */
+  get mode(): LimitsMode {
+    return this.#shared?.client.isReady ? 'shared' : 'per-node';
+  }
+
+  /** Stops reporting mode changes (the node is closing its Redis client). */
+  close(): void {
+    this.#closed = true;
   }
 
   /** Counts a hit; throws a 429 problem with `Retry-After` when over the limit. */
-  enforce(name: LimiterName, key: string): void {
-    const decision = this.#limiters[name].hit(key);
+  async enforce(name: LimiterName, key: string): Promise<void> {
+    const decision = await this.#limiters[name].hit(key);
     if (!decision.allowed) {
       throw new ProblemError('rate-limited', `Rate limit of ${decision.limit} reached; retry in ${decision.retryAfterSeconds} s`, {
         headers: { 'Retry-After': String(decision.retryAfterSeconds) },
@@ -79,20 +120,16 @@ export class Limits {
   }
 
   /** Whether a hit is allowed, for callers that answer without HTTP (sockets). */
-  allow(name: LimiterName, key: string): boolean {
-    return this.#limiters[name].hit(key).allowed;
+  async allow(name: LimiterName, key: string): Promise<boolean> {
+    return (await this.#limiters[name].hit(key)).allowed;
   }
 
   /** Takes back one hit counted by `enforce` or `allow`. */
-  refund(name: LimiterName, key: string): void {
-    this.#limiters[name].refund(key);
+  async refund(name: LimiterName, key: string): Promise<void> {
+    await this.#limiters[name].refund(key);
   }
 
-  reset(name: LimiterName, key: string): void {
-    this.#limiters[name].reset(key);
-  }
-
-  close(): void {
-    for (const limiter of Object.values(this.#limiters)) limiter.close();
+  async reset(name: LimiterName, key: string): Promise<void> {
+    await this.#limiters[name].reset(key);
   }
 }

@@ -1,3 +1,5 @@
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, RLWrapperTimeouts } from 'rate-limiter-flexible';
+
 /** Result of counting one hit against a limit. */
 export interface RateDecision {
   allowed: boolean;
@@ -13,53 +15,76 @@ export interface RateLimit {
   windowMs: number;
 }
 
+/** What a Redis-backed limiter needs: a node-redis client (rate-limiter-flexible's `useRedisPackage`). */
+export interface SharedCounter {
+  client: unknown;
+  /** Prefix of every key, so that limits of several deployments can share one Redis. */
+  prefix: string;
+}
+
+const SHARED_TIMEOUT_MS = 500;
+
 /**
- * Fixed-window counter per key, in memory on this node. Old windows are
- * dropped as keys are touched and on a timer that does not keep the process alive.
+ * Fixed-window counter per key (rate-limiter-flexible). In this node's
+ * memory, or, with `shared`, in Redis so that every node counts together;
+ * when Redis does not answer, the hit is counted in this node's memory
+ * instead (the insurance limiter) and the request goes on.
  */
 export class RateLimiter {
   readonly #limit: RateLimit;
-  readonly #windows = new Map<string, { start: number; count: number }>();
-  readonly #sweeper: NodeJS.Timeout;
+  readonly #limiter: RateLimiterMemory | RLWrapperTimeouts;
 
-  constructor(limit: RateLimit) {
+  constructor(name: string, limit: RateLimit, shared?: SharedCounter) {
     this.#limit = limit;
-    this.#sweeper = setInterval(() => this.#sweep(), Math.max(limit.windowMs, 1000)).unref();
+    const options = {
+      points: limit.max,
+      duration: Math.max(1, Math.round(limit.windowMs / 1000)),
+      keyPrefix: `${shared?.prefix ?? ''}${name}`,
+    };
+    const memory = new RateLimiterMemory(options);
+    this.#limiter = shared
+      ? // A Redis that hangs (stopped, cut off) must not hold requests: past the timeout, memory counts.
+        new RLWrapperTimeouts({
+          timeoutMs: SHARED_TIMEOUT_MS,
+          limiter: new RateLimiterRedis({
+            ...options,
+            storeClient: shared.client,
+            useRedisPackage: true,
+            // Not connected: go to memory at once rather than wait for a command to fail.
+            rejectIfRedisNotReady: true,
+            insuranceLimiter: memory,
+          }),
+        })
+      : memory;
   }
 
-  hit(key: string, now = Date.now()): RateDecision {
-    const { max, windowMs } = this.#limit;
-    let window = this.#windows.get(key);
-    if (!window || now - window.start >= windowMs) {
-      window = { start: now, count: 0 };
-      this.#windows.set(key, window);
+  async hit(key: string): Promise<RateDecision> {
+    const { max } = this.#limit;
+    try {
+      const res = await this.#limiter.consume(key);
+      return decision(true, max, res);
+    } catch (error) {
+      if (error instanceof RateLimiterRes) return decision(false, max, error);
+      throw error;
     }
-    window.count += 1;
-    const allowed = window.count <= max;
-    return {
-      allowed,
-      limit: max,
-      remaining: Math.max(0, max - window.count),
-      retryAfterSeconds: Math.max(1, Math.ceil((window.start + windowMs - now) / 1000)),
-    };
   }
 
   /** Takes back one hit of the current window, e.g. a login attempt counted as failed that succeeded. */
-  refund(key: string): void {
-    const window = this.#windows.get(key);
-    if (window && window.count > 0) window.count -= 1;
+  async refund(key: string): Promise<void> {
+    await this.#limiter.reward(key, 1);
   }
 
   /** Forgets a key, e.g. the failed logins of an account after a success. */
-  reset(key: string): void {
-    this.#windows.delete(key);
+  async reset(key: string): Promise<void> {
+    await this.#limiter.delete(key);
   }
+}
 
-  close(): void {
-    clearInterval(this.#sweeper);
-  }
-
-  #sweep(now = Date.now()): void {
-    for (const [key, window] of this.#windows) if (now - window.start >= this.#limit.windowMs) this.#windows.delete(key);
-  }
+function decision(allowed: boolean, limit: number, res: RateLimiterRes): RateDecision {
+  return {
+    allowed,
+    limit,
+    remaining: Math.max(0, res.remainingPoints),
+    retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)),
+  };
 }

@@ -20,10 +20,13 @@ export function admitRequest(services: Pick<Services, 'config' | 'limits'>) {
     }
     // Only handshakes: the later polling requests of an admitted session carry its sid.
     const handshake = !new URL(req.url ?? '/', 'http://x').searchParams.has('sid');
-    if (handshake && !services.limits.allow('requestsPerIp', addressOf(req))) {
-      callback('Too many requests', false);
+    if (!handshake) {
+      callback(null, true);
       return;
     }
-    callback(null, true);
+    services.limits.allow('requestsPerIp', addressOf(req)).then(
+      (allowed) => (allowed ? callback(null, true) : callback('Too many requests', false)),
+      () => callback('Service unavailable', false),
+    );
   };
 }

@@ -4,6 +4,9 @@ import type { Server, Socket } from 'socket.io';
 /** What the node keeps per socket. */
 export interface SocketData {
   login: string | undefined;
+  /** The token's `jti` and the account's session version it carries; none for anonymous readers. */
+  jti: string | undefined;
+  sessionVersion: number;
   /** Client address, for limits shared with HTTP. */
   address: string;
 }

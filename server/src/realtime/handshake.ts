@@ -18,11 +18,16 @@ export function handshake(services: Services) {
     const { token } = (socket.handshake.auth ?? {}) as SocketAuth;
     if (token === undefined || token === null || token === '') {
       socket.data.login = undefined;
+      socket.data.jti = undefined;
+      socket.data.sessionVersion = 0;
       return next();
     }
     try {
       if (typeof token !== 'string') throw new ProblemError('unauthorized', 'The token must be a string');
-      socket.data.login = (await resolveCaller(token, services)).login;
+      const caller = await resolveCaller(token, services);
+      socket.data.login = caller.login;
+      socket.data.jti = caller.token.jti;
+      socket.data.sessionVersion = caller.token.sv;
       next();
     } catch (error) {
       const problem = toProblem(error).toJSON();

@@ -6,6 +6,11 @@ function userRoom(login: string): string {
   return `user:${login}`;
 }
 
+/** The room of the sockets opened with one token, on this node. */
+function tokenRoom(jti: string): string {
+  return `token:${jti}`;
+}
+
 /** Who is connected: each account's sockets, and the count sent to everyone. */
 export interface Presence {
   /** Puts a new socket in its account's room. */
@@ -14,8 +19,9 @@ export interface Presence {
 }
 
 /**
- * Tracks the sockets of each account, so that deleting an account
- * disconnects its sockets on every node, and sends the number of connected
+ * Tracks the sockets of each account and token, so that deleting an
+ * account, signing a token out or ending an account's sessions disconnects
+ * their sockets on every node, and sends the number of connected
  * sockets (across nodes with Redis) to this node's sockets when it changes.
  */
 export function startPresence(io: ForumServer, services: Services, options: { periodMs: number; acrossNodes: boolean }): Presence {
@@ -26,6 +32,15 @@ export function startPresence(io: ForumServer, services: Services, options: { pe
     if (options.acrossNodes) io.in(userRoom(login)).disconnectSockets(true);
   };
   services.events.on('userDeleted', disconnectUser);
+  // Revocations reach every node through their own channel; each node disconnects its own sockets.
+  const disconnectToken = (jti: string) => io.local.in(tokenRoom(jti)).disconnectSockets(true);
+  const disconnectOlderSessions = (login: string, sessionVersion: number) => {
+    for (const socket of io.of('/').sockets.values()) {
+      if (socket.data.login === login && socket.data.sessionVersion < sessionVersion) socket.disconnect(true);
+    }
+  };
+  services.events.on('tokenRevoked', disconnectToken);
+  services.events.on('sessionsEnded', disconnectOlderSessions);
 
   let online = -1;
   const timer = setInterval(async () => {
@@ -43,10 +58,15 @@ export function startPresence(io: ForumServer, services: Services, options: { pe
   return {
     join(socket) {
       if (socket.data.login) void socket.join(userRoom(socket.data.login));
+      if (socket.data.jti) void socket.join(tokenRoom(socket.data.jti));
+      // Revoked between its handshake and now: the notice found no room to empty.
+      if (socket.data.jti && services.revocations.isRevoked(socket.data.jti)) socket.disconnect(true);
     },
     close() {
       clearInterval(timer);
       services.events.off('userDeleted', disconnectUser);
+      services.events.off('tokenRevoked', disconnectToken);
+      services.events.off('sessionsEnded', disconnectOlderSessions);
     },
   };
 }

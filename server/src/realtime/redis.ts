@@ -2,6 +2,7 @@ import type { RedisClientType } from 'redis';
 import type { Server } from 'socket.io';
 import { backoffDelay, wait } from '../backoff.js';
 import type { Logger } from '../logger.js';
+import { closeRedis } from '../redis/connect-redis.js';
 
 /** The Redis pub/sub pair behind the socket.io adapter. */
 export interface RedisLink {
@@ -70,7 +71,8 @@ export async function attachRedis(io: Server, url: string, logger: Logger): Prom
       ]);
     },
     async close() {
-      await Promise.allSettled([pub.quit(), sub.quit()]);
+      // quit() waits for a reconnecting client forever: close with a bound, then drop.
+      await Promise.all([closeRedis(pub), closeRedis(sub)]);
     },
   };
 }

@@ -41,15 +41,16 @@ async function snapshot(services: Services, topic: Topic): Promise<SubscribeAck>
  */
 export function handleSubscriptions(socket: ForumSocket, services: Services): void {
   // Each event may read the database: count it per socket and against the client's HTTP budget.
-  const limited = () =>
-    !services.limits.allow('socketEventsPerSocket', socket.id) || !services.limits.allow('requestsPerIp', socket.data.address);
+  const limited = async () =>
+    !(await services.limits.allow('socketEventsPerSocket', socket.id)) ||
+    !(await services.limits.allow('requestsPerIp', socket.data.address));
   const refusal = (error: unknown) => ({ ok: false as const, error: toProblem(error).toJSON() });
   /** An event about a topic: rate-limited, its topic checked, any failure acknowledged as a problem. */
   const onTopic =
     <A>(tooMany: string, act: (topic: Topic, ack: (result: A | ReturnType<typeof refusal>) => void) => Promise<void>) =>
     async (raw: unknown, ack: (result: A | ReturnType<typeof refusal>) => void) => {
       if (typeof ack !== 'function') return;
-      if (limited()) return ack(refusal(new ProblemError('rate-limited', tooMany)));
+      if (await limited()) return ack(refusal(new ProblemError('rate-limited', tooMany)));
       let topic: Topic;
       try {
         topic = parseTopic(raw);

@@ -24,7 +24,7 @@ export const userHandlers = {
         });
       requireScopes(caller, ['admin']);
     }
-    services.limits.enforce('signupsPerIp', req.ip ?? 'unknown');
+    await services.limits.enforce('signupsPerIp', req.ip ?? 'unknown');
     const { login } = path;
     if (await services.store.getUser(login)) throw new ProblemError('conflict', `The login ${login} is taken`);
     const user = await services.store.createUser({
@@ -34,6 +34,13 @@ export const userHandlers = {
       passwordHash: await services.passwords.hash(password),
     });
     return { status: 201, body: publicUser(user), headers: { Location: `/api/users/${user.login}` } };
+  },
+
+  async endSessions({ path, services }) {
+    const user = await services.store.endSessions(path.login);
+    if (!user) throw new ProblemError('not-found', `No account ${path.login}`);
+    await services.revocations.sessionsEnded(user);
+    return { status: 204 };
   },
 
   async deleteUser({ path, caller, services }) {

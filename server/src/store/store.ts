@@ -14,6 +14,21 @@ export interface UserRecord {
   scopes: Scope[];
   passwordHash: string;
   createdAt: string;
+  /**
+   * Starts at 0; ending the account's sessions (password change, an admin's
+   * end-all) raises it. Tokens carry the value they were issued with, so
+   * every older token is void.
+   */
+  sessionVersion: number;
+}
+
+/** A token signed out before it expired: refused until `expiresAt`, then forgotten. */
+export interface RevokedToken {
+  /** The token's `jti`, a UUID. */
+  jti: string;
+  /** The id of the account it was issued to. */
+  accountId: string;
+  expiresAt: string;
 }
 
 export interface NewUserRecord {
@@ -142,6 +157,22 @@ export interface Store {
    * it either finish first (and are removed) or fail `account-gone`.
    */
   deleteUser(login: string): Promise<boolean>;
+  /**
+   * Replaces the account's password hash and raises its sessionVersion in
+   * one step. Returns the account as changed, or null when there is none.
+   */
+  setPassword(login: string, passwordHash: string): Promise<UserRecord | null>;
+  /** Raises the account's sessionVersion. Returns the account as changed, or null when there is none. */
+  endSessions(login: string): Promise<UserRecord | null>;
+
+  /**
+   * Remembers a revoked token until it expires (then it is pruned).
+   * Revoking it again changes nothing; nothing is remembered for an account
+   * that no longer exists (its tokens are void anyway).
+   */
+  revokeToken(token: RevokedToken): Promise<void>;
+  /** The revoked tokens that have not expired yet, in no particular order. */
+  listRevokedTokens(): Promise<RevokedToken[]>;
 
   createPost(post: NewPostRecord, idempotency?: IdempotencyKey): Promise<Created<StoredPost>>;
   getPost(id: string): Promise<StoredPost | null>;

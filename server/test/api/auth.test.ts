@@ -1,6 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { secretKid } from '../../src/auth/jwt-keys.js';
 import { ADMIN, startTestServer, TEST_SECRET, type TestServer } from '../support/server.js';
+import { signTestToken } from '../support/tokens.js';
 
 let t: TestServer;
 let ana: string;
@@ -10,6 +12,7 @@ let commentId: string;
 
 const now = () => Math.floor(Date.now() / 1000);
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const anaId = () => (jwt.decode(ana) as { sub: string }).sub;
 
 beforeAll(async () => {
   t = await startTestServer();
@@ -41,9 +44,10 @@ describe('tokens', () => {
   });
 
   test('bad signature → 401', async () => {
-    const forged = jwt.sign(
-      { login: 'ana', scopes: ['read', 'delete', 'admin'], exp: now() + 3600 },
-      'another-secret-of-at-least-32-characters',
+    // Signed with another secret, under the kid of the server's.
+    const forged = signTestToken(
+      { sub: anaId(), login: 'ana', scopes: ['read', 'delete', 'admin'], iat: now(), exp: now() + 3600 },
+      { secret: 'another-secret-of-at-least-32-characters', kid: secretKid(TEST_SECRET) },
     );
     await expect401(forged);
     const [h, , s] = ana.split('.');
@@ -55,20 +59,20 @@ describe('tokens', () => {
   });
 
   test('a token signed with another algorithm → 401', async () => {
-    const claims = { login: 'ana', scopes: [], iat: now(), exp: now() + 3600 };
-    await expect401(jwt.sign(claims, TEST_SECRET, { algorithm: 'HS512' }));
+    const claims = { sub: anaId(), login: 'ana', scopes: [], iat: now(), exp: now() + 3600 };
+    await expect401(signTestToken(claims, { algorithm: 'HS512' }));
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    await expect401(jwt.sign(claims, privateKey, { algorithm: 'RS256' }));
+    await expect401(jwt.sign(claims, privateKey, { algorithm: 'RS256', keyid: secretKid(TEST_SECRET) }));
   });
 
   test('expired token → 401 saying so', async () => {
-    const expired = jwt.sign({ login: 'ana', scopes: [], iat: now() - 7200, exp: now() - 3600 }, TEST_SECRET, { algorithm: 'HS256' });
+    const expired = signTestToken({ sub: anaId(), login: 'ana', scopes: [], iat: now() - 7200, exp: now() - 3600 });
     const r = await expect401(expired);
     expect(r.body.detail).toMatch(/expired/);
   });
 
   test('token without exp → 401', async () => {
-    const forever = jwt.sign({ login: 'ana', scopes: [], iat: now() }, TEST_SECRET, { algorithm: 'HS256' });
+    const forever = signTestToken({ sub: anaId(), login: 'ana', scopes: [], iat: now() });
     const r = await expect401(forever);
     expect(r.body.detail).toMatch(/expiry/);
   });
@@ -76,9 +80,7 @@ describe('tokens', () => {
   test('scope claims cannot be raised by the client', async () => {
     // Re-signing needs the secret; a token with scopes the account lacks (e.g. leaked secret rotated, or a stale token) gets only held scopes.
     const { sub } = jwt.decode(ana) as { sub: string };
-    const raised = jwt.sign({ sub, login: 'ana', scopes: ['read', 'delete', 'admin'], iat: now(), exp: now() + 3600 }, TEST_SECRET, {
-      algorithm: 'HS256',
-    });
+    const raised = signTestToken({ sub, login: 'ana', scopes: ['read', 'delete', 'admin'], iat: now(), exp: now() + 3600 });
     expect((await t.call('GET', '/api/users', { token: raised })).status).toBe(403);
     expect((await t.call('DELETE', '/api/users/bob', { token: raised })).status).toBe(403);
     // Asking for scopes at login or sign-up is refused, not honoured.

@@ -216,6 +216,38 @@ describe('every operation, success and main failure', () => {
     expect((await t.call('GET', '/api/me', { token: bob })).status).toBe(401);
   });
 
+  test('logout: the token stops working; no token 401', async () => {
+    const token = await t.login('ana', 'ana-password');
+    expect((await t.call('DELETE', '/api/authenticate', { token })).status).toBe(204);
+    expect((await t.call('GET', '/api/me', { token })).status).toBe(401);
+    expect((await t.call('DELETE', '/api/authenticate')).status).toBe(401);
+    expect((await t.call('GET', '/api/me', { token: ana })).status).toBe(200);
+  });
+
+  test('changePassword: a new session, older tokens end; wrong password 403', async () => {
+    await t.signUp('dana');
+    const token = await t.login('dana', 'dana-password');
+    const wrong = await t.call('PUT', '/api/me/password', { token, body: { oldPassword: 'nope-nope', newPassword: 'dana-password-2' } });
+    expect(wrong.status).toBe(403);
+    const changed = await t.call('PUT', '/api/me/password', {
+      token,
+      body: { oldPassword: 'dana-password', newPassword: 'dana-password-2' },
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.body.user).toMatchObject({ login: 'dana' });
+    expect((await t.call('GET', '/api/me', { token })).status).toBe(401);
+    expect((await t.call('GET', '/api/me', { token: changed.body.token })).status).toBe(200);
+  });
+
+  test('endSessions: scope admin; every token of the account ends; unknown account 404', async () => {
+    await t.signUp('erin');
+    const token = await t.login('erin', 'erin-password');
+    expect((await t.call('DELETE', '/api/users/erin/sessions', { token: ana })).status).toBe(403);
+    expect((await t.call('DELETE', '/api/users/nobody/sessions', { token: admin })).status).toBe(404);
+    expect((await t.call('DELETE', '/api/users/erin/sessions', { token: admin })).status).toBe(204);
+    expect((await t.call('GET', '/api/me', { token })).status).toBe(401);
+  });
+
   test('unknown /api route is a 404 problem', async () => {
     const r = await t.call('GET', '/api/nothing-here');
     expect(r.status).toBe(404);
@@ -240,7 +272,7 @@ describe('site', () => {
     expect(await (await fetch(`${t.url}/healthz`)).json()).toMatchObject({ status: 'ok' });
     const ready = await fetch(`${t.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ status: 'ok', checks: { store: 'ok' } });
+    expect(await ready.json()).toMatchObject({ status: 'ok', checks: { store: 'ok' }, details: { limits: 'per-node' } });
   });
 
   test('security headers are set and x-powered-by is not', async () => {

@@ -1,5 +1,6 @@
 import jwt from 'jsonwebtoken';
-import { ADMIN, startTestServer, TEST_SECRET, type TestServer } from '../support/server.js';
+import { ADMIN, startTestServer, type TestServer } from '../support/server.js';
+import { signTestToken } from '../support/tokens.js';
 
 let t: TestServer;
 beforeAll(async () => {
@@ -15,8 +16,8 @@ test('a token of an account deleted and created again within the same second doe
   expect(created.status).toBe(201);
   // The old account's token, as if issued in the second the new account was made.
   const iat = Math.floor(Date.parse(created.body.createdAt) / 1000);
-  const { iat: _iat, exp: _exp, ...claims } = jwt.decode(old) as Record<string, unknown>;
-  const sameSecond = jwt.sign({ ...claims, iat, exp: iat + 3600 }, TEST_SECRET, { algorithm: 'HS256' });
+  const { iat: _iat, exp: _exp, jti: _jti, ...claims } = jwt.decode(old) as Record<string, unknown>;
+  const sameSecond = signTestToken({ ...claims, iat, exp: iat + 3600 });
   const r = await t.call('GET', '/api/me', { token: sameSecond });
   expect(r.status).toBe(401);
   expect(r.headers.get('www-authenticate')).toMatch(/invalid_token/);

@@ -1,5 +1,6 @@
 import jwt from 'jsonwebtoken';
-import { startTestServer, TEST_SECRET, type TestServer } from '../support/server.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { signTestToken } from '../support/tokens.js';
 
 let t: TestServer;
 let ana: string;
@@ -7,9 +8,7 @@ const DAY = 24 * 3600;
 const now = () => Math.floor(Date.now() / 1000);
 /** A token for ana's account signed with the server's secret, with the given claims. */
 const forge = (claims: Record<string, unknown>) =>
-  jwt.sign({ sub: (jwt.decode(ana) as { sub: string }).sub, login: 'ana', scopes: ['read'], ...claims }, TEST_SECRET, {
-    algorithm: 'HS256',
-  });
+  signTestToken({ sub: (jwt.decode(ana) as { sub: string }).sub, login: 'ana', scopes: ['read'], ...claims });
 
 beforeAll(async () => {
   t = await startTestServer({ env: { TOKEN_TTL: '24h' } });

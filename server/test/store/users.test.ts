@@ -33,6 +33,7 @@ describe.each(STORE_KINDS)('%s store: users', (kind) => {
       scopes: ['read', 'delete'],
       passwordHash: 'hash-of-ana',
       createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
+      sessionVersion: 0,
     });
     expect(Math.abs(Date.parse(created.createdAt) - Date.now())).toBeLessThan(60_000);
     expect(await store.getUser('ana')).toEqual(created);

@@ -20,7 +20,8 @@ const PRUNE_INTERVAL_MS = 60_000;
 
 /**
  * Removes expired change-log rows (recording how far, so readers behind that
- * point know they lost changes) and expired idempotency keys.
+ * point know they lost changes), revoked tokens past their expiry, and
+ * expired idempotency keys.
  */
 export async function pruneLogs(db: SqlExecutor, retention: Retention = DEFAULT_RETENTION): Promise<void> {
   await db.query(
@@ -35,6 +36,7 @@ export async function pruneLogs(db: SqlExecutor, retention: Retention = DEFAULT_
       WHERE EXISTS (SELECT FROM gone)`,
     [retention.changesMs, retention.changesRows],
   );
+  await db.query('DELETE FROM revoked_tokens WHERE expires_at < now()');
   await db.query('DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => $1::float8 / 1000)', [
     retention.idempotencyKeysMs,
   ]);

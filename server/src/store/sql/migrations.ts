@@ -210,11 +210,35 @@ CREATE FUNCTION user_json(u users) RETURNS jsonb LANGUAGE sql STABLE
     'passwordHash', u.password_hash, 'createdAt', iso_time(u.created_at));
 `;
 
+/**
+ * Revocation: a per-account session version that tokens carry (raised to
+ * end every session of the account), and the tokens signed out one by one,
+ * kept until they expire.
+ */
+const revocation = /* sql */ `
+DROP FUNCTION user_json(users);
+ALTER TABLE users ADD COLUMN session_version integer NOT NULL DEFAULT 0;
+
+CREATE FUNCTION user_json(u users) RETURNS jsonb LANGUAGE sql STABLE
+  RETURN jsonb_build_object(
+    'id', u.id, 'login', u.login, 'displayName', u.display_name, 'scopes', to_jsonb(u.scopes),
+    'passwordHash', u.password_hash, 'createdAt', iso_time(u.created_at), 'sessionVersion', u.session_version);
+
+CREATE TABLE revoked_tokens (
+  jti uuid PRIMARY KEY,
+  account_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  expires_at timestamptz(3) NOT NULL
+);
+CREATE INDEX revoked_tokens_expires ON revoked_tokens (expires_at);
+CREATE INDEX revoked_tokens_account ON revoked_tokens (account_id);
+`;
+
 /** The schema, oldest first. Append new migrations; never edit an applied one. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'account foreign keys', before: removeOrphans, sql: accountKeys },
   { version: 3, name: 'account ids', sql: accountIds },
+  { version: 4, name: 'revocation', sql: revocation },
 ];
 
 /**

@@ -11,6 +11,7 @@ import type {
   NewUserRecord,
   Page,
   PageRequest,
+  RevokedToken,
   RowCounts,
   Store,
   StoredComment,
@@ -187,6 +188,41 @@ export class SqlStore implements Store {
       await tx.query('DELETE FROM users WHERE login = $1', [login]);
       return true;
     });
+  }
+
+  async setPassword(login: string, passwordHash: string): Promise<UserRecord | null> {
+    const [row] = await this.#db().query<{ doc: UserRecord }>(
+      `UPDATE users AS u SET password_hash = $2, session_version = session_version + 1 WHERE login = $1 RETURNING user_json(u) AS doc`,
+      [login, passwordHash],
+    );
+    return row?.doc ?? null;
+  }
+
+  async endSessions(login: string): Promise<UserRecord | null> {
+    const [row] = await this.#db().query<{ doc: UserRecord }>(
+      'UPDATE users AS u SET session_version = session_version + 1 WHERE login = $1 RETURNING user_json(u) AS doc',
+      [login],
+    );
+    return row?.doc ?? null;
+  }
+
+  // Revoked tokens
+
+  async revokeToken(token: RevokedToken): Promise<void> {
+    if (!UUID.test(token.jti) || !UUID.test(token.accountId)) throw new StoreError('invalid', 'A token id and an account id are UUIDs');
+    if (!ISO_MS.test(token.expiresAt) && Number.isNaN(Date.parse(token.expiresAt))) throw new StoreError('invalid', 'Invalid expiry');
+    await this.#db().query(
+      `INSERT INTO revoked_tokens (jti, account_id, expires_at) SELECT $1, id, $3 FROM users WHERE id = $2
+       ON CONFLICT (jti) DO NOTHING`,
+      [token.jti, token.accountId, token.expiresAt],
+    );
+  }
+
+  async listRevokedTokens(): Promise<RevokedToken[]> {
+    return this.#db().query<RevokedToken>(
+      `SELECT jti::text AS "jti", account_id::text AS "accountId", iso_time(expires_at) AS "expiresAt"
+         FROM revoked_tokens WHERE expires_at > now()`,
+    );
   }
 
   // Posts

@@ -66,7 +66,7 @@ export class SessionController extends Controller {
 
   signOut(): void {
     const login = this.user?.login ?? '';
-    this.#signedOut();
+    this.#signedOut(true);
     this.ui.notices.show('Signed out.');
     emit(this.host, 'news-forum-logout', { login, reason: 'user' });
   }
@@ -82,7 +82,7 @@ export class SessionController extends Controller {
   /** The server no longer accepts the reader's token (account deleted, token expired). */
   ended(): void {
     const login = this.user?.login ?? '';
-    this.#signedOut();
+    this.#signedOut(false);
     this.ui.notices.show('Your session has ended (the account may have been deleted). Please sign in again.', true);
     emit(this.host, 'news-forum-logout', { login, reason: 'session-ended' });
   }
@@ -93,8 +93,10 @@ export class SessionController extends Controller {
     this.ui.parts.loaded?.thread.load();
   }
 
-  #signedOut(): void {
-    this.forum?.logout();
+  /** `revoke`: the reader signed out, so the token is ended on the server too (not when the server ended it already). */
+  #signedOut(revoke: boolean): void {
+    if (revoke) void this.forum?.logout();
+    else this.forum?.setToken(undefined);
     this.user = undefined;
     this.ui.view.panel = undefined;
     this.ui.parts.loaded?.forms.set({ replyTo: undefined, confirming: undefined });

@@ -1,0 +1,39 @@
+import type { RedisClientType } from 'redis';
+import { backoffDelay, wait } from '../backoff.js';
+import type { Logger } from '../logger.js';
+
+/** A node-redis client as this server uses it. */
+export type RedisClient = RedisClientType;
+
+/**
+ * A Redis client that starts even while Redis is down and keeps retrying.
+ * Commands fail at once while it is away (no offline queue), so callers fall
+ * back instead of piling up in memory. Each distinct error is logged once.
+ * Loaded only when REDIS_URL is set.
+ */
+export async function connectRedis(url: string, logger: Logger, name: string): Promise<RedisClient> {
+  const { createClient } = await import('redis');
+  const client = createClient({
+    url,
+    disableOfflineQueue: true,
+    socket: { reconnectStrategy: (retries: number) => backoffDelay(retries, 100, 3000), connectTimeout: 3000 },
+  }) as RedisClient;
+  let last = '';
+  client.on('error', (error: Error) => {
+    if (error.message !== last) logger.warn('redis error', { client: name, error: error.message });
+    last = error.message;
+  });
+  client.on('ready', () => {
+    last = '';
+  });
+  const connected = client.connect().catch((error: Error) => logger.warn('redis connect failed', { client: name, error: error.message }));
+  await Promise.race([connected, wait(3000)]);
+  return client;
+}
+
+/** Closes a client whether or not Redis answers. */
+export async function closeRedis(client: RedisClient): Promise<void> {
+  if (!client.isOpen) return;
+  await Promise.race([client.close().catch(() => undefined), wait(1000)]);
+  if (client.isOpen) client.destroy();
+}
