@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { hotRank } from '@news-forum/protocol';
+import { migrate } from '../../src/store/sql/migrations.js';
 import type { Store, StoredPost } from '../../src/store/store.js';
 import { createUsers, logins, STORE_KINDS, storeFixture } from '../support/store-adapters.js';
 
@@ -100,6 +101,35 @@ describe.each(STORE_KINDS)('%s store: votes', (kind) => {
     expect(await ids()).toEqual([newer.id, older.id]);
     const [top] = (await store.listPosts('hot', { limit: 1 })).items;
     expect(hotRank(top!)).toBeGreaterThan(hotRank((await store.getPost(older.id))!));
+  });
+
+  test("the database's hot rank, written by each vote, equals the protocol's hotRank", async () => {
+    const driver = await stores.blank();
+    await migrate(driver);
+    const cases: { upvotes: number; downvotes: number; createdAt: string }[] = [];
+    const times = ['2005-12-08T07:46:43.000Z', '2015-03-01T12:00:00.001Z', '2026-12-02T16:59:59.999Z', '2031-07-15T03:33:33.333Z'];
+    for (const createdAt of times) {
+      for (const [upvotes, downvotes] of [
+        [0, 0],
+        [1, 0],
+        [0, 1],
+        [2, 1],
+        [7, 3],
+        [10, 0],
+        [0, 10],
+        [99, 1],
+        [12_345, 678],
+        [3, 1_000_003],
+      ] as const) {
+        cases.push({ upvotes, downvotes, createdAt });
+      }
+    }
+    const rows = await driver.query<{ hot: number }>(
+      `SELECT hot_rank(u, d, c) AS hot
+         FROM unnest($1::integer[], $2::integer[], $3::timestamptz[]) WITH ORDINALITY AS t(u, d, c, n) ORDER BY n`,
+      [cases.map((c) => c.upvotes), cases.map((c) => c.downvotes), cases.map((c) => c.createdAt)],
+    );
+    expect(rows.map((row) => row.hot)).toEqual(cases.map(hotRank));
   });
 
   test('voting on a missing post returns null and records nothing', async () => {

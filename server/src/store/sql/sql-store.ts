@@ -228,36 +228,11 @@ export class SqlStore implements Store {
 
   async setVote(postId: string, login: string, vote: Vote): Promise<StoredPost | null> {
     if (!UUID.test(postId)) return null;
-    return this.#transaction(async (tx) => {
-      if (vote !== 0) await lockAccount(tx, login);
-      // The row lock serializes votes on this post, so the vote read below is
-      // the latest and the counters move exactly once per change.
-      const [post] = await tx.query<{ upvotes: number; downvotes: number; created_at: string; doc: StoredPost }>(
-        `SELECT upvotes, downvotes, iso_time(created_at) AS created_at, post_json(p) AS doc
-           FROM posts p WHERE id = $1 FOR UPDATE`,
-        [postId],
-      );
-      if (!post) return null;
-      const [current] = await tx.query<{ value: number }>('SELECT value FROM votes WHERE post_id = $1 AND login = $2', [postId, login]);
-      const previous = current?.value ?? 0;
-      if (previous === vote) return post.doc;
-      const upvotes = post.upvotes + Number(vote === 1) - Number(previous === 1);
-      const downvotes = post.downvotes + Number(vote === -1) - Number(previous === -1);
-      const counters = [postId, upvotes, downvotes, hotRank({ upvotes, downvotes, createdAt: post.created_at }), login];
-      // The vote and the counters are written by one statement.
-      const rows = await tx.query<{ doc: StoredPost }>(
-        `WITH vote AS (${
-          vote === 0
-            ? 'DELETE FROM votes WHERE post_id = $1 AND login = $5'
-            : `INSERT INTO votes (post_id, login, value) VALUES ($1, $5, $6)
-               ON CONFLICT (post_id, login) DO UPDATE SET value = excluded.value`
-        })
-         UPDATE posts AS p SET upvotes = $2, downvotes = $3, hot = $4, version = version + 1
-          WHERE id = $1 RETURNING post_json(p) AS doc`,
-        vote === 0 ? counters : [...counters, vote],
-      );
-      return onlyRow(rows).doc;
-    });
+    // One round trip: cast_vote (migration 4) locks, reads and writes as one statement.
+    const [row] = await this.#retrying(() =>
+      this.#db().query<{ doc: StoredPost | null }>('SELECT cast_vote($1::uuid, $2::text, $3::smallint) AS doc', [postId, login, vote]),
+    );
+    return row?.doc ?? null;
   }
 
   async getVotes(login: string, postIds: string[]): Promise<Map<string, Vote>> {
@@ -347,10 +322,15 @@ export class SqlStore implements Store {
     return this.#driver;
   }
 
-  async #transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+  #transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.#retrying(() => this.#db().transaction(fn));
+  }
+
+  /** Runs `work` (a transaction or one statement) again when PostgreSQL aborted it over a lock conflict. */
+  async #retrying<T>(work: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.#db().transaction(fn);
+        return await work();
       } catch (error) {
         if (attempt >= ATTEMPTS || !RETRYABLE.has(sqlState(error) ?? '')) throw error;
       }
