@@ -24,6 +24,7 @@ import type { SqlDriver, SqlExecutor } from './driver.js';
 import { DEFAULT_RETENTION, type Retention, schedulePruning } from './housekeeping.js';
 import { migrate } from './migrations.js';
 import { recount } from './recount.js';
+import { VoteBatcher } from './vote-batcher.js';
 
 // PostgreSQL reads upper-case UUIDs too.
 const UUID = new RegExp(ID_PATTERN.source, 'i');
@@ -81,6 +82,7 @@ export class SqlStore implements Store {
   readonly #driver: SqlDriver;
   readonly #feed: ChangeFeed;
   readonly #stopPruning: () => Promise<void>;
+  readonly #votes: VoteBatcher;
   #closing: Promise<void> | undefined;
 
   private constructor(kind: 'embedded' | 'postgres', driver: SqlDriver, feed: ChangeFeed, stopPruning: () => Promise<void>) {
@@ -88,6 +90,8 @@ export class SqlStore implements Store {
     this.#driver = driver;
     this.#feed = feed;
     this.#stopPruning = stopPruning;
+    // PGlite runs one transaction at a time; of a pool of 10 connections, 4 vote transactions leave room for reads.
+    this.#votes = new VoteBatcher(() => this.#db(), kind === 'embedded' ? 1 : 4);
   }
 
   /** Migrates the database and returns the store; closes the driver if that fails. */
@@ -228,11 +232,7 @@ export class SqlStore implements Store {
 
   async setVote(postId: string, login: string, vote: Vote): Promise<StoredPost | null> {
     if (!UUID.test(postId)) return null;
-    // One round trip: cast_vote (migration 4) locks, reads and writes as one statement.
-    const [row] = await this.#retrying(() =>
-      this.#db().query<{ doc: StoredPost | null }>('SELECT cast_vote($1::uuid, $2::text, $3::smallint) AS doc', [postId, login, vote]),
-    );
-    return row?.doc ?? null;
+    return this.#votes.cast(postId, login, vote);
   }
 
   async getVotes(login: string, postIds: string[]): Promise<Map<string, Vote>> {
@@ -322,15 +322,10 @@ export class SqlStore implements Store {
     return this.#driver;
   }
 
-  #transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    return this.#retrying(() => this.#db().transaction(fn));
-  }
-
-  /** Runs `work` (a transaction or one statement) again when PostgreSQL aborted it over a lock conflict. */
-  async #retrying<T>(work: () => Promise<T>): Promise<T> {
+  async #transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await work();
+        return await this.#db().transaction(fn);
       } catch (error) {
         if (attempt >= ATTEMPTS || !RETRYABLE.has(sqlState(error) ?? '')) throw error;
       }
