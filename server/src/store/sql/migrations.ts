@@ -212,7 +212,8 @@ CREATE FUNCTION user_json(u users) RETURNS jsonb LANGUAGE sql STABLE
 
 /**
  * A vote was six round trips (BEGIN, the account, the post, the vote, the
- * write, COMMIT); as one function call it is one. Inside PL/pgSQL each
+ * write, COMMIT); as a function call it is one, and one statement can cast
+ * a whole batch of votes (see vote-batcher.ts). Inside PL/pgSQL each
  * statement of a READ COMMITTED transaction takes a fresh snapshot, so the
  * vote read after the post's row lock is the latest one, as it was when the
  * application ran the statements itself.
@@ -228,32 +229,36 @@ CREATE FUNCTION hot_rank(up integer, down integer, created timestamptz) RETURNS 
       + (extract(epoch FROM created)::float8 - 1134028003::float8) / 45000::float8) * 1e7::float8
     + 0.5::float8) / 1e7::float8;
 
--- Sets p_login's vote on p_post (1, -1, or 0 to retract) and returns the
--- post's JSON, or NULL when there is no such post. A vote by an account that
--- no longer exists fails as the votes_login_fkey violation it would cause.
-CREATE FUNCTION cast_vote(p_post uuid, p_login text, p_value smallint) RETURNS jsonb LANGUAGE plpgsql AS $$
+-- Sets p_login's vote on p_post (1, -1, or 0 to retract): doc is the post's
+-- JSON, or NULL when there is no such post; account_gone says the voter's
+-- account no longer exists (nothing is written). It answers rather than
+-- raises so that one statement can cast many votes (one commit for all).
+CREATE FUNCTION cast_vote(p_post uuid, p_login text, p_value smallint, OUT doc jsonb, OUT account_gone boolean)
+  LANGUAGE plpgsql AS $$
 DECLARE
   post posts;
   previous smallint;
   up integer;
   down integer;
 BEGIN
+  account_gone := false;
   IF p_value <> 0 THEN
     PERFORM 1 FROM users WHERE login = p_login FOR KEY SHARE;
     IF NOT FOUND THEN
-      RAISE EXCEPTION 'The account % no longer exists', p_login
-        USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'votes_login_fkey';
+      account_gone := true;
+      RETURN;
     END IF;
   END IF;
   -- The row lock serializes votes on this post: the counters move exactly once per change.
   SELECT * INTO post FROM posts WHERE id = p_post FOR UPDATE;
   IF NOT FOUND THEN
-    RETURN NULL;
+    RETURN;
   END IF;
   SELECT value INTO previous FROM votes WHERE post_id = p_post AND login = p_login;
   previous := coalesce(previous, 0);
   IF previous = p_value THEN
-    RETURN post_json(post);
+    doc := post_json(post);
+    RETURN;
   END IF;
   up := post.upvotes + (p_value = 1)::int - (previous = 1)::int;
   down := post.downvotes + (p_value = -1)::int - (previous = -1)::int;
@@ -265,7 +270,7 @@ BEGIN
   END IF;
   UPDATE posts SET upvotes = up, downvotes = down, hot = hot_rank(up, down, post.created_at), version = version + 1
     WHERE id = p_post RETURNING * INTO post;
-  RETURN post_json(post);
+  doc := post_json(post);
 END $$;
 `;
 

@@ -90,7 +90,7 @@ export class SqlStore implements Store {
     this.#driver = driver;
     this.#feed = feed;
     this.#stopPruning = stopPruning;
-    // PGlite runs one transaction at a time; of a pool of 10 connections, 4 vote transactions leave room for reads.
+    // PGlite runs one statement at a time; of a pool of 10 connections, 4 vote statements leave room for reads.
     this.#votes = new VoteBatcher(() => this.#db(), kind === 'embedded' ? 1 : 4);
   }
 

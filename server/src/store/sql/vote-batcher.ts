@@ -1,11 +1,16 @@
 import type { StoredPost, Vote } from '../store.js';
-import { rethrowDatabaseError, sqlState } from './database-errors.js';
+import { accountGone, sqlState } from './database-errors.js';
 import type { SqlExecutor } from './driver.js';
 
-const CAST_VOTE = 'SELECT cast_vote($1::uuid, $2::text, $3::smallint) AS doc';
-/** Votes one transaction carries at most. */
+// One statement, so one commit, for the whole batch. The lateral calls run in
+// the order of the arrays, each seeing the writes of the calls before it.
+const CAST_VOTES = `SELECT t.n::integer AS n, v.doc, v.account_gone
+  FROM unnest($1::uuid[], $2::text[], $3::smallint[]) WITH ORDINALITY AS t(post, login, value, n)
+  CROSS JOIN LATERAL cast_vote(t.post, t.login, t.value) AS v
+ ORDER BY t.n`;
+/** Votes one statement carries at most. */
 const MAX_BATCH = 200;
-// Lock conflicts PostgreSQL resolves by aborting one side; the vote is tried again.
+// Lock conflicts PostgreSQL resolves by aborting one side; the votes are tried again.
 const RETRYABLE = new Set(['40001', '40P01']);
 const ATTEMPTS = 3;
 
@@ -18,39 +23,22 @@ interface Pending {
   reject(error: unknown): void;
 }
 
-/** What the batcher needs of the store's database. */
-export interface VoteDatabase {
-  /** One statement on its own (autocommit). */
-  query: SqlExecutor['query'];
-  /** Runs `fn` in one transaction. */
-  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
-}
-
-/** The error a caller sees: what rethrowDatabaseError makes of a database error. */
-function storeError(error: unknown): unknown {
-  try {
-    return rethrowDatabaseError(error);
-  } catch (converted) {
-    return converted;
-  }
-}
-
 /**
- * Group commit of votes. A vote that finds a free slot is cast at once, as
- * one statement; votes that arrive while `slots` transactions are under way
- * wait and then go together in one transaction, each in a savepoint of its
- * own so that one failing vote fails alone. One commit then carries many
- * votes: the change log's lock and NOTIFY are taken once for all of them,
- * and PGlite, which runs one transaction at a time, writes once. Each caller
- * is answered after the commit, as with a transaction of its own.
+ * Group commit of votes. A vote that finds one of the `slots` free is cast
+ * at once; votes that arrive while every slot is busy wait, and then go
+ * together as one statement (cast_vote of migration 4 over arrays), so one
+ * commit carries them all: the change log's lock and NOTIFY are taken once
+ * for the batch, and PGlite, which runs one statement at a time, commits
+ * once. Each caller is answered after that commit, as with a transaction of
+ * its own. Statements run autocommit, so `db` is the store's driver.
  */
 export class VoteBatcher {
-  readonly #db: () => VoteDatabase;
+  readonly #db: () => SqlExecutor;
   readonly #slots: number;
   #queue: Pending[] = [];
   #running = 0;
 
-  constructor(db: () => VoteDatabase, slots: number) {
+  constructor(db: () => SqlExecutor, slots: number) {
     this.#db = db;
     this.#slots = slots;
   }
@@ -74,60 +62,31 @@ export class VoteBatcher {
   }
 
   async #commit(batch: Pending[]): Promise<void> {
-    for (const pending of batch) pending.attempts++;
-    let db: VoteDatabase;
+    // Posts are locked in id order, like every other writer of several posts;
+    // the sort is stable, so one voter's votes on one post keep their order.
+    const ordered = batch.sort((a, b) => (a.postId < b.postId ? -1 : a.postId > b.postId ? 1 : 0));
+    for (const pending of ordered) pending.attempts++;
+    let rows: { n: number; doc: StoredPost | null; account_gone: boolean }[];
     try {
-      db = this.#db();
+      rows = await this.#db().query(CAST_VOTES, [
+        ordered.map((pending) => pending.postId),
+        ordered.map((pending) => pending.login),
+        ordered.map((pending) => pending.vote),
+      ]);
     } catch (error) {
-      for (const pending of batch) pending.reject(error);
-      return;
-    }
-    if (batch.length === 1) {
-      const [pending] = batch as [Pending];
-      try {
-        const [row] = await db.query<{ doc: StoredPost | null }>(CAST_VOTE, [pending.postId, pending.login, pending.vote]);
-        pending.resolve(row?.doc ?? null);
-      } catch (error) {
-        this.#failed(pending, error);
+      // Nothing was committed: the votes are tried again or fail alike.
+      const retry = RETRYABLE.has(sqlState(error) ?? '');
+      for (const pending of ordered) {
+        if (retry && pending.attempts < ATTEMPTS) this.#queue.push(pending);
+        else pending.reject(error);
       }
       return;
     }
-    // Posts are locked in id order, like every other writer of several posts.
-    const ordered = [...batch].sort((a, b) => (a.postId < b.postId ? -1 : a.postId > b.postId ? 1 : 0));
-    const outcomes = new Map<Pending, { doc: StoredPost | null } | { error: unknown }>();
-    try {
-      await db.transaction(async (tx) => {
-        outcomes.clear();
-        for (const pending of ordered) {
-          await tx.query('SAVEPOINT vote');
-          try {
-            const [row] = await tx.query<{ doc: StoredPost | null }>(CAST_VOTE, [pending.postId, pending.login, pending.vote]);
-            await tx.query('RELEASE SAVEPOINT vote');
-            outcomes.set(pending, { doc: row?.doc ?? null });
-          } catch (error) {
-            await tx.query('ROLLBACK TO SAVEPOINT vote');
-            outcomes.set(pending, { error });
-          }
-        }
-      });
-    } catch (error) {
-      // Nothing was committed: every vote of the batch fails (or is tried again) alike.
-      for (const pending of batch) this.#failed(pending, error);
-      return;
-    }
-    for (const pending of batch) {
-      const outcome = outcomes.get(pending);
-      if (outcome && 'doc' in outcome) pending.resolve(outcome.doc);
-      else this.#failed(pending, outcome?.error);
-    }
-  }
-
-  #failed(pending: Pending, error: unknown): void {
-    if (pending.attempts < ATTEMPTS && RETRYABLE.has(sqlState(error) ?? '')) {
-      this.#queue.push(pending);
-      this.#pump();
-    } else {
-      pending.reject(storeError(error));
+    for (const row of rows) {
+      const pending = ordered[row.n - 1];
+      if (!pending) continue;
+      if (row.account_gone) pending.reject(accountGone());
+      else pending.resolve(row.doc);
     }
   }
 }
