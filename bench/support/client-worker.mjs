@@ -11,7 +11,8 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const now = () => performance.timeOrigin + performance.now();
 
 const subscribe = process.env.SUBSCRIBE ? JSON.parse(process.env.SUBSCRIBE) : undefined;
-const sockets = await openClients(process.env.URL, Number(process.env.COUNT), { subscribe });
+// Four processes open their clients at once on a core that may be busy: patience.
+const sockets = await openClients(process.env.URL, Number(process.env.COUNT), { subscribe, timeout: 120_000 });
 const logs = sockets.map(() => new Map());
 sockets.forEach((socket, c) => {
   socket.on('poststream', (change) => {
