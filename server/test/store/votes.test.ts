@@ -2,8 +2,8 @@ import { describe, expect, test } from '@jest/globals';
 import { hotRank } from '@news-forum/protocol';
 import { migrate } from '../../src/store/sql/migrations.js';
 import { SqlStore } from '../../src/store/sql/sql-store.js';
-import { StoreError } from '../../src/store/store-error.js';
 import type { Store, StoredPost } from '../../src/store/store.js';
+import { StoreError } from '../../src/store/store-error.js';
 import { createUsers, logins, STORE_KINDS, storeFixture } from '../support/store-adapters.js';
 
 /** The accounts every test's posts, comments and votes are by. */
@@ -122,7 +122,7 @@ describe.each(STORE_KINDS)('%s store: votes', (kind) => {
     expect(refused).toBeInstanceOf(StoreError);
     expect((refused as StoreError).kind).toBe('account-gone');
 
-    results.forEach((result, i) => expect(result?.id).toBe(votes[i]!.post.id));
+    expect(results.map((result) => result?.id)).toEqual(votes.map((vote) => vote.post.id));
     for (const post of posts) {
       const mine = votes.filter((vote) => vote.post === post);
       const answers = results.filter((result) => result?.id === post.id).map((result) => result!.version);
