@@ -36,7 +36,8 @@ export async function startForum({ store, dataDir, databaseUrl }) {
   const url = `http://127.0.0.1:${port}`;
   const started = performance.now();
   const server = spawnServer(`forum node (${store})`, process.execPath, [NODE], { env });
-  await until(server, () => answers200(`${url}/readyz`));
+  // A new embedded data directory is created on start: a minute on a busy machine.
+  await until(server, () => answers200(`${url}/readyz`), { timeoutMs: 180_000 });
   return { url, pid: server.child.pid, startMs: performance.now() - started, stop: () => server.stop() };
 }
 

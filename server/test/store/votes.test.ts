@@ -1,6 +1,9 @@
 import { describe, expect, test } from '@jest/globals';
 import { hotRank } from '@news-forum/protocol';
+import { migrate } from '../../src/store/sql/migrations.js';
+import { SqlStore } from '../../src/store/sql/sql-store.js';
 import type { Store, StoredPost } from '../../src/store/store.js';
+import { StoreError } from '../../src/store/store-error.js';
 import { createUsers, logins, STORE_KINDS, storeFixture } from '../support/store-adapters.js';
 
 /** The accounts every test's posts, comments and votes are by. */
@@ -100,6 +103,74 @@ describe.each(STORE_KINDS)('%s store: votes', (kind) => {
     expect(await ids()).toEqual([newer.id, older.id]);
     const [top] = (await store.listPosts('hot', { limit: 1 })).items;
     expect(hotRank(top!)).toBeGreaterThan(hotRank((await store.getPost(older.id))!));
+  });
+
+  test('votes cast at once share commits; each is answered as its own and a failing one fails alone', async () => {
+    const driver = await stores.blank();
+    const store = await SqlStore.open(kind, driver);
+    const voters = logins('voter', 120);
+    await createUsers(store, ...USERS, ...voters);
+    const posts = [await aPost(store), await aPost(store), await aPost(store)];
+    const [mark] = await driver.query<{ seq: string }>('SELECT coalesce(max(seq), 0)::text AS seq FROM changes');
+    const votes = voters.map((login, i) => ({ login, post: posts[i % 3]!, value: i % 4 === 0 ? -1 : 1 }) as const);
+    const ghost = store.setVote(posts[0]!.id, 'ghost', 1).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    const results = await Promise.all(votes.map(({ login, post, value }) => store.setVote(post.id, login, value)));
+    const refused = await ghost;
+    expect(refused).toBeInstanceOf(StoreError);
+    expect((refused as StoreError).kind).toBe('account-gone');
+
+    expect(results.map((result) => result?.id)).toEqual(votes.map((vote) => vote.post.id));
+    for (const post of posts) {
+      const mine = votes.filter((vote) => vote.post === post);
+      const answers = results.filter((result) => result?.id === post.id).map((result) => result!.version);
+      // Each vote saw a state of its own: versions 2 … n+1, once each.
+      expect(answers.sort((a, b) => a - b)).toEqual(mine.map((_, i) => i + 2));
+      expect(await store.getPost(post.id)).toMatchObject({
+        upvotes: mine.filter((vote) => vote.value === 1).length,
+        downvotes: mine.filter((vote) => vote.value === -1).length,
+        version: mine.length + 1,
+      });
+    }
+    // Every vote reached the change log, in far fewer commits than votes.
+    const [log] = await driver.query<{ rows: number; commits: number }>(
+      'SELECT count(*)::integer AS rows, count(DISTINCT xmin::text)::integer AS commits FROM changes WHERE seq > $1',
+      [mark!.seq],
+    );
+    expect(log!.rows).toBe(120);
+    expect(log!.commits).toBeLessThan(20);
+    await store.close();
+  });
+
+  test("the database's hot rank, written by each vote, equals the protocol's hotRank", async () => {
+    const driver = await stores.blank();
+    await migrate(driver);
+    const cases: { upvotes: number; downvotes: number; createdAt: string }[] = [];
+    const times = ['2005-12-08T07:46:43.000Z', '2015-03-01T12:00:00.001Z', '2026-12-02T16:59:59.999Z', '2031-07-15T03:33:33.333Z'];
+    for (const createdAt of times) {
+      for (const [upvotes, downvotes] of [
+        [0, 0],
+        [1, 0],
+        [0, 1],
+        [2, 1],
+        [7, 3],
+        [10, 0],
+        [0, 10],
+        [99, 1],
+        [12_345, 678],
+        [3, 1_000_003],
+      ] as const) {
+        cases.push({ upvotes, downvotes, createdAt });
+      }
+    }
+    const rows = await driver.query<{ hot: number }>(
+      `SELECT hot_rank(u, d, c) AS hot
+         FROM unnest($1::integer[], $2::integer[], $3::timestamptz[]) WITH ORDINALITY AS t(u, d, c, n) ORDER BY n`,
+      [cases.map((c) => c.upvotes), cases.map((c) => c.downvotes), cases.map((c) => c.createdAt)],
+    );
+    expect(rows.map((row) => row.hot)).toEqual(cases.map(hotRank));
   });
 
   test('voting on a missing post returns null and records nothing', async () => {

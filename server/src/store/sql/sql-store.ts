@@ -29,6 +29,7 @@ import type { SqlDriver, SqlExecutor } from './driver.js';
 import { DEFAULT_RETENTION, type Retention, schedulePruning } from './housekeeping.js';
 import { migrate } from './migrations.js';
 import { recount } from './recount.js';
+import { VoteBatcher } from './vote-batcher.js';
 
 // PostgreSQL reads upper-case UUIDs too.
 const UUID = new RegExp(ID_PATTERN.source, 'i');
@@ -86,6 +87,7 @@ export class SqlStore implements Store {
   readonly #driver: SqlDriver;
   readonly #feed: ChangeFeed;
   readonly #stopPruning: () => Promise<void>;
+  readonly #votes: VoteBatcher;
   #closing: Promise<void> | undefined;
 
   private constructor(kind: 'embedded' | 'postgres', driver: SqlDriver, feed: ChangeFeed, stopPruning: () => Promise<void>) {
@@ -93,6 +95,8 @@ export class SqlStore implements Store {
     this.#driver = driver;
     this.#feed = feed;
     this.#stopPruning = stopPruning;
+    // PGlite runs one statement at a time; of a pool of 10 connections, 4 vote statements leave room for reads.
+    this.#votes = new VoteBatcher(() => this.#db(), kind === 'embedded' ? 1 : 4);
   }
 
   /** Migrates the database and returns the store; closes the driver if that fails. */
@@ -268,36 +272,7 @@ export class SqlStore implements Store {
 
   async setVote(postId: string, login: string, vote: Vote): Promise<StoredPost | null> {
     if (!UUID.test(postId)) return null;
-    return this.#transaction(async (tx) => {
-      if (vote !== 0) await lockAccount(tx, login);
-      // The row lock serializes votes on this post, so the vote read below is
-      // the latest and the counters move exactly once per change.
-      const [post] = await tx.query<{ upvotes: number; downvotes: number; created_at: string; doc: StoredPost }>(
-        `SELECT upvotes, downvotes, iso_time(created_at) AS created_at, post_json(p) AS doc
-           FROM posts p WHERE id = $1 FOR UPDATE`,
-        [postId],
-      );
-      if (!post) return null;
-      const [current] = await tx.query<{ value: number }>('SELECT value FROM votes WHERE post_id = $1 AND login = $2', [postId, login]);
-      const previous = current?.value ?? 0;
-      if (previous === vote) return post.doc;
-      const upvotes = post.upvotes + Number(vote === 1) - Number(previous === 1);
-      const downvotes = post.downvotes + Number(vote === -1) - Number(previous === -1);
-      const counters = [postId, upvotes, downvotes, hotRank({ upvotes, downvotes, createdAt: post.created_at }), login];
-      // The vote and the counters are written by one statement.
-      const rows = await tx.query<{ doc: StoredPost }>(
-        `WITH vote AS (${
-          vote === 0
-            ? 'DELETE FROM votes WHERE post_id = $1 AND login = $5'
-            : `INSERT INTO votes (post_id, login, value) VALUES ($1, $5, $6)
-               ON CONFLICT (post_id, login) DO UPDATE SET value = excluded.value`
-        })
-         UPDATE posts AS p SET upvotes = $2, downvotes = $3, hot = $4, version = version + 1
-          WHERE id = $1 RETURNING post_json(p) AS doc`,
-        vote === 0 ? counters : [...counters, vote],
-      );
-      return onlyRow(rows).doc;
-    });
+    return this.#votes.cast(postId, login, vote);
   }
 
   async getVotes(login: string, postIds: string[]): Promise<Map<string, Vote>> {

@@ -1,0 +1,60 @@
+// One load process of the fan-out benchmark, forked by client-swarm.mjs:
+// opens COUNT socket.io clients to URL (subscribed to SUBSCRIBE, JSON, when
+// set), records each `poststream` change's version and arrival time (epoch
+// milliseconds, comparable across processes), and answers the parent's
+// messages: `reset`, `measure` (the votes sent; waits for its clients to
+// converge, then sends their latencies) and `close`.
+
+import { closeClients, openClients } from './clients.mjs';
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const now = () => performance.timeOrigin + performance.now();
+
+const subscribe = process.env.SUBSCRIBE ? JSON.parse(process.env.SUBSCRIBE) : undefined;
+// Four processes open their clients at once on a core that may be busy: patience.
+const sockets = await openClients(process.env.URL, Number(process.env.COUNT), { subscribe, timeout: 120_000 });
+const logs = sockets.map(() => new Map());
+sockets.forEach((socket, c) => {
+  socket.on('poststream', (change) => {
+    const doc = change.new_val;
+    if (!doc) return;
+    const log = logs[c];
+    if (!log.has(doc.id)) log.set(doc.id, []);
+    log.get(doc.id).push({ version: doc.version, at: now() });
+  });
+});
+
+/** Whether the log holds every post's final version. */
+const converged = (log, finals) => finals.every(([id, version]) => (log.get(id)?.at(-1)?.version ?? 0) >= version);
+
+async function measure({ votes, timeoutMs }) {
+  const finals = new Map();
+  for (const v of votes) finals.set(v.postId, Math.max(finals.get(v.postId) ?? 0, v.version));
+  const wanted = [...finals];
+  const deadline = performance.now() + timeoutMs;
+  while (!logs.every((log) => converged(log, wanted)) && performance.now() < deadline) await sleep(20);
+  const latencies = [];
+  let missing = 0;
+  for (const { postId, version, at } of votes) {
+    for (const log of logs) {
+      const arrival = log.get(postId)?.find((change) => change.version >= version);
+      if (arrival) latencies.push(arrival.at - at);
+      else missing += 1;
+    }
+  }
+  const events = logs.reduce((sum, log) => sum + [...log.values()].reduce((n, changes) => n + changes.length, 0), 0);
+  return { latencies, missing, events, atFinal: logs.filter((log) => converged(log, wanted)).length };
+}
+
+process.on('message', async (message) => {
+  if (message.type === 'reset') {
+    for (const log of logs) log.clear();
+    process.send({ type: 'reset' });
+  } else if (message.type === 'measure') {
+    process.send({ type: 'measured', ...(await measure(message)) });
+  } else if (message.type === 'close') {
+    closeClients(sockets);
+    process.exit(0);
+  }
+});
+process.send({ type: 'ready' });
