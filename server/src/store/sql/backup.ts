@@ -94,10 +94,11 @@ export async function exportSnapshot(driver: SqlDriver, sink: BackupSink): Promi
 
 /** Statements that insert a batch given as one JSON array: exported shapes in, columns out. */
 const INSERTS: Record<BackupTable, string> = {
-  users: `INSERT INTO users (id, login, display_name, scopes, password_hash, created_at)
-          SELECT r.id, r.login, r."displayName", r.scopes, r."passwordHash", r."createdAt"
+  // A file written before session versions existed has none: 0, as migration 4 gave every account.
+  users: `INSERT INTO users (id, login, display_name, scopes, password_hash, created_at, session_version)
+          SELECT r.id, r.login, r."displayName", r.scopes, r."passwordHash", r."createdAt", coalesce(r."sessionVersion", 0)
             FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, login text, "displayName" text, scopes text[],
-                                                   "passwordHash" text, "createdAt" timestamptz)`,
+                                                   "passwordHash" text, "createdAt" timestamptz, "sessionVersion" integer)`,
   posts: `INSERT INTO posts (id, title, url, text, author, created_at, upvotes, downvotes, comment_count, version, hot)
           SELECT r.id, r.title, r.url, r.text, r.author, r."createdAt", r.upvotes, r.downvotes, r."commentCount", r.version, h.hot
             FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, title text, url text, text text, author text,
