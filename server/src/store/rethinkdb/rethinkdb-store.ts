@@ -83,7 +83,7 @@ export class RethinkdbStore implements Store {
 
   async ping(): Promise<void> {
     // A read of the posts table needs its primary: a server that lost its cluster does not pass.
-    await this.#context().db.run(this.#ctx.table('posts').get(''));
+    await this.#context().db.run(this.#ctx.table('posts').get('ping'));
   }
 
   close(): Promise<void> {

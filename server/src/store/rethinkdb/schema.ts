@@ -82,6 +82,8 @@ export async function ensureSchema(db: RethinkdbConnection, layout: TableLayout)
         await ignoreExisting(
           db.run(r.db(name).tableCreate(table, { primaryKey: spec.primaryKey, shards: layout.shards, replicas: layout.replicas })),
         );
+        // A table just created (here or by another node) takes a moment before it accepts indexes and writes.
+        await db.run(r.db(name).table(table).wait({ waitFor: 'ready_for_writes', timeout: 60 }));
       }
       // An acknowledged write must survive losing a minority of the replicas.
       await db.run(r.db(name).table(table).config().update({ write_acks: 'majority', durability: 'hard' }));
