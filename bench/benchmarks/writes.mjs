@@ -41,7 +41,7 @@ async function storeVotes(env) {
  * (account, post) pairs votes once (up, then down the next round): every
  * vote changes a post, and concurrent votes seldom wait on the same lock.
  */
-async function votingForum(options) {
+export async function votingForum(options) {
   const forum = await startForum(options);
   const tokens = await createAccounts(forum.url, ACCOUNTS, 'voter');
   const posts = await createPosts(forum.url, tokens[0], POSTS);
@@ -62,6 +62,9 @@ async function votingForum(options) {
   return {
     votes: (seconds) => requestsPerSecond({ url: forum.url, duration: seconds, requests: [{ setupRequest }] }),
     changes: () => changes,
+    watcher,
+    posts,
+    tokens,
     async stop() {
       closeClients([watcher]);
       await forum.stop();

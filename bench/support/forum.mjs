@@ -19,7 +19,7 @@ export async function tempDir(prefix) {
  * `dataDir`) or `postgres` (at `databaseUrl`). Resolves once `/readyz`
  * answers 200, with `startMs`, the time from spawning to that answer.
  */
-export async function startForum({ store, dataDir, databaseUrl }) {
+export async function startForum({ store, dataDir, databaseUrl, env: extra = {} }) {
   const port = await freePort();
   const env = {
     ...process.env,
@@ -28,6 +28,7 @@ export async function startForum({ store, dataDir, databaseUrl }) {
     STORE: store,
     DATA_DIR: dataDir,
     ...(databaseUrl && { DATABASE_URL: databaseUrl }),
+    ...extra,
     JWT_SECRET,
     LOG_LEVEL: 'error',
     // Every benchmark client comes from 127.0.0.1: thousands of sockets from one address.

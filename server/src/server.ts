@@ -86,10 +86,17 @@ function listenError(error: NodeJS.ErrnoException, config: Config): Error {
 /** Opening the store fails on a bad DATA_DIR or DATABASE_URL; say which. */
 async function openConfiguredStore(config: Config): Promise<Store> {
   try {
-    return await openStore({ kind: config.store as 'embedded' | 'postgres', dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+    return await openStore({
+      kind: config.store,
+      dataDir: config.dataDir,
+      databaseUrl: config.databaseUrl,
+      rethinkdbUrl: config.rethinkdbUrl,
+      rethinkdbLayout: config.rethinkdbLayout,
+    });
   } catch (error) {
     const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-    throw new ConfigError(config.store === 'postgres' ? 'DATABASE_URL' : 'DATA_DIR', `cannot open the ${config.store} store: ${reason}`);
+    const variable = { embedded: 'DATA_DIR', postgres: 'DATABASE_URL', rethinkdb: 'RETHINKDB_URL' }[config.store];
+    throw new ConfigError(variable, `cannot open the ${config.store} store: ${reason}`);
   }
 }
 

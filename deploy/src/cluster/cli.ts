@@ -4,11 +4,11 @@
 import { parseArgs } from 'node:util';
 import { isDeployError } from '../deploy-error.js';
 import type { Log } from '../log.js';
-import { type Cluster, startCluster } from './cluster.js';
+import { CLUSTER_STORES, type Cluster, type ClusterStore, startCluster } from './cluster.js';
 import { REPLICA_MODES, type ReplicaMode } from './database.js';
 
 const USAGE =
-  'usage: npm run cluster -- [--nodes N] [--dir DIR] [--ttl SECONDS] [--replica synchronous|asynchronous|none]   (DIR defaults to CLUSTER_DIR or ./.cluster)';
+  'usage: npm run cluster -- [--nodes N] [--dir DIR] [--ttl SECONDS] [--replica synchronous|asynchronous|none] [--store postgres|rethinkdb]   (DIR defaults to CLUSTER_DIR or ./.cluster)';
 
 function fail(message: string): never {
   process.stderr.write(`news-forum cluster: ${message}\n${USAGE}\n`);
@@ -23,6 +23,7 @@ function parseOptions() {
         dir: { type: 'string' },
         ttl: { type: 'string' },
         replica: { type: 'string' },
+        store: { type: 'string' },
         help: { type: 'boolean' },
       },
     }).values;
@@ -42,6 +43,8 @@ const ttl = Number(values.ttl ?? process.env.ETCD_TTL ?? '10');
 if (!Number.isInteger(ttl) || ttl < 2 || ttl > 3600) fail('--ttl must be a whole number of seconds from 2 to 3600');
 const replica = (values.replica ?? 'synchronous') as ReplicaMode;
 if (!REPLICA_MODES.includes(replica)) fail(`--replica must be one of ${REPLICA_MODES.join(', ')}`);
+const store = (values.store ?? 'postgres') as ClusterStore;
+if (!CLUSTER_STORES.includes(store)) fail(`--store must be one of ${CLUSTER_STORES.join(', ')}`);
 const dir = values.dir ?? process.env.CLUSTER_DIR ?? './.cluster';
 
 const log: Log = (_level, message) => process.stdout.write(`  ${message}\n`);
@@ -61,7 +64,7 @@ process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 
 try {
-  cluster = await startCluster({ dir, nodes, ttlSeconds: ttl, replica, log, signal: starting.signal });
+  cluster = await startCluster({ dir, nodes, ttlSeconds: ttl, replica, store, log, signal: starting.signal });
 } catch (error) {
   if (stopping) process.exit(0);
   if (!isDeployError(error)) throw error;
@@ -79,7 +82,7 @@ process.stdout.write(
     `  public proxy        ${info.proxy}  (Host: api|docs|demo.localhost)`,
     `  etcd                ${info.etcd.join(' ')}`,
     `  Redis               ${info.redis}`,
-    `  PostgreSQL          ${info.database}`,
+    store === 'rethinkdb' ? `  RethinkDB (3 × 3)   ${info.database}` : `  PostgreSQL          ${info.database}`,
     ...(info.replica ? [`  PostgreSQL replica  ${info.replica}  (hot standby, ${cluster.database.mode})`] : []),
     ...info.nodes.map((n) => `  ${n.name.padEnd(19)} ${n.url}  (pid ${n.pid})`),
     `  admin               login ${cluster.admin.login}, password in ${cluster.dir}/admin-password`,

@@ -13,6 +13,7 @@ import { ClusterDatabase, type ReplicaMode } from './database.js';
 import { readImageCommand } from './dockerfile.js';
 import { EtcdCluster } from './etcd-cluster.js';
 import { PortBook } from './ports.js';
+import { findRethinkdb, RethinkdbServers } from './rethinkdb-servers.js';
 import { Supervised } from './supervised.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -35,12 +36,17 @@ export interface ClusterOptions {
   registration?: Registration;
   /** PostgreSQL's streaming replica: `synchronous` (default), `asynchronous` or `none`. */
   replica?: ReplicaMode;
+  /** `postgres` (default), or `rethinkdb`: three joined RethinkDB servers, tables 3 × 3, and no PostgreSQL. */
+  store?: ClusterStore;
   /** Extra environment for the nodes (e.g. LOG_LEVEL). */
   nodeEnv?: Record<string, string>;
   log?: Log;
   /** Aborting it while the cluster starts stops what was started and rejects. */
   signal?: AbortSignal;
 }
+
+export type ClusterStore = 'postgres' | 'rethinkdb';
+export const CLUSTER_STORES: readonly ClusterStore[] = ['postgres', 'rethinkdb'];
 
 /** What `cluster.json` holds. */
 export interface ClusterInfo {
@@ -65,8 +71,10 @@ export interface Cluster {
   admin: { login: string; password: string };
   nodes: ApiNode[];
   node(name: string): ApiNode;
-  /** PostgreSQL: the primary the nodes use and its replica. */
+  /** PostgreSQL: the primary the nodes use and its replica (with `store: 'rethinkdb'`, prepared but never started). */
   database: ClusterDatabase;
+  /** The RethinkDB servers, with `store: 'rethinkdb'`. */
+  rethinkdb: RethinkdbServers | undefined;
   /** The cluster's etcd (3 members): stop and start it under running nodes. */
   etcd: EtcdCluster;
   /** The file the load balancer's renderer writes. */
@@ -109,7 +117,9 @@ export function upstreamServers(config: string): string[] {
  */
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const log = options.log ?? silentLog;
+  const store = options.store ?? 'postgres';
   const programs = findPrograms(['etcd', 'etcdctl', 'curl', 'redis', 'postgres', 'initdb', 'pgBasebackup', 'pgCtl', 'nginx']);
+  const rethinkdbBinary = store === 'rethinkdb' ? findRethinkdb() : undefined;
   const image = readImageCommand();
   const dir = path.resolve(options.dir);
   const logDir = path.join(dir, 'logs');
@@ -143,6 +153,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       ...(options.replica && { replica: options.replica }),
       log,
     });
+    const rethinkdb = rethinkdbBinary ? await RethinkdbServers.create({ dir, ports, binary: rethinkdbBinary, logDir }) : undefined;
     const redis = new Supervised(
       {
         name: 'redis',
@@ -153,18 +164,21 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     );
     const redisUrl = `redis://127.0.0.1:${redisPort}`;
 
-    log('info', `starting etcd (3 members), the public etcd, Redis and PostgreSQL (replica: ${database.mode})`);
+    log(
+      'info',
+      `starting etcd (3 members), the public etcd, Redis and ${rethinkdb ? '3 RethinkDB servers' : `PostgreSQL (replica: ${database.mode})`}`,
+    );
     started.push(
       { stop: () => etcd.stop() },
       { stop: () => publicEtcd.stop() },
       { stop: () => redis.stop() },
-      { stop: () => database.stop() },
+      { stop: () => (rethinkdb ? rethinkdb.stop() : database.stop()) },
     );
     redis.start();
     await Promise.all([
       etcd.start(),
       publicEtcd.start(),
-      database.start(),
+      rethinkdb ? rethinkdb.start() : database.start(),
       waitFor(() => redisAnswers(redisPort), 'Redis answering', 15_000, { alive: () => redis.alive }),
     ]);
 
@@ -223,9 +237,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 
     const publicUrl = (name: string) => `http://${name}.${domain}:${proxyPort}`;
     const admin = { login: 'admin', password: await secret(dir, 'admin-password', 18) };
+    const storeEnv: Record<string, string> = rethinkdb
+      ? { STORE: 'rethinkdb', RETHINKDB_URL: rethinkdb.url, RETHINKDB_SHARDS: '3', RETHINKDB_REPLICAS: '3' }
+      : { STORE: 'postgres', DATABASE_URL: database.primary.url };
     const sharedEnv: Record<string, string> = {
-      STORE: 'postgres',
-      DATABASE_URL: database.primary.url,
+      ...storeEnv,
       REDIS_URL: redisUrl,
       JWT_SECRET: await secret(dir, 'jwt-secret', 48),
       ADMIN_LOGIN: admin.login,
@@ -315,6 +331,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         return found;
       },
       database,
+      rethinkdb,
       etcd,
       lbSite,
       routedAddresses,
@@ -328,8 +345,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         proxy: proxyUrl,
         etcd: etcd.endpoints,
         redis: redisUrl,
-        database: database.primary.url,
-        ...(database.replica && { replica: database.replica.url }),
+        database: rethinkdb ? rethinkdb.url : database.primary.url,
+        ...(!rethinkdb && database.replica && { replica: database.replica.url }),
         nodes: nodes.map((n) => ({ name: n.name, url: n.url, pid: n.pid })),
       }),
       stop: stopAll,

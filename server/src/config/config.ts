@@ -5,6 +5,7 @@ import path from 'node:path';
 import { type AdvertiseAddress, isHost, isWildcard, parseHostPort, wildcardAdvertiseHost } from '../discovery/advertise-address.js';
 import type { LimiterName } from '../policy/limits.js';
 import type { RateLimit } from '../policy/rate-limiter.js';
+import { parseRethinkdbUrl } from '../store/rethinkdb/url.js';
 import { ConfigError } from './config-error.js';
 
 export type StoreKind = 'embedded' | 'postgres' | 'rethinkdb';
@@ -28,6 +29,8 @@ export interface Config {
   store: StoreKind;
   databaseUrl: string | undefined;
   rethinkdbUrl: string | undefined;
+  /** RETHINKDB_SHARDS × RETHINKDB_REPLICAS of the tables the rethinkdb store creates. */
+  rethinkdbLayout: { shards: number; replicas: number };
   redisUrl: string | undefined;
   jwt: JwtKeyConfig;
   /** Tokens signed with this key are still accepted, so the signing key can be replaced without signing everyone out. */
@@ -128,6 +131,14 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
     throw new ConfigError(name, `must be a URL (${protocols.join(' or ')})`);
   }
   if (!protocols.includes(parsed.protocol)) throw new ConfigError(name, `must use ${protocols.join(' or ')} (got "${parsed.protocol}")`);
+  return raw;
+}
+
+function rethinkdb(env: Env): string | undefined {
+  const raw = read(env, 'RETHINKDB_URL');
+  if (raw !== undefined && !parseRethinkdbUrl(raw)) {
+    throw new ConfigError('RETHINKDB_URL', 'must be rethinkdb://[user:password@]host[:port][,host[:port]…]/db (db: letters, digits and _)');
+  }
   return raw;
 }
 
@@ -394,12 +405,9 @@ function rateLimits(env: Env): Config['rateLimits'] {
 export function loadConfig(env: Env = process.env): Config {
   const store = oneOf(env, 'STORE', ['embedded', 'postgres', 'rethinkdb'] as const, 'embedded');
   const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
-  const rethinkdbUrl = url(env, 'RETHINKDB_URL', ['rethinkdb:']);
+  const rethinkdbUrl = rethinkdb(env);
   if (store === 'postgres' && databaseUrl === undefined) throw new ConfigError('DATABASE_URL', 'is required when STORE=postgres');
-  if (store === 'rethinkdb') {
-    if (rethinkdbUrl === undefined) throw new ConfigError('RETHINKDB_URL', 'is required when STORE=rethinkdb');
-    throw new ConfigError('STORE', 'rethinkdb is not available in this version; use embedded or postgres');
-  }
+  if (store === 'rethinkdb' && rethinkdbUrl === undefined) throw new ConfigError('RETHINKDB_URL', 'is required when STORE=rethinkdb');
   const cors = corsOrigins(env);
   const listenHost = host(env);
   const instanceName = read(env, 'INSTANCE_NAME') ?? hostname();
@@ -412,6 +420,10 @@ export function loadConfig(env: Env = process.env): Config {
     store,
     databaseUrl,
     rethinkdbUrl,
+    rethinkdbLayout: {
+      shards: count(env, 'RETHINKDB_SHARDS', 1, [1, 64]),
+      replicas: count(env, 'RETHINKDB_REPLICAS', 1, [1, 64]),
+    },
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     jwt,
     jwtPrevious: previousJwtKey(env, jwt),

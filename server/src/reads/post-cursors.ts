@@ -1,5 +1,5 @@
 import { hotRank, type PostSort } from '@news-forum/protocol';
-import { encodeCursor } from '../store/sql/cursor.js';
+import { encodeCursor } from '../store/cursor.js';
 import type { StoredPost } from '../store/store.js';
 
 const KEYS: Record<PostSort, (post: StoredPost) => (string | number)[]> = {

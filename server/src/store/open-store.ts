@@ -1,11 +1,15 @@
 import type { Store } from './store.js';
 
 export interface OpenStoreOptions {
-  kind: 'embedded' | 'postgres';
+  kind: 'embedded' | 'postgres' | 'rethinkdb';
   /** Embedded: the data directory; the database lives in `<dataDir>/pglite`. */
   dataDir?: string | undefined;
   /** Postgres: a connection string, `postgres://user:pass@host:5432/db`. */
   databaseUrl?: string | undefined;
+  /** RethinkDB: `rethinkdb://[user:password@]host:28015[,host…]/db`. */
+  rethinkdbUrl?: string | undefined;
+  /** RethinkDB: shards and replicas of the tables it creates (default 1 × 1). */
+  rethinkdbLayout?: { shards: number; replicas: number } | undefined;
 }
 
 /**
@@ -27,6 +31,11 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
       if (!options.databaseUrl) throw new Error('The postgres store needs databaseUrl');
       const { openPostgresStore } = await import('./postgres.js');
       return openPostgresStore(options.databaseUrl);
+    }
+    case 'rethinkdb': {
+      if (!options.rethinkdbUrl) throw new Error('The rethinkdb store needs rethinkdbUrl');
+      const { openRethinkdbStore } = await import('./rethinkdb.js');
+      return openRethinkdbStore(options.rethinkdbUrl, options.rethinkdbLayout ? { layout: options.rethinkdbLayout } : {});
     }
     default:
       throw new Error(`Unknown store kind ${String((options as { kind: unknown }).kind)}`);

@@ -25,3 +25,8 @@ export class StoreError extends Error {
     this.detail = detail;
   }
 }
+
+/** What a write by an account that no longer exists fails with. */
+export function accountGone(cause?: unknown): StoreError {
+  return new StoreError('account-gone', 'The account no longer exists', { cause });
+}

@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { ConfigError } from '../../src/config/config-error.js';
 import { formatHostPort, wildcardAdvertiseHost } from '../../src/discovery/advertise-address.js';
 import { startServer } from '../../src/server.js';
+import { parseRethinkdbUrl } from '../../src/store/rethinkdb/url.js';
 import { TEST_SECRET, tempDir } from '../support/server.js';
 
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
@@ -33,6 +34,14 @@ test.each([
   ['DATABASE_URL', { STORE: 'postgres' }],
   ['DATABASE_URL', { DATABASE_URL: 'mysql://x' }],
   ['RETHINKDB_URL', { STORE: 'rethinkdb' }],
+  ['RETHINKDB_URL', { RETHINKDB_URL: 'rethinkdb://db1:28015' }],
+  ['RETHINKDB_URL', { RETHINKDB_URL: 'rethinkdb://db1:28015,/forum' }],
+  ['RETHINKDB_URL', { RETHINKDB_URL: 'rethinkdb://db1:99999/forum' }],
+  ['RETHINKDB_URL', { RETHINKDB_URL: 'rethinkdb://db1/for-um' }],
+  ['RETHINKDB_URL', { RETHINKDB_URL: 'postgres://db1/forum' }],
+  ['RETHINKDB_SHARDS', { RETHINKDB_SHARDS: '0' }],
+  ['RETHINKDB_SHARDS', { RETHINKDB_SHARDS: 'three' }],
+  ['RETHINKDB_REPLICAS', { RETHINKDB_REPLICAS: '65' }],
   ['REDIS_URL', { REDIS_URL: 'not a url' }],
   ['JWT_SECRET', { JWT_SECRET: 'short' }],
   ['JWT_PRIVATE_KEY', { JWT_PRIVATE_KEY: 'x', JWT_PUBLIC_KEY: 'y' }],
@@ -174,3 +183,24 @@ test('a port in use and an unreachable database are named as configuration error
     await rm(env.DATA_DIR, { recursive: true, force: true });
   }
 }, 60_000);
+
+test('STORE=rethinkdb takes several hosts, credentials and the table layout', () => {
+  const config = loadConfig({
+    STORE: 'rethinkdb',
+    RETHINKDB_URL: 'rethinkdb://forum:s%40cret@db1:28015,db2,[::1]:28016/news_forum',
+    RETHINKDB_SHARDS: '3',
+    RETHINKDB_REPLICAS: '3',
+  });
+  expect(config).toMatchObject({ store: 'rethinkdb', rethinkdbLayout: { shards: 3, replicas: 3 } });
+  expect(parseRethinkdbUrl(config.rethinkdbUrl!)).toEqual({
+    hosts: [
+      { host: 'db1', port: 28015 },
+      { host: 'db2', port: 28015 },
+      { host: '::1', port: 28016 },
+    ],
+    db: 'news_forum',
+    user: 'forum',
+    password: 's@cret',
+  });
+  expect(loadConfig({ STORE: 'rethinkdb', RETHINKDB_URL: 'rethinkdb://db1/forum' }).rethinkdbLayout).toEqual({ shards: 1, replicas: 1 });
+});

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { type NodeProcess, startNodeProcess } from '../support/node-process.js';
 import { scratchDir, startPostgres, type TestPostgres } from '../support/postgres.js';
 import { startRedis, type TestRedis } from '../support/redis.js';
+import { startRethinkdb, type TestRethinkdb } from '../support/rethinkdb.js';
+import { RETHINKDB_AVAILABLE } from '../support/store-adapters.js';
 
 const TRACE_HOOK = fileURLToPath(new URL('../support/module-trace.mjs', import.meta.url));
 
@@ -11,6 +13,7 @@ const TRACE_HOOK = fileURLToPath(new URL('../support/module-trace.mjs', import.m
 const PACKAGES = {
   pglite: '/node_modules/@electric-sql/pglite/',
   pg: '/node_modules/pg/',
+  rethinkdb: '/node_modules/rethinkdb/',
   redis: '/node_modules/redis/',
   redisAdapter: '/node_modules/@socket.io/redis-adapter/',
   swaggerUi: '/node_modules/swagger-ui-dist/',
@@ -19,11 +22,12 @@ const PACKAGES = {
 
 let postgres: TestPostgres;
 let redis: TestRedis;
+let rethinkdb: TestRethinkdb | undefined;
 beforeAll(async () => {
-  [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
+  [postgres, redis, rethinkdb] = await Promise.all([startPostgres(), startRedis(), RETHINKDB_AVAILABLE ? startRethinkdb() : undefined]);
 }, 60_000);
 afterAll(async () => {
-  await Promise.all([postgres?.stop(), redis?.stop()]);
+  await Promise.all([postgres?.stop(), redis?.stop(), rethinkdb?.stop()]);
 });
 
 /** A node as its own process, recording every module it loads. */
@@ -51,10 +55,12 @@ describe.each([
   { store: 'embedded', withRedis: true },
   { store: 'postgres', withRedis: false },
   { store: 'postgres', withRedis: true },
+  ...(RETHINKDB_AVAILABLE ? [{ store: 'rethinkdb', withRedis: false }] : []),
 ])('a node on the $store store, with Redis: $withRedis', ({ store, withRedis }) => {
   test('is ready, and has loaded the clients of what it uses and nothing else', async () => {
     const env: Record<string, string> = { STORE: store };
     if (store === 'postgres') env.DATABASE_URL = postgres.url;
+    if (store === 'rethinkdb') env.RETHINKDB_URL = rethinkdb!.url('start_up');
     if (withRedis) env.REDIS_URL = redis.url;
     const { node, loaded, cleanup } = await tracedNode(env);
     try {
@@ -67,6 +73,7 @@ describe.each([
       // The trace sees package entry points: what is loaded shows up, so what is absent was not loaded.
       expect(modules.has('pglite')).toBe(store === 'embedded');
       expect(modules.has('pg')).toBe(store === 'postgres');
+      expect(modules.has('rethinkdb')).toBe(store === 'rethinkdb');
       expect(modules.has('redis')).toBe(withRedis);
       expect(modules.has('redisAdapter')).toBe(withRedis);
       expect(modules.has('etcd')).toBe(false);

@@ -4,6 +4,7 @@ import { type RunningServer, startServer } from '../../src/server.js';
 import type { Store } from '../../src/store/store.js';
 import { type CallOptions, type CallResult, call } from '../support/http-client.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
+import { createRethinkdbStore, startRethinkdb, type TestRethinkdb } from '../support/rethinkdb.js';
 import { ADMIN, RELAXED_LIMITS, TEST_PASSWORD_COST, TEST_SECRET, tempDir } from '../support/server.js';
 import type { StoreKind } from '../support/store-adapters.js';
 import { createEmbeddedStore, createPostgresStore } from '../support/store-template.js';
@@ -23,20 +24,26 @@ export interface TwoNodes {
 /**
  * Embedded: both nodes share the one PGlite store (each node has its own
  * feed subscriptions and read models). Postgres: each node opens its own
- * connection to one database, as separate machines would.
+ * connection to one database, as separate machines would; so does
+ * rethinkdb, on a server of its own.
  */
 export async function startTwoNodes(kind: StoreKind, reads: Partial<ReadOptions>): Promise<TwoNodes> {
   const cleanups: (() => Promise<void>)[] = [];
   let pg: TestPostgres | undefined;
+  let rethinkdb: TestRethinkdb | undefined;
   let opened: { store: Store; url?: string; cleanup(): Promise<void> };
   if (kind === 'postgres') {
     pg = await startPostgres();
     opened = await createPostgresStore(pg);
+  } else if (kind === 'rethinkdb') {
+    rethinkdb = await startRethinkdb();
+    opened = await createRethinkdbStore(rethinkdb);
   } else {
     opened = await createEmbeddedStore();
   }
   cleanups.push(() => opened.cleanup());
   if (pg) cleanups.push(() => pg.stop());
+  if (rethinkdb) cleanups.push(() => rethinkdb.stop());
   const node = async (name: string) => {
     const dataDir = await tempDir();
     cleanups.unshift(() => rm(dataDir, { recursive: true, force: true }));
@@ -51,6 +58,7 @@ export async function startTwoNodes(kind: StoreKind, reads: Partial<ReadOptions>
         INSTANCE_NAME: name,
         LOG_LEVEL: 'silent',
         ...(kind === 'postgres' ? { STORE: 'postgres', DATABASE_URL: opened.url as string } : {}),
+        ...(kind === 'rethinkdb' ? { STORE: 'rethinkdb', RETHINKDB_URL: opened.url as string } : {}),
       },
       ...(kind === 'embedded' && { store: opened.store }),
       passwordCost: TEST_PASSWORD_COST,

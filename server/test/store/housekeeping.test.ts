@@ -5,9 +5,9 @@ import { DEFAULT_RETENTION, pruneLogs } from '../../src/store/sql/housekeeping.j
 import { openPgDriver } from '../../src/store/sql/pg-driver.js';
 import { openPgliteDriver } from '../../src/store/sql/pglite-driver.js';
 import type { Store } from '../../src/store/store.js';
-import { createUsers, STORE_KINDS, storeFixture } from '../support/store-adapters.js';
+import { createUsers, SQL_STORE_KINDS, storeFixture } from '../support/store-adapters.js';
 
-describe.each(STORE_KINDS)('%s store: housekeeping', (kind) => {
+describe.each(SQL_STORE_KINDS)('%s store: housekeeping', (kind) => {
   const stores = storeFixture(kind);
 
   /** Runs `fn` on a driver of the store's database (PGlite allows one session, so the store is closed first). */

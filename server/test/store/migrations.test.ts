@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { hotRank } from '@news-forum/protocol';
 import { MIGRATIONS, migrate } from '../../src/store/sql/migrations.js';
 import { SqlStore } from '../../src/store/sql/sql-store.js';
-import { STORE_KINDS, storeFixture } from '../support/store-adapters.js';
+import { SQL_STORE_KINDS, storeFixture } from '../support/store-adapters.js';
 
 // Posts
 const KEPT = '10000000-0000-4000-8000-000000000001';
@@ -36,7 +36,7 @@ INSERT INTO comments (id, post_id, parent_id, author, text, created_at) VALUES
   ('${ON_STRAY}', '${STRAY}', NULL, 'ana', 'goes with its post', '2024-05-01T13:03:00.000Z');
 `;
 
-describe.each(STORE_KINDS)('%s store: migrations', (kind) => {
+describe.each(SQL_STORE_KINDS)('%s store: migrations', (kind) => {
   const stores = storeFixture(kind);
 
   test('migration 2 removes the rows of missing accounts, recounts what they touched and adds the keys', async () => {

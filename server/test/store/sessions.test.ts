@@ -3,7 +3,7 @@ import { describe, expect, test } from '@jest/globals';
 import { pruneLogs } from '../../src/store/sql/housekeeping.js';
 import { migrate } from '../../src/store/sql/migrations.js';
 import { SqlStore } from '../../src/store/sql/sql-store.js';
-import { createUsers, STORE_KINDS, storeFixture } from '../support/store-adapters.js';
+import { createUsers, SQL_STORE_KINDS, STORE_KINDS, storeFixture } from '../support/store-adapters.js';
 
 const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
 
@@ -92,7 +92,9 @@ describe.each(STORE_KINDS)('%s store: sessions and revoked tokens', (kind) => {
     await store.endSessions('ana');
     await store.close();
     const { openStore } = await import('../../src/store/open-store.js');
-    const reopened = await openStore(kind === 'embedded' ? { kind, dataDir: dataDir! } : { kind, databaseUrl: url! });
+    const reopened = await openStore(
+      kind === 'embedded' ? { kind, dataDir: dataDir! } : kind === 'postgres' ? { kind, databaseUrl: url! } : { kind, rethinkdbUrl: url! },
+    );
     try {
       expect((await reopened.listRevokedTokens()).map((t) => t.jti)).toEqual([jti]);
       expect((await reopened.getUser('ana'))?.sessionVersion).toBe(1);
@@ -100,6 +102,10 @@ describe.each(STORE_KINDS)('%s store: sessions and revoked tokens', (kind) => {
       await reopened.close();
     }
   }, 60_000);
+});
+
+describe.each(SQL_STORE_KINDS)('%s store: session storage in SQL', (kind) => {
+  const stores = storeFixture(kind);
 
   test('pruning removes revoked tokens past their expiry only', async () => {
     const driver = await stores.blank();

@@ -4,7 +4,7 @@ import { migrate } from '../../src/store/sql/migrations.js';
 import { SqlStore } from '../../src/store/sql/sql-store.js';
 import type { Store, StoredPost } from '../../src/store/store.js';
 import { StoreError } from '../../src/store/store-error.js';
-import { createUsers, logins, STORE_KINDS, storeFixture } from '../support/store-adapters.js';
+import { createUsers, logins, SQL_STORE_KINDS, STORE_KINDS, storeFixture } from '../support/store-adapters.js';
 
 /** The accounts every test's posts, comments and votes are by. */
 const USERS = ['ana', 'bob', 'cid'];
@@ -105,6 +105,48 @@ describe.each(STORE_KINDS)('%s store: votes', (kind) => {
     expect(hotRank(top!)).toBeGreaterThan(hotRank((await store.getPost(older.id))!));
   });
 
+  test("the database's hot rank, written by each vote, equals the protocol's hotRank", async () => {
+    const driver = await stores.blank();
+    await migrate(driver);
+    const cases: { upvotes: number; downvotes: number; createdAt: string }[] = [];
+    const times = ['2005-12-08T07:46:43.000Z', '2015-03-01T12:00:00.001Z', '2026-12-02T16:59:59.999Z', '2031-07-15T03:33:33.333Z'];
+    for (const createdAt of times) {
+      for (const [upvotes, downvotes] of [
+        [0, 0],
+        [1, 0],
+        [0, 1],
+        [2, 1],
+        [7, 3],
+        [10, 0],
+        [0, 10],
+        [99, 1],
+        [12_345, 678],
+        [3, 1_000_003],
+      ] as const) {
+        cases.push({ upvotes, downvotes, createdAt });
+      }
+    }
+    const rows = await driver.query<{ hot: number }>(
+      `SELECT hot_rank(u, d, c) AS hot
+         FROM unnest($1::integer[], $2::integer[], $3::timestamptz[]) WITH ORDINALITY AS t(u, d, c, n) ORDER BY n`,
+      [cases.map((c) => c.upvotes), cases.map((c) => c.downvotes), cases.map((c) => c.createdAt)],
+    );
+    expect(rows.map((row) => row.hot)).toEqual(cases.map(hotRank));
+  });
+
+  test('voting on a missing post returns null and records nothing', async () => {
+    const store = await stores.fresh();
+    await createUsers(store, ...USERS);
+    const missing = '0b6f3a52-9c1e-4a8e-b1b4-6f1d2c3e4a5b';
+    expect(await store.setVote(missing, 'bob', 1)).toBeNull();
+    expect(await store.setVote('nope', 'bob', 1)).toBeNull();
+    expect(await store.getVotes('bob', [missing, 'nope'])).toEqual(new Map());
+  });
+});
+
+describe.each(SQL_STORE_KINDS)('%s store: votes batched into commits', (kind) => {
+  const stores = storeFixture(kind);
+
   test('votes cast at once share commits; each is answered as its own and a failing one fails alone', async () => {
     const driver = await stores.blank();
     const store = await SqlStore.open(kind, driver);
@@ -142,43 +184,5 @@ describe.each(STORE_KINDS)('%s store: votes', (kind) => {
     expect(log!.rows).toBe(120);
     expect(log!.commits).toBeLessThan(20);
     await store.close();
-  });
-
-  test("the database's hot rank, written by each vote, equals the protocol's hotRank", async () => {
-    const driver = await stores.blank();
-    await migrate(driver);
-    const cases: { upvotes: number; downvotes: number; createdAt: string }[] = [];
-    const times = ['2005-12-08T07:46:43.000Z', '2015-03-01T12:00:00.001Z', '2026-12-02T16:59:59.999Z', '2031-07-15T03:33:33.333Z'];
-    for (const createdAt of times) {
-      for (const [upvotes, downvotes] of [
-        [0, 0],
-        [1, 0],
-        [0, 1],
-        [2, 1],
-        [7, 3],
-        [10, 0],
-        [0, 10],
-        [99, 1],
-        [12_345, 678],
-        [3, 1_000_003],
-      ] as const) {
-        cases.push({ upvotes, downvotes, createdAt });
-      }
-    }
-    const rows = await driver.query<{ hot: number }>(
-      `SELECT hot_rank(u, d, c) AS hot
-         FROM unnest($1::integer[], $2::integer[], $3::timestamptz[]) WITH ORDINALITY AS t(u, d, c, n) ORDER BY n`,
-      [cases.map((c) => c.upvotes), cases.map((c) => c.downvotes), cases.map((c) => c.createdAt)],
-    );
-    expect(rows.map((row) => row.hot)).toEqual(cases.map(hotRank));
-  });
-
-  test('voting on a missing post returns null and records nothing', async () => {
-    const store = await stores.fresh();
-    await createUsers(store, ...USERS);
-    const missing = '0b6f3a52-9c1e-4a8e-b1b4-6f1d2c3e4a5b';
-    expect(await store.setVote(missing, 'bob', 1)).toBeNull();
-    expect(await store.setVote('nope', 'bob', 1)).toBeNull();
-    expect(await store.getVotes('bob', [missing, 'nope'])).toEqual(new Map());
   });
 });

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LimitSettings } from '../../src/policy/limits.js';
 import { type RunningServer, type StartOptions, startServer } from '../../src/server.js';
+import type { Store } from '../../src/store/store.js';
 import { type CallOptions, type CallResult, call } from './http-client.js';
+import { createRethinkdbStore, startRethinkdb } from './rethinkdb.js';
 import { createEmbeddedStore } from './store-template.js';
 
 export const TEST_SECRET = 'test-secret-that-is-at-least-32-characters-long';
@@ -38,9 +40,19 @@ export interface TestServerOptions extends Omit<StartOptions, 'env' | 'store'> {
   env?: Record<string, string>;
 }
 
-/** A real node on an ephemeral port over an embedded store copied from a prepared template. */
+/**
+ * A real node on an ephemeral port over an embedded store copied from a
+ * prepared template; with TEST_SERVER_STORE=rethinkdb (and a rethinkdb
+ * binary), over a RethinkDB server of its own instead, so that a suite such
+ * as bad-input.test.ts runs unchanged on RethinkDB.
+ */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const { store: firstStore, dataDir } = await createEmbeddedStore();
+  const onRethinkdb = process.env.TEST_SERVER_STORE === 'rethinkdb';
+  const rethinkdb = onRethinkdb ? await startRethinkdb() : undefined;
+  const onCluster = rethinkdb && (await createRethinkdbStore(rethinkdb));
+  const { store: firstStore, dataDir } = onCluster
+    ? { store: onCluster.store as Store, dataDir: await tempDir() }
+    : await createEmbeddedStore();
   let store = firstStore;
   const env = {
     PORT: '0',
@@ -87,12 +99,15 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
     async restart() {
       const { openStore } = await import('../../src/store/open-store.js');
-      store = await openStore({ kind: 'embedded', dataDir });
+      store = onCluster
+        ? await openStore({ kind: 'rethinkdb', rethinkdbUrl: onCluster.url })
+        : await openStore({ kind: 'embedded', dataDir });
       server = await start(String(server.port));
     },
     async cleanup() {
       await server.close();
       await store.close().catch(() => undefined);
+      await rethinkdb?.stop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

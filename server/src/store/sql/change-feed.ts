@@ -1,4 +1,5 @@
 import { backoffDelay, wait } from '../../backoff.js';
+import { Subscription } from '../feed-subscription.js';
 import type { FeedItem, Table } from '../store.js';
 import type { SqlDriver, SqlExecutor } from './driver.js';
 import { CHANGES_CHANNEL } from './migrations.js';
@@ -10,8 +11,6 @@ export interface FeedPosition {
 }
 
 const BATCH = 500;
-/** A consumer that falls this far behind gets a reset instead of unbounded memory. */
-const MAX_QUEUED = 10_000;
 
 /** The head of the change log: everything up to `seq` has been committed or pruned. */
 export async function readFeedPosition(db: SqlExecutor): Promise<FeedPosition> {
@@ -179,56 +178,5 @@ export class ChangeFeed {
       }
     }
     return read;
-  }
-}
-
-/** One consumer's queue. Ends on `end()` (abort, store close) or `return()` (break out of for-await). */
-class Subscription implements AsyncIterator<FeedItem<Table>> {
-  #queue: FeedItem<Table>[] = [];
-  #waiting: ((result: IteratorResult<FeedItem<Table>>) => void) | undefined;
-  #ended = false;
-  readonly #onAbort = () => this.end();
-
-  constructor(
-    readonly table: Table,
-    private readonly signal: AbortSignal | undefined,
-    private readonly onEnd: () => void,
-  ) {
-    signal?.addEventListener('abort', this.#onAbort, { once: true });
-  }
-
-  push(item: FeedItem<Table>): void {
-    if (this.#ended) return;
-    if (this.#waiting) {
-      const resolve = this.#waiting;
-      this.#waiting = undefined;
-      resolve({ value: item, done: false });
-    } else if (this.#queue.length < MAX_QUEUED) {
-      this.#queue.push(item);
-    } else {
-      this.#queue = [{ reset: true }];
-    }
-  }
-
-  end(): void {
-    if (this.#ended) return;
-    this.#ended = true;
-    this.#queue = [];
-    this.signal?.removeEventListener('abort', this.#onAbort);
-    this.onEnd();
-    this.#waiting?.({ value: undefined, done: true });
-    this.#waiting = undefined;
-  }
-
-  next(): Promise<IteratorResult<FeedItem<Table>>> {
-    const item = this.#queue.shift();
-    if (item) return Promise.resolve({ value: item, done: false });
-    if (this.#ended) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve) => (this.#waiting = resolve));
-  }
-
-  return(): Promise<IteratorResult<FeedItem<Table>>> {
-    this.end();
-    return Promise.resolve({ value: undefined, done: true });
   }
 }

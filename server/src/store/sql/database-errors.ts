@@ -1,4 +1,4 @@
-import { StoreError } from '../store-error.js';
+import { accountGone, StoreError } from '../store-error.js';
 
 const UNREACHABLE_ERRNO = new Set([
   'ECONNREFUSED',
@@ -20,11 +20,6 @@ const UNREACHABLE_MESSAGE =
  * removed violates them.
  */
 const ACCOUNT_KEYS = new Set(['posts_author_fkey', 'comments_author_fkey', 'votes_login_fkey']);
-
-/** What a write by an account that no longer exists fails with. */
-export function accountGone(cause?: unknown): StoreError {
-  return new StoreError('account-gone', 'The account no longer exists', { cause });
-}
 
 /** The SQLSTATE of a database error, if it is one. */
 export function sqlState(error: unknown): string | undefined {

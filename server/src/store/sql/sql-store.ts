@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hotRank, ID_PATTERN, type PostSort } from '@news-forum/protocol';
+import { type CursorKeys, decodeCursor, encodeCursor } from '../cursor.js';
+import { pageSize, toPage } from '../pages.js';
 import type {
   BackupRecord,
   BackupSink,
@@ -20,11 +22,10 @@ import type {
   UserRecord,
   Vote,
 } from '../store.js';
-import { StoreError } from '../store-error.js';
+import { accountGone, StoreError } from '../store-error.js';
 import { exportSnapshot, importBackup } from './backup.js';
 import { ChangeFeed, readFeedPosition } from './change-feed.js';
-import { type CursorKeys, decodeCursor, encodeCursor } from './cursor.js';
-import { accountGone, sqlState } from './database-errors.js';
+import { sqlState } from './database-errors.js';
 import type { SqlDriver, SqlExecutor } from './driver.js';
 import { DEFAULT_RETENTION, type Retention, schedulePruning } from './housekeeping.js';
 import { migrate } from './migrations.js';
@@ -34,7 +35,6 @@ import { VoteBatcher } from './vote-batcher.js';
 // PostgreSQL reads upper-case UUIDs too.
 const UUID = new RegExp(ID_PATTERN.source, 'i');
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const MAX_PAGE = 1000;
 // Lock conflicts PostgreSQL resolves by aborting one side; the retry then succeeds.
 const RETRYABLE = new Set(['40001', '40P01']);
 const ATTEMPTS = 3;
@@ -463,16 +463,4 @@ async function fetchPost(db: SqlExecutor, id: string): Promise<StoredPost | null
 async function fetchComment(db: SqlExecutor, id: string): Promise<StoredComment | null> {
   const [row] = await db.query<{ doc: StoredComment }>('SELECT comment_json(c) AS doc FROM comments c WHERE id = $1', [id]);
   return row?.doc ?? null;
-}
-
-function pageSize(page: PageRequest): number {
-  if (!Number.isInteger(page.limit) || page.limit < 1) throw new StoreError('invalid', 'Invalid page size');
-  return Math.min(page.limit, MAX_PAGE);
-}
-
-/** Cuts the extra row fetched to learn whether another page follows. */
-function toPage<T>(rows: T[], limit: number, cursorOf: (last: T) => string): Page<T> {
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  return { items, nextCursor: rows.length > limit && last !== undefined ? cursorOf(last) : null };
 }

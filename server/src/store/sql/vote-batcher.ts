@@ -1,5 +1,6 @@
 import type { StoredPost, Vote } from '../store.js';
-import { accountGone, sqlState } from './database-errors.js';
+import { accountGone } from '../store-error.js';
+import { sqlState } from './database-errors.js';
 import type { SqlExecutor } from './driver.js';
 
 // One statement, so one commit, for the whole batch. The lateral calls run in

@@ -1,4 +1,4 @@
-import { StoreError } from '../store-error.js';
+import { StoreError } from './store-error.js';
 
 /** A position in a keyset-ordered list: the sort keys of the last item returned. */
 export type CursorKeys = readonly (string | number)[];

@@ -1,0 +1,176 @@
+import type {
+  BackupRecord,
+  BackupSink,
+  BackupTable,
+  IdempotencyRecord,
+  RowCounts,
+  StoredComment,
+  StoredPost,
+  UserRecord,
+  VoteRecord,
+} from '../store.js';
+import { StoreError } from '../store-error.js';
+import { type CommentDoc, type IdempotencyDoc, type PostDoc, rankOf, toPost, type UserDoc, type VoteDoc, voteId } from './documents.js';
+import { keyId } from './idempotency.js';
+import { recount } from './recount.js';
+import { HARD, type WriteResult } from './reql.js';
+import { TABLES, type TableName } from './schema.js';
+import type { Context } from './tables.js';
+import { toUser } from './users.js';
+
+const BATCH = 500;
+
+const all = <T>(ctx: Context, table: TableName) => ctx.db.run<T[]>(ctx.table(table).coerceTo('array'));
+const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** Comments with every reply after its parent: level by level, each level by time then id. */
+function threadOrder(comments: StoredComment[]): StoredComment[] {
+  const ordered: StoredComment[] = [];
+  const placed = new Set<string>();
+  let level = comments.filter((c) => c.parentId === null);
+  let rest = comments.filter((c) => c.parentId !== null);
+  while (level.length) {
+    level.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : byId(a, b)));
+    for (const comment of level) placed.add(comment.id);
+    ordered.push(...level);
+    level = rest.filter((c) => placed.has(c.parentId as string));
+    rest = rest.filter((c) => !placed.has(c.parentId as string));
+  }
+  return ordered;
+}
+
+/**
+ * RethinkDB has no snapshot across tables, so the rows are read whole
+ * (votes and comments first, then posts, then accounts) and made to agree
+ * before anything is written: rows whose post, parent or account was gone by
+ * the later reads are left out, and each post's counters are those of the
+ * votes and comments exported with it. The file is then what a snapshot
+ * would have held, give or take writes that raced the reads.
+ */
+export async function exportRows(ctx: Context, sink: BackupSink): Promise<void> {
+  const votes = await all<VoteDoc>(ctx, 'votes');
+  const comments = await all<CommentDoc>(ctx, 'comments');
+  const posts = await all<PostDoc>(ctx, 'posts');
+  const users = (await all<UserDoc>(ctx, 'users')).map(toUser).sort((a, b) => (a.login < b.login ? -1 : 1));
+  const keys = await all<IdempotencyDoc>(ctx, 'idempotency_keys');
+  const logins = new Set(users.map((u) => u.login));
+  const kept = posts.filter((p) => logins.has(p.author)).sort(byId);
+  const postIds = new Set(kept.map((p) => p.id));
+  const thread = threadOrder(comments.filter((c) => postIds.has(c.postId) && logins.has(c.author)));
+  const ballots = votes.filter((v) => postIds.has(v.postId) && logins.has(v.login)).sort(byId);
+  const counts = new Map<string, { upvotes: number; downvotes: number; commentCount: number }>();
+  const countsOf = (postId: string) => {
+    const entry = counts.get(postId) ?? { upvotes: 0, downvotes: 0, commentCount: 0 };
+    counts.set(postId, entry);
+    return entry;
+  };
+  for (const v of ballots) countsOf(v.postId)[v.value === 1 ? 'upvotes' : 'downvotes'] += 1;
+  for (const c of thread) countsOf(c.postId).commentCount += 1;
+  const records: BackupRecord[] = [
+    ...users.map((row): BackupRecord => ({ table: 'users', row })),
+    ...kept.map((doc): BackupRecord => {
+      const c = countsOf(doc.id);
+      return { table: 'posts', row: { ...toPost(doc), ...c, score: c.upvotes - c.downvotes } };
+    }),
+    ...thread.map((row): BackupRecord => ({ table: 'comments', row })),
+    ...ballots.map(({ postId, login, value }): BackupRecord => ({ table: 'votes', row: { postId, login, value } })),
+    ...keys
+      .filter((k): k is IdempotencyDoc & { key: string } => k.done && k.key !== undefined && logins.has(k.owner))
+      .sort(byId)
+      .map(
+        ({ owner, key, requestHash, resourceId, createdAt }): BackupRecord => ({
+          table: 'idempotencyKeys',
+          row: { owner, key, requestHash, resourceId, createdAt },
+        }),
+      ),
+  ];
+  // RethinkDB's change feeds have no position to resume from: the time the export began stands in for it.
+  await sink.begin({ feedPosition: `rethinkdb:${Date.now()}` });
+  for (let i = 0; i < records.length; i += BATCH) await sink.rows(records.slice(i, i + BATCH));
+}
+
+const TABLE_OF: Record<BackupTable, TableName> = {
+  users: 'users',
+  posts: 'posts',
+  comments: 'comments',
+  votes: 'votes',
+  idempotencyKeys: 'idempotency_keys',
+};
+
+/** Checks every row against those before it and turns it into the document stored. */
+type Doc = Record<string, unknown>;
+
+function toDocs(records: BackupRecord[]): Record<BackupTable, Doc[]> {
+  const docs: Record<BackupTable, Doc[]> = { users: [], posts: [], comments: [], votes: [], idempotencyKeys: [] };
+  const logins = new Set<string>();
+  const posts = new Set<string>();
+  const comments = new Map<string, string>();
+  const invalid = (why: string) => new StoreError('invalid', `The backup does not fit: ${why}`);
+  for (const record of records) {
+    if (record.table === 'users') {
+      const user: UserRecord = record.row;
+      logins.add(user.login);
+      docs.users.push({ ...user } satisfies UserDoc);
+    } else if (record.table === 'posts') {
+      const post: StoredPost = record.row;
+      if (!logins.has(post.author)) throw invalid(`post ${post.id} by no account`);
+      posts.add(post.id);
+      docs.posts.push({ ...post, hot: rankOf(post.score, post.createdAt), rankedScore: post.score } satisfies PostDoc);
+    } else if (record.table === 'comments') {
+      const comment: StoredComment = record.row;
+      if (!posts.has(comment.postId) || !logins.has(comment.author)) throw invalid(`comment ${comment.id} on no post or by no account`);
+      if (comment.parentId !== null && comments.get(comment.parentId) !== comment.postId)
+        throw invalid(`reply ${comment.id} before its parent`);
+      comments.set(comment.id, comment.postId);
+      docs.comments.push(comment);
+    } else if (record.table === 'votes') {
+      const vote: VoteRecord = record.row;
+      if (!posts.has(vote.postId) || !logins.has(vote.login)) throw invalid(`a vote on no post or by no account`);
+      docs.votes.push({ id: voteId(vote.postId, vote.login), ...vote } satisfies VoteDoc);
+    } else {
+      const key: IdempotencyRecord = record.row;
+      if (!logins.has(key.owner)) throw invalid(`an idempotency key of no account`);
+      docs.idempotencyKeys.push({ id: keyId(key), ...key, done: true } satisfies IdempotencyDoc);
+    }
+  }
+  return docs;
+}
+
+/**
+ * Reads the whole file and checks it before writing anything; without
+ * transactions, a write that fails half-way is undone by deleting what was
+ * inserted. Then recounts every post.
+ */
+export async function importRows(ctx: Context, source: AsyncIterable<BackupRecord>): Promise<RowCounts> {
+  const tables = Object.entries(TABLE_OF) as [BackupTable, TableName][];
+  const sizes = await Promise.all(tables.map(([, table]) => ctx.db.run<number>(ctx.table(table).count())));
+  if (sizes.some((n) => n > 0)) throw new StoreError('conflict', 'The database is not empty: restore only into an empty one');
+  const records: BackupRecord[] = [];
+  for await (const record of source) records.push(record);
+  const docs = toDocs(records);
+  const written: [TableName, string[]][] = [];
+  try {
+    for (const [name, table] of tables) {
+      const key = TABLES[table].primaryKey;
+      for (let i = 0; i < docs[name].length; i += BATCH) {
+        const batch = docs[name].slice(i, i + BATCH);
+        const result = await ctx.db.run<WriteResult<unknown>>(ctx.table(table).insert(batch, { ...HARD, conflict: 'error' }));
+        written.push([table, batch.map((doc) => String(doc[key]))]);
+        if (result.errors > 0) throw new StoreError('invalid', `The backup does not fit: ${result.first_error ?? 'a row was refused'}`);
+      }
+    }
+  } catch (error) {
+    for (const [table, ids] of written.reverse())
+      await ctx.db
+        .run(
+          ctx
+            .table(table)
+            .getAll(...ids)
+            .delete(HARD),
+        )
+        .catch(() => undefined);
+    throw error;
+  }
+  await recount(ctx);
+  return Object.fromEntries(tables.map(([name]) => [name, docs[name].length])) as RowCounts;
+}

@@ -1,0 +1,224 @@
+import type { PostSort } from '@news-forum/protocol';
+import type {
+  BackupRecord,
+  BackupSink,
+  Created,
+  FeedItem,
+  IdempotencyKey,
+  NewCommentRecord,
+  NewPostRecord,
+  NewUserRecord,
+  Page,
+  PageRequest,
+  RevokedToken,
+  RowCounts,
+  Store,
+  StoredComment,
+  StoredPost,
+  Table,
+  UserRecord,
+  Vote,
+} from '../store.js';
+import { accountGone, StoreError } from '../store-error.js';
+import { deleteUser } from './accounts.js';
+import { exportRows, importRows } from './backup.js';
+import { TableFeed } from './change-feeds.js';
+import { deleteComment, getComment, getCommentById, insertComment, listComments } from './comments.js';
+import { RethinkdbConnection } from './connection.js';
+import { createOnce, pruneKeys } from './idempotency.js';
+import { deletePost, getPost, insertPost, listPosts, removePosts } from './posts.js';
+import { recount } from './recount.js';
+import { DEFAULT_LAYOUT, ensureSchema, type TableLayout } from './schema.js';
+import { endSessions, listRevokedTokens, pruneRevoked, revokeToken, setPassword } from './sessions.js';
+import { type Context, context } from './tables.js';
+import type { RethinkdbTarget } from './url.js';
+import { createUser, getUser, listUsers, userExists } from './users.js';
+import { getVotes, setVote } from './votes.js';
+
+export interface RethinkdbStoreOptions {
+  layout?: TableLayout;
+  /** Idempotency keys younger than this are honoured (default one day). */
+  idempotencyKeysMs?: number;
+}
+
+const PRUNE_INTERVAL_MS = 60_000;
+const DEFAULT_KEYS_MS = 24 * 60 * 60_000;
+
+/**
+ * The Store on RethinkDB with the official driver. RethinkDB has no
+ * multi-document transactions: each write is a sequence of atomic
+ * single-document changes, ordered so that a race with a deletion ends as
+ * it would with transactions (see votes.ts, comments.ts, accounts.ts), and
+ * counters move by atomic deltas that the recount repairs after a crash.
+ */
+export class RethinkdbStore implements Store {
+  readonly kind = 'rethinkdb' as const;
+  readonly #ctx: Context;
+  readonly #feeds: Record<Table, TableFeed>;
+  readonly #timer: NodeJS.Timeout;
+  #closing: Promise<void> | undefined;
+  #startupRecount: Promise<unknown> = Promise.resolve();
+
+  private constructor(ctx: Context, feeds: Record<Table, TableFeed>, keysMs: number) {
+    this.#ctx = ctx;
+    this.#feeds = feeds;
+    this.#timer = setInterval(() => {
+      pruneKeys(this.#ctx, keysMs).catch(() => undefined);
+      pruneRevoked(this.#ctx).catch(() => undefined);
+    }, PRUNE_INTERVAL_MS).unref();
+  }
+
+  /**
+   * Connects, creates what is missing of the schema, opens the change feeds
+   * and starts a recount of every post in the background.
+   */
+  static async open(target: RethinkdbTarget, options: RethinkdbStoreOptions = {}): Promise<RethinkdbStore> {
+    const db = new RethinkdbConnection(target);
+    try {
+      await ensureSchema(db, options.layout ?? DEFAULT_LAYOUT);
+      const ctx = context(db);
+      const feeds = { posts: new TableFeed(ctx, 'posts'), comments: new TableFeed(ctx, 'comments') };
+      await Promise.all([feeds.posts.open(), feeds.comments.open()]);
+      const store = new RethinkdbStore(ctx, feeds, options.idempotencyKeysMs ?? DEFAULT_KEYS_MS);
+      store.#startupRecount = recount(ctx).catch(() => undefined);
+      return store;
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
+  }
+
+  async ping(): Promise<void> {
+    // A read of the posts table needs its primary: a server that lost its cluster does not pass.
+    await this.#context().db.run(this.#ctx.table('posts').get('ping'));
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      clearInterval(this.#timer);
+      await Promise.all([this.#feeds.posts.close(), this.#feeds.comments.close()]);
+      await this.#startupRecount;
+      await this.#ctx.db.close();
+    })();
+    return this.#closing;
+  }
+
+  /**
+   * Recomputes counters and ranks from the votes and comments (of the given
+   * posts, or of all); returns how many posts it repaired. Runs at start-up;
+   * call it after a crash of a node or of the cluster.
+   */
+  recount(postIds?: string[]): Promise<number> {
+    return recount(this.#context(), postIds);
+  }
+
+  createUser(user: NewUserRecord): Promise<UserRecord> {
+    return createUser(this.#context(), user);
+  }
+
+  getUser(login: string): Promise<UserRecord | null> {
+    return getUser(this.#context(), login);
+  }
+
+  listUsers(page: PageRequest): Promise<Page<UserRecord>> {
+    return listUsers(this.#context(), page);
+  }
+
+  deleteUser(login: string): Promise<boolean> {
+    return deleteUser(this.#context(), login);
+  }
+
+  setPassword(login: string, passwordHash: string): Promise<UserRecord | null> {
+    return setPassword(this.#context(), login, passwordHash);
+  }
+
+  endSessions(login: string): Promise<UserRecord | null> {
+    return endSessions(this.#context(), login);
+  }
+
+  revokeToken(token: RevokedToken): Promise<void> {
+    return revokeToken(this.#context(), token);
+  }
+
+  listRevokedTokens(): Promise<RevokedToken[]> {
+    return listRevokedTokens(this.#context());
+  }
+
+  exportRows(sink: BackupSink): Promise<void> {
+    return exportRows(this.#context(), sink);
+  }
+
+  importRows(records: AsyncIterable<BackupRecord>): Promise<RowCounts> {
+    return importRows(this.#context(), records);
+  }
+
+  createPost(post: NewPostRecord, idempotency?: IdempotencyKey): Promise<Created<StoredPost>> {
+    const ctx = this.#context();
+    return createOnce(
+      ctx,
+      idempotency,
+      (id) => getPost(ctx, id),
+      async (id) => {
+        if (!(await userExists(ctx, post.author))) throw accountGone();
+        const created = await insertPost(ctx, id, post);
+        // The account's deletion may have swept its posts before this one existed.
+        if (!(await userExists(ctx, post.author))) {
+          await removePosts(ctx, ctx.table('posts').get(id));
+          throw accountGone();
+        }
+        return created;
+      },
+    );
+  }
+
+  getPost(id: string): Promise<StoredPost | null> {
+    return getPost(this.#context(), id);
+  }
+
+  listPosts(sort: PostSort, page: PageRequest): Promise<Page<StoredPost>> {
+    return listPosts(this.#context(), sort, page);
+  }
+
+  deletePost(id: string): Promise<boolean> {
+    return deletePost(this.#context(), id);
+  }
+
+  setVote(postId: string, login: string, vote: Vote): Promise<StoredPost | null> {
+    return setVote(this.#context(), postId, login, vote);
+  }
+
+  getVotes(login: string, postIds: string[]): Promise<Map<string, Vote>> {
+    return getVotes(this.#context(), login, postIds);
+  }
+
+  createComment(comment: NewCommentRecord, idempotency?: IdempotencyKey): Promise<Created<StoredComment>> {
+    const ctx = this.#context();
+    return createOnce(
+      ctx,
+      idempotency,
+      (id) => getCommentById(ctx, id),
+      (id) => insertComment(ctx, id, comment),
+    );
+  }
+
+  getComment(postId: string, id: string): Promise<StoredComment | null> {
+    return getComment(this.#context(), postId, id);
+  }
+
+  listComments(postId: string, page: PageRequest): Promise<Page<StoredComment>> {
+    return listComments(this.#context(), postId, page);
+  }
+
+  deleteComment(postId: string, id: string): Promise<boolean> {
+    return deleteComment(this.#context(), postId, id);
+  }
+
+  changes<K extends Table>(table: K, options: { signal?: AbortSignal } = {}): AsyncIterable<FeedItem<K>> {
+    return this.#feeds[table].subscribe(options.signal) as AsyncIterable<FeedItem<K>>;
+  }
+
+  #context(): Context {
+    if (this.#closing) throw new StoreError('unavailable', 'The store is closed');
+    return this.#ctx;
+  }
+}

@@ -1,0 +1,105 @@
+import type { RethinkdbConnection } from './connection.js';
+import { r, type Term } from './reql.js';
+
+/** How the tables are spread over the cluster: RETHINKDB_SHARDS × RETHINKDB_REPLICAS. */
+export interface TableLayout {
+  shards: number;
+  replicas: number;
+}
+
+export const DEFAULT_LAYOUT: TableLayout = { shards: 1, replicas: 1 };
+
+type IndexFunction = (row: Term) => Term;
+
+interface TableSpec {
+  primaryKey: string;
+  indexes: Record<string, IndexFunction>;
+}
+
+/**
+ * The tables and their secondary indexes. Orderings end with the id so that
+ * every key is unique and a cursor names one place in the list.
+ */
+export const TABLES = {
+  users: { primaryKey: 'login', indexes: {} },
+  posts: {
+    primaryKey: 'id',
+    indexes: {
+      hot: (row) => r.expr([row('hot'), row('id')]),
+      new: (row) => r.expr([row('createdAt'), row('id')]),
+      top: (row) => r.expr([row('score'), row('createdAt'), row('id')]),
+      author: (row) => row('author'),
+    },
+  },
+  comments: {
+    primaryKey: 'id',
+    indexes: {
+      thread: (row) => r.expr([row('postId'), row('createdAt'), row('id')]),
+      postId: (row) => row('postId'),
+      parentId: (row) => row('parentId'),
+      author: (row) => row('author'),
+    },
+  },
+  votes: {
+    primaryKey: 'id',
+    indexes: {
+      postId: (row) => row('postId'),
+      login: (row) => row('login'),
+    },
+  },
+  idempotency_keys: {
+    primaryKey: 'id',
+    indexes: {
+      owner: (row) => row('owner'),
+      createdAt: (row) => row('createdAt'),
+    },
+  },
+  revoked_tokens: {
+    primaryKey: 'jti',
+    indexes: {
+      expiresAt: (row) => row('expiresAt'),
+      accountId: (row) => row('accountId'),
+    },
+  },
+} satisfies Record<string, TableSpec>;
+
+export type TableName = keyof typeof TABLES;
+
+/** RethinkDB answers "already exists" when another node created it first: that is success here. */
+async function ignoreExisting(create: Promise<unknown>): Promise<void> {
+  try {
+    await create;
+  } catch (error) {
+    if (!/already exists/.test(error instanceof Error ? error.message : String(error))) throw error;
+  }
+}
+
+/**
+ * Creates the database, the tables (with `layout`, majority write acks and
+ * hard durability) and the indexes that are missing, then waits until every
+ * table is ready for writes. Safe to run from several nodes at once.
+ */
+export async function ensureSchema(db: RethinkdbConnection, layout: TableLayout): Promise<void> {
+  const name = db.target.db;
+  if (!(await db.run<string[]>(r.dbList())).includes(name)) await ignoreExisting(db.run(r.dbCreate(name)));
+  const existing = new Set(await db.run<string[]>(r.db(name).tableList()));
+  await Promise.all(
+    (Object.entries(TABLES) as [TableName, TableSpec][]).map(async ([table, spec]) => {
+      if (!existing.has(table)) {
+        await ignoreExisting(
+          db.run(r.db(name).tableCreate(table, { primaryKey: spec.primaryKey, shards: layout.shards, replicas: layout.replicas })),
+        );
+        // A table just created (here or by another node) takes a moment before it accepts indexes and writes.
+        await db.run(r.db(name).table(table).wait({ waitFor: 'ready_for_writes', timeout: 60 }));
+      }
+      // An acknowledged write must survive losing a minority of the replicas.
+      await db.run(r.db(name).table(table).config().update({ write_acks: 'majority', durability: 'hard' }));
+      const indexes = new Set(await db.run<string[]>(r.db(name).table(table).indexList()));
+      for (const [index, fn] of Object.entries(spec.indexes)) {
+        if (!indexes.has(index)) await ignoreExisting(db.run(r.db(name).table(table).indexCreate(index, fn)));
+      }
+      await db.run(r.db(name).table(table).indexWait());
+    }),
+  );
+  await db.run(r.db(name).wait({ waitFor: 'ready_for_writes', timeout: 60 }));
+}

@@ -1,0 +1,14 @@
+import type { RethinkdbConnection } from './connection.js';
+import { r, type Term } from './reql.js';
+import type { TableName } from './schema.js';
+
+/** What every part of the adapter works with: the connection and the store's tables. */
+export interface Context {
+  db: RethinkdbConnection;
+  table(name: TableName): Term;
+}
+
+export function context(db: RethinkdbConnection): Context {
+  const database = r.db(db.target.db);
+  return { db, table: (name) => database.table(name) };
+}

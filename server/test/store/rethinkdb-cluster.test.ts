@@ -1,0 +1,144 @@
+import { describe, expect, test } from '@jest/globals';
+import rethinkdb from 'rethinkdb';
+import type { RethinkdbStore } from '../../src/store/rethinkdb.js';
+import type { Change, StoredPost, Vote } from '../../src/store/store.js';
+import { StoreError } from '../../src/store/store-error.js';
+import { createRethinkdbStore, findRethinkdb, startRethinkdb, type TestRethinkdb } from '../support/rethinkdb.js';
+import { createUsers, logins } from '../support/store-adapters.js';
+import { readFeed } from '../support/store-feed.js';
+
+// Without a binary these tests cannot run; the one line saying so is printed by the jest global setup.
+const onRethinkdb = findRethinkdb() ? describe : describe.skip;
+
+const newPost = (title: string) => ({ title, url: null, text: null, author: 'ana' });
+
+/** Retries a write while the cluster elects new primaries; any other failure is the test's. */
+async function acknowledged<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!(error instanceof StoreError && error.kind === 'unavailable') || attempt > 200) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+async function admin<T>(cluster: TestRethinkdb, run: (connection: rethinkdb.Connection) => Promise<T>): Promise<T> {
+  const connection = await rethinkdb.connect({ host: '127.0.0.1', port: cluster.servers[0]!.driverPort });
+  try {
+    return await run(connection);
+  } finally {
+    await connection.close();
+  }
+}
+
+onRethinkdb('rethinkdb store on three servers, tables 3 shards × 3 replicas', () => {
+  let cluster: TestRethinkdb;
+  const stores: { cleanup(): Promise<void> }[] = [];
+  beforeAll(async () => {
+    cluster = await startRethinkdb(3);
+  }, 180_000);
+  afterAll(async () => {
+    for (const opened of stores) await opened.cleanup();
+    await cluster?.stop();
+  });
+
+  async function fresh(): Promise<{ store: RethinkdbStore; url: string; db: string }> {
+    const opened = await createRethinkdbStore(cluster, { layout: { shards: 3, replicas: 3 } });
+    stores.push(opened);
+    return { store: opened.store, url: opened.url, db: opened.url.split('/').at(-1)! };
+  }
+
+  test('the tables are created 3 × 3, with majority write acknowledgements', async () => {
+    const { db } = await fresh();
+    const configs: any[] = await admin(cluster, (c) =>
+      (rethinkdb.db('rethinkdb').table('table_config').filter({ db }) as any).coerceTo('array').run(c),
+    );
+    expect(configs.map((config: any) => config.name).sort()).toEqual(['comments', 'idempotency_keys', 'posts', 'users', 'votes']);
+    for (const config of configs) {
+      expect(config.shards).toHaveLength(3);
+      for (const shard of config.shards) expect(new Set(shard.replicas).size).toBe(3);
+      expect(config.write_acks).toBe('majority');
+      expect(config.durability).toBe('hard');
+    }
+  }, 60_000);
+
+  test('concurrency: 200 voters count 200, 50 repeats count once, up → down moves both, and the recount changes nothing', async () => {
+    const { store } = await fresh();
+    await createUsers(store, 'ana', 'bob', ...logins('voter', 200));
+    const { value: post } = await store.createPost(newPost('contested'));
+    await Promise.all(logins('voter', 200).map((voter) => store.setVote(post.id, voter, 1)));
+    expect(await store.getPost(post.id)).toMatchObject({ upvotes: 200, downvotes: 0, score: 200, version: 201 });
+
+    const { value: other } = await store.createPost(newPost('repeated'));
+    await Promise.all(Array.from({ length: 50 }, () => store.setVote(other.id, 'bob', 1)));
+    expect(await store.getPost(other.id)).toMatchObject({ upvotes: 1, version: 2 });
+    expect(await store.setVote(other.id, 'bob', -1)).toMatchObject({ upvotes: 0, downvotes: 1, score: -1, version: 3 });
+
+    expect(await store.recount()).toBe(0);
+    expect(await store.getPost(post.id)).toMatchObject({ upvotes: 200, version: 201 });
+  }, 120_000);
+
+  test('repair: counters corrupted on purpose are restored by the recount, and the feed carries the corrected post', async () => {
+    const { store, db } = await fresh();
+    await createUsers(store, 'ana', 'bob', 'cid');
+    const { value: post } = await store.createPost(newPost('damaged'));
+    await store.setVote(post.id, 'bob', 1);
+    const good = (await store.setVote(post.id, 'cid', -1))!;
+    await store.createComment({ postId: post.id, parentId: null, author: 'bob', text: 'counted' });
+    const before = (await store.getPost(post.id))!;
+    // As a crash between a vote's two steps would leave it, and worse.
+    await admin(cluster, (c) =>
+      (rethinkdb.db(db).table('posts').get(post.id) as any).update({ upvotes: 7, downvotes: 0, score: 7, commentCount: 5 }).run(c),
+    );
+    const feed = readFeed(store, 'posts');
+    expect(await store.recount()).toBe(1);
+    const repaired = (await store.getPost(post.id))!;
+    expect(repaired).toMatchObject({ upvotes: 1, downvotes: 1, score: 0, commentCount: 1, version: before.version + 1 });
+    expect(good.score).toBe(0);
+    const changes = (await feed.until((item) => 'new_val' in item && item.new_val?.version === repaired.version)) as Change<StoredPost>[];
+    expect(changes.at(-1)!.new_val).toEqual(repaired);
+    await feed.stop();
+  }, 60_000);
+
+  test('kill -9 of one server under writes: every write is acknowledged, the feed goes on, the server rejoins', async () => {
+    const { store } = await fresh();
+    const voters = logins('voter', 60);
+    await createUsers(store, 'ana', ...voters);
+    const { value: post } = await store.createPost(newPost('through a crash'));
+    const feed = readFeed(store, 'posts');
+    const victim = cluster.servers[2]!;
+    const writes = voters.map(async (voter, i) => {
+      await new Promise((resolve) => setTimeout(resolve, i * 20));
+      return acknowledged(() => store.setVote(post.id, voter, (i % 3 === 0 ? -1 : 1) as Vote));
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await victim.kill();
+    const results = await Promise.all(writes);
+    expect(results.every((result) => result !== null)).toBe(true);
+    const final = (await acknowledged(() => store.getPost(post.id)))!;
+    expect(final).toMatchObject({ upvotes: 40, downvotes: 20 });
+    // The feed either went on or reset; either way it reaches the final version.
+    const items = await feed.until((item) => 'new_val' in item && item.new_val?.version === final.version);
+    expect(items.length).toBeGreaterThan(0);
+    await feed.stop();
+    await victim.start();
+    expect(await acknowledged(() => store.setVote(post.id, 'ana', 1))).toMatchObject({ upvotes: 41 });
+  }, 180_000);
+
+  test('every server stopped: the store is unavailable; back: it recovers by itself and the feed resets', async () => {
+    const { store } = await fresh();
+    await createUsers(store, 'ana');
+    const feed = readFeed(store, 'posts');
+    for (const server of cluster.servers) await server.stop();
+    await expect(store.ping()).rejects.toMatchObject({ kind: 'unavailable' });
+    await expect(store.createPost(newPost('nowhere'))).rejects.toMatchObject({ kind: 'unavailable' });
+    for (const server of cluster.servers) await server.start();
+    await acknowledged(() => store.ping());
+    const { value: after } = await acknowledged(() => store.createPost(newPost('after')));
+    const items = await feed.until((item) => 'new_val' in item && item.new_val?.id === after.id);
+    expect(items[0]).toEqual({ reset: true });
+    await feed.stop();
+  }, 180_000);
+});
