@@ -43,7 +43,7 @@ export async function startRethinkdb(bin, dir, count) {
     await mkdir(dir, { recursive: true });
     const joins = ports.slice(0, i).flatMap((other) => ['--join', `127.0.0.1:${other.cluster}`]);
     const server = spawnServer(`rethinkdb s${i + 1}`, bin, [
-      ...['serve', '--directory', directory, '--bind', '127.0.0.1', '--no-http-admin', '--no-update-check'],
+      ...['--directory', directory, '--bind', '127.0.0.1', '--no-http-admin', '--no-update-check'],
       ...['--driver-port', String(port.driver), '--cluster-port', String(port.cluster), '--server-name', `s${i + 1}`, ...joins],
     ]);
     servers.push(server);

@@ -64,7 +64,7 @@ export class RethinkdbServers {
       const name = `rethinkdb-${i + 1}`;
       const joins = ports.filter((_, j) => j !== i).flatMap((other) => ['--join', `127.0.0.1:${other.cluster}`]);
       const args = [
-        ...['serve', '--directory', path.join(options.dir, 'rethinkdb', name), '--bind', '127.0.0.1'],
+        ...['--directory', path.join(options.dir, 'rethinkdb', name), '--bind', '127.0.0.1'],
         ...['--driver-port', String(port.driver), '--cluster-port', String(port.cluster), '--server-name', name.replace('-', '_')],
         ...['--no-http-admin', '--no-update-check', ...joins],
       ];

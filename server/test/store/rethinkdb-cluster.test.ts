@@ -55,7 +55,14 @@ onRethinkdb('rethinkdb store on three servers, tables 3 shards × 3 replicas', (
     const configs: any[] = await admin(cluster, (c) =>
       (rethinkdb.db('rethinkdb').table('table_config').filter({ db }) as any).coerceTo('array').run(c),
     );
-    expect(configs.map((config: any) => config.name).sort()).toEqual(['comments', 'idempotency_keys', 'posts', 'users', 'votes']);
+    expect(configs.map((config: any) => config.name).sort()).toEqual([
+      'comments',
+      'idempotency_keys',
+      'posts',
+      'revoked_tokens',
+      'users',
+      'votes',
+    ]);
     for (const config of configs) {
       expect(config.shards).toHaveLength(3);
       for (const shard of config.shards) expect(new Set(shard.replicas).size).toBe(3);

@@ -105,6 +105,19 @@ describe.each(STORE_KINDS)('%s store: votes', (kind) => {
     expect(hotRank(top!)).toBeGreaterThan(hotRank((await store.getPost(older.id))!));
   });
 
+  test('voting on a missing post returns null and records nothing', async () => {
+    const store = await stores.fresh();
+    await createUsers(store, ...USERS);
+    const missing = '0b6f3a52-9c1e-4a8e-b1b4-6f1d2c3e4a5b';
+    expect(await store.setVote(missing, 'bob', 1)).toBeNull();
+    expect(await store.setVote('nope', 'bob', 1)).toBeNull();
+    expect(await store.getVotes('bob', [missing, 'nope'])).toEqual(new Map());
+  });
+});
+
+describe.each(SQL_STORE_KINDS)('%s store: votes batched into commits', (kind) => {
+  const stores = storeFixture(kind);
+
   test("the database's hot rank, written by each vote, equals the protocol's hotRank", async () => {
     const driver = await stores.blank();
     await migrate(driver);
@@ -133,19 +146,6 @@ describe.each(STORE_KINDS)('%s store: votes', (kind) => {
     );
     expect(rows.map((row) => row.hot)).toEqual(cases.map(hotRank));
   });
-
-  test('voting on a missing post returns null and records nothing', async () => {
-    const store = await stores.fresh();
-    await createUsers(store, ...USERS);
-    const missing = '0b6f3a52-9c1e-4a8e-b1b4-6f1d2c3e4a5b';
-    expect(await store.setVote(missing, 'bob', 1)).toBeNull();
-    expect(await store.setVote('nope', 'bob', 1)).toBeNull();
-    expect(await store.getVotes('bob', [missing, 'nope'])).toEqual(new Map());
-  });
-});
-
-describe.each(SQL_STORE_KINDS)('%s store: votes batched into commits', (kind) => {
-  const stores = storeFixture(kind);
 
   test('votes cast at once share commits; each is answered as its own and a failing one fails alone', async () => {
     const driver = await stores.blank();

@@ -90,12 +90,12 @@ export async function startRethinkdb(count = 1): Promise<TestRethinkdb> {
   const servers: TestRethinkdbServer[] = ports.map((port, i) => {
     const name = `s${i + 1}`;
     const start = async () => {
-      const joins = ports.filter((_, j) => j !== i).flatMap((other) => ['--join', `127.0.0.1:${other.cluster}`]);
+      // Only the servers running now: a server told to join peers that are all down waits for one before it serves.
+      const joins = ports.filter((_, j) => j !== i && children.has(j)).flatMap((other) => ['--join', `127.0.0.1:${other.cluster}`]);
       const { child, ready } = launch(
         'rethinkdb',
         bin,
         [
-          'serve',
           '--directory',
           path.join(root, name),
           '--bind',

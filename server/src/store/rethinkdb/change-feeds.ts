@@ -32,13 +32,19 @@ function toChange(table: Table, raw: RawChange): FeedItem<Table> | null {
 export class TableFeed {
   readonly #subscribers = new Set<Subscription>();
   readonly #closing = new AbortController();
+  /** Rejects on close: a feed cursor's pending next() does not settle when the cursor is closed. */
+  readonly #closed = new Promise<never>((_, reject) =>
+    this.#closing.signal.addEventListener('abort', () => reject(new Error('closed')), { once: true }),
+  );
   #cursor: Term | undefined;
   #running: Promise<void> | undefined;
 
   constructor(
     private readonly ctx: Context,
     readonly table: Table,
-  ) {}
+  ) {
+    this.#closed.catch(() => undefined);
+  }
 
   /** Opens the feed; resolves once RethinkDB has started it. */
   async open(): Promise<void> {
@@ -74,7 +80,7 @@ export class TableFeed {
           attempt = 0;
           for (const subscription of this.#subscribers) subscription.push({ reset: true });
         }
-        const raw = (await this.#cursor.next()) as RawChange;
+        const raw = (await Promise.race([this.#cursor.next(), this.#closed])) as RawChange;
         if (raw.type === 'state' || raw.type === 'initial') continue;
         const change = toChange(this.table, raw);
         if (change) for (const subscription of this.#subscribers) subscription.push(change);
