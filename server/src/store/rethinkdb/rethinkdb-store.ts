@@ -28,6 +28,7 @@ import { RethinkdbConnection } from './connection.js';
 import { createOnce, pruneKeys } from './idempotency.js';
 import { deletePost, getPost, insertPost, listPosts, removePosts } from './posts.js';
 import { recount } from './recount.js';
+import { r } from './reql.js';
 import { DEFAULT_LAYOUT, ensureSchema, type TableLayout } from './schema.js';
 import { endSessions, listRevokedTokens, pruneRevoked, revokeToken, setPassword } from './sessions.js';
 import { type Context, context } from './tables.js';
@@ -42,6 +43,7 @@ export interface RethinkdbStoreOptions {
 }
 
 const PRUNE_INTERVAL_MS = 60_000;
+const PING_TIMEOUT_S = 2;
 const DEFAULT_KEYS_MS = 24 * 60 * 60_000;
 
 /**
@@ -89,8 +91,10 @@ export class RethinkdbStore implements Store {
   }
 
   async ping(): Promise<void> {
-    // A read of the posts table needs its primary: a server that lost its cluster does not pass.
-    await this.#context().db.run(this.#ctx.table('posts').get('ping'));
+    // Ready means every table takes writes (a majority of its replicas up), not merely reads: after the
+    // servers come back, reads return well before writes are accepted again.
+    const { db } = this.#context();
+    await db.run(r.db(db.target.db).wait({ waitFor: 'ready_for_writes', timeout: PING_TIMEOUT_S }));
   }
 
   close(): Promise<void> {
