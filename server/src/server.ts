@@ -13,7 +13,7 @@ import { serveBackups } from './backup/backup-socket.js';
 import { type Config, type Env, loadConfig } from './config/config.js';
 import { ConfigError } from './config/config-error.js';
 import { startRegistration } from './discovery/start-registration.js';
-import { fastReads } from './http/fast-reads.js';
+import { beforeExpress, fastReads } from './http/fast-reads.js';
 import type { WidgetBundle } from './http/widget-bundle.js';
 import { createLogger, type Logger } from './logger.js';
 import { limitConnections } from './policy/connection-limit.js';
@@ -191,10 +191,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     readiness,
   });
   // Pages memory holds are answered before Express; everything else goes on to it.
-  const fast = fastReads(services);
-  const http = createServer((req, res) => {
-    if (!fast(req, res)) app(req, res);
-  });
+  const http = createServer(beforeExpress(fastReads(services), app));
   limitConnections(http, config);
   const gateway = await attachGateway(http, services, options.gateway);
   for (const [name, check] of gateway.readiness) readiness.set(name, check);

@@ -67,7 +67,8 @@ export class TokenService {
 
   verify(token: string): TokenClaims {
     const decoded = jwt.decode(token, { complete: true });
-    const kid = decoded?.header.kid;
+    if (!decoded) throw invalidToken('The token is invalid');
+    const kid = decoded.header.kid;
     const key = typeof kid === 'string' ? this.#byKid.get(kid) : undefined;
     if (!key) throw invalidToken('The token is signed with an unknown key');
     let payload: unknown;

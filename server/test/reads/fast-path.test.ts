@@ -1,7 +1,7 @@
-import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../src/app.js';
-import { fastReads } from '../../src/http/fast-reads.js';
+import { beforeExpress, fastReads } from '../../src/http/fast-reads.js';
 import { Limits } from '../../src/policy/limits.js';
 import type { Services } from '../../src/services.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -42,13 +42,7 @@ async function serve(services: Services): Promise<{ express: string; fast: strin
   const app = createApp(services, { strictResponses: true });
   const fast = fastReads(services);
   let answered = 0;
-  const servers: Server[] = [
-    createServer(app),
-    createServer((req: IncomingMessage, res: ServerResponse) => {
-      if (fast(req, res)) answered += 1;
-      else app(req, res);
-    }),
-  ];
+  const servers: Server[] = [createServer(app), createServer(beforeExpress(fast, app, () => (answered += 1)))];
   const urls = await Promise.all(
     servers.map(
       (server) =>
