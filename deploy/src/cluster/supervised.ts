@@ -57,7 +57,8 @@ export class Supervised {
     child.stderr.pipe(log, { end: false });
     running.add(child);
     this.#exited = new Promise<void>((resolve) => {
-      child.once('exit', () => {
+      // 'close', not 'exit': output still buffered in the pipes at exit would be written after the log ended.
+      child.once('close', () => {
         running.delete(child);
         resolve();
       });
