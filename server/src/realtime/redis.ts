@@ -28,19 +28,37 @@ export async function attachRedis(io: Server, url: string, logger: Logger): Prom
   const pub = createClient(options) as RedisClientType;
   const sub = pub.duplicate() as RedisClientType;
   let last = '';
+  const warn = (msg: string, error: Error) => {
+    if (error.message !== last) logger.warn(msg, { error: error.message });
+    last = error.message;
+  };
   // The adapter publishes without awaiting (broadcasts, remote disconnects,
   // requests): with Redis away each would be an unhandled rejection that ends the process.
   const publish = pub.publish.bind(pub);
   Object.defineProperty(pub, 'publish', {
     value: (...args: Parameters<typeof publish>) => {
       const sent = publish(...args);
-      sent.catch((error: Error) => {
-        if (error.message !== last) logger.warn('redis publish failed', { error: error.message });
-        last = error.message;
-      });
+      sent.catch((error: Error) => warn('redis publish failed', error));
       return sent;
     },
   });
+  // It subscribes once, at construction, without awaiting either. With Redis
+  // away that fails, and node-redis records a channel only once SUBSCRIBE
+  // succeeds, so it would never subscribe again by itself: this node would
+  // miss every request of the others. Try again each time the client is ready.
+  for (const method of ['subscribe', 'pSubscribe'] as const) {
+    const subscribe = sub[method].bind(sub) as (...args: unknown[]) => Promise<void>;
+    Object.defineProperty(sub, method, {
+      value: (...args: unknown[]) => {
+        const attempt = (): Promise<void> =>
+          subscribe(...args).catch((error: Error) => {
+            warn('redis subscribe failed', error);
+            sub.once('ready', attempt);
+          });
+        return attempt();
+      },
+    });
+  }
   for (const [name, client] of [
     ['pub', pub],
     ['sub', sub],
