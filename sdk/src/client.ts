@@ -1,6 +1,7 @@
 import type { ApiInfo, Session, User } from '@news-forum/protocol';
 import { Connection, type SocketClientOptions } from './live/connection.js';
 import { createLive, type Live } from './live/live.js';
+import { tokenExpired } from './live/token-expiry.js';
 import { defaultRetryDelay, type RetryDelay } from './rest/backoff.js';
 import { type CommentsApi, createCommentsApi } from './rest/comments.js';
 import { createPostsApi, type PostsApi } from './rest/posts.js';
@@ -108,7 +109,7 @@ export function createClient(options: ClientOptions): NewsForumClient {
   });
   const connection = new Connection({
     baseUrl: options.baseUrl,
-    getToken,
+    getToken: () => (token === undefined || tokenExpired(token) ? undefined : token),
     socket: options.socket,
     ackTimeoutMs: options.ackTimeoutMs ?? 10_000,
     retryDelay,

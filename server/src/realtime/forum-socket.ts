@@ -7,6 +7,8 @@ export interface SocketData {
   /** The token's `jti` and the account's session version it carries; none for anonymous readers. */
   jti: string | undefined;
   sessionVersion: number;
+  /** When its token expires (ms since the epoch), at which the socket is disconnected. */
+  expiresAt: number | undefined;
   /** Client address, for limits shared with HTTP. */
   address: string;
 }

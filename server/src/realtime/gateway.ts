@@ -9,6 +9,7 @@ import { startPresence } from './presence.js';
 import { attachRedis, type RedisLink } from './redis.js';
 import { startRelays } from './relays.js';
 import { handleSubscriptions } from './subscriptions.js';
+import { endWithToken } from './token-expiry.js';
 
 export interface GatewayOptions {
   /** Window in which changes to one document are coalesced; default 50 ms. */
@@ -52,6 +53,7 @@ export async function attachGateway(http: HttpServer, services: Services, option
   io.use(handshake(services));
   io.on('connection', (socket) => {
     presence.join(socket);
+    endWithToken(socket);
     handleSubscriptions(socket, services);
   });
   const relays = startRelays(io, services, options.coalesceMs ?? 50);

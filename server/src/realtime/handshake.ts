@@ -20,6 +20,7 @@ export function handshake(services: Services) {
       socket.data.login = undefined;
       socket.data.jti = undefined;
       socket.data.sessionVersion = 0;
+      socket.data.expiresAt = undefined;
       return next();
     }
     try {
@@ -28,6 +29,7 @@ export function handshake(services: Services) {
       socket.data.login = caller.login;
       socket.data.jti = caller.token.jti;
       socket.data.sessionVersion = caller.token.sv;
+      socket.data.expiresAt = caller.token.exp * 1000;
       next();
     } catch (error) {
       const problem = toProblem(error).toJSON();

@@ -1,4 +1,5 @@
 import jwt from 'jsonwebtoken';
+import { connectSocket, eventually, subscribe } from '../support/live-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { signTestToken } from '../support/tokens.js';
 
@@ -31,6 +32,25 @@ describe('tokens are held to TOKEN_TTL', () => {
     const r = await t.call('GET', '/api/me', { token: forge(claims()) });
     expect(r.status).toBe(401);
     expect(r.headers.get('www-authenticate')).toMatch(/invalid_token/);
+  });
+
+  test('a live socket signed in with a token is disconnected when the token expires, and may come back anonymously', async () => {
+    const socket = await connectSocket(t.url, { token: forge({ iat: now(), exp: now() + 2 }) });
+    try {
+      let reason = '';
+      socket.on('disconnect', (why) => (reason = why));
+      expect((await subscribe(socket, { topic: 'posts' })).ok).toBe(true);
+      await eventually(() => reason !== '', 10_000, 'the socket to be disconnected at expiry');
+      expect(reason).toBe('io server disconnect');
+    } finally {
+      socket.close();
+    }
+    const anonymous = await connectSocket(t.url);
+    try {
+      expect((await subscribe(anonymous, { topic: 'posts' })).ok).toBe(true);
+    } finally {
+      anonymous.close();
+    }
   });
 });
 
