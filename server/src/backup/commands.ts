@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { type Config, loadConfig } from '../config/config.js';
 import { ConfigError } from '../config/config-error.js';
@@ -42,6 +43,9 @@ async function withStore<T>(store: Store, fn: (store: Store) => Promise<T>): Pro
 export async function backup(file: string, env: NodeJS.ProcessEnv): Promise<string> {
   const config = loadConfig(env);
   const target = path.resolve(file);
+  // Opening a data directory that holds no database would create one, and back up nothing.
+  if (config.store === 'embedded' && !existsSync(path.join(config.dataDir, 'pglite', 'PG_VERSION')))
+    throw new ConfigError('DATA_DIR', `${config.dataDir} holds no news-forum database`);
   let counts: RowCounts;
   try {
     counts = await withStore(await openConfigured(config), async (store) => (await writeBackup(store, target)).counts);

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -169,6 +170,13 @@ test('a backup of a running embedded node under a write workload restores every 
     expect(again.code).toBe(1);
     expect(again.stderr).toBe('news-forum: restore failed: The database is not empty: a backup is restored into an empty one only\n');
   }
+
+  // A data directory without a database is refused, not created and backed up empty.
+  const nowhere = path.join(work, 'no-such-data-dir');
+  const missing = await cli(['backup', path.join(work, 'nothing.ndjson')], { DATA_DIR: nowhere });
+  expect(missing.code).toBe(1);
+  expect(missing.stderr).toBe(`news-forum: backup failed: DATA_DIR: ${nowhere} holds no news-forum database\n`);
+  expect(existsSync(nowhere)).toBe(false);
 
   // Never into the data directory of a running node.
   const busy = await cli(['restore', file], { DATA_DIR: node.dataDir });
