@@ -21,7 +21,7 @@ import { type LimitSettings, Limits } from './policy/limits.js';
 import { type ReadOptions, startReadModels } from './reads/read-models.js';
 import { attachGateway, type Gateway, type GatewayOptions } from './realtime/gateway.js';
 import type { ServerEvents, Services } from './services.js';
-import { openStore } from './store/open-store.js';
+import { openStore, storeOptionsOf } from './store/open-store.js';
 import type { Store } from './store/store.js';
 
 /** How to start a node; everything but the environment is optional. */
@@ -86,13 +86,7 @@ function listenError(error: NodeJS.ErrnoException, config: Config): Error {
 /** Opening the store fails on a bad DATA_DIR or DATABASE_URL; say which. */
 async function openConfiguredStore(config: Config): Promise<Store> {
   try {
-    return await openStore({
-      kind: config.store,
-      dataDir: config.dataDir,
-      databaseUrl: config.databaseUrl,
-      rethinkdbUrl: config.rethinkdbUrl,
-      rethinkdbLayout: config.rethinkdbLayout,
-    });
+    return await openStore(storeOptionsOf(config));
   } catch (error) {
     const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
     const variable = { embedded: 'DATA_DIR', postgres: 'DATABASE_URL', rethinkdb: 'RETHINKDB_URL' }[config.store];

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { type Config, loadConfig } from '../config/config.js';
 import { ConfigError } from '../config/config-error.js';
 import { DataDirInUseError } from '../store/data-dir-lock.js';
-import { openStore } from '../store/open-store.js';
+import { openStore, storeOptionsOf } from '../store/open-store.js';
 import type { RowCounts, Store } from '../store/store.js';
 import { readBackup, writeBackup } from './backup-file.js';
 import { requestBackup } from './backup-socket.js';
@@ -20,15 +20,14 @@ Commands:
                  embedded node on DATA_DIR first. Post counters are recounted.
   --help         this text
 
-Both commands read STORE, DATA_DIR and DATABASE_URL from the environment, like the server.`;
+Both commands read STORE, DATA_DIR, DATABASE_URL and RETHINKDB_URL from the environment, like the server.`;
 
 function summary(counts: RowCounts): string {
   return `${counts.users} users, ${counts.posts} posts, ${counts.comments} comments, ${counts.votes} votes, ${counts.idempotencyKeys} idempotency keys`;
 }
 
-async function openConfigured(config: Config): Promise<Store> {
-  if (config.store === 'rethinkdb') throw new ConfigError('STORE', 'backup and restore support embedded and postgres');
-  return openStore({ kind: config.store, dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+function openConfigured(config: Config): Promise<Store> {
+  return openStore(storeOptionsOf(config));
 }
 
 async function withStore<T>(store: Store, fn: (store: Store) => Promise<T>): Promise<T> {

@@ -1,3 +1,4 @@
+import type { Config } from '../config/config.js';
 import type { Store } from './store.js';
 
 export interface OpenStoreOptions {
@@ -10,6 +11,14 @@ export interface OpenStoreOptions {
   rethinkdbUrl?: string | undefined;
   /** RethinkDB: shards and replicas of the tables it creates (default 1 × 1). */
   rethinkdbLayout?: { shards: number; replicas: number } | undefined;
+}
+
+/** What a configuration says about its store, as `openStore` takes it. */
+export function storeOptionsOf(
+  config: Pick<Config, 'store' | 'dataDir' | 'databaseUrl' | 'rethinkdbUrl' | 'rethinkdbLayout'>,
+): OpenStoreOptions {
+  const { store: kind, dataDir, databaseUrl, rethinkdbUrl, rethinkdbLayout } = config;
+  return { kind, dataDir, databaseUrl, rethinkdbUrl, rethinkdbLayout };
 }
 
 /**

@@ -10,6 +10,7 @@ import { openStore } from '../../src/store/open-store.js';
 import type { Store, StoredPost } from '../../src/store/store.js';
 import { type NodeProcess, startNodeProcess } from '../support/node-process.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
+import { findRethinkdb, startRethinkdb } from '../support/rethinkdb.js';
 import { tempDir } from '../support/server.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
@@ -199,3 +200,44 @@ test('a backup of a running embedded node under a write workload restores every 
   expect((await empty.listUsers({ limit: 1 })).items).toEqual([]);
   await empty.close();
 }, 240_000);
+
+const onRethinkdb = findRethinkdb() ? test : test.skip;
+
+onRethinkdb(
+  'the same backup restores into RethinkDB, and a backup taken there holds the same rows',
+  async () => {
+    const file = path.join(work, 'forum.ndjson');
+    const rows = async (name: string) =>
+      (await readFile(name, 'utf8'))
+        .trim()
+        .split('\n')
+        .slice(1, -1)
+        .map((line) => JSON.stringify(sortKeys(JSON.parse(line))))
+        .sort();
+    const rethinkdb = await startRethinkdb();
+    try {
+      const env = { STORE: 'rethinkdb', RETHINKDB_URL: rethinkdb.url('restored') };
+      const restored = await cli(['restore', file], env);
+      expect(restored.stderr).toBe('');
+      expect(restored.stdout).toMatch(/^restored .* \(taken .* from a embedded store\): .*; post counters recounted\n$/);
+      const again = path.join(work, 'from-rethinkdb.ndjson');
+      const backup = await cli(['backup', again], env);
+      expect(backup.stderr).toBe('');
+      expect(JSON.parse((await readFile(again, 'utf8')).split('\n')[0]!)).toMatchObject({ store: 'rethinkdb' });
+      expect(await rows(again)).toEqual(await rows(file));
+    } finally {
+      await rethinkdb.stop();
+    }
+  },
+  120_000,
+);
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([key, inner]) => [key, sortKeys(inner)]),
+  );
+}
