@@ -18,7 +18,7 @@ forum.live.posts.watch({ sort: 'top', limit: 5 }).subscribe(
   (posts) => {
     const items = posts.map((post) => {
       const item = document.createElement('li');
-      item.textContent = `${post.score} points · ${post.title}`;
+      item.textContent = `${post.score} ${post.score === 1 ? 'point' : 'points'} · ${post.title}`;
       return item;
     });
     if (items.length === 0) items.push(Object.assign(document.createElement('li'), { textContent: 'No posts yet.' }));

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { contentType, loadWidgetBundle, serveFile } from '@news-forum/server';
 
 const PUBLIC = new URL('../public/', import.meta.url);
@@ -23,14 +23,15 @@ function connectingTo(handler, api) {
  *   `api`: the origin of the API the page uses (default: the server serving it).
  */
 export function createDemoSite({ bundlePath = loadWidgetBundle().path, thirdPartyPort, api } = {}) {
-  const handlers = readdirSync(PUBLIC).map((name) => {
+  const files = readdirSync(PUBLIC, { recursive: true }).filter((name) => statSync(new URL(name, PUBLIC)).isFile());
+  const handlers = files.map((name) => {
     const text = readFileSync(new URL(name, PUBLIC), 'utf8')
       .replaceAll('%BUNDLE%', bundlePath)
       .replaceAll('%THIRD_PARTY_PORT%', thirdPartyPort ? String(thirdPartyPort) : '')
       .replaceAll('%API%', api ?? '/');
     const path = name === 'index.html' ? '/' : `/${name}`;
     const handler = serveFile(path, { body: text, type: contentType(name), headers: { 'Cache-Control': 'no-cache' } });
-    return api && name === 'index.html' ? connectingTo(handler, api) : handler;
+    return api && name.endsWith('.html') ? connectingTo(handler, api) : handler;
   });
   return { handlers, bundlePath };
 }

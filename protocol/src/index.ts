@@ -13,6 +13,7 @@ export {
 } from './constants.js';
 export type { Change, ClientToServerEvents, LivePost, ServerToClientEvents, SocketAuth, UnsubscribeAck } from './events.js';
 export { type Compare, commentOrder, postOrder } from './ordering.js';
+export { MAX_PAGE_URL_LENGTH, normalisePageUrl } from './page-url.js';
 export { hotRank, type Rankable } from './ranking.js';
 export { commentsRoom, POSTS_ROOM, roomOf } from './rooms.js';
 export type {
@@ -21,10 +22,12 @@ export type {
   CommentListQuery,
   components,
   NewComment,
+  NewPageComment,
   NewPost,
   NewUser,
   operations,
   Page,
+  PageComment,
   PasswordChange,
   Post,
   PostListQuery,

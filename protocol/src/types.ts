@@ -29,6 +29,10 @@ export type NewComment = Schemas['NewComment'];
 export type NewUser = Schemas['NewUser'];
 /** Body of `PUT /api/me/password`. */
 export type PasswordChange = Schemas['PasswordChange'];
+/** Body of `PUT /api/pages/comments`: a comment on a page, which starts its discussion when it is the first. */
+export type NewPageComment = Schemas['NewPageComment'];
+/** Answer of `PUT /api/pages/comments`: the page's post and the comment. */
+export type PageComment = Schemas['PageComment'];
 /** A page of a paginated list. */
 export interface Page<T> {
   items: T[];

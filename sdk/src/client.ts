@@ -4,6 +4,7 @@ import { createLive, type Live } from './live/live.js';
 import { tokenExpired } from './live/token-expiry.js';
 import { defaultRetryDelay, type RetryDelay } from './rest/backoff.js';
 import { type CommentsApi, createCommentsApi } from './rest/comments.js';
+import { createPagesApi, type PagesApi } from './rest/pages.js';
 import { createPostsApi, type PostsApi } from './rest/posts.js';
 import type { CallOptions, Result } from './rest/result.js';
 import { createTransport, mayHaveTakenEffect } from './rest/transport.js';
@@ -79,6 +80,8 @@ export interface NewsForumClient {
   readonly posts: PostsApi;
   /** Comments of a post. */
   readonly comments: CommentsApi;
+  /** Discussions of pages of embedding sites, one post per page. */
+  readonly pages: PagesApi;
   /** Live streams of posts and comments over socket.io. */
   readonly live: Live;
   /** Ends every live view and subscription and closes the socket. REST calls keep working. */
@@ -161,6 +164,7 @@ export function createClient(options: ClientOptions): NewsForumClient {
     users: createUsersApi(send),
     posts: createPostsApi(send),
     comments,
+    pages: createPagesApi(send),
     live,
     close() {
       closeViews();

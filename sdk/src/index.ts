@@ -12,10 +12,13 @@ export {
   type LivePost,
   MAX_PAGE_SIZE,
   type NewComment,
+  type NewPageComment,
   type NewPost,
   type NewUser,
+  normalisePageUrl,
   type operations,
   type Page,
+  type PageComment,
   POST_SORTS,
   type Post,
   type PostListQuery,
@@ -47,6 +50,7 @@ export type { LiveStatus, StatusEvent } from './live/status.js';
 export type { TopicEvents } from './live/topic-feed.js';
 export type { RetryDelay } from './rest/backoff.js';
 export type { CommentsApi } from './rest/comments.js';
+export type { PagesApi } from './rest/pages.js';
 export type { PostsApi } from './rest/posts.js';
 export type { CallOptions, CreateOptions, RequestError, Result } from './rest/result.js';
 export type { UsersApi } from './rest/users.js';

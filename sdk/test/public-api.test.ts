@@ -31,6 +31,7 @@ const EXPORTED = [
   'MAX_PAGE_SIZE',
   'NetworkError',
   'NewComment',
+  'NewPageComment',
   'NewPost',
   'NewUser',
   'NewsForumClient',
@@ -38,7 +39,9 @@ const EXPORTED = [
   'NewsForumErrorJSON',
   'POST_SORTS',
   'Page',
+  'PageComment',
   'PagedLiveView',
+  'PagesApi',
   'Post',
   'PostListQuery',
   'PostSort',
@@ -70,6 +73,7 @@ const EXPORTED = [
   'createClient',
   'hotRank',
   'isNewsForumError',
+  'normalisePageUrl',
   'operations',
   'paths',
 ];
@@ -86,6 +90,7 @@ const VALUES = [
   'createClient',
   'hotRank',
   'isNewsForumError',
+  'normalisePageUrl',
 ];
 
 const sortedNames = (names: Iterable<string>) => [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

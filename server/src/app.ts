@@ -7,6 +7,7 @@ import { createApiRouter } from './http/router.js';
 import { securityHeaders } from './http/security-headers.js';
 import { createSiteRouter, type ReadinessCheck } from './http/site.js';
 import { loadWidgetBundle, type WidgetBundle } from './http/widget-bundle.js';
+import { createPagesRouter } from './pages/pages-router.js';
 import { notFound, problemHandler } from './problem/problem-middleware.js';
 import { handlers } from './routes/index.js';
 import type { Services } from './services.js';
@@ -65,8 +66,11 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   app.use('/api', createApiRouter(handlers, services, { strictResponses: options.strictResponses ?? false }));
   app.use('/api', notFound);
   app.use(createSiteRouter(services, options.readiness ?? new Map()));
-  for (const handler of (options.widget ?? installedWidget(services))?.handlers ?? []) app.use(handler);
+  const widget = options.widget ?? installedWidget(services);
+  for (const handler of widget?.handlers ?? []) app.use(handler);
   for (const handler of options.site ?? []) app.use(handler);
+  // After the site: a site serving `/` (the demo) keeps it; /p/{id} and /sitemap.xml are the server's.
+  app.use(createPagesRouter(services, widget?.path));
   app.use(notFound);
   app.use(problemHandler(services.logger));
   return app;

@@ -315,6 +315,53 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/pages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find the post of a page's discussion (never creates it)
+         * @description The page is keyed by its normalised URL (scheme and host lower-cased,
+         *     no fragment, default port or tracking parameters such as `utm_*`,
+         *     `fbclid` and `gclid`; other query parameters sorted).
+         */
+        get: operations["getPageDiscussion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pages/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Comment on a page, creating its discussion on the first comment
+         * @description The page's origin must be listed in `CORS_ORIGINS` (or be this
+         *     server's) and be the request's `Origin`; otherwise 403
+         *     `urn:news-forum:problem:page-origin-not-allowed`. Two first comments
+         *     at once create one post. The comment is created as by
+         *     `PUT /api/comments/{pid}` (same limits, same live `commentstream`).
+         *     Page posts appear on the front page like other posts.
+         */
+        put: operations["commentOnPage"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -423,6 +470,8 @@ export interface components {
             version: number;
             /** @description The caller's vote; present only when the request carries a token */
             myVote?: components["schemas"]["Vote"];
+            /** @description Present on the post of a page's discussion, the page's normalised URL */
+            pageUrl?: string;
         };
         NewPost: {
             title: string;
@@ -486,6 +535,19 @@ export interface components {
             /** @constant */
             ok: false;
             error: components["schemas"]["Problem"];
+        };
+        /** @description An absolute http(s) URL of a page */
+        PageUrl: string;
+        NewPageComment: {
+            url: components["schemas"]["PageUrl"];
+            /** @description The page's title, used when this comment creates the discussion (default the URL) */
+            title?: string;
+            text: string;
+            parentId?: components["schemas"]["Id"];
+        };
+        PageComment: {
+            post: components["schemas"]["Post"];
+            comment: components["schemas"]["Comment"];
         };
     };
     responses: {
@@ -1248,6 +1310,73 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getPageDiscussion: {
+        parameters: {
+            query: {
+                url: components["schemas"]["PageUrl"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page's post */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Post"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    commentOnPage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retried request with the same key returns the first result instead of creating a duplicate. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewPageComment"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageComment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
         };

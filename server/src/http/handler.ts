@@ -18,6 +18,7 @@ export const OPTIONAL_AUTH = [
   'listPosts',
   'getPost',
   'listComments',
+  'getPageDiscussion',
 ] as const satisfies readonly OperationId[];
 
 type Defaults = typeof QUERY_DEFAULTS;

@@ -13,7 +13,8 @@ export type ProblemKind =
   | 'unsupported-media-type'
   | 'rate-limited'
   | 'unavailable'
-  | 'internal';
+  | 'internal'
+  | 'page-origin-not-allowed';
 
 const STATUS: Record<ProblemKind, number> = {
   'bad-request': 400,
@@ -28,6 +29,7 @@ const STATUS: Record<ProblemKind, number> = {
   'rate-limited': 429,
   unavailable: 503,
   internal: 500,
+  'page-origin-not-allowed': 403,
 };
 
 const TITLE: Record<ProblemKind, string> = {
@@ -43,6 +45,7 @@ const TITLE: Record<ProblemKind, string> = {
   'rate-limited': 'Too many requests',
   unavailable: 'Service unavailable',
   internal: 'Internal server error',
+  'page-origin-not-allowed': 'This page may not have a discussion here',
 };
 
 /** RFC 9457 problem details as sent on the wire (the contract's Problem schema). */

@@ -1,8 +1,26 @@
-import { requireOwnerOr } from '../auth/caller.js';
+import { type Caller, requireOwnerOr } from '../auth/caller.js';
 import type { Handlers } from '../http/handler.js';
 import { ProblemError } from '../problem/problem-error.js';
 import { DELETED } from '../reads/applied-versions.js';
+import type { Services } from '../services.js';
+import type { Created, IdempotencyKey, NewCommentRecord, StoredComment } from '../store/store.js';
 import { idempotencyKey } from './idempotency.js';
+
+/**
+ * Creates a comment as `caller`: the one path of every comment (of a post,
+ * of a page), so each gets the same write fence and live delivery.
+ */
+export async function addComment(
+  services: Services,
+  caller: Caller,
+  comment: Omit<NewCommentRecord, 'author'>,
+  idempotency: IdempotencyKey | undefined,
+): Promise<Created<StoredComment>> {
+  const created = await services.store.createComment({ ...comment, author: caller.login }, idempotency);
+  const { value } = created;
+  services.reads.comments.fences.expect(caller.login, value.id, value.version, value.postId);
+  return created;
+}
 
 export const commentHandlers = {
   async listComments({ path, query, caller, services, req }) {
@@ -22,11 +40,12 @@ export const commentHandlers = {
   },
 
   async createComment({ path, body, headers, caller, req, services }) {
-    const { value, replayed } = await services.store.createComment(
-      { postId: path.pid, parentId: body.parentId ?? null, author: caller.login, text: body.text },
+    const { value, replayed } = await addComment(
+      services,
+      caller,
+      { postId: path.pid, parentId: body.parentId ?? null, text: body.text },
       idempotencyKey(headers['idempotency-key'], caller, req, body),
     );
-    services.reads.comments.fences.expect(caller.login, value.id, value.version, value.postId);
     return { status: 201, body: value, headers: replayed ? { 'Idempotent-Replayed': 'true' } : {} };
   },
 

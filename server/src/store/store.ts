@@ -45,6 +45,13 @@ export interface NewPostRecord {
   author: string;
 }
 
+/** The post of a page's discussion: `pageUrl` is normalised (protocol's normalisePageUrl). */
+export interface NewPagePostRecord {
+  pageUrl: string;
+  title: string;
+  author: string;
+}
+
 export interface NewCommentRecord {
   postId: string;
   parentId: string | null;
@@ -217,4 +224,14 @@ export interface Store {
    * and changes may have been lost. Ends when `signal` aborts or the store closes.
    */
   changes<K extends Table>(table: K, options?: { signal?: AbortSignal }): AsyncIterable<FeedItem<K>>;
+
+  // pages
+  /** The post of the page with this normalised URL, or null. */
+  getPagePost(pageUrl: string): Promise<StoredPost | null>;
+  /**
+   * The post of the page, created (with `url` = `pageUrl`, no text) unless
+   * it exists. Concurrent calls for one page all get the same post.
+   * Throws `account-gone` when it creates and the author's account is gone.
+   */
+  ensurePagePost(page: NewPagePostRecord): Promise<StoredPost>;
 }

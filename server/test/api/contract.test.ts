@@ -248,6 +248,21 @@ describe('every operation, success and main failure', () => {
     expect((await t.call('GET', '/api/me', { token })).status).toBe(401);
   });
 
+  test("commentOnPage and getPageDiscussion: the page's own origin starts it; another 403", async () => {
+    const page = `${t.url}/blog/post-1.html`;
+    expect((await t.call('GET', `/api/pages?url=${encodeURIComponent(page)}`)).status).toBe(404);
+    const created = await t.call('PUT', '/api/pages/comments', { token: ana, body: { url: page, text: 'hi' }, headers: { origin: t.url } });
+    expect(created.status).toBe(201);
+    const found = await t.call('GET', `/api/pages?url=${encodeURIComponent(page)}`);
+    expect(found.body).toMatchObject({ id: created.body.post.id, pageUrl: page });
+    const elsewhere = await t.call('PUT', '/api/pages/comments', {
+      token: ana,
+      body: { url: 'https://elsewhere.example/a', text: 'hi' },
+      headers: { origin: t.url },
+    });
+    expect(elsewhere.status).toBe(403);
+  });
+
   test('unknown /api route is a 404 problem', async () => {
     const r = await t.call('GET', '/api/nothing-here');
     expect(r.status).toBe(404);

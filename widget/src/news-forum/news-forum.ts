@@ -3,6 +3,7 @@ import { html, LitElement, nothing, type PropertyDeclarations } from 'lit';
 import { styles } from '../styles/news-forum.styles.js';
 import { header } from './templates/header.js';
 import { listView } from './templates/list.js';
+import { pageView } from './templates/page.js';
 import { partsPending } from './templates/parts-pending.js';
 import { Ui } from './ui.js';
 
@@ -14,6 +15,7 @@ import { Ui } from './ui.js';
  *
  * @summary The news-forum as an embeddable element.
  *
+ * @slot - Content the server rendered into the element (`<div data-news-forum-prerendered>`), shown until the element's own is ready.
  * @slot header - Replaces the title at the start of the header ("Discussion").
  * @slot empty - Shown when there are no posts yet.
  *
@@ -64,7 +66,15 @@ export class NewsForum extends LitElement {
   static override styles = styles;
 
   // Declared here rather than with decorators, which would add their helpers to the bundle.
-  static override properties: PropertyDeclarations = { api: {}, sort: {}, limit: { type: Number }, post: {}, theme: {} };
+  static override properties: PropertyDeclarations = {
+    api: {},
+    sort: {},
+    limit: { type: Number },
+    post: {},
+    page: {},
+    titleText: { attribute: 'title-text' },
+    theme: {},
+  };
 
   /** Base URL of the forum server, e.g. `https://forum.example.com`; default: the page's own origin. */
   api = '';
@@ -77,6 +87,16 @@ export class NewsForum extends LitElement {
 
   /** Id of a post: show only that post and its comments (e.g. under an article). */
   post = '';
+
+  /**
+   * Show the discussion of a page, one post per page, created by its first
+   * comment: the page's URL, or empty for the page's canonical link (else its
+   * address). The page's site must be allowed by the forum (CORS_ORIGINS).
+   */
+  page: string | null | undefined = undefined;
+
+  /** Title of the page's discussion when a comment creates it (`title-text`); default the document's title. */
+  titleText = '';
 
   /** `light`, `dark`, or `auto` to follow the reader's system setting. */
   theme: 'light' | 'dark' | 'auto' = 'auto';
@@ -104,9 +124,13 @@ export class NewsForum extends LitElement {
       ${
         ui.session.base === ''
           ? html`<p class="placeholder">This forum cannot be shown: its address (the api attribute) is not an http(s) URL.</p>`
-          : view.post
-            ? (parts.loaded?.threadView() ?? partsPending(ui, true))
-            : listView(ui)
+          : ui.prerendered.showing
+            ? html`<slot></slot>`
+            : view.post
+              ? (parts.loaded?.threadView() ?? partsPending(ui, true))
+              : ui.page.active
+                ? pageView(ui)
+                : listView(ui)
       }
     </div>`;
   }

@@ -6,7 +6,7 @@ import type { ForumElement } from './controllers/controller.js';
 import { FormsController } from './controllers/forms-controller.js';
 import type { Parts } from './controllers/parts-controller.js';
 import { ThreadController } from './controllers/thread-controller.js';
-import { panelView } from './templates/forms.js';
+import { commentForm, panelView } from './templates/forms.js';
 import { threadView } from './templates/thread.js';
 import type { Ui } from './ui.js';
 
@@ -16,6 +16,12 @@ export function attach(host: ForumElement, ui: Ui): Parts {
   if (root instanceof ShadowRoot) adoptStyles(root, [...(host.constructor as typeof LitElement).elementStyles, partStyles]);
   const forms = new FormsController(host, ui);
   const thread = new ThreadController(host, ui, forms);
-  const parts = { forms, thread, panelView: () => panelView(ui, parts), threadView: () => threadView(ui, parts) };
+  const parts: Parts = {
+    forms,
+    thread,
+    panelView: () => panelView(ui, parts),
+    threadView: () => threadView(ui, parts),
+    commentForm: () => commentForm(parts),
+  };
   return parts;
 }

@@ -3,8 +3,11 @@ import { ConnectionController } from './controllers/connection-controller.js';
 import type { ForumElement } from './controllers/controller.js';
 import { FocusController } from './controllers/focus-controller.js';
 import { FrontPageController } from './controllers/front-page-controller.js';
+import { LinkController } from './controllers/link-controller.js';
 import { NoticesController } from './controllers/notices-controller.js';
+import { PageController } from './controllers/page-controller.js';
 import { PartsController } from './controllers/parts-controller.js';
+import { PrerenderedController } from './controllers/prerendered-controller.js';
 import { SessionController } from './controllers/session-controller.js';
 import { ViewController } from './controllers/view-controller.js';
 import { VotesController } from './controllers/votes-controller.js';
@@ -26,6 +29,9 @@ export class Ui {
   readonly view: ViewController;
   readonly front: FrontPageController;
   readonly parts: PartsController;
+  readonly page: PageController;
+  readonly links: LinkController;
+  readonly prerendered: PrerenderedController;
 
   constructor(host: ForumElement) {
     this.clock = new ClockController(host, this);
@@ -37,5 +43,8 @@ export class Ui {
     this.view = new ViewController(host, this);
     this.front = new FrontPageController(host, this);
     this.parts = new PartsController(host, this);
+    this.page = new PageController(host, this);
+    this.links = new LinkController(host, this);
+    this.prerendered = new PrerenderedController(host, this);
   }
 }

@@ -12,6 +12,7 @@ import type {
 import { StoreError } from '../store-error.js';
 import { type CommentDoc, type IdempotencyDoc, type PostDoc, rankOf, toPost, type UserDoc, type VoteDoc, voteId } from './documents.js';
 import { keyId } from './idempotency.js';
+import { claimsOf } from './pages.js';
 import { recount } from './recount.js';
 import { HARD, type WriteResult } from './reql.js';
 import { TABLES, type TableName } from './schema.js';
@@ -158,6 +159,12 @@ export async function importRows(ctx: Context, source: AsyncIterable<BackupRecor
         written.push([table, batch.map((doc) => String(doc[key]))]);
         if (result.errors > 0) throw new StoreError('invalid', `The backup does not fit: ${result.first_error ?? 'a row was refused'}`);
       }
+    }
+    const claims = claimsOf(docs.posts as unknown as StoredPost[]);
+    if (claims.length > 0) {
+      const result = await ctx.db.run<WriteResult<unknown>>(ctx.table('page_claims').insert(claims, { ...HARD, conflict: 'error' }));
+      written.push(['page_claims', claims.map((claim) => claim.id)]);
+      if (result.errors > 0) throw new StoreError('invalid', `The backup does not fit: ${result.first_error ?? 'two posts of one page'}`);
     }
   } catch (error) {
     for (const [table, ids] of written.reverse())

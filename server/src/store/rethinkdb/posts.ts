@@ -29,8 +29,8 @@ const POST_ORDERS: Record<PostSort, PostOrder> = {
   },
 };
 
-/** Inserts the post with `id`; the caller checks the author's account. */
-export async function insertPost(ctx: Context, id: string, post: NewPostRecord): Promise<StoredPost> {
+/** Inserts the post with `id` (of the page `pageUrl`, if given); the caller checks the author's account. */
+export async function insertPost(ctx: Context, id: string, post: NewPostRecord, pageUrl?: string): Promise<StoredPost> {
   const createdAt = new Date().toISOString();
   const doc: PostDoc = {
     id,
@@ -46,6 +46,7 @@ export async function insertPost(ctx: Context, id: string, post: NewPostRecord):
     version: 1,
     hot: rankOf(0, createdAt),
     rankedScore: 0,
+    ...(pageUrl !== undefined && { pageUrl }),
   };
   await ctx.db.run(ctx.table('posts').insert(doc, { ...HARD, conflict: 'error' }));
   return toPost(doc);

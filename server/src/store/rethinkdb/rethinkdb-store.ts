@@ -6,6 +6,7 @@ import type {
   FeedItem,
   IdempotencyKey,
   NewCommentRecord,
+  NewPagePostRecord,
   NewPostRecord,
   NewUserRecord,
   Page,
@@ -26,6 +27,7 @@ import { TableFeed } from './change-feeds.js';
 import { deleteComment, getComment, getCommentById, insertComment, listComments } from './comments.js';
 import { RethinkdbConnection } from './connection.js';
 import { createOnce, pruneKeys } from './idempotency.js';
+import { ensurePagePost, getPagePost } from './pages.js';
 import { deletePost, getPost, insertPost, listPosts, removePosts } from './posts.js';
 import { recount } from './recount.js';
 import { r } from './reql.js';
@@ -219,6 +221,16 @@ export class RethinkdbStore implements Store {
 
   changes<K extends Table>(table: K, options: { signal?: AbortSignal } = {}): AsyncIterable<FeedItem<K>> {
     return this.#feeds[table].subscribe(options.signal) as AsyncIterable<FeedItem<K>>;
+  }
+
+  // pages
+
+  getPagePost(pageUrl: string): Promise<StoredPost | null> {
+    return getPagePost(this.#context(), pageUrl);
+  }
+
+  ensurePagePost(page: NewPagePostRecord): Promise<StoredPost> {
+    return ensurePagePost(this.#context(), page);
   }
 
   #context(): Context {

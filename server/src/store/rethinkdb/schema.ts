@@ -61,6 +61,7 @@ export const TABLES = {
       accountId: (row) => row('accountId'),
     },
   },
+  page_claims: { primaryKey: 'id', indexes: {} },
 } satisfies Record<string, TableSpec>;
 
 export type TableName = keyof typeof TABLES;

@@ -99,11 +99,12 @@ const INSERTS: Record<BackupTable, string> = {
           SELECT r.id, r.login, r."displayName", r.scopes, r."passwordHash", r."createdAt", coalesce(r."sessionVersion", 0)
             FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, login text, "displayName" text, scopes text[],
                                                    "passwordHash" text, "createdAt" timestamptz, "sessionVersion" integer)`,
-  posts: `INSERT INTO posts (id, title, url, text, author, created_at, upvotes, downvotes, comment_count, version, hot)
-          SELECT r.id, r.title, r.url, r.text, r.author, r."createdAt", r.upvotes, r.downvotes, r."commentCount", r.version, h.hot
+  posts: `INSERT INTO posts (id, title, url, text, author, created_at, upvotes, downvotes, comment_count, version, hot, page_url)
+          SELECT r.id, r.title, r.url, r.text, r.author, r."createdAt", r.upvotes, r.downvotes, r."commentCount", r.version, h.hot,
+                 r."pageUrl"
             FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, title text, url text, text text, author text,
                                                    "createdAt" timestamptz, upvotes integer, downvotes integer,
-                                                   "commentCount" integer, version bigint)
+                                                   "commentCount" integer, version bigint, "pageUrl" text)
             JOIN unnest($2::uuid[], $3::float8[]) AS h(id, hot) ON h.id = r.id`,
   comments: `INSERT INTO comments (id, post_id, parent_id, author, text, created_at, version)
              SELECT r.id, r."postId", r."parentId", r.author, r.text, r."createdAt", r.version

@@ -297,6 +297,17 @@ BEGIN
 END $$;
 `;
 
+// Pages: the post of a page's discussion carries the page's normalised URL,
+// one post per page. post_json is extended rather than rewritten, so the
+// fields other migrations give it stay.
+const pagePosts = /* sql */ `
+ALTER TABLE posts ADD COLUMN page_url text;
+CREATE UNIQUE INDEX posts_page_url ON posts (page_url) WHERE page_url IS NOT NULL;
+ALTER FUNCTION post_json(posts) RENAME TO post_json_without_page;
+CREATE FUNCTION post_json(p posts) RETURNS jsonb LANGUAGE sql STABLE
+  RETURN post_json_without_page(p) || CASE WHEN p.page_url IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('pageUrl', p.page_url) END;
+`;
+
 /** The schema, oldest first. Append new migrations; never edit an applied one. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
@@ -304,6 +315,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'account ids', sql: accountIds },
   { version: 4, name: 'revocation', sql: revocation },
   { version: 5, name: 'vote function', sql: voteFunction },
+  { version: 7, name: 'page posts', sql: pagePosts },
 ];
 
 /**

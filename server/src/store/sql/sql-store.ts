@@ -9,6 +9,7 @@ import type {
   FeedItem,
   IdempotencyKey,
   NewCommentRecord,
+  NewPagePostRecord,
   NewPostRecord,
   NewUserRecord,
   Page,
@@ -29,6 +30,7 @@ import { sqlState } from './database-errors.js';
 import type { SqlDriver, SqlExecutor } from './driver.js';
 import { DEFAULT_RETENTION, type Retention, schedulePruning } from './housekeeping.js';
 import { migrate } from './migrations.js';
+import { ensurePagePost, getPagePost } from './pages.js';
 import { recount } from './recount.js';
 import { VoteBatcher } from './vote-batcher.js';
 
@@ -363,6 +365,16 @@ export class SqlStore implements Store {
 
   importRows(records: AsyncIterable<BackupRecord>): Promise<RowCounts> {
     return importBackup(this.#db(), records);
+  }
+
+  // pages
+
+  getPagePost(pageUrl: string): Promise<StoredPost | null> {
+    return getPagePost(this.#db(), pageUrl);
+  }
+
+  ensurePagePost(page: NewPagePostRecord): Promise<StoredPost> {
+    return ensurePagePost(this.#db(), page);
   }
 
   // Internals

@@ -8,6 +8,9 @@ export interface ForumElement extends ReactiveControllerHost, HTMLElement {
   sort: PostSort;
   readonly limit: number;
   readonly post: string;
+  /** The `page` attribute: a string (maybe empty) when present. */
+  readonly page: string | null | undefined;
+  readonly titleText: string;
   readonly renderRoot: HTMLElement | DocumentFragment;
 }
 

@@ -117,7 +117,12 @@ export class FormsController extends Controller implements FormsState {
       parentId ? `reply:${parentId}` : 'comment',
       'comment',
       event,
-      (forum, form, options) => forum.comments.create(postId, { text: String(form.get('text')), ...(parentId && { parentId }) }, options),
+      (forum, form, options) => {
+        const text = String(form.get('text'));
+        // A page's comments go through the page, which creates its post on the first.
+        if (this.ui.page.active) return this.ui.page.comment(forum, text, parentId, options);
+        return forum.comments.create(postId, { text, ...(parentId && { parentId }) }, options);
+      },
       (comment) => {
         this.set({ replyTo: undefined });
         // A reply's form goes away: focus the Reply button of the comment answered.

@@ -50,7 +50,7 @@ export class FrontPageController extends Controller {
     const { forum } = this.ui.session;
     const { sort, limit } = this;
     const running = this.#query;
-    const wanted = forum && !this.host.post;
+    const wanted = forum && !this.ui.view.pinned;
     if (wanted ? forum === this.#forum && running?.sort === sort && running.limit === limit : !running) return;
     this.stop();
     if (!wanted) return;

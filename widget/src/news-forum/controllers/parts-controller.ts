@@ -14,6 +14,8 @@ export interface Parts {
   panelView(): TemplateResult;
   /** The opened post with its discussion. */
   threadView(): TemplateResult;
+  /** The form for a comment on the post shown, or on the page before it has a post. */
+  commentForm(): TemplateResult;
 }
 
 /**
@@ -30,7 +32,8 @@ export class PartsController extends Controller {
 
   hostUpdate(): void {
     const { view } = this.ui;
-    if ((view.panel || view.post) && !this.error) this.load();
+    const firstComment = this.ui.page.state === 'none' && this.ui.session.user;
+    if ((view.panel || view.post || firstComment) && !this.error) this.load();
   }
 
   /** Loads the parts, unless they are loaded or loading ("Try again" too). */

@@ -19,12 +19,12 @@ export class ViewController extends Controller {
 
   /** Id of the post shown with its discussion, if any. */
   get post(): string | undefined {
-    return this.host.post || this.#opened;
+    return this.host.post || this.ui.page.postId || this.#opened;
   }
 
   /** Whether the host pinned the widget to one post (the `post` attribute). */
   get pinned(): boolean {
-    return Boolean(this.host.post);
+    return Boolean(this.host.post) || this.ui.page.active;
   }
 
   hostUpdate(): void {
@@ -36,13 +36,23 @@ export class ViewController extends Controller {
   /** Opens a post from the list. */
   open(id: string): void {
     this.#returnTo = this.#opened = id;
+    this.ui.links.opened(id);
     this.changed();
     this.ui.focus.request('thread-title');
+  }
+
+  /** Shows the post the page's address names, or the list (see LinkController). */
+  show(id: string | undefined): void {
+    if (id === this.#opened) return;
+    if (id) this.#returnTo = id;
+    this.#opened = id;
+    this.changed();
   }
 
   /** Back to the list, focusing the post that was open (or the order, when it is gone). */
   back(gone = false): void {
     this.#opened = undefined;
+    this.ui.links.closed();
     if (gone) this.#returnTo = undefined;
     this.changed();
     const id = this.#returnTo;

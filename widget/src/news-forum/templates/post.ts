@@ -13,7 +13,7 @@ export function voteButtons(ui: Ui, post: LivePost): TemplateResult {
       aria-disabled=${busy} aria-label="Upvote: ${post.title}" @click=${() => ui.votes.cast(post, mine === 1 ? 0 : 1)}>
       <svg viewBox="0 0 10 10" aria-hidden="true"><path d="M5 1.5 9.5 8.5h-9z" /></svg>
     </button>
-    <span part="score" class="score">${post.score}<span class="sr-only"> points</span></span>
+    <span part="score" class="score">${post.score}<span class="sr-only"> ${post.score === 1 ? 'point' : 'points'}</span></span>
     <button part="vote-button downvote-button" class="vote down" aria-pressed=${mine === -1 ? 'true' : 'false'}
       aria-disabled=${busy} aria-label="Downvote: ${post.title}" @click=${() => ui.votes.cast(post, mine === -1 ? 0 : -1)}>
       <svg viewBox="0 0 10 10" aria-hidden="true"><path d="M5 8.5 9.5 1.5h-9z" /></svg>

@@ -1,0 +1,111 @@
+import { DEFAULT_PAGE_SIZE, ID_PATTERN, MAX_COMMENT_PAGE_SIZE, MAX_PAGE_SIZE, POST_SORTS, type PostSort } from '@news-forum/protocol';
+import express, { type Request, type Response, type Router } from 'express';
+import type { Services } from '../services.js';
+import type { StoredComment, StoredPost } from '../store/store.js';
+import { type PageMeta, renderDocument } from './document.js';
+import { forumElement, postListMarkup, postMarkup } from './forum-markup.js';
+import { escapeHtml, excerpt, plural } from './html.js';
+import { sitemapXml } from './sitemap.js';
+
+const SITE_NAME = 'news-forum';
+/** Posts listed in sitemap.xml, newest first. */
+const SITEMAP_POSTS = 1_000;
+
+function baseUrl(req: Request): string {
+  return `${req.protocol}://${req.get('host')}`;
+}
+
+function sortOf(value: unknown): PostSort {
+  return (POST_SORTS as readonly unknown[]).includes(value) ? (value as PostSort) : 'hot';
+}
+
+function sendHtml(res: Response, status: number, body: string): void {
+  res.status(status).setHeader('Content-Type', 'text/html; charset=utf-8').setHeader('Cache-Control', 'no-cache').send(body);
+}
+
+/** The front page from the read model when it holds it, else from the store. */
+async function frontPage(services: Services, sort: PostSort): Promise<StoredPost[]> {
+  const held = services.reads.posts.page(sort, DEFAULT_PAGE_SIZE, undefined);
+  return (held ?? (await services.store.listPosts(sort, { limit: DEFAULT_PAGE_SIZE }))).items;
+}
+
+/** The post and its first comments, from the read models when they hold them; null when there is no such post. */
+async function thread(services: Services, id: string): Promise<{ post: StoredPost; comments: StoredComment[] } | null> {
+  const post = await services.store.getPost(id);
+  if (!post) return null;
+  const held = await services.reads.comments.body(id, MAX_COMMENT_PAGE_SIZE, undefined);
+  if (held === null) return null;
+  const comments = held ? held.value.items : (await services.store.listComments(id, { limit: MAX_COMMENT_PAGE_SIZE })).items;
+  return { post, comments };
+}
+
+function notFoundPage(req: Request, bundlePath: string | undefined): string {
+  const base = baseUrl(req);
+  const meta: PageMeta = {
+    title: `Not found · ${SITE_NAME}`,
+    description: 'No such post.',
+    canonical: `${base}/`,
+    type: 'website',
+    siteName: SITE_NAME,
+  };
+  return renderDocument(meta, `<h1>Not found</h1><p>No such post. <a href="${escapeHtml(`${base}/`)}">All posts</a></p>`, bundlePath);
+}
+
+/**
+ * Plain HTML that readers without JavaScript and search engines can read:
+ * the front page (`/?sort=`), each post with its comments (`/p/{id}`) and
+ * `/sitemap.xml`, each page holding a `<news-forum>` that upgrades in place.
+ * Mounted after the site's own handlers, so a site (the demo) may serve `/`.
+ */
+export function createPagesRouter(services: Services, bundlePath: string | undefined): Router {
+  const router = express.Router();
+
+  router.get('/', async (req, res) => {
+    const sort = sortOf(req.query.sort);
+    const posts = await frontPage(services, sort);
+    const base = baseUrl(req);
+    const meta: PageMeta = {
+      title: sort === 'hot' ? SITE_NAME : `${sort[0]?.toUpperCase()}${sort.slice(1)} · ${SITE_NAME}`,
+      description: posts.length
+        ? `${plural(posts.length, 'post')}: ${excerpt(posts.map((post) => post.title).join(' · '))}`
+        : 'A realtime up/down-vote forum.',
+      canonical: sort === 'hot' ? `${base}/` : `${base}/?sort=${sort}`,
+      type: 'website',
+      siteName: SITE_NAME,
+    };
+    const body = `<h1>${escapeHtml(SITE_NAME)}</h1>\n${forumElement({ api: base, sort }, postListMarkup(posts, sort, base))}`;
+    sendHtml(res, 200, renderDocument(meta, body, bundlePath));
+  });
+
+  router.get('/p/:id', async (req, res) => {
+    const id = req.params.id;
+    const found = ID_PATTERN.test(id) ? await thread(services, id.toLowerCase()) : null;
+    if (!found) return sendHtml(res, 404, notFoundPage(req, bundlePath));
+    const { post, comments } = found;
+    const base = baseUrl(req);
+    const meta: PageMeta = {
+      title: `${post.title} · ${SITE_NAME}`,
+      description: post.text
+        ? excerpt(post.text)
+        : `${plural(post.score, 'point')} and ${plural(post.commentCount, 'comment')}, posted by ${post.author}.`,
+      canonical: `${base}/p/${post.id}`,
+      type: 'article',
+      siteName: SITE_NAME,
+    };
+    sendHtml(res, 200, renderDocument(meta, forumElement({ api: base, post: post.id }, postMarkup(post, comments, base)), bundlePath));
+  });
+
+  router.get('/sitemap.xml', async (req, res) => {
+    const posts: StoredPost[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await services.store.listPosts('new', { limit: MAX_PAGE_SIZE, cursor });
+      posts.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor && posts.length < SITEMAP_POSTS);
+    res.status(200).setHeader('Content-Type', 'application/xml; charset=utf-8').setHeader('Cache-Control', 'no-cache');
+    res.send(sitemapXml(baseUrl(req), posts.slice(0, SITEMAP_POSTS)));
+  });
+
+  return router;
+}

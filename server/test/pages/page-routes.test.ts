@@ -1,0 +1,143 @@
+import type { Comment } from '@news-forum/protocol';
+import { connectSocket, eventually, record, subscribe } from '../support/live-client.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+const BLOG = 'https://blog.example.com';
+const ARTICLE = `${BLOG}/post-42`;
+let t: TestServer;
+let ana: string;
+let bob: string;
+
+beforeAll(async () => {
+  t = await startTestServer({ env: { CORS_ORIGINS: `${BLOG},https://other.example.org` } });
+  [ana, bob] = await Promise.all([t.signUp('ana'), t.signUp('bob')]);
+});
+afterAll(() => t.cleanup());
+
+function comment(token: string, body: Record<string, unknown>, origin: string | null = BLOG, headers: Record<string, string> = {}) {
+  return t.call('PUT', '/api/pages/comments', { token, body, headers: { ...(origin && { origin }), ...headers } });
+}
+
+function find(url: string) {
+  return t.call('GET', `/api/pages?url=${encodeURIComponent(url)}`);
+}
+
+test('GET /api/pages finds nothing before the first comment and never creates', async () => {
+  const found = await find(`${BLOG}/never-discussed`);
+  expect(found.status).toBe(404);
+  expect((await find(`${BLOG}/never-discussed`)).status).toBe(404);
+  const posts = (await t.call('GET', '/api/posts?sort=new')).body.items as { url: string | null }[];
+  expect(posts.some((post) => post.url === `${BLOG}/never-discussed`)).toBe(false);
+});
+
+test('the first comment creates the page post; fragments and utm_* name the same page; it is on the front page', async () => {
+  const first = await comment(ana, { url: `${ARTICLE}#comments`, title: '  Post 42  ', text: 'First!' });
+  expect(first.status).toBe(201);
+  const { post, comment: created } = first.body;
+  expect(post).toMatchObject({ title: 'Post 42', url: ARTICLE, pageUrl: ARTICLE, author: 'ana', commentCount: 1, myVote: 0 });
+  expect(created).toMatchObject({ postId: post.id, author: 'ana', text: 'First!', parentId: null });
+
+  const reply = await comment(bob, {
+    url: `${ARTICLE}?utm_source=newsletter&fbclid=x`,
+    title: 'ignored',
+    text: 'Reply',
+    parentId: created.id,
+  });
+  expect(reply.status).toBe(201);
+  expect(reply.body.post).toMatchObject({ id: post.id, title: 'Post 42', commentCount: 2 });
+  expect(reply.body.comment).toMatchObject({ parentId: created.id, author: 'bob' });
+
+  const found = await find(`HTTPS://BLOG.example.com:443/post-42?gclid=1#top`);
+  expect(found.status).toBe(200);
+  expect(found.body).toMatchObject({ id: post.id, pageUrl: ARTICLE, commentCount: 2 });
+  expect(found.body).not.toHaveProperty('myVote');
+
+  const comments = (await t.call('GET', `/api/comments/${post.id}`)).body.items as Comment[];
+  expect(comments.map((c) => c.text)).toEqual(['First!', 'Reply']);
+  await eventually(
+    async () => {
+      const posts = (await t.call('GET', '/api/posts?sort=new')).body.items as { id: string; pageUrl?: string }[];
+      return posts.some((p) => p.id === post.id && p.pageUrl === ARTICLE);
+    },
+    10_000,
+    'the page post on the front page',
+  );
+});
+
+test('a page without a title is titled by its URL', async () => {
+  const created = await comment(ana, { url: `${BLOG}/untitled`, text: 'hello' });
+  expect(created.body.post).toMatchObject({ title: `${BLOG}/untitled` });
+});
+
+test('two first comments at once make one post with both comments', async () => {
+  const url = `${BLOG}/race`;
+  const answers = await Promise.all(
+    Array.from({ length: 8 }, (_, i) => comment(i % 2 ? ana : bob, { url, title: `Race ${i}`, text: `comment ${i}` })),
+  );
+  expect(answers.every((a) => a.status === 201)).toBe(true);
+  expect(new Set(answers.map((a) => a.body.post.id)).size).toBe(1);
+  const found = await find(url);
+  expect(found.body.commentCount).toBe(8);
+});
+
+test("origins not listed, not the page's, or absent cannot start or join a discussion", async () => {
+  const url = `${BLOG}/guarded`;
+  const cases: [string, string | null][] = [
+    [url, 'https://evil.example.net'],
+    [url, 'https://other.example.org'],
+    [url, null],
+    ['https://evil.example.net/page', 'https://evil.example.net'],
+  ];
+  for (const [pageUrl, origin] of cases) {
+    const refused = await comment(ana, { url: pageUrl, text: 'nope' }, origin);
+    expect([pageUrl, origin, refused.status]).toEqual([pageUrl, origin, 403]);
+    if (origin !== 'https://evil.example.net') expect(refused.body.type).toBe('urn:news-forum:problem:page-origin-not-allowed');
+  }
+  expect((await find(url)).status).toBe(404);
+  expect((await find('https://evil.example.net/page')).status).toBe(404);
+});
+
+test('bad input is a 4xx that changes nothing', async () => {
+  const bad = [
+    { url: 'javascript:alert(1)', text: 'x' },
+    { url: 'https://user:pw@blog.example.com/a', text: 'x' },
+    { url: `${BLOG}/a`, text: '   ' },
+    { url: `${BLOG}/a`, text: 'x', title: 'a'.repeat(301) },
+    { url: `${BLOG}/a`, text: 'x', parentId: '00000000-0000-4000-8000-000000000000' },
+    { text: 'x' },
+  ];
+  for (const body of bad) {
+    const answer = await comment(ana, body);
+    expect([400, 404, 422]).toContain(answer.status);
+  }
+  expect((await t.call('PUT', '/api/pages/comments', { body: { url: `${BLOG}/a`, text: 'x' }, headers: { origin: BLOG } })).status).toBe(
+    401,
+  );
+  expect((await find('not a url')).status).toBe(400);
+});
+
+test('an Idempotency-Key makes a retried page comment return the first one', async () => {
+  const body = { url: `${BLOG}/retry`, text: 'once' };
+  const first = await comment(ana, body, BLOG, { 'Idempotency-Key': 'page-retry-1' });
+  const again = await comment(ana, body, BLOG, { 'Idempotency-Key': 'page-retry-1' });
+  expect(again.status).toBe(201);
+  expect(again.headers.get('idempotent-replayed')).toBe('true');
+  expect(again.body.comment.id).toBe(first.body.comment.id);
+  expect((await find(body.url)).body.commentCount).toBe(1);
+});
+
+test('page comments arrive live on the post’s commentstream, as other comments do', async () => {
+  const url = `${BLOG}/live`;
+  const { post } = (await comment(ana, { url, title: 'Live', text: 'one' })).body;
+  const socket = await connectSocket(t.url);
+  try {
+    const changes = record(socket, 'commentstream');
+    const ack = await subscribe(socket, { topic: 'comments', postId: post.id });
+    expect(ack).toMatchObject({ ok: true, snapshot: [{ text: 'one' }] });
+    await comment(bob, { url: `${url}#x`, text: 'two' });
+    await eventually(() => changes.some((c) => c.new_val?.text === 'two'), 10_000, 'the live comment');
+    expect(changes.every((c) => c.new_val === null || c.new_val.postId === post.id)).toBe(true);
+  } finally {
+    socket.close();
+  }
+});

@@ -1,0 +1,24 @@
+import { html, nothing, type TemplateResult } from 'lit';
+import { describeError } from '../describe-error.js';
+import type { Ui } from '../ui.js';
+import { partsPending } from './parts-pending.js';
+
+/** A page's discussion before it has a post: loading, why it failed, or the form for the first comment. */
+export function pageView(ui: Ui): TemplateResult {
+  const { page, parts, session } = ui;
+  if (page.state === 'error' && page.error) {
+    return html`<p class="placeholder" role="alert">
+      Could not load the discussion. <span>${describeError(page.error)}</span>
+      <button class="secondary" @click=${() => page.retry()}>Try again</button>
+    </p>`;
+  }
+  if (page.state !== 'none') return html`<p class="placeholder">Loading…</p>`;
+  return html`<section class="discussion" aria-label="Comments">
+    ${
+      session.user
+        ? (parts.loaded?.commentForm() ?? partsPending(ui))
+        : html`<p><button class="secondary" @click=${() => ui.view.setPanel('sign-in', 'Sign in to comment.')}>Sign in to comment</button></p>`
+    }
+    <p class="placeholder">No comments yet.${session.user ? nothing : ' Be the first.'}</p>
+  </section>`;
+}

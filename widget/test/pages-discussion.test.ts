@@ -1,0 +1,61 @@
+import { describe, expect, test } from '@jest/globals';
+import { openPage } from './support/browser.js';
+import { signIn, useDemoAndBrowser } from './support/fixture.js';
+
+const fixture = useDemoAndBrowser();
+
+describe('<news-forum page>: one discussion per article of the demo blog', () => {
+  test('a comment on one article arrives live in a second browser on that article, not on the other article', async () => {
+    await fixture.env.user('ana');
+    const [writer, reader, elsewhere] = await Promise.all([1, 2, 3].map(() => openPage(fixture.browser)));
+    const article = `${fixture.env.url}/blog/post-1.html`;
+    // The fragment and the tracking parameters name the same page (its canonical link says so anyway).
+    await writer!.page.goto(`${article}#comments`);
+    await reader!.page.goto(`${article}?utm_source=newsletter`);
+    await elsewhere!.page.goto(`${fixture.env.url}/blog/post-2.html`);
+    for (const { page } of [writer!, reader!, elsewhere!]) await page.locator('news-forum').getByText('No comments yet.').waitFor();
+
+    await signIn(writer!.page, 'ana');
+    const form = writer!.page.locator('news-forum').getByRole('textbox', { name: 'Add a comment' });
+    await form.fill('The first comment on article one');
+    await writer!.page.locator('news-forum').getByRole('button', { name: 'Comment', exact: true }).click();
+
+    // The first comment created the article's discussion: both browsers on the article show it.
+    for (const { page } of [writer!, reader!]) {
+      const forum = page.locator('news-forum');
+      await forum.getByText('The first comment on article one').waitFor();
+      await forum.getByRole('heading', { level: 2, name: 'One discussion per article · the news-forum blog' }).waitFor();
+    }
+    // A second comment arrives live in the thread.
+    await form.fill('And a second one');
+    await writer!.page.locator('news-forum').getByRole('button', { name: 'Comment', exact: true }).click();
+    await reader!.page.locator('news-forum').getByText('And a second one').waitFor();
+
+    const post = await fixture.env.client().pages.get(article);
+    expect(post.data).toMatchObject({ commentCount: 2, pageUrl: article, title: 'One discussion per article · the news-forum blog' });
+    // The other article still has no discussion, and its browser saw none of it.
+    expect((await fixture.env.client().pages.get(`${fixture.env.url}/blog/post-2.html`)).error?.status).toBe(404);
+    const other = elsewhere!.page.locator('news-forum');
+    expect(await other.getByText('No comments yet.').count()).toBe(1);
+    expect(await other.getByText('The first comment on article one').count()).toBe(0);
+    for (const { problems } of [writer!, reader!, elsewhere!]) expect(problems).toEqual({ errors: [], dialogs: [] });
+  }, 60_000);
+
+  test('title-text names the discussion; a page attribute with a URL discusses that page', async () => {
+    const bob = await fixture.env.user('bob');
+    const { page } = await openPage(fixture.browser);
+    await page.goto(`${fixture.env.url}/blog/post-2.html`);
+    await page.evaluate(() => {
+      const element = document.querySelector('news-forum')!;
+      element.setAttribute('title-text', 'Named by the host');
+      element.setAttribute('page', '/blog/post-2.html?fbclid=abc#top');
+    });
+    await signIn(page, 'bob');
+    const forum = page.locator('news-forum');
+    await forum.getByRole('textbox', { name: 'Add a comment' }).fill('Hello');
+    await forum.getByRole('button', { name: 'Comment', exact: true }).click();
+    await forum.getByRole('heading', { level: 2, name: 'Named by the host' }).waitFor();
+    const found = await bob.pages.get(`${fixture.env.url}/blog/post-2.html`);
+    expect(found.data).toMatchObject({ title: 'Named by the host', commentCount: 1 });
+  }, 30_000);
+});
