@@ -11,10 +11,19 @@ export {
   SCOPES,
   VOTES,
 } from './constants.js';
-export type { Change, ClientToServerEvents, LivePost, ServerToClientEvents, SocketAuth, UnsubscribeAck } from './events.js';
+export type {
+  Change,
+  ClientToServerEvents,
+  LivePost,
+  Presence,
+  PresenceTopic,
+  ServerToClientEvents,
+  SocketAuth,
+  UnsubscribeAck,
+} from './events.js';
 export { type Compare, commentOrder, postOrder } from './ordering.js';
 export { hotRank, type Rankable } from './ranking.js';
-export { commentsRoom, POSTS_ROOM, roomOf } from './rooms.js';
+export { commentsRoom, POSTS_ROOM, roomOf, topicOfRoom } from './rooms.js';
 export type {
   ApiInfo,
   Comment,
