@@ -1,4 +1,4 @@
-import type { Comment, Post, Problem, SubscribeAck, Topic } from './types.js';
+import type { Comment, Notification, Post, Problem, SubscribeAck, Topic } from './types.js';
 
 /**
  * One change of a document, in RethinkDB's changefeed shape: `old_val` is
@@ -42,6 +42,8 @@ export interface ServerToClientEvents {
    * the number of its readers (`reading`, across nodes) changes.
    */
   presence: (presence: Presence) => void;
+  /** Someone replied to the account's post or comment: sent once to each of its sockets, on every node. */
+  notification: (notification: Notification) => void;
 }
 
 /** Events clients emit to the server. */

@@ -5,6 +5,7 @@ import { admitRequest } from './admission.js';
 import { DEFAULT_MAX_UNSENT_BYTES, limitUnsent } from './backpressure.js';
 import type { ForumServer } from './forum-socket.js';
 import { handshake } from './handshake.js';
+import { relayNotifications } from './notifications.js';
 import { startPresence } from './presence.js';
 import { localShare, redisShare } from './presence-share.js';
 import { attachRedis, type RedisLink } from './redis.js';
@@ -53,6 +54,7 @@ export async function attachGateway(http: HttpServer, services: Services, option
   const periodMs = options.presenceMs ?? services.config.presencePeriodMs;
   const share = redis ? redisShare(redis.commands, services.config.instanceName, periodMs) : localShare;
   const presence = startPresence(io, services, share, { periodMs, acrossNodes: redis !== undefined });
+  const stopNotifications = relayNotifications(io, services);
   io.use(handshake(services));
   io.on('connection', (socket) => {
     presence.join(socket);
@@ -68,6 +70,7 @@ export async function attachGateway(http: HttpServer, services: Services, option
     readiness,
     async close() {
       stopLimit();
+      stopNotifications();
       await presence.close();
       await relays.close();
       io.local.disconnectSockets(true);

@@ -2,6 +2,7 @@ import { requireOwnerOr } from '../auth/caller.js';
 import type { Handlers } from '../http/handler.js';
 import { ProblemError } from '../problem/problem-error.js';
 import { DELETED } from '../reads/applied-versions.js';
+import { commentCreated } from './comment-created.js';
 import { idempotencyKey } from './idempotency.js';
 
 export const commentHandlers = {
@@ -22,11 +23,12 @@ export const commentHandlers = {
   },
 
   async createComment({ path, body, headers, caller, req, services }) {
-    const { value, replayed } = await services.store.createComment(
+    const created = await services.store.createComment(
       { postId: path.pid, parentId: body.parentId ?? null, author: caller.login, text: body.text },
       idempotencyKey(headers['idempotency-key'], caller, req, body),
     );
-    services.reads.comments.fences.expect(caller.login, value.id, value.version, value.postId);
+    commentCreated(services, created);
+    const { value, replayed } = created;
     return { status: 201, body: value, headers: replayed ? { 'Idempotent-Replayed': 'true' } : {} };
   },
 

@@ -40,7 +40,7 @@ describe.each(SQL_STORE_KINDS)('%s store: migrations', (kind) => {
   const stores = storeFixture(kind);
 
   test('migration 2 removes the rows of missing accounts, recounts what they touched and adds the keys', async () => {
-    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5]);
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 8]);
     const driver = await stores.blank();
     await migrate(driver, 1);
     await driver.exec(STRAYS);
@@ -54,6 +54,7 @@ describe.each(SQL_STORE_KINDS)('%s store: migrations', (kind) => {
       { version: 3 },
       { version: 4 },
       { version: 5 },
+      { version: 8 },
     ]);
 
     const [strays] = await driver.query(
