@@ -14,12 +14,19 @@ export {
   type NewComment,
   type NewPost,
   type NewUser,
+  type Notification,
+  type NotificationListQuery,
+  type NotificationPage,
+  type NotificationReadRequest,
+  type NotificationReadResult,
   type operations,
   type Page,
   POST_SORTS,
   type Post,
   type PostListQuery,
   type PostSort,
+  type Presence,
+  type PresenceTopic,
   type Problem,
   type paths,
   type Rankable,
@@ -47,6 +54,7 @@ export type { LiveStatus, StatusEvent } from './live/status.js';
 export type { TopicEvents } from './live/topic-feed.js';
 export type { RetryDelay } from './rest/backoff.js';
 export type { CommentsApi } from './rest/comments.js';
+export type { NotificationsApi } from './rest/notifications.js';
 export type { PostsApi } from './rest/posts.js';
 export type { CallOptions, CreateOptions, RequestError, Result } from './rest/result.js';
 export type { UsersApi } from './rest/users.js';
