@@ -25,6 +25,8 @@ export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_COMMENT_PAGE_SIZE = 100;
 /** Largest page of `GET /api/comments/{pid}`. */
 export const MAX_COMMENT_PAGE_SIZE = 200;
+/** Page size of `GET /api/me/notifications` when none is asked for. */
+export const DEFAULT_NOTIFICATION_PAGE_SIZE = 20;
 /** A comments snapshot holds at most this many comments of the post (the oldest). */
 export const COMMENT_SNAPSHOT_LIMIT = 200;
 /** Post and comment ids: lowercase UUIDs. */
@@ -35,4 +37,5 @@ export const QUERY_DEFAULTS = {
   listUsers: { limit: DEFAULT_PAGE_SIZE },
   listPosts: { sort: DEFAULT_POST_SORT, limit: DEFAULT_PAGE_SIZE },
   listComments: { limit: DEFAULT_COMMENT_PAGE_SIZE },
+  listNotifications: { limit: DEFAULT_NOTIFICATION_PAGE_SIZE, unread: false },
 } as const;

@@ -1,4 +1,4 @@
-import type { Comment, Post, Problem, SubscribeAck, Topic } from './types.js';
+import type { Comment, Notification, Post, Problem, SubscribeAck, Topic } from './types.js';
 
 /**
  * One change of a document, in RethinkDB's changefeed shape: `old_val` is
@@ -11,6 +11,16 @@ export interface Change<T> {
 
 /** A post as it travels on the live stream (no per-reader `myVote`). */
 export type LivePost = Omit<Post, 'myVote'>;
+
+/** Where readers are counted: the front page (every posts topic) or one post's thread. */
+export type PresenceTopic = { topic: 'posts' } | { topic: 'comments'; postId: string };
+
+/** A presence count; `topic` and `reading` come together. */
+export interface Presence {
+  online: number;
+  topic?: PresenceTopic;
+  reading?: number;
+}
 
 /** Acknowledgement of `unsubscribe`. */
 export type UnsubscribeAck = { ok: true } | { ok: false; error: Problem };
@@ -26,8 +36,14 @@ export interface ServerToClientEvents {
    * connection): the client should take a fresh snapshot of the topic.
    */
   resync: (topic: Topic) => void;
-  /** How many sockets are connected across all nodes. */
-  presence: (presence: { online: number }) => void;
+  /**
+   * How many sockets are connected across all nodes (`online`), sent to
+   * everyone when it changes; with `topic`, sent to the topic's room when
+   * the number of its readers (`reading`, across nodes) changes.
+   */
+  presence: (presence: Presence) => void;
+  /** Someone replied to the account's post or comment: sent once to each of its sockets, on every node. */
+  notification: (notification: Notification) => void;
 }
 
 /** Events clients emit to the server. */

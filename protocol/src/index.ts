@@ -1,6 +1,7 @@
 export {
   COMMENT_SNAPSHOT_LIMIT,
   DEFAULT_COMMENT_PAGE_SIZE,
+  DEFAULT_NOTIFICATION_PAGE_SIZE,
   DEFAULT_PAGE_SIZE,
   DEFAULT_POST_SORT,
   ID_PATTERN,
@@ -11,11 +12,20 @@ export {
   SCOPES,
   VOTES,
 } from './constants.js';
-export type { Change, ClientToServerEvents, LivePost, ServerToClientEvents, SocketAuth, UnsubscribeAck } from './events.js';
+export type {
+  Change,
+  ClientToServerEvents,
+  LivePost,
+  Presence,
+  PresenceTopic,
+  ServerToClientEvents,
+  SocketAuth,
+  UnsubscribeAck,
+} from './events.js';
 export { type Compare, commentOrder, postOrder } from './ordering.js';
 export { MAX_PAGE_URL_LENGTH, normalisePageUrl } from './page-url.js';
 export { hotRank, type Rankable } from './ranking.js';
-export { commentsRoom, POSTS_ROOM, roomOf } from './rooms.js';
+export { commentsRoom, POSTS_ROOM, roomOf, topicOfRoom } from './rooms.js';
 export type {
   ApiInfo,
   Comment,
@@ -25,6 +35,11 @@ export type {
   NewPageComment,
   NewPost,
   NewUser,
+  Notification,
+  NotificationListQuery,
+  NotificationPage,
+  NotificationReadRequest,
+  NotificationReadResult,
   operations,
   Page,
   PageComment,

@@ -51,3 +51,13 @@ export type UserListQuery = NonNullable<operations['listUsers']['parameters']['q
 export type Topic = Schemas['Topic'];
 /** Acknowledgement of `subscribe`: a snapshot taken after joining the room, or the problem. */
 export type SubscribeAck = Schemas['SubscribeAck'];
+/** A reply to the recipient's post or comment (`GET /api/me/notifications`, socket event `notification`). */
+export type Notification = Schemas['Notification'];
+/** A page of notifications, with the recipient's unread count. */
+export type NotificationPage = Schemas['NotificationPage'];
+/** Body of `POST /api/me/notifications/read`: `{ids}` or `{all: true}`. */
+export type NotificationReadRequest = Schemas['NotificationReadRequest'];
+/** Answer of `POST /api/me/notifications/read`. */
+export type NotificationReadResult = Schemas['NotificationReadResult'];
+/** Query of `GET /api/me/notifications`. */
+export type NotificationListQuery = NonNullable<operations['listNotifications']['parameters']['query']>;

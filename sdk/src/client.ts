@@ -4,6 +4,7 @@ import { createLive, type Live } from './live/live.js';
 import { tokenExpired } from './live/token-expiry.js';
 import { defaultRetryDelay, type RetryDelay } from './rest/backoff.js';
 import { type CommentsApi, createCommentsApi } from './rest/comments.js';
+import { createNotificationsApi, type NotificationsApi } from './rest/notifications.js';
 import { createPagesApi, type PagesApi } from './rest/pages.js';
 import { createPostsApi, type PostsApi } from './rest/posts.js';
 import type { CallOptions, Result } from './rest/result.js';
@@ -82,6 +83,8 @@ export interface NewsForumClient {
   readonly comments: CommentsApi;
   /** Discussions of pages of embedding sites, one post per page. */
   readonly pages: PagesApi;
+  /** Replies to the signed-in reader's posts and comments; live ones arrive as `forum.live.on('notification')`. */
+  readonly notifications: NotificationsApi;
   /** Live streams of posts and comments over socket.io. */
   readonly live: Live;
   /** Ends every live view and subscription and closes the socket. REST calls keep working. */
@@ -165,6 +168,7 @@ export function createClient(options: ClientOptions): NewsForumClient {
     posts: createPostsApi(send),
     comments,
     pages: createPagesApi(send),
+    notifications: createNotificationsApi(send),
     live,
     close() {
       closeViews();

@@ -15,6 +15,11 @@ export {
   type NewPageComment,
   type NewPost,
   type NewUser,
+  type Notification,
+  type NotificationListQuery,
+  type NotificationPage,
+  type NotificationReadRequest,
+  type NotificationReadResult,
   normalisePageUrl,
   type operations,
   type Page,
@@ -23,6 +28,8 @@ export {
   type Post,
   type PostListQuery,
   type PostSort,
+  type Presence,
+  type PresenceTopic,
   type Problem,
   type paths,
   type Rankable,
@@ -50,6 +57,7 @@ export type { LiveStatus, StatusEvent } from './live/status.js';
 export type { TopicEvents } from './live/topic-feed.js';
 export type { RetryDelay } from './rest/backoff.js';
 export type { CommentsApi } from './rest/comments.js';
+export type { NotificationsApi } from './rest/notifications.js';
 export type { PagesApi } from './rest/pages.js';
 export type { PostsApi } from './rest/posts.js';
 export type { CallOptions, CreateOptions, RequestError, Result } from './rest/result.js';

@@ -6,7 +6,7 @@ import type { Config } from './config/config.js';
 import type { Logger } from './logger.js';
 import type { Limits } from './policy/limits.js';
 import type { ReadModels } from './reads/read-models.js';
-import type { Store } from './store/store.js';
+import type { CreatedComment, Store } from './store/store.js';
 
 /** Events between the HTTP layer and the realtime gateway. */
 export interface ServerEvents {
@@ -16,6 +16,8 @@ export interface ServerEvents {
   tokenRevoked: [jti: string];
   /** The account's tokens older than `sessionVersion` are void (here or on another node): their sockets on this node must go. */
   sessionsEnded: [login: string, sessionVersion: number];
+  /** A comment was committed (see routes/comment-created.ts); its notification, if any, goes live. */
+  commentCreated: [created: CreatedComment];
 }
 
 /** What handlers and the gateway share. */

@@ -20,8 +20,13 @@ export type SocketClientOptions = Partial<Omit<ManagerOptions & SocketOptions, '
 export interface ConnectionEvents {
   /** The socket's status changed (`live` = connected). */
   status: (event: StatusEvent) => void;
-  /** How many sockets are connected across all nodes. */
+  /**
+   * How many sockets are connected across all nodes (`online`) and, with
+   * `topic`, how many read that topic (`reading`): the front page or a thread.
+   */
   presence: ServerToClientEvents['presence'];
+  /** Someone replied to the signed-in reader's post or comment. */
+  notification: ServerToClientEvents['notification'];
 }
 
 export interface ConnectionOptions {
@@ -177,6 +182,7 @@ export class Connection {
       for (const feed of this.#inRoom(roomOf(topic))) if (socket.connected) feed.subscribe(socket);
     });
     socket.on('presence', (presence) => this.events.emit('presence', presence));
+    socket.on('notification', (notification) => this.events.emit('notification', notification));
     this.#socket = socket;
     this.#broadcast({ status: 'connecting' });
   }

@@ -80,11 +80,14 @@ export interface Live {
   /** Status of the socket. */
   readonly status: LiveStatus;
   /**
-   * Listens to the socket as a whole: `status`, and the server's `presence`
-   * count (delivered while something is subscribed).
+   * Listens to the socket as a whole: `status`, the server's `presence`
+   * counts and, for a signed-in reader, `notification`s of replies
+   * (delivered while something is subscribed).
    *
    * @example
    * forum.live.on('status', ({ status, error }) => banner.show(status, error?.message));
+   * forum.live.on('presence', ({ topic, reading }) => topic?.topic === 'posts' && show(`${reading} reading now`));
+   * forum.live.on('notification', ({ actor, excerpt }) => toast(`${actor} replied: ${excerpt}`));
    */
   on<K extends keyof ConnectionEvents>(event: K, listener: ConnectionEvents[K]): () => void;
 }

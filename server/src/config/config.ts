@@ -58,6 +58,8 @@ export interface Config {
   deregisterDelayMs: number;
   /** MAX_CONNECTIONS_PER_IP: open connections one client address may hold (not counting trusted proxies). */
   maxConnectionsPerIp: number;
+  /** PRESENCE_PERIOD: how often each node shares its reader counts and sends changed totals. */
+  presencePeriodMs: number;
   /** The rate limits set by RATE_* variables, by limiter name; the others keep their defaults. */
   rateLimits: Partial<Record<RateLimitName, RateLimit>>;
 }
@@ -368,6 +370,17 @@ function deregisterDelay(env: Env, registered: boolean): number {
   return ms;
 }
 
+/** `10s`, `10`, `500ms`: from 100 ms to 5 min. */
+function presencePeriod(env: Env): number {
+  const raw = read(env, 'PRESENCE_PERIOD') ?? '10s';
+  const match = /^(\d+)(ms|s)?$/.exec(raw);
+  const ms = match ? Number(match[1]) * (match[2] === 'ms' ? 1 : 1000) : NaN;
+  if (!(ms >= 100 && ms <= 300_000)) {
+    throw new ConfigError('PRESENCE_PERIOD', `must be a period from 100ms to 300s such as 10, 10s or 500ms (got "${raw}")`);
+  }
+  return ms;
+}
+
 /** A whole number from `min` to `max`, or `fallback` when unset. */
 function count(env: Env, name: string, fallback: number, [min, max]: readonly [number, number]): number {
   const raw = read(env, name) ?? String(fallback);
@@ -437,6 +450,7 @@ export function loadConfig(env: Env = process.env): Config {
     etcd: registration,
     deregisterDelayMs: deregisterDelay(env, registration !== undefined),
     maxConnectionsPerIp: count(env, 'MAX_CONNECTIONS_PER_IP', 256, [1, 100_000]),
+    presencePeriodMs: presencePeriod(env),
     rateLimits: rateLimits(env),
   };
 }

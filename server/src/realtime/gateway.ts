@@ -5,7 +5,9 @@ import { admitRequest } from './admission.js';
 import { DEFAULT_MAX_UNSENT_BYTES, limitUnsent } from './backpressure.js';
 import type { ForumServer } from './forum-socket.js';
 import { handshake } from './handshake.js';
+import { relayNotifications } from './notifications.js';
 import { startPresence } from './presence.js';
+import { localShare, redisShare } from './presence-share.js';
 import { attachRedis, type RedisLink } from './redis.js';
 import { startRelays } from './relays.js';
 import { handleSubscriptions } from './subscriptions.js';
@@ -14,7 +16,7 @@ import { endWithToken } from './token-expiry.js';
 export interface GatewayOptions {
   /** Window in which changes to one document are coalesced; default 50 ms. */
   coalesceMs?: number;
-  /** How often presence counts are sent; default 10 s. */
+  /** How often presence counts are shared and sent; default PRESENCE_PERIOD. */
   presenceMs?: number;
   /** Unsent bytes one socket may have before it is disconnected; default 4 MiB. */
   maxUnsentBytes?: number;
@@ -49,7 +51,10 @@ export async function attachGateway(http: HttpServer, services: Services, option
     readiness.set('redis', () => link.ping());
     redis = link;
   }
-  const presence = startPresence(io, services, { periodMs: options.presenceMs ?? 10_000, acrossNodes: redis !== undefined });
+  const periodMs = options.presenceMs ?? services.config.presencePeriodMs;
+  const share = redis ? redisShare(redis.commands, services.config.instanceName, periodMs) : localShare;
+  const presence = startPresence(io, services, share, { periodMs, acrossNodes: redis !== undefined });
+  const stopNotifications = relayNotifications(io, services);
   io.use(handshake(services));
   io.on('connection', (socket) => {
     presence.join(socket);
@@ -65,7 +70,8 @@ export async function attachGateway(http: HttpServer, services: Services, option
     readiness,
     async close() {
       stopLimit();
-      presence.close();
+      stopNotifications();
+      await presence.close();
       await relays.close();
       io.local.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));

@@ -1,8 +1,10 @@
 import type { Services } from '../services.js';
 import type { ForumServer, ForumSocket } from './forum-socket.js';
+import type { PresenceShare } from './presence-share.js';
+import { startCounts } from './reader-counts.js';
 
 /** The room of one account's sockets, across nodes (through the Redis adapter). */
-function userRoom(login: string): string {
+export function userRoom(login: string): string {
   return `user:${login}`;
 }
 
@@ -11,20 +13,25 @@ function tokenRoom(jti: string): string {
   return `token:${jti}`;
 }
 
-/** Who is connected: each account's sockets, and the count sent to everyone. */
+/** Who is connected: each account's sockets, and the counts of readers. */
 export interface Presence {
   /** Puts a new socket in its account's room. */
   join(socket: ForumSocket): void;
-  close(): void;
+  /** Stops counting and withdraws this node's counts. */
+  close(): Promise<void>;
 }
 
 /**
  * Tracks the sockets of each account and token, so that deleting an
  * account, signing a token out or ending an account's sessions disconnects
- * their sockets on every node, and sends the number of connected
- * sockets (across nodes with Redis) to this node's sockets when it changes.
+ * their sockets on every node; and counts readers (see startCounts).
  */
-export function startPresence(io: ForumServer, services: Services, options: { periodMs: number; acrossNodes: boolean }): Presence {
+export function startPresence(
+  io: ForumServer,
+  services: Services,
+  share: PresenceShare,
+  options: { periodMs: number; acrossNodes: boolean },
+): Presence {
   const disconnectUser = (login: string) => {
     // This node's sockets go at once, whether or not Redis answers; the
     // adapter's request reaches the other nodes (and this one again, harmlessly).
@@ -42,18 +49,7 @@ export function startPresence(io: ForumServer, services: Services, options: { pe
   services.events.on('tokenRevoked', disconnectToken);
   services.events.on('sessionsEnded', disconnectOlderSessions);
 
-  let online = -1;
-  const timer = setInterval(async () => {
-    try {
-      const count = options.acrossNodes ? (await io.fetchSockets()).length : io.of('/').sockets.size;
-      if (count !== online) {
-        online = count;
-        io.local.emit('presence', { online });
-      }
-    } catch {
-      // Another node did not answer in time; try again next tick.
-    }
-  }, options.periodMs).unref();
+  const counts = startCounts(io, share, options.periodMs);
 
   return {
     join(socket) {
@@ -62,8 +58,8 @@ export function startPresence(io: ForumServer, services: Services, options: { pe
       // Revoked between its handshake and now: the notice found no room to empty.
       if (socket.data.jti && services.revocations.isRevoked(socket.data.jti)) socket.disconnect(true);
     },
-    close() {
-      clearInterval(timer);
+    async close() {
+      await counts.close();
       services.events.off('userDeleted', disconnectUser);
       services.events.off('tokenRevoked', disconnectToken);
       services.events.off('sessionsEnded', disconnectOlderSessions);

@@ -6,6 +6,8 @@ import { closeRedis } from '../redis/connect-redis.js';
 
 /** The Redis pub/sub pair behind the socket.io adapter. */
 export interface RedisLink {
+  /** The publishing client, free for plain commands (presence counts). */
+  commands: RedisClientType;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -79,6 +81,7 @@ export async function attachRedis(io: Server, url: string, logger: Logger): Prom
   await Promise.race([connected, wait(3000)]);
   io.adapter(createAdapter(pub, sub, { requestsTimeout: 2000 }));
   return {
+    commands: pub,
     async ping() {
       if (!pub.isReady || !sub.isReady) throw new Error('redis is not connected');
       await Promise.race([

@@ -3,7 +3,8 @@ import type { Handlers } from '../http/handler.js';
 import { ProblemError } from '../problem/problem-error.js';
 import { DELETED } from '../reads/applied-versions.js';
 import type { Services } from '../services.js';
-import type { Created, IdempotencyKey, NewCommentRecord, StoredComment } from '../store/store.js';
+import type { CreatedComment, IdempotencyKey, NewCommentRecord } from '../store/store.js';
+import { commentCreated } from './comment-created.js';
 import { idempotencyKey } from './idempotency.js';
 
 /**
@@ -15,10 +16,9 @@ export async function addComment(
   caller: Caller,
   comment: Omit<NewCommentRecord, 'author'>,
   idempotency: IdempotencyKey | undefined,
-): Promise<Created<StoredComment>> {
+): Promise<CreatedComment> {
   const created = await services.store.createComment({ ...comment, author: caller.login }, idempotency);
-  const { value } = created;
-  services.reads.comments.fences.expect(caller.login, value.id, value.version, value.postId);
+  commentCreated(services, created);
   return created;
 }
 

@@ -2,6 +2,7 @@ import type { Handlers } from '../http/handler.js';
 import { authHandlers } from './auth.js';
 import { commentHandlers } from './comments.js';
 import { metaHandlers } from './meta.js';
+import { notificationHandlers } from './notifications.js';
 import { pageHandlers } from './pages.js';
 import { postHandlers } from './posts.js';
 import { userHandlers } from './users.js';
@@ -14,4 +15,5 @@ export const handlers: Handlers = {
   ...postHandlers,
   ...commentHandlers,
   ...pageHandlers,
+  ...notificationHandlers,
 };

@@ -116,16 +116,46 @@ export interface IdempotencyRecord {
 }
 
 /**
+ * A reply to a reader's post or comment, kept for them (`recipient`) until
+ * pruned (see notifications.ts).
+ */
+export interface NotificationRecord {
+  id: string;
+  recipient: string;
+  commentId: string;
+  postId: string;
+  /** Who replied. */
+  actor: string;
+  /** The start of the reply's text. */
+  excerpt: string;
+  createdAt: string;
+  readAt: string | null;
+}
+
+/** A created comment, with the notification written in the same transaction (none when replayed or a reply to oneself). */
+export interface CreatedComment extends Created<StoredComment> {
+  notification: NotificationRecord | null;
+}
+
+export interface NotificationPageRequest extends PageRequest {
+  unreadOnly: boolean;
+}
+
+/** Which notifications to mark read: some of the recipient's, or all. */
+export type NotificationSelection = { ids: string[] } | { all: true };
+
+/**
  * One row of a backup. Rows come table by table, every row after the rows
  * it refers to: users, posts, comments (a reply after its parent), votes,
- * idempotency keys.
+ * idempotency keys, notifications.
  */
 export type BackupRecord =
   | { table: 'users'; row: UserRecord }
   | { table: 'posts'; row: StoredPost }
   | { table: 'comments'; row: StoredComment }
   | { table: 'votes'; row: VoteRecord }
-  | { table: 'idempotencyKeys'; row: IdempotencyRecord };
+  | { table: 'idempotencyKeys'; row: IdempotencyRecord }
+  | { table: 'notifications'; row: NotificationRecord };
 export type BackupTable = BackupRecord['table'];
 
 /** Where exportRows() hands what it reads, batch by batch. */
@@ -196,8 +226,13 @@ export interface Store {
   /** The caller's votes on the given posts (posts without a vote are absent). */
   getVotes(login: string, postIds: string[]): Promise<Map<string, Vote>>;
 
-  /** Throws `not-found` when the post or the parent comment (of that post) does not exist. */
-  createComment(comment: NewCommentRecord, idempotency?: IdempotencyKey): Promise<Created<StoredComment>>;
+  /**
+   * Throws `not-found` when the post or the parent comment (of that post)
+   * does not exist. Notifies, in the same transaction, the author of the
+   * parent comment (or of the post, for a top-level comment) unless that is
+   * the comment's own author.
+   */
+  createComment(comment: NewCommentRecord, idempotency?: IdempotencyKey): Promise<CreatedComment>;
   getComment(postId: string, id: string): Promise<StoredComment | null>;
   /** Oldest first. */
   listComments(postId: string, page: PageRequest): Promise<Page<StoredComment>>;
@@ -234,4 +269,10 @@ export interface Store {
    * Throws `account-gone` when it creates and the author's account is gone.
    */
   ensurePagePost(page: NewPagePostRecord): Promise<StoredPost>;
+  // notifications
+
+  /** The recipient's notifications, newest first, with how many are unread. */
+  listNotifications(recipient: string, page: NotificationPageRequest): Promise<Page<NotificationRecord> & { unread: number }>;
+  /** Marks the recipient's selected notifications read (others' ids are ignored); returns how many changed and how many stay unread. */
+  markNotificationsRead(recipient: string, which: NotificationSelection): Promise<{ marked: number; unread: number }>;
 }

@@ -263,6 +263,18 @@ describe('every operation, success and main failure', () => {
     expect(elsewhere.status).toBe(403);
   });
 
+  test('notifications: a reply is listed for the author it answers, who marks it read', async () => {
+    const fay = await t.signUp('fay');
+    const gus = await t.signUp('gus');
+    const post = (await t.call('POST', '/api/posts', { token: fay, body: { title: 'ask fay' } })).body;
+    const reply = (await t.call('PUT', `/api/comments/${post.id}`, { token: gus, body: { text: 'an answer' } })).body;
+    const listed = await t.call('GET', '/api/me/notifications?unread=true&limit=5', { token: fay });
+    expect(listed.status).toBe(200);
+    expect(listed.body).toMatchObject({ items: [{ commentId: reply.id, postId: post.id, actor: 'gus', readAt: null }], unread: 1 });
+    const read = await t.call('POST', '/api/me/notifications/read', { token: fay, body: { ids: [listed.body.items[0].id] } });
+    expect(read.body).toEqual({ marked: 1, unread: 0 });
+  });
+
   test('unknown /api route is a 404 problem', async () => {
     const r = await t.call('GET', '/api/nothing-here');
     expect(r.status).toBe(404);

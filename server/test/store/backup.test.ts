@@ -54,6 +54,7 @@ describe.each(STORE_KINDS)('%s store: backups', (kind) => {
   test('what one store exports another imports: accounts with their hashes, posts, threads, votes and keys', async () => {
     const source = await stores.fresh();
     const { posts, comments } = await aForum(source);
+    await source.markNotificationsRead('bob', { all: true });
     const { feedPosition, records } = await exportAll(source);
     // `<epoch>:<seq>` of the change log; RethinkDB's feeds have no position, and its exports name their time.
     expect(feedPosition).toMatch(kind === 'rethinkdb' ? /^rethinkdb:\d+$/ : /^[0-9a-f-]{36}:\d+$/);
@@ -64,12 +65,20 @@ describe.each(STORE_KINDS)('%s store: backups', (kind) => {
       ...Array(3).fill('comments'),
       ...Array(3).fill('votes'),
       ...Array(2).fill('idempotencyKeys'),
+      ...Array(3).fill('notifications'),
     ]);
     expect(records.filter((r) => r.table === 'comments').map((r) => r.row.id)).toEqual(comments.map((c) => c.id));
 
     const target = await stores.fresh();
     const counts = await target.importRows(replay(records));
-    expect(counts).toEqual({ users: 3, posts: 2, comments: 3, votes: 3, idempotencyKeys: 2 });
+    expect(counts).toEqual({ users: 3, posts: 2, comments: 3, votes: 3, idempotencyKeys: 2, notifications: 3 });
+    // Each reply notified the author of what it answers; read or not, they come back as they were.
+    for (const login of USERS) {
+      const page = { limit: 10, unreadOnly: false };
+      const notified = await target.listNotifications(login, page);
+      expect(notified).toEqual(await source.listNotifications(login, page));
+      expect(notified).toMatchObject({ items: [{ recipient: login }], unread: login === 'bob' ? 0 : 1 });
+    }
     expect((await target.listUsers({ limit: 10 })).items).toEqual((await source.listUsers({ limit: 10 })).items);
     for (const post of posts) expect(await target.getPost(post.id)).toEqual(post);
     expect((await target.listComments(posts[0]!.id, { limit: 10 })).items).toEqual(comments);

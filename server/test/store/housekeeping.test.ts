@@ -41,7 +41,7 @@ describe.each(SQL_STORE_KINDS)('%s store: housekeeping', (kind) => {
       await pruneLogs(db, { ...DEFAULT_RETENTION, changesRows: 2 });
       const [{ max }] = (await db.query<{ max: string }>('SELECT max(seq)::text AS max FROM changes')) as [{ max: string }];
       expect(await count()).toEqual({ changes: 2, keys: 5, pruned: String(Number(max) - 2) });
-      await pruneLogs(db, { changesMs: 0, changesRows: 100, idempotencyKeysMs: 0 });
+      await pruneLogs(db, { ...DEFAULT_RETENTION, changesMs: 0, changesRows: 100, idempotencyKeysMs: 0 });
       expect(await count()).toEqual({ changes: 0, keys: 0, pruned: max });
     });
   });

@@ -40,7 +40,9 @@ describe.each(SQL_STORE_KINDS)('%s store: migrations', (kind) => {
   const stores = storeFixture(kind);
 
   test('migration 2 removes the rows of missing accounts, recounts what they touched and adds the keys', async () => {
-    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 7]);
+    const versions = MIGRATIONS.map((m) => m.version);
+    expect(versions.slice(0, 5)).toEqual([1, 2, 3, 4, 5]);
+    expect(new Set(versions).size).toBe(versions.length);
     const driver = await stores.blank();
     await migrate(driver, 1);
     await driver.exec(STRAYS);
@@ -48,14 +50,9 @@ describe.each(SQL_STORE_KINDS)('%s store: migrations', (kind) => {
 
     // Opening the store migrates, as a node starting on the new version does.
     const store = await SqlStore.open(kind, driver);
-    expect(await driver.query('SELECT version FROM schema_migrations ORDER BY version')).toEqual([
-      { version: 1 },
-      { version: 2 },
-      { version: 3 },
-      { version: 4 },
-      { version: 5 },
-      { version: 7 },
-    ]);
+    expect(await driver.query('SELECT version FROM schema_migrations ORDER BY version')).toEqual(
+      [...versions].sort((a, b) => a - b).map((version) => ({ version })),
+    );
 
     const [strays] = await driver.query(
       `SELECT (SELECT count(*) FROM posts p WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.login = p.author))::integer AS posts,

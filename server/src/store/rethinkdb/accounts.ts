@@ -2,6 +2,7 @@ import { countByPost, removeThreads } from './comments.js';
 import { applyDelta, type Delta } from './counters.js';
 import type { UserDoc, VoteDoc } from './documents.js';
 import { deleteKeysOf } from './idempotency.js';
+import { forgetRecipient } from './notifications.js';
 import { removePosts } from './posts.js';
 import { HARD, type WriteResult } from './reql.js';
 import type { Context } from './tables.js';
@@ -40,6 +41,7 @@ export async function deleteUser(ctx: Context, login: string): Promise<boolean> 
   // A post deleted above (or meanwhile) is skipped.
   await Promise.all([...deltas].map(([postId, delta]) => applyDelta(ctx, postId, delta)));
   await deleteKeysOf(ctx, login);
+  await forgetRecipient(ctx, login);
   const account = removed.changes?.[0]?.old_val;
   // Its tokens are void with it; a later account with its login has another id.
   if (account) await ctx.db.run(ctx.table('revoked_tokens').getAll(account.id, { index: 'accountId' }).delete(HARD));

@@ -3,6 +3,7 @@ import type {
   BackupSink,
   BackupTable,
   IdempotencyRecord,
+  NotificationRecord,
   RowCounts,
   StoredComment,
   StoredPost,
@@ -54,10 +55,12 @@ export async function exportRows(ctx: Context, sink: BackupSink): Promise<void> 
   const posts = await all<PostDoc>(ctx, 'posts');
   const users = (await all<UserDoc>(ctx, 'users')).map(toUser).sort((a, b) => (a.login < b.login ? -1 : 1));
   const keys = await all<IdempotencyDoc>(ctx, 'idempotency_keys');
+  const notifications = await all<NotificationRecord>(ctx, 'notifications');
   const logins = new Set(users.map((u) => u.login));
   const kept = posts.filter((p) => logins.has(p.author)).sort(byId);
   const postIds = new Set(kept.map((p) => p.id));
   const thread = threadOrder(comments.filter((c) => postIds.has(c.postId) && logins.has(c.author)));
+  const exported = new Set(thread.map((c) => c.id));
   const ballots = votes.filter((v) => postIds.has(v.postId) && logins.has(v.login)).sort(byId);
   const counts = new Map<string, { upvotes: number; downvotes: number; commentCount: number }>();
   const countsOf = (postId: string) => {
@@ -84,6 +87,10 @@ export async function exportRows(ctx: Context, sink: BackupSink): Promise<void> 
           row: { owner, key, requestHash, resourceId, createdAt },
         }),
       ),
+    ...notifications
+      .filter((n) => logins.has(n.recipient) && exported.has(n.commentId))
+      .sort(byId)
+      .map((row): BackupRecord => ({ table: 'notifications', row })),
   ];
   // RethinkDB's change feeds have no position to resume from: the time the export began stands in for it.
   await sink.begin({ feedPosition: `rethinkdb:${Date.now()}` });
@@ -96,13 +103,14 @@ const TABLE_OF: Record<BackupTable, TableName> = {
   comments: 'comments',
   votes: 'votes',
   idempotencyKeys: 'idempotency_keys',
+  notifications: 'notifications',
 };
 
 /** Checks every row against those before it and turns it into the document stored. */
 type Doc = Record<string, unknown>;
 
 function toDocs(records: BackupRecord[]): Record<BackupTable, Doc[]> {
-  const docs: Record<BackupTable, Doc[]> = { users: [], posts: [], comments: [], votes: [], idempotencyKeys: [] };
+  const docs: Record<BackupTable, Doc[]> = { users: [], posts: [], comments: [], votes: [], idempotencyKeys: [], notifications: [] };
   const logins = new Set<string>();
   const posts = new Set<string>();
   const comments = new Map<string, string>();
@@ -128,6 +136,11 @@ function toDocs(records: BackupRecord[]): Record<BackupTable, Doc[]> {
       const vote: VoteRecord = record.row;
       if (!posts.has(vote.postId) || !logins.has(vote.login)) throw invalid(`a vote on no post or by no account`);
       docs.votes.push({ id: voteId(vote.postId, vote.login), ...vote } satisfies VoteDoc);
+    } else if (record.table === 'notifications') {
+      const notification: NotificationRecord = record.row;
+      if (!logins.has(notification.recipient) || comments.get(notification.commentId) !== notification.postId)
+        throw invalid(`notification ${notification.id} of no account or on no comment`);
+      docs.notifications.push({ ...notification });
     } else {
       const key: IdempotencyRecord = record.row;
       if (!logins.has(key.owner)) throw invalid(`an idempotency key of no account`);

@@ -5,6 +5,7 @@ import { accountGone, StoreError } from '../store-error.js';
 import { applyDelta } from './counters.js';
 import type { CommentDoc } from './documents.js';
 import { ISO_MS, isId, storedId } from './ids.js';
+import { forgetComments } from './notifications.js';
 import { HARD, r, type Term, type WriteResult } from './reql.js';
 import type { Context } from './tables.js';
 import { userExists } from './users.js';
@@ -116,6 +117,10 @@ export async function removeThreads(ctx: Context, selection: Term): Promise<Comm
     const deleted = (result.changes ?? []).flatMap((change) => (change.old_val ? [change.old_val] : []));
     if (deleted.length === 0) return all;
     all.push(...deleted);
+    await forgetComments(
+      ctx,
+      deleted.map((comment) => comment.id),
+    );
     level = ctx.table('comments').getAll(r.args(deleted.map((comment) => comment.id)), { index: 'parentId' });
   }
 }

@@ -5,6 +5,7 @@ import type { NewPostRecord, Page, PageRequest, StoredPost } from '../store.js';
 import { StoreError } from '../store-error.js';
 import { type PostDoc, rankOf, toPost } from './documents.js';
 import { ISO_MS, isId, storedId } from './ids.js';
+import { forgetPosts } from './notifications.js';
 import { HARD, r, type Term, type WriteResult } from './reql.js';
 import type { Context } from './tables.js';
 
@@ -94,6 +95,10 @@ export async function removePosts(ctx: Context, selection: Term): Promise<PostDo
     await Promise.all([
       ctx.db.run(ctx.table('comments').getAll(ids, { index: 'postId' }).delete(HARD)),
       ctx.db.run(ctx.table('votes').getAll(ids, { index: 'postId' }).delete(HARD)),
+      forgetPosts(
+        ctx,
+        deleted.map((post) => post.id),
+      ),
     ]);
   }
   return deleted;

@@ -1,14 +1,19 @@
 import type { PostSort } from '@news-forum/protocol';
+import { NOTIFICATIONS_MAX_AGE_MS } from '../notifications.js';
 import type {
   BackupRecord,
   BackupSink,
   Created,
+  CreatedComment,
   FeedItem,
   IdempotencyKey,
   NewCommentRecord,
   NewPagePostRecord,
   NewPostRecord,
   NewUserRecord,
+  NotificationPageRequest,
+  NotificationRecord,
+  NotificationSelection,
   Page,
   PageRequest,
   RevokedToken,
@@ -27,6 +32,7 @@ import { TableFeed } from './change-feeds.js';
 import { deleteComment, getComment, getCommentById, insertComment, listComments } from './comments.js';
 import { RethinkdbConnection } from './connection.js';
 import { createOnce, pruneKeys } from './idempotency.js';
+import { listNotifications, markNotificationsRead, notifyReply, pruneNotifications } from './notifications.js';
 import { ensurePagePost, getPagePost } from './pages.js';
 import { deletePost, getPost, insertPost, listPosts, removePosts } from './posts.js';
 import { recount } from './recount.js';
@@ -69,6 +75,7 @@ export class RethinkdbStore implements Store {
     this.#timer = setInterval(() => {
       pruneKeys(this.#ctx, keysMs).catch(() => undefined);
       pruneRevoked(this.#ctx).catch(() => undefined);
+      pruneNotifications(this.#ctx, NOTIFICATIONS_MAX_AGE_MS).catch(() => undefined);
     }, PRUNE_INTERVAL_MS).unref();
   }
 
@@ -197,14 +204,20 @@ export class RethinkdbStore implements Store {
     return getVotes(this.#context(), login, postIds);
   }
 
-  createComment(comment: NewCommentRecord, idempotency?: IdempotencyKey): Promise<Created<StoredComment>> {
+  async createComment(comment: NewCommentRecord, idempotency?: IdempotencyKey): Promise<CreatedComment> {
     const ctx = this.#context();
-    return createOnce(
+    let notification: NotificationRecord | null = null;
+    const created = await createOnce(
       ctx,
       idempotency,
       (id) => getCommentById(ctx, id),
-      (id) => insertComment(ctx, id, comment),
+      async (id) => {
+        const doc = await insertComment(ctx, id, comment);
+        notification = await notifyReply(ctx, doc);
+        return doc;
+      },
     );
+    return { ...created, notification: created.replayed ? null : notification };
   }
 
   getComment(postId: string, id: string): Promise<StoredComment | null> {
@@ -217,6 +230,16 @@ export class RethinkdbStore implements Store {
 
   deleteComment(postId: string, id: string): Promise<boolean> {
     return deleteComment(this.#context(), postId, id);
+  }
+
+  // notifications
+
+  listNotifications(recipient: string, page: NotificationPageRequest): Promise<Page<NotificationRecord> & { unread: number }> {
+    return listNotifications(this.#context(), recipient, page);
+  }
+
+  markNotificationsRead(recipient: string, which: NotificationSelection): Promise<{ marked: number; unread: number }> {
+    return markNotificationsRead(this.#context(), recipient, which);
   }
 
   changes<K extends Table>(table: K, options: { signal?: AbortSignal } = {}): AsyncIterable<FeedItem<K>> {

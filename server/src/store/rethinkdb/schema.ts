@@ -62,6 +62,17 @@ export const TABLES = {
     },
   },
   page_claims: { primaryKey: 'id', indexes: {} },
+  notifications: {
+    primaryKey: 'id',
+    indexes: {
+      recipientTime: (row) => r.expr([row('recipient'), row('createdAt'), row('id')]),
+      recipientUnread: (row) => r.expr([row('recipient'), row('readAt').eq(null)]),
+      recipient: (row) => row('recipient'),
+      commentId: (row) => row('commentId'),
+      postId: (row) => row('postId'),
+      createdAt: (row) => row('createdAt'),
+    },
+  },
 } satisfies Record<string, TableSpec>;
 
 export type TableName = keyof typeof TABLES;

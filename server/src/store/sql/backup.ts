@@ -7,7 +7,7 @@ import type { SqlDriver, SqlExecutor } from './driver.js';
 import { recount } from './recount.js';
 
 const BATCH = 500;
-const TABLES: readonly BackupTable[] = ['users', 'posts', 'comments', 'votes', 'idempotencyKeys'];
+const TABLES: readonly BackupTable[] = ['users', 'posts', 'comments', 'votes', 'idempotencyKeys', 'notifications'];
 
 /** One table read in keyset batches: `select` returns `{doc, k1, k2?}` rows after the `$1`/`$2` key. */
 interface KeysetRead {
@@ -39,6 +39,10 @@ const READS: Record<Exclude<BackupTable, 'comments'>, KeysetRead> = {
     after: `SELECT jsonb_build_object('owner', i.owner, 'key', i.key, 'requestHash', i.request_hash,
                      'resourceId', i.resource_id, 'createdAt', iso_time(i.created_at)) AS doc, i.owner AS k1, i.key AS k2
               FROM idempotency_keys i WHERE (i.owner, i.key) > ($2, $3) ORDER BY i.owner, i.key LIMIT $1`,
+  },
+  notifications: {
+    first: 'SELECT notification_json(n) AS doc, n.id::text AS k1 FROM notifications n ORDER BY n.id LIMIT $1',
+    after: 'SELECT notification_json(n) AS doc, n.id::text AS k1 FROM notifications n WHERE n.id > $2::uuid ORDER BY n.id LIMIT $1',
   },
 };
 
@@ -89,6 +93,7 @@ export async function exportSnapshot(driver: SqlDriver, sink: BackupSink): Promi
     await readComments(tx, sink);
     await readTable(tx, 'votes', sink);
     await readTable(tx, 'idempotencyKeys', sink);
+    await readTable(tx, 'notifications', sink);
   });
 }
 
@@ -116,6 +121,10 @@ const INSERTS: Record<BackupTable, string> = {
                     SELECT r.owner, r.key, r."requestHash", r."resourceId", r."createdAt"
                       FROM jsonb_to_recordset($1::jsonb) AS r(owner text, key text, "requestHash" text, "resourceId" uuid,
                                                              "createdAt" timestamptz)`,
+  notifications: `INSERT INTO notifications (id, recipient, comment_id, post_id, actor, excerpt, created_at, read_at)
+                  SELECT r.id, r.recipient, r."commentId", r."postId", r.actor, r.excerpt, r."createdAt", r."readAt"
+                    FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, recipient text, "commentId" uuid, "postId" uuid, actor text,
+                                                           excerpt text, "createdAt" timestamptz, "readAt" timestamptz)`,
 };
 
 async function insertBatch(tx: SqlExecutor, table: BackupTable, rows: unknown[]): Promise<void> {
@@ -142,7 +151,8 @@ async function insertBatch(tx: SqlExecutor, table: BackupTable, rows: unknown[])
 async function assertEmpty(tx: SqlExecutor): Promise<void> {
   const [row] = await tx.query<{ filled: boolean }>(
     `SELECT EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM posts) OR EXISTS (SELECT 1 FROM comments)
-         OR EXISTS (SELECT 1 FROM votes) OR EXISTS (SELECT 1 FROM idempotency_keys) AS filled`,
+         OR EXISTS (SELECT 1 FROM votes) OR EXISTS (SELECT 1 FROM idempotency_keys)
+         OR EXISTS (SELECT 1 FROM notifications) AS filled`,
   );
   if (row?.filled) throw new StoreError('conflict', 'The database is not empty: a backup is restored into an empty one only');
 }
@@ -151,7 +161,7 @@ async function assertEmpty(tx: SqlExecutor): Promise<void> {
 export async function importBackup(driver: SqlDriver, records: AsyncIterable<BackupRecord>): Promise<RowCounts> {
   return driver.transaction(async (tx) => {
     // Nothing else may fill the database between the check and the commit.
-    await tx.query('LOCK TABLE users, posts, comments, votes, idempotency_keys IN SHARE ROW EXCLUSIVE MODE');
+    await tx.query('LOCK TABLE users, posts, comments, votes, idempotency_keys, notifications IN SHARE ROW EXCLUSIVE MODE');
     await assertEmpty(tx);
     const counts = Object.fromEntries(TABLES.map((table) => [table, 0])) as RowCounts;
     let table: BackupTable | undefined;

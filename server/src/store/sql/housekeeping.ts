@@ -1,3 +1,4 @@
+import { NOTIFICATIONS_MAX_AGE_MS } from '../notifications.js';
 import type { SqlExecutor } from './driver.js';
 
 /** How long the logs keep their rows. */
@@ -8,12 +9,15 @@ export interface Retention {
   changesRows: number;
   /** Idempotency keys younger than this are honoured. */
   idempotencyKeysMs: number;
+  /** Notifications younger than this are kept (the last NOTIFICATIONS_KEPT per account). */
+  notificationsMs: number;
 }
 
 export const DEFAULT_RETENTION: Retention = {
   changesMs: 10 * 60_000,
   changesRows: 100_000,
   idempotencyKeysMs: 24 * 60 * 60_000,
+  notificationsMs: NOTIFICATIONS_MAX_AGE_MS,
 };
 
 const PRUNE_INTERVAL_MS = 60_000;
@@ -21,7 +25,7 @@ const PRUNE_INTERVAL_MS = 60_000;
 /**
  * Removes expired change-log rows (recording how far, so readers behind that
  * point know they lost changes), revoked tokens past their expiry, and
- * expired idempotency keys.
+ * expired idempotency keys and old notifications.
  */
 export async function pruneLogs(db: SqlExecutor, retention: Retention = DEFAULT_RETENTION): Promise<void> {
   await db.query(
@@ -39,6 +43,9 @@ export async function pruneLogs(db: SqlExecutor, retention: Retention = DEFAULT_
   await db.query('DELETE FROM revoked_tokens WHERE expires_at < now()');
   await db.query('DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => $1::float8 / 1000)', [
     retention.idempotencyKeysMs,
+  ]);
+  await db.query('DELETE FROM notifications WHERE created_at < now() - make_interval(secs => $1::float8 / 1000)', [
+    retention.notificationsMs,
   ]);
 }
 

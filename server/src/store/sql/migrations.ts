@@ -308,6 +308,32 @@ CREATE FUNCTION post_json(p posts) RETURNS jsonb LANGUAGE sql STABLE
   RETURN post_json_without_page(p) || CASE WHEN p.page_url IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('pageUrl', p.page_url) END;
 `;
 
+/**
+ * Replies to a reader's post or comment. They go with the reply (or its
+ * post), and with the recipient's account.
+ */
+const notifications = /* sql */ `
+CREATE TABLE notifications (
+  id uuid PRIMARY KEY,
+  recipient text COLLATE "C" NOT NULL REFERENCES users (login) ON DELETE CASCADE,
+  comment_id uuid NOT NULL REFERENCES comments ON DELETE CASCADE,
+  post_id uuid NOT NULL REFERENCES posts ON DELETE CASCADE,
+  actor text COLLATE "C" NOT NULL,
+  excerpt text NOT NULL,
+  created_at timestamptz(3) NOT NULL,
+  read_at timestamptz(3)
+);
+CREATE INDEX notifications_recipient ON notifications (recipient, created_at DESC, id DESC);
+CREATE INDEX notifications_unread ON notifications (recipient) WHERE read_at IS NULL;
+CREATE INDEX notifications_comment ON notifications (comment_id);
+CREATE INDEX notifications_created ON notifications (created_at);
+
+CREATE FUNCTION notification_json(n notifications) RETURNS jsonb LANGUAGE sql STABLE
+  RETURN jsonb_build_object(
+    'id', n.id, 'recipient', n.recipient, 'commentId', n.comment_id, 'postId', n.post_id, 'actor', n.actor,
+    'excerpt', n.excerpt, 'createdAt', iso_time(n.created_at), 'readAt', iso_time(n.read_at));
+`;
+
 /** The schema, oldest first. Append new migrations; never edit an applied one. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
@@ -316,6 +342,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'revocation', sql: revocation },
   { version: 5, name: 'vote function', sql: voteFunction },
   { version: 7, name: 'page posts', sql: pagePosts },
+  { version: 8, name: 'notifications', sql: notifications },
 ];
 
 /**

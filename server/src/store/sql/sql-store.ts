@@ -6,12 +6,16 @@ import type {
   BackupRecord,
   BackupSink,
   Created,
+  CreatedComment,
   FeedItem,
   IdempotencyKey,
   NewCommentRecord,
   NewPagePostRecord,
   NewPostRecord,
   NewUserRecord,
+  NotificationPageRequest,
+  NotificationRecord,
+  NotificationSelection,
   Page,
   PageRequest,
   RevokedToken,
@@ -30,6 +34,7 @@ import { sqlState } from './database-errors.js';
 import type { SqlDriver, SqlExecutor } from './driver.js';
 import { DEFAULT_RETENTION, type Retention, schedulePruning } from './housekeeping.js';
 import { migrate } from './migrations.js';
+import { listNotifications, markNotificationsRead, notifyReply } from './notifications.js';
 import { ensurePagePost, getPagePost } from './pages.js';
 import { recount } from './recount.js';
 import { VoteBatcher } from './vote-batcher.js';
@@ -289,11 +294,13 @@ export class SqlStore implements Store {
 
   // Comments
 
-  async createComment(comment: NewCommentRecord, idempotency?: IdempotencyKey): Promise<Created<StoredComment>> {
+  async createComment(comment: NewCommentRecord, idempotency?: IdempotencyKey): Promise<CreatedComment> {
     const { postId, parentId } = comment;
     if (!UUID.test(postId)) throw new StoreError('not-found', `No post ${postId}`);
     if (parentId !== null && !UUID.test(parentId)) throw new StoreError('not-found', `No comment ${parentId} on post ${postId}`);
-    return this.#create(idempotency, fetchComment, async (tx, id) => {
+    let notification: NotificationRecord | null = null;
+    const created = await this.#create(idempotency, fetchComment, async (tx, id) => {
+      notification = null;
       await lockAccount(tx, comment.author);
       // Locking the post first (as deleteComment does) also keeps the parent from vanishing meanwhile.
       const posts = await tx.query('SELECT 1 FROM posts WHERE id = $1 FOR UPDATE', [postId]);
@@ -308,8 +315,11 @@ export class SqlStore implements Store {
         [id, postId, parentId, comment.author, comment.text, new Date().toISOString()],
       );
       await tx.query('UPDATE posts SET comment_count = comment_count + 1, version = version + 1 WHERE id = $1', [postId]);
-      return onlyRow(rows).doc;
+      const doc = onlyRow(rows).doc;
+      notification = await notifyReply(tx, doc);
+      return doc;
     });
+    return { ...created, notification: created.replayed ? null : notification };
   }
 
   async getComment(postId: string, id: string): Promise<StoredComment | null> {
@@ -349,6 +359,16 @@ export class SqlStore implements Store {
       await recount(tx, [postId]);
       return true;
     });
+  }
+
+  // Notifications
+
+  listNotifications(recipient: string, page: NotificationPageRequest): Promise<Page<NotificationRecord> & { unread: number }> {
+    return listNotifications(this.#db(), recipient, page);
+  }
+
+  markNotificationsRead(recipient: string, which: NotificationSelection): Promise<{ marked: number; unread: number }> {
+    return markNotificationsRead(this.#db(), recipient, which);
   }
 
   // Change feed

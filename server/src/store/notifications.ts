@@ -1,0 +1,14 @@
+/** How many notifications each account keeps: older ones go as new ones arrive. */
+export const NOTIFICATIONS_KEPT = 500;
+/** Notifications older than this are pruned, read or not. */
+export const NOTIFICATIONS_MAX_AGE_MS = 90 * 24 * 3_600_000;
+const EXCERPT_LENGTH = 140;
+
+/** The start of a reply, as its notification shows it: whitespace collapsed, cut at a word with an ellipsis. */
+export function excerptOf(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  if (flat.length <= EXCERPT_LENGTH) return flat;
+  const cut = flat.slice(0, EXCERPT_LENGTH - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${space > EXCERPT_LENGTH / 2 ? cut.slice(0, space) : cut}…`;
+}

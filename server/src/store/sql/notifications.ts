@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import { ID_PATTERN } from '@news-forum/protocol';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import { excerptOf, NOTIFICATIONS_KEPT } from '../notifications.js';
+import { pageSize, toPage } from '../pages.js';
+import type { NotificationPageRequest, NotificationRecord, NotificationSelection, Page, StoredComment } from '../store.js';
+import type { SqlExecutor } from './driver.js';
+
+const UUID = new RegExp(ID_PATTERN.source, 'i');
+const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * Notifies the author of what `comment` answers (its parent, or its post),
+ * unless that is the comment's own author, and drops that account's
+ * notifications beyond the last NOTIFICATIONS_KEPT. Runs in the comment's
+ * transaction, after the post (and so the parent) was locked.
+ */
+export async function notifyReply(tx: SqlExecutor, comment: StoredComment): Promise<NotificationRecord | null> {
+  const [target] =
+    comment.parentId === null
+      ? await tx.query<{ author: string }>('SELECT author FROM posts WHERE id = $1', [comment.postId])
+      : await tx.query<{ author: string }>('SELECT author FROM comments WHERE id = $1', [comment.parentId]);
+  if (!target || target.author === comment.author) return null;
+  const [row] = await tx.query<{ doc: NotificationRecord }>(
+    `INSERT INTO notifications AS n (id, recipient, comment_id, post_id, actor, excerpt, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING notification_json(n) AS doc`,
+    [randomUUID(), target.author, comment.id, comment.postId, comment.author, excerptOf(comment.text), comment.createdAt],
+  );
+  await tx.query(
+    `DELETE FROM notifications WHERE id IN (
+       SELECT id FROM notifications WHERE recipient = $1 ORDER BY created_at DESC, id DESC OFFSET $2)`,
+    [target.author, NOTIFICATIONS_KEPT],
+  );
+  return row?.doc ?? null;
+}
+
+async function unreadOf(db: SqlExecutor, recipient: string): Promise<number> {
+  const [row] = await db.query<{ n: number }>('SELECT count(*)::integer AS n FROM notifications WHERE recipient = $1 AND read_at IS NULL', [
+    recipient,
+  ]);
+  return row?.n ?? 0;
+}
+
+export async function listNotifications(
+  db: SqlExecutor,
+  recipient: string,
+  page: NotificationPageRequest,
+): Promise<Page<NotificationRecord> & { unread: number }> {
+  const limit = pageSize(page);
+  const after =
+    page.cursor === undefined
+      ? undefined
+      : decodeCursor(page.cursor, 'notifications', ['string', 'string'], ([at, id]) => ISO_MS.test(String(at)) && UUID.test(String(id)));
+  const rows = await db.query<{ doc: NotificationRecord }>(
+    `SELECT notification_json(n) AS doc FROM notifications n
+      WHERE n.recipient = $1 ${page.unreadOnly ? 'AND n.read_at IS NULL' : ''}
+        ${after ? 'AND (n.created_at, n.id) < ($3::timestamptz, $4::uuid)' : ''}
+      ORDER BY n.created_at DESC, n.id DESC LIMIT $2`,
+    [recipient, limit + 1, ...(after ?? [])],
+  );
+  const items = toPage(
+    rows.map((row) => row.doc),
+    limit,
+    (n) => encodeCursor('notifications', [n.createdAt, n.id]),
+  );
+  return { ...items, unread: await unreadOf(db, recipient) };
+}
+
+export async function markNotificationsRead(
+  db: SqlExecutor,
+  recipient: string,
+  which: NotificationSelection,
+): Promise<{ marked: number; unread: number }> {
+  const ids = 'ids' in which ? which.ids.filter((id) => UUID.test(id)) : undefined;
+  const marked =
+    ids === undefined
+      ? await db.query('UPDATE notifications SET read_at = now() WHERE recipient = $1 AND read_at IS NULL RETURNING 1', [recipient])
+      : ids.length === 0
+        ? []
+        : await db.query(
+            'UPDATE notifications SET read_at = now() WHERE recipient = $1 AND id = ANY($2::uuid[]) AND read_at IS NULL RETURNING 1',
+            [recipient, ids],
+          );
+  return { marked: marked.length, unread: await unreadOf(db, recipient) };
+}
