@@ -2,6 +2,7 @@ import { accessSync, constants } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import path from 'node:path';
+import rethinkdb from 'rethinkdb';
 import { freePort, sleep, spawnServer } from './processes.mjs';
 
 /** The rethinkdb binary (RETHINKDB_BIN, else on PATH), or undefined. */
@@ -29,6 +30,24 @@ const accepts = (port) =>
     socket.once('error', () => resolve(false));
   });
 
+/** Waits until the server on `port` sees `count` servers: tables of `count` replicas need them all. */
+async function joined(port, count) {
+  for (let tries = 0; ; tries += 1) {
+    try {
+      const connection = await rethinkdb.connect({ host: '127.0.0.1', port, timeout: 2 });
+      try {
+        if ((await rethinkdb.db('rethinkdb').table('server_status').count().run(connection)) === count) return;
+      } finally {
+        await connection.close();
+      }
+    } catch {
+      // Not up yet.
+    }
+    if (tries > 600) throw new Error(`rethinkdb: ${count} servers did not join`);
+    await sleep(100);
+  }
+}
+
 /**
  * `count` joined RethinkDB servers in `dir`, each on the servers' core;
  * `url(db)` names them all. The store creates its tables count × count
@@ -52,6 +71,7 @@ export async function startRethinkdb(bin, dir, count) {
       await sleep(100);
     }
   }
+  await joined(ports[0].driver, count);
   return {
     url: (db) => `rethinkdb://${ports.map((port) => `127.0.0.1:${port.driver}`).join(',')}/${db}`,
     env: (db) => ({

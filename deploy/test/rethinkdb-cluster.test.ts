@@ -44,7 +44,14 @@ onRethinkdb('npm run cluster -- --store rethinkdb', () => {
       const configs = (await (rethinkdb.db('rethinkdb').table('table_config').filter({ db: RETHINKDB_DATABASE }) as any)
         .coerceTo('array')
         .run(connection)) as { name: string; shards: { replicas: string[] }[] }[];
-      expect(configs.map((config) => config.name).sort()).toEqual(['comments', 'idempotency_keys', 'posts', 'users', 'votes']);
+      expect(configs.map((config) => config.name).sort()).toEqual([
+        'comments',
+        'idempotency_keys',
+        'posts',
+        'revoked_tokens',
+        'users',
+        'votes',
+      ]);
       for (const config of configs) {
         expect(config.shards).toHaveLength(3);
         for (const shard of config.shards) expect(shard.replicas).toHaveLength(3);

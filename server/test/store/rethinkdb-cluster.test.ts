@@ -143,9 +143,12 @@ onRethinkdb('rethinkdb store on three servers, tables 3 shards × 3 replicas', (
     await expect(store.createPost(newPost('nowhere'))).rejects.toMatchObject({ kind: 'unavailable' });
     for (const server of cluster.servers) await server.start();
     await acknowledged(() => store.ping());
+    // Ready means the feed runs again: its reset is already queued by the time ping succeeds.
+    const queued = await Promise.race([feed.next(), new Promise((resolve) => setImmediate(() => resolve('nothing queued')))]);
+    expect(queued).toEqual({ reset: true });
     const { value: after } = await acknowledged(() => store.createPost(newPost('after')));
     const items = await feed.until((item) => 'new_val' in item && item.new_val?.id === after.id);
-    expect(items[0]).toEqual({ reset: true });
+    expect(items.at(-1)).toMatchObject({ new_val: { id: after.id } });
     await feed.stop();
   }, 180_000);
 });

@@ -44,6 +44,10 @@ export interface TestRethinkdbServer {
   stop(): Promise<void>;
   /** Starts it again on the same directory and ports, joining the others. */
   start(): Promise<void>;
+  /** Freezes it (SIGSTOP): its connections stay open and nothing answers, as when a machine hangs or is cut off. */
+  pause(): void;
+  /** Lets a paused server run again (SIGCONT). */
+  resume(): void;
 }
 
 /** A throwaway RethinkDB cluster started by a test. */
@@ -121,9 +125,20 @@ export async function startRethinkdb(count = 1): Promise<TestRethinkdb> {
     const halt = async (signal: NodeJS.Signals) => {
       const child = children.get(i);
       children.delete(i);
+      // A paused server would not act on the signal.
+      child?.kill('SIGCONT');
       await terminate(child, signal);
     };
-    return { name, driverPort: port.driver, start, kill: () => halt('SIGKILL'), stop: () => halt('SIGTERM') };
+    const signal = (name: NodeJS.Signals) => void children.get(i)?.kill(name);
+    return {
+      name,
+      driverPort: port.driver,
+      start,
+      kill: () => halt('SIGKILL'),
+      stop: () => halt('SIGTERM'),
+      pause: () => signal('SIGSTOP'),
+      resume: () => signal('SIGCONT'),
+    };
   });
 
   try {

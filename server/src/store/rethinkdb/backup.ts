@@ -11,6 +11,7 @@ import type {
   VoteRecord,
 } from '../store.js';
 import { StoreError } from '../store-error.js';
+import { LONG_QUERY_MS } from './connection.js';
 import { type CommentDoc, type IdempotencyDoc, type PostDoc, rankOf, toPost, type UserDoc, type VoteDoc, voteId } from './documents.js';
 import { keyId } from './idempotency.js';
 import { claimsOf } from './pages.js';
@@ -22,7 +23,7 @@ import { toUser } from './users.js';
 
 const BATCH = 500;
 
-const all = <T>(ctx: Context, table: TableName) => ctx.db.run<T[]>(ctx.table(table).coerceTo('array'));
+const all = <T>(ctx: Context, table: TableName) => ctx.db.run<T[]>(ctx.table(table).coerceTo('array'), undefined, LONG_QUERY_MS);
 const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** Comments with every reply after its parent: level by level, each level by time then id. */
@@ -168,7 +169,11 @@ export async function importRows(ctx: Context, source: AsyncIterable<BackupRecor
       const key = TABLES[table].primaryKey;
       for (let i = 0; i < docs[name].length; i += BATCH) {
         const batch = docs[name].slice(i, i + BATCH);
-        const result = await ctx.db.run<WriteResult<unknown>>(ctx.table(table).insert(batch, { ...HARD, conflict: 'error' }));
+        const result = await ctx.db.run<WriteResult<unknown>>(
+          ctx.table(table).insert(batch, { ...HARD, conflict: 'error' }),
+          undefined,
+          LONG_QUERY_MS,
+        );
         written.push([table, batch.map((doc) => String(doc[key]))]);
         if (result.errors > 0) throw new StoreError('invalid', `The backup does not fit: ${result.first_error ?? 'a row was refused'}`);
       }

@@ -46,6 +46,11 @@ export class TableFeed {
     this.#closed.catch(() => undefined);
   }
 
+  /** Whether the feed runs now: false while it is being reopened, when changes may be missed. */
+  get running(): boolean {
+    return this.#cursor !== undefined && !this.#closing.signal.aborted;
+  }
+
   /** Opens the feed; resolves once RethinkDB has started it. */
   async open(): Promise<void> {
     this.#cursor = await this.#start();

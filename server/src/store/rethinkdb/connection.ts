@@ -5,6 +5,12 @@ import type { RethinkdbTarget } from './url.js';
 /** Seconds to wait for one server before trying the next. */
 const CONNECT_TIMEOUT_S = 3;
 
+/** The bound for queries that read or write whole tables (backup, restore, recount of every post, schema). */
+export const LONG_QUERY_MS = 10 * 60_000;
+
+/** How long a query may go unanswered before its server counts as lost (default of `queryTimeoutMs`). */
+export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
+
 /** Driver and server errors that mean "the cluster cannot answer now", not "the query is wrong". */
 const UNAVAILABLE = new Set([
   'ReqlDriverError',
@@ -36,12 +42,14 @@ export function storeError(error: unknown): unknown {
  */
 export class RethinkdbConnection {
   readonly target: RethinkdbTarget;
+  readonly queryTimeoutMs: number;
   #connection: Promise<Connection> | undefined;
   #next = 0;
   #closed = false;
 
-  constructor(target: RethinkdbTarget) {
+  constructor(target: RethinkdbTarget, queryTimeoutMs = DEFAULT_QUERY_TIMEOUT_MS) {
     this.target = target;
+    this.queryTimeoutMs = queryTimeoutMs;
   }
 
   /** The open connection, connecting (with failover over the hosts) when there is none. */
@@ -54,14 +62,29 @@ export class RethinkdbConnection {
     return this.#connection;
   }
 
-  /** Runs a query; driver errors that mean the cluster is away become StoreError `unavailable`. */
-  async run<T>(query: Term, options?: object): Promise<T> {
+  /**
+   * Runs a query; driver errors that mean the cluster is away become StoreError `unavailable`.
+   * A server that stops answering without closing the connection (frozen, cut off by the
+   * network) would leave the query pending for ever: after `timeoutMs` the query fails as
+   * `unavailable` and the connection is dropped, so the next query goes to the next host.
+   */
+  async run<T>(query: Term, options?: object, timeoutMs = this.queryTimeoutMs): Promise<T> {
     const connection = await this.get();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new StoreError('unavailable', `RethinkDB did not answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    const answer = (options ? query.run(connection, options) : query.run(connection)) as Promise<T>;
+    // Once timed out, the query's own failure (the dropped connection) has no one to hear it.
+    answer.catch(() => undefined);
     try {
-      return (await (options ? query.run(connection, options) : query.run(connection))) as T;
+      return await Promise.race([answer, timedOut]);
     } catch (error) {
-      if ((error as { name?: unknown }).name === 'ReqlDriverError') this.#drop(connection);
+      const name = (error as { name?: unknown }).name;
+      if (name === 'ReqlDriverError' || (error instanceof StoreError && error.kind === 'unavailable')) this.#drop(connection);
       throw storeError(error);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -35,7 +35,7 @@ export async function applyDelta(
   const up = delta.upvotes ?? 0;
   const down = delta.downvotes ?? 0;
   const rankMoves = up !== 0 || down !== 0;
-  const result = await ctx.db.run<WriteResult<PostDoc>>(
+  const update = ctx.db.run<WriteResult<PostDoc>>(
     ctx
       .table('posts')
       .get(postId)
@@ -61,6 +61,11 @@ export async function applyDelta(
         { ...HARD, returnChanges: true },
       ),
   );
+  // The vote or comment is written: if its counters may not be, the background recount repairs them.
+  const result = await update.catch((error: unknown) => {
+    ctx.suspects.add(postId);
+    throw error;
+  });
   const doc = result.changes?.[0]?.new_val ?? null;
   if (doc === null) return null;
   if (doc.rankedScore !== doc.score) await rerank(ctx, doc);

@@ -1,10 +1,18 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { LONG_QUERY_MS } from './connection.js';
 import { type PostDoc, rankOf } from './documents.js';
 import { HARD, r, type Term } from './reql.js';
 import type { Context } from './tables.js';
 
 /** A vote or comment whose counter update is in flight is done within this; a difference that outlasts it is real. */
 const SETTLE_MS = 250;
+
+export interface RecountOptions {
+  /** The pause between finding a difference and confirming it (default 250 ms). */
+  settleMs?: number;
+  /** Ends the pause early, failing the recount. */
+  signal?: AbortSignal;
+}
 
 interface Counts {
   upvotes: number;
@@ -19,8 +27,12 @@ async function countFor(ctx: Context, postIds: string[] | undefined): Promise<Ma
   const votes = postIds ? ctx.table('votes').getAll(r.args(postIds), { index: 'postId' }) : ctx.table('votes');
   const comments = postIds ? ctx.table('comments').getAll(r.args(postIds), { index: 'postId' }) : ctx.table('comments');
   const [voteGroups, commentGroups] = await Promise.all([
-    ctx.db.run<{ group: [string, number]; reduction: number }[]>(votes.group('postId', 'value').count().ungroup()),
-    ctx.db.run<{ group: string; reduction: number }[]>(comments.group('postId').count().ungroup()),
+    ctx.db.run<{ group: [string, number]; reduction: number }[]>(
+      votes.group('postId', 'value').count().ungroup(),
+      undefined,
+      LONG_QUERY_MS,
+    ),
+    ctx.db.run<{ group: string; reduction: number }[]>(comments.group('postId').count().ungroup(), undefined, LONG_QUERY_MS),
   ]);
   const counts = new Map<string, Counts>();
   const of = (id: string) => {
@@ -41,7 +53,11 @@ async function countFor(ctx: Context, postIds: string[] | undefined): Promise<Ma
 
 async function readCounters(ctx: Context, postIds: string[] | undefined): Promise<PostCounters[]> {
   const posts: Term = postIds ? ctx.table('posts').getAll(r.args(postIds)) : ctx.table('posts');
-  return ctx.db.run<PostCounters[]>(posts.pluck('id', 'createdAt', 'version', 'upvotes', 'downvotes', 'commentCount').coerceTo('array'));
+  return ctx.db.run<PostCounters[]>(
+    posts.pluck('id', 'createdAt', 'version', 'upvotes', 'downvotes', 'commentCount').coerceTo('array'),
+    undefined,
+    LONG_QUERY_MS,
+  );
 }
 
 /** Posts whose counters differ from their votes and comments. */
@@ -63,10 +79,10 @@ async function differing(ctx: Context, postIds: string[] | undefined): Promise<{
  * still differ after a pause and nothing changed it in between (its
  * `version` guards the write). Returns how many posts were repaired.
  */
-export async function recount(ctx: Context, postIds?: string[]): Promise<number> {
+export async function recount(ctx: Context, postIds?: string[], options: RecountOptions = {}): Promise<number> {
   const suspects = await differing(ctx, postIds);
   if (suspects.length === 0) return 0;
-  await delay(SETTLE_MS);
+  await delay(options.settleMs ?? SETTLE_MS, undefined, { signal: options.signal, ref: false });
   const confirmed = await differing(
     ctx,
     suspects.map(({ post }) => post.id),

@@ -36,6 +36,7 @@ import { listNotifications, markNotificationsRead, notifyReply, pruneNotificatio
 import { ensurePagePost, getPagePost } from './pages.js';
 import { deletePost, getPost, insertPost, listPosts, removePosts } from './posts.js';
 import { recount } from './recount.js';
+import { startRepairs } from './repairs.js';
 import { r } from './reql.js';
 import { DEFAULT_LAYOUT, ensureSchema, type TableLayout } from './schema.js';
 import { endSessions, listRevokedTokens, pruneRevoked, revokeToken, setPassword } from './sessions.js';
@@ -48,11 +49,17 @@ export interface RethinkdbStoreOptions {
   layout?: TableLayout;
   /** Idempotency keys younger than this are honoured (default one day). */
   idempotencyKeysMs?: number;
+  /** A query unanswered this long fails as unavailable and the next host is tried (default 10 s). */
+  queryTimeoutMs?: number;
+  /** How often every post is recounted in the background (default five minutes; 0: never). */
+  recountIntervalMs?: number;
 }
 
 const PRUNE_INTERVAL_MS = 60_000;
 const PING_TIMEOUT_S = 2;
 const DEFAULT_KEYS_MS = 24 * 60 * 60_000;
+const DEFAULT_RECOUNT_INTERVAL_MS = 5 * 60_000;
+const REPAIR_RETRY_MS = 2_000;
 
 /**
  * The Store on RethinkDB with the official driver. RethinkDB has no
@@ -66,12 +73,14 @@ export class RethinkdbStore implements Store {
   readonly #ctx: Context;
   readonly #feeds: Record<Table, TableFeed>;
   readonly #timer: NodeJS.Timeout;
+  readonly #stopRepairs: () => Promise<void>;
   #closing: Promise<void> | undefined;
   #startupRecount: Promise<unknown> = Promise.resolve();
 
-  private constructor(ctx: Context, feeds: Record<Table, TableFeed>, keysMs: number) {
+  private constructor(ctx: Context, feeds: Record<Table, TableFeed>, keysMs: number, stopRepairs: () => Promise<void>) {
     this.#ctx = ctx;
     this.#feeds = feeds;
+    this.#stopRepairs = stopRepairs;
     this.#timer = setInterval(() => {
       pruneKeys(this.#ctx, keysMs).catch(() => undefined);
       pruneRevoked(this.#ctx).catch(() => undefined);
@@ -81,16 +90,22 @@ export class RethinkdbStore implements Store {
 
   /**
    * Connects, creates what is missing of the schema, opens the change feeds
-   * and starts a recount of every post in the background.
+   * and starts a recount of every post in the background, then the
+   * background repairs (repairs.ts).
    */
   static async open(target: RethinkdbTarget, options: RethinkdbStoreOptions = {}): Promise<RethinkdbStore> {
-    const db = new RethinkdbConnection(target);
+    const db = new RethinkdbConnection(target, options.queryTimeoutMs);
     try {
       await ensureSchema(db, options.layout ?? DEFAULT_LAYOUT);
       const ctx = context(db);
       const feeds = { posts: new TableFeed(ctx, 'posts'), comments: new TableFeed(ctx, 'comments') };
       await Promise.all([feeds.posts.open(), feeds.comments.open()]);
-      const store = new RethinkdbStore(ctx, feeds, options.idempotencyKeysMs ?? DEFAULT_KEYS_MS);
+      const stopRepairs = startRepairs(ctx, {
+        sweepMs: options.recountIntervalMs ?? DEFAULT_RECOUNT_INTERVAL_MS,
+        retryMs: REPAIR_RETRY_MS,
+        settleMs: db.queryTimeoutMs + 1_000,
+      });
+      const store = new RethinkdbStore(ctx, feeds, options.idempotencyKeysMs ?? DEFAULT_KEYS_MS, stopRepairs);
       store.#startupRecount = recount(ctx).catch(() => undefined);
       return store;
     } catch (error) {
@@ -103,12 +118,17 @@ export class RethinkdbStore implements Store {
     // Ready means every table takes writes (a majority of its replicas up), not merely reads: after the
     // servers come back, reads return well before writes are accepted again.
     const { db } = this.#context();
+    // A feed being reopened may miss changes: the node is not ready until it runs again.
+    for (const feed of Object.values(this.#feeds)) {
+      if (!feed.running) throw new StoreError('unavailable', `The ${feed.table} change feed is being reopened`);
+    }
     await db.run(r.db(db.target.db).wait({ waitFor: 'ready_for_writes', timeout: PING_TIMEOUT_S }));
   }
 
   close(): Promise<void> {
     this.#closing ??= (async () => {
       clearInterval(this.#timer);
+      await this.#stopRepairs();
       await Promise.all([this.#feeds.posts.close(), this.#feeds.comments.close()]);
       await this.#startupRecount;
       await this.#ctx.db.close();

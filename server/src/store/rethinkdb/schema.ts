@@ -1,4 +1,5 @@
-import type { RethinkdbConnection } from './connection.js';
+import { LONG_QUERY_MS, type RethinkdbConnection } from './connection.js';
+import { removeDuplicates } from './duplicates.js';
 import { r, type Term } from './reql.js';
 
 /** How the tables are spread over the cluster: RETHINKDB_SHARDS × RETHINKDB_REPLICAS. */
@@ -86,32 +87,66 @@ async function ignoreExisting(create: Promise<unknown>): Promise<void> {
   }
 }
 
+/** A query that failed because another node's creation or cleanup was under way: the next round settles it. */
+const RACED = /ambiguous|does not exist|already exists/;
+const ROUNDS = 5;
+/** Server-side bound on waiting for a table; the query's own bound is longer. */
+const WAIT_S = 60;
+const WAIT_MS = (WAIT_S + 30) * 1000;
+
+async function createMissing(db: RethinkdbConnection, layout: TableLayout): Promise<void> {
+  const name = db.target.db;
+  if (!(await db.run<string[]>(r.dbList())).includes(name)) await ignoreExisting(db.run(r.dbCreate(name)));
+  await removeDuplicates(db, name, []);
+  const existing = new Set(await db.run<string[]>(r.db(name).tableList()));
+  await Promise.all(
+    (Object.entries(TABLES) as [TableName, TableSpec][])
+      .filter(([table]) => !existing.has(table))
+      .map(([table, spec]) =>
+        ignoreExisting(
+          db.run(r.db(name).tableCreate(table, { primaryKey: spec.primaryKey, shards: layout.shards, replicas: layout.replicas })),
+        ),
+      ),
+  );
+}
+
+async function configure(db: RethinkdbConnection): Promise<void> {
+  const name = db.target.db;
+  await Promise.all(
+    (Object.entries(TABLES) as [TableName, TableSpec][]).map(async ([table, spec]) => {
+      const t = r.db(name).table(table);
+      // A table just created (here or by another node) takes a moment before it accepts indexes and writes.
+      await db.run(t.wait({ waitFor: 'ready_for_writes', timeout: WAIT_S }), undefined, WAIT_MS);
+      // An acknowledged write must survive losing a minority of the replicas.
+      await db.run(t.config().update({ write_acks: 'majority', durability: 'hard' }));
+      const indexes = new Set(await db.run<string[]>(t.indexList()));
+      for (const [index, fn] of Object.entries(spec.indexes)) {
+        if (!indexes.has(index)) await ignoreExisting(db.run(t.indexCreate(index, fn)));
+      }
+      await db.run(t.indexWait(), undefined, LONG_QUERY_MS);
+    }),
+  );
+}
+
 /**
  * Creates the database, the tables (with `layout`, majority write acks and
  * hard durability) and the indexes that are missing, then waits until every
- * table is ready for writes. Safe to run from several nodes at once.
+ * table is ready for writes. Safe to run from several nodes at once, through
+ * different servers: copies created by a race are removed (duplicates.ts).
  */
 export async function ensureSchema(db: RethinkdbConnection, layout: TableLayout): Promise<void> {
   const name = db.target.db;
-  if (!(await db.run<string[]>(r.dbList())).includes(name)) await ignoreExisting(db.run(r.dbCreate(name)));
-  const existing = new Set(await db.run<string[]>(r.db(name).tableList()));
-  await Promise.all(
-    (Object.entries(TABLES) as [TableName, TableSpec][]).map(async ([table, spec]) => {
-      if (!existing.has(table)) {
-        await ignoreExisting(
-          db.run(r.db(name).tableCreate(table, { primaryKey: spec.primaryKey, shards: layout.shards, replicas: layout.replicas })),
-        );
-        // A table just created (here or by another node) takes a moment before it accepts indexes and writes.
-        await db.run(r.db(name).table(table).wait({ waitFor: 'ready_for_writes', timeout: 60 }));
-      }
-      // An acknowledged write must survive losing a minority of the replicas.
-      await db.run(r.db(name).table(table).config().update({ write_acks: 'majority', durability: 'hard' }));
-      const indexes = new Set(await db.run<string[]>(r.db(name).table(table).indexList()));
-      for (const [index, fn] of Object.entries(spec.indexes)) {
-        if (!indexes.has(index)) await ignoreExisting(db.run(r.db(name).table(table).indexCreate(index, fn)));
-      }
-      await db.run(r.db(name).table(table).indexWait());
-    }),
-  );
-  await db.run(r.db(name).wait({ waitFor: 'ready_for_writes', timeout: 60 }));
+  const tables = Object.keys(TABLES);
+  for (let round = 1; ; round++) {
+    try {
+      await createMissing(db, layout);
+      await removeDuplicates(db, name, tables);
+      await configure(db);
+      // A node that created its copies after this one looked removes them itself; checked once more here.
+      if (!(await removeDuplicates(db, name, tables)) || round >= ROUNDS) break;
+    } catch (error) {
+      if (round >= ROUNDS || !RACED.test(error instanceof Error ? error.message : String(error))) throw error;
+    }
+  }
+  await db.run(r.db(name).wait({ waitFor: 'ready_for_writes', timeout: WAIT_S }), undefined, WAIT_MS);
 }

@@ -6,9 +6,11 @@ import type { TableName } from './schema.js';
 export interface Context {
   db: RethinkdbConnection;
   table(name: TableName): Term;
+  /** Posts whose counter update failed after its vote or comment was written: the background recount repairs them. */
+  suspects: Set<string>;
 }
 
 export function context(db: RethinkdbConnection): Context {
   const database = r.db(db.target.db);
-  return { db, table: (name) => database.table(name) };
+  return { db, table: (name) => database.table(name), suspects: new Set() };
 }

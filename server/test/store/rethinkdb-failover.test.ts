@@ -1,0 +1,118 @@
+import { describe, expect, test } from '@jest/globals';
+import rethinkdb from 'rethinkdb';
+import { openRethinkdbStore, type RethinkdbStore } from '../../src/store/rethinkdb.js';
+import type { Change, StoredPost } from '../../src/store/store.js';
+import { StoreError } from '../../src/store/store-error.js';
+import { createRethinkdbStore, findRethinkdb, startRethinkdb, type TestRethinkdb } from '../support/rethinkdb.js';
+import { createUsers } from '../support/store-adapters.js';
+import { readFeed } from '../support/store-feed.js';
+
+// Without a binary these tests cannot run; the one line saying so is printed by the jest global setup.
+const onRethinkdb = findRethinkdb() ? describe : describe.skip;
+
+const newPost = (title: string) => ({ title, url: null, text: null, author: 'ana' });
+const LAYOUT = { shards: 3, replicas: 3 };
+
+/** Retries while the cluster cannot answer (elections, a lost server); any other failure is the test's. */
+async function acknowledged<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!(error instanceof StoreError && error.kind === 'unavailable') || attempt > 300) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+async function admin<T>(cluster: TestRethinkdb, run: (connection: rethinkdb.Connection) => Promise<T>): Promise<T> {
+  const connection = await rethinkdb.connect({ host: '127.0.0.1', port: cluster.servers[0]!.driverPort });
+  try {
+    return await run(connection);
+  } finally {
+    await connection.close();
+  }
+}
+
+/** A URL naming the cluster's servers starting with server `first`, so that a store connects there first. */
+function urlFrom(cluster: TestRethinkdb, first: number, db: string): string {
+  const ports = cluster.servers.map((server) => server.driverPort);
+  const ordered = [...ports.slice(first), ...ports.slice(0, first)];
+  return `rethinkdb://${ordered.map((port) => `127.0.0.1:${port}`).join(',')}/${db}`;
+}
+
+onRethinkdb('rethinkdb store: timeouts, failover, racing schema creation, background repair', () => {
+  let cluster: TestRethinkdb;
+  const cleanups: (() => Promise<unknown>)[] = [];
+  beforeAll(async () => {
+    cluster = await startRethinkdb(3);
+  }, 180_000);
+  afterAll(async () => {
+    for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+    await cluster?.stop();
+  }, 60_000);
+
+  test('a frozen server: the query fails as unavailable instead of hanging, the next host takes over, the feed resets', async () => {
+    const opened = await createRethinkdbStore(cluster, { layout: LAYOUT, queryTimeoutMs: 1_500 });
+    cleanups.push(opened.cleanup);
+    const { store } = opened;
+    await createUsers(store, 'ana');
+    const { value: before } = await store.createPost(newPost('before'));
+    const feed = readFeed(store, 'posts');
+    // The store's connection is to the first server of its URL.
+    const frozen = cluster.servers[0]!;
+    frozen.pause();
+    try {
+      await expect(store.getPost(before.id)).rejects.toMatchObject({ kind: 'unavailable' });
+      // The other two servers hold a majority of every shard: once they elect new primaries, writes go on.
+      const { value: after } = await acknowledged(() => store.createPost(newPost('while frozen')));
+      expect(await acknowledged(() => store.getPost(after.id))).toMatchObject({ title: 'while frozen' });
+      const items = await feed.until((item) => 'new_val' in item && item.new_val?.id === after.id);
+      expect(items).toContainEqual({ reset: true });
+      await acknowledged(() => store.ping());
+    } finally {
+      frozen.resume();
+      await feed.stop();
+    }
+  }, 180_000);
+
+  test('several nodes creating the schema at once through different servers all open, on one database with one copy of each table', async () => {
+    for (let round = 0; round < 3; round++) {
+      const db = `race_${round}_${Date.now()}`;
+      const stores = await Promise.all(cluster.servers.map((_, i) => openRethinkdbStore(urlFrom(cluster, i, db), { layout: LAYOUT })));
+      cleanups.push(...stores.map((store) => () => store.close()));
+      const databases = await admin(cluster, (c) =>
+        (rethinkdb.db('rethinkdb').table('db_config').filter({ name: db }) as any).count().run(c),
+      );
+      expect(databases).toBe(1);
+      const tables: string[] = await admin(cluster, (c) =>
+        (rethinkdb.db('rethinkdb').table('table_config').filter({ db }) as any)('name').coerceTo('array').run(c),
+      );
+      expect(tables.sort()).toEqual(['comments', 'idempotency_keys', 'posts', 'revoked_tokens', 'users', 'votes']);
+      // What one node writes, the others read.
+      await createUsers(stores[0]!, 'ana');
+      const { value: post } = await stores[1]!.createPost(newPost(`round ${round}`));
+      expect(await stores[2]!.getPost(post.id)).toEqual(post);
+    }
+  }, 180_000);
+
+  test('counters left off by a crash between the two steps are repaired in the background, and the feed carries the fix', async () => {
+    const opened = await createRethinkdbStore(cluster, { layout: LAYOUT, recountIntervalMs: 1_000, queryTimeoutMs: 1_000 });
+    cleanups.push(opened.cleanup);
+    const store: RethinkdbStore = opened.store;
+    const db = opened.url.split('/').at(-1)!;
+    await createUsers(store, 'ana', 'bob', 'cid');
+    const { value: post } = await store.createPost(newPost('half-voted'));
+    await store.setVote(post.id, 'bob', 1);
+    const voted = (await store.getPost(post.id))!;
+    const feed = readFeed(store, 'posts');
+    // As a node that crashed after writing cid's vote and before moving the counters leaves it.
+    await admin(cluster, (c) =>
+      (rethinkdb.db(db).table('votes') as any).insert({ id: `${post.id}/cid`, postId: post.id, login: 'cid', value: -1 }).run(c),
+    );
+    const changes = (await feed.until((item) => 'new_val' in item && item.new_val?.id === post.id)) as Change<StoredPost>[];
+    expect(changes.at(-1)!.new_val).toMatchObject({ upvotes: 1, downvotes: 1, score: 0, version: voted.version + 1 });
+    expect(await store.getPost(post.id)).toEqual(changes.at(-1)!.new_val);
+    await feed.stop();
+  }, 60_000);
+});
