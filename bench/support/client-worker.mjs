@@ -1,6 +1,6 @@
 // One load process of the fan-out benchmark, forked by client-swarm.mjs:
 // opens COUNT socket.io clients to URL (subscribed to SUBSCRIBE, JSON, when
-// set), records each `poststream` change's version and arrival time (epoch
+// set), records each change of `poststream` (or of a `poststreams` batch) with its version and arrival time (epoch
 // milliseconds, comparable across processes), and answers the parent's
 // messages: `reset`, `measure` (the votes sent; waits for its clients to
 // converge, then sends their latencies) and `close`.
@@ -15,12 +15,17 @@ const subscribe = process.env.SUBSCRIBE ? JSON.parse(process.env.SUBSCRIBE) : un
 const sockets = await openClients(process.env.URL, Number(process.env.COUNT), { subscribe, timeout: 120_000 });
 const logs = sockets.map(() => new Map());
 sockets.forEach((socket, c) => {
-  socket.on('poststream', (change) => {
+  const take = (change, at) => {
     const doc = change.new_val;
     if (!doc) return;
     const log = logs[c];
     if (!log.has(doc.id)) log.set(doc.id, []);
-    log.get(doc.id).push({ version: doc.version, at: now() });
+    log.get(doc.id).push({ version: doc.version, at });
+  };
+  socket.on('poststream', (change) => take(change, now()));
+  socket.on('poststreams', (changes) => {
+    const at = now();
+    for (const change of changes) take(change, at);
   });
 });
 

@@ -44,6 +44,15 @@ export interface ServerToClientEvents {
   presence: (presence: Presence) => void;
   /** Someone replied to the account's post or comment: sent once to each of its sockets, on every node. */
   notification: (notification: Notification) => void;
+  /**
+   * Changes of posts in the order of `poststream`, several in one message:
+   * sent instead of `poststream` to sockets that connected with
+   * `auth.batch: true`. The first change after a quiet spell goes alone and
+   * at once; those that follow within the batch window go together when it
+   * ends, so a busy front page costs a client a few messages a second, not
+   * one per vote.
+   */
+  poststreams: (changes: Change<LivePost>[]) => void;
 }
 
 /** Events clients emit to the server. */
@@ -55,4 +64,6 @@ export interface ClientToServerEvents {
 /** Handshake `auth` payload. Anonymous sockets may read. */
 export interface SocketAuth {
   token?: string;
+  /** Receive changes of posts as `poststreams` batches instead of one `poststream` each. */
+  batch?: boolean;
 }

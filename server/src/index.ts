@@ -1,11 +1,40 @@
-export { type AppOptions, createApp } from './app.js';
-export { type Config, type Env, loadConfig } from './config/config.js';
-export { ConfigError } from './config/config-error.js';
-export { contentType, type SiteHandler, serveFile, sha256 } from './http/static-file.js';
-export { loadWidgetBundle, type WidgetBundle } from './http/widget-bundle.js';
-export { DEFAULT_LIMITS, type LimitSettings } from './policy/limits.js';
-export { isProblemError, type ProblemBody, ProblemError, type ProblemKind } from './problem/problem-error.js';
-export { type RunningServer, type StartOptions, startServer } from './server.js';
-export { type OpenStoreOptions, openStore } from './store/open-store.js';
-export type { Store } from './store/store.js';
-export { StoreError, type StoreErrorKind } from './store/store-error.js';
+// The package's entry point: the API of api.ts, loaded from the bundle when it
+// is current (see load-bundle.ts). Classes are exported as values and as types.
+import type * as api from './api.js';
+import { modules } from './load-bundle.js';
+
+export type {
+  AppOptions,
+  Config,
+  Env,
+  LimitSettings,
+  OpenStoreOptions,
+  ProblemBody,
+  ProblemKind,
+  RunningServer,
+  SiteHandler,
+  StartOptions,
+  Store,
+  StoreErrorKind,
+  WidgetBundle,
+} from './api.js';
+
+export type ConfigError = api.ConfigError;
+export type ProblemError = api.ProblemError;
+export type StoreError = api.StoreError;
+
+export const {
+  createApp,
+  loadConfig,
+  ConfigError,
+  contentType,
+  serveFile,
+  sha256,
+  loadWidgetBundle,
+  DEFAULT_LIMITS,
+  isProblemError,
+  ProblemError,
+  startServer,
+  openStore,
+  StoreError,
+} = modules;

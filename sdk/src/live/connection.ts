@@ -146,7 +146,8 @@ export class Connection {
       // A function, so every reconnect sends the token current at that moment.
       auth: (send) => {
         const token = this.#options.getToken();
-        send(token === undefined ? {} : { token });
+        // batch: changes of posts come several to a message (`poststreams`) when the front page is busy.
+        send(token === undefined ? { batch: true } : { token, batch: true });
       },
     });
     let connectedAt = 0;
@@ -172,6 +173,10 @@ export class Connection {
     });
     socket.on('poststream', (change) => {
       for (const feed of this.#inRoom(POSTS_ROOM)) feed.receive(change);
+    });
+    socket.on('poststreams', (changes) => {
+      const feeds = this.#inRoom(POSTS_ROOM);
+      for (const change of changes) for (const feed of feeds) feed.receive(change);
     });
     socket.on('commentstream', (change) => {
       const postId = (change.new_val ?? change.old_val)?.postId;

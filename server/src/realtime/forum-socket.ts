@@ -11,6 +11,8 @@ export interface SocketData {
   expiresAt: number | undefined;
   /** Client address, for limits shared with HTTP. */
   address: string;
+  /** It asked for changes of posts in `poststreams` batches (`auth.batch`). */
+  batch: boolean;
 }
 
 /** socket.io typed with the protocol's event maps. */

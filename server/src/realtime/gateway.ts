@@ -16,6 +16,8 @@ import { endWithToken } from './token-expiry.js';
 export interface GatewayOptions {
   /** Window in which changes to one document are coalesced; default 50 ms. */
   coalesceMs?: number;
+  /** Window in which changes of posts go to batching sockets as one `poststreams` message; default 50 ms. */
+  batchMs?: number;
   /** How often presence counts are shared and sent; default PRESENCE_PERIOD. */
   presenceMs?: number;
   /** Unsent bytes one socket may have before it is disconnected; default 4 MiB. */
@@ -61,7 +63,7 @@ export async function attachGateway(http: HttpServer, services: Services, option
     endWithToken(socket);
     handleSubscriptions(socket, services);
   });
-  const relays = startRelays(io, services, options.coalesceMs ?? 50);
+  const relays = startRelays(io, services, { coalesceMs: options.coalesceMs ?? 50, batchMs: options.batchMs ?? 50 });
   const stopLimit = limitUnsent(io, options.maxUnsentBytes ?? DEFAULT_MAX_UNSENT_BYTES);
   readiness.set('feed', () => relays.ready());
 

@@ -15,7 +15,8 @@ export function handshake(services: Services) {
   const addressOf = clientAddress(services.config);
   return async (socket: ForumSocket, next: (error?: Error) => void): Promise<void> => {
     socket.data.address = addressOf(socket.request);
-    const { token } = (socket.handshake.auth ?? {}) as SocketAuth;
+    const { token, batch } = (socket.handshake.auth ?? {}) as SocketAuth;
+    socket.data.batch = batch === true;
     if (token === undefined || token === null || token === '') {
       socket.data.login = undefined;
       socket.data.jti = undefined;

@@ -1,7 +1,11 @@
-import { commentsRoom, POSTS_ROOM } from '@news-forum/protocol';
+import { type Change, commentsRoom, type LivePost, POSTS_ROOM } from '@news-forum/protocol';
 import type { Services } from '../services.js';
+import { EmitBatcher } from './emit-batcher.js';
 import { FeedRelay } from './feed-relay.js';
 import type { ForumServer } from './forum-socket.js';
+
+/** Sockets of POSTS_ROOM that take changes of posts in batches (`auth.batch`); they are in both rooms. */
+export const BATCHED_POSTS_ROOM = `${POSTS_ROOM}:batched`;
 
 /** The change feeds relayed to this node's sockets. */
 export interface Relays {
@@ -15,7 +19,11 @@ export interface Relays {
  * subscribed to them. Only this node's sockets: every node reads the feed
  * itself, so each client gets each change once.
  */
-export function startRelays(io: ForumServer, services: Services, coalesceMs: number): Relays {
+export function startRelays(io: ForumServer, services: Services, options: { coalesceMs: number; batchMs: number }): Relays {
+  // One message per window to every batching socket: a busy front page would otherwise cost each client a message per vote.
+  const batcher = new EmitBatcher<Change<LivePost>>(options.batchMs, (changes) =>
+    io.local.to(BATCHED_POSTS_ROOM).emit('poststreams', changes),
+  );
   const resyncComments = () => {
     for (const room of io.of('/').adapter.rooms.keys()) {
       if (room.startsWith(commentsRoom('')))
@@ -28,11 +36,19 @@ export function startRelays(io: ForumServer, services: Services, coalesceMs: num
         services.store,
         table,
         {
-          posts: (change) => io.local.to(POSTS_ROOM).emit('poststream', change),
+          posts: (change) => {
+            io.local.to(POSTS_ROOM).except(BATCHED_POSTS_ROOM).emit('poststream', change);
+            batcher.push(change);
+          },
           comments: (postId, change) => io.local.to(commentsRoom(postId)).emit('commentstream', change),
-          reset: (resetTable) => (resetTable === 'posts' ? io.local.to(POSTS_ROOM).emit('resync', { topic: 'posts' }) : resyncComments()),
+          reset: (resetTable) => {
+            if (resetTable !== 'posts') return resyncComments();
+            // What waits was read before the gap: it goes out before the resync, as it would have one by one.
+            batcher.flush();
+            io.local.to(POSTS_ROOM).emit('resync', { topic: 'posts' });
+          },
         },
-        { coalesceMs, logger: services.logger },
+        { coalesceMs: options.coalesceMs, logger: services.logger },
       ),
   );
   return {
@@ -41,6 +57,7 @@ export function startRelays(io: ForumServer, services: Services, coalesceMs: num
     },
     async close() {
       await Promise.all(relays.map((relay) => relay.close()));
+      batcher.flush();
     },
   };
 }

@@ -2,6 +2,7 @@ import {
   COMMENT_SNAPSHOT_LIMIT,
   DEFAULT_PAGE_SIZE,
   DEFAULT_POST_SORT,
+  POSTS_ROOM,
   roomOf,
   type SubscribeAck,
   type Topic,
@@ -12,6 +13,13 @@ import { ProblemError } from '../problem/problem-error.js';
 import { toProblem } from '../problem/to-problem.js';
 import type { Services } from '../services.js';
 import type { ForumSocket } from './forum-socket.js';
+import { BATCHED_POSTS_ROOM } from './relays.js';
+
+/** The rooms a topic's changes reach a socket through: a batching socket takes posts in BATCHED_POSTS_ROOM's batches. */
+function roomsOf(socket: ForumSocket, topic: Topic): string[] {
+  const room = roomOf(topic);
+  return room === POSTS_ROOM && socket.data.batch ? [room, BATCHED_POSTS_ROOM] : [room];
+}
 
 const validateTopic = schemaValidator('Topic');
 
@@ -68,10 +76,10 @@ export function handleSubscriptions(socket: ForumSocket, services: Services): vo
       const wasIn = socket.rooms.has(room);
       try {
         // Join first, then read: every change after the snapshot reaches this socket.
-        await socket.join(room);
+        await socket.join(roomsOf(socket, topic));
         ack(await snapshot(services, topic));
       } catch (error) {
-        if (!wasIn) await socket.leave(room);
+        if (!wasIn) for (const joined of roomsOf(socket, topic)) await socket.leave(joined);
         ack(refusal(error));
       }
     }),
@@ -80,7 +88,7 @@ export function handleSubscriptions(socket: ForumSocket, services: Services): vo
   socket.on(
     'unsubscribe',
     onTopic<UnsubscribeAck>('Too many requests', async (topic, ack) => {
-      await socket.leave(roomOf(topic));
+      for (const room of roomsOf(socket, topic)) await socket.leave(room);
       ack({ ok: true });
     }),
   );

@@ -9,7 +9,8 @@ export interface StreamEvent {
 /**
  * Records the socket.io events a page receives, over WebSocket frames and
  * long-polling answers alike (socket.io starts with polling and upgrades),
- * so that a test can wait until the page has been sent something.
+ * so that a test can wait until the page has been sent something. A
+ * `poststreams` batch is recorded as one `poststream` per change.
  * Start it before the page opens its socket.
  */
 export function recordStream(page: Page): { events: StreamEvent[] } {
@@ -19,7 +20,9 @@ export function recordStream(page: Page): { events: StreamEvent[] } {
     for (const packet of payload.split('\x1e')) {
       if (!packet.startsWith('42')) continue;
       const [name, data] = JSON.parse(packet.slice(2)) as [string, unknown];
-      events.push({ name, data });
+      // A batch of changes of posts (the SDK asks for them) counts as the `poststream` of each.
+      if (name === 'poststreams') for (const change of data as unknown[]) events.push({ name: 'poststream', data: change });
+      else events.push({ name, data });
     }
   };
   page.on('websocket', (socket) => socket.on('framereceived', ({ payload }) => take(String(payload))));

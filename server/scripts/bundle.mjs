@@ -1,0 +1,45 @@
+// Bundles the server (tsc's output, from dist/bundle-entry.js) into
+// dist/bundle/index.js and the chunks it loads on first use, which dist/index.js and dist/cli.js load when it is
+// current (src/load-bundle.ts). What loads WebAssembly or native code, or reads
+// files of its own package at run time, stays an import of its package; so do
+// the clients a configuration loads only when it uses them (PostgreSQL,
+// RethinkDB, Redis, etcd), which stay visible as packages to what traces the
+// loading (test/api/start-up.test.ts) and cost nothing to the others.
+import { rmSync } from 'node:fs';
+import { build } from 'esbuild';
+
+const EXTERNAL = [
+  '@electric-sql/pglite',
+  '@electric-sql/pglite/*',
+  'pg-native',
+  'swagger-ui-dist',
+  '@news-forum/widget',
+  '@news-forum/widget/*',
+  'pg',
+  'rethinkdb',
+  'redis',
+  '@socket.io/redis-adapter',
+  'etcd3',
+];
+
+// Chunks are named by their content: those of an earlier build would stay behind.
+rmSync('dist/bundle', { recursive: true, force: true });
+
+await build({
+  entryPoints: ['dist/bundle-entry.js'],
+  entryNames: 'index',
+  outdir: 'dist/bundle',
+  bundle: true,
+  // Modules imported on first use (a store's own code, the YAML parser) stay in chunks of their own.
+  splitting: true,
+  // Chunks sit beside index.js: modules find the files of dist/ relative to their own URL, as deep as in dist/*/.
+  chunkNames: '[name]-[hash]',
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  external: EXTERNAL,
+  // CommonJS dependencies call require() for Node's modules; ESM has none of its own.
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  legalComments: 'none',
+  logLevel: 'warning',
+});

@@ -1,0 +1,11 @@
+export { type AppOptions, createApp } from './app.js';
+export { type Config, type Env, loadConfig } from './config/config.js';
+export { ConfigError } from './config/config-error.js';
+export { contentType, type SiteHandler, serveFile, sha256 } from './http/static-file.js';
+export { loadWidgetBundle, type WidgetBundle } from './http/widget-bundle.js';
+export { DEFAULT_LIMITS, type LimitSettings } from './policy/limits.js';
+export { isProblemError, type ProblemBody, ProblemError, type ProblemKind } from './problem/problem-error.js';
+export { type RunningServer, type StartOptions, startServer } from './server.js';
+export { type OpenStoreOptions, openStore } from './store/open-store.js';
+export type { Store } from './store/store.js';
+export { StoreError, type StoreErrorKind } from './store/store-error.js';

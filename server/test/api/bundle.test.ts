@@ -1,0 +1,61 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { call } from '../support/http-client.js';
+import { connectSocket, eventually, record, subscribe, type TestSocket } from '../support/live-client.js';
+import { type NodeProcess, startNodeProcess } from '../support/node-process.js';
+import { startPostgres, type TestPostgres } from '../support/postgres.js';
+
+// The build bundles the server into dist/bundle/ (scripts/bundle.mjs); the
+// package's entry point and its bin load it. These tests run what the build made.
+const DIST = new URL('../../dist/', import.meta.url);
+
+it('the package entry point loads the bundle, not the modules tsc wrote', async () => {
+  const script = `
+    const entry = await import(${JSON.stringify(new URL('index.js', DIST).href)});
+    const bundle = await import(${JSON.stringify(new URL('bundle/index.js', DIST).href)});
+    const modules = await import(${JSON.stringify(new URL('server.js', DIST).href)});
+    console.log(JSON.stringify({ bundled: entry.startServer === bundle.startServer, modules: entry.startServer === modules.startServer }));
+  `;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script]);
+  expect(JSON.parse(stdout)).toEqual({ bundled: true, modules: false });
+}, 60_000);
+
+describe.each(['embedded', 'postgres'])('a node of the bundle on the %s store', (store) => {
+  let postgres: TestPostgres | undefined;
+  let node: NodeProcess;
+  let socket: TestSocket;
+  beforeAll(async () => {
+    postgres = store === 'postgres' ? await startPostgres() : undefined;
+    node = await startNodeProcess({ STORE: store, ...(postgres && { DATABASE_URL: postgres.url }) });
+    socket = await connectSocket(node.url);
+  }, 90_000);
+  afterAll(async () => {
+    socket?.close();
+    await node?.cleanup();
+    await postgres?.stop();
+  });
+
+  it('is ready and answers as the contract says: sign-up, sign-in, a post, a vote streamed live, the front page', async () => {
+    expect((await call(node.url, 'GET', '/readyz')).status).toBe(200);
+    expect((await call(node.url, 'PUT', '/api/users/bundled', { body: { password: 'bundled-password' } })).status).toBe(201);
+    const { body: auth } = await call(node.url, 'POST', '/api/authenticate', { body: { login: 'bundled', password: 'bundled-password' } });
+    const created = await call(node.url, 'POST', '/api/posts', {
+      token: auth.token,
+      body: { title: 'A post served by the bundle', url: 'https://example.com/bundle' },
+    });
+    expect(created.status).toBe(201);
+    expect((await subscribe(socket, { topic: 'posts' })).ok).toBe(true);
+    const changes = record(socket, 'poststream');
+    const voted = await call(node.url, 'POST', `/api/posts/${created.body.id}/upvotes`, { token: auth.token });
+    expect(voted.status).toBeLessThan(300);
+    await eventually(
+      () => changes.some((change) => change.new_val?.id === created.body.id && change.new_val.upvotes === 1),
+      10_000,
+      'the vote on the socket',
+    );
+    const page = await call(node.url, 'GET', '/api/posts?sort=new');
+    expect(page.status).toBe(200);
+    expect(page.body.items.map((post: { id: string }) => post.id)).toContain(created.body.id);
+    expect(node.stderr()).toBe('');
+  }, 60_000);
+});

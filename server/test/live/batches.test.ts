@@ -1,0 +1,90 @@
+import type { Change, ClientToServerEvents, LivePost, ServerToClientEvents } from '@news-forum/protocol';
+import { io, type Socket } from 'socket.io-client';
+import { applyChanges, connectSocket, eventually, record, subscribe, type TestSocket } from '../support/live-client.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+// A wide batch window, so that a burst of votes falls inside it however slow the machine is today.
+let t: TestServer;
+let author: string;
+let voters: string[];
+const sockets: (TestSocket | Socket<ServerToClientEvents, ClientToServerEvents>)[] = [];
+
+beforeAll(async () => {
+  t = await startTestServer({ gateway: { batchMs: 500 } });
+  author = await t.signUp('batch-author');
+  voters = await Promise.all(Array.from({ length: 30 }, (_, i) => t.signUp(`batch-voter${i}`)));
+}, 60_000);
+afterAll(async () => {
+  for (const socket of sockets) socket.close();
+  await t.cleanup();
+});
+
+/** A client that asks for batches, as the SDK does; records each `poststreams` message. */
+async function batchingClient() {
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(t.url, {
+    auth: { batch: true },
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+  });
+  sockets.push(socket);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  const batches: Change<LivePost>[][] = [];
+  const singles: Change<LivePost>[] = [];
+  socket.on('poststreams', (changes) => batches.push(changes));
+  socket.on('poststream', (change) => singles.push(change));
+  return { socket, batches, singles };
+}
+
+test('a batching client gets every change of a burst exactly once and in version order, in fewer messages; a plain client still gets one poststream each', async () => {
+  const posts = await Promise.all(
+    [1, 2, 3].map(async (n) => (await t.call('POST', '/api/posts', { token: author, body: { title: `batched ${n}` } })).body),
+  );
+  const batching = await batchingClient();
+  const batchAck = await subscribe(batching.socket as TestSocket, { topic: 'posts', sort: 'new', limit: 30 });
+  const plain = await connectSocket(t.url);
+  sockets.push(plain);
+  await subscribe(plain, { topic: 'posts', sort: 'new', limit: 30 });
+  const plainChanges = record(plain, 'poststream');
+
+  await Promise.all(voters.flatMap((token) => posts.map((post) => t.call('POST', `/api/posts/${post.id}/upvotes`, { token }))));
+  const finals = await Promise.all(posts.map(async (post) => (await t.call('GET', `/api/posts/${post.id}`)).body));
+  const received = () => batching.batches.flat();
+  const holdsFinals = (changes: Change<LivePost>[]) =>
+    finals.every((final) => changes.some((c) => c.new_val !== null && c.new_val.id === final.id && c.new_val.version === final.version));
+  await eventually(() => holdsFinals(received()) && holdsFinals(plainChanges), 15_000, 'both clients at the final versions');
+
+  expect(batching.singles).toEqual([]);
+  expect(batching.batches.length).toBeLessThan(received().length);
+  for (const post of posts) {
+    const versions = received()
+      .filter((c) => c.new_val?.id === post.id)
+      .map((c) => c.new_val!.version);
+    expect(versions).toEqual([...new Set(versions)].sort((a, b) => a - b));
+  }
+  const state = applyChanges(batchAck.ok && batchAck.topic === 'posts' ? batchAck.snapshot : [], received());
+  for (const final of finals) {
+    delete final.myVote;
+    expect(state.get(final.id)).toEqual(final);
+    expect(final.upvotes).toBe(voters.length);
+  }
+}, 60_000);
+
+test('a batching client that unsubscribes gets no more batches', async () => {
+  const post = (await t.call('POST', '/api/posts', { token: author, body: { title: 'batched, then quiet' } })).body;
+  const batching = await batchingClient();
+  await subscribe(batching.socket as TestSocket, { topic: 'posts' });
+  await t.call('POST', `/api/posts/${post.id}/upvotes`, { token: voters[0] });
+  await eventually(() => batching.batches.flat().some((c) => c.new_val?.id === post.id), 5000, 'a first batch');
+  expect(await batching.socket.timeout(5000).emitWithAck('unsubscribe', { topic: 'posts' })).toEqual({ ok: true });
+  const seen = batching.batches.length;
+  // A second batching client proves the next change was sent; the first must not get it.
+  const probe = await batchingClient();
+  await subscribe(probe.socket as TestSocket, { topic: 'posts' });
+  await t.call('POST', `/api/posts/${post.id}/upvotes`, { token: voters[1] });
+  await eventually(() => probe.batches.flat().some((c) => c.new_val?.id === post.id), 5000, 'the probe');
+  expect(batching.batches.length).toBe(seen);
+});
