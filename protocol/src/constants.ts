@@ -35,4 +35,6 @@ export const QUERY_DEFAULTS = {
   listUsers: { limit: DEFAULT_PAGE_SIZE },
   listPosts: { sort: DEFAULT_POST_SORT, limit: DEFAULT_PAGE_SIZE },
   listComments: { limit: DEFAULT_COMMENT_PAGE_SIZE },
+  listModerationQueue: { limit: DEFAULT_PAGE_SIZE },
+  listModerationLog: { limit: DEFAULT_PAGE_SIZE },
 } as const;

@@ -16,6 +16,8 @@ export interface ServerEvents {
   tokenRevoked: [jti: string];
   /** The account's tokens older than `sessionVersion` are void (here or on another node): their sockets on this node must go. */
   sessionsEnded: [login: string, sessionVersion: number];
+  /** An account was banned: its live sockets must be disconnected on every node. */
+  userBanned: [login: string];
 }
 
 /** What handlers and the gateway share. */

@@ -13,7 +13,11 @@ export type ProblemKind =
   | 'unsupported-media-type'
   | 'rate-limited'
   | 'unavailable'
-  | 'internal';
+  | 'internal'
+  | 'edit-window-closed'
+  | 'thread-locked'
+  | 'account-banned'
+  | 'last-admin';
 
 const STATUS: Record<ProblemKind, number> = {
   'bad-request': 400,
@@ -28,6 +32,10 @@ const STATUS: Record<ProblemKind, number> = {
   'rate-limited': 429,
   unavailable: 503,
   internal: 500,
+  'edit-window-closed': 422,
+  'thread-locked': 409,
+  'account-banned': 403,
+  'last-admin': 409,
 };
 
 const TITLE: Record<ProblemKind, string> = {
@@ -43,6 +51,10 @@ const TITLE: Record<ProblemKind, string> = {
   'rate-limited': 'Too many requests',
   unavailable: 'Service unavailable',
   internal: 'Internal server error',
+  'edit-window-closed': 'The edit window has closed',
+  'thread-locked': 'The thread is locked',
+  'account-banned': 'The account is banned',
+  'last-admin': 'The last admin must stay',
 };
 
 /** RFC 9457 problem details as sent on the wire (the contract's Problem schema). */
@@ -64,11 +76,18 @@ export class ProblemError extends Error {
   readonly errors: ProblemFieldError[] | undefined;
   /** Extra response headers (`Retry-After`, `WWW-Authenticate`). */
   readonly headers: Record<string, string>;
+  /** Extension members of the body (RFC 9457 section 3.2), such as `bannedUntil`. */
+  readonly extensions: Pick<ProblemBody, 'bannedUntil'>;
 
   constructor(
     kind: ProblemKind,
     detail?: string,
-    extras: { errors?: ProblemFieldError[]; headers?: Record<string, string>; cause?: unknown } = {},
+    extras: {
+      errors?: ProblemFieldError[];
+      headers?: Record<string, string>;
+      cause?: unknown;
+      extensions?: Pick<ProblemBody, 'bannedUntil'>;
+    } = {},
   ) {
     super(detail ?? TITLE[kind], { cause: extras.cause });
     this.name = 'ProblemError';
@@ -79,6 +98,7 @@ export class ProblemError extends Error {
     this.detail = detail;
     this.errors = extras.errors;
     this.headers = extras.headers ?? {};
+    this.extensions = extras.extensions ?? {};
   }
 
   toJSON(): ProblemBody {
@@ -88,6 +108,7 @@ export class ProblemError extends Error {
       status: this.status,
       ...(this.detail !== undefined && { detail: this.detail }),
       ...(this.errors !== undefined && { errors: this.errors }),
+      ...this.extensions,
     };
   }
 }

@@ -11,6 +11,8 @@ export interface SocketData {
   expiresAt: number | undefined;
   /** Client address, for limits shared with HTTP. */
   address: string;
+  /** Holds `delete` or `admin`: gets hidden items and flag counts live. */
+  moderator: boolean;
 }
 
 /** socket.io typed with the protocol's event maps. */

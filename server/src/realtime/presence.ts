@@ -32,6 +32,7 @@ export function startPresence(io: ForumServer, services: Services, options: { pe
     if (options.acrossNodes) io.in(userRoom(login)).disconnectSockets(true);
   };
   services.events.on('userDeleted', disconnectUser);
+  services.events.on('userBanned', disconnectUser);
   // Revocations reach every node through their own channel; each node disconnects its own sockets.
   const disconnectToken = (jti: string) => io.local.in(tokenRoom(jti)).disconnectSockets(true);
   const disconnectOlderSessions = (login: string, sessionVersion: number) => {
@@ -65,6 +66,7 @@ export function startPresence(io: ForumServer, services: Services, options: { pe
     close() {
       clearInterval(timer);
       services.events.off('userDeleted', disconnectUser);
+      services.events.off('userBanned', disconnectUser);
       services.events.off('tokenRevoked', disconnectToken);
       services.events.off('sessionsEnded', disconnectOlderSessions);
     },

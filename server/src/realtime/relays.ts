@@ -1,4 +1,5 @@
 import { commentsRoom, POSTS_ROOM } from '@news-forum/protocol';
+import { moderatorsRoom, publicCommentChange, publicPostChange } from '../moderation/visibility.js';
 import type { Services } from '../services.js';
 import { FeedRelay } from './feed-relay.js';
 import type { ForumServer } from './forum-socket.js';
@@ -28,8 +29,17 @@ export function startRelays(io: ForumServer, services: Services, coalesceMs: num
         services.store,
         table,
         {
-          posts: (change) => io.local.to(POSTS_ROOM).emit('poststream', change),
-          comments: (postId, change) => io.local.to(commentsRoom(postId)).emit('commentstream', change),
+          // Moderators get every change whole, in their own room; readers what they may see.
+          posts: (change) => {
+            io.local.to(moderatorsRoom(POSTS_ROOM)).emit('poststream', change);
+            const visible = publicPostChange(change);
+            if (visible) io.local.to(POSTS_ROOM).except(moderatorsRoom(POSTS_ROOM)).emit('poststream', visible);
+          },
+          comments: (postId, change) => {
+            const room = commentsRoom(postId);
+            io.local.to(moderatorsRoom(room)).emit('commentstream', change);
+            io.local.to(room).except(moderatorsRoom(room)).emit('commentstream', publicCommentChange(change));
+          },
           reset: (resetTable) => (resetTable === 'posts' ? io.local.to(POSTS_ROOM).emit('resync', { topic: 'posts' }) : resyncComments()),
         },
         { coalesceMs, logger: services.logger },

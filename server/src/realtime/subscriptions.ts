@@ -7,6 +7,7 @@ import {
   type Topic,
   type UnsubscribeAck,
 } from '@news-forum/protocol';
+import { moderatorsRoom, publicComment, publicPost } from '../moderation/visibility.js';
 import { schemaValidator } from '../openapi/validation.js';
 import { ProblemError } from '../problem/problem-error.js';
 import { toProblem } from '../problem/to-problem.js';
@@ -24,14 +25,17 @@ function parseTopic(value: unknown): Topic {
   return { topic: 'posts', sort: topic.sort ?? DEFAULT_POST_SORT, limit: topic.limit ?? DEFAULT_PAGE_SIZE };
 }
 
-async function snapshot(services: Services, topic: Topic): Promise<SubscribeAck> {
+/** The snapshot of a topic, as a moderator or a reader sees it. */
+async function snapshot(services: Services, topic: Topic, moderator: boolean): Promise<SubscribeAck> {
   if (topic.topic === 'posts') {
-    const page = await services.store.listPosts(topic.sort ?? DEFAULT_POST_SORT, { limit: topic.limit ?? DEFAULT_PAGE_SIZE });
-    return { ok: true, topic: 'posts', snapshot: page.items };
+    const sort = topic.sort ?? DEFAULT_POST_SORT;
+    const page = await services.store.listPosts(sort, { limit: topic.limit ?? DEFAULT_PAGE_SIZE }, { includeHidden: moderator });
+    return { ok: true, topic: 'posts', snapshot: moderator ? page.items : page.items.flatMap((post) => publicPost(post) ?? []) };
   }
-  if (!(await services.store.getPost(topic.postId))) throw new ProblemError('not-found', `No post ${topic.postId}`);
+  const post = await services.store.getPost(topic.postId);
+  if (!post || (post.hidden && !moderator)) throw new ProblemError('not-found', `No post ${topic.postId}`);
   const page = await services.store.listComments(topic.postId, { limit: COMMENT_SNAPSHOT_LIMIT });
-  return { ok: true, topic: 'comments', postId: topic.postId, snapshot: page.items };
+  return { ok: true, topic: 'comments', postId: topic.postId, snapshot: moderator ? page.items : page.items.map(publicComment) };
 }
 
 /**
@@ -66,12 +70,16 @@ export function handleSubscriptions(socket: ForumSocket, services: Services): vo
       const room = roomOf(topic);
       // Views of one socket share the posts room: a failed snapshot must not drop the others.
       const wasIn = socket.rooms.has(room);
+      const { moderator } = socket.data;
       try {
         // Join first, then read: every change after the snapshot reaches this socket.
-        await socket.join(room);
-        ack(await snapshot(services, topic));
+        await socket.join(moderator ? [room, moderatorsRoom(room)] : room);
+        ack(await snapshot(services, topic, moderator));
       } catch (error) {
-        if (!wasIn) await socket.leave(room);
+        if (!wasIn) {
+          await socket.leave(room);
+          await socket.leave(moderatorsRoom(room));
+        }
         ack(refusal(error));
       }
     }),
@@ -81,6 +89,7 @@ export function handleSubscriptions(socket: ForumSocket, services: Services): vo
     'unsubscribe',
     onTopic<UnsubscribeAck>('Too many requests', async (topic, ack) => {
       await socket.leave(roomOf(topic));
+      await socket.leave(moderatorsRoom(roomOf(topic)));
       ack({ ok: true });
     }),
   );
