@@ -36,7 +36,12 @@ async function logActions(): Promise<string[]> {
 beforeAll(async () => {
   t = await startTestServer({ env: { EDIT_WINDOW: `${EDIT_WINDOW_S}s` } });
   admin = await t.login(ADMIN.login, ADMIN.password);
-  [ana, bob, carol, dora] = await Promise.all(['ana', 'bob', 'carol', 'dora'].map((login) => t.signUp(login)));
+  [ana, bob, carol, dora] = (await Promise.all(['ana', 'bob', 'carol', 'dora'].map((login) => t.signUp(login)))) as [
+    string,
+    string,
+    string,
+    string,
+  ];
   await t.signUp('mod');
   expect((await t.call('PUT', '/api/users/mod/scopes', { token: admin, body: { scopes: ['read', 'delete'] } })).status).toBe(200);
   mod = await t.login('mod', 'mod-password');
