@@ -40,7 +40,7 @@ describe.each(SQL_STORE_KINDS)('%s store: migrations', (kind) => {
   const stores = storeFixture(kind);
 
   test('migration 2 removes the rows of missing accounts, recounts what they touched and adds the keys', async () => {
-    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5]);
+    expect(MIGRATIONS.map((m) => m.version).slice(0, 5)).toEqual([1, 2, 3, 4, 5]);
     const driver = await stores.blank();
     await migrate(driver, 1);
     await driver.exec(STRAYS);
@@ -48,13 +48,9 @@ describe.each(SQL_STORE_KINDS)('%s store: migrations', (kind) => {
 
     // Opening the store migrates, as a node starting on the new version does.
     const store = await SqlStore.open(kind, driver);
-    expect(await driver.query('SELECT version FROM schema_migrations ORDER BY version')).toEqual([
-      { version: 1 },
-      { version: 2 },
-      { version: 3 },
-      { version: 4 },
-      { version: 5 },
-    ]);
+    expect(await driver.query('SELECT version FROM schema_migrations ORDER BY version')).toEqual(
+      MIGRATIONS.map((m) => ({ version: m.version })),
+    );
 
     const [strays] = await driver.query(
       `SELECT (SELECT count(*) FROM posts p WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.login = p.author))::integer AS posts,
