@@ -38,4 +38,6 @@ export const QUERY_DEFAULTS = {
   listPosts: { sort: DEFAULT_POST_SORT, limit: DEFAULT_PAGE_SIZE },
   listComments: { limit: DEFAULT_COMMENT_PAGE_SIZE },
   listNotifications: { limit: DEFAULT_NOTIFICATION_PAGE_SIZE, unread: false },
+  listModerationQueue: { limit: DEFAULT_PAGE_SIZE },
+  listModerationLog: { limit: DEFAULT_PAGE_SIZE },
 } as const;

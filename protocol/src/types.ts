@@ -61,3 +61,22 @@ export type NotificationReadRequest = Schemas['NotificationReadRequest'];
 export type NotificationReadResult = Schemas['NotificationReadResult'];
 /** Query of `GET /api/me/notifications`. */
 export type NotificationListQuery = NonNullable<operations['listNotifications']['parameters']['query']>;
+// moderation
+/** Body of `PUT /api/posts/{pid}/edit`. */
+export type PostEdit = Schemas['PostEdit'];
+/** Body of `PUT /api/comments/{pid}/{id}/edit`. */
+export type CommentEdit = Schemas['CommentEdit'];
+/** Why a reader flags a post or comment. */
+export type FlagReason = Schemas['FlagReason'];
+/** Body of the moderator actions: the reason, for the moderation log. */
+export type ModerationNote = Schemas['ModerationNote'];
+/** Body of `PUT /api/users/{login}/ban`. */
+export type NewBan = Schemas['NewBan'];
+/** A ban of an account. */
+export type Ban = Schemas['Ban'];
+/** A flagged or hidden item of the moderation queue. */
+export type ModerationQueueItem = Schemas['ModerationQueueItem'];
+/** One entry of the moderation log. */
+export type ModerationLogEntry = Schemas['ModerationLogEntry'];
+/** What the moderation log records. */
+export type ModerationAction = ModerationLogEntry['action'];

@@ -18,6 +18,8 @@ export interface ServerEvents {
   sessionsEnded: [login: string, sessionVersion: number];
   /** A comment was committed (see routes/comment-created.ts); its notification, if any, goes live. */
   commentCreated: [created: CreatedComment];
+  /** An account was banned: its live sockets must be disconnected on every node. */
+  userBanned: [login: string];
 }
 
 /** What handlers and the gateway share. */

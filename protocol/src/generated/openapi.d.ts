@@ -128,7 +128,8 @@ export interface paths {
          * @description Deleting an account that holds `admin` also needs `admin`.
          *     Removes the account, its posts (with their comments), its comments
          *     (with their replies) and retracts its votes. The account's live
-         *     sockets are disconnected on every node.
+         *     sockets are disconnected on every node. The last account with `admin`
+         *     cannot be deleted (409 `last-admin`). Recorded in the moderation log.
          */
         delete: operations["deleteUser"];
         options?: never;
@@ -405,6 +406,353 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/posts/{pid}/edit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Post id */
+                pid: components["parameters"]["PostId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Edit a post (its author within the edit window, or scope `delete`)
+         * @description Replaces the title, URL and text given; `editedAt` is set and `version`
+         *     raised. Authors may edit within `editWindowSeconds` of `GET /api` after
+         *     creating the post (else 422 `edit-window-closed`); moderators any time.
+         *     A banned account gets 403 `account-banned`.
+         */
+        put: operations["editPost"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/comments/{pid}/{id}/edit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Post id */
+                pid: components["parameters"]["PostId"];
+                /** @description Comment id */
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Edit a comment (its author within the edit window, or scope `delete`)
+         * @description Replaces the text; `editedAt` is set and `version` raised. Authors may
+         *     edit within the edit window (else 422 `edit-window-closed`); moderators
+         *     any time.
+         */
+        put: operations["editComment"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/posts/{pid}/flags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Post id */
+                pid: components["parameters"]["PostId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Flag a post for moderators
+         * @description One flag per reader and post: flagging again changes nothing. At
+         *     `flagThreshold` flags the post is hidden until a moderator decides.
+         */
+        post: operations["flagPost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/comments/{pid}/{id}/flags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Post id */
+                pid: components["parameters"]["PostId"];
+                /** @description Comment id */
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Flag a comment for moderators
+         * @description One flag per reader and comment: flagging again changes nothing. At
+         *     `flagThreshold` flags the comment shows as a placeholder until a moderator decides.
+         */
+        post: operations["flagComment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/posts/{pid}/hide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Post id */
+                pid: components["parameters"]["PostId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hide a post (scope `delete`)
+         * @description Hidden posts leave the lists and reads of everyone but moderators; their
+         *     votes and comments stay. Restoring also dismisses the post's flags.
+         *     Recorded in the moderation log.
+         */
+        post: operations["hidePost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/comments/{pid}/{id}/hide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Post id */
+                pid: components["parameters"]["PostId"];
+                /** @description Comment id */
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hide a comment (scope `delete`)
+         * @description A hidden comment stays in its thread as a placeholder ("removed by a
+         *     moderator", no author) so its replies keep their parent. Restoring also
+         *     dismisses its flags. Recorded in the moderation log.
+         */
+        post: operations["hideComment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/posts/{pid}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Post id */
+                pid: components["parameters"]["PostId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore a post (scope `delete`)
+         * @description Hidden posts leave the lists and reads of everyone but moderators; their
+         *     votes and comments stay. Restoring also dismisses the post's flags.
+         *     Recorded in the moderation log.
+         */
+        post: operations["restorePost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/comments/{pid}/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Post id */
+                pid: components["parameters"]["PostId"];
+                /** @description Comment id */
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore a comment (scope `delete`)
+         * @description A hidden comment stays in its thread as a placeholder ("removed by a
+         *     moderator", no author) so its replies keep their parent. Restoring also
+         *     dismisses its flags. Recorded in the moderation log.
+         */
+        post: operations["restoreComment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/posts/{pid}/lock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Post id */
+                pid: components["parameters"]["PostId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lock a post's thread (scope `delete`)
+         * @description A locked thread refuses new comments with 409 `thread-locked`.
+         *     Recorded in the moderation log.
+         */
+        post: operations["lockPost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/posts/{pid}/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Post id */
+                pid: components["parameters"]["PostId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Unlock a post's thread (scope `delete`)
+         * @description A locked thread refuses new comments with 409 `thread-locked`.
+         *     Recorded in the moderation log.
+         */
+        post: operations["unlockPost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{login}/ban": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                login: components["parameters"]["Login"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Ban an account (scope `delete`)
+         * @description Until `until` (or for good when null) the account's writes (posts,
+         *     comments, votes, edits, flags) are refused with 403 `account-banned`,
+         *     whose `bannedUntil` member names the end. Its live sockets are
+         *     disconnected on every node. Banning again replaces the ban. Admins can
+         *     only be banned by admins. Recorded in the moderation log.
+         */
+        put: operations["banUser"];
+        post?: never;
+        /**
+         * Lift the ban of an account (scope `delete`)
+         * @description Recorded in the moderation log.
+         */
+        delete: operations["liftBan"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{login}/scopes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                login: components["parameters"]["Login"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set the scopes of an account (scope `admin`)
+         * @description Grants and revokes `read`, `delete` and `admin`. The last admin cannot
+         *     lose `admin` (409 `last-admin`). Recorded in the moderation log.
+         */
+        put: operations["setUserScopes"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/moderation/queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Flagged and hidden posts and comments, newest first (scope `delete`) */
+        get: operations["listModerationQueue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/moderation/log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What moderators and admins did, newest first (scope `admin`)
+         * @description Every moderator action and every account deletion, with who, what,
+         *     when and why. Written in the same transaction as the action; no route
+         *     changes it.
+         */
+        get: operations["listModerationLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -450,6 +798,8 @@ export interface components {
             detail?: string;
             instance?: string;
             requestId?: string;
+            /** @description With `account-banned`: when the ban ends, or null for good */
+            bannedUntil?: string | null;
             /** @description One entry per invalid member, with a JSON pointer into the request */
             errors?: {
                 pointer: string;
@@ -466,6 +816,10 @@ export interface components {
              * @example api-1
              */
             instance: string;
+            /** @description How long after creating a post or comment its author may edit it (EDIT_WINDOW) */
+            editWindowSeconds?: number;
+            /** @description Flags that hide an item until a moderator decides (FLAG_THRESHOLD) */
+            flagThreshold?: number;
         };
         Credentials: {
             login: string;
@@ -513,6 +867,20 @@ export interface components {
             version: number;
             /** @description The caller's vote; present only when the request carries a token */
             myVote?: components["schemas"]["Vote"];
+            /** @description When the post was last edited; absent when never */
+            editedAt?: components["schemas"]["Timestamp"];
+            /**
+             * @description Hidden by a moderator or by flags (only moderators see hidden posts)
+             * @constant
+             */
+            hidden?: true;
+            /**
+             * @description The thread takes no new comments
+             * @constant
+             */
+            locked?: true;
+            /** @description Flags not dismissed (moderators only) */
+            flagCount?: number;
             /** @description Present on the post of a page's discussion, the page's normalised URL */
             pageUrl?: string;
         };
@@ -526,14 +894,24 @@ export interface components {
             items: components["schemas"]["Post"][];
             nextCursor: string | null;
         };
+        /** @description A hidden comment (`hidden`) shows to readers as a placeholder without `author` */
         Comment: {
             id: components["schemas"]["Id"];
             postId: components["schemas"]["Id"];
             parentId: components["schemas"]["Id"] | null;
-            author: components["schemas"]["Login"];
+            author?: components["schemas"]["Login"];
             text: string;
             createdAt: components["schemas"]["Timestamp"];
             version: number;
+            /** @description When the comment was last edited; absent when never */
+            editedAt?: components["schemas"]["Timestamp"];
+            /**
+             * @description Hidden by a moderator or by flags
+             * @constant
+             */
+            hidden?: true;
+            /** @description Flags not dismissed (moderators only) */
+            flagCount?: number;
         };
         NewComment: {
             text: string;
@@ -622,6 +1000,71 @@ export interface components {
         NotificationReadResult: {
             marked: number;
             unread: number;
+        };
+        PostEdit: {
+            title?: string;
+            /** Format: uri */
+            url?: string | null;
+            text?: string | null;
+        };
+        CommentEdit: {
+            text: string;
+        };
+        /** @enum {string} */
+        FlagReason: "spam" | "abuse" | "off-topic" | "other";
+        NewFlag: {
+            reason: components["schemas"]["FlagReason"];
+        };
+        /** @description Why, for the moderation log */
+        ModerationReason: string;
+        ModerationNote: {
+            reason?: components["schemas"]["ModerationReason"];
+        };
+        NewBan: {
+            /** @description When the ban ends (in the future, at most 100 years ahead), or null for good */
+            until: components["schemas"]["Timestamp"] | null;
+            reason?: components["schemas"]["ModerationReason"];
+        };
+        Ban: {
+            login: components["schemas"]["Login"];
+            until: components["schemas"]["Timestamp"] | null;
+            reason: string | null;
+        };
+        ScopesChange: {
+            scopes: components["schemas"]["Scope"][];
+        };
+        /** @description A flagged or hidden post (`post`) or comment (`comment`); `at` is its last flag or its creation */
+        ModerationQueueItem: {
+            /** @enum {string} */
+            kind: "post" | "comment";
+            at: components["schemas"]["Timestamp"];
+            post?: components["schemas"]["Post"];
+            comment?: components["schemas"]["Comment"];
+        };
+        ModerationQueuePage: {
+            items: components["schemas"]["ModerationQueueItem"][];
+            nextCursor: string | null;
+        };
+        ModerationLogEntry: {
+            id: string;
+            at: components["schemas"]["Timestamp"];
+            /** @description The login that acted */
+            actor: string;
+            /** @enum {string} */
+            action: "hide" | "restore" | "lock" | "unlock" | "ban" | "lift-ban" | "edit" | "set-scopes" | "delete-account";
+            /** @enum {string} */
+            targetKind: "post" | "comment" | "user";
+            /** @description Post or comment id, or login */
+            targetId: string;
+            reason: string | null;
+            /** @description What changed (ban end, scopes) */
+            detail?: {
+                [key: string]: unknown;
+            };
+        };
+        ModerationLogPage: {
+            items: components["schemas"]["ModerationLogEntry"][];
+            nextCursor: string | null;
         };
     };
     responses: {
@@ -1022,6 +1465,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1514,6 +1958,563 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    editPost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Post id */
+                pid: components["parameters"]["PostId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostEdit"];
+            };
+        };
+        responses: {
+            /** @description The post as edited */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Post"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    editComment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Post id */
+                pid: components["parameters"]["PostId"];
+                /** @description Comment id */
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommentEdit"];
+            };
+        };
+        responses: {
+            /** @description The comment as edited */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Comment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    flagPost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Post id */
+                pid: components["parameters"]["PostId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewFlag"];
+            };
+        };
+        responses: {
+            /** @description Flagged (or flagged before) */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    flagComment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Post id */
+                pid: components["parameters"]["PostId"];
+                /** @description Comment id */
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewFlag"];
+            };
+        };
+        responses: {
+            /** @description Flagged (or flagged before) */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    hidePost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Post id */
+                pid: components["parameters"]["PostId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ModerationNote"];
+            };
+        };
+        responses: {
+            /** @description The post, hidden */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Post"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    hideComment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Post id */
+                pid: components["parameters"]["PostId"];
+                /** @description Comment id */
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ModerationNote"];
+            };
+        };
+        responses: {
+            /** @description The comment */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Comment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    restorePost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Post id */
+                pid: components["parameters"]["PostId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ModerationNote"];
+            };
+        };
+        responses: {
+            /** @description The post, restored */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Post"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    restoreComment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Post id */
+                pid: components["parameters"]["PostId"];
+                /** @description Comment id */
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ModerationNote"];
+            };
+        };
+        responses: {
+            /** @description The comment */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Comment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    lockPost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Post id */
+                pid: components["parameters"]["PostId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ModerationNote"];
+            };
+        };
+        responses: {
+            /** @description The post */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Post"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    unlockPost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Post id */
+                pid: components["parameters"]["PostId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ModerationNote"];
+            };
+        };
+        responses: {
+            /** @description The post */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Post"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    banUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                login: components["parameters"]["Login"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewBan"];
+            };
+        };
+        responses: {
+            /** @description The ban */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ban"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    liftBan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                login: components["parameters"]["Login"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ModerationNote"];
+            };
+        };
+        responses: {
+            /** @description The account, no longer banned */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    setUserScopes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                login: components["parameters"]["Login"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScopesChange"];
+            };
+        };
+        responses: {
+            /** @description The account with its new scopes */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listModerationQueue: {
+        parameters: {
+            query?: {
+                /** @description Page size */
+                limit?: components["parameters"]["Limit"];
+                /** @description `nextCursor` of the previous page */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the queue */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModerationQueuePage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listModerationLog: {
+        parameters: {
+            query?: {
+                /** @description Page size */
+                limit?: components["parameters"]["Limit"];
+                /** @description `nextCursor` of the previous page */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the log */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModerationLogPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
         };

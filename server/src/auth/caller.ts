@@ -2,6 +2,7 @@ import type { Scope } from '@news-forum/protocol';
 import type { Request } from 'express';
 import { ProblemError } from '../problem/problem-error.js';
 import type { Services } from '../services.js';
+import type { BanRecord } from '../store/store.js';
 import type { TokenClaims } from './tokens.js';
 
 /** The authenticated caller. */
@@ -13,6 +14,8 @@ export interface Caller {
   scopes: Scope[];
   /** The verified claims of the token the caller sent (what signing out revokes). */
   token: TokenClaims;
+  /** The account's ban, if it has one (it may have ended: see banHolds). */
+  ban?: BanRecord;
 }
 
 /** The bearer token of a request, if any; a malformed Authorization header is a 401. */
@@ -53,7 +56,8 @@ export async function resolveCaller(token: string, services: Pick<Services, 'tok
   }
   if (claims.sv !== user.sessionVersion) throw revoked('The sessions of this account have been ended');
   const held = new Set<Scope>(user.scopes);
-  return { id: user.id, login: user.login, scopes: claims.scopes.filter((scope) => held.has(scope)), token: claims };
+  const scopes = claims.scopes.filter((scope) => held.has(scope));
+  return { id: user.id, login: user.login, scopes, token: claims, ...(user.ban && { ban: user.ban }) };
 }
 
 /** Throws 403 unless the caller holds every scope. */

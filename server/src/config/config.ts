@@ -62,6 +62,10 @@ export interface Config {
   presencePeriodMs: number;
   /** The rate limits set by RATE_* variables, by limiter name; the others keep their defaults. */
   rateLimits: Partial<Record<RateLimitName, RateLimit>>;
+  /** EDIT_WINDOW: how long after creating a post or comment its author may edit it (0: never). */
+  editWindowSeconds: number;
+  /** FLAG_THRESHOLD: flags by distinct readers that hide an item until a moderator decides. */
+  flagThreshold: number;
 }
 
 /** The environment variable of each rate limit. */
@@ -112,13 +116,13 @@ function port(env: Env): number {
 }
 
 /** `3600`, `90s`, `30m`, `12h`, `7d`. */
-function duration(env: Env, name: string, fallback: string): number {
+function duration(env: Env, name: string, fallback: string, min = 60): number {
   const raw = read(env, name) ?? fallback;
   const match = /^(\d+)\s*(s|m|h|d)?$/.exec(raw);
   const unit = { s: 1, m: 60, h: 3600, d: 86400 }[(match?.[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
   const seconds = match ? Number(match[1]) * unit : NaN;
-  if (!(seconds >= 60 && seconds <= MAX_TTL_SECONDS)) {
-    throw new ConfigError(name, `must be a duration from 60s to 30d such as 3600, 45m, 12h or 7d (got "${raw}")`);
+  if (!(seconds >= min && seconds <= MAX_TTL_SECONDS)) {
+    throw new ConfigError(name, `must be a duration from ${min}s to 30d such as 3600, 45m, 12h or 7d (got "${raw}")`);
   }
   return seconds;
 }
@@ -452,5 +456,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxConnectionsPerIp: count(env, 'MAX_CONNECTIONS_PER_IP', 256, [1, 100_000]),
     presencePeriodMs: presencePeriod(env),
     rateLimits: rateLimits(env),
+    editWindowSeconds: duration(env, 'EDIT_WINDOW', '15m', 0),
+    flagThreshold: count(env, 'FLAG_THRESHOLD', 3, [1, 1000]),
   };
 }

@@ -1,5 +1,6 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { bearerToken, type Caller, requireScopes, resolveCaller } from '../auth/caller.js';
+import { REFUSED_WHEN_BANNED, refuseBanned } from '../moderation/ban.js';
 import { type CompiledOperation, operations } from '../openapi/operations.js';
 import { ProblemError } from '../problem/problem-error.js';
 import type { Services } from '../services.js';
@@ -91,6 +92,7 @@ export function createApiRouter(handlers: Handlers, services: Services, options:
       res.locals.operationId = operation.operationId;
       const caller = await authenticate(req, operation, services);
       if (caller && WRITE_METHODS.has(operation.method)) await services.limits.enforce('writesPerUser', caller.login);
+      if (caller && REFUSED_WHEN_BANNED.has(operation.operationId as OperationId)) refuseBanned(caller.ban);
       const input = parameters(req, operation);
       const context = { req, res, ...input, body: body(req, operation), caller, services };
       const reply = await handler(context as HandlerContext<OperationId>);

@@ -37,7 +37,7 @@ export function postListMarkup(posts: StoredPost[], sort: PostSort, base: string
 function commentMarkup(comment: Comment, replies: Map<string | null, Comment[]>): string {
   const children = replies.get(comment.id) ?? [];
   const nested = children.length ? `<ol>${children.map((c) => commentMarkup(c, replies)).join('')}</ol>` : '';
-  return `<li class="nf-comment" id="c-${e(comment.id)}"><span class="nf-meta">${e(comment.author)} <time datetime="${e(comment.createdAt)}">${e(comment.createdAt.slice(0, 16).replace('T', ' '))} UTC</time></span><p class="nf-text">${e(comment.text)}</p>${nested}</li>`;
+  return `<li class="nf-comment" id="c-${e(comment.id)}"><span class="nf-meta">${comment.author === undefined ? '' : `${e(comment.author)} `}<time datetime="${e(comment.createdAt)}">${e(comment.createdAt.slice(0, 16).replace('T', ' '))} UTC</time></span><p class="nf-text">${e(comment.text)}</p>${nested}</li>`;
 }
 
 /** One post with its comments as a thread (replies under their parent; orphans of a cut page at the top). */

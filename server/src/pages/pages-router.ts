@@ -1,7 +1,16 @@
-import { DEFAULT_PAGE_SIZE, ID_PATTERN, MAX_COMMENT_PAGE_SIZE, MAX_PAGE_SIZE, POST_SORTS, type PostSort } from '@news-forum/protocol';
+import {
+  type Comment,
+  DEFAULT_PAGE_SIZE,
+  ID_PATTERN,
+  MAX_COMMENT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  POST_SORTS,
+  type PostSort,
+} from '@news-forum/protocol';
 import express, { type Request, type Response, type Router } from 'express';
+import { publicComment } from '../moderation/visibility.js';
 import type { Services } from '../services.js';
-import type { StoredComment, StoredPost } from '../store/store.js';
+import type { StoredPost } from '../store/store.js';
 import { type PageMeta, renderDocument } from './document.js';
 import { forumElement, postListMarkup, postMarkup } from './forum-markup.js';
 import { escapeHtml, excerpt, plural } from './html.js';
@@ -30,12 +39,15 @@ async function frontPage(services: Services, sort: PostSort): Promise<StoredPost
 }
 
 /** The post and its first comments, from the read models when they hold them; null when there is no such post. */
-async function thread(services: Services, id: string): Promise<{ post: StoredPost; comments: StoredComment[] } | null> {
+async function thread(services: Services, id: string): Promise<{ post: StoredPost; comments: Comment[] } | null> {
   const post = await services.store.getPost(id);
-  if (!post) return null;
+  // These pages are what anyone reads: a hidden post is not there, a hidden comment is its placeholder.
+  if (!post || post.hidden) return null;
   const held = await services.reads.comments.body(id, MAX_COMMENT_PAGE_SIZE, undefined);
   if (held === null) return null;
-  const comments = held ? held.value.items : (await services.store.listComments(id, { limit: MAX_COMMENT_PAGE_SIZE })).items;
+  const comments = held
+    ? held.value.items
+    : (await services.store.listComments(id, { limit: MAX_COMMENT_PAGE_SIZE })).items.map(publicComment);
   return { post, comments };
 }
 

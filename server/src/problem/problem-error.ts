@@ -14,7 +14,11 @@ export type ProblemKind =
   | 'rate-limited'
   | 'unavailable'
   | 'internal'
-  | 'page-origin-not-allowed';
+  | 'page-origin-not-allowed'
+  | 'edit-window-closed'
+  | 'thread-locked'
+  | 'account-banned'
+  | 'last-admin';
 
 const STATUS: Record<ProblemKind, number> = {
   'bad-request': 400,
@@ -30,6 +34,10 @@ const STATUS: Record<ProblemKind, number> = {
   unavailable: 503,
   internal: 500,
   'page-origin-not-allowed': 403,
+  'edit-window-closed': 422,
+  'thread-locked': 409,
+  'account-banned': 403,
+  'last-admin': 409,
 };
 
 const TITLE: Record<ProblemKind, string> = {
@@ -46,6 +54,10 @@ const TITLE: Record<ProblemKind, string> = {
   unavailable: 'Service unavailable',
   internal: 'Internal server error',
   'page-origin-not-allowed': 'This page may not have a discussion here',
+  'edit-window-closed': 'The edit window has closed',
+  'thread-locked': 'The thread is locked',
+  'account-banned': 'The account is banned',
+  'last-admin': 'The last admin must stay',
 };
 
 /** RFC 9457 problem details as sent on the wire (the contract's Problem schema). */
@@ -67,11 +79,18 @@ export class ProblemError extends Error {
   readonly errors: ProblemFieldError[] | undefined;
   /** Extra response headers (`Retry-After`, `WWW-Authenticate`). */
   readonly headers: Record<string, string>;
+  /** Extension members of the body (RFC 9457 section 3.2), such as `bannedUntil`. */
+  readonly extensions: Pick<ProblemBody, 'bannedUntil'>;
 
   constructor(
     kind: ProblemKind,
     detail?: string,
-    extras: { errors?: ProblemFieldError[]; headers?: Record<string, string>; cause?: unknown } = {},
+    extras: {
+      errors?: ProblemFieldError[];
+      headers?: Record<string, string>;
+      cause?: unknown;
+      extensions?: Pick<ProblemBody, 'bannedUntil'>;
+    } = {},
   ) {
     super(detail ?? TITLE[kind], { cause: extras.cause });
     this.name = 'ProblemError';
@@ -82,6 +101,7 @@ export class ProblemError extends Error {
     this.detail = detail;
     this.errors = extras.errors;
     this.headers = extras.headers ?? {};
+    this.extensions = extras.extensions ?? {};
   }
 
   toJSON(): ProblemBody {
@@ -91,6 +111,7 @@ export class ProblemError extends Error {
       status: this.status,
       ...(this.detail !== undefined && { detail: this.detail }),
       ...(this.errors !== undefined && { errors: this.errors }),
+      ...this.extensions,
     };
   }
 }

@@ -8,6 +8,9 @@ const PROBLEM_OF: Record<StoreErrorKind, ProblemKind> = {
   invalid: 'bad-request',
   unavailable: 'unavailable',
   'account-gone': 'unauthorized',
+  'thread-locked': 'thread-locked',
+  'edit-window-closed': 'edit-window-closed',
+  'last-admin': 'last-admin',
 };
 
 /**

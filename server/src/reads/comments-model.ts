@@ -1,6 +1,7 @@
-import { commentOrder } from '@news-forum/protocol';
+import { type Comment, commentOrder } from '@news-forum/protocol';
 import { backoffDelay, wait } from '../backoff.js';
 import type { Logger } from '../logger.js';
+import { publicComment, publicCommentChange } from '../moderation/visibility.js';
 import type { Change, FeedItem, Page, Store, StoredComment, StoredPost, Table } from '../store/store.js';
 import { AppliedVersions, DELETED } from './applied-versions.js';
 import type { CachedBody } from './cached-body.js';
@@ -19,7 +20,7 @@ export interface CommentsModelOptions {
 const BODIES_PER_POST = 2;
 
 interface Held {
-  window: OrderedWindow<StoredComment>;
+  window: OrderedWindow<Comment>;
   /** `fences.now()` when it was read from the store. */
   loadedAt: number;
 }
@@ -35,7 +36,7 @@ export class CommentsModel {
   readonly #options: CommentsModelOptions;
   readonly #held = new Map<string, Held>();
   /** Changes of posts being read, replayed once the read is done. */
-  readonly #loading = new Map<string, Change<StoredComment>[]>();
+  readonly #loading = new Map<string, Change<Comment>[]>();
   readonly #applied = new AppliedVersions();
   /** Posts deleted, so a read racing the deletion is not kept. */
   readonly #deletedPosts = new AppliedVersions(10_000);
@@ -61,13 +62,13 @@ export class CommentsModel {
    * post does not exist; undefined when memory cannot answer (a read of the
    * post under way, or the feed down).
    */
-  async body(postId: string, limit: number, cursor: string | undefined): Promise<CachedBody<Page<StoredComment>> | null | undefined> {
+  async body(postId: string, limit: number, cursor: string | undefined): Promise<CachedBody<Page<Comment>> | null | undefined> {
     const window = await this.#window(postId);
     return window === null ? null : window?.body(limit, cursor);
   }
 
   /** Like `body`, only from what is held already. */
-  heldBody(postId: string, limit: number, cursor: string | undefined): CachedBody<Page<StoredComment>> | undefined {
+  heldBody(postId: string, limit: number, cursor: string | undefined): CachedBody<Page<Comment>> | undefined {
     return this.#held.get(postId)?.window.body(limit, cursor);
   }
 
@@ -80,7 +81,7 @@ export class CommentsModel {
     await this.#done;
   }
 
-  async #window(postId: string): Promise<OrderedWindow<StoredComment> | null | undefined> {
+  async #window(postId: string): Promise<OrderedWindow<Comment> | null | undefined> {
     const held = this.#held.get(postId);
     if (held) {
       // Most recently read last: the first entry is the one to evict.
@@ -92,13 +93,15 @@ export class CommentsModel {
     return this.#load(postId);
   }
 
-  async #load(postId: string): Promise<OrderedWindow<StoredComment> | null | undefined> {
-    const replay: Change<StoredComment>[] = [];
+  async #load(postId: string): Promise<OrderedWindow<Comment> | null | undefined> {
+    const replay: Change<Comment>[] = [];
     this.#loading.set(postId, replay);
     const at = this.fences.now();
     try {
       if (!(await this.#store.getPost(postId))) return null;
-      const page = await this.#store.listComments(postId, { limit: this.#options.capacity });
+      const stored = await this.#store.listComments(postId, { limit: this.#options.capacity });
+      // Readers' view: hidden comments as placeholders, no flag counts.
+      const page = { items: stored.items.map(publicComment), nextCursor: stored.nextCursor };
       if (!this.#live || this.#resetAt > at || this.#deletedPosts.get(postId) === DELETED) return undefined;
       const window = new OrderedWindow(commentOrder, commentCursor, this.#options.capacity, page, BODIES_PER_POST);
       for (const change of replay) window.apply(change.old_val, change.new_val);
@@ -149,7 +152,7 @@ export class CommentsModel {
       }
       return;
     }
-    const change = item as Change<StoredComment>;
+    const change = publicCommentChange(item as Change<StoredComment>);
     const comment = change.new_val ?? change.old_val;
     if (!comment) return;
     const version = change.new_val ? change.new_val.version : DELETED;

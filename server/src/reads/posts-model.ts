@@ -1,6 +1,7 @@
 import { POST_SORTS, type PostSort, postOrder } from '@news-forum/protocol';
 import { backoffDelay, wait } from '../backoff.js';
 import type { Logger } from '../logger.js';
+import { publicPost, publicPostChange } from '../moderation/visibility.js';
 import type { Change, FeedItem, Page, Store, StoredPost } from '../store/store.js';
 import { AppliedVersions, DELETED } from './applied-versions.js';
 import type { CachedBody } from './cached-body.js';
@@ -11,8 +12,13 @@ import { WriteFences } from './write-fences.js';
 /** Pages kept serialized per sort: a few page sizes times a few pages. */
 const BODIES_PER_SORT = 32;
 
+/** A page as readers see it (listPosts leaves hidden posts out already; flag counts go). */
+function readersPage(page: Page<StoredPost>): Page<StoredPost> {
+  return { items: page.items.flatMap((post) => publicPost(post) ?? []), nextCursor: page.nextCursor };
+}
+
 /**
- * The first posts of each sort, in memory: read once from the store, then
+ * The first posts of each sort as readers see them, in memory: read once from the store, then
  * kept current by the posts feed, so first pages cost no database round trip.
  * Cold (answering nothing) until loaded, after the feed resets and while it
  * is reopened; then the caller reads the store.
@@ -96,7 +102,7 @@ export class PostsModel {
     const pages = await Promise.all(POST_SORTS.map((sort) => this.#store.listPosts(sort, { limit: this.#capacity })));
     if (this.#abort.signal.aborted) return;
     POST_SORTS.forEach((sort, i) => {
-      const page = pages[i] as Page<StoredPost>;
+      const page = readersPage(pages[i] as Page<StoredPost>);
       for (const post of page.items) if (this.#applied.get(post.id) < post.version) this.#applied.record(post.id, post.version);
       this.#windows.set(sort, this.#window(sort, page));
     });
@@ -115,10 +121,14 @@ export class PostsModel {
     const version = next ? next.version : DELETED;
     // A change from before the last read, or replayed by the feed.
     if (this.#applied.get(id) >= version) return;
-    for (const [sort, window] of this.#windows) {
-      window.apply(old, next);
-      this.#refills.get(sort)?.push(change);
-      if (window.thin) this.#refill(sort);
+    // Hiding a post removes it for readers, restoring brings it back.
+    const visible = publicPostChange(change);
+    if (visible) {
+      for (const [sort, window] of this.#windows) {
+        window.apply(visible.old_val, visible.new_val);
+        this.#refills.get(sort)?.push(visible);
+        if (window.thin) this.#refill(sort);
+      }
     }
     this.#applied.record(id, version);
   }
@@ -134,7 +144,7 @@ export class PostsModel {
       .then((page) => {
         // A reset or a full read since then has replaced this sort's window.
         if (!this.#windows.has(sort) || this.#loadedAt !== loadedAt) return;
-        const window = this.#window(sort, page);
+        const window = this.#window(sort, readersPage(page));
         for (const change of replay) window.apply(change.old_val, change.new_val);
         this.#windows.set(sort, window);
       })

@@ -1,12 +1,12 @@
-import type { Comment, LivePost } from '@news-forum/protocol';
+import type { LivePost } from '@news-forum/protocol';
 import { backoffDelay, wait } from '../backoff.js';
 import type { Logger } from '../logger.js';
-import type { FeedItem, Store, Table } from '../store/store.js';
+import type { FeedItem, Store, StoredComment, Table } from '../store/store.js';
 import { Coalescer } from './coalescer.js';
 
 export interface RelayTargets {
   posts(change: { old_val: LivePost | null; new_val: LivePost | null }): void;
-  comments(postId: string, change: { old_val: Comment | null; new_val: Comment | null }): void;
+  comments(postId: string, change: { old_val: StoredComment | null; new_val: StoredComment | null }): void;
   /** The feed may have missed changes: subscribers must take a new snapshot. */
   reset(table: Table): void;
 }
@@ -25,12 +25,12 @@ export class FeedRelay {
     const coalescer =
       table === 'posts'
         ? new Coalescer<LivePost>(options.coalesceMs, (change) => targets.posts(change))
-        : new Coalescer<Comment>(options.coalesceMs, (change) => {
+        : new Coalescer<StoredComment>(options.coalesceMs, (change) => {
             // Never both null: the coalescer drops what was created and deleted within one window.
             const comment = change.new_val ?? change.old_val;
             if (comment) targets.comments(comment.postId, change);
           });
-    this.#done = this.#run(store, table, coalescer as Coalescer<LivePost | Comment>, targets, options.logger);
+    this.#done = this.#run(store, table, coalescer as Coalescer<LivePost | StoredComment>, targets, options.logger);
   }
 
   /** Whether the feed is open now. */
@@ -38,7 +38,13 @@ export class FeedRelay {
     return this.#healthy;
   }
 
-  async #run(store: Store, table: Table, coalescer: Coalescer<LivePost | Comment>, targets: RelayTargets, logger: Logger): Promise<void> {
+  async #run(
+    store: Store,
+    table: Table,
+    coalescer: Coalescer<LivePost | StoredComment>,
+    targets: RelayTargets,
+    logger: Logger,
+  ): Promise<void> {
     const { signal } = this.#abort;
     for (let attempt = 0; !signal.aborted; attempt += 1) {
       try {

@@ -13,6 +13,8 @@ export interface SocketData {
   address: string;
   /** It asked for changes of posts in `poststreams` batches (`auth.batch`). */
   batch: boolean;
+  /** Holds `delete` or `admin`: gets hidden items and flag counts live. */
+  moderator: boolean;
 }
 
 /** socket.io typed with the protocol's event maps. */

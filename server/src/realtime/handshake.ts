@@ -1,5 +1,6 @@
 import type { SocketAuth } from '@news-forum/protocol';
 import { resolveCaller } from '../auth/caller.js';
+import { isModerator } from '../moderation/visibility.js';
 import { clientAddress } from '../policy/client-address.js';
 import { ProblemError } from '../problem/problem-error.js';
 import { toProblem } from '../problem/to-problem.js';
@@ -22,6 +23,7 @@ export function handshake(services: Services) {
       socket.data.jti = undefined;
       socket.data.sessionVersion = 0;
       socket.data.expiresAt = undefined;
+      socket.data.moderator = false;
       return next();
     }
     try {
@@ -31,6 +33,7 @@ export function handshake(services: Services) {
       socket.data.jti = caller.token.jti;
       socket.data.sessionVersion = caller.token.sv;
       socket.data.expiresAt = caller.token.exp * 1000;
+      socket.data.moderator = isModerator(caller.scopes);
       next();
     } catch (error) {
       const problem = toProblem(error).toJSON();

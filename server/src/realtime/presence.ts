@@ -39,6 +39,7 @@ export function startPresence(
     if (options.acrossNodes) io.in(userRoom(login)).disconnectSockets(true);
   };
   services.events.on('userDeleted', disconnectUser);
+  services.events.on('userBanned', disconnectUser);
   // Revocations reach every node through their own channel; each node disconnects its own sockets.
   const disconnectToken = (jti: string) => io.local.in(tokenRoom(jti)).disconnectSockets(true);
   const disconnectOlderSessions = (login: string, sessionVersion: number) => {
@@ -61,6 +62,7 @@ export function startPresence(
     async close() {
       await counts.close();
       services.events.off('userDeleted', disconnectUser);
+      services.events.off('userBanned', disconnectUser);
       services.events.off('tokenRevoked', disconnectToken);
       services.events.off('sessionsEnded', disconnectOlderSessions);
     },

@@ -1,4 +1,5 @@
 import { type Change, commentsRoom, type LivePost, POSTS_ROOM } from '@news-forum/protocol';
+import { moderatorsRoom, publicCommentChange, publicPostChange } from '../moderation/visibility.js';
 import type { Services } from '../services.js';
 import { EmitBatcher } from './emit-batcher.js';
 import { FeedRelay } from './feed-relay.js';
@@ -36,11 +37,22 @@ export function startRelays(io: ForumServer, services: Services, options: { coal
         services.store,
         table,
         {
+          // Moderators get every change whole, one by one, in their own room; readers what they may see.
           posts: (change) => {
-            io.local.to(POSTS_ROOM).except(BATCHED_POSTS_ROOM).emit('poststream', change);
-            batcher.push(change);
+            io.local.to(moderatorsRoom(POSTS_ROOM)).emit('poststream', change);
+            const visible = publicPostChange(change);
+            if (!visible) return;
+            io.local
+              .to(POSTS_ROOM)
+              .except([moderatorsRoom(POSTS_ROOM), BATCHED_POSTS_ROOM])
+              .emit('poststream', visible);
+            batcher.push(visible);
           },
-          comments: (postId, change) => io.local.to(commentsRoom(postId)).emit('commentstream', change),
+          comments: (postId, change) => {
+            const room = commentsRoom(postId);
+            io.local.to(moderatorsRoom(room)).emit('commentstream', change);
+            io.local.to(room).except(moderatorsRoom(room)).emit('commentstream', publicCommentChange(change));
+          },
           reset: (resetTable) => {
             if (resetTable !== 'posts') return resyncComments();
             // What waits was read before the gap: it goes out before the resync, as it would have one by one.

@@ -8,6 +8,7 @@ import {
   type Topic,
   type UnsubscribeAck,
 } from '@news-forum/protocol';
+import { moderatorsRoom, publicComment, publicPost } from '../moderation/visibility.js';
 import { schemaValidator } from '../openapi/validation.js';
 import { ProblemError } from '../problem/problem-error.js';
 import { toProblem } from '../problem/to-problem.js';
@@ -18,6 +19,8 @@ import { BATCHED_POSTS_ROOM } from './relays.js';
 /** The rooms a topic's changes reach a socket through: a batching socket takes posts in BATCHED_POSTS_ROOM's batches. */
 function roomsOf(socket: ForumSocket, topic: Topic): string[] {
   const room = roomOf(topic);
+  // Moderators take every change whole and one by one in their own room, never the readers' batches.
+  if (socket.data.moderator) return [room, moderatorsRoom(room)];
   return room === POSTS_ROOM && socket.data.batch ? [room, BATCHED_POSTS_ROOM] : [room];
 }
 
@@ -32,14 +35,17 @@ function parseTopic(value: unknown): Topic {
   return { topic: 'posts', sort: topic.sort ?? DEFAULT_POST_SORT, limit: topic.limit ?? DEFAULT_PAGE_SIZE };
 }
 
-async function snapshot(services: Services, topic: Topic): Promise<SubscribeAck> {
+/** The snapshot of a topic, as a moderator or a reader sees it. */
+async function snapshot(services: Services, topic: Topic, moderator: boolean): Promise<SubscribeAck> {
   if (topic.topic === 'posts') {
-    const page = await services.store.listPosts(topic.sort ?? DEFAULT_POST_SORT, { limit: topic.limit ?? DEFAULT_PAGE_SIZE });
-    return { ok: true, topic: 'posts', snapshot: page.items };
+    const sort = topic.sort ?? DEFAULT_POST_SORT;
+    const page = await services.store.listPosts(sort, { limit: topic.limit ?? DEFAULT_PAGE_SIZE }, { includeHidden: moderator });
+    return { ok: true, topic: 'posts', snapshot: moderator ? page.items : page.items.flatMap((post) => publicPost(post) ?? []) };
   }
-  if (!(await services.store.getPost(topic.postId))) throw new ProblemError('not-found', `No post ${topic.postId}`);
+  const post = await services.store.getPost(topic.postId);
+  if (!post || (post.hidden && !moderator)) throw new ProblemError('not-found', `No post ${topic.postId}`);
   const page = await services.store.listComments(topic.postId, { limit: COMMENT_SNAPSHOT_LIMIT });
-  return { ok: true, topic: 'comments', postId: topic.postId, snapshot: page.items };
+  return { ok: true, topic: 'comments', postId: topic.postId, snapshot: moderator ? page.items : page.items.map(publicComment) };
 }
 
 /**
@@ -77,7 +83,7 @@ export function handleSubscriptions(socket: ForumSocket, services: Services): vo
       try {
         // Join first, then read: every change after the snapshot reaches this socket.
         await socket.join(roomsOf(socket, topic));
-        ack(await snapshot(services, topic));
+        ack(await snapshot(services, topic, socket.data.moderator));
       } catch (error) {
         if (!wasIn) for (const joined of roomsOf(socket, topic)) await socket.leave(joined);
         ack(refusal(error));

@@ -2,6 +2,7 @@ import type { Handlers } from '../http/handler.js';
 import { authHandlers } from './auth.js';
 import { commentHandlers } from './comments.js';
 import { metaHandlers } from './meta.js';
+import { moderationHandlers } from './moderation.js';
 import { notificationHandlers } from './notifications.js';
 import { pageHandlers } from './pages.js';
 import { postHandlers } from './posts.js';
@@ -16,4 +17,5 @@ export const handlers: Handlers = {
   ...commentHandlers,
   ...pageHandlers,
   ...notificationHandlers,
+  ...moderationHandlers,
 };

@@ -1,11 +1,13 @@
 import type { Vote } from '@news-forum/protocol';
 import { requireOwnerOr } from '../auth/caller.js';
 import type { Handler, Handlers } from '../http/handler.js';
+import { isModerator, publicPost } from '../moderation/visibility.js';
 import { ProblemError } from '../problem/problem-error.js';
 import { DELETED } from '../reads/applied-versions.js';
 import type { Services } from '../services.js';
 import type { StoredPost } from '../store/store.js';
 import { idempotencyKey } from './idempotency.js';
+import { postFor } from './moderation.js';
 import { withMyVote, withMyVoteOf, withMyVotes } from './representations.js';
 
 async function existingPost(services: Services, id: string): Promise<StoredPost> {
@@ -16,8 +18,9 @@ async function existingPost(services: Services, id: string): Promise<StoredPost>
 
 function vote(value: Vote): Handler<'upvotePost' | 'downvotePost' | 'retractVote'> {
   return async ({ path, caller, services }) => {
-    const post = await services.store.setVote(path.pid, caller.login, value);
-    if (!post) throw new ProblemError('not-found', `No post ${path.pid}`);
+    const stored = await services.store.setVote(path.pid, caller.login, value);
+    if (!stored) throw new ProblemError('not-found', `No post ${path.pid}`);
+    const post = postFor(caller, stored);
     services.reads.posts.fences.expect(caller.login, post.id, post.version);
     services.reads.votes.wrote(caller.login, post.id, value, post.version);
     return { status: 200, body: withMyVote(post, value) };
@@ -28,6 +31,11 @@ export const postHandlers = {
   async listPosts({ query, caller, services, req }) {
     const { sort, limit, cursor } = query;
     const { posts, votes, routes, options } = services.reads;
+    if (isModerator(caller?.scopes)) {
+      // Moderators see hidden posts and flag counts, which memory does not hold.
+      const page = await services.store.listPosts(sort, { limit, cursor }, { includeHidden: true });
+      return { status: 200, body: { items: await withMyVotes(page.items, caller, services), nextCursor: page.nextCursor } };
+    }
     if (!caller) {
       const cached = posts.body(sort, limit, cursor);
       if (cached) {
@@ -45,11 +53,12 @@ export const postHandlers = {
       }
     }
     const page = await services.store.listPosts(sort, { limit, cursor });
-    return { status: 200, body: { items: await withMyVotes(page.items, caller, services), nextCursor: page.nextCursor } };
+    const visible = page.items.flatMap((post) => publicPost(post) ?? []);
+    return { status: 200, body: { items: await withMyVotes(visible, caller, services), nextCursor: page.nextCursor } };
   },
 
   async getPost({ path, caller, services }) {
-    return { status: 200, body: await withMyVoteOf(await existingPost(services, path.pid), caller, services) };
+    return { status: 200, body: await withMyVoteOf(postFor(caller, await existingPost(services, path.pid)), caller, services) };
   },
 
   async createPost({ body, headers, caller, req, services }) {

@@ -48,7 +48,14 @@ export const userHandlers = {
     if (!target) throw new ProblemError('not-found', `No account ${path.login}`);
     // Moderators (`delete`) may not remove the people who appoint them.
     if (target.scopes.includes('admin')) requireScopes(caller, ['admin']);
-    if (!(await services.store.deleteUser(path.login))) throw new ProblemError('not-found', `No account ${path.login}`);
+    const audit = {
+      actor: caller.login,
+      action: 'delete-account' as const,
+      targetKind: 'user' as const,
+      targetId: path.login,
+      reason: null,
+    };
+    if (!(await services.store.deleteUser(path.login, audit))) throw new ProblemError('not-found', `No account ${path.login}`);
     services.events.emit('userDeleted', path.login);
     return { status: 204 };
   },

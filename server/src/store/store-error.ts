@@ -5,9 +5,21 @@
  * - `idempotency-mismatch`: an idempotency key was used before for another request;
  * - `invalid`: an argument the store cannot use (a malformed cursor, a value the database rejects);
  * - `unavailable`: the database cannot be reached, or the store is closed;
- * - `account-gone`: a write by an account that does not exist (deleted while the write was under way).
+ * - `account-gone`: a write by an account that does not exist (deleted while the write was under way);
+ * - `thread-locked`: a comment on a locked post;
+ * - `edit-window-closed`: an author's edit after the edit window;
+ * - `last-admin`: a change that would leave no account with `admin`.
  */
-export type StoreErrorKind = 'not-found' | 'conflict' | 'idempotency-mismatch' | 'invalid' | 'unavailable' | 'account-gone';
+export type StoreErrorKind =
+  | 'not-found'
+  | 'conflict'
+  | 'idempotency-mismatch'
+  | 'invalid'
+  | 'unavailable'
+  | 'account-gone'
+  | 'thread-locked'
+  | 'edit-window-closed'
+  | 'last-admin';
 
 /**
  * The one error a Store throws on purpose. It knows nothing of HTTP or

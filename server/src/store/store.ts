@@ -3,7 +3,8 @@ import type { Change, Comment, LivePost, PostSort, Scope, Vote } from '@news-for
 export type { Change, Vote };
 /** Posts as stored: the API's Post without the per-reader `myVote`. */
 export type StoredPost = LivePost;
-export type StoredComment = Comment;
+/** Comments as stored: always with their author (the API omits it from hidden comments). */
+export type StoredComment = Comment & { author: string };
 
 /** An account as stored. `passwordHash` never leaves the server. */
 export interface UserRecord {
@@ -20,6 +21,8 @@ export interface UserRecord {
    * every older token is void.
    */
   sessionVersion: number;
+  /** Present while banned, and after the ban's end until lifted (`until` says whether it holds). */
+  ban?: BanRecord;
 }
 
 /** A token signed out before it expired: refused until `expiresAt`, then forgotten. */
@@ -147,7 +150,7 @@ export type NotificationSelection = { ids: string[] } | { all: true };
 /**
  * One row of a backup. Rows come table by table, every row after the rows
  * it refers to: users, posts, comments (a reply after its parent), votes,
- * idempotency keys, notifications.
+ * idempotency keys, notifications, flags, the moderation log.
  */
 export type BackupRecord =
   | { table: 'users'; row: UserRecord }
@@ -155,7 +158,9 @@ export type BackupRecord =
   | { table: 'comments'; row: StoredComment }
   | { table: 'votes'; row: VoteRecord }
   | { table: 'idempotencyKeys'; row: IdempotencyRecord }
-  | { table: 'notifications'; row: NotificationRecord };
+  | { table: 'notifications'; row: NotificationRecord }
+  | { table: 'flags'; row: FlagRecord }
+  | { table: 'moderationLog'; row: AuditEntry };
 export type BackupTable = BackupRecord['table'];
 
 /** Where exportRows() hands what it reads, batch by batch. */
@@ -176,6 +181,63 @@ export type RowCounts = Record<BackupTable, number>;
  * `account-gone` for a post, comment or vote by an account that does not
  * exist, such as one deleted while the write was under way).
  */
+// moderation
+
+/** A ban: writes refused until `until`, or for good when it is null. */
+export interface BanRecord {
+  until: string | null;
+  reason: string | null;
+}
+
+/** What a moderator acts on. */
+export type ModerationTarget = { kind: 'post'; postId: string } | { kind: 'comment'; postId: string; id: string };
+
+/** An entry of the moderation log, as an action writes it (in the action's transaction). */
+export interface AuditRecord {
+  actor: string;
+  action: 'hide' | 'restore' | 'lock' | 'unlock' | 'ban' | 'lift-ban' | 'edit' | 'set-scopes' | 'delete-account';
+  targetKind: 'post' | 'comment' | 'user';
+  targetId: string;
+  reason: string | null;
+  detail?: Record<string, unknown>;
+}
+
+/** An entry of the moderation log as stored. */
+export interface AuditEntry extends AuditRecord {
+  id: string;
+  at: string;
+}
+
+/** Who edits: the author within `windowSeconds` of creation, or a moderator (`windowSeconds` null) any time. */
+export interface EditGuard {
+  editor: string;
+  windowSeconds: number | null;
+}
+
+/** The members of a post an edit replaces. */
+export interface PostEditRecord {
+  title?: string;
+  url?: string | null;
+  text?: string | null;
+}
+
+/** One reader's flag on a post or comment. */
+export interface FlagRecord {
+  kind: 'post' | 'comment';
+  targetId: string;
+  login: string;
+  reason: string;
+  createdAt: string;
+}
+
+/** A flagged or hidden item of the moderation queue. */
+export interface QueueRecord {
+  kind: 'post' | 'comment';
+  at: string;
+  post?: StoredPost;
+  comment?: StoredComment;
+}
+
 export interface Store {
   readonly kind: 'embedded' | 'postgres' | 'rethinkdb';
 
@@ -191,9 +253,10 @@ export interface Store {
   /**
    * Removes the account, its posts (and their comments), its comments (and
    * their replies), and retracts its votes. Writes by the account that race
-   * it either finish first (and are removed) or fail `account-gone`.
+   * it either finish first (and are removed) or fail `account-gone`. Throws
+   * `last-admin` for the only account with `admin`; `audit` is logged with it.
    */
-  deleteUser(login: string): Promise<boolean>;
+  deleteUser(login: string, audit?: AuditRecord): Promise<boolean>;
   /**
    * Replaces the account's password hash and raises its sessionVersion in
    * one step. Returns the account as changed, or null when there is none.
@@ -213,7 +276,8 @@ export interface Store {
 
   createPost(post: NewPostRecord, idempotency?: IdempotencyKey): Promise<Created<StoredPost>>;
   getPost(id: string): Promise<StoredPost | null>;
-  listPosts(sort: PostSort, page: PageRequest): Promise<Page<StoredPost>>;
+  /** Without hidden posts unless `includeHidden` (moderators). */
+  listPosts(sort: PostSort, page: PageRequest, options?: { includeHidden?: boolean }): Promise<Page<StoredPost>>;
   /** Removes the post and its comments. */
   deletePost(id: string): Promise<boolean>;
 
@@ -275,4 +339,27 @@ export interface Store {
   listNotifications(recipient: string, page: NotificationPageRequest): Promise<Page<NotificationRecord> & { unread: number }>;
   /** Marks the recipient's selected notifications read (others' ids are ignored); returns how many changed and how many stay unread. */
   markNotificationsRead(recipient: string, which: NotificationSelection): Promise<{ marked: number; unread: number }>;
+  // moderation
+
+  /** Throws `not-found`, or `edit-window-closed` when the guard's author is past the window. */
+  editPost(id: string, edit: PostEditRecord, guard: EditGuard, audit?: AuditRecord): Promise<StoredPost>;
+  /** Throws `not-found`, or `edit-window-closed` when the guard's author is past the window. */
+  editComment(postId: string, id: string, text: string, guard: EditGuard, audit?: AuditRecord): Promise<StoredComment>;
+  /**
+   * Records `login`'s flag (once: again changes nothing and returns false);
+   * at `threshold` flags the item is hidden. Throws `not-found`, `account-gone`.
+   */
+  flag(target: ModerationTarget, login: string, reason: string, threshold: number): Promise<boolean>;
+  /** Hides or restores (restoring dismisses the flags). Throws `not-found`. */
+  setHidden(target: ModerationTarget, hidden: boolean, audit: AuditRecord): Promise<StoredPost | StoredComment>;
+  /** Throws `not-found`. */
+  setLocked(postId: string, locked: boolean, audit: AuditRecord): Promise<StoredPost>;
+  /** Bans (null lifts). Throws `not-found`. */
+  setBan(login: string, ban: BanRecord | null, audit: AuditRecord): Promise<UserRecord>;
+  /** Throws `not-found`, or `last-admin` when it would leave no account with `admin`. */
+  setScopes(login: string, scopes: Scope[], audit: AuditRecord): Promise<UserRecord>;
+  /** Flagged and hidden posts and comments, newest first. */
+  listModerationQueue(page: PageRequest): Promise<Page<QueueRecord>>;
+  /** Newest first. */
+  listModerationLog(page: PageRequest): Promise<Page<AuditEntry>>;
 }

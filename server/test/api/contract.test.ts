@@ -88,7 +88,13 @@ describe('every operation, success and main failure', () => {
   test('getApiInfo names the instance', async () => {
     const r = await t.call('GET', '/api');
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ name: 'news-forum', version: spec.info.version, instance: expect.any(String) });
+    expect(r.body).toEqual({
+      name: 'news-forum',
+      version: spec.info.version,
+      instance: expect.any(String),
+      editWindowSeconds: 900,
+      flagThreshold: 3,
+    });
   });
 
   test('authenticate: token with expiry; wrong password 401', async () => {
@@ -273,6 +279,48 @@ describe('every operation, success and main failure', () => {
     expect(listed.body).toMatchObject({ items: [{ commentId: reply.id, postId: post.id, actor: 'gus', readAt: null }], unread: 1 });
     const read = await t.call('POST', '/api/me/notifications/read', { token: fay, body: { ids: [listed.body.items[0].id] } });
     expect(read.body).toEqual({ marked: 1, unread: 0 });
+  });
+
+  test('moderation: every operation answers its success and its main failure', async () => {
+    const mod = await t.signUp('moddy');
+    const post = (await t.call('POST', '/api/posts', { token: ana, body: { title: 'to moderate' } })).body;
+    const comment = (await t.call('PUT', `/api/comments/${post.id}`, { token: ana, body: { text: 'hm' } })).body;
+    const p = `/api/posts/${post.id}`;
+    const c = `/api/comments/${post.id}/${comment.id}`;
+    const calls: [string, string, string, unknown, number][] = [
+      ['PUT', `${p}/edit`, ana, { title: 'edited' }, 200],
+      ['PUT', `${p}/edit`, mod, { title: 'not mine' }, 403],
+      ['PUT', `${c}/edit`, ana, { text: 'edited' }, 200],
+      ['PUT', `${c}/edit`, mod, { text: 'not mine' }, 403],
+      ['POST', `${p}/flags`, mod, { reason: 'spam' }, 204],
+      ['POST', `${p}/flags`, mod, { reason: 'nope' }, 422],
+      ['POST', `${c}/flags`, mod, { reason: 'other' }, 204],
+      ['POST', `${c}/flags`, mod, {}, 422],
+      ['POST', `${p}/hide`, mod, {}, 403],
+      ['POST', `${p}/hide`, admin, { reason: 'why' }, 200],
+      ['POST', `${p}/restore`, mod, {}, 403],
+      ['POST', `${p}/restore`, admin, {}, 200],
+      ['POST', `${c}/hide`, mod, {}, 403],
+      ['POST', `${c}/hide`, admin, {}, 200],
+      ['POST', `${c}/restore`, mod, {}, 403],
+      ['POST', `${c}/restore`, admin, {}, 200],
+      ['POST', `${p}/lock`, mod, {}, 403],
+      ['POST', `${p}/lock`, admin, {}, 200],
+      ['POST', `${p}/unlock`, mod, {}, 403],
+      ['POST', `${p}/unlock`, admin, {}, 200],
+      ['PUT', '/api/users/moddy/ban', ana, { until: null }, 403],
+      ['PUT', '/api/users/moddy/ban', admin, { until: null }, 200],
+      ['DELETE', '/api/users/moddy/ban', ana, {}, 403],
+      ['DELETE', '/api/users/moddy/ban', admin, {}, 200],
+      ['PUT', '/api/users/moddy/scopes', ana, { scopes: ['delete'] }, 403],
+      ['PUT', '/api/users/moddy/scopes', admin, { scopes: ['delete'] }, 200],
+      ['GET', '/api/moderation/queue', ana, undefined, 403],
+      ['GET', '/api/moderation/queue', admin, undefined, 200],
+      ['GET', '/api/moderation/log', ana, undefined, 403],
+      ['GET', '/api/moderation/log', admin, undefined, 200],
+    ];
+    for (const [method, path, token, body, status] of calls)
+      expect(`${method} ${path} ${(await t.call(method, path, { token, body })).status}`).toBe(`${method} ${path} ${status}`);
   });
 
   test('unknown /api route is a 404 problem', async () => {

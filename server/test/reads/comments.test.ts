@@ -1,3 +1,4 @@
+import { publicComment } from '../../src/moderation/visibility.js';
 import { eventually } from '../support/live-client.js';
 import { STORE_KINDS } from '../support/store-adapters.js';
 import { readPages, startTwoNodes, type TwoNodes } from './two-nodes.js';
@@ -31,7 +32,8 @@ describe.each(STORE_KINDS)('%s store, two nodes', (kind) => {
     let cursor: string | undefined;
     for (let i = 0; i < PAGES; i++) {
       const page = await t.store.listComments(post, { limit: LIMIT, cursor });
-      pages.push(JSON.stringify(page));
+      // Readers' view: hidden comments as placeholders, no flag counts.
+      pages.push(JSON.stringify({ items: page.items.map(publicComment), nextCursor: page.nextCursor }));
       if (!page.nextCursor) break;
       cursor = page.nextCursor;
     }
@@ -77,6 +79,24 @@ describe.each(STORE_KINDS)('%s store, two nodes', (kind) => {
     expect((await t.call(t.a, 'DELETE', '/api/users/bob', { token: await t.adminToken() })).status).toBe(204);
     await expectNodesMatchStore();
   });
+
+  test('after an edit, a comment hidden by a moderator, one hidden by flags, and one restored', async () => {
+    const moderator = await t.adminToken();
+    const [edited, hidden, flagged] = await Promise.all(
+      ['to edit', 'to hide', 'to flag'].map(
+        async (text) => (await t.call(t.a, 'PUT', `/api/comments/${post}`, { token: ana, body: { text } })).body.id,
+      ),
+    );
+    expect((await t.call(t.a, 'PUT', `/api/comments/${post}/${edited}/edit`, { token: moderator, body: { text: 'edited' } })).status).toBe(
+      200,
+    );
+    expect((await t.call(t.b, 'POST', `/api/comments/${post}/${hidden}/hide`, { token: moderator, body: {} })).status).toBe(200);
+    const readers = await Promise.all(['fay', 'gus', 'hal'].map((login) => t.signUp(login)));
+    for (const token of readers) await t.call(t.a, 'POST', `/api/comments/${post}/${flagged}/flags`, { token, body: { reason: 'abuse' } });
+    await expectNodesMatchStore();
+    expect((await t.call(t.a, 'POST', `/api/comments/${post}/${hidden}/restore`, { token: moderator, body: {} })).status).toBe(200);
+    await expectNodesMatchStore();
+  }, 90_000);
 
   test('an unchanged page answers 304 to its ETag', async () => {
     const first = await fetch(`${t.b.url}/api/comments/${post}?limit=${LIMIT}`);

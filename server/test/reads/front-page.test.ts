@@ -1,4 +1,5 @@
 import { POST_SORTS, type PostSort } from '@news-forum/protocol';
+import { publicPost } from '../../src/moderation/visibility.js';
 import { eventually } from '../support/live-client.js';
 import { STORE_KINDS } from '../support/store-adapters.js';
 import { readPages, startTwoNodes, type TwoNodes } from './two-nodes.js';
@@ -38,7 +39,8 @@ describe.each(STORE_KINDS)('%s store, two nodes', (kind) => {
     let cursor: string | undefined;
     for (let i = 0; i < PAGES; i++) {
       const page = await t.store.listPosts(sort, { limit: LIMIT, cursor });
-      pages.push(JSON.stringify(page));
+      // Readers' view: listPosts leaves hidden posts out; flag counts are for moderators.
+      pages.push(JSON.stringify({ items: page.items.map(publicPost), nextCursor: page.nextCursor }));
       if (!page.nextCursor) break;
       cursor = page.nextCursor;
     }
@@ -107,6 +109,20 @@ describe.each(STORE_KINDS)('%s store, two nodes', (kind) => {
     await expectNodesMatchStore();
     expect((await t.call(t.a, 'DELETE', '/api/users/dora', { token: await t.adminToken() })).status).toBe(204);
     expect(await t.store.getPost(own)).toBeNull();
+    await expectNodesMatchStore();
+  });
+
+  test('after an edit, a moderator hiding a post, flags hiding another, and both restored', async () => {
+    const moderator = await t.adminToken();
+    const [hiddenByMod, flagged] = ids.slice(0, 2) as [string, string];
+    expect((await t.call(t.a, 'PUT', `/api/posts/${ids[2]}/edit`, { token: moderator, body: { title: 'edited' } })).status).toBe(200);
+    expect((await t.call(t.a, 'POST', `/api/posts/${hiddenByMod}/hide`, { token: moderator, body: {} })).status).toBe(200);
+    const readers = await Promise.all(['fay', 'gus', 'hal'].map((login) => t.signUp(login)));
+    for (const token of readers) await t.call(t.b, 'POST', `/api/posts/${flagged}/flags`, { token, body: { reason: 'spam' } });
+    expect((await t.store.getPost(flagged))?.hidden).toBe(true);
+    await expectNodesMatchStore();
+    for (const id of [hiddenByMod, flagged])
+      expect((await t.call(t.b, 'POST', `/api/posts/${id}/restore`, { token: moderator, body: {} })).status).toBe(200);
     await expectNodesMatchStore();
   });
 

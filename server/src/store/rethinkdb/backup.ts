@@ -1,7 +1,9 @@
 import type {
+  AuditEntry,
   BackupRecord,
   BackupSink,
   BackupTable,
+  FlagRecord,
   IdempotencyRecord,
   NotificationRecord,
   RowCounts,
@@ -14,6 +16,7 @@ import { StoreError } from '../store-error.js';
 import { LONG_QUERY_MS } from './connection.js';
 import { type CommentDoc, type IdempotencyDoc, type PostDoc, rankOf, toPost, type UserDoc, type VoteDoc, voteId } from './documents.js';
 import { keyId } from './idempotency.js';
+import { type FlagDoc, flagId } from './moderation.js';
 import { claimsOf } from './pages.js';
 import { recount } from './recount.js';
 import { HARD, type WriteResult } from './reql.js';
@@ -57,11 +60,13 @@ export async function exportRows(ctx: Context, sink: BackupSink): Promise<void> 
   const users = (await all<UserDoc>(ctx, 'users')).map(toUser).sort((a, b) => (a.login < b.login ? -1 : 1));
   const keys = await all<IdempotencyDoc>(ctx, 'idempotency_keys');
   const notifications = await all<NotificationRecord>(ctx, 'notifications');
+  const flags = await all<FlagDoc>(ctx, 'flags');
+  const log = await all<AuditEntry>(ctx, 'moderation_log');
   const logins = new Set(users.map((u) => u.login));
   const kept = posts.filter((p) => logins.has(p.author)).sort(byId);
   const postIds = new Set(kept.map((p) => p.id));
   const thread = threadOrder(comments.filter((c) => postIds.has(c.postId) && logins.has(c.author)));
-  const exported = new Set(thread.map((c) => c.id));
+  const commentIds = new Set(thread.map((c) => c.id));
   const ballots = votes.filter((v) => postIds.has(v.postId) && logins.has(v.login)).sort(byId);
   const counts = new Map<string, { upvotes: number; downvotes: number; commentCount: number }>();
   const countsOf = (postId: string) => {
@@ -89,9 +94,14 @@ export async function exportRows(ctx: Context, sink: BackupSink): Promise<void> 
         }),
       ),
     ...notifications
-      .filter((n) => logins.has(n.recipient) && exported.has(n.commentId))
+      .filter((n) => logins.has(n.recipient) && commentIds.has(n.commentId))
       .sort(byId)
       .map((row): BackupRecord => ({ table: 'notifications', row })),
+    ...flags
+      .filter((f) => logins.has(f.login) && (f.kind === 'post' ? postIds : commentIds).has(f.targetId))
+      .sort(byId)
+      .map(({ id: _, ...row }): BackupRecord => ({ table: 'flags', row })),
+    ...log.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : byId(a, b))).map((row): BackupRecord => ({ table: 'moderationLog', row })),
   ];
   // RethinkDB's change feeds have no position to resume from: the time the export began stands in for it.
   await sink.begin({ feedPosition: `rethinkdb:${Date.now()}` });
@@ -105,13 +115,24 @@ const TABLE_OF: Record<BackupTable, TableName> = {
   votes: 'votes',
   idempotencyKeys: 'idempotency_keys',
   notifications: 'notifications',
+  flags: 'flags',
+  moderationLog: 'moderation_log',
 };
 
 /** Checks every row against those before it and turns it into the document stored. */
 type Doc = Record<string, unknown>;
 
 function toDocs(records: BackupRecord[]): Record<BackupTable, Doc[]> {
-  const docs: Record<BackupTable, Doc[]> = { users: [], posts: [], comments: [], votes: [], idempotencyKeys: [], notifications: [] };
+  const docs: Record<BackupTable, Doc[]> = {
+    users: [],
+    posts: [],
+    comments: [],
+    votes: [],
+    idempotencyKeys: [],
+    flags: [],
+    moderationLog: [],
+    notifications: [],
+  };
   const logins = new Set<string>();
   const posts = new Set<string>();
   const comments = new Map<string, string>();
@@ -142,6 +163,13 @@ function toDocs(records: BackupRecord[]): Record<BackupTable, Doc[]> {
       if (!logins.has(notification.recipient) || comments.get(notification.commentId) !== notification.postId)
         throw invalid(`notification ${notification.id} of no account or on no comment`);
       docs.notifications.push({ ...notification });
+    } else if (record.table === 'flags') {
+      const flag: FlagRecord = record.row;
+      const known = flag.kind === 'post' ? posts.has(flag.targetId) : comments.has(flag.targetId);
+      if (!known || !logins.has(flag.login)) throw invalid('a flag on nothing or by no account');
+      docs.flags.push({ ...flag, id: flagId(flag) } satisfies FlagDoc);
+    } else if (record.table === 'moderationLog') {
+      docs.moderationLog.push({ ...record.row });
     } else {
       const key: IdempotencyRecord = record.row;
       if (!logins.has(key.owner)) throw invalid(`an idempotency key of no account`);

@@ -62,7 +62,7 @@ export async function getPostDoc(ctx: Context, id: string): Promise<PostDoc | nu
   return ctx.db.run<PostDoc | null>(ctx.table('posts').get(id));
 }
 
-export async function listPosts(ctx: Context, sort: PostSort, page: PageRequest): Promise<Page<StoredPost>> {
+export async function listPosts(ctx: Context, sort: PostSort, page: PageRequest, includeHidden = false): Promise<Page<StoredPost>> {
   if (!Object.hasOwn(POST_ORDERS, sort)) throw new StoreError('invalid', `Unknown sort ${String(sort)}`);
   const order = POST_ORDERS[sort];
   const limit = pageSize(page);
@@ -75,6 +75,7 @@ export async function listPosts(ctx: Context, sort: PostSort, page: PageRequest)
   const rows = await ctx.db.run<PostDoc[]>(
     range
       .orderBy({ index: r.desc(sort) })
+      .filter((row: Term) => (includeHidden ? true : row('hidden').default(false).not()))
       .limit(limit + 1)
       .coerceTo('array'),
   );

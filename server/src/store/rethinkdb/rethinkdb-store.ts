@@ -1,12 +1,17 @@
-import type { PostSort } from '@news-forum/protocol';
+import type { PostSort, Scope } from '@news-forum/protocol';
 import { NOTIFICATIONS_MAX_AGE_MS } from '../notifications.js';
 import type {
+  AuditEntry,
+  AuditRecord,
   BackupRecord,
   BackupSink,
+  BanRecord,
   Created,
   CreatedComment,
+  EditGuard,
   FeedItem,
   IdempotencyKey,
+  ModerationTarget,
   NewCommentRecord,
   NewPagePostRecord,
   NewPostRecord,
@@ -16,6 +21,8 @@ import type {
   NotificationSelection,
   Page,
   PageRequest,
+  PostEditRecord,
+  QueueRecord,
   RevokedToken,
   RowCounts,
   Store,
@@ -32,6 +39,7 @@ import { TableFeed } from './change-feeds.js';
 import { deleteComment, getComment, getCommentById, insertComment, listComments } from './comments.js';
 import { RethinkdbConnection } from './connection.js';
 import { createOnce, pruneKeys } from './idempotency.js';
+import * as moderation from './moderation.js';
 import { listNotifications, markNotificationsRead, notifyReply, pruneNotifications } from './notifications.js';
 import { ensurePagePost, getPagePost } from './pages.js';
 import { deletePost, getPost, insertPost, listPosts, removePosts } from './posts.js';
@@ -157,8 +165,12 @@ export class RethinkdbStore implements Store {
     return listUsers(this.#context(), page);
   }
 
-  deleteUser(login: string): Promise<boolean> {
-    return deleteUser(this.#context(), login);
+  async deleteUser(login: string, audit?: AuditRecord): Promise<boolean> {
+    const ctx = this.#context();
+    await moderation.releaseAdmin(ctx, login);
+    const deleted = await deleteUser(ctx, login);
+    if (deleted && audit) await moderation.writeLog(ctx, audit);
+    return deleted;
   }
 
   setPassword(login: string, passwordHash: string): Promise<UserRecord | null> {
@@ -208,8 +220,8 @@ export class RethinkdbStore implements Store {
     return getPost(this.#context(), id);
   }
 
-  listPosts(sort: PostSort, page: PageRequest): Promise<Page<StoredPost>> {
-    return listPosts(this.#context(), sort, page);
+  listPosts(sort: PostSort, page: PageRequest, options: { includeHidden?: boolean } = {}): Promise<Page<StoredPost>> {
+    return listPosts(this.#context(), sort, page, options.includeHidden);
   }
 
   deletePost(id: string): Promise<boolean> {
@@ -260,6 +272,50 @@ export class RethinkdbStore implements Store {
 
   markNotificationsRead(recipient: string, which: NotificationSelection): Promise<{ marked: number; unread: number }> {
     return markNotificationsRead(this.#context(), recipient, which);
+  }
+
+  // moderation
+
+  async editPost(id: string, edit: PostEditRecord, guard: EditGuard, audit?: AuditRecord): Promise<StoredPost> {
+    const ctx = this.#context();
+    const post = await moderation.editPost(ctx, id, edit, guard);
+    if (audit) await moderation.writeLog(ctx, audit);
+    return post;
+  }
+
+  async editComment(postId: string, id: string, text: string, guard: EditGuard, audit?: AuditRecord): Promise<StoredComment> {
+    const ctx = this.#context();
+    const comment = await moderation.editComment(ctx, postId, id, text, guard);
+    if (audit) await moderation.writeLog(ctx, audit);
+    return comment;
+  }
+
+  flag(target: ModerationTarget, login: string, reason: string, threshold: number): Promise<boolean> {
+    return moderation.flag(this.#context(), target, login, reason, threshold);
+  }
+
+  setHidden(target: ModerationTarget, hidden: boolean, audit: AuditRecord): Promise<StoredPost | StoredComment> {
+    return moderation.setHidden(this.#context(), target, hidden, audit);
+  }
+
+  setLocked(postId: string, locked: boolean, audit: AuditRecord): Promise<StoredPost> {
+    return moderation.setLocked(this.#context(), postId, locked, audit);
+  }
+
+  setBan(login: string, ban: BanRecord | null, audit: AuditRecord): Promise<UserRecord> {
+    return moderation.setBan(this.#context(), login, ban, audit);
+  }
+
+  setScopes(login: string, scopes: Scope[], audit: AuditRecord): Promise<UserRecord> {
+    return moderation.setScopes(this.#context(), login, scopes, audit);
+  }
+
+  listModerationQueue(page: PageRequest): Promise<Page<QueueRecord>> {
+    return moderation.listModerationQueue(this.#context(), page);
+  }
+
+  listModerationLog(page: PageRequest): Promise<Page<AuditEntry>> {
+    return moderation.listModerationLog(this.#context(), page);
   }
 
   changes<K extends Table>(table: K, options: { signal?: AbortSignal } = {}): AsyncIterable<FeedItem<K>> {

@@ -55,6 +55,19 @@ export const TABLES = {
       createdAt: (row) => row('createdAt'),
     },
   },
+  flags: {
+    primaryKey: 'id',
+    indexes: {
+      target: (row) => r.expr([row('kind'), row('targetId')]),
+      login: (row) => row('login'),
+    },
+  },
+  moderation_log: {
+    primaryKey: 'id',
+    indexes: {
+      log: (row) => r.expr([row('at'), row('id')]),
+    },
+  },
   revoked_tokens: {
     primaryKey: 'jti',
     indexes: {

@@ -7,7 +7,27 @@ import type { SqlDriver, SqlExecutor } from './driver.js';
 import { recount } from './recount.js';
 
 const BATCH = 500;
-const TABLES: readonly BackupTable[] = ['users', 'posts', 'comments', 'votes', 'idempotencyKeys', 'notifications'];
+const TABLES: readonly BackupTable[] = [
+  'users',
+  'posts',
+  'comments',
+  'votes',
+  'idempotencyKeys',
+  'notifications',
+  'flags',
+  'moderationLog',
+];
+
+/** Flags of posts and comments as one list, keyed by `kind:id` and login. */
+const FLAGS = `
+  SELECT jsonb_build_object('kind', 'post', 'targetId', post_id, 'login', login, 'reason', reason, 'createdAt', iso_time(created_at)) AS doc,
+         'post:' || post_id AS k1, login AS k2 FROM post_flags
+  UNION ALL
+  SELECT jsonb_build_object('kind', 'comment', 'targetId', comment_id, 'login', login, 'reason', reason, 'createdAt', iso_time(created_at)),
+         'comment:' || comment_id, login FROM comment_flags`;
+
+const LOG_ENTRY = `jsonb_strip_nulls(jsonb_build_object('id', m.id::text, 'at', iso_time(m.at), 'actor', m.actor, 'action', m.action,
+  'targetKind', m.target_kind, 'targetId', m.target_id, 'detail', m.detail)) || jsonb_build_object('reason', m.reason)`;
 
 /** One table read in keyset batches: `select` returns `{doc, k1, k2?}` rows after the `$1`/`$2` key. */
 interface KeysetRead {
@@ -44,6 +64,15 @@ const READS: Record<Exclude<BackupTable, 'comments'>, KeysetRead> = {
     first: 'SELECT notification_json(n) AS doc, n.id::text AS k1 FROM notifications n ORDER BY n.id LIMIT $1',
     after: 'SELECT notification_json(n) AS doc, n.id::text AS k1 FROM notifications n WHERE n.id > $2::uuid ORDER BY n.id LIMIT $1',
   },
+  flags: {
+    first: `SELECT doc, k1, k2 FROM (${FLAGS}) f ORDER BY k1, k2 LIMIT $1`,
+    after: `SELECT doc, k1, k2 FROM (${FLAGS}) f WHERE (k1, k2) > ($2, $3) ORDER BY k1, k2 LIMIT $1`,
+  },
+  moderationLog: {
+    first: `SELECT ${LOG_ENTRY} AS doc, lpad(m.id::text, 20, '0') AS k1 FROM moderation_log m ORDER BY m.id LIMIT $1`,
+    after: `SELECT ${LOG_ENTRY} AS doc, lpad(m.id::text, 20, '0') AS k1 FROM moderation_log m
+             WHERE m.id > $2::bigint ORDER BY m.id LIMIT $1`,
+  },
 };
 
 type KeyedRow = { doc: unknown; k1: string; k2?: string };
@@ -54,7 +83,10 @@ async function readTable(tx: SqlExecutor, table: Exclude<BackupTable, 'comments'
   for (let last = rows.at(-1); last !== undefined; last = rows.at(-1)) {
     await sink.rows(rows.map((row) => ({ table, row: row.doc }) as BackupRecord));
     if (rows.length < BATCH) return;
-    rows = await tx.query<KeyedRow>(read.after, last.k2 === undefined ? [BATCH, last.k1] : [BATCH, last.k1, last.k2]);
+    rows = await tx.query<KeyedRow>(
+      read.after,
+      last.k2 === undefined ? [BATCH, table === 'moderationLog' ? String(BigInt(last.k1)) : last.k1] : [BATCH, last.k1, last.k2],
+    );
   }
 }
 
@@ -94,27 +126,34 @@ export async function exportSnapshot(driver: SqlDriver, sink: BackupSink): Promi
     await readTable(tx, 'votes', sink);
     await readTable(tx, 'idempotencyKeys', sink);
     await readTable(tx, 'notifications', sink);
+    await readTable(tx, 'flags', sink);
+    await readTable(tx, 'moderationLog', sink);
   });
 }
 
 /** Statements that insert a batch given as one JSON array: exported shapes in, columns out. */
 const INSERTS: Record<BackupTable, string> = {
   // A file written before session versions existed has none: 0, as migration 4 gave every account.
-  users: `INSERT INTO users (id, login, display_name, scopes, password_hash, created_at, session_version)
-          SELECT r.id, r.login, r."displayName", r.scopes, r."passwordHash", r."createdAt", coalesce(r."sessionVersion", 0)
+  users: `INSERT INTO users (id, login, display_name, scopes, password_hash, created_at, session_version, banned, banned_until, ban_reason)
+          SELECT r.id, r.login, r."displayName", r.scopes, r."passwordHash", r."createdAt", coalesce(r."sessionVersion", 0),
+                 r.ban IS NOT NULL, (r.ban->>'until')::timestamptz, r.ban->>'reason'
             FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, login text, "displayName" text, scopes text[],
-                                                   "passwordHash" text, "createdAt" timestamptz, "sessionVersion" integer)`,
-  posts: `INSERT INTO posts (id, title, url, text, author, created_at, upvotes, downvotes, comment_count, version, hot, page_url)
+                                                   "passwordHash" text, "createdAt" timestamptz, "sessionVersion" integer, ban jsonb)`,
+  posts: `INSERT INTO posts (id, title, url, text, author, created_at, upvotes, downvotes, comment_count, version, hot, page_url,
+                             edited_at, hidden, locked, flag_count)
           SELECT r.id, r.title, r.url, r.text, r.author, r."createdAt", r.upvotes, r.downvotes, r."commentCount", r.version, h.hot,
-                 r."pageUrl"
+                 r."pageUrl", r."editedAt", coalesce(r.hidden, false), coalesce(r.locked, false), coalesce(r."flagCount", 0)
             FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, title text, url text, text text, author text,
                                                    "createdAt" timestamptz, upvotes integer, downvotes integer,
-                                                   "commentCount" integer, version bigint, "pageUrl" text)
+                                                   "commentCount" integer, version bigint, "pageUrl" text, "editedAt" timestamptz,
+                                                   hidden boolean, locked boolean, "flagCount" integer)
             JOIN unnest($2::uuid[], $3::float8[]) AS h(id, hot) ON h.id = r.id`,
-  comments: `INSERT INTO comments (id, post_id, parent_id, author, text, created_at, version)
-             SELECT r.id, r."postId", r."parentId", r.author, r.text, r."createdAt", r.version
+  comments: `INSERT INTO comments (id, post_id, parent_id, author, text, created_at, version, edited_at, hidden, flag_count)
+             SELECT r.id, r."postId", r."parentId", r.author, r.text, r."createdAt", r.version,
+                    r."editedAt", coalesce(r.hidden, false), coalesce(r."flagCount", 0)
                FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, "postId" uuid, "parentId" uuid, author text, text text,
-                                                      "createdAt" timestamptz, version bigint)`,
+                                                      "createdAt" timestamptz, version bigint, "editedAt" timestamptz,
+                                                      hidden boolean, "flagCount" integer)`,
   votes: `INSERT INTO votes (post_id, login, value)
           SELECT r."postId", r.login, r.value FROM jsonb_to_recordset($1::jsonb) AS r("postId" uuid, login text, value smallint)`,
   idempotencyKeys: `INSERT INTO idempotency_keys (owner, key, request_hash, resource_id, created_at)
@@ -125,6 +164,15 @@ const INSERTS: Record<BackupTable, string> = {
                   SELECT r.id, r.recipient, r."commentId", r."postId", r.actor, r.excerpt, r."createdAt", r."readAt"
                     FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, recipient text, "commentId" uuid, "postId" uuid, actor text,
                                                            excerpt text, "createdAt" timestamptz, "readAt" timestamptz)`,
+  flags: `WITH r AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(kind text, "targetId" uuid, login text, reason text, "createdAt" timestamptz)),
+               p AS (INSERT INTO post_flags (post_id, login, reason, created_at)
+                     SELECT "targetId", login, reason, "createdAt" FROM r WHERE kind = 'post')
+          INSERT INTO comment_flags (comment_id, login, reason, created_at)
+          SELECT "targetId", login, reason, "createdAt" FROM r WHERE kind = 'comment'`,
+  moderationLog: `INSERT INTO moderation_log (id, at, actor, action, target_kind, target_id, reason, detail)
+                  SELECT r.id, r.at, r.actor, r.action, r."targetKind", r."targetId", r.reason, r.detail
+                    FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, at timestamptz, actor text, action text, "targetKind" text,
+                                                           "targetId" text, reason text, detail jsonb)`,
 };
 
 async function insertBatch(tx: SqlExecutor, table: BackupTable, rows: unknown[]): Promise<void> {
@@ -152,7 +200,7 @@ async function assertEmpty(tx: SqlExecutor): Promise<void> {
   const [row] = await tx.query<{ filled: boolean }>(
     `SELECT EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM posts) OR EXISTS (SELECT 1 FROM comments)
          OR EXISTS (SELECT 1 FROM votes) OR EXISTS (SELECT 1 FROM idempotency_keys)
-         OR EXISTS (SELECT 1 FROM notifications) AS filled`,
+         OR EXISTS (SELECT 1 FROM notifications) OR EXISTS (SELECT 1 FROM moderation_log) AS filled`,
   );
   if (row?.filled) throw new StoreError('conflict', 'The database is not empty: a backup is restored into an empty one only');
 }
@@ -161,7 +209,7 @@ async function assertEmpty(tx: SqlExecutor): Promise<void> {
 export async function importBackup(driver: SqlDriver, records: AsyncIterable<BackupRecord>): Promise<RowCounts> {
   return driver.transaction(async (tx) => {
     // Nothing else may fill the database between the check and the commit.
-    await tx.query('LOCK TABLE users, posts, comments, votes, idempotency_keys, notifications IN SHARE ROW EXCLUSIVE MODE');
+    await tx.query('LOCK TABLE users, posts, comments, votes, idempotency_keys, notifications, moderation_log IN SHARE ROW EXCLUSIVE MODE');
     await assertEmpty(tx);
     const counts = Object.fromEntries(TABLES.map((table) => [table, 0])) as RowCounts;
     let table: BackupTable | undefined;
@@ -181,6 +229,10 @@ export async function importBackup(driver: SqlDriver, records: AsyncIterable<Bac
       batch.push(record.row);
     }
     await flush();
+    // Restored log ids keep their order; new entries follow them.
+    await tx.query(
+      "SELECT setval(pg_get_serial_sequence('moderation_log', 'id'), coalesce((SELECT max(id) FROM moderation_log), 0) + 1, false)",
+    );
     const posts = await tx.query<{ id: string }>('SELECT id::text AS id FROM posts');
     await recount(
       tx,

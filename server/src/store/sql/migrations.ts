@@ -334,6 +334,81 @@ CREATE FUNCTION notification_json(n notifications) RETURNS jsonb LANGUAGE sql ST
     'excerpt', n.excerpt, 'createdAt', iso_time(n.created_at), 'readAt', iso_time(n.read_at));
 `;
 
+/**
+ * Moderation: edits (`edited_at`), hiding (by a moderator or by flags),
+ * locked threads, flags (one per reader and item), bans, and the log of
+ * what moderators and admins did (no foreign keys: entries outlive what they name).
+ */
+const moderation = /* sql */ `
+DROP FUNCTION post_json(posts);
+DROP FUNCTION comment_json(comments);
+DROP FUNCTION user_json(users);
+ALTER TABLE posts ADD COLUMN edited_at timestamptz(3),
+  ADD COLUMN hidden boolean NOT NULL DEFAULT false,
+  ADD COLUMN locked boolean NOT NULL DEFAULT false,
+  ADD COLUMN flag_count integer NOT NULL DEFAULT 0 CHECK (flag_count >= 0);
+ALTER TABLE comments ADD COLUMN edited_at timestamptz(3),
+  ADD COLUMN hidden boolean NOT NULL DEFAULT false,
+  ADD COLUMN flag_count integer NOT NULL DEFAULT 0 CHECK (flag_count >= 0);
+-- banned without banned_until: for good.
+ALTER TABLE users ADD COLUMN banned boolean NOT NULL DEFAULT false,
+  ADD COLUMN banned_until timestamptz(3),
+  ADD COLUMN ban_reason text;
+CREATE INDEX posts_moderation ON posts (created_at DESC, id DESC) WHERE hidden OR flag_count > 0;
+CREATE INDEX comments_moderation ON comments (created_at DESC, id DESC) WHERE hidden OR flag_count > 0;
+
+-- Members only when they say something, so untouched items keep their shape.
+CREATE FUNCTION post_json(p posts) RETURNS jsonb LANGUAGE sql STABLE
+  RETURN jsonb_build_object(
+    'id', p.id, 'title', p.title, 'url', p.url, 'text', p.text, 'author', p.author,
+    'createdAt', iso_time(p.created_at), 'upvotes', p.upvotes, 'downvotes', p.downvotes,
+    'score', p.score, 'commentCount', p.comment_count, 'version', p.version)
+  || jsonb_strip_nulls(jsonb_build_object('editedAt', iso_time(p.edited_at), 'hidden', nullif(p.hidden, false),
+    'locked', nullif(p.locked, false), 'flagCount', nullif(p.flag_count, 0)));
+
+CREATE FUNCTION comment_json(c comments) RETURNS jsonb LANGUAGE sql STABLE
+  RETURN jsonb_build_object(
+    'id', c.id, 'postId', c.post_id, 'parentId', c.parent_id, 'author', c.author,
+    'text', c.text, 'createdAt', iso_time(c.created_at), 'version', c.version)
+  || jsonb_strip_nulls(jsonb_build_object('editedAt', iso_time(c.edited_at), 'hidden', nullif(c.hidden, false),
+    'flagCount', nullif(c.flag_count, 0)));
+
+CREATE FUNCTION user_json(u users) RETURNS jsonb LANGUAGE sql STABLE
+  RETURN jsonb_build_object(
+    'id', u.id, 'login', u.login, 'displayName', u.display_name, 'scopes', to_jsonb(u.scopes),
+    'passwordHash', u.password_hash, 'createdAt', iso_time(u.created_at), 'sessionVersion', u.session_version)
+  || CASE WHEN u.banned THEN jsonb_build_object('ban', jsonb_build_object('until', iso_time(u.banned_until), 'reason', u.ban_reason))
+          ELSE '{}'::jsonb END;
+
+CREATE TABLE post_flags (
+  post_id uuid NOT NULL REFERENCES posts ON DELETE CASCADE,
+  login text COLLATE "C" NOT NULL REFERENCES users (login) ON DELETE CASCADE,
+  reason text NOT NULL,
+  created_at timestamptz(3) NOT NULL DEFAULT now(),
+  PRIMARY KEY (post_id, login)
+);
+CREATE INDEX post_flags_login ON post_flags (login);
+CREATE TABLE comment_flags (
+  comment_id uuid NOT NULL REFERENCES comments ON DELETE CASCADE,
+  login text COLLATE "C" NOT NULL REFERENCES users (login) ON DELETE CASCADE,
+  reason text NOT NULL,
+  created_at timestamptz(3) NOT NULL DEFAULT now(),
+  PRIMARY KEY (comment_id, login)
+);
+CREATE INDEX comment_flags_login ON comment_flags (login);
+
+CREATE TABLE moderation_log (
+  id bigserial PRIMARY KEY,
+  at timestamptz(3) NOT NULL DEFAULT now(),
+  actor text NOT NULL,
+  action text NOT NULL,
+  target_kind text NOT NULL,
+  target_id text NOT NULL,
+  reason text,
+  detail jsonb
+);
+`;
+
 /** The schema, oldest first. Append new migrations; never edit an applied one. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
@@ -341,6 +416,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'account ids', sql: accountIds },
   { version: 4, name: 'revocation', sql: revocation },
   { version: 5, name: 'vote function', sql: voteFunction },
+  { version: 6, name: 'moderation', sql: moderation },
   { version: 7, name: 'page posts', sql: pagePosts },
   { version: 8, name: 'notifications', sql: notifications },
 ];

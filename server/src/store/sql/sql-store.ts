@@ -1,14 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { hotRank, ID_PATTERN, type PostSort } from '@news-forum/protocol';
+import { hotRank, ID_PATTERN, type PostSort, type Scope } from '@news-forum/protocol';
 import { type CursorKeys, decodeCursor, encodeCursor } from '../cursor.js';
 import { pageSize, toPage } from '../pages.js';
 import type {
+  AuditEntry,
+  AuditRecord,
   BackupRecord,
   BackupSink,
+  BanRecord,
   Created,
   CreatedComment,
+  EditGuard,
   FeedItem,
   IdempotencyKey,
+  ModerationTarget,
   NewCommentRecord,
   NewPagePostRecord,
   NewPostRecord,
@@ -18,6 +23,8 @@ import type {
   NotificationSelection,
   Page,
   PageRequest,
+  PostEditRecord,
+  QueueRecord,
   RevokedToken,
   RowCounts,
   Store,
@@ -27,13 +34,15 @@ import type {
   UserRecord,
   Vote,
 } from '../store.js';
-import { accountGone, StoreError } from '../store-error.js';
+import { StoreError } from '../store-error.js';
+import { lockAccount } from './account-lock.js';
 import { exportSnapshot, importBackup } from './backup.js';
 import { ChangeFeed, readFeedPosition } from './change-feed.js';
 import { sqlState } from './database-errors.js';
 import type { SqlDriver, SqlExecutor } from './driver.js';
 import { DEFAULT_RETENTION, type Retention, schedulePruning } from './housekeeping.js';
 import { migrate } from './migrations.js';
+import * as moderation from './moderation.js';
 import { listNotifications, markNotificationsRead, notifyReply } from './notifications.js';
 import { ensurePagePost, getPagePost } from './pages.js';
 import { recount } from './recount.js';
@@ -163,8 +172,9 @@ export class SqlStore implements Store {
     );
   }
 
-  async deleteUser(login: string): Promise<boolean> {
+  async deleteUser(login: string, audit?: AuditRecord): Promise<boolean> {
     return this.#transaction(async (tx) => {
+      await moderation.guardLastAdmin(tx, login);
       // FOR UPDATE conflicts with the KEY SHARE lock that writing a post,
       // comment or vote of this login takes on the account (by foreign key,
       // or first thing, see lockAccount). Writes already in flight are waited
@@ -197,6 +207,7 @@ export class SqlStore implements Store {
       // Its posts, comments and votes are gone already (with counters
       // adjusted), so the foreign keys' ON DELETE CASCADE finds nothing.
       await tx.query('DELETE FROM users WHERE login = $1', [login]);
+      if (audit) await moderation.writeLog(tx, audit);
       return true;
     });
   }
@@ -254,14 +265,15 @@ export class SqlStore implements Store {
     return UUID.test(id) ? fetchPost(this.#db(), id) : null;
   }
 
-  async listPosts(sort: PostSort, page: PageRequest): Promise<Page<StoredPost>> {
+  async listPosts(sort: PostSort, page: PageRequest, options: { includeHidden?: boolean } = {}): Promise<Page<StoredPost>> {
     if (!Object.hasOwn(POST_ORDERS, sort)) throw new StoreError('invalid', `Unknown sort ${String(sort)}`);
     const order = POST_ORDERS[sort];
     const limit = pageSize(page);
     const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor, sort, order.kinds, order.valid);
     const params = [...(after ?? []), limit + 1];
+    const where = [...(after ? [order.after] : []), ...(options.includeHidden ? [] : ['NOT p.hidden'])];
     const rows = await this.#db().query<{ doc: StoredPost; hot: number }>(
-      `SELECT post_json(p) AS doc, p.hot FROM posts p ${after ? `WHERE ${order.after}` : ''}
+      `SELECT post_json(p) AS doc, p.hot FROM posts p ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY ${order.order} LIMIT $${params.length}`,
       params,
     );
@@ -303,8 +315,9 @@ export class SqlStore implements Store {
       notification = null;
       await lockAccount(tx, comment.author);
       // Locking the post first (as deleteComment does) also keeps the parent from vanishing meanwhile.
-      const posts = await tx.query('SELECT 1 FROM posts WHERE id = $1 FOR UPDATE', [postId]);
-      if (posts.length === 0) throw new StoreError('not-found', `No post ${postId}`);
+      const [post] = await tx.query<{ locked: boolean }>('SELECT locked FROM posts WHERE id = $1 FOR UPDATE', [postId]);
+      if (!post) throw new StoreError('not-found', `No post ${postId}`);
+      if (post.locked) throw new StoreError('thread-locked', `The thread of post ${postId} is locked`);
       if (parentId !== null) {
         const parents = await tx.query('SELECT 1 FROM comments WHERE id = $1 AND post_id = $2', [parentId, postId]);
         if (parents.length === 0) throw new StoreError('not-found', `No comment ${parentId} on post ${postId}`);
@@ -369,6 +382,52 @@ export class SqlStore implements Store {
 
   markNotificationsRead(recipient: string, which: NotificationSelection): Promise<{ marked: number; unread: number }> {
     return markNotificationsRead(this.#db(), recipient, which);
+  }
+
+  // Moderation
+
+  editPost(id: string, edit: PostEditRecord, guard: EditGuard, audit?: AuditRecord): Promise<StoredPost> {
+    return this.#transaction(async (tx) => {
+      const post = await moderation.editPost(tx, id, edit, guard);
+      if (audit) await moderation.writeLog(tx, audit);
+      return post;
+    });
+  }
+
+  editComment(postId: string, id: string, text: string, guard: EditGuard, audit?: AuditRecord): Promise<StoredComment> {
+    return this.#transaction(async (tx) => {
+      const comment = await moderation.editComment(tx, postId, id, text, guard);
+      if (audit) await moderation.writeLog(tx, audit);
+      return comment;
+    });
+  }
+
+  flag(target: ModerationTarget, login: string, reason: string, threshold: number): Promise<boolean> {
+    return this.#transaction((tx) => moderation.flag(tx, target, login, reason, threshold));
+  }
+
+  setHidden(target: ModerationTarget, hidden: boolean, audit: AuditRecord): Promise<StoredPost | StoredComment> {
+    return this.#transaction((tx) => moderation.setHidden(tx, target, hidden, audit));
+  }
+
+  setLocked(postId: string, locked: boolean, audit: AuditRecord): Promise<StoredPost> {
+    return this.#transaction((tx) => moderation.setLocked(tx, postId, locked, audit));
+  }
+
+  setBan(login: string, ban: BanRecord | null, audit: AuditRecord): Promise<UserRecord> {
+    return this.#transaction((tx) => moderation.setBan(tx, login, ban, audit));
+  }
+
+  setScopes(login: string, scopes: Scope[], audit: AuditRecord): Promise<UserRecord> {
+    return this.#transaction((tx) => moderation.setScopes(tx, login, scopes, audit));
+  }
+
+  listModerationQueue(page: PageRequest): Promise<Page<QueueRecord>> {
+    return moderation.listModerationQueue(this.#db(), page);
+  }
+
+  listModerationLog(page: PageRequest): Promise<Page<AuditEntry>> {
+    return moderation.listModerationLog(this.#db(), page);
   }
 
   // Change feed
@@ -439,18 +498,6 @@ export class SqlStore implements Store {
       return { value: await insert(tx, id), replayed: false };
     });
   }
-}
-
-/**
- * Takes the KEY SHARE lock on the account that the foreign key of an insert
- * by `login` would take, but before any post lock: deleteUser locks the
- * account and then posts, so every transaction must take them in that order
- * or the two deadlock. Throws `account-gone` when the account is gone
- * (deleted meanwhile: the lock waited for the deletion to commit).
- */
-async function lockAccount(tx: SqlExecutor, login: string): Promise<void> {
-  const rows = await tx.query('SELECT 1 FROM users WHERE login = $1 FOR KEY SHARE', [login]);
-  if (rows.length === 0) throw accountGone();
 }
 
 /**

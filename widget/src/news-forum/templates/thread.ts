@@ -42,7 +42,7 @@ function comment(ui: Ui, parts: Parts, { comment: c, replies }: CommentNode): Te
           ? html`<button class="link reply" aria-expanded=${replying ? 'true' : 'false'} data-focus="reply:${c.id}" @click=${() => forms.setReplyTo(replying ? undefined : c.id)}>Reply</button>`
           : nothing
       }
-      ${canDelete(ui, c.author) ? deleteButton(parts, c.id, 'comment', () => thread.deleteComment(c)) : nothing}
+      ${c.author !== undefined && canDelete(ui, c.author) ? deleteButton(parts, c.id, 'comment', () => thread.deleteComment(c)) : nothing}
     </div>
     ${replying ? commentForm(parts, c.id) : nothing}
     ${replies.length ? commentList(ui, parts, replies) : nothing}

@@ -1,0 +1,191 @@
+import type { Caller } from '../auth/caller.js';
+import { requireScopes } from '../auth/caller.js';
+import type { Handlers } from '../http/handler.js';
+import { banEnd } from '../moderation/ban.js';
+import { isModerator, publicComment, publicPost } from '../moderation/visibility.js';
+import { ProblemError } from '../problem/problem-error.js';
+import type { Services } from '../services.js';
+import type { AuditRecord, ModerationTarget, StoredComment, StoredPost } from '../store/store.js';
+import { publicUser, withMyVoteOf } from './representations.js';
+
+/** The post, or 404 when there is none or the caller may not see it (hidden, and not a moderator). */
+async function visiblePost(services: Services, caller: Caller | undefined, id: string): Promise<StoredPost> {
+  const post = await services.store.getPost(id);
+  if (!post || (post.hidden && !isModerator(caller?.scopes))) throw new ProblemError('not-found', `No post ${id}`);
+  return post;
+}
+
+async function existingComment(services: Services, postId: string, id: string): Promise<StoredComment> {
+  const comment = await services.store.getComment(postId, id);
+  if (!comment) throw new ProblemError('not-found', `No comment ${id} on post ${postId}`);
+  return comment;
+}
+
+/** A post as `caller` may see it: everything for moderators, else without flags (and 404 once hidden). */
+export function postFor<T extends StoredPost>(caller: Caller | undefined, post: T): T {
+  if (isModerator(caller?.scopes)) return post;
+  const visible = publicPost(post);
+  if (!visible) throw new ProblemError('not-found', `No post ${post.id}`);
+  return visible as T;
+}
+
+export function commentFor(caller: Caller | undefined, comment: StoredComment) {
+  return isModerator(caller?.scopes) ? comment : publicComment(comment);
+}
+
+function audit(caller: Caller, action: AuditRecord['action'], target: ModerationTarget, reason: string | undefined): AuditRecord {
+  return {
+    actor: caller.login,
+    action,
+    targetKind: target.kind,
+    targetId: target.kind === 'post' ? target.postId : target.id,
+    reason: reason ?? null,
+  };
+}
+
+/** Who edits: a moderator any time; the author within EDIT_WINDOW; nobody else. */
+function editGuard(caller: Caller, author: string, services: Services) {
+  const moderator = isModerator(caller.scopes);
+  if (!moderator && caller.login !== author) throw new ProblemError('forbidden', 'Only the author or a moderator may edit this');
+  return { editor: caller.login, windowSeconds: moderator ? null : services.config.editWindowSeconds };
+}
+
+export const moderationHandlers = {
+  async editPost({ path, body, caller, services }) {
+    const post = await visiblePost(services, caller, path.pid);
+    const guard = editGuard(caller, post.author, services);
+    const target: ModerationTarget = { kind: 'post', postId: post.id };
+    const edited = await services.store.editPost(
+      post.id,
+      { ...body, ...(body.title !== undefined && { title: body.title.trim() }) },
+      guard,
+      caller.login === post.author ? undefined : audit(caller, 'edit', target, undefined),
+    );
+    services.reads.posts.fences.expect(caller.login, edited.id, edited.version);
+    return { status: 200, body: await withMyVoteOf(postFor(caller, edited), caller, services) };
+  },
+
+  async editComment({ path, body, caller, services }) {
+    await visiblePost(services, caller, path.pid);
+    const comment = await existingComment(services, path.pid, path.id);
+    const guard = editGuard(caller, comment.author, services);
+    const target: ModerationTarget = { kind: 'comment', postId: path.pid, id: comment.id };
+    const edited = await services.store.editComment(
+      path.pid,
+      comment.id,
+      body.text,
+      guard,
+      caller.login === comment.author ? undefined : audit(caller, 'edit', target, undefined),
+    );
+    services.reads.comments.fences.expect(caller.login, edited.id, edited.version, edited.postId);
+    return { status: 200, body: commentFor(caller, edited) };
+  },
+
+  async flagPost({ path, body, caller, services }) {
+    await visiblePost(services, caller, path.pid);
+    await services.store.flag({ kind: 'post', postId: path.pid }, caller.login, body.reason, services.config.flagThreshold);
+    return { status: 204 };
+  },
+
+  async flagComment({ path, body, caller, services }) {
+    await visiblePost(services, caller, path.pid);
+    const target: ModerationTarget = { kind: 'comment', postId: path.pid, id: path.id };
+    await services.store.flag(target, caller.login, body.reason, services.config.flagThreshold);
+    return { status: 204 };
+  },
+
+  async hidePost({ path, body, caller, services }) {
+    const target: ModerationTarget = { kind: 'post', postId: path.pid };
+    const post = (await services.store.setHidden(target, true, audit(caller, 'hide', target, body.reason))) as StoredPost;
+    services.reads.posts.fences.expect(caller.login, post.id, post.version);
+    return { status: 200, body: await withMyVoteOf(post, caller, services) };
+  },
+
+  async restorePost({ path, body, caller, services }) {
+    const target: ModerationTarget = { kind: 'post', postId: path.pid };
+    const post = (await services.store.setHidden(target, false, audit(caller, 'restore', target, body.reason))) as StoredPost;
+    services.reads.posts.fences.expect(caller.login, post.id, post.version);
+    return { status: 200, body: await withMyVoteOf(post, caller, services) };
+  },
+
+  async hideComment({ path, body, caller, services }) {
+    const target: ModerationTarget = { kind: 'comment', postId: path.pid, id: path.id };
+    const comment = (await services.store.setHidden(target, true, audit(caller, 'hide', target, body.reason))) as StoredComment;
+    services.reads.comments.fences.expect(caller.login, comment.id, comment.version, comment.postId);
+    return { status: 200, body: comment };
+  },
+
+  async restoreComment({ path, body, caller, services }) {
+    const target: ModerationTarget = { kind: 'comment', postId: path.pid, id: path.id };
+    const comment = (await services.store.setHidden(target, false, audit(caller, 'restore', target, body.reason))) as StoredComment;
+    services.reads.comments.fences.expect(caller.login, comment.id, comment.version, comment.postId);
+    return { status: 200, body: comment };
+  },
+
+  async lockPost({ path, body, caller, services }) {
+    const target: ModerationTarget = { kind: 'post', postId: path.pid };
+    const post = await services.store.setLocked(path.pid, true, audit(caller, 'lock', target, body.reason));
+    services.reads.posts.fences.expect(caller.login, post.id, post.version);
+    return { status: 200, body: await withMyVoteOf(post, caller, services) };
+  },
+
+  async unlockPost({ path, body, caller, services }) {
+    const target: ModerationTarget = { kind: 'post', postId: path.pid };
+    const post = await services.store.setLocked(path.pid, false, audit(caller, 'unlock', target, body.reason));
+    services.reads.posts.fences.expect(caller.login, post.id, post.version);
+    return { status: 200, body: await withMyVoteOf(post, caller, services) };
+  },
+
+  async banUser({ path, body, caller, services }) {
+    const until = banEnd(body.until);
+    const target = await services.store.getUser(path.login);
+    if (!target) throw new ProblemError('not-found', `No account ${path.login}`);
+    // Moderators may not silence the people who appoint them.
+    if (target.scopes.includes('admin')) requireScopes(caller, ['admin']);
+    if (target.login === caller.login) throw new ProblemError('conflict', 'An account cannot ban itself');
+    const ban = { until, reason: body.reason ?? null };
+    const user = await services.store.setBan(path.login, ban, {
+      actor: caller.login,
+      action: 'ban',
+      targetKind: 'user',
+      targetId: path.login,
+      reason: ban.reason,
+      detail: { until },
+    });
+    services.events.emit('userBanned', user.login);
+    return { status: 200, body: { login: user.login, ...ban } };
+  },
+
+  async liftBan({ path, body, caller, services }) {
+    const user = await services.store.setBan(path.login, null, {
+      actor: caller.login,
+      action: 'lift-ban',
+      targetKind: 'user',
+      targetId: path.login,
+      reason: body.reason ?? null,
+    });
+    return { status: 200, body: publicUser(user) };
+  },
+
+  async setUserScopes({ path, body, caller, services }) {
+    const user = await services.store.setScopes(path.login, body.scopes, {
+      actor: caller.login,
+      action: 'set-scopes',
+      targetKind: 'user',
+      targetId: path.login,
+      reason: null,
+      detail: { scopes: body.scopes },
+    });
+    return { status: 200, body: publicUser(user) };
+  },
+
+  async listModerationQueue({ query, services }) {
+    const page = await services.store.listModerationQueue({ limit: query.limit, cursor: query.cursor });
+    return { status: 200, body: page };
+  },
+
+  async listModerationLog({ query, services }) {
+    const page = await services.store.listModerationLog({ limit: query.limit, cursor: query.cursor });
+    return { status: 200, body: page };
+  },
+} satisfies Partial<Handlers>;

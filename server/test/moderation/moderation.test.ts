@@ -1,0 +1,293 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { connectSocket, eventually, record, subscribe, type TestSocket } from '../support/live-client.js';
+import { ADMIN, startTestServer, type TestServer } from '../support/server.js';
+
+// Short enough that a test can wait it out; long enough for an edit right after creating.
+const EDIT_WINDOW_S = 4;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let t: TestServer;
+let admin: string;
+let mod: string;
+let ana: string;
+let bob: string;
+let carol: string;
+let dora: string;
+const sockets: TestSocket[] = [];
+
+async function newPost(token: string, title = 'a post'): Promise<any> {
+  const created = await t.call('POST', '/api/posts', { token, body: { title, text: 'body' } });
+  expect(created.status).toBe(201);
+  return created.body;
+}
+
+async function newComment(token: string, postId: string, text = 'a comment', parentId?: string): Promise<any> {
+  const created = await t.call('PUT', `/api/comments/${postId}`, { token, body: { text, ...(parentId && { parentId }) } });
+  expect(created.status).toBe(201);
+  return created.body;
+}
+
+async function logActions(): Promise<string[]> {
+  const log = await t.call('GET', '/api/moderation/log?limit=100', { token: admin });
+  expect(log.status).toBe(200);
+  return log.body.items.map((entry: any) => `${entry.action} ${entry.targetId}`);
+}
+
+beforeAll(async () => {
+  t = await startTestServer({ env: { EDIT_WINDOW: `${EDIT_WINDOW_S}s` } });
+  admin = await t.login(ADMIN.login, ADMIN.password);
+  [ana, bob, carol, dora] = (await Promise.all(['ana', 'bob', 'carol', 'dora'].map((login) => t.signUp(login)))) as [
+    string,
+    string,
+    string,
+    string,
+  ];
+  await t.signUp('mod');
+  expect((await t.call('PUT', '/api/users/mod/scopes', { token: admin, body: { scopes: ['read', 'delete'] } })).status).toBe(200);
+  mod = await t.login('mod', 'mod-password');
+}, 60_000);
+
+afterAll(async () => {
+  for (const socket of sockets) socket.disconnect();
+  await t?.cleanup();
+});
+
+test('GET /api tells the edit window and the flag threshold', async () => {
+  const info = await t.call('GET', '/api');
+  expect(info.body).toMatchObject({ editWindowSeconds: EDIT_WINDOW_S, flagThreshold: 3 });
+});
+
+describe('editing', () => {
+  test('the author edits a post within the window; live readers see the edit once, with a higher version', async () => {
+    const socket = await connectSocket(t.url);
+    sockets.push(socket);
+    await subscribe(socket, { topic: 'posts' });
+    const changes = record(socket, 'poststream');
+    const post = await newPost(ana, 'tpyo');
+    const edited = await t.call('PUT', `/api/posts/${post.id}/edit`, { token: ana, body: { title: 'typo', url: 'https://example.com/' } });
+    expect(edited.status).toBe(200);
+    expect(edited.body).toMatchObject({ title: 'typo', url: 'https://example.com/', text: 'body', editedAt: expect.any(String) });
+    expect(edited.body.version).toBeGreaterThan(post.version);
+    await eventually(() => changes.some((c) => c.new_val?.id === post.id && c.new_val.title === 'typo'));
+    await sleep(300);
+    const edits = changes.filter((c) => c.new_val?.id === post.id && c.new_val.editedAt !== undefined);
+    expect(edits).toHaveLength(1);
+    expect(edits[0]?.new_val?.version).toBe(edited.body.version);
+    expect((await t.call('GET', `/api/posts/${post.id}`)).body.title).toBe('typo');
+  });
+
+  test('someone else may not edit; a moderator may, and the log says so', async () => {
+    const post = await newPost(ana);
+    const other = await t.call('PUT', `/api/posts/${post.id}/edit`, { token: bob, body: { title: 'mine now' } });
+    expect(other.status).toBe(403);
+    const byMod = await t.call('PUT', `/api/posts/${post.id}/edit`, { token: mod, body: { text: null } });
+    expect(byMod.status).toBe(200);
+    expect(byMod.body.text).toBeNull();
+    expect(await logActions()).toContain(`edit ${post.id}`);
+  });
+
+  test('the author edits a comment; outside the window the author gets 422, a moderator still edits', async () => {
+    const post = await newPost(ana);
+    const comment = await newComment(bob, post.id, 'frist');
+    const edited = await t.call('PUT', `/api/comments/${post.id}/${comment.id}/edit`, { token: bob, body: { text: 'first' } });
+    expect(edited.status).toBe(200);
+    expect(edited.body).toMatchObject({ text: 'first', editedAt: expect.any(String), version: comment.version + 1 });
+    expect((await t.call('PUT', `/api/comments/${post.id}/${comment.id}/edit`, { token: ana, body: { text: 'x' } })).status).toBe(403);
+
+    await sleep(EDIT_WINDOW_S * 1000 + 200);
+    const late = await t.call('PUT', `/api/posts/${post.id}/edit`, { token: ana, body: { title: 'too late' } });
+    expect(late.status).toBe(422);
+    expect(late.body.type).toBe('urn:news-forum:problem:edit-window-closed');
+    const lateComment = await t.call('PUT', `/api/comments/${post.id}/${comment.id}/edit`, { token: bob, body: { text: 'late' } });
+    expect(lateComment.status).toBe(422);
+    expect((await t.call('GET', `/api/posts/${post.id}`)).body.title).toBe('a post');
+    expect((await t.call('PUT', `/api/posts/${post.id}/edit`, { token: mod, body: { title: 'fixed' } })).status).toBe(200);
+  });
+});
+
+describe('flags', () => {
+  test('three readers hide a post from anonymous reads and the front page, not from moderators; twice by one counts once', async () => {
+    const post = await newPost(dora, 'spam spam');
+    for (const token of [ana, ana])
+      expect((await t.call('POST', `/api/posts/${post.id}/flags`, { token, body: { reason: 'spam' } })).status).toBe(204);
+    const once = await t.call('GET', `/api/posts/${post.id}`, { token: mod });
+    expect(once.body.flagCount).toBe(1);
+    expect((await t.call('GET', `/api/posts/${post.id}`, { token: ana })).body.flagCount).toBeUndefined();
+    await t.call('POST', `/api/posts/${post.id}/flags`, { token: bob, body: { reason: 'abuse' } });
+    expect((await t.call('GET', `/api/posts/${post.id}`)).status).toBe(200);
+    await t.call('POST', `/api/posts/${post.id}/flags`, { token: carol, body: { reason: 'off-topic' } });
+
+    expect((await t.call('GET', `/api/posts/${post.id}`)).status).toBe(404);
+    await eventually(async () => !(await t.call('GET', '/api/posts?sort=new')).body.items.some((p: any) => p.id === post.id));
+    expect((await t.call('GET', '/api/posts?sort=new', { token: ana })).body.items.some((p: any) => p.id === post.id)).toBe(false);
+    const seen = (await t.call('GET', '/api/posts?sort=new', { token: mod })).body.items.find((p: any) => p.id === post.id);
+    expect(seen).toMatchObject({ hidden: true, flagCount: 3 });
+    const queue = await t.call('GET', '/api/moderation/queue', { token: mod });
+    expect(queue.body.items.some((item: any) => item.post?.id === post.id)).toBe(true);
+  });
+
+  test('a flagged comment shows as a placeholder without author; moderators see it whole', async () => {
+    const post = await newPost(ana);
+    const comment = await newComment(dora, post.id, 'buy now');
+    const reply = await newComment(ana, post.id, 'no', comment.id);
+    for (const token of [ana, bob, carol])
+      await t.call('POST', `/api/comments/${post.id}/${comment.id}/flags`, { token, body: { reason: 'spam' } });
+    await eventually(async () => (await t.call('GET', `/api/comments/${post.id}`)).body.items[0]?.hidden === true);
+    const [placeholder, kept] = (await t.call('GET', `/api/comments/${post.id}`)).body.items;
+    expect(placeholder).toEqual({
+      id: comment.id,
+      postId: post.id,
+      parentId: null,
+      text: 'removed by a moderator',
+      createdAt: comment.createdAt,
+      version: expect.any(Number),
+      hidden: true,
+    });
+    expect(kept).toMatchObject({ id: reply.id, parentId: comment.id });
+    const whole = (await t.call('GET', `/api/comments/${post.id}`, { token: mod })).body.items[0];
+    expect(whole).toMatchObject({ text: 'buy now', author: 'dora', hidden: true, flagCount: 3 });
+  });
+});
+
+describe('moderator actions', () => {
+  test('a hidden post keeps its votes and comments and comes back intact', async () => {
+    const post = await newPost(ana);
+    await t.call('POST', `/api/posts/${post.id}/upvotes`, { token: bob });
+    await t.call('POST', `/api/posts/${post.id}/downvotes`, { token: carol });
+    await newComment(bob, post.id);
+    const before = (await t.call('GET', `/api/posts/${post.id}`)).body;
+    const hidden = await t.call('POST', `/api/posts/${post.id}/hide`, { token: mod, body: { reason: 'checking' } });
+    expect(hidden.status).toBe(200);
+    expect(hidden.body.hidden).toBe(true);
+    expect((await t.call('GET', `/api/posts/${post.id}`, { token: bob })).status).toBe(404);
+    expect((await t.call('POST', `/api/posts/${post.id}/hide`, { token: bob, body: {} })).status).toBe(403);
+    const restored = await t.call('POST', `/api/posts/${post.id}/restore`, { token: mod, body: {} });
+    expect(restored.status).toBe(200);
+    expect(restored.body.hidden).toBeUndefined();
+    const after = (await t.call('GET', `/api/posts/${post.id}`)).body;
+    expect(after).toMatchObject({ upvotes: 1, downvotes: 1, commentCount: 1, title: before.title });
+    expect(after.version).toBeGreaterThan(before.version);
+    expect((await t.call('GET', `/api/comments/${post.id}`)).body.items).toHaveLength(1);
+    const actions = await logActions();
+    expect(actions).toEqual(expect.arrayContaining([`hide ${post.id}`, `restore ${post.id}`]));
+  });
+
+  test('a locked thread refuses new comments with 409 thread-locked; unlocked it takes them again', async () => {
+    const post = await newPost(ana);
+    expect((await t.call('POST', `/api/posts/${post.id}/lock`, { token: mod, body: { reason: 'heated' } })).body.locked).toBe(true);
+    const refused = await t.call('PUT', `/api/comments/${post.id}`, { token: bob, body: { text: 'hello?' } });
+    expect(refused.status).toBe(409);
+    expect(refused.body.type).toBe('urn:news-forum:problem:thread-locked');
+    expect((await t.call('GET', `/api/comments/${post.id}`)).body.items).toHaveLength(0);
+    expect((await t.call('POST', `/api/posts/${post.id}/unlock`, { token: mod, body: {} })).body.locked).toBeUndefined();
+    await newComment(bob, post.id);
+    expect(await logActions()).toEqual(expect.arrayContaining([`lock ${post.id}`, `unlock ${post.id}`]));
+  });
+
+  test('a ban refuses writes with 403 naming its end, and ends by itself', async () => {
+    const until = new Date(Date.now() + 2500).toISOString();
+    const ban = await t.call('PUT', '/api/users/carol/ban', { token: mod, body: { until, reason: 'cool off' } });
+    expect(ban.status).toBe(200);
+    expect(ban.body).toEqual({ login: 'carol', until, reason: 'cool off' });
+    const refused = await t.call('POST', '/api/posts', { token: carol, body: { title: 'let me' } });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ type: 'urn:news-forum:problem:account-banned', bannedUntil: until });
+    expect((await t.call('GET', '/api/posts?sort=new', { token: carol })).status).toBe(200);
+    await sleep(Date.parse(until) - Date.now() + 100);
+    expect((await t.call('POST', '/api/posts', { token: carol, body: { title: 'back' } })).status).toBe(201);
+  });
+
+  test('a ban for good says null until lifted; moderators cannot ban admins', async () => {
+    const post = await newPost(ana);
+    expect((await t.call('PUT', '/api/users/dora/ban', { token: mod, body: { until: null } })).status).toBe(200);
+    const refused = await t.call('POST', `/api/posts/${post.id}/upvotes`, { token: dora });
+    expect(refused.status).toBe(403);
+    expect(refused.body.bannedUntil).toBeNull();
+    expect((await t.call('DELETE', '/api/users/dora/ban', { token: mod, body: { reason: 'appeal' } })).status).toBe(200);
+    expect((await t.call('POST', `/api/posts/${post.id}/upvotes`, { token: dora })).status).toBe(200);
+    expect((await t.call('PUT', '/api/users/admin/ban', { token: mod, body: { until: null } })).status).toBe(403);
+    expect(await logActions()).toEqual(expect.arrayContaining(['ban dora', 'lift-ban dora']));
+  });
+});
+
+describe('admins stay', () => {
+  test('the last admin can neither lose admin nor delete itself; with a second admin it can', async () => {
+    const demote = await t.call('PUT', '/api/users/admin/scopes', { token: admin, body: { scopes: ['read', 'delete'] } });
+    expect(demote.status).toBe(409);
+    expect(demote.body.type).toBe('urn:news-forum:problem:last-admin');
+    expect((await t.call('DELETE', '/api/users/admin', { token: admin })).status).toBe(409);
+    expect((await t.call('GET', '/api/users/admin', { token: admin })).body.scopes).toContain('admin');
+    await t.signUp('eve');
+    expect((await t.call('PUT', '/api/users/eve/scopes', { token: admin, body: { scopes: ['read', 'delete', 'admin'] } })).status).toBe(
+      200,
+    );
+    expect((await t.call('PUT', '/api/users/eve/scopes', { token: mod, body: { scopes: [] } })).status).toBe(403);
+    const eve = await t.login('eve', 'eve-password');
+    expect((await t.call('DELETE', '/api/users/eve', { token: eve })).status).toBe(204);
+    expect(await logActions()).toEqual(expect.arrayContaining(['set-scopes eve', 'delete-account eve']));
+  });
+});
+
+describe('queue and log', () => {
+  test('the queue is for moderators, newest first, paginated', async () => {
+    expect((await t.call('GET', '/api/moderation/queue', { token: ana })).status).toBe(403);
+    expect((await t.call('GET', '/api/moderation/queue')).status).toBe(401);
+    const first = await t.call('GET', '/api/moderation/queue?limit=1', { token: mod });
+    expect(first.body.items).toHaveLength(1);
+    const second = await t.call('GET', `/api/moderation/queue?limit=1&cursor=${first.body.nextCursor}`, { token: mod });
+    expect(second.body.items).toHaveLength(1);
+    expect(Date.parse(first.body.items[0].at)).toBeGreaterThanOrEqual(Date.parse(second.body.items[0].at));
+  });
+
+  test('the log is for admins, newest first, paginated, with who and why', async () => {
+    expect((await t.call('GET', '/api/moderation/log', { token: mod })).status).toBe(403);
+    const first = await t.call('GET', '/api/moderation/log?limit=2', { token: admin });
+    expect(first.body.items).toHaveLength(2);
+    const next = await t.call('GET', `/api/moderation/log?limit=2&cursor=${first.body.nextCursor}`, { token: admin });
+    const ids = [...first.body.items, ...next.body.items].map((entry: any) => entry.id);
+    expect(new Set(ids).size).toBe(4);
+    const ban = (await t.call('GET', '/api/moderation/log?limit=100', { token: admin })).body.items.find(
+      (e: any) => e.action === 'ban' && e.targetId === 'carol',
+    );
+    expect(ban).toMatchObject({ actor: 'mod', targetKind: 'user', reason: 'cool off', detail: { until: expect.any(String) } });
+  });
+});
+
+describe('bad input changes nothing', () => {
+  test('too long reasons, unknown reasons, bans in the past or too far, missing or deleted items', async () => {
+    const post = await newPost(ana);
+    const comment = await newComment(bob, post.id);
+    const before = await logActions();
+    const cases: [string, string, string, unknown, number][] = [
+      ['POST', `/api/posts/${post.id}/hide`, mod, { reason: 'x'.repeat(501) }, 422],
+      ['POST', `/api/posts/${post.id}/flags`, bob, { reason: 'boring' }, 422],
+      ['POST', `/api/posts/${post.id}/flags`, bob, {}, 422],
+      ['PUT', '/api/users/bob/ban', mod, { until: new Date(Date.now() - 60_000).toISOString() }, 422],
+      ['PUT', '/api/users/bob/ban', mod, { until: new Date(Date.now() + 200 * 365 * 86_400_000).toISOString() }, 422],
+      ['PUT', '/api/users/bob/ban', mod, { until: 'tomorrow' }, 422],
+      ['PUT', '/api/users/bob/ban', mod, {}, 422],
+      ['PUT', '/api/users/nobody/ban', mod, { until: null }, 404],
+      ['PUT', `/api/posts/${post.id}/edit`, ana, {}, 422],
+      ['PUT', `/api/posts/${post.id}/edit`, ana, { title: ' ' }, 422],
+      ['PUT', '/api/users/bob/scopes', admin, { scopes: ['root'] }, 422],
+      ['POST', '/api/posts/00000000-0000-4000-8000-000000000000/hide', mod, {}, 404],
+      ['POST', '/api/posts/00000000-0000-4000-8000-000000000000/flags', bob, { reason: 'spam' }, 404],
+      ['POST', `/api/comments/${post.id}/00000000-0000-4000-8000-000000000000/hide`, mod, {}, 404],
+      ['POST', '/api/posts/not-an-id/lock', mod, {}, 400],
+    ];
+    for (const [method, path, token, body, status] of cases) {
+      const answer = await t.call(method, path, { token, body });
+      expect(`${method} ${path} ${JSON.stringify(body).slice(0, 40)} -> ${answer.status}`).toBe(
+        `${method} ${path} ${JSON.stringify(body).slice(0, 40)} -> ${status}`,
+      );
+    }
+    expect((await t.call('DELETE', `/api/comments/${post.id}/${comment.id}`, { token: bob })).status).toBe(204);
+    expect((await t.call('POST', `/api/comments/${post.id}/${comment.id}/hide`, { token: mod, body: {} })).status).toBe(404);
+    expect((await t.call('PUT', `/api/comments/${post.id}/${comment.id}/edit`, { token: bob, body: { text: 'x' } })).status).toBe(404);
+    expect((await t.call('DELETE', `/api/posts/${post.id}`, { token: ana })).status).toBe(204);
+    expect((await t.call('POST', `/api/posts/${post.id}/lock`, { token: mod, body: {} })).status).toBe(404);
+    expect(await logActions()).toEqual(before);
+    expect((await t.call('GET', '/api/users/bob', { token: admin })).body.scopes).toEqual([]);
+    expect((await t.call('POST', '/api/posts', { token: bob, body: { title: 'not banned' } })).status).toBe(201);
+  });
+});
