@@ -71,7 +71,7 @@ describe.each(STORE_KINDS)('%s store: backups', (kind) => {
 
     const target = await stores.fresh();
     const counts = await target.importRows(replay(records));
-    expect(counts).toEqual({ users: 3, posts: 2, comments: 3, votes: 3, idempotencyKeys: 2, notifications: 3 });
+    expect(counts).toEqual({ users: 3, posts: 2, comments: 3, votes: 3, idempotencyKeys: 2, notifications: 3, flags: 0, moderationLog: 0 });
     // Each reply notified the author of what it answers; read or not, they come back as they were.
     for (const login of USERS) {
       const page = { limit: 10, unreadOnly: false };
