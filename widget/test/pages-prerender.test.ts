@@ -54,7 +54,10 @@ describe('server-rendered pages in Chromium', () => {
     await forum.getByRole('button', { name: 'Upvote: Upgraded in place' }).waitFor();
     await forum.getByRole('region', { name: 'Comments' }).getByText('A comment').waitFor();
     await waitFor('the first render to be recorded', () => page.evaluate(() => 'firstRender' in window));
-    expect(await page.evaluate(() => (window as unknown as { firstRender: unknown }).firstRender)).toEqual({ slotted: true, loading: false });
+    expect(await page.evaluate(() => (window as unknown as { firstRender: unknown }).firstRender)).toEqual({
+      slotted: true,
+      loading: false,
+    });
     // The server's content is no longer shown (it stays in the light DOM, unslotted).
     expect(await page.locator('[data-news-forum-prerendered]').isVisible()).toBe(false);
     expect(await forum.getByRole('heading', { level: 1, name: 'Upgraded in place' }).count()).toBe(0);
