@@ -161,7 +161,7 @@ describe('DEMO_API_URL', () => {
     const proxied = await startDemo({ env: { ...env(dir), DEMO_API_URL: `${api}/` }, passwordCost: 1024 });
     try {
       const page = await get(`${proxied.forum.url}/`);
-      expect(page.body.toString()).toContain(`<news-forum api="${api}"></news-forum>`);
+      expect(page.body.toString()).toContain(`<news-forum api="${api}"><noscript>`);
       const connect = String(page.headers['content-security-policy'])
         .split(';')
         .find((directive) => directive.trim().startsWith('connect-src'));
@@ -173,7 +173,7 @@ describe('DEMO_API_URL', () => {
       await rm(dir, { recursive: true, force: true });
     }
     // Without it, the page uses the server it came from.
-    expect((await get(`${demo.forum.url}/`)).body.toString()).toContain('<news-forum api="/"></news-forum>');
+    expect((await get(`${demo.forum.url}/`)).body.toString()).toContain('<news-forum api="/"><noscript>');
   }, 60_000);
 
   test.each(['ftp://api.example.com', 'https://api.example.com/forum', 'not a url', 'http://a"b.example.com', 'http://a;b.example.com'])(

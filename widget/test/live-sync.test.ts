@@ -26,7 +26,7 @@ describe('two readers at once', () => {
 
     // A vote in A moves the score in B.
     await inA.getByRole('button', { name: 'Upvote: Shared topic' }).click();
-    await text(inB.locator(`.post[data-id="${topic.id}"] [part="score"]`), '1 points');
+    await text(inB.locator(`.post[data-id="${topic.id}"] [part="score"]`), '1 point');
 
     // A new post in A: B is offered it rather than having its list reordered.
     await inA.getByRole('button', { name: 'Submit a post' }).click();
@@ -76,7 +76,7 @@ describe('two readers at once', () => {
     const later = await fixture.env.post(dee, 'Posted after the restart');
 
     await text(status, 'Live', 20_000);
-    await text(score, '1 points');
+    await text(score, '1 point');
     await forum.getByRole('button', { name: 'Show 1 new post' }).click();
     await forum.locator(`.post[data-id="${later.id}"]`).waitFor();
     expect(problems.errors).toEqual([]);

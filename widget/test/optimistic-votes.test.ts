@@ -62,7 +62,7 @@ describe('an optimistic vote', () => {
     state.release();
     expect(await voted).toMatchObject({ postId: topic.id, vote: 1 });
     await rendered(page);
-    expect(await page.evaluate(() => (window as unknown as { scores: string[] }).scores)).toEqual(['0 points', '1 points']);
+    expect(await page.evaluate(() => (window as unknown as { scores: string[] }).scores)).toEqual(['0 points', '1 point']);
     expect(problems.errors).toEqual([]);
     await page.context().close();
   }, 60_000);
@@ -90,7 +90,7 @@ describe('an optimistic vote', () => {
     await abandoned;
     state.release();
     // The server counted it: the stream says so, but the reader who left is not shown as its voter.
-    await text(forum.locator(`.post[data-id="${topic.id}"] [part="score"]`), '1 points');
+    await text(forum.locator(`.post[data-id="${topic.id}"] [part="score"]`), '1 point');
     await rendered(page);
     expect(await up.getAttribute('aria-pressed')).toBe('false');
     expect(await page.evaluate(() => (window as unknown as { votes: number }).votes)).toBe(0);

@@ -36,7 +36,16 @@ describe('server-rendered pages in Chromium', () => {
     expect(await page.title()).toBe(`${TITLE} · news-forum`);
     for (const tag of ['img', 'b']) expect(await page.locator(tag).count()).toBe(0);
 
-    // The demo keeps /; the server's rendered front page is what a plain node serves there (see server tests).
+    // The demo keeps / and points readers without JavaScript to the rendered front page.
+    await page.goto(`${fixture.env.url}/`);
+    await page.getByRole('link', { name: 'read the forum as plain pages' }).click();
+    await page.waitForURL(`${fixture.env.url}/posts`);
+    const item = page.locator(`.nf-post[data-id="${post.id}"]`);
+    await item.getByText(TITLE).waitFor();
+    expect(await page.locator('img').count()).toBe(0);
+    await item.getByRole('link', { name: '1 comment' }).click();
+    await page.waitForURL(`${fixture.env.url}/p/${post.id}`);
+
     await page.goto(`${fixture.env.url}/p/00000000-0000-4000-8000-000000000000`);
     await page.getByRole('heading', { name: 'Not found' }).waitFor();
     expect(problems).toEqual({ errors: [], dialogs: [] });

@@ -61,7 +61,7 @@ describe('a reader', () => {
     const down = forum.getByRole('button', { name: 'Downvote: Lit 4 released' });
     const score = forum.locator('.post.open [part="score"]');
     for (const [button, vote, pressed, points] of [
-      [up, 1, up, '1 points'],
+      [up, 1, up, '1 point'],
       [down, -1, down, '-1 points'],
       [down, 0, undefined, '0 points'],
     ] as const) {
@@ -100,7 +100,7 @@ describe('a reader', () => {
     // Back to the list: the post is there with its score and comment count.
     await forum.getByRole('button', { name: '← All posts' }).click();
     const item = forum.locator(`.post[data-id="${post.id}"]`);
-    await text(item.locator('[part="score"]'), '1 points');
+    await text(item.locator('[part="score"]'), '1 point');
     await text(item.getByRole('button', { name: '1 comment' }), '1 comment');
     expect(problems).toEqual({ errors: [], dialogs: [] });
   }, 60_000);
@@ -157,7 +157,7 @@ describe('a reader', () => {
     const loggedOut = nextEvent<LogoutEventDetail>(page, 'news-forum-logout');
     await up.click();
     await attribute(up, 'aria-pressed', 'true');
-    await text(score, '1 points');
+    await text(score, '1 point');
     const { error } = await (await fixture.env.admin()).users.delete('eve');
     expect(error).toBeUndefined();
     release();

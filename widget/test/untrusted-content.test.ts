@@ -84,7 +84,7 @@ describe('user text', () => {
     await item.getByRole('link', { name: 'Injected live' }).waitFor();
     await waitFor('the subscription to be acknowledged', () => subscribed);
     await poster.posts.upvote(post.id);
-    await text(item.locator('[part="score"]'), '1 points');
+    await text(item.locator('[part="score"]'), '1 point');
     await item.getByRole('button', { name: 'Injected live', exact: true }).waitFor();
     expect(await forum.locator('a[href^="javascript"]').count()).toBe(0);
     expect(problems).toEqual({ errors: [], dialogs: [] });

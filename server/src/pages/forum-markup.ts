@@ -2,6 +2,12 @@ import type { Comment, PostSort } from '@news-forum/protocol';
 import type { StoredPost } from '../store/store.js';
 import { escapeHtml as e, httpUrl, plural } from './html.js';
 
+/**
+ * The rendered front page's one address: `/` too when no site (the demo) serves it,
+ * but this path always.
+ */
+export const FRONT_PAGE = '/posts';
+
 /** The attribute marking the light-DOM content `<news-forum>` shows until it has its own. */
 export const PRERENDERED_ATTRIBUTE = 'data-news-forum-prerendered';
 
@@ -28,7 +34,9 @@ const SORT_NAMES: Record<PostSort, string> = { hot: 'Hot', new: 'New', top: 'Top
 /** The front page's list. */
 export function postListMarkup(posts: StoredPost[], sort: PostSort, base: string): string {
   const sorts = (Object.keys(SORT_NAMES) as PostSort[])
-    .map((s) => (s === sort ? `<strong>${SORT_NAMES[s]}</strong>` : `<a href="${e(`${base}/?sort=${s}`)}">${SORT_NAMES[s]}</a>`))
+    .map((s) =>
+      s === sort ? `<strong>${SORT_NAMES[s]}</strong>` : `<a href="${e(`${base}${FRONT_PAGE}?sort=${s}`)}">${SORT_NAMES[s]}</a>`,
+    )
     .join(' · ');
   const items = posts.map((post) => `<li class="nf-post" data-id="${e(post.id)}">${postLinks(post, base)}</li>`).join('\n');
   return `<nav class="nf-sorts" aria-label="Order">${sorts}</nav>\n${posts.length ? `<ol class="nf-posts">\n${items}\n</ol>` : '<p>No posts yet.</p>'}`;
@@ -54,7 +62,7 @@ export function postMarkup(post: StoredPost, comments: Comment[], base: string):
   const roots = replies.get(null) ?? [];
   return `<article class="nf-thread">
 <h1>${title}</h1>
-<p>${postMeta(post)} · ${plural(post.commentCount, 'comment')} · <a href="${e(`${base}/`)}">All posts</a></p>
+<p>${postMeta(post)} · ${plural(post.commentCount, 'comment')} · <a href="${e(`${base}${FRONT_PAGE}`)}">All posts</a></p>
 ${text}
 <h2>${plural(post.commentCount, 'comment')}</h2>
 ${roots.length ? `<ol class="nf-comments">${roots.map((c) => commentMarkup(c, replies)).join('\n')}</ol>` : '<p>No comments yet.</p>'}

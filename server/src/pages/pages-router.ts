@@ -12,7 +12,7 @@ import { publicComment } from '../moderation/visibility.js';
 import type { Services } from '../services.js';
 import type { StoredPost } from '../store/store.js';
 import { type PageMeta, renderDocument } from './document.js';
-import { forumElement, postListMarkup, postMarkup } from './forum-markup.js';
+import { FRONT_PAGE, forumElement, postListMarkup, postMarkup } from './forum-markup.js';
 import { escapeHtml, excerpt, plural } from './html.js';
 import { sitemapXml } from './sitemap.js';
 
@@ -56,23 +56,27 @@ function notFoundPage(req: Request, bundlePath: string | undefined): string {
   const meta: PageMeta = {
     title: `Not found · ${SITE_NAME}`,
     description: 'No such post.',
-    canonical: `${base}/`,
+    canonical: `${base}${FRONT_PAGE}`,
     type: 'website',
     siteName: SITE_NAME,
   };
-  return renderDocument(meta, `<h1>Not found</h1><p>No such post. <a href="${escapeHtml(`${base}/`)}">All posts</a></p>`, bundlePath);
+  return renderDocument(
+    meta,
+    `<h1>Not found</h1><p>No such post. <a href="${escapeHtml(`${base}${FRONT_PAGE}`)}">All posts</a></p>`,
+    bundlePath,
+  );
 }
 
 /**
  * Plain HTML that readers without JavaScript and search engines can read:
- * the front page (`/?sort=`), each post with its comments (`/p/{id}`) and
+ * the front page (`/posts?sort=`, and `/` unless the site serves it), each post with its comments (`/p/{id}`) and
  * `/sitemap.xml`, each page holding a `<news-forum>` that upgrades in place.
  * Mounted after the site's own handlers, so a site (the demo) may serve `/`.
  */
 export function createPagesRouter(services: Services, bundlePath: string | undefined): Router {
   const router = express.Router();
 
-  router.get('/', async (req, res) => {
+  router.get(['/', FRONT_PAGE], async (req, res) => {
     const sort = sortOf(req.query.sort);
     const posts = await frontPage(services, sort);
     const base = baseUrl(req);
@@ -81,7 +85,7 @@ export function createPagesRouter(services: Services, bundlePath: string | undef
       description: posts.length
         ? `${plural(posts.length, 'post')}: ${excerpt(posts.map((post) => post.title).join(' · '))}`
         : 'A realtime up/down-vote forum.',
-      canonical: sort === 'hot' ? `${base}/` : `${base}/?sort=${sort}`,
+      canonical: sort === 'hot' ? `${base}${FRONT_PAGE}` : `${base}${FRONT_PAGE}?sort=${sort}`,
       type: 'website',
       siteName: SITE_NAME,
     };

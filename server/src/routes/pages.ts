@@ -41,7 +41,11 @@ export const pageHandlers = {
     const url = pageUrlOf(body.url);
     requirePageOrigin(url, req, services);
     const title = body.title?.trim() || url;
-    const post = await services.store.ensurePagePost({ pageUrl: url, title, author: caller.login });
+    // A reply needs a discussion to reply in: none is created for it.
+    const post = body.parentId
+      ? await services.store.getPagePost(url)
+      : await services.store.ensurePagePost({ pageUrl: url, title, author: caller.login });
+    if (!post) throw new ProblemError('not-found', `No comment ${body.parentId} on ${url}`);
     services.reads.posts.fences.expect(caller.login, post.id, post.version);
     const { value, replayed } = await addComment(
       services,

@@ -114,6 +114,8 @@ test('bad input is a 4xx that changes nothing', async () => {
     401,
   );
   expect((await find('not a url')).status).toBe(400);
+  // Not even the page's post was created.
+  expect((await find(`${BLOG}/a`)).status).toBe(404);
 });
 
 test('an Idempotency-Key makes a retried page comment return the first one', async () => {

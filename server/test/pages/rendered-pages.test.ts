@@ -35,8 +35,10 @@ test('the front page lists the posts as text with title, description, Open Graph
   expect(type).toBe('text/html; charset=utf-8');
   expect(html).toMatch(/^<!doctype html>/);
   expect(html).toContain('<title>news-forum</title>');
-  expect(html).toContain(`<link rel="canonical" href="${t.url}/">`);
-  expect(meta(html, 'property', 'og:url')).toBe(`${t.url}/`);
+  expect(html).toContain(`<link rel="canonical" href="${t.url}/posts">`);
+  expect(meta(html, 'property', 'og:url')).toBe(`${t.url}/posts`);
+  // The same page at its own address, which a site serving / (the demo) leaves to it.
+  expect((await page('/posts')).html).toBe(html);
   expect(meta(html, 'property', 'og:type')).toBe('website');
   expect(meta(html, 'property', 'og:title')).toBe('news-forum');
   expect(meta(html, 'name', 'description')).toContain('2 posts');
@@ -54,11 +56,11 @@ test('the front page lists the posts as text with title, description, Open Graph
 
 test('?sort= orders the list and is canonical; an unknown sort is the hot page', async () => {
   const { html } = await page('/?sort=new');
-  expect(html).toContain(`<link rel="canonical" href="${t.url}/?sort=new">`);
+  expect(html).toContain(`<link rel="canonical" href="${t.url}/posts?sort=new">`);
   expect(html).toContain('<title>New · news-forum</title>');
   expect(html.indexOf('A plain post')).toBeLessThan(html.indexOf(ESCAPED_TITLE));
   expect((await page('/?sort=top')).html).toContain('<strong>Top</strong>');
-  expect((await page('/?sort=%3Cx%3E')).html).toContain(`<link rel="canonical" href="${t.url}/">`);
+  expect((await page('/posts?sort=%3Cx%3E')).html).toContain(`<link rel="canonical" href="${t.url}/posts">`);
 });
 
 test('/p/{id} holds the post and its comments as text, threaded, with its own title and description', async () => {
@@ -91,6 +93,6 @@ test('sitemap.xml lists the front page and every post', async () => {
   expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<urlset xmlns="http:\/\/www.sitemaps.org\/schemas\/sitemap\/0.9">/);
   const locations = [...xml.matchAll(/<loc>([^<]*)<\/loc>/g)].map((m) => m[1]);
   expect(locations).toHaveLength(3);
-  expect(locations).toContain(`${t.url}/`);
+  expect(locations).toContain(`${t.url}/posts`);
   expect(locations).toContain(`${t.url}/p/${postId}`);
 });

@@ -4,6 +4,7 @@ import { StoreError } from '../../src/store/store-error.js';
 import { createUsers, logins, STORE_KINDS, storeFixture } from '../support/store-adapters.js';
 
 const USERS = ['ana', 'bob', 'cid'];
+const PAGE = 'https://blog.example.com/a';
 
 async function exportAll(store: Store, onBatch?: () => Promise<void>): Promise<{ feedPosition: string; records: BackupRecord[] }> {
   const records: BackupRecord[] = [];
@@ -31,6 +32,8 @@ async function aForum(store: Store): Promise<{ posts: StoredPost[]; comments: St
   const second = (
     await store.createPost({ title: 'Second', url: null, text: 'Body', author: 'bob' }, { owner: 'bob', key: 'k-1', requestHash: 'h-1' })
   ).value;
+  // The post of a page's discussion: its page goes with it.
+  const page = await store.ensurePagePost({ pageUrl: PAGE, title: 'A page', author: 'cid' });
   const top = (await store.createComment({ postId: first.id, parentId: null, author: 'bob', text: 'top' })).value;
   const reply = (await store.createComment({ postId: first.id, parentId: top.id, author: 'cid', text: 'reply' })).value;
   const deeper = (
@@ -44,7 +47,7 @@ async function aForum(store: Store): Promise<{ posts: StoredPost[]; comments: St
   await store.setVote(second.id, 'ana', 1);
   // Sessions ended before the backup stay ended after a restore.
   await store.endSessions('ana');
-  const posts = await Promise.all([first.id, second.id].map(async (id) => (await store.getPost(id))!));
+  const posts = await Promise.all([first.id, second.id, page.id].map(async (id) => (await store.getPost(id))!));
   return { posts, comments: [top, reply, deeper] };
 }
 
@@ -61,7 +64,7 @@ describe.each(STORE_KINDS)('%s store: backups', (kind) => {
     // Every row after the rows it refers to.
     expect(records.map((record) => record.table)).toEqual([
       ...Array(3).fill('users'),
-      ...Array(2).fill('posts'),
+      ...Array(3).fill('posts'),
       ...Array(3).fill('comments'),
       ...Array(3).fill('votes'),
       ...Array(2).fill('idempotencyKeys'),
@@ -71,7 +74,7 @@ describe.each(STORE_KINDS)('%s store: backups', (kind) => {
 
     const target = await stores.fresh();
     const counts = await target.importRows(replay(records));
-    expect(counts).toEqual({ users: 3, posts: 2, comments: 3, votes: 3, idempotencyKeys: 2, notifications: 3, flags: 0, moderationLog: 0 });
+    expect(counts).toEqual({ users: 3, posts: 3, comments: 3, votes: 3, idempotencyKeys: 2, notifications: 3, flags: 0, moderationLog: 0 });
     // Each reply notified the author of what it answers; read or not, they come back as they were.
     for (const login of USERS) {
       const page = { limit: 10, unreadOnly: false };
@@ -81,6 +84,7 @@ describe.each(STORE_KINDS)('%s store: backups', (kind) => {
     }
     expect((await target.listUsers({ limit: 10 })).items).toEqual((await source.listUsers({ limit: 10 })).items);
     for (const post of posts) expect(await target.getPost(post.id)).toEqual(post);
+    expect(await target.getPagePost(PAGE)).toEqual(posts[2]);
     expect((await target.listComments(posts[0]!.id, { limit: 10 })).items).toEqual(comments);
     expect(await target.getVotes('cid', [posts[0]!.id])).toEqual(new Map([[posts[0]!.id, -1]]));
     // The key still replays what it created.

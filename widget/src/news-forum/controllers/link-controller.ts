@@ -10,6 +10,8 @@ const FRAGMENT = /^#nf-post=([0-9a-fA-F-]{36})$/;
 export class LinkController extends Controller {
   /** Whether the entry of the opened post is one this element pushed (then "All posts" goes back to it). */
   #pushed = false;
+  /** The post the address names, as last seen: other fragments (a page's own anchors) leave the view alone. */
+  #linked: string | undefined;
   readonly #onPop = () => this.#follow();
 
   override hostConnected(): void {
@@ -26,11 +28,13 @@ export class LinkController extends Controller {
     if (this.ui.view.pinned || location.hash === `#nf-post=${id}`) return;
     history.pushState(history.state, '', `#nf-post=${id}`);
     this.#pushed = true;
+    this.#linked = id;
   }
 
   /** The reader went back to the list. */
   closed(): void {
     if (this.ui.view.pinned || !FRAGMENT.test(location.hash)) return;
+    this.#linked = undefined;
     if (this.#pushed) {
       this.#pushed = false;
       history.back();
@@ -41,7 +45,9 @@ export class LinkController extends Controller {
   #follow(): void {
     if (this.ui.view.pinned) return;
     const id = FRAGMENT.exec(location.hash)?.[1]?.toLowerCase();
+    if (!id && !this.#linked) return;
     if (!id) this.#pushed = false;
+    this.#linked = id;
     this.ui.view.show(id);
   }
 }
