@@ -97,4 +97,13 @@ test('readers of the front page and of a thread on two nodes are counted togethe
     20 * PERIOD_MS + 5000,
     'the thread count after an unsubscribe',
   );
+
+  // A front-page reader who opens the thread (and keeps the posts room) counts in the thread only.
+  const opener = frontReaders[0]!;
+  await subscribe(opener.socket, { topic: 'comments', postId: post.id });
+  await eventually(
+    () => frontReaders[1]!.seen.reading.get('posts') === 1 && opener.seen.reading.get(post.id) === 2,
+    20 * PERIOD_MS + 5000,
+    'the counts after a front-page reader opened the thread',
+  );
 });

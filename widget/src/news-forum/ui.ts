@@ -5,6 +5,7 @@ import { FocusController } from './controllers/focus-controller.js';
 import { FrontPageController } from './controllers/front-page-controller.js';
 import { NoticesController } from './controllers/notices-controller.js';
 import { PartsController } from './controllers/parts-controller.js';
+import { PresenceController } from './controllers/presence-controller.js';
 import { SessionController } from './controllers/session-controller.js';
 import { ViewController } from './controllers/view-controller.js';
 import { VotesController } from './controllers/votes-controller.js';
@@ -22,6 +23,7 @@ export class Ui {
   readonly focus: FocusController;
   readonly session: SessionController;
   readonly connection: ConnectionController;
+  readonly presence: PresenceController;
   readonly votes: VotesController;
   readonly view: ViewController;
   readonly front: FrontPageController;
@@ -33,6 +35,7 @@ export class Ui {
     this.focus = new FocusController(host, this);
     this.session = new SessionController(host, this);
     this.connection = new ConnectionController(host, this);
+    this.presence = new PresenceController(host, this);
     this.votes = new VotesController(host, this);
     this.view = new ViewController(host, this);
     this.front = new FrontPageController(host, this);
