@@ -1,5 +1,5 @@
-import { publicNotification } from '../routes/representations.js';
 import type { Services } from '../services.js';
+import { publicNotification } from '../store/notifications.js';
 import type { CreatedComment } from '../store/store.js';
 import type { ForumServer } from './forum-socket.js';
 import { userRoom } from './presence.js';

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { wait } from '../backoff.js';
 import type { RedisClient } from '../redis/connect-redis.js';
 
 /** The field of a node's counts that holds its number of sockets. */
@@ -51,12 +52,11 @@ export function redisShare(client: RedisClient, instanceName: string, periodMs: 
       return new Map(fields.map((room, i) => [room, replies.reduce((sum, counts) => sum + Number(counts[i] ?? 0), 0)]));
     },
     async close() {
-      await client
-        .multi()
-        .del(key)
-        .zRem(NODES, node)
-        .exec()
-        .catch(() => undefined);
+      // Best effort, and bounded: a node that cannot withdraw its counts has them expire within three periods.
+      const withdrawn = client.multi().del(key).zRem(NODES, node).exec();
+      const bound = new AbortController();
+      await Promise.race([withdrawn.catch(() => undefined), wait(1000, bound.signal)]);
+      bound.abort();
     },
   };
 }

@@ -1,10 +1,12 @@
-import { topicOfRoom } from '@news-forum/protocol';
+import { POSTS_ROOM, topicOfRoom } from '@news-forum/protocol';
 import type { ForumServer } from './forum-socket.js';
+import { FrontReaders } from './front-readers.js';
 import { ONLINE, type PresenceShare } from './presence-share.js';
 
 /**
  * Every period: this node's sockets and the readers of each topic room it
- * holds (room sizes, read from the adapter: O(topics), not O(sockets)) go
+ * holds (room sizes, read from the adapter, and the front page's readers
+ * kept by FrontReaders: O(topics), not O(sockets)) go
  * to `share`, which answers with the totals over all nodes. A topic's room
  * gets `{online, topic, reading}` when its total changed (or a reader
  * joined it since, who has not heard it yet); everyone gets `{online}` when
@@ -20,10 +22,16 @@ export function startCounts(io: ForumServer, share: PresenceShare, periodMs: num
     topicRooms.delete(room);
     heard.delete(room);
   };
-  const onJoin = (room: string) => topicRooms.has(room) && joined.add(room);
+  const front = new FrontReaders();
+  const onJoin = (room: string, id: string) => {
+    front.joined(room, id);
+    if (topicRooms.has(room)) joined.add(room);
+  };
+  const onLeave = (room: string, id: string) => front.left(room, id);
   adapter.on('create-room', onCreate);
   adapter.on('delete-room', onDelete);
   adapter.on('join-room', onJoin);
+  adapter.on('leave-room', onLeave);
 
   let online = -1;
   let running = false;
@@ -32,7 +40,7 @@ export function startCounts(io: ForumServer, share: PresenceShare, periodMs: num
     running = true;
     try {
       const local = new Map<string, number>([[ONLINE, io.of('/').sockets.size]]);
-      for (const room of topicRooms) local.set(room, adapter.rooms.get(room)?.size ?? 0);
+      for (const room of topicRooms) local.set(room, room === POSTS_ROOM ? front.count : (adapter.rooms.get(room)?.size ?? 0));
       const totals = await share.exchange(local);
       if (!totals) return;
       const total = totals.get(ONLINE) ?? 0;
@@ -61,6 +69,7 @@ export function startCounts(io: ForumServer, share: PresenceShare, periodMs: num
       adapter.off('create-room', onCreate);
       adapter.off('delete-room', onDelete);
       adapter.off('join-room', onJoin);
+      adapter.off('leave-room', onLeave);
       await share.close();
     },
   };

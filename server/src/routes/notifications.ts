@@ -1,5 +1,5 @@
 import type { Handlers } from '../http/handler.js';
-import { publicNotification } from './representations.js';
+import { publicNotification } from '../store/notifications.js';
 
 export const notificationHandlers = {
   async listNotifications({ query, caller, services }) {

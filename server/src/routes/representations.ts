@@ -1,7 +1,7 @@
-import type { Notification, Post, User } from '@news-forum/protocol';
+import type { Post, User } from '@news-forum/protocol';
 import type { Caller } from '../auth/caller.js';
 import type { Services } from '../services.js';
-import type { NotificationRecord, StoredPost, UserRecord, Vote } from '../store/store.js';
+import type { StoredPost, UserRecord, Vote } from '../store/store.js';
 
 /** An account as the API shows it: never the password hash. */
 export function publicUser(user: UserRecord): User {
@@ -27,9 +27,4 @@ export async function withMyVoteOf(post: StoredPost, caller: Caller | undefined,
 
 export function withMyVote(post: StoredPost, vote: Vote): Post {
   return { ...post, myVote: vote };
-}
-
-/** A notification as its recipient sees it (the recipient is implied). */
-export function publicNotification({ recipient: _recipient, ...notification }: NotificationRecord): Notification {
-  return notification;
 }

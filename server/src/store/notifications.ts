@@ -1,3 +1,6 @@
+import type { Notification } from '@news-forum/protocol';
+import type { NotificationRecord } from './store.js';
+
 /** How many notifications each account keeps: older ones go as new ones arrive. */
 export const NOTIFICATIONS_KEPT = 500;
 /** Notifications older than this are pruned, read or not. */
@@ -11,4 +14,9 @@ export function excerptOf(text: string): string {
   const cut = flat.slice(0, EXCERPT_LENGTH - 1);
   const space = cut.lastIndexOf(' ');
   return `${space > EXCERPT_LENGTH / 2 ? cut.slice(0, space) : cut}…`;
+}
+
+/** A notification as its recipient sees it, in the API and on the socket (the recipient is implied). */
+export function publicNotification({ recipient: _recipient, ...notification }: NotificationRecord): Notification {
+  return notification;
 }

@@ -1,44 +1,11 @@
-import { rm } from 'node:fs/promises';
 import type { Notification } from '@news-forum/protocol';
-import { type RunningServer, startServer } from '../../src/server.js';
+import type { RunningServer } from '../../src/server.js';
 import { call } from '../support/http-client.js';
 import { connectSocket, eventually, type TestSocket } from '../support/live-client.js';
-import { startPostgres, type TestPostgres } from '../support/postgres.js';
-import { startRedis, type TestRedis } from '../support/redis.js';
-import { RELAXED_LIMITS, TEST_PASSWORD_COST, TEST_SECRET, tempDir } from '../support/server.js';
+import { type RedisNodes, startRedisNodes } from '../support/redis-nodes.js';
 
-let pg: TestPostgres;
-let redis: TestRedis;
-const nodes: RunningServer[] = [];
-const dataDirs: string[] = [];
+let nodes: RedisNodes;
 const open: TestSocket[] = [];
-
-async function node(name: string): Promise<RunningServer> {
-  const dir = await tempDir();
-  dataDirs.push(dir);
-  const server = await startServer({
-    env: {
-      PORT: '0',
-      STORE: 'postgres',
-      DATABASE_URL: pg.url,
-      REDIS_URL: redis.url,
-      JWT_SECRET: TEST_SECRET,
-      DATA_DIR: dir,
-      INSTANCE_NAME: name,
-      LOG_LEVEL: 'silent',
-    },
-    passwordCost: TEST_PASSWORD_COST,
-    limits: RELAXED_LIMITS,
-    strictResponses: true,
-  });
-  nodes.push(server);
-  return server;
-}
-
-async function signUp(server: RunningServer, login: string): Promise<string> {
-  expect((await call(server.url, 'PUT', `/api/users/${login}`, { body: { password: `${login}-password` } })).status).toBe(201);
-  return (await call(server.url, 'POST', '/api/authenticate', { body: { login, password: `${login}-password` } })).body.token;
-}
 
 /** A signed-in socket that records the notifications it receives. */
 async function listener(server: RunningServer, token: string) {
@@ -59,17 +26,16 @@ let bob: string;
 let post: { id: string };
 
 beforeAll(async () => {
-  [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
-  [a, b] = await Promise.all([node('notify-a'), node('notify-b')]);
-  ana = await signUp(a, 'ana');
-  bob = await signUp(a, 'bob');
+  nodes = await startRedisNodes();
+  [a, b] = await Promise.all([nodes.node('notify-a'), nodes.node('notify-b')]);
+  ana = await nodes.signUp(a, 'ana');
+  bob = await nodes.signUp(a, 'bob');
   post = (await call(a.url, 'POST', '/api/posts', { token: bob, body: { title: 'a thread' } })).body;
 }, 120_000);
 
 afterAll(async () => {
   for (const socket of open) socket.close();
-  await Promise.allSettled(nodes.map((n) => n.close()));
-  await Promise.allSettled([pg?.stop(), redis?.stop(), ...dataDirs.map((dir) => rm(dir, { recursive: true, force: true }))]);
+  await nodes?.stop();
 });
 
 test("a reply to A's comment reaches A's two sockets on two nodes once each, and is listed after A reconnects", async () => {
@@ -107,7 +73,7 @@ test('a top-level comment notifies the post author; nobody is notified of their 
 });
 
 test('marking read: by ids (only the caller’s), or all; pages and the unread filter follow', async () => {
-  const carl = await signUp(a, 'carl');
+  const carl = await nodes.signUp(a, 'carl');
   const mine = (await call(a.url, 'PUT', `/api/comments/${post.id}`, { token: carl, body: { text: 'ask me' } })).body;
   for (let i = 0; i < 5; i += 1) {
     await call(a.url, 'PUT', `/api/comments/${post.id}`, { token: i % 2 ? ana : bob, body: { text: `answer ${i}`, parentId: mine.id } });
@@ -150,7 +116,7 @@ test('bad input gets a 4xx and changes nothing; the routes need a token', async 
 
 test('notifications survive a restart of every node', async () => {
   const before = (await call(a.url, 'GET', '/api/me/notifications', { token: ana })).body;
-  await Promise.all(nodes.splice(0).map((n) => n.close()));
-  const c = await node('notify-c');
+  await Promise.all([a.close(), b.close()]);
+  const c = await nodes.node('notify-c');
   expect((await call(c.url, 'GET', '/api/me/notifications', { token: ana })).body).toEqual(before);
 });

@@ -1,40 +1,14 @@
-import { rm } from 'node:fs/promises';
 import type { Presence } from '@news-forum/protocol';
-import { type RunningServer, startServer } from '../../src/server.js';
+import type { RunningServer } from '../../src/server.js';
 import { call } from '../support/http-client.js';
 import { connectSocket, eventually, subscribe, type TestSocket } from '../support/live-client.js';
-import { startPostgres, type TestPostgres } from '../support/postgres.js';
-import { startRedis, type TestRedis } from '../support/redis.js';
-import { RELAXED_LIMITS, TEST_PASSWORD_COST, TEST_SECRET, tempDir } from '../support/server.js';
+import { type RedisNodes, startRedisNodes } from '../support/redis-nodes.js';
 
 const PERIOD_MS = 200;
-let pg: TestPostgres;
-let redis: TestRedis;
+let nodes: RedisNodes;
 let a: RunningServer;
 let b: RunningServer;
-const dataDirs: string[] = [];
 const open: TestSocket[] = [];
-
-async function node(name: string): Promise<RunningServer> {
-  const dir = await tempDir();
-  dataDirs.push(dir);
-  return startServer({
-    env: {
-      PORT: '0',
-      STORE: 'postgres',
-      DATABASE_URL: pg.url,
-      REDIS_URL: redis.url,
-      JWT_SECRET: TEST_SECRET,
-      DATA_DIR: dir,
-      INSTANCE_NAME: name,
-      LOG_LEVEL: 'silent',
-      PRESENCE_PERIOD: `${PERIOD_MS}ms`,
-    },
-    passwordCost: TEST_PASSWORD_COST,
-    limits: RELAXED_LIMITS,
-    strictResponses: true,
-  });
-}
 
 /** A reader whose latest `presence` events are kept: the last `online`, and the last `reading` per topic. */
 async function reader(server: RunningServer) {
@@ -49,19 +23,18 @@ async function reader(server: RunningServer) {
 }
 
 beforeAll(async () => {
-  [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
-  [a, b] = await Promise.all([node('presence-a'), node('presence-b')]);
+  nodes = await startRedisNodes();
+  const env = { PRESENCE_PERIOD: `${PERIOD_MS}ms` };
+  [a, b] = await Promise.all([nodes.node('presence-a', env), nodes.node('presence-b', env)]);
 }, 120_000);
 
 afterAll(async () => {
   for (const socket of open) socket.close();
-  await Promise.allSettled([a?.close(), b?.close()]);
-  await Promise.allSettled([pg?.stop(), redis?.stop(), ...dataDirs.map((dir) => rm(dir, { recursive: true, force: true }))]);
+  await nodes?.stop();
 });
 
 test('readers of the front page and of a thread on two nodes are counted together, and the counts fall when they leave', async () => {
-  await call(a.url, 'PUT', '/api/users/ana', { body: { password: 'ana-password' } });
-  const token = (await call(a.url, 'POST', '/api/authenticate', { body: { login: 'ana', password: 'ana-password' } })).body.token;
+  const token = await nodes.signUp(a, 'ana');
   const post = (await call(a.url, 'POST', '/api/posts', { token, body: { title: 'who reads this' } })).body;
 
   const front = [await reader(a), await reader(a), await reader(b)];
@@ -96,5 +69,14 @@ test('readers of the front page and of a thread on two nodes are counted togethe
     () => threadReaders[1]!.seen.reading.get(post.id) === 1 && threadReaders[1]!.seen.online === 4,
     20 * PERIOD_MS + 5000,
     'the thread count after an unsubscribe',
+  );
+
+  // A front-page reader who opens the thread (and keeps the posts room) counts in the thread only.
+  const opener = frontReaders[0]!;
+  await subscribe(opener.socket, { topic: 'comments', postId: post.id });
+  await eventually(
+    () => frontReaders[1]!.seen.reading.get('posts') === 1 && opener.seen.reading.get(post.id) === 2,
+    20 * PERIOD_MS + 5000,
+    'the counts after a front-page reader opened the thread',
   );
 });

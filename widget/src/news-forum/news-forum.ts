@@ -46,6 +46,10 @@ import { Ui } from './ui.js';
  * @csspart post-view - An opened post with its comments.
  * @csspart comment - A comment (replies are nested inside).
  * @csspart delete-button - Delete buttons of posts and comments.
+ * @csspart presence - "12 reading now" over the list, "3 reading this thread" in a post.
+ * @csspart notifications-button - A signed-in reader's "Replies" button.
+ * @csspart unread-badge - The number of unread replies on that button.
+ * @csspart notifications - The list of replies it opens.
  *
  * @cssproperty --news-forum-font-family - Font of the whole element (default: inherited).
  * @cssproperty --news-forum-font-size - Base font size (default: 1rem).

@@ -8,6 +8,7 @@ import { NoticesController } from './controllers/notices-controller.js';
 import { PageController } from './controllers/page-controller.js';
 import { PartsController } from './controllers/parts-controller.js';
 import { PrerenderedController } from './controllers/prerendered-controller.js';
+import { PresenceController } from './controllers/presence-controller.js';
 import { SessionController } from './controllers/session-controller.js';
 import { ViewController } from './controllers/view-controller.js';
 import { VotesController } from './controllers/votes-controller.js';
@@ -25,6 +26,7 @@ export class Ui {
   readonly focus: FocusController;
   readonly session: SessionController;
   readonly connection: ConnectionController;
+  readonly presence: PresenceController;
   readonly votes: VotesController;
   readonly view: ViewController;
   readonly front: FrontPageController;
@@ -39,6 +41,7 @@ export class Ui {
     this.focus = new FocusController(host, this);
     this.session = new SessionController(host, this);
     this.connection = new ConnectionController(host, this);
+    this.presence = new PresenceController(host, this);
     this.votes = new VotesController(host, this);
     this.view = new ViewController(host, this);
     this.front = new FrontPageController(host, this);

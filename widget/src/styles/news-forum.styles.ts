@@ -138,6 +138,10 @@ export const styles = css`
   .sorts {
     display: flex;
   }
+  .presence {
+    color: var(--_muted);
+    font-size: 0.9em;
+  }
   .sort {
     border-radius: 0;
     margin-left: -1px;

@@ -2,6 +2,46 @@ import { css } from 'lit';
 
 /** Styles of the parts loaded on first use: the forms, and a post with its discussion. */
 export const partStyles = css`
+  .notifications {
+    position: relative;
+  }
+  .badge {
+    display: inline-block;
+    min-width: 1.4em;
+    padding: 0 0.3em;
+    border-radius: 0.7em;
+    background: var(--_accent);
+    color: var(--_accent-text);
+    font-size: 0.8em;
+    text-align: center;
+  }
+  .notification-list {
+    position: absolute;
+    right: 0;
+    z-index: 1;
+    width: min(22rem, 90vw);
+    max-height: 20rem;
+    overflow: auto;
+    padding: var(--_gap);
+    background: var(--_surface);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+  }
+  .notification-list ul {
+    list-style: none;
+    margin: 0;
+    padding: 0;
+  }
+  .notification-list li {
+    padding: 0.25em 0;
+  }
+  .notification-list li.unread button {
+    font-weight: 600;
+  }
+  .notification-list time {
+    color: var(--_muted);
+    font-size: 0.85em;
+  }
   .comments {
     list-style: none;
     margin: 0;

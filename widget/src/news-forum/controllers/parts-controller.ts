@@ -4,23 +4,27 @@ import { emit } from '../../events/events.js';
 import { describeError } from '../describe-error.js';
 import { Controller } from './controller.js';
 import type { FormsController } from './forms-controller.js';
+import type { NotificationsController } from './notifications-controller.js';
 import type { ThreadController } from './thread-controller.js';
 
 /** What the parts loaded on first use add to the element. */
 export interface Parts {
   readonly forms: FormsController;
   readonly thread: ThreadController;
+  readonly notifications: NotificationsController;
   /** The open panel's form. */
   panelView(): TemplateResult;
   /** The opened post with its discussion. */
   threadView(): TemplateResult;
   /** The form for a comment on the post shown, or on the page before it has a post. */
   commentForm(): TemplateResult;
+  /** A signed-in reader's replies: the unread badge and the list. */
+  notificationsView(): TemplateResult;
 }
 
 /**
- * The parts a reader who only reads never needs (the forms, and a post with
- * its discussion), loaded when first shown, as a module next to the bundle.
+ * The parts a reader who only reads never needs (the forms, a post with
+ * its discussion, a signed-in reader's notifications), loaded when first shown, as a module next to the bundle.
  * While they load the element says so; when they cannot be loaded it says
  * why and offers to try again.
  */
@@ -32,8 +36,7 @@ export class PartsController extends Controller {
 
   hostUpdate(): void {
     const { view } = this.ui;
-    const firstComment = this.ui.page.state === 'none' && this.ui.session.user;
-    if ((view.panel || view.post || firstComment) && !this.error) this.load();
+    if ((view.panel || view.post || this.ui.session.user) && !this.error) this.load();
   }
 
   /** Loads the parts, unless they are loaded or loading ("Try again" too). */

@@ -23,6 +23,7 @@ export function header(ui: Ui): TemplateResult {
       ${
         user
           ? html`<span class="who">Signed in as <strong>${user.displayName || user.login}</strong></span>
+            ${ui.parts.loaded?.notificationsView() ?? nothing}
             <button class="primary" data-focus="open:post" aria-expanded=${panel === 'post' ? 'true' : 'false'} @click=${() => ui.view.setPanel(panel === 'post' ? undefined : 'post')}>
               Submit a post
             </button>

@@ -20,6 +20,7 @@ export function listView(ui: Ui): TemplateResult {
           return html`<button class="sort" aria-pressed=${pressed ? 'true' : 'false'} data-focus=${pressed ? 'sort' : nothing} @click=${() => front.setSort(sort)}>${LABELS[sort]}</button>`;
         })}
       </div>
+      ${ui.presence.front ? html`<span part="presence" class="presence">${ui.presence.front} reading now</span>` : nothing}
       ${
         waiting
           ? html`<button part="new-posts-button" class="new-posts" @click=${() => front.showWaiting()}>

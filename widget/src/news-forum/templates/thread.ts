@@ -77,6 +77,7 @@ export function threadView(ui: Ui, parts: Parts): TemplateResult {
   const post = ui.votes.show(thread.post);
   const remove = canDelete(ui, post.author) ? deleteButton(parts, post.id, 'post', () => thread.deletePost(post)) : nothing;
   const comments = thread.comments;
+  const reading = ui.presence.thread(post.id);
   return html`<section class="thread" part="post-view" aria-labelledby="thread-title">
     ${back}
     <article part="post" class="post open">
@@ -87,6 +88,7 @@ export function threadView(ui: Ui, parts: Parts): TemplateResult {
         ${post.text ? html`<p class="text">${post.text}</p>` : nothing}
       </div>
     </article>
+    ${reading ? html`<p part="presence" class="presence">${reading} reading this thread</p>` : nothing}
     <section class="discussion" aria-label="Comments">
       ${
         ui.session.user

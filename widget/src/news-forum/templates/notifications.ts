@@ -1,0 +1,34 @@
+import { html, nothing, type TemplateResult } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
+import type { Parts } from '../controllers/parts-controller.js';
+import { timeAgo } from '../format.js';
+import type { Ui } from '../ui.js';
+
+/** The "Replies" button with the unread count, and the list it opens. */
+export function notificationsView(ui: Ui, { notifications }: Parts): TemplateResult {
+  const { items, unread, open } = notifications;
+  return html`<span class="notifications">
+    <button class="secondary" part="notifications-button" aria-expanded=${open ? 'true' : 'false'} aria-label=${`Replies to you, ${unread} unread`} @click=${() => notifications.toggle()}>
+      Replies${unread ? html` <span part="unread-badge" class="badge" aria-hidden="true">${unread}</span>` : nothing}
+    </button>
+    ${
+      open
+        ? html`<div part="notifications" class="notification-list" role="region" aria-label="Replies to you">
+          ${
+            items.length === 0
+              ? html`<p class="placeholder">No replies yet.</p>`
+              : html`<ul role="list">${repeat(
+                  items,
+                  (n) => n.id,
+                  (n) => html`<li class=${n.readAt ? 'read' : 'unread'} data-id=${n.id}>
+                    <button class="link" @click=${() => notifications.show(n)}><strong>${n.actor}</strong> replied: ${n.excerpt}</button>
+                    <time datetime=${n.createdAt}>${timeAgo(n.createdAt, ui.clock.now)}</time>
+                  </li>`,
+                )}</ul>`
+          }
+          ${unread ? html`<button class="link" @click=${() => notifications.markAll()}>Mark all read</button>` : nothing}
+        </div>`
+        : nothing
+    }
+  </span>`;
+}
