@@ -4,6 +4,7 @@ import { createLive, type Live } from './live/live.js';
 import { tokenExpired } from './live/token-expiry.js';
 import { defaultRetryDelay, type RetryDelay } from './rest/backoff.js';
 import { type CommentsApi, createCommentsApi } from './rest/comments.js';
+import { createModerationApi, type ModerationApi } from './rest/moderation.js';
 import { createPostsApi, type PostsApi } from './rest/posts.js';
 import type { CallOptions, Result } from './rest/result.js';
 import { createTransport, mayHaveTakenEffect } from './rest/transport.js';
@@ -79,6 +80,8 @@ export interface NewsForumClient {
   readonly posts: PostsApi;
   /** Comments of a post. */
   readonly comments: CommentsApi;
+  /** Editing, flags, moderator actions, bans, scopes, the moderation queue and log. */
+  readonly moderation: ModerationApi;
   /** Live streams of posts and comments over socket.io. */
   readonly live: Live;
   /** Ends every live view and subscription and closes the socket. REST calls keep working. */
@@ -161,6 +164,7 @@ export function createClient(options: ClientOptions): NewsForumClient {
     users: createUsersApi(send),
     posts: createPostsApi(send),
     comments,
+    moderation: createModerationApi(send),
     live,
     close() {
       closeViews();
