@@ -72,6 +72,18 @@ const EXPORTED = [
   'isNewsForumError',
   'operations',
   'paths',
+  // moderation
+  'Ban',
+  'CommentEdit',
+  'FlagReason',
+  'ModerationAction',
+  'ModerationApi',
+  'ModerationListQuery',
+  'ModerationLogEntry',
+  'ModerationQueueItem',
+  'NewBan',
+  'PostEdit',
+  'ReasonOptions',
 ];
 const VALUES = [
   'ApiError',
