@@ -4,6 +4,7 @@ import { adoptStyles, type LitElement } from 'lit';
 import { partStyles } from '../styles/parts.styles.js';
 import type { ForumElement } from './controllers/controller.js';
 import { FormsController } from './controllers/forms-controller.js';
+import { ModerationController } from './controllers/moderation-controller.js';
 import type { Parts } from './controllers/parts-controller.js';
 import { ThreadController } from './controllers/thread-controller.js';
 import { panelView } from './templates/forms.js';
@@ -16,6 +17,7 @@ export function attach(host: ForumElement, ui: Ui): Parts {
   if (root instanceof ShadowRoot) adoptStyles(root, [...(host.constructor as typeof LitElement).elementStyles, partStyles]);
   const forms = new FormsController(host, ui);
   const thread = new ThreadController(host, ui, forms);
-  const parts = { forms, thread, panelView: () => panelView(ui, parts), threadView: () => threadView(ui, parts) };
+  const moderation = new ModerationController(host, ui);
+  const parts = { forms, thread, moderation, panelView: () => panelView(ui, parts), threadView: () => threadView(ui, parts) };
   return parts;
 }
