@@ -172,6 +172,36 @@ describe('moderator actions', () => {
     expect(actions).toEqual(expect.arrayContaining([`hide ${post.id}`, `restore ${post.id}`]));
   });
 
+  test('live: readers see a hidden post leave and come back; moderators see it marked, with its flags', async () => {
+    const reader = await connectSocket(t.url);
+    const moderator = await connectSocket(t.url, { token: mod });
+    sockets.push(reader, moderator);
+    await Promise.all([subscribe(reader, { topic: 'posts' }), subscribe(moderator, { topic: 'posts' })]);
+    const seen = record(reader, 'poststream');
+    const seenByMod = record(moderator, 'poststream');
+    const mine = (changes: typeof seen) => changes.filter((c) => (c.new_val ?? c.old_val)?.id === post?.id);
+    // Changes of one post close together are coalesced (latest wins): each step waits for its own.
+    const post = await newPost(ana, 'watched');
+    await eventually(() => mine(seen).some((c) => c.new_val?.version === 1));
+    await t.call('POST', `/api/posts/${post.id}/flags`, { token: bob, body: { reason: 'other' } });
+    await eventually(() => mine(seenByMod).some((c) => c.new_val?.flagCount === 1));
+    await eventually(() => mine(seen).some((c) => c.new_val?.version === 2));
+    await t.call('POST', `/api/posts/${post.id}/hide`, { token: mod, body: {} });
+    await eventually(() => mine(seenByMod).some((c) => c.new_val?.hidden === true));
+    await eventually(() => mine(seen).some((c) => c.new_val === null));
+    await t.call('POST', `/api/posts/${post.id}/restore`, { token: mod, body: {} });
+    await eventually(() => mine(seen).some((c) => c.old_val === null && c.new_val?.version === 4));
+    // Created, flagged (no flag count for readers), hidden (a deletion), restored (an insertion).
+    expect(mine(seen).map((c) => [c.old_val?.version ?? null, c.new_val?.version ?? null])).toEqual([
+      [null, 1],
+      [1, 2],
+      [2, null],
+      [null, 4],
+    ]);
+    expect(mine(seen).some((c) => c.new_val?.flagCount !== undefined || c.new_val?.hidden)).toBe(false);
+    expect(mine(seenByMod).find((c) => c.new_val?.hidden)?.new_val).toMatchObject({ version: 3, flagCount: 1 });
+  });
+
   test('a locked thread refuses new comments with 409 thread-locked; unlocked it takes them again', async () => {
     const post = await newPost(ana);
     expect((await t.call('POST', `/api/posts/${post.id}/lock`, { token: mod, body: { reason: 'heated' } })).body.locked).toBe(true);
