@@ -160,6 +160,9 @@ describe('moderator actions', () => {
     expect(hidden.status).toBe(200);
     expect(hidden.body.hidden).toBe(true);
     expect((await t.call('GET', `/api/posts/${post.id}`, { token: bob })).status).toBe(404);
+    await eventually(async () => (await t.call('GET', `/api/comments/${post.id}`)).status === 404);
+    expect((await t.call('GET', `/api/comments/${post.id}`, { token: bob })).status).toBe(404);
+    expect((await t.call('GET', `/api/comments/${post.id}`, { token: mod })).body.items).toHaveLength(1);
     expect((await t.call('POST', `/api/posts/${post.id}/hide`, { token: bob, body: {} })).status).toBe(403);
     const restored = await t.call('POST', `/api/posts/${post.id}/restore`, { token: mod, body: {} });
     expect(restored.status).toBe(200);
