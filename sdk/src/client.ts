@@ -6,6 +6,7 @@ import { defaultRetryDelay, type RetryDelay } from './rest/backoff.js';
 import { type CommentsApi, createCommentsApi } from './rest/comments.js';
 import { createNotificationsApi, type NotificationsApi } from './rest/notifications.js';
 import { createPagesApi, type PagesApi } from './rest/pages.js';
+import { createModerationApi, type ModerationApi } from './rest/moderation.js';
 import { createPostsApi, type PostsApi } from './rest/posts.js';
 import type { CallOptions, Result } from './rest/result.js';
 import { createTransport, mayHaveTakenEffect } from './rest/transport.js';
@@ -85,6 +86,8 @@ export interface NewsForumClient {
   readonly pages: PagesApi;
   /** Replies to the signed-in reader's posts and comments; live ones arrive as `forum.live.on('notification')`. */
   readonly notifications: NotificationsApi;
+  /** Editing, flags, moderator actions, bans, scopes, the moderation queue and log. */
+  readonly moderation: ModerationApi;
   /** Live streams of posts and comments over socket.io. */
   readonly live: Live;
   /** Ends every live view and subscription and closes the socket. REST calls keep working. */
@@ -169,6 +172,7 @@ export function createClient(options: ClientOptions): NewsForumClient {
     comments,
     pages: createPagesApi(send),
     notifications: createNotificationsApi(send),
+    moderation: createModerationApi(send),
     live,
     close() {
       closeViews();

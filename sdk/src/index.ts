@@ -1,16 +1,23 @@
 // The protocol's types and the values apps need, so that they depend on the SDK alone.
 export {
   type ApiInfo,
+  type Ban,
   type Change,
   type ClientToServerEvents,
   type Comment,
+  type CommentEdit,
   type CommentListQuery,
   type components,
   DEFAULT_PAGE_SIZE,
   DEFAULT_POST_SORT,
+  type FlagReason,
   hotRank,
   type LivePost,
   MAX_PAGE_SIZE,
+  type ModerationAction,
+  type ModerationLogEntry,
+  type ModerationQueueItem,
+  type NewBan,
   type NewComment,
   type NewPageComment,
   type NewPost,
@@ -26,6 +33,7 @@ export {
   type PageComment,
   POST_SORTS,
   type Post,
+  type PostEdit,
   type PostListQuery,
   type PostSort,
   type Presence,
@@ -59,6 +67,7 @@ export type { RetryDelay } from './rest/backoff.js';
 export type { CommentsApi } from './rest/comments.js';
 export type { NotificationsApi } from './rest/notifications.js';
 export type { PagesApi } from './rest/pages.js';
+export type { ModerationApi, ModerationListQuery, ReasonOptions } from './rest/moderation.js';
 export type { PostsApi } from './rest/posts.js';
 export type { CallOptions, CreateOptions, RequestError, Result } from './rest/result.js';
 export type { UsersApi } from './rest/users.js';

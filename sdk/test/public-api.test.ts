@@ -84,6 +84,18 @@ const EXPORTED = [
   'normalisePageUrl',
   'operations',
   'paths',
+  // moderation
+  'Ban',
+  'CommentEdit',
+  'FlagReason',
+  'ModerationAction',
+  'ModerationApi',
+  'ModerationListQuery',
+  'ModerationLogEntry',
+  'ModerationQueueItem',
+  'NewBan',
+  'PostEdit',
+  'ReasonOptions',
 ];
 const VALUES = [
   'ApiError',

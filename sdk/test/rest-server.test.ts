@@ -21,7 +21,13 @@ describe('REST through the SDK against the real server', () => {
 
   it('tells which node answered', async () => {
     const info = ok(await anon.info());
-    expect(info).toEqual({ name: 'news-forum', version: expect.any(String), instance: expect.any(String) });
+    expect(info).toEqual({
+      name: 'news-forum',
+      version: expect.any(String),
+      instance: expect.any(String),
+      editWindowSeconds: expect.any(Number),
+      flagThreshold: expect.any(Number),
+    });
   });
 
   it('creates an account, logs in, and knows who it is', async () => {

@@ -98,7 +98,9 @@ export class CommentsModel {
     this.#loading.set(postId, replay);
     const at = this.fences.now();
     try {
-      if (!(await this.#store.getPost(postId))) return null;
+      // Readers get no comments of a hidden post, as of a missing one.
+      const post = await this.#store.getPost(postId);
+      if (!post || post.hidden) return null;
       const stored = await this.#store.listComments(postId, { limit: this.#options.capacity });
       // Readers' view: hidden comments as placeholders, no flag counts.
       const page = { items: stored.items.map(publicComment), nextCursor: stored.nextCursor };
@@ -144,12 +146,12 @@ export class CommentsModel {
       return;
     }
     if (table === 'posts') {
-      // Of posts, only deletions matter here.
+      // Of posts, only deletions matter here, and hiding (read again, as hidden, on the next read).
       const { old_val: old, new_val: next } = item as Change<StoredPost>;
       if (old && next === null) {
         this.#deletedPosts.record(old.id, DELETED);
         this.#held.delete(old.id);
-      }
+      } else if (next?.hidden) this.#held.delete(next.id);
       return;
     }
     const change = publicCommentChange(item as Change<StoredComment>);

@@ -38,6 +38,13 @@ export class StoreError extends Error {
   }
 }
 
+/** What an action on a post or comment that does not exist fails with. */
+export function missingTarget(target: { kind: 'post' | 'comment'; postId: string; id?: string }): StoreError {
+  return target.kind === 'post'
+    ? new StoreError('not-found', `No post ${target.postId}`)
+    : new StoreError('not-found', `No comment ${target.id} on post ${target.postId}`);
+}
+
 /** What a write by an account that no longer exists fails with. */
 export function accountGone(cause?: unknown): StoreError {
   return new StoreError('account-gone', 'The account no longer exists', { cause });

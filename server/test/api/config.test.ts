@@ -77,6 +77,10 @@ test.each([
   ['DEREGISTER_DELAY', { DEREGISTER_DELAY: 'soon' }],
   ['DEREGISTER_DELAY', { DEREGISTER_DELAY: '121s' }],
   ['DEREGISTER_DELAY', { DEREGISTER_DELAY: '2m' }],
+  ['EDIT_WINDOW', { EDIT_WINDOW: 'a while' }],
+  ['EDIT_WINDOW', { EDIT_WINDOW: '31d' }],
+  ['FLAG_THRESHOLD', { FLAG_THRESHOLD: '0' }],
+  ['FLAG_THRESHOLD', { FLAG_THRESHOLD: 'three' }],
 ])('a bad %s is named', (variable, env) => {
   let error: unknown;
   try {
@@ -87,6 +91,13 @@ test.each([
   expect(error).toBeInstanceOf(ConfigError);
   expect((error as ConfigError).variable).toBe(variable);
   expect((error as ConfigError).message).not.toContain('\n');
+});
+
+test('moderation: EDIT_WINDOW as seconds or with a unit (0 turns author edits off), FLAG_THRESHOLD', () => {
+  expect(loadConfig({})).toMatchObject({ editWindowSeconds: 900, flagThreshold: 3 });
+  expect(loadConfig({ EDIT_WINDOW: '90', FLAG_THRESHOLD: '5' })).toMatchObject({ editWindowSeconds: 90, flagThreshold: 5 });
+  expect(loadConfig({ EDIT_WINDOW: '1h' }).editWindowSeconds).toBe(3600);
+  expect(loadConfig({ EDIT_WINDOW: '0' }).editWindowSeconds).toBe(0);
 });
 
 test('registration: defaults, the bound port when HOST is concrete, and no delay without etcd', () => {

@@ -160,6 +160,9 @@ describe('moderator actions', () => {
     expect(hidden.status).toBe(200);
     expect(hidden.body.hidden).toBe(true);
     expect((await t.call('GET', `/api/posts/${post.id}`, { token: bob })).status).toBe(404);
+    await eventually(async () => (await t.call('GET', `/api/comments/${post.id}`)).status === 404);
+    expect((await t.call('GET', `/api/comments/${post.id}`, { token: bob })).status).toBe(404);
+    expect((await t.call('GET', `/api/comments/${post.id}`, { token: mod })).body.items).toHaveLength(1);
     expect((await t.call('POST', `/api/posts/${post.id}/hide`, { token: bob, body: {} })).status).toBe(403);
     const restored = await t.call('POST', `/api/posts/${post.id}/restore`, { token: mod, body: {} });
     expect(restored.status).toBe(200);
@@ -170,6 +173,36 @@ describe('moderator actions', () => {
     expect((await t.call('GET', `/api/comments/${post.id}`)).body.items).toHaveLength(1);
     const actions = await logActions();
     expect(actions).toEqual(expect.arrayContaining([`hide ${post.id}`, `restore ${post.id}`]));
+  });
+
+  test('live: readers see a hidden post leave and come back; moderators see it marked, with its flags', async () => {
+    const reader = await connectSocket(t.url);
+    const moderator = await connectSocket(t.url, { token: mod });
+    sockets.push(reader, moderator);
+    await Promise.all([subscribe(reader, { topic: 'posts' }), subscribe(moderator, { topic: 'posts' })]);
+    const seen = record(reader, 'poststream');
+    const seenByMod = record(moderator, 'poststream');
+    const mine = (changes: typeof seen) => changes.filter((c) => (c.new_val ?? c.old_val)?.id === post?.id);
+    // Changes of one post close together are coalesced (latest wins): each step waits for its own.
+    const post = await newPost(ana, 'watched');
+    await eventually(() => mine(seen).some((c) => c.new_val?.version === 1));
+    await t.call('POST', `/api/posts/${post.id}/flags`, { token: bob, body: { reason: 'other' } });
+    await eventually(() => mine(seenByMod).some((c) => c.new_val?.flagCount === 1));
+    await eventually(() => mine(seen).some((c) => c.new_val?.version === 2));
+    await t.call('POST', `/api/posts/${post.id}/hide`, { token: mod, body: {} });
+    await eventually(() => mine(seenByMod).some((c) => c.new_val?.hidden === true));
+    await eventually(() => mine(seen).some((c) => c.new_val === null));
+    await t.call('POST', `/api/posts/${post.id}/restore`, { token: mod, body: {} });
+    await eventually(() => mine(seen).some((c) => c.old_val === null && c.new_val?.version === 4));
+    // Created, flagged (no flag count for readers), hidden (a deletion), restored (an insertion).
+    expect(mine(seen).map((c) => [c.old_val?.version ?? null, c.new_val?.version ?? null])).toEqual([
+      [null, 1],
+      [1, 2],
+      [2, null],
+      [null, 4],
+    ]);
+    expect(mine(seen).some((c) => c.new_val?.flagCount !== undefined || c.new_val?.hidden)).toBe(false);
+    expect(mine(seenByMod).find((c) => c.new_val?.hidden)?.new_val).toMatchObject({ version: 3, flagCount: 1 });
   });
 
   test('a locked thread refuses new comments with 409 thread-locked; unlocked it takes them again', async () => {

@@ -97,6 +97,36 @@ describe.each(STORE_KINDS)('%s store: backups', (kind) => {
     expect((await exportAll(target)).records).toEqual(records);
   });
 
+  test('moderation survives a restore: edits, hidden and locked items, flags, bans and the log', async () => {
+    const source = await stores.fresh();
+    const { posts, comments } = await aForum(source);
+    const [first, second] = posts as [StoredPost, StoredPost];
+    const audit = (action: 'hide' | 'lock' | 'ban', targetKind: 'post' | 'comment' | 'user', targetId: string) => ({
+      actor: 'ana',
+      action,
+      targetKind,
+      targetId,
+      reason: `${action} it`,
+    });
+    await source.editPost(second.id, { title: 'Second, edited' }, { editor: 'bob', windowSeconds: 900 });
+    await source.flag({ kind: 'post', postId: first.id }, 'cid', 'spam', 3);
+    await source.flag({ kind: 'comment', postId: first.id, id: comments[0]!.id }, 'ana', 'abuse', 3);
+    await source.setHidden({ kind: 'comment', postId: first.id, id: comments[1]!.id }, true, audit('hide', 'comment', comments[1]!.id));
+    await source.setLocked(first.id, true, audit('lock', 'post', first.id));
+    await source.setBan('cid', { until: null, reason: 'spam' }, { ...audit('ban', 'user', 'cid'), detail: { until: null } });
+    const { records } = await exportAll(source);
+    const target = await stores.fresh();
+    const counts = await target.importRows(replay(records));
+    expect(counts).toMatchObject({ flags: 2, moderationLog: 3 });
+    for (const id of [first.id, second.id]) expect(await target.getPost(id)).toEqual(await source.getPost(id));
+    expect((await target.listComments(first.id, { limit: 10 })).items).toEqual((await source.listComments(first.id, { limit: 10 })).items);
+    expect((await target.getUser('cid'))?.ban).toEqual({ until: null, reason: 'spam' });
+    expect((await target.listModerationLog({ limit: 10 })).items).toEqual((await source.listModerationLog({ limit: 10 })).items);
+    // A flag restored still counts once: the same reader flagging again changes nothing.
+    expect(await target.flag({ kind: 'post', postId: first.id }, 'cid', 'spam', 3)).toBe(false);
+    expect((await exportAll(target)).records).toEqual(records);
+  });
+
   test('a database that holds anything is refused and left as it was', async () => {
     const source = await stores.fresh();
     await aForum(source);

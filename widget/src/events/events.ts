@@ -34,7 +34,7 @@ export interface CommentCreatedEventDetail {
 }
 
 /** What the reader (or the widget) was doing when an error happened. */
-export type ErrorAction = 'load' | 'live' | 'vote' | 'sign-in' | 'sign-up' | 'post' | 'comment' | 'delete';
+export type ErrorAction = 'load' | 'live' | 'vote' | 'sign-in' | 'sign-up' | 'post' | 'comment' | 'delete' | 'moderate';
 
 /** `news-forum-error`: something failed; the widget shows `message` too. */
 export interface ErrorEventDetail {

@@ -50,6 +50,17 @@ import { Ui } from './ui.js';
  * @csspart notifications-button - A signed-in reader's "Replies" button.
  * @csspart unread-badge - The number of unread replies on that button.
  * @csspart notifications - The list of replies it opens.
+ * @csspart moderation - The Edit, Flag and moderator buttons of an opened post.
+ * @csspart moderation-button - Edit, Flag, Hide/Restore, Lock/Unlock and "Ban author".
+ * @csspart edit-form - The form that edits a post or a comment.
+ * @csspart flag-form - The form that flags a post or a comment with a reason.
+ * @csspart ban-form - The moderator's form that bans an author.
+ * @csspart edited - "(edited)" after a post or comment changed since it was written.
+ * @csspart flag-count - "2 flags", shown to moderators.
+ * @csspart hidden-badge - "Hidden", on what moderators see of hidden posts and comments.
+ * @csspart removed-comment - The placeholder of a comment removed by a moderator.
+ * @csspart comment-text - A comment's text.
+ * @csspart locked-notice - "This thread is locked", in place of the comment form.
  *
  * @cssproperty --news-forum-font-family - Font of the whole element (default: inherited).
  * @cssproperty --news-forum-font-size - Base font size (default: 1rem).

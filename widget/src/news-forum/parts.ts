@@ -4,6 +4,7 @@ import { adoptStyles, type LitElement } from 'lit';
 import { partStyles } from '../styles/parts.styles.js';
 import type { ForumElement } from './controllers/controller.js';
 import { FormsController } from './controllers/forms-controller.js';
+import { ModerationController } from './controllers/moderation-controller.js';
 import { NotificationsController } from './controllers/notifications-controller.js';
 import type { Parts } from './controllers/parts-controller.js';
 import { ThreadController } from './controllers/thread-controller.js';
@@ -19,10 +20,12 @@ export function attach(host: ForumElement, ui: Ui): Parts {
   const forms = new FormsController(host, ui);
   const thread = new ThreadController(host, ui, forms);
   const notifications = new NotificationsController(host, ui);
+  const moderation = new ModerationController(host, ui);
   const parts: Parts = {
     forms,
     thread,
     notifications,
+    moderation,
     panelView: () => panelView(ui, parts),
     threadView: () => threadView(ui, parts),
     commentForm: () => commentForm(parts),

@@ -153,4 +153,29 @@ export const partStyles = css`
     gap: calc(var(--_gap) * 2);
     font-size: 0.85em;
   }
+  .moderation-form {
+    display: grid;
+    gap: var(--_gap);
+    margin: var(--_gap) 0;
+  }
+  .edited,
+  .flags,
+  .badge {
+    color: var(--_muted);
+    font-size: 0.85em;
+  }
+  .badge {
+    border: 1px solid currentColor;
+    border-radius: 0.3em;
+    padding: 0 0.3em;
+  }
+  .comment.hidden > .text,
+  .removed {
+    font-style: italic;
+    color: var(--_muted);
+  }
+  .locked {
+    border-left: 3px solid var(--_border);
+    padding-left: var(--_gap);
+  }
 `;

@@ -17,7 +17,7 @@ import type {
   StoredPost,
   UserRecord,
 } from '../store.js';
-import { accountGone, StoreError } from '../store-error.js';
+import { accountGone, missingTarget as missing, StoreError } from '../store-error.js';
 import { getComment } from './comments.js';
 import { type CommentDoc, type PostDoc, toPost, type UserDoc } from './documents.js';
 import { ISO_MS, isId, storedId } from './ids.js';
@@ -30,12 +30,6 @@ export type FlagDoc = FlagRecord & { id: string };
 
 export function flagId(flag: Pick<FlagRecord, 'kind' | 'targetId' | 'login'>): string {
   return `${flag.kind}/${flag.targetId}/${flag.login}`;
-}
-
-function missing(target: ModerationTarget): StoreError {
-  return target.kind === 'post'
-    ? new StoreError('not-found', `No post ${target.postId}`)
-    : new StoreError('not-found', `No comment ${target.id} on post ${target.postId}`);
 }
 
 /** The document of the target (a comment only on its post), or null. */
@@ -177,7 +171,8 @@ const countAdmins = (ctx: Context) =>
  * admins demoting each other at once may both be undone (both stay admins),
  * never both kept.
  */
-export async function setScopes(ctx: Context, login: string, scopes: Scope[], audit: AuditRecord): Promise<UserRecord> {
+/** Writes the scopes; when that left no admin, gives `admin` back and throws `last-admin`. */
+async function guardedScopes(ctx: Context, login: string, scopes: Scope[]): Promise<UserDoc> {
   const result = await ctx.db.run<WriteResult<UserDoc>>(
     ctx
       .table('users')
@@ -195,30 +190,24 @@ export async function setScopes(ctx: Context, login: string, scopes: Scope[], au
     );
     throw new StoreError('last-admin', `${login} is the only admin`);
   }
-  await writeLog(ctx, audit);
-  return toUser(change.new_val);
+  return change.new_val;
 }
 
-/** Before an account is deleted: takes `admin` away first, under setScopes's guard, so the last admin stays. */
+export async function setScopes(ctx: Context, login: string, scopes: Scope[], audit: AuditRecord): Promise<UserRecord> {
+  const user = await guardedScopes(ctx, login, scopes);
+  await writeLog(ctx, audit);
+  return toUser(user);
+}
+
+/** Before an account is deleted: takes `admin` away first, under the same guard, so the last admin stays. */
 export async function releaseAdmin(ctx: Context, login: string): Promise<void> {
   const user = await ctx.db.run<UserDoc | null>(ctx.table('users').get(login));
-  if (!user?.scopes.includes('admin')) return;
-  const scopes = user.scopes.filter((scope) => scope !== 'admin');
-  const result = await ctx.db.run<WriteResult<UserDoc>>(
-    ctx
-      .table('users')
-      .get(login)
-      .update({ scopes: r.literal(scopes) }, HARD),
-  );
-  if (result.replaced === 1 && (await countAdmins(ctx)) === 0) {
-    await ctx.db.run(
-      ctx
-        .table('users')
-        .get(login)
-        .update((u: Term) => ({ scopes: u('scopes').setInsert('admin') }), HARD),
+  if (user?.scopes.includes('admin'))
+    await guardedScopes(
+      ctx,
+      login,
+      user.scopes.filter((scope) => scope !== 'admin'),
     );
-    throw new StoreError('last-admin', `${login} is the only admin`);
-  }
 }
 
 const QUEUE_KEYS = ['string', 'string'] as const;

@@ -26,8 +26,9 @@ const FLAGS = `
   SELECT jsonb_build_object('kind', 'comment', 'targetId', comment_id, 'login', login, 'reason', reason, 'createdAt', iso_time(created_at)),
          'comment:' || comment_id, login FROM comment_flags`;
 
-const LOG_ENTRY = `jsonb_strip_nulls(jsonb_build_object('id', m.id::text, 'at', iso_time(m.at), 'actor', m.actor, 'action', m.action,
-  'targetKind', m.target_kind, 'targetId', m.target_id, 'detail', m.detail)) || jsonb_build_object('reason', m.reason)`;
+const LOG_ENTRY = `jsonb_build_object('id', m.id::text, 'at', iso_time(m.at), 'actor', m.actor, 'action', m.action,
+  'targetKind', m.target_kind, 'targetId', m.target_id, 'reason', m.reason)
+  || CASE WHEN m.detail IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('detail', m.detail) END`;
 
 /** One table read in keyset batches: `select` returns `{doc, k1, k2?}` rows after the `$1`/`$2` key. */
 interface KeysetRead {

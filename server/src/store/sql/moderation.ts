@@ -15,7 +15,7 @@ import type {
   StoredPost,
   UserRecord,
 } from '../store.js';
-import { StoreError } from '../store-error.js';
+import { missingTarget as missing, StoreError } from '../store-error.js';
 import { lockAccount } from './account-lock.js';
 import type { SqlExecutor } from './driver.js';
 
@@ -23,12 +23,6 @@ const UUID = new RegExp(ID_PATTERN.source, 'i');
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 /** Advisory lock that serializes every change of who holds `admin`, so the last one always stays. */
 const ADMIN_LOCK = 7_301_006;
-
-function missing(target: ModerationTarget): StoreError {
-  return target.kind === 'post'
-    ? new StoreError('not-found', `No post ${target.postId}`)
-    : new StoreError('not-found', `No comment ${target.id} on post ${target.postId}`);
-}
 
 function validTarget(target: ModerationTarget): boolean {
   return UUID.test(target.postId) && (target.kind === 'post' || UUID.test(target.id));

@@ -18,7 +18,9 @@ export type FocusTarget =
   | `open:${NonNullable<Panel>}`
   | `reply:${string}`
   | `reply-form:${string}`
-  | `title:${string}`;
+  | `title:${string}`
+  | `moderation:${string}`
+  | `moderation-button:${string}`;
 
 /**
  * Keeps keyboard focus on something that exists when what had it goes away:

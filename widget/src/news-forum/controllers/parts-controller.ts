@@ -5,6 +5,7 @@ import { describeError } from '../describe-error.js';
 import { Controller } from './controller.js';
 import type { FormsController } from './forms-controller.js';
 import type { NotificationsController } from './notifications-controller.js';
+import type { ModerationController } from './moderation-controller.js';
 import type { ThreadController } from './thread-controller.js';
 
 /** What the parts loaded on first use add to the element. */
@@ -12,6 +13,8 @@ export interface Parts {
   readonly forms: FormsController;
   readonly thread: ThreadController;
   readonly notifications: NotificationsController;
+  /** Editing, flags and moderator actions in the thread. */
+  readonly moderation: ModerationController;
   /** The open panel's form. */
   panelView(): TemplateResult;
   /** The opened post with its discussion. */

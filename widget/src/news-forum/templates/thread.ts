@@ -6,10 +6,11 @@ import { describeError } from '../describe-error.js';
 import { timeAgo } from '../format.js';
 import type { Ui } from '../ui.js';
 import { commentForm } from './forms.js';
+import { commentEditForm, commentModeration, editedMark, lockedNotice, postEditForm, postModeration } from './moderation.js';
 import { postMeta, postTitle, voteButtons } from './post.js';
 
 /** Whether the reader may delete what `author` wrote. */
-function canDelete(ui: Ui, author: string): boolean {
+function canDelete(ui: Ui, author: string | undefined): boolean {
   const { user } = ui.session;
   return Boolean(user && (user.login === author || user.scopes.includes('delete')));
 }
@@ -30,15 +31,24 @@ function comment(ui: Ui, parts: Parts, { comment: c, replies }: CommentNode): Te
   const { forms, thread } = parts;
   if (thread.hidden.has(c.id)) return nothing;
   const replying = forms.replyTo === c.id;
-  return html`<li part="comment" class="comment" data-id=${c.id} data-focus="comment:${c.id}" tabindex="-1">
+  const { moderation } = parts;
+  // A hidden comment reaches readers without its author, as a placeholder.
+  const removed = c.hidden && c.author === undefined;
+  return html`<li part="comment" class=${c.hidden ? 'comment hidden' : 'comment'} data-id=${c.id} data-focus="comment:${c.id}" tabindex="-1">
     <div class="meta">
-      <strong class="author">${c.author}</strong>
+      ${removed ? html`<em class="author">[removed]</em>` : html`<strong class="author">${c.author}</strong>`}
       <time datetime=${c.createdAt} title=${new Date(c.createdAt).toLocaleString()}>${timeAgo(c.createdAt, ui.clock.now)}</time>
+      ${editedMark(c)} ${c.hidden && !removed ? html`<span class="badge" part="hidden-badge">Hidden</span>` : nothing}
     </div>
-    <p class="text">${c.text}</p>
+    ${
+      moderation.open === `edit:${c.id}`
+        ? commentEditForm(moderation, c)
+        : html`<p class=${removed ? 'text removed' : 'text'} part=${removed ? 'removed-comment' : 'comment-text'}>${c.text}</p>`
+    }
     <div class="actions">
+      ${commentModeration(moderation, c)}
       ${
-        ui.session.user
+        ui.session.user && !thread.post?.locked
           ? html`<button class="link reply" aria-expanded=${replying ? 'true' : 'false'} data-focus="reply:${c.id}" @click=${() => forms.setReplyTo(replying ? undefined : c.id)}>Reply</button>`
           : nothing
       }
@@ -83,17 +93,24 @@ export function threadView(ui: Ui, parts: Parts): TemplateResult {
     <article part="post" class="post open">
       ${voteButtons(ui, post)}
       <div class="body">
-        <h2 id="thread-title" tabindex="-1" data-focus="thread-title">${postTitle(ui, post)}</h2>
-        ${postMeta(ui, post, remove)}
-        ${post.text ? html`<p class="text">${post.text}</p>` : nothing}
+        ${
+          parts.moderation.open === `edit:${post.id}`
+            ? postEditForm(parts.moderation, post)
+            : html`<h2 id="thread-title" tabindex="-1" data-focus="thread-title">${postTitle(ui, post)}</h2>
+              ${postMeta(ui, post, remove)} ${editedMark(post)}
+              ${post.text ? html`<p class="text">${post.text}</p>` : nothing}`
+        }
+        ${postModeration(parts.moderation, post)}
       </div>
     </article>
     ${reading ? html`<p part="presence" class="presence">${reading} reading this thread</p>` : nothing}
     <section class="discussion" aria-label="Comments">
       ${
-        ui.session.user
-          ? commentForm(parts)
-          : html`<p><button class="secondary" @click=${() => ui.view.setPanel('sign-in', 'Sign in to comment.')}>Sign in to comment</button></p>`
+        post.locked
+          ? lockedNotice()
+          : ui.session.user
+            ? commentForm(parts)
+            : html`<p><button class="secondary" @click=${() => ui.view.setPanel('sign-in', 'Sign in to comment.')}>Sign in to comment</button></p>`
       }
       ${
         comments === undefined

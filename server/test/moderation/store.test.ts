@@ -1,0 +1,107 @@
+import { describe, expect, test } from '@jest/globals';
+import type { AuditRecord, Store } from '../../src/store/store.js';
+import { createUsers, STORE_KINDS, storeFixture } from '../support/store-adapters.js';
+
+const note = (action: AuditRecord['action'], targetId: string): AuditRecord => ({
+  actor: 'mia',
+  action,
+  targetKind: 'post',
+  targetId,
+  reason: null,
+});
+
+async function aPost(store: Store, author = 'ana') {
+  return (await store.createPost({ title: 'A post', url: null, text: 'text', author }, undefined)).value;
+}
+
+describe.each(STORE_KINDS)('%s store: moderation', (kind) => {
+  const stores = storeFixture(kind);
+
+  test('flags count once per reader; the threshold hides; restoring dismisses them', async () => {
+    const store = await stores.fresh();
+    await createUsers(store, 'ana', 'bob', 'cid', 'dee');
+    const post = await aPost(store);
+    expect(await store.flag({ kind: 'post', postId: post.id }, 'bob', 'spam', 2)).toBe(true);
+    expect(await store.flag({ kind: 'post', postId: post.id }, 'bob', 'abuse', 2)).toBe(false);
+    expect(await store.getPost(post.id)).toMatchObject({ flagCount: 1, version: post.version + 1 });
+    expect((await store.getPost(post.id))?.hidden).toBeUndefined();
+    await Promise.all(['cid', 'dee'].map((login) => store.flag({ kind: 'post', postId: post.id }, login, 'spam', 2)));
+    expect(await store.getPost(post.id)).toMatchObject({ flagCount: 3, hidden: true });
+    expect((await store.listPosts('new', { limit: 10 })).items).toEqual([]);
+    expect((await store.listPosts('new', { limit: 10 }, { includeHidden: true })).items.map((p) => p.id)).toEqual([post.id]);
+    const queue = await store.listModerationQueue({ limit: 10 });
+    expect(queue.items).toEqual([{ kind: 'post', at: post.createdAt, post: await store.getPost(post.id) }]);
+    const restored = await store.setHidden({ kind: 'post', postId: post.id }, false, note('restore', post.id));
+    expect(restored.hidden).toBeUndefined();
+    expect((restored as { flagCount?: number }).flagCount).toBeUndefined();
+    expect((await store.listModerationQueue({ limit: 10 })).items).toEqual([]);
+    // Dismissed: the same reader may flag again.
+    expect(await store.flag({ kind: 'post', postId: post.id }, 'bob', 'spam', 2)).toBe(true);
+  });
+
+  test('edits: the author within the window, not after; a moderator any time; missing items are not-found', async () => {
+    const store = await stores.fresh();
+    await createUsers(store, 'ana', 'bob');
+    const post = await aPost(store);
+    const edited = await store.editPost(
+      post.id,
+      { title: 'New title', url: 'https://example.com/' },
+      { editor: 'ana', windowSeconds: 900 },
+    );
+    expect(edited).toMatchObject({ title: 'New title', url: 'https://example.com/', text: 'text', editedAt: expect.any(String) });
+    expect(edited.version).toBe(post.version + 1);
+    await expect(store.editPost(post.id, { title: 'x' }, { editor: 'ana', windowSeconds: 0 })).rejects.toMatchObject({
+      kind: 'edit-window-closed',
+    });
+    await expect(store.editPost(post.id, { title: 'x' }, { editor: 'bob', windowSeconds: 900 })).rejects.toMatchObject({
+      kind: 'edit-window-closed',
+    });
+    expect((await store.editPost(post.id, { text: null }, { editor: 'bob', windowSeconds: null })).text).toBeNull();
+    const comment = (await store.createComment({ postId: post.id, parentId: null, author: 'bob', text: 'hi' })).value;
+    expect((await store.editComment(post.id, comment.id, 'hello', { editor: 'bob', windowSeconds: 900 })).text).toBe('hello');
+    await expect(
+      store.editComment(post.id, '00000000-0000-4000-8000-000000000000', 'x', { editor: 'bob', windowSeconds: 900 }),
+    ).rejects.toMatchObject({ kind: 'not-found' });
+    expect((await store.getPost(post.id))?.title).toBe('New title');
+  });
+
+  test('a locked post refuses comments; hiding a comment keeps its replies; the log holds each action, newest first', async () => {
+    const store = await stores.fresh();
+    await createUsers(store, 'ana', 'bob', 'mia');
+    const post = await aPost(store);
+    const parent = (await store.createComment({ postId: post.id, parentId: null, author: 'bob', text: 'parent' })).value;
+    const reply = (await store.createComment({ postId: post.id, parentId: parent.id, author: 'ana', text: 'reply' })).value;
+    await store.setHidden({ kind: 'comment', postId: post.id, id: parent.id }, true, { ...note('hide', parent.id), targetKind: 'comment' });
+    expect((await store.listComments(post.id, { limit: 10 })).items).toEqual([
+      { ...parent, hidden: true, version: parent.version + 1 },
+      reply,
+    ]);
+    await store.setLocked(post.id, true, note('lock', post.id));
+    await expect(store.createComment({ postId: post.id, parentId: null, author: 'bob', text: 'no' })).rejects.toMatchObject({
+      kind: 'thread-locked',
+    });
+    await store.setBan('bob', { until: null, reason: 'spam' }, { ...note('ban', 'bob'), targetKind: 'user' });
+    expect((await store.getUser('bob'))?.ban).toEqual({ until: null, reason: 'spam' });
+    await store.setBan('bob', null, { ...note('lift-ban', 'bob'), targetKind: 'user' });
+    expect((await store.getUser('bob'))?.ban).toBeUndefined();
+    const first = await store.listModerationLog({ limit: 2 });
+    const rest = await store.listModerationLog({ limit: 2, cursor: first.nextCursor ?? undefined });
+    expect([...first.items, ...rest.items].map((entry) => entry.action)).toEqual(['lift-ban', 'ban', 'lock', 'hide']);
+    expect(rest.nextCursor).toBeNull();
+  });
+
+  test('two admins demoting and deleting each other at once leave one admin', async () => {
+    const store = await stores.fresh();
+    for (const login of ['root', 'boss']) await store.createUser({ login, displayName: login, scopes: ['admin'], passwordHash: 'h' });
+    const results = await Promise.allSettled([
+      store.setScopes('root', [], { ...note('set-scopes', 'root'), actor: 'boss', targetKind: 'user' }),
+      store.deleteUser('boss', { ...note('delete-account', 'boss'), actor: 'root', targetKind: 'user' }),
+    ]);
+    const refused = results.filter((result) => result.status === 'rejected');
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    for (const result of refused) expect((result as PromiseRejectedResult).reason).toMatchObject({ kind: 'last-admin' });
+    const admins = (await store.listUsers({ limit: 10 })).items.filter((user) => user.scopes.includes('admin'));
+    expect(admins).toHaveLength(1);
+    await expect(store.deleteUser(admins[0]!.login)).rejects.toMatchObject({ kind: 'last-admin' });
+  });
+});

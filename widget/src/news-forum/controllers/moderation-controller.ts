@@ -1,0 +1,118 @@
+import type { Comment, FlagReason, LivePost, NewsForumClient, NewsForumError, Result } from '@news-forum/sdk';
+import { describeError } from '../describe-error.js';
+import { Controller } from './controller.js';
+
+/** What an open moderation form is about: `edit:<id>`, `flag:<id>`, `ban:<id>`. */
+export type ModerationKey = `${'edit' | 'flag' | 'ban'}:${string}`;
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Editing, flags and moderator actions in the opened thread: which inline
+ * form is open, the server's edit window (from `GET /api`), and the calls.
+ * Results come back through the live views, with a higher version.
+ */
+export class ModerationController extends Controller {
+  /** The inline form open, if any. */
+  open: ModerationKey | undefined;
+  /** The error of the last action, shown next to its form. */
+  error: string | undefined;
+  /** How long authors may edit, in seconds; until known, editing is not offered. */
+  #editWindowSeconds: number | undefined;
+  #asked = false;
+
+  hostUpdate(): void {
+    const forum = this.ui.session.forum;
+    if (this.#asked || !forum) return;
+    this.#asked = true;
+    void forum.info().then(({ data }) => {
+      this.#editWindowSeconds = data?.editWindowSeconds;
+      this.changed();
+    });
+  }
+
+  /** Moderators (scope `delete`) see flag counts and hide, restore, lock and ban. */
+  get moderator(): boolean {
+    return Boolean(this.ui.session.user?.scopes.includes('delete'));
+  }
+
+  /** The author of `item` may edit it while the window is open; moderators always. */
+  canEdit(item: { author?: string | undefined; createdAt: string }): boolean {
+    const user = this.ui.session.user;
+    if (!user) return false;
+    if (this.moderator) return true;
+    const window = this.#editWindowSeconds;
+    return window !== undefined && item.author === user.login && this.ui.clock.now - Date.parse(item.createdAt) < window * 1000;
+  }
+
+  /** Readers other than the author may flag. */
+  canFlag(item: { author?: string | undefined }): boolean {
+    const user = this.ui.session.user;
+    return Boolean(user && item.author !== undefined && item.author !== user.login);
+  }
+
+  toggle(key: ModerationKey | undefined): void {
+    const was = this.open;
+    this.open = this.open === key ? undefined : key;
+    this.error = undefined;
+    this.changed();
+    if (this.open) this.ui.focus.request(`moderation:${this.open}`);
+    else if (was) this.ui.focus.request(`moderation-button:${was}`);
+  }
+
+  editPost(event: SubmitEvent, post: LivePost): void {
+    const form = new FormData(event.currentTarget as HTMLFormElement);
+    const text = String(form.get('text') ?? '');
+    void this.#run(
+      event,
+      (forum) => forum.moderation.editPost(post.id, { title: String(form.get('title')), text: text || null }),
+      'Post edited.',
+    );
+  }
+
+  editComment(event: SubmitEvent, comment: Comment): void {
+    const text = String(new FormData(event.currentTarget as HTMLFormElement).get('text'));
+    void this.#run(event, (forum) => forum.moderation.editComment(comment.postId, comment.id, { text }), 'Comment edited.');
+  }
+
+  flag(event: SubmitEvent, target: { postId: string; id?: string }): void {
+    const reason = String(new FormData(event.currentTarget as HTMLFormElement).get('reason')) as FlagReason;
+    void this.#run(
+      event,
+      (forum) =>
+        target.id === undefined
+          ? forum.moderation.flagPost(target.postId, reason)
+          : forum.moderation.flagComment(target.postId, target.id, reason),
+      'Thanks, the moderators will have a look.',
+    );
+  }
+
+  ban(event: SubmitEvent, login: string): void {
+    const days = String(new FormData(event.currentTarget as HTMLFormElement).get('days'));
+    const until = days === 'forever' ? null : new Date(Date.now() + Number(days) * DAY_MS).toISOString();
+    void this.#run(event, (forum) => forum.moderation.ban(login, { until }), `${login} is banned.`);
+  }
+
+  /** Hide, restore, lock or unlock: one click, answered live. */
+  act(run: (forum: NewsForumClient) => Promise<Result<unknown>>, done: string): void {
+    void this.#run(undefined, run, done);
+  }
+
+  async #run(event: SubmitEvent | undefined, run: (forum: NewsForumClient) => Promise<Result<unknown>>, done: string): Promise<void> {
+    event?.preventDefault();
+    const { forum } = this.ui.session;
+    if (!forum) return;
+    const { error } = await run(forum);
+    if (error) return this.#failed(error);
+    this.open = undefined;
+    this.error = undefined;
+    this.ui.notices.announce(done);
+    this.changed();
+  }
+
+  #failed(error: NewsForumError): void {
+    this.error = describeError(error);
+    this.ui.session.report('moderate', error, false);
+    this.changed();
+  }
+}

@@ -1,0 +1,111 @@
+import { beforeAll, describe, expect, test } from '@jest/globals';
+import axe from 'axe-core';
+import type { Page } from 'playwright-core';
+import { openPage } from './support/browser.js';
+import { signIn, useDemoAndBrowser } from './support/fixture.js';
+import { waitFor } from './support/wait.js';
+
+const fixture = useDemoAndBrowser();
+
+beforeAll(async () => {
+  await Promise.all(['ola', 'pia', 'quin'].map((login) => fixture.env.user(login)));
+}, 60_000);
+
+/** Opens the widget's page signed in as `login` (anonymous without), showing the post `postId` with its comments. */
+async function openThread(postId: string, login?: string, password?: string): Promise<{ page: Page; problems: { errors: string[] } }> {
+  const { page, problems } = await openPage(fixture.browser);
+  await page.goto(`${fixture.env.url}/`);
+  if (login) await signIn(page, login, password);
+  const forum = page.locator('news-forum');
+  await forum
+    .locator(`.post[data-id="${postId}"]`)
+    .getByRole('button', { name: /comment/ })
+    .click();
+  await forum.locator('#thread-title').waitFor();
+  return { page, problems };
+}
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axe.source);
+  return page.evaluate(async () => {
+    const results = await (window as unknown as { axe: typeof axe }).axe.run('news-forum', { resultTypes: ['violations'] });
+    return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`);
+  });
+}
+
+describe('moderation in the widget', () => {
+  test("a moderator hides a comment in one browser and a reader's page shows the placeholder live", async () => {
+    const ola = await fixture.env.client();
+    await ola.login('ola', 'ola-password');
+    const post = await fixture.env.post(ola, 'Heated thread');
+    const { data: rude } = await ola.comments.create(post.id, { text: 'Something rude' });
+    const reader = await openThread(post.id);
+    const moderator = await openThread(post.id, 'admin', 'admin-password-123');
+    const readerComment = reader.page.locator('news-forum').locator(`.comment[data-id="${rude!.id}"]`);
+    await readerComment.getByText('Something rude').waitFor();
+
+    const modComment = moderator.page.locator('news-forum').locator(`.comment[data-id="${rude!.id}"]`);
+    await modComment.getByRole('button', { name: 'Hide' }).click();
+    await readerComment.getByText('removed by a moderator').waitFor();
+    expect(await readerComment.getByText('ola').count()).toBe(0);
+    // The moderator still sees it, marked, and can bring it back.
+    await modComment.getByText('Hidden').waitFor();
+    expect(await modComment.getByText('Something rude').count()).toBe(1);
+    expect(await seriousViolations(moderator.page)).toEqual([]);
+    await modComment.getByRole('button', { name: 'Restore' }).click();
+    await readerComment.getByText('Something rude').waitFor();
+
+    // Locking shows readers the notice instead of a way to comment.
+    await moderator.page.locator('news-forum').locator('.moderation').getByRole('button', { name: 'Lock' }).click();
+    await reader.page.locator('news-forum').getByText('This thread is locked').waitFor();
+    await modComment.getByRole('button', { name: 'Ban author' }).click();
+    expect(await seriousViolations(moderator.page)).toEqual([]);
+    await moderator.page.locator('news-forum').getByRole('button', { name: 'Ban', exact: true }).click();
+    await waitFor('the ban', async () => (await ola.posts.create({ title: 'again' })).error?.status === 403);
+    expect(reader.problems.errors).toEqual([]);
+    expect(moderator.problems.errors).toEqual([]);
+  }, 90_000);
+
+  test('a reader flags a post with a reason', async () => {
+    const pia = await fixture.env.client();
+    await pia.login('pia', 'pia-password');
+    const post = await fixture.env.post(pia, 'Buy cheap watches');
+    const { page, problems } = await openThread(post.id, 'quin');
+    const forum = page.locator('news-forum');
+    await forum.locator('.moderation').getByRole('button', { name: 'Flag' }).click();
+    const form = forum.locator('.moderation-form');
+    await form.getByLabel('Why flag this?').selectOption('spam');
+    expect(await seriousViolations(page)).toEqual([]);
+    await form.getByRole('button', { name: 'Flag' }).click();
+    await forum.locator('.moderation-form').waitFor({ state: 'detached' });
+    const admin = await fixture.env.admin();
+    await waitFor('the flag', async () => (await admin.posts.get(post.id)).data?.flagCount === 1);
+    expect(problems.errors).toEqual([]);
+  }, 60_000);
+
+  test('the author edits a comment within the window and readers see it marked edited', async () => {
+    const quin = await fixture.env.client();
+    await quin.login('quin', 'quin-password');
+    const post = await fixture.env.post(quin, 'Typos happen');
+    const { data: comment } = await quin.comments.create(post.id, { text: 'Teh first' });
+    const reader = await openThread(post.id);
+    const { page, problems } = await openThread(post.id, 'quin');
+    const mine = page.locator('news-forum').locator(`.comment[data-id="${comment!.id}"]`);
+    await mine.getByRole('button', { name: 'Edit' }).click();
+    const text = mine.getByLabel('Edit your comment');
+    expect(await text.inputValue()).toBe('Teh first');
+    expect(await seriousViolations(page)).toEqual([]);
+    await text.fill('The first');
+    await mine.getByRole('button', { name: 'Save' }).click();
+    const theirs = reader.page.locator('news-forum').locator(`.comment[data-id="${comment!.id}"]`);
+    await theirs.getByText('The first').waitFor();
+    await theirs.getByText('(edited)').waitFor();
+    // Someone else's comment offers no Edit.
+    const other = await openThread(post.id, 'pia');
+    await other.page.locator('news-forum').locator(`.comment[data-id="${comment!.id}"]`).getByText('The first').waitFor();
+    expect(
+      await other.page.locator('news-forum').locator(`.comment[data-id="${comment!.id}"]`).getByRole('button', { name: 'Edit' }).count(),
+    ).toBe(0);
+    expect(problems.errors).toEqual([]);
+  }, 60_000);
+});
