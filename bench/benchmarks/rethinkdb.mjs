@@ -20,12 +20,15 @@ async function voteToEvent(forum) {
     const direction = i % 2 === 0 ? 'upvotes' : 'downvotes';
     const started = performance.now();
     const seen = new Promise((resolve) => {
-      const listener = (change) => {
-        if (change.new_val?.id !== post) return;
+      // The watcher asks for batches (openClients), as the SDK does: a change comes alone or in a `poststreams` batch.
+      const listener = (payload) => {
+        if (!(Array.isArray(payload) ? payload : [payload]).some((change) => change.new_val?.id === post)) return;
         forum.watcher.off('poststream', listener);
+        forum.watcher.off('poststreams', listener);
         resolve();
       };
       forum.watcher.on('poststream', listener);
+      forum.watcher.on('poststreams', listener);
     });
     await api(forum.url, 'POST', `/posts/${post}/${direction}`, { token: forum.tokens[1] });
     await seen;

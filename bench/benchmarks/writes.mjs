@@ -50,6 +50,10 @@ export async function votingForum(options) {
   watcher.on('poststream', () => {
     changes += 1;
   });
+  // It asks for batches (openClients), as the SDK does.
+  watcher.on('poststreams', (batch) => {
+    changes += batch.length;
+  });
   let n = 0;
   const setupRequest = (request) => {
     const a = Math.floor(n / POSTS);

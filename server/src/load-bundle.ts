@@ -1,5 +1,4 @@
-import { statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { bundleIsCurrent } from './bundle-freshness.js';
 
 // Loading the server as one bundled file (made by scripts/bundle.mjs) takes a
 // fraction of the time of resolving and reading its hundreds of modules, most
@@ -10,22 +9,7 @@ import { fileURLToPath } from 'node:url';
 const BUNDLE = new URL('./bundle/index.js', import.meta.url);
 const BUILD_INFO = new URL('../tsconfig.tsbuildinfo', import.meta.url);
 
-function modifiedMs(url: URL): number | undefined {
-  try {
-    return statSync(fileURLToPath(url)).mtimeMs;
-  } catch {
-    return undefined;
-  }
-}
-
-function bundleIsCurrent(): boolean {
-  const bundle = modifiedMs(BUNDLE);
-  if (bundle === undefined) return false;
-  const built = modifiedMs(BUILD_INFO);
-  return built === undefined || bundle >= built;
-}
-
 /** The server's modules, from the bundle when it is current. */
-export const modules: typeof import('./bundle-entry.js') = bundleIsCurrent()
+export const modules: typeof import('./bundle-entry.js') = bundleIsCurrent(BUNDLE, BUILD_INFO)
   ? ((await import(BUNDLE.href)) as typeof import('./bundle-entry.js'))
   : await import('./bundle-entry.js');

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { createPrivateKey, createPublicKey, createSecretKey, type KeyObject, randomUUID } from 'node:crypto';
 import { SCOPES, type Scope } from '@news-forum/protocol';
 import jwt from 'jsonwebtoken';
 import { ProblemError } from '../problem/problem-error.js';
-import type { JwtKeys, VerifyingKey } from './jwt-keys.js';
+import type { JwtAlgorithm, JwtKeys, VerifyingKey } from './jwt-keys.js';
 
 /** The verified claims of a bearer token. */
 export interface TokenClaims {
@@ -39,19 +39,30 @@ const CLOCK_TOLERANCE_SECONDS = 30;
 const JTI = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
+ * A key as the KeyObject jsonwebtoken would otherwise make on every call: given
+ * a string or Buffer it first tries to read it as a PEM key, and that failed
+ * attempt for a shared secret costs about a millisecond per request.
+ */
+function keyObject(key: string | Buffer, algorithm: JwtAlgorithm, use: 'sign' | 'verify'): KeyObject {
+  if (algorithm === 'HS256') return createSecretKey(typeof key === 'string' ? Buffer.from(key, 'utf8') : key);
+  return use === 'sign' ? createPrivateKey(key) : createPublicKey(key);
+}
+
+/**
  * Signs with the current key (its `kid` in the header) and verifies with
  * the key the `kid` names, each pinned to its one algorithm; `exp` is always
  * required, and no token is taken that claims a longer life than TOKEN_TTL
  * or to have been issued in the future.
  */
 export class TokenService {
-  readonly #keys: JwtKeys;
-  readonly #byKid: Map<string, VerifyingKey>;
+  readonly #signing: { kid: string; algorithm: JwtAlgorithm; key: KeyObject };
+  readonly #byKid: Map<string, Omit<VerifyingKey, 'key'> & { key: KeyObject }>;
   readonly #ttlSeconds: number;
 
   constructor(keys: JwtKeys, ttlSeconds: number) {
-    this.#keys = keys;
-    this.#byKid = new Map(keys.verifying.map((key) => [key.kid, key]));
+    const { signing } = keys;
+    this.#signing = { kid: signing.kid, algorithm: signing.algorithm, key: keyObject(signing.signingKey, signing.algorithm, 'sign') };
+    this.#byKid = new Map(keys.verifying.map((key) => [key.kid, { ...key, key: keyObject(key.key, key.algorithm, 'verify') }]));
     this.#ttlSeconds = ttlSeconds;
   }
 
@@ -60,8 +71,8 @@ export class TokenService {
     const exp = iat + this.#ttlSeconds;
     const { id: sub, login, scopes, sessionVersion: sv } = account;
     const claims = { sub, login, scopes, sv, jti: randomUUID(), iat, exp };
-    const { signing } = this.#keys;
-    const token = jwt.sign(claims, signing.signingKey, { algorithm: signing.algorithm, keyid: signing.kid });
+    const signing = this.#signing;
+    const token = jwt.sign(claims, signing.key, { algorithm: signing.algorithm, keyid: signing.kid });
     return { token, expiresAt: new Date(exp * 1000).toISOString(), claims };
   }
 

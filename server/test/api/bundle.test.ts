@@ -1,5 +1,10 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { bundleIsCurrent } from '../../src/bundle-freshness.js';
 import { call } from '../support/http-client.js';
 import { connectSocket, eventually, record, subscribe, type TestSocket } from '../support/live-client.js';
 import { type NodeProcess, startNodeProcess } from '../support/node-process.js';
@@ -58,4 +63,27 @@ describe.each(['embedded', 'postgres'])('a node of the bundle on the %s store', 
     expect(page.body.items.map((post: { id: string }) => post.id)).toContain(created.body.id);
     expect(node.stderr()).toBe('');
   }, 60_000);
+});
+
+describe('which build the entry point loads', () => {
+  let dir: string;
+  const file = (name: string) => pathToFileURL(path.join(dir, name));
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'news-forum-bundle-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('the bundle when it is as new as tsc build info or newer, or when there is no build info (an installed package)', async () => {
+    await writeFile(file('info-old').pathname, '');
+    await writeFile(file('bundle-new').pathname, '');
+    await utimes(file('info-old').pathname, new Date(1_000_000), new Date(1_000_000));
+    await utimes(file('bundle-new').pathname, new Date(2_000_000), new Date(2_000_000));
+    expect(bundleIsCurrent(file('bundle-new'), file('info-old'))).toBe(true);
+    expect(bundleIsCurrent(file('bundle-new'), file('no-info'))).toBe(true);
+  });
+
+  it("tsc's modules when the bundle is older than tsc's last build, or missing", async () => {
+    expect(bundleIsCurrent(file('info-old'), file('bundle-new'))).toBe(false);
+    expect(bundleIsCurrent(file('no-bundle'), file('info-old'))).toBe(false);
+  });
 });
