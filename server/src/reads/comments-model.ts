@@ -40,6 +40,8 @@ export class CommentsModel {
   readonly #applied = new AppliedVersions();
   /** Posts deleted, so a read racing the deletion is not kept. */
   readonly #deletedPosts = new AppliedVersions(10_000);
+  /** Posts hidden (by the posts feed), so a read racing the hiding is not kept. */
+  readonly #hiddenPosts = new Set<string>();
   /** Tables whose feed is open now; memory answers only while both are. */
   readonly #following = new Set<Table>();
   #resetAt = 0;
@@ -104,7 +106,8 @@ export class CommentsModel {
       const stored = await this.#store.listComments(postId, { limit: this.#options.capacity });
       // Readers' view: hidden comments as placeholders, no flag counts.
       const page = { items: stored.items.map(publicComment), nextCursor: stored.nextCursor };
-      if (!this.#live || this.#resetAt > at || this.#deletedPosts.get(postId) === DELETED) return undefined;
+      if (!this.#live || this.#resetAt > at || this.#deletedPosts.get(postId) === DELETED || this.#hiddenPosts.has(postId))
+        return undefined;
       const window = new OrderedWindow(commentOrder, commentCursor, this.#options.capacity, page, BODIES_PER_POST);
       for (const change of replay) window.apply(change.old_val, change.new_val);
       for (const comment of page.items)
@@ -151,7 +154,11 @@ export class CommentsModel {
       if (old && next === null) {
         this.#deletedPosts.record(old.id, DELETED);
         this.#held.delete(old.id);
-      } else if (next?.hidden) this.#held.delete(next.id);
+        this.#hiddenPosts.delete(old.id);
+      } else if (next?.hidden) {
+        this.#hiddenPosts.add(next.id);
+        this.#held.delete(next.id);
+      } else if (next) this.#hiddenPosts.delete(next.id);
       return;
     }
     const change = publicCommentChange(item as Change<StoredComment>);
