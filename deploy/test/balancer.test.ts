@@ -161,7 +161,7 @@ describe('the demo page through the public proxy', () => {
     const demoOrigin = cluster.publicUrl('demo');
     const page = await httpGet(`${proxy}/`, { host: host('demo') });
     expect(page.status).toBe(200);
-    expect(page.body).toContain(`<news-forum api="${api}"></news-forum>`);
+    expect(page.body).toContain(`<news-forum api="${api}"><noscript>`);
     expect(String(page.headers['content-security-policy'])).toMatch(new RegExp(`(^|;)\\s*connect-src ${api} `));
 
     const preflight = await httpGet(`${proxy}/api/posts`, {

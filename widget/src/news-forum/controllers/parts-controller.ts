@@ -4,8 +4,8 @@ import { emit } from '../../events/events.js';
 import { describeError } from '../describe-error.js';
 import { Controller } from './controller.js';
 import type { FormsController } from './forms-controller.js';
-import type { NotificationsController } from './notifications-controller.js';
 import type { ModerationController } from './moderation-controller.js';
+import type { NotificationsController } from './notifications-controller.js';
 import type { ThreadController } from './thread-controller.js';
 
 /** What the parts loaded on first use add to the element. */
