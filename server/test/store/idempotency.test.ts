@@ -53,7 +53,7 @@ describe.each(STORE_KINDS)('%s store: idempotency', (kind) => {
     const { value: post } = await store.createPost(POST);
     const comment = { postId: post.id, parentId: null, author: 'bob', text: 'hi' };
     const first = await store.createComment(comment, key('c1', 'bob'));
-    expect(await store.createComment(comment, key('c1', 'bob'))).toEqual({ value: first.value, replayed: true });
+    expect(await store.createComment(comment, key('c1', 'bob'))).toEqual({ value: first.value, replayed: true, notification: null });
     expect(await store.getPost(post.id)).toMatchObject({ commentCount: 1 });
     await store.deleteComment(post.id, first.value.id);
     await expect(store.createComment(comment, key('c1', 'bob'))).rejects.toMatchObject({ kind: 'not-found' });
