@@ -130,8 +130,10 @@ export async function ensureSchema(db: RethinkdbConnection, layout: TableLayout)
       await createMissing(db, layout);
       await removeDuplicates(db, name, tables);
       await configure(db);
-      // A node that created its copies after this one looked removes them itself; checked once more here.
-      if (!(await removeDuplicates(db, name, tables)) || round >= ROUNDS) break;
+      // Another node may have removed this node's copies meanwhile (and with them what this node configured).
+      const removed = await removeDuplicates(db, name, tables);
+      const present = new Set(await db.run<string[]>(r.db(name).tableList()));
+      if ((!removed && tables.every((table) => present.has(table))) || round >= ROUNDS) break;
     } catch (error) {
       if (round >= ROUNDS || !RACED.test(error instanceof Error ? error.message : String(error))) throw error;
     }
