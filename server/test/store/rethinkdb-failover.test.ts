@@ -53,7 +53,7 @@ onRethinkdb('rethinkdb store: timeouts, failover, racing schema creation, backgr
   }, 60_000);
 
   test('a frozen server: the query fails as unavailable instead of hanging, the next host takes over, the feed resets', async () => {
-    const opened = await createRethinkdbStore(cluster, { layout: LAYOUT, queryTimeoutMs: 1_500 });
+    const opened = await createRethinkdbStore(cluster, { layout: LAYOUT, queryTimeoutMs: 4_000 });
     cleanups.push(opened.cleanup);
     const { store } = opened;
     await createUsers(store, 'ana');
@@ -96,7 +96,7 @@ onRethinkdb('rethinkdb store: timeouts, failover, racing schema creation, backgr
   }, 180_000);
 
   test('counters left off by a crash between the two steps are repaired in the background, and the feed carries the fix', async () => {
-    const opened = await createRethinkdbStore(cluster, { layout: LAYOUT, recountIntervalMs: 1_000, queryTimeoutMs: 1_000 });
+    const opened = await createRethinkdbStore(cluster, { layout: LAYOUT, recountIntervalMs: 1_000, queryTimeoutMs: 5_000 });
     cleanups.push(opened.cleanup);
     const store: RethinkdbStore = opened.store;
     const db = opened.url.split('/').at(-1)!;
