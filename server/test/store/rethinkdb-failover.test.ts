@@ -2,7 +2,6 @@ import { describe, expect, test } from '@jest/globals';
 import rethinkdb from 'rethinkdb';
 import { openRethinkdbStore, type RethinkdbStore } from '../../src/store/rethinkdb.js';
 import type { Change, StoredPost } from '../../src/store/store.js';
-import { StoreError } from '../../src/store/store-error.js';
 import { createRethinkdbStore, findRethinkdb, startRethinkdb, type TestRethinkdb } from '../support/rethinkdb.js';
 import { createUsers } from '../support/store-adapters.js';
 import { readFeed } from '../support/store-feed.js';
@@ -12,18 +11,6 @@ const onRethinkdb = findRethinkdb() ? describe : describe.skip;
 
 const newPost = (title: string) => ({ title, url: null, text: null, author: 'ana' });
 const LAYOUT = { shards: 3, replicas: 3 };
-
-/** Retries while the cluster cannot answer (elections, a lost server); any other failure is the test's. */
-async function acknowledged<T>(write: () => Promise<T>): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await write();
-    } catch (error) {
-      if (!(error instanceof StoreError && error.kind === 'unavailable') || attempt > 300) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
 
 async function admin<T>(cluster: TestRethinkdb, run: (connection: rethinkdb.Connection) => Promise<T>): Promise<T> {
   const connection = await rethinkdb.connect({ host: '127.0.0.1', port: cluster.servers[0]!.driverPort });
@@ -41,7 +28,7 @@ function urlFrom(cluster: TestRethinkdb, first: number, db: string): string {
   return `rethinkdb://${ordered.map((port) => `127.0.0.1:${port}`).join(',')}/${db}`;
 }
 
-onRethinkdb('rethinkdb store: timeouts, failover, racing schema creation, background repair', () => {
+onRethinkdb('rethinkdb store: racing schema creation, background repair', () => {
   let cluster: TestRethinkdb;
   const cleanups: (() => Promise<unknown>)[] = [];
   beforeAll(async () => {
@@ -51,30 +38,6 @@ onRethinkdb('rethinkdb store: timeouts, failover, racing schema creation, backgr
     for (const cleanup of cleanups) await cleanup().catch(() => undefined);
     await cluster?.stop();
   }, 60_000);
-
-  test('a frozen server: the query fails as unavailable instead of hanging, the next host takes over, the feed resets', async () => {
-    const opened = await createRethinkdbStore(cluster, { layout: LAYOUT, queryTimeoutMs: 1_500 });
-    cleanups.push(opened.cleanup);
-    const { store } = opened;
-    await createUsers(store, 'ana');
-    const { value: before } = await store.createPost(newPost('before'));
-    const feed = readFeed(store, 'posts');
-    // The store's connection is to the first server of its URL.
-    const frozen = cluster.servers[0]!;
-    frozen.pause();
-    try {
-      await expect(store.getPost(before.id)).rejects.toMatchObject({ kind: 'unavailable' });
-      // The other two servers hold a majority of every shard: once they elect new primaries, writes go on.
-      const { value: after } = await acknowledged(() => store.createPost(newPost('while frozen')));
-      expect(await acknowledged(() => store.getPost(after.id))).toMatchObject({ title: 'while frozen' });
-      const items = await feed.until((item) => 'new_val' in item && item.new_val?.id === after.id);
-      expect(items).toContainEqual({ reset: true });
-      await acknowledged(() => store.ping());
-    } finally {
-      frozen.resume();
-      await feed.stop();
-    }
-  }, 180_000);
 
   test('several nodes creating the schema at once through different servers all open, on one database with one copy of each table', async () => {
     for (let round = 0; round < 3; round++) {
@@ -97,7 +60,7 @@ onRethinkdb('rethinkdb store: timeouts, failover, racing schema creation, backgr
   }, 180_000);
 
   test('counters left off by a crash between the two steps are repaired in the background, and the feed carries the fix', async () => {
-    const opened = await createRethinkdbStore(cluster, { layout: LAYOUT, recountIntervalMs: 1_000, queryTimeoutMs: 1_000 });
+    const opened = await createRethinkdbStore(cluster, { layout: LAYOUT, recountIntervalMs: 1_000, queryTimeoutMs: 5_000 });
     cleanups.push(opened.cleanup);
     const store: RethinkdbStore = opened.store;
     const db = opened.url.split('/').at(-1)!;

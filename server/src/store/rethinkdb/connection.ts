@@ -11,6 +11,9 @@ export const LONG_QUERY_MS = 10 * 60_000;
 /** How long a query may go unanswered before its server counts as lost (default of `queryTimeoutMs`). */
 export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
 
+/** How long a server that let a query time out has to answer a trivial one before its connection is dropped. */
+const PROBE_TIMEOUT_MS = 2_000;
+
 /** Driver and server errors that mean "the cluster cannot answer now", not "the query is wrong". */
 const UNAVAILABLE = new Set([
   'ReqlDriverError',
@@ -46,6 +49,7 @@ export class RethinkdbConnection {
   #connection: Promise<Connection> | undefined;
   #next = 0;
   #closed = false;
+  readonly #probes = new WeakMap<Connection, Promise<boolean>>();
 
   constructor(target: RethinkdbTarget, queryTimeoutMs = DEFAULT_QUERY_TIMEOUT_MS) {
     this.target = target;
@@ -66,25 +70,27 @@ export class RethinkdbConnection {
    * Runs a query; driver errors that mean the cluster is away become StoreError `unavailable`.
    * A server that stops answering without closing the connection (frozen, cut off by the
    * network) would leave the query pending for ever: after `timeoutMs` the query fails as
-   * `unavailable` and the connection is dropped, so the next query goes to the next host.
+   * `unavailable`, and unless the server still answers a trivial query (then it is only
+   * slow) the connection is dropped, so the next query goes to the next host.
    */
   async run<T>(query: Term, options?: object, timeoutMs = this.queryTimeoutMs): Promise<T> {
     const connection = await this.get();
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new StoreError('unavailable', `RethinkDB did not answer within ${timeoutMs} ms`)), timeoutMs);
-    });
     const answer = (options ? query.run(connection, options) : query.run(connection)) as Promise<T>;
     // Once timed out, the query's own failure (the dropped connection) has no one to hear it.
     answer.catch(() => undefined);
+    let timedOut = false;
     try {
-      return await Promise.race([answer, timedOut]);
+      return await within(answer, timeoutMs, () => {
+        timedOut = true;
+        throw new StoreError('unavailable', `RethinkDB did not answer within ${timeoutMs} ms`);
+      });
     } catch (error) {
-      const name = (error as { name?: unknown }).name;
-      if (name === 'ReqlDriverError' || (error instanceof StoreError && error.kind === 'unavailable')) this.#drop(connection);
+      if (timedOut) {
+        if (!(await this.#responsive(connection))) this.#drop(connection);
+      } else if ((error as { name?: unknown }).name === 'ReqlDriverError') {
+        this.#drop(connection);
+      }
       throw storeError(error);
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -125,6 +131,21 @@ export class RethinkdbConnection {
     throw new StoreError('unavailable', 'No RethinkDB server of RETHINKDB_URL can be reached', { cause: last });
   }
 
+  /** Whether the server of `connection` answers a trivial query; one probe at a time per connection. */
+  #responsive(connection: Connection): Promise<boolean> {
+    let probe = this.#probes.get(connection);
+    if (!probe) {
+      const answered = (r.expr(1).run(connection) as Promise<unknown>).then(
+        () => true,
+        () => false,
+      );
+      probe = within(answered, PROBE_TIMEOUT_MS, () => false);
+      this.#probes.set(connection, probe);
+      void probe.finally(() => this.#probes.delete(connection));
+    }
+    return probe;
+  }
+
   /** Forgets a connection that failed, so the next query reconnects (to the next host). */
   #drop(connection: Connection): void {
     void this.#connection?.then(
@@ -137,4 +158,19 @@ export class RethinkdbConnection {
       () => undefined,
     );
   }
+}
+
+/** What `promise` settles to, or what `onTimeout` returns or throws if it has not settled after `ms`. */
+function within<T>(promise: Promise<T>, ms: number, onTimeout: () => T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<T>((resolve, reject) => {
+    timer = setTimeout(() => {
+      try {
+        resolve(onTimeout());
+      } catch (error) {
+        reject(error);
+      }
+    }, ms);
+  });
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
 }

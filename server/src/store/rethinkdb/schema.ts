@@ -91,12 +91,18 @@ export const TABLES = {
 
 export type TableName = keyof typeof TABLES;
 
+/** What RethinkDB said, also when the error came wrapped as the store's own. */
+function said(error: unknown): string {
+  const { message, cause } = (error ?? {}) as { message?: unknown; cause?: { message?: unknown } };
+  return `${String(message)} ${String(cause?.message)}`;
+}
+
 /** RethinkDB answers "already exists" when another node created it first: that is success here. */
 async function ignoreExisting(create: Promise<unknown>): Promise<void> {
   try {
     await create;
   } catch (error) {
-    if (!/already exists/.test(error instanceof Error ? error.message : String(error))) throw error;
+    if (!/already exists/.test(said(error))) throw error;
   }
 }
 
@@ -155,10 +161,12 @@ export async function ensureSchema(db: RethinkdbConnection, layout: TableLayout)
       await createMissing(db, layout);
       await removeDuplicates(db, name, tables);
       await configure(db);
-      // A node that created its copies after this one looked removes them itself; checked once more here.
-      if (!(await removeDuplicates(db, name, tables)) || round >= ROUNDS) break;
+      // Another node may have removed this node's copies meanwhile (and with them what this node configured).
+      const removed = await removeDuplicates(db, name, tables);
+      const present = new Set(await db.run<string[]>(r.db(name).tableList()));
+      if ((!removed && tables.every((table) => present.has(table))) || round >= ROUNDS) break;
     } catch (error) {
-      if (round >= ROUNDS || !RACED.test(error instanceof Error ? error.message : String(error))) throw error;
+      if (round >= ROUNDS || !RACED.test(said(error))) throw error;
     }
   }
   await db.run(r.db(name).wait({ waitFor: 'ready_for_writes', timeout: WAIT_S }), undefined, WAIT_MS);
