@@ -5,7 +5,7 @@ export const partStyles = css`
   .notifications {
     position: relative;
   }
-  .badge {
+  .unread-count {
     display: inline-block;
     min-width: 1.4em;
     padding: 0 0.3em;

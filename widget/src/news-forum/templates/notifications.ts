@@ -9,7 +9,7 @@ export function notificationsView(ui: Ui, { notifications }: Parts): TemplateRes
   const { items, unread, open } = notifications;
   return html`<span class="notifications">
     <button class="secondary" part="notifications-button" aria-expanded=${open ? 'true' : 'false'} aria-label=${`Replies to you, ${unread} unread`} @click=${() => notifications.toggle()}>
-      Replies${unread ? html` <span part="unread-badge" class="badge" aria-hidden="true">${unread}</span>` : nothing}
+      Replies${unread ? html` <span part="unread-badge" class="unread-count" aria-hidden="true">${unread}</span>` : nothing}
     </button>
     ${
       open
