@@ -46,7 +46,11 @@ onRethinkdb('npm run cluster -- --store rethinkdb', () => {
         .run(connection)) as { name: string; shards: { replicas: string[] }[] }[];
       expect(configs.map((config) => config.name).sort()).toEqual([
         'comments',
+        'flags',
         'idempotency_keys',
+        'moderation_log',
+        'notifications',
+        'page_claims',
         'posts',
         'revoked_tokens',
         'users',
