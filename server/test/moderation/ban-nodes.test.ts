@@ -1,46 +1,18 @@
-import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { type RunningServer, startServer } from '../../src/server.js';
+import type { RunningServer } from '../../src/server.js';
 import { call } from '../support/http-client.js';
 import { connectSocket, eventually, record, subscribe, type TestSocket } from '../support/live-client.js';
-import { startPostgres, type TestPostgres } from '../support/postgres.js';
-import { startRedis, type TestRedis } from '../support/redis.js';
-import { ADMIN, RELAXED_LIMITS, TEST_PASSWORD_COST, TEST_SECRET, tempDir } from '../support/server.js';
+import { type RedisNodes, startRedisNodes } from '../support/redis-nodes.js';
+import { ADMIN } from '../support/server.js';
 
-let pg: TestPostgres;
-let redis: TestRedis;
+let nodes: RedisNodes;
 let a: RunningServer;
 let b: RunningServer;
 let admin: string;
 const sockets: TestSocket[] = [];
-const dataDirs: string[] = [];
 
-async function node(name: string): Promise<RunningServer> {
-  const dataDir = await tempDir();
-  dataDirs.push(dataDir);
-  return startServer({
-    env: {
-      PORT: '0',
-      STORE: 'postgres',
-      DATABASE_URL: pg.url,
-      REDIS_URL: redis.url,
-      JWT_SECRET: TEST_SECRET,
-      DATA_DIR: dataDir,
-      INSTANCE_NAME: name,
-      ADMIN_LOGIN: ADMIN.login,
-      ADMIN_PASSWORD: ADMIN.password,
-      LOG_LEVEL: 'silent',
-    },
-    passwordCost: TEST_PASSWORD_COST,
-    limits: RELAXED_LIMITS,
-    strictResponses: true,
-  });
-}
-
-async function signUp(server: RunningServer, login: string): Promise<string> {
-  expect((await call(server.url, 'PUT', `/api/users/${login}`, { body: { password: `${login}-password` } })).status).toBe(201);
-  return (await call(server.url, 'POST', '/api/authenticate', { body: { login, password: `${login}-password` } })).body.token;
-}
+const ADMIN_ENV = { ADMIN_LOGIN: ADMIN.login, ADMIN_PASSWORD: ADMIN.password };
+const signUp = (server: RunningServer, login: string) => nodes.signUp(server, login);
 
 async function socketOn(server: RunningServer, token?: string): Promise<TestSocket> {
   const socket = await connectSocket(server.url, token ? { token } : {});
@@ -49,16 +21,15 @@ async function socketOn(server: RunningServer, token?: string): Promise<TestSock
 }
 
 beforeAll(async () => {
-  [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
-  a = await node('node-a');
-  b = await node('node-b');
+  nodes = await startRedisNodes();
+  a = await nodes.node('node-a', ADMIN_ENV);
+  b = await nodes.node('node-b', ADMIN_ENV);
   admin = (await call(a.url, 'POST', '/api/authenticate', { body: ADMIN })).body.token;
 }, 120_000);
 
 afterAll(async () => {
   for (const socket of sockets) socket.close();
-  await Promise.allSettled([a?.close(), b?.close()]);
-  await Promise.allSettled([pg?.stop(), redis?.stop(), ...dataDirs.map((dir) => rm(dir, { recursive: true, force: true }))]);
+  await nodes?.stop();
 });
 
 test('a ban made on node A refuses writes on both nodes, disconnects the sockets on both, and ends by itself', async () => {
