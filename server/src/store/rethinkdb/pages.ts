@@ -97,7 +97,8 @@ export async function handOverPagePosts(ctx: Context, login: string): Promise<vo
     ctx
       .table('posts')
       .getAll(login, { index: 'author' })
-      .filter((post: Term) => post.hasFields('pageUrl')),
+      .filter((post: Term) => post.hasFields('pageUrl'))
+      .coerceTo('array'),
   );
   await Promise.all(
     posts.map(async (post) => {
@@ -107,7 +108,8 @@ export async function handOverPagePosts(ctx: Context, login: string): Promise<vo
           .between([post.id, r.minval, r.minval], [post.id, r.maxval, r.maxval], { index: 'thread' })
           .orderBy({ index: 'thread' })
           .filter((comment: Term) => comment('author').ne(login))
-          .limit(1),
+          .limit(1)
+          .coerceTo('array'),
       );
       if (!heir) return;
       await ctx.db.run(
