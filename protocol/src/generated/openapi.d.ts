@@ -127,7 +127,10 @@ export interface paths {
          * Delete an account and everything it wrote (scope `delete`)
          * @description Deleting an account that holds `admin` also needs `admin`.
          *     Removes the account, its posts (with their comments), its comments
-         *     (with their replies) and retracts its votes. The account's live
+         *     (with their replies) and retracts its votes. A page's post (one with
+         *     `pageUrl`) is not its first commenter's own: it passes to the author of
+         *     the oldest comment left on it by another account (a new `version`), and
+         *     is deleted only when no other account commented on it. The account's live
          *     sockets are disconnected on every node. The last account with `admin`
          *     cannot be deleted (409 `last-admin`). Recorded in the moderation log.
          */

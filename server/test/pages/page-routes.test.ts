@@ -1,6 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Comment } from '@news-forum/protocol';
 import { connectSocket, eventually, record, subscribe } from '../support/live-client.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { ADMIN, startTestServer, type TestServer } from '../support/server.js';
 
 const BLOG = 'https://blog.example.com';
 const ARTICLE = `${BLOG}/post-42`;
@@ -142,4 +143,32 @@ test('page comments arrive live on the post’s commentstream, as other comments
   } finally {
     socket.close();
   }
+});
+
+test("the first commenter's account deleted, the page's discussion stays live with the next commenter as its author", async () => {
+  const url = `${BLOG}/outlived`;
+  const [eve, admin] = await Promise.all([t.signUp('eve'), t.login(ADMIN.login, ADMIN.password)]);
+  const { post } = (await comment(eve, { url, title: 'Outlived', text: 'from eve' })).body;
+  await comment(bob, { url, text: 'from bob' });
+  // A millisecond apart, so that bob's is the older.
+  await sleep(3);
+  await comment(ana, { url, text: 'from ana' });
+  const socket = await connectSocket(t.url);
+  try {
+    const posts = record(socket, 'poststream');
+    const comments = record(socket, 'commentstream');
+    expect((await subscribe(socket, { topic: 'posts', sort: 'new' })).ok).toBe(true);
+    expect((await subscribe(socket, { topic: 'comments', postId: post.id })).ok).toBe(true);
+    expect((await t.call('DELETE', '/api/users/eve', { token: admin })).status).toBe(204);
+    const mine = () => posts.filter((c) => (c.new_val ?? c.old_val)?.id === post.id);
+    await eventually(() => mine().some((c) => c.new_val?.author === 'bob' && c.new_val.commentCount === 2), 10_000, 'the post handed on');
+    await eventually(() => comments.some((c) => c.new_val === null && c.old_val?.text === 'from eve'), 10_000, "eve's comment gone");
+    expect(mine().some((c) => c.new_val === null)).toBe(false);
+    expect(comments.filter((c) => c.new_val === null).map((c) => c.old_val?.text)).toEqual(['from eve']);
+  } finally {
+    socket.close();
+  }
+  expect((await find(url)).body).toMatchObject({ id: post.id, author: 'bob', commentCount: 2 });
+  const left = (await t.call('GET', `/api/comments/${post.id}`)).body.items as Comment[];
+  expect(left.map((c) => c.text)).toEqual(['from bob', 'from ana']);
 });

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { normalisePageUrl } from '@news-forum/protocol';
 import type { BackupRecord } from '../../src/store/store.js';
 import { createUsers, STORE_KINDS, storeFixture } from '../support/store-adapters.js';
@@ -67,5 +68,41 @@ describe.each(STORE_KINDS)('%s store: page posts', (kind) => {
     // The restored page keeps its one post.
     await createUsers(target, 'bob');
     expect((await target.ensurePagePost({ pageUrl: PAGE, title: 'again', author: 'bob' })).id).toBe(post.id);
+  });
+
+  test("a page post outlives its first commenter's account: it passes to the oldest other commenter", async () => {
+    const store = await stores.fresh();
+    await createUsers(store, 'ana', 'bob', 'cid');
+    const post = await store.ensurePagePost({ pageUrl: PAGE, title: 'Post 42', author: 'ana' });
+    const comment = async (author: string, text: string) => {
+      const created = await store.createComment({ postId: post.id, parentId: null, author, text });
+      // Comments a millisecond apart: the oldest is the one written first.
+      await sleep(3);
+      return created;
+    };
+    await comment('ana', 'first');
+    await comment('bob', 'second');
+    await comment('ana', 'third');
+    await comment('cid', 'fourth');
+    // A page post only ana commented on goes with her account.
+    const lonely = normalisePageUrl('https://blog.example.com/post-43')!;
+    const alone = await store.ensurePagePost({ pageUrl: lonely, title: 'Post 43', author: 'ana' });
+    await store.createComment({ postId: alone.id, parentId: null, author: 'ana', text: 'only me' });
+
+    expect(await store.deleteUser('ana')).toBe(true);
+    const kept = await store.getPost(post.id);
+    expect(kept).toMatchObject({ id: post.id, pageUrl: PAGE, author: 'bob', commentCount: 2 });
+    expect(kept!.version).toBeGreaterThan(post.version);
+    expect(await store.getPagePost(PAGE)).toMatchObject({ id: post.id, author: 'bob' });
+    const left = (await store.listComments(post.id, { limit: 10 })).items;
+    expect(left.map((c) => [c.author, c.text])).toEqual([
+      ['bob', 'second'],
+      ['cid', 'fourth'],
+    ]);
+    expect(await store.getPost(alone.id)).toBeNull();
+    expect(await store.getPagePost(lonely)).toBeNull();
+    // The freed page starts a new discussion.
+    const again = await store.ensurePagePost({ pageUrl: lonely, title: 'again', author: 'bob' });
+    expect(again.id).not.toBe(alone.id);
   });
 });

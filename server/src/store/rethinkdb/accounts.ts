@@ -3,6 +3,7 @@ import { applyDelta, type Delta } from './counters.js';
 import type { UserDoc, VoteDoc } from './documents.js';
 import { deleteKeysOf } from './idempotency.js';
 import { forgetRecipient } from './notifications.js';
+import { handOverPagePosts } from './pages.js';
 import { removePosts } from './posts.js';
 import { HARD, type WriteResult } from './reql.js';
 import type { Context } from './tables.js';
@@ -12,8 +13,9 @@ import { retractionDeltas } from './votes.js';
  * Removes the account first, so that every write of it that has not
  * checked the account yet fails `account-gone`, and every write that has
  * (written before the account went) is found by the sweeps that follow:
- * its posts (with their comments and votes), its votes, its comments (with
- * their replies), its idempotency keys. Each other post touched moves once,
+ * its votes, its comments (with their replies), its posts (with their
+ * comments and votes; a page post others commented on passes to the oldest
+ * of them instead), its idempotency keys. Each other post touched moves once,
  * by the sum of what was removed from it.
  */
 export async function deleteUser(ctx: Context, login: string): Promise<boolean> {
@@ -24,7 +26,6 @@ export async function deleteUser(ctx: Context, login: string): Promise<boolean> 
       .delete({ ...HARD, returnChanges: true }),
   );
   if (removed.deleted !== 1) return false;
-  await removePosts(ctx, ctx.table('posts').getAll(login, { index: 'author' }));
   const votes = await ctx.db.run<WriteResult<VoteDoc>>(
     ctx
       .table('votes')
@@ -32,6 +33,10 @@ export async function deleteUser(ctx: Context, login: string): Promise<boolean> 
       .delete({ ...HARD, returnChanges: true }),
   );
   const comments = await removeThreads(ctx, ctx.table('comments').getAll(login, { index: 'author' }));
+  // After its comments (with their replies) went, so that the heir is one who still has a say there.
+  // A crash before removePosts leaves its remaining posts behind, as a crash anywhere here does.
+  await handOverPagePosts(ctx, login);
+  await removePosts(ctx, ctx.table('posts').getAll(login, { index: 'author' }));
   const deltas = retractionDeltas((votes.changes ?? []).flatMap((change) => (change.old_val ? [change.old_val] : [])));
   for (const [postId, n] of countByPost(comments)) {
     const delta: Required<Delta> = deltas.get(postId) ?? { upvotes: 0, downvotes: 0, comments: 0 };

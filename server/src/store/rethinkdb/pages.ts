@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NewPagePostRecord, StoredPost } from '../store.js';
 import { accountGone } from '../store-error.js';
+import type { CommentDoc, PostDoc } from './documents.js';
 import { getPost, insertPost, removePosts } from './posts.js';
 import { HARD, r, type Term, type WriteResult } from './reql.js';
 import type { Context } from './tables.js';
@@ -81,5 +82,42 @@ export function claimsOf(posts: readonly StoredPost[]): PageClaimDoc[] {
     post.pageUrl === undefined
       ? []
       : [{ id: pageClaimId(post.pageUrl), pageUrl: post.pageUrl, postId: post.id, createdAt: post.createdAt }],
+  );
+}
+
+/**
+ * Gives each page post of `login` to the author of its oldest comment, the
+ * page's discussion being the readers' and not its first commenter's. Run by
+ * deleteUser after the comments of `login` went and before its posts go:
+ * page posts nobody else commented on stay with `login` and go with it (their
+ * claims are freed by the next first comment, see ensurePagePost).
+ */
+export async function handOverPagePosts(ctx: Context, login: string): Promise<void> {
+  const posts = await ctx.db.run<PostDoc[]>(
+    ctx
+      .table('posts')
+      .getAll(login, { index: 'author' })
+      .filter((post: Term) => post.hasFields('pageUrl'))
+      .coerceTo('array'),
+  );
+  await Promise.all(
+    posts.map(async (post) => {
+      const [heir] = await ctx.db.run<CommentDoc[]>(
+        ctx
+          .table('comments')
+          .between([post.id, r.minval, r.minval], [post.id, r.maxval, r.maxval], { index: 'thread' })
+          .orderBy({ index: 'thread' })
+          .filter((comment: Term) => comment('author').ne(login))
+          .limit(1)
+          .coerceTo('array'),
+      );
+      if (!heir) return;
+      await ctx.db.run(
+        ctx
+          .table('posts')
+          .get(post.id)
+          .update((doc: Term) => r.branch(doc('author').eq(login), { author: heir.author, version: doc('version').add(1) }, {}), HARD),
+      );
+    }),
   );
 }

@@ -33,3 +33,21 @@ export async function ensurePagePost(db: SqlExecutor, page: NewPagePostRecord): 
     }
   }
 }
+
+/**
+ * Gives each page post of `login` to the author of its oldest comment, the
+ * page's discussion being the readers' and not its first commenter's. Run by
+ * deleteUser, with the posts locked and the comments of `login` already gone;
+ * page posts nobody else commented on stay with `login` and go with it.
+ */
+export async function handOverPagePosts(tx: SqlExecutor, login: string): Promise<void> {
+  await tx.query(
+    `UPDATE posts p SET author = heir.author, version = p.version + 1
+       FROM (SELECT DISTINCT ON (c.post_id) c.post_id, c.author
+               FROM comments c JOIN posts q ON q.id = c.post_id
+              WHERE q.author = $1 AND q.page_url IS NOT NULL AND c.author <> $1
+              ORDER BY c.post_id, c.created_at, c.id) AS heir
+      WHERE p.id = heir.post_id`,
+    [login],
+  );
+}

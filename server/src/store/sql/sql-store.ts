@@ -44,7 +44,7 @@ import { DEFAULT_RETENTION, type Retention, schedulePruning } from './housekeepi
 import { migrate } from './migrations.js';
 import * as moderation from './moderation.js';
 import { listNotifications, markNotificationsRead, notifyReply } from './notifications.js';
-import { ensurePagePost, getPagePost } from './pages.js';
+import { ensurePagePost, getPagePost, handOverPagePosts } from './pages.js';
 import { recount } from './recount.js';
 import { VoteBatcher } from './vote-batcher.js';
 
@@ -191,13 +191,14 @@ export class SqlStore implements Store {
           ORDER BY id FOR UPDATE`,
         [login],
       );
-      await tx.query('DELETE FROM posts WHERE author = $1', [login]);
       const touched = await tx.query<{ post_id: string }>(
         `WITH v AS (DELETE FROM votes WHERE login = $1 RETURNING post_id),
               c AS (DELETE FROM comments WHERE author = $1 RETURNING post_id)
          SELECT post_id FROM v UNION SELECT post_id FROM c`,
         [login],
       );
+      await handOverPagePosts(tx, login);
+      await tx.query('DELETE FROM posts WHERE author = $1', [login]);
       await recount(
         tx,
         touched.map((row) => row.post_id),
