@@ -680,7 +680,10 @@ export interface paths {
          *     comments, votes, edits, flags) are refused with 403 `account-banned`,
          *     whose `bannedUntil` member names the end. Its live sockets are
          *     disconnected on every node. Banning again replaces the ban. Admins can
-         *     only be banned by admins. Recorded in the moderation log.
+         *     only be banned by admins. With `hideContent: true` every post and
+         *     comment of the account is hidden in the same step (the log entry's
+         *     `detail` counts them); lifting the ban does not restore them.
+         *     Recorded in the moderation log.
          */
         put: operations["banUser"];
         post?: never;
@@ -1027,6 +1030,12 @@ export interface components {
             /** @description When the ban ends (in the future, at most 100 years ahead), or null for good */
             until: components["schemas"]["Timestamp"] | null;
             reason?: components["schemas"]["ModerationReason"];
+            /**
+             * @description (Default false.) Also hide every post and comment of the account, as a moderator's
+             *     hide (each gets `hidden` and a higher `version`, live). Lifting the
+             *     ban does not restore them: moderators restore items one by one.
+             */
+            hideContent?: boolean;
         };
         Ban: {
             login: components["schemas"]["Login"];
@@ -1060,7 +1069,7 @@ export interface components {
             /** @description Post or comment id, or login */
             targetId: string;
             reason: string | null;
-            /** @description What changed (ban end, scopes) */
+            /** @description What changed (ban end, hidden content, scopes) */
             detail?: {
                 [key: string]: unknown;
             };

@@ -63,6 +63,8 @@ export interface ModerationApi {
   /**
    * Bans an account until `until` (ISO time) or for good (`null`): its writes
    * get 403 `account-banned` with `bannedUntil`, its sockets are disconnected.
+   * With `hideContent: true` its posts and comments are hidden too (lifting
+   * the ban does not restore them).
    *
    * @example
    * await forum.moderation.ban('spammer', { until: new Date(Date.now() + 86_400_000).toISOString(), reason: 'spam' });

@@ -144,14 +144,19 @@ export const moderationHandlers = {
     if (target.scopes.includes('admin')) requireScopes(caller, ['admin']);
     if (target.login === caller.login) throw new ProblemError('conflict', 'An account cannot ban itself');
     const ban = { until, reason: body.reason ?? null };
-    const user = await services.store.setBan(path.login, ban, {
-      actor: caller.login,
-      action: 'ban',
-      targetKind: 'user',
-      targetId: path.login,
-      reason: ban.reason,
-      detail: { until },
-    });
+    const user = await services.store.setBan(
+      path.login,
+      ban,
+      {
+        actor: caller.login,
+        action: 'ban',
+        targetKind: 'user',
+        targetId: path.login,
+        reason: ban.reason,
+        detail: { until },
+      },
+      body.hideContent === true,
+    );
     services.events.emit('userBanned', user.login);
     return { status: 200, body: { login: user.login, ...ban } };
   },

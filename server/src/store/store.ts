@@ -354,8 +354,13 @@ export interface Store {
   setHidden(target: ModerationTarget, hidden: boolean, audit: AuditRecord): Promise<StoredPost | StoredComment>;
   /** Throws `not-found`. */
   setLocked(postId: string, locked: boolean, audit: AuditRecord): Promise<StoredPost>;
-  /** Bans (null lifts). Throws `not-found`. */
-  setBan(login: string, ban: BanRecord | null, audit: AuditRecord): Promise<UserRecord>;
+  /**
+   * Bans (null lifts). With `hideContent` also hides every post and comment
+   * of the account (each with a higher version) and adds
+   * `{hideContent: true, posts, comments}` (how many it hid) to the log
+   * entry's detail. Lifting restores nothing. Throws `not-found`.
+   */
+  setBan(login: string, ban: BanRecord | null, audit: AuditRecord, hideContent?: boolean): Promise<UserRecord>;
   /** Throws `not-found`, or `last-admin` when it would leave no account with `admin`. */
   setScopes(login: string, scopes: Scope[], audit: AuditRecord): Promise<UserRecord>;
   /** Flagged and hidden posts and comments, newest first. */

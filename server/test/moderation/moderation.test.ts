@@ -243,6 +243,54 @@ describe('moderator actions', () => {
   });
 });
 
+describe('a ban that hides the content', () => {
+  test('posts leave readers, comments become placeholders (live too), moderators still see them hidden; lifting restores none', async () => {
+    const spammer = await t.signUp('spammer');
+    const reader = await connectSocket(t.url);
+    sockets.push(reader);
+    const posts = [await newPost(spammer, 'spam one'), await newPost(spammer, 'spam two')];
+    const thread = await newPost(ana, 'a thread');
+    const comment = await newComment(spammer, thread.id, 'buy now');
+    const reply = await newComment(ana, thread.id, 'ana answers', comment.id);
+    await Promise.all([subscribe(reader, { topic: 'posts' }), subscribe(reader, { topic: 'comments', postId: thread.id })]);
+    const postChanges = record(reader, 'poststream');
+    const commentChanges = record(reader, 'commentstream');
+    const ban = await t.call('PUT', '/api/users/spammer/ban', { token: mod, body: { until: null, reason: 'spam', hideContent: true } });
+    expect(ban.status).toBe(200);
+    expect(ban.body).toEqual({ login: 'spammer', until: null, reason: 'spam' });
+    const ids = posts.map((post) => post.id);
+    await eventually(() => ids.every((id) => postChanges.some((c) => c.old_val?.id === id && c.new_val === null)));
+    await eventually(() => commentChanges.some((c) => c.new_val?.id === comment.id && c.new_val.hidden === true));
+    expect(commentChanges.find((c) => c.new_val?.id === comment.id)?.new_val).toMatchObject({ text: 'removed by a moderator' });
+    expect(commentChanges.find((c) => c.new_val?.id === comment.id)?.new_val?.author).toBeUndefined();
+    await eventually(async () => {
+      const listed = (await t.call('GET', '/api/posts?sort=new&limit=100')).body.items.map((post: any) => post.id);
+      return !ids.some((id) => listed.includes(id)) && listed.includes(thread.id);
+    });
+    for (const id of ids) {
+      expect((await t.call('GET', `/api/posts/${id}`, { token: bob })).status).toBe(404);
+      expect((await t.call('GET', `/api/posts/${id}`, { token: mod })).body).toMatchObject({ author: 'spammer', hidden: true });
+    }
+    const [placeholder, kept] = (await t.call('GET', `/api/comments/${thread.id}`)).body.items;
+    expect(placeholder).toMatchObject({ id: comment.id, text: 'removed by a moderator', hidden: true });
+    expect(placeholder.author).toBeUndefined();
+    expect(kept).toMatchObject({ id: reply.id, text: 'ana answers' });
+    expect((await t.call('GET', `/api/comments/${thread.id}`, { token: mod })).body.items[0]).toMatchObject({
+      id: comment.id,
+      text: 'buy now',
+      author: 'spammer',
+      hidden: true,
+    });
+    const entry = (await t.call('GET', '/api/moderation/log?limit=100', { token: admin })).body.items.find(
+      (e: any) => e.action === 'ban' && e.targetId === 'spammer',
+    );
+    expect(entry).toMatchObject({ actor: 'mod', reason: 'spam', detail: { until: null, hideContent: true, posts: 2, comments: 1 } });
+    expect((await t.call('DELETE', '/api/users/spammer/ban', { token: mod, body: {} })).status).toBe(200);
+    expect((await t.call('GET', `/api/posts/${ids[0]}`, { token: bob })).status).toBe(404);
+    expect((await t.call('GET', `/api/comments/${thread.id}`)).body.items[0]).toMatchObject({ id: comment.id, hidden: true });
+  });
+});
+
 describe('admins stay', () => {
   test('the last admin can neither lose admin nor delete itself; with a second admin it can', async () => {
     const demote = await t.call('PUT', '/api/users/admin/scopes', { token: admin, body: { scopes: ['read', 'delete'] } });
@@ -299,6 +347,8 @@ describe('bad input changes nothing', () => {
       ['PUT', '/api/users/bob/ban', mod, { until: new Date(Date.now() + 200 * 365 * 86_400_000).toISOString() }, 422],
       ['PUT', '/api/users/bob/ban', mod, { until: 'tomorrow' }, 422],
       ['PUT', '/api/users/bob/ban', mod, {}, 422],
+      ['PUT', '/api/users/bob/ban', mod, { until: null, hideContent: 'yes' }, 422],
+      ['PUT', '/api/users/bob/ban', mod, { until: null, hideContent: null }, 422],
       ['PUT', '/api/users/nobody/ban', mod, { until: null }, 404],
       ['PUT', `/api/posts/${post.id}/edit`, ana, {}, 422],
       ['PUT', `/api/posts/${post.id}/edit`, ana, { title: ' ' }, 422],

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import type { AuditRecord, Store } from '../../src/store/store.js';
+import type { AuditRecord, Store, StoredPost } from '../../src/store/store.js';
 import { createUsers, STORE_KINDS, storeFixture } from '../support/store-adapters.js';
 
 const note = (action: AuditRecord['action'], targetId: string): AuditRecord => ({
@@ -88,6 +88,38 @@ describe.each(STORE_KINDS)('%s store: moderation', (kind) => {
     const rest = await store.listModerationLog({ limit: 2, cursor: first.nextCursor ?? undefined });
     expect([...first.items, ...rest.items].map((entry) => entry.action)).toEqual(['lift-ban', 'ban', 'lock', 'hide']);
     expect(rest.nextCursor).toBeNull();
+  });
+
+  test('a ban with hideContent hides every post and comment of the account (counted in the log); lifting it restores none', async () => {
+    const store = await stores.fresh();
+    await createUsers(store, 'ana', 'bob', 'mia');
+    const posts = [await aPost(store, 'bob'), await aPost(store, 'ana'), await aPost(store, 'bob')];
+    const already = await store.setHidden({ kind: 'post', postId: posts[2]!.id }, true, note('hide', posts[2]!.id));
+    const first = (await store.createComment({ postId: posts[1]!.id, parentId: null, author: 'bob', text: 'one' })).value;
+    const second = (await store.createComment({ postId: posts[0]!.id, parentId: null, author: 'bob', text: 'two' })).value;
+    const ana = (await store.createComment({ postId: posts[1]!.id, parentId: first.id, author: 'ana', text: 'reply' })).value;
+    // As they stand once commented.
+    const [own, other] = (await Promise.all(posts.slice(0, 2).map((post) => store.getPost(post.id)))) as [StoredPost, StoredPost];
+    const banned = { ...note('ban', 'bob'), targetKind: 'user' as const, detail: { until: null } };
+    await store.setBan('bob', { until: null, reason: 'spam' }, banned, true);
+    expect(await store.getPost(own.id)).toMatchObject({ hidden: true, version: own.version + 1 });
+    expect(await store.getPost(already.id)).toEqual(already);
+    expect(await store.getPost(other.id)).toEqual(other);
+    expect((await store.listComments(other.id, { limit: 10 })).items).toEqual([
+      { ...first, hidden: true, version: first.version + 1 },
+      ana,
+    ]);
+    expect(await store.getComment(own.id, second.id)).toMatchObject({ hidden: true, version: second.version + 1 });
+    expect((await store.listPosts('new', { limit: 10 })).items.map((p) => p.id)).toEqual([other.id]);
+    const [entry] = (await store.listModerationLog({ limit: 1 })).items;
+    expect(entry).toMatchObject({ action: 'ban', targetId: 'bob', detail: { until: null, hideContent: true, posts: 1, comments: 2 } });
+    await store.setBan('bob', null, { ...note('lift-ban', 'bob'), targetKind: 'user' });
+    expect((await store.getPost(own.id))?.hidden).toBe(true);
+    expect((await store.getComment(other.id, first.id))?.hidden).toBe(true);
+    // Without hideContent a ban leaves the content as it is.
+    await store.setBan('ana', { until: null, reason: null }, { ...note('ban', 'ana'), targetKind: 'user' });
+    expect(await store.getPost(other.id)).toEqual(other);
+    expect((await store.listModerationLog({ limit: 1 })).items[0]?.detail).toBeUndefined();
   });
 
   test('two admins demoting and deleting each other at once leave one admin', async () => {

@@ -150,10 +150,38 @@ export async function setLocked(ctx: Context, postId: string, locked: boolean, a
   return toPost(doc);
 }
 
-export async function setBan(ctx: Context, login: string, ban: BanRecord | null, audit: AuditRecord): Promise<UserRecord> {
+/** Hides the visible items of `author` in `table`, each atomically (a higher version); returns how many. */
+async function hideAllOf(ctx: Context, table: 'posts' | 'comments', author: string): Promise<number> {
+  const result = await ctx.db.run<WriteResult<unknown>>(
+    ctx
+      .table(table)
+      .getAll(author, { index: 'author' })
+      .update((row: Term) => r.branch(row('hidden').default(false), {}, { hidden: true, version: row('version').add(1) }), HARD),
+  );
+  return result.replaced;
+}
+
+/**
+ * Without transactions the steps follow one another: the ban (so the
+ * account's writes are refused from then on), its posts, its comments,
+ * then the log entry. Each item is hidden atomically; if a step fails the
+ * ban stands with part of the content hidden, and banning again with
+ * `hideContent` finishes the rest (hidden items are skipped, not counted).
+ */
+export async function setBan(
+  ctx: Context,
+  login: string,
+  ban: BanRecord | null,
+  audit: AuditRecord,
+  hideContent = false,
+): Promise<UserRecord> {
   const doc = await update<UserDoc>(ctx, 'users', login, () => ({ ban: ban ?? r.literal() }));
   if (!doc) throw new StoreError('not-found', `No account ${login}`);
-  await writeLog(ctx, audit);
+  if (hideContent) {
+    const posts = await hideAllOf(ctx, 'posts', login);
+    const comments = await hideAllOf(ctx, 'comments', login);
+    await writeLog(ctx, { ...audit, detail: { ...audit.detail, hideContent: true, posts, comments } });
+  } else await writeLog(ctx, audit);
   return toUser(doc);
 }
 

@@ -302,8 +302,8 @@ export class RethinkdbStore implements Store {
     return moderation.setLocked(this.#context(), postId, locked, audit);
   }
 
-  setBan(login: string, ban: BanRecord | null, audit: AuditRecord): Promise<UserRecord> {
-    return moderation.setBan(this.#context(), login, ban, audit);
+  setBan(login: string, ban: BanRecord | null, audit: AuditRecord, hideContent?: boolean): Promise<UserRecord> {
+    return moderation.setBan(this.#context(), login, ban, audit, hideContent);
   }
 
   setScopes(login: string, scopes: Scope[], audit: AuditRecord): Promise<UserRecord> {

@@ -170,13 +170,40 @@ export async function setLocked(tx: SqlExecutor, postId: string, locked: boolean
   return row.doc;
 }
 
-export async function setBan(tx: SqlExecutor, login: string, ban: BanRecord | null, audit: AuditRecord): Promise<UserRecord> {
+/**
+ * Hides every visible post and comment of `author`, as a moderator's hide
+ * (a higher version, so the change feed carries each). The posts are locked
+ * first, in id order, as every writer of a post's comments locks its post.
+ */
+async function hideContentOf(tx: SqlExecutor, author: string): Promise<{ posts: number; comments: number }> {
+  await tx.query(
+    `SELECT 1 FROM posts WHERE author = $1 OR id IN (SELECT post_id FROM comments WHERE author = $1 AND NOT hidden)
+      ORDER BY id FOR UPDATE`,
+    [author],
+  );
+  const posts = await tx.query('UPDATE posts SET hidden = true, version = version + 1 WHERE author = $1 AND NOT hidden RETURNING 1', [
+    author,
+  ]);
+  const comments = await tx.query('UPDATE comments SET hidden = true, version = version + 1 WHERE author = $1 AND NOT hidden RETURNING 1', [
+    author,
+  ]);
+  return { posts: posts.length, comments: comments.length };
+}
+
+export async function setBan(
+  tx: SqlExecutor,
+  login: string,
+  ban: BanRecord | null,
+  audit: AuditRecord,
+  hideContent = false,
+): Promise<UserRecord> {
   const [row] = await tx.query<{ doc: UserRecord }>(
     `UPDATE users AS u SET banned = $2, banned_until = $3, ban_reason = $4 WHERE login = $1 RETURNING user_json(u) AS doc`,
     [login, ban !== null, ban?.until ?? null, ban?.reason ?? null],
   );
   if (!row) throw new StoreError('not-found', `No account ${login}`);
-  await writeLog(tx, audit);
+  const hidden = hideContent ? { hideContent: true, ...(await hideContentOf(tx, login)) } : undefined;
+  await writeLog(tx, hidden ? { ...audit, detail: { ...audit.detail, ...hidden } } : audit);
   return row.doc;
 }
 

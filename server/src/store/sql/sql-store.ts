@@ -415,8 +415,8 @@ export class SqlStore implements Store {
     return this.#transaction((tx) => moderation.setLocked(tx, postId, locked, audit));
   }
 
-  setBan(login: string, ban: BanRecord | null, audit: AuditRecord): Promise<UserRecord> {
-    return this.#transaction((tx) => moderation.setBan(tx, login, ban, audit));
+  setBan(login: string, ban: BanRecord | null, audit: AuditRecord, hideContent?: boolean): Promise<UserRecord> {
+    return this.#transaction((tx) => moderation.setBan(tx, login, ban, audit, hideContent));
   }
 
   setScopes(login: string, scopes: Scope[], audit: AuditRecord): Promise<UserRecord> {

@@ -88,9 +88,11 @@ export class ModerationController extends Controller {
   }
 
   ban(event: SubmitEvent, login: string): void {
-    const days = String(new FormData(event.currentTarget as HTMLFormElement).get('days'));
+    const form = new FormData(event.currentTarget as HTMLFormElement);
+    const days = String(form.get('days'));
     const until = days === 'forever' ? null : new Date(Date.now() + Number(days) * DAY_MS).toISOString();
-    void this.#run(event, (forum) => forum.moderation.ban(login, { until }), `${login} is banned.`);
+    const hideContent = form.has('hide');
+    void this.#run(event, (forum) => forum.moderation.ban(login, { until, hideContent }), `${login} is banned.`);
   }
 
   /** Hide, restore, lock or unlock: one click, answered live. */

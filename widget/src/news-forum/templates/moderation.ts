@@ -50,6 +50,7 @@ function banForm(m: ModerationController, key: ModerationKey, login: string): Te
       <option value="1">a day</option><option value="7">a week</option><option value="30">a month</option>
       <option value="forever">good</option>
     </select></label>
+    <label><input type="checkbox" name="hide"> Also hide their posts and comments</label>
     ${error(m)}
     <div class="row"><button type="submit" class="danger">Ban</button>${cancel(m)}</div>
   </form>`;
