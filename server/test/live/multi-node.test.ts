@@ -1,42 +1,12 @@
-import { rm } from 'node:fs/promises';
-import { type RunningServer, startServer } from '../../src/server.js';
+import type { RunningServer } from '../../src/server.js';
 import { call } from '../support/http-client.js';
 import { applyChanges, connectSocket, eventually, record, subscribe, type TestSocket } from '../support/live-client.js';
-import { startPostgres, type TestPostgres } from '../support/postgres.js';
-import { startRedis, type TestRedis } from '../support/redis.js';
-import { RELAXED_LIMITS, TEST_PASSWORD_COST, TEST_SECRET, tempDir } from '../support/server.js';
+import { type RedisNodes, startRedisNodes } from '../support/redis-nodes.js';
 
-let pg: TestPostgres;
-let redis: TestRedis;
+let nodes: RedisNodes;
 let a: RunningServer;
 let b: RunningServer;
 const sockets: TestSocket[] = [];
-const dataDirs: string[] = [];
-
-async function dataDir(): Promise<string> {
-  const dir = await tempDir();
-  dataDirs.push(dir);
-  return dir;
-}
-
-async function node(name: string): Promise<RunningServer> {
-  return startServer({
-    env: {
-      PORT: '0',
-      STORE: 'postgres',
-      DATABASE_URL: pg.url,
-      REDIS_URL: redis.url,
-      JWT_SECRET: TEST_SECRET,
-      DATA_DIR: await dataDir(),
-      INSTANCE_NAME: name,
-      LOG_LEVEL: 'silent',
-    },
-    passwordCost: TEST_PASSWORD_COST,
-    limits: RELAXED_LIMITS,
-    strictResponses: true,
-    gateway: { presenceMs: 200 },
-  });
-}
 
 async function socketOn(server: RunningServer, token?: string) {
   const socket = await connectSocket(server.url, token ? { token } : {});
@@ -44,24 +14,20 @@ async function socketOn(server: RunningServer, token?: string) {
   return socket;
 }
 
-async function signUp(server: RunningServer, login: string): Promise<string> {
-  expect((await call(server.url, 'PUT', `/api/users/${login}`, { body: { password: `${login}-password` } })).status).toBe(201);
-  return (await call(server.url, 'POST', '/api/authenticate', { body: { login, password: `${login}-password` } })).body.token;
-}
+const signUp = (server: RunningServer, login: string) => nodes.signUp(server, login);
 
 /** Waits long enough that a duplicate, if any, would have arrived. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 500));
 
 beforeAll(async () => {
-  [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
-  a = await node('node-a');
-  b = await node('node-b');
+  nodes = await startRedisNodes();
+  a = await nodes.node('node-a', { PRESENCE_PERIOD: '200ms' });
+  b = await nodes.node('node-b', { PRESENCE_PERIOD: '200ms' });
 }, 120_000);
 
 afterAll(async () => {
   for (const s of sockets) s.close();
-  await Promise.allSettled([a?.close(), b?.close()]);
-  await Promise.allSettled([pg?.stop(), redis?.stop(), ...dataDirs.map((dir) => rm(dir, { recursive: true, force: true }))]);
+  await nodes?.stop();
 });
 
 test('each node names itself', async () => {
@@ -135,19 +101,7 @@ test("deleting a user on node A disconnects that user's socket on node B", async
 
 /** An account with every scope, made the way operators do: through ADMIN_LOGIN on a node. */
 async function makeAdmin(): Promise<string> {
-  const operator = await startServer({
-    env: {
-      PORT: '0',
-      STORE: 'postgres',
-      DATABASE_URL: pg.url,
-      JWT_SECRET: TEST_SECRET,
-      DATA_DIR: await dataDir(),
-      LOG_LEVEL: 'silent',
-      ADMIN_LOGIN: 'root',
-      ADMIN_PASSWORD: 'root-password-123',
-    },
-    passwordCost: TEST_PASSWORD_COST,
-  });
+  const operator = await nodes.node('operator', { ADMIN_LOGIN: 'root', ADMIN_PASSWORD: 'root-password-123' });
   await operator.close();
   return (await call(a.url, 'POST', '/api/authenticate', { body: { login: 'root', password: 'root-password-123' } })).body.token;
 }
@@ -173,7 +127,7 @@ describe('faults', () => {
       void resubscribe();
     });
     await resubscribe();
-    await pg.restart();
+    await nodes.pg.restart();
     // The nodes' pools and feeds notice the restart and reconnect on their own.
     await eventually(
       async () => (await fetch(`${a.url}/readyz`)).status === 200 && (await fetch(`${b.url}/readyz`)).status === 200,
@@ -201,14 +155,14 @@ describe('faults', () => {
     const onA = await socketOn(a);
     await subscribe(onA, { topic: 'posts' });
     const seen = record(onA, 'poststream');
-    await redis.kill();
+    await nodes.redis.kill();
     await eventually(async () => (await fetch(`${a.url}/readyz`)).status === 503, 10_000, 'not ready');
     const readiness = (await (await fetch(`${a.url}/readyz`)).json()) as { checks: Record<string, string> };
     expect(readiness.checks.redis).toMatch(/^fail/);
     const post = (await call(a.url, 'POST', '/api/posts', { token: writer, body: { title: 'without redis' } })).body;
     await eventually(() => seen.some((c) => c.new_val?.id === post.id), 5000, 'delivery without Redis');
 
-    await redis.start();
+    await nodes.redis.start();
     await eventually(
       async () => (await fetch(`${a.url}/readyz`)).status === 200 && (await fetch(`${b.url}/readyz`)).status === 200,
       20_000,
