@@ -984,7 +984,7 @@ export interface components {
             postId: components["schemas"]["Id"];
             /** @description Who replied */
             actor: components["schemas"]["Login"];
-            /** @description The start of the reply */
+            /** @description The start of the reply as it was sent; `removed by a moderator` while the reply or its post is hidden */
             excerpt: string;
             /** Format: date-time */
             createdAt: string;

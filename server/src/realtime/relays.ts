@@ -31,6 +31,12 @@ export function startRelays(io: ForumServer, services: Services, options: { coal
         io.local.to(room).emit('resync', { topic: 'comments', postId: room.slice(commentsRoom('').length) });
     }
   };
+  // A post hidden from readers takes its thread with it: they leave its comments, and their resubscription finds none.
+  const endReadersThread = (postId: string) => {
+    const room = commentsRoom(postId);
+    io.local.to(room).except(moderatorsRoom(room)).emit('resync', { topic: 'comments', postId });
+    io.local.in(room).except(moderatorsRoom(room)).socketsLeave(room);
+  };
   const relays = (['posts', 'comments'] as const).map(
     (table) =>
       new FeedRelay(
@@ -42,6 +48,7 @@ export function startRelays(io: ForumServer, services: Services, options: { coal
             io.local.to(moderatorsRoom(POSTS_ROOM)).emit('poststream', change);
             const visible = publicPostChange(change);
             if (!visible) return;
+            if (visible.old_val && !visible.new_val && change.new_val) endReadersThread(visible.old_val.id);
             io.local
               .to(POSTS_ROOM)
               .except([moderatorsRoom(POSTS_ROOM), BATCHED_POSTS_ROOM])

@@ -1,4 +1,5 @@
 import type { Notification } from '@news-forum/protocol';
+import { PLACEHOLDER } from '../moderation/visibility.js';
 import type { NotificationRecord } from './store.js';
 
 /** How many notifications each account keeps: older ones go as new ones arrive. */
@@ -16,7 +17,11 @@ export function excerptOf(text: string): string {
   return `${space > EXCERPT_LENGTH / 2 ? cut.slice(0, space) : cut}…`;
 }
 
-/** A notification as its recipient sees it, in the API and on the socket (the recipient is implied). */
-export function publicNotification({ recipient: _recipient, ...notification }: NotificationRecord): Notification {
-  return notification;
+/**
+ * A notification as its recipient sees it, in the API and on the socket (the
+ * recipient is implied): a reply hidden since, or one under a hidden post,
+ * shows the moderator's placeholder instead of its text.
+ */
+export function publicNotification({ recipient: _recipient, hidden, ...notification }: NotificationRecord): Notification {
+  return hidden ? { ...notification, excerpt: PLACEHOLDER } : notification;
 }

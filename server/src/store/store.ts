@@ -133,6 +133,8 @@ export interface NotificationRecord {
   excerpt: string;
   createdAt: string;
   readAt: string | null;
+  /** Listings only: the reply or its post is hidden from readers, so its text is not shown. */
+  hidden?: boolean;
 }
 
 /** A created comment, with the notification written in the same transaction (none when replayed or a reply to oneself). */

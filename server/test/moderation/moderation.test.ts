@@ -205,6 +205,44 @@ describe('moderator actions', () => {
     expect(mine(seenByMod).find((c) => c.new_val?.hidden)?.new_val).toMatchObject({ version: 3, flagCount: 1 });
   });
 
+  test("hiding a post ends readers' subscriptions to its comments, not moderators'; its replies' notifications lose their text", async () => {
+    const post = await newPost(ana, 'soon hidden');
+    const reply = await newComment(bob, post.id, 'a reply with words');
+    const reader = await connectSocket(t.url);
+    const moderator = await connectSocket(t.url, { token: mod });
+    sockets.push(reader, moderator);
+    const topic = { topic: 'comments' as const, postId: post.id };
+    await Promise.all([subscribe(reader, topic), subscribe(moderator, topic)]);
+    const resyncs: unknown[] = [];
+    reader.on('resync', (asked) => resyncs.push(asked));
+    const seen = record(reader, 'commentstream');
+    const seenByMod = record(moderator, 'commentstream');
+
+    await t.call('POST', `/api/posts/${post.id}/hide`, { token: mod, body: {} });
+    await eventually(() => resyncs.length === 1, 10_000, 'the reader told to resync');
+    expect(resyncs).toEqual([topic]);
+    // The resubscription the resync asks for finds no post.
+    const again = await subscribe(reader, topic);
+    expect(again).toMatchObject({ ok: false, error: { status: 404 } });
+    // A later change of the thread reaches the moderator only.
+    const edited = await t.call('PUT', `/api/comments/${post.id}/${reply.id}/edit`, { token: mod, body: { text: 'edited while hidden' } });
+    expect(edited.status).toBe(200);
+    await eventually(() => seenByMod.some((c) => c.new_val?.text === 'edited while hidden'));
+    // Messages to one socket keep their order: whatever was sent to the reader before this ack has arrived.
+    await subscribe(reader, { topic: 'posts' });
+    expect(seen).toEqual([]);
+
+    const listed = await t.call('GET', '/api/me/notifications', { token: ana });
+    expect(listed.body.items.find((n: any) => n.commentId === reply.id)).toMatchObject({
+      excerpt: 'removed by a moderator',
+      actor: 'bob',
+    });
+    await t.call('POST', `/api/posts/${post.id}/restore`, { token: mod, body: {} });
+    const restored = await t.call('GET', '/api/me/notifications', { token: ana });
+    // The excerpt is the reply as it was sent.
+    expect(restored.body.items.find((n: any) => n.commentId === reply.id).excerpt).toBe('a reply with words');
+  });
+
   test('a locked thread refuses new comments with 409 thread-locked; unlocked it takes them again', async () => {
     const post = await newPost(ana);
     expect((await t.call('POST', `/api/posts/${post.id}/lock`, { token: mod, body: { reason: 'heated' } })).body.locked).toBe(true);

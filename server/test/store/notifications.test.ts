@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import type { Store } from '../../src/store/store.js';
+import type { AuditRecord, Store } from '../../src/store/store.js';
 import { StoreError } from '../../src/store/store-error.js';
 import { createUsers, STORE_KINDS, storeFixture } from '../support/store-adapters.js';
 
@@ -76,5 +76,45 @@ describe.each(STORE_KINDS)('%s store: notifications', (kind) => {
     ]);
     await store.deleteUser('ana');
     expect((await store.listNotifications('ana', { limit: 10, unreadOnly: false })).items).toEqual([]);
+  });
+
+  test('a reply hidden since, or one under a hidden post, is listed as hidden; restored, it is not', async () => {
+    const store = await stores.fresh();
+    await createUsers(store, 'ana', 'bob');
+    const audit = (targetKind: 'post' | 'comment', targetId: string): AuditRecord => ({
+      actor: 'mia',
+      action: 'hide',
+      targetKind,
+      targetId,
+      reason: null,
+    });
+    const post = (await store.createPost({ title: 'Ask', url: null, text: null, author: 'ana' })).value;
+    const first = await comment(store, post.id, 'bob', 'first');
+    await comment(store, post.id, 'bob', 'second');
+    const hiddenOf = async () =>
+      (await store.listNotifications('ana', { limit: 10, unreadOnly: false })).items.map((n) => [n.excerpt, n.hidden ?? false]);
+    expect(await hiddenOf()).toEqual([
+      ['second', false],
+      ['first', false],
+    ]);
+    await store.setHidden({ kind: 'comment', postId: post.id, id: first.value.id }, true, audit('comment', first.value.id));
+    expect(await hiddenOf()).toEqual([
+      ['second', false],
+      ['first', true],
+    ]);
+    await store.setHidden({ kind: 'post', postId: post.id }, true, audit('post', post.id));
+    expect(await hiddenOf()).toEqual([
+      ['second', true],
+      ['first', true],
+    ]);
+    await store.setHidden({ kind: 'post', postId: post.id }, false, { ...audit('post', post.id), action: 'restore' });
+    await store.setHidden({ kind: 'comment', postId: post.id, id: first.value.id }, false, {
+      ...audit('comment', first.value.id),
+      action: 'restore',
+    });
+    expect(await hiddenOf()).toEqual([
+      ['second', false],
+      ['first', false],
+    ]);
   });
 });

@@ -64,7 +64,22 @@ export async function listNotifications(
         ]);
   let selection = ofRecipient(ctx, recipient, before && [before[0], before[1].toLowerCase()]);
   if (page.unreadOnly) selection = selection.filter({ readAt: null });
-  const rows = await ctx.db.run<NotificationRecord[]>(selection.limit(limit + 1).coerceTo('array'));
+  const rows = await ctx.db.run<NotificationRecord[]>(
+    selection
+      .limit(limit + 1)
+      .merge((n: Term) =>
+        r.branch(
+          ctx
+            .table('comments')
+            .get(n('commentId'))('hidden')
+            .default(false)
+            .or(ctx.table('posts').get(n('postId'))('hidden').default(false)),
+          { hidden: true },
+          {},
+        ),
+      )
+      .coerceTo('array'),
+  );
   const items = toPage(rows, limit, (n) => encodeCursor('notifications', [n.createdAt, n.id]));
   return { ...items, unread: await unreadOf(ctx, recipient) };
 }

@@ -52,7 +52,8 @@ export async function listNotifications(
       ? undefined
       : decodeCursor(page.cursor, 'notifications', ['string', 'string'], ([at, id]) => ISO_MS.test(String(at)) && UUID.test(String(id)));
   const rows = await db.query<{ doc: NotificationRecord }>(
-    `SELECT notification_json(n) AS doc FROM notifications n
+    `SELECT notification_json(n) || CASE WHEN c.hidden OR p.hidden THEN '{"hidden": true}'::jsonb ELSE '{}'::jsonb END AS doc
+       FROM notifications n LEFT JOIN comments c ON c.id = n.comment_id LEFT JOIN posts p ON p.id = n.post_id
       WHERE n.recipient = $1 ${page.unreadOnly ? 'AND n.read_at IS NULL' : ''}
         ${after ? 'AND (n.created_at, n.id) < ($3::timestamptz, $4::uuid)' : ''}
       ORDER BY n.created_at DESC, n.id DESC LIMIT $2`,
