@@ -73,7 +73,14 @@ function readParsed(): OpenApiDocument | undefined {
   }
 }
 
-export const spec: OpenApiDocument = readParsed() ?? ((await import('yaml')).parse(specYaml) as OpenApiDocument);
+async function parseYaml(): Promise<OpenApiDocument> {
+  const yaml = await import('yaml');
+  // Bundled, the CommonJS parser has only a default export.
+  const parse = yaml.parse ?? (yaml as unknown as { default: typeof yaml }).default.parse;
+  return parse(specYaml) as OpenApiDocument;
+}
+
+export const spec: OpenApiDocument = readParsed() ?? (await parseYaml());
 
 /** Writes the parsed contract where `spec` looks first (run by the build). */
 export function writeParsedSpec(): void {
