@@ -8,7 +8,7 @@ import { waitFor } from './support/wait.js';
 const fixture = useDemoAndBrowser();
 
 beforeAll(async () => {
-  await Promise.all(['ola', 'pia', 'quin'].map((login) => fixture.env.user(login)));
+  await Promise.all(['ola', 'pia', 'quin', 'sam'].map((login) => fixture.env.user(login)));
 }, 60_000);
 
 /** Opens the widget's page signed in as `login` (anonymous without), showing the post `postId` with its comments. */
@@ -64,6 +64,43 @@ describe('moderation in the widget', () => {
     await waitFor('the ban', async () => (await ola.posts.create({ title: 'again' })).error?.status === 403);
     expect(reader.problems.errors).toEqual([]);
     expect(moderator.problems.errors).toEqual([]);
+  }, 90_000);
+
+  test("a ban that also hides the account's content: readers see its comment as a placeholder, its post leave the list and its open thread end", async () => {
+    const sam = await fixture.env.client();
+    await sam.login('sam', 'sam-password');
+    const pia = await fixture.env.client();
+    await pia.login('pia', 'pia-password');
+    const spam = await fixture.env.post(sam, 'Spam from sam');
+    const other = await fixture.env.post(pia, 'An honest thread');
+    const { data: spamComment } = await sam.comments.create(other.id, { text: 'Visit my shop' });
+
+    const inList = await openPage(fixture.browser);
+    await inList.page.goto(`${fixture.env.url}/`);
+    const listed = inList.page.locator('news-forum').locator(`.post[data-id="${spam.id}"]`);
+    await listed.waitFor();
+    const inThread = await openThread(other.id);
+    const readerComment = inThread.page.locator('news-forum').locator(`.comment[data-id="${spamComment!.id}"]`);
+    await readerComment.getByText('Visit my shop').waitFor();
+    const onSpam = await openThread(spam.id);
+
+    const moderator = await openThread(other.id, 'admin', 'admin-password-123');
+    const forum = moderator.page.locator('news-forum');
+    await forum.locator(`.comment[data-id="${spamComment!.id}"]`).getByRole('button', { name: 'Ban author' }).click();
+    const form = forum.locator('.moderation-form');
+    await form.getByLabel('Ban sam for').selectOption('forever');
+    await form.getByLabel('Also hide their posts and comments').check();
+    expect(await seriousViolations(moderator.page)).toEqual([]);
+    await form.getByRole('button', { name: 'Ban', exact: true }).click();
+
+    await readerComment.getByText('removed by a moderator').waitFor();
+    expect(await readerComment.getByText('sam').count()).toBe(0);
+    await listed.waitFor({ state: 'detached' });
+    await onSpam.page.locator('news-forum').getByText('This post does not exist any more.').waitFor();
+    const admin = await fixture.env.admin();
+    const { data: log } = await admin.moderation.log();
+    expect(log?.items[0]).toMatchObject({ action: 'ban', targetId: 'sam', detail: { hideContent: true, posts: 1, comments: 1 } });
+    for (const { problems } of [inList, inThread, onSpam, moderator]) expect(problems.errors).toEqual([]);
   }, 90_000);
 
   test('a reader flags a post with a reason', async () => {
