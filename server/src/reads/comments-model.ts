@@ -166,7 +166,10 @@ export class CommentsModel {
     if (!comment) return;
     const version = change.new_val ? change.new_val.version : DELETED;
     if (this.#applied.get(comment.id) >= version) return;
-    this.#held.get(comment.postId)?.window.apply(change.old_val, change.new_val);
+    const held = this.#held.get(comment.postId);
+    held?.window.apply(change.old_val, change.new_val);
+    // Deletions can leave too few to answer a first page: the next read takes the post's comments again.
+    if (held?.window.thin) this.#held.delete(comment.postId);
     this.#loading.get(comment.postId)?.push(change);
     this.#applied.record(comment.id, version);
   }

@@ -40,7 +40,10 @@ describe.each(STORE_KINDS)('%s store, two nodes', (kind) => {
     return pages;
   }
 
-  /** Both nodes' pages equal the store's, byte for byte, the first two from memory (after a node's first read). */
+  /**
+   * Both nodes' pages equal the store's, byte for byte, the first from memory
+   * (after a node's first read; a window thinned by deletions is read again).
+   */
   async function expectNodesMatchStore(): Promise<void> {
     for (const node of [t.a, t.b]) {
       let last: { pages: string[]; fromMemory: number } | undefined;
@@ -49,11 +52,14 @@ describe.each(STORE_KINDS)('%s store, two nodes', (kind) => {
         async () => {
           expected = await storePages();
           last = await readPages(node, `/api/comments/${post}?limit=${LIMIT}`, PAGES);
-          return JSON.stringify(last.pages) === JSON.stringify(expected) && last.fromMemory >= Math.min(2, expected.length);
+          return JSON.stringify(last.pages) === JSON.stringify(expected) && last.fromMemory >= 1;
         },
         10_000,
         String(node.config.instanceName),
-      ).catch(() => expect(last?.pages).toEqual(expected));
+      ).catch(() => {
+        expect(last?.pages).toEqual(expected);
+        expect(last?.fromMemory).toBeGreaterThanOrEqual(1);
+      });
     }
   }
 
