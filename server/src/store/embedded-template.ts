@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { cp, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +8,7 @@ import { MIGRATIONS, migrate } from './sql/migrations.js';
 import { openPgliteDriver } from './sql/pglite-driver.js';
 
 // From src/store/ (tests) and dist/store/ (built) alike: the package's dist/.
-const TEMPLATE = fileURLToPath(new URL('../../dist/pglite-template.tar.gz', import.meta.url));
+const TEMPLATE = fileURLToPath(new URL('../../dist/pglite-template', import.meta.url));
 const FINGERPRINT = fileURLToPath(new URL('../../dist/pglite-template.json', import.meta.url));
 
 /** The schema a template holds: made by other migrations or another PGlite, it is not used. */
@@ -30,32 +30,52 @@ async function storedFingerprint(): Promise<string | undefined> {
 }
 
 /**
- * The prepared data directory (initialised and migrated) as a tarball for
- * PGlite's `loadDataDir`, or undefined when the build made none for these
- * migrations: an empty DATA_DIR then starts from it instead of running initdb.
+ * The data directory the build prepared (initialised and migrated), or
+ * undefined when it made none for these migrations.
  */
-export async function readEmbeddedTemplate(): Promise<Blob | undefined> {
+export async function embeddedTemplate(): Promise<string | undefined> {
   if ((await storedFingerprint()) !== fingerprint()) return undefined;
   try {
-    return new Blob([await readFile(TEMPLATE)]);
+    return (await readdir(TEMPLATE)).includes('PG_VERSION') ? TEMPLATE : undefined;
   } catch {
     return undefined;
   }
 }
 
+/**
+ * Fills the empty `directory` with a copy of the template: a file copy,
+ * several times faster than PGlite unpacking a tarball through its own file
+ * system, and far faster than initdb. Copied aside and renamed into place, so
+ * a crash midway leaves an empty directory, never half a database. Returns
+ * false (nothing done) when there is no template or `directory` is not empty.
+ * The caller holds the data directory's lock.
+ */
+export async function copyEmbeddedTemplate(directory: string): Promise<boolean> {
+  const template = await embeddedTemplate();
+  if (!template || (await readdir(directory)).length > 0) return false;
+  const aside = `${directory}.copying`;
+  await rm(aside, { recursive: true, force: true });
+  await cp(template, aside, { recursive: true });
+  await rmdir(directory);
+  await rename(aside, directory);
+  return true;
+}
+
 /** Build step: writes the template unless the one in dist/ already matches the migrations. */
 export async function writeEmbeddedTemplate(): Promise<void> {
   const current = fingerprint();
-  if ((await storedFingerprint()) === current) return;
-  const driver = await openPgliteDriver('memory://');
+  if ((await storedFingerprint()) === current && (await embeddedTemplate())) return;
+  const building = `${TEMPLATE}.building`;
+  await rm(building, { recursive: true, force: true });
+  const driver = await openPgliteDriver(building);
   try {
     await migrate(driver);
-    const tarball = Buffer.from(await (await driver.dump()).arrayBuffer());
-    // Written aside and renamed: a start reading it meanwhile sees the old one or none.
-    await writeFile(`${TEMPLATE}.tmp`, tarball);
-    await rename(`${TEMPLATE}.tmp`, TEMPLATE);
-    await writeFile(FINGERPRINT, JSON.stringify({ fingerprint: current }));
   } finally {
     await driver.close();
   }
+  // Renamed into place: a start reading it meanwhile sees the old one or none.
+  await rm(TEMPLATE, { recursive: true, force: true });
+  await rename(building, TEMPLATE);
+  await writeFile(FINGERPRINT, JSON.stringify({ fingerprint: current }));
+  await rm(`${TEMPLATE}.tar.gz`, { force: true });
 }

@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import v8 from 'node:v8';
 import { lockDataDir } from './data-dir-lock.js';
-import { readEmbeddedTemplate } from './embedded-template.js';
+import { copyEmbeddedTemplate } from './embedded-template.js';
 import { openPgliteDriver } from './sql/pglite-driver.js';
 import { SqlStore, type SqlStoreOptions } from './sql/sql-store.js';
 
@@ -12,8 +11,8 @@ import { SqlStore, type SqlStoreOptions } from './sql/sql-store.js';
  * first use. PGlite has no locking of its own and two processes on one
  * directory lose data silently: the directory is locked while open, and
  * opening it where another node holds it throws DataDirInUseError. An empty
- * directory is filled from the template the build prepared (initialised and
- * migrated), which takes a fraction of initdb's time.
+ * directory is filled with a copy of the data directory the build prepared
+ * (initialised and migrated), which takes a fraction of initdb's time.
  */
 // PostgreSQL's code in WebAssembly stays on V8's baseline compiler: optimizing
 // what start-up runs costs seconds of CPU and tens of MB of code an idle node
@@ -25,8 +24,8 @@ export async function openEmbeddedStore(dataDir: string, options?: SqlStoreOptio
   await mkdir(directory, { recursive: true });
   const release = await lockDataDir(directory);
   try {
-    const template = existsSync(path.join(directory, 'PG_VERSION')) ? undefined : await readEmbeddedTemplate();
-    const driver = await openPgliteDriver(directory, template && { loadDataDir: template });
+    await copyEmbeddedTemplate(directory);
+    const driver = await openPgliteDriver(directory);
     return await SqlStore.open(
       'embedded',
       {

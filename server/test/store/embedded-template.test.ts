@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openEmbeddedStore } from '../../src/store/embedded.js';
-import { readEmbeddedTemplate } from '../../src/store/embedded-template.js';
+import { copyEmbeddedTemplate, embeddedTemplate } from '../../src/store/embedded-template.js';
 import { MIGRATIONS } from '../../src/store/sql/migrations.js';
 import { openPgliteDriver } from '../../src/store/sql/pglite-driver.js';
 
@@ -27,7 +27,27 @@ async function systemIdentifier(dataDir: string): Promise<string> {
 }
 
 test('the build prepared a template for these migrations', async () => {
-  expect(await readEmbeddedTemplate()).toBeInstanceOf(Blob);
+  const template = await embeddedTemplate();
+  expect(template).toBeDefined();
+  expect(existsSync(path.join(template!, 'PG_VERSION'))).toBe(true);
+});
+
+test('the template goes only into an empty directory, through a copy aside that a crash may have left', async () => {
+  const dir = await emptyDir();
+  const target = path.join(dir, 'pglite');
+  await mkdir(target);
+  await writeFile(path.join(target, 'not-ours'), 'keep');
+  expect(await copyEmbeddedTemplate(target)).toBe(false);
+  expect(await readdir(target)).toEqual(['not-ours']);
+
+  await rm(target, { recursive: true });
+  await mkdir(target);
+  await mkdir(`${target}.copying`);
+  await writeFile(path.join(`${target}.copying`, 'half'), 'of a copy');
+  expect(await copyEmbeddedTemplate(target)).toBe(true);
+  expect(await readdir(target)).toEqual(expect.arrayContaining(['PG_VERSION', 'base', 'global']));
+  expect(existsSync(path.join(target, 'half'))).toBe(false);
+  expect(existsSync(`${target}.copying`)).toBe(false);
 });
 
 test('an empty data directory starts from the template, migrated, and keeps what is written to it', async () => {

@@ -18,19 +18,12 @@ function executor(db: PGlite | Transaction): SqlExecutor {
   };
 }
 
-/** A PGlite driver; `dump` returns the data directory as a gzipped tarball. */
-export type PgliteDriver = SqlDriver & { dump(): Promise<Blob> };
-
 /**
  * PGlite (PostgreSQL in WebAssembly) persisted in `dataDir`. One session, so
- * transactions run one at a time. `loadDataDir` fills an empty `dataDir` from
- * a tarball instead of running initdb.
+ * transactions run one at a time.
  */
-export async function openPgliteDriver(dataDir: string, options: { loadDataDir?: Blob } = {}): Promise<PgliteDriver> {
-  const db = await PGlite.create(dataDir, {
-    startParams: [...PGlite.defaultStartParams, ...MEMORY_SETTINGS],
-    ...(options.loadDataDir && { loadDataDir: options.loadDataDir }),
-  });
+export async function openPgliteDriver(dataDir: string): Promise<SqlDriver> {
+  const db = await PGlite.create(dataDir, { startParams: [...PGlite.defaultStartParams, ...MEMORY_SETTINGS] });
   const direct = executor(db);
   return {
     query: <R>(text: string, params?: readonly unknown[]) => direct.query<R>(text, params).catch(rethrowDatabaseError),
@@ -43,7 +36,6 @@ export async function openPgliteDriver(dataDir: string, options: { loadDataDir?:
         if (!db.closed) await unlisten();
       };
     },
-    dump: () => db.dumpDataDir('gzip'),
     async close() {
       if (!db.closed) await db.close();
     },
