@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -79,6 +80,38 @@ describe('its bin, news-forum-server', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ name: 'news-forum', version: '1.0.0' });
   });
+
+  it('starts an empty data directory from the packed template, which takes writes and feeds them live', async () => {
+    // npm pack drops empty directories; PostgreSQL needs them (pg_notify holds what NOTIFY sends).
+    expect(existsSync(path.join(dataDir, 'pglite', 'pg_notify'))).toBe(true);
+    const signup = await fetch(`${url}/api/users/packed`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ password: 'packed-password-1' }),
+    });
+    expect(signup.status).toBe(201);
+    const { token } = (await (
+      await fetch(`${url}/api/authenticate`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ login: 'packed', password: 'packed-password-1' }),
+      })
+    ).json()) as { token: string };
+    const created = await fetch(`${url}/api/posts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ title: 'from the package' }),
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    // The front page comes from memory, which only the change feed fills.
+    for (let i = 0; i < 100; i++) {
+      const page = (await (await fetch(`${url}/api/posts?sort=new`)).json()) as { items: { id: string }[] };
+      if (page.items.some((post) => post.id === id)) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error('the new post never reached the front page');
+  }, 30_000);
 
   it('serves the API docs at /docs', async () => {
     const response = await fetch(`${url}/docs/`);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { cp, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,22 +21,30 @@ function fingerprint(): string {
   return createHash('sha256').update(schema).digest('hex');
 }
 
-async function storedFingerprint(): Promise<string | undefined> {
+/** What the build wrote beside the template. */
+interface TemplateInfo {
+  fingerprint?: string;
+  /** Every directory of the template: a package (npm pack) drops the empty ones, which PostgreSQL needs. */
+  directories?: string[];
+}
+
+async function templateInfo(): Promise<TemplateInfo> {
   try {
-    return (JSON.parse(await readFile(FINGERPRINT, 'utf8')) as { fingerprint?: string }).fingerprint;
+    return JSON.parse(await readFile(FINGERPRINT, 'utf8')) as TemplateInfo;
   } catch {
-    return undefined;
+    return {};
   }
 }
 
 /**
- * The data directory the build prepared (initialised and migrated), or
- * undefined when it made none for these migrations.
+ * The data directory the build prepared (initialised and migrated) and its
+ * directories, or undefined when it made none for these migrations.
  */
-export async function embeddedTemplate(): Promise<string | undefined> {
-  if ((await storedFingerprint()) !== fingerprint()) return undefined;
+export async function embeddedTemplate(): Promise<{ path: string; directories: string[] } | undefined> {
+  const info = await templateInfo();
+  if (info.fingerprint !== fingerprint()) return undefined;
   try {
-    return (await readdir(TEMPLATE)).includes('PG_VERSION') ? TEMPLATE : undefined;
+    return (await readdir(TEMPLATE)).includes('PG_VERSION') ? { path: TEMPLATE, directories: info.directories ?? [] } : undefined;
   } catch {
     return undefined;
   }
@@ -55,7 +63,8 @@ export async function copyEmbeddedTemplate(directory: string): Promise<boolean> 
   if (!template || (await readdir(directory)).length > 0) return false;
   const aside = `${directory}.copying`;
   await rm(aside, { recursive: true, force: true });
-  await cp(template, aside, { recursive: true });
+  await cp(template.path, aside, { recursive: true });
+  for (const directory of template.directories) await mkdir(path.join(aside, directory), { recursive: true });
   await rmdir(directory);
   await rename(aside, directory);
   return true;
@@ -64,7 +73,7 @@ export async function copyEmbeddedTemplate(directory: string): Promise<boolean> 
 /** Build step: writes the template unless the one in dist/ already matches the migrations. */
 export async function writeEmbeddedTemplate(): Promise<void> {
   const current = fingerprint();
-  if ((await storedFingerprint()) === current && (await embeddedTemplate())) return;
+  if ((await embeddedTemplate()) !== undefined) return;
   const building = `${TEMPLATE}.building`;
   await rm(building, { recursive: true, force: true });
   const driver = await openPgliteDriver(building);
@@ -76,6 +85,10 @@ export async function writeEmbeddedTemplate(): Promise<void> {
   // Renamed into place: a start reading it meanwhile sees the old one or none.
   await rm(TEMPLATE, { recursive: true, force: true });
   await rename(building, TEMPLATE);
-  await writeFile(FINGERPRINT, JSON.stringify({ fingerprint: current }));
+  const entries = await readdir(TEMPLATE, { recursive: true, withFileTypes: true });
+  const directories = entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => path.relative(TEMPLATE, path.join(entry.parentPath, entry.name)));
+  await writeFile(FINGERPRINT, JSON.stringify({ fingerprint: current, directories } satisfies TemplateInfo));
   await rm(`${TEMPLATE}.tar.gz`, { force: true });
 }

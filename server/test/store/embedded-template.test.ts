@@ -29,7 +29,9 @@ async function systemIdentifier(dataDir: string): Promise<string> {
 test('the build prepared a template for these migrations', async () => {
   const template = await embeddedTemplate();
   expect(template).toBeDefined();
-  expect(existsSync(path.join(template!, 'PG_VERSION'))).toBe(true);
+  expect(existsSync(path.join(template!.path, 'PG_VERSION'))).toBe(true);
+  // Empty ones too, which a packed package leaves out and the copy makes again.
+  expect(template!.directories).toEqual(expect.arrayContaining(['base', 'pg_notify', 'pg_tblspc', path.join('pg_wal', 'archive_status')]));
 });
 
 test('the template goes only into an empty directory, through a copy aside that a crash may have left', async () => {
@@ -45,7 +47,7 @@ test('the template goes only into an empty directory, through a copy aside that 
   await mkdir(`${target}.copying`);
   await writeFile(path.join(`${target}.copying`, 'half'), 'of a copy');
   expect(await copyEmbeddedTemplate(target)).toBe(true);
-  expect(await readdir(target)).toEqual(expect.arrayContaining(['PG_VERSION', 'base', 'global']));
+  expect(await readdir(target)).toEqual(expect.arrayContaining(['PG_VERSION', 'base', 'global', 'pg_notify', 'pg_tblspc']));
   expect(existsSync(path.join(target, 'half'))).toBe(false);
   expect(existsSync(`${target}.copying`)).toBe(false);
 });
