@@ -61,7 +61,11 @@ export async function insertComment(ctx: Context, id: string, comment: NewCommen
     createdAt: new Date().toISOString(),
     version: 1,
   };
-  await ctx.db.run(ctx.table('comments').insert(doc, { ...HARD, conflict: 'error' }));
+  await ctx.db.run(ctx.table('comments').insert(doc, { ...HARD, conflict: 'error' })).catch((error: unknown) => {
+    // An insert whose answer was lost may have landed without moving the count: the background recount checks it.
+    ctx.suspects.add(postId);
+    throw error;
+  });
   if ((await applyDelta(ctx, postId, { comments: 1 })) === null) {
     await ctx.db.run(ctx.table('comments').get(id).delete(HARD));
     throw noPost(comment.postId);

@@ -24,11 +24,19 @@ const UNAVAILABLE = new Set([
   'ReqlResourceLimitError',
 ]);
 
+/**
+ * RethinkDB 2.4 lets a table metadata lookup that found no reachable server (as when a server has
+ * just been killed) escape as an internal error instead of an availability error.
+ */
+const TABLE_UNREACHABLE = /table's configuration failed because (?:none of the servers were accessible|we lost contact)/;
+
 /** Whether `error` means the database could not be reached or could not commit. */
 export function isUnavailable(error: unknown): boolean {
   if (error instanceof StoreError) return error.kind === 'unavailable';
-  const name = (error as { name?: unknown } | null)?.name;
-  return typeof name === 'string' && UNAVAILABLE.has(name);
+  const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
+  if (typeof name !== 'string') return false;
+  if (UNAVAILABLE.has(name)) return true;
+  return name === 'ReqlInternalError' && typeof message === 'string' && TABLE_UNREACHABLE.test(message);
 }
 
 /** A driver error as the store's own: `unavailable` when the cluster cannot answer, else unchanged. */
