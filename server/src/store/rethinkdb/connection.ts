@@ -8,6 +8,12 @@ const CONNECT_TIMEOUT_S = 3;
 /** The bound for queries that read or write whole tables (backup, restore, recount of every post, schema). */
 export const LONG_QUERY_MS = 10 * 60_000;
 
+/**
+ * The bound for the schema's queries: creating databases, tables and indexes goes through the
+ * cluster's Raft log on every replica, which takes far longer than a query of the API.
+ */
+export const SCHEMA_QUERY_MS = 90_000;
+
 /** How long a query may go unanswered before its server counts as lost (default of `queryTimeoutMs`). */
 export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
 
