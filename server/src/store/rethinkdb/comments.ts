@@ -4,7 +4,7 @@ import type { NewCommentRecord, Page, PageRequest, StoredComment } from '../stor
 import { accountGone, StoreError } from '../store-error.js';
 import { applyDelta } from './counters.js';
 import type { CommentDoc } from './documents.js';
-import { ISO_MS, isId, storedId } from './ids.js';
+import { isId, isInstant, storedId } from './ids.js';
 import { forgetComments } from './notifications.js';
 import { HARD, r, type Term, type WriteResult } from './reql.js';
 import type { Context } from './tables.js';
@@ -86,7 +86,7 @@ export async function listComments(ctx: Context, postId: string, page: PageReque
   const after =
     page.cursor === undefined
       ? undefined
-      : decodeCursor(page.cursor, 'comments', ['string', 'string'], ([at, id]) => ISO_MS.test(String(at)) && isId(id));
+      : decodeCursor(page.cursor, 'comments', ['string', 'string'], ([at, id]) => isInstant(at) && isId(id));
   const post = storedId(postId);
   if (post === undefined) return { items: [], nextCursor: null };
   const from = after ? [post, after[0], String(after[1]).toLowerCase()] : [post, r.minval, r.minval];

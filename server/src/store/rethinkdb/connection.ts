@@ -88,6 +88,8 @@ export class RethinkdbConnection {
    * slow) the connection is dropped, so the next query goes to the next host.
    */
   async run<T>(query: Term, options?: object, timeoutMs = this.queryTimeoutMs): Promise<T> {
+    // PostgreSQL refuses NUL in any text and RethinkDB in keys only: refused everywhere, a request means the same on every store.
+    if (carriesNul(query.build())) throw new StoreError('invalid', 'A value in the request cannot be stored or compared');
     const connection = await this.get();
     const answer = (options ? query.run(connection, options) : query.run(connection)) as Promise<T>;
     // Once timed out, the query's own failure (the dropped connection) has no one to hear it.
@@ -172,6 +174,16 @@ export class RethinkdbConnection {
       () => undefined,
     );
   }
+}
+
+/** Whether a built query holds a string (or an object key) with a NUL character. */
+function carriesNul(built: unknown): boolean {
+  if (typeof built === 'string') return built.includes('\0');
+  if (Array.isArray(built)) return built.some(carriesNul);
+  if (built !== null && typeof built === 'object') {
+    return Object.entries(built).some(([key, value]) => key.includes('\0') || carriesNul(value));
+  }
+  return false;
 }
 
 /** What `promise` settles to, or what `onTimeout` returns or throws if it has not settled after `ms`. */
