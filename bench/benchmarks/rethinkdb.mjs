@@ -15,6 +15,8 @@ const LATENCY_VOTES = 200;
  */
 async function voteToEvent(forum) {
   const [post] = forum.posts;
+  // The node's URL, as the subscribed client reached it (the voting forum does not hand it out).
+  const url = forum.watcher.io.uri;
   const samples = [];
   for (let i = 0; i < LATENCY_VOTES; i += 1) {
     const direction = i % 2 === 0 ? 'upvotes' : 'downvotes';
@@ -30,7 +32,7 @@ async function voteToEvent(forum) {
       forum.watcher.on('poststream', listener);
       forum.watcher.on('poststreams', listener);
     });
-    await api(forum.url, 'POST', `/posts/${post}/${direction}`, { token: forum.tokens[1] });
+    await api(url, 'POST', `/posts/${post}/${direction}`, { token: forum.tokens[1] });
     await seen;
     samples.push(performance.now() - started);
   }

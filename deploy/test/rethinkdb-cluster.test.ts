@@ -15,7 +15,7 @@ function hasRethinkdb(): boolean {
   }
 }
 
-// Without a binary this cannot run; the server package's test setup prints the one line saying so.
+// Without a binary this cannot run; the jest global setup prints the one line saying so.
 const onRethinkdb = hasRethinkdb() ? describe : describe.skip;
 
 onRethinkdb('npm run cluster -- --store rethinkdb', () => {

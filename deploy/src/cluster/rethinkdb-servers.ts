@@ -1,4 +1,5 @@
 import { accessSync, constants } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import rethinkdb from 'rethinkdb';
 import { DeployError } from '../deploy-error.js';
@@ -60,6 +61,8 @@ export class RethinkdbServers {
     for (let i = 1; i <= RETHINKDB_SERVERS; i++) {
       ports.push({ driver: await options.ports.port(`rethinkdb-${i}`), cluster: await options.ports.port(`rethinkdb-${i}-cluster`) });
     }
+    // rethinkdb creates its own directory but not the parents.
+    await mkdir(path.join(options.dir, 'rethinkdb'), { recursive: true });
     const servers = ports.map((port, i) => {
       const name = `rethinkdb-${i + 1}`;
       const joins = ports.filter((_, j) => j !== i).flatMap((other) => ['--join', `127.0.0.1:${other.cluster}`]);

@@ -4,7 +4,7 @@ import type { NewCommentRecord, Page, PageRequest, StoredComment } from '../stor
 import { accountGone, StoreError } from '../store-error.js';
 import { applyDelta } from './counters.js';
 import type { CommentDoc } from './documents.js';
-import { ISO_MS, isId, storedId } from './ids.js';
+import { isId, isInstant, storedId } from './ids.js';
 import { forgetComments } from './notifications.js';
 import { HARD, r, type Term, type WriteResult } from './reql.js';
 import type { Context } from './tables.js';
@@ -61,7 +61,11 @@ export async function insertComment(ctx: Context, id: string, comment: NewCommen
     createdAt: new Date().toISOString(),
     version: 1,
   };
-  await ctx.db.run(ctx.table('comments').insert(doc, { ...HARD, conflict: 'error' }));
+  await ctx.db.run(ctx.table('comments').insert(doc, { ...HARD, conflict: 'error' })).catch((error: unknown) => {
+    // An insert whose answer was lost may have landed without moving the count: the background recount checks it.
+    ctx.suspects.add(postId);
+    throw error;
+  });
   if ((await applyDelta(ctx, postId, { comments: 1 })) === null) {
     await ctx.db.run(ctx.table('comments').get(id).delete(HARD));
     throw noPost(comment.postId);
@@ -82,7 +86,7 @@ export async function listComments(ctx: Context, postId: string, page: PageReque
   const after =
     page.cursor === undefined
       ? undefined
-      : decodeCursor(page.cursor, 'comments', ['string', 'string'], ([at, id]) => ISO_MS.test(String(at)) && isId(id));
+      : decodeCursor(page.cursor, 'comments', ['string', 'string'], ([at, id]) => isInstant(at) && isId(id));
   const post = storedId(postId);
   if (post === undefined) return { items: [], nextCursor: null };
   const from = after ? [post, after[0], String(after[1]).toLowerCase()] : [post, r.minval, r.minval];

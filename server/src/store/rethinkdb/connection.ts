@@ -8,6 +8,12 @@ const CONNECT_TIMEOUT_S = 3;
 /** The bound for queries that read or write whole tables (backup, restore, recount of every post, schema). */
 export const LONG_QUERY_MS = 10 * 60_000;
 
+/**
+ * The bound for the schema's queries: creating databases, tables and indexes goes through the
+ * cluster's Raft log on every replica, which takes far longer than a query of the API.
+ */
+export const SCHEMA_QUERY_MS = 90_000;
+
 /** How long a query may go unanswered before its server counts as lost (default of `queryTimeoutMs`). */
 export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
 
@@ -24,11 +30,19 @@ const UNAVAILABLE = new Set([
   'ReqlResourceLimitError',
 ]);
 
+/**
+ * RethinkDB 2.4 lets a table metadata lookup that found no reachable server (as when a server has
+ * just been killed) escape as an internal error instead of an availability error.
+ */
+const TABLE_UNREACHABLE = /table's configuration failed because (?:none of the servers were accessible|we lost contact)/;
+
 /** Whether `error` means the database could not be reached or could not commit. */
 export function isUnavailable(error: unknown): boolean {
   if (error instanceof StoreError) return error.kind === 'unavailable';
-  const name = (error as { name?: unknown } | null)?.name;
-  return typeof name === 'string' && UNAVAILABLE.has(name);
+  const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
+  if (typeof name !== 'string') return false;
+  if (UNAVAILABLE.has(name)) return true;
+  return name === 'ReqlInternalError' && typeof message === 'string' && TABLE_UNREACHABLE.test(message);
 }
 
 /** A driver error as the store's own: `unavailable` when the cluster cannot answer, else unchanged. */
@@ -74,6 +88,8 @@ export class RethinkdbConnection {
    * slow) the connection is dropped, so the next query goes to the next host.
    */
   async run<T>(query: Term, options?: object, timeoutMs = this.queryTimeoutMs): Promise<T> {
+    // PostgreSQL refuses NUL in any text and RethinkDB in keys only: refused everywhere, a request means the same on every store.
+    if (carriesNul(query.build())) throw new StoreError('invalid', 'A value in the request cannot be stored or compared');
     const connection = await this.get();
     const answer = (options ? query.run(connection, options) : query.run(connection)) as Promise<T>;
     // Once timed out, the query's own failure (the dropped connection) has no one to hear it.
@@ -158,6 +174,16 @@ export class RethinkdbConnection {
       () => undefined,
     );
   }
+}
+
+/** Whether a built query holds a string (or an object key) with a NUL character. */
+function carriesNul(built: unknown): boolean {
+  if (typeof built === 'string') return built.includes('\0');
+  if (Array.isArray(built)) return built.some(carriesNul);
+  if (built !== null && typeof built === 'object') {
+    return Object.entries(built).some(([key, value]) => key.includes('\0') || carriesNul(value));
+  }
+  return false;
 }
 
 /** What `promise` settles to, or what `onTimeout` returns or throws if it has not settled after `ms`. */

@@ -1,4 +1,4 @@
-import type { RethinkdbConnection } from './connection.js';
+import { type RethinkdbConnection, SCHEMA_QUERY_MS } from './connection.js';
 import { r } from './reql.js';
 
 interface Named {
@@ -41,6 +41,8 @@ async function drop(db: RethinkdbConnection, table: string, entries: Named[], ke
     system(table)
       .getAll(...extra)
       .delete(),
+    undefined,
+    SCHEMA_QUERY_MS,
   );
   return true;
 }

@@ -20,7 +20,7 @@ import type {
 import { accountGone, missingTarget as missing, StoreError } from '../store-error.js';
 import { getComment } from './comments.js';
 import { type CommentDoc, type PostDoc, toPost, type UserDoc } from './documents.js';
-import { ISO_MS, isId, storedId } from './ids.js';
+import { isId, isInstant, storedId } from './ids.js';
 import { HARD, r, type Term, type WriteResult } from './reql.js';
 import type { Context } from './tables.js';
 import { toUser, userExists } from './users.js';
@@ -243,9 +243,7 @@ const QUEUE_KEYS = ['string', 'string'] as const;
 export async function listModerationQueue(ctx: Context, page: PageRequest): Promise<Page<QueueRecord>> {
   const limit = pageSize(page);
   const after =
-    page.cursor === undefined
-      ? undefined
-      : decodeCursor(page.cursor, 'queue', QUEUE_KEYS, ([at, id]) => ISO_MS.test(String(at)) && isId(id));
+    page.cursor === undefined ? undefined : decodeCursor(page.cursor, 'queue', QUEUE_KEYS, ([at, id]) => isInstant(at) && isId(id));
   const flagged = (row: Term) => row('hidden').default(false).or(row('flagCount').default(0).gt(0));
   const before = (row: Term) => (after ? r.expr([row('createdAt'), row('id')]).lt([after[0], String(after[1]).toLowerCase()]) : true);
   const read = (table: 'posts' | 'comments') =>
@@ -269,9 +267,7 @@ export async function listModerationQueue(ctx: Context, page: PageRequest): Prom
 export async function listModerationLog(ctx: Context, page: PageRequest): Promise<Page<AuditEntry>> {
   const limit = pageSize(page);
   const after =
-    page.cursor === undefined
-      ? undefined
-      : decodeCursor(page.cursor, 'log', ['string', 'string'], ([at, id]) => ISO_MS.test(String(at)) && isId(id));
+    page.cursor === undefined ? undefined : decodeCursor(page.cursor, 'log', ['string', 'string'], ([at, id]) => isInstant(at) && isId(id));
   const log = ctx.table('moderation_log');
   const range = after ? log.between(r.minval, [after[0], after[1]], { index: 'log', rightBound: 'open' }) : log;
   const rows = await ctx.db.run<AuditEntry[]>(

@@ -3,7 +3,7 @@ import { decodeCursor, encodeCursor } from '../cursor.js';
 import { excerptOf, NOTIFICATIONS_KEPT } from '../notifications.js';
 import { pageSize, toPage } from '../pages.js';
 import type { NotificationPageRequest, NotificationRecord, NotificationSelection, Page, StoredComment } from '../store.js';
-import { ISO_MS, isId, storedId } from './ids.js';
+import { isId, isInstant, storedId } from './ids.js';
 import { HARD, r, type Term } from './reql.js';
 import type { Context } from './tables.js';
 
@@ -58,10 +58,7 @@ export async function listNotifications(
   const before =
     page.cursor === undefined
       ? undefined
-      : (decodeCursor(page.cursor, 'notifications', ['string', 'string'], ([at, id]) => ISO_MS.test(String(at)) && isId(id)) as [
-          string,
-          string,
-        ]);
+      : (decodeCursor(page.cursor, 'notifications', ['string', 'string'], ([at, id]) => isInstant(at) && isId(id)) as [string, string]);
   let selection = ofRecipient(ctx, recipient, before && [before[0], before[1].toLowerCase()]);
   if (page.unreadOnly) selection = selection.filter({ readAt: null });
   const rows = await ctx.db.run<NotificationRecord[]>(

@@ -4,7 +4,7 @@ import { pageSize, toPage } from '../pages.js';
 import type { NewPostRecord, Page, PageRequest, StoredPost } from '../store.js';
 import { StoreError } from '../store-error.js';
 import { type PostDoc, rankOf, toPost } from './documents.js';
-import { ISO_MS, isId, storedId } from './ids.js';
+import { isId, isInstant, isScore, storedId } from './ids.js';
 import { forgetPosts } from './notifications.js';
 import { HARD, r, type Term, type WriteResult } from './reql.js';
 import type { Context } from './tables.js';
@@ -20,12 +20,12 @@ const POST_ORDERS: Record<PostSort, PostOrder> = {
   hot: { kinds: ['number', 'string'], valid: ([, id]) => isId(id), keys: (doc) => [doc.hot, doc.id] },
   new: {
     kinds: ['string', 'string'],
-    valid: ([at, id]) => ISO_MS.test(String(at)) && isId(id),
+    valid: ([at, id]) => isInstant(at) && isId(id),
     keys: (doc) => [doc.createdAt, doc.id],
   },
   top: {
     kinds: ['number', 'string', 'string'],
-    valid: ([score, at, id]) => Number.isInteger(score) && ISO_MS.test(String(at)) && isId(id),
+    valid: ([score, at, id]) => isScore(score) && isInstant(at) && isId(id),
     keys: (doc) => [doc.score, doc.createdAt, doc.id],
   },
 };

@@ -1,4 +1,4 @@
-import { LONG_QUERY_MS, type RethinkdbConnection } from './connection.js';
+import { LONG_QUERY_MS, type RethinkdbConnection, SCHEMA_QUERY_MS } from './connection.js';
 import { removeDuplicates } from './duplicates.js';
 import { r, type Term } from './reql.js';
 
@@ -111,11 +111,10 @@ const RACED = /ambiguous|does not exist|already exists/;
 const ROUNDS = 5;
 /** Server-side bound on waiting for a table; the query's own bound is longer. */
 const WAIT_S = 60;
-const WAIT_MS = (WAIT_S + 30) * 1000;
 
 async function createMissing(db: RethinkdbConnection, layout: TableLayout): Promise<void> {
   const name = db.target.db;
-  if (!(await db.run<string[]>(r.dbList())).includes(name)) await ignoreExisting(db.run(r.dbCreate(name)));
+  if (!(await db.run<string[]>(r.dbList())).includes(name)) await ignoreExisting(db.run(r.dbCreate(name), undefined, SCHEMA_QUERY_MS));
   await removeDuplicates(db, name, []);
   const existing = new Set(await db.run<string[]>(r.db(name).tableList()));
   await Promise.all(
@@ -123,7 +122,11 @@ async function createMissing(db: RethinkdbConnection, layout: TableLayout): Prom
       .filter(([table]) => !existing.has(table))
       .map(([table, spec]) =>
         ignoreExisting(
-          db.run(r.db(name).tableCreate(table, { primaryKey: spec.primaryKey, shards: layout.shards, replicas: layout.replicas })),
+          db.run(
+            r.db(name).tableCreate(table, { primaryKey: spec.primaryKey, shards: layout.shards, replicas: layout.replicas }),
+            undefined,
+            SCHEMA_QUERY_MS,
+          ),
         ),
       ),
   );
@@ -135,12 +138,12 @@ async function configure(db: RethinkdbConnection): Promise<void> {
     (Object.entries(TABLES) as [TableName, TableSpec][]).map(async ([table, spec]) => {
       const t = r.db(name).table(table);
       // A table just created (here or by another node) takes a moment before it accepts indexes and writes.
-      await db.run(t.wait({ waitFor: 'ready_for_writes', timeout: WAIT_S }), undefined, WAIT_MS);
+      await db.run(t.wait({ waitFor: 'ready_for_writes', timeout: WAIT_S }), undefined, SCHEMA_QUERY_MS);
       // An acknowledged write must survive losing a minority of the replicas.
-      await db.run(t.config().update({ write_acks: 'majority', durability: 'hard' }));
+      await db.run(t.config().update({ write_acks: 'majority', durability: 'hard' }), undefined, SCHEMA_QUERY_MS);
       const indexes = new Set(await db.run<string[]>(t.indexList()));
       for (const [index, fn] of Object.entries(spec.indexes)) {
-        if (!indexes.has(index)) await ignoreExisting(db.run(t.indexCreate(index, fn)));
+        if (!indexes.has(index)) await ignoreExisting(db.run(t.indexCreate(index, fn), undefined, SCHEMA_QUERY_MS));
       }
       await db.run(t.indexWait(), undefined, LONG_QUERY_MS);
     }),
@@ -169,5 +172,5 @@ export async function ensureSchema(db: RethinkdbConnection, layout: TableLayout)
       if (round >= ROUNDS || !RACED.test(said(error))) throw error;
     }
   }
-  await db.run(r.db(name).wait({ waitFor: 'ready_for_writes', timeout: WAIT_S }), undefined, WAIT_MS);
+  await db.run(r.db(name).wait({ waitFor: 'ready_for_writes', timeout: WAIT_S }), undefined, SCHEMA_QUERY_MS);
 }

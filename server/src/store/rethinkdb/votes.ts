@@ -27,12 +27,19 @@ export async function setVote(ctx: Context, postId: string, login: string, vote:
   if (vote !== 0 && !(await userExists(ctx, login))) throw accountGone();
   const key = voteId(id, login);
   const replacement: VoteDoc | null = vote === 0 ? null : { id: key, postId: id, login, value: vote };
-  const written = await ctx.db.run<WriteResult<VoteDoc>>(
-    ctx
-      .table('votes')
-      .get(key)
-      .replace(replacement, { ...HARD, returnChanges: 'always' }),
-  );
+  const written = await ctx.db
+    .run<WriteResult<VoteDoc>>(
+      ctx
+        .table('votes')
+        .get(key)
+        .replace(replacement, { ...HARD, returnChanges: 'always' }),
+    )
+    .catch((error: unknown) => {
+      // A write whose answer was lost may have landed: a retry would then find the vote already
+      // there and move no counter, so the background recount checks the post.
+      ctx.suspects.add(id);
+      throw error;
+    });
   const previous: Vote = written.changes?.[0]?.old_val?.value ?? 0;
   if (previous === vote) return toPost(await ctx.db.run<PostDoc | null>(ctx.table('posts').get(id)));
   const delta = deltaOf(previous, vote);
