@@ -18,8 +18,10 @@ export async function tempDir(prefix) {
  * the environment as `news-forum-server` is: `store` is `embedded` (in
  * `dataDir`) or `postgres` (at `databaseUrl`). Resolves once `/readyz`
  * answers 200, with `startMs`, the time from spawning to that answer.
+ * `nodeArgs` go to Node before the program (e.g. `--cpu-prof` to profile it);
+ * `program` replaces servers/forum-node.mjs (e.g. one that loads another build).
  */
-export async function startForum({ store, dataDir, databaseUrl, env: extra = {} }) {
+export async function startForum({ store, dataDir, databaseUrl, env: extra = {}, nodeArgs = [], program = NODE }) {
   const port = await freePort();
   const env = {
     ...process.env,
@@ -36,7 +38,7 @@ export async function startForum({ store, dataDir, databaseUrl, env: extra = {} 
   };
   const url = `http://127.0.0.1:${port}`;
   const started = performance.now();
-  const server = spawnServer(`forum node (${store})`, process.execPath, [NODE], { env });
+  const server = spawnServer(`forum node (${store})`, process.execPath, [...nodeArgs, program], { env });
   // A new embedded data directory is created on start: a minute on a busy machine.
   await until(server, () => answers200(`${url}/readyz`), { timeoutMs: 180_000 });
   return { url, pid: server.child.pid, startMs: performance.now() - started, stop: () => server.stop() };
