@@ -44,15 +44,21 @@ export async function startForum({ store, dataDir, databaseUrl, env: extra = {},
   return { url, pid: server.child.pid, startMs: performance.now() - started, stop: () => server.stop() };
 }
 
-/** One JSON call to the forum's API; throws on an answer that is not 2xx. */
+/** One JSON call to the forum's API; throws on an answer that is not 2xx (the error has its `status`). */
 export async function api(url, method, route, { token, body } = {}) {
-  const response = await fetch(`${url}/api${route}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
-    body: body && JSON.stringify(body),
+  const request = () =>
+    fetch(`${url}/api${route}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
+      body: body && JSON.stringify(body),
+    });
+  // On a loaded machine a keep-alive connection may be closed by the server just as a request goes out on it.
+  const response = await request().catch((error) => {
+    if (error.cause?.code !== 'UND_ERR_SOCKET') throw error;
+    return request();
   });
   const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${text}`);
+  if (!response.ok) throw Object.assign(new Error(`${method} ${route}: ${response.status} ${text}`), { status: response.status });
   return text ? JSON.parse(text) : undefined;
 }
 
@@ -64,7 +70,10 @@ export async function createAccounts(url, count, prefix = 'bench') {
     tokens.push(
       ...(await Promise.all(
         logins.map(async (login) => {
-          await api(url, 'PUT', `/users/${login}`, { body: { password: 'bench-password' } });
+          // 409: a retried request whose first attempt had made the account.
+          await api(url, 'PUT', `/users/${login}`, { body: { password: 'bench-password' } }).catch((error) => {
+            if (error.status !== 409) throw error;
+          });
           return (await api(url, 'POST', '/authenticate', { body: { login, password: 'bench-password' } })).token;
         }),
       )),
