@@ -20,12 +20,13 @@ import memory from './benchmarks/memory.mjs';
 import reads from './benchmarks/reads.mjs';
 import rethinkdb from './benchmarks/rethinkdb.mjs';
 import size from './benchmarks/size.mjs';
+import votes from './benchmarks/votes.mjs';
 import writes from './benchmarks/writes.mjs';
 import { markdown } from './support/markdown.mjs';
 import { pinLoad } from './support/processes.mjs';
 import { row, table } from './support/report.mjs';
 
-const BENCHMARKS = [reads, coldStart, memory, fanout, writes, rethinkdb, size];
+const BENCHMARKS = [reads, coldStart, memory, fanout, writes, votes, rethinkdb, size];
 
 const { values } = parseArgs({
   options: { only: { type: 'string' }, quick: { type: 'boolean', default: false }, out: { type: 'string' } },

@@ -4,7 +4,7 @@ import { openSwarm } from '../support/client-swarm.mjs';
 import { createAccounts, createPosts, startForum, tempDir } from '../support/forum.mjs';
 import { post } from '../support/post.mjs';
 import { startPostgres } from '../support/postgres.mjs';
-import { answers200, freePort, sleep, spawnServer, until } from '../support/processes.mjs';
+import { answers200, cpuMs, freePort, sleep, spawnServer, until } from '../support/processes.mjs';
 import { row } from '../support/report.mjs';
 import { median, quantile } from '../support/stats.mjs';
 
@@ -21,10 +21,13 @@ const now = () => performance.timeOrigin + performance.now();
  * after the previous answer), each on the next of the posts; then waits for
  * every client to hold each post's last version. Latency of a vote at one
  * client: from sending the request to the first change of that post with the
- * vote's version or later.
+ * vote's version or later. Also how long the vote request took to be
+ * answered, and the CPU the server used while the votes were sent (a share of
+ * one core), which tell the server's part from the load's.
  */
-async function run({ vote, posts, swarm }, rate, seconds) {
+async function run({ vote, posts, swarm, pid }, rate, seconds) {
   await swarm.reset();
+  const cpuBefore = cpuMs(pid);
   const count = Math.round(rate * seconds);
   const sent = [];
   const start = performance.now() + 50;
@@ -33,13 +36,19 @@ async function run({ vote, posts, swarm }, rate, seconds) {
     if (wait > 0) await sleep(wait);
     const postId = posts[i % posts.length];
     const at = now();
-    sent.push(vote(postId).then((version) => ({ postId, version, at })));
+    sent.push(vote(postId).then((version) => ({ postId, version, at, answeredMs: now() - at })));
   }
   const votes = await Promise.all(sent);
+  const busy = (cpuMs(pid) - cpuBefore) / (performance.now() - start);
   const { latencies, missing, events, atFinal } = await swarm.measure(votes, SETTLE_TIMEOUT_MS);
   return {
     p50: quantile(latencies, 0.5),
     p99: quantile(latencies, 0.99),
+    answeredP99: quantile(
+      votes.map((v) => v.answeredMs),
+      0.99,
+    ),
+    busy,
     eventsPerClient: events / swarm.clients,
     votes: count,
     atFinal: atFinal / swarm.clients,
@@ -56,6 +65,7 @@ async function bareTarget() {
   const vote = async (id) => (await post(`${url}/vote/${id}`)).version;
   return {
     vote,
+    pid: server.child.pid,
     posts: Array.from({ length: POSTS }, (_, i) => `post-${i}`),
     swarm,
     async stop() {
@@ -84,6 +94,7 @@ async function forumTarget(options) {
   };
   return {
     vote,
+    pid: forum.pid,
     posts,
     swarm,
     async stop() {
@@ -98,7 +109,7 @@ const STORES = ['embedded', 'postgres'];
 export default {
   name: 'fanout',
   describe: [
-    `vote → screen: ${CLIENTS.toLocaleString('en-US')} socket.io clients (WebSocket) subscribed to \`posts\` on one node and asking for \`poststreams\` batches as the SDK does, embedded store and PostgreSQL, spread over 4 load processes forked by the bench (on the load core; their samples merged, times compared as epoch milliseconds), so that one client process's backlog is not taken for the server's; votes sent on schedule at 20/s (5 s), 100/s (3 s) and 200/s (2 s), round-robin over ${POSTS} posts by ${VOTERS} accounts, each vote changing the post (up, then down the next round); latency from sending the vote request to each client receiving that post's change with the vote's version or later (p50/p99 over every vote × client), events received per client, and the share of clients that end at every post's final version. Baseline: a bare socket.io server that, on \`POST /vote/<id>\`, bumps the post's version and broadcasts the change (same shape) to all clients, measured the same way.`,
+    `vote → screen: ${CLIENTS.toLocaleString('en-US')} socket.io clients (WebSocket) subscribed to \`posts\` on one node and asking for \`poststreams\` batches as the SDK does, embedded store and PostgreSQL, spread over 4 load processes forked by the bench (on the load core; their samples merged, times compared as epoch milliseconds), so that one client process's backlog is not taken for the server's; votes sent on schedule at 20/s (5 s), 100/s (3 s) and 200/s (2 s), round-robin over ${POSTS} posts by ${VOTERS} accounts, each vote changing the post (up, then down the next round); latency from sending the vote request to each client receiving that post's change with the vote's version or later (p50/p99 over every vote × client); the p99 of the vote request's own answer and the server's CPU time while the votes were sent (a share of one core: a server well below 100 % whose latencies are long is waiting for the machine, not working), events received per client, and the share of clients that end at every post's final version. Baseline: a bare socket.io server that, on \`POST /vote/<id>\`, bumps the post's version and broadcasts the change (same shape) to all clients, measured the same way.`,
   ],
   async run({ pairs, quick }) {
     const phases = [
@@ -156,6 +167,14 @@ export default {
             ours: of(forum, 'p99'),
             target: rate === 20 ? '≤ 1.2×' : '≤ 300 ms',
             met: rate === 20 ? ({ ratio }) => ratio <= 1.2 : ({ ours }) => ours <= 300,
+          }),
+          row('vote → screen', `vote request answered, p99 at ${rate} votes/s, ${store}`, 'ms', {
+            baseline: of(bare, 'answeredP99'),
+            ours: of(forum, 'answeredP99'),
+          }),
+          row('vote → screen', `server CPU while voting at ${rate} votes/s (share of a core), ${store}`, '%', {
+            baseline: of(bare, 'busy') * 100,
+            ours: of(forum, 'busy') * 100,
           }),
           row('vote → screen', `events per client at ${rate} votes/s (${bare[0].votes} votes), ${store}`, 'events', {
             baseline: of(bare, 'eventsPerClient'),

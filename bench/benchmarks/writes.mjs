@@ -79,15 +79,13 @@ export async function votingForum(options) {
 export default {
   name: 'writes',
   describe: [
-    'votes per second of the store alone: a node’s store opened as the node opens it, in its own process on the servers’ core, `setVote` called by 50 callers over 100 posts and 1,000 accounts (each vote changing its post), with a subscriber reading the change feed of posts (the run fails when it delivers nothing); PostgreSQL (the node’s `pg` pool of 10) and embedded, each run on a new database. The targets are on this figure. Same baseline as below.',
-    'through HTTP: votes per second one node answers 2xx to, `POST /api/posts/{pid}/upvotes` (then downvotes) by autocannon -c 50, each by one of 1,000 accounts on one of 100 posts and each changing the post, with the change feed read and relayed to a subscribed client; PostgreSQL and embedded. Baseline: bare `pg` (pool of 10, 50 callers) or PGlite (one connection) in its own process on the servers’ core executing `UPDATE … SET upvotes = upvotes + 1, version = version + 1 WHERE id = $1` over a 100-row table. 5 s per run (2 s with --quick), after a 1 s warm-up.',
+    'votes per second of the store alone: a node’s store opened as the node opens it, in its own process on the servers’ core, `setVote` called by 50 callers over 100 posts and 1,000 accounts (each vote changing its post), with a subscriber reading the change feed of posts (the run fails when it delivers nothing); PostgreSQL (the node’s `pg` pool of 10) and embedded, each run on a new database. Baseline: bare `pg` (pool of 10, 50 callers) or PGlite (one connection) in its own process on the servers’ core executing `UPDATE … SET upvotes = upvotes + 1, version = version + 1 WHERE id = $1` over a 100-row table. 5 s per run (2 s with --quick). The same votes through HTTP: see `votes`.',
   ],
   async run({ pairs, quick }) {
     const seconds = quick ? 2 : 5;
     const scratch = await tempDir('writes');
     const postgres = await startPostgres();
-    const forums = {};
-    const samples = { bare: [], postgres: [], storePostgres: [], bareEmbedded: [], embedded: [], storeEmbedded: [] };
+    const samples = { bare: [], storePostgres: [], bareEmbedded: [], storeEmbedded: [] };
     let run = 0;
     const store = {
       postgres: async () =>
@@ -105,26 +103,13 @@ export default {
         postgres: () => bareUpdates({ DATABASE_URL: bareUrl, DURATION_MS: String(seconds * 1000) }),
         embedded: () => bareUpdates({ DATA_DIR: path.join(scratch.dir, 'bare-pglite'), DURATION_MS: String(seconds * 1000) }),
       };
-      forums.postgres = await votingForum({
-        store: 'postgres',
-        dataDir: path.join(scratch.dir, 'pg'),
-        databaseUrl: await postgres.createDatabase('writes'),
-      });
-      forums.embedded = await votingForum({ store: 'embedded', dataDir: path.join(scratch.dir, 'embedded') });
-      for (const forum of Object.values(forums)) await forum.votes(1);
       for (let pair = 0; pair < pairs; pair += 1) {
         samples.bare.push(await bare.postgres());
         samples.storePostgres.push(await store.postgres());
-        samples.postgres.push(await forums.postgres.votes(seconds));
         samples.bareEmbedded.push(await bare.embedded());
         samples.storeEmbedded.push(await store.embedded());
-        samples.embedded.push(await forums.embedded.votes(seconds));
-      }
-      for (const [store, forum] of Object.entries(forums)) {
-        if (forum.changes() === 0) throw new Error(`no change reached the subscribed client (${store})`);
       }
     } finally {
-      for (const forum of Object.values(forums)) await forum.stop();
       await postgres.stop();
       await scratch.remove();
     }
@@ -135,19 +120,11 @@ export default {
         target: '≥ 5,000/s',
         met: ({ ours }) => ours >= 5_000,
       }),
-      row('writes', 'votes/s through HTTP, change feed attached, postgres', 'votes/s', {
-        baseline: median(samples.bare),
-        ours: median(samples.postgres),
-      }),
       row('writes', 'votes/s of the store, change feed attached, embedded', 'votes/s', {
         baseline: median(samples.bareEmbedded),
         ours: median(samples.storeEmbedded),
         target: '≥ 1,500/s',
         met: ({ ours }) => ours >= 1_500,
-      }),
-      row('writes', 'votes/s through HTTP, change feed attached, embedded', 'votes/s', {
-        baseline: median(samples.bareEmbedded),
-        ours: median(samples.embedded),
       }),
     ];
   },

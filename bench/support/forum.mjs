@@ -18,8 +18,10 @@ export async function tempDir(prefix) {
  * the environment as `news-forum-server` is: `store` is `embedded` (in
  * `dataDir`) or `postgres` (at `databaseUrl`). Resolves once `/readyz`
  * answers 200, with `startMs`, the time from spawning to that answer.
+ * `nodeArgs` go to Node before the program (e.g. `--cpu-prof` to profile it);
+ * `program` replaces servers/forum-node.mjs (e.g. one that loads another build).
  */
-export async function startForum({ store, dataDir, databaseUrl, env: extra = {} }) {
+export async function startForum({ store, dataDir, databaseUrl, env: extra = {}, nodeArgs = [], program = NODE }) {
   const port = await freePort();
   const env = {
     ...process.env,
@@ -36,21 +38,27 @@ export async function startForum({ store, dataDir, databaseUrl, env: extra = {} 
   };
   const url = `http://127.0.0.1:${port}`;
   const started = performance.now();
-  const server = spawnServer(`forum node (${store})`, process.execPath, [NODE], { env });
+  const server = spawnServer(`forum node (${store})`, process.execPath, [...nodeArgs, program], { env });
   // A new embedded data directory is created on start: a minute on a busy machine.
   await until(server, () => answers200(`${url}/readyz`), { timeoutMs: 180_000 });
   return { url, pid: server.child.pid, startMs: performance.now() - started, stop: () => server.stop() };
 }
 
-/** One JSON call to the forum's API; throws on an answer that is not 2xx. */
+/** One JSON call to the forum's API; throws on an answer that is not 2xx (the error has its `status`). */
 export async function api(url, method, route, { token, body } = {}) {
-  const response = await fetch(`${url}/api${route}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
-    body: body && JSON.stringify(body),
+  const request = () =>
+    fetch(`${url}/api${route}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
+      body: body && JSON.stringify(body),
+    });
+  // On a loaded machine a keep-alive connection may be closed by the server just as a request goes out on it.
+  const response = await request().catch((error) => {
+    if (error.cause?.code !== 'UND_ERR_SOCKET') throw error;
+    return request();
   });
   const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${text}`);
+  if (!response.ok) throw Object.assign(new Error(`${method} ${route}: ${response.status} ${text}`), { status: response.status });
   return text ? JSON.parse(text) : undefined;
 }
 
@@ -62,7 +70,10 @@ export async function createAccounts(url, count, prefix = 'bench') {
     tokens.push(
       ...(await Promise.all(
         logins.map(async (login) => {
-          await api(url, 'PUT', `/users/${login}`, { body: { password: 'bench-password' } });
+          // 409: a retried request whose first attempt had made the account.
+          await api(url, 'PUT', `/users/${login}`, { body: { password: 'bench-password' } }).catch((error) => {
+            if (error.status !== 409) throw error;
+          });
           return (await api(url, 'POST', '/authenticate', { body: { login, password: 'bench-password' } })).token;
         }),
       )),

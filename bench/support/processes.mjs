@@ -93,3 +93,11 @@ export function rssBytes(pid) {
     .find((l) => l.startsWith('VmRSS:'));
   return Number(line.split(/\s+/)[1]) * 1024;
 }
+
+/** CPU time (user + system) a process has used, in milliseconds (Linux /proc; clock ticks of 10 ms). */
+export function cpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name, in parentheses, may hold spaces: count the fields after it (utime and stime are the 14th and 15th).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}

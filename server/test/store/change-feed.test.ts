@@ -1,7 +1,9 @@
 import { describe, expect, test } from '@jest/globals';
 import pg from 'pg';
+import type { SqlDriver } from '../../src/store/sql/driver.js';
+import { SqlStore } from '../../src/store/sql/sql-store.js';
 import type { Change, FeedItem, StoredComment, StoredPost } from '../../src/store/store.js';
-import { createUsers, logins, STORE_KINDS, storeFixture } from '../support/store-adapters.js';
+import { createUsers, logins, SQL_STORE_KINDS, STORE_KINDS, storeFixture } from '../support/store-adapters.js';
 import { readFeed } from '../support/store-feed.js';
 
 /** The accounts every test's posts, comments and votes are by. */
@@ -235,5 +237,42 @@ describe('postgres store: change feed across failures', () => {
     // Whether the post written around the reset comes after it depends on timing; the next one does.
     const after = await feed.until((item) => isChange(item) && item.new_val?.id === next.id);
     expect(after.every((item) => isChange(item))).toBe(true);
+  });
+});
+
+describe.each(SQL_STORE_KINDS)('%s store: reading the change log', (kind) => {
+  const stores = storeFixture(kind);
+
+  test('a commit of many changes is read once, not once per notification', async () => {
+    const driver = await stores.blank();
+    let reads = 0;
+    const counting: SqlDriver = {
+      ...driver,
+      query: (text, params) => {
+        if (text.includes('FROM change_log_state s')) reads++;
+        return driver.query(text, params);
+      },
+    };
+    const store = await SqlStore.open(kind, counting);
+    await createUsers(store, ...USERS, ...logins('voter', 60));
+    const feed = readFeed(store, 'posts');
+    const { value: post } = await store.createPost(newPost());
+    await feed.take(1);
+    const [mark] = await driver.query<{ seq: string }>('SELECT coalesce(max(seq), 0)::text AS seq FROM changes');
+    const before = reads;
+    await Promise.all(Array.from({ length: 60 }, (_, i) => store.setVote(post.id, `voter${i}`, 1)));
+    const { value: last } = await store.createPost(newPost('after the votes'));
+    const changes = (await feed.take(61)) as Change<StoredPost>[];
+    expect(changes.map((c) => c.new_val!.version)).toEqual([...Array.from({ length: 60 }, (_, i) => i + 2), 1]);
+    expect(changes.at(-1)!.new_val).toEqual(last);
+    const [log] = await driver.query<{ commits: number }>(
+      'SELECT count(DISTINCT xmin::text)::integer AS commits FROM changes WHERE seq > $1',
+      [mark!.seq],
+    );
+    // The votes share commits: fewer than the 60 notifications, and no more reads than commits.
+    expect(log!.commits).toBeLessThan(30);
+    expect(reads - before).toBeLessThanOrEqual(log!.commits);
+    await feed.stop();
+    await store.close();
   });
 });

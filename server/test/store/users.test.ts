@@ -1,7 +1,9 @@
 import { describe, expect, test } from '@jest/globals';
+import type { SqlDriver } from '../../src/store/sql/driver.js';
+import { SqlStore } from '../../src/store/sql/sql-store.js';
 import type { NewUserRecord, Store } from '../../src/store/store.js';
 import { StoreError } from '../../src/store/store-error.js';
-import { STORE_KINDS, storeFixture } from '../support/store-adapters.js';
+import { logins, SQL_STORE_KINDS, STORE_KINDS, storeFixture } from '../support/store-adapters.js';
 
 function newUser(login: string, overrides: Partial<NewUserRecord> = {}): NewUserRecord {
   return { login, displayName: `User ${login}`, scopes: [], passwordHash: `hash-of-${login}`, ...overrides };
@@ -83,5 +85,53 @@ describe.each(STORE_KINDS)('%s store: users', (kind) => {
     expect(await store.deleteUser('ana')).toBe(true);
     expect(await store.getUser('ana')).toBeNull();
     expect(await store.deleteUser('ana')).toBe(false);
+  });
+});
+
+describe.each(SQL_STORE_KINDS)('%s store: accounts read together', (kind) => {
+  const stores = storeFixture(kind);
+
+  /** The store over `driver`, and how many account reads reached the database. */
+  async function countingStore(driver: SqlDriver): Promise<{ store: SqlStore; reads: () => number }> {
+    let reads = 0;
+    const counting: SqlDriver = {
+      ...driver,
+      query: (text, params) => {
+        if (/user_json\(u\) AS doc FROM users u WHERE/.test(text)) reads++;
+        return driver.query(text, params);
+      },
+    };
+    return { store: await SqlStore.open(kind, counting), reads: () => reads };
+  }
+
+  test('reads asked for at once are each answered with their own account, in far fewer statements', async () => {
+    const { store, reads } = await countingStore(await stores.blank());
+    const voters = logins('reader', 60);
+    for (const login of voters) await store.createUser(newUser(login, { scopes: login.endsWith('7') ? ['delete'] : [] }));
+    const asked = [...voters, 'nobody', voters[3]!, 'READER1', voters[59]!];
+    const before = reads();
+    const users = await Promise.all(asked.map((login) => store.getUser(login)));
+    const statements = reads() - before;
+    expect(users.map((user) => user?.login ?? null)).toEqual([...voters, null, voters[3], null, voters[59]]);
+    for (const user of users) if (user) expect(user).toEqual(await store.getUser(user.login));
+    expect(users.filter((user) => user?.scopes.includes('delete')).map((user) => user!.login)).toEqual(
+      voters.filter((login) => login.endsWith('7')),
+    );
+    expect(statements).toBeLessThan(10);
+    await store.close();
+  });
+
+  test('a read asked for after a write sees it, even while earlier reads are under way', async () => {
+    const { store } = await countingStore(await stores.blank());
+    await store.createUser(newUser('ana'));
+    for (let round = 1; round <= 5; round++) {
+      const earlier = Array.from({ length: 20 }, () => store.getUser('ana'));
+      await store.endSessions('ana');
+      expect((await store.getUser('ana'))?.sessionVersion).toBe(round);
+      for (const user of await Promise.all(earlier)) expect(user?.sessionVersion).toBeGreaterThanOrEqual(round - 1);
+    }
+    await store.deleteUser('ana');
+    expect(await store.getUser('ana')).toBeNull();
+    await store.close();
   });
 });

@@ -59,7 +59,14 @@ export class ChangeFeed {
   #listening: Promise<void> | undefined;
   #unlisten: (() => Promise<void>) | undefined;
   #draining: Promise<void> | undefined;
+  /** A wake that names no seq (catch-up, reconnect): the log must be read whatever the position. */
   #again = false;
+  /**
+   * The highest seq NOTIFY announced. A commit of n changes sends n
+   * notifications at once; a read started after the first covers the
+   * others, which then need no read of their own.
+   */
+  #announced = 0;
   readonly #closing = new AbortController();
 
   get #closed(): boolean {
@@ -97,7 +104,12 @@ export class ChangeFeed {
         const unlisten = await this.#driver.listen(CHANGES_CHANNEL, {
           onNotify: (payload) => {
             // The payload is the new seq; one we have read needs no query.
-            if (!(payload !== '' && Number(payload) <= this.#position.seq)) this.#wake();
+            const seq = payload === '' ? Number.NaN : Number(payload);
+            if (!Number.isSafeInteger(seq)) this.#wake();
+            else if (seq > this.#position.seq) {
+              this.#announced = Math.max(this.#announced, seq);
+              this.#wake(false);
+            }
           },
           onReconnect: () => this.#wake(),
         });
@@ -112,24 +124,34 @@ export class ChangeFeed {
     }
   }
 
-  #wake(): void {
+  /** Reads the log unless it is being read; `unknown`: whatever the position (else up to #announced). */
+  #wake(unknown = true): void {
     if (this.#closed) return;
-    this.#again = true;
+    if (unknown) this.#again = true;
     if (this.#draining) return;
     const draining = this.#drain();
     this.#draining = draining;
     void draining.finally(() => {
       this.#draining = undefined;
       // A wake between the drain's last check and here must not be lost.
-      if (this.#again) this.#wake();
+      if (this.#again || this.#behind()) this.#wake(false);
     });
   }
 
+  /** Whether NOTIFY announced a seq past what was read. */
+  #behind(): boolean {
+    return this.#announced > this.#position.seq;
+  }
+
   async #drain(): Promise<void> {
-    for (let attempt = 0; this.#again && !this.#closed; ) {
+    for (let attempt = 0; (this.#again || this.#behind()) && !this.#closed; ) {
       this.#again = false;
+      const target = this.#announced;
       try {
         while (!this.#closed && (await this.#readBatch()) === BATCH);
+        // A notification is sent after its commit, so a read begun after it has the row: one still missing means
+        // the log was replaced under us (the read handles that); waiting for it would read forever.
+        if (this.#position.seq < target && this.#announced === target) this.#announced = this.#position.seq;
         attempt = 0;
       } catch {
         // The database is unreachable; the listener's reconnect wakes us too,
@@ -163,6 +185,7 @@ export class ChangeFeed {
       // The database was replaced, pruned past us or lost commits we delivered.
       this.#position = await readFeedPosition(this.#driver);
       this.#stamp = undefined;
+      this.#announced = 0;
       for (const subscription of this.#subscribers) subscription.push({ reset: true });
       return 0;
     }

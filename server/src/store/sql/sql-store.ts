@@ -46,6 +46,7 @@ import * as moderation from './moderation.js';
 import { listNotifications, markNotificationsRead, notifyReply } from './notifications.js';
 import { ensurePagePost, getPagePost, handOverPagePosts } from './pages.js';
 import { recount } from './recount.js';
+import { UserReader } from './user-reader.js';
 import { VoteBatcher } from './vote-batcher.js';
 
 // PostgreSQL reads upper-case UUIDs too.
@@ -104,6 +105,7 @@ export class SqlStore implements Store {
   readonly #feed: ChangeFeed;
   readonly #stopPruning: () => Promise<void>;
   readonly #votes: VoteBatcher;
+  readonly #users: UserReader;
   #closing: Promise<void> | undefined;
 
   private constructor(kind: 'embedded' | 'postgres', driver: SqlDriver, feed: ChangeFeed, stopPruning: () => Promise<void>) {
@@ -111,8 +113,11 @@ export class SqlStore implements Store {
     this.#driver = driver;
     this.#feed = feed;
     this.#stopPruning = stopPruning;
-    // PGlite runs one statement at a time; of a pool of 10 connections, 4 vote statements leave room for reads.
-    this.#votes = new VoteBatcher(() => this.#db(), kind === 'embedded' ? 1 : 4);
+    // PGlite runs one statement at a time, synchronously: only deferring gathers a batch there. Of a pool of 10
+    // connections, 4 vote statements and 2 account reads leave room for the rest.
+    const embedded = kind === 'embedded';
+    this.#votes = new VoteBatcher(() => this.#db(), { slots: embedded ? 1 : 4, defer: embedded });
+    this.#users = new UserReader(() => this.#db(), { slots: embedded ? 1 : 2, defer: embedded });
   }
 
   /** Migrates the database and returns the store; closes the driver if that fails. */
@@ -153,9 +158,8 @@ export class SqlStore implements Store {
     return row.doc;
   }
 
-  async getUser(login: string): Promise<UserRecord | null> {
-    const [row] = await this.#db().query<{ doc: UserRecord }>('SELECT user_json(u) AS doc FROM users u WHERE login = $1', [login]);
-    return row?.doc ?? null;
+  getUser(login: string): Promise<UserRecord | null> {
+    return this.#users.get(login);
   }
 
   async listUsers(page: PageRequest): Promise<Page<UserRecord>> {

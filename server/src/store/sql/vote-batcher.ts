@@ -1,5 +1,6 @@
 import type { StoredPost, Vote } from '../store.js';
 import { accountGone } from '../store-error.js';
+import { BatchQueue } from './batch-queue.js';
 import { sqlState } from './database-errors.js';
 import type { SqlExecutor } from './driver.js';
 
@@ -30,36 +31,24 @@ interface Pending {
  * together as one statement (cast_vote of migration 5 over arrays), so one
  * commit carries them all: the change log's lock and NOTIFY are taken once
  * for the batch, and PGlite, which runs one statement at a time, commits
- * once. Each caller is answered after that commit, as with a transaction of
- * its own. Statements run autocommit, so `db` is the store's driver.
+ * once (there `defer` gathers the votes of one event-loop turn, see
+ * BatchQueue). Each caller is answered after that commit, as with a
+ * transaction of its own. Statements run autocommit, so `db` is the store's
+ * driver.
  */
 export class VoteBatcher {
   readonly #db: () => SqlExecutor;
-  readonly #slots: number;
-  #queue: Pending[] = [];
-  #running = 0;
+  readonly #queue: BatchQueue<Pending>;
 
-  constructor(db: () => SqlExecutor, slots: number) {
+  constructor(db: () => SqlExecutor, options: { slots: number; defer: boolean }) {
     this.#db = db;
-    this.#slots = slots;
+    this.#queue = new BatchQueue((batch) => this.#commit(batch), { ...options, max: MAX_BATCH });
   }
 
   cast(postId: string, login: string, vote: Vote): Promise<StoredPost | null> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ postId, login, vote, attempts: 0, resolve, reject });
-      this.#pump();
     });
-  }
-
-  #pump(): void {
-    while (this.#running < this.#slots && this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, MAX_BATCH);
-      this.#running++;
-      void this.#commit(batch).finally(() => {
-        this.#running--;
-        this.#pump();
-      });
-    }
   }
 
   async #commit(batch: Pending[]): Promise<void> {
