@@ -76,20 +76,24 @@ async function bareTarget() {
 }
 
 /**
- * A node (`options` as startForum takes them) with 30 posts and 100 voters; the n-th vote is by voter
- * ⌊n/30⌋ mod 100, up the first round and down the next, so that each vote
- * changes the post.
+ * A node (`options` as startForum takes them) with 30 posts and 100 voters.
+ * The k-th vote on a post is by voter k mod 100, up the first 100 times and
+ * down the next, so that each vote changes the post. (Counted per post: runs
+ * of a length that is not a multiple of 30 start anywhere in the round, and
+ * a voter voting again the way it had would change nothing, and no change
+ * would come for that vote.)
  */
 async function forumTarget(options) {
   const forum = await startForum(options);
   const tokens = await createAccounts(forum.url, VOTERS, 'fan');
   const posts = await createPosts(forum.url, tokens[0], POSTS);
   const swarm = await openSwarm(forum.url, CLIENTS, { subscribe: { topic: 'posts', limit: POSTS } });
-  let n = 0;
+  const votesOn = new Map();
   const vote = async (id) => {
-    const token = tokens[Math.floor(n / POSTS) % VOTERS];
-    const direction = Math.floor(n / (POSTS * VOTERS)) % 2 === 0 ? 'upvotes' : 'downvotes';
-    n += 1;
+    const k = votesOn.get(id) ?? 0;
+    votesOn.set(id, k + 1);
+    const token = tokens[k % VOTERS];
+    const direction = Math.floor(k / VOTERS) % 2 === 0 ? 'upvotes' : 'downvotes';
     return (await post(`${forum.url}/api/posts/${id}/${direction}`, { authorization: `Bearer ${token}` })).version;
   };
   return {
