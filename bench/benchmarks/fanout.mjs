@@ -76,20 +76,24 @@ async function bareTarget() {
 }
 
 /**
- * A node (`options` as startForum takes them) with 30 posts and 100 voters; the n-th vote is by voter
- * ⌊n/30⌋ mod 100, up the first round and down the next, so that each vote
- * changes the post.
+ * A node (`options` as startForum takes them) with 30 posts and 100 voters.
+ * The k-th vote on a post is by voter k mod 100, up the first 100 times and
+ * down the next, so that each vote changes the post. (Counted per post: runs
+ * of a length that is not a multiple of 30 start anywhere in the round, and
+ * a voter voting again the way it had would change nothing, and no change
+ * would come for that vote.)
  */
 async function forumTarget(options) {
   const forum = await startForum(options);
   const tokens = await createAccounts(forum.url, VOTERS, 'fan');
   const posts = await createPosts(forum.url, tokens[0], POSTS);
   const swarm = await openSwarm(forum.url, CLIENTS, { subscribe: { topic: 'posts', limit: POSTS } });
-  let n = 0;
+  const votesOn = new Map();
   const vote = async (id) => {
-    const token = tokens[Math.floor(n / POSTS) % VOTERS];
-    const direction = Math.floor(n / (POSTS * VOTERS)) % 2 === 0 ? 'upvotes' : 'downvotes';
-    n += 1;
+    const k = votesOn.get(id) ?? 0;
+    votesOn.set(id, k + 1);
+    const token = tokens[k % VOTERS];
+    const direction = Math.floor(k / VOTERS) % 2 === 0 ? 'upvotes' : 'downvotes';
     return (await post(`${forum.url}/api/posts/${id}/${direction}`, { authorization: `Bearer ${token}` })).version;
   };
   return {
@@ -109,7 +113,7 @@ const STORES = ['embedded', 'postgres'];
 export default {
   name: 'fanout',
   describe: [
-    `vote → screen: ${CLIENTS.toLocaleString('en-US')} socket.io clients (WebSocket) subscribed to \`posts\` on one node and asking for \`poststreams\` batches as the SDK does, embedded store and PostgreSQL, spread over 4 load processes forked by the bench (on the load core; their samples merged, times compared as epoch milliseconds), so that one client process's backlog is not taken for the server's; votes sent on schedule at 20/s (5 s), 100/s (3 s) and 200/s (2 s), round-robin over ${POSTS} posts by ${VOTERS} accounts, each vote changing the post (up, then down the next round); latency from sending the vote request to each client receiving that post's change with the vote's version or later (p50/p99 over every vote × client); the p99 of the vote request's own answer and the server's CPU time while the votes were sent (a share of one core: a server well below 100 % whose latencies are long is waiting for the machine, not working), events received per client, and the share of clients that end at every post's final version. Baseline: a bare socket.io server that, on \`POST /vote/<id>\`, bumps the post's version and broadcasts the change (same shape) to all clients, measured the same way.`,
+    `vote → screen: ${CLIENTS.toLocaleString('en-US')} socket.io clients (WebSocket) subscribed to \`posts\` on one node and asking for \`poststreams\` batches as the SDK does, embedded store and PostgreSQL, spread over 4 load processes forked by the bench (on the load core; their samples merged, times compared as epoch milliseconds), so that one client process's backlog is not taken for the server's; votes sent on schedule at 20/s (5 s), 100/s (3 s) and 200/s (2 s), round-robin over ${POSTS} posts, the k-th vote on a post by account k mod ${VOTERS}, each vote changing the post (up the first ${VOTERS} times, then down); latency from sending the vote request to each client receiving that post's change with the vote's version or later (p50/p99 over every vote × client); the p99 of the vote request's own answer and the server's CPU time while the votes were sent (a share of one core: a server well below 100 % whose latencies are long is waiting for the machine, not working), events received per client, and the share of clients that end at every post's final version. Baseline: a bare socket.io server that, on \`POST /vote/<id>\`, bumps the post's version and broadcasts the change (same shape) to all clients, measured the same way.`,
   ],
   async run({ pairs, quick }) {
     const phases = [
