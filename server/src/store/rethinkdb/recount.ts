@@ -20,6 +20,8 @@ interface Counts {
   commentCount: number;
 }
 
+const sameCounts = (a: Counts, b: Counts) => a.upvotes === b.upvotes && a.downvotes === b.downvotes && a.commentCount === b.commentCount;
+
 type PostCounters = Pick<PostDoc, 'id' | 'createdAt' | 'version'> & Counts;
 
 /** What the votes and comments of the posts say the counters should be. */
@@ -65,8 +67,7 @@ async function differing(ctx: Context, postIds: string[] | undefined): Promise<{
   const [posts, counts] = await Promise.all([readCounters(ctx, postIds), countFor(ctx, postIds)]);
   return posts.flatMap((post) => {
     const want = counts.get(post.id) ?? { upvotes: 0, downvotes: 0, commentCount: 0 };
-    const same = post.upvotes === want.upvotes && post.downvotes === want.downvotes && post.commentCount === want.commentCount;
-    return same ? [] : [{ post, counts: want }];
+    return sameCounts(post, want) ? [] : [{ post, counts: want }];
   });
 }
 
@@ -75,18 +76,28 @@ async function differing(ctx: Context, postIds: string[] | undefined): Promise<{
  * post, from their votes and comments, repairing what a crash between a
  * vote's two steps left behind; a repaired post's `version` goes up, so the
  * change feed carries it. Counts taken while a vote is between its steps
- * would be off by that vote, so a post is only repaired when its counters
- * still differ after a pause and nothing changed it in between (its
- * `version` guards the write). Returns how many posts were repaired.
+ * would be off by that vote, and a repair then followed by that vote's
+ * second step would count it twice; so a post is only repaired when, after
+ * a pause, it differs exactly as before: the same post version, the same
+ * counts of its votes and comments (no vote or comment came or went in
+ * between), and nothing changes it before the write (its `version` guards
+ * the write). What changed meanwhile is left to a later recount. Returns
+ * how many posts were repaired.
  */
 export async function recount(ctx: Context, postIds?: string[], options: RecountOptions = {}): Promise<number> {
   const suspects = await differing(ctx, postIds);
   if (suspects.length === 0) return 0;
   await delay(options.settleMs ?? SETTLE_MS, undefined, { signal: options.signal, ref: false });
-  const confirmed = await differing(
-    ctx,
-    suspects.map(({ post }) => post.id),
-  );
+  const before = new Map(suspects.map((suspect) => [suspect.post.id, suspect]));
+  const confirmed = (
+    await differing(
+      ctx,
+      suspects.map(({ post }) => post.id),
+    )
+  ).filter(({ post, counts }) => {
+    const earlier = before.get(post.id);
+    return earlier !== undefined && earlier.post.version === post.version && sameCounts(earlier.counts, counts);
+  });
   let repaired = 0;
   for (const { post, counts } of confirmed) {
     const score = counts.upvotes - counts.downvotes;

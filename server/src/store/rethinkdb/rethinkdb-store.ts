@@ -43,7 +43,7 @@ import * as moderation from './moderation.js';
 import { listNotifications, markNotificationsRead, notifyReply, pruneNotifications } from './notifications.js';
 import { ensurePagePost, getPagePost } from './pages.js';
 import { deletePost, getPost, insertPost, listPosts, removePosts } from './posts.js';
-import { recount } from './recount.js';
+import { type RecountOptions, recount } from './recount.js';
 import { startRepairs } from './repairs.js';
 import { r } from './reql.js';
 import { DEFAULT_LAYOUT, ensureSchema, type TableLayout } from './schema.js';
@@ -149,8 +149,8 @@ export class RethinkdbStore implements Store {
    * posts, or of all); returns how many posts it repaired. Runs at start-up;
    * call it after a crash of a node or of the cluster.
    */
-  recount(postIds?: string[]): Promise<number> {
-    return recount(this.#context(), postIds);
+  recount(postIds?: string[], options?: RecountOptions): Promise<number> {
+    return recount(this.#context(), postIds, options);
   }
 
   createUser(user: NewUserRecord): Promise<UserRecord> {
