@@ -5,7 +5,7 @@ import { TABLES } from '../../src/store/rethinkdb/schema.js';
 import type { RethinkdbStore, RethinkdbStoreOptions } from '../../src/store/rethinkdb.js';
 import type { Change, StoredPost, Vote } from '../../src/store/store.js';
 import { StoreError } from '../../src/store/store-error.js';
-import { createRethinkdbStore, findRethinkdb, startRethinkdb, type TestRethinkdb } from '../support/rethinkdb.js';
+import { admin, createRethinkdbStore, findRethinkdb, startRethinkdb, type TestRethinkdb } from '../support/rethinkdb.js';
 import { createUsers, logins } from '../support/store-adapters.js';
 import { type FeedReader, readFeed } from '../support/store-feed.js';
 
@@ -55,15 +55,6 @@ async function follow(
     else if (item.new_val?.id === post.id && item.new_val.version > view.version) view = item.new_val;
   }
   return view;
-}
-
-async function admin<T>(cluster: TestRethinkdb, run: (connection: rethinkdb.Connection) => Promise<T>): Promise<T> {
-  const connection = await rethinkdb.connect({ host: '127.0.0.1', port: cluster.servers[0]!.driverPort });
-  try {
-    return await run(connection);
-  } finally {
-    await connection.close();
-  }
 }
 
 onRethinkdb('rethinkdb store on three servers, tables 3 shards × 3 replicas', () => {

@@ -3,7 +3,7 @@ import rethinkdb from 'rethinkdb';
 import { TABLES } from '../../src/store/rethinkdb/schema.js';
 import { openRethinkdbStore, type RethinkdbStore } from '../../src/store/rethinkdb.js';
 import type { Change, StoredPost } from '../../src/store/store.js';
-import { createRethinkdbStore, findRethinkdb, startRethinkdb, type TestRethinkdb } from '../support/rethinkdb.js';
+import { admin, createRethinkdbStore, findRethinkdb, startRethinkdb, type TestRethinkdb } from '../support/rethinkdb.js';
 import { createUsers } from '../support/store-adapters.js';
 import { readFeed } from '../support/store-feed.js';
 
@@ -12,15 +12,6 @@ const onRethinkdb = findRethinkdb() ? describe : describe.skip;
 
 const newPost = (title: string) => ({ title, url: null, text: null, author: 'ana' });
 const LAYOUT = { shards: 3, replicas: 3 };
-
-async function admin<T>(cluster: TestRethinkdb, run: (connection: rethinkdb.Connection) => Promise<T>): Promise<T> {
-  const connection = await rethinkdb.connect({ host: '127.0.0.1', port: cluster.servers[0]!.driverPort });
-  try {
-    return await run(connection);
-  } finally {
-    await connection.close();
-  }
-}
 
 /** A URL naming the cluster's servers starting with server `first`, so that a store connects there first. */
 function urlFrom(cluster: TestRethinkdb, first: number, db: string): string {

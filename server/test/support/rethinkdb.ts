@@ -194,3 +194,13 @@ async function dropDatabase(cluster: TestRethinkdb, db: string): Promise<void> {
     }
   }
 }
+
+/** Runs `run` on a driver connection of its own to the cluster's first server (as an operator would, outside the store). */
+export async function admin<T>(cluster: TestRethinkdb, run: (connection: rethinkdb.Connection) => Promise<T>): Promise<T> {
+  const connection = await rethinkdb.connect({ host: '127.0.0.1', port: cluster.servers[0]!.driverPort });
+  try {
+    return await run(connection);
+  } finally {
+    await connection.close();
+  }
+}
