@@ -113,6 +113,18 @@ describe('its bin, news-forum-server', () => {
     throw new Error('the new post never reached the front page');
   }, 30_000);
 
+  it('answers a body in another charset with 415 from the bundle, which leaves the multi-byte charset tables out', async () => {
+    for (const charset of ['shift_jis', 'utf-16le']) {
+      const response = await fetch(`${url}/api/users/charset-${charset.replace('_', '-')}`, {
+        method: 'PUT',
+        headers: { 'content-type': `application/json; charset=${charset}` },
+        body: JSON.stringify({ password: 'packed-password-1' }),
+      });
+      expect(response.status).toBe(415);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    }
+  });
+
   it('serves the API docs at /docs', async () => {
     const response = await fetch(`${url}/docs/`);
     expect(response.status).toBe(200);
