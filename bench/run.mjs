@@ -11,6 +11,7 @@
 //
 // With --only or --quick, the Markdown is written only when --out is given.
 
+import { statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -41,6 +42,13 @@ const selected = BENCHMARKS.filter((b) => names.includes(b.name));
 const complete = !values.only && !values.quick;
 const out = values.out ?? (complete ? 'BENCHMARKS.md' : undefined);
 const options = { pairs: values.quick ? 1 : 3, quick: values.quick };
+
+// A `tsc -b` after the build makes the server load its hundreds of modules instead of its bundle: other figures.
+const modified = (file) => statSync(new URL(`../server/${file}`, import.meta.url), { throwIfNoEntry: false })?.mtimeMs ?? 0;
+if (modified('dist/bundle/index.js') < modified('tsconfig.tsbuildinfo')) {
+  process.stderr.write('bench: the server bundle is older than its last tsc build; run `npm run build` first\n');
+  process.exit(2);
+}
 
 pinLoad();
 // Exit through 'exit', where every server the bench started is killed.
