@@ -1,7 +1,7 @@
 import { type Change, commentsRoom, type LivePost, POSTS_ROOM } from '@news-forum/protocol';
 import { moderatorsRoom, publicCommentChange, publicPostChange } from '../moderation/visibility.js';
 import type { Services } from '../services.js';
-import { EmitBatcher } from './emit-batcher.js';
+import { type BatchWindow, EmitBatcher } from './emit-batcher.js';
 import { FeedRelay } from './feed-relay.js';
 import type { ForumServer } from './forum-socket.js';
 
@@ -20,9 +20,9 @@ export interface Relays {
  * subscribed to them. Only this node's sockets: every node reads the feed
  * itself, so each client gets each change once.
  */
-export function startRelays(io: ForumServer, services: Services, options: { coalesceMs: number; batchMs: number }): Relays {
+export function startRelays(io: ForumServer, services: Services, options: { coalesceMs: number; batch: BatchWindow }): Relays {
   // One message per window to every batching socket: a busy front page would otherwise cost each client a message per vote.
-  const batcher = new EmitBatcher<Change<LivePost>>(options.batchMs, (changes) =>
+  const batcher = new EmitBatcher<Change<LivePost>>(options.batch, (changes) =>
     io.local.to(BATCHED_POSTS_ROOM).emit('poststreams', changes),
   );
   const resyncComments = () => {
