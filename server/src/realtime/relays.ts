@@ -7,6 +7,11 @@ import type { ForumServer } from './forum-socket.js';
 
 /** Sockets of POSTS_ROOM that take changes of posts in batches (`auth.batch`); they are in both rooms. */
 export const BATCHED_POSTS_ROOM = `${POSTS_ROOM}:batched`;
+/**
+ * Readers of POSTS_ROOM that take changes of posts one by one; they are in both rooms. A room of their own
+ * spares every change a pass over all the posts room's sockets to leave out those that batch.
+ */
+export const SINGLE_POSTS_ROOM = `${POSTS_ROOM}:single`;
 
 /** The change feeds relayed to this node's sockets. */
 export interface Relays {
@@ -49,10 +54,7 @@ export function startRelays(io: ForumServer, services: Services, options: { coal
             const visible = publicPostChange(change);
             if (!visible) return;
             if (visible.old_val && !visible.new_val && change.new_val) endReadersThread(visible.old_val.id);
-            io.local
-              .to(POSTS_ROOM)
-              .except([moderatorsRoom(POSTS_ROOM), BATCHED_POSTS_ROOM])
-              .emit('poststream', visible);
+            io.local.to(SINGLE_POSTS_ROOM).emit('poststream', visible);
             batcher.push(visible);
           },
           comments: (postId, change) => {
