@@ -53,6 +53,19 @@ test('a send that takes time opens a window: what follows it waits and goes out 
   batcher.flush();
 });
 
+test('on a busy event loop even a cheap send opens the longest window', async () => {
+  const { sent, batcher } = recorder({ maxMs: 200, costFactor: 1 });
+  // Busy since the batcher was made, as a node saturated by other work is.
+  busy(20);
+  batcher.push(1);
+  // A timer set after the window's, and shorter, fires first: the window is still open.
+  await sleep(30);
+  batcher.push(2);
+  expect(sent).toEqual([[1]]);
+  await messages(sent, 2);
+  expect(sent).toEqual([[1], [2]]);
+});
+
 test('a window that sent nothing closes: the next item goes out at once again', async () => {
   const { sent, batcher } = recorder({ maxMs: 20, costFactor: 1 }, 1);
   batcher.push(1);
