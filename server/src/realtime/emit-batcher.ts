@@ -16,13 +16,13 @@ export interface BatchWindow {
 /**
  * Groups what is emitted to a room into batches, so that a room's sockets get
  * one message per window instead of one per change. The first item after a
- * quiet spell is sent alone at once and opens a window as long as a few times
- * what that send took: a calm room, or one with few sockets, gets each change
- * at once, and only a room whose sends would otherwise follow each other
- * closely waits. The items pushed within a window are sent together, in the
- * order they came, when it ends, and the next window opens only if that sent
- * something. Every item is sent once; `flush` sends what waits now (before a
- * resync, and on close).
+ * quiet spell is sent alone at once and opens a window sized by what that send
+ * took and how busy the event loop is (see BatchWindow): a calm room, or one
+ * with few sockets, gets each change at once, and only a room whose sends would
+ * otherwise follow each other closely, or a busy node, waits. The items pushed
+ * within a window are sent together, in the order they came, when it ends, and
+ * the next window opens only if that sent something. Every item is sent once;
+ * `flush` sends what waits now (before a resync, and on close).
  */
 export class EmitBatcher<T> {
   readonly #window: BatchWindow;
