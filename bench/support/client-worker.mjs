@@ -14,6 +14,8 @@ const subscribe = process.env.SUBSCRIBE ? JSON.parse(process.env.SUBSCRIBE) : un
 // Four processes open their clients at once on a core that may be busy: patience.
 const sockets = await openClients(process.env.URL, Number(process.env.COUNT), { subscribe, timeout: 120_000 });
 const logs = sockets.map(() => new Map());
+// Messages of changes received, however many changes each carried.
+let messages = 0;
 sockets.forEach((socket, c) => {
   const take = (change, at) => {
     const doc = change.new_val;
@@ -22,8 +24,12 @@ sockets.forEach((socket, c) => {
     if (!log.has(doc.id)) log.set(doc.id, []);
     log.get(doc.id).push({ version: doc.version, at });
   };
-  socket.on('poststream', (change) => take(change, now()));
+  socket.on('poststream', (change) => {
+    messages += 1;
+    take(change, now());
+  });
   socket.on('poststreams', (changes) => {
+    messages += 1;
     const at = now();
     for (const change of changes) take(change, at);
   });
@@ -48,12 +54,13 @@ async function measure({ votes, timeoutMs }) {
     }
   }
   const events = logs.reduce((sum, log) => sum + [...log.values()].reduce((n, changes) => n + changes.length, 0), 0);
-  return { latencies, missing, events, atFinal: logs.filter((log) => converged(log, wanted)).length };
+  return { latencies, missing, events, messages, atFinal: logs.filter((log) => converged(log, wanted)).length };
 }
 
 process.on('message', async (message) => {
   if (message.type === 'reset') {
     for (const log of logs) log.clear();
+    messages = 0;
     process.send({ type: 'reset' });
   } else if (message.type === 'measure') {
     process.send({ type: 'measured', ...(await measure(message)) });

@@ -16,8 +16,10 @@ import { endWithToken } from './token-expiry.js';
 export interface GatewayOptions {
   /** Window in which changes to one document are coalesced; default 50 ms. */
   coalesceMs?: number;
-  /** Window in which changes of posts go to batching sockets as one `poststreams` message; default 50 ms. */
+  /** The longest window in which changes of posts go to batching sockets as one `poststreams` message; default 50 ms. */
   batchMs?: number;
+  /** A batch window lasts this many times what the send that opened it took (up to `batchMs`); default BATCH_COST_FACTOR. */
+  batchCostFactor?: number;
   /** How often presence counts are shared and sent; default PRESENCE_PERIOD. */
   presenceMs?: number;
   /** Unsent bytes one socket may have before it is disconnected; default 4 MiB. */
@@ -33,6 +35,8 @@ export interface Gateway {
 }
 
 const MAX_PACKET_BYTES = 16 * 1024;
+/** On a calm node, sending changes of posts to batching sockets takes at most half its time; see BatchWindow. */
+export const BATCH_COST_FACTOR = 1;
 
 /**
  * Attaches socket.io to the node's HTTP server: admission (Origin, rate),
@@ -63,7 +67,10 @@ export async function attachGateway(http: HttpServer, services: Services, option
     endWithToken(socket);
     handleSubscriptions(socket, services);
   });
-  const relays = startRelays(io, services, { coalesceMs: options.coalesceMs ?? 50, batchMs: options.batchMs ?? 50 });
+  const relays = startRelays(io, services, {
+    coalesceMs: options.coalesceMs ?? 50,
+    batch: { maxMs: options.batchMs ?? 50, costFactor: options.batchCostFactor ?? BATCH_COST_FACTOR },
+  });
   const stopLimit = limitUnsent(io, options.maxUnsentBytes ?? DEFAULT_MAX_UNSENT_BYTES);
   readiness.set('feed', () => relays.ready());
 

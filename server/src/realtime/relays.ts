@@ -1,12 +1,17 @@
 import { type Change, commentsRoom, type LivePost, POSTS_ROOM } from '@news-forum/protocol';
 import { moderatorsRoom, publicCommentChange, publicPostChange } from '../moderation/visibility.js';
 import type { Services } from '../services.js';
-import { EmitBatcher } from './emit-batcher.js';
+import { type BatchWindow, EmitBatcher } from './emit-batcher.js';
 import { FeedRelay } from './feed-relay.js';
 import type { ForumServer } from './forum-socket.js';
 
 /** Sockets of POSTS_ROOM that take changes of posts in batches (`auth.batch`); they are in both rooms. */
 export const BATCHED_POSTS_ROOM = `${POSTS_ROOM}:batched`;
+/**
+ * Readers of POSTS_ROOM that take changes of posts one by one; they are in both rooms. A room of their own
+ * spares every change a pass over all the posts room's sockets to leave out those that batch.
+ */
+export const SINGLE_POSTS_ROOM = `${POSTS_ROOM}:single`;
 
 /** The change feeds relayed to this node's sockets. */
 export interface Relays {
@@ -20,9 +25,9 @@ export interface Relays {
  * subscribed to them. Only this node's sockets: every node reads the feed
  * itself, so each client gets each change once.
  */
-export function startRelays(io: ForumServer, services: Services, options: { coalesceMs: number; batchMs: number }): Relays {
+export function startRelays(io: ForumServer, services: Services, options: { coalesceMs: number; batch: BatchWindow }): Relays {
   // One message per window to every batching socket: a busy front page would otherwise cost each client a message per vote.
-  const batcher = new EmitBatcher<Change<LivePost>>(options.batchMs, (changes) =>
+  const batcher = new EmitBatcher<Change<LivePost>>(options.batch, (changes) =>
     io.local.to(BATCHED_POSTS_ROOM).emit('poststreams', changes),
   );
   const resyncComments = () => {
@@ -49,10 +54,7 @@ export function startRelays(io: ForumServer, services: Services, options: { coal
             const visible = publicPostChange(change);
             if (!visible) return;
             if (visible.old_val && !visible.new_val && change.new_val) endReadersThread(visible.old_val.id);
-            io.local
-              .to(POSTS_ROOM)
-              .except([moderatorsRoom(POSTS_ROOM), BATCHED_POSTS_ROOM])
-              .emit('poststream', visible);
+            io.local.to(SINGLE_POSTS_ROOM).emit('poststream', visible);
             batcher.push(visible);
           },
           comments: (postId, change) => {
