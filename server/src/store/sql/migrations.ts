@@ -486,7 +486,7 @@ DECLARE
   afters jsonb[] := '{}';
   run_before jsonb;
   run_after jsonb;
-  was jsonb;
+  vote record;
   last_seq bigint;
 BEGIN
   PERFORM set_config('${VOTE_BATCH_SETTING}', 'on', true);
@@ -499,10 +499,12 @@ BEGIN
       run_before := NULL;
       run_after := NULL;
     END IF;
+    -- An assignment, not SELECT … INTO: evaluated as a simple expression, without a query's executor.
+    vote := cast_vote(p_posts[i], p_logins[i], p_values[i], run_before IS NULL);
     n := i;
-    SELECT v.doc, v.account_gone, v.old_doc INTO doc, account_gone, was
-      FROM cast_vote(p_posts[i], p_logins[i], p_values[i], run_before IS NULL) v;
-    run_before := coalesce(run_before, was);
+    doc := vote.doc;
+    account_gone := vote.account_gone;
+    run_before := coalesce(run_before, vote.old_doc);
     run_after := coalesce(doc, run_after);
     RETURN NEXT;
   END LOOP;
