@@ -176,6 +176,7 @@ export class ChangeFeed {
                              WHERE seq > $1 ORDER BY seq LIMIT $2) c ON true
         ORDER BY c.seq`,
       [this.#position.seq, BATCH],
+      'news_forum_read_changes',
     );
     const state = rows[0];
     if (!state || this.#closed) return 0;

@@ -54,11 +54,11 @@ export class VoteBatcher {
     for (const pending of ordered) pending.attempts++;
     let rows: { n: number; doc: StoredPost | null; account_gone: boolean }[];
     try {
-      rows = await this.#db().query(CAST_VOTES, [
-        ordered.map((pending) => pending.postId),
-        ordered.map((pending) => pending.login),
-        ordered.map((pending) => pending.vote),
-      ]);
+      rows = await this.#db().query(
+        CAST_VOTES,
+        [ordered.map((pending) => pending.postId), ordered.map((pending) => pending.login), ordered.map((pending) => pending.vote)],
+        'news_forum_cast_votes',
+      );
     } catch (error) {
       // Nothing was committed: the votes are tried again or fail alike.
       const retry = RETRYABLE.has(sqlState(error) ?? '');
