@@ -2,9 +2,10 @@ import { describe, expect, test } from '@jest/globals';
 import { hotRank } from '@news-forum/protocol';
 import { migrate } from '../../src/store/sql/migrations.js';
 import { SqlStore } from '../../src/store/sql/sql-store.js';
-import type { Store, StoredPost } from '../../src/store/store.js';
+import type { Change, Store, StoredPost } from '../../src/store/store.js';
 import { StoreError } from '../../src/store/store-error.js';
 import { createUsers, logins, SQL_STORE_KINDS, STORE_KINDS, storeFixture } from '../support/store-adapters.js';
+import { readFeed } from '../support/store-feed.js';
 
 /** The accounts every test's posts, comments and votes are by. */
 const USERS = ['ana', 'bob', 'cid'];
@@ -176,13 +177,59 @@ describe.each(SQL_STORE_KINDS)('%s store: votes batched into commits', (kind) =>
         version: mine.length + 1,
       });
     }
-    // Every vote reached the change log, in far fewer commits than votes.
-    const [log] = await driver.query<{ rows: number; commits: number }>(
-      'SELECT count(*)::integer AS rows, count(DISTINCT xmin::text)::integer AS commits FROM changes WHERE seq > $1',
+    // The votes reached the change log in far fewer commits than votes, each commit with one change per post it
+    // voted on: per post, the changes run unbroken from the post as created to its final state.
+    const log = await driver.query<{ commit: string; old_val: StoredPost; new_val: StoredPost }>(
+      'SELECT xmin::text AS commit, old_val, new_val FROM changes WHERE seq > $1 ORDER BY seq',
       [mark!.seq],
     );
-    expect(log!.rows).toBe(120);
-    expect(log!.commits).toBeLessThan(20);
+    const commits = new Set(log.map((row) => row.commit));
+    expect(commits.size).toBeLessThan(20);
+    for (const post of posts) {
+      const chain = log.filter((row) => row.new_val.id === post.id);
+      expect(new Set(chain.map((row) => row.commit)).size).toBe(chain.length);
+      expect(chain[0]!.old_val).toEqual(post);
+      expect(chain.slice(1).map((row) => row.old_val)).toEqual(chain.slice(0, -1).map((row) => row.new_val));
+      expect(chain.at(-1)!.new_val).toEqual(await store.getPost(post.id));
+    }
     await store.close();
+  });
+
+  test("a batch's votes on one post reach the feed as one change with the final counts, in commit order", async () => {
+    const store = await stores.fresh();
+    await createUsers(store, ...USERS, ...logins('voter', 10));
+    const feed = readFeed(store, 'posts');
+    const { value: first } = await store.createPost({ title: 'before', url: null, text: null, author: 'ana' });
+    const [a, b] = [await aPost(store), await aPost(store)];
+    await feed.take(3);
+    // Cast in one event-loop turn, the votes go as one batch: 10 on one post, 3 on the other, 1 no-op on `first`.
+    const votes = [
+      ...logins('voter', 10).map((login, i) => store.setVote(a.id, login, i < 7 ? 1 : -1)),
+      ...['ana', 'bob', 'cid'].map((login) => store.setVote(b.id, login, 1)),
+      store.setVote(first.id, 'bob', 0),
+    ];
+    const answers = await Promise.all(votes);
+    const { value: after } = await store.createPost({ title: 'after', url: null, text: null, author: 'ana' });
+    const changes = (await feed.take(3)) as Change<StoredPost>[];
+    const finalA = { ...a, upvotes: 7, downvotes: 3, score: 4, version: 11 };
+    const finalB = { ...b, upvotes: 3, downvotes: 0, score: 3, version: 4 };
+    const folded = [
+      { old_val: a, new_val: await store.getPost(a.id) },
+      { old_val: b, new_val: await store.getPost(b.id) },
+    ].sort((x, y) => (x.old_val.id < y.old_val.id ? -1 : 1));
+    // Nothing for the vote that changed nothing; the batch's changes (in post id order) before the later post.
+    expect(changes).toEqual([...folded, { old_val: null, new_val: after }]);
+    expect(folded.map((change) => change.new_val)).toEqual(
+      expect.arrayContaining([expect.objectContaining(finalA), expect.objectContaining(finalB)]),
+    );
+    // Each voter was still answered with the state its own vote made.
+    expect(
+      answers
+        .slice(0, 10)
+        .map((post) => post!.version)
+        .sort((x, y) => x - y),
+    ).toEqual(Array.from({ length: 10 }, (_, i) => i + 2));
+    expect(answers.at(-1)).toEqual(first);
+    await feed.stop();
   });
 });

@@ -1,7 +1,11 @@
 /** Runs statements on one connection or transaction. */
 export interface SqlExecutor {
-  /** One statement with `$n` parameters; resolves to its rows. */
-  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]>;
+  /**
+   * One statement with `$n` parameters; resolves to its rows. `name` keeps it
+   * prepared on each connection that runs it (parsed and planned once there):
+   * for statements run all the time; PGlite ignores it.
+   */
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[], name?: string): Promise<R[]>;
   /** Several statements without parameters (migrations). */
   exec(text: string): Promise<void>;
 }

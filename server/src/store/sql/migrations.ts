@@ -17,6 +17,8 @@ export interface Migration {
 export const CHANGES_CHANNEL = 'news_forum_changes';
 /** Advisory lock that orders change-log writers by commit. */
 const CHANGE_LOG_LOCK = 7_301_001;
+/** Set (transaction-local) while cast_votes logs its votes' changes itself. */
+const VOTE_BATCH_SETTING = 'news_forum.votes_log_themselves';
 /** Advisory lock that keeps nodes starting together from migrating twice. */
 const MIGRATION_LOCK = 7_301_002;
 
@@ -409,6 +411,121 @@ CREATE TABLE moderation_log (
 );
 `;
 
+/**
+ * A batch of votes (cast_votes, one statement) logs one change per run of
+ * votes on a post, from the post before the run's first vote to the post
+ * after its last, instead of one change per vote: the relays coalesce the
+ * changes of a post anyway, and every node read and parsed each of them.
+ * The batch takes the log's lock after its last vote, like the deferred
+ * trigger at commit, so seq order stays commit order. The vote's own row
+ * events are not queued for record_change(): the trigger's WHEN is evaluated
+ * when the row is written, while the batch's setting is on. cast_vote keeps
+ * its arguments and results (a node of the previous version still calls it,
+ * and its votes are logged by the trigger as before) and can also return the
+ * post as it was before the vote.
+ */
+const foldedVoteChanges = /* sql */ `
+DROP TRIGGER posts_changes ON posts;
+CREATE CONSTRAINT TRIGGER posts_changes AFTER INSERT OR UPDATE OR DELETE ON posts
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+  WHEN (current_setting('${VOTE_BATCH_SETTING}', true) IS DISTINCT FROM 'on')
+  EXECUTE FUNCTION record_change();
+
+DROP FUNCTION cast_vote(uuid, text, smallint);
+CREATE FUNCTION cast_vote(p_post uuid, p_login text, p_value smallint, p_before boolean DEFAULT false,
+  OUT doc jsonb, OUT account_gone boolean, OUT old_doc jsonb)
+  LANGUAGE plpgsql AS $$
+DECLARE
+  post posts;
+  previous smallint;
+  up integer;
+  down integer;
+BEGIN
+  account_gone := false;
+  IF p_value <> 0 THEN
+    PERFORM 1 FROM users WHERE login = p_login FOR KEY SHARE;
+    IF NOT FOUND THEN
+      account_gone := true;
+      RETURN;
+    END IF;
+  END IF;
+  -- The row lock serializes votes on this post: the counters move exactly once per change.
+  SELECT * INTO post FROM posts WHERE id = p_post FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN;
+  END IF;
+  IF p_before THEN
+    old_doc := post_json(post);
+  END IF;
+  SELECT value INTO previous FROM votes WHERE post_id = p_post AND login = p_login;
+  previous := coalesce(previous, 0);
+  IF previous = p_value THEN
+    doc := coalesce(old_doc, post_json(post));
+    RETURN;
+  END IF;
+  up := post.upvotes + (p_value = 1)::int - (previous = 1)::int;
+  down := post.downvotes + (p_value = -1)::int - (previous = -1)::int;
+  IF p_value = 0 THEN
+    DELETE FROM votes WHERE post_id = p_post AND login = p_login;
+  ELSE
+    INSERT INTO votes (post_id, login, value) VALUES (p_post, p_login, p_value)
+      ON CONFLICT (post_id, login) DO UPDATE SET value = excluded.value;
+  END IF;
+  UPDATE posts SET upvotes = up, downvotes = down, hot = hot_rank(up, down, post.created_at), version = version + 1
+    WHERE id = p_post RETURNING * INTO post;
+  doc := post_json(post);
+END $$;
+
+-- Casts the votes in array order; row n answers the n-th vote as cast_vote does.
+-- Votes on one post are folded into one change only when they are adjacent
+-- (the caller sorts by post): a post that comes back later starts a new run.
+CREATE FUNCTION cast_votes(p_posts uuid[], p_logins text[], p_values smallint[])
+  RETURNS TABLE (n integer, doc jsonb, account_gone boolean) LANGUAGE plpgsql AS $$
+DECLARE
+  befores jsonb[] := '{}';
+  afters jsonb[] := '{}';
+  run_before jsonb;
+  run_after jsonb;
+  vote record;
+  last_seq bigint;
+BEGIN
+  PERFORM set_config('${VOTE_BATCH_SETTING}', 'on', true);
+  FOR i IN 1 .. coalesce(cardinality(p_posts), 0) LOOP
+    IF i > 1 AND p_posts[i] IS DISTINCT FROM p_posts[i - 1] THEN
+      IF run_after IS DISTINCT FROM run_before THEN
+        befores := array_append(befores, run_before);
+        afters := array_append(afters, run_after);
+      END IF;
+      run_before := NULL;
+      run_after := NULL;
+    END IF;
+    -- An assignment, not SELECT … INTO: evaluated as a simple expression, without a query's executor.
+    vote := cast_vote(p_posts[i], p_logins[i], p_values[i], run_before IS NULL);
+    n := i;
+    doc := vote.doc;
+    account_gone := vote.account_gone;
+    run_before := coalesce(run_before, vote.old_doc);
+    run_after := coalesce(doc, run_after);
+    RETURN NEXT;
+  END LOOP;
+  IF run_after IS DISTINCT FROM run_before THEN
+    befores := array_append(befores, run_before);
+    afters := array_append(afters, run_after);
+  END IF;
+  PERFORM set_config('${VOTE_BATCH_SETTING}', '', true);
+  IF cardinality(afters) > 0 THEN
+    -- Held until commit, as record_change() holds it.
+    PERFORM pg_advisory_xact_lock(${CHANGE_LOG_LOCK});
+    WITH logged AS (
+      INSERT INTO changes (tbl, old_val, new_val)
+        SELECT 'posts', r.old_val, r.new_val FROM unnest(befores, afters) WITH ORDINALITY AS r(old_val, new_val, k) ORDER BY r.k
+        RETURNING seq)
+    SELECT max(seq) INTO last_seq FROM logged;
+    PERFORM pg_notify('${CHANGES_CHANNEL}', last_seq::text);
+  END IF;
+END $$;
+`;
+
 /** The schema, oldest first. Append new migrations; never edit an applied one. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
@@ -419,6 +536,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'moderation', sql: moderation },
   { version: 7, name: 'page posts', sql: pagePosts },
   { version: 8, name: 'notifications', sql: notifications },
+  { version: 9, name: 'folded vote changes', sql: foldedVoteChanges },
 ];
 
 /**

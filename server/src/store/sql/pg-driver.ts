@@ -5,8 +5,9 @@ import { PgListener } from './pg-listener.js';
 
 function executor(db: pg.Pool | pg.PoolClient): SqlExecutor {
   return {
-    async query<R>(text: string, params: readonly unknown[] = []) {
-      return (await db.query(text, params as unknown[])).rows as R[];
+    async query<R>(text: string, params: readonly unknown[] = [], name?: string) {
+      const values = params as unknown[];
+      return (await (name === undefined ? db.query(text, values) : db.query({ name, text, values }))).rows as R[];
     },
     async exec(text: string) {
       await db.query(text);
@@ -29,7 +30,7 @@ export function openPgDriver(connectionString: string): SqlDriver {
   pool.on('connect', (client) => client.on('error', () => undefined));
   const direct = executor(pool);
   return {
-    query: <R>(text: string, params?: readonly unknown[]) => direct.query<R>(text, params).catch(rethrowDatabaseError),
+    query: <R>(text: string, params?: readonly unknown[], name?: string) => direct.query<R>(text, params, name).catch(rethrowDatabaseError),
     exec: (text) => direct.exec(text).catch(rethrowDatabaseError),
     async transaction(fn) {
       const client = await pool.connect().catch(rethrowDatabaseError);

@@ -113,10 +113,12 @@ export class SqlStore implements Store {
     this.#driver = driver;
     this.#feed = feed;
     this.#stopPruning = stopPruning;
-    // PGlite runs one statement at a time, synchronously: only deferring gathers a batch there. Of a pool of 10
-    // connections, 4 vote statements and 2 account reads leave room for the rest.
+    // PGlite runs one statement at a time, synchronously: only deferring gathers a batch there. Votes defer on
+    // PostgreSQL too: without it the first vote to find a slot free goes alone, and under load batches averaged
+    // 4 votes instead of about 50 (docs/WRITE-THROUGHPUT.md). Of a pool of 10 connections, 4 vote statements and
+    // 2 account reads leave room for the rest.
     const embedded = kind === 'embedded';
-    this.#votes = new VoteBatcher(() => this.#db(), { slots: embedded ? 1 : 4, defer: embedded });
+    this.#votes = new VoteBatcher(() => this.#db(), { slots: embedded ? 1 : 4, defer: true });
     this.#users = new UserReader(() => this.#db(), { slots: embedded ? 1 : 2, defer: embedded });
   }
 

@@ -4,12 +4,10 @@ import { BatchQueue } from './batch-queue.js';
 import { sqlState } from './database-errors.js';
 import type { SqlExecutor } from './driver.js';
 
-// One statement, so one commit, for the whole batch. The lateral calls run in
-// the order of the arrays, each seeing the writes of the calls before it.
-const CAST_VOTES = `SELECT t.n::integer AS n, v.doc, v.account_gone
-  FROM unnest($1::uuid[], $2::text[], $3::smallint[]) WITH ORDINALITY AS t(post, login, value, n)
-  CROSS JOIN LATERAL cast_vote(t.post, t.login, t.value) AS v
- ORDER BY t.n`;
+// One statement, so one commit, for the whole batch: cast_votes (migration 9)
+// casts the votes in array order, each seeing the writes of the ones before
+// it, and logs one change per run of votes on a post.
+const CAST_VOTES = 'SELECT n, doc, account_gone FROM cast_votes($1::uuid[], $2::text[], $3::smallint[])';
 /** Votes one statement carries at most. */
 const MAX_BATCH = 200;
 // Lock conflicts PostgreSQL resolves by aborting one side; the votes are tried again.
@@ -26,15 +24,13 @@ interface Pending {
 }
 
 /**
- * Group commit of votes. A vote that finds one of the `slots` free is cast
- * at once; votes that arrive while every slot is busy wait, and then go
- * together as one statement (cast_vote of migration 5 over arrays), so one
- * commit carries them all: the change log's lock and NOTIFY are taken once
- * for the batch, and PGlite, which runs one statement at a time, commits
- * once (there `defer` gathers the votes of one event-loop turn, see
- * BatchQueue). Each caller is answered after that commit, as with a
- * transaction of its own. Statements run autocommit, so `db` is the store's
- * driver.
+ * Group commit of votes. The votes of one event-loop turn go together, at its
+ * end (`defer`), when one of the `slots` is free; votes that arrive while
+ * every slot is busy wait, and then go together. A batch is one statement
+ * (cast_votes of migration 9), so one commit carries it: the change log gets
+ * one row per post of the batch, and its lock and NOTIFY are taken once.
+ * Each caller is answered after that commit, as with a transaction of its
+ * own. Statements run autocommit, so `db` is the store's driver.
  */
 export class VoteBatcher {
   readonly #db: () => SqlExecutor;
@@ -58,11 +54,11 @@ export class VoteBatcher {
     for (const pending of ordered) pending.attempts++;
     let rows: { n: number; doc: StoredPost | null; account_gone: boolean }[];
     try {
-      rows = await this.#db().query(CAST_VOTES, [
-        ordered.map((pending) => pending.postId),
-        ordered.map((pending) => pending.login),
-        ordered.map((pending) => pending.vote),
-      ]);
+      rows = await this.#db().query(
+        CAST_VOTES,
+        [ordered.map((pending) => pending.postId), ordered.map((pending) => pending.login), ordered.map((pending) => pending.vote)],
+        'news_forum_cast_votes',
+      );
     } catch (error) {
       // Nothing was committed: the votes are tried again or fail alike.
       const retry = RETRYABLE.has(sqlState(error) ?? '');
