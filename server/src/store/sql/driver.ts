@@ -3,7 +3,7 @@ export interface SqlExecutor {
   /**
    * One statement with `$n` parameters; resolves to its rows. `name` keeps it
    * prepared on each connection that runs it (parsed and planned once there):
-   * for statements run all the time; PGlite ignores it.
+   * for statements run all the time. Outside transactions only.
    */
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[], name?: string): Promise<R[]>;
   /** Several statements without parameters (migrations). */

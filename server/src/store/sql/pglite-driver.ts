@@ -1,6 +1,7 @@
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { rethrowDatabaseError } from './database-errors.js';
 import type { ListenHandlers, SqlDriver, SqlExecutor } from './driver.js';
+import { PreparedStatements } from './pglite-prepared.js';
 
 // PostgreSQL's shared buffers live in the WebAssembly heap and are touched
 // at start: an idle node would hold them all. The data files stay in the
@@ -25,8 +26,10 @@ function executor(db: PGlite | Transaction): SqlExecutor {
 export async function openPgliteDriver(dataDir: string): Promise<SqlDriver> {
   const db = await PGlite.create(dataDir, { startParams: [...PGlite.defaultStartParams, ...MEMORY_SETTINGS] });
   const direct = executor(db);
+  const prepared = new PreparedStatements(db);
   return {
-    query: <R>(text: string, params?: readonly unknown[]) => direct.query<R>(text, params).catch(rethrowDatabaseError),
+    query: <R>(text: string, params: readonly unknown[] = [], name?: string) =>
+      (name ? prepared.query<R>(name, text, params) : direct.query<R>(text, params)).catch(rethrowDatabaseError),
     exec: (text) => direct.exec(text).catch(rethrowDatabaseError),
     transaction: (fn) => db.transaction((tx) => fn(executor(tx))).catch(rethrowDatabaseError),
     async listen(channel: string, handlers: ListenHandlers) {

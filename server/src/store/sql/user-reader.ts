@@ -35,7 +35,7 @@ export class UserReader {
   async #read(batch: Pending[]): Promise<void> {
     let rows: { login: string; doc: UserRecord }[];
     try {
-      rows = await this.#db().query(READ_USERS, [[...new Set(batch.map((pending) => pending.login))]]);
+      rows = await this.#db().query(READ_USERS, [[...new Set(batch.map((pending) => pending.login))]], 'news_forum_read_users');
     } catch (error) {
       for (const pending of batch) pending.reject(error);
       return;
