@@ -3,26 +3,33 @@ export interface BatchWindow {
   /** The longest a window lasts, in ms; 0 sends every item alone. */
   maxMs: number;
   /**
-   * A window lasts this many times what the send that opened it took,
-   * divided by the share of the time the event loop was free since the send
-   * before (up to `maxMs`): on a calm node sending takes at most
-   * 1 / (1 + costFactor) of the time and a change waits only when sending
-   * each one alone would take more; on a saturated one windows last `maxMs`.
-   * `Infinity`: every window lasts `maxMs`.
+   * While the event loop has been busy less than half the time lately (over
+   * about LOAD_HORIZON_MS), every item goes out at once, however long
+   * sending takes. On a busier loop a window lasts this many times what the
+   * send that opened it took, divided by the share of the time the loop was
+   * free (up to `maxMs`): sending then takes at most 1 / (1 + costFactor) of
+   * the time. On a saturated loop (busy 90 % of the time) windows last
+   * `maxMs`. `Infinity`: every window lasts `maxMs`, whatever the load.
    */
   costFactor: number;
 }
 
+/** How far back the event loop's load counts, in ms: a few sends close together are not load. */
+export const LOAD_HORIZON_MS = 250;
+/** Above this share of busy time the event loop is loaded, and items wait for windows. */
+const LOADED = 0.5;
+/** Above this share it is saturated, and windows last `maxMs`. */
+const SATURATED = 0.9;
+
 /**
  * Groups what is emitted to a room into batches, so that a room's sockets get
- * one message per window instead of one per change. The first item after a
- * quiet spell is sent alone at once and opens a window sized by what that send
- * took and how busy the event loop is (see BatchWindow): a calm room, or one
- * with few sockets, gets each change at once, and only a room whose sends would
- * otherwise follow each other closely, or a busy node, waits. The items pushed
- * within a window are sent together, in the order they came, when it ends, and
- * the next window opens only if that sent something. Every item is sent once;
- * `flush` sends what waits now (before a resync, and on close).
+ * one message per window instead of one per change. A calm node sends every
+ * item alone and at once. On a loaded one (see BatchWindow) the first item
+ * after a quiet spell is still sent at once, and opens a window sized by what
+ * that send took and how busy the loop is; the items pushed within it are sent
+ * together, in the order they came, when it ends, and the next window opens
+ * only if that sent something. Every item is sent once; `flush` sends what
+ * waits now (before a resync, and on close).
  */
 export class EmitBatcher<T> {
   readonly #window: BatchWindow;
@@ -30,6 +37,8 @@ export class EmitBatcher<T> {
   #pending: T[] = [];
   #timer: NodeJS.Timeout | undefined;
   #loop = performance.eventLoopUtilization();
+  /** The event loop's busy share, averaged with weights that fade over LOAD_HORIZON_MS. */
+  #load = 0;
 
   constructor(window: BatchWindow, send: (items: T[]) => void) {
     this.#window = window;
@@ -58,12 +67,19 @@ export class EmitBatcher<T> {
     const sendMs = performance.now() - started;
     const { maxMs, costFactor } = this.#window;
     if (costFactor === Number.POSITIVE_INFINITY) return maxMs;
-    const busy = performance.eventLoopUtilization(this.#loop).utilization;
-    this.#loop = performance.eventLoopUtilization();
+    const load = this.#sampleLoad();
     const cost = costFactor * sendMs;
-    const free = 1 - (Number.isFinite(busy) ? busy : 0);
-    if (cost <= 0 || maxMs <= 0) return 0;
-    return free > 0 ? Math.min(maxMs, cost / free) : maxMs;
+    if (cost <= 0 || maxMs <= 0 || load < LOADED) return 0;
+    return load >= SATURATED ? maxMs : Math.min(maxMs, cost / (1 - load));
+  }
+
+  /** Folds the event loop's utilization since the last sample into #load. */
+  #sampleLoad(): number {
+    const { active, idle, utilization } = performance.eventLoopUtilization(this.#loop);
+    this.#loop = performance.eventLoopUtilization();
+    const weight = 1 - Math.exp(-(active + idle) / LOAD_HORIZON_MS);
+    if (Number.isFinite(utilization)) this.#load += weight * (utilization - this.#load);
+    return this.#load;
   }
 
   #open(ms: number): void {

@@ -35,7 +35,7 @@ export interface Gateway {
 }
 
 const MAX_PACKET_BYTES = 16 * 1024;
-/** On a calm node, sending changes of posts to batching sockets takes at most half its time; see BatchWindow. */
+/** On a loaded node, sending changes of posts to batching sockets takes at most half its time; see BatchWindow. */
 export const BATCH_COST_FACTOR = 1;
 
 /**

@@ -1,5 +1,5 @@
 import { expect, test } from '@jest/globals';
-import { type BatchWindow, EmitBatcher } from '../../src/realtime/emit-batcher.js';
+import { type BatchWindow, EmitBatcher, LOAD_HORIZON_MS } from '../../src/realtime/emit-batcher.js';
 
 // Real timers throughout. Nothing here asserts how fast anything is: what is sent together and in what order
 // follows from the order in which timers fire, which a slow machine keeps.
@@ -9,6 +9,8 @@ const busy = (ms: number) => {
   const until = performance.now() + ms;
   while (performance.now() < until);
 };
+/** Busy long enough that the batcher counts the event loop as loaded. */
+const loaded = () => busy(3 * LOAD_HORIZON_MS);
 /** A fixed window, as long as `maxMs` whatever sending costs. */
 const fixed = (maxMs: number): BatchWindow => ({ maxMs, costFactor: Number.POSITIVE_INFINITY });
 
@@ -42,8 +44,17 @@ test('items within a window go out together when it ends, in the order they came
   expect(sent).toEqual([[1], [2, 3, 4, 5]]);
 });
 
-test('a send that takes time opens a window: what follows it waits and goes out together', async () => {
+test('on a calm event loop every item goes out alone and at once, however long sending takes', () => {
   const { sent, batcher } = recorder({ maxMs: 1_000, costFactor: 1 }, 5);
+  for (let i = 1; i <= 4; i += 1) batcher.push(i);
+  expect(sent).toEqual([[1], [2], [3], [4]]);
+  batcher.flush();
+});
+
+test('on a loaded event loop a send that takes time opens a window: what follows it waits and goes out together', async () => {
+  const { sent, batcher } = recorder({ maxMs: 1_000, costFactor: 1 }, 5);
+  // Loaded (busy about 70 % of the time lately) but not saturated: the window is sized by the send's cost.
+  busy(1.2 * LOAD_HORIZON_MS);
   batcher.push(1);
   batcher.push(2);
   batcher.push(3);
@@ -53,10 +64,10 @@ test('a send that takes time opens a window: what follows it waits and goes out 
   batcher.flush();
 });
 
-test('on a busy event loop even a cheap send opens the longest window', async () => {
+test('on a saturated event loop even a cheap send opens the longest window', async () => {
   const { sent, batcher } = recorder({ maxMs: 200, costFactor: 1 });
   // Busy since the batcher was made, as a node saturated by other work is.
-  busy(20);
+  loaded();
   batcher.push(1);
   // A timer set after the window's, and shorter, fires first: the window is still open.
   await sleep(30);
@@ -66,8 +77,18 @@ test('on a busy event loop even a cheap send opens the longest window', async ()
   expect(sent).toEqual([[1], [2]]);
 });
 
+test('a short busy spell is not load: the items after it go out at once', () => {
+  const { sent, batcher } = recorder({ maxMs: 200, costFactor: 1 }, 1);
+  busy(LOAD_HORIZON_MS / 10);
+  batcher.push(1);
+  batcher.push(2);
+  expect(sent).toEqual([[1], [2]]);
+  batcher.flush();
+});
+
 test('a window that sent nothing closes: the next item goes out at once again', async () => {
   const { sent, batcher } = recorder({ maxMs: 20, costFactor: 1 }, 1);
+  loaded();
   batcher.push(1);
   // A timer set after the window's fires after it.
   await sleep(40);
