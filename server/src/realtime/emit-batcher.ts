@@ -3,8 +3,8 @@ export interface BatchWindow {
   /** The longest a window lasts, in ms; 0 sends every item alone. */
   maxMs: number;
   /**
-   * While the event loop has been busy less than half the time lately (over
-   * about LOAD_HORIZON_MS), every item goes out at once, however long
+   * While the event loop has been busy less than 60 % of the time lately
+   * (over about LOAD_HORIZON_MS), every item goes out at once, however long
    * sending takes. On a busier loop a window lasts this many times what the
    * send that opened it took, divided by the share of the time the loop was
    * free (up to `maxMs`): sending then takes at most 1 / (1 + costFactor) of
@@ -15,9 +15,9 @@ export interface BatchWindow {
 }
 
 /** How far back the event loop's load counts, in ms: a few sends close together are not load. */
-export const LOAD_HORIZON_MS = 250;
+export const LOAD_HORIZON_MS = 100;
 /** Above this share of busy time the event loop is loaded, and items wait for windows. */
-const LOADED = 0.5;
+const LOADED = 0.6;
 /** Above this share it is saturated, and windows last `maxMs`. */
 const SATURATED = 0.9;
 
