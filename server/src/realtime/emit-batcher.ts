@@ -1,11 +1,13 @@
+import { eventLoopLoad, LOADED, SATURATED } from '../loop-load.js';
+
 /** How an EmitBatcher sizes its windows. */
 export interface BatchWindow {
   /** The longest a window lasts, in ms; 0 sends every item alone. */
   maxMs: number;
   /**
    * While the event loop has been busy less than 60 % of the time lately
-   * (over about LOAD_HORIZON_MS), every item goes out at once, however long
-   * sending takes. On a busier loop a window lasts this many times what the
+   * (see eventLoopLoad), every item goes out at once, however long sending
+   * takes. On a busier loop a window lasts this many times what the
    * send that opened it took, divided by the share of the time the loop was
    * free (up to `maxMs`): sending then takes at most 1 / (1 + costFactor) of
    * the time. On a saturated loop (busy 90 % of the time) windows last
@@ -13,13 +15,6 @@ export interface BatchWindow {
    */
   costFactor: number;
 }
-
-/** How far back the event loop's load counts, in ms: a few sends close together are not load. */
-export const LOAD_HORIZON_MS = 100;
-/** Above this share of busy time the event loop is loaded, and items wait for windows. */
-const LOADED = 0.6;
-/** Above this share it is saturated, and windows last `maxMs`. */
-const SATURATED = 0.9;
 
 /**
  * Groups what is emitted to a room into batches, so that a room's sockets get
@@ -36,9 +31,6 @@ export class EmitBatcher<T> {
   readonly #send: (items: T[]) => void;
   #pending: T[] = [];
   #timer: NodeJS.Timeout | undefined;
-  #loop = performance.eventLoopUtilization();
-  /** The event loop's busy share, averaged with weights that fade over LOAD_HORIZON_MS. */
-  #load = 0;
 
   constructor(window: BatchWindow, send: (items: T[]) => void) {
     this.#window = window;
@@ -67,19 +59,10 @@ export class EmitBatcher<T> {
     const sendMs = performance.now() - started;
     const { maxMs, costFactor } = this.#window;
     if (costFactor === Number.POSITIVE_INFINITY) return maxMs;
-    const load = this.#sampleLoad();
+    const load = eventLoopLoad();
     const cost = costFactor * sendMs;
     if (cost <= 0 || maxMs <= 0 || load < LOADED) return 0;
     return load >= SATURATED ? maxMs : Math.min(maxMs, cost / (1 - load));
-  }
-
-  /** Folds the event loop's utilization since the last sample into #load. */
-  #sampleLoad(): number {
-    const { active, idle, utilization } = performance.eventLoopUtilization(this.#loop);
-    this.#loop = performance.eventLoopUtilization();
-    const weight = 1 - Math.exp(-(active + idle) / LOAD_HORIZON_MS);
-    if (Number.isFinite(utilization)) this.#load += weight * (utilization - this.#load);
-    return this.#load;
   }
 
   #open(ms: number): void {

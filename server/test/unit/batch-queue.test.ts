@@ -1,8 +1,9 @@
 import { expect, test } from '@jest/globals';
-import { BatchQueue } from '../../src/store/sql/batch-queue.js';
+import { LOAD_HORIZON_MS } from '../../src/loop-load.js';
+import { type BatchOptions, BatchQueue } from '../../src/store/sql/batch-queue.js';
 
 /** A queue whose runs are recorded and finish when the test says so. */
-function recorded(options: { slots: number; max: number; defer: boolean }) {
+function recorded(options: BatchOptions) {
   const batches: number[][] = [];
   const finishers: (() => void)[] = [];
   const queue = new BatchQueue<number>(
@@ -60,4 +61,38 @@ test('no more than `slots` batches run at once and none holds more than `max` it
   while (batches.flat().length < 10) await finishOne();
   expect(batches.flat()).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
   expect(Math.max(...batches.map((batch) => batch.length))).toBeLessThanOrEqual(3);
+});
+
+/** Keeps the event loop busy for `ms`, as a node under load is. */
+const busy = (ms: number) => {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+};
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test('with gatherMs, on a loaded event loop the items of several turns go as one batch', async () => {
+  const { queue, batches } = recorded({ slots: 1, max: 100, defer: true, gatherMs: 200 });
+  busy(3 * LOAD_HORIZON_MS);
+  queue.push(1);
+  await turn();
+  queue.push(2);
+  await turn();
+  queue.push(3);
+  expect(batches).toEqual([]);
+  while (batches.length === 0) await sleep(5);
+  expect(batches).toEqual([[1, 2, 3]]);
+});
+
+test('with gatherMs, on a calm event loop the items of one turn go at its end, as without it', async () => {
+  const { queue, batches, finishOne } = recorded({ slots: 1, max: 100, defer: true, gatherMs: 10_000 });
+  // Quiet for a while: whatever ran before this test is no longer load.
+  await sleep(3 * LOAD_HORIZON_MS);
+  queue.push(1);
+  queue.push(2);
+  await turn();
+  expect(batches).toEqual([[1, 2]]);
+  await finishOne();
+  queue.push(3);
+  await turn();
+  expect(batches).toEqual([[1, 2], [3]]);
 });

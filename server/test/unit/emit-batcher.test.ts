@@ -1,5 +1,6 @@
 import { expect, test } from '@jest/globals';
-import { type BatchWindow, EmitBatcher, LOAD_HORIZON_MS } from '../../src/realtime/emit-batcher.js';
+import { LOAD_HORIZON_MS } from '../../src/loop-load.js';
+import { type BatchWindow, EmitBatcher } from '../../src/realtime/emit-batcher.js';
 
 // Real timers throughout. Nothing here asserts how fast anything is: what is sent together and in what order
 // follows from the order in which timers fire, which a slow machine keeps.

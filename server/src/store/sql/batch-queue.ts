@@ -1,24 +1,46 @@
+import { eventLoopLoad, LOADED } from '../../loop-load.js';
+
+/** How a BatchQueue gathers its batches. */
+export interface BatchOptions {
+  /** Batches that may run at once. */
+  slots: number;
+  /** Items one batch holds at most. */
+  max: number;
+  /** Whether an item that finds a slot free waits for the end of the event-loop turn, and what else came in it. */
+  defer: boolean;
+  /**
+   * With `defer`, on a loaded event loop (see eventLoopLoad): how long an item
+   * that finds a slot free waits for others, in ms. Requests that each bring
+   * one item come one per turn, and each batch costs a statement whatever its
+   * size. 0 (the default): to the end of the turn, however loaded.
+   */
+  gatherMs?: number;
+}
+
 /**
  * Gathers work into batches for one statement each. An item that finds one of
  * `slots` free goes at once (`defer`: at the end of the event-loop turn, with
- * whatever else arrived in that turn); items that arrive while every slot is
- * busy wait and then go together. With PGlite a statement runs synchronously,
- * so nothing can arrive while one runs: only `defer` gathers there.
+ * whatever else arrived in that turn, or `gatherMs` later on a loaded loop);
+ * items that arrive while every slot is busy wait and then go together. With
+ * PGlite a statement runs synchronously, so nothing can arrive while one runs:
+ * only `defer` gathers there.
  */
 export class BatchQueue<T> {
   readonly #run: (batch: T[]) => Promise<void>;
   readonly #slots: number;
   readonly #max: number;
   readonly #defer: boolean;
+  readonly #gatherMs: number;
   #queue: T[] = [];
   #running = 0;
   #scheduled = false;
 
-  constructor(run: (batch: T[]) => Promise<void>, options: { slots: number; max: number; defer: boolean }) {
+  constructor(run: (batch: T[]) => Promise<void>, options: BatchOptions) {
     this.#run = run;
     this.#slots = options.slots;
     this.#max = options.max;
     this.#defer = options.defer;
+    this.#gatherMs = options.gatherMs ?? 0;
   }
 
   push(item: T): void {
@@ -26,10 +48,12 @@ export class BatchQueue<T> {
     if (!this.#defer) this.#pump();
     else if (!this.#scheduled) {
       this.#scheduled = true;
-      setImmediate(() => {
+      const go = () => {
         this.#scheduled = false;
         this.#pump();
-      });
+      };
+      if (this.#gatherMs > 0 && this.#running < this.#slots && eventLoopLoad() >= LOADED) setTimeout(go, this.#gatherMs);
+      else setImmediate(go);
     }
   }
 

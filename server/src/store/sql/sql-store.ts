@@ -93,6 +93,9 @@ export interface SqlStoreOptions {
   retention?: Partial<Retention>;
 }
 
+/** How long, on a loaded node, the embedded store's votes and account reads wait for others to share a statement. */
+const EMBEDDED_GATHER_MS = 5;
+
 /**
  * The Store over PostgreSQL SQL, shared by the embedded (PGlite) and
  * postgres (`pg`) adapters. JSON shapes come from the SQL functions
@@ -116,10 +119,12 @@ export class SqlStore implements Store {
     // PGlite runs one statement at a time, synchronously: only deferring gathers a batch there. Votes defer on
     // PostgreSQL too: without it the first vote to find a slot free goes alone, and under load batches averaged
     // 4 votes instead of about 50 (docs/WRITE-THROUGHPUT.md). Of a pool of 10 connections, 4 vote statements and
-    // 2 account reads leave room for the rest.
+    // 2 account reads leave room for the rest. On a loaded node PGlite's requests come one per turn, and its
+    // statements cost the node's own CPU whatever their size: they wait a little for each other.
     const embedded = kind === 'embedded';
-    this.#votes = new VoteBatcher(() => this.#db(), { slots: embedded ? 1 : 4, defer: true });
-    this.#users = new UserReader(() => this.#db(), { slots: embedded ? 1 : 2, defer: embedded });
+    const gatherMs = embedded ? EMBEDDED_GATHER_MS : 0;
+    this.#votes = new VoteBatcher(() => this.#db(), { slots: embedded ? 1 : 4, defer: true, gatherMs });
+    this.#users = new UserReader(() => this.#db(), { slots: embedded ? 1 : 2, defer: embedded, gatherMs });
   }
 
   /** Migrates the database and returns the store; closes the driver if that fails. */

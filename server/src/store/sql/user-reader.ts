@@ -1,5 +1,5 @@
 import type { UserRecord } from '../store.js';
-import { BatchQueue } from './batch-queue.js';
+import { type BatchOptions, BatchQueue } from './batch-queue.js';
 import type { SqlExecutor } from './driver.js';
 
 const READ_USERS = 'SELECT u.login, user_json(u) AS doc FROM users u WHERE u.login = ANY($1::text[])';
@@ -23,7 +23,7 @@ export class UserReader {
   readonly #db: () => SqlExecutor;
   readonly #queue: BatchQueue<Pending>;
 
-  constructor(db: () => SqlExecutor, options: { slots: number; defer: boolean }) {
+  constructor(db: () => SqlExecutor, options: Omit<BatchOptions, 'max'>) {
     this.#db = db;
     this.#queue = new BatchQueue((batch) => this.#read(batch), { ...options, max: MAX_BATCH });
   }

@@ -1,6 +1,6 @@
 import type { StoredPost, Vote } from '../store.js';
 import { accountGone } from '../store-error.js';
-import { BatchQueue } from './batch-queue.js';
+import { type BatchOptions, BatchQueue } from './batch-queue.js';
 import { sqlState } from './database-errors.js';
 import type { SqlExecutor } from './driver.js';
 
@@ -36,7 +36,7 @@ export class VoteBatcher {
   readonly #db: () => SqlExecutor;
   readonly #queue: BatchQueue<Pending>;
 
-  constructor(db: () => SqlExecutor, options: { slots: number; defer: boolean }) {
+  constructor(db: () => SqlExecutor, options: Omit<BatchOptions, 'max'>) {
     this.#db = db;
     this.#queue = new BatchQueue((batch) => this.#commit(batch), { ...options, max: MAX_BATCH });
   }
