@@ -1,6 +1,6 @@
 import { expect, test } from '@jest/globals';
 import { LOAD_HORIZON_MS } from '../../src/loop-load.js';
-import { type BatchOptions, BatchQueue } from '../../src/store/sql/batch-queue.js';
+import { type BatchOptions, BatchQueue, GATHER_BELOW } from '../../src/store/sql/batch-queue.js';
 
 /** A queue whose runs are recorded and finish when the test says so. */
 function recorded(options: BatchOptions) {
@@ -70,7 +70,7 @@ const busy = (ms: number) => {
 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-test('with gatherMs, on a loaded event loop the items of several turns go as one batch', async () => {
+test('with gatherMs, on a loaded event loop with small batches the items of several turns go as one batch', async () => {
   const { queue, batches } = recorded({ slots: 1, max: 100, defer: true, gatherMs: 200 });
   busy(3 * LOAD_HORIZON_MS);
   queue.push(1);
@@ -81,6 +81,17 @@ test('with gatherMs, on a loaded event loop the items of several turns go as one
   expect(batches).toEqual([]);
   while (batches.length === 0) await sleep(5);
   expect(batches).toEqual([[1, 2, 3]]);
+});
+
+test('with gatherMs, on a loaded event loop whose batches are long the items of one turn go at its end', async () => {
+  const { queue, batches, finishOne } = recorded({ slots: 1, max: 100, defer: true, gatherMs: 10_000 });
+  for (let i = 1; i <= GATHER_BELOW; i++) queue.push(i);
+  await turn();
+  await finishOne();
+  busy(3 * LOAD_HORIZON_MS);
+  queue.push(10);
+  await turn();
+  expect(batches).toEqual([Array.from({ length: GATHER_BELOW }, (_, i) => i + 1), [10]]);
 });
 
 test('with gatherMs, on a calm event loop the items of one turn go at its end, as without it', async () => {

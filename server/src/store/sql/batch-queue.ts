@@ -1,5 +1,8 @@
 import { eventLoopLoad, LOADED } from '../../loop-load.js';
 
+/** Batches this long or longer are gathered by the event-loop turn alone, loaded or not. */
+export const GATHER_BELOW = 3;
+
 /** How a BatchQueue gathers its batches. */
 export interface BatchOptions {
   /** Batches that may run at once. */
@@ -9,10 +12,11 @@ export interface BatchOptions {
   /** Whether an item that finds a slot free waits for the end of the event-loop turn, and what else came in it. */
   defer: boolean;
   /**
-   * With `defer`, on a loaded event loop (see eventLoopLoad): how long an item
-   * that finds a slot free waits for others, in ms. Requests that each bring
-   * one item come one per turn, and each batch costs a statement whatever its
-   * size. 0 (the default): to the end of the turn, however loaded.
+   * With `defer`, on a loaded event loop (see eventLoopLoad), while batches
+   * hold fewer than GATHER_BELOW items: how long an item that finds a slot
+   * free waits for others, in ms. Requests that each bring one item come one
+   * per turn, and each batch costs a statement whatever its size. 0 (the
+   * default): to the end of the turn, however loaded.
    */
   gatherMs?: number;
 }
@@ -20,10 +24,10 @@ export interface BatchOptions {
 /**
  * Gathers work into batches for one statement each. An item that finds one of
  * `slots` free goes at once (`defer`: at the end of the event-loop turn, with
- * whatever else arrived in that turn, or `gatherMs` later on a loaded loop);
- * items that arrive while every slot is busy wait and then go together. With
- * PGlite a statement runs synchronously, so nothing can arrive while one runs:
- * only `defer` gathers there.
+ * whatever else arrived in that turn, or `gatherMs` later on a loaded loop
+ * whose batches stay small); items that arrive while every slot is busy wait and
+ * then go together. With PGlite a statement runs synchronously, so nothing can
+ * arrive while one runs: only `defer` gathers there.
  */
 export class BatchQueue<T> {
   readonly #run: (batch: T[]) => Promise<void>;
@@ -34,6 +38,7 @@ export class BatchQueue<T> {
   #queue: T[] = [];
   #running = 0;
   #scheduled = false;
+  #lastSize = 0;
 
   constructor(run: (batch: T[]) => Promise<void>, options: BatchOptions) {
     this.#run = run;
@@ -52,7 +57,10 @@ export class BatchQueue<T> {
         this.#scheduled = false;
         this.#pump();
       };
-      if (this.#gatherMs > 0 && this.#running < this.#slots && eventLoopLoad() >= LOADED) setTimeout(go, this.#gatherMs);
+      // Batches already several items long are gathered well enough by the turn: waiting would only leave the
+      // loop idle (callers that wait for their answers before sending more).
+      if (this.#gatherMs > 0 && this.#lastSize < GATHER_BELOW && this.#running < this.#slots && eventLoopLoad() >= LOADED)
+        setTimeout(go, this.#gatherMs);
       else setImmediate(go);
     }
   }
@@ -60,6 +68,7 @@ export class BatchQueue<T> {
   #pump(): void {
     while (this.#running < this.#slots && this.#queue.length > 0) {
       const batch = this.#queue.splice(0, this.#max);
+      this.#lastSize = batch.length;
       this.#running++;
       // `run` answers every item of its batch itself, failures included.
       void this.#run(batch).finally(() => {

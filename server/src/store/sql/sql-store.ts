@@ -131,7 +131,7 @@ export class SqlStore implements Store {
   static async open(kind: 'embedded' | 'postgres', driver: SqlDriver, options: SqlStoreOptions = {}): Promise<SqlStore> {
     try {
       await migrate(driver);
-      const feed = new ChangeFeed(driver, await readFeedPosition(driver));
+      const feed = new ChangeFeed(driver, await readFeedPosition(driver), { prepared: kind === 'postgres' });
       const stopPruning = schedulePruning(driver, { ...DEFAULT_RETENTION, ...options.retention });
       return new SqlStore(kind, driver, feed, stopPruning);
     } catch (error) {
