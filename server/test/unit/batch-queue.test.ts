@@ -1,6 +1,7 @@
 import { expect, test } from '@jest/globals';
 import { LOAD_HORIZON_MS } from '../../src/loop-load.js';
 import { type BatchOptions, BatchQueue, GATHER_BELOW } from '../../src/store/sql/batch-queue.js';
+import { loaded, sleep } from '../support/event-loop.js';
 
 /** A queue whose runs are recorded and finish when the test says so. */
 function recorded(options: BatchOptions) {
@@ -63,16 +64,9 @@ test('no more than `slots` batches run at once and none holds more than `max` it
   expect(Math.max(...batches.map((batch) => batch.length))).toBeLessThanOrEqual(3);
 });
 
-/** Keeps the event loop busy for `ms`, as a node under load is. */
-const busy = (ms: number) => {
-  const until = performance.now() + ms;
-  while (performance.now() < until);
-};
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 test('with gatherMs, on a loaded event loop with small batches the items of several turns go as one batch', async () => {
   const { queue, batches } = recorded({ slots: 1, max: 100, defer: true, gatherMs: 200 });
-  busy(3 * LOAD_HORIZON_MS);
+  loaded();
   queue.push(1);
   await turn();
   queue.push(2);
@@ -88,7 +82,7 @@ test('with gatherMs, on a loaded event loop whose batches are long the items of 
   for (let i = 1; i <= GATHER_BELOW; i++) queue.push(i);
   await turn();
   await finishOne();
-  busy(3 * LOAD_HORIZON_MS);
+  loaded();
   queue.push(10);
   await turn();
   expect(batches).toEqual([Array.from({ length: GATHER_BELOW }, (_, i) => i + 1), [10]]);

@@ -1,17 +1,10 @@
 import { expect, test } from '@jest/globals';
 import { LOAD_HORIZON_MS } from '../../src/loop-load.js';
 import { type BatchWindow, EmitBatcher } from '../../src/realtime/emit-batcher.js';
+import { busy, loaded, sleep } from '../support/event-loop.js';
 
 // Real timers throughout. Nothing here asserts how fast anything is: what is sent together and in what order
 // follows from the order in which timers fire, which a slow machine keeps.
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** Keeps the event loop busy for `ms`, as a send to many sockets does. */
-const busy = (ms: number) => {
-  const until = performance.now() + ms;
-  while (performance.now() < until);
-};
-/** Busy long enough that the batcher counts the event loop as loaded. */
-const loaded = () => busy(3 * LOAD_HORIZON_MS);
 /** A fixed window, as long as `maxMs` whatever sending costs. */
 const fixed = (maxMs: number): BatchWindow => ({ maxMs, costFactor: Number.POSITIVE_INFINITY });
 
