@@ -6,15 +6,20 @@ import { startTestServer, type TestServer } from '../support/server.js';
 const REQUESTS_PER_IP = 30;
 const FAILED_PER_LOGIN = 20;
 let redis: TestRedis;
-type Node = TestServer & { logs: string[] };
+/** `logs` holds each log line's message; `lines`, the whole lines, for a failure's report. */
+type Node = TestServer & { logs: string[]; lines: string[] };
 let nodes: Node[] = [];
 
 async function startNode(env: Record<string, string>): Promise<Node> {
   const logs: string[] = [];
-  const logger = createLogger('info', {}, (line) => logs.push((JSON.parse(line) as { msg: string }).msg));
+  const lines: string[] = [];
+  const logger = createLogger('info', {}, (line) => {
+    lines.push(line);
+    logs.push((JSON.parse(line) as { msg: string }).msg);
+  });
   // The limits come from the environment alone, as in production.
   const node = await startTestServer({ env, limits: {}, logger });
-  return Object.assign(node, { logs });
+  return Object.assign(node, { logs, lines });
 }
 
 beforeAll(async () => {
@@ -58,10 +63,16 @@ async function readyz(node: Node): Promise<{ status: number; body: { checks: Rec
   return { status: r.status, body: (await r.json()) as { checks: Record<string, string>; details: { limits: string } } };
 }
 
-const eventually = async (predicate: () => Promise<boolean>, what: string, timeoutMs = 20_000) => {
+/** Waits until every node's readiness passes `predicate`; on timeout, says what each node last answered and logged. */
+const eventually = async (predicate: (ready: Awaited<ReturnType<typeof readyz>>) => boolean, what: string, timeoutMs = 20_000) => {
   const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+  for (;;) {
+    const answers = await Promise.all(nodes.map(readyz));
+    if (answers.every(predicate)) return;
+    if (Date.now() > deadline) {
+      const report = nodes.map((node, i) => `${JSON.stringify(answers[i])}\n  ${node.lines.slice(-8).join('\n  ')}`);
+      throw new Error(`timed out waiting for ${what}; each node's readiness and last log lines:\n${report.join('\n')}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 };
@@ -118,10 +129,7 @@ test('Redis down: each node limits on its own, says so, answers no 5xx; Redis ba
   const logged = nodes.map((node) => node.logs.length);
   await redis.kill();
   try {
-    await eventually(
-      async () => (await Promise.all(nodes.map(readyz))).every((r) => r.body.details.limits === 'per-node'),
-      'per-node limits',
-    );
+    await eventually((r) => r.body.details.limits === 'per-node', 'per-node limits');
     for (const node of nodes) {
       const { status, body } = await readyz(node);
       // Redis itself is a failed check (live streams across nodes need it); the limits only degrade.
@@ -147,11 +155,7 @@ test('Redis down: each node limits on its own, says so, answers no 5xx; Redis ba
   } finally {
     await redis.start();
   }
-  await eventually(
-    async () => (await Promise.all(nodes.map(readyz))).every((r) => r.status === 200 && r.body.details.limits === 'shared'),
-    'shared limits',
-    40_000,
-  );
+  await eventually((r) => r.status === 200 && r.body.details.limits === 'shared', 'shared limits', 40_000);
   const client = from('10.4.0.1');
   for (let i = 0; i < REQUESTS_PER_IP; i++) expect((await client.get(nodes[i % 3]!, '/api')).status).toBe(200);
   for (const node of nodes) expect((await client.get(node, '/api')).status).toBe(429);

@@ -39,6 +39,21 @@ async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
   throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
 }
 
+/** Whether a Redis server answers PING on the port. */
+function answersPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
+    let reply = '';
+    socket.setTimeout(2000, () => socket.destroy());
+    socket.on('data', (data) => {
+      reply += data.toString();
+      if (reply.includes('\r\n')) socket.end();
+    });
+    socket.on('close', () => resolve(reply.startsWith('+PONG')));
+    socket.on('error', () => undefined);
+  });
+}
+
 /** A real redis-server on a free loopback port, without persistence, in a temp dir. */
 export async function startRedis(): Promise<TestRedis> {
   const binary = redisBinary();
@@ -50,6 +65,9 @@ export async function startRedis(): Promise<TestRedis> {
       stdio: 'ignore',
     });
     await waitForPort(port);
+    // The port was free when this server started; another process may have taken it while the server was down.
+    if (child.exitCode !== null || !(await answersPing(port)))
+      throw new Error(`redis-server did not start again on 127.0.0.1:${port}: something else holds the port`);
   };
   const kill = async () => {
     if (!child || child.exitCode !== null) return;
