@@ -27,6 +27,9 @@ const now = () => performance.timeOrigin + performance.now();
  */
 async function run({ vote, posts, swarm, pid }, rate, seconds) {
   await swarm.reset();
+  // The load core runs the client processes and this one, which sends the votes.
+  const loadCpuMs = () => [process.pid, ...swarm.pids].reduce((sum, loadPid) => sum + cpuMs(loadPid), 0);
+  const loadBefore = loadCpuMs();
   const cpuBefore = cpuMs(pid);
   const count = Math.round(rate * seconds);
   const sent = [];
@@ -41,7 +44,9 @@ async function run({ vote, posts, swarm, pid }, rate, seconds) {
   const votes = await Promise.all(sent);
   const busy = (cpuMs(pid) - cpuBefore) / (performance.now() - start);
   const { latencies, missing, events, messages, atFinal } = await swarm.measure(votes, SETTLE_TIMEOUT_MS);
+  const loadBusy = (loadCpuMs() - loadBefore) / (performance.now() - start);
   return {
+    loadBusy,
     p50: quantile(latencies, 0.5),
     p99: quantile(latencies, 0.99),
     answeredP99: quantile(
@@ -114,7 +119,7 @@ const STORES = ['embedded', 'postgres'];
 export default {
   name: 'fanout',
   describe: [
-    `vote → screen: ${CLIENTS.toLocaleString('en-US')} socket.io clients (WebSocket) subscribed to \`posts\` on one node and asking for \`poststreams\` batches as the SDK does, embedded store and PostgreSQL, spread over 4 load processes forked by the bench (on the load core; their samples merged, times compared as epoch milliseconds), so that one client process's backlog is not taken for the server's; votes sent on schedule at 20/s (5 s), 100/s (3 s) and 200/s (2 s), round-robin over ${POSTS} posts, the k-th vote on a post by account k mod ${VOTERS}, each vote changing the post (up the first ${VOTERS} times, then down); latency from sending the vote request to each client receiving that post's change with the vote's version or later (p50/p99 over every vote × client); the p99 of the vote request's own answer and the server's CPU time while the votes were sent (a share of one core: a server well below 100 % whose latencies are long is waiting for the machine, not working), events (changes) and messages received per client, and the share of clients that end at every post's final version. Baseline: a bare socket.io server that, on \`POST /vote/<id>\`, bumps the post's version and broadcasts the change (same shape) to all clients, measured the same way.`,
+    `vote → screen: ${CLIENTS.toLocaleString('en-US')} socket.io clients (WebSocket) subscribed to \`posts\` on one node and asking for \`poststreams\` batches as the SDK does, embedded store and PostgreSQL, spread over 4 load processes forked by the bench (on the load core; their samples merged, times compared as epoch milliseconds), so that one client process's backlog is not taken for the server's; votes sent on schedule at 20/s (5 s), 100/s (3 s) and 200/s (2 s), round-robin over ${POSTS} posts, the k-th vote on a post by account k mod ${VOTERS}, each vote changing the post (up the first ${VOTERS} times, then down); latency from sending the vote request to each client receiving that post's change with the vote's version or later (p50/p99 over every vote × client); the p99 of the vote request's own answer and the server's CPU time while the votes were sent (a share of one core: a server well below 100 % whose latencies are long is waiting for the machine, not working); the load core's CPU time (the client processes and the bench, which sends the votes) from the first vote until every client converged: near 100 %, the clients' own backlog is part of the latencies, since 1,000 clients that would each have a machine of their own share one core here; events (changes) and messages received per client, and the share of clients that end at every post's final version. Baseline: a bare socket.io server that, on \`POST /vote/<id>\`, bumps the post's version and broadcasts the change (same shape) to all clients, measured the same way.`,
   ],
   async run({ pairs, quick }) {
     const phases = [
@@ -180,6 +185,10 @@ export default {
           row('vote → screen', `server CPU while voting at ${rate} votes/s (share of a core), ${store}`, '%', {
             baseline: of(bare, 'busy') * 100,
             ours: of(forum, 'busy') * 100,
+          }),
+          row('vote → screen', `load core CPU from the first vote until every client converged, ${rate} votes/s, ${store}`, '%', {
+            baseline: of(bare, 'loadBusy') * 100,
+            ours: of(forum, 'loadBusy') * 100,
           }),
           row('vote → screen', `events per client at ${rate} votes/s (${bare[0].votes} votes), ${store}`, 'events', {
             baseline: of(bare, 'eventsPerClient'),

@@ -55,6 +55,8 @@ export async function openSwarm(url, count, { subscribe, processes = Math.max(4,
   await Promise.all(children.map((child) => reply(child, 'ready')));
   return {
     clients: count,
+    /** The load processes' ids, for their CPU time. */
+    pids: children.map((child) => child.pid),
     /** Forgets what was received so far. */
     async reset() {
       await Promise.all(children.map((child) => ask(child, { type: 'reset' })));
