@@ -19,6 +19,8 @@ const MEMORY_SETTINGS = ['-c', 'shared_buffers=4MB', '-c', 'wal_buffers=256kB', 
  * time is mostly PGlite's JavaScript and the protocol). Measured in the
  * fan-out bench, p99 at 20 votes/s went from 61 to 49 ms (bare: 41 ms).
  * The flag is read when a module is compiled: set before PGlite compiles its own.
+ * It holds for the whole process, so WebAssembly compiled after it by an
+ * application that embeds the server runs as baseline code too.
  */
 function runWasmAsBaselineCode(): void {
   setFlagsFromString('--liftoff-only');
