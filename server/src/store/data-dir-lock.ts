@@ -80,7 +80,12 @@ export async function lockDataDir(directory: string): Promise<() => Promise<void
   await writeFile(ownerFile, JSON.stringify({ pid: process.pid, host: hostname() } satisfies Owner));
   let released: Promise<void> | undefined;
   return () => {
-    released ??= rm(ownerFile, { force: true }).then(() => release());
+    released ??= rm(ownerFile, { force: true })
+      .then(() => release())
+      // A lock already lost (its directory removed, or taken over) was reported by onCompromised: nothing is left to release.
+      .catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ERELEASED') throw error;
+      });
     return released;
   };
 }

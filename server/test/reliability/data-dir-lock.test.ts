@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { type NodeProcess, startNodeProcess } from '../support/node-process.js';
 
 let first: NodeProcess;
@@ -51,3 +52,26 @@ test('after the holder is killed with SIGKILL, the next node on the directory st
   });
   expect(session.status).toBe(200);
 });
+
+test('a lock lost while held (its directory removed) is reported, and releasing it afterwards does not throw', async () => {
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const { lockDataDir } = await import('../../src/store/data-dir-lock.js');
+  const dir = await mkdtemp(path.join(tmpdir(), 'news-forum-lost-lock-'));
+  const directory = path.join(dir, 'pglite');
+  const emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+  const warnedOfLoss = () => emitWarning.mock.calls.some(([warning]) => String(warning).includes(`${directory} was lost`));
+  try {
+    const release = await lockDataDir(directory);
+    await rm(`${directory}.lock`, { recursive: true, force: true });
+    // The lock is refreshed every 5 s: the next refresh finds it gone.
+    const deadline = Date.now() + 15_000;
+    while (!warnedOfLoss() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(warnedOfLoss()).toBe(true);
+    await expect(release()).resolves.toBeUndefined();
+  } finally {
+    emitWarning.mockRestore();
+    await rm(dir, { recursive: true, force: true });
+  }
+}, 20_000);

@@ -1,4 +1,3 @@
-import { setFlagsFromString } from 'node:v8';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { rethrowDatabaseError } from './database-errors.js';
 import type { ListenHandlers, SqlDriver, SqlExecutor } from './driver.js';
@@ -8,23 +7,6 @@ import { PreparedStatements } from './pglite-prepared.js';
 // at start: an idle node would hold them all. The data files stay in the
 // operating system's page cache, so a small buffer pool costs little.
 const MEMORY_SETTINGS = ['-c', 'shared_buffers=4MB', '-c', 'wal_buffers=256kB', '-c', 'temp_buffers=1MB'];
-
-/**
- * PostgreSQL's WebAssembly runs as V8's baseline (Liftoff) code only. With
- * V8's default tiering, TurboFan recompiles hot functions through a node's
- * first ten thousand or so statements, on a thread that takes the node's own
- * core when it has one: over the first 2,000 statements on one core, it made
- * p99 6.7–17 ms instead of 5.5 ms, and the mean 0.95–1.39 ms instead of 0.78.
- * Once done, tiered code was about 8 % faster per statement (a statement's
- * time is mostly PGlite's JavaScript and the protocol). Measured in the
- * fan-out bench, p99 at 20 votes/s went from 61 to 49 ms (bare: 41 ms).
- * The flag is read when a module is compiled: set before PGlite compiles its own.
- * It holds for the whole process, so WebAssembly compiled after it by an
- * application that embeds the server runs as baseline code too.
- */
-function runWasmAsBaselineCode(): void {
-  setFlagsFromString('--liftoff-only');
-}
 
 function executor(db: PGlite | Transaction): SqlExecutor {
   return {
@@ -42,7 +24,6 @@ function executor(db: PGlite | Transaction): SqlExecutor {
  * transactions run one at a time.
  */
 export async function openPgliteDriver(dataDir: string): Promise<SqlDriver> {
-  runWasmAsBaselineCode();
   const db = await PGlite.create(dataDir, { startParams: [...PGlite.defaultStartParams, ...MEMORY_SETTINGS] });
   const direct = executor(db);
   const prepared = new PreparedStatements(db);
