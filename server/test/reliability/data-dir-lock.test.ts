@@ -1,4 +1,8 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { jest } from '@jest/globals';
+import { lockDataDir } from '../../src/store/data-dir-lock.js';
 import { type NodeProcess, startNodeProcess } from '../support/node-process.js';
 
 let first: NodeProcess;
@@ -54,10 +58,6 @@ test('after the holder is killed with SIGKILL, the next node on the directory st
 });
 
 test('a lock lost while held (its directory removed) is reported, and releasing it afterwards does not throw', async () => {
-  const { mkdtemp, rm } = await import('node:fs/promises');
-  const { tmpdir } = await import('node:os');
-  const path = await import('node:path');
-  const { lockDataDir } = await import('../../src/store/data-dir-lock.js');
   const dir = await mkdtemp(path.join(tmpdir(), 'news-forum-lost-lock-'));
   const directory = path.join(dir, 'pglite');
   const emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
