@@ -12,6 +12,7 @@ import { moderatorsRoom, publicComment, publicPost } from '../moderation/visibil
 import { schemaValidator } from '../openapi/validation.js';
 import { ProblemError } from '../problem/problem-error.js';
 import { toProblem } from '../problem/to-problem.js';
+import { heldComments, heldPosts } from '../reads/held-pages.js';
 import type { Services } from '../services.js';
 import type { ForumSocket } from './forum-socket.js';
 import { BATCHED_POSTS_ROOM, SINGLE_POSTS_ROOM } from './relays.js';
@@ -36,15 +37,29 @@ function parseTopic(value: unknown): Topic {
   return { topic: 'posts', sort: topic.sort ?? DEFAULT_POST_SORT, limit: topic.limit ?? DEFAULT_PAGE_SIZE };
 }
 
-/** The snapshot of a topic, as a moderator or a reader sees it. */
-async function snapshot(services: Services, topic: Topic, moderator: boolean): Promise<SubscribeAck> {
+/**
+ * The snapshot of a topic, as the socket's moderator or reader sees it. A
+ * reader's comes from memory when it holds it: the read models and this
+ * node's relays take the same feed, each change within the same turn, so
+ * memory has applied every change the rooms were sent before the join, and
+ * the socket hears of every later one.
+ */
+async function snapshot(services: Services, topic: Topic, socket: ForumSocket): Promise<SubscribeAck> {
+  const { moderator, login } = socket.data;
   if (topic.topic === 'posts') {
     const sort = topic.sort ?? DEFAULT_POST_SORT;
-    const page = await services.store.listPosts(sort, { limit: topic.limit ?? DEFAULT_PAGE_SIZE }, { includeHidden: moderator });
+    const limit = topic.limit ?? DEFAULT_PAGE_SIZE;
+    const held = moderator ? undefined : await heldPosts(services.reads, login, sort, limit, undefined);
+    if (held) return { ok: true, topic: 'posts', snapshot: held.items };
+    const page = await services.store.listPosts(sort, { limit }, { includeHidden: moderator });
     return { ok: true, topic: 'posts', snapshot: moderator ? page.items : page.items.flatMap((post) => publicPost(post) ?? []) };
   }
+  const missing = () => new ProblemError('not-found', `No post ${topic.postId}`);
+  const held = moderator ? undefined : await heldComments(services.reads, login, topic.postId, COMMENT_SNAPSHOT_LIMIT, undefined);
+  if (held === null) throw missing();
+  if (held) return { ok: true, topic: 'comments', postId: topic.postId, snapshot: held.value.items };
   const post = await services.store.getPost(topic.postId);
-  if (!post || (post.hidden && !moderator)) throw new ProblemError('not-found', `No post ${topic.postId}`);
+  if (!post || (post.hidden && !moderator)) throw missing();
   const page = await services.store.listComments(topic.postId, { limit: COMMENT_SNAPSHOT_LIMIT });
   return { ok: true, topic: 'comments', postId: topic.postId, snapshot: moderator ? page.items : page.items.map(publicComment) };
 }
@@ -84,7 +99,7 @@ export function handleSubscriptions(socket: ForumSocket, services: Services): vo
       try {
         // Join first, then read: every change after the snapshot reaches this socket.
         await socket.join(roomsOf(socket, topic));
-        ack(await snapshot(services, topic, socket.data.moderator));
+        ack(await snapshot(services, topic, socket));
       } catch (error) {
         if (!wasIn) for (const joined of roomsOf(socket, topic)) await socket.leave(joined);
         ack(refusal(error));

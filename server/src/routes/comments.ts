@@ -3,6 +3,7 @@ import type { Handlers } from '../http/handler.js';
 import { isModerator, publicComment } from '../moderation/visibility.js';
 import { ProblemError } from '../problem/problem-error.js';
 import { DELETED } from '../reads/applied-versions.js';
+import { heldComments } from '../reads/held-pages.js';
 import type { Services } from '../services.js';
 import type { CreatedComment, IdempotencyKey, NewCommentRecord } from '../store/store.js';
 import { commentCreated } from './comment-created.js';
@@ -27,10 +28,10 @@ export async function addComment(
 export const commentHandlers = {
   async listComments({ path, query, caller, services, req }) {
     const { limit, cursor } = query;
-    const { comments, routes, options } = services.reads;
+    const { comments, routes } = services.reads;
     const moderator = isModerator(caller?.scopes);
-    if (!moderator && (!caller || (await comments.fences.settled(caller.login, options.fenceWaitMs, path.pid)))) {
-      const cached = await comments.body(path.pid, limit, cursor);
+    if (!moderator) {
+      const cached = await heldComments(services.reads, caller?.login, path.pid, limit, cursor);
       if (cached === null) throw new ProblemError('not-found', `No post ${path.pid}`);
       if (cached) {
         if (!caller) routes.remember(req.originalUrl, 'listComments', () => comments.heldBody(path.pid, limit, cursor));

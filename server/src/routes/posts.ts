@@ -4,6 +4,7 @@ import type { Handler, Handlers } from '../http/handler.js';
 import { isModerator, publicPost } from '../moderation/visibility.js';
 import { ProblemError } from '../problem/problem-error.js';
 import { DELETED } from '../reads/applied-versions.js';
+import { heldPosts } from '../reads/held-pages.js';
 import type { Services } from '../services.js';
 import type { StoredPost } from '../store/store.js';
 import { idempotencyKey } from './idempotency.js';
@@ -30,7 +31,7 @@ function vote(value: Vote): Handler<'upvotePost' | 'downvotePost' | 'retractVote
 export const postHandlers = {
   async listPosts({ query, caller, services, req }) {
     const { sort, limit, cursor } = query;
-    const { posts, votes, routes, options } = services.reads;
+    const { posts, votes, routes } = services.reads;
     if (isModerator(caller?.scopes)) {
       // Moderators see hidden posts and flag counts, which memory does not hold.
       const page = await services.store.listPosts(sort, { limit, cursor }, { includeHidden: true });
@@ -42,8 +43,8 @@ export const postHandlers = {
         routes.remember(req.originalUrl, 'listPosts', () => posts.body(sort, limit, cursor));
         return { status: 200, body: cached.value, headers: { ETag: cached.etag } };
       }
-    } else if (await posts.fences.settled(caller.login, options.fenceWaitMs)) {
-      const held = posts.page(sort, limit, cursor);
+    } else {
+      const held = await heldPosts(services.reads, caller.login, sort, limit, cursor);
       if (held) {
         const mine = await votes.votes(caller.login, held.items);
         return {

@@ -1,6 +1,6 @@
 import type { Comment, Post } from '@news-forum/protocol';
 import { call } from '../support/http-client.js';
-import { eventually } from '../support/live-client.js';
+import { applyChanges, connectSocket, eventually, record, subscribe, type TestSocket } from '../support/live-client.js';
 import { STORE_KINDS, storeFixture } from '../support/store-adapters.js';
 import { type HeldFeedStore, holdableFeed, startNodeOn } from './held-feed.js';
 
@@ -80,5 +80,58 @@ describe.each(STORE_KINDS)('%s store, a lagging feed', (kind) => {
     feed.release();
     await eventually(async () => (await get<{ items: Comment[] }>(`/api/comments/${first.id}`)).body.items.length === 1);
     expect((await get<{ items: Post[] }>('/api/posts?sort=new')).body.items[0]?.id).toBe(second.id);
+  });
+
+  describe('subscription snapshots', () => {
+    const sockets: TestSocket[] = [];
+    afterEach(() => {
+      for (const socket of sockets.splice(0)) socket.close();
+    });
+
+    /** A socket subscribed to `topic` (as `token`'s account, or anonymous): its snapshot, and every change it gets after. */
+    async function subscribed(topic: Parameters<typeof subscribe>[1], token?: string) {
+      const socket = await connectSocket(node.url, { token });
+      sockets.push(socket);
+      const changes = record(socket, topic.topic === 'posts' ? 'poststream' : 'commentstream');
+      const ack = await subscribe(socket, topic);
+      if (!ack.ok) throw new Error(ack.error.title);
+      return { snapshot: ack.snapshot as Array<{ id: string; version: number }>, changes };
+    }
+
+    test('a voter and a commenter find their writes in their snapshots while the feed lags; others get memory, then the changes', async () => {
+      const ana = await signUp('ana');
+      const bob = await signUp('bob');
+      const post = await write<Post>('POST', `/api/posts`, ana, { title: 'snapshots' });
+      await eventually(async () => (await posts()).body.items.some((p) => p.id === post.id));
+      // Comments of the post held in memory, as after a first reader.
+      await eventually(async () => (await get<{ items: Comment[] }>(`/api/comments/${post.id}`)).etag?.startsWith('"') ?? false);
+
+      feed.hold();
+      const voted = await write<Post>('POST', `/api/posts/${post.id}/upvotes`, bob);
+      const comment = await write<Comment>('PUT', `/api/comments/${post.id}`, bob, { text: 'while the feed lags' });
+      const postsTopic = { topic: 'posts', sort: 'top', limit: 30 } as const;
+      const commentsTopic = { topic: 'comments', postId: post.id } as const;
+
+      // The writer's snapshots are the store's: its writes are there (the comment counts on the post too).
+      const own = await subscribed(postsTopic, bob);
+      const latest = own.snapshot.find((p) => p.id === post.id);
+      expect(latest).toMatchObject({ upvotes: 1, commentCount: 1 });
+      expect(latest?.version).toBeGreaterThan(voted.version);
+      expect((await subscribed(commentsTopic, bob)).snapshot.map((c) => c.id)).toEqual([comment.id]);
+      // Everyone else's come from memory, which has not seen them yet (the store has: these are not its answers)…
+      const anonymous = await subscribed(postsTopic);
+      const other = await subscribed(postsTopic, ana);
+      const anonymousComments = await subscribed(commentsTopic);
+      for (const { snapshot } of [anonymous, other]) expect(snapshot.find((p) => p.id === post.id)).toMatchObject({ upvotes: 0 });
+      expect(anonymousComments.snapshot).toEqual([]);
+
+      // …and the changes they missed reach them once the feed delivers them.
+      feed.release();
+      const converged = ({ snapshot, changes }: typeof own) => applyChanges(snapshot, changes).get(post.id)?.version === latest?.version;
+      await eventually(() => [anonymous, other].every(converged) && anonymousComments.changes.length > 0);
+      for (const { snapshot, changes } of [anonymous, other, own])
+        expect(applyChanges(snapshot, changes).get(post.id)).toMatchObject({ version: latest?.version, upvotes: 1, commentCount: 1 });
+      expect([...applyChanges(anonymousComments.snapshot, anonymousComments.changes).keys()]).toEqual([comment.id]);
+    });
   });
 });
