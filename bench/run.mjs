@@ -19,6 +19,7 @@ import coldStart from './benchmarks/cold-start.mjs';
 import fanout from './benchmarks/fanout.mjs';
 import memory from './benchmarks/memory.mjs';
 import reads from './benchmarks/reads.mjs';
+import resubscribe from './benchmarks/resubscribe.mjs';
 import rethinkdb from './benchmarks/rethinkdb.mjs';
 import size from './benchmarks/size.mjs';
 import votes from './benchmarks/votes.mjs';
@@ -27,7 +28,7 @@ import { markdown } from './support/markdown.mjs';
 import { pinLoad } from './support/processes.mjs';
 import { row, table } from './support/report.mjs';
 
-const BENCHMARKS = [reads, coldStart, memory, fanout, writes, votes, rethinkdb, size];
+const BENCHMARKS = [reads, coldStart, memory, fanout, resubscribe, writes, votes, rethinkdb, size];
 
 const { values } = parseArgs({
   options: { only: { type: 'string' }, quick: { type: 'boolean', default: false }, out: { type: 'string' } },

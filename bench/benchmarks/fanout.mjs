@@ -1,14 +1,13 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { startBareSocketIo } from '../support/bare-socketio.mjs';
 import { openSwarm } from '../support/client-swarm.mjs';
 import { createAccounts, createPosts, startForum, tempDir } from '../support/forum.mjs';
 import { post } from '../support/post.mjs';
 import { startPostgres } from '../support/postgres.mjs';
-import { answers200, cpuMs, freePort, sleep, spawnServer, until } from '../support/processes.mjs';
+import { cpuMs, sleep } from '../support/processes.mjs';
 import { row } from '../support/report.mjs';
 import { median, quantile } from '../support/stats.mjs';
 
-const BARE_SOCKETIO = fileURLToPath(new URL('../servers/bare-socketio.mjs', import.meta.url));
 const CLIENTS = 1_000;
 const POSTS = 30;
 const VOTERS = 100;
@@ -63,15 +62,13 @@ async function run({ vote, posts, swarm, pid }, rate, seconds) {
 }
 
 async function bareTarget() {
-  const port = await freePort();
-  const server = spawnServer('bare socket.io', process.execPath, [BARE_SOCKETIO], { env: { ...process.env, PORT: String(port) } });
-  const url = `http://127.0.0.1:${port}`;
-  await until(server, () => answers200(`${url}/readyz`));
+  const server = await startBareSocketIo();
+  const { url } = server;
   const swarm = await openSwarm(url, CLIENTS);
   const vote = async (id) => (await post(`${url}/vote/${id}`)).version;
   return {
     vote,
-    pid: server.child.pid,
+    pid: server.pid,
     posts: Array.from({ length: POSTS }, (_, i) => `post-${i}`),
     swarm,
     async stop() {

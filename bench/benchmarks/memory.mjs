@@ -1,23 +1,14 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { startBareSocketIo } from '../support/bare-socketio.mjs';
 import { closeClients, openClients } from '../support/clients.mjs';
 import { startForum, tempDir } from '../support/forum.mjs';
 import { startPostgres } from '../support/postgres.mjs';
-import { answers200, freePort, rssBytes, sleep, spawnServer, until } from '../support/processes.mjs';
+import { rssBytes, sleep } from '../support/processes.mjs';
 import { row } from '../support/report.mjs';
 import { median } from '../support/stats.mjs';
 
-const BARE_SOCKETIO = fileURLToPath(new URL('../servers/bare-socketio.mjs', import.meta.url));
 const MB = 1024 * 1024;
 const SETTLE_MS = 2_000;
-
-async function startBareSocketIo() {
-  const port = await freePort();
-  const server = spawnServer('bare socket.io', process.execPath, [BARE_SOCKETIO], { env: { ...process.env, PORT: String(port) } });
-  const url = `http://127.0.0.1:${port}`;
-  await until(server, () => answers200(`${url}/readyz`));
-  return { url, pid: server.child.pid, stop: () => server.stop() };
-}
 
 /** RSS after `SETTLE_MS` of rest. */
 async function settledRss(pid) {
