@@ -1,3 +1,4 @@
+import type { Delta } from './deltas.js';
 import type { Comment, Notification, Post, Problem, SubscribeAck, Topic } from './types.js';
 
 /**
@@ -53,6 +54,12 @@ export interface ServerToClientEvents {
    * one per vote.
    */
   poststreams: (changes: Change<LivePost>[]) => void;
+  /**
+   * The batches of `poststreams` as deltas (see {@link Delta}), about half
+   * the bytes: sent instead of `poststreams` to sockets that connected with
+   * `auth.batch: 'deltas'`.
+   */
+  postdeltas: (deltas: Delta<LivePost>[]) => void;
 }
 
 /** Events clients emit to the server. */
@@ -64,6 +71,9 @@ export interface ClientToServerEvents {
 /** Handshake `auth` payload. Anonymous sockets may read. */
 export interface SocketAuth {
   token?: string;
-  /** Receive changes of posts as `poststreams` batches instead of one `poststream` each. */
-  batch?: boolean;
+  /**
+   * Receive changes of posts in batches instead of one `poststream` each:
+   * `true` as `poststreams` of changes, `'deltas'` as `postdeltas` of deltas.
+   */
+  batch?: boolean | 'deltas';
 }

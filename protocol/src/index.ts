@@ -12,6 +12,7 @@ export {
   SCOPES,
   VOTES,
 } from './constants.js';
+export { changeOfDelta, type Delta, deltaOfChange } from './deltas.js';
 export type {
   Change,
   ClientToServerEvents,
