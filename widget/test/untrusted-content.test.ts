@@ -71,10 +71,10 @@ describe('user text', () => {
       server.onMessage((message) => {
         // An acknowledgement (Socket.IO packet 3): the subscription's, the only one the element asks for.
         if (typeof message === 'string' && message.startsWith('43')) subscribed = true;
-        if (typeof message !== 'string' || !message.startsWith('42["poststream')) return ws.send(message);
-        // One change (`poststream`) or a batch of them (`poststreams`, which the SDK asks for).
+        if (typeof message !== 'string' || !message.startsWith('42["post')) return ws.send(message);
+        // One change (`poststream`) or a batch of them (`postdeltas`, which the SDK asks for, or `poststreams`).
         const [name, payload] = JSON.parse(message.slice(2));
-        for (const change of name === 'poststreams' ? payload : [payload]) if (change.new_val) change.new_val.url = SCRIPT_URL;
+        for (const change of name === 'poststream' ? [payload] : payload) if (change.new_val) change.new_val.url = SCRIPT_URL;
         ws.send(`42${JSON.stringify([name, payload])}`);
       });
     });

@@ -1,4 +1,4 @@
-import { commentsRoom, POSTS_ROOM, roomOf, type ServerToClientEvents, type Topic } from '@news-forum/protocol';
+import { changeOfDelta, commentsRoom, POSTS_ROOM, roomOf, type ServerToClientEvents, type Topic } from '@news-forum/protocol';
 import { io, type ManagerOptions, type SocketOptions } from 'socket.io-client';
 import { ApiError, isProblem } from '../errors/api-error.js';
 import { NetworkError } from '../errors/network-error.js';
@@ -146,8 +146,8 @@ export class Connection {
       // A function, so every reconnect sends the token current at that moment.
       auth: (send) => {
         const token = this.#options.getToken();
-        // batch: changes of posts come several to a message (`poststreams`) when the front page is busy.
-        send(token === undefined ? { batch: true } : { token, batch: true });
+        // batch: changes of posts come several to a message, as deltas (`postdeltas`), when the front page is busy.
+        send(token === undefined ? { batch: 'deltas' } : { token, batch: 'deltas' });
       },
     });
     let connectedAt = 0;
@@ -174,9 +174,12 @@ export class Connection {
     socket.on('poststream', (change) => {
       for (const feed of this.#inRoom(POSTS_ROOM)) feed.receive(change);
     });
-    socket.on('poststreams', (changes) => {
+    socket.on('postdeltas', (deltas) => {
       const feeds = this.#inRoom(POSTS_ROOM);
-      for (const change of changes) for (const feed of feeds) feed.receive(change);
+      for (const delta of deltas) {
+        const change = changeOfDelta(delta);
+        for (const feed of feeds) feed.receive(change);
+      }
     });
     socket.on('commentstream', (change) => {
       const postId = (change.new_val ?? change.old_val)?.postId;

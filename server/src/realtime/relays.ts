@@ -1,12 +1,14 @@
-import { type Change, commentsRoom, type LivePost, POSTS_ROOM } from '@news-forum/protocol';
+import { type Change, commentsRoom, deltaOfChange, type LivePost, POSTS_ROOM } from '@news-forum/protocol';
 import { moderatorsRoom, publicCommentChange, publicPostChange } from '../moderation/visibility.js';
 import type { Services } from '../services.js';
 import { type BatchWindow, EmitBatcher } from './emit-batcher.js';
 import { FeedRelay } from './feed-relay.js';
 import type { ForumServer } from './forum-socket.js';
 
-/** Sockets of POSTS_ROOM that take changes of posts in batches (`auth.batch`); they are in both rooms. */
+/** Sockets of POSTS_ROOM that take changes of posts in `poststreams` batches (`auth.batch: true`); they are in both rooms. */
 export const BATCHED_POSTS_ROOM = `${POSTS_ROOM}:batched`;
+/** Sockets of POSTS_ROOM that take the same batches as `postdeltas` (`auth.batch: 'deltas'`); they are in both rooms. */
+export const DELTA_POSTS_ROOM = `${POSTS_ROOM}:deltas`;
 /**
  * Readers of POSTS_ROOM that take changes of posts one by one; they are in both rooms. A room of their own
  * spares every change a pass over all the posts room's sockets to leave out those that batch.
@@ -27,9 +29,12 @@ export interface Relays {
  */
 export function startRelays(io: ForumServer, services: Services, options: { coalesceMs: number; batch: BatchWindow }): Relays {
   // One message per window to every batching socket: a busy front page would otherwise cost each client a message per vote.
-  const batcher = new EmitBatcher<Change<LivePost>>(options.batch, (changes) =>
-    io.local.to(BATCHED_POSTS_ROOM).emit('poststreams', changes),
-  );
+  // A room without sockets here is skipped: socket.io would encode the message for none.
+  const hasSockets = (room: string) => (io.of('/').adapter.rooms.get(room)?.size ?? 0) > 0;
+  const batcher = new EmitBatcher<Change<LivePost>>(options.batch, (changes) => {
+    if (hasSockets(BATCHED_POSTS_ROOM)) io.local.to(BATCHED_POSTS_ROOM).emit('poststreams', changes);
+    if (hasSockets(DELTA_POSTS_ROOM)) io.local.to(DELTA_POSTS_ROOM).emit('postdeltas', changes.map(deltaOfChange));
+  });
   const resyncComments = () => {
     for (const room of io.of('/').adapter.rooms.keys()) {
       if (room.startsWith(commentsRoom('')))

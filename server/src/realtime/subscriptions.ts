@@ -15,15 +15,15 @@ import { toProblem } from '../problem/to-problem.js';
 import { heldComments, heldPosts } from '../reads/held-pages.js';
 import type { Services } from '../services.js';
 import type { ForumSocket } from './forum-socket.js';
-import { BATCHED_POSTS_ROOM, SINGLE_POSTS_ROOM } from './relays.js';
+import { BATCHED_POSTS_ROOM, DELTA_POSTS_ROOM, SINGLE_POSTS_ROOM } from './relays.js';
 
-/** The rooms a topic's changes reach a socket through: a reader takes posts in BATCHED_POSTS_ROOM's batches or one by one. */
+/** The rooms a topic's changes reach a socket through: a reader takes posts in batches (of changes or of deltas) or one by one. */
 function roomsOf(socket: ForumSocket, topic: Topic): string[] {
   const room = roomOf(topic);
   // Moderators take every change whole and one by one in their own room, never the readers' batches.
   if (socket.data.moderator) return [room, moderatorsRoom(room)];
   if (room !== POSTS_ROOM) return [room];
-  return [room, socket.data.batch ? BATCHED_POSTS_ROOM : SINGLE_POSTS_ROOM];
+  return [room, { none: SINGLE_POSTS_ROOM, changes: BATCHED_POSTS_ROOM, deltas: DELTA_POSTS_ROOM }[socket.data.batch]];
 }
 
 const validateTopic = schemaValidator('Topic');

@@ -1,4 +1,11 @@
-import type { Change, ClientToServerEvents, LivePost, ServerToClientEvents } from '@news-forum/protocol';
+import {
+  type Change,
+  type ClientToServerEvents,
+  changeOfDelta,
+  type Delta,
+  type LivePost,
+  type ServerToClientEvents,
+} from '@news-forum/protocol';
 import { io, type Socket } from 'socket.io-client';
 import { applyChanges, connectSocket, eventually, record, subscribe, type TestSocket } from '../support/live-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -19,10 +26,10 @@ afterAll(async () => {
   await t.cleanup();
 });
 
-/** A client that asks for batches, as the SDK does; records each `poststreams` message. */
-async function batchingClient() {
+/** A client that asks for batches (of changes; of deltas, as the SDK does); records each `poststreams` and `postdeltas` message. */
+async function batchingClient(batch: true | 'deltas' = true) {
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(t.url, {
-    auth: { batch: true },
+    auth: { batch },
     transports: ['websocket'],
     reconnection: false,
     forceNew: true,
@@ -34,9 +41,11 @@ async function batchingClient() {
   });
   const batches: Change<LivePost>[][] = [];
   const singles: Change<LivePost>[] = [];
+  const deltas: Delta<LivePost>[][] = [];
   socket.on('poststreams', (changes) => batches.push(changes));
   socket.on('poststream', (change) => singles.push(change));
-  return { socket, batches, singles };
+  socket.on('postdeltas', (batch) => deltas.push(batch));
+  return { socket, batches, singles, deltas };
 }
 
 test('a batching client gets every change of a burst exactly once and in version order, in fewer messages; a plain client still gets one poststream each', async () => {
@@ -88,3 +97,36 @@ test('a batching client that unsubscribes gets no more batches', async () => {
   await eventually(() => probe.batches.flat().some((c) => c.new_val?.id === post.id), 5000, 'the probe');
   expect(batching.batches.length).toBe(seen);
 });
+
+test('a client that asks for deltas gets the same batches as postdeltas, in fewer bytes, and nothing else', async () => {
+  const post = (await t.call('POST', '/api/posts', { token: author, body: { title: 'batched as deltas' } })).body;
+  const changes = await batchingClient();
+  const deltas = await batchingClient('deltas');
+  for (const client of [changes, deltas]) await subscribe(client.socket as TestSocket, { topic: 'posts', sort: 'new', limit: 30 });
+
+  await Promise.all(voters.slice(0, 10).map((token) => t.call('POST', `/api/posts/${post.id}/upvotes`, { token })));
+  const final = (await t.call('GET', `/api/posts/${post.id}`)).body;
+  const reached = (batches: Change<LivePost>[][]) =>
+    batches.flat().some(({ new_val: doc }) => doc !== null && doc.id === post.id && doc.version === final.version);
+  await eventually(
+    () => reached(changes.batches) && reached(deltas.deltas.map((batch) => batch.map(changeOfDelta))),
+    15_000,
+    'both clients at the final version',
+  );
+
+  expect(deltas.batches).toEqual([]);
+  expect(deltas.singles).toEqual([]);
+  expect(changes.deltas).toEqual([]);
+  expect(deltas.deltas.map((batch) => batch.map(changeOfDelta))).toEqual(changes.batches);
+  // Updates travel as the new post and the old values of what changed: no whole old post.
+  const sent = changes.batches.flat();
+  const updates = deltas.deltas
+    .flat()
+    .flatMap((delta, i) => ('new_val' in delta && delta.was !== undefined ? [{ delta, change: sent[i] }] : []));
+  expect(updates.length).toBeGreaterThan(0);
+  for (const { delta, change } of updates) {
+    expect(delta).not.toHaveProperty('old_val');
+    expect(delta).toMatchObject({ was: { upvotes: expect.any(Number), version: expect.any(Number) } });
+    expect(JSON.stringify(delta).length).toBeLessThan(0.7 * JSON.stringify(change).length);
+  }
+}, 60_000);

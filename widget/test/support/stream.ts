@@ -9,8 +9,10 @@ export interface StreamEvent {
 /**
  * Records the socket.io events a page receives, over WebSocket frames and
  * long-polling answers alike (socket.io starts with polling and upgrades),
- * so that a test can wait until the page has been sent something. A
- * `poststreams` batch is recorded as one `poststream` per change.
+ * so that a test can wait until the page has been sent something. A batch
+ * of changes of posts (`postdeltas`, which the SDK asks for, or
+ * `poststreams`) is recorded as one `poststream` per change; a delta's
+ * `new_val` is its change's.
  * Start it before the page opens its socket.
  */
 export function recordStream(page: Page): { events: StreamEvent[] } {
@@ -20,8 +22,8 @@ export function recordStream(page: Page): { events: StreamEvent[] } {
     for (const packet of payload.split('\x1e')) {
       if (!packet.startsWith('42')) continue;
       const [name, data] = JSON.parse(packet.slice(2)) as [string, unknown];
-      // A batch of changes of posts (the SDK asks for them) counts as the `poststream` of each.
-      if (name === 'poststreams') for (const change of data as unknown[]) events.push({ name: 'poststream', data: change });
+      if (name === 'poststreams' || name === 'postdeltas')
+        for (const change of data as unknown[]) events.push({ name: 'poststream', data: change });
       else events.push({ name, data });
     }
   };
