@@ -28,15 +28,15 @@ async function voteToEvent(forum) {
     const direction = i % 2 === 0 ? 'upvotes' : 'downvotes';
     const started = performance.now();
     const seen = new Promise((resolve) => {
-      // The watcher asks for batches (openClients), as the SDK does: a change comes alone or in a `poststreams` batch.
+      // The watcher asks for batches (openClients), as the SDK does: a change comes alone or in a `postdeltas` batch.
       const listener = (payload) => {
         if (!(Array.isArray(payload) ? payload : [payload]).some((change) => change.new_val?.id === post)) return;
         forum.watcher.off('poststream', listener);
-        forum.watcher.off('poststreams', listener);
+        forum.watcher.off('postdeltas', listener);
         resolve();
       };
       forum.watcher.on('poststream', listener);
-      forum.watcher.on('poststreams', listener);
+      forum.watcher.on('postdeltas', listener);
     });
     await api(url, 'POST', `/posts/${post}/${direction}`, { token: forum.tokens[1] });
     await seen;

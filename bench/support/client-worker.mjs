@@ -1,6 +1,6 @@
 // One load process of the fan-out benchmark, forked by client-swarm.mjs:
 // opens COUNT socket.io clients to URL (subscribed to SUBSCRIBE, JSON, when
-// set), records each change of `poststream` (or of a `poststreams` batch) with its version and arrival time (epoch
+// set), records each change of `poststream` (or of a `postdeltas` batch, whose deltas carry the new post whole) with its version and arrival time (epoch
 // milliseconds, comparable across processes), and answers the parent's
 // messages: `reset`, `measure` (the votes sent; waits for its clients to
 // converge, then sends their latencies) and `close`.
@@ -28,7 +28,7 @@ sockets.forEach((socket, c) => {
     messages += 1;
     take(change, now());
   });
-  socket.on('poststreams', (changes) => {
+  socket.on('postdeltas', (changes) => {
     messages += 1;
     const at = now();
     for (const change of changes) take(change, at);
