@@ -42,7 +42,7 @@ async function run({ vote, posts, swarm, pid }, rate, seconds) {
   }
   const votes = await Promise.all(sent);
   const busy = (cpuMs(pid) - cpuBefore) / (performance.now() - start);
-  const { latencies, missing, events, messages, atFinal } = await swarm.measure(votes, SETTLE_TIMEOUT_MS);
+  const { latencies, missing, events, messages, bytes, atFinal } = await swarm.measure(votes, SETTLE_TIMEOUT_MS);
   const loadBusy = (loadCpuMs() - loadBefore) / (performance.now() - start);
   return {
     loadBusy,
@@ -55,6 +55,7 @@ async function run({ vote, posts, swarm, pid }, rate, seconds) {
     busy,
     eventsPerClient: events / swarm.clients,
     messagesPerClient: messages / swarm.clients,
+    kibPerClient: bytes / 1024 / swarm.clients,
     votes: count,
     atFinal: atFinal / swarm.clients,
     missing,
@@ -116,7 +117,7 @@ const STORES = ['embedded', 'postgres'];
 export default {
   name: 'fanout',
   describe: [
-    `vote → screen: ${CLIENTS.toLocaleString('en-US')} socket.io clients (WebSocket) subscribed to \`posts\` on one node and asking for \`postdeltas\` batches as the SDK does, embedded store and PostgreSQL, spread over 4 load processes forked by the bench (on the load core; their samples merged, times compared as epoch milliseconds), so that one client process's backlog is not taken for the server's; votes sent on schedule at 20/s (10 s), 100/s (3 s) and 200/s (2 s), round-robin over ${POSTS} posts, the k-th vote on a post by account k mod ${VOTERS}, each vote changing the post (up the first ${VOTERS} times, then down); latency from sending the vote request to each client receiving that post's change with the vote's version or later (p50/p99 over every vote × client); the p99 of the vote request's own answer and the server's CPU time while the votes were sent (a share of one core: a server well below 100 % whose latencies are long is waiting for the machine, not working); the load core's CPU time (the client processes and the bench, which sends the votes) from the first vote until every client converged: near 100 %, the clients' own backlog is part of the latencies, since 1,000 clients that would each have a machine of their own share one core here; events (changes) and messages received per client, and the share of clients that end at every post's final version. Baseline: a bare socket.io server that, on \`POST /vote/<id>\`, bumps the post's version and broadcasts the change (same shape) to all clients, measured the same way.`,
+    `vote → screen: ${CLIENTS.toLocaleString('en-US')} socket.io clients (WebSocket) subscribed to \`posts\` on one node and asking for \`postdeltas\` batches as the SDK does, embedded store and PostgreSQL, spread over 4 load processes forked by the bench (on the load core; their samples merged, times compared as epoch milliseconds), so that one client process's backlog is not taken for the server's; votes sent on schedule at 20/s (10 s), 100/s (3 s) and 200/s (2 s), round-robin over ${POSTS} posts, the k-th vote on a post by account k mod ${VOTERS}, each vote changing the post (up the first ${VOTERS} times, then down); latency from sending the vote request to each client receiving that post's change with the vote's version or later (p50/p99 over every vote × client); the p99 of the vote request's own answer and the server's CPU time while the votes were sent (a share of one core: a server well below 100 % whose latencies are long is waiting for the machine, not working); the load core's CPU time (the client processes and the bench, which sends the votes) from the first vote until every client converged: near 100 %, the clients' own backlog is part of the latencies, since 1,000 clients that would each have a machine of their own share one core here; events (changes), messages and bytes (of socket.io messages, whatever they carried) received per client, and the share of clients that end at every post's final version. Baseline: a bare socket.io server that, on \`POST /vote/<id>\`, bumps the post's version and broadcasts the change (same shape) to all clients, measured the same way.`,
   ],
   async run({ pairs, quick }) {
     const phases = [
@@ -195,6 +196,10 @@ export default {
           row('vote → screen', `messages per client at ${rate} votes/s (${bare[0].votes} votes), ${store}`, 'messages', {
             baseline: of(bare, 'messagesPerClient'),
             ours: of(forum, 'messagesPerClient'),
+          }),
+          row('vote → screen', `bytes received per client at ${rate} votes/s, ${store}`, 'KiB', {
+            baseline: of(bare, 'kibPerClient'),
+            ours: of(forum, 'kibPerClient'),
           }),
           row(
             'vote → screen',

@@ -64,8 +64,8 @@ export async function openSwarm(url, count, { subscribe, processes = Math.max(4,
     /**
      * Waits (up to `timeoutMs`) for every client to hold each voted post's
      * final version; resolves to the latencies of every vote at every
-     * client, the arrivals missing, the events (changes) and the messages
-     * received and the clients at every final version.
+     * client, the arrivals missing, the events (changes), the messages and
+     * the bytes received and the clients at every final version.
      */
     async measure(votes, timeoutMs) {
       const results = await Promise.all(children.map((child) => ask(child, { type: 'measure', votes, timeoutMs })));
@@ -74,6 +74,7 @@ export async function openSwarm(url, count, { subscribe, processes = Math.max(4,
         missing: results.reduce((sum, r) => sum + r.missing, 0),
         events: results.reduce((sum, r) => sum + r.events, 0),
         messages: results.reduce((sum, r) => sum + r.messages, 0),
+        bytes: results.reduce((sum, r) => sum + r.bytes, 0),
         atFinal: results.reduce((sum, r) => sum + r.atFinal, 0),
       };
     },

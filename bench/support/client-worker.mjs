@@ -16,7 +16,12 @@ const sockets = await openClients(process.env.URL, Number(process.env.COUNT), { 
 const logs = sockets.map(() => new Map());
 // Messages of changes received, however many changes each carried.
 let messages = 0;
+// Bytes of every socket.io message received (the text of its engine.io packet), whatever event it carried.
+let bytes = 0;
 sockets.forEach((socket, c) => {
+  socket.io.engine.on('message', (data) => {
+    bytes += typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+  });
   const take = (change, at) => {
     const doc = change.new_val;
     if (!doc) return;
@@ -59,13 +64,14 @@ async function measure({ votes, timeoutMs }) {
     }
   }
   const events = logs.reduce((sum, log) => sum + [...log.values()].reduce((n, changes) => n + changes.length, 0), 0);
-  return { latencies, missing, events, messages, atFinal: logs.filter((log) => converged(log, wanted)).length };
+  return { latencies, missing, events, messages, bytes, atFinal: logs.filter((log) => converged(log, wanted)).length };
 }
 
 process.on('message', async (message) => {
   if (message.type === 'reset') {
     for (const log of logs) log.clear();
     messages = 0;
+    bytes = 0;
     process.send({ type: 'reset' });
   } else if (message.type === 'measure') {
     process.send({ type: 'measured', ...(await measure(message)) });
