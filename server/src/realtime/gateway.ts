@@ -16,7 +16,7 @@ import { endWithToken } from './token-expiry.js';
 export interface GatewayOptions {
   /** Window in which changes to one document are coalesced; default 50 ms. */
   coalesceMs?: number;
-  /** The longest window in which changes of posts go to batching sockets as one `poststreams` message; default 50 ms. */
+  /** The longest window in which changes of posts go to batching sockets as one `poststreams` or `postdeltas` message; default 50 ms. */
   batchMs?: number;
   /** A batch window lasts this many times what the send that opened it took (up to `batchMs`); default BATCH_COST_FACTOR. */
   batchCostFactor?: number;
