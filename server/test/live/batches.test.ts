@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 /** A client that asks for batches (of changes; of deltas, as the SDK does); records each `poststreams` and `postdeltas` message. */
-async function batchingClient(batch: true | 'deltas' = true) {
+async function batchingClient(batch: unknown = true) {
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(t.url, {
     auth: { batch },
     transports: ['websocket'],
@@ -130,3 +130,19 @@ test('a client that asks for deltas gets the same batches as postdeltas, in fewe
     expect(JSON.stringify(delta).length).toBeLessThan(0.7 * JSON.stringify(change).length);
   }
 }, 60_000);
+
+test('a client that asks for batches of another kind (a typo, a number) gets every change one by one', async () => {
+  const post = (await t.call('POST', '/api/posts', { token: author, body: { title: 'an unknown batch kind' } })).body;
+  const clients = await Promise.all(['Deltas', 1, { kind: 'deltas' }].map((batch) => batchingClient(batch)));
+  for (const client of clients) await subscribe(client.socket as TestSocket, { topic: 'posts', sort: 'new', limit: 30 });
+  const voted = (await t.call('POST', `/api/posts/${post.id}/upvotes`, { token: voters[2] })).body;
+  await eventually(
+    () =>
+      clients.every((client) =>
+        client.singles.some(({ new_val: doc }) => doc !== null && doc.id === post.id && doc.version === voted.version),
+      ),
+    5000,
+    'the vote, one by one, at every client',
+  );
+  for (const client of clients) expect({ batches: client.batches, deltas: client.deltas }).toEqual({ batches: [], deltas: [] });
+});
