@@ -32,12 +32,18 @@ export function freePort() {
 
 /**
  * Starts a server program on core 0 (stdout kept, the tail of stderr kept for
- * errors). `prefix` runs it through another program first (setpriv).
+ * errors). `prefix` runs it through another program first (setpriv). `group`:
+ * it leads a process group of its own, and signals go to the whole group, as
+ * a terminal's Ctrl-C does (npm does not hand them on to the script it runs).
  */
-export function spawnServer(name, command, args, { env = process.env, cwd, prefix = [] } = {}) {
+export function spawnServer(name, command, args, { env = process.env, cwd, prefix = [], group = false } = {}) {
   const argv = [...prefix, command, ...args];
   const [program, ...rest] = pinning ? ['taskset', '-c', '0', ...argv] : argv;
-  const child = spawn(program, rest, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(program, rest, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: group });
+  const signal = (name) => {
+    if (!group) child.kill(name);
+    else if (groupAlive(child.pid)) process.kill(-child.pid, name);
+  };
   let stdout = '';
   child.stdout.on('data', (chunk) => {
     stdout += chunk.toString();
@@ -48,7 +54,7 @@ export function spawnServer(name, command, args, { env = process.env, cwd, prefi
   });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   // Never leave a server behind when the bench dies.
-  const onExit = () => child.kill('SIGKILL');
+  const onExit = () => signal('SIGKILL');
   process.once('exit', onExit);
   return {
     child,
@@ -58,12 +64,24 @@ export function spawnServer(name, command, args, { env = process.env, cwd, prefi
     stdout: () => stdout,
     /** Resolves with its exit code. */
     exited,
-    async stop(signal = 'SIGTERM') {
+    async stop(stopSignal = 'SIGTERM') {
       process.removeListener('exit', onExit);
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (child.exitCode === null && child.signalCode === null) signal(stopSignal);
       await exited;
+      // The rest of the group (the script npm ran) may still be closing.
+      while (group && groupAlive(child.pid)) await sleep(10);
     },
   };
+}
+
+/** Whether a process of the group `pgid` is still alive. */
+function groupAlive(pgid) {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Polls `ready` every `everyMs` until it is true; fails when `server` exits first or after `timeoutMs`. */
