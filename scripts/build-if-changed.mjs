@@ -5,6 +5,9 @@
 // touched (its mtime moved) outside the folders a build does not read, a
 // package was installed, or a workspace's `dist/` is missing. The stamp lives
 // in node_modules/.cache, so a fresh install always builds.
+//
+// `--record` builds nothing and records the tree as built: it is `npm run
+// build`'s postbuild, so that `npm start` after a build by hand starts at once.
 
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -81,9 +84,16 @@ function build(root) {
   return status ?? 1;
 }
 
+function recordBuilt(root) {
+  mkdirSync(path.dirname(path.join(root, STAMP)), { recursive: true });
+  writeFileSync(path.join(root, STAMP), `${fingerprint(root)}\n`);
+}
+
 const root = process.cwd();
 const missing = missingOutputs(root);
-if (missing.length === 0 && readStamp(root) === fingerprint(root)) {
+if (process.argv.includes('--record')) {
+  recordBuilt(root);
+} else if (missing.length === 0 && readStamp(root) === fingerprint(root)) {
   process.stdout.write('build: up to date (nothing changed since the last build)\n');
 } else {
   process.stdout.write(
@@ -92,6 +102,5 @@ if (missing.length === 0 && readStamp(root) === fingerprint(root)) {
   const status = build(root);
   if (status !== 0) process.exit(status);
   // Taken after the build: files it writes outside dist/ (copies, generated code) count as they are now.
-  mkdirSync(path.dirname(path.join(root, STAMP)), { recursive: true });
-  writeFileSync(path.join(root, STAMP), `${fingerprint(root)}\n`);
+  recordBuilt(root);
 }

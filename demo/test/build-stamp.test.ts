@@ -14,10 +14,10 @@ const run = promisify(execFile);
 let root: string;
 const file = (...parts: string[]) => path.join(root, ...parts);
 
-/** Runs the script as `npm start` would; resolves with its exit code and output. */
-async function buildIfChanged(): Promise<{ code: number; output: string }> {
+/** Runs the script as `npm start` would (`npm run build`'s postbuild adds --record); resolves with its exit code and output. */
+async function buildIfChanged(...args: string[]): Promise<{ code: number; output: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [SCRIPT], { cwd: root, env: { PATH: process.env.PATH } });
+    const { stdout, stderr } = await run(process.execPath, [SCRIPT, ...args], { cwd: root, env: { PATH: process.env.PATH } });
     return { code: 0, output: stdout + stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -129,5 +129,18 @@ describe('scripts/build-if-changed.mjs', () => {
     await rm(file('fail'));
     expect((await buildIfChanged()).output).toMatch(/up to date/);
     expect(await builds()).toBe(7);
+  });
+
+  test('after a build by hand (--record, its postbuild) the next start builds nothing', async () => {
+    await touch('pkg', 'src', 'index.js');
+    // What `npm run build` runs after a successful build; it builds nothing itself.
+    expect(await buildIfChanged('--record')).toEqual({ code: 0, output: '' });
+    expect(await builds()).toBe(7);
+    expect((await buildIfChanged()).output).toMatch(/up to date/);
+    expect(await builds()).toBe(7);
+    // Without a record, the same touch makes the start build.
+    await touch('pkg', 'src', 'index.js');
+    expect((await buildIfChanged()).output).toMatch(/sources changed/);
+    expect(await builds()).toBe(8);
   });
 });
