@@ -121,6 +121,18 @@ describe.each(SQL_STORE_KINDS)('%s store: accounts read together', (kind) => {
     await store.close();
   });
 
+  test('reads asked for in one event-loop turn go to the database as one statement', async () => {
+    const { store, reads } = await countingStore(await stores.blank());
+    const readers = logins('turn', 12);
+    for (const login of readers) await store.createUser(newUser(login));
+    const before = reads();
+    const users = await Promise.all(readers.map((login) => store.getUser(login)));
+    expect(users.map((user) => user?.login)).toEqual(readers);
+    // Not the first one or two alone, as when a read that found a free connection went at once.
+    expect(reads() - before).toBe(1);
+    await store.close();
+  });
+
   test('a read asked for after a write sees it, even while earlier reads are under way', async () => {
     const { store } = await countingStore(await stores.blank());
     await store.createUser(newUser('ana'));

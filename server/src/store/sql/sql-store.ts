@@ -93,8 +93,8 @@ export interface SqlStoreOptions {
   retention?: Partial<Retention>;
 }
 
-/** How long, on a loaded node, the embedded store's votes and account reads wait for others to share a statement. */
-const EMBEDDED_GATHER_MS = 5;
+/** How long, on a loaded node, votes and account reads wait for others to share a statement. */
+const LOADED_GATHER_MS = 5;
 
 /**
  * The Store over PostgreSQL SQL, shared by the embedded (PGlite) and
@@ -116,15 +116,16 @@ export class SqlStore implements Store {
     this.#driver = driver;
     this.#feed = feed;
     this.#stopPruning = stopPruning;
-    // PGlite runs one statement at a time, synchronously: only deferring gathers a batch there. Votes defer on
-    // PostgreSQL too: without it the first vote to find a slot free goes alone, and under load batches averaged
-    // 4 votes instead of about 50 (docs/WRITE-THROUGHPUT.md). Of a pool of 10 connections, 4 vote statements and
-    // 2 account reads leave room for the rest. On a loaded node PGlite's requests come one per turn, and its
-    // statements cost the node's own CPU whatever their size: they wait a little for each other.
+    // PGlite runs one statement at a time, synchronously: only deferring gathers a batch there. On PostgreSQL
+    // too the first item to find a slot free would go alone: votes under load averaged 4 per batch instead of
+    // about 50, and at 200 votes/s account reads and votes went nearly one per statement, each a round trip
+    // (docs/WRITE-THROUGHPUT.md). Of a pool of 10 connections, 4 vote statements and 2 account reads leave room
+    // for the rest. On a loaded node requests come one per turn, and each statement costs the node (and a
+    // database on the same machine) more than a row does: they wait a little for each other.
     const embedded = kind === 'embedded';
-    const gatherMs = embedded ? EMBEDDED_GATHER_MS : 0;
-    this.#votes = new VoteBatcher(() => this.#db(), { slots: embedded ? 1 : 4, defer: true, gatherMs });
-    this.#users = new UserReader(() => this.#db(), { slots: embedded ? 1 : 2, defer: embedded, gatherMs });
+    const gather = { defer: true, gatherMs: LOADED_GATHER_MS };
+    this.#votes = new VoteBatcher(() => this.#db(), { slots: embedded ? 1 : 4, ...gather });
+    this.#users = new UserReader(() => this.#db(), { slots: embedded ? 1 : 2, ...gather });
   }
 
   /** Migrates the database and returns the store; closes the driver if that fails. */
