@@ -30,6 +30,12 @@ export function freePort() {
   });
 }
 
+// Never leave a server behind when the bench dies: one listener for them all.
+const running = new Set();
+process.once('exit', () => {
+  for (const kill of running) kill();
+});
+
 /**
  * Starts a server program on core 0 (stdout kept, the tail of stderr kept for
  * errors). `prefix` runs it through another program first (setpriv). `group`:
@@ -53,9 +59,10 @@ export function spawnServer(name, command, args, { env = process.env, cwd, prefi
     output = (output + chunk.toString()).slice(-4000);
   });
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  // Never leave a server behind when the bench dies.
-  const onExit = () => signal('SIGKILL');
-  process.once('exit', onExit);
+  const kill = () => signal('SIGKILL');
+  running.add(kill);
+  // A group may outlive its leader: it is forgotten once stop() saw it gone.
+  if (!group) child.once('exit', () => running.delete(kill));
   return {
     child,
     name,
@@ -65,11 +72,11 @@ export function spawnServer(name, command, args, { env = process.env, cwd, prefi
     /** Resolves with its exit code. */
     exited,
     async stop(stopSignal = 'SIGTERM') {
-      process.removeListener('exit', onExit);
       if (child.exitCode === null && child.signalCode === null) signal(stopSignal);
       await exited;
       // The rest of the group (the script npm ran) may still be closing.
       while (group && groupAlive(child.pid)) await sleep(10);
+      running.delete(kill);
     },
   };
 }
