@@ -43,3 +43,45 @@ export function changeOfDelta<T extends object>(delta: Delta<T>): Change<T> {
   for (const key of lacked ?? []) delete before[key];
   return { old_val: before as T, new_val: after };
 }
+
+/**
+ * An update of a document the socket already holds, as what it changed:
+ * `set`, the new values of the fields that changed or appeared; `base`, the
+ * version it applies to. Sent in `postpatches`, only for a post the socket
+ * was sent whole (as a {@link Delta}) since it last subscribed, and only
+ * when no field went away. {@link changeOfPatch} gives the change back from
+ * the held document.
+ */
+export interface Patch<T> {
+  id: string;
+  base: number;
+  set: Partial<T>;
+}
+
+/** What a `postpatches` batch carries: a patch for an update of a held post, else a {@link Delta}. */
+export type PatchOrDelta<T> = Patch<T> | Delta<T>;
+
+/** Whether `item` is a {@link Patch}. */
+export function isPatch<T>(item: PatchOrDelta<T>): item is Patch<T> {
+  return 'set' in item;
+}
+
+/** The patch of an update that drops no field; undefined for inserts, deletes and updates that drop one. */
+export function patchOfChange<T extends { id: string; version: number }>(change: Change<T>): Patch<T> | undefined {
+  const { old_val: before, new_val: after } = change;
+  if (before === null || after === null) return undefined;
+  const set: Partial<T> = {};
+  for (const key of Object.keys(before) as (keyof T & string)[]) if (!Object.hasOwn(after, key)) return undefined;
+  for (const key of Object.keys(after) as (keyof T & string)[]) if (before[key] !== after[key]) set[key] = after[key];
+  return { id: after.id, base: before.version, set };
+}
+
+/**
+ * The change a patch carries, from the document held for it; undefined when
+ * none is held or the held one is not at the patch's base version (a change
+ * went missing: take a snapshot again).
+ */
+export function changeOfPatch<T extends { version: number }>(held: T | undefined, patch: Patch<T>): Change<T> | undefined {
+  if (held === undefined || held.version !== patch.base) return undefined;
+  return { old_val: held, new_val: { ...held, ...patch.set } };
+}

@@ -1,4 +1,4 @@
-import type { Delta } from './deltas.js';
+import type { Delta, PatchOrDelta } from './deltas.js';
 import type { Comment, Notification, Post, Problem, SubscribeAck, Topic } from './types.js';
 
 /**
@@ -60,6 +60,15 @@ export interface ServerToClientEvents {
    * `auth.batch: 'deltas'`.
    */
   postdeltas: (deltas: Delta<LivePost>[]) => void;
+  /**
+   * The batches of `poststreams` with each update of a post this socket was
+   * sent whole since it last subscribed as a patch (see {@link PatchOrDelta}),
+   * under a third of a delta's bytes; everything else as in
+   * `postdeltas`. Sent instead of `poststreams` to sockets that connected
+   * with `auth.batch: 'patches'`, which keep the last version of each post
+   * they were sent.
+   */
+  postpatches: (items: PatchOrDelta<LivePost>[]) => void;
 }
 
 /** Events clients emit to the server. */
@@ -73,7 +82,8 @@ export interface SocketAuth {
   token?: string;
   /**
    * Receive changes of posts in batches instead of one `poststream` each:
-   * `true` as `poststreams` of changes, `'deltas'` as `postdeltas` of deltas.
+   * `true` as `poststreams` of changes, `'deltas'` as `postdeltas` of
+   * deltas, `'patches'` as `postpatches` of patches and deltas.
    */
-  batch?: boolean | 'deltas';
+  batch?: boolean | 'deltas' | 'patches';
 }

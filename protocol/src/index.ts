@@ -12,7 +12,16 @@ export {
   SCOPES,
   VOTES,
 } from './constants.js';
-export { changeOfDelta, type Delta, deltaOfChange } from './deltas.js';
+export {
+  changeOfDelta,
+  changeOfPatch,
+  type Delta,
+  deltaOfChange,
+  isPatch,
+  type Patch,
+  type PatchOrDelta,
+  patchOfChange,
+} from './deltas.js';
 export type {
   Change,
   ClientToServerEvents,

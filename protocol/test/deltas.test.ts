@@ -1,5 +1,15 @@
 import { describe, expect, test } from '@jest/globals';
-import { type Change, changeOfDelta, type Delta, deltaOfChange, type LivePost } from '../src/index.js';
+import {
+  type Change,
+  changeOfDelta,
+  changeOfPatch,
+  type Delta,
+  deltaOfChange,
+  isPatch,
+  type LivePost,
+  type Patch,
+  patchOfChange,
+} from '../src/index.js';
 
 const post: LivePost = {
   id: '0b5c5f0e-5a52-4f57-8f55-3c1f7a4c2d10',
@@ -43,5 +53,35 @@ describe('deltas', () => {
     const reopened = roundTrip({ old_val: post, new_val: locked });
     expect(reopened.old_val).not.toHaveProperty('locked');
     expect(reopened).toEqual({ old_val: post, new_val: locked });
+  });
+});
+
+describe('patches', () => {
+  const sent = (patch: Patch<LivePost>) => JSON.parse(JSON.stringify(patch)) as Patch<LivePost>;
+
+  test('a vote carries only the fields it changed and the version it applies to, under a third of its delta', () => {
+    const after = { ...post, upvotes: 5, score: 4, version: 8 };
+    const patch = patchOfChange({ old_val: post, new_val: after });
+    expect(patch).toEqual({ id: post.id, base: 7, set: { upvotes: 5, score: 4, version: 8 } });
+    expect(isPatch(patch!)).toBe(true);
+    expect(isPatch(deltaOfChange({ old_val: post, new_val: after }))).toBe(false);
+    expect(changeOfPatch(post, sent(patch!))).toEqual({ old_val: post, new_val: after });
+    expect(JSON.stringify(patch).length).toBeLessThan(0.33 * JSON.stringify(deltaOfChange({ old_val: post, new_val: after })).length);
+  });
+
+  test('fields that became null or appeared are set; an update that drops a field, an insert and a delete have no patch', () => {
+    const edited = { ...post, url: null, editedAt: '2026-12-04T12:05:00.000Z', version: 8 };
+    expect(changeOfPatch(post, sent(patchOfChange({ old_val: post, new_val: edited })!))).toEqual({ old_val: post, new_val: edited });
+    const locked: LivePost = { ...post, locked: true, version: 8 };
+    expect(patchOfChange({ old_val: locked, new_val: { ...post, version: 9 } })).toBeUndefined();
+    expect(patchOfChange({ old_val: null, new_val: post })).toBeUndefined();
+    expect(patchOfChange({ old_val: post, new_val: null })).toBeUndefined();
+  });
+
+  test('a patch applies only to its post held at its base version', () => {
+    const patch = patchOfChange({ old_val: post, new_val: { ...post, upvotes: 5, score: 4, version: 8 } })!;
+    expect(changeOfPatch(undefined, patch)).toBeUndefined();
+    expect(changeOfPatch({ ...post, version: 6 }, patch)).toBeUndefined();
+    expect(changeOfPatch({ ...post, upvotes: 5, score: 4, version: 8 }, patch)).toBeUndefined();
   });
 });

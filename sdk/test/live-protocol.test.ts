@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { deltaOfChange, patchOfChange } from '@news-forum/protocol';
 import { createClient, type LivePost, type NewsForumClient, type SubscribeAck, type Topic } from '../src/index.js';
 import { post, voted } from './support/fixtures.js';
 import { type ScriptedServer, type ScriptedSocket, startScriptedServer } from './support/socket-server.js';
@@ -186,5 +187,35 @@ describe('live protocol against a scripted socket.io server', () => {
     await waitFor('the new snapshot', () => titles(view.items)?.join() === 'a@2');
     expect(statuses).toEqual(['connecting', 'live', 'reconnecting', 'live']);
     expect(server.tokens).toHaveLength(2);
+  });
+
+  it('asks for patches, applies each to the post it was last sent, and subscribes again when one finds its post missing', async () => {
+    const [a, b] = [post({ title: 'a' }), post({ title: 'b' })] as [LivePost, LivePost];
+    const [a2, a3, b2, b3] = [voted(a, 1), voted(voted(a, 1), 2), voted(b, 1), voted(voted(b, 1), 2)];
+    const auths: unknown[] = [];
+    server = await startScriptedServer(
+      onSubscribe((_, ack, socket, count) => {
+        auths.push(socket.handshake.auth);
+        if (count === 1) {
+          ack(postsAck([a, b]));
+          // b's patch builds on a version this socket was never sent: a change went missing.
+          socket.emit('postpatches', [
+            deltaOfChange({ old_val: a, new_val: a2 }),
+            patchOfChange({ old_val: a2, new_val: a3 })!,
+            patchOfChange({ old_val: b2, new_val: b3 })!,
+          ]);
+        } else {
+          ack(postsAck([a3, b3]));
+        }
+      }),
+    );
+    const seen: string[] = [];
+    const client = connect();
+    client.live.posts.on('change', ({ old_val, new_val }) => seen.push(`${old_val?.title}@${old_val?.version}→${new_val?.version}`));
+    const view = client.live.posts.watch();
+    await waitFor('the second snapshot', () => auths.length === 2 && titles(view.items)?.sort().join() === 'a@3,b@3');
+    expect(auths[0]).toMatchObject({ batch: 'patches' });
+    // The patch of a came whole, as the change the server saw; the one of b was not delivered as anything.
+    expect(seen).toEqual(['a@1→2', 'a@2→3']);
   });
 });

@@ -1,9 +1,10 @@
-import { changeOfDelta, commentsRoom, POSTS_ROOM, roomOf, type ServerToClientEvents, type Topic } from '@news-forum/protocol';
+import { commentsRoom, POSTS_ROOM, roomOf, type ServerToClientEvents, type Topic } from '@news-forum/protocol';
 import { io, type ManagerOptions, type SocketOptions } from 'socket.io-client';
 import { ApiError, isProblem } from '../errors/api-error.js';
 import { NetworkError } from '../errors/network-error.js';
 import type { RetryDelay } from '../rest/backoff.js';
 import { Emitter } from './emitter.js';
+import { HeldPosts } from './held-posts.js';
 import { type LiveStatus, StatusCell, type StatusEvent } from './status.js';
 import { type LiveSocket, type TopicEvents, TopicFeed, topicKey } from './topic-feed.js';
 
@@ -146,8 +147,9 @@ export class Connection {
       // A function, so every reconnect sends the token current at that moment.
       auth: (send) => {
         const token = this.#options.getToken();
-        // batch: changes of posts come several to a message, as deltas (`postdeltas`), when the front page is busy.
-        send(token === undefined ? { batch: 'deltas' } : { token, batch: 'deltas' });
+        // batch: changes of posts come several to a message when the front page is busy (`postpatches`), a vote
+        // on a post this socket holds as only what it changed.
+        send(token === undefined ? { batch: 'patches' } : { token, batch: 'patches' });
       },
     });
     let connectedAt = 0;
@@ -174,12 +176,18 @@ export class Connection {
     socket.on('poststream', (change) => {
       for (const feed of this.#inRoom(POSTS_ROOM)) feed.receive(change);
     });
-    socket.on('postdeltas', (deltas) => {
+    const held = new HeldPosts();
+    socket.on('postpatches', (items) => {
       const feeds = this.#inRoom(POSTS_ROOM);
-      for (const delta of deltas) {
-        const change = changeOfDelta(delta);
-        for (const feed of feeds) feed.receive(change);
+      let missed = false;
+      for (const item of items) {
+        const change = held.changeOf(item);
+        if (change) for (const feed of feeds) feed.receive(change);
+        else missed = true;
       }
+      // A patch found its post missing or at another version: a change did not arrive. Subscribing again brings
+      // snapshots, and makes the server send this socket every post whole before patching it again.
+      if (missed) for (const feed of feeds) feed.subscribe(socket);
     });
     socket.on('commentstream', (change) => {
       const postId = (change.new_val ?? change.old_val)?.postId;

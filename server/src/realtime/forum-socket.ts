@@ -11,8 +11,8 @@ export interface SocketData {
   expiresAt: number | undefined;
   /** Client address, for limits shared with HTTP. */
   address: string;
-  /** How it asked for changes of posts (`auth.batch`): one by one, in `poststreams` batches or in `postdeltas` batches. */
-  batch: 'none' | 'changes' | 'deltas';
+  /** How it asked for changes of posts (`auth.batch`): one by one, or in `poststreams`, `postdeltas` or `postpatches` batches. */
+  batch: 'none' | 'changes' | 'deltas' | 'patches';
   /** Holds `delete` or `admin`: gets hidden items and flag counts live. */
   moderator: boolean;
 }

@@ -62,14 +62,14 @@ export async function attachGateway(http: HttpServer, services: Services, option
   const presence = startPresence(io, services, share, { periodMs, acrossNodes: redis !== undefined });
   const stopNotifications = relayNotifications(io, services);
   io.use(handshake(services));
-  io.on('connection', (socket) => {
-    presence.join(socket);
-    endWithToken(socket);
-    handleSubscriptions(socket, services);
-  });
   const relays = startRelays(io, services, {
     coalesceMs: options.coalesceMs ?? 50,
     batch: { maxMs: options.batchMs ?? 50, costFactor: options.batchCostFactor ?? BATCH_COST_FACTOR },
+  });
+  io.on('connection', (socket) => {
+    presence.join(socket);
+    endWithToken(socket);
+    handleSubscriptions(socket, services, relays);
   });
   const stopLimit = limitUnsent(io, options.maxUnsentBytes ?? DEFAULT_MAX_UNSENT_BYTES);
   readiness.set('feed', () => relays.ready());

@@ -17,7 +17,7 @@ export function handshake(services: Services) {
   return async (socket: ForumSocket, next: (error?: Error) => void): Promise<void> => {
     socket.data.address = addressOf(socket.request);
     const { token, batch } = (socket.handshake.auth ?? {}) as SocketAuth;
-    socket.data.batch = batch === 'deltas' ? 'deltas' : batch === true ? 'changes' : 'none';
+    socket.data.batch = batch === 'deltas' || batch === 'patches' ? batch : batch === true ? 'changes' : 'none';
     if (token === undefined || token === null || token === '') {
       socket.data.login = undefined;
       socket.data.jti = undefined;

@@ -4,11 +4,14 @@ import type { Services } from '../services.js';
 import { type BatchWindow, EmitBatcher } from './emit-batcher.js';
 import { FeedRelay } from './feed-relay.js';
 import type { ForumServer } from './forum-socket.js';
+import { PostPatches } from './post-patches.js';
 
 /** Sockets of POSTS_ROOM that take changes of posts in `poststreams` batches (`auth.batch: true`); they are in both rooms. */
 export const BATCHED_POSTS_ROOM = `${POSTS_ROOM}:batched`;
 /** Sockets of POSTS_ROOM that take the same batches as `postdeltas` (`auth.batch: 'deltas'`); they are in both rooms. */
 export const DELTA_POSTS_ROOM = `${POSTS_ROOM}:deltas`;
+/** Sockets of POSTS_ROOM that take the same batches as `postpatches` (`auth.batch: 'patches'`); they are in both rooms. */
+export const PATCH_POSTS_ROOM = `${POSTS_ROOM}:patches`;
 /**
  * Readers of POSTS_ROOM that take changes of posts one by one; they are in both rooms. A room of their own
  * spares every change a pass over all the posts room's sockets to leave out those that batch.
@@ -19,6 +22,8 @@ export const SINGLE_POSTS_ROOM = `${POSTS_ROOM}:single`;
 export interface Relays {
   /** Rejects while a feed is reopening. */
   ready(): Promise<void>;
+  /** A socket of PATCH_POSTS_ROOM subscribed to the posts: it holds none of them yet. */
+  patchesSubscribed(): void;
   close(): Promise<void>;
 }
 
@@ -31,9 +36,17 @@ export function startRelays(io: ForumServer, services: Services, options: { coal
   // One message per window to every batching socket: a busy front page would otherwise cost each client a message per vote.
   // A room without sockets here is skipped: socket.io would encode the message for none.
   const hasSockets = (room: string) => (io.of('/').adapter.rooms.get(room)?.size ?? 0) > 0;
+  const patches = new PostPatches();
   const batcher = new EmitBatcher<Change<LivePost>>(options.batch, (changes) => {
     if (hasSockets(BATCHED_POSTS_ROOM)) io.local.to(BATCHED_POSTS_ROOM).emit('poststreams', changes);
     if (hasSockets(DELTA_POSTS_ROOM)) io.local.to(DELTA_POSTS_ROOM).emit('postdeltas', changes.map(deltaOfChange));
+    // Patches build on what the room was sent: a batch the room does not get must not count as held.
+    if (hasSockets(PATCH_POSTS_ROOM))
+      io.local.to(PATCH_POSTS_ROOM).emit(
+        'postpatches',
+        changes.map((c) => patches.encode(c)),
+      );
+    else patches.forget();
   });
   const resyncComments = () => {
     for (const room of io.of('/').adapter.rooms.keys()) {
@@ -71,6 +84,7 @@ export function startRelays(io: ForumServer, services: Services, options: { coal
             if (resetTable !== 'posts') return resyncComments();
             // What waits was read before the gap: it goes out before the resync, as it would have one by one.
             batcher.flush();
+            patches.forget();
             io.local.to(POSTS_ROOM).emit('resync', { topic: 'posts' });
           },
         },
@@ -81,6 +95,7 @@ export function startRelays(io: ForumServer, services: Services, options: { coal
     async ready() {
       if (!relays.every((relay) => relay.healthy)) throw new Error('change feed is reopening');
     },
+    patchesSubscribed: () => patches.forget(),
     async close() {
       await Promise.all(relays.map((relay) => relay.close()));
       batcher.flush();

@@ -15,7 +15,7 @@ import { toProblem } from '../problem/to-problem.js';
 import { heldComments, heldPosts } from '../reads/held-pages.js';
 import type { Services } from '../services.js';
 import type { ForumSocket } from './forum-socket.js';
-import { BATCHED_POSTS_ROOM, DELTA_POSTS_ROOM, SINGLE_POSTS_ROOM } from './relays.js';
+import { BATCHED_POSTS_ROOM, DELTA_POSTS_ROOM, PATCH_POSTS_ROOM, type Relays, SINGLE_POSTS_ROOM } from './relays.js';
 
 /** The rooms a topic's changes reach a socket through: a reader takes posts in batches (of changes or of deltas) or one by one. */
 function roomsOf(socket: ForumSocket, topic: Topic): string[] {
@@ -23,7 +23,8 @@ function roomsOf(socket: ForumSocket, topic: Topic): string[] {
   // Moderators take every change whole and one by one in their own room, never the readers' batches.
   if (socket.data.moderator) return [room, moderatorsRoom(room)];
   if (room !== POSTS_ROOM) return [room];
-  return [room, { none: SINGLE_POSTS_ROOM, changes: BATCHED_POSTS_ROOM, deltas: DELTA_POSTS_ROOM }[socket.data.batch]];
+  const batchRooms = { none: SINGLE_POSTS_ROOM, changes: BATCHED_POSTS_ROOM, deltas: DELTA_POSTS_ROOM, patches: PATCH_POSTS_ROOM };
+  return [room, batchRooms[socket.data.batch]];
 }
 
 const validateTopic = schemaValidator('Topic');
@@ -69,7 +70,7 @@ async function snapshot(services: Services, topic: Topic, socket: ForumSocket): 
  * topic's room and is acknowledged with a snapshot taken after joining, so
  * no change falls between the snapshot and the stream.
  */
-export function handleSubscriptions(socket: ForumSocket, services: Services): void {
+export function handleSubscriptions(socket: ForumSocket, services: Services, relays: Pick<Relays, 'patchesSubscribed'>): void {
   // Each event may read the database: count it per socket and against the client's HTTP budget.
   const limited = async () =>
     !(await services.limits.allow('socketEventsPerSocket', socket.id)) ||
@@ -98,7 +99,11 @@ export function handleSubscriptions(socket: ForumSocket, services: Services): vo
       const wasIn = socket.rooms.has(room);
       try {
         // Join first, then read: every change after the snapshot reaches this socket.
-        await socket.join(roomsOf(socket, topic));
+        const joined = socket.join(roomsOf(socket, topic));
+        // In the same turn as the join (adapters add a local socket at once), before any batch can go out:
+        // from now on this socket is sent each post whole before its patches.
+        if (topic.topic === 'posts' && socket.data.batch === 'patches' && !socket.data.moderator) relays.patchesSubscribed();
+        await joined;
         ack(await snapshot(services, topic, socket));
       } catch (error) {
         if (!wasIn) for (const joined of roomsOf(socket, topic)) await socket.leave(joined);

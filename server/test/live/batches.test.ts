@@ -2,8 +2,11 @@ import {
   type Change,
   type ClientToServerEvents,
   changeOfDelta,
+  changeOfPatch,
   type Delta,
+  isPatch,
   type LivePost,
+  type PatchOrDelta,
   type ServerToClientEvents,
 } from '@news-forum/protocol';
 import { io, type Socket } from 'socket.io-client';
@@ -26,7 +29,7 @@ afterAll(async () => {
   await t.cleanup();
 });
 
-/** A client that asks for batches (of changes; of deltas, as the SDK does); records each `poststreams` and `postdeltas` message. */
+/** A client that asks for batches (of changes, of deltas, of patches as the SDK does); records each message of posts. */
 async function batchingClient(batch: unknown = true) {
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(t.url, {
     auth: { batch },
@@ -42,10 +45,24 @@ async function batchingClient(batch: unknown = true) {
   const batches: Change<LivePost>[][] = [];
   const singles: Change<LivePost>[] = [];
   const deltas: Delta<LivePost>[][] = [];
+  const patches: PatchOrDelta<LivePost>[][] = [];
   socket.on('poststreams', (changes) => batches.push(changes));
   socket.on('poststream', (change) => singles.push(change));
   socket.on('postdeltas', (batch) => deltas.push(batch));
-  return { socket, batches, singles, deltas };
+  socket.on('postpatches', (batch) => patches.push(batch));
+  return { socket, batches, singles, deltas, patches };
+}
+
+/** The changes `postpatches` batches carry, each patch applied to the post as it was last sent; null where one does not apply. */
+function changesOfPatches(batches: PatchOrDelta<LivePost>[][]): (Change<LivePost> | null)[][] {
+  const held = new Map<string, LivePost>();
+  return batches.map((batch) =>
+    batch.map((item) => {
+      const change = isPatch(item) ? changeOfPatch(held.get(item.id), item) : changeOfDelta(item);
+      if (change?.new_val) held.set(change.new_val.id, change.new_val);
+      return change ?? null;
+    }),
+  );
 }
 
 test('a batching client gets every change of a burst exactly once and in version order, in fewer messages; a plain client still gets one poststream each', async () => {
@@ -116,6 +133,7 @@ test('a client that asks for deltas gets the same batches as postdeltas, in fewe
 
   expect(deltas.batches).toEqual([]);
   expect(deltas.singles).toEqual([]);
+  expect(deltas.patches).toEqual([]);
   expect(changes.deltas).toEqual([]);
   expect(deltas.deltas.map((batch) => batch.map(changeOfDelta))).toEqual(changes.batches);
   // Updates travel as the new post and the old values of what changed: no whole old post.
@@ -129,6 +147,54 @@ test('a client that asks for deltas gets the same batches as postdeltas, in fewe
     expect(delta).toMatchObject({ was: { upvotes: expect.any(Number), version: expect.any(Number) } });
     expect(JSON.stringify(delta).length).toBeLessThan(0.7 * JSON.stringify(change).length);
   }
+}, 60_000);
+
+test('a client that asks for patches is sent each post whole once after subscribing, then its votes as patches; a newcomer makes the next change whole again', async () => {
+  const post = (await t.call('POST', '/api/posts', { token: author, body: { title: 'batched as patches' } })).body;
+  const changes = await batchingClient();
+  const patched = await batchingClient('patches');
+  for (const client of [changes, patched]) await subscribe(client.socket as TestSocket, { topic: 'posts', sort: 'new', limit: 30 });
+  const reached = (batches: (Change<LivePost> | null)[][], version: number) =>
+    batches.flat().some((change) => change?.new_val?.id === post.id && change?.new_val?.version === version);
+  const itemsOf = (client: typeof patched) =>
+    client.patches.flat().filter((item) => (isPatch(item) ? item.id : changeOfDelta(item).new_val?.id) === post.id);
+
+  const first = (await t.call('POST', `/api/posts/${post.id}/upvotes`, { token: voters[0] })).body;
+  await eventually(() => reached(changesOfPatches(patched.patches), first.version), 5000, 'the first vote');
+  await Promise.all(voters.slice(1, 10).map((token) => t.call('POST', `/api/posts/${post.id}/upvotes`, { token })));
+  const final = (await t.call('GET', `/api/posts/${post.id}`)).body;
+  await eventually(
+    () => reached(changes.batches, final.version) && reached(changesOfPatches(patched.patches), final.version),
+    15_000,
+    'both clients at the final version',
+  );
+  expect({ batches: patched.batches, deltas: patched.deltas, singles: patched.singles }).toEqual({ batches: [], deltas: [], singles: [] });
+  expect(changes.patches).toEqual([]);
+  // Applied to what the socket was sent, the patches give the very changes the batches of changes carried.
+  expect(changesOfPatches(patched.patches)).toEqual(changes.batches);
+  const items = itemsOf(patched);
+  expect(items.length).toBeGreaterThan(1);
+  expect(isPatch(items[0]!)).toBe(false);
+  for (const item of items.slice(1)) {
+    expect(item).toEqual({
+      id: post.id,
+      base: expect.any(Number),
+      set: { upvotes: expect.any(Number), score: expect.any(Number), version: expect.any(Number) },
+    });
+  }
+
+  // A socket that subscribes holds nothing yet: the next change goes whole, to it and to the others.
+  const late = await batchingClient('patches');
+  await subscribe(late.socket as TestSocket, { topic: 'posts', sort: 'new', limit: 30 });
+  const next = (await t.call('POST', `/api/posts/${post.id}/upvotes`, { token: voters[10] })).body;
+  await eventually(
+    () => reached(changesOfPatches(late.patches), next.version) && reached(changesOfPatches(patched.patches), next.version),
+    5000,
+    'the vote after the newcomer',
+  );
+  expect(isPatch(itemsOf(late).at(-1)!)).toBe(false);
+  expect(isPatch(itemsOf(patched).at(-1)!)).toBe(false);
+  expect(changesOfPatches(late.patches).flat()).not.toContain(null);
 }, 60_000);
 
 test('a client that asks for batches of another kind (a typo, a number) gets every change one by one', async () => {
