@@ -28,15 +28,16 @@ async function voteToEvent(forum) {
     const direction = i % 2 === 0 ? 'upvotes' : 'downvotes';
     const started = performance.now();
     const seen = new Promise((resolve) => {
-      // The watcher asks for batches (openClients), as the SDK does: a change comes alone or in a `postdeltas` batch.
+      // The watcher asks for batches (openClients), as the SDK does: a change comes alone or in a `postpatches` batch.
       const listener = (payload) => {
-        if (!(Array.isArray(payload) ? payload : [payload]).some((change) => change.new_val?.id === post)) return;
+        const items = Array.isArray(payload) ? payload : [payload];
+        if (!items.some((item) => (item.new_val?.id ?? item.id) === post)) return;
         forum.watcher.off('poststream', listener);
-        forum.watcher.off('postdeltas', listener);
+        forum.watcher.off('postpatches', listener);
         resolve();
       };
       forum.watcher.on('poststream', listener);
-      forum.watcher.on('postdeltas', listener);
+      forum.watcher.on('postpatches', listener);
     });
     await api(url, 'POST', `/posts/${post}/${direction}`, { token: forum.tokens[1] });
     await seen;

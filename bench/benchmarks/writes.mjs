@@ -51,7 +51,7 @@ export async function votingForum(options) {
     changes += 1;
   });
   // It asks for batches (openClients), as the SDK does.
-  watcher.on('postdeltas', (batch) => {
+  watcher.on('postpatches', (batch) => {
     changes += batch.length;
   });
   let n = 0;

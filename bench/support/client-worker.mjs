@@ -1,6 +1,6 @@
 // One load process of the fan-out benchmark, forked by client-swarm.mjs:
 // opens COUNT socket.io clients to URL (subscribed to SUBSCRIBE, JSON, when
-// set), records each change of `poststream` (or of a `postdeltas` batch, whose deltas carry the new post whole) with its version and arrival time (epoch
+// set), records each change of `poststream` (or of a `postpatches` batch: a delta carries the new post whole, a patch what changed) with its version and arrival time (epoch
 // milliseconds, comparable across processes), and answers the parent's
 // messages: `reset`, `measure` (the votes sent; waits for its clients to
 // converge, then sends their latencies) and `close`.
@@ -22,9 +22,12 @@ sockets.forEach((socket, c) => {
   socket.io.engine.on('message', (data) => {
     bytes += typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
   });
+  // The SDK keeps the last version of each post and applies patches to it: so does each client here.
+  const held = new Map();
   const take = (change, at) => {
-    const doc = change.new_val;
+    const doc = change.set ? { ...held.get(change.id), ...change.set } : change.new_val;
     if (!doc) return;
+    held.set(doc.id, doc);
     const log = logs[c];
     if (!log.has(doc.id)) log.set(doc.id, []);
     log.get(doc.id).push({ version: doc.version, at });
@@ -33,7 +36,7 @@ sockets.forEach((socket, c) => {
     messages += 1;
     take(change, now());
   });
-  socket.on('postdeltas', (changes) => {
+  socket.on('postpatches', (changes) => {
     messages += 1;
     const at = now();
     for (const change of changes) take(change, at);

@@ -72,9 +72,12 @@ describe('user text', () => {
         // An acknowledgement (Socket.IO packet 3): the subscription's, the only one the element asks for.
         if (typeof message === 'string' && message.startsWith('43')) subscribed = true;
         if (typeof message !== 'string' || !message.startsWith('42["post')) return ws.send(message);
-        // One change (`poststream`) or a batch of them (`postdeltas`, which the SDK asks for, or `poststreams`).
+        // One change (`poststream`) or a batch of them (`postpatches`, which the SDK asks for, or another kind).
         const [name, payload] = JSON.parse(message.slice(2));
-        for (const change of name === 'poststream' ? [payload] : payload) if (change.new_val) change.new_val.url = SCRIPT_URL;
+        for (const change of name === 'poststream' ? [payload] : payload) {
+          if (change.new_val) change.new_val.url = SCRIPT_URL;
+          if (change.set) change.set.url = SCRIPT_URL;
+        }
         ws.send(`42${JSON.stringify([name, payload])}`);
       });
     });
