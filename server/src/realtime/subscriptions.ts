@@ -17,14 +17,16 @@ import type { Services } from '../services.js';
 import type { ForumSocket } from './forum-socket.js';
 import { BATCHED_POSTS_ROOM, DELTA_POSTS_ROOM, PATCH_POSTS_ROOM, type Relays, SINGLE_POSTS_ROOM } from './relays.js';
 
-/** The rooms a topic's changes reach a socket through: a reader takes posts in batches (of changes or of deltas) or one by one. */
+/** The posts room of each way a reader takes changes of posts (`auth.batch`). */
+const BATCH_ROOMS = { none: SINGLE_POSTS_ROOM, changes: BATCHED_POSTS_ROOM, deltas: DELTA_POSTS_ROOM, patches: PATCH_POSTS_ROOM };
+
+/** The rooms a topic's changes reach a socket through: a reader takes posts in batches (of changes, deltas or patches) or one by one. */
 function roomsOf(socket: ForumSocket, topic: Topic): string[] {
   const room = roomOf(topic);
   // Moderators take every change whole and one by one in their own room, never the readers' batches.
   if (socket.data.moderator) return [room, moderatorsRoom(room)];
   if (room !== POSTS_ROOM) return [room];
-  const batchRooms = { none: SINGLE_POSTS_ROOM, changes: BATCHED_POSTS_ROOM, deltas: DELTA_POSTS_ROOM, patches: PATCH_POSTS_ROOM };
-  return [room, batchRooms[socket.data.batch]];
+  return [room, BATCH_ROOMS[socket.data.batch]];
 }
 
 const validateTopic = schemaValidator('Topic');
