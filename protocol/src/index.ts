@@ -32,6 +32,7 @@ export type {
   SocketAuth,
   UnsubscribeAck,
 } from './events.js';
+export { HeldDocuments } from './held-documents.js';
 export { type Compare, commentOrder, postOrder } from './ordering.js';
 export { MAX_PAGE_URL_LENGTH, normalisePageUrl } from './page-url.js';
 export { hotRank, type Rankable } from './ranking.js';

@@ -5,6 +5,7 @@ import {
   changeOfPatch,
   type Delta,
   deltaOfChange,
+  HeldDocuments,
   isPatch,
   type LivePost,
   type Patch,
@@ -83,5 +84,19 @@ describe('patches', () => {
     expect(changeOfPatch(undefined, patch)).toBeUndefined();
     expect(changeOfPatch({ ...post, version: 6 }, patch)).toBeUndefined();
     expect(changeOfPatch({ ...post, upvotes: 5, score: 4, version: 8 }, patch)).toBeUndefined();
+  });
+});
+
+describe('held documents', () => {
+  test('turn deltas and patches back into changes, forget deleted documents, and refuse a patch they cannot apply', () => {
+    const held = new HeldDocuments<LivePost>();
+    const voted = { ...post, upvotes: 5, score: 4, version: 8 };
+    const patch = patchOfChange({ old_val: post, new_val: voted })!;
+    expect(held.changeOf(patch)).toBeUndefined();
+    expect(held.changeOf(deltaOfChange({ old_val: null, new_val: post }))).toEqual({ old_val: null, new_val: post });
+    expect(held.changeOf(patch)).toEqual({ old_val: post, new_val: voted });
+    expect(held.changeOf(patch)).toBeUndefined();
+    expect(held.changeOf(deltaOfChange({ old_val: voted, new_val: null }))).toEqual({ old_val: voted, new_val: null });
+    expect(held.changeOf(patchOfChange({ old_val: voted, new_val: { ...voted, version: 9 } })!)).toBeUndefined();
   });
 });

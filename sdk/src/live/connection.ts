@@ -1,10 +1,17 @@
-import { commentsRoom, POSTS_ROOM, roomOf, type ServerToClientEvents, type Topic } from '@news-forum/protocol';
+import {
+  commentsRoom,
+  HeldDocuments,
+  type LivePost,
+  POSTS_ROOM,
+  roomOf,
+  type ServerToClientEvents,
+  type Topic,
+} from '@news-forum/protocol';
 import { io, type ManagerOptions, type SocketOptions } from 'socket.io-client';
 import { ApiError, isProblem } from '../errors/api-error.js';
 import { NetworkError } from '../errors/network-error.js';
 import type { RetryDelay } from '../rest/backoff.js';
 import { Emitter } from './emitter.js';
-import { HeldPosts } from './held-posts.js';
 import { type LiveStatus, StatusCell, type StatusEvent } from './status.js';
 import { type LiveSocket, type TopicEvents, TopicFeed, topicKey } from './topic-feed.js';
 
@@ -176,7 +183,7 @@ export class Connection {
     socket.on('poststream', (change) => {
       for (const feed of this.#inRoom(POSTS_ROOM)) feed.receive(change);
     });
-    const held = new HeldPosts();
+    const held = new HeldDocuments<LivePost>();
     socket.on('postpatches', (items) => {
       const feeds = this.#inRoom(POSTS_ROOM);
       let missed = false;

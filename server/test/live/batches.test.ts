@@ -2,8 +2,8 @@ import {
   type Change,
   type ClientToServerEvents,
   changeOfDelta,
-  changeOfPatch,
   type Delta,
+  HeldDocuments,
   isPatch,
   type LivePost,
   type PatchOrDelta,
@@ -55,14 +55,8 @@ async function batchingClient(batch: unknown = true) {
 
 /** The changes `postpatches` batches carry, each patch applied to the post as it was last sent; null where one does not apply. */
 function changesOfPatches(batches: PatchOrDelta<LivePost>[][]): (Change<LivePost> | null)[][] {
-  const held = new Map<string, LivePost>();
-  return batches.map((batch) =>
-    batch.map((item) => {
-      const change = isPatch(item) ? changeOfPatch(held.get(item.id), item) : changeOfDelta(item);
-      if (change?.new_val) held.set(change.new_val.id, change.new_val);
-      return change ?? null;
-    }),
-  );
+  const held = new HeldDocuments<LivePost>();
+  return batches.map((batch) => batch.map((item) => held.changeOf(item) ?? null));
 }
 
 test('a batching client gets every change of a burst exactly once and in version order, in fewer messages; a plain client still gets one poststream each', async () => {
