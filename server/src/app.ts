@@ -1,11 +1,12 @@
 import compression from 'compression';
 import express, { type Express, type RequestHandler } from 'express';
 import { cors } from './http/cors.js';
+import { createHealthRouter, type ReadinessCheck } from './http/health.js';
 import { jsonBody } from './http/json-body.js';
 import { requestLog } from './http/request-log.js';
 import { createApiRouter } from './http/router.js';
 import { securityHeaders } from './http/security-headers.js';
-import { createSiteRouter, type ReadinessCheck } from './http/site.js';
+import { createSiteRouter } from './http/site.js';
 import { loadWidgetBundle, type WidgetBundle } from './http/widget-bundle.js';
 import { createPagesRouter } from './pages/pages-router.js';
 import { notFound, problemHandler } from './problem/problem-middleware.js';
@@ -47,7 +48,7 @@ function compress(): RequestHandler {
   });
 }
 
-/** The Express application: security headers, CORS, rate limits, /api from openapi.yaml, docs, health, the widget bundle. */
+/** The Express application: security headers, CORS, health (not rate-limited), rate limits, /api from openapi.yaml, docs, health, the widget bundle. */
 export function createApp(services: Services, options: AppOptions = {}): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -57,6 +58,7 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   app.use(compress());
   app.use(securityHeaders());
   app.use(cors(services.config));
+  app.use(createHealthRouter(services, options.readiness ?? new Map()));
   app.use(async (req, _res, next) => {
     await services.limits.enforce('requestsPerIp', req.ip ?? 'unknown');
     next();
@@ -65,7 +67,7 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   app.use('/api', services.reads.routes.handler);
   app.use('/api', createApiRouter(handlers, services, { strictResponses: options.strictResponses ?? false }));
   app.use('/api', notFound);
-  app.use(createSiteRouter(services, options.readiness ?? new Map()));
+  app.use(createSiteRouter());
   const widget = options.widget ?? installedWidget(services);
   for (const handler of widget?.handlers ?? []) app.use(handler);
   for (const handler of options.site ?? []) app.use(handler);

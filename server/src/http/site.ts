@@ -1,39 +1,13 @@
 import express, { type Router } from 'express';
 import { spec, specYaml } from '../openapi/spec.js';
-import type { Services } from '../services.js';
 import { serveFile } from './static-file.js';
 import { swaggerUi } from './swagger-ui.js';
 
-/** A named readiness check; it rejects when its dependency is unreachable. */
-export type ReadinessCheck = () => Promise<void>;
-
-/** Everything outside /api: the contract, its docs, health and readiness. */
-export function createSiteRouter(services: Services, readiness: Map<string, ReadinessCheck>): Router {
+/** Everything outside /api but health: the contract and its docs. */
+export function createSiteRouter(): Router {
   const router = express.Router();
   router.use(serveFile('/openapi.yaml', { body: specYaml, type: 'application/yaml; charset=utf-8' }));
   router.use(serveFile('/openapi.json', { body: JSON.stringify(spec), type: 'application/json; charset=utf-8' }));
   router.use('/docs', swaggerUi());
-  router.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', instance: services.config.instanceName });
-  });
-  router.get('/readyz', async (_req, res) => {
-    const checks: Record<string, string> = {};
-    await Promise.all(
-      [['store', () => services.store.ping()] as const, ...readiness].map(async ([name, check]) => {
-        try {
-          await check();
-          checks[name] = 'ok';
-        } catch (error) {
-          // Details go to the log, not to whoever asks.
-          services.logger.warn('not ready', { check: name, error: error instanceof Error ? error.message : String(error) });
-          checks[name] = 'fail';
-        }
-      }),
-    );
-    const ready = Object.values(checks).every((value) => value === 'ok');
-    // Limits counted per node while Redis is away degrade the cluster, not this node: said, not failed.
-    const details = { limits: services.limits.mode };
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'fail', instance: services.config.instanceName, checks, details });
-  });
   return router;
 }

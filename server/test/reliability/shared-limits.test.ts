@@ -123,6 +123,11 @@ test('the per-address request limit is counted across the nodes', async () => {
   expect(statuses).toEqual(Array(REQUESTS_PER_IP).fill(200));
   for (const node of nodes) expect((await client.get(node, '/api')).status).toBe(429);
   expect((await from('10.2.0.2').get(nodes[1]!, '/api')).status).toBe(200);
+  // Probes are not counted: an address out of budget (a sidekick, a balancer) still sees each node ready.
+  for (const node of nodes) {
+    expect((await client.get(node, '/readyz')).status).toBe(200);
+    expect((await client.get(node, '/healthz')).status).toBe(200);
+  }
 });
 
 test('Redis down: each node limits on its own, says so, answers no 5xx; Redis back: shared again', async () => {
