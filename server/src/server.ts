@@ -126,7 +126,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const store = options.store ?? (await openConfiguredStore(config));
   // Loaded here, not at the top: a single node without REDIS_URL never pays for the client.
   const redisModule = config.redisUrl ? await import('./redis/connect-redis.js') : undefined;
-  const redis = redisModule && config.redisUrl ? await redisModule.connectRedis(config.redisUrl, logger, 'limits') : undefined;
+  const redis =
+    redisModule && config.redisUrl ? await redisModule.connectRedis(config.redisUrl, logger, 'limits', { watch: true }) : undefined;
   // Limits given in code win over the environment's.
   const limits = new Limits(
     { ...config.rateLimits, ...options.limits },

@@ -3,6 +3,7 @@ import type { Server } from 'socket.io';
 import { backoffDelay, wait } from '../backoff.js';
 import type { Logger } from '../logger.js';
 import { closeRedis } from '../redis/connect-redis.js';
+import { watchRedis } from '../redis/watch-redis.js';
 
 /** The Redis pub/sub pair behind the socket.io adapter. */
 export interface RedisLink {
@@ -80,6 +81,8 @@ export async function attachRedis(io: Server, url: string, logger: Logger): Prom
   );
   await Promise.race([connected, wait(3000)]);
   io.adapter(createAdapter(pub, sub, { requestsTimeout: 2000 }));
+  // The subscriber only listens: when a hung Redis answers again, what it publishes arrives on the same connection.
+  watchRedis(pub, logger, 'pub');
   return {
     commands: pub,
     async ping() {

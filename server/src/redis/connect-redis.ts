@@ -1,6 +1,7 @@
 import type { RedisClientType } from 'redis';
 import { backoffDelay, wait } from '../backoff.js';
 import type { Logger } from '../logger.js';
+import { unwatchRedis, watchRedis } from './watch-redis.js';
 
 /** A node-redis client as this server uses it. */
 export type RedisClient = RedisClientType;
@@ -9,9 +10,10 @@ export type RedisClient = RedisClientType;
  * A Redis client that starts even while Redis is down and keeps retrying.
  * Commands fail at once while it is away (no offline queue), so callers fall
  * back instead of piling up in memory. Each distinct error is logged once.
- * Loaded only when REDIS_URL is set.
+ * `watch`: a Redis that hangs is noticed within seconds (see watchRedis); not
+ * for a subscriber. Loaded only when REDIS_URL is set.
  */
-export async function connectRedis(url: string, logger: Logger, name: string): Promise<RedisClient> {
+export async function connectRedis(url: string, logger: Logger, name: string, options: { watch?: boolean } = {}): Promise<RedisClient> {
   const { createClient } = await import('redis');
   const client = createClient({
     url,
@@ -28,11 +30,13 @@ export async function connectRedis(url: string, logger: Logger, name: string): P
   });
   const connected = client.connect().catch((error: Error) => logger.warn('redis connect failed', { client: name, error: error.message }));
   await Promise.race([connected, wait(3000)]);
+  if (options.watch) watchRedis(client, logger, name);
   return client;
 }
 
 /** Closes a client whether or not Redis answers. */
 export async function closeRedis(client: RedisClient): Promise<void> {
+  unwatchRedis(client);
   if (!client.isOpen) return;
   await Promise.race([client.close().catch(() => undefined), wait(1000)]);
   if (client.isOpen) client.destroy();
