@@ -48,7 +48,7 @@ function compress(): RequestHandler {
   });
 }
 
-/** The Express application: security headers, CORS, health (not rate-limited), rate limits, /api from openapi.yaml, docs, health, the widget bundle. */
+/** The Express application: security headers, CORS, health (not rate-limited), rate limits, /api from openapi.yaml, docs, the widget bundle. */
 export function createApp(services: Services, options: AppOptions = {}): Express {
   const app = express();
   app.disable('x-powered-by');

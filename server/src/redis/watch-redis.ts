@@ -20,26 +20,26 @@ const watched = new WeakMap<RedisClient, () => void>();
 export function watchRedis(client: RedisClient, logger: Logger, name: string): void {
   let pinging = false;
   const unwatched = new AbortController();
+  const check = async () => {
+    // A PING that fails counts as an answer: a client that sees errors reconnects by itself.
+    const answered = await Promise.race([
+      client.ping().then(
+        () => true,
+        () => true,
+      ),
+      wait(ANSWER_WITHIN_MS, unwatched.signal).then(() => false),
+    ]);
+    if (answered || !client.isReady || unwatched.signal.aborted) return;
+    logger.warn('redis does not answer: connecting again', { client: name });
+    client.destroy();
+    // While Redis hangs the new connection waits in its handshake, not ready; it becomes ready when Redis answers.
+    client.connect().catch((error: Error) => logger.warn('redis connect failed', { client: name, error: error.message }));
+  };
   const timer = setInterval(() => {
     if (pinging || !client.isReady) return;
     pinging = true;
-    let answered = false;
-    // A PING that fails is the client's own business: it reconnects by itself.
-    const ping = client.ping().then(
-      () => {
-        answered = true;
-      },
-      () => {
-        answered = true;
-      },
-    );
-    void Promise.race([ping, wait(ANSWER_WITHIN_MS, unwatched.signal)]).then(() => {
+    void check().finally(() => {
       pinging = false;
-      if (answered || !client.isReady || unwatched.signal.aborted) return;
-      logger.warn('redis does not answer: connecting again', { client: name });
-      client.destroy();
-      // While Redis hangs the new connection waits in its handshake, not ready; it becomes ready when Redis answers.
-      client.connect().catch((error: Error) => logger.warn('redis connect failed', { client: name, error: error.message }));
     });
   }, PING_EVERY_MS);
   timer.unref();
