@@ -35,8 +35,10 @@ describe('the parts loaded on first use (forms, an opened post)', () => {
   test('when they cannot be loaded the element says so with "Try again", fires news-forum-error, and loads them when tried again', async () => {
     const { page, problems } = await openPage(fixture.browser);
     let refused = 0;
-    await page.route(PARTS, (route) => {
+    // Refused slowly, so that each attempt is still running when the test looks again.
+    await page.route(PARTS, async (route) => {
       refused += 1;
+      await new Promise((resolve) => setTimeout(resolve, 300));
       return route.abort('connectionrefused');
     });
     await page.goto(`${fixture.env.url}/`);

@@ -46,7 +46,11 @@ export class PartsController extends Controller {
   load(): void {
     if (this.loaded || this.#loading) return;
     this.#loading = true;
-    this.error = undefined;
+    // "Try again" gives way to "Loading…" at once: a click on the old button while this attempt runs would do nothing.
+    if (this.error) {
+      this.error = undefined;
+      this.changed();
+    }
     import('../parts.js')
       .then(({ attach }) => attach(this.host, this.ui))
       .then(
