@@ -29,6 +29,12 @@ export const MAX_COMMENT_PAGE_SIZE = 200;
 export const DEFAULT_NOTIFICATION_PAGE_SIZE = 20;
 /** A comments snapshot holds at most this many comments of the post (the oldest). */
 export const COMMENT_SNAPSHOT_LIMIT = 200;
+/**
+ * A socket that takes `postpatches` holds at most this many posts, those most
+ * recently sent to it; the server patches only those, so a reader's memory
+ * stays bounded however long it stays connected.
+ */
+export const MAX_HELD_POSTS = 1_000;
 /** Post and comment ids: lowercase UUIDs. */
 export const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

@@ -8,6 +8,7 @@ import {
   HeldDocuments,
   isPatch,
   type LivePost,
+  MAX_HELD_POSTS,
   type Patch,
   patchOfChange,
 } from '../src/index.js';
@@ -98,5 +99,22 @@ describe('held documents', () => {
     expect(held.changeOf(patch)).toBeUndefined();
     expect(held.changeOf(deltaOfChange({ old_val: voted, new_val: null }))).toEqual({ old_val: voted, new_val: null });
     expect(held.changeOf(patchOfChange({ old_val: voted, new_val: { ...voted, version: 9 } })!)).toBeUndefined();
+  });
+
+  test('hold at most their capacity, dropping the least recently sent: a patch of that one is refused, of the others applied', () => {
+    const held = new HeldDocuments<LivePost>(2);
+    const a: LivePost = { ...post, id: 'a' };
+    const b: LivePost = { ...post, id: 'b' };
+    const c: LivePost = { ...post, id: 'c' };
+    for (const doc of [a, b]) held.changeOf(deltaOfChange({ old_val: null, new_val: doc }));
+    // Sent again, a is the most recent: c's arrival drops b.
+    const a8 = { ...a, upvotes: 5, version: 8 };
+    expect(held.changeOf(patchOfChange({ old_val: a, new_val: a8 })!)).toEqual({ old_val: a, new_val: a8 });
+    held.changeOf(deltaOfChange({ old_val: null, new_val: c }));
+    expect([held.has('a'), held.has('b'), held.has('c')]).toEqual([true, false, true]);
+    expect(held.changeOf(patchOfChange({ old_val: b, new_val: { ...b, version: 8 } })!)).toBeUndefined();
+    expect(held.changeOf(patchOfChange({ old_val: c, new_val: { ...c, version: 8 } })!)).toBeDefined();
+    expect(new HeldDocuments().has('a')).toBe(false);
+    expect(MAX_HELD_POSTS).toBeGreaterThanOrEqual(100);
   });
 });
