@@ -39,17 +39,18 @@ async function limitsMode(): Promise<string> {
   return ((await (await fetch(`${node.url}/readyz`)).json()) as { details: { limits: string } }).details.limits;
 }
 
-/** Polls until the node's limits are counted as `mode`; the test's timeout bounds it. */
-async function until(mode: string): Promise<void> {
-  while ((await limitsMode()) !== mode) await new Promise((resolve) => setTimeout(resolve, 200));
+/** Polls until `check` holds; the test's timeout bounds it. */
+async function until(check: () => Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 200));
 }
+const limitsAre = (mode: string) => async () => (await limitsMode()) === mode;
 
 test('Redis hangs: the node drops its connection, counts limits in memory and answers; Redis answers again: shared again', async () => {
   expect(await limitsMode()).toBe('shared');
   redis.pause();
   try {
     // The connection stays open, so only an unanswered PING tells.
-    await until('per-node');
+    await until(limitsAre('per-node'));
     expect(node.logs).toContain('redis does not answer: connecting again');
     expect((await fetch(`${node.url}/readyz`)).status).toBe(503);
     expect(node.logs).toContain("rate limits are counted in this node's memory: Redis is unreachable");
@@ -60,10 +61,10 @@ test('Redis hangs: the node drops its connection, counts limits in memory and an
   } finally {
     redis.resume();
   }
-  await until('shared');
+  await until(limitsAre('shared'));
   expect(node.logs).toContain('rate limits are shared through Redis again');
   // The socket.io adapter's publisher was dropped too (readiness pings it): it is back as well.
-  while ((await fetch(`${node.url}/readyz`)).status !== 200) await new Promise((resolve) => setTimeout(resolve, 200));
+  await until(async () => (await fetch(`${node.url}/readyz`)).status === 200);
   // Shared again: counted in Redis, where this address has no hits yet.
   const statuses: number[] = [];
   for (let i = 0; i <= REQUESTS_PER_IP; i++) statuses.push((await get('/api', '10.7.0.2')).status);
