@@ -1,6 +1,7 @@
 import { backoffDelay, wait } from '../../backoff.js';
 import { Subscription } from '../feed-subscription.js';
 import type { FeedItem, Table } from '../store.js';
+import { type ChangeNotice, type NoticeRow, parseNotice } from './change-notice.js';
 import type { SqlDriver, SqlExecutor } from './driver.js';
 import { CHANGES_CHANNEL } from './migrations.js';
 
@@ -19,8 +20,8 @@ const BATCH = 500;
  * generic plan of the prepared statement knows it too.
  */
 export const READ_CHANGES = `SELECT s.epoch::text AS epoch, s.pruned_through::text AS pruned,
-       (SELECT created_at::text FROM changes WHERE seq = $1) AS at_position,
-       c.seq::text AS seq, c.tbl, c.old_val, c.new_val, c.created_at::text AS created
+       (SELECT change_stamp(created_at) FROM changes WHERE seq = $1) AS at_position,
+       c.seq::text AS seq, c.tbl, c.old_val, c.new_val, change_stamp(c.created_at) AS created
   FROM (SELECT epoch, pruned_through FROM change_log_state LIMIT 1) s
   LEFT JOIN LATERAL (SELECT seq, tbl, old_val, new_val, created_at FROM changes
                       WHERE seq > $1 ORDER BY seq LIMIT ${BATCH}) c ON true
@@ -40,7 +41,7 @@ export async function readFeedPosition(db: SqlExecutor): Promise<FeedPosition> {
 interface LogRow {
   epoch: string;
   pruned: string;
-  /** When the row at the reader's position was written; null when there is none. */
+  /** change_stamp() of the row at the reader's position; null when there is none. */
   at_position: string | null;
   created: string | null;
   seq: string | null;
@@ -52,7 +53,10 @@ interface LogRow {
 /**
  * Reads the change log (filled by triggers, announced by NOTIFY) once per
  * store and hands every row to the subscribers of its table, in seq order,
- * which the triggers make commit order.
+ * which the triggers make commit order. A row announced with its content
+ * right after the last row delivered, in the same epoch, is delivered from
+ * the notice without reading the log; anything else (a gap, a bare seq, a
+ * reconnect, a read under way) is read.
  *
  * A subscriber gets every change committed after it subscribed, and maybe a
  * few from just before (consumers drop those by `version`): the feed's
@@ -82,6 +86,8 @@ export class ChangeFeed {
    * others, which then need no read of their own.
    */
   #announced = 0;
+  /** Rows taken from notices and not yet handed on, in seq order. */
+  #outbox: { tbl: Table; item: FeedItem<Table> }[] = [];
   readonly #closing = new AbortController();
 
   get #closed(): boolean {
@@ -124,15 +130,7 @@ export class ChangeFeed {
     for (let attempt = 0; !this.#closed; attempt++) {
       try {
         const unlisten = await this.#driver.listen(CHANGES_CHANNEL, {
-          onNotify: (payload) => {
-            // The payload is the new seq; one we have read needs no query.
-            const seq = payload === '' ? Number.NaN : Number(payload);
-            if (!Number.isSafeInteger(seq)) this.#wake();
-            else if (seq > this.#position.seq) {
-              this.#announced = Math.max(this.#announced, seq);
-              this.#wake(false);
-            }
-          },
+          onNotify: (payload) => this.#notified(parseNotice(payload)),
           onReconnect: () => this.#wake(),
         });
         if (this.#closed) await unlisten();
@@ -144,6 +142,59 @@ export class ChangeFeed {
         await wait(backoffDelay(attempt), this.#closing.signal);
       }
     }
+  }
+
+  #notified(notice: ChangeNotice | undefined): void {
+    if (notice === undefined) {
+      this.#wake();
+      return;
+    }
+    // One we have read needs no query.
+    if (notice.seq <= this.#position.seq) return;
+    const rows = notice.rows;
+    if (rows && this.#follows(rows.list, rows.epoch)) {
+      for (const row of rows.list) {
+        this.#advance(row.seq, rows.epoch, rows.stamp);
+        // Handed on in a turn of its own: the writer is answered first (on PGlite the notice comes within its statement).
+        if (this.#outbox.push({ tbl: rows.tbl, item: { old_val: row.old_val, new_val: row.new_val } as FeedItem<Table> }) === 1) {
+          setImmediate(() => this.#sendOutbox());
+        }
+      }
+      return;
+    }
+    this.#announced = Math.max(this.#announced, notice.seq);
+    this.#wake(false);
+  }
+
+  /**
+   * Whether rows can be delivered from their notice: they come one after the
+   * other right after the position, in its epoch, and no read is under way or
+   * owed (a read's rows must not be overtaken, and after a reconnect the
+   * position is checked by a read first).
+   */
+  #follows(rows: readonly NoticeRow[], epoch: string): boolean {
+    if (this.#closed || this.#draining || this.#again || epoch !== this.#position.epoch) return false;
+    return rows.every((row, i) => row.seq === this.#position.seq + 1 + i);
+  }
+
+  #advance(seq: number, epoch: string, stamp: string | null): void {
+    this.#position = { epoch, seq };
+    this.#stamp = stamp ?? undefined;
+  }
+
+  /** Hands `item` to the subscribers of `tbl` (every table: undefined), after the rows taken from notices. */
+  #hand(tbl: Table | undefined, item: FeedItem<Table>): void {
+    this.#sendOutbox();
+    for (const subscription of this.#subscribers) {
+      if (tbl === undefined || subscription.table === tbl) subscription.push(item);
+    }
+  }
+
+  #sendOutbox(): void {
+    if (this.#outbox.length === 0) return;
+    const outbox = this.#outbox;
+    this.#outbox = [];
+    for (const { tbl, item } of outbox) this.#hand(tbl, item);
   }
 
   /** Reads the log unless it is being read; `unknown`: whatever the position (else up to #announced). */
@@ -198,19 +249,15 @@ export class ChangeFeed {
       this.#position = await readFeedPosition(this.#driver);
       this.#stamp = undefined;
       this.#announced = 0;
-      for (const subscription of this.#subscribers) subscription.push({ reset: true });
+      this.#hand(undefined, { reset: true });
       return 0;
     }
     let read = 0;
     for (const row of rows) {
       if (row.seq === null || row.tbl === null) continue;
       read++;
-      this.#position = { epoch: state.epoch, seq: Number(row.seq) };
-      this.#stamp = row.created ?? undefined;
-      const change = { old_val: row.old_val, new_val: row.new_val } as FeedItem<Table>;
-      for (const subscription of this.#subscribers) {
-        if (subscription.table === row.tbl) subscription.push(change);
-      }
+      this.#advance(Number(row.seq), state.epoch, row.created);
+      this.#hand(row.tbl, { old_val: row.old_val, new_val: row.new_val } as FeedItem<Table>);
     }
     return read;
   }

@@ -12,6 +12,7 @@ export interface SqlExecutor {
 
 /** Callbacks of a LISTEN subscription. */
 export interface ListenHandlers {
+  /** A notification's payload; '' when it may have been sent before a reconnect was reported. */
   onNotify(payload: string): void;
   /**
    * The listening connection was lost and is listening again: notifications

@@ -13,12 +13,18 @@ export interface Migration {
   sql: string;
 }
 
-/** NOTIFY channel of the change log; the payload is the new `changes.seq`. */
+/**
+ * NOTIFY channel of the change log. Since migration 10 the payload is the
+ * change itself (see ChangeNotice), or its `changes.seq` alone when the change
+ * does not fit in a payload; before, always the seq.
+ */
 export const CHANGES_CHANNEL = 'news_forum_changes';
 /** Advisory lock that orders change-log writers by commit. */
 const CHANGE_LOG_LOCK = 7_301_001;
 /** Set (transaction-local) while cast_votes logs its votes' changes itself. */
 const VOTE_BATCH_SETTING = 'news_forum.votes_log_themselves';
+/** Posts whose changes (before and after, about 700 bytes) fit in one NOTIFY payload, with room to spare. */
+const MAX_NOTICE_POSTS = 8;
 /** Advisory lock that keeps nodes starting together from migrating twice. */
 const MIGRATION_LOCK = 7_301_002;
 
@@ -526,6 +532,107 @@ BEGIN
 END $$;
 `;
 
+/**
+ * A commit's changes are announced with their content, so that a reader at
+ * the seq before them delivers them without reading the log (a statement per
+ * commit on every node: on PGlite, 1.5 ms of the 4.5 ms from a vote's request
+ * to its first send). The payload is a ChangeNotice; one whose JSON would not
+ * fit in NOTIFY's 8,000 bytes is replaced by the last seq alone, as before, and
+ * the rows are read. A node of the previous version reads the log on any
+ * payload that is not a seq. change_stamp() names a row's created_at the same
+ * way in the notice and in the log's read, whatever the session's time zone.
+ */
+const changeNotices = /* sql */ `
+CREATE FUNCTION change_stamp(at timestamptz) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE
+  RETURN (extract(epoch FROM at) * 1000000)::bigint::text;
+
+-- rows: [seq, old_val, new_val] of one table, in seq order, all written at p_at.
+CREATE FUNCTION change_notice(p_tbl text, p_at timestamptz, p_rows jsonb) RETURNS text LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  notice text;
+BEGIN
+  notice := jsonb_build_object('e', (SELECT epoch FROM change_log_state LIMIT 1), 't', p_tbl, 'c', change_stamp(p_at),
+    'r', p_rows)::text;
+  IF octet_length(notice) < 8000 THEN
+    RETURN notice;
+  END IF;
+  RETURN (p_rows -> -1 ->> 0);
+END $$;
+
+CREATE OR REPLACE FUNCTION record_change() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  old_doc jsonb;
+  new_doc jsonb;
+  new_seq bigint;
+  new_at timestamptz;
+BEGIN
+  IF TG_TABLE_NAME = 'posts' THEN
+    IF TG_OP <> 'INSERT' THEN old_doc := post_json(OLD); END IF;
+    IF TG_OP <> 'DELETE' THEN new_doc := post_json(NEW); END IF;
+  ELSE
+    IF TG_OP <> 'INSERT' THEN old_doc := comment_json(OLD); END IF;
+    IF TG_OP <> 'DELETE' THEN new_doc := comment_json(NEW); END IF;
+  END IF;
+  -- Held until the commit completes: seq order is commit order (see migration 1).
+  PERFORM pg_advisory_xact_lock(${CHANGE_LOG_LOCK});
+  INSERT INTO changes (tbl, old_val, new_val) VALUES (TG_TABLE_NAME, old_doc, new_doc)
+    RETURNING seq, created_at INTO new_seq, new_at;
+  PERFORM pg_notify('${CHANGES_CHANNEL}', change_notice(TG_TABLE_NAME, new_at, jsonb_build_array(jsonb_build_array(new_seq, old_doc, new_doc))));
+  RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION cast_votes(p_posts uuid[], p_logins text[], p_values smallint[])
+  RETURNS TABLE (n integer, doc jsonb, account_gone boolean) LANGUAGE plpgsql AS $$
+DECLARE
+  befores jsonb[] := '{}';
+  afters jsonb[] := '{}';
+  run_before jsonb;
+  run_after jsonb;
+  vote record;
+  logged jsonb;
+  logged_at timestamptz;
+  last_seq bigint;
+BEGIN
+  PERFORM set_config('${VOTE_BATCH_SETTING}', 'on', true);
+  FOR i IN 1 .. coalesce(cardinality(p_posts), 0) LOOP
+    IF i > 1 AND p_posts[i] IS DISTINCT FROM p_posts[i - 1] THEN
+      IF run_after IS DISTINCT FROM run_before THEN
+        befores := array_append(befores, run_before);
+        afters := array_append(afters, run_after);
+      END IF;
+      run_before := NULL;
+      run_after := NULL;
+    END IF;
+    -- An assignment, not SELECT … INTO: evaluated as a simple expression, without a query's executor.
+    vote := cast_vote(p_posts[i], p_logins[i], p_values[i], run_before IS NULL);
+    n := i;
+    doc := vote.doc;
+    account_gone := vote.account_gone;
+    run_before := coalesce(run_before, vote.old_doc);
+    run_after := coalesce(doc, run_after);
+    RETURN NEXT;
+  END LOOP;
+  IF run_after IS DISTINCT FROM run_before THEN
+    befores := array_append(befores, run_before);
+    afters := array_append(afters, run_after);
+  END IF;
+  PERFORM set_config('${VOTE_BATCH_SETTING}', '', true);
+  IF cardinality(afters) > 0 THEN
+    -- Held until commit, as record_change() holds it.
+    PERFORM pg_advisory_xact_lock(${CHANGE_LOG_LOCK});
+    -- More posts than fit in a payload are not gathered for one, only to be dropped.
+    WITH inserted AS (
+      INSERT INTO changes (tbl, old_val, new_val)
+        SELECT 'posts', r.old_val, r.new_val FROM unnest(befores, afters) WITH ORDINALITY AS r(old_val, new_val, k) ORDER BY r.k
+        RETURNING seq, old_val, new_val, created_at)
+    SELECT jsonb_agg(jsonb_build_array(seq, old_val, new_val) ORDER BY seq) FILTER (WHERE cardinality(afters) <= ${MAX_NOTICE_POSTS}),
+           max(created_at), max(seq)
+      INTO logged, logged_at, last_seq FROM inserted;
+    PERFORM pg_notify('${CHANGES_CHANNEL}', CASE WHEN logged IS NULL THEN last_seq::text ELSE change_notice('posts', logged_at, logged) END);
+  END IF;
+END $$;
+`;
+
 /** The schema, oldest first. Append new migrations; never edit an applied one. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
@@ -537,6 +644,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'page posts', sql: pagePosts },
   { version: 8, name: 'notifications', sql: notifications },
   { version: 9, name: 'folded vote changes', sql: foldedVoteChanges },
+  { version: 10, name: 'change notices', sql: changeNotices },
 ];
 
 /**

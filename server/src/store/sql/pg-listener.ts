@@ -57,7 +57,10 @@ export class PgListener {
     client.on('error', drop);
     client.on('end', drop);
     client.on('notification', (message) => {
-      if (message.channel === this.channel) this.handlers.onNotify(message.payload ?? '');
+      if (message.channel !== this.channel) return;
+      // Until LISTEN is done and the reconnect reported (both before the next I/O callback), a notice could be
+      // taken as following what was read from the server before the drop: it only wakes a read.
+      this.handlers.onNotify(this.#client === client ? (message.payload ?? '') : '');
     });
     try {
       await client.connect();
