@@ -400,7 +400,7 @@ describe.each(SQL_STORE_KINDS)('%s store: reading the change log', (kind) => {
     await store.close();
   });
 
-  test('a bare seq, as a writer of the previous version announces, is read', async () => {
+  test('a bare seq, as a writer of the previous version announces, or a payload that is no notice, is read', async () => {
     const { store, driver } = await counted();
     await createUsers(store, ...USERS);
     const feed = readFeed(store, 'posts');
@@ -416,6 +416,17 @@ describe.each(SQL_STORE_KINDS)('%s store: reading the change log', (kind) => {
       await tx.query(`SELECT pg_notify('${CHANGES_CHANNEL}', $1)`, [row!.seq]);
     });
     expect(await feed.take(1)).toEqual([{ old_val: first, new_val: renamed }]);
+
+    // A payload that is no notice at all only tells that the log changed.
+    const again = { ...renamed, title: 'again', version: renamed.version + 1 };
+    await driver.transaction(async (tx) => {
+      await tx.query(`INSERT INTO changes (tbl, old_val, new_val) VALUES ('posts', $1::jsonb, $2::jsonb)`, [
+        JSON.stringify(renamed),
+        JSON.stringify(again),
+      ]);
+      await tx.query(`SELECT pg_notify('${CHANGES_CHANNEL}', '{"r": "not rows"}')`);
+    });
+    expect(await feed.take(1)).toEqual([{ old_val: renamed, new_val: again }]);
     await feed.stop();
     await store.close();
   });

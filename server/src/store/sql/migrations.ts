@@ -15,8 +15,8 @@ export interface Migration {
 
 /**
  * NOTIFY channel of the change log. Since migration 10 the payload is the
- * change itself (see ChangeNotice), or its `changes.seq` alone when the change
- * does not fit in a payload; before, always the seq.
+ * commit's changes (a ChangeNotice), or the last `changes.seq` alone when they
+ * do not fit in a payload; before, always the seq.
  */
 export const CHANGES_CHANNEL = 'news_forum_changes';
 /** Advisory lock that orders change-log writers by commit. */
