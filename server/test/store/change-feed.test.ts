@@ -319,6 +319,16 @@ describe.each(SQL_STORE_KINDS)('%s store: reading the change log', (kind) => {
     return { store: await SqlStore.open(kind, counting), driver, reads: () => reads };
   }
 
+  /** A counted store whose posts feed has delivered a first post; `before`: the log's reads until then. */
+  async function following() {
+    const opened = await counted();
+    await createUsers(opened.store, ...USERS);
+    const feed = readFeed(opened.store, 'posts');
+    const { value: first } = await opened.store.createPost(newPost('first'));
+    expect(await feed.take(1)).toEqual([{ old_val: null, new_val: first }]);
+    return { ...opened, feed, first, before: opened.reads() };
+  }
+
   test('changes announced with their content are delivered from the notice, without reading the log', async () => {
     const { store, reads } = await counted();
     await createUsers(store, ...USERS);
@@ -350,13 +360,7 @@ describe.each(SQL_STORE_KINDS)('%s store: reading the change log', (kind) => {
   });
 
   test('a change too large for a notice is read from the log, in order with the changes around it', async () => {
-    const { store, reads } = await counted();
-    await createUsers(store, ...USERS);
-    const feed = readFeed(store, 'posts');
-    await store.createPost(newPost('first'));
-    await feed.take(1);
-    const before = reads();
-
+    const { store, reads, feed, before } = await following();
     const { value: small } = await store.createPost(newPost('small'));
     const { value: large } = await store.createPost(newPost('large', 'x'.repeat(9_000)));
     const { value: after } = await store.createPost(newPost('after'));
@@ -371,13 +375,7 @@ describe.each(SQL_STORE_KINDS)('%s store: reading the change log', (kind) => {
   });
 
   test('a row the reader was not told of is not skipped: the next notice does not follow it, so the log is read', async () => {
-    const { store, driver, reads } = await counted();
-    await createUsers(store, ...USERS);
-    const feed = readFeed(store, 'posts');
-    const { value: first } = await store.createPost(newPost('first'));
-    await feed.take(1);
-    const before = reads();
-
+    const { store, driver, reads, feed, first, before } = await following();
     // As a writer that announced nothing, and a seq lost to a rolled-back insert.
     const silent = { ...first, title: 'silent', version: first.version + 1 };
     await driver.query(`INSERT INTO changes (tbl, old_val, new_val) VALUES ('posts', $1::jsonb, $2::jsonb)`, [
@@ -401,12 +399,7 @@ describe.each(SQL_STORE_KINDS)('%s store: reading the change log', (kind) => {
   });
 
   test('a bare seq, as a writer of the previous version announces, or a payload that is no notice, is read', async () => {
-    const { store, driver } = await counted();
-    await createUsers(store, ...USERS);
-    const feed = readFeed(store, 'posts');
-    const { value: first } = await store.createPost(newPost('first'));
-    await feed.take(1);
-
+    const { store, driver, feed, first } = await following();
     const renamed = { ...first, title: 'renamed', version: first.version + 1 };
     await driver.transaction(async (tx) => {
       const [row] = await tx.query<{ seq: string }>(
