@@ -89,7 +89,10 @@ async function convergence(db, workload, limitMs) {
     if (Date.now() - started > limitMs)
       return {
         ms: undefined,
-        behind: behind.map((client) => `${client.login} (live ${client.forum.live.status}; ${difference(client, expected)})`),
+        behind: behind.map(
+          (client) =>
+            `${client.login} (live ${client.forum.live.status}; ${workload.pinned.map((id) => `comments of ${id} ${client.forum.live.comments(id).status}`).join(', ')}; ${difference(client, expected)})`,
+        ),
       };
     await sleep(50);
   }

@@ -135,6 +135,49 @@ describe('loadMore() of a comments view, against a real server', () => {
 });
 
 describe('a comments view paged beyond its snapshot, across a gap in the stream', () => {
+  it('of a whole thread that passes the snapshot size during the gap, pages in the comments created then', async () => {
+    const author = await signUp('grower');
+    const { data: post, error } = await author.posts.create({ title: 'A thread that grows during a gap' });
+    if (error) throw error;
+    await addComments(
+      author,
+      post,
+      Array.from({ length: 195 }, (_, i) => `early ${String(i).padStart(3, '0')}`),
+    );
+    const proxy = await startProxy({ host: '127.0.0.1', port: forum.server.port });
+    const reader = createClient({
+      baseUrl: `http://127.0.0.1:${proxy.port}`,
+      retryDelay: () => 100,
+      socket: { reconnectionDelay: 100, reconnectionDelayMax: 200 },
+    });
+    try {
+      const view = reader.live.comments(post.id).watch();
+      await waitFor('the snapshot', () => view.items?.length === 195);
+      expect(view.hasMore).toBe(false);
+
+      proxy.cut();
+      await waitFor('the reader to lose its socket', () => reader.live.status !== 'live');
+      const added = [];
+      for (let i = 0; i < 10; i++) added.push((await author.comments.create(post.id, { text: `during the gap ${i}` })).data!);
+      proxy.restore();
+
+      // The new snapshot is cut at 200 and the view held nothing past its last: the last 5 come from the pages.
+      const expected = (await listAll(author, post.id)).map((c) => c.id);
+      expect(expected).toHaveLength(205);
+      await waitFor(
+        'the view to equal the thread',
+        () => JSON.stringify(view.items?.map((c) => c.id)) === JSON.stringify(expected),
+        15_000,
+      );
+      expect(view.items!.slice(-10).map((c) => c.text)).toEqual(added.map((c) => c.text));
+      expect(view.hasMore).toBe(false);
+      view.close();
+    } finally {
+      reader.close();
+      await proxy.close();
+    }
+  }, 90_000);
+
   it('drops the paged comments deleted during the gap and adds those created then', async () => {
     const author = await signUp('gapper');
     const { data: post, error } = await author.posts.create({ title: 'A thread across a gap' });

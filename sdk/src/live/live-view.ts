@@ -139,14 +139,16 @@ export class TopicView<T extends Versioned> implements PagedLiveView<T> {
       source.on('snapshot', (docs) => {
         this.#refreshing = false;
         const beyond = heldBeyond(this.#state, docs, spec);
-        const atEnd = this.#cursor === null;
+        // The view held the whole topic: paged to its end, or given it whole by an uncut snapshot and every change
+        // since. What was created during a gap then ranks last, past a cut snapshot, and the pages hold it.
+        const whole = this.#items !== undefined && (this.#cursor === null || !this.#cut);
         this.#cut = isCutSnapshot(docs, spec);
         // An uncut snapshot is the whole topic: paging, if it starts again, starts over.
         if (!this.#cut) this.#cursor = undefined;
         this.#update(applySnapshot(this.#state, docs, spec));
         // After any paging already on its way, which may predate the gap.
-        if (beyond.length && this.#pages)
-          void Promise.resolve(this.#loading).then(() => this.#share(() => this.#recheck(beyond, atEnd, {})));
+        if (this.#pages && (beyond.length || (whole && this.#cut)))
+          void Promise.resolve(this.#loading).then(() => this.#share(() => this.#recheck(beyond, whole, {})));
       }),
       source.on('change', (change) => this.#update(applyChange(this.#state, change))),
       source.on('error', (error) => this.#end(error)),
@@ -245,14 +247,14 @@ export class TopicView<T extends Versioned> implements PagedLiveView<T> {
   /**
    * After a snapshot that follows a gap in the stream, the documents held
    * beyond it (`checked`) are pages' worth of unknowns: pages are read again
-   * from the first until past the last of them (to the end if paging had
-   * reached it), adding what was created meanwhile and dropping what the
+   * from the first until past the last of them (to the end if the view held
+   * the whole topic), adding what was created meanwhile and dropping what the
    * pages no longer hold.
    */
   async #recheck(checked: readonly T[], toEnd: boolean, options: CallOptions): Promise<LoadMoreResult<T>> {
     const pages = this.#pages;
     const spec = this.#spec;
-    const extent = checked.reduce((a, b) => (spec.compare(b, a) > 0 ? b : a));
+    const extent = checked.length ? checked.reduce((a, b) => (spec.compare(b, a) > 0 ? b : a)) : undefined;
     const seen = new Set<string>();
     const added: T[] = [];
     let cursor: string | undefined;
@@ -272,7 +274,7 @@ export class TopicView<T extends Versioned> implements PagedLiveView<T> {
         reached = undefined;
         break;
       }
-      if (!toEnd && reached && spec.compare(reached, extent) >= 0) break;
+      if (!toEnd && (!extent || (reached && spec.compare(reached, extent) >= 0))) break;
       cursor = data.nextCursor;
     }
     if (!this.closed) this.#update(dropUnseen(this.#state, checked, seen, reached, spec));
