@@ -134,22 +134,53 @@ describe('loadMore() of a comments view, against a real server', () => {
   });
 });
 
+/** A post with `count` comments by a new author, and a reader that reaches the server through a proxy that can be cut. */
+async function threadBehindProxy(login: string, title: string, count: number, prefix: string) {
+  const author = await signUp(login);
+  const { data: post, error } = await author.posts.create({ title });
+  if (error) throw error;
+  const existing = await addComments(
+    author,
+    post,
+    Array.from({ length: count }, (_, i) => `${prefix} ${String(i).padStart(3, '0')}`),
+  );
+  const proxy = await startProxy({ host: '127.0.0.1', port: forum.server.port });
+  const reader = createClient({
+    baseUrl: `http://127.0.0.1:${proxy.port}`,
+    retryDelay: () => 100,
+    socket: { reconnectionDelay: 100, reconnectionDelayMax: 200 },
+  });
+  return {
+    author,
+    post,
+    existing,
+    proxy,
+    reader,
+    /** Waits until `view` shows the thread as the API lists it, which must be `length` long. */
+    async untilWhole(view: { items: readonly Comment[] | undefined }, length: number) {
+      const expected = (await listAll(author, post.id)).map((c) => c.id);
+      expect(expected).toHaveLength(length);
+      await waitFor(
+        'the view to equal the thread',
+        () => JSON.stringify(view.items?.map((c) => c.id)) === JSON.stringify(expected),
+        15_000,
+      );
+    },
+    async close() {
+      reader.close();
+      await proxy.close();
+    },
+  };
+}
+
 describe('a comments view paged beyond its snapshot, across a gap in the stream', () => {
   it('of a whole thread that passes the snapshot size during the gap, pages in the comments created then', async () => {
-    const author = await signUp('grower');
-    const { data: post, error } = await author.posts.create({ title: 'A thread that grows during a gap' });
-    if (error) throw error;
-    await addComments(
-      author,
-      post,
-      Array.from({ length: 195 }, (_, i) => `early ${String(i).padStart(3, '0')}`),
+    const { author, post, proxy, reader, untilWhole, close } = await threadBehindProxy(
+      'grower',
+      'A thread that grows during a gap',
+      195,
+      'early',
     );
-    const proxy = await startProxy({ host: '127.0.0.1', port: forum.server.port });
-    const reader = createClient({
-      baseUrl: `http://127.0.0.1:${proxy.port}`,
-      retryDelay: () => 100,
-      socket: { reconnectionDelay: 100, reconnectionDelayMax: 200 },
-    });
     try {
       const view = reader.live.comments(post.id).watch();
       await waitFor('the snapshot', () => view.items?.length === 195);
@@ -162,37 +193,22 @@ describe('a comments view paged beyond its snapshot, across a gap in the stream'
       proxy.restore();
 
       // The new snapshot is cut at 200 and the view held nothing past its last: the last 5 come from the pages.
-      const expected = (await listAll(author, post.id)).map((c) => c.id);
-      expect(expected).toHaveLength(205);
-      await waitFor(
-        'the view to equal the thread',
-        () => JSON.stringify(view.items?.map((c) => c.id)) === JSON.stringify(expected),
-        15_000,
-      );
+      await untilWhole(view, 205);
       expect(view.items!.slice(-10).map((c) => c.text)).toEqual(added.map((c) => c.text));
       expect(view.hasMore).toBe(false);
       view.close();
     } finally {
-      reader.close();
-      await proxy.close();
+      await close();
     }
   }, 90_000);
 
   it('drops the paged comments deleted during the gap and adds those created then', async () => {
-    const author = await signUp('gapper');
-    const { data: post, error } = await author.posts.create({ title: 'A thread across a gap' });
-    if (error) throw error;
-    const existing = await addComments(
-      author,
-      post,
-      Array.from({ length: 230 }, (_, i) => `before ${String(i).padStart(3, '0')}`),
+    const { author, post, existing, proxy, reader, untilWhole, close } = await threadBehindProxy(
+      'gapper',
+      'A thread across a gap',
+      230,
+      'before',
     );
-    const proxy = await startProxy({ host: '127.0.0.1', port: forum.server.port });
-    const reader = createClient({
-      baseUrl: `http://127.0.0.1:${proxy.port}`,
-      retryDelay: () => 100,
-      socket: { reconnectionDelay: 100, reconnectionDelayMax: 200 },
-    });
     try {
       const view = reader.live.comments(post.id).watch();
       await waitFor('the snapshot', () => view.items?.length === 200);
@@ -207,20 +223,13 @@ describe('a comments view paged beyond its snapshot, across a gap in the stream'
       for (const text of ['during the gap 1', 'during the gap 2']) added.push((await author.comments.create(post.id, { text })).data!);
       proxy.restore();
 
-      const expected = (await listAll(author, post.id)).map((c) => c.id);
-      expect(expected).toHaveLength(230);
-      await waitFor(
-        'the view to equal the thread',
-        () => JSON.stringify(view.items?.map((c) => c.id)) === JSON.stringify(expected),
-        15_000,
-      );
+      await untilWhole(view, 230);
       expect(view.items!.some((c) => c.id === gone1.id || c.id === gone2.id)).toBe(false);
       expect(view.items!.slice(-2).map((c) => c.text)).toEqual(added.map((c) => c.text));
       expect(view.hasMore).toBe(false);
       view.close();
     } finally {
-      reader.close();
-      await proxy.close();
+      await close();
     }
   }, 90_000);
 });
