@@ -45,6 +45,8 @@ export async function openSwarm(url, count, { subscribe, processes = Math.max(4,
   const children = Array.from({ length: processes }, (_, i) => {
     const share = Math.floor(count / processes) + (i < count % processes ? 1 : 0);
     const child = fork(WORKER, [], {
+      // A reset collects the last run's garbage (see client-worker.mjs).
+      execArgv: [...process.execArgv, '--expose-gc'],
       env: { ...process.env, URL: url, COUNT: String(share), ...(subscribe && { SUBSCRIBE: JSON.stringify(subscribe) }) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -57,7 +59,7 @@ export async function openSwarm(url, count, { subscribe, processes = Math.max(4,
     clients: count,
     /** The load processes' ids, for their CPU time. */
     pids: children.map((child) => child.pid),
-    /** Forgets what was received so far. */
+    /** Forgets what was received so far, and collects it, so that no client process collects it during the next run. */
     async reset() {
       await Promise.all(children.map((child) => ask(child, { type: 'reset' })));
     },
