@@ -32,9 +32,10 @@ sockets.forEach((socket, c) => {
     const version = change.set ? (change.set.version ?? versions.get(id)) : change.new_val.version;
     versions.set(id, version);
     const log = logs[c];
+    // Flat pairs (version, arrival), allocated as the array grows rather than as an object per change.
     const arrivals = log.get(id);
-    if (arrivals) arrivals.push({ version, at });
-    else log.set(id, [{ version, at }]);
+    if (arrivals) arrivals.push(version, at);
+    else log.set(id, [version, at]);
   };
   socket.on('poststream', (change) => {
     messages += 1;
@@ -48,7 +49,13 @@ sockets.forEach((socket, c) => {
 });
 
 /** Whether the log holds every post's final version. */
-const converged = (log, finals) => finals.every(([id, version]) => (log.get(id)?.at(-1)?.version ?? 0) >= version);
+const converged = (log, finals) => finals.every(([id, version]) => (log.get(id)?.at(-2) ?? 0) >= version);
+
+/** When `arrivals` (flat pairs of version and time) first held `version` or a later one; undefined if never. */
+function arrivalOf(arrivals = [], version) {
+  for (let i = 0; i < arrivals.length; i += 2) if (arrivals[i] >= version) return arrivals[i + 1];
+  return undefined;
+}
 
 async function measure({ votes, timeoutMs }) {
   const finals = new Map();
@@ -65,12 +72,12 @@ async function measure({ votes, timeoutMs }) {
   let missing = 0;
   for (const { postId, version, at } of votes) {
     for (const log of logs) {
-      const arrival = log.get(postId)?.find((change) => change.version >= version);
-      if (arrival) latencies.push(arrival.at - at);
+      const arrival = arrivalOf(log.get(postId), version);
+      if (arrival !== undefined) latencies.push(arrival - at);
       else missing += 1;
     }
   }
-  const events = logs.reduce((sum, log) => sum + [...log.values()].reduce((n, changes) => n + changes.length, 0), 0);
+  const events = logs.reduce((sum, log) => sum + [...log.values()].reduce((n, arrivals) => n + arrivals.length / 2, 0), 0);
   return { latencies, missing, events, messages, bytes, atFinal: logs.filter((log) => converged(log, wanted)).length };
 }
 
