@@ -34,6 +34,12 @@ function installedWidget(services: Services): WidgetBundle | undefined {
   }
 }
 
+// The answer to a write is one resource (a vote's is about 300 bytes), read once by the writer. The
+// compressor wraps every response it sees, whatever it then decides, and with those wrappers most of what
+// a write allocates outlived two young-generation collections and went to the old generation: on one
+// node taking 100 votes/s, 31 MB promoted in 10 s and 178 ms of scavenges with it, 16 MB and 100 ms without.
+const COMPRESSED_METHODS = new Set(['GET', 'HEAD']);
+
 /**
  * gzip or brotli for JSON, pages and scripts of 1 KiB or more, chosen by
  * Accept-Encoding (brotli at quality 4: cheap per request). Event streams are
@@ -41,11 +47,13 @@ function installedWidget(services: Services): WidgetBundle | undefined {
  * Files served by `serveFile` come already compressed, once, and pass through;
  * socket.io answers before Express and is not touched (no WebSocket
  * per-message deflate either: it costs CPU per message on every socket).
+ * Only answers to reads (GET, HEAD) are compressed: see COMPRESSED_METHODS.
  */
 function compress(): RequestHandler {
-  return compression({
+  const compressor = compression({
     filter: (req, res) => !/^text\/event-stream/i.test(String(res.getHeader('Content-Type') ?? '')) && compression.filter(req, res),
   });
+  return (req, res, next) => (COMPRESSED_METHODS.has(req.method) ? compressor(req, res, next) : next());
 }
 
 /** The Express application: security headers, CORS, health (not rate-limited), rate limits, /api from openapi.yaml, docs, the widget bundle. */

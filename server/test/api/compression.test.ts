@@ -15,19 +15,21 @@ interface RawResponse {
   body: Buffer;
 }
 
-/** A GET that returns the bytes as sent (fetch would decode them). */
-function rawGet(url: string, headers: Record<string, string> = {}): Promise<RawResponse> {
+/** A request that returns the bytes as sent (fetch would decode them). */
+function rawRequest(method: string, url: string, headers: Record<string, string> = {}, body?: string): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    request(url, { headers }, (response) => {
+    request(url, { method, headers }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body: Buffer.concat(chunks) }));
       response.on('error', reject);
     })
       .on('error', reject)
-      .end();
+      .end(body);
   });
 }
+
+const rawGet = (url: string, headers: Record<string, string> = {}) => rawRequest('GET', url, headers);
 
 function decode(response: RawResponse): Buffer {
   switch (response.headers['content-encoding']) {
@@ -52,6 +54,7 @@ const EVENT = `data: ${'x'.repeat(4096)}\n\n`;
 const swaggerDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 
 let t: TestServer;
+let token: string;
 beforeAll(async () => {
   t = await startTestServer({
     site: [
@@ -63,7 +66,7 @@ beforeAll(async () => {
       },
     ],
   });
-  const token = await t.signUp('ana');
+  token = await t.signUp('ana');
   for (let i = 0; i < 8; i += 1) {
     const created = await t.call('POST', '/api/posts', {
       token,
@@ -100,6 +103,21 @@ describe('JSON from the API', () => {
     expect(response.headers['content-encoding']).toBeUndefined();
     expect(varies(response)).toBe(true);
     expect(JSON.parse(response.body.toString())).toMatchObject({ name: expect.any(String) });
+  });
+
+  test('the answer to a write goes out as it is, however large, without varying by Accept-Encoding', async () => {
+    const body = JSON.stringify({ title: 'A post whose answer weighs more than a KiB', text: 'z'.repeat(3000) });
+    const response = await rawRequest(
+      'POST',
+      `${t.url}/api/posts`,
+      { 'Accept-Encoding': 'br, gzip', Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body,
+    );
+    expect(response.status).toBe(201);
+    expect(response.body.length).toBeGreaterThan(3000);
+    expect(response.headers['content-encoding']).toBeUndefined();
+    expect(varies(response)).toBe(false);
+    expect(JSON.parse(response.body.toString())).toMatchObject({ text: 'z'.repeat(3000) });
   });
 
   test('the ETag still answers 304 to a compressed client', async () => {
