@@ -124,7 +124,7 @@ export function createClient(options: ClientOptions): NewsForumClient {
     retryDelay,
   });
   const comments = createCommentsApi(send);
-  const { live, closeViews } = createLive(connection, comments);
+  const { live, closeViews } = createLive(connection, comments, retryDelay);
   const setToken = (next: string | undefined) => {
     if (next === token) return;
     token = next;

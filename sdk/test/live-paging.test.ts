@@ -134,30 +134,89 @@ describe('loadMore() of a comments view, against a real server', () => {
   });
 });
 
-/** A post with `count` comments by a new author, and a reader that reaches the server through a proxy that can be cut. */
-async function threadBehindProxy(login: string, title: string, count: number, prefix: string) {
+/** A fetch whose comment pages fail (no answer) from `start()` until `end()`, counting the failures. */
+function pageOutage() {
+  const outage = {
+    down: false,
+    failures: 0,
+    start: () => (outage.down = true),
+    end: () => (outage.down = false),
+    fetch: ((input, init) => {
+      if (outage.down && String(input instanceof Request ? input.url : input).includes('/api/comments/')) {
+        outage.failures += 1;
+        return Promise.reject(new TypeError('offline'));
+      }
+      return globalThis.fetch(input, init);
+    }) as typeof globalThis.fetch,
+  };
+  return outage;
+}
+
+interface ThreadSpec {
+  login: string;
+  title: string;
+  /** Comments on the post before the reader watches it. */
+  count: number;
+  /** The reader's fetch, when not the global one. */
+  fetch?: typeof globalThis.fetch;
+}
+
+/**
+ * Runs `body` with a post holding `count` comments by a new author, and a view of them (at its first snapshot) by
+ * a reader that reaches the server through a proxy that can be cut; closes them after.
+ */
+async function withThreadBehindProxy(
+  { login, title, count, fetch }: ThreadSpec,
+  body: (thread: Awaited<ReturnType<typeof threadBehindProxy>>) => Promise<void>,
+): Promise<void> {
+  const thread = await threadBehindProxy(login, title, count, fetch);
+  try {
+    await waitFor('the snapshot', () => thread.view.items?.length === Math.min(count, 200));
+    await body(thread);
+  } finally {
+    thread.reader.close();
+    await thread.proxy.close();
+  }
+}
+
+async function threadBehindProxy(login: string, title: string, count: number, fetch?: typeof globalThis.fetch) {
   const author = await signUp(login);
   const { data: post, error } = await author.posts.create({ title });
   if (error) throw error;
   const existing = await addComments(
     author,
     post,
-    Array.from({ length: count }, (_, i) => `${prefix} ${String(i).padStart(3, '0')}`),
+    Array.from({ length: count }, (_, i) => `before ${String(i).padStart(3, '0')}`),
   );
   const proxy = await startProxy({ host: '127.0.0.1', port: forum.server.port });
   const reader = createClient({
     baseUrl: `http://127.0.0.1:${proxy.port}`,
+    ...(fetch && { fetch }),
     retryDelay: () => 100,
     socket: { reconnectionDelay: 100, reconnectionDelayMax: 200 },
   });
+  const view = reader.live.comments(post.id).watch();
   return {
     author,
     post,
     existing,
     proxy,
     reader,
-    /** Waits until `view` shows the thread as the API lists it, which must be `length` long. */
-    async untilWhole(view: { items: readonly Comment[] | undefined }, length: number) {
+    view,
+    /** Pages the view to the end of the thread. */
+    async pageToEnd() {
+      while (view.hasMore) expect((await view.loadMore()).error).toBeUndefined();
+      expect(view.items).toHaveLength(count);
+    },
+    /** Cuts the reader's connection, runs `during` (as the author), then lets the reader reconnect. */
+    async gap(during: () => Promise<void>) {
+      proxy.cut();
+      await waitFor('the reader to lose its socket', () => reader.live.status !== 'live');
+      await during();
+      proxy.restore();
+    },
+    /** Waits until the view shows the thread as the API lists it, which must be `length` long, with nothing more to page. */
+    async untilWhole(length: number) {
       const expected = (await listAll(author, post.id)).map((c) => c.id);
       expect(expected).toHaveLength(length);
       await waitFor(
@@ -165,71 +224,84 @@ async function threadBehindProxy(login: string, title: string, count: number, pr
         () => JSON.stringify(view.items?.map((c) => c.id)) === JSON.stringify(expected),
         15_000,
       );
-    },
-    async close() {
-      reader.close();
-      await proxy.close();
+      expect(view.hasMore).toBe(false);
     },
   };
 }
 
 describe('a comments view paged beyond its snapshot, across a gap in the stream', () => {
   it('of a whole thread that passes the snapshot size during the gap, pages in the comments created then', async () => {
-    const { author, post, proxy, reader, untilWhole, close } = await threadBehindProxy(
-      'grower',
-      'A thread that grows during a gap',
-      195,
-      'early',
-    );
-    try {
-      const view = reader.live.comments(post.id).watch();
-      await waitFor('the snapshot', () => view.items?.length === 195);
+    await withThreadBehindProxy({ login: 'grower', title: 'A thread that grows during a gap', count: 195 }, async (thread) => {
+      const { author, post, view, gap, untilWhole } = thread;
       expect(view.hasMore).toBe(false);
-
-      proxy.cut();
-      await waitFor('the reader to lose its socket', () => reader.live.status !== 'live');
-      const added = [];
-      for (let i = 0; i < 10; i++) added.push((await author.comments.create(post.id, { text: `during the gap ${i}` })).data!);
-      proxy.restore();
+      const added: Comment[] = [];
+      await gap(async () => {
+        for (let i = 0; i < 10; i++) added.push((await author.comments.create(post.id, { text: `during the gap ${i}` })).data!);
+      });
 
       // The new snapshot is cut at 200 and the view held nothing past its last: the last 5 come from the pages.
-      await untilWhole(view, 205);
+      await untilWhole(205);
       expect(view.items!.slice(-10).map((c) => c.text)).toEqual(added.map((c) => c.text));
-      expect(view.hasMore).toBe(false);
-      view.close();
-    } finally {
-      await close();
-    }
+    });
   }, 90_000);
 
   it('drops the paged comments deleted during the gap and adds those created then', async () => {
-    const { author, post, existing, proxy, reader, untilWhole, close } = await threadBehindProxy(
-      'gapper',
-      'A thread across a gap',
-      230,
-      'before',
-    );
-    try {
-      const view = reader.live.comments(post.id).watch();
-      await waitFor('the snapshot', () => view.items?.length === 200);
-      while (view.hasMore) expect((await view.loadMore()).error).toBeUndefined();
-      expect(view.items).toHaveLength(230);
-
-      proxy.cut();
-      await waitFor('the reader to lose its socket', () => reader.live.status !== 'live');
+    await withThreadBehindProxy({ login: 'gapper', title: 'A thread across a gap', count: 230 }, async (thread) => {
+      const { author, post, existing, view, gap, pageToEnd, untilWhole } = thread;
+      await pageToEnd();
       const [gone1, gone2] = [existing[210]!, existing[225]!];
-      for (const doomed of [gone1, gone2]) expect((await author.comments.delete(post.id, doomed.id)).error).toBeUndefined();
-      const added = [];
-      for (const text of ['during the gap 1', 'during the gap 2']) added.push((await author.comments.create(post.id, { text })).data!);
-      proxy.restore();
+      const added: Comment[] = [];
+      await gap(async () => {
+        for (const doomed of [gone1, gone2]) expect((await author.comments.delete(post.id, doomed.id)).error).toBeUndefined();
+        for (const text of ['during the gap 1', 'during the gap 2']) added.push((await author.comments.create(post.id, { text })).data!);
+      });
 
-      await untilWhole(view, 230);
+      await untilWhole(230);
       expect(view.items!.some((c) => c.id === gone1.id || c.id === gone2.id)).toBe(false);
       expect(view.items!.slice(-2).map((c) => c.text)).toEqual(added.map((c) => c.text));
-      expect(view.hasMore).toBe(false);
+    });
+  }, 90_000);
+
+  it('asks for the pages again after they fail for longer than one call retries, and converges once they answer', async () => {
+    const outage = pageOutage();
+    const spec = { login: 'retrier', title: 'A thread whose pages fail after a gap', count: 230, fetch: outage.fetch };
+    await withThreadBehindProxy(spec, async (thread) => {
+      const { author, post, existing, reader, view, gap, pageToEnd, untilWhole } = thread;
+      await pageToEnd();
+      const gone = existing[220]!;
+      let added: Comment | undefined;
+      await gap(async () => {
+        expect((await author.comments.delete(post.id, gone.id)).error).toBeUndefined();
+        added = (await author.comments.create(post.id, { text: 'during the gap' })).data;
+        outage.start();
+      });
+
+      // One call makes 3 attempts (maxRetries 2): twice that many failures means the view itself asked again.
+      await waitFor('the pages to fail beyond one call retries', () => outage.failures >= 6, 15_000);
+      await waitFor('the new snapshot', () => reader.live.status === 'live');
+      expect(view.items!.some((c) => c.id === gone.id)).toBe(true);
+      outage.end();
+
+      await untilWhole(230);
+      expect(view.items!.some((c) => c.id === gone.id)).toBe(false);
+      expect(view.items!.at(-1)?.id).toBe(added?.id);
+    });
+  }, 90_000);
+
+  it('stops asking for the failing pages once the view is closed', async () => {
+    const outage = pageOutage();
+    const spec = { login: 'quitter', title: 'A thread closed while its pages fail', count: 195, fetch: outage.fetch };
+    await withThreadBehindProxy(spec, async ({ author, post, view, gap }) => {
+      await gap(async () => {
+        for (let i = 0; i < 10; i++) expect((await author.comments.create(post.id, { text: `during the gap ${i}` })).error).toBeUndefined();
+        outage.start();
+      });
+      await waitFor('the pages to fail beyond one call retries', () => outage.failures >= 6, 15_000);
       view.close();
-    } finally {
-      await close();
-    }
+      const failures = outage.failures;
+      // Well past the 100 ms between retries.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(outage.failures).toBe(failures);
+    });
   }, 90_000);
 });

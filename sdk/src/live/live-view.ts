@@ -1,5 +1,6 @@
 import type { Page } from '@news-forum/protocol';
 import type { NewsForumError } from '../errors/news-forum-error.js';
+import { isTransientError, type RetryDelay, sleep } from '../rest/backoff.js';
 import type { CallOptions, RequestError, Result } from '../rest/result.js';
 import type { TopicEvents } from './topic-feed.js';
 import {
@@ -31,6 +32,12 @@ export interface ViewSource<T> {
 
 /** One page of a topic's documents by REST, in the view's order: the first when `cursor` is undefined. */
 export type PageSource<T> = (cursor: string | undefined, options: CallOptions) => Promise<Result<Page<T>>>;
+
+/** How a view pages beyond its snapshots: the pages, and the wait before asking again after they failed. */
+export interface Paging<T> {
+  pages: PageSource<T>;
+  retryDelay: RetryDelay;
+}
 
 /** What {@link PagedLiveView.loadMore} resolves to: the documents it added to the view, or why it failed. */
 export type LoadMoreResult<T> = { data: readonly T[]; error: undefined } | { data: undefined; error: RequestError };
@@ -119,6 +126,11 @@ export class TopicView<T extends Versioned> implements PagedLiveView<T> {
   readonly #signal: AbortSignal | undefined;
   readonly #onAbort = () => this.close();
   readonly #pages: PageSource<T> | undefined;
+  readonly #retryDelay: RetryDelay | undefined;
+  // Aborted when the view ends: stops its own page requests and the waits between them.
+  readonly #lifetime = new AbortController();
+  // Counts snapshots, so that a check after a gap stops retrying once a newer snapshot starts its own.
+  #snapshots = 0;
   /** Whether the last snapshot was cut at the topic's snapshot size. */
   #cut = false;
   /** Next page to fetch: undefined before the first, null after the last. */
@@ -128,16 +140,18 @@ export class TopicView<T extends Versioned> implements PagedLiveView<T> {
   constructor(
     source: ViewSource<T>,
     spec: ViewSpec<T>,
-    options: { signal?: AbortSignal | undefined; onEnd?: () => void; pages?: PageSource<T> | undefined },
+    options: { signal?: AbortSignal | undefined; onEnd?: () => void; paging?: Paging<T> | undefined },
   ) {
     this.#source = source;
     this.#spec = spec;
     this.#onEnd = options.onEnd;
     this.#signal = options.signal;
-    this.#pages = options.pages;
+    this.#pages = options.paging?.pages;
+    this.#retryDelay = options.paging?.retryDelay;
     this.#stops = [
       source.on('snapshot', (docs) => {
         this.#refreshing = false;
+        const snapshot = ++this.#snapshots;
         const beyond = heldBeyond(this.#state, docs, spec);
         // The view held the whole topic: paged to its end, or given it whole by an uncut snapshot and every change
         // since. What was created during a gap then ranks last, past a cut snapshot, and the pages hold it.
@@ -146,9 +160,7 @@ export class TopicView<T extends Versioned> implements PagedLiveView<T> {
         // An uncut snapshot is the whole topic: paging, if it starts again, starts over.
         if (!this.#cut) this.#cursor = undefined;
         this.#update(applySnapshot(this.#state, docs, spec));
-        // After any paging already on its way, which may predate the gap.
-        if (this.#pages && (beyond.length || (whole && this.#cut)))
-          void Promise.resolve(this.#loading).then(() => this.#share(() => this.#recheck(beyond, whole, {})));
+        if (this.#pages && (beyond.length || (whole && this.#cut))) void this.#recheckAfterGap(beyond, whole, snapshot);
       }),
       source.on('change', (change) => this.#update(applyChange(this.#state, change))),
       source.on('error', (error) => this.#end(error)),
@@ -245,6 +257,24 @@ export class TopicView<T extends Versioned> implements PagedLiveView<T> {
   }
 
   /**
+   * Runs #recheck after any paging already on its way (which may predate the
+   * gap), and again after each transient failure, with backoff, until it
+   * succeeds, the view ends, or a newer snapshot starts a check of its own:
+   * the documents beyond the snapshot converge even when the pages fail for
+   * longer than one call's retries.
+   */
+  async #recheckAfterGap(checked: readonly T[], toEnd: boolean, snapshot: number): Promise<void> {
+    const { signal } = this.#lifetime;
+    for (let retry = 1; ; retry++) {
+      while (this.#loading) await this.#loading;
+      if (signal.aborted || snapshot !== this.#snapshots) return;
+      const { error } = await this.#share(() => this.#recheck(checked, toEnd, { signal }));
+      if (!error || !isTransientError(error)) return;
+      if (!(await sleep(this.#retryDelay?.(retry) ?? 0, signal))) return;
+    }
+  }
+
+  /**
    * After a snapshot that follows a gap in the stream, the documents held
    * beyond it (`checked`) are pages' worth of unknowns: pages are read again
    * from the first until past the last of them (to the end if the view held
@@ -297,6 +327,7 @@ export class TopicView<T extends Versioned> implements PagedLiveView<T> {
   #end(error: NewsForumError | undefined): void {
     if (this.#ended) return;
     this.#ended = { error };
+    this.#lifetime.abort();
     for (const stop of this.#stops) stop();
     this.#signal?.removeEventListener('abort', this.#onAbort);
     for (const observer of [...this.#observers]) observer.end(error);

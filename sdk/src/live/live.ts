@@ -10,9 +10,10 @@ import {
   postOrder,
   type Topic,
 } from '@news-forum/protocol';
+import type { RetryDelay } from '../rest/backoff.js';
 import type { CommentsApi } from '../rest/comments.js';
 import type { Connection, ConnectionEvents } from './connection.js';
-import { type LiveView, type PagedLiveView, type PageSource, TopicView, type ViewSource, type WatchOptions } from './live-view.js';
+import { type LiveView, type PagedLiveView, type Paging, TopicView, type ViewSource, type WatchOptions } from './live-view.js';
 import type { LiveStatus } from './status.js';
 import type { TopicEvents } from './topic-feed.js';
 import type { Versioned, ViewSpec } from './view-state.js';
@@ -114,13 +115,13 @@ class TopicHandle<T extends Versioned> implements LiveTopic<T> {
   }
 
   /** A view of `subject`, a variant of this topic (posts differ in the snapshot they ask for). */
-  protected view(subject: Topic, spec: ViewSpec<T>, signal: AbortSignal | undefined, pages?: PageSource<T>): TopicView<T> {
+  protected view(subject: Topic, spec: ViewSpec<T>, signal: AbortSignal | undefined, paging?: Paging<T>): TopicView<T> {
     const connection = this.#connection;
     const source: ViewSource<T> = {
       on: (event, listener) => connection.listen(subject, event, listener),
       refresh: () => connection.refresh(subject),
     };
-    return this.#track((onEnd) => new TopicView(source, spec, { signal, onEnd, pages }));
+    return this.#track((onEnd) => new TopicView(source, spec, { signal, onEnd, paging }));
   }
 }
 
@@ -134,22 +135,30 @@ class PostsHandle extends TopicHandle<LivePost> implements LivePostsTopic {
 class CommentsHandle extends TopicHandle<Comment> implements LiveCommentsTopic {
   readonly postId: string;
   readonly #rest: CommentsApi;
+  readonly #retryDelay: RetryDelay;
 
-  constructor(connection: Connection, track: Track, rest: CommentsApi, postId: string) {
+  constructor(connection: Connection, track: Track, rest: CommentsApi, retryDelay: RetryDelay, postId: string) {
     super(connection, { topic: 'comments', postId }, track);
     this.postId = postId;
     this.#rest = rest;
+    this.#retryDelay = retryDelay;
   }
 
   watch({ signal }: WatchOptions = {}): PagedLiveView<Comment> {
     const { postId } = this;
-    const pages: PageSource<Comment> = (cursor, options) => this.#rest.list(postId, { limit: COMMENT_SNAPSHOT_LIMIT, cursor }, options);
-    return this.view({ topic: 'comments', postId }, { compare: commentOrder, snapshotLimit: COMMENT_SNAPSHOT_LIMIT }, signal, pages);
+    const paging: Paging<Comment> = {
+      pages: (cursor, options) => this.#rest.list(postId, { limit: COMMENT_SNAPSHOT_LIMIT, cursor }, options),
+      retryDelay: this.#retryDelay,
+    };
+    return this.view({ topic: 'comments', postId }, { compare: commentOrder, snapshotLimit: COMMENT_SNAPSHOT_LIMIT }, signal, paging);
   }
 }
 
-/** `forum.live`, and the means to close every view it made; `comments` pages comment views. */
-export function createLive(connection: Connection, comments: CommentsApi): { live: Live; closeViews(): void } {
+/**
+ * `forum.live`, and the means to close every view it made; `comments` pages
+ * comment views, asking again after `retryDelay` when a check after a gap fails.
+ */
+export function createLive(connection: Connection, comments: CommentsApi, retryDelay: RetryDelay): { live: Live; closeViews(): void } {
   const views = new Set<{ close(): void }>();
   const track: Track = (make) => {
     let view: { close(): void } | undefined;
@@ -163,7 +172,7 @@ export function createLive(connection: Connection, comments: CommentsApi): { liv
   };
   const live: Live = {
     posts: new PostsHandle(connection, { topic: 'posts' }, track),
-    comments: (postId) => new CommentsHandle(connection, track, comments, postId),
+    comments: (postId) => new CommentsHandle(connection, track, comments, retryDelay, postId),
     get status() {
       return connection.status;
     },

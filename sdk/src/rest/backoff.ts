@@ -1,3 +1,5 @@
+import type { RequestError } from './result.js';
+
 /** Milliseconds to wait before retry number `retry` (1 for the first retry). */
 export type RetryDelay = (retry: number) => number;
 
@@ -17,6 +19,11 @@ export const defaultRetryDelay: RetryDelay = (retry) =>
 /** Statuses worth asking again for: the server is overloaded or failing, not refusing the request. */
 export function isTransientStatus(status: number): boolean {
   return status === 429 || status >= 500;
+}
+
+/** Whether a failed call is worth making again: no answer came, or a transient status. */
+export function isTransientError(error: RequestError): boolean {
+  return error.code === 'network_error' || error.code === 'timeout' || (error.code === 'api_error' && isTransientStatus(error.status));
 }
 
 /** Milliseconds a `Retry-After` header asks for (delta-seconds or HTTP-date); undefined when absent or unreadable. */

@@ -2,7 +2,7 @@ import type { Problem } from '@news-forum/protocol';
 import { ApiError, isProblem } from '../errors/api-error.js';
 import { NetworkError } from '../errors/network-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
-import { isTransientStatus, MAX_RETRY_AFTER_MS, parseRetryAfter, type RetryDelay, sleep } from './backoff.js';
+import { isTransientError, MAX_RETRY_AFTER_MS, parseRetryAfter, type RetryDelay, sleep } from './backoff.js';
 import type { RequestError, Result } from './result.js';
 import { type BodyOf, type DataOf, fillPath, type Method, type PathOf, type QueryOf, type Target } from './route.js';
 
@@ -101,9 +101,8 @@ export function mayHaveTakenEffect(failure: RequestError): boolean {
 /** How long to wait before retrying a failed attempt, or undefined when it must not be retried. */
 function retryDelay(result: Result<unknown>, retry: number, backoff: RetryDelay): number | undefined {
   const { error, response } = result;
-  if (error === undefined || error.code === 'aborted') return undefined;
+  if (error === undefined || !isTransientError(error)) return undefined;
   if (error.code !== 'api_error') return backoff(retry);
-  if (!isTransientStatus(error.status)) return undefined;
   const asked = parseRetryAfter(response?.headers.get('retry-after') ?? null);
   if (asked === undefined) return backoff(retry);
   return asked <= MAX_RETRY_AFTER_MS ? asked : undefined;
