@@ -7,11 +7,11 @@ export interface BatchWindow {
   /**
    * While the event loop has been busy less than 60 % of the time lately
    * (see eventLoopLoad), every item goes out at once, however long sending
-   * takes. On a busier loop a window lasts this many times what the send that
-   * opened it took (up to `maxMs`): sending then takes at most
-   * 1 / (1 + costFactor) of the time. On a saturated loop (busy 90 % of the
-   * time) windows last `maxMs`. `Infinity`: every window lasts `maxMs`,
-   * whatever the load.
+   * takes. On a busier loop a window lasts this many times what the
+   * send that opened it took, divided by the share of the time the loop was
+   * free (up to `maxMs`): sending then takes at most 1 / (1 + costFactor) of
+   * the time. On a saturated loop (busy 90 % of the time) windows last
+   * `maxMs`. `Infinity`: every window lasts `maxMs`, whatever the load.
    */
   costFactor: number;
 }
@@ -62,9 +62,7 @@ export class EmitBatcher<T> {
     const load = eventLoopLoad();
     const cost = costFactor * sendMs;
     if (cost <= 0 || maxMs <= 0 || load < LOADED) return 0;
-    // No longer below saturation: a send to many sockets loads the loop by itself, and a longer window would hold
-    // back changes that come at a calm pace, each some time after the last send.
-    return load >= SATURATED ? maxMs : Math.min(maxMs, cost);
+    return load >= SATURATED ? maxMs : Math.min(maxMs, cost / (1 - load));
   }
 
   #open(ms: number): void {
