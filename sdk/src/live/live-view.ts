@@ -125,8 +125,7 @@ export class TopicView<T extends Versioned> implements PagedLiveView<T> {
   readonly #onEnd: (() => void) | undefined;
   readonly #signal: AbortSignal | undefined;
   readonly #onAbort = () => this.close();
-  readonly #pages: PageSource<T> | undefined;
-  readonly #retryDelay: RetryDelay | undefined;
+  readonly #paging: Paging<T> | undefined;
   // Aborted when the view ends: stops its own page requests and the waits between them.
   readonly #lifetime = new AbortController();
   // Counts snapshots, so that a check after a gap stops retrying once a newer snapshot starts its own.
@@ -146,8 +145,7 @@ export class TopicView<T extends Versioned> implements PagedLiveView<T> {
     this.#spec = spec;
     this.#onEnd = options.onEnd;
     this.#signal = options.signal;
-    this.#pages = options.paging?.pages;
-    this.#retryDelay = options.paging?.retryDelay;
+    this.#paging = options.paging;
     this.#stops = [
       source.on('snapshot', (docs) => {
         this.#refreshing = false;
@@ -160,7 +158,8 @@ export class TopicView<T extends Versioned> implements PagedLiveView<T> {
         // An uncut snapshot is the whole topic: paging, if it starts again, starts over.
         if (!this.#cut) this.#cursor = undefined;
         this.#update(applySnapshot(this.#state, docs, spec));
-        if (this.#pages && (beyond.length || (whole && this.#cut))) void this.#recheckAfterGap(beyond, whole, snapshot);
+        const paging = this.#paging;
+        if (paging && (beyond.length || (whole && this.#cut))) void this.#recheckAfterGap(paging, beyond, whole, snapshot);
       }),
       source.on('change', (change) => this.#update(applyChange(this.#state, change))),
       source.on('error', (error) => this.#end(error)),
@@ -193,7 +192,7 @@ export class TopicView<T extends Versioned> implements PagedLiveView<T> {
   }
 
   get hasMore(): boolean {
-    return this.#pages !== undefined && this.#cut && this.#cursor !== null && !this.closed;
+    return this.#paging !== undefined && this.#cut && this.#cursor !== null && !this.closed;
   }
 
   loadMore(options: CallOptions = {}): Promise<LoadMoreResult<T>> {
@@ -242,7 +241,7 @@ export class TopicView<T extends Versioned> implements PagedLiveView<T> {
   }
 
   async #fetchMore(options: CallOptions): Promise<LoadMoreResult<T>> {
-    const pages = this.#pages;
+    const pages = this.#paging?.pages;
     const added: T[] = [];
     // The API's cursors are opaque, so the first page is the snapshot's again; the version rule makes that harmless.
     while (pages && this.hasMore && !added.length) {
@@ -263,14 +262,14 @@ export class TopicView<T extends Versioned> implements PagedLiveView<T> {
    * the documents beyond the snapshot converge even when the pages fail for
    * longer than one call's retries.
    */
-  async #recheckAfterGap(checked: readonly T[], toEnd: boolean, snapshot: number): Promise<void> {
+  async #recheckAfterGap({ retryDelay }: Paging<T>, checked: readonly T[], toEnd: boolean, snapshot: number): Promise<void> {
     const { signal } = this.#lifetime;
     for (let retry = 1; ; retry++) {
       while (this.#loading) await this.#loading;
       if (signal.aborted || snapshot !== this.#snapshots) return;
       const { error } = await this.#share(() => this.#recheck(checked, toEnd, { signal }));
       if (!error || !isTransientError(error)) return;
-      if (!(await sleep(this.#retryDelay?.(retry) ?? 0, signal))) return;
+      if (!(await sleep(retryDelay(retry), signal))) return;
     }
   }
 
@@ -282,7 +281,7 @@ export class TopicView<T extends Versioned> implements PagedLiveView<T> {
    * pages no longer hold.
    */
   async #recheck(checked: readonly T[], toEnd: boolean, options: CallOptions): Promise<LoadMoreResult<T>> {
-    const pages = this.#pages;
+    const pages = this.#paging?.pages;
     const spec = this.#spec;
     const extent = checked.length ? checked.reduce((a, b) => (spec.compare(b, a) > 0 ? b : a)) : undefined;
     const seen = new Set<string>();
