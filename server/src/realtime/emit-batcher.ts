@@ -1,4 +1,10 @@
+import { type EventLoopUtilization, performance } from 'node:perf_hooks';
 import { eventLoopLoad, LOADED, SATURATED } from '../loop-load.js';
+
+/** How many of the last gaps between items tell how far apart items come. */
+const GAPS = 3;
+/** Less idle time than this, in ms, between two sends: the loop went from one to the work that led to the next. */
+const NO_IDLE_MS = 1;
 
 /** How an EmitBatcher sizes its windows. */
 export interface BatchWindow {
@@ -11,7 +17,12 @@ export interface BatchWindow {
    * send that opened it took, divided by the share of the time the loop was
    * free (up to `maxMs`): sending then takes at most 1 / (1 + costFactor) of
    * the time. On a saturated loop (busy 90 % of the time) windows last
-   * `maxMs`. `Infinity`: every window lasts `maxMs`, whatever the load.
+   * `maxMs`. But no window opens while items come further apart than half
+   * the window would last (the median of the last three gaps) and the loop
+   * has been idle since the last send: it would gather one item and only
+   * delay it. (Without idle time, items may come apart only because each
+   * send holds back the work that leads to the next: they then batch.)
+   * `Infinity`: every window lasts `maxMs`, whatever the load.
    */
   costFactor: number;
 }
@@ -31,6 +42,12 @@ export class EmitBatcher<T> {
   readonly #send: (items: T[]) => void;
   #pending: T[] = [];
   #timer: NodeJS.Timeout | undefined;
+  /** The last gaps between pushes, in ms, oldest overwritten first; none known counts as close together. */
+  readonly #gaps: number[] = new Array<number>(GAPS).fill(0);
+  #gapIndex = 0;
+  #pushedAt = Number.NEGATIVE_INFINITY;
+  /** The event loop's utilization when the last send ended. */
+  #sentAt: EventLoopUtilization | undefined;
 
   constructor(window: BatchWindow, send: (items: T[]) => void) {
     this.#window = window;
@@ -38,6 +55,10 @@ export class EmitBatcher<T> {
   }
 
   push(item: T): void {
+    const now = performance.now();
+    this.#gaps[this.#gapIndex] = now - this.#pushedAt;
+    this.#gapIndex = (this.#gapIndex + 1) % GAPS;
+    this.#pushedAt = now;
     if (this.#timer !== undefined) {
       this.#pending.push(item);
       return;
@@ -54,15 +75,18 @@ export class EmitBatcher<T> {
 
   /** Sends `items`; returns the window that follows, in ms. */
   #timed(items: T[]): number {
+    const idleMs = this.#sentAt ? performance.eventLoopUtilization(this.#sentAt).idle : Number.POSITIVE_INFINITY;
     const started = performance.now();
     this.#send(items);
     const sendMs = performance.now() - started;
+    this.#sentAt = performance.eventLoopUtilization();
     const { maxMs, costFactor } = this.#window;
     if (costFactor === Number.POSITIVE_INFINITY) return maxMs;
     const load = eventLoopLoad();
     const cost = costFactor * sendMs;
     if (cost <= 0 || maxMs <= 0 || load < LOADED) return 0;
-    return load >= SATURATED ? maxMs : Math.min(maxMs, cost / (1 - load));
+    const windowMs = load >= SATURATED ? maxMs : Math.min(maxMs, cost / (1 - load));
+    return idleMs >= NO_IDLE_MS && medianOf(this.#gaps) > windowMs / 2 ? 0 : windowMs;
   }
 
   #open(ms: number): void {
@@ -81,4 +105,9 @@ export class EmitBatcher<T> {
     this.#pending = [];
     return this.#timed(items);
   }
+}
+
+function medianOf(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }

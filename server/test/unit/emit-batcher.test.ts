@@ -71,6 +71,44 @@ test('on a saturated event loop even a cheap send opens the longest window', asy
   expect(sent).toEqual([[1], [2]]);
 });
 
+/**
+ * A batcher whose sends take 10 ms and whose windows last up to 80 ms, that has seen items come far apart (two,
+ * 50 ms apart, on a calm loop) and has just sent a third on a loaded loop.
+ */
+async function afterItemsFarApart() {
+  const recorded = recorder({ maxMs: 80, costFactor: 1 }, 10);
+  recorded.batcher.push(1);
+  await sleep(50);
+  recorded.batcher.push(2);
+  await sleep(50);
+  loaded();
+  recorded.batcher.push(3);
+  return recorded;
+}
+
+test('on a loaded event loop, items that come further apart than half a window open none: it would only delay them', async () => {
+  const { sent, batcher } = await afterItemsFarApart();
+  // Sooner after the send than the window it would open (about 60 ms at this load), and more than 40 ms
+  // after the last item (the send's 10 included); the loop idles a little.
+  busy(30);
+  await sleep(3);
+  batcher.push(4);
+  expect(sent).toEqual([[1], [2], [3], [4]]);
+  batcher.flush();
+});
+
+test('items held back by the sends themselves still batch: with no idle time since the last send, a window opens', async () => {
+  const { sent, batcher } = await afterItemsFarApart();
+  // The work that the send held back, and no idle time before the next item.
+  busy(40);
+  batcher.push(4);
+  batcher.push(5);
+  expect(sent).toEqual([[1], [2], [3], [4]]);
+  await messages(sent, 5);
+  expect(sent).toEqual([[1], [2], [3], [4], [5]]);
+  batcher.flush();
+});
+
 test('a short busy spell is not load: the items after it go out at once', () => {
   const { sent, batcher } = recorder({ maxMs: 200, costFactor: 1 }, 1);
   busy(LOAD_HORIZON_MS / 10);
