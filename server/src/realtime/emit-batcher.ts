@@ -42,11 +42,12 @@ export class EmitBatcher<T> {
   readonly #send: (items: T[]) => void;
   #pending: T[] = [];
   #timer: NodeJS.Timeout | undefined;
-  /** The last gaps between pushes, in ms, oldest overwritten first; none known counts as close together. */
+  // The last gaps between pushes, in ms, the oldest overwritten first. Unknown ones count as close together:
+  // until it has seen items come apart, a batcher opens the windows the load asks for.
   readonly #gaps: number[] = new Array<number>(GAPS).fill(0);
   #gapIndex = 0;
   #pushedAt = Number.NEGATIVE_INFINITY;
-  /** The event loop's utilization when the last send ended. */
+  // The event loop's utilization when the last send ended: the idle time since then is read from it.
   #sentAt: EventLoopUtilization | undefined;
 
   constructor(window: BatchWindow, send: (items: T[]) => void) {
