@@ -1,7 +1,7 @@
 import { expect, test } from '@jest/globals';
 import { LOAD_HORIZON_MS } from '../../src/loop-load.js';
 import { type BatchWindow, EmitBatcher } from '../../src/realtime/emit-batcher.js';
-import { busy, loaded, sleep } from '../support/event-loop.js';
+import { busy, calm, idle, loaded, sleep } from '../support/event-loop.js';
 
 // Real timers throughout. Nothing here asserts how fast anything is: what is sent together and in what order
 // follows from the order in which timers fire, which a slow machine keeps.
@@ -38,7 +38,8 @@ test('items within a window go out together when it ends, in the order they came
   expect(sent).toEqual([[1], [2, 3, 4, 5]]);
 });
 
-test('on a calm event loop every item goes out alone and at once, however long sending takes', () => {
+test('on a calm event loop every item goes out alone and at once, however long sending takes', async () => {
+  await calm();
   const { sent, batcher } = recorder({ maxMs: 1_000, costFactor: 1 }, 5);
   for (let i = 1; i <= 4; i += 1) batcher.push(i);
   expect(sent).toEqual([[1], [2], [3], [4]]);
@@ -73,14 +74,15 @@ test('on a saturated event loop even a cheap send opens the longest window', asy
 
 /**
  * A batcher whose sends take 10 ms and whose windows last up to 80 ms, that has seen items come far apart (two,
- * 50 ms apart, on a calm loop) and has just sent a third on a loaded loop.
+ * 50 ms apart, on a calm loop that idled in between) and has just sent a third on a loaded loop.
  */
 async function afterItemsFarApart() {
+  await calm();
   const recorded = recorder({ maxMs: 80, costFactor: 1 }, 10);
   recorded.batcher.push(1);
-  await sleep(50);
+  await idle(50);
   recorded.batcher.push(2);
-  await sleep(50);
+  await idle(50);
   loaded();
   recorded.batcher.push(3);
   return recorded;
@@ -91,7 +93,7 @@ test('on a loaded event loop, items that come further apart than half a window o
   // Sooner after the send than the window it would open (about 60 ms at this load), and more than 40 ms
   // after the last item (the send's 10 included); the loop idles a little.
   busy(30);
-  await sleep(3);
+  await idle(3);
   batcher.push(4);
   expect(sent).toEqual([[1], [2], [3], [4]]);
   batcher.flush();
@@ -109,7 +111,8 @@ test('items held back by the sends themselves still batch: with no idle time sin
   batcher.flush();
 });
 
-test('a short busy spell is not load: the items after it go out at once', () => {
+test('a short busy spell is not load: the items after it go out at once', async () => {
+  await calm();
   const { sent, batcher } = recorder({ maxMs: 200, costFactor: 1 }, 1);
   busy(LOAD_HORIZON_MS / 10);
   batcher.push(1);
