@@ -1,6 +1,6 @@
 // The embedded cold-start floor: bare Express 5 that opens PGlite on an
 // existing data directory (DATA_DIR) as the forum's embedded store does (same
-// start parameters, same baseline compiler for its WebAssembly), runs one
+// start parameters, same compiler and validation flags for its WebAssembly), runs one
 // query, and only then answers `/readyz`. What a node adds on top of this is
 // the forum's own start; this much comes with PGlite.
 
@@ -8,6 +8,7 @@ import v8 from 'node:v8';
 import express from 'express';
 
 v8.setFlagsFromString('--liftoff-only');
+v8.setFlagsFromString('--wasm-lazy-validation');
 const { PGlite } = await import('@electric-sql/pglite');
 const db = await PGlite.create(process.env.DATA_DIR, {
   startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=4MB', '-c', 'wal_buffers=256kB', '-c', 'temp_buffers=1MB'],

@@ -19,7 +19,11 @@ import { SqlStore, type SqlStoreOptions } from './sql/sql-store.js';
 // keeps, and the reads a node serves most come from memory, not from SQL.
 // Tiering also takes a node's core while it recompiles: PGlite alone on one
 // core ran its first 2,000 statements at p99 6.7–17 ms with it, 5.5 ms without.
+// Each function is validated when it is first compiled rather than all of them
+// before the first runs: most of PostgreSQL's never run in a node, and
+// checking them all took 20–45 ms of a start on one core.
 v8.setFlagsFromString('--liftoff-only');
+v8.setFlagsFromString('--wasm-lazy-validation');
 
 export async function openEmbeddedStore(dataDir: string, options?: SqlStoreOptions): Promise<SqlStore> {
   const directory = path.join(dataDir, 'pglite');
