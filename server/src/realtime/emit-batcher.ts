@@ -17,11 +17,13 @@ export interface BatchWindow {
    * send that opened it took, divided by the share of the time the loop was
    * free (up to `maxMs`): sending then takes at most 1 / (1 + costFactor) of
    * the time. On a saturated loop (busy 90 % of the time) windows last
-   * `maxMs`. But no window opens while items come further apart than half
-   * the window would last (the median of the last three gaps) and the loop
-   * has been idle since the last send: it would gather one item and only
-   * delay it. (Without idle time, items may come apart only because each
-   * send holds back the work that leads to the next: they then batch.)
+   * `maxMs`. But while items come further apart than half the window would
+   * last (the median of the last three gaps), the window opens only for an
+   * item that comes within it before the loop has idled since the send:
+   * such an item was held back by the send, as the work that leads to the
+   * next ones is, and they batch. An item that comes after the loop idled
+   * goes out at once, as the item before did: a window would gather one item
+   * and only delay it.
    * `Infinity`: every window lasts `maxMs`, whatever the load.
    */
   costFactor: number;
@@ -49,6 +51,9 @@ export class EmitBatcher<T> {
   #pushedAt = Number.NEGATIVE_INFINITY;
   // The event loop's utilization when the last send ended: the idle time since then is read from it.
   #sentAt: EventLoopUtilization | undefined;
+  // When the window that the spacing of items declined would have ended: until then, an item that comes before
+  // the loop idles opens it.
+  #declinedUntil = Number.NEGATIVE_INFINITY;
 
   constructor(window: BatchWindow, send: (items: T[]) => void) {
     this.#window = window;
@@ -64,11 +69,17 @@ export class EmitBatcher<T> {
       this.#pending.push(item);
       return;
     }
+    if (now < this.#declinedUntil && this.#idleSinceSent() < NO_IDLE_MS) {
+      this.#pending.push(item);
+      this.#open(this.#declinedUntil - now);
+      return;
+    }
     this.#open(this.#timed([item]));
   }
 
   /** Sends what waits and closes the window. */
   flush(): void {
+    this.#declinedUntil = Number.NEGATIVE_INFINITY;
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#sendPending();
@@ -76,18 +87,24 @@ export class EmitBatcher<T> {
 
   /** Sends `items`; returns the window that follows, in ms. */
   #timed(items: T[]): number {
-    const idleMs = this.#sentAt ? performance.eventLoopUtilization(this.#sentAt).idle : Number.POSITIVE_INFINITY;
+    this.#declinedUntil = Number.NEGATIVE_INFINITY;
     const started = performance.now();
     this.#send(items);
-    const sendMs = performance.now() - started;
+    const sentAt = performance.now();
     this.#sentAt = performance.eventLoopUtilization();
     const { maxMs, costFactor } = this.#window;
     if (costFactor === Number.POSITIVE_INFINITY) return maxMs;
     const load = eventLoopLoad();
-    const cost = costFactor * sendMs;
+    const cost = costFactor * (sentAt - started);
     if (cost <= 0 || maxMs <= 0 || load < LOADED) return 0;
     const windowMs = load >= SATURATED ? maxMs : Math.min(maxMs, cost / (1 - load));
-    return idleMs >= NO_IDLE_MS && medianOf(this.#gaps) > windowMs / 2 ? 0 : windowMs;
+    if (medianOf(this.#gaps) <= windowMs / 2) return windowMs;
+    this.#declinedUntil = sentAt + windowMs;
+    return 0;
+  }
+
+  #idleSinceSent(): number {
+    return this.#sentAt ? performance.eventLoopUtilization(this.#sentAt).idle : Number.POSITIVE_INFINITY;
   }
 
   #open(ms: number): void {

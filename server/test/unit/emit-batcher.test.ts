@@ -99,14 +99,26 @@ test('on a loaded event loop, items that come further apart than half a window o
   batcher.flush();
 });
 
-test('items held back by the sends themselves still batch: with no idle time since the last send, a window opens', async () => {
+test('items held back by the send itself batch: one that comes within the window before the loop idles opens it', async () => {
   const { sent, batcher } = await afterItemsFarApart();
   // The work that the send held back, and no idle time before the next item.
   busy(40);
   batcher.push(4);
   batcher.push(5);
-  expect(sent).toEqual([[1], [2], [3], [4]]);
-  await messages(sent, 5);
+  expect(sent).toEqual([[1], [2], [3]]);
+  await messages(sent, 4);
+  expect(sent).toEqual([[1], [2], [3], [4, 5]]);
+  batcher.flush();
+});
+
+test('an item that took longer than the window would have lasted goes out at once, and so does the next after the loop idles', async () => {
+  const { sent, batcher } = await afterItemsFarApart();
+  // No idle time, but longer than the window at this load (80 ms): slow work of its own, a collection of garbage
+  // or a slow write, held this item back, not the send.
+  busy(90);
+  batcher.push(4);
+  await idle(3);
+  batcher.push(5);
   expect(sent).toEqual([[1], [2], [3], [4], [5]]);
   batcher.flush();
 });
