@@ -11,19 +11,21 @@ export interface BatchWindow {
   /** The longest a window lasts, in ms; 0 sends every item alone. */
   maxMs: number;
   /**
-   * While the event loop has been busy less than 60 % of the time lately
-   * (see eventLoopLoad), every item goes out at once, however long sending
-   * takes. On a busier loop a window lasts this many times what the
-   * send that opened it took, divided by the share of the time the loop was
-   * free (up to `maxMs`): sending then takes at most 1 / (1 + costFactor) of
-   * the time. On a saturated loop (busy 90 % of the time) windows last
-   * `maxMs`. But while items come further apart than half the window would
-   * last (the median of the last three gaps), the window opens only for an
-   * item that comes within it before the loop has idled since the send:
-   * such an item was held back by the send, as the work that leads to the
-   * next ones is, and they batch. An item that comes after the loop idled
-   * goes out at once, as the item before did: a window would gather one item
-   * and only delay it.
+   * A window lasts this many times what the send that opened it took,
+   * divided by the share of the time the event loop was free lately (see
+   * eventLoopLoad), up to `maxMs`: sending then takes at most
+   * 1 / (1 + costFactor) of the time. On a saturated loop (busy 90 % of the
+   * time) windows last `maxMs`. On a loaded loop (busy 60 % of the time) a
+   * send opens its window, unless items come further apart than half of it
+   * (the median of the last three gaps): then, as on a loop less busy, the
+   * window opens only for an item that comes within it before the loop has
+   * idled since the send. Such an item was held back by the send, as the
+   * work that leads to the next ones is, and they batch. On a loop less
+   * busy the first such item still goes out at once (it may be one slow
+   * change alone) and opens the window behind it; from the second in a row
+   * such items wait. An item that comes after the loop idled goes out at
+   * once, as the item before did: a window would gather one item and only
+   * delay it.
    * `Infinity`: every window lasts `maxMs`, whatever the load.
    */
   costFactor: number;
@@ -32,7 +34,8 @@ export interface BatchWindow {
 /**
  * Groups what is emitted to a room into batches, so that a room's sockets get
  * one message per window instead of one per change. A calm node sends every
- * item alone and at once. On a loaded one (see BatchWindow) the first item
+ * item alone and at once, but for the items of a burst that its sends hold
+ * back. On a loaded one (see BatchWindow) the first item
  * after a quiet spell is still sent at once, and opens a window sized by what
  * that send took and how busy the loop is; the items pushed within it are sent
  * together, in the order they came, when it ends, and the next window opens
@@ -51,9 +54,13 @@ export class EmitBatcher<T> {
   #pushedAt = Number.NEGATIVE_INFINITY;
   // The event loop's utilization when the last send ended: the idle time since then is read from it.
   #sentAt: EventLoopUtilization | undefined;
-  // When the window that the spacing of items declined would have ended: until then, an item that comes before
-  // the loop idles opens it.
+  // When the window that the last send declined would have ended: until then, an item that comes before the loop
+  // idles was held back by the send.
   #declinedUntil = Number.NEGATIVE_INFINITY;
+  // Whether the loop was loaded when that window was declined (the spacing of items declined it).
+  #declinedLoaded = false;
+  // Whether the last item sent alone was held back by the send before it: the next held back waits.
+  #heldBack = false;
 
   constructor(window: BatchWindow, send: (items: T[]) => void) {
     this.#window = window;
@@ -69,12 +76,17 @@ export class EmitBatcher<T> {
       this.#pending.push(item);
       return;
     }
-    if (now < this.#declinedUntil && this.#idleSinceSent() < NO_IDLE_MS) {
+    const heldBack = now < this.#declinedUntil && this.#idleSinceSent() < NO_IDLE_MS;
+    if (heldBack && (this.#declinedLoaded || this.#heldBack)) {
       this.#pending.push(item);
       this.#open(this.#declinedUntil - now);
       return;
     }
-    this.#open(this.#timed([item]));
+    this.#heldBack = heldBack;
+    const next = this.#timed([item]);
+    // The first item held back on a loop that is not loaded goes out at once: it may be one slow change alone. The
+    // window behind it catches the rest of a burst.
+    this.#open(next > 0 || !heldBack ? next : this.#declinedUntil - performance.now());
   }
 
   /** Sends what waits and closes the window. */
@@ -96,9 +108,10 @@ export class EmitBatcher<T> {
     if (costFactor === Number.POSITIVE_INFINITY) return maxMs;
     const load = eventLoopLoad();
     const cost = costFactor * (sentAt - started);
-    if (cost <= 0 || maxMs <= 0 || load < LOADED) return 0;
+    if (cost <= 0 || maxMs <= 0) return 0;
     const windowMs = load >= SATURATED ? maxMs : Math.min(maxMs, cost / (1 - load));
-    if (medianOf(this.#gaps) <= windowMs / 2) return windowMs;
+    this.#declinedLoaded = load >= LOADED;
+    if (this.#declinedLoaded && medianOf(this.#gaps) <= windowMs / 2) return windowMs;
     this.#declinedUntil = sentAt + windowMs;
     return 0;
   }

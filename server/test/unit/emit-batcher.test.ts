@@ -38,11 +38,42 @@ test('items within a window go out together when it ends, in the order they came
   expect(sent).toEqual([[1], [2, 3, 4, 5]]);
 });
 
-test('on a calm event loop every item goes out alone and at once, however long sending takes', async () => {
+test('on a calm event loop every item that comes after the loop idled goes out alone and at once, however long sending takes', async () => {
   await calm();
   const { sent, batcher } = recorder({ maxMs: 1_000, costFactor: 1 }, 5);
-  for (let i = 1; i <= 4; i += 1) batcher.push(i);
+  for (let i = 1; i <= 4; i += 1) {
+    batcher.push(i);
+    await idle(1);
+  }
   expect(sent).toEqual([[1], [2], [3], [4]]);
+  batcher.flush();
+});
+
+test('on a calm event loop, of items the send held back the first goes out at once and the rest wait in a window behind it', async () => {
+  await calm();
+  const { sent, batcher } = recorder({ maxMs: 1_000, costFactor: 1 }, 20);
+  // No idle time between the items: each came while the send before it held the loop, as at the start of a burst.
+  for (let i = 1; i <= 4; i += 1) batcher.push(i);
+  expect(sent).toEqual([[1], [2]]);
+  await messages(sent, 3);
+  expect(sent).toEqual([[1], [2], [3, 4]]);
+  batcher.flush();
+});
+
+test('on a calm event loop, once a burst is held back, the next item the send holds back waits in a window too', async () => {
+  await calm();
+  const sent: number[][] = [];
+  const batcher = new EmitBatcher<number>({ maxMs: 1_000, costFactor: 1 }, (items) => {
+    sent.push(items);
+    busy(50);
+    // The work this send held back: its item comes before the loop idles.
+    if (items.includes(3)) queueMicrotask(() => batcher.push(5));
+  });
+  for (let i = 1; i <= 4; i += 1) batcher.push(i);
+  await messages(sent, 3);
+  expect(sent).toEqual([[1], [2], [3, 4]]);
+  await messages(sent, 4);
+  expect(sent).toEqual([[1], [2], [3, 4], [5]]);
   batcher.flush();
 });
 
