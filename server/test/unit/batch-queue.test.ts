@@ -65,16 +65,34 @@ test('no more than `slots` batches run at once and none holds more than `max` it
 });
 
 test('with gatherMs, on a loaded event loop with small batches the items of several turns go as one batch', async () => {
-  const { queue, batches } = recorded({ slots: 1, max: 100, defer: true, gatherMs: 200 });
+  const { queue, batches, finishOne } = recorded({ slots: 1, max: 100, defer: true, gatherMs: 200 });
   loaded();
+  // The first item has none before it to tell how far apart items come: it goes at the end of its turn.
+  queue.push(0);
+  await turn();
+  expect(batches).toEqual([[0]]);
+  await finishOne();
   queue.push(1);
   await turn();
   queue.push(2);
   await turn();
   queue.push(3);
-  expect(batches).toEqual([]);
-  while (batches.length === 0) await sleep(5);
-  expect(batches).toEqual([[1, 2, 3]]);
+  expect(batches).toEqual([[0]]);
+  while (batches.length === 1) await sleep(5);
+  expect(batches).toEqual([[0], [1, 2, 3]]);
+});
+
+test('with gatherMs, on a loaded event loop an item that comes long after the one before goes at the end of its turn', async () => {
+  const { queue, batches, finishOne } = recorded({ slots: 1, max: 100, defer: true, gatherMs: 20 });
+  queue.push(1);
+  await turn();
+  await finishOne();
+  // Further apart than twice the gathering wait, as votes at 20 a second on a node busy with its sends.
+  await sleep(50);
+  loaded();
+  queue.push(2);
+  await turn();
+  expect(batches).toEqual([[1], [2]]);
 });
 
 test('with gatherMs, on a loaded event loop whose batches are long the items of one turn go at its end', async () => {

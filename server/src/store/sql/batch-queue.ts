@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { eventLoopLoad, LOADED } from '../../loop-load.js';
 
 /** Batches this long or longer are gathered by the event-loop turn alone, loaded or not. */
@@ -13,10 +14,12 @@ export interface BatchOptions {
   defer: boolean;
   /**
    * With `defer`, on a loaded event loop (see eventLoopLoad), while batches
-   * hold fewer than GATHER_BELOW items: how long an item that finds a slot
-   * free waits for others, in ms. Requests that each bring one item come one
-   * per turn, and each batch costs a statement whatever its size. 0 (the
-   * default): to the end of the turn, however loaded.
+   * hold fewer than GATHER_BELOW items and items come less than twice this
+   * apart: how long an item that finds a slot free waits for others, in ms.
+   * Requests that each bring one item come one per turn, and each batch costs
+   * a statement whatever its size. An item that comes further apart from the
+   * one before goes at the end of its turn: the wait would gather nothing.
+   * 0 (the default): to the end of the turn, however loaded.
    */
   gatherMs?: number;
 }
@@ -25,9 +28,10 @@ export interface BatchOptions {
  * Gathers work into batches for one statement each. An item that finds one of
  * `slots` free goes at once (`defer`: at the end of the event-loop turn, with
  * whatever else arrived in that turn, or `gatherMs` later on a loaded loop
- * whose batches stay small); items that arrive while every slot is busy wait and
- * then go together. With PGlite a statement runs synchronously, so nothing can
- * arrive while one runs: only `defer` gathers there.
+ * whose batches stay small and whose items come close together); items that
+ * arrive while every slot is busy wait and then go together. With PGlite a
+ * statement runs synchronously, so nothing can arrive while one runs: only
+ * `defer` gathers there.
  */
 export class BatchQueue<T> {
   readonly #run: (batch: T[]) => Promise<void>;
@@ -39,6 +43,7 @@ export class BatchQueue<T> {
   #running = 0;
   #scheduled = false;
   #lastSize = 0;
+  #pushedAt = Number.NEGATIVE_INFINITY;
 
   constructor(run: (batch: T[]) => Promise<void>, options: BatchOptions) {
     this.#run = run;
@@ -50,6 +55,9 @@ export class BatchQueue<T> {
 
   push(item: T): void {
     this.#queue.push(item);
+    const now = performance.now();
+    const gap = now - this.#pushedAt;
+    this.#pushedAt = now;
     if (!this.#defer) this.#pump();
     else if (!this.#scheduled) {
       this.#scheduled = true;
@@ -58,8 +66,15 @@ export class BatchQueue<T> {
         this.#pump();
       };
       // Batches already several items long are gathered well enough by the turn: waiting would only leave the
-      // loop idle (callers that wait for their answers before sending more).
-      if (this.#gatherMs > 0 && this.#lastSize < GATHER_BELOW && this.#running < this.#slots && eventLoopLoad() >= LOADED)
+      // loop idle (callers that wait for their answers before sending more). So would a wait for items that come
+      // further apart than it lasts: on a node busy with other work (sends to many sockets), each waited for nothing.
+      if (
+        this.#gatherMs > 0 &&
+        this.#lastSize < GATHER_BELOW &&
+        this.#running < this.#slots &&
+        gap < 2 * this.#gatherMs &&
+        eventLoopLoad() >= LOADED
+      )
         setTimeout(go, this.#gatherMs);
       else setImmediate(go);
     }
