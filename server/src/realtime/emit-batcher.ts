@@ -20,12 +20,14 @@ export interface BatchWindow {
    * (the median of the last three gaps): then, as on a loop less busy, the
    * window opens only for an item that comes within it before the loop has
    * idled since the send. Such an item was held back by the send, as the
-   * work that leads to the next ones is, and they batch. On a loop less
-   * busy the first such item still goes out at once (it may be one slow
-   * change alone) and opens the window behind it; from the second in a row
-   * such items wait. An item that comes after the loop idled goes out at
-   * once, as the item before did: a window would gather one item and only
-   * delay it.
+   * work that leads to the next ones is, and they batch. The first such
+   * item still goes out at once, loaded or not (it may be one change that
+   * came late, as when a node busy with sends takes one vote's request
+   * while sending the vote before); from the second in a row such items
+   * wait. On a loop less busy it also opens the window behind it, which
+   * catches the rest of a burst that starts on a quiet node. An item that
+   * comes after the loop idled goes out at once, as the item before did: a
+   * window would gather one item and only delay it.
    * `Infinity`: every window lasts `maxMs`, whatever the load.
    */
   costFactor: number;
@@ -57,10 +59,10 @@ export class EmitBatcher<T> {
   // When the window that the last send declined would have ended: until then, an item that comes before the loop
   // idles was held back by the send.
   #declinedUntil = Number.NEGATIVE_INFINITY;
-  // Whether the loop was loaded when that window was declined (the spacing of items declined it).
-  #declinedLoaded = false;
   // Whether the last item sent alone was held back by the send before it: the next held back waits.
   #heldBack = false;
+  // Whether the loop was loaded when the last send ended.
+  #sentLoaded = false;
 
   constructor(window: BatchWindow, send: (items: T[]) => void) {
     this.#window = window;
@@ -77,16 +79,17 @@ export class EmitBatcher<T> {
       return;
     }
     const heldBack = now < this.#declinedUntil && this.#idleSinceSent() < NO_IDLE_MS;
-    if (heldBack && (this.#declinedLoaded || this.#heldBack)) {
+    if (heldBack && this.#heldBack) {
       this.#pending.push(item);
       this.#open(this.#declinedUntil - now);
       return;
     }
     this.#heldBack = heldBack;
     const next = this.#timed([item]);
-    // The first item held back on a loop that is not loaded goes out at once: it may be one slow change alone. The
-    // window behind it catches the rest of a burst.
-    this.#open(next > 0 || !heldBack ? next : this.#declinedUntil - performance.now());
+    // The first item held back goes out at once: it may be one change that came late. On a loop not yet loaded the
+    // window behind it catches the rest of a burst from nothing. On a loaded one that window would mostly delay the
+    // next change, which comes at the usual pace; the next held back waits, and the next after an idle spell does not.
+    this.#open(next > 0 || !heldBack || this.#sentLoaded ? next : this.#declinedUntil - performance.now());
   }
 
   /** Sends what waits and closes the window. */
@@ -110,8 +113,8 @@ export class EmitBatcher<T> {
     const cost = costFactor * (sentAt - started);
     if (cost <= 0 || maxMs <= 0) return 0;
     const windowMs = load >= SATURATED ? maxMs : Math.min(maxMs, cost / (1 - load));
-    this.#declinedLoaded = load >= LOADED;
-    if (this.#declinedLoaded && medianOf(this.#gaps) <= windowMs / 2) return windowMs;
+    this.#sentLoaded = load >= LOADED;
+    if (this.#sentLoaded && medianOf(this.#gaps) <= windowMs / 2) return windowMs;
     this.#declinedUntil = sentAt + windowMs;
     return 0;
   }

@@ -130,15 +130,29 @@ test('on a loaded event loop, items that come further apart than half a window o
   batcher.flush();
 });
 
-test('items held back by the send itself batch: one that comes within the window before the loop idles opens it', async () => {
+test('on a loaded event loop too, of items the send held back the first goes out at once and the rest wait in a window behind it', async () => {
   const { sent, batcher } = await afterItemsFarApart();
-  // The work that the send held back, and no idle time before the next item.
+  // The work that the send held back, and no idle time before the next items. The first may be one change that
+  // came late (a vote's request taken while the send before went out): waiting would gather nothing for it.
   busy(40);
   batcher.push(4);
   batcher.push(5);
-  expect(sent).toEqual([[1], [2], [3]]);
-  await messages(sent, 4);
-  expect(sent).toEqual([[1], [2], [3], [4, 5]]);
+  batcher.push(6);
+  expect(sent).toEqual([[1], [2], [3], [4]]);
+  await messages(sent, 5);
+  expect(sent).toEqual([[1], [2], [3], [4], [5, 6]]);
+  batcher.flush();
+});
+
+test('on a loaded event loop, after an item the send held back, the next that comes after the loop idled goes out at once', async () => {
+  const { sent, batcher } = await afterItemsFarApart();
+  busy(40);
+  // Came late, right after the send: it goes out at once and opens no window on a loaded loop.
+  batcher.push(4);
+  await idle(3);
+  // At the usual pace again: a window behind 4 would only have delayed it.
+  batcher.push(5);
+  expect(sent).toEqual([[1], [2], [3], [4], [5]]);
   batcher.flush();
 });
 
