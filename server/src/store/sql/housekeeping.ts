@@ -20,7 +20,24 @@ export const DEFAULT_RETENTION: Retention = {
   notificationsMs: NOTIFICATIONS_MAX_AGE_MS,
 };
 
-const PRUNE_INTERVAL_MS = 60_000;
+// On PGlite the vacuum runs on the node's own thread: every 10 s, a node voting at 200 a second vacuums about 2,000
+// votes' dead rows at a time (about 30 ms here, pruning included) rather than a minute's (160–290 ms).
+const HOUSEKEEPING_INTERVAL_MS = 10_000;
+
+/** The tables whose rows are deleted or updated in place as the forum runs. */
+const CHURNED_TABLES = [
+  'changes',
+  'change_log_state',
+  'posts',
+  'votes',
+  'comments',
+  'users',
+  'notifications',
+  'idempotency_keys',
+  'revoked_tokens',
+  'post_flags',
+  'comment_flags',
+];
 
 /**
  * Removes expired change-log rows (recording how far, so readers behind that
@@ -49,15 +66,26 @@ export async function pruneLogs(db: SqlExecutor, retention: Retention = DEFAULT_
   ]);
 }
 
-/** Prunes every minute on a timer that does not keep the process alive; returns a stop function. */
-export function schedulePruning(db: SqlExecutor, retention: Retention = DEFAULT_RETENTION): () => Promise<void> {
+/**
+ * Prunes the logs, then, with `vacuum`, vacuums the tables that churn. A PostgreSQL server's autovacuum does that
+ * itself; PGlite runs PostgreSQL in single-user mode, which has none, and there the space of deleted and replaced
+ * rows was never reused: the change log, pruned to its retention, still grew by about 630 bytes per change for good,
+ * and the posts' indexes by an entry per vote.
+ */
+export async function housekeep(db: SqlExecutor, retention: Retention, options: { vacuum: boolean }): Promise<void> {
+  await pruneLogs(db, retention);
+  if (options.vacuum) await db.exec(`VACUUM ${CHURNED_TABLES.join(', ')}`);
+}
+
+/** Housekeeps (see housekeep) every 10 s on a timer that does not keep the process alive; returns a stop function. */
+export function schedulePruning(db: SqlExecutor, retention: Retention, options: { vacuum: boolean }): () => Promise<void> {
   let running: Promise<void> | undefined;
   const timer = setInterval(() => {
     // A failed run (database away) is retried at the next tick.
-    running ??= pruneLogs(db, retention)
+    running ??= housekeep(db, retention, options)
       .catch(() => undefined)
       .finally(() => (running = undefined));
-  }, PRUNE_INTERVAL_MS).unref();
+  }, HOUSEKEEPING_INTERVAL_MS).unref();
   return async () => {
     clearInterval(timer);
     await running;

@@ -133,7 +133,7 @@ export class SqlStore implements Store {
     try {
       await migrate(driver);
       const feed = new ChangeFeed(driver, await readFeedPosition(driver), { prepared: kind === 'postgres' });
-      const stopPruning = schedulePruning(driver, { ...DEFAULT_RETENTION, ...options.retention });
+      const stopPruning = schedulePruning(driver, { ...DEFAULT_RETENTION, ...options.retention }, { vacuum: kind === 'embedded' });
       return new SqlStore(kind, driver, feed, stopPruning);
     } catch (error) {
       await driver.close().catch(() => undefined);
