@@ -144,23 +144,17 @@ test('on a loaded event loop too, of items the send held back the first goes out
   batcher.flush();
 });
 
-test('on a loaded event loop, after an item the send held back, the next that comes after the loop idled goes out at once', async () => {
+// Either way the next item, after the loop idled, comes at the usual pace: a window behind 4 would only delay it.
+test.each([
+  // Held back by the send (no idle time, within the window): it came late, goes out at once and opens no window
+  // on a loaded loop.
+  ['on a loaded event loop, after an item the send held back, the next that comes after the loop idled goes out at once', 40],
+  // No idle time, but longer than the window at this load (80 ms): slow work of its own, a collection of garbage or a
+  // slow write, held this item back, not the send.
+  ['an item that took longer than the window would have lasted goes out at once, and so does the next after the loop idles', 90],
+])('%s', async (_name, busyMs) => {
   const { sent, batcher } = await afterItemsFarApart();
-  busy(40);
-  // Came late, right after the send: it goes out at once and opens no window on a loaded loop.
-  batcher.push(4);
-  await idle(3);
-  // At the usual pace again: a window behind 4 would only have delayed it.
-  batcher.push(5);
-  expect(sent).toEqual([[1], [2], [3], [4], [5]]);
-  batcher.flush();
-});
-
-test('an item that took longer than the window would have lasted goes out at once, and so does the next after the loop idles', async () => {
-  const { sent, batcher } = await afterItemsFarApart();
-  // No idle time, but longer than the window at this load (80 ms): slow work of its own, a collection of garbage
-  // or a slow write, held this item back, not the send.
-  busy(90);
+  busy(busyMs);
   batcher.push(4);
   await idle(3);
   batcher.push(5);
