@@ -78,7 +78,7 @@ export async function housekeep(db: SqlExecutor, retention: Retention, options: 
 }
 
 /** Housekeeps (see housekeep) every 10 s on a timer that does not keep the process alive; returns a stop function. */
-export function schedulePruning(db: SqlExecutor, retention: Retention, options: { vacuum: boolean }): () => Promise<void> {
+export function scheduleHousekeeping(db: SqlExecutor, retention: Retention, options: { vacuum: boolean }): () => Promise<void> {
   let running: Promise<void> | undefined;
   const timer = setInterval(() => {
     // A failed run (database away) is retried at the next tick.

@@ -40,7 +40,7 @@ import { exportSnapshot, importBackup } from './backup.js';
 import { ChangeFeed, readFeedPosition } from './change-feed.js';
 import { sqlState } from './database-errors.js';
 import type { SqlDriver, SqlExecutor } from './driver.js';
-import { DEFAULT_RETENTION, type Retention, schedulePruning } from './housekeeping.js';
+import { DEFAULT_RETENTION, type Retention, scheduleHousekeeping } from './housekeeping.js';
 import { migrate } from './migrations.js';
 import * as moderation from './moderation.js';
 import { listNotifications, markNotificationsRead, notifyReply } from './notifications.js';
@@ -106,16 +106,16 @@ export class SqlStore implements Store {
   readonly kind: 'embedded' | 'postgres';
   readonly #driver: SqlDriver;
   readonly #feed: ChangeFeed;
-  readonly #stopPruning: () => Promise<void>;
+  readonly #stopHousekeeping: () => Promise<void>;
   readonly #votes: VoteBatcher;
   readonly #users: UserReader;
   #closing: Promise<void> | undefined;
 
-  private constructor(kind: 'embedded' | 'postgres', driver: SqlDriver, feed: ChangeFeed, stopPruning: () => Promise<void>) {
+  private constructor(kind: 'embedded' | 'postgres', driver: SqlDriver, feed: ChangeFeed, stopHousekeeping: () => Promise<void>) {
     this.kind = kind;
     this.#driver = driver;
     this.#feed = feed;
-    this.#stopPruning = stopPruning;
+    this.#stopHousekeeping = stopHousekeeping;
     // PGlite runs one statement at a time, synchronously: only deferring gathers a batch there. On PostgreSQL
     // too the first item to find a slot free would go alone: votes under load averaged 4 per batch instead of
     // about 50, and at 200 votes/s account reads and votes went nearly one per statement, each a round trip
@@ -133,8 +133,12 @@ export class SqlStore implements Store {
     try {
       await migrate(driver);
       const feed = new ChangeFeed(driver, await readFeedPosition(driver), { prepared: kind === 'postgres' });
-      const stopPruning = schedulePruning(driver, { ...DEFAULT_RETENTION, ...options.retention }, { vacuum: kind === 'embedded' });
-      return new SqlStore(kind, driver, feed, stopPruning);
+      const stopHousekeeping = scheduleHousekeeping(
+        driver,
+        { ...DEFAULT_RETENTION, ...options.retention },
+        { vacuum: kind === 'embedded' },
+      );
+      return new SqlStore(kind, driver, feed, stopHousekeeping);
     } catch (error) {
       await driver.close().catch(() => undefined);
       throw error;
@@ -147,7 +151,7 @@ export class SqlStore implements Store {
 
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      await this.#stopPruning();
+      await this.#stopHousekeeping();
       await this.#feed.close();
       await this.#driver.close();
     })();
