@@ -65,12 +65,13 @@ export async function openSwarm(url, count, { subscribe, processes = Math.max(4,
     },
     /**
      * Waits (up to `timeoutMs`) for every client to hold each voted post's
-     * final version; resolves to the latencies of every vote at every
-     * client, the arrivals missing, the events (changes), the messages and
-     * the bytes received and the clients at every final version.
+     * final version; resolves to the latencies of every vote from the
+     * `from`-th on at every client, the arrivals of those missing, the
+     * events (changes), the messages and the bytes received (of every vote)
+     * and the clients at every final version.
      */
-    async measure(votes, timeoutMs) {
-      const results = await Promise.all(children.map((child) => ask(child, { type: 'measure', votes, timeoutMs })));
+    async measure(votes, timeoutMs, from = 0) {
+      const results = await Promise.all(children.map((child) => ask(child, { type: 'measure', votes, timeoutMs, from })));
       return {
         latencies: results.flatMap((r) => r.latencies),
         missing: results.reduce((sum, r) => sum + r.missing, 0),

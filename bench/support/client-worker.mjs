@@ -3,7 +3,7 @@
 // set), records each change of `poststream` (or of a `postpatches` batch: a delta carries the new post whole, a patch what changed) with its version and arrival time (epoch
 // milliseconds, comparable across processes), and answers the parent's
 // messages: `reset`, `measure` (the votes sent; waits for its clients to
-// converge, then sends their latencies) and `close`.
+// converge, then sends their latencies from the `from`-th vote on) and `close`.
 
 import { closeClients, openClients } from './clients.mjs';
 
@@ -57,7 +57,7 @@ function arrivalOf(arrivals = [], version) {
   return undefined;
 }
 
-async function measure({ votes, timeoutMs }) {
+async function measure({ votes, timeoutMs, from = 0 }) {
   const finals = new Map();
   for (const v of votes) finals.set(v.postId, Math.max(finals.get(v.postId) ?? 0, v.version));
   const wanted = [...finals];
@@ -70,7 +70,7 @@ async function measure({ votes, timeoutMs }) {
   }
   const latencies = [];
   let missing = 0;
-  for (const { postId, version, at } of votes) {
+  for (const { postId, version, at } of votes.slice(from)) {
     for (const log of logs) {
       const arrival = arrivalOf(log.get(postId), version);
       if (arrival !== undefined) latencies.push(arrival - at);
