@@ -16,21 +16,34 @@ const SETTLE_TIMEOUT_MS = 30_000;
 const now = () => performance.timeOrigin + performance.now();
 
 /**
+ * Each run starts with a second of 20 votes a second, not measured: each target idles while the others run, and
+ * in the first second after that idle every process, bare or not, server or client, took about twice the CPU per
+ * message it takes later (sampled every 100 ms: the bare server 90–110 ms of CPU per 100 ms, against 30–50); the
+ * likely cause is the kernel of this machine paging out memory left untouched for a while (DAMON, with the action
+ * `pageout`): a program that allocates took twice its CPU in the first 250 ms after 30 s of idle, one that only
+ * computes 15 % more, with V8's memory reducer on or off. The first 20 votes
+ * at 20 votes/s were then the p99 of bare and news-forum alike, by how long each had idled, and a burst measured
+ * from that idle was a burst on a machine paging back in. A forum node that takes a burst, or 20 votes a second,
+ * is a live one.
+ */
+const LEAD_IN = { seconds: 1, rate: 20 };
+
+/**
  * Sends `rate` votes a second for `seconds` (open loop: on schedule, not
  * after the previous answer), each on the next of the posts; then waits for
  * every client to hold each post's last version. Latency of a vote at one
  * client: from sending the request to the first change of that post with the
  * vote's version or later. Also how long the vote request took to be
  * answered, and the CPU the server used while the votes were sent (a share of
- * one core), which tell the server's part from the load's. The votes of the
- * first `leadSeconds` go at the same pace but are not measured (see the
- * phases in `run` below).
+ * one core), which tell the server's part from the load's. A lead-in of
+ * `LEAD_IN.seconds` at `LEAD_IN.rate` votes a second comes first, its votes
+ * sent but not measured (see LEAD_IN).
  */
-async function run({ vote, posts, swarm, pid }, rate, seconds, leadSeconds = 0) {
+async function run({ vote, posts, swarm, pid }, rate, seconds) {
   await swarm.reset();
   // The load core runs the client processes and this one, which sends the votes.
   const loadCpuMs = () => [process.pid, ...swarm.pids].reduce((sum, loadPid) => sum + cpuMs(loadPid), 0);
-  const lead = Math.round(rate * leadSeconds);
+  const lead = Math.round(LEAD_IN.rate * LEAD_IN.seconds);
   const count = lead + Math.round(rate * seconds);
   const sent = [];
   const start = performance.now() + 50;
@@ -38,7 +51,7 @@ async function run({ vote, posts, swarm, pid }, rate, seconds, leadSeconds = 0) 
   let loadBefore = loadCpuMs();
   let cpuBefore = cpuMs(pid);
   for (let i = 0; i < count; i += 1) {
-    const wait = start + (i * 1000) / rate - performance.now();
+    const wait = start + (i < lead ? (i * 1000) / LEAD_IN.rate : LEAD_IN.seconds * 1000 + ((i - lead) * 1000) / rate) - performance.now();
     if (wait > 0) await sleep(wait);
     if (i === lead && lead > 0) {
       measuredStart = performance.now();
@@ -127,19 +140,14 @@ const STORES = ['embedded', 'postgres'];
 export default {
   name: 'fanout',
   describe: [
-    `vote → screen: ${CLIENTS.toLocaleString('en-US')} socket.io clients (WebSocket) subscribed to \`posts\` on one node and asking for \`postpatches\` batches as the SDK does, embedded store and PostgreSQL, spread over 4 load processes forked by the bench (on the load core; their samples merged, times compared as epoch milliseconds), so that one client process's backlog is not taken for the server's; each client keeps each post's version, as a patch names it, rather than applying whole patches, and each load process collects the last run's garbage before the next, so that the load core's own work weighs less on the latencies; votes sent on schedule at 20/s (30 s, after a lead-in second at the same pace whose votes are sent but not measured), 100/s (3 s) and 200/s (2 s), round-robin over ${POSTS} posts, the k-th vote on a post by account k mod ${VOTERS}, each vote changing the post (up the first ${VOTERS} times, then down); latency from sending the vote request to each client receiving that post's change with the vote's version or later (p50/p99 over every vote × client); the p99 of the vote request's own answer and the server's CPU time while the votes were sent (a share of one core: a server well below 100 % whose latencies are long is waiting for the machine, not working); the load core's CPU time (the client processes and the bench, which sends the votes) from the first measured vote until every client converged: near 100 %, the clients' own backlog is part of the latencies, since 1,000 clients that would each have a machine of their own share one core here; events (changes), messages and bytes (of socket.io messages, whatever they carried) received per client (of every vote sent, the lead-in's too), and the share of clients that end at every post's final version. Baseline: a bare socket.io server that, on \`POST /vote/<id>\`, bumps the post's version and broadcasts the change (same shape) to all clients, measured the same way.`,
+    `vote → screen: ${CLIENTS.toLocaleString('en-US')} socket.io clients (WebSocket) subscribed to \`posts\` on one node and asking for \`postpatches\` batches as the SDK does, embedded store and PostgreSQL, spread over 4 load processes forked by the bench (on the load core; their samples merged, times compared as epoch milliseconds), so that one client process's backlog is not taken for the server's; each client keeps each post's version, as a patch names it, rather than applying whole patches, and each load process collects the last run's garbage before the next, so that the load core's own work weighs less on the latencies; votes sent on schedule at 20/s (30 s), 100/s (3 s) and 200/s (2 s), each run after a lead-in second at 20 votes/s whose votes are sent but not measured (each target idles while the others run, and every process, bare or not, took about twice its CPU per message in the first second after that idle: likely the kernel of this machine paging out memory left untouched), round-robin over ${POSTS} posts, the k-th vote on a post by account k mod ${VOTERS}, each vote changing the post (up the first ${VOTERS} times, then down); latency from sending the vote request to each client receiving that post's change with the vote's version or later (p50/p99 over every vote × client); the p99 of the vote request's own answer and the server's CPU time while the votes were sent (a share of one core: a server well below 100 % whose latencies are long is waiting for the machine, not working); the load core's CPU time (the client processes and the bench, which sends the votes) from the first measured vote until every client converged: near 100 %, the clients' own backlog is part of the latencies, since 1,000 clients that would each have a machine of their own share one core here; events (changes), messages and bytes (of socket.io messages, whatever they carried) received per client (of every vote sent, the lead-in's too), and the share of clients that end at every post's final version. Baseline: a bare socket.io server that, on \`POST /vote/<id>\`, bumps the post's version and broadcasts the change (same shape) to all clients, measured the same way.`,
   ],
   async run({ pairs, quick }) {
     const phases = [
       // 600 votes: the p99 of every vote × client is then about the 6th-slowest vote's slowest clients, where over
       // 200 it was the 2nd's, and one stall of the shared machine made the figure (the bare broadcast's moved
       // between 35 and 309 ms over identical 10 s runs).
-      // A lead-in second at the same pace comes first, not measured: each target idles while the others run, and
-      // in the first second after that idle the servers (bare or not) and the client processes each took about
-      // twice the CPU per message they take later (the bare server 90–110 ms of each 100, against 30–50), so that
-      // the first 20 votes were the p99 of bare and news-forum alike, by how long each had idled. A node under 20
-      // votes a second does not idle between them. The bursts at 100 and 200 votes/s start from quiet, as bursts do.
-      { rate: 20, seconds: quick ? 2 : 30, leadSeconds: 1 },
+      { rate: 20, seconds: quick ? 2 : 30 },
       { rate: 100, seconds: quick ? 1 : 3 },
       { rate: 200, seconds: quick ? 1 : 2 },
     ];
@@ -159,10 +167,10 @@ export default {
       });
       for (const target of Object.values(targets)) await run(target, 20, 1);
       for (let pair = 0; pair < pairs; pair += 1) {
-        for (const { rate, seconds, leadSeconds } of phases) {
+        for (const { rate, seconds } of phases) {
           for (const name of names) {
             samples[rate][name].push(
-              await run(targets[name], rate, seconds, leadSeconds).catch((error) => {
+              await run(targets[name], rate, seconds).catch((error) => {
                 throw new Error(`${name} at ${rate} votes/s: ${error.message}`, { cause: error });
               }),
             );
