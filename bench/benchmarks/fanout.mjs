@@ -21,10 +21,9 @@ const now = () => performance.timeOrigin + performance.now();
  * message it takes later (sampled every 100 ms: the bare server 90–110 ms of CPU per 100 ms, against 30–50); the
  * likely cause is the kernel of this machine paging out memory left untouched for a while (DAMON, with the action
  * `pageout`): a program that allocates took twice its CPU in the first 250 ms after 30 s of idle, one that only
- * computes 15 % more, with V8's memory reducer on or off. The first 20 votes
- * at 20 votes/s were then the p99 of bare and news-forum alike, by how long each had idled, and a burst measured
- * from that idle was a burst on a machine paging back in. A forum node that takes a burst, or 20 votes a second,
- * is a live one.
+ * computes 15 % more, with V8's memory reducer on or off. The first 20 votes at 20 votes/s were then the p99 of
+ * bare and news-forum alike, by how long each had idled, and a burst measured from that idle was a burst on a
+ * machine paging back in. A forum node that takes a burst, or 20 votes a second, is a live one.
  */
 const LEAD_IN = { seconds: 1, rate: 20 };
 
@@ -47,13 +46,13 @@ async function run({ vote, posts, swarm, pid }, rate, seconds) {
   const count = lead + Math.round(rate * seconds);
   const sent = [];
   const start = performance.now() + 50;
-  let measuredStart = start;
-  let loadBefore = loadCpuMs();
-  let cpuBefore = cpuMs(pid);
+  let measuredStart;
+  let loadBefore;
+  let cpuBefore;
   for (let i = 0; i < count; i += 1) {
     const wait = start + (i < lead ? (i * 1000) / LEAD_IN.rate : LEAD_IN.seconds * 1000 + ((i - lead) * 1000) / rate) - performance.now();
     if (wait > 0) await sleep(wait);
-    if (i === lead && lead > 0) {
+    if (i === lead) {
       measuredStart = performance.now();
       loadBefore = loadCpuMs();
       cpuBefore = cpuMs(pid);
