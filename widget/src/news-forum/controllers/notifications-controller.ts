@@ -17,6 +17,11 @@ export class NotificationsController extends Controller {
   #forum: NewsForumClient | undefined;
   #login: string | undefined;
   #stop: (() => void) | undefined;
+  /** Loads started, and the latest one shown: an answer older than the one shown is dropped. */
+  #loads = 0;
+  #shown = 0;
+  /** For each call on its way, the ids of the notifications that came live since it was made. */
+  readonly #arrivals = new Set<string[]>();
 
   hostUpdate(): void {
     const { forum, user } = this.ui.session;
@@ -33,6 +38,7 @@ export class NotificationsController extends Controller {
       forum.live.on('notification', (notification) => {
         this.items = [notification, ...this.items.filter((n) => n.id !== notification.id)].slice(0, SHOWN);
         this.unread += 1;
+        for (const ids of this.#arrivals) ids.push(notification.id);
         this.ui.notices.announce(`${notification.actor} replied to you.`);
         this.changed();
       }),
@@ -66,13 +72,19 @@ export class NotificationsController extends Controller {
   }
 
   async #load(forum: NewsForumClient): Promise<void> {
-    const { data, error } = await forum.notifications.list({ limit: SHOWN }, { signal: this.ui.session.signal() });
-    if (forum !== this.#forum) return;
+    const load = ++this.#loads;
+    const [{ data, error }, arrived] = await this.#watching(
+      forum.notifications.list({ limit: SHOWN }, { signal: this.ui.session.signal() }),
+    );
+    if (forum !== this.#forum || load < this.#shown) return;
     if (error) return this.ui.session.report('load', error, false);
+    this.#shown = load;
     const listed = new Set(data.items.map((n) => n.id));
-    // Live ones that arrived while the list was on its way stay first.
+    // Live ones that arrived while the list was on its way stay first; those it does not list were written after
+    // the server read it (it lists the newest), so its count does not hold them either.
+    const later = arrived.filter((id) => !listed.has(id)).length;
     this.items = [...this.items.filter((n) => !listed.has(n.id)), ...data.items].slice(0, SHOWN);
-    this.unread = data.unread;
+    this.unread = data.unread + later;
     this.changed();
   }
 
@@ -85,11 +97,24 @@ export class NotificationsController extends Controller {
     this.items = this.items.map((n) => (all || marked.has(n.id) ? { ...n, readAt: n.readAt ?? now } : n));
     this.unread = all ? 0 : Math.max(0, this.unread - ids.length);
     this.changed();
-    void forum.notifications.markRead(all ? { all: true } : ids, { signal: this.ui.session.signal() }).then(({ data }) => {
-      if (data && forum === this.#forum) {
-        this.unread = data.unread;
-        this.changed();
-      }
+    const answer = forum.notifications.markRead(all ? { all: true } : ids, { signal: this.ui.session.signal() });
+    void this.#watching(answer).then(([{ data }, arrived]) => {
+      if (!data || forum !== this.#forum) return;
+      // A reply that came meanwhile may or may not be in the server's count: the list tells.
+      if (arrived.length > 0) return void this.#load(forum);
+      this.unread = data.unread;
+      this.changed();
     });
+  }
+
+  /** The answer to `call`, with the ids of the notifications that came live while it was on its way. */
+  async #watching<T>(call: Promise<T>): Promise<[T, string[]]> {
+    const arrived: string[] = [];
+    this.#arrivals.add(arrived);
+    try {
+      return [await call, arrived];
+    } finally {
+      this.#arrivals.delete(arrived);
+    }
   }
 }
