@@ -12,6 +12,36 @@ async function widgetOnly(page: Page): Promise<void> {
   await page.goto(`${fixture.env.url}/`);
 }
 
+/** `asker`'s post with a question on it, and a first reply to it by `replier`, written before the page opens. */
+async function replied(asker: string, replier: string, first: string) {
+  const [asking, replying] = [await fixture.env.user(asker), await fixture.env.user(replier)];
+  const topic = await fixture.env.post(asking, `Ask ${asker}`);
+  const asked = (await asking.comments.create(topic.id, { text: 'Any questions?' })).data!;
+  const reply = (text: string) => replying.comments.create(topic.id, { text, parentId: asked.id });
+  await reply(first);
+  return { asker: asking, reply };
+}
+
+/**
+ * Counts the page's `method` requests to `url`, and holds the answer to the `nth` (none with 0): the server takes
+ * the request at once (`takenByServer`), the page gets the answer on `release()`.
+ */
+async function holdAnswer(page: Page, url: string, method: string, nth: number) {
+  let matched = 0;
+  let taken: () => void = () => {};
+  let release: () => void = () => {};
+  const takenByServer = new Promise<void>((resolve) => (taken = resolve));
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route(url, async (route) => {
+    if (route.request().method() !== method || ++matched !== nth) return route.continue();
+    const response = await route.fetch();
+    taken();
+    await released;
+    await route.fulfill({ response });
+  });
+  return { takenByServer, release, matched: () => matched };
+}
+
 describe('presence and replies in the widget', () => {
   test('readers see how many read the front page and a thread, live', async () => {
     const topic = await fixture.env.post(await fixture.env.user('pia'), 'Who is here');
@@ -40,12 +70,7 @@ describe('presence and replies in the widget', () => {
   }, 60_000);
 
   test('a reply shows as an unread badge, live, and the list opens the reply', async () => {
-    const ann = await fixture.env.user('ann');
-    const ben = await fixture.env.user('ben');
-    const topic = await fixture.env.post(ann, 'Ask ann');
-    const asked = (await ann.comments.create(topic.id, { text: 'Any questions?' })).data!;
-    // A reply written while ann was away.
-    await ben.comments.create(topic.id, { text: 'One: <b>why</b>?', parentId: asked.id });
+    const { asker: ann, reply } = await replied('ann', 'ben', 'One: <b>why</b>?');
 
     const { page, problems } = await openPage(fixture.browser);
     await page.goto(`${fixture.env.url}/`);
@@ -55,7 +80,7 @@ describe('presence and replies in the widget', () => {
     await text(badge, '1');
 
     // One written while she reads arrives live.
-    const live = (await ben.comments.create(topic.id, { text: 'And another.', parentId: asked.id })).data!;
+    const live = (await reply('And another.')).data!;
     await text(badge, '2');
     const button = forum.getByRole('button', { name: 'Replies to you, 2 unread' });
     await button.click();
@@ -75,86 +100,52 @@ describe('presence and replies in the widget', () => {
   }, 60_000);
 
   test('a list on its way when a reply comes live does not take the reply back from the count', async () => {
-    const cat = await fixture.env.user('cat');
-    const dan = await fixture.env.user('dan');
-    const topic = await fixture.env.post(cat, 'Ask cat');
-    const asked = (await cat.comments.create(topic.id, { text: 'Anything?' })).data!;
-    await dan.comments.create(topic.id, { text: 'First.', parentId: asked.id });
-
+    const { reply } = await replied('cat', 'dan', 'First.');
     const { page, problems } = await openPage(fixture.browser);
-    // The second list (asked for when the socket became cat's) is read by the server at once, answered late.
-    let lists = 0;
-    let fetched: () => void = () => {};
-    let release: () => void = () => {};
-    const secondFetched = new Promise<void>((resolve) => (fetched = resolve));
-    const released = new Promise<void>((resolve) => (release = resolve));
-    await page.route('**/me/notifications?*', async (route) => {
-      if (route.request().method() !== 'GET' || ++lists !== 2) return route.continue();
-      const response = await route.fetch();
-      fetched();
-      await released;
-      await route.fulfill({ response });
-    });
+    // The second list, asked for when the socket has become cat's.
+    const lists = await holdAnswer(page, '**/me/notifications?*', 'GET', 2);
     await page.goto(`${fixture.env.url}/`);
     const forum = page.locator('news-forum');
     await signIn(page, 'cat');
-    await secondFetched;
+    await lists.takenByServer;
     const badge = forum.locator('[part="unread-badge"]');
     await text(badge, '1');
 
-    await dan.comments.create(topic.id, { text: 'Second.', parentId: asked.id });
+    await reply('Second.');
     await text(badge, '2');
     const answered = page.waitForResponse((response) => response.url().includes('/me/notifications?'));
-    release();
+    lists.release();
     await (await answered).finished();
     // The late answer (one unread, read before the reply) has been taken in by now.
     await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 200)));
     expect((await badge.textContent())?.trim()).toBe('2');
-    expect(lists).toBe(2);
+    expect(lists.matched()).toBe(2);
     expect(problems.errors).toEqual([]);
   }, 60_000);
 
   test('a reply that comes live while "mark all read" is on its way stays unread', async () => {
-    const eve = await fixture.env.user('eve');
-    const fay = await fixture.env.user('fay');
-    const topic = await fixture.env.post(eve, 'Ask eve');
-    const asked = (await eve.comments.create(topic.id, { text: 'Well?' })).data!;
-    await fay.comments.create(topic.id, { text: 'One.', parentId: asked.id });
-
+    const { asker: eve, reply } = await replied('eve', 'fay', 'One.');
     const { page, problems } = await openPage(fixture.browser);
-    let lists = 0;
-    await page.route('**/me/notifications?*', (route) => {
-      lists += 1;
-      return route.continue();
-    });
+    const lists = await holdAnswer(page, '**/me/notifications?*', 'GET', 0);
     // The server marks at once; its answer (nothing unread) comes after the reply.
-    let marked: () => void = () => {};
-    let release: () => void = () => {};
-    const markedOnServer = new Promise<void>((resolve) => (marked = resolve));
-    const released = new Promise<void>((resolve) => (release = resolve));
-    await page.route('**/me/notifications/read', async (route) => {
-      const response = await route.fetch();
-      marked();
-      await released;
-      await route.fulfill({ response });
-    });
+    const marking = await holdAnswer(page, '**/me/notifications/read', 'POST', 1);
     await page.goto(`${fixture.env.url}/`);
     const forum = page.locator('news-forum');
     await signIn(page, 'eve');
     // The second list is asked for when the socket has become eve's.
-    await waitFor('the list asked for twice', () => lists === 2);
+    await waitFor('the list asked for twice', () => lists.matched() === 2);
     const badge = forum.locator('[part="unread-badge"]');
     await text(badge, '1');
     await forum.getByRole('button', { name: 'Replies to you, 1 unread' }).click();
     await forum.getByRole('region', { name: 'Replies to you' }).getByRole('button', { name: 'Mark all read' }).click();
     await badge.waitFor({ state: 'detached' });
-    await markedOnServer;
+    await marking.takenByServer;
 
-    await fay.comments.create(topic.id, { text: 'Two.', parentId: asked.id });
+    await reply('Two.');
     await text(badge, '1');
-    release();
+    marking.release();
     // The answer cannot tell whether it counted the reply: the list is asked for again, and tells.
-    await waitFor('the list asked for again', () => lists === 3);
+    await waitFor('the list asked for again', () => lists.matched() === 3);
     await text(badge, '1');
     expect((await eve.notifications.list({ unread: true })).data?.unread).toBe(1);
     expect(problems.errors).toEqual([]);
