@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { openPage } from './support/browser.js';
 import { signIn, useDemoAndBrowser } from './support/fixture.js';
+import { waitFor } from './support/wait.js';
 
 const fixture = useDemoAndBrowser();
 
@@ -55,7 +56,8 @@ describe('<news-forum page>: one discussion per article of the demo blog', () =>
     await forum.getByRole('textbox', { name: 'Add a comment' }).fill('Hello');
     await forum.getByRole('button', { name: 'Comment', exact: true }).click();
     await forum.getByRole('heading', { level: 2, name: 'Named by the host' }).waitFor();
-    const found = await bob.pages.get(`${fixture.env.url}/blog/post-2.html`);
-    expect(found.data).toMatchObject({ title: 'Named by the host', commentCount: 1 });
+    const found = () => bob.pages.get(`${fixture.env.url}/blog/post-2.html`);
+    await waitFor('the comment counted', async () => (await found()).data?.commentCount === 1);
+    expect((await found()).data).toMatchObject({ title: 'Named by the host', commentCount: 1 });
   }, 30_000);
 });
