@@ -22,58 +22,68 @@ async function messages(sent: number[][], count: number) {
   while (sent.length < count) await sleep(5);
 }
 
-test('the first item after a quiet spell goes out alone and at once', () => {
+/** Resolves once the turn that called it has ended, its promise jobs and ticks included. */
+const turnEnds = () => new Promise((resolve) => setImmediate(resolve));
+
+test('the first item after a quiet spell goes out alone at the end of its turn', async () => {
   const { sent, batcher } = recorder({ maxMs: 50, costFactor: 1 });
   batcher.push(1);
+  expect(sent).toEqual([]);
+  await turnEnds();
   expect(sent).toEqual([[1]]);
   batcher.flush();
 });
 
-test('items within a window go out together when it ends, in the order they came', async () => {
-  const { sent, batcher } = recorder(fixed(20));
+test('items pushed in one turn go out together, in the order they came, also when each came on a promise job of its own', async () => {
+  const { sent, batcher } = recorder({ maxMs: 50, costFactor: 1 });
   batcher.push(1);
-  for (let i = 2; i <= 5; i += 1) batcher.push(i);
+  await Promise.resolve();
+  batcher.push(2);
+  queueMicrotask(() => batcher.push(3));
+  await turnEnds();
+  expect(sent).toEqual([[1, 2, 3]]);
+  batcher.flush();
+});
+
+test('items within a window go out together when it ends, in the order they came', async () => {
+  const { sent, batcher } = recorder(fixed(200));
+  batcher.push(1);
+  await turnEnds();
+  for (let i = 2; i <= 5; i += 1) {
+    batcher.push(i);
+    await turnEnds();
+  }
   expect(sent).toEqual([[1]]);
   await messages(sent, 2);
   expect(sent).toEqual([[1], [2, 3, 4, 5]]);
 });
 
-test('on a calm event loop every item that comes after the loop idled goes out alone and at once, however long sending takes', async () => {
-  await calm();
-  const { sent, batcher } = recorder({ maxMs: 1_000, costFactor: 1 }, 5);
-  for (let i = 1; i <= 4; i += 1) {
-    batcher.push(i);
-    await idle(1);
-  }
-  expect(sent).toEqual([[1], [2], [3], [4]]);
-  batcher.flush();
-});
-
-test('on a calm event loop, of items the send held back the first goes out at once and the rest wait in a window behind it', async () => {
+test('on a calm event loop a send of one item opens no window, however long it takes: each turn sends what came in it', async () => {
   await calm();
   const { sent, batcher } = recorder({ maxMs: 1_000, costFactor: 1 }, 20);
-  // No idle time between the items: each came while the send before it held the loop, as at the start of a burst.
-  for (let i = 1; i <= 4; i += 1) batcher.push(i);
-  expect(sent).toEqual([[1], [2]]);
-  await messages(sent, 3);
-  expect(sent).toEqual([[1], [2], [3, 4]]);
+  // No idle time between the turns: each item came while the send before it held the loop, as after a stall.
+  for (let i = 1; i <= 3; i += 1) {
+    batcher.push(i);
+    await turnEnds();
+  }
+  expect(sent).toEqual([[1], [2], [3]]);
   batcher.flush();
 });
 
-test('on a calm event loop, once a burst is held back, the next item the send holds back waits in a window too', async () => {
+test('a turn that brought several items, as a burst does, opens a window behind their send: the next turns wait in it', async () => {
   await calm();
-  const sent: number[][] = [];
-  const batcher = new EmitBatcher<number>({ maxMs: 1_000, costFactor: 1 }, (items) => {
-    sent.push(items);
-    busy(50);
-    // The work this send held back: its item comes before the loop idles.
-    if (items.includes(3)) queueMicrotask(() => batcher.push(5));
-  });
-  for (let i = 1; i <= 4; i += 1) batcher.push(i);
-  await messages(sent, 3);
-  expect(sent).toEqual([[1], [2], [3, 4]]);
-  await messages(sent, 4);
-  expect(sent).toEqual([[1], [2], [3, 4], [5]]);
+  const { sent, batcher } = recorder({ maxMs: 1_000, costFactor: 1 }, 20);
+  batcher.push(1);
+  batcher.push(2);
+  await turnEnds();
+  batcher.push(3);
+  batcher.push(4);
+  expect(sent).toEqual([[1, 2]]);
+  await messages(sent, 2);
+  expect(sent).toEqual([
+    [1, 2],
+    [3, 4],
+  ]);
   batcher.flush();
 });
 
@@ -82,6 +92,7 @@ test('on a loaded event loop a send that takes time opens a window: what follows
   // Loaded (busy about 78 % of the time lately) but not saturated: the window is sized by the send's cost.
   busy(1.5 * LOAD_HORIZON_MS);
   batcher.push(1);
+  await turnEnds();
   batcher.push(2);
   batcher.push(3);
   expect(sent).toEqual([[1]]);
@@ -98,76 +109,42 @@ test('on a saturated event loop even a cheap send opens the longest window', asy
   // A timer set after the window's, and shorter, fires first: the window is still open.
   await sleep(30);
   batcher.push(2);
+  await turnEnds();
   expect(sent).toEqual([[1]]);
   await messages(sent, 2);
   expect(sent).toEqual([[1], [2]]);
 });
 
-/**
- * A batcher whose sends take 10 ms and whose windows last up to 80 ms, that has seen items come far apart (two,
- * 50 ms apart, on a calm loop that idled in between) and has just sent a third on a loaded loop.
- */
-async function afterItemsFarApart() {
-  await calm();
-  const recorded = recorder({ maxMs: 80, costFactor: 1 }, 10);
-  recorded.batcher.push(1);
-  await idle(50);
-  recorded.batcher.push(2);
-  await idle(50);
-  loaded();
-  recorded.batcher.push(3);
-  return recorded;
-}
-
 test('on a loaded event loop, items that come further apart than half a window open none: it would only delay them', async () => {
-  const { sent, batcher } = await afterItemsFarApart();
-  // Sooner after the send than the window it would open (about 60 ms at this load), and more than 40 ms
-  // after the last item (the send's 10 included); the loop idles a little.
+  await calm();
+  const { sent, batcher } = recorder({ maxMs: 80, costFactor: 1 }, 10);
+  // Seen to come 50 ms apart, with a few piled up together once (as a stall leaves them) among them.
+  for (const [i, gapMs] of [50, 50, 50, 0, 0, 50].entries()) {
+    batcher.push(i);
+    if (gapMs > 0) await idle(gapMs);
+  }
+  await turnEnds();
+  const before = sent.length;
+  loaded();
+  batcher.push(-1);
+  await turnEnds();
+  // Sooner after the send than the window it would open (80 ms on a saturated loop), and more than 40 ms after it.
   busy(30);
   await idle(3);
-  batcher.push(4);
-  expect(sent).toEqual([[1], [2], [3], [4]]);
+  batcher.push(-2);
+  await turnEnds();
+  expect(sent.slice(before)).toEqual([[-1], [-2]]);
   batcher.flush();
 });
 
-test('on a loaded event loop too, of items the send held back the first goes out at once and the rest wait in a window behind it', async () => {
-  const { sent, batcher } = await afterItemsFarApart();
-  // The work that the send held back, and no idle time before the next items. The first may be one change that
-  // came late (a vote's request taken while the send before went out): waiting would gather nothing for it.
-  busy(40);
-  batcher.push(4);
-  batcher.push(5);
-  batcher.push(6);
-  expect(sent).toEqual([[1], [2], [3], [4]]);
-  await messages(sent, 5);
-  expect(sent).toEqual([[1], [2], [3], [4], [5, 6]]);
-  batcher.flush();
-});
-
-// Either way the next item, after the loop idled, comes at the usual pace: a window behind 4 would only delay it.
-test.each([
-  // Held back by the send (no idle time, within the window): it came late, goes out at once and opens no window
-  // on a loaded loop.
-  ['on a loaded event loop, after an item the send held back, the next that comes after the loop idled goes out at once', 40],
-  // No idle time, but longer than the window at this load (80 ms): slow work of its own, a collection of garbage or a
-  // slow write, held this item back, not the send.
-  ['an item that took longer than the window would have lasted goes out at once, and so does the next after the loop idles', 90],
-])('%s', async (_name, busyMs) => {
-  const { sent, batcher } = await afterItemsFarApart();
-  busy(busyMs);
-  batcher.push(4);
-  await idle(3);
-  batcher.push(5);
-  expect(sent).toEqual([[1], [2], [3], [4], [5]]);
-  batcher.flush();
-});
-
-test('a short busy spell is not load: the items after it go out at once', async () => {
+test('a short busy spell is not load: the items after it go out at the end of their turns', async () => {
   await calm();
   const { sent, batcher } = recorder({ maxMs: 200, costFactor: 1 }, 1);
   busy(LOAD_HORIZON_MS / 10);
   batcher.push(1);
+  await turnEnds();
   batcher.push(2);
+  await turnEnds();
   expect(sent).toEqual([[1], [2]]);
   batcher.flush();
 });
@@ -179,6 +156,7 @@ test('a window that sent nothing closes: the next item goes out at once again', 
   // A timer set after the window's fires after it.
   await sleep(40);
   batcher.push(2);
+  await turnEnds();
   expect(sent).toEqual([[1], [2]]);
   batcher.flush();
 });
@@ -197,6 +175,7 @@ test('under steady load every item goes out once, in order, several to a message
 test('flush sends what waits now, once, and closes the window', async () => {
   const { sent, batcher } = recorder(fixed(20));
   batcher.push(1);
+  await turnEnds();
   batcher.push(2);
   batcher.push(3);
   batcher.flush();
@@ -205,18 +184,25 @@ test('flush sends what waits now, once, and closes the window', async () => {
   batcher.flush();
   expect(sent).toEqual([[1], [2, 3]]);
   batcher.push(4);
-  expect(sent).toEqual([[1], [2, 3], [4]]);
   batcher.flush();
+  await turnEnds();
+  expect(sent).toEqual([[1], [2, 3], [4]]);
 });
 
-test('with no window, every item goes out alone, however long sending takes', () => {
-  for (const window of [
-    { maxMs: 0, costFactor: 1 },
-    { maxMs: 50, costFactor: 0 },
-  ]) {
-    const { sent, batcher } = recorder(window, 1);
-    batcher.push(1);
-    batcher.push(2);
-    expect(sent).toEqual([[1], [2]]);
-  }
+test('with no window, every item goes out alone and at once, however long sending takes', () => {
+  const { sent, batcher } = recorder({ maxMs: 0, costFactor: 1 }, 1);
+  batcher.push(1);
+  batcher.push(2);
+  expect(sent).toEqual([[1], [2]]);
+});
+
+test('with a cost factor of 0 no window opens, however loaded the loop: each turn sends what came in it', async () => {
+  const { sent, batcher } = recorder({ maxMs: 50, costFactor: 0 }, 1);
+  loaded();
+  batcher.push(1);
+  batcher.push(2);
+  await turnEnds();
+  batcher.push(3);
+  await turnEnds();
+  expect(sent).toEqual([[1, 2], [3]]);
 });
