@@ -105,8 +105,7 @@ export class EmitBatcher<T> {
     if (cost <= 0 || maxMs <= 0) return 0;
     const load = eventLoopLoad();
     const windowMs = load >= SATURATED ? maxMs : Math.min(maxMs, cost / (1 - load));
-    // Several items in one turn: a burst, which the next turns continue (200 votes/s from nothing came four to a
-    // turn from the second send on), or the rare pile-up of a stall.
+    // Several items in one turn: a burst, whose next turns likely bring more, or what a stall piled up.
     if (items.length > 1) return windowMs;
     if (load < LOADED) return 0;
     return medianOf(this.#gaps) <= windowMs / 2 ? windowMs : 0;
