@@ -6,6 +6,7 @@ import { DEFAULT_MAX_UNSENT_BYTES, limitUnsent } from './backpressure.js';
 import type { ForumServer } from './forum-socket.js';
 import { handshake } from './handshake.js';
 import { relayNotifications } from './notifications.js';
+import { OneWriteAdapter } from './one-write-frames.js';
 import { startPresence } from './presence.js';
 import { localShare, redisShare } from './presence-share.js';
 import { attachRedis, type RedisLink } from './redis.js';
@@ -49,6 +50,7 @@ export async function attachGateway(http: HttpServer, services: Services, option
     maxHttpBufferSize: MAX_PACKET_BYTES,
     allowRequest: admitRequest(services),
     cors: { origin: (origin, callback) => callback(null, origin ?? false) },
+    adapter: OneWriteAdapter,
   });
   const readiness = new Map<string, () => Promise<void>>();
   let redis: RedisLink | undefined;

@@ -1,9 +1,10 @@
 import type { RedisClientType } from 'redis';
-import type { Server } from 'socket.io';
+import type { Namespace, Server } from 'socket.io';
 import { backoffDelay, wait } from '../backoff.js';
 import type { Logger } from '../logger.js';
 import { closeRedis } from '../redis/connect-redis.js';
 import { watchRedis } from '../redis/watch-redis.js';
+import { oneWriteFrames } from './one-write-frames.js';
 
 /** The Redis pub/sub pair behind the socket.io adapter. */
 export interface RedisLink {
@@ -80,7 +81,10 @@ export async function attachRedis(io: Server, url: string, logger: Logger): Prom
     logger.warn('redis connect failed', { error: error.message }),
   );
   await Promise.race([connected, wait(3000)]);
-  io.adapter(createAdapter(pub, sub, { requestsTimeout: 2000 }));
+  const redisAdapter = createAdapter(pub, sub, { requestsTimeout: 2000 });
+  io.adapter(function OneWriteRedisAdapter(nsp: Namespace) {
+    return oneWriteFrames(redisAdapter(nsp));
+  });
   // The subscriber only listens: when a hung Redis answers again, what it publishes arrives on the same connection.
   watchRedis(pub, logger, 'pub');
   return {
