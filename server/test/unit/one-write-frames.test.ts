@@ -4,14 +4,21 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { Server, type Socket as ServerSocket } from 'socket.io';
 import { Adapter } from 'socket.io-adapter';
 import { io as connect, type Socket } from 'socket.io-client';
+import { createLogger } from '../../src/logger.js';
 import { OneWriteAdapter } from '../../src/realtime/one-write-frames.js';
+import { attachRedis, type RedisLink } from '../../src/realtime/redis.js';
+import { startRedis, type TestRedis } from '../support/redis.js';
 
 type AdapterOption = typeof Adapter | typeof OneWriteAdapter;
 
-/** A socket.io server on port 0 with `adapter`, three WebSocket clients, and how many buffers each frame it wrote had. */
-async function broadcastServer(adapter: AdapterOption) {
+/**
+ * A socket.io server on port 0 with `adapter` (or what `setUp` installs), three WebSocket clients, and how many
+ * buffers each frame it wrote had.
+ */
+async function broadcastServer(adapter: AdapterOption, setUp?: (io: Server) => Promise<void>) {
   const http: HttpServer = createServer();
   const io = new Server(http, { adapter, serveClient: false });
+  await setUp?.(io);
   const frameParts: number[] = [];
   io.on('connection', (socket: ServerSocket) => {
     // The real sender of this socket's WebSocket: each frame it is handed is recorded, then written as before.
@@ -94,4 +101,32 @@ test("socket.io's own adapter writes a broadcast's frame as two buffers (what th
   } finally {
     await server.close();
   }
+});
+
+describe('the Redis adapter of a node (attachRedis)', () => {
+  let redis: TestRedis;
+  let link: RedisLink | undefined;
+  let server: Awaited<ReturnType<typeof broadcastServer>>;
+  beforeAll(async () => {
+    redis = await startRedis();
+    server = await broadcastServer(Adapter, async (io) => {
+      link = await attachRedis(io, redis.url, createLogger('error'));
+    });
+  }, 30_000);
+  afterAll(async () => {
+    await server.close();
+    await link?.close();
+    await redis.stop();
+  });
+
+  test.each([
+    ['to every node', (io: Server) => io.emit('news', PAYLOADS[1])],
+    ['to this node only', (io: Server) => io.local.emit('news', PAYLOADS[1])],
+  ])('a broadcast %s is written as one buffer per socket', async (_how, emit) => {
+    server.frameParts.length = 0;
+    const received = nextNews(server.clients);
+    emit(server.io);
+    expect(await received).toEqual([PAYLOADS[1], PAYLOADS[1], PAYLOADS[1]]);
+    expect(server.frameParts).toEqual([1, 1, 1]);
+  });
 });
