@@ -7,6 +7,7 @@
 // loading (test/api/start-up.test.ts) and cost nothing to the others.
 import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const EXTERNAL = [
@@ -43,6 +44,16 @@ const oneCopyEach = {
   },
 };
 
+// The dependencies' debug() calls are no-ops that allocate nothing unless DEBUG is set (quiet-debug.cjs); the shim
+// itself loads the real debug.
+const QUIET_DEBUG = fileURLToPath(new URL('./quiet-debug.cjs', import.meta.url));
+const quietDebug = {
+  name: 'quiet-debug',
+  setup(bundle) {
+    bundle.onResolve({ filter: /^debug$/ }, ({ importer }) => (importer === QUIET_DEBUG ? undefined : { path: QUIET_DEBUG }));
+  },
+};
+
 // Chunks are named by their content: those of an earlier build would stay behind.
 rmSync('dist/bundle', { recursive: true, force: true });
 
@@ -61,7 +72,7 @@ await build({
   external: EXTERNAL,
   // CommonJS dependencies call require() for Node's modules; ESM has none of its own.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-  plugins: [oneCopyEach],
+  plugins: [oneCopyEach, quietDebug],
   // Without comments the bundle is a third of the size and ASCII only, which V8 reads and parses faster.
   minifyWhitespace: true,
   sourcemap: true,

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -62,6 +62,27 @@ describe.each(['embedded', 'postgres'])('a node of the bundle on the %s store', 
     expect(page.status).toBe(200);
     expect(page.body.items.map((post: { id: string }) => post.id)).toContain(created.body.id);
     expect(node.stderr()).toBe('');
+  }, 60_000);
+});
+
+describe("the debug output of the bundle's dependencies", () => {
+  it('comes from the no-op shim unless DEBUG is set, and with DEBUG set the namespaces it names write to stderr', async () => {
+    // Every import of debug in the bundle is the shim (scripts/quiet-debug.cjs); its no-op is named so that it shows here.
+    const bundle = await readFile(new URL('bundle/index.js', DIST), 'utf8');
+    expect(bundle).toContain('function quietDebugOff()');
+    const node = await startNodeProcess({ DEBUG: 'engine:socket,socket.io:client' });
+    const socket = await connectSocket(node.url);
+    try {
+      await eventually(
+        () => node.stderr().includes('engine:socket') && node.stderr().includes('socket.io:client'),
+        10_000,
+        "engine.io's and socket.io's debug lines",
+      );
+      expect(node.stderr()).not.toContain('express:');
+    } finally {
+      socket.close();
+      await node.cleanup();
+    }
   }, 60_000);
 });
 
