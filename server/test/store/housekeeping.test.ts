@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import type { SqlDriver } from '../../src/store/sql/driver.js';
-import { DEFAULT_RETENTION, housekeep, pruneLogs } from '../../src/store/sql/housekeeping.js';
+import { checkpointIfDue, DEFAULT_RETENTION, housekeep, pruneLogs } from '../../src/store/sql/housekeeping.js';
 import { openPgDriver } from '../../src/store/sql/pg-driver.js';
 import { openPgliteDriver } from '../../src/store/sql/pglite-driver.js';
 import type { Store } from '../../src/store/store.js';
@@ -67,6 +67,44 @@ describe.each(SQL_STORE_KINDS)('%s store: housekeeping', (kind) => {
         }
         // Without the vacuum each round adds its 3,000 rows' pages for good: the last size is about 4 times the second.
         expect(sizes[7]!).toBeLessThan(1.5 * sizes[1]!);
+      });
+    });
+
+    // Single-user mode has no checkpointer either: without these checkpoints everything written since the node
+    // started stayed in the write-ahead log, all of it to replay after a kill.
+    test('the write-ahead log is checkpointed once it passes the distance, so a restart after a kill replays at most that much', async () => {
+      const opened = await stores.open();
+      await onDatabase(opened, async (db) => {
+        const distance = 1024 * 1024;
+        const options = { vacuum: true, checkpointWalBytes: distance };
+        const wal = async () =>
+          (
+            await db.query<{ redo: string; since: string }>(
+              'SELECT redo_lsn::text AS redo, pg_wal_lsn_diff(pg_current_wal_lsn(), redo_lsn)::text AS since FROM pg_control_checkpoint()',
+            )
+          )[0]!;
+        const writeLog = (rows: number) =>
+          db.exec(
+            `INSERT INTO changes (tbl, old_val, new_val)
+               SELECT 'posts', NULL, jsonb_build_object('title', repeat('x', 500), 'n', n) FROM generate_series(1, ${rows}) n`,
+          );
+        await housekeep(db, DEFAULT_RETENTION, options);
+        const start = await wal();
+
+        // Well under the distance: no checkpoint.
+        await writeLog(100);
+        expect(await checkpointIfDue(db, distance)).toBe(false);
+        expect((await wal()).redo).toBe(start.redo);
+
+        // About 4 MB of log: housekeeping checkpoints, and what a restart would replay starts after it.
+        await writeLog(6000);
+        const before = await wal();
+        expect(Number(before.since)).toBeGreaterThan(distance);
+        await housekeep(db, DEFAULT_RETENTION, options);
+        const after = await wal();
+        expect(after.redo).not.toBe(start.redo);
+        expect(Number(after.since)).toBeLessThan(distance);
+        expect(await checkpointIfDue(db, distance)).toBe(false);
       });
     });
   }

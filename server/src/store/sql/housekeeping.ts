@@ -67,18 +67,54 @@ export async function pruneLogs(db: SqlExecutor, retention: Retention = DEFAULT_
 }
 
 /**
- * Prunes the logs, then, with `vacuum`, vacuums the tables that churn. A PostgreSQL server's autovacuum does that
+ * What housekeeping does besides pruning: what a PostgreSQL server's own background processes do, which PGlite
+ * (PostgreSQL in single-user mode) does not have.
+ */
+export interface HousekeepingOptions {
+  /** Vacuum the tables that churn (a server's autovacuum). */
+  vacuum: boolean;
+  /** Checkpoint once this much write-ahead log was written since the last checkpoint began (a server's checkpointer). */
+  checkpointWalBytes?: number;
+}
+
+/**
+ * The embedded store's checkpoint distance: one WAL segment. Past it, a node killed now would replay at most this
+ * much, plus what 10 s of writes add, when it starts again.
+ */
+export const EMBEDDED_CHECKPOINT_WAL_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Checkpoints when more than `walBytes` of write-ahead log were written since the last checkpoint's redo point;
+ * true when it did. In single-user mode PostgreSQL never checkpoints by itself (neither checkpoint_timeout nor
+ * max_wal_size starts one: both are the checkpointer's), only when it shuts down cleanly. The log of everything a
+ * node wrote since it started stayed in pg_wal (3.3 KB a vote), and after a kill all of it was replayed before the
+ * node could start: after 15,000 votes, 1.8 s to /readyz instead of 1.0 after a clean stop; with these checkpoints,
+ * 1.2 s after 21,000. A checkpoint of the 4 MB of shared buffers takes 10–20 ms of the node's thread.
+ */
+export async function checkpointIfDue(db: SqlExecutor, walBytes: number): Promise<boolean> {
+  const [row] = await db.query<{ bytes: string }>(
+    'SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), redo_lsn)::text AS bytes FROM pg_control_checkpoint()',
+  );
+  if (!row || Number(row.bytes) <= walBytes) return false;
+  await db.exec('CHECKPOINT');
+  return true;
+}
+
+/**
+ * Prunes the logs, then, with `vacuum`, vacuums the tables that churn, and with `checkpointWalBytes` checkpoints when
+ * that much log was written since the last checkpoint (checkpointIfDue). A PostgreSQL server's autovacuum vacuums by
  * itself; PGlite runs PostgreSQL in single-user mode, which has none, and there the space of deleted and replaced
  * rows was never reused: the change log, pruned to its retention, still grew by about 630 bytes per change for good,
  * and the posts' indexes by an entry per vote.
  */
-export async function housekeep(db: SqlExecutor, retention: Retention, options: { vacuum: boolean }): Promise<void> {
+export async function housekeep(db: SqlExecutor, retention: Retention, options: HousekeepingOptions): Promise<void> {
   await pruneLogs(db, retention);
   if (options.vacuum) await db.exec(`VACUUM ${CHURNED_TABLES.join(', ')}`);
+  if (options.checkpointWalBytes !== undefined) await checkpointIfDue(db, options.checkpointWalBytes);
 }
 
 /** Housekeeps (see housekeep) every 10 s on a timer that does not keep the process alive; returns a stop function. */
-export function scheduleHousekeeping(db: SqlExecutor, retention: Retention, options: { vacuum: boolean }): () => Promise<void> {
+export function scheduleHousekeeping(db: SqlExecutor, retention: Retention, options: HousekeepingOptions): () => Promise<void> {
   let running: Promise<void> | undefined;
   const timer = setInterval(() => {
     // A failed run (database away) is retried at the next tick.

@@ -40,7 +40,7 @@ import { exportSnapshot, importBackup } from './backup.js';
 import { ChangeFeed, readFeedPosition } from './change-feed.js';
 import { sqlState } from './database-errors.js';
 import type { SqlDriver, SqlExecutor } from './driver.js';
-import { DEFAULT_RETENTION, type Retention, scheduleHousekeeping } from './housekeeping.js';
+import { DEFAULT_RETENTION, EMBEDDED_CHECKPOINT_WAL_BYTES, type Retention, scheduleHousekeeping } from './housekeeping.js';
 import { migrate } from './migrations.js';
 import * as moderation from './moderation.js';
 import { listNotifications, markNotificationsRead, notifyReply } from './notifications.js';
@@ -136,7 +136,7 @@ export class SqlStore implements Store {
       const stopHousekeeping = scheduleHousekeeping(
         driver,
         { ...DEFAULT_RETENTION, ...options.retention },
-        { vacuum: kind === 'embedded' },
+        kind === 'embedded' ? { vacuum: true, checkpointWalBytes: EMBEDDED_CHECKPOINT_WAL_BYTES } : { vacuum: false },
       );
       return new SqlStore(kind, driver, feed, stopHousekeeping);
     } catch (error) {
