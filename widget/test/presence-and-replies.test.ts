@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import type { Page } from 'playwright-core';
+import type { Page, WebSocketRoute } from 'playwright-core';
 import { openPage } from './support/browser.js';
 import { signIn, useDemoAndBrowser } from './support/fixture.js';
 import { text, waitFor } from './support/wait.js';
@@ -121,6 +121,52 @@ describe('presence and replies in the widget', () => {
     await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 200)));
     expect((await badge.textContent())?.trim()).toBe('2');
     expect(lists.matched()).toBe(2);
+    expect(problems.errors).toEqual([]);
+  }, 60_000);
+
+  test('a reply that comes live after a list that held it is counted once', async () => {
+    const { reply } = await replied('gus', 'hal', 'First.');
+    const { page, problems } = await openPage(fixture.browser);
+    // The socket as the server sends it, but for notifications, which wait while `holding`.
+    let socket: WebSocketRoute | undefined;
+    let holding = false;
+    const held: string[] = [];
+    await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+      socket = ws;
+      const server = ws.connectToServer();
+      server.onMessage((message) => {
+        if (holding && typeof message === 'string' && message.startsWith('42["notification"')) held.push(message);
+        else ws.send(message);
+      });
+    });
+    const lists = await holdAnswer(page, '**/me/notifications?*', 'GET', 0);
+    await page.goto(`${fixture.env.url}/`);
+    const forum = page.locator('news-forum');
+    await signIn(page, 'gus');
+    // The second list is asked for when the socket has become gus's.
+    await waitFor('the list asked for twice', () => lists.matched() === 2);
+    const badge = forum.locator('[part="unread-badge"]');
+    await text(badge, '1');
+
+    holding = true;
+    await reply('Second.');
+    await waitFor('the reply’s notification held', () => held.length === 1);
+    // The socket drops and comes back: the list is asked for again, and holds the reply.
+    const listed = page.waitForResponse((response) => response.url().includes('/me/notifications?'));
+    socket!.close();
+    await (await listed).finished();
+    await text(badge, '2');
+    expect(lists.matched()).toBe(3);
+    // The reply's event comes after that list.
+    holding = false;
+    for (const message of held) socket!.send(message);
+    // Taken in by now (the page's own socket frames come before its timers).
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 300)));
+    expect((await badge.textContent())?.trim()).toBe('2');
+    await forum.getByRole('button', { name: 'Replies to you, 2 unread' }).click();
+    const list = forum.getByRole('region', { name: 'Replies to you' });
+    await list.getByRole('button', { name: 'hal replied: Second.' }).waitFor();
+    expect(await list.getByRole('button', { name: 'hal replied: Second.' }).count()).toBe(1);
     expect(problems.errors).toEqual([]);
   }, 60_000);
 

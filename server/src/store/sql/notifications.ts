@@ -34,12 +34,7 @@ export async function notifyReply(tx: SqlExecutor, comment: StoredComment): Prom
   return row?.doc ?? null;
 }
 
-async function unreadOf(db: SqlExecutor, recipient: string): Promise<number> {
-  const [row] = await db.query<{ n: number }>('SELECT count(*)::integer AS n FROM notifications WHERE recipient = $1 AND read_at IS NULL', [
-    recipient,
-  ]);
-  return row?.n ?? 0;
-}
+const UNREAD = 'SELECT count(*)::integer FROM notifications WHERE recipient = $1 AND read_at IS NULL';
 
 export async function listNotifications(
   db: SqlExecutor,
@@ -51,20 +46,26 @@ export async function listNotifications(
     page.cursor === undefined
       ? undefined
       : decodeCursor(page.cursor, 'notifications', ['string', 'string'], ([at, id]) => ISO_MS.test(String(at)) && UUID.test(String(id)));
-  const rows = await db.query<{ doc: NotificationRecord }>(
-    `SELECT notification_json(n) || CASE WHEN c.hidden OR p.hidden THEN '{"hidden": true}'::jsonb ELSE '{}'::jsonb END AS doc
-       FROM notifications n LEFT JOIN comments c ON c.id = n.comment_id LEFT JOIN posts p ON p.id = n.post_id
-      WHERE n.recipient = $1 ${page.unreadOnly ? 'AND n.read_at IS NULL' : ''}
-        ${after ? 'AND (n.created_at, n.id) < ($3::timestamptz, $4::uuid)' : ''}
-      ORDER BY n.created_at DESC, n.id DESC LIMIT $2`,
+  // The page and the unread count in one statement, so one snapshot: read apart, a reply committed between them was
+  // counted and not listed, and a reader who had it live (the widget) counted it twice.
+  const rows = await db.query<{ unread: number; doc: NotificationRecord | null }>(
+    `SELECT (${UNREAD}) AS unread, page.doc
+       FROM (SELECT 1) one LEFT JOIN LATERAL (
+         SELECT notification_json(n) || CASE WHEN c.hidden OR p.hidden THEN '{"hidden": true}'::jsonb ELSE '{}'::jsonb END AS doc,
+                n.created_at, n.id
+           FROM notifications n LEFT JOIN comments c ON c.id = n.comment_id LEFT JOIN posts p ON p.id = n.post_id
+          WHERE n.recipient = $1 ${page.unreadOnly ? 'AND n.read_at IS NULL' : ''}
+            ${after ? 'AND (n.created_at, n.id) < ($3::timestamptz, $4::uuid)' : ''}
+          ORDER BY n.created_at DESC, n.id DESC LIMIT $2) page ON true
+      ORDER BY page.created_at DESC, page.id DESC`,
     [recipient, limit + 1, ...(after ?? [])],
   );
   const items = toPage(
-    rows.map((row) => row.doc),
+    rows.flatMap((row) => (row.doc ? [row.doc] : [])),
     limit,
     (n) => encodeCursor('notifications', [n.createdAt, n.id]),
   );
-  return { ...items, unread: await unreadOf(db, recipient) };
+  return { ...items, unread: rows[0]?.unread ?? 0 };
 }
 
 export async function markNotificationsRead(
@@ -73,14 +74,17 @@ export async function markNotificationsRead(
   which: NotificationSelection,
 ): Promise<{ marked: number; unread: number }> {
   const ids = 'ids' in which ? which.ids.filter((id) => UUID.test(id)) : undefined;
-  const marked =
-    ids === undefined
-      ? await db.query('UPDATE notifications SET read_at = now() WHERE recipient = $1 AND read_at IS NULL RETURNING 1', [recipient])
-      : ids.length === 0
-        ? []
-        : await db.query(
-            'UPDATE notifications SET read_at = now() WHERE recipient = $1 AND id = ANY($2::uuid[]) AND read_at IS NULL RETURNING 1',
-            [recipient, ids],
-          );
-  return { marked: marked.length, unread: await unreadOf(db, recipient) };
+  if (ids?.length === 0) {
+    const [row] = await db.query<{ unread: number }>(`SELECT (${UNREAD}) AS unread`, [recipient]);
+    return { marked: 0, unread: row?.unread ?? 0 };
+  }
+  // One statement, as the list: the count is of the snapshot the update saw (where what it marked was still unread).
+  const [row] = await db.query<{ marked: number; unread: number }>(
+    `WITH marked AS (
+       UPDATE notifications SET read_at = now()
+        WHERE recipient = $1 AND read_at IS NULL ${ids === undefined ? '' : 'AND id = ANY($2::uuid[])'} RETURNING 1)
+     SELECT (SELECT count(*)::integer FROM marked) AS marked, (${UNREAD}) - (SELECT count(*)::integer FROM marked) AS unread`,
+    ids === undefined ? [recipient] : [recipient, ids],
+  );
+  return { marked: row?.marked ?? 0, unread: row?.unread ?? 0 };
 }

@@ -36,8 +36,10 @@ export class NotificationsController extends Controller {
     if (!forum || !user) return;
     const stops = [
       forum.live.on('notification', (notification) => {
+        // A list loaded after the reply was written holds it, and its count counted it (the event can come later).
+        const counted = this.items.some((n) => n.id === notification.id);
         this.items = [notification, ...this.items.filter((n) => n.id !== notification.id)].slice(0, SHOWN);
-        this.unread += 1;
+        if (!counted) this.unread += 1;
         for (const ids of this.#arrivals) ids.push(notification.id);
         this.ui.notices.announce(`${notification.actor} replied to you.`);
         this.changed();
