@@ -42,6 +42,20 @@ async function holdAnswer(page: Page, url: string, method: string, nth: number) 
   return { takenByServer, release, matched: () => matched };
 }
 
+/**
+ * Opens the demo page and signs `login` in (one reply unread); resolves once the page's socket is theirs (`lists`
+ * counts the list asked for a second time, on that socket's `live`) and the badge shows the reply.
+ */
+async function signedInWithOneUnread(page: Page, login: string, lists: { matched(): number }) {
+  await page.goto(`${fixture.env.url}/`);
+  const forum = page.locator('news-forum');
+  await signIn(page, login);
+  await waitFor('the list asked for twice', () => lists.matched() === 2);
+  const badge = forum.locator('[part="unread-badge"]');
+  await text(badge, '1');
+  return { forum, badge };
+}
+
 describe('presence and replies in the widget', () => {
   test('readers see how many read the front page and a thread, live', async () => {
     const topic = await fixture.env.post(await fixture.env.user('pia'), 'Who is here');
@@ -140,13 +154,7 @@ describe('presence and replies in the widget', () => {
       });
     });
     const lists = await holdAnswer(page, '**/me/notifications?*', 'GET', 0);
-    await page.goto(`${fixture.env.url}/`);
-    const forum = page.locator('news-forum');
-    await signIn(page, 'gus');
-    // The second list is asked for when the socket has become gus's.
-    await waitFor('the list asked for twice', () => lists.matched() === 2);
-    const badge = forum.locator('[part="unread-badge"]');
-    await text(badge, '1');
+    const { forum, badge } = await signedInWithOneUnread(page, 'gus', lists);
 
     holding = true;
     await reply('Second.');
@@ -176,13 +184,7 @@ describe('presence and replies in the widget', () => {
     const lists = await holdAnswer(page, '**/me/notifications?*', 'GET', 0);
     // The server marks at once; its answer (nothing unread) comes after the reply.
     const marking = await holdAnswer(page, '**/me/notifications/read', 'POST', 1);
-    await page.goto(`${fixture.env.url}/`);
-    const forum = page.locator('news-forum');
-    await signIn(page, 'eve');
-    // The second list is asked for when the socket has become eve's.
-    await waitFor('the list asked for twice', () => lists.matched() === 2);
-    const badge = forum.locator('[part="unread-badge"]');
-    await text(badge, '1');
+    const { forum, badge } = await signedInWithOneUnread(page, 'eve', lists);
     await forum.getByRole('button', { name: 'Replies to you, 1 unread' }).click();
     await forum.getByRole('region', { name: 'Replies to you' }).getByRole('button', { name: 'Mark all read' }).click();
     await badge.waitFor({ state: 'detached' });

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import type { AuditRecord, Store } from '../../src/store/store.js';
 import { StoreError } from '../../src/store/store-error.js';
-import { createUsers, SQL_STORE_KINDS, STORE_KINDS, storeFixture } from '../support/store-adapters.js';
+import { createUsers, STORE_KINDS, storeFixture } from '../support/store-adapters.js';
 
 async function comment(store: Store, postId: string, author: string, text: string, parentId: string | null = null) {
   return store.createComment({ postId, parentId, author, text });
@@ -117,29 +117,27 @@ describe.each(STORE_KINDS)('%s store: notifications', (kind) => {
       ['first', false],
     ]);
   });
-});
 
-// RethinkDB reads no two documents in one snapshot; its count and its page may still disagree for a moment.
-describe.each(SQL_STORE_KINDS)('%s store: notifications read together', (kind) => {
-  const stores = storeFixture(kind);
-
-  // Read apart, a reply committed between the page and the count was counted and not listed: a reader who had it
-  // live (the widget) counted it twice.
-  test('the page and the unread count are one reading: a reply written meanwhile is in both or in neither', async () => {
-    const store = await stores.fresh();
-    await createUsers(store, 'ana', 'bob');
-    const post = (await store.createPost({ title: 'Ask', url: null, text: null, author: 'ana' })).value;
-    await comment(store, post.id, 'bob', 'first');
-    for (let i = 0; i < 5; i += 1) {
-      const [page] = await Promise.all([
-        store.listNotifications('ana', { limit: 50, unreadOnly: false }),
-        comment(store, post.id, 'bob', `reply ${i}`),
-      ]);
-      expect(page.unread).toBe(page.items.length);
-    }
-    const [marked] = await Promise.all([store.markNotificationsRead('ana', { all: true }), comment(store, post.id, 'bob', 'last')]);
-    // The last reply was marked with the rest or written after the update read: either way the answer counts none.
-    expect(marked.unread).toBe(0);
-    expect(marked.marked + (await store.listNotifications('ana', { limit: 50, unreadOnly: true })).unread).toBe(7);
-  });
+  // RethinkDB reads no two documents in one snapshot: its count and its page may disagree for a moment.
+  if (kind !== 'rethinkdb') {
+    // Read apart, a reply committed between the page and the count was counted and not listed: a reader who had it
+    // live (the widget) counted it twice.
+    test('the page and the unread count are one reading: a reply written meanwhile is in both or in neither', async () => {
+      const store = await stores.fresh();
+      await createUsers(store, 'ana', 'bob');
+      const post = (await store.createPost({ title: 'Ask', url: null, text: null, author: 'ana' })).value;
+      await comment(store, post.id, 'bob', 'first');
+      for (let i = 0; i < 5; i += 1) {
+        const [page] = await Promise.all([
+          store.listNotifications('ana', { limit: 50, unreadOnly: false }),
+          comment(store, post.id, 'bob', `reply ${i}`),
+        ]);
+        expect(page.unread).toBe(page.items.length);
+      }
+      const [marked] = await Promise.all([store.markNotificationsRead('ana', { all: true }), comment(store, post.id, 'bob', 'last')]);
+      // The last reply was marked with the rest or written after the update read: either way the answer counts none.
+      expect(marked.unread).toBe(0);
+      expect(marked.marked + (await store.listNotifications('ana', { limit: 50, unreadOnly: true })).unread).toBe(7);
+    });
+  }
 });
