@@ -51,29 +51,27 @@ const CHURNED_TABLES = [
  * expired idempotency keys and old notifications.
  */
 export async function pruneLogs(db: SqlExecutor, retention: Retention = DEFAULT_RETENTION): Promise<void> {
-  await nextTurn();
-  await db.query(
-    `WITH cut AS (
-       SELECT greatest(
-         (SELECT max(seq) FROM changes WHERE created_at < now() - make_interval(secs => $1::float8 / 1000)),
-         (SELECT max(seq) FROM changes) - $2::bigint) AS seq
-     ), gone AS (
-       DELETE FROM changes WHERE seq <= (SELECT seq FROM cut) RETURNING seq
-     )
-     UPDATE change_log_state SET pruned_through = greatest(pruned_through, (SELECT max(seq) FROM gone))
-      WHERE EXISTS (SELECT FROM gone)`,
-    [retention.changesMs, retention.changesRows],
-  );
-  await nextTurn();
-  await db.query('DELETE FROM revoked_tokens WHERE expires_at < now()');
-  await nextTurn();
-  await db.query('DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => $1::float8 / 1000)', [
-    retention.idempotencyKeysMs,
-  ]);
-  await nextTurn();
-  await db.query('DELETE FROM notifications WHERE created_at < now() - make_interval(secs => $1::float8 / 1000)', [
-    retention.notificationsMs,
-  ]);
+  const statements: [text: string, params: unknown[]][] = [
+    [
+      `WITH cut AS (
+         SELECT greatest(
+           (SELECT max(seq) FROM changes WHERE created_at < now() - make_interval(secs => $1::float8 / 1000)),
+           (SELECT max(seq) FROM changes) - $2::bigint) AS seq
+       ), gone AS (
+         DELETE FROM changes WHERE seq <= (SELECT seq FROM cut) RETURNING seq
+       )
+       UPDATE change_log_state SET pruned_through = greatest(pruned_through, (SELECT max(seq) FROM gone))
+        WHERE EXISTS (SELECT FROM gone)`,
+      [retention.changesMs, retention.changesRows],
+    ],
+    ['DELETE FROM revoked_tokens WHERE expires_at < now()', []],
+    ['DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => $1::float8 / 1000)', [retention.idempotencyKeysMs]],
+    ['DELETE FROM notifications WHERE created_at < now() - make_interval(secs => $1::float8 / 1000)', [retention.notificationsMs]],
+  ];
+  for (const [text, params] of statements) {
+    await nextTurn();
+    await db.query(text, params);
+  }
 }
 
 /**
