@@ -108,7 +108,7 @@ export function handleSubscriptions(socket: ForumSocket, services: Services, rel
         await joined;
         ack(await snapshot(services, topic, socket));
       } catch (error) {
-        if (!wasIn) for (const joined of roomsOf(socket, topic)) await socket.leave(joined);
+        if (!wasIn) await leaveAll(socket, topic);
         ack(refusal(error));
       }
     }),
@@ -117,8 +117,17 @@ export function handleSubscriptions(socket: ForumSocket, services: Services, rel
   socket.on(
     'unsubscribe',
     onTopic<UnsubscribeAck>('Too many requests', async (topic, ack) => {
-      for (const room of roomsOf(socket, topic)) await socket.leave(room);
+      await leaveAll(socket, topic);
       ack({ ok: true });
     }),
   );
+}
+
+/**
+ * Leaves the topic's rooms in one step: a subscribe handled while an
+ * unsubscribe awaited the leave of one room (a view switched in one tick)
+ * joined them all again, and the later leave took it out of the others.
+ */
+function leaveAll(socket: ForumSocket, topic: Topic): Promise<unknown> {
+  return Promise.all(roomsOf(socket, topic).map((room) => socket.leave(room)));
 }

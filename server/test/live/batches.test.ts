@@ -206,3 +206,21 @@ test('a client that asks for batches of another kind (a typo, a number) gets eve
   );
   for (const client of clients) expect({ batches: client.batches, deltas: client.deltas }).toEqual({ batches: [], deltas: [] });
 });
+
+test('a view switched in one tick (unsubscribe, then subscribe) keeps its socket in every room of the topic', async () => {
+  const post = (await t.call('POST', '/api/posts', { token: author, body: { title: 'switched views' } })).body;
+  const switching = await batchingClient('patches');
+  await subscribe(switching.socket as TestSocket, { topic: 'posts', sort: 'hot' });
+  // As the SDK does when a view of another sort replaces the last one: the unsubscribe is not waited for.
+  switching.socket.timeout(5000).emit('unsubscribe', { topic: 'posts', sort: 'hot' }, () => {});
+  await subscribe(switching.socket as TestSocket, { topic: 'posts', sort: 'new' });
+  await t.call('POST', `/api/posts/${post.id}/upvotes`, { token: voters[0] });
+  await eventually(
+    () =>
+      changesOfPatches(switching.patches).some((batch) =>
+        batch.some((change) => change?.new_val?.id === post.id && change?.new_val?.upvotes === 1),
+      ),
+    10_000,
+    'the vote as a patch after the switch',
+  );
+});
