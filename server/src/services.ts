@@ -20,6 +20,8 @@ export interface ServerEvents {
   commentCreated: [created: CreatedComment];
   /** An account was banned: its live sockets must be disconnected on every node. */
   userBanned: [login: string];
+  /** An account's scopes changed: its live sockets must reconnect, on every node, to be seated with the new ones. */
+  scopesChanged: [login: string];
 }
 
 /** What handlers and the gateway share. */

@@ -527,8 +527,9 @@ export interface paths {
         /**
          * Hide a post (scope `delete`)
          * @description Hidden posts leave the lists and reads of everyone but moderators; their
-         *     votes and comments stay. Restoring also dismisses the post's flags.
-         *     Recorded in the moderation log.
+         *     votes and comments stay, and until restored they take no new ones
+         *     (404 `not-found`, to moderators too). Restoring also dismisses the
+         *     post's flags. Recorded in the moderation log.
          */
         post: operations["hidePost"];
         delete?: never;

@@ -6,6 +6,7 @@ import type { BanRecord } from '../store/store.js';
 export const REFUSED_WHEN_BANNED: ReadonlySet<OperationId> = new Set<OperationId>([
   'createPost',
   'createComment',
+  'commentOnPage',
   'upvotePost',
   'downvotePost',
   'retractVote',

@@ -23,8 +23,8 @@ export interface Presence {
 
 /**
  * Tracks the sockets of each account and token, so that deleting an
- * account, signing a token out or ending an account's sessions disconnects
- * their sockets on every node; and counts readers (see startCounts).
+ * account, banning it, changing its scopes, signing a token out or ending an
+ * account's sessions disconnects their sockets on every node; and counts readers (see startCounts).
  */
 export function startPresence(
   io: ForumServer,
@@ -40,6 +40,8 @@ export function startPresence(
   };
   services.events.on('userDeleted', disconnectUser);
   services.events.on('userBanned', disconnectUser);
+  // A socket's moderator room is chosen at its handshake: a new one gets the account's scopes as they are now.
+  services.events.on('scopesChanged', disconnectUser);
   // Revocations reach every node through their own channel; each node disconnects its own sockets.
   const disconnectToken = (jti: string) => io.local.in(tokenRoom(jti)).disconnectSockets(true);
   const disconnectOlderSessions = (login: string, sessionVersion: number) => {
@@ -63,6 +65,7 @@ export function startPresence(
       await counts.close();
       services.events.off('userDeleted', disconnectUser);
       services.events.off('userBanned', disconnectUser);
+      services.events.off('scopesChanged', disconnectUser);
       services.events.off('tokenRevoked', disconnectToken);
       services.events.off('sessionsEnded', disconnectOlderSessions);
     },

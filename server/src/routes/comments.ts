@@ -8,7 +8,7 @@ import type { Services } from '../services.js';
 import type { CreatedComment, IdempotencyKey, NewCommentRecord } from '../store/store.js';
 import { commentCreated } from './comment-created.js';
 import { idempotencyKey } from './idempotency.js';
-import { postFor } from './moderation.js';
+import { commentFor, postFor } from './moderation.js';
 
 /**
  * Creates a comment as `caller`: the one path of every comment (of a post,
@@ -52,7 +52,8 @@ export const commentHandlers = {
       { postId: path.pid, parentId: body.parentId ?? null, text: body.text },
       idempotencyKey(headers['idempotency-key'], caller, req, body),
     );
-    return { status: 201, body: value, headers: replayed ? { 'Idempotent-Replayed': 'true' } : {} };
+    // A replay reads the comment as it is now: hidden since, it is a placeholder.
+    return { status: 201, body: commentFor(caller, value), headers: replayed ? { 'Idempotent-Replayed': 'true' } : {} };
   },
 
   async deleteComment({ path, caller, services }) {

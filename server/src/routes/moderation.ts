@@ -181,6 +181,7 @@ export const moderationHandlers = {
       reason: null,
       detail: { scopes: body.scopes },
     });
+    services.events.emit('scopesChanged', user.login);
     return { status: 200, body: publicUser(user) };
   },
 

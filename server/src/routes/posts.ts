@@ -71,7 +71,8 @@ export const postHandlers = {
     services.reads.posts.fences.expect(caller.login, value.id, value.version);
     return {
       status: 201,
-      body: await withMyVoteOf(value, caller, services),
+      // A replay reads the post as it is now: hidden since, it is gone to its author too.
+      body: await withMyVoteOf(postFor(caller, value), caller, services),
       headers: { Location: `/api/posts/${value.id}`, ...(replayed && { 'Idempotent-Replayed': 'true' as const }) },
     };
   },

@@ -286,7 +286,8 @@ export interface Store {
   /**
    * Sets `login`'s vote on the post (0 retracts); counters change in the same
    * transaction, and `version` increases only when the vote changed.
-   * Returns null when the post does not exist.
+   * Returns null when the post does not exist or is hidden (a hidden post
+   * takes no votes).
    */
   setVote(postId: string, login: string, vote: Vote): Promise<StoredPost | null>;
   /** The caller's votes on the given posts (posts without a vote are absent). */
@@ -294,7 +295,7 @@ export interface Store {
 
   /**
    * Throws `not-found` when the post or the parent comment (of that post)
-   * does not exist. Notifies, in the same transaction, the author of the
+   * does not exist, or the post is hidden. Notifies, in the same transaction, the author of the
    * parent comment (or of the post, for a top-level comment) unless that is
    * the comment's own author.
    */
@@ -335,6 +336,13 @@ export interface Store {
    * Throws `account-gone` when it creates and the author's account is gone.
    */
   ensurePagePost(page: NewPagePostRecord): Promise<StoredPost>;
+  /**
+   * A top-level comment by `page.author` on the page's discussion, its post
+   * created as ensurePagePost does once the Idempotency-Key is settled, and,
+   * on the SQL stores, in the comment's transaction: a comment refused leaves
+   * no post behind. Otherwise as createComment.
+   */
+  createPageComment(page: NewPagePostRecord, text: string, idempotency?: IdempotencyKey): Promise<CreatedComment>;
   // notifications
 
   /** The recipient's notifications, newest first, with how many are unread. */

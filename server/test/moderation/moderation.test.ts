@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import type { SubscribeAck } from '@news-forum/protocol';
 import { connectSocket, eventually, record, subscribe, type TestSocket } from '../support/live-client.js';
 import { ADMIN, startTestServer, type TestServer } from '../support/server.js';
 
@@ -175,6 +176,44 @@ describe('moderator actions', () => {
     expect(actions).toEqual(expect.arrayContaining([`hide ${post.id}`, `restore ${post.id}`]));
   });
 
+  test('a hidden post takes no votes or comments, from anyone; restored it takes them again', async () => {
+    const post = await newPost(ana, 'hidden from votes');
+    await t.call('POST', `/api/posts/${post.id}/hide`, { token: mod, body: {} });
+    const hidden = (await t.call('GET', `/api/posts/${post.id}`, { token: mod })).body;
+    for (const token of [bob, mod]) {
+      for (const direction of ['upvotes', 'downvotes']) {
+        const vote = await t.call('POST', `/api/posts/${post.id}/${direction}`, { token });
+        expect([direction, vote.status, vote.body.type]).toEqual([direction, 404, 'urn:news-forum:problem:not-found']);
+      }
+      expect((await t.call('DELETE', `/api/posts/${post.id}/votes`, { token })).status).toBe(404);
+      expect((await t.call('PUT', `/api/comments/${post.id}`, { token, body: { text: 'on a hidden post' } })).status).toBe(404);
+    }
+    // Nothing was written: not a vote, not a comment, not a version.
+    expect((await t.call('GET', `/api/posts/${post.id}`, { token: mod })).body).toEqual(hidden);
+    expect((await t.call('GET', `/api/comments/${post.id}`, { token: mod })).body.items).toEqual([]);
+    await t.call('POST', `/api/posts/${post.id}/restore`, { token: mod, body: {} });
+    const vote = await t.call('POST', `/api/posts/${post.id}/upvotes`, { token: bob });
+    expect(vote.status).toBe(200);
+    expect(vote.body).toMatchObject({ upvotes: 1, myVote: 1 });
+  });
+
+  test('a create retried with its Idempotency-Key shows the post or comment as the caller may see it now', async () => {
+    const headers = { 'Idempotency-Key': 'retried-after-hiding' };
+    const created = await t.call('POST', '/api/posts', { token: ana, body: { title: 'retried', text: 'body' }, headers });
+    const comment = await t.call('PUT', `/api/comments/${created.body.id}`, { token: bob, body: { text: 'retried too' }, headers });
+    await t.call('POST', `/api/posts/${created.body.id}/flags`, { token: carol, body: { reason: 'spam' } });
+    await t.call('POST', `/api/comments/${created.body.id}/${comment.body.id}/hide`, { token: mod, body: {} });
+    const commentAgain = await t.call('PUT', `/api/comments/${created.body.id}`, { token: bob, body: { text: 'retried too' }, headers });
+    expect(commentAgain.status).toBe(201);
+    expect(commentAgain.headers.get('idempotent-replayed')).toBe('true');
+    expect(commentAgain.body).toMatchObject({ id: comment.body.id, hidden: true, text: 'removed by a moderator' });
+    expect(commentAgain.body).not.toHaveProperty('author');
+    await t.call('POST', `/api/posts/${created.body.id}/hide`, { token: mod, body: {} });
+    const postAgain = await t.call('POST', '/api/posts', { token: ana, body: { title: 'retried', text: 'body' }, headers });
+    expect(postAgain.status).toBe(404);
+    expect((await t.call('GET', `/api/posts/${created.body.id}`, { token: ana })).status).toBe(404);
+  });
+
   test('live: readers see a hidden post leave and come back; moderators see it marked, with its flags', async () => {
     const reader = await connectSocket(t.url);
     const moderator = await connectSocket(t.url, { token: mod });
@@ -266,6 +305,26 @@ describe('moderator actions', () => {
     expect((await t.call('GET', '/api/posts?sort=new', { token: carol })).status).toBe(200);
     await sleep(Date.parse(until) - Date.now() + 100);
     expect((await t.call('POST', '/api/posts', { token: carol, body: { title: 'back' } })).status).toBe(201);
+  });
+
+  test('taking the delete scope from a moderator ends its socket; the next one is a reader and gets no hidden posts', async () => {
+    await t.signUp('demoted');
+    expect((await t.call('PUT', '/api/users/demoted/scopes', { token: admin, body: { scopes: ['read', 'delete'] } })).status).toBe(200);
+    const token = await t.login('demoted', 'demoted-password');
+    const post = await newPost(ana, 'hidden before the demotion');
+    await t.call('POST', `/api/posts/${post.id}/hide`, { token: mod, body: {} });
+    const before = await connectSocket(t.url, { token });
+    sockets.push(before);
+    const held = (ack: SubscribeAck) => (ack.ok && ack.topic === 'posts' ? ack.snapshot.map((item) => item.id) : undefined);
+    expect(held(await subscribe(before, { topic: 'posts', sort: 'new' }))).toContain(post.id);
+    const ended = new Promise<string>((resolve) => before.once('disconnect', resolve));
+    expect((await t.call('PUT', '/api/users/demoted/scopes', { token: admin, body: { scopes: ['read'] } })).status).toBe(200);
+    expect(await ended).toBe('io server disconnect');
+    const after = await connectSocket(t.url, { token });
+    sockets.push(after);
+    const again = held(await subscribe(after, { topic: 'posts', sort: 'new' }));
+    expect(again).toBeDefined();
+    expect(again).not.toContain(post.id);
   });
 
   test('a ban for good says null until lifted; moderators cannot ban admins', async () => {

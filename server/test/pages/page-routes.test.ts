@@ -70,6 +70,52 @@ test('a page without a title is titled by its URL', async () => {
   expect(created.body.post).toMatchObject({ title: `${BLOG}/untitled` });
 });
 
+test('a URL standing in for a title is cut to the 300 characters of a title', async () => {
+  const url = `${BLOG}/${'long-'.repeat(100)}`;
+  const created = await comment(ana, { url, text: 'hello' });
+  expect(created.status).toBe(201);
+  expect(created.body.post.title).toBe(url.slice(0, 300));
+});
+
+test('a first comment refused creates no post: a text the database refuses, a key reused for another page', async () => {
+  const refused = await comment(ana, { url: `${BLOG}/nul`, text: 'bad\u0000text' });
+  expect(refused.status).toBe(400);
+  expect((await find(`${BLOG}/nul`)).status).toBe(404);
+  const headers = { 'Idempotency-Key': 'one-page-only' };
+  expect((await comment(ana, { url: `${BLOG}/first-page`, text: 'x' }, BLOG, headers)).status).toBe(201);
+  const reused = await comment(ana, { url: `${BLOG}/second-page`, text: 'x' }, BLOG, headers);
+  expect(reused.status).toBe(409);
+  expect((await find(`${BLOG}/second-page`)).status).toBe(404);
+  const posts = (await t.call('GET', '/api/posts?sort=new&limit=100')).body.items as { url: string | null }[];
+  expect(posts.filter((post) => post.url === `${BLOG}/nul` || post.url === `${BLOG}/second-page`)).toEqual([]);
+});
+
+test('a banned account cannot comment on a page', async () => {
+  const admin = await t.login(ADMIN.login, ADMIN.password);
+  const banned = await t.signUp('banned');
+  expect((await t.call('PUT', '/api/users/banned/ban', { token: admin, body: { until: null } })).status).toBe(200);
+  const refused = await comment(banned, { url: `${BLOG}/banned`, text: 'still here?' });
+  expect(refused.status).toBe(403);
+  expect(refused.body.type).toBe('urn:news-forum:problem:account-banned');
+  expect((await find(`${BLOG}/banned`)).status).toBe(404);
+});
+
+test('a hidden page post is not found, takes no comments and shows no flags to readers; moderators see it', async () => {
+  const admin = await t.login(ADMIN.login, ADMIN.password);
+  const url = `${BLOG}/hidden`;
+  const { post } = (await comment(ana, { url, text: 'soon hidden' })).body;
+  await t.call('POST', `/api/posts/${post.id}/flags`, { token: bob, body: { reason: 'spam' } });
+  expect((await find(url)).body).not.toHaveProperty('flagCount');
+  await t.call('POST', `/api/posts/${post.id}/hide`, { token: admin, body: {} });
+  expect((await find(url)).status).toBe(404);
+  expect((await t.call('GET', `/api/pages?url=${encodeURIComponent(url)}`, { token: admin })).body).toMatchObject({
+    hidden: true,
+    flagCount: 1,
+  });
+  expect((await comment(bob, { url, text: 'on a hidden page' })).status).toBe(404);
+  expect((await t.call('GET', `/api/posts/${post.id}`, { token: admin })).body.commentCount).toBe(1);
+});
+
 test('two first comments at once make one post with both comments', async () => {
   const url = `${BLOG}/race`;
   const answers = await Promise.all(

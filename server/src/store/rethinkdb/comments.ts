@@ -45,10 +45,11 @@ export async function insertComment(ctx: Context, id: string, comment: NewCommen
   if (parentId === undefined) throw noParent(comment.postId, String(comment.parentId));
   if (!(await userExists(ctx, comment.author))) throw accountGone();
   const [post, parent] = await Promise.all([
-    ctx.db.run<{ locked?: boolean } | null>(ctx.table('posts').get(postId)),
+    ctx.db.run<{ locked?: boolean; hidden?: boolean } | null>(ctx.table('posts').get(postId)),
     parentId === null ? null : getComment(ctx, postId, parentId),
   ]);
-  if (post === null) throw noPost(comment.postId);
+  // A hidden post takes no comments: to everyone but moderators it is not there.
+  if (post === null || post.hidden) throw noPost(comment.postId);
   // Checked before writing: a lock racing this comment may let it in, as a lock just after it would.
   if (post.locked) throw new StoreError('thread-locked', `The thread of post ${comment.postId} is locked`);
   if (parentId !== null && parent === null) throw noParent(comment.postId, parentId);

@@ -236,7 +236,22 @@ export class RethinkdbStore implements Store {
     return getVotes(this.#context(), login, postIds);
   }
 
-  async createComment(comment: NewCommentRecord, idempotency?: IdempotencyKey): Promise<CreatedComment> {
+  createComment(comment: NewCommentRecord, idempotency?: IdempotencyKey): Promise<CreatedComment> {
+    return this.#createComment(idempotency, async () => comment);
+  }
+
+  // RethinkDB has no transactions: the page's post is created once the key is settled, but stays if the insert then fails.
+  createPageComment(page: NewPagePostRecord, text: string, idempotency?: IdempotencyKey): Promise<CreatedComment> {
+    return this.#createComment(idempotency, async (ctx) => {
+      const post = await ensurePagePost(ctx, page);
+      return { postId: post.id, parentId: null, text, author: page.author };
+    });
+  }
+
+  async #createComment(
+    idempotency: IdempotencyKey | undefined,
+    prepare: (ctx: Context) => Promise<NewCommentRecord>,
+  ): Promise<CreatedComment> {
     const ctx = this.#context();
     let notification: NotificationRecord | null = null;
     const created = await createOnce(
@@ -244,7 +259,7 @@ export class RethinkdbStore implements Store {
       idempotency,
       (id) => getCommentById(ctx, id),
       async (id) => {
-        const doc = await insertComment(ctx, id, comment);
+        const doc = await insertComment(ctx, id, await prepare(ctx));
         notification = await notifyReply(ctx, doc);
         return doc;
       },

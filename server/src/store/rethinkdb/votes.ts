@@ -23,7 +23,8 @@ export async function setVote(ctx: Context, postId: string, login: string, vote:
   const id = storedId(postId);
   if (id === undefined) return null;
   const post = await ctx.db.run<PostDoc | null>(ctx.table('posts').get(id));
-  if (post === null) return null;
+  // A hidden post takes no votes (as on the SQL stores): checked before writing, as a hide just after would be.
+  if (post === null || post.hidden) return null;
   if (vote !== 0 && !(await userExists(ctx, login))) throw accountGone();
   const key = voteId(id, login);
   const replacement: VoteDoc | null = vote === 0 ? null : { id: key, postId: id, login, value: vote };

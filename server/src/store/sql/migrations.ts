@@ -633,6 +633,58 @@ BEGIN
 END $$;
 `;
 
+/**
+ * A hidden post takes no votes: cast_vote answers as for a post that does
+ * not exist (to everyone but moderators it is not there, and moderators
+ * restore it first). Checked under the post's row lock, so a vote and a hide
+ * are ordered. Otherwise cast_vote is migration 9's.
+ */
+const hiddenPostsUnvoted = /* sql */ `
+CREATE OR REPLACE FUNCTION cast_vote(p_post uuid, p_login text, p_value smallint, p_before boolean DEFAULT false,
+  OUT doc jsonb, OUT account_gone boolean, OUT old_doc jsonb)
+  LANGUAGE plpgsql AS $$
+DECLARE
+  post posts;
+  previous smallint;
+  up integer;
+  down integer;
+BEGIN
+  account_gone := false;
+  IF p_value <> 0 THEN
+    PERFORM 1 FROM users WHERE login = p_login FOR KEY SHARE;
+    IF NOT FOUND THEN
+      account_gone := true;
+      RETURN;
+    END IF;
+  END IF;
+  -- The row lock serializes votes on this post: the counters move exactly once per change.
+  SELECT * INTO post FROM posts WHERE id = p_post FOR UPDATE;
+  IF NOT FOUND OR post.hidden THEN
+    RETURN;
+  END IF;
+  IF p_before THEN
+    old_doc := post_json(post);
+  END IF;
+  SELECT value INTO previous FROM votes WHERE post_id = p_post AND login = p_login;
+  previous := coalesce(previous, 0);
+  IF previous = p_value THEN
+    doc := coalesce(old_doc, post_json(post));
+    RETURN;
+  END IF;
+  up := post.upvotes + (p_value = 1)::int - (previous = 1)::int;
+  down := post.downvotes + (p_value = -1)::int - (previous = -1)::int;
+  IF p_value = 0 THEN
+    DELETE FROM votes WHERE post_id = p_post AND login = p_login;
+  ELSE
+    INSERT INTO votes (post_id, login, value) VALUES (p_post, p_login, p_value)
+      ON CONFLICT (post_id, login) DO UPDATE SET value = excluded.value;
+  END IF;
+  UPDATE posts SET upvotes = up, downvotes = down, hot = hot_rank(up, down, post.created_at), version = version + 1
+    WHERE id = p_post RETURNING * INTO post;
+  doc := post_json(post);
+END $$;
+`;
+
 /** The schema, oldest first. Append new migrations; never edit an applied one. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
@@ -645,6 +697,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: 'notifications', sql: notifications },
   { version: 9, name: 'folded vote changes', sql: foldedVoteChanges },
   { version: 10, name: 'change notices', sql: changeNotices },
+  { version: 11, name: 'hidden posts unvoted', sql: hiddenPostsUnvoted },
 ];
 
 /**

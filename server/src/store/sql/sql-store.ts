@@ -327,13 +327,33 @@ export class SqlStore implements Store {
     const { postId, parentId } = comment;
     if (!UUID.test(postId)) throw new StoreError('not-found', `No post ${postId}`);
     if (parentId !== null && !UUID.test(parentId)) throw new StoreError('not-found', `No comment ${parentId} on post ${postId}`);
+    return await this.#createComment(idempotency, async () => comment);
+  }
+
+  createPageComment(page: NewPagePostRecord, text: string, idempotency?: IdempotencyKey): Promise<CreatedComment> {
+    return this.#createComment(idempotency, async (tx) => {
+      const post = await ensurePagePost(tx, page);
+      return { postId: post.id, parentId: null, text, author: page.author };
+    });
+  }
+
+  /** Inserts the comment `prepare` gives (in the transaction, once the idempotency key is settled) and notifies. */
+  async #createComment(
+    idempotency: IdempotencyKey | undefined,
+    prepare: (tx: SqlExecutor) => Promise<NewCommentRecord>,
+  ): Promise<CreatedComment> {
     let notification: NotificationRecord | null = null;
     const created = await this.#create(idempotency, fetchComment, async (tx, id) => {
       notification = null;
+      const comment = await prepare(tx);
+      const { postId, parentId } = comment;
       await lockAccount(tx, comment.author);
       // Locking the post first (as deleteComment does) also keeps the parent from vanishing meanwhile.
-      const [post] = await tx.query<{ locked: boolean }>('SELECT locked FROM posts WHERE id = $1 FOR UPDATE', [postId]);
-      if (!post) throw new StoreError('not-found', `No post ${postId}`);
+      const [post] = await tx.query<{ locked: boolean; hidden: boolean }>('SELECT locked, hidden FROM posts WHERE id = $1 FOR UPDATE', [
+        postId,
+      ]);
+      // A hidden post takes no comments: to everyone but moderators it is not there.
+      if (!post || post.hidden) throw new StoreError('not-found', `No post ${postId}`);
       if (post.locked) throw new StoreError('thread-locked', `The thread of post ${postId} is locked`);
       if (parentId !== null) {
         const parents = await tx.query('SELECT 1 FROM comments WHERE id = $1 AND post_id = $2', [parentId, postId]);
