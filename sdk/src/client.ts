@@ -14,7 +14,11 @@ import { createUsersApi, type UsersApi } from './rest/users.js';
 
 /** Options of {@link createClient}. */
 export interface ClientOptions {
-  /** The forum's origin (and path prefix, if any), e.g. `https://forum.example.com`. REST calls go to `${baseUrl}/api`. */
+  /**
+   * The forum's origin (and path prefix, if any), e.g. `https://forum.example.com`. REST calls go to `${baseUrl}/api`.
+   * In a browser it may be relative to the page. One that is not a URL fails each call with a `NetworkError`, and
+   * live streams with status `closed`.
+   */
   baseUrl: string;
   /** A `fetch` to use instead of the global one (tests, proxies, instrumentation). */
   fetch?: typeof globalThis.fetch;

@@ -115,6 +115,38 @@ describe('live streams through the SDK against the real server', () => {
     expect(forum.live.status).toBe('closed');
   });
 
+  it('follows a post a moderator hid and restored: readers get a delete, then an insert, then its votes', async () => {
+    const author = await signUp('hidden-author');
+    const voter = await signUp('restored-voter');
+    const admin = client();
+    await admin.login(ADMIN.login, ADMIN.password);
+    const post = await newPost(author, 'Hidden for a while');
+    const view = client().live.posts.watch({ sort: 'new', limit: 100 });
+    const held = () => view.items?.find((p) => p.id === post.id);
+    await waitFor('the post in the view', () => held() !== undefined);
+    expect((await admin.moderation.hidePost(post.id, { reason: 'check' })).error).toBeUndefined();
+    await waitFor('the post to leave the view', () => view.items !== undefined && held() === undefined);
+    expect((await admin.moderation.restorePost(post.id, { reason: 'fine' })).error).toBeUndefined();
+    await waitFor('the post back in the view', () => held() !== undefined);
+    expect((await voter.posts.upvote(post.id)).error).toBeUndefined();
+    await waitFor('the vote in the view', () => held()?.score === 1);
+    view.close();
+  });
+
+  it('settles a next() still waiting as done when the iterator is returned', async () => {
+    const view = client().live.posts.watch();
+    const iterator = view[Symbol.asyncIterator]();
+    expect((await iterator.next()).done).toBe(false);
+    // No change comes: this one waits.
+    const waiting = iterator.next();
+    await iterator.return?.();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise((resolve) => (timer = setTimeout(() => resolve('still waiting'), 2_000)));
+    expect(await Promise.race([waiting, timeout])).toEqual({ done: true, value: undefined });
+    clearTimeout(timer);
+    expect(view.closed).toBe(true);
+  });
+
   it('reconnects with the new token on login, and ends in closed when the account is deleted', async () => {
     const doomed = await signUp('doomed');
     await doomed.logout();

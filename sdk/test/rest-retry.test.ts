@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { ApiError, createClient, isNewsForumError, NetworkError, TimeoutError } from '../src/index.js';
+import { ApiError, createClient, isNewsForumError, NetworkError, type StatusEvent, TimeoutError } from '../src/index.js';
 import { defaultRetryDelay, parseRetryAfter } from '../src/rest/backoff.js';
 import { post } from './support/fixtures.js';
 import { json, problem, startHttpServer, type TestServer } from './support/http-server.js';
@@ -153,6 +153,21 @@ describe('retries against a real HTTP server', () => {
     expect(error).toBeInstanceOf(NetworkError);
     expect(error?.code).toBe('network_error');
     expect(calls).toBe(3);
+  });
+
+  it('reports a baseUrl that is not a URL as a NetworkError from calls and the live status, never throwing', async () => {
+    const forum = createClient({ baseUrl: 'forum.example.com', ...fast });
+    const { error } = await forum.posts.list();
+    expect(error).toBeInstanceOf(NetworkError);
+    expect(error).toMatchObject({ code: 'network_error', message: expect.stringContaining('"forum.example.com" is not a URL') });
+    await expect(forum.posts.all()[Symbol.asyncIterator]().next()).rejects.toBeInstanceOf(NetworkError);
+    const statuses: StatusEvent[] = [];
+    forum.live.on('status', (event) => statuses.push(event));
+    const view = forum.live.posts.watch();
+    expect(forum.live.status).toBe('closed');
+    expect(statuses.at(-1)?.error).toBeInstanceOf(NetworkError);
+    view.close();
+    forum.close();
   });
 
   it('treats a 404 after a broken DELETE attempt as done', async () => {

@@ -11,6 +11,7 @@ import { io, type ManagerOptions, type SocketOptions } from 'socket.io-client';
 import { ApiError, isProblem } from '../errors/api-error.js';
 import { NetworkError } from '../errors/network-error.js';
 import type { RetryDelay } from '../rest/backoff.js';
+import { resolveUrl } from '../rest/resolve-url.js';
 import { Emitter } from './emitter.js';
 import { type LiveStatus, StatusCell, type StatusEvent } from './status.js';
 import { type LiveSocket, type TopicEvents, TopicFeed, topicKey } from './topic-feed.js';
@@ -145,7 +146,12 @@ export class Connection {
 
   #open(): void {
     this.#teardown();
-    const url = new URL(this.#options.baseUrl, globalThis.location?.href);
+    const url = resolveUrl(this.#options.baseUrl, this.#options.baseUrl);
+    // No socket can open: reported as one that gave up, like every other failure to connect.
+    if (url instanceof NetworkError) {
+      this.#broadcast({ status: 'closed', error: url });
+      return;
+    }
     const socket: LiveSocket = io(url.origin, {
       path: `${url.pathname.replace(/\/+$/, '')}/socket.io`,
       // Without it, two clients of one process share a socket, and so a token.

@@ -208,21 +208,26 @@ export class TopicView<T extends Versioned> implements PagedLiveView<T> {
   [Symbol.asyncIterator](): AsyncIterator<readonly T[]> {
     let latest = this.#items;
     let ended = this.#ended;
-    let wake: (() => void) | undefined;
+    // Every next() that waits: a caller may ask again before the last answer.
+    let waiting: (() => void)[] = [];
+    const wake = () => {
+      for (const resolve of waiting) resolve();
+      waiting = [];
+    };
     const observer: Observer<T> = {
       next: (items) => {
         latest = items;
-        wake?.();
+        wake();
       },
       end: (error) => {
         ended = { error };
-        wake?.();
+        wake();
       },
     };
     if (!ended) this.#observers.add(observer);
     return {
       next: async () => {
-        while (latest === undefined && !ended) await new Promise<void>((resolve) => (wake = resolve));
+        while (latest === undefined && !ended) await new Promise<void>((resolve) => waiting.push(resolve));
         const value = latest;
         // The loop above leaves either an end or a value.
         if (ended || value === undefined) {
@@ -233,6 +238,8 @@ export class TopicView<T extends Versioned> implements PagedLiveView<T> {
         return { done: false, value };
       },
       return: async () => {
+        // Ended first, so that a next() still waiting settles as done.
+        observer.end(undefined);
         this.#observers.delete(observer);
         this.close();
         return { done: true, value: undefined };

@@ -7,8 +7,9 @@ const REMEMBERED = 10_000;
 /**
  * The newest version of each document a feed has delivered or snapshotted,
  * so that a change arriving twice (two nodes' feeds overlap after a
- * reconnect) or late is delivered once. A deletion is final: ids are never
- * reused.
+ * reconnect) or late is delivered once. A deletion ranks just after the
+ * version it deleted: a later version is new again, since readers see a
+ * moderator's hide as a deletion and the restore as an insert.
  */
 export class SeenVersions {
   readonly #versions = new Map<string, number>();
@@ -21,7 +22,8 @@ export class SeenVersions {
   isNew(change: Change<Versioned>): boolean {
     const doc = change.new_val ?? change.old_val;
     if (!doc) return false;
-    const version = change.new_val ? doc.version : Number.POSITIVE_INFINITY;
+    // Versions are integers, so half a step orders the deletion after its version and before the next.
+    const version = change.new_val ? doc.version : doc.version + 0.5;
     if (version <= (this.#versions.get(doc.id) ?? Number.NEGATIVE_INFINITY)) return false;
     this.#record(doc.id, version);
     return true;

@@ -5,7 +5,7 @@ import type { NewsForumError } from '../errors/news-forum-error.js';
  * - `connecting`: opening the socket, or waiting for the subscription's snapshot;
  * - `live`: connected (and, for a subscription, snapshot received: changes flow);
  * - `reconnecting`: connection lost, retrying with backoff (changes are caught up by a fresh snapshot);
- * - `closed`: not connected and not retrying (`forum.close()`, disconnected by the server, or refused).
+ * - `closed`: not connected and not retrying (`forum.close()`, disconnected by the server, refused, or `baseUrl` is not a URL).
  */
 export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'closed';
 

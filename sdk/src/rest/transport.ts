@@ -3,6 +3,7 @@ import { ApiError, isProblem } from '../errors/api-error.js';
 import { NetworkError } from '../errors/network-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import { isTransientError, MAX_RETRY_AFTER_MS, parseRetryAfter, type RetryDelay, sleep } from './backoff.js';
+import { resolveUrl } from './resolve-url.js';
 import type { RequestError, Result } from './result.js';
 import { type BodyOf, type DataOf, fillPath, type Method, type PathOf, type QueryOf, type Target } from './route.js';
 
@@ -59,8 +60,8 @@ export function createTransport(options: TransportOptions): Send {
   const fetchFn: typeof globalThis.fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
 
   const send = async (call: AnyCall): Promise<Result<unknown>> => {
-    // Relative base URLs (same-origin pages) resolve against the page.
-    const url = new URL(base + fillPath(call.path, call.params), globalThis.location?.href);
+    const url = resolveUrl(base + fillPath(call.path, call.params), options.baseUrl);
+    if (url instanceof NetworkError) return { data: undefined, error: url, response: undefined };
     for (const [name, value] of Object.entries(call.query ?? {})) {
       if (value !== undefined) url.searchParams.set(name, String(value));
     }
