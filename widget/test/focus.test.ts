@@ -62,6 +62,16 @@ describe('keyboard focus, when the control that had it goes away', () => {
     await page.context().close();
   }, 60_000);
 
+  test('goes to Sign in when the reader signs out with the keyboard', async () => {
+    const { page, forum, problems } = await open();
+    await forum.getByRole('button', { name: 'Sign out' }).focus();
+    await page.keyboard.press('Enter');
+    await forum.getByRole('button', { name: 'Sign out' }).waitFor({ state: 'detached' });
+    await focusOn(page, 'button.secondary:Sign in');
+    expect(problems.errors).toEqual([]);
+    await page.context().close();
+  }, 60_000);
+
   test('goes to the first new post when "Show 1 new post" is pressed', async () => {
     const { page, forum, problems } = await open();
     await fixture.env.post(await fixture.env.admin(), 'Arrived while reading');

@@ -3,7 +3,7 @@ import axe from 'axe-core';
 import type { Page } from 'playwright-core';
 import { openPage } from './support/browser.js';
 import { signIn, useDemoAndBrowser } from './support/fixture.js';
-import { waitFor } from './support/wait.js';
+import { text, waitFor } from './support/wait.js';
 
 const fixture = useDemoAndBrowser();
 
@@ -102,6 +102,42 @@ describe('moderation in the widget', () => {
     expect(log?.items[0]).toMatchObject({ action: 'ban', targetId: 'sam', detail: { hideContent: true, posts: 1, comments: 1 } });
     for (const { problems } of [inList, inThread, onSpam, moderator]) expect(problems.errors).toEqual([]);
   }, 90_000);
+
+  test("signing out closes a moderator's open form: the anonymous reader gets no ban form", async () => {
+    const pia = await fixture.env.client();
+    await pia.login('pia', 'pia-password');
+    const post = await fixture.env.post(pia, 'Moderated, then signed out');
+    const { data: comment } = await pia.comments.create(post.id, { text: 'A comment to ban for' });
+    const { page, problems } = await openThread(post.id, 'admin', 'admin-password-123');
+    const forum = page.locator('news-forum');
+    await forum.locator(`.comment[data-id="${comment!.id}"]`).getByRole('button', { name: 'Ban author' }).click();
+    await forum.locator('.moderation-form').waitFor();
+    await forum.getByRole('button', { name: 'Sign out' }).click();
+    await forum.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+    await forum.locator(`.comment[data-id="${comment!.id}"]`).getByText('A comment to ban for').waitFor();
+    expect(await forum.locator('.moderation-form').count()).toBe(0);
+    expect(problems.errors).toEqual([]);
+  }, 60_000);
+
+  test('a thread open while a moderator hides its post, then restores it, shows the post and its comments live again', async () => {
+    const pia = await fixture.env.client();
+    await pia.login('pia', 'pia-password');
+    const post = await fixture.env.post(pia, 'Hidden, then restored');
+    await pia.comments.create(post.id, { text: 'Before the hiding' });
+    const { page, problems } = await openThread(post.id);
+    const forum = page.locator('news-forum');
+    await forum.getByText('Before the hiding').waitFor();
+    const admin = await fixture.env.admin();
+    expect((await admin.moderation.hidePost(post.id, { reason: 'check' })).error).toBeUndefined();
+    await forum.getByText('This post does not exist any more.').waitFor();
+    expect((await admin.moderation.restorePost(post.id, { reason: 'fine' })).error).toBeUndefined();
+    await text(forum.getByRole('heading', { level: 2 }), 'Hidden, then restored');
+    await forum.getByText('Before the hiding').waitFor();
+    // The comments are live again: one made after the restore arrives.
+    await pia.comments.create(post.id, { text: 'After the restore' });
+    await forum.getByText('After the restore').waitFor();
+    expect(problems.errors).toEqual([]);
+  }, 60_000);
 
   test('a reader flags a post with a reason', async () => {
     const pia = await fixture.env.client();

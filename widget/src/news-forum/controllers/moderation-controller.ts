@@ -60,6 +60,12 @@ export class ModerationController extends Controller {
     else if (was) this.ui.focus.request(`moderation-button:${was}`);
   }
 
+  /** Closes the open form, without moving focus: its reader signed out, or the client ended. */
+  reset(): void {
+    this.open = this.error = undefined;
+    this.changed();
+  }
+
   editPost(event: SubmitEvent, post: LivePost): void {
     const form = new FormData(event.currentTarget as HTMLFormElement);
     const text = String(form.get('text') ?? '');

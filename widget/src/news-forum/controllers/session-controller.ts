@@ -67,6 +67,8 @@ export class SessionController extends Controller {
   signOut(): void {
     const login = this.user?.login ?? '';
     this.#signedOut(true);
+    // The Sign out button gives way to Sign in: focus goes there rather than to the page.
+    this.ui.focus.request('open:sign-in');
     this.ui.notices.show('Signed out.');
     emit(this.host, 'news-forum-logout', { login, reason: 'user' });
   }
@@ -105,11 +107,12 @@ export class SessionController extends Controller {
     this.resync(true);
   }
 
-  /** Aborts the calls of the session that ends, and forgets its votes. */
+  /** Aborts the calls of the session that ends, and forgets its votes and its open moderation form (ban, edit, flag). */
   #renew(): void {
     this.#calls.abort();
     this.#calls = new AbortController();
     this.ui.votes.clear();
+    this.ui.parts.loaded?.moderation.reset();
   }
 
   #close(): void {

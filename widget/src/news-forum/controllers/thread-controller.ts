@@ -27,6 +27,8 @@ export class ThreadController extends Controller {
   #forum: NewsForumClient | undefined;
   #view: PagedLiveView<Comment> | undefined;
   #abort: AbortController | undefined;
+  /** The version the post had when it went (0 when unknown): only a newer one brings it back, as a moderator's restore does. */
+  #goneAt: number | undefined;
 
   constructor(host: ForumElement, ui: Ui, forms: FormsController) {
     super(host, ui);
@@ -55,7 +57,7 @@ export class ThreadController extends Controller {
   stop(): void {
     this.#abort?.abort();
     this.#abort = this.#view = this.#forum = undefined;
-    this.id = this.post = this.comments = this.error = undefined;
+    this.id = this.post = this.comments = this.error = this.#goneAt = undefined;
     this.state = 'loading';
     this.loadingMore = false;
     this.hidden.clear();
@@ -154,10 +156,14 @@ export class ThreadController extends Controller {
     this.load();
     const stopChanges = forum.live.posts.on('change', ({ old_val: before, new_val: after }) => {
       if (after?.id === id) this.#take(after);
-      else if (!after && before?.id === id) this.#gone();
+      else if (!after && before?.id === id) this.#gone(before.version);
     });
     abort.signal.addEventListener('abort', stopChanges, { once: true });
-    const view = forum.live.comments(id).watch({ signal: abort.signal });
+    this.#watchComments(forum, id, abort.signal);
+  }
+
+  #watchComments(forum: NewsForumClient, id: string, signal: AbortSignal): void {
+    const view = forum.live.comments(id).watch({ signal });
     this.#view = view;
     view.subscribe(
       (items) => this.#takeComments(items),
@@ -166,14 +172,22 @@ export class ThreadController extends Controller {
   }
 
   #take(post: LivePost): void {
-    if (this.state === 'gone' || (this.post && this.post.version >= post.version)) return;
+    const known = this.post?.version ?? this.#goneAt;
+    if (known !== undefined && known >= post.version) return;
+    const back = this.state === 'gone';
     this.post = post;
+    this.#goneAt = undefined;
     this.state = 'ready';
     this.error = undefined;
     this.changed();
+    // Hiding the post ended its comments for readers (404): restored, they are watched again.
+    const forum = this.#forum;
+    const signal = this.#abort?.signal;
+    if (back && this.#view?.closed && forum && signal && !signal.aborted) this.#watchComments(forum, post.id, signal);
   }
 
-  #gone(): void {
+  #gone(version = 0): void {
+    this.#goneAt = Math.max(version, this.post?.version ?? 0, this.#goneAt ?? 0);
     this.state = 'gone';
     this.post = undefined;
     this.changed();
