@@ -181,4 +181,29 @@ describe('moderation in the widget', () => {
     ).toBe(0);
     expect(problems.errors).toEqual([]);
   }, 60_000);
+
+  test('an edit window the forum could not tell when the page opened is asked again: the author is offered Edit', async () => {
+    const sam = await fixture.env.client();
+    await sam.login('sam', 'sam-password');
+    const post = await fixture.env.post(sam, 'Opened while the forum was down');
+    const { data: comment } = await sam.comments.create(post.id, { text: 'Mine to edit' });
+    const { page, problems } = await openPage(fixture.browser);
+    // GET /api fails as often as the SDK tries it (3 attempts), then answers.
+    await page.route(
+      (url) => /^\/api\/?$/.test(url.pathname),
+      (route) => route.abort('connectionrefused'),
+      { times: 3 },
+    );
+    await page.goto(`${fixture.env.url}/`);
+    await signIn(page, 'sam');
+    const forum = page.locator('news-forum');
+    await forum
+      .locator(`.post[data-id="${post.id}"]`)
+      .getByRole('button', { name: /comment/ })
+      .click();
+    const mine = forum.locator(`.comment[data-id="${comment!.id}"]`);
+    await mine.getByText('Mine to edit').waitFor();
+    await mine.getByRole('button', { name: 'Edit' }).waitFor({ timeout: 20_000 });
+    expect(problems.errors).toEqual([]);
+  }, 60_000);
 });

@@ -6,6 +6,8 @@ import { Controller } from './controller.js';
 export type ModerationKey = `${'edit' | 'flag' | 'ban'}:${string}`;
 
 const DAY_MS = 86_400_000;
+/** How long after an unanswered `GET /api` the edit window is asked again. */
+const INFO_RETRY_MS = 5_000;
 
 /**
  * Editing, flags and moderator actions in the opened thread: which inline
@@ -19,16 +21,32 @@ export class ModerationController extends Controller {
   error: string | undefined;
   /** How long authors may edit, in seconds; until known, editing is not offered. */
   #editWindowSeconds: number | undefined;
-  #asked = false;
+  /** The client the edit window was asked of: another (`api` changed) asks again. */
+  #askedOf: NewsForumClient | undefined;
+  #retry: ReturnType<typeof setTimeout> | undefined;
 
   hostUpdate(): void {
     const forum = this.ui.session.forum;
-    if (this.#asked || !forum) return;
-    this.#asked = true;
+    if (!forum || forum === this.#askedOf) return;
+    this.#askedOf = forum;
+    this.#editWindowSeconds = undefined;
+    clearTimeout(this.#retry);
     void forum.info().then(({ data }) => {
+      if (this.#askedOf !== forum) return;
       this.#editWindowSeconds = data?.editWindowSeconds;
+      // Unanswered (the forum down as the page opened): asked again later, or authors would never be offered Edit.
+      if (data === undefined)
+        this.#retry = setTimeout(() => {
+          if (this.#askedOf === forum) this.#askedOf = undefined;
+          this.changed();
+        }, INFO_RETRY_MS);
       this.changed();
     });
+  }
+
+  hostDisconnected(): void {
+    clearTimeout(this.#retry);
+    this.#askedOf = undefined;
   }
 
   /** Moderators (scope `delete`) see flag counts and hide, restore, lock and ban. */
