@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import type { BackupRecord, BackupTable, RowCounts, Store } from '../store/store.js';
+import { BACKUP_TABLES, type BackupRecord, type BackupTable, NO_ROWS, type RowCounts, type Store } from '../store/store.js';
 import { StoreError } from '../store/store-error.js';
 
 /** What a backup file is; a reader refuses any other format or a newer version. */
@@ -26,10 +26,11 @@ interface BackupTrailer {
   counts: RowCounts;
 }
 
-const TABLES: readonly BackupTable[] = ['users', 'posts', 'comments', 'votes', 'idempotencyKeys', 'notifications'];
+// Tables added after the format: a file written before lists none of them.
+const LATER: ReadonlySet<BackupTable> = new Set<BackupTable>(['notifications', 'flags', 'moderationLog']);
 
 function noRows(): RowCounts {
-  return Object.fromEntries(TABLES.map((table) => [table, 0])) as RowCounts;
+  return { ...NO_ROWS };
 }
 
 /**
@@ -110,15 +111,14 @@ export async function readBackup(file: string): Promise<{ header: BackupHeader; 
         trailer = value as BackupTrailer;
         continue;
       }
-      if (!TABLES.includes(value.table as BackupTable) || typeof value.row !== 'object' || value.row === null)
+      if (!BACKUP_TABLES.includes(value.table as BackupTable) || typeof value.row !== 'object' || value.row === null)
         throw invalid(line, 'not a row');
       counts[value.table as BackupTable]++;
       yield value as BackupRecord;
     }
     if (!trailer) throw invalid(line, 'the file ends before its last line: it was cut short');
-    // A file written before a table existed lists none of it.
-    for (const table of TABLES)
-      if ((trailer.counts?.[table] ?? (table === 'notifications' ? 0 : undefined)) !== counts[table])
+    for (const table of BACKUP_TABLES)
+      if ((trailer.counts?.[table] ?? (LATER.has(table) ? 0 : undefined)) !== counts[table])
         throw invalid(line, `it lists ${trailer.counts?.[table]} ${table} but holds ${counts[table]}`);
   }
   return { header: header as BackupHeader, records: records() };

@@ -23,7 +23,11 @@ Commands:
 Both commands read STORE, DATA_DIR, DATABASE_URL and RETHINKDB_URL from the environment, like the server.`;
 
 function summary(counts: RowCounts): string {
-  return `${counts.users} users, ${counts.posts} posts, ${counts.comments} comments, ${counts.votes} votes, ${counts.idempotencyKeys} idempotency keys`;
+  return [
+    `${counts.users} users, ${counts.posts} posts, ${counts.comments} comments, ${counts.votes} votes`,
+    `${counts.idempotencyKeys} idempotency keys, ${counts.notifications} notifications, ${counts.flags} flags`,
+    `${counts.moderationLog} moderation log entries`,
+  ].join(', ');
 }
 
 function openConfigured(config: Config): Promise<Store> {

@@ -175,6 +175,20 @@ export interface BackupSink {
 /** How many rows of each table a restore wrote. */
 export type RowCounts = Record<BackupTable, number>;
 
+/** No row of any table: every table of a backup, in the order its rows come (the compiler refuses one missing). */
+export const NO_ROWS: Readonly<RowCounts> = {
+  users: 0,
+  posts: 0,
+  comments: 0,
+  votes: 0,
+  idempotencyKeys: 0,
+  notifications: 0,
+  flags: 0,
+  moderationLog: 0,
+};
+/** Every table of a backup, in the order its rows come. */
+export const BACKUP_TABLES = Object.keys(NO_ROWS) as readonly BackupTable[];
+
 /**
  * Persistence of users, posts, votes and comments, and the change feed of
  * posts and comments. Adapters: embedded (PGlite), postgres, rethinkdb.

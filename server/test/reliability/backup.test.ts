@@ -27,7 +27,10 @@ async function cli(args: string[], env: Record<string, string>): Promise<{ code:
   }
 }
 
+const ADMIN = { login: 'backup-admin', password: 'backup-admin-password' };
 const LIMITS = {
+  ADMIN_LOGIN: ADMIN.login,
+  ADMIN_PASSWORD: ADMIN.password,
   RATE_REQUESTS_PER_IP: '100000/1m',
   RATE_WRITES_PER_USER: '100000/1m',
   RATE_LOGINS_PER_IP: '1000/1m',
@@ -48,12 +51,26 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-async function signUp(login: string): Promise<string> {
-  const headers = { 'content-type': 'application/json' };
-  const password = `${login}-password`;
-  expect((await fetch(`${node.url}/api/users/${login}`, { method: 'PUT', headers, body: JSON.stringify({ password }) })).status).toBe(201);
-  const session = await fetch(`${node.url}/api/authenticate`, { method: 'POST', headers, body: JSON.stringify({ login, password }) });
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+async function authenticate(login: string, password: string): Promise<string> {
+  const session = await fetch(`${node.url}/api/authenticate`, {
+    method: 'POST',
+    headers: JSON_HEADERS,
+    body: JSON.stringify({ login, password }),
+  });
   return ((await session.json()) as { token: string }).token;
+}
+
+async function signUp(login: string): Promise<string> {
+  const password = `${login}-password`;
+  const created = await fetch(`${node.url}/api/users/${login}`, {
+    method: 'PUT',
+    headers: JSON_HEADERS,
+    body: JSON.stringify({ password }),
+  });
+  expect(created.status).toBe(201);
+  return authenticate(login, password);
 }
 
 async function write(token: string, method: string, route: string, body?: unknown): Promise<Response> {
@@ -113,6 +130,12 @@ test('a backup of a running embedded node under a write workload restores every 
     }
   });
   while (votes.length < 40) await new Promise((resolve) => setTimeout(resolve, 50));
+  // Flags and a moderator's hide: rows of the flags table and of the moderation log.
+  const [flagged, hidden] = [posts[0]!, posts[1]!];
+  for (const token of tokens.slice(0, 2))
+    expect((await write(token, 'POST', `/posts/${flagged.id}/flags`, { reason: 'spam' })).ok).toBe(true);
+  const moderator = await authenticate(ADMIN.login, ADMIN.password);
+  expect((await write(moderator, 'POST', `/posts/${hidden.id}/hide`, { reason: 'kept in backups' })).status).toBe(200);
 
   const file = path.join(work, 'forum.ndjson');
   const started = Date.now();
@@ -122,7 +145,7 @@ test('a backup of a running embedded node under a write workload restores every 
   expect(backup.stderr).toBe('');
   expect(backup.code).toBe(0);
   expect(backup.stdout).toMatch(
-    /^backup written to .*forum\.ndjson: \d+ users, \d+ posts, \d+ comments, \d+ votes, \d+ idempotency keys\n$/,
+    /^backup written to .*forum\.ndjson: \d+ users, \d+ posts, \d+ comments, \d+ votes, \d+ idempotency keys, \d+ notifications, 2 flags, 1 moderation log entries\n$/,
   );
   // The running node wrote it, through its socket: nothing else may open its database.
   expect(node.logIndex('backup written')).toBeGreaterThanOrEqual(0);
@@ -157,6 +180,11 @@ test('a backup of a running embedded node under a write workload restores every 
         expect(await store.getComment(comment.postId, comment.id)).not.toBeNull();
       for (const vote of votes.filter((v) => v.at < started))
         expect((await store.getVotes(vote.login, [vote.postId])).get(vote.postId)).toBe(vote.value);
+      expect(await store.getPost(flagged.id)).toMatchObject({ flagCount: 2 });
+      expect(await store.getPost(hidden.id)).toMatchObject({ hidden: true });
+      expect((await store.listModerationLog({ limit: 10 })).items).toEqual([
+        expect.objectContaining({ action: 'hide', targetId: hidden.id, actor: ADMIN.login, reason: 'kept in backups' }),
+      ]);
       for (const { row } of filed.filter((record) => record.table === 'posts')) {
         const post = (await store.getPost(row.id))!;
         expect(post.version).toBe(row.version);

@@ -1,5 +1,5 @@
 import { hotRank } from '@news-forum/protocol';
-import type { BackupRecord, BackupSink, BackupTable, RowCounts } from '../store.js';
+import { BACKUP_TABLES, type BackupRecord, type BackupSink, type BackupTable, NO_ROWS, type RowCounts } from '../store.js';
 import { StoreError } from '../store-error.js';
 import { readFeedPosition } from './change-feed.js';
 import { sqlState } from './database-errors.js';
@@ -7,16 +7,6 @@ import type { SqlDriver, SqlExecutor } from './driver.js';
 import { recount } from './recount.js';
 
 const BATCH = 500;
-const TABLES: readonly BackupTable[] = [
-  'users',
-  'posts',
-  'comments',
-  'votes',
-  'idempotencyKeys',
-  'notifications',
-  'flags',
-  'moderationLog',
-];
 
 /** Flags of posts and comments as one list, keyed by `kind:id` and login. */
 const FLAGS = `
@@ -212,7 +202,7 @@ export async function importBackup(driver: SqlDriver, records: AsyncIterable<Bac
     // Nothing else may fill the database between the check and the commit.
     await tx.query('LOCK TABLE users, posts, comments, votes, idempotency_keys, notifications, moderation_log IN SHARE ROW EXCLUSIVE MODE');
     await assertEmpty(tx);
-    const counts = Object.fromEntries(TABLES.map((table) => [table, 0])) as RowCounts;
+    const counts: RowCounts = { ...NO_ROWS };
     let table: BackupTable | undefined;
     let batch: unknown[] = [];
     const flush = async () => {
@@ -222,7 +212,7 @@ export async function importBackup(driver: SqlDriver, records: AsyncIterable<Bac
       batch = [];
     };
     for await (const record of records) {
-      if (!TABLES.includes(record.table)) throw new StoreError('invalid', `Unknown table ${String(record.table)}`);
+      if (!BACKUP_TABLES.includes(record.table)) throw new StoreError('invalid', `Unknown table ${String(record.table)}`);
       if (record.table !== table || batch.length >= BATCH) {
         await flush();
         table = record.table;
