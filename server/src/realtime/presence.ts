@@ -1,3 +1,6 @@
+import type { SocketAuth } from '@news-forum/protocol';
+import { resolveCaller } from '../auth/caller.js';
+import { isModerator } from '../moderation/visibility.js';
 import type { Services } from '../services.js';
 import type { ForumServer, ForumSocket } from './forum-socket.js';
 import type { PresenceShare } from './presence-share.js';
@@ -53,6 +56,16 @@ export function startPresence(
   services.events.on('sessionsEnded', disconnectOlderSessions);
 
   const counts = startCounts(io, share, options.periodMs);
+  /** Disconnects the socket when its token no longer seats it as its handshake did. */
+  const reseat = async (socket: ForumSocket) => {
+    const { token } = socket.handshake.auth as SocketAuth;
+    try {
+      const caller = await resolveCaller(String(token), services);
+      if (isModerator(caller.scopes) !== socket.data.moderator) socket.disconnect(true);
+    } catch {
+      socket.disconnect(true);
+    }
+  };
 
   return {
     join(socket) {
@@ -60,6 +73,9 @@ export function startPresence(
       if (socket.data.jti) void socket.join(tokenRoom(socket.data.jti));
       // Revoked between its handshake and now: the notice found no room to empty.
       if (socket.data.jti && services.revocations.isRevoked(socket.data.jti)) socket.disconnect(true);
+      // So may have been the account's deletion, its ended sessions or a change of its scopes, on any node:
+      // read again now that the rooms would be emptied of it.
+      else if (socket.data.login) void reseat(socket);
     },
     async close() {
       await counts.close();

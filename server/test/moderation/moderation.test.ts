@@ -327,6 +327,31 @@ describe('moderator actions', () => {
     expect(again).not.toContain(post.id);
   });
 
+  test('scopes taken away while sockets are still in their handshake leave none of them a moderator', async () => {
+    await t.signUp('racing');
+    const io = t.server.gateway.io;
+    for (let round = 0; round < 10; round++) {
+      expect((await t.call('PUT', '/api/users/racing/scopes', { token: admin, body: { scopes: ['read', 'delete'] } })).status).toBe(200);
+      const token = await t.login('racing', 'racing-password');
+      const connecting: Promise<TestSocket | null>[] = [];
+      for (let i = 0; i < 20; i++) {
+        connecting.push(connectSocket(t.url, { token }).catch(() => null));
+        await sleep(0);
+      }
+      await sleep(round % 5);
+      const demoted = t.call('PUT', '/api/users/racing/scopes', { token: admin, body: { scopes: ['read'] } });
+      const opened = await Promise.all(connecting);
+      expect((await demoted).status).toBe(200);
+      sockets.push(...opened.flatMap((socket) => socket ?? []));
+      // The second read of a socket seated before the change is one lookup away.
+      await eventually(
+        () => opened.every((socket) => !socket || !io.of('/').sockets.get(socket.id ?? '')?.data.moderator),
+        5_000,
+        `round ${round}: no socket of the demoted account left a moderator`,
+      );
+    }
+  });
+
   test('a ban for good says null until lifted; moderators cannot ban admins', async () => {
     const post = await newPost(ana);
     expect((await t.call('PUT', '/api/users/dora/ban', { token: mod, body: { until: null } })).status).toBe(200);
