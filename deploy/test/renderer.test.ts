@@ -207,7 +207,7 @@ describe('load-balancer mode', () => {
     expect(site).not.toMatch(/passwd|1\.2\.3\.4|backup/);
     expect(lb.entries.map((e) => e.name)).toEqual(['a', 'b', 'c']);
     expect(lb.reloads).toBe(reloads);
-    const warnings = logged.filter((l) => l.level === 'warn' && l.message === 'skipping a malformed key').map((l) => l.fields.key);
+    const warnings = logged.filter((l) => l.level === 'warn' && l.message === 'skipping a key').map((l) => l.fields.key);
     expect(warnings).toEqual(expect.arrayContaining(Object.keys(hostile)));
     for (const key of Object.keys(hostile)) await client.delete().key(key);
   });
@@ -222,13 +222,14 @@ describe('load-balancer mode', () => {
     expect(lb.reloads).toBe(reloads);
   });
 
-  test('when nginx -t refuses a render, the last good configuration stays and nginx keeps serving it', async () => {
+  test('a key nginx -t refuses is skipped: nginx keeps serving, and the other keys are rendered without it', async () => {
     await lb.settle();
     const good = await readFile(lb.site, 'utf8');
     const { reloads, rejected } = lb;
     // Well-formed, but nginx cannot resolve the host, so `nginx -t` fails.
     await client.put(`${UPSTREAM}ghost`).value('no-such-host.invalid:3000');
     await waitFor(() => lb.rejected === rejected + 1, 'the render refused', 15_000);
+    await lb.settle();
     expect(await readFile(lb.site, 'utf8')).toBe(good);
     expect(lb.reloads).toBe(reloads);
     expect(lb.entries.map((e) => e.name)).toEqual(['a', 'b', 'c']);
@@ -236,13 +237,44 @@ describe('load-balancer mode', () => {
       logged.some((l) => l.level === 'error' && /nginx -t refused/.test(l.message) && /no-such-host/.test(String(l.fields.output))),
     ).toBe(true);
     expect((await httpGet(`${lb.url}/`, { localAddress: '127.0.0.4' })).status).toBe(200);
+    expect(lb.skipped).toEqual([
+      expect.objectContaining({ key: `${UPSTREAM}ghost`, reason: expect.stringMatching(/^nginx -t refused it/) }),
+    ]);
+
+    // The refused key does not hold back the others: a node joining is rendered beside it, one leaving goes.
+    const d = await backend('d');
+    await client.put(`${UPSTREAM}d`).value(d.address);
+    await waitFor(() => lb.entries.some((e) => e.name === 'd'), 'd rendered while ghost is refused', 15_000);
+    expect(lb.reloads).toBe(reloads + 1);
+    await client.delete().key(`${UPSTREAM}d`);
+    await waitFor(() => !lb.entries.some((e) => e.name === 'd'), 'd removed while ghost is refused', 15_000);
+    expect(lb.reloads).toBe(reloads + 2);
+    expect(await readFile(lb.site, 'utf8')).not.toContain('no-such-host');
 
     // Removing the bad key renders a good set again; a node leaving reloads once.
     await client.delete().key(`${UPSTREAM}ghost`);
     await client.delete().key(`${UPSTREAM}c`);
     await waitFor(() => lb.entries.length === 2, 'c removed', 10_000);
-    expect(lb.reloads).toBe(reloads + 1);
+    expect(lb.reloads).toBe(reloads + 3);
     expect(await readFile(lb.site, 'utf8')).not.toContain('no-such-host');
+  });
+});
+
+describe('nginx', () => {
+  test('killed with its workers, it is started again with the last configuration and serves', async () => {
+    await lb.settle();
+    const master = lb.nginxPid()!;
+    const workers = (await readFile(`/proc/${master}/task/${master}/children`, 'utf8')).split(/\s+/).filter(Boolean).map(Number);
+    expect(workers.length).toBeGreaterThan(0);
+    process.kill(master, 'SIGKILL');
+    for (const worker of workers) process.kill(worker, 'SIGKILL');
+    await waitFor(() => lb.nginxPid() !== undefined && lb.nginxPid() !== master, 'a new nginx master', 15_000);
+    await waitFor(
+      async () => (await httpGet(`${lb.url}/`, { localAddress: '127.0.0.4' }).catch(() => ({ status: 0 }))).status === 200,
+      'the balancer serving again',
+      15_000,
+    );
+    expect(logged.some((l) => l.message === 'starting nginx again')).toBe(true);
   });
 });
 
@@ -272,6 +304,19 @@ describe('proxy mode', () => {
     expect(unknown.status).toBe(404);
     expect(unknown.headers['content-type']).toBe('application/problem+json');
     expect(await readFile(proxy.site, 'utf8')).not.toContain('passwd');
+  });
+
+  test('a nested key, or one naming a subdomain again in other case, is skipped and holds nothing back', async () => {
+    const other = await backend('other');
+    const strays = ['/subdomains/old/api', '/subdomains/API'];
+    for (const key of strays) await client.put(key).value(other.address);
+    await client.put('/subdomains/other').value(other.address);
+    await waitFor(() => proxy.entries.some((e) => e.name === 'other'), 'other rendered beside the strays', 10_000);
+    expect(proxy.entries.map((e) => e.name)).toEqual(['api', 'docs', 'other']);
+    expect(proxy.entries.find((e) => e.name === 'api')?.address).not.toBe(other.address);
+    expect(proxy.skipped.map((skip) => skip.key)).toEqual(expect.arrayContaining(strays));
+    for (const key of [...strays, '/subdomains/other']) await client.delete().key(key);
+    await waitFor(() => !proxy.entries.some((e) => e.name === 'other'), 'other withdrawn', 10_000);
   });
 
   test('a service registration lives on a lease and is withdrawn when it stops', async () => {

@@ -26,11 +26,6 @@ export function parseHostPort(value: string): string | undefined {
   return HOST_NAME.test(host) ? `${host.toLowerCase()}:${port}` : undefined;
 }
 
-/** The last segment of an etcd key: `/subdomains/api` -> `api`. */
-export function baseName(key: string): string {
-  return key.slice(key.lastIndexOf('/') + 1);
-}
-
 /** A subdomain label as it may appear in a `server_name`. */
 export function isSubdomainLabel(name: string): boolean {
   return /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i.test(name);

@@ -49,20 +49,25 @@ export class Nginx {
   readonly #binary: string;
   readonly #log: Log;
   readonly #mainTemplate: string;
+  readonly #onExit: (() => void) | undefined;
   #child: ChildProcess | undefined;
 
-  constructor(options: { prefix: string; log: Log; mainTemplate?: string }) {
+  /** `onExit`: nginx exited on its own (not by `stop()`). */
+  constructor(options: { prefix: string; log: Log; mainTemplate?: string; onExit?: () => void }) {
     this.prefix = path.resolve(options.prefix);
     this.site = path.join(this.prefix, 'site.conf');
     this.#main = path.join(this.prefix, 'nginx.conf');
     this.#binary = findPrograms(['nginx']).nginx;
     this.#log = options.log;
+    this.#onExit = options.onExit;
     mkdirSync(path.join(this.prefix, 'temp'), { recursive: true, mode: 0o755 });
     this.#mainTemplate = options.mainTemplate ?? bundledTemplate('nginx.conf.mustache');
   }
 
   get pid(): number | undefined {
-    return this.#child?.exitCode === null ? this.#child.pid : undefined;
+    const child = this.#child;
+    // A master killed by a signal has no exit code, only a signal code.
+    return child && child.exitCode === null && child.signalCode === null ? child.pid : undefined;
   }
 
   get running(): boolean {
@@ -92,7 +97,9 @@ export class Nginx {
       for (const line of text.split('\n').filter(Boolean)) this.#log('warn', 'nginx', { line });
     });
     child.once('exit', (code, signal) => {
-      if (this.#child === child) this.#log(code === 0 ? 'info' : 'error', 'nginx exited', { code, signal });
+      if (this.#child !== child) return;
+      this.#log(code === 0 ? 'info' : 'error', 'nginx exited', { code, signal });
+      this.#onExit?.();
     });
     this.#child = child;
   }

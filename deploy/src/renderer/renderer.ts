@@ -51,12 +51,20 @@ export interface Renderer {
   stop(): Promise<void>;
 }
 
+/** How long after nginx exits on its own it is started again (a master that cannot bind exits at once). */
+const NGINX_RESTART_MS = 1_000;
+
+function sortedByName(set: Entry[]): Entry[] {
+  return [...set].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
 /**
  * Watches an etcd prefix and keeps an nginx in step with it: every change
  * re-reads the prefix, renders the template, runs `nginx -t`, and reloads
  * nginx only when the rendered text changed. Values that are not strictly
- * `host:port` are skipped with a warning; a render that `nginx -t` refuses
- * is rolled back to the last good file.
+ * `host:port` are skipped with a warning; of a render that `nginx -t`
+ * refuses, the entries nginx runs and each new one it accepts beside them
+ * are rendered, the others skipped with a warning until etcd changes.
  *
  * @example
  * const lb = await startRenderer({ mode: 'load-balancer', etcd: ['http://127.0.0.1:2379'],
@@ -73,7 +81,7 @@ export async function startRenderer(options: RendererOptions): Promise<Renderer>
     domain: options.domain ?? 'localhost',
     trustedProxies: options.trustedProxies ?? [],
   };
-  const nginx = new Nginx({ prefix: options.dir, log });
+  const nginx = new Nginx({ prefix: options.dir, log, onExit: () => restartNginx() });
   await nginx.writeMain();
   const lastGood = `${nginx.site}.last-good`;
   const client = new Etcd3({ hosts: options.etcd, dialTimeout: 2_000 });
@@ -86,6 +94,43 @@ export async function startRenderer(options: RendererOptions): Promise<Renderer>
   let reloads = 0;
   let rejected = 0;
   const warned = new Set<string>();
+  let stopped = false;
+  let restart: NodeJS.Timeout | undefined;
+
+  // nginx gone on its own (killed, crashed): started again with what was last rendered, as a supervisor would.
+  function restartNginx() {
+    restart = setTimeout(() => {
+      if (stopped || applied === undefined) return;
+      log('warn', 'starting nginx again');
+      nginx.start();
+    }, NGINX_RESTART_MS);
+  }
+
+  /** Writes the site file for `set` and asks `nginx -t` about it. */
+  const tryRender = async (set: Entry[]): Promise<{ text: string; ok: boolean; output: string }> => {
+    const text = renderTemplate(template, viewOf(mode, set, settings));
+    await writeFile(`${nginx.site}.next`, text);
+    await rename(`${nginx.site}.next`, nginx.site);
+    const check = await nginx.test();
+    return { text, ok: check.ok, output: check.output.trim() };
+  };
+
+  /**
+   * What nginx takes of a set it refused as a whole: the entries it runs now,
+   * and each new one that `nginx -t` accepts beside them (a host that does not
+   * resolve is refused); the others are skipped until etcd changes.
+   */
+  const acceptable = async (set: Entry[]): Promise<{ kept: Entry[]; refusedEntries: SkippedKey[] }> => {
+    const running = new Set(entries.map((entry) => `${entry.name}=${entry.address}`));
+    const kept = set.filter((entry) => running.has(`${entry.name}=${entry.address}`));
+    const refusedEntries: SkippedKey[] = [];
+    for (const entry of set.filter((candidate) => !running.has(`${candidate.name}=${candidate.address}`))) {
+      const check = await tryRender(sortedByName([...kept, entry]));
+      if (check.ok) kept.push(entry);
+      else refusedEntries.push({ key: `${keyPrefix}${entry.name}`, value: entry.address, reason: `nginx -t refused it: ${check.output}` });
+    }
+    return { kept: sortedByName(kept), refusedEntries };
+  };
 
   /** Renders once; returns false when etcd could not be read (retried on the next event or tick). */
   const renderOnce = async (): Promise<boolean> => {
@@ -96,29 +141,44 @@ export async function startRenderer(options: RendererOptions): Promise<Renderer>
       log('warn', 'cannot read etcd; keeping the current configuration', { error: (error as Error).message });
       return false;
     }
-    const read = readEntries(keys, mode);
+    const read = readEntries(keys, mode, keyPrefix);
+    const wanted = renderTemplate(template, viewOf(mode, read.entries, settings));
+    if (wanted === refused) return true;
+    refused = undefined;
+    let set = read.entries;
+    let rendered: { text: string; ok: boolean; output: string } | undefined;
+    if (wanted !== applied) {
+      if (applied !== undefined) await copyFile(nginx.site, lastGood);
+      rendered = await tryRender(set);
+      if (!rendered.ok) {
+        rejected += 1;
+        log('error', 'nginx -t refused the rendered configuration; rendering what it takes', { output: rendered.output });
+        refused = wanted;
+        const { kept, refusedEntries } = await acceptable(set);
+        set = kept;
+        read.skipped.push(...refusedEntries);
+        rendered = await tryRender(set);
+      }
+    }
     for (const skip of read.skipped) {
       const id = `${skip.key}=${skip.value}`;
-      if (!warned.has(id)) log('warn', 'skipping a malformed key', { ...skip });
+      if (!warned.has(id)) log('warn', 'skipping a key', { ...skip });
       warned.add(id);
     }
     skipped = read.skipped;
-    const text = renderTemplate(template, viewOf(mode, read.entries, settings));
-    if (text === applied || text === refused) return true;
-    if (applied !== undefined) await copyFile(nginx.site, lastGood);
-    await writeFile(`${nginx.site}.next`, text);
-    await rename(`${nginx.site}.next`, nginx.site);
-    const check = await nginx.test();
-    if (!check.ok) {
-      rejected += 1;
-      log('error', 'nginx -t refused the rendered configuration; keeping the last good one', { output: check.output.trim() });
-      if (applied === undefined) throw new DeployError('nginx-config', `nginx -t refused the first configuration: ${check.output.trim()}`);
+    if (!rendered) return true;
+    if (!rendered.ok) {
+      // Even what runs now is refused (a host of it no longer resolves): nginx keeps the last good file.
+      if (applied === undefined) throw new DeployError('nginx-config', `nginx -t refused the first configuration: ${rendered.output}`);
       await rename(lastGood, nginx.site);
-      refused = text;
       return true;
     }
-    applied = text;
-    entries = read.entries;
+    if (rendered.text === applied) {
+      await rm(lastGood, { force: true });
+      return true;
+    }
+    applied = rendered.text;
+    entries = set;
     if (nginx.running) {
       reloads += 1;
       await nginx.reload();
@@ -163,6 +223,8 @@ export async function startRenderer(options: RendererOptions): Promise<Renderer>
   }
 
   const cleanup = async () => {
+    stopped = true;
+    clearTimeout(restart);
     clearInterval(tick);
     await watcher.cancel().catch(() => undefined);
     client.close();

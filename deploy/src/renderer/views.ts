@@ -1,4 +1,4 @@
-import { baseName, isSubdomainLabel, parseHostPort } from './address.js';
+import { isSubdomainLabel, parseHostPort } from './address.js';
 
 /** What the renderer does with the keys it watches. */
 export type RenderMode = 'load-balancer' | 'proxy';
@@ -23,17 +23,31 @@ export interface Entry {
 /** An instance name as a node registers it (INSTANCE_NAME, a host name by default). */
 const INSTANCE = /^[a-z0-9][a-z0-9._-]{0,252}$/i;
 
-/** The valid entries under a prefix, sorted by name, and the keys skipped. */
-export function readEntries(keys: Record<string, string>, mode: RenderMode): { entries: Entry[]; skipped: SkippedKey[] } {
+/**
+ * The valid entries under `prefix`, sorted by name, and the keys skipped: a
+ * name must be one segment right under the prefix, and in proxy mode is a
+ * subdomain label, compared as nginx compares upstream names (in any case):
+ * the first key of a name wins.
+ */
+export function readEntries(keys: Record<string, string>, mode: RenderMode, prefix: string): { entries: Entry[]; skipped: SkippedKey[] } {
   const entries: Entry[] = [];
   const skipped: SkippedKey[] = [];
-  for (const [key, value] of Object.entries(keys)) {
-    const name = baseName(key);
+  const names = new Set<string>();
+  // A key already in lower case first, so that `/subdomains/API` cannot take `api` from `/subdomains/api`.
+  const order = ([a]: [string, string], [b]: [string, string]) =>
+    Number(a !== a.toLowerCase()) - Number(b !== b.toLowerCase()) || (a < b ? -1 : a > b ? 1 : 0);
+  for (const [key, value] of Object.entries(keys).sort(order)) {
+    const rest = key.startsWith(prefix) ? key.slice(prefix.length) : key;
+    const name = mode === 'proxy' ? rest.toLowerCase() : rest;
     const address = parseHostPort(value.trim());
     if (!address) skipped.push({ key, value, reason: 'the value is not host:port' });
     else if (!(mode === 'proxy' ? isSubdomainLabel(name) : INSTANCE.test(name)))
       skipped.push({ key, value, reason: 'the key does not end in a valid name' });
-    else entries.push({ name, address });
+    else if (names.has(name)) skipped.push({ key, value, reason: `another key names ${name} already` });
+    else {
+      names.add(name);
+      entries.push({ name, address });
+    }
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { entries, skipped };
