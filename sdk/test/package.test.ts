@@ -5,8 +5,12 @@ import { expect, it } from '@jest/globals';
 import { bin, sh, useInstalledPackage } from '../../scripts/testing/install-alone.js';
 import { hotRank } from '../src/index.js';
 
-/** Budget for the SDK with socket.io-client, minified and gzipped, in a browser bundle. */
-const BROWSER_BUDGET_BYTES = 20 * 1024;
+/**
+ * Budget for the SDK with socket.io-client, minified and gzipped, in a browser bundle. 20 KiB until a
+ * baseUrl that is not a URL became an error of the SDK's own and hidden-then-restored posts were followed
+ * (20,556 B with them).
+ */
+const BROWSER_BUDGET_BYTES = 20.5 * 1024;
 
 const installed = useInstalledPackage('sdk', new URL('consumer', import.meta.url));
 

@@ -159,7 +159,7 @@ describe('retries against a real HTTP server', () => {
     const forum = createClient({ baseUrl: 'forum.example.com', ...fast });
     const { error } = await forum.posts.list();
     expect(error).toBeInstanceOf(NetworkError);
-    expect(error).toMatchObject({ code: 'network_error', message: expect.stringContaining('"forum.example.com" is not a URL') });
+    expect(error).toMatchObject({ code: 'network_error', message: expect.stringContaining('forum.example.com is not an absolute URL') });
     await expect(forum.posts.all()[Symbol.asyncIterator]().next()).rejects.toBeInstanceOf(NetworkError);
     const statuses: StatusEvent[] = [];
     forum.live.on('status', (event) => statuses.push(event));

@@ -10,6 +10,6 @@ export function resolveUrl(url: string, baseUrl: string): URL | NetworkError {
   try {
     return new URL(url, globalThis.location?.href);
   } catch (cause) {
-    return new NetworkError(`baseUrl "${baseUrl}" is not a URL; give an absolute one, such as https://forum.example.com`, { cause });
+    return new NetworkError(`baseUrl ${baseUrl} is not an absolute URL`, { cause });
   }
 }
