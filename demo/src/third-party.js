@@ -19,7 +19,8 @@ const HOSTNAME = /^(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])$/i;
 export async function startThirdPartySite({ port = 0, host = '127.0.0.1', forum }) {
   const files = new Map(['blog.html', 'blog.css', 'blog.js'].map((name) => [name, readFileSync(new URL(name, PAGES), 'utf8')]));
   const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    // As sent: new URL() throws on `//` (it reads a host there), and a throw here would end the process.
+    const path = (req.url ?? '/').split('?')[0];
     const name = path === '/' ? 'blog.html' : path.slice(1);
     const file = files.get(name);
     const forumUrl = forum();

@@ -113,6 +113,20 @@ describe('the demo site', () => {
     expect((await get(`${demo.forum.url}/api`)).status).toBe(200);
   });
 
+  test('a path that starts with // names no file and no other host, on the forum and on the blog, and both keep serving', async () => {
+    for (const path of ['///', '//news-forum.js', '//evil.example/news-forum.js', '/docs//']) {
+      const answer = await get(`${demo.forum.url}${path}`);
+      expect([path, answer.status, answer.headers['content-type']]).toEqual([path, 404, 'application/problem+json; charset=utf-8']);
+    }
+    // `//` is `/` with a trailing slash to the forum's routes, as `/posts/` is `/posts`: its front page.
+    const root = await get(`${demo.forum.url}//`);
+    expect([root.status, root.headers['content-type']]).toEqual([200, 'text/html; charset=utf-8']);
+    expect((await get(`${demo.thirdParty.url}//`)).status).toBe(404);
+    expect((await get(`${demo.thirdParty.url}/`)).status).toBe(200);
+    expect((await get(`${demo.forum.url}/news-forum.js`)).status).toBe(200);
+    expect((await get(`${demo.forum.url}/api`)).status).toBe(200);
+  });
+
   test('serves the third-party page on another origin, embedding the widget from the forum, which lets that origin write', async () => {
     const blog = demo.thirdParty.url;
     expect(new URL(blog).port).not.toBe(new URL(demo.forum.url).port);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
+import { requestPath } from './request-path.js';
 
 /** A handler to mount with `startServer({ site })`; Express-compatible, and plain Node too. */
 export type SiteHandler = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
@@ -81,7 +82,7 @@ export function serveFile(path: string, file: { body: Buffer | string; type: str
   };
   return (req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
-    if (new URL(req.url ?? '/', 'http://localhost').pathname !== path) return next();
+    if (requestPath(req.url) !== path) return next();
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     if (compressible) res.setHeader('Vary', [res.getHeader('Vary'), 'Accept-Encoding'].filter(Boolean).join(', '));
     const accepted = String(req.headers['accept-encoding'] ?? '');

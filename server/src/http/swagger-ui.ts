@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { RequestHandler } from 'express';
+import { requestPath } from './request-path.js';
 import { contentType, type SiteHandler, serveFile } from './static-file.js';
 
 const INITIALIZER = `window.onload = function () {
@@ -46,7 +47,7 @@ export function swaggerUi(): RequestHandler {
   return (req, res, next) => {
     // As a static directory does: /docs is /docs/.
     if (req.originalUrl.split('?')[0] === req.baseUrl) return res.redirect(301, `${req.baseUrl}/`);
-    const handler = handlerFor(new URL(req.url, 'http://localhost').pathname);
+    const handler = handlerFor(requestPath(req.url));
     if (!handler) return next();
     handler(req, res, next);
   };
