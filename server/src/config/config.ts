@@ -40,6 +40,8 @@ export interface Config {
   corsOrigins: string[];
   /** `*` in CORS_ORIGINS: any origin may read. */
   corsAnyOriginReads: boolean;
+  /** PUBLIC_URL: the origin readers reach the forum at, for the canonical links of its pages; unset, each request's own. */
+  publicUrl: string | undefined;
   admin: { login: string; password: string } | undefined;
   instanceName: string;
   logLevel: LogLevel;
@@ -214,6 +216,16 @@ function previousJwtKey(env: Env, current: JwtKeyConfig): PreviousJwtKeyConfig |
   return { kind: 'public-key', publicKey, algorithm };
 }
 
+/** `value` when it is an http(s) origin (no path, query or credentials), else undefined. */
+function originOf(value: string): string | undefined {
+  try {
+    const parsed = new URL(value);
+    return ['http:', 'https:'].includes(parsed.protocol) && parsed.origin === value.replace(/\/$/, '') ? parsed.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function corsOrigins(env: Env): { origins: string[]; anyReads: boolean } {
   const entries = (read(env, 'CORS_ORIGINS') ?? '')
     .split(',')
@@ -226,18 +238,19 @@ function corsOrigins(env: Env): { origins: string[]; anyReads: boolean } {
       anyReads = true;
       continue;
     }
-    let parsed: URL;
-    try {
-      parsed = new URL(entry);
-    } catch {
-      throw new ConfigError('CORS_ORIGINS', `"${entry}" is not an origin such as https://blog.example.com`);
-    }
-    if (!['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== entry.replace(/\/$/, '')) {
-      throw new ConfigError('CORS_ORIGINS', `"${entry}" is not an origin such as https://blog.example.com`);
-    }
-    origins.push(parsed.origin);
+    const origin = originOf(entry);
+    if (origin === undefined) throw new ConfigError('CORS_ORIGINS', `"${entry}" is not an origin such as https://blog.example.com`);
+    origins.push(origin);
   }
   return { origins, anyReads };
+}
+
+function publicUrl(env: Env): string | undefined {
+  const raw = read(env, 'PUBLIC_URL');
+  if (raw === undefined) return undefined;
+  const origin = originOf(raw);
+  if (origin === undefined) throw new ConfigError('PUBLIC_URL', `"${raw}" is not an origin such as https://forum.example.com`);
+  return origin;
 }
 
 function host(env: Env): string {
@@ -447,6 +460,7 @@ export function loadConfig(env: Env = process.env): Config {
     tokenTtlSeconds: duration(env, 'TOKEN_TTL', '24h'),
     corsOrigins: cors.origins,
     corsAnyOriginReads: cors.anyReads,
+    publicUrl: publicUrl(env),
     admin: admin(env),
     instanceName,
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),

@@ -20,9 +20,13 @@ const SITE_NAME = 'news-forum';
 /** Posts listed in sitemap.xml, newest first. */
 const SITEMAP_POSTS = 1_000;
 
-function baseUrl(req: Request): string {
-  return `${req.protocol}://${req.get('host')}`;
+/** Where the pages' links point: PUBLIC_URL, or the address this request came to. */
+function baseUrl(req: Request, services: Services): string {
+  return services.config.publicUrl ?? `${req.protocol}://${req.get('host')}`;
 }
+
+/** The widget on the forum's own pages talks to the origin it was loaded from, however the reader reached it. */
+const OWN_API = '/';
 
 function sortOf(value: unknown): PostSort {
   return (POST_SORTS as readonly unknown[]).includes(value) ? (value as PostSort) : 'hot';
@@ -51,8 +55,7 @@ async function thread(services: Services, id: string): Promise<{ post: StoredPos
   return { post, comments };
 }
 
-function notFoundPage(req: Request, bundlePath: string | undefined): string {
-  const base = baseUrl(req);
+function notFoundPage(base: string, bundlePath: string | undefined): string {
   const meta: PageMeta = {
     title: `Not found · ${SITE_NAME}`,
     description: 'No such post.',
@@ -79,7 +82,7 @@ export function createPagesRouter(services: Services, bundlePath: string | undef
   router.get(['/', FRONT_PAGE], async (req, res) => {
     const sort = sortOf(req.query.sort);
     const posts = await frontPage(services, sort);
-    const base = baseUrl(req);
+    const base = baseUrl(req, services);
     const meta: PageMeta = {
       title: sort === 'hot' ? SITE_NAME : `${sort[0]?.toUpperCase()}${sort.slice(1)} · ${SITE_NAME}`,
       description: posts.length
@@ -89,16 +92,16 @@ export function createPagesRouter(services: Services, bundlePath: string | undef
       type: 'website',
       siteName: SITE_NAME,
     };
-    const body = `<h1>${escapeHtml(SITE_NAME)}</h1>\n${forumElement({ api: base, sort }, postListMarkup(posts, sort, base))}`;
+    const body = `<h1>${escapeHtml(SITE_NAME)}</h1>\n${forumElement({ api: OWN_API, sort }, postListMarkup(posts, sort, base))}`;
     sendHtml(res, 200, renderDocument(meta, body, bundlePath));
   });
 
   router.get('/p/:id', async (req, res) => {
     const id = req.params.id;
     const found = ID_PATTERN.test(id) ? await thread(services, id.toLowerCase()) : null;
-    if (!found) return sendHtml(res, 404, notFoundPage(req, bundlePath));
+    if (!found) return sendHtml(res, 404, notFoundPage(baseUrl(req, services), bundlePath));
     const { post, comments } = found;
-    const base = baseUrl(req);
+    const base = baseUrl(req, services);
     const meta: PageMeta = {
       title: `${post.title} · ${SITE_NAME}`,
       description: post.text
@@ -108,7 +111,7 @@ export function createPagesRouter(services: Services, bundlePath: string | undef
       type: 'article',
       siteName: SITE_NAME,
     };
-    sendHtml(res, 200, renderDocument(meta, forumElement({ api: base, post: post.id }, postMarkup(post, comments, base)), bundlePath));
+    sendHtml(res, 200, renderDocument(meta, forumElement({ api: OWN_API, post: post.id }, postMarkup(post, comments, base)), bundlePath));
   });
 
   router.get('/sitemap.xml', async (req, res) => {
@@ -120,7 +123,7 @@ export function createPagesRouter(services: Services, bundlePath: string | undef
       cursor = page.nextCursor ?? undefined;
     } while (cursor && posts.length < SITEMAP_POSTS);
     res.status(200).setHeader('Content-Type', 'application/xml; charset=utf-8').setHeader('Cache-Control', 'no-cache');
-    res.send(sitemapXml(baseUrl(req), posts.slice(0, SITEMAP_POSTS)));
+    res.send(sitemapXml(baseUrl(req, services), posts.slice(0, SITEMAP_POSTS)));
   });
 
   return router;

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const HOSTILE_TITLE = '<img src=x onerror=alert(1)> "quoted" & \'single\'';
@@ -42,7 +43,7 @@ test('the front page lists the posts as text with title, description, Open Graph
   expect(meta(html, 'property', 'og:type')).toBe('website');
   expect(meta(html, 'property', 'og:title')).toBe('news-forum');
   expect(meta(html, 'name', 'description')).toContain('2 posts');
-  expect(html).toContain(`<news-forum api="${t.url}" sort="hot"><div data-news-forum-prerendered>`);
+  expect(html).toContain('<news-forum api="/" sort="hot"><div data-news-forum-prerendered>');
   expect(html).toContain('A plain post</a>');
   expect(html).toContain('href="https://example.com/a?b=c&amp;d=e"');
   // Singular and plural.
@@ -71,7 +72,7 @@ test('/p/{id} holds the post and its comments as text, threaded, with its own ti
   expect(meta(html, 'property', 'og:type')).toBe('article');
   expect(meta(html, 'name', 'description')).toBe('A body &lt;i&gt;with&lt;/i&gt; markup.');
   expect(html).toContain(`<link rel="canonical" href="${t.url}/p/${postId}">`);
-  expect(html).toContain(`<news-forum api="${t.url}" post="${postId}">`);
+  expect(html).toContain(`<news-forum api="/" post="${postId}">`);
   expect(html).toContain('&lt;script&gt;alert(2)&lt;/script&gt;&lt;/news-forum&gt;&lt;b&gt;bold?&lt;/b&gt;');
   // The reply sits inside its parent's item.
   expect(html).toMatch(/bold\?&lt;\/b&gt;<\/p><ol><li class="nf-comment"[^>]*>.*A reply/);
@@ -95,4 +96,37 @@ test('sitemap.xml lists the front page and every post', async () => {
   expect(locations).toHaveLength(3);
   expect(locations).toContain(`${t.url}/posts`);
   expect(locations).toContain(`${t.url}/p/${postId}`);
+});
+
+/** A GET naming `host` in its Host header, as any client may. */
+function getAs(url: string, host: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    request(url, { headers: { host } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve(body));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+test('the links of the pages are at PUBLIC_URL whatever Host a request names; without it, at the address the request came to', async () => {
+  expect(await getAs(`${t.url}/p/${postId}`, 'evil.example')).toContain(`<link rel="canonical" href="http://evil.example/p/${postId}">`);
+  const pinned = await startTestServer({ env: { PUBLIC_URL: 'https://forum.example.com' } });
+  try {
+    const token = await pinned.signUp('pia');
+    const id = (await pinned.call('POST', '/api/posts', { token, body: { title: 'Pinned' } })).body.id;
+    const thread = await getAs(`${pinned.url}/p/${id}`, 'evil.example');
+    expect(thread).toContain(`<link rel="canonical" href="https://forum.example.com/p/${id}">`);
+    expect(meta(thread, 'property', 'og:url')).toBe(`https://forum.example.com/p/${id}`);
+    expect(thread).toContain(`<news-forum api="/" post="${id}">`);
+    expect(thread).not.toContain('evil.example');
+    const front = await getAs(`${pinned.url}/posts`, 'evil.example');
+    expect(front).toContain(`href="https://forum.example.com/p/${id}"`);
+    expect(front).not.toContain('evil.example');
+    expect(await getAs(`${pinned.url}/sitemap.xml`, 'evil.example')).toContain(`<loc>https://forum.example.com/p/${id}</loc>`);
+  } finally {
+    await pinned.cleanup();
+  }
 });
