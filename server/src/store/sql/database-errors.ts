@@ -21,6 +21,27 @@ const UNREACHABLE_MESSAGE =
  */
 const ACCOUNT_KEYS = new Set(['posts_author_fkey', 'comments_author_fkey', 'votes_login_fkey']);
 
+/** Conflicts PostgreSQL resolves by aborting one side (serialization failure, deadlock): the work is tried again. */
+export const RETRYABLE_STATES: ReadonlySet<string> = new Set(['40001', '40P01']);
+/** Times a conflicting statement or transaction is tried before the conflict is answered as `unavailable`. */
+export const RETRY_ATTEMPTS = 3;
+
+/**
+ * The database refused for now: a statement or a lock wait timed out (57014,
+ * 55P03), or it is out of connections, memory or disk (class 53). Another
+ * try may succeed, so the client is told so (503), not that the server failed.
+ */
+function isBusy(state: string): boolean {
+  return state === '57014' || state === '55P03' || state.startsWith('53');
+}
+
+/** A conflict still there after its retries, as the 503 it is to the client; any other error as it is. */
+export function conflictLeft(error: unknown): unknown {
+  return RETRYABLE_STATES.has(sqlState(error) ?? '')
+    ? new StoreError('unavailable', 'The database is busy: try again', { cause: error })
+    : error;
+}
+
 /** The SQLSTATE of a database error, if it is one. */
 export function sqlState(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
@@ -39,13 +60,14 @@ export function isUnreachable(error: unknown): boolean {
 }
 
 /**
- * Rethrows unreachable-database errors as `unavailable` (so the API answers
- * 503, not 500), a write that references a deleted account (foreign key
+ * Rethrows unreachable-database errors and a busy database's as `unavailable`
+ * (so the API answers 503, not 500), a write that references a deleted account (foreign key
  * violation, 23503) as `account-gone`, and data exceptions as `invalid`.
  */
 export function rethrowDatabaseError(error: unknown): never {
   if (error instanceof StoreError) throw error;
   if (isUnreachable(error)) throw new StoreError('unavailable', 'The database is unavailable', { cause: error });
+  if (isBusy(sqlState(error) ?? '')) throw new StoreError('unavailable', 'The database is busy: try again', { cause: error });
   if (sqlState(error) === '23503' && ACCOUNT_KEYS.has(String((error as { constraint?: unknown }).constraint))) throw accountGone(error);
   // Class 22 (data exception: NUL bytes, out-of-range numbers or dates) can only come from what a client sent.
   if (sqlState(error)?.startsWith('22'))

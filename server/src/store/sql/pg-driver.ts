@@ -23,9 +23,19 @@ function executor(db: pg.Pool | pg.PoolClient): SqlExecutor {
  */
 export const POOL_KEPT_CONNECTIONS = 4;
 
+/** How long a session may sit idle inside a transaction before PostgreSQL ends it. */
+export const IDLE_IN_TRANSACTION_MS = 60_000;
+
 /** A `pg` pool for statements plus one dedicated connection per LISTEN. */
 export function openPgDriver(connectionString: string): SqlDriver {
-  const config: pg.ClientConfig = { connectionString, application_name: 'news-forum', connectionTimeoutMillis: 10_000 };
+  const config: pg.ClientConfig = {
+    connectionString,
+    application_name: 'news-forum',
+    connectionTimeoutMillis: 10_000,
+    // A node that stops (frozen, cut off) inside a transaction would hold its row locks, and so the votes of every
+    // node on those posts, until TCP gives up, hours later: PostgreSQL ends such a session after a minute.
+    idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_MS,
+  };
   const pool = new pg.Pool({ ...config, min: POOL_KEPT_CONNECTIONS });
   // Idle clients that lose their connection are removed by the pool; without
   // this listener their error would crash the process.

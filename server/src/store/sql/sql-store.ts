@@ -38,7 +38,7 @@ import { StoreError } from '../store-error.js';
 import { lockAccount } from './account-lock.js';
 import { exportSnapshot, importBackup } from './backup.js';
 import { ChangeFeed, readFeedPosition } from './change-feed.js';
-import { sqlState } from './database-errors.js';
+import { conflictLeft, RETRY_ATTEMPTS, RETRYABLE_STATES, sqlState } from './database-errors.js';
 import type { SqlDriver, SqlExecutor } from './driver.js';
 import { DEFAULT_RETENTION, EMBEDDED_CHECKPOINT_WAL_BYTES, type Retention, scheduleHousekeeping } from './housekeeping.js';
 import { migrate } from './migrations.js';
@@ -53,8 +53,6 @@ import { VoteBatcher } from './vote-batcher.js';
 const UUID = new RegExp(ID_PATTERN.source, 'i');
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 // Lock conflicts PostgreSQL resolves by aborting one side; the retry then succeeds.
-const RETRYABLE = new Set(['40001', '40P01']);
-const ATTEMPTS = 3;
 
 /** A keyset ordering of posts: SQL, and the cursor keys of an item. */
 interface PostOrder {
@@ -505,7 +503,7 @@ export class SqlStore implements Store {
       try {
         return await this.#db().transaction(fn);
       } catch (error) {
-        if (attempt >= ATTEMPTS || !RETRYABLE.has(sqlState(error) ?? '')) throw error;
+        if (attempt >= RETRY_ATTEMPTS || !RETRYABLE_STATES.has(sqlState(error) ?? '')) throw conflictLeft(error);
       }
     }
   }

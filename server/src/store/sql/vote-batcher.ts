@@ -1,7 +1,7 @@
 import type { StoredPost, Vote } from '../store.js';
 import { accountGone } from '../store-error.js';
 import { type BatchOptions, BatchQueue } from './batch-queue.js';
-import { sqlState } from './database-errors.js';
+import { conflictLeft, RETRY_ATTEMPTS, RETRYABLE_STATES, sqlState } from './database-errors.js';
 import type { SqlExecutor } from './driver.js';
 
 // One statement, so one commit, for the whole batch: cast_votes (migration 9)
@@ -10,9 +10,6 @@ import type { SqlExecutor } from './driver.js';
 const CAST_VOTES = 'SELECT n, doc, account_gone FROM cast_votes($1::uuid[], $2::text[], $3::smallint[])';
 /** Votes one statement carries at most. */
 const MAX_BATCH = 200;
-// Lock conflicts PostgreSQL resolves by aborting one side; the votes are tried again.
-const RETRYABLE = new Set(['40001', '40P01']);
-const ATTEMPTS = 3;
 
 interface Pending {
   postId: string;
@@ -61,10 +58,10 @@ export class VoteBatcher {
       );
     } catch (error) {
       // Nothing was committed: the votes are tried again or fail alike.
-      const retry = RETRYABLE.has(sqlState(error) ?? '');
+      const retry = RETRYABLE_STATES.has(sqlState(error) ?? '');
       for (const pending of ordered) {
-        if (retry && pending.attempts < ATTEMPTS) this.#queue.push(pending);
-        else pending.reject(error);
+        if (retry && pending.attempts < RETRY_ATTEMPTS) this.#queue.push(pending);
+        else pending.reject(conflictLeft(error));
       }
       return;
     }
