@@ -172,6 +172,26 @@ describe('a reader', () => {
     expect(problems.errors).toEqual([]);
   }, 60_000);
 
+  test('is signed out, with the event, when api comes to name another forum; the token ends on the one it left', async () => {
+    await fixture.env.user('gus');
+    const { page, problems } = await openPage(fixture.browser);
+    await page.goto(`${fixture.env.url}/`);
+    await signIn(page, 'gus');
+    const forum = page.locator('news-forum');
+    await forum.getByRole('button', { name: 'Sign out' }).waitFor();
+    const loggedOut = nextEvent<LogoutEventDetail>(page, 'news-forum-logout');
+    const revoked = page.waitForRequest((request) => request.method() === 'DELETE' && request.url().endsWith('/api/authenticate'));
+    // The same server by another name is another forum to the element.
+    await page.evaluate(
+      (api) => document.querySelector('news-forum')!.setAttribute('api', api),
+      fixture.env.url.replace('127.0.0.1', 'localhost'),
+    );
+    expect(await loggedOut).toEqual({ login: 'gus', reason: 'api-changed' });
+    await revoked;
+    await forum.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+    expect(problems.errors).toEqual([]);
+  }, 60_000);
+
   test('sees "Try again" when an opened post fails to load, and the post once it loads', async () => {
     const topic = await fixture.env.post(await fixture.env.user('flaky'), 'Hard to load');
     const { page, problems } = await openPage(fixture.browser);

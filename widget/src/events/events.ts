@@ -17,10 +17,13 @@ export interface LoginEventDetail {
   created: boolean;
 }
 
-/** `news-forum-logout`: the reader signed out, or the server ended the session (account deleted, token expired). */
+/**
+ * `news-forum-logout`: the reader signed out, the server ended the session (account deleted, token expired), or the
+ * element's `api` now names another forum (the reader's token there is signed out).
+ */
 export interface LogoutEventDetail {
   login: string;
-  reason: 'user' | 'session-ended';
+  reason: 'user' | 'session-ended' | 'api-changed';
 }
 
 /** `news-forum-post-created`: the reader submitted a post. */

@@ -43,7 +43,11 @@ export class SessionController extends Controller {
     if (!this.host.isConnected) return;
     const base = resolveApi(this.host.api) ?? '';
     if (base === this.base) return;
+    // Signed in to the forum `api` named before: that session ends, on its server too.
+    const left = this.base && this.user ? this.user.login : undefined;
+    if (left !== undefined) void this.forum?.logout();
     this.#close();
+    if (left !== undefined) emit(this.host, 'news-forum-logout', { login: left, reason: 'api-changed' });
     this.base = base;
     if (!base) {
       const error = new NewsForumError('network_error', `Not an http(s) URL: ${this.host.api}`);
