@@ -1,6 +1,7 @@
 import type { SocketAuth } from '@news-forum/protocol';
 import { resolveCaller } from '../auth/caller.js';
 import { isModerator } from '../moderation/visibility.js';
+import { ProblemError } from '../problem/problem-error.js';
 import type { Services } from '../services.js';
 import type { ForumServer, ForumSocket } from './forum-socket.js';
 import type { PresenceShare } from './presence-share.js';
@@ -62,8 +63,10 @@ export function startPresence(
     try {
       const caller = await resolveCaller(String(token), services);
       if (isModerator(caller.scopes) !== socket.data.moderator) socket.disconnect(true);
-    } catch {
-      socket.disconnect(true);
+    } catch (error) {
+      // Refused (a 401): it goes. Not reached (the database restarting): it stays as its handshake seated it, rather
+      // than every socket of a node reconnecting into the same outage.
+      if (error instanceof ProblemError) socket.disconnect(true);
     }
   };
 
