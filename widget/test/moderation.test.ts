@@ -183,10 +183,10 @@ describe('moderation in the widget', () => {
   }, 60_000);
 
   test('an edit window the forum could not tell when the page opened is asked again: the author is offered Edit', async () => {
-    const sam = await fixture.env.client();
-    await sam.login('sam', 'sam-password');
-    const post = await fixture.env.post(sam, 'Opened while the forum was down');
-    const { data: comment } = await sam.comments.create(post.id, { text: 'Mine to edit' });
+    // An account of its own: the tests before this one ban some.
+    const tess = await fixture.env.user('tess');
+    const post = await fixture.env.post(tess, 'Opened while the forum was down');
+    const { data: comment } = await tess.comments.create(post.id, { text: 'Mine to edit' });
     const { page, problems } = await openPage(fixture.browser);
     // GET /api fails as often as the SDK tries it (3 attempts), then answers.
     await page.route(
@@ -195,7 +195,7 @@ describe('moderation in the widget', () => {
       { times: 3 },
     );
     await page.goto(`${fixture.env.url}/`);
-    await signIn(page, 'sam');
+    await signIn(page, 'tess');
     const forum = page.locator('news-forum');
     await forum
       .locator(`.post[data-id="${post.id}"]`)
