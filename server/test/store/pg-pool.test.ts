@@ -1,6 +1,8 @@
 import { expect, test } from '@jest/globals';
+import pg from 'pg';
 import { conflictLeft } from '../../src/store/sql/database-errors.js';
 import { IDLE_IN_TRANSACTION_MS, POOL_KEPT_CONNECTIONS } from '../../src/store/sql/pg-driver.js';
+import type { Store } from '../../src/store/store.js';
 import { storeFixture } from '../support/store-adapters.js';
 
 const stores = storeFixture('postgres');
@@ -59,3 +61,35 @@ test('a statement or lock wait that timed out, and a conflict left after its ret
   const other = Object.assign(new Error('syntax'), { code: '42601' });
   expect(conflictLeft(other)).toBe(other);
 });
+
+test('votes wait at most 5 s for a post another session holds locked, then answer unavailable; every vote settles', async () => {
+  const { store, url } = (await stores.open()) as unknown as { store: Store; url: string };
+  const voters = Array.from({ length: 6 }, (_, i) => `voter${i}`);
+  for (const login of ['locker', ...voters]) await store.createUser({ login, displayName: login, scopes: [], passwordHash: 'h' });
+  const locked = (await store.createPost({ title: 'locked', url: null, text: null, author: 'locker' })).value;
+  const free = (await store.createPost({ title: 'free', url: null, text: null, author: 'locker' })).value;
+  const holder = new pg.Client({ connectionString: url });
+  await holder.connect();
+  try {
+    await holder.query('BEGIN');
+    await holder.query('SELECT 1 FROM posts WHERE id = $1 FOR UPDATE', [locked.id]);
+    const settle = (vote: Promise<unknown>) =>
+      vote.then(
+        () => 'voted',
+        (error: { kind?: string }) => error.kind ?? 'failed',
+      );
+    // More batches on the locked post than the batcher has slots (one vote per turn, so one batch each), then one on another post.
+    const stuck: Promise<string>[] = [];
+    for (const login of voters.slice(0, 5)) {
+      stuck.push(settle(store.setVote(locked.id, login, 1)));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const other = settle(store.setVote(free.id, voters[5]!, 1));
+    expect(await Promise.all(stuck)).toEqual(Array(5).fill('unavailable'));
+    expect(['voted', 'unavailable']).toContain(await other);
+  } finally {
+    await holder.query('ROLLBACK').catch(() => undefined);
+    await holder.end();
+  }
+  expect(await store.setVote(locked.id, voters[0]!, 1)).toMatchObject({ upvotes: 1 });
+}, 60_000);

@@ -685,6 +685,16 @@ BEGIN
 END $$;
 `;
 
+/**
+ * A batch of votes waits at most 5 s for a lock (a post another session holds,
+ * the change log's): a session stopped inside a transaction held every vote
+ * batch on its posts, and so each slot of every node's batcher, until its end.
+ * The batch then fails as `unavailable` (55P03), and its votes can be sent again.
+ */
+const voteLockWaitBounded = /* sql */ `
+ALTER FUNCTION cast_votes(uuid[], text[], smallint[]) SET lock_timeout = '5s';
+`;
+
 /** The schema, oldest first. Append new migrations; never edit an applied one. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
@@ -698,6 +708,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 9, name: 'folded vote changes', sql: foldedVoteChanges },
   { version: 10, name: 'change notices', sql: changeNotices },
   { version: 11, name: 'hidden posts unvoted', sql: hiddenPostsUnvoted },
+  { version: 12, name: 'vote lock wait bounded', sql: voteLockWaitBounded },
 ];
 
 /**
