@@ -48,7 +48,7 @@ export async function insertComment(ctx: Context, id: string, comment: NewCommen
     ctx.db.run<{ locked?: boolean; hidden?: boolean } | null>(ctx.table('posts').get(postId)),
     parentId === null ? null : getComment(ctx, postId, parentId),
   ]);
-  // A hidden post takes no comments: to everyone but moderators it is not there.
+  // A hidden post takes no comments, from moderators either (they restore it first): to readers it is not there.
   if (post === null || post.hidden) throw noPost(comment.postId);
   // Checked before writing: a lock racing this comment may let it in, as a lock just after it would.
   if (post.locked) throw new StoreError('thread-locked', `The thread of post ${comment.postId} is locked`);

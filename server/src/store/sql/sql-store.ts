@@ -52,7 +52,6 @@ import { VoteBatcher } from './vote-batcher.js';
 // PostgreSQL reads upper-case UUIDs too.
 const UUID = new RegExp(ID_PATTERN.source, 'i');
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-// Lock conflicts PostgreSQL resolves by aborting one side; the retry then succeeds.
 
 /** A keyset ordering of posts: SQL, and the cursor keys of an item. */
 interface PostOrder {
@@ -350,7 +349,7 @@ export class SqlStore implements Store {
       const [post] = await tx.query<{ locked: boolean; hidden: boolean }>('SELECT locked, hidden FROM posts WHERE id = $1 FOR UPDATE', [
         postId,
       ]);
-      // A hidden post takes no comments: to everyone but moderators it is not there.
+      // A hidden post takes no comments, from moderators either (they restore it first): to readers it is not there.
       if (!post || post.hidden) throw new StoreError('not-found', `No post ${postId}`);
       if (post.locked) throw new StoreError('thread-locked', `The thread of post ${postId} is locked`);
       if (parentId !== null) {
