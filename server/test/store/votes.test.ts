@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { hotRank } from '@news-forum/protocol';
+import type { SqlExecutor } from '../../src/store/sql/driver.js';
 import { migrate } from '../../src/store/sql/migrations.js';
 import { SqlStore } from '../../src/store/sql/sql-store.js';
 import type { Change, Store, StoredPost } from '../../src/store/store.js';
@@ -192,6 +193,87 @@ describe.each(SQL_STORE_KINDS)('%s store: votes batched into commits', (kind) =>
       expect(chain.slice(1).map((row) => row.old_val)).toEqual(chain.slice(0, -1).map((row) => row.new_val));
       expect(chain.at(-1)!.new_val).toEqual(await store.getPost(post.id));
     }
+    await store.close();
+  });
+
+  test('a batch cast at once answers and leaves what its votes cast one by one leave', async () => {
+    const driver = await stores.blank();
+    const store = await SqlStore.open(kind, driver);
+    const voters = ['ana', 'bob', 'cid', 'dee', 'eve'];
+    await createUsers(store, ...voters);
+    const posts = [await aPost(store), await aPost(store), await aPost(store), await aPost(store)].map((post) => post.id);
+    for (const [i, login] of voters.entries()) {
+      await store.setVote(posts[i % 4]!, login, 1);
+      await store.setVote(posts[(i + 1) % 4]!, login, -1);
+    }
+    const hidden = posts[3]!;
+    await driver.query('UPDATE posts SET hidden = true WHERE id = $1', [hidden]);
+    const missing = '0b6f3a52-9c1e-4a8e-b1b4-6f1d2c3e4a5b';
+    const rollback = new Error('rolled back');
+    /** Runs `cast` in a transaction that is rolled back; resolves to its answers and the votes and posts it left. */
+    const trial = async (cast: (tx: SqlExecutor) => Promise<unknown[]>) => {
+      let seen: unknown;
+      await driver
+        .transaction(async (tx) => {
+          const answers = await cast(tx);
+          const votes = await tx.query('SELECT post_id::text, login, value FROM votes ORDER BY post_id, login');
+          const rows = await tx.query('SELECT id::text, upvotes, downvotes, score, version, hot FROM posts ORDER BY id');
+          seen = { answers, votes, rows };
+          throw rollback;
+        })
+        .catch((error: unknown) => {
+          if (error !== rollback) throw error;
+        });
+      return seen;
+    };
+    // mulberry32, seeded: the same ballots on every run.
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return Math.floor((((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * n);
+    };
+    const seen = { posts: 0, gone: 0, hiddenOrMissing: 0, repeated: 0 };
+    for (let round = 0; round < 18; round++) {
+      // Repeated voters on one post, retractions, a hidden and a missing post, an account that does not exist;
+      // sorted by post as the batcher sends them, and unsorted in every other round.
+      // Batches under 8 votes are cast vote by vote, longer ones set-wise: both kinds, in turn.
+      const ballots = Array.from({ length: round % 3 === 0 ? 1 + random(7) : 8 + random(30) }, () => ({
+        post: [...posts, missing][random(5)]!,
+        login: [...voters, 'ghost'][random(6)]!,
+        value: random(3) - 1,
+      }));
+      if (round % 2 === 0) ballots.sort((a, b) => (a.post < b.post ? -1 : a.post > b.post ? 1 : 0));
+      const together = await trial(async (tx) =>
+        (
+          await tx.query<{ doc: StoredPost | null; account_gone: boolean }>(
+            'SELECT doc, account_gone FROM cast_votes($1::uuid[], $2::text[], $3::smallint[]) ORDER BY n',
+            [ballots.map((b) => b.post), ballots.map((b) => b.login), ballots.map((b) => b.value)],
+          )
+        ).map((row) => [row.doc, row.account_gone]),
+      );
+      const oneByOne = await trial(async (tx) => {
+        const answers = [];
+        for (const b of ballots) {
+          const [row] = await tx.query<{ doc: StoredPost | null; account_gone: boolean }>(
+            'SELECT doc, account_gone FROM cast_vote($1::uuid, $2::text, $3::smallint)',
+            [b.post, b.login, b.value],
+          );
+          answers.push([row!.doc, row!.account_gone]);
+        }
+        return answers;
+      });
+      expect(together).toEqual(oneByOne);
+      const { answers } = together as { answers: [StoredPost | null, boolean][] };
+      expect(answers).toHaveLength(ballots.length);
+      seen.posts += answers.filter(([doc]) => doc !== null).length;
+      seen.gone += answers.filter(([, gone]) => gone).length;
+      seen.hiddenOrMissing += ballots.filter((b, i) => (b.post === hidden || b.post === missing) && !answers[i]![1]).length;
+      seen.repeated += ballots.filter((b, i) => ballots.findIndex((c) => c.post === b.post && c.login === b.login) < i).length;
+    }
+    // Every kind of ballot was cast, more than once.
+    expect(Math.min(...Object.values(seen))).toBeGreaterThan(3);
     await store.close();
   });
 
