@@ -238,8 +238,8 @@ describe.each(SQL_STORE_KINDS)('%s store: votes batched into commits', (kind) =>
     for (let round = 0; round < 18; round++) {
       // Repeated voters on one post, retractions, a hidden and a missing post, an account that does not exist;
       // sorted by post as the batcher sends them, and unsorted in every other round.
-      // Batches under 8 votes are cast vote by vote, longer ones set-wise: both kinds, in turn.
-      const ballots = Array.from({ length: round % 3 === 0 ? 1 + random(7) : 8 + random(30) }, () => ({
+      // Batches of one or two votes are cast vote by vote, longer ones set-wise: both kinds, in turn.
+      const ballots = Array.from({ length: round % 3 === 0 ? 1 + random(2) : 3 + random(35) }, () => ({
         post: [...posts, missing][random(5)]!,
         login: [...voters, 'ghost'][random(6)]!,
         value: random(3) - 1,

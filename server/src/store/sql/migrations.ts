@@ -26,7 +26,7 @@ const VOTE_BATCH_SETTING = 'news_forum.votes_log_themselves';
 /** Posts whose changes (before and after, about 700 bytes) fit in one NOTIFY payload, with room to spare. */
 const MAX_NOTICE_POSTS = 8;
 /** Batches of votes this long or longer are cast set-wise by cast_votes (migration 13), shorter ones vote by vote. */
-const SET_WISE_VOTES = 8;
+const SET_WISE_VOTES = 3;
 /** Advisory lock that keeps nodes starting together from migrating twice. */
 const MIGRATION_LOCK = 7_301_002;
 
@@ -698,21 +698,23 @@ ALTER FUNCTION cast_votes(uuid[], text[], smallint[]) SET lock_timeout = '5s';
 `;
 
 /**
- * A batch of 8 votes or more is cast set-wise: its accounts and posts are
- * locked in two statements, and one statement reads the votes they replace,
- * counts each vote in array order (window functions over the batch, so a
- * voter's second vote on a post replaces the first), writes each voter's last
- * vote and each post's last state once, and answers each vote with the post
- * as that vote left it. Vote by vote, cast_vote runs five statements per vote
- * inside PL/pgSQL; the set-wise statement costs more to start (its sorts,
- * hashes and window aggregates) and less per vote, so smaller batches still
- * go vote by vote. Both answer as cast_vote does (the tests compare them on
- * the same ballots). Each post that changed logs one change per run of votes
- * on it (set-wise, per post: the caller sorts by post, so that is one run).
- * A vote changes only the counters, `score`, `version` and `hot` (not in the
- * document), so its answer is the post's document before the batch with those
- * members replaced. Plans are generic: a batch's arrays differ every call,
- * and planning the statement anew each time cost more than it saved.
+ * A batch of 3 votes or more is cast set-wise: the statements that lock its
+ * accounts and its posts (in key order) return what they locked, and one
+ * statement reads the votes they replace, counts each vote in array order
+ * (window functions over the batch, so a voter's second vote on a post
+ * replaces the first), writes each voter's last vote and each post's last
+ * state once, and answers each vote with the post as that vote left it.
+ * Vote by vote, cast_vote runs five statements per vote inside PL/pgSQL; the
+ * set-wise statement costs more to start (its sorts, hashes and window
+ * aggregates) and less per vote, so a batch of one or two still goes vote by
+ * vote. Both answer as cast_vote does (the tests compare them on the same
+ * ballots). Each post that changed logs one change per run of votes on it
+ * (set-wise, per post: the caller sorts by post, so that is one run). A vote
+ * changes only the counters, `score`, `version` and `hot` (not in the
+ * document), so its answer, and the change's new document, is the post's
+ * document before the batch with those members replaced. Plans are generic:
+ * a batch's arrays differ every call, and planning the statement anew each
+ * time cost more than it saved.
  */
 const setWiseVotes = /* sql */ `
 CREATE TYPE cast_votes_answer AS (k integer, body jsonb, gone boolean);
@@ -722,6 +724,8 @@ CREATE OR REPLACE FUNCTION cast_votes(p_posts uuid[], p_logins text[], p_values 
   SET lock_timeout = '5s' SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
   answers cast_votes_answer[];
+  present text[];
+  locked_posts posts[];
   befores jsonb[] := '{}';
   afters jsonb[] := '{}';
   run_before jsonb;
@@ -755,17 +759,22 @@ BEGIN
       afters := array_append(afters, run_after);
     END IF;
   ELSE
-    -- Accounts, then posts, each in key order.
-    PERFORM 1 FROM users WHERE login = ANY (p_logins) ORDER BY login FOR KEY SHARE;
-    PERFORM 1 FROM posts WHERE id = ANY (p_posts) ORDER BY id FOR UPDATE;
+    -- Accounts, then posts, each in key order; what the locks found is all the statement after them reads of either.
+    -- One key lookup each (LATERAL): \`= ANY (array)\` let a generic plan scan the whole table, comparing each row with
+    -- every key of the batch.
+    SELECT coalesce(array_agg(u.login ORDER BY b.login), '{}') INTO present
+      FROM (SELECT DISTINCT login FROM unnest(p_logins) AS login ORDER BY login) b,
+           LATERAL (SELECT login FROM users WHERE login = b.login FOR KEY SHARE) u;
+    SELECT coalesce(array_agg(l.post ORDER BY b.id), '{}') INTO locked_posts
+      FROM (SELECT DISTINCT id FROM unnest(p_posts) AS id ORDER BY id) b,
+           LATERAL (SELECT p AS post FROM posts p WHERE p.id = b.id FOR UPDATE) l;
     WITH ballot AS (
-      SELECT b.k::integer AS k, b.post_id, b.login, b.value,
-             b.value <> 0 AND NOT EXISTS (SELECT 1 FROM users u WHERE u.login = b.login) AS gone
+      SELECT b.k::integer AS k, b.post_id, b.login, b.value, b.value <> 0 AND NOT b.login = ANY (present) AS gone
         FROM unnest(p_posts, p_logins, p_values) WITH ORDINALITY AS b(post_id, login, value, k)
     ),
     prior AS (
       SELECT p.id, post_json(p) AS body, p.upvotes, p.downvotes, p.version, p.created_at
-        FROM posts p WHERE p.id IN (SELECT post_id FROM ballot WHERE NOT gone) AND NOT p.hidden
+        FROM unnest(locked_posts) AS p WHERE NOT p.hidden
     ),
     -- The votes that count, each with the vote it replaces: the stored one, or the voter's previous in the batch.
     replacing AS (
@@ -787,6 +796,13 @@ BEGIN
         FROM replacing r
       WINDOW run AS (PARTITION BY r.post_id ORDER BY r.k)
     ),
+    -- Each vote's post as that vote left it.
+    answered AS (
+      SELECT c.*, p.body AS before_body, p.body || jsonb_build_object(
+               'upvotes', p.upvotes + c.up, 'downvotes', p.downvotes + c.down,
+               'score', (p.upvotes + c.up) - (p.downvotes + c.down), 'version', p.version + c.moves) AS body
+        FROM counted c JOIN prior p ON p.id = c.post_id
+    ),
     removed AS (
       DELETE FROM votes v USING counted c
        WHERE c.last_of_pair AND c.value = 0 AND c.stored IS NOT NULL AND v.post_id = c.post_id AND v.login = c.login
@@ -801,16 +817,12 @@ BEGIN
              hot = hot_rank(b.upvotes + c.up, b.downvotes + c.down, b.created_at), version = b.version + c.moves
         FROM counted c JOIN prior b ON b.id = c.post_id
        WHERE c.last_of_post AND c.moves > 0 AND p.id = c.post_id
-      RETURNING p.id, c.k AS last_k, post_json(p) AS body
     )
     SELECT
-      (SELECT array_agg(ROW(b.k, CASE WHEN c.k IS NOT NULL THEN p.body || jsonb_build_object(
-                'upvotes', p.upvotes + c.up, 'downvotes', p.downvotes + c.down,
-                'score', (p.upvotes + c.up) - (p.downvotes + c.down), 'version', p.version + c.moves) END,
-              b.gone)::cast_votes_answer ORDER BY b.k)
-         FROM ballot b LEFT JOIN counted c ON c.k = b.k LEFT JOIN prior p ON p.id = c.post_id),
-      (SELECT coalesce(array_agg(b.body ORDER BY m.last_k), '{}') FROM moved m JOIN prior b ON b.id = m.id),
-      (SELECT coalesce(array_agg(m.body ORDER BY m.last_k), '{}') FROM moved m)
+      (SELECT array_agg(ROW(b.k, a.body, b.gone)::cast_votes_answer ORDER BY b.k)
+         FROM ballot b LEFT JOIN answered a ON a.k = b.k),
+      (SELECT coalesce(array_agg(a.before_body ORDER BY a.k), '{}') FROM answered a WHERE a.last_of_post AND a.moves > 0),
+      (SELECT coalesce(array_agg(a.body ORDER BY a.k), '{}') FROM answered a WHERE a.last_of_post AND a.moves > 0)
       INTO answers, befores, afters;
   END IF;
   PERFORM set_config('${VOTE_BATCH_SETTING}', '', true);
