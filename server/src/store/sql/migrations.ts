@@ -25,8 +25,11 @@ const CHANGE_LOG_LOCK = 7_301_001;
 const VOTE_BATCH_SETTING = 'news_forum.votes_log_themselves';
 /** Posts whose changes (before and after, about 700 bytes) fit in one NOTIFY payload, with room to spare. */
 const MAX_NOTICE_POSTS = 8;
-/** Batches of votes this long or longer are cast set-wise by cast_votes (migration 13), shorter ones vote by vote. */
-const SET_WISE_VOTES = 3;
+/**
+ * Batches of votes this long or longer are cast set-wise by cast_votes (migration 13) unless its caller says
+ * otherwise (a node of the version before passes nothing); shorter ones vote by vote.
+ */
+const SET_WISE_VOTES = 5;
 /** Advisory lock that keeps nodes starting together from migrating twice. */
 const MIGRATION_LOCK = 7_301_002;
 
@@ -698,7 +701,7 @@ ALTER FUNCTION cast_votes(uuid[], text[], smallint[]) SET lock_timeout = '5s';
 `;
 
 /**
- * A batch of 3 votes or more is cast set-wise: the statements that lock its
+ * A batch of votes can be cast set-wise: the statements that lock its
  * accounts and its posts (in key order) return what they locked, and one
  * statement reads the votes they replace, counts each vote in array order
  * (window functions over the batch, so a voter's second vote on a post
@@ -706,20 +709,23 @@ ALTER FUNCTION cast_votes(uuid[], text[], smallint[]) SET lock_timeout = '5s';
  * state once, and answers each vote with the post as that vote left it.
  * Vote by vote, cast_vote runs five statements per vote inside PL/pgSQL; the
  * set-wise statement costs more to start (its sorts, hashes and window
- * aggregates) and less per vote, so a batch of one or two still goes vote by
- * vote. Both answer as cast_vote does (the tests compare them on the same
- * ballots). Each post that changed logs one change per run of votes on it
- * (set-wise, per post: the caller sorts by post, so that is one run). A vote
- * changes only the counters, `score`, `version` and `hot` (not in the
+ * aggregates) and less per vote, so batches shorter than `p_set_wise_from`
+ * (the caller's choice: it differs between PostgreSQL and PGlite) still go
+ * vote by vote. Both answer as cast_vote does (the tests compare them on the
+ * same ballots). Each post that changed logs one change per run of votes on
+ * it (set-wise, per post: the caller sorts by post, so that is one run). A
+ * vote changes only the counters, `score`, `version` and `hot` (not in the
  * document), so its answer, and the change's new document, is the post's
  * document before the batch with those members replaced. Plans are generic:
  * a batch's arrays differ every call, and planning the statement anew each
- * time cost more than it saved.
+ * time cost more than it saved. The function takes the argument in place of
+ * the three-argument one, which migration 12's lock timeout named.
  */
 const setWiseVotes = /* sql */ `
 CREATE TYPE cast_votes_answer AS (k integer, body jsonb, gone boolean);
 
-CREATE OR REPLACE FUNCTION cast_votes(p_posts uuid[], p_logins text[], p_values smallint[])
+DROP FUNCTION cast_votes(uuid[], text[], smallint[]);
+CREATE FUNCTION cast_votes(p_posts uuid[], p_logins text[], p_values smallint[], p_set_wise_from integer DEFAULT ${SET_WISE_VOTES})
   RETURNS TABLE (n integer, doc jsonb, account_gone boolean) LANGUAGE plpgsql
   SET lock_timeout = '5s' SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
@@ -736,7 +742,7 @@ DECLARE
   last_seq bigint;
 BEGIN
   PERFORM set_config('${VOTE_BATCH_SETTING}', 'on', true);
-  IF coalesce(cardinality(p_posts), 0) < ${SET_WISE_VOTES} THEN
+  IF coalesce(cardinality(p_posts), 0) < p_set_wise_from THEN
     FOR i IN 1 .. coalesce(cardinality(p_posts), 0) LOOP
       IF i > 1 AND p_posts[i] IS DISTINCT FROM p_posts[i - 1] THEN
         IF run_after IS DISTINCT FROM run_before THEN

@@ -7,7 +7,7 @@ import type { SqlExecutor } from './driver.js';
 // One statement, so one commit, for the whole batch: cast_votes (migration 9)
 // casts the votes in array order, each seeing the writes of the ones before
 // it, and logs one change per run of votes on a post.
-const CAST_VOTES = 'SELECT n, doc, account_gone FROM cast_votes($1::uuid[], $2::text[], $3::smallint[])';
+const CAST_VOTES = 'SELECT n, doc, account_gone FROM cast_votes($1::uuid[], $2::text[], $3::smallint[], $4::integer)';
 /** Votes one statement carries at most. */
 const MAX_BATCH = 200;
 
@@ -33,8 +33,12 @@ export class VoteBatcher {
   readonly #db: () => SqlExecutor;
   readonly #queue: BatchQueue<Pending>;
 
-  constructor(db: () => SqlExecutor, options: Omit<BatchOptions, 'max'>) {
+  readonly #setWiseFrom: number;
+
+  /** `setWiseFrom`: batches this long or longer are cast set-wise (migration 13); Infinity: never. */
+  constructor(db: () => SqlExecutor, options: Omit<BatchOptions, 'max'> & { setWiseFrom: number }) {
     this.#db = db;
+    this.#setWiseFrom = Math.min(options.setWiseFrom, MAX_BATCH + 1);
     this.#queue = new BatchQueue((batch) => this.#commit(batch), { ...options, max: MAX_BATCH });
   }
 
@@ -53,7 +57,12 @@ export class VoteBatcher {
     try {
       rows = await this.#db().query(
         CAST_VOTES,
-        [ordered.map((pending) => pending.postId), ordered.map((pending) => pending.login), ordered.map((pending) => pending.vote)],
+        [
+          ordered.map((pending) => pending.postId),
+          ordered.map((pending) => pending.login),
+          ordered.map((pending) => pending.vote),
+          this.#setWiseFrom,
+        ],
         'news_forum_cast_votes',
       );
     } catch (error) {
