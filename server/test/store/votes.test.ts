@@ -245,12 +245,17 @@ describe.each(SQL_STORE_KINDS)('%s store: votes batched into commits', (kind) =>
       }));
       if (round % 2 === 0) ballots.sort((a, b) => (a.post < b.post ? -1 : a.post > b.post ? 1 : 0));
       const together = await trial(async (tx) =>
-        (
-          await tx.query<{ doc: StoredPost | null; account_gone: boolean }>(
-            'SELECT doc, account_gone FROM cast_votes($1::uuid[], $2::text[], $3::smallint[], $4::integer) ORDER BY n',
-            // Set-wise from one vote, or vote by vote whatever the length: both ways, in turn.
-            [ballots.map((b) => b.post), ballots.map((b) => b.login), ballots.map((b) => b.value), round % 3 === 0 ? 1_000 : 1],
-          )
+        // Vote by vote whatever the length, set-wise from one vote, or as a node of the version before calls it
+        // (three arguments: set-wise from 5), in turn.
+        (round % 3 === 2
+          ? await tx.query<{ doc: StoredPost | null; account_gone: boolean }>(
+              'SELECT doc, account_gone FROM cast_votes($1::uuid[], $2::text[], $3::smallint[]) ORDER BY n',
+              [ballots.map((b) => b.post), ballots.map((b) => b.login), ballots.map((b) => b.value)],
+            )
+          : await tx.query<{ doc: StoredPost | null; account_gone: boolean }>(
+              'SELECT doc, account_gone FROM cast_votes($1::uuid[], $2::text[], $3::smallint[], $4::integer) ORDER BY n',
+              [ballots.map((b) => b.post), ballots.map((b) => b.login), ballots.map((b) => b.value), round % 3 === 0 ? 1_000 : 1],
+            )
         ).map((row) => [row.doc, row.account_gone]),
       );
       const oneByOne = await trial(async (tx) => {
