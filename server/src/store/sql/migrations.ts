@@ -26,10 +26,11 @@ const VOTE_BATCH_SETTING = 'news_forum.votes_log_themselves';
 /** Posts whose changes (before and after, about 700 bytes) fit in one NOTIFY payload, with room to spare. */
 const MAX_NOTICE_POSTS = 8;
 /**
- * Batches of votes this long or longer are cast set-wise by cast_votes (migration 13) unless its caller says
- * otherwise (a node of the version before passes nothing); shorter ones vote by vote.
+ * Batches of votes this long or longer are cast set-wise by PostgreSQL nodes, and by cast_votes (migration 13)
+ * when its caller does not say (a node of the version before); shorter ones vote by vote. Migration 13's text
+ * holds it: another value needs a migration of its own.
  */
-const SET_WISE_VOTES = 5;
+export const SET_WISE_VOTES = 5;
 /** Advisory lock that keeps nodes starting together from migrating twice. */
 const MIGRATION_LOCK = 7_301_002;
 

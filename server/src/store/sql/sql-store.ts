@@ -41,7 +41,7 @@ import { ChangeFeed, readFeedPosition } from './change-feed.js';
 import { conflictLeft, RETRY_ATTEMPTS, RETRYABLE_STATES, sqlState } from './database-errors.js';
 import type { SqlDriver, SqlExecutor } from './driver.js';
 import { DEFAULT_RETENTION, EMBEDDED_CHECKPOINT_WAL_BYTES, type Retention, scheduleHousekeeping } from './housekeeping.js';
-import { migrate } from './migrations.js';
+import { migrate, SET_WISE_VOTES } from './migrations.js';
 import * as moderation from './moderation.js';
 import { listNotifications, markNotificationsRead, notifyReply } from './notifications.js';
 import { ensurePagePost, getPagePost, handOverPagePosts } from './pages.js';
@@ -128,7 +128,7 @@ export class SqlStore implements Store {
     this.#votes = new VoteBatcher(() => this.#db(), {
       slots: embedded ? 1 : 4,
       ...gather,
-      setWiseFrom: embedded ? Number.POSITIVE_INFINITY : 5,
+      setWiseFrom: embedded ? Number.POSITIVE_INFINITY : SET_WISE_VOTES,
     });
     this.#users = new UserReader(() => this.#db(), { slots: embedded ? 1 : 2, ...gather });
   }
