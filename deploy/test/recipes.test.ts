@@ -86,12 +86,13 @@ test('the replica: a unit and a compose service named in the README, made by pg_
     );
     expect(text).toMatch(/postgres -c hot_standby=on -c cluster_name=replica/);
   }
-  // Synchronous once it streams, asynchronous again when it stops: writes never wait for a replica that is gone.
-  expect(replica).toMatch(/^ExecStartPost=.*= streaming \].*ALTER SYSTEM SET synchronous_standby_names = 'ANY 1 \(replica\)'/m);
+  // Synchronous once it streams, and started only once the primary counts it in the quorum (commits wait for it);
+  // asynchronous again when it stops: writes never wait for a replica that is gone.
+  const synchronousOnceStreaming =
+    /= streaming \].*ALTER SYSTEM SET synchronous_standby_names = 'ANY 1 \(replica\)'.*SELECT sync_state .*= quorum \]/;
+  expect(replica.match(/^ExecStartPost=.*$/m)?.[0]).toMatch(synchronousOnceStreaming);
   expect(replica).toMatch(/^ExecStopPost=.*ALTER SYSTEM SET synchronous_standby_names = ''/m);
-  expect(service.post_start![0]!.command.join(' ')).toMatch(
-    /= streaming \].*ALTER SYSTEM SET synchronous_standby_names = 'ANY 1 \(replica\)'/,
-  );
+  expect(service.post_start![0]!.command.join(' ')).toMatch(synchronousOnceStreaming);
   expect(service.pre_stop![0]!.command.join(' ')).toContain("ALTER SYSTEM SET synchronous_standby_names = ''");
   // Never on the primary's machine.
   expect(replica).toMatch(/^\[X-Fleet\]\nConflicts=news-forum-postgres\.service$/m);
