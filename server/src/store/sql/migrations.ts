@@ -26,8 +26,8 @@ const VOTE_BATCH_SETTING = 'news_forum.votes_log_themselves';
 /** Posts whose changes (before and after, about 700 bytes) fit in one NOTIFY payload, with room to spare. */
 const MAX_NOTICE_POSTS = 8;
 /**
- * Batches of votes this long or longer are cast set-wise by PostgreSQL nodes, and by cast_votes (migration 13)
- * when its caller does not say (a node of the version before); shorter ones vote by vote. Migration 13's text
+ * Batches of votes this long or longer are cast set-wise (migration 13), by the nodes on either store and when
+ * the caller does not say (a node of the version before); shorter ones vote by vote. Migration 13's text
  * holds it: another value needs a migration of its own.
  */
 export const SET_WISE_VOTES = 5;

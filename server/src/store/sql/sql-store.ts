@@ -41,7 +41,7 @@ import { ChangeFeed, readFeedPosition } from './change-feed.js';
 import { conflictLeft, RETRY_ATTEMPTS, RETRYABLE_STATES, sqlState } from './database-errors.js';
 import type { SqlDriver, SqlExecutor } from './driver.js';
 import { DEFAULT_RETENTION, EMBEDDED_CHECKPOINT_WAL_BYTES, type Retention, scheduleHousekeeping } from './housekeeping.js';
-import { migrate, SET_WISE_VOTES } from './migrations.js';
+import { migrate } from './migrations.js';
 import * as moderation from './moderation.js';
 import { listNotifications, markNotificationsRead, notifyReply } from './notifications.js';
 import { ensurePagePost, getPagePost, handOverPagePosts } from './pages.js';
@@ -121,15 +121,7 @@ export class SqlStore implements Store {
     // database on the same machine) more than a row does: they wait a little for each other.
     const embedded = kind === 'embedded';
     const gather = { defer: true, gatherMs: LOADED_GATHER_MS };
-    // Set-wise from 5 votes on PostgreSQL, where it halves the database's time for a batch of 50 (what nodes sharing
-    // one database share). Never on PGlite: inside the node it saved nothing on batches of 50, and at 200 votes/s
-    // (batches of 3 or 4) the vote requests were answered at p99 914-1,628 ms instead of 392-617
-    // (docs/WRITE-THROUGHPUT.md).
-    this.#votes = new VoteBatcher(() => this.#db(), {
-      slots: embedded ? 1 : 4,
-      ...gather,
-      setWiseFrom: embedded ? Number.POSITIVE_INFINITY : SET_WISE_VOTES,
-    });
+    this.#votes = new VoteBatcher(() => this.#db(), { slots: embedded ? 1 : 4, ...gather });
     this.#users = new UserReader(() => this.#db(), { slots: embedded ? 1 : 2, ...gather });
   }
 
