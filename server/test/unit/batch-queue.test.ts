@@ -106,6 +106,33 @@ test('with gatherMs, on a loaded event loop whose batches are long the items of 
   expect(batches).toEqual([Array.from({ length: GATHER_BELOW }, (_, i) => i + 1), [10]]);
 });
 
+test('with gatherBelow, on a loaded event loop batches shorter than it still gather, and those as long go at the end of the turn', async () => {
+  const { queue, batches, finishOne } = recorded({ slots: 1, max: 100, defer: true, gatherMs: 200, gatherBelow: 5 });
+  for (let i = 1; i <= 4; i++) queue.push(i);
+  await turn();
+  await finishOne();
+  loaded();
+  // The last batch held 4, fewer than 5: the next item waits for company, and what comes within the wait joins it.
+  queue.push(10);
+  await turn();
+  queue.push(11);
+  expect(batches).toEqual([[1, 2, 3, 4]]);
+  while (batches.length === 1) await sleep(5);
+  expect(batches).toEqual([
+    [1, 2, 3, 4],
+    [10, 11],
+  ]);
+  await finishOne();
+  for (let i = 20; i < 25; i++) queue.push(i);
+  await turn();
+  await finishOne();
+  loaded();
+  // The last batch held 5: the turn alone gathers.
+  queue.push(30);
+  await turn();
+  expect(batches.at(-1)).toEqual([30]);
+});
+
 test('with gatherMs, on a calm event loop the items of one turn go at its end, as without it', async () => {
   const { queue, batches, finishOne } = recorded({ slots: 1, max: 100, defer: true, gatherMs: 10_000 });
   // Quiet for a while: whatever ran before this test is no longer load.

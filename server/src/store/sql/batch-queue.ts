@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { eventLoopLoad, LOADED } from '../../loop-load.js';
 
-/** Batches this long or longer are gathered by the event-loop turn alone, loaded or not. */
+/** Batches this long or longer are gathered by the event-loop turn alone, loaded or not (unless `gatherBelow` says otherwise). */
 export const GATHER_BELOW = 3;
 
 /** How a BatchQueue gathers its batches. */
@@ -14,7 +14,7 @@ export interface BatchOptions {
   defer: boolean;
   /**
    * With `defer`, on a loaded event loop (see eventLoopLoad), while batches
-   * hold fewer than GATHER_BELOW items and items come less than twice this
+   * hold fewer than `gatherBelow` items and items come less than twice this
    * apart: how long an item that finds a slot free waits for others, in ms.
    * Requests that each bring one item come one per turn, and each batch costs
    * a statement whatever its size. An item that comes further apart from the
@@ -22,6 +22,8 @@ export interface BatchOptions {
    * 0 (the default): to the end of the turn, however loaded.
    */
   gatherMs?: number;
+  /** With `gatherMs`: batches this long or longer are gathered by the turn alone. Default GATHER_BELOW. */
+  gatherBelow?: number;
 }
 
 /**
@@ -39,6 +41,7 @@ export class BatchQueue<T> {
   readonly #max: number;
   readonly #defer: boolean;
   readonly #gatherMs: number;
+  readonly #gatherBelow: number;
   #queue: T[] = [];
   #running = 0;
   #scheduled = false;
@@ -51,6 +54,7 @@ export class BatchQueue<T> {
     this.#max = options.max;
     this.#defer = options.defer;
     this.#gatherMs = options.gatherMs ?? 0;
+    this.#gatherBelow = options.gatherBelow ?? GATHER_BELOW;
   }
 
   push(item: T): void {
@@ -70,7 +74,7 @@ export class BatchQueue<T> {
       // further apart than it lasts: on a node busy with other work (sends to many sockets), each waited for nothing.
       if (
         this.#gatherMs > 0 &&
-        this.#lastSize < GATHER_BELOW &&
+        this.#lastSize < this.#gatherBelow &&
         this.#running < this.#slots &&
         gap < 2 * this.#gatherMs &&
         eventLoopLoad() >= LOADED
