@@ -711,9 +711,10 @@ ALTER FUNCTION cast_votes(uuid[], text[], smallint[]) SET lock_timeout = '5s';
  * Vote by vote, cast_vote runs five statements per vote inside PL/pgSQL; the
  * set-wise statement costs more to start (its sorts, hashes and window
  * aggregates) and less per vote, so batches shorter than `p_set_wise_from`
- * (the caller's choice) still go vote by vote. Both answer as cast_vote does (the tests compare them on the
- * same ballots). Each post that changed logs one change per run of votes on
- * it (set-wise, per post: the caller sorts by post, so that is one run). A
+ * (the caller's choice) still go vote by vote. Both answer as cast_vote
+ * does (the tests compare them on the same ballots). Each post that changed
+ * logs one change per run of votes on it (set-wise, per post: the caller
+ * sorts by post, so that is one run). A
  * vote changes only the counters, `score`, `version` and `hot` (not in the
  * document), so its answer, and the change's new document, is the post's
  * document before the batch with those members replaced. Plans are generic:
