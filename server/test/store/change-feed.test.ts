@@ -447,4 +447,31 @@ describe.each(SQL_STORE_KINDS)('%s store: reading the change log', (kind) => {
     await feed.stop();
     await store.close();
   });
+
+  test("a batch of votes on more posts than a notice carries is delivered from the batch's answer, as the log holds it", async () => {
+    const { store, driver, reads, feed, before } = await following();
+    const voters = logins('voter', 12);
+    await createUsers(store, ...voters);
+    const posts: StoredPost[] = [];
+    for (const title of voters) posts.push((await store.createPost(newPost(title))).value);
+    await feed.take(posts.length);
+    const [mark] = await driver.query<{ seq: string }>('SELECT max(seq)::text AS seq FROM changes');
+    const read = reads();
+    // One turn, so one batch: 12 posts, more than a NOTIFY payload carries, so its notice is a bare seq.
+    const answers = await Promise.all(voters.map((login, i) => store.setVote(posts[i]!.id, login, i % 3 === 0 ? -1 : 1)));
+    const changes = await feed.take(posts.length);
+    const log = await driver.query<{ old_val: StoredPost; new_val: StoredPost }>(
+      'SELECT old_val, new_val FROM changes WHERE seq > $1 ORDER BY seq',
+      [mark!.seq],
+    );
+    expect(log).toHaveLength(posts.length);
+    expect(changes).toEqual(log);
+    expect(new Set(log.map((change) => change.new_val.id))).toEqual(new Set(posts.map((post) => post.id)));
+    expect(answers).toEqual(expect.arrayContaining(log.map((change) => change.new_val)));
+    expect(log.map((change) => change.old_val)).toEqual(expect.arrayContaining(posts));
+    expect(reads() - read).toBe(0);
+    expect(read).toBeGreaterThanOrEqual(before);
+    await feed.stop();
+    await store.close();
+  });
 });

@@ -234,7 +234,7 @@ describe.each(SQL_STORE_KINDS)('%s store: votes batched into commits', (kind) =>
       t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
       return Math.floor((((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * n);
     };
-    const seen = { posts: 0, gone: 0, hiddenOrMissing: 0, repeated: 0 };
+    const seen = { posts: 0, gone: 0, hiddenOrMissing: 0, repeated: 0, logged: 0 };
     for (let round = 0; round < 18; round++) {
       // Repeated voters on one post, retractions, a hidden and a missing post, an account that does not exist;
       // sorted by post as the batcher sends them, and unsorted in every other round.
@@ -244,20 +244,36 @@ describe.each(SQL_STORE_KINDS)('%s store: votes batched into commits', (kind) =>
         value: random(3) - 1,
       }));
       if (round % 2 === 0) ballots.sort((a, b) => (a.post < b.post ? -1 : a.post > b.post ? 1 : 0));
-      const together = await trial(async (tx) =>
+      let logged: unknown[] = [];
+      let log: unknown[] = [];
+      const together = await trial(async (tx) => {
+        const [mark] = await tx.query<{ seq: number }>('SELECT coalesce(max(seq), 0)::integer AS seq FROM changes');
         // Vote by vote whatever the length, set-wise from one vote, or as a node of the version before calls it
         // (three arguments: set-wise from 5), in turn.
-        (round % 3 === 2
-          ? await tx.query<{ doc: StoredPost | null; account_gone: boolean }>(
-              'SELECT doc, account_gone FROM cast_votes($1::uuid[], $2::text[], $3::smallint[]) ORDER BY n',
-              [ballots.map((b) => b.post), ballots.map((b) => b.login), ballots.map((b) => b.value)],
-            )
-          : await tx.query<{ doc: StoredPost | null; account_gone: boolean }>(
-              'SELECT doc, account_gone FROM cast_votes($1::uuid[], $2::text[], $3::smallint[], $4::integer) ORDER BY n',
-              [ballots.map((b) => b.post), ballots.map((b) => b.login), ballots.map((b) => b.value), round % 3 === 0 ? 1_000 : 1],
-            )
-        ).map((row) => [row.doc, row.account_gone]),
-      );
+        const rows =
+          round % 3 === 2
+            ? await tx.query<{ n: number; doc: StoredPost | null; account_gone: boolean }>(
+                'SELECT n, doc, account_gone FROM cast_votes($1::uuid[], $2::text[], $3::smallint[]) ORDER BY n',
+                [ballots.map((b) => b.post), ballots.map((b) => b.login), ballots.map((b) => b.value)],
+              )
+            : await tx.query<{ n: number; doc: StoredPost | null; account_gone: boolean }>(
+                'SELECT n, doc, account_gone FROM cast_votes($1::uuid[], $2::text[], $3::smallint[], $4::integer) ORDER BY n',
+                [ballots.map((b) => b.post), ballots.map((b) => b.login), ballots.map((b) => b.value), round % 3 === 0 ? 1_000 : 1],
+              );
+        // Row 0 names the changes the batch logged, with each post's counters before it (migration 14).
+        logged = (rows.find((row) => row.n === 0)?.doc as { r?: unknown[] } | undefined)?.r ?? [];
+        const changes = await tx.query<{ seq: number; old_val: StoredPost; new_val: StoredPost }>(
+          'SELECT seq::integer AS seq, old_val, new_val FROM changes WHERE seq > $1 ORDER BY seq',
+          [mark!.seq],
+        );
+        log = changes.map(({ seq, old_val: old, new_val: next }) => [seq, old.id, old.upvotes, old.downvotes, old.version, next.version]);
+        // Each change's new document is the answer of the vote that made it.
+        const answered = rows.filter((row) => row.n > 0);
+        for (const change of changes) expect(answered.map((row) => row.doc)).toContainEqual(change.new_val);
+        return answered.map((row) => [row.doc, row.account_gone]);
+      });
+      expect(logged).toEqual(log);
+      seen.logged += log.length;
       const oneByOne = await trial(async (tx) => {
         const answers = [];
         for (const b of ballots) {

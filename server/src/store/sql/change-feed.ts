@@ -4,6 +4,7 @@ import type { FeedItem, Table } from '../store.js';
 import { type ChangeNotice, type NoticeRow, parseNotice } from './change-notice.js';
 import type { SqlDriver, SqlExecutor } from './driver.js';
 import { CHANGES_CHANNEL } from './migrations.js';
+import type { CastChanges } from './vote-batcher.js';
 
 /** Where a reader of the change log stands: the log's epoch and the last seq read. */
 export interface FeedPosition {
@@ -12,6 +13,8 @@ export interface FeedPosition {
 }
 
 const BATCH = 500;
+/** How long a read waits at most for this store's statements under way to answer with their changes. */
+const CAST_WAIT_MS = 20;
 
 /**
  * The rows after seq $1, with the log's state. One statement, one snapshot: the state row and the rows are
@@ -63,7 +66,7 @@ interface LogRow {
  * position is taken when the store opens and LISTEN starts with the first
  * subscriber, which therefore also gets what was committed in between.
  */
-export class ChangeFeed {
+export class ChangeFeed implements CastChanges {
   readonly #driver: SqlDriver;
   readonly #readName: string | undefined;
   #position: FeedPosition;
@@ -86,6 +89,10 @@ export class ChangeFeed {
    * others, which then need no read of their own.
    */
   #announced = 0;
+  /** This store's vote statements under way, which answer with the changes they log (migration 14). */
+  #casting = 0;
+  /** A read held back for them, and the timer that bounds the wait. */
+  #held: NodeJS.Timeout | undefined;
   /** Rows taken from notices and not yet handed on, in seq order. */
   #outbox: { tbl: Table; item: FeedItem<Table> }[] = [];
   readonly #closing = new AbortController();
@@ -120,6 +127,7 @@ export class ChangeFeed {
 
   async close(): Promise<void> {
     this.#closing.abort();
+    clearTimeout(this.#held);
     for (const subscription of this.#subscribers) subscription.end();
     await this.#listening;
     await this.#draining;
@@ -144,6 +152,30 @@ export class ChangeFeed {
     }
   }
 
+  casting(): void {
+    this.#casting++;
+  }
+
+  /**
+   * A statement of this store answered (`notice`: the changes it logged, or
+   * none): they are handed on at once when they follow what was delivered,
+   * as a notice carrying them would be; else the log is read. Reads wanted
+   * while statements are under way wait for them, up to CAST_WAIT_MS: their
+   * answers often bring what a bare notice, which comes first, announced.
+   */
+  cast(notice: ChangeNotice | undefined): void {
+    this.#casting--;
+    // Without a subscriber the feed neither listens nor reads.
+    if (notice && this.#listening) this.#notified(notice);
+    if (this.#casting === 0 && this.#held) this.#release();
+  }
+
+  #release(): void {
+    clearTimeout(this.#held);
+    this.#held = undefined;
+    this.#wake(false);
+  }
+
   #notified(notice: ChangeNotice | undefined): void {
     if (notice === undefined) {
       this.#wake();
@@ -163,7 +195,8 @@ export class ChangeFeed {
       return;
     }
     this.#announced = Math.max(this.#announced, notice.seq);
-    this.#wake(false);
+    if (this.#casting === 0) this.#wake(false);
+    else this.#held ??= setTimeout(() => this.#release(), CAST_WAIT_MS);
   }
 
   /**

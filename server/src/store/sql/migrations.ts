@@ -702,31 +702,14 @@ ALTER FUNCTION cast_votes(uuid[], text[], smallint[]) SET lock_timeout = '5s';
 `;
 
 /**
- * A batch of votes can be cast set-wise: the statements that lock its
- * accounts and its posts (in key order) return what they locked, and one
- * statement reads the votes they replace, counts each vote in array order
- * (window functions over the batch, so a voter's second vote on a post
- * replaces the first), writes each voter's last vote and each post's last
- * state once, and answers each vote with the post as that vote left it.
- * Vote by vote, cast_vote runs five statements per vote inside PL/pgSQL; the
- * set-wise statement costs more to start (its sorts, hashes and window
- * aggregates) and less per vote, so batches shorter than `p_set_wise_from`
- * (the caller's choice) still go vote by vote. Both answer as cast_vote
- * does (the tests compare them on the same ballots). Each post that changed
- * logs one change per run of votes on it (set-wise, per post: the caller
- * sorts by post, so that is one run). A
- * vote changes only the counters, `score`, `version` and `hot` (not in the
- * document), so its answer, and the change's new document, is the post's
- * document before the batch with those members replaced. Plans are generic:
- * a batch's arrays differ every call, and planning the statement anew each
- * time cost more than it saved. The function takes the argument in place of
- * the three-argument one, which migration 12's lock timeout named.
+ * cast_votes as migration 13 defines it and later ones replace it: `create` begins the statement, `declare`
+ * adds variables, `logs` ends the function, from logging the batch's changes to its last answer.
  */
-const setWiseVotes = /* sql */ `
-CREATE TYPE cast_votes_answer AS (k integer, body jsonb, gone boolean);
-
-DROP FUNCTION cast_votes(uuid[], text[], smallint[]);
-CREATE FUNCTION cast_votes(p_posts uuid[], p_logins text[], p_values smallint[], p_set_wise_from integer DEFAULT ${SET_WISE_VOTES})
+const castVotes = (
+  create: string,
+  declare: string,
+  logs: string,
+) => /* sql */ `${create} cast_votes(p_posts uuid[], p_logins text[], p_values smallint[], p_set_wise_from integer DEFAULT ${SET_WISE_VOTES})
   RETURNS TABLE (n integer, doc jsonb, account_gone boolean) LANGUAGE plpgsql
   SET lock_timeout = '5s' SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
@@ -741,7 +724,7 @@ DECLARE
   logged jsonb;
   logged_at timestamptz;
   last_seq bigint;
-BEGIN
+${declare}BEGIN
   PERFORM set_config('${VOTE_BATCH_SETTING}', 'on', true);
   IF coalesce(cardinality(p_posts), 0) < p_set_wise_from THEN
     FOR i IN 1 .. coalesce(cardinality(p_posts), 0) LOOP
@@ -833,7 +816,38 @@ BEGIN
       INTO answers, befores, afters;
   END IF;
   PERFORM set_config('${VOTE_BATCH_SETTING}', '', true);
-  IF cardinality(afters) > 0 THEN
+${logs}END $$;
+`;
+
+/**
+ * A batch of votes can be cast set-wise: the statements that lock its
+ * accounts and its posts (in key order) return what they locked, and one
+ * statement reads the votes they replace, counts each vote in array order
+ * (window functions over the batch, so a voter's second vote on a post
+ * replaces the first), writes each voter's last vote and each post's last
+ * state once, and answers each vote with the post as that vote left it.
+ * Vote by vote, cast_vote runs five statements per vote inside PL/pgSQL; the
+ * set-wise statement costs more to start (its sorts, hashes and window
+ * aggregates) and less per vote, so batches shorter than `p_set_wise_from`
+ * (the caller's choice) still go vote by vote. Both answer as cast_vote
+ * does (the tests compare them on the same ballots). Each post that changed
+ * logs one change per run of votes on it (set-wise, per post: the caller
+ * sorts by post, so that is one run). A
+ * vote changes only the counters, `score`, `version` and `hot` (not in the
+ * document), so its answer, and the change's new document, is the post's
+ * document before the batch with those members replaced. Plans are generic:
+ * a batch's arrays differ every call, and planning the statement anew each
+ * time cost more than it saved. The function takes the argument in place of
+ * the three-argument one, which migration 12's lock timeout named.
+ */
+const setWiseVotes = /* sql */ `
+CREATE TYPE cast_votes_answer AS (k integer, body jsonb, gone boolean);
+
+DROP FUNCTION cast_votes(uuid[], text[], smallint[]);
+${castVotes(
+  'CREATE FUNCTION',
+  '',
+  /* sql */ `  IF cardinality(afters) > 0 THEN
     -- Held until commit, as record_change() holds it.
     PERFORM pg_advisory_xact_lock(${CHANGE_LOG_LOCK});
     -- More posts than fit in a payload are not gathered for one, only to be dropped.
@@ -847,8 +861,47 @@ BEGIN
     PERFORM pg_notify('${CHANGES_CHANNEL}', CASE WHEN logged IS NULL THEN last_seq::text ELSE change_notice('posts', logged_at, logged) END);
   END IF;
   RETURN QUERY SELECT a.k, a.body, a.gone FROM unnest(answers) AS a;
-END $$;
-`;
+`,
+)}`;
+
+/**
+ * cast_votes answers with the changes it logged too, in a row of its own:
+ * n = 0, doc = {e: epoch, c: change_stamp, r: [[seq, post id, upvotes,
+ * downvotes, version, new version], …]} with the post's counters before the
+ * change. The change's new document is the answer of the vote that made it
+ * (the post's answer at the new version), and its old one that document with
+ * the counters before, so the caller's own
+ * feed hands the changes on without reading them back from the log
+ * (ChangeFeed.committed): a batch of more posts than fit in a NOTIFY payload
+ * was read back by every node, the one that cast it too. The row is small:
+ * answering with the documents cost as much as reading them back. A node of
+ * the version before skips the row, which answers no vote.
+ */
+const changesAnswered = castVotes(
+  'CREATE OR REPLACE FUNCTION',
+  '  priors jsonb;\n',
+  /* sql */ `  IF cardinality(afters) > 0 THEN
+    -- Held until commit, as record_change() holds it.
+    PERFORM pg_advisory_xact_lock(${CHANGE_LOG_LOCK});
+    -- More posts than fit in a payload are not gathered for one, only to be dropped.
+    WITH inserted AS (
+      INSERT INTO changes (tbl, old_val, new_val)
+        SELECT 'posts', r.old_val, r.new_val FROM unnest(befores, afters) WITH ORDINALITY AS r(old_val, new_val, o) ORDER BY r.o
+        RETURNING seq, old_val, new_val, created_at)
+    SELECT jsonb_agg(jsonb_build_array(seq, old_val, new_val) ORDER BY seq) FILTER (WHERE cardinality(afters) <= ${MAX_NOTICE_POSTS}),
+           jsonb_agg(jsonb_build_array(seq, old_val -> 'id', old_val -> 'upvotes', old_val -> 'downvotes', old_val -> 'version',
+                                       new_val -> 'version') ORDER BY seq),
+           max(created_at), max(seq)
+      INTO logged, priors, logged_at, last_seq FROM inserted;
+    PERFORM pg_notify('${CHANGES_CHANNEL}', CASE WHEN logged IS NULL THEN last_seq::text ELSE change_notice('posts', logged_at, logged) END);
+    n := 0;
+    doc := jsonb_build_object('e', (SELECT epoch FROM change_log_state LIMIT 1), 'c', change_stamp(logged_at), 'r', priors);
+    account_gone := false;
+    RETURN NEXT;
+  END IF;
+  RETURN QUERY SELECT a.k, a.body, a.gone FROM unnest(answers) AS a;
+`,
+);
 
 /** The schema, oldest first. Append new migrations; never edit an applied one. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -865,6 +918,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 11, name: 'hidden posts unvoted', sql: hiddenPostsUnvoted },
   { version: 12, name: 'vote lock wait bounded', sql: voteLockWaitBounded },
   { version: 13, name: 'set-wise votes', sql: setWiseVotes },
+  { version: 14, name: 'changes answered', sql: changesAnswered },
 ];
 
 /**

@@ -127,7 +127,7 @@ export class SqlStore implements Store {
     // database on the same machine) more than a row does: they wait a little for each other.
     const embedded = kind === 'embedded';
     const gather = { defer: true, ...(embedded ? EMBEDDED_LOADED_GATHER : { gatherMs: LOADED_GATHER_MS }) };
-    this.#votes = new VoteBatcher(() => this.#db(), { slots: embedded ? 1 : 4, ...gather });
+    this.#votes = new VoteBatcher(() => this.#db(), { slots: embedded ? 1 : 4, ...gather }, feed);
     this.#users = new UserReader(() => this.#db(), { slots: embedded ? 1 : 2, ...gather });
   }
 
