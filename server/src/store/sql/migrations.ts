@@ -701,15 +701,27 @@ const voteLockWaitBounded = /* sql */ `
 ALTER FUNCTION cast_votes(uuid[], text[], smallint[]) SET lock_timeout = '5s';
 `;
 
-/**
- * cast_votes as migration 13 defines it and later ones replace it: `create` begins the statement, `declare`
- * adds variables, `logs` ends the function, from logging the batch's changes to its last answer.
- */
-const castVotes = (
-  create: string,
-  declare: string,
-  logs: string,
-) => /* sql */ `${create} cast_votes(p_posts uuid[], p_logins text[], p_values smallint[], p_set_wise_from integer DEFAULT ${SET_WISE_VOTES})
+/** What later versions of cast_votes add to migration 13's, which has them all empty. */
+interface CastVotesParts {
+  /** How the statement begins. */
+  create: string;
+  /** Variables. */
+  declare: string;
+  /** Aggregates of the logged changes, and the variables they go into. */
+  gather: string;
+  into: string;
+  /** Statements after the NOTIFY. */
+  answer: string;
+}
+
+/** cast_votes as migration 13 defines it and later ones replace it (CastVotesParts). */
+const castVotes = ({
+  create,
+  declare,
+  gather,
+  into,
+  answer,
+}: CastVotesParts) => /* sql */ `${create} cast_votes(p_posts uuid[], p_logins text[], p_values smallint[], p_set_wise_from integer DEFAULT ${SET_WISE_VOTES})
   RETURNS TABLE (n integer, doc jsonb, account_gone boolean) LANGUAGE plpgsql
   SET lock_timeout = '5s' SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
@@ -816,7 +828,21 @@ ${declare}BEGIN
       INTO answers, befores, afters;
   END IF;
   PERFORM set_config('${VOTE_BATCH_SETTING}', '', true);
-${logs}END $$;
+  IF cardinality(afters) > 0 THEN
+    -- Held until commit, as record_change() holds it.
+    PERFORM pg_advisory_xact_lock(${CHANGE_LOG_LOCK});
+    -- More posts than fit in a payload are not gathered for one, only to be dropped.
+    WITH inserted AS (
+      INSERT INTO changes (tbl, old_val, new_val)
+        SELECT 'posts', r.old_val, r.new_val FROM unnest(befores, afters) WITH ORDINALITY AS r(old_val, new_val, o) ORDER BY r.o
+        RETURNING seq, old_val, new_val, created_at)
+    SELECT jsonb_agg(jsonb_build_array(seq, old_val, new_val) ORDER BY seq) FILTER (WHERE cardinality(afters) <= ${MAX_NOTICE_POSTS}),
+${gather}           max(created_at), max(seq)
+      INTO logged, ${into}logged_at, last_seq FROM inserted;
+    PERFORM pg_notify('${CHANGES_CHANNEL}', CASE WHEN logged IS NULL THEN last_seq::text ELSE change_notice('posts', logged_at, logged) END);
+${answer}  END IF;
+  RETURN QUERY SELECT a.k, a.body, a.gone FROM unnest(answers) AS a;
+END $$;
 `;
 
 /**
@@ -844,25 +870,7 @@ const setWiseVotes = /* sql */ `
 CREATE TYPE cast_votes_answer AS (k integer, body jsonb, gone boolean);
 
 DROP FUNCTION cast_votes(uuid[], text[], smallint[]);
-${castVotes(
-  'CREATE FUNCTION',
-  '',
-  /* sql */ `  IF cardinality(afters) > 0 THEN
-    -- Held until commit, as record_change() holds it.
-    PERFORM pg_advisory_xact_lock(${CHANGE_LOG_LOCK});
-    -- More posts than fit in a payload are not gathered for one, only to be dropped.
-    WITH inserted AS (
-      INSERT INTO changes (tbl, old_val, new_val)
-        SELECT 'posts', r.old_val, r.new_val FROM unnest(befores, afters) WITH ORDINALITY AS r(old_val, new_val, o) ORDER BY r.o
-        RETURNING seq, old_val, new_val, created_at)
-    SELECT jsonb_agg(jsonb_build_array(seq, old_val, new_val) ORDER BY seq) FILTER (WHERE cardinality(afters) <= ${MAX_NOTICE_POSTS}),
-           max(created_at), max(seq)
-      INTO logged, logged_at, last_seq FROM inserted;
-    PERFORM pg_notify('${CHANGES_CHANNEL}', CASE WHEN logged IS NULL THEN last_seq::text ELSE change_notice('posts', logged_at, logged) END);
-  END IF;
-  RETURN QUERY SELECT a.k, a.body, a.gone FROM unnest(answers) AS a;
-`,
-)}`;
+${castVotes({ create: 'CREATE FUNCTION', declare: '', gather: '', into: '', answer: '' })}`;
 
 /**
  * cast_votes answers with the changes it logged too, in a row of its own:
@@ -870,38 +878,26 @@ ${castVotes(
  * downvotes, version, new version], …]} with the post's counters before the
  * change. The change's new document is the answer of the vote that made it
  * (the post's answer at the new version), and its old one that document with
- * the counters before, so the caller's own
- * feed hands the changes on without reading them back from the log
- * (ChangeFeed.committed): a batch of more posts than fit in a NOTIFY payload
- * was read back by every node, the one that cast it too. The row is small:
+ * the counters before, so the caller's own feed hands the changes on without
+ * reading them back from the log (ChangeFeed.cast): a batch of more posts
+ * than fit in a NOTIFY payload was read back by every node, the one that cast
+ * it too. The row is small:
  * answering with the documents cost as much as reading them back. A node of
  * the version before skips the row, which answers no vote.
  */
-const changesAnswered = castVotes(
-  'CREATE OR REPLACE FUNCTION',
-  '  priors jsonb;\n',
-  /* sql */ `  IF cardinality(afters) > 0 THEN
-    -- Held until commit, as record_change() holds it.
-    PERFORM pg_advisory_xact_lock(${CHANGE_LOG_LOCK});
-    -- More posts than fit in a payload are not gathered for one, only to be dropped.
-    WITH inserted AS (
-      INSERT INTO changes (tbl, old_val, new_val)
-        SELECT 'posts', r.old_val, r.new_val FROM unnest(befores, afters) WITH ORDINALITY AS r(old_val, new_val, o) ORDER BY r.o
-        RETURNING seq, old_val, new_val, created_at)
-    SELECT jsonb_agg(jsonb_build_array(seq, old_val, new_val) ORDER BY seq) FILTER (WHERE cardinality(afters) <= ${MAX_NOTICE_POSTS}),
-           jsonb_agg(jsonb_build_array(seq, old_val -> 'id', old_val -> 'upvotes', old_val -> 'downvotes', old_val -> 'version',
+const changesAnswered = castVotes({
+  create: 'CREATE OR REPLACE FUNCTION',
+  declare: '  priors jsonb;\n',
+  gather: /* sql */ `           jsonb_agg(jsonb_build_array(seq, old_val -> 'id', old_val -> 'upvotes', old_val -> 'downvotes', old_val -> 'version',
                                        new_val -> 'version') ORDER BY seq),
-           max(created_at), max(seq)
-      INTO logged, priors, logged_at, last_seq FROM inserted;
-    PERFORM pg_notify('${CHANGES_CHANNEL}', CASE WHEN logged IS NULL THEN last_seq::text ELSE change_notice('posts', logged_at, logged) END);
-    n := 0;
+`,
+  into: 'priors, ',
+  answer: /* sql */ `    n := 0;
     doc := jsonb_build_object('e', (SELECT epoch FROM change_log_state LIMIT 1), 'c', change_stamp(logged_at), 'r', priors);
     account_gone := false;
     RETURN NEXT;
-  END IF;
-  RETURN QUERY SELECT a.k, a.body, a.gone FROM unnest(answers) AS a;
 `,
-);
+});
 
 /** The schema, oldest first. Append new migrations; never edit an applied one. */
 export const MIGRATIONS: readonly Migration[] = [
