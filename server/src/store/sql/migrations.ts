@@ -881,9 +881,9 @@ ${castVotes({ create: 'CREATE FUNCTION', declare: '', gather: '', into: '', answ
  * the counters before, so the caller's own feed hands the changes on without
  * reading them back from the log (ChangeFeed.cast): a batch of more posts
  * than fit in a NOTIFY payload was read back by every node, the one that cast
- * it too. The row is small:
- * answering with the documents cost as much as reading them back. A node of
- * the version before skips the row, which answers no vote.
+ * it too. The row is small: answering with the documents cost as much as
+ * reading them back. A node of the version before skips the row, which
+ * answers no vote.
  */
 const changesAnswered = castVotes({
   create: 'CREATE OR REPLACE FUNCTION',
