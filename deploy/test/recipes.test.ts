@@ -98,6 +98,18 @@ test('the replica: a unit and a compose service named in the README, made by pg_
   expect(replica).toMatch(/^\[X-Fleet\]\nConflicts=news-forum-postgres\.service$/m);
 });
 
+test("the replica watch: on the primary's machine, and in the compose file, the primary alone once the replica has not streamed for its grace", () => {
+  expect(named).toContain('news-forum-postgres-sync-watch.service');
+  const unit = units['news-forum-postgres-sync-watch.service']!;
+  expect(unit).toMatch(/^\[X-Fleet\]\nMachineOf=news-forum-postgres\.service$/m);
+  // replica.test.ts runs the unit's script against PostgreSQL; the compose service must say the same.
+  const watching =
+    /grace=10; down=0; while :; do.*state = 'streaming'.*= 0 \]; then down=\$\$\(\(down \+ 1\)\); else down=0; fi;.*-ge \$\$grace \].*SHOW synchronous_standby_names.*ALTER SYSTEM SET synchronous_standby_names = ''.*sleep 1; done/;
+  expect(unit.match(/^ExecStart=.*$/m)?.[0]).toMatch(watching);
+  const service = compose.services['postgres-sync-watch']!;
+  expect((service.command as string[]).join(' ')).toMatch(watching);
+});
+
 test('the compose file and the units name the same images, and the README names them all', () => {
   const fromUnits = new Set(Object.values(units).flatMap((text) => [...text.matchAll(/docker pull (\S+)/g)].map((m) => m[1]!)));
   const fromCompose = new Set(Object.values(compose.services).map((service) => service.image!));

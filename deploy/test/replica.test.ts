@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -278,5 +278,40 @@ describe("the units' PostgreSQL commands, run against this machine's PostgreSQL"
     await standby.stop();
     await sh(unitScript('news-forum-postgres-replica.service', 'ExecStopPost', 0, {}), { DATABASE_URL });
     await waitFor(async () => (await primary.primary.query('SHOW synchronous_standby_names')) === '', 'the primary alone', 5_000);
+  }, 60_000);
+
+  test("the watch on the primary's machine: a replica lost without its ExecStopPost holds commits only for the watch's grace", async () => {
+    const DATABASE_URL = primary.primary.url;
+    await standby!.start(() => Promise.reject(new Error('the replica has no data directory')));
+    await sh(unitScript('news-forum-postgres-replica.service', 'ExecStartPost', 0, {}), { DATABASE_URL });
+    expect(await primary.primary.query('SELECT sync_state FROM pg_stat_replication')).toBe('quorum');
+    // As when its machine is lost: no ExecStopPost runs, so commits wait for it.
+    await standby!.kill();
+    const client = new pg.Client({ connectionString: DATABASE_URL });
+    await client.connect();
+    let committed = false;
+    const write = client.query('CREATE TABLE written_while_alone (id integer)').then(() => {
+      committed = true;
+    });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(committed).toBe(false);
+      const script = unitScript('news-forum-postgres-sync-watch.service', 'ExecStart', 0, {});
+      expect(script).toContain('grace=10;');
+      const [command, ...args] =
+        process.getuid?.() === 0 ? ['setpriv', '--reuid=postgres', '--regid=postgres', '--init-groups', '--', 'sh'] : ['sh'];
+      const watch = spawn(command!, [...args, '-ec', script.replace('grace=10;', 'grace=2;')], {
+        env: { PATH: `${bin}:/usr/bin:/bin`, DATABASE_URL },
+        stdio: 'ignore',
+      });
+      try {
+        await write;
+        expect(await primary.primary.query('SHOW synchronous_standby_names')).toBe('');
+      } finally {
+        watch.kill();
+      }
+    } finally {
+      await client.end();
+    }
   }, 60_000);
 });
