@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { eventLoopLoad, LOADED } from '../../loop-load.js';
 
-/** Batches this long or longer are gathered by the event-loop turn alone, loaded or not (unless `gatherBelow` says otherwise). */
+/** The default `gatherBelow`: batches this long or longer are gathered by the event-loop turn alone, loaded or not. */
 export const GATHER_BELOW = 3;
 
 /** How a BatchQueue gathers its batches. */

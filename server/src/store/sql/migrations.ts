@@ -27,8 +27,8 @@ const VOTE_BATCH_SETTING = 'news_forum.votes_log_themselves';
 const MAX_NOTICE_POSTS = 8;
 /**
  * Batches of votes this long or longer are cast set-wise (migration 13), by the nodes on either store and when
- * the caller does not say (a node of the version before); shorter ones vote by vote. Migration 13's text
- * holds it: another value needs a migration of its own.
+ * the caller does not say (a node of the version before); shorter ones vote by vote. cast_votes' text (migrations
+ * 13 and 14) holds it: another value needs a migration of its own.
  */
 export const SET_WISE_VOTES = 5;
 /** Advisory lock that keeps nodes starting together from migrating twice. */
