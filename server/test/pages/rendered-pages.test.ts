@@ -98,6 +98,17 @@ test('sitemap.xml lists the front page and every post', async () => {
   expect(locations).toContain(`${t.url}/p/${postId}`);
 });
 
+test("sitemap.xml dates each post's page by its last edit, or by when it was made", async () => {
+  const token = await t.signUp('eda');
+  const made = (await t.call('POST', '/api/posts', { token, body: { title: 'Before the edit' } })).body;
+  const lastmodOf = async (id: string) =>
+    new RegExp(`<loc>[^<]*/p/${id}</loc><lastmod>([^<]*)</lastmod>`).exec(await (await fetch(`${t.url}/sitemap.xml`)).text())?.[1];
+  expect(await lastmodOf(made.id)).toBe(made.createdAt);
+  const edited = (await t.call('PUT', `/api/posts/${made.id}/edit`, { token, body: { title: 'After the edit' } })).body;
+  expect(edited.editedAt).not.toBe(made.createdAt);
+  expect(await lastmodOf(made.id)).toBe(edited.editedAt);
+});
+
 /** A GET naming `host` in its Host header, as any client may. */
 function getAs(url: string, host: string): Promise<string> {
   return new Promise((resolve, reject) => {
