@@ -84,6 +84,14 @@ export class ChangeFeed implements CastChanges {
   /** A wake that names no seq (catch-up, reconnect): the log must be read whatever the position. */
   #again = false;
   /**
+   * The listening connection is lost. The pool may already reach a database
+   * that came back without commits this reader delivered, and a statement's
+   * answer could then seem to follow them: nothing is delivered but what a
+   * read finds until the listener is back and a read has checked the
+   * position.
+   */
+  #deaf = false;
+  /**
    * The highest seq NOTIFY announced. A commit of n changes sends n
    * notifications at once; a read started after the first covers the
    * others, which then need no read of their own.
@@ -139,7 +147,13 @@ export class ChangeFeed implements CastChanges {
       try {
         const unlisten = await this.#driver.listen(CHANGES_CHANNEL, {
           onNotify: (payload) => this.#notified(parseNotice(payload)),
-          onReconnect: () => this.#wake(),
+          onDrop: () => {
+            this.#deaf = true;
+          },
+          onReconnect: () => {
+            this.#deaf = false;
+            this.#wake();
+          },
         });
         if (this.#closed) await unlisten();
         else this.#unlisten = unlisten;
@@ -201,12 +215,12 @@ export class ChangeFeed implements CastChanges {
 
   /**
    * Whether rows can be delivered from their notice: they come one after the
-   * other right after the position, in its epoch, and no read is under way or
-   * owed (a read's rows must not be overtaken, and after a reconnect the
-   * position is checked by a read first).
+   * other right after the position, in its epoch, the listener is connected,
+   * and no read is under way or owed (a read's rows must not be overtaken,
+   * and after a reconnect the position is checked by a read first).
    */
   #follows(rows: readonly NoticeRow[], epoch: string): boolean {
-    if (this.#closed || this.#draining || this.#again || epoch !== this.#position.epoch) return false;
+    if (this.#closed || this.#deaf || this.#draining || this.#again || epoch !== this.#position.epoch) return false;
     return rows.every((row, i) => row.seq === this.#position.seq + 1 + i);
   }
 
@@ -282,6 +296,8 @@ export class ChangeFeed implements CastChanges {
       this.#position = await readFeedPosition(this.#driver);
       this.#stamp = undefined;
       this.#announced = 0;
+      // What committed after the head was read, announced while it was, is read next rather than at the next change.
+      this.#again = true;
       this.#hand(undefined, { reset: true });
       return 0;
     }

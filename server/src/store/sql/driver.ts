@@ -14,6 +14,8 @@ export interface SqlExecutor {
 export interface ListenHandlers {
   /** A notification's payload; '' when it may have been sent before a reconnect was reported. */
   onNotify(payload: string): void;
+  /** The listening connection was lost: notifications are missed until onReconnect. */
+  onDrop?(): void;
   /**
    * The listening connection was lost and is listening again: notifications
    * sent in between were missed.

@@ -50,6 +50,7 @@ export class PgListener {
       if (this.#client === client) {
         this.#client = undefined;
         this.#drop = undefined;
+        this.handlers.onDrop?.();
         void this.#reconnect();
       }
     };
