@@ -22,7 +22,7 @@ export interface Caller {
 export function bearerToken(req: Request): string | undefined {
   const header = req.headers.authorization;
   if (header === undefined) return undefined;
-  const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/.exec(header.trim());
+  const match = /^bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/i.exec(header.trim());
   if (!match) {
     throw new ProblemError('unauthorized', 'The Authorization header must be "Bearer <token>"', {
       headers: { 'WWW-Authenticate': 'Bearer error="invalid_request"' },

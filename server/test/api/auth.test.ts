@@ -43,6 +43,13 @@ describe('tokens', () => {
     }
   });
 
+  test('the scheme is case-insensitive, as HTTP has it (RFC 9110, 11.1)', async () => {
+    for (const header of [`bearer ${ana}`, `BEARER ${ana}`, `Bearer  ${ana}`]) {
+      const r = await t.call('GET', '/api/me', { headers: { authorization: header } });
+      expect({ header, status: r.status, login: r.body.login }).toEqual({ header, status: 200, login: 'ana' });
+    }
+  });
+
   test('bad signature → 401', async () => {
     // Signed with another secret, under the kid of the server's.
     const forged = signTestToken(
