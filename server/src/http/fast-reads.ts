@@ -38,7 +38,7 @@ export function fastReads(services: Services): FastReads {
   const security = securityHeaderList();
   const addressOf = clientAddress(config);
   return (req, res) => {
-    const page = reads.routes.page(req.method, req.url, req.headers.authorization);
+    const page = reads.routes.page(req.method, req.url, req.headers);
     const answer = page && cachedAnswer(req, page.body);
     if (!page || !answer) return false;
     const ip = addressOf(req);

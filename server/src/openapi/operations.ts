@@ -20,6 +20,8 @@ export interface CompiledOperation {
   security: OperationSecurity;
   /** Validates and coerces `{path, query, headers}` (defaults filled in). */
   validateParameters: Validator;
+  /** Validates and coerces `{headers}` alone. */
+  validateHeaders: Validator;
   /** Undefined when the operation takes no body. */
   validateBody: Validator | undefined;
   /** Validates a response body for a status; undefined when the status is not declared. */
@@ -27,23 +29,43 @@ export interface CompiledOperation {
   declaresStatus(status: number): boolean;
 }
 
-function compileParameters(parameters: ParameterObject[]): Validator {
-  const groups = { path: 'path', query: 'query', header: 'headers' } as const;
-  type Group = { type: 'object'; properties: Record<string, object>; required: string[] };
+/**
+ * The strings a number parameter may be: decimal only. Ajv coerces a string as
+ * JavaScript's Number() reads it, so `0x10`, `1e1`, ` 10`, `+5` and `5.0`
+ * passed as numbers, and a URL that means 16 could be written many ways.
+ */
+const DECIMAL: Readonly<Record<string, RegExp>> = { integer: /^-?(?:0|[1-9]\d*)$/, number: /^-?(?:0|[1-9]\d*)(?:\.\d+)?$/ };
+
+type Group = { type: 'object'; properties: Record<string, object>; required: string[] };
+const GROUPS = { path: 'path', query: 'query', header: 'headers' } as const;
+
+function compileParameters(parameters: ParameterObject[]): { all: Validator; headers: Validator } {
   const emptyGroup = (): Group => ({ type: 'object', properties: {}, required: [] });
-  const properties: Record<(typeof groups)[ParameterObject['in']], Group> = {
+  const properties: Record<(typeof GROUPS)[ParameterObject['in']], Group> = {
     path: emptyGroup(),
     query: emptyGroup(),
     headers: emptyGroup(),
   };
+  const decimals: { group: string; name: string; pattern: RegExp }[] = [];
   for (const parameter of parameters) {
-    const group = properties[groups[parameter.in]];
+    const group = GROUPS[parameter.in];
     // Node lower-cases incoming header names.
     const name = parameter.in === 'header' ? parameter.name.toLowerCase() : parameter.name;
-    group.properties[name] = parameter.schema;
-    if (parameter.required) group.required.push(name);
+    properties[group].properties[name] = parameter.schema;
+    if (parameter.required) properties[group].required.push(name);
+    const pattern = DECIMAL[deref<{ type?: string }>(parameter.schema as { type?: string }).type ?? ''];
+    if (pattern) decimals.push({ group, name, pattern });
   }
-  return validator(coercing, { type: 'object', properties }, '');
+  const validate = validator(coercing, { type: 'object', properties }, '');
+  const all: Validator = (value) => {
+    const groups = value as Record<string, Record<string, unknown> | undefined>;
+    for (const { group, name, pattern } of decimals) {
+      const raw = groups[group]?.[name];
+      if (typeof raw === 'string' && !pattern.test(raw)) return [{ pointer: `/${group}/${name}`, detail: 'must be a decimal number' }];
+    }
+    return validate(value);
+  };
+  return { all, headers: validator(coercing, { type: 'object', properties: { headers: properties.headers } }, '') };
 }
 
 function securityOf(operation: OperationObject): OperationSecurity {
@@ -55,6 +77,7 @@ function securityOf(operation: OperationObject): OperationSecurity {
 
 function compile(path: string, method: HttpMethod, operation: OperationObject, shared: ParameterObject[]): CompiledOperation {
   const parameters = [...shared, ...(operation.parameters ?? []).map((p) => deref<ParameterObject>(p))];
+  const validators = compileParameters(parameters);
   const bodySchema = operation.requestBody?.content['application/json']?.schema;
   const responses = new Map<string, Validator | undefined>();
   for (const [status, response] of Object.entries(operation.responses)) {
@@ -68,7 +91,8 @@ function compile(path: string, method: HttpMethod, operation: OperationObject, s
     path,
     expressPath: path.replace(/\{(\w+)\}/g, ':$1'),
     security: securityOf(operation),
-    validateParameters: compileParameters(parameters),
+    validateParameters: validators.all,
+    validateHeaders: validators.headers,
     validateBody: bodySchema ? validator(exact, bodySchema, '/body') : undefined,
     responseValidator: (status) => responses.get(String(status)) ?? responses.get('default'),
     declaresStatus: (status) => responses.has(String(status)) || responses.has('default'),

@@ -1,6 +1,10 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestHandler } from 'express';
+import { operations } from '../openapi/operations.js';
 import type { CachedBody } from './cached-body.js';
 import { cachedAnswer } from './cached-response.js';
+
+const headersValidators = new Map(operations.map((operation) => [operation.operationId, operation.validateHeaders]));
 
 /** URLs remembered; a crawler walking cursors must not grow this without bound. */
 const MAX_URLS = 1024;
@@ -16,7 +20,9 @@ export interface CachedPage {
  * memory, straight from the cached bytes. A URL is remembered only after a
  * request for it passed the router's validation, and the answer depends on
  * nothing but the URL (no token), so skipping the router changes nothing but
- * the cost. A URL whose lookup finds nothing goes on to the router.
+ * the cost. The headers the operation takes are still checked: a request
+ * whose headers the router would refuse goes on to it, as does a URL whose
+ * lookup finds nothing.
  */
 export class CachedRoutes {
   readonly #lookups = new Map<string, { operationId: string; lookup: () => CachedBody<unknown> | undefined }>();
@@ -28,15 +34,16 @@ export class CachedRoutes {
   }
 
   /** The page for an anonymous GET or HEAD of `url` (the path and query as sent), if memory answers it. */
-  page(method: string | undefined, url: string | undefined, authorization: string | undefined): CachedPage | undefined {
-    if ((method !== 'GET' && method !== 'HEAD') || authorization !== undefined || url === undefined) return undefined;
+  page(method: string | undefined, url: string | undefined, headers: IncomingHttpHeaders): CachedPage | undefined {
+    if ((method !== 'GET' && method !== 'HEAD') || headers.authorization !== undefined || url === undefined) return undefined;
     const route = this.#lookups.get(url);
+    if (route && headersValidators.get(route.operationId)?.({ headers: { ...headers } }).length) return undefined;
     const body = route?.lookup();
     return route && body ? { operationId: route.operationId, body } : undefined;
   }
 
   readonly handler: RequestHandler = (req, res, next) => {
-    const page = this.page(req.method, req.originalUrl, req.headers.authorization);
+    const page = this.page(req.method, req.originalUrl, req.headers);
     const answer = page && cachedAnswer(req, page.body);
     if (!page || !answer) return next();
     res.locals.operationId = page.operationId;

@@ -141,6 +141,16 @@ function isJson(text: string): boolean {
   }
 }
 
+test('a post URL without a host is a 422, and nothing is stored', async () => {
+  const before = await snapshot();
+  for (const url of ['https://', 'http://?q', 'https:///path', 'https://#top']) {
+    const r = await t.call('POST', '/api/posts', { token: ana, body: { title: 'no host', url } });
+    expect({ url, status: r.status }).toEqual({ url, status: 422 });
+  }
+  expect((await t.call('PUT', `/api/posts/${postId}/edit`, { token: ana, body: { url: 'https://' } })).status).toBe(422);
+  expect(await snapshot()).toBe(before);
+});
+
 test('NUL characters anywhere in input are a 400, not a 500, and nothing is stored', async () => {
   const before = (await t.call('GET', '/api/posts?sort=new')).body.items.length;
   expect((await t.call('POST', '/api/authenticate', { body: { login: 'a\u0000b', password: 'whatever-1' } })).status).toBe(400);
@@ -223,6 +233,32 @@ describe('path and query parameters', () => {
     expect((await t.call('GET', `/api/comments/${postId}?cursor=${Buffer.from('{"x":1}').toString('base64url')}`)).status).toBe(400);
     expect((await t.call('GET', '/api/posts?limit=1&limit=2')).status).toBe(400);
   }, 60_000);
+
+  test('numbers in the query are decimal: hexadecimal, exponents, signs, spaces and leading zeros are a 400', async () => {
+    for (const limit of ['0x10', '1e1', ' 10', '10 ', '+5', '5.0', '010']) {
+      for (const path of ['/api/posts?limit=', `/api/comments/${postId}?limit=`, '/api/users?limit=']) {
+        const r = await t.call('GET', `${path}${encodeURIComponent(limit)}`, { token: admin });
+        expect({ path, limit, status: r.status, type: r.headers.get('content-type') }).toEqual({
+          path,
+          limit,
+          status: 400,
+          type: 'application/problem+json; charset=utf-8',
+        });
+      }
+    }
+    expect((await t.call('GET', '/api/posts?limit=10')).status).toBe(200);
+    expect((await t.call('GET', '/api/users?limit=10', { token: admin })).status).toBe(200);
+  });
+
+  test('an If-None-Match longer than the contract allows is a 400, also once memory answers the page', async () => {
+    const url = `${t.url}/api/posts?sort=new&limit=7`;
+    expect((await fetch(url)).status).toBe(200);
+    expect((await fetch(url)).status).toBe(200);
+    const r = await fetch(url, { headers: { 'if-none-match': `"${'a'.repeat(2000)}"` } });
+    expect(r.status).toBe(400);
+    expect(r.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
+    expect((await fetch(url, { headers: { 'if-none-match': '"x"' } })).status).toBe(200);
+  });
 
   test('well-formed cursors with out-of-range values are a 400', async () => {
     const id = '00000000-0000-4000-8000-000000000000';
