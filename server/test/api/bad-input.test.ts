@@ -141,6 +141,29 @@ function isJson(text: string): boolean {
   }
 }
 
+test('a lone UTF-16 surrogate in a body is a 400, not stored as U+FFFD', async () => {
+  const before = await snapshot();
+  for (const body of ['{"title":"a\\ud800b"}', '{"title":"ok","text":"\\udc00"}', '{"title":"ok","\\ud800":1}']) {
+    const r = await fetch(`${t.url}/api/posts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ana}`, 'content-type': 'application/json' },
+      body,
+    });
+    expect({ body, status: r.status, type: r.headers.get('content-type') }).toEqual({
+      body,
+      status: 400,
+      type: 'application/problem+json; charset=utf-8',
+    });
+    expect(((await r.json()) as { detail: string }).detail).toMatch(/lone UTF-16 surrogate/);
+  }
+  // A pair is one character, taken as it is.
+  const pair = await t.call('POST', '/api/posts', { token: ana, body: { title: 'a \ud83d\ude00 b' } });
+  expect(pair.status).toBe(201);
+  expect(pair.body.title).toBe('a 😀 b');
+  await t.call('DELETE', `/api/posts/${pair.body.id}`, { token: ana });
+  expect(await snapshot()).toBe(before);
+});
+
 test('a post URL without a host is a 422, and nothing is stored', async () => {
   const before = await snapshot();
   for (const url of ['https://', 'http://?q', 'https:///path', 'https://#top']) {
