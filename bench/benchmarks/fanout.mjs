@@ -27,16 +27,33 @@ const now = () => performance.timeOrigin + performance.now();
  */
 const LEAD_IN = { seconds: 1, rate: 20 };
 
+/** How long the processes of every target must have used no more than a clock tick of CPU before a run, in ms. */
+const IDLE_MS = 200;
+/** A run starts after this long even if some process is still busy. */
+const IDLE_TIMEOUT_MS = 5_000;
+
 /**
- * Before each run every target's clients collect their garbage, not only the measured one's: after a run that
- * saturated them (the bare broadcast at 100 and 200 votes/s sends every vote to every client), a target's idle client
- * processes went on collecting and shrinking their heaps on the load core during the next target's run, 100–150 ms
- * of its CPU in a 2 s run at 200 votes/s. The embedded node's p99 after the bare broadcast's run at 200 votes/s was
- * 334–449 ms (median 401, 4 rounds) with the bare clients left as they were, 282–333 ms (median 284, 4 rounds, their
- * CPU during the run 0–10 ms) with them reset first: the load core was working for another target.
+ * Before each run every target's clients collect their garbage, not only the measured one's, and every target's
+ * processes, servers and clients, must be idle: after a run that saturated them (the bare broadcast at 100 and 200
+ * votes/s sends every vote to every client), a target's idle client processes went on collecting and shrinking their
+ * heaps on the load core during the next target's run, 100–150 ms of its CPU in a 2 s run at 200 votes/s, and its
+ * server did the same on the servers' core (70–180 ms). The embedded node's p99 after the bare broadcast's run at
+ * 200 votes/s was 334–449 ms (median 401, 4 rounds) with the bare clients left as they were, 282–333 ms (median 284,
+ * 4 rounds, their CPU during the run 0–10 ms) with them reset first: the load core was working for another target.
  */
-async function quiet(swarms) {
-  await Promise.all(swarms.map((swarm) => swarm.reset()));
+async function quiet(targets) {
+  await Promise.all(targets.map((target) => target.swarm.reset()));
+  const pids = targets.flatMap((target) => [target.pid, ...target.swarm.pids]);
+  const used = () => pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
+  const deadline = performance.now() + IDLE_TIMEOUT_MS;
+  let before = used();
+  while (performance.now() < deadline) {
+    await sleep(IDLE_MS);
+    const now = used();
+    // cpuMs counts clock ticks of 10 ms.
+    if (now - before <= 10) return;
+    before = now;
+  }
 }
 
 /**
@@ -46,13 +63,14 @@ async function quiet(swarms) {
  * client: from sending the request to the first change of that post with the
  * vote's version or later. Also how long the vote request took to be
  * answered, and the CPU the server used while the votes were sent (a share of
- * one core), which tell the server's part from the load's. `swarms`: the
- * clients of every target, reset first (see quiet). A lead-in of
+ * one core), which tell the server's part from the load's. `targets`: every
+ * target, made quiet first (see quiet). A lead-in of
  * `LEAD_IN.seconds` at `LEAD_IN.rate` votes a second comes first, its votes
  * sent but not measured (see LEAD_IN).
  */
-async function run({ vote, posts, swarm, pid }, rate, seconds, swarms = [swarm]) {
-  await quiet(swarms);
+async function run(target, rate, seconds, targets = [target]) {
+  const { vote, posts, swarm, pid } = target;
+  await quiet(targets);
   // The load core runs the client processes and this one, which sends the votes.
   const loadCpuMs = () => [process.pid, ...swarm.pids].reduce((sum, loadPid) => sum + cpuMs(loadPid), 0);
   const lead = Math.round(LEAD_IN.rate * LEAD_IN.seconds);
@@ -152,7 +170,7 @@ const STORES = ['embedded', 'postgres'];
 export default {
   name: 'fanout',
   describe: [
-    `vote → screen: ${CLIENTS.toLocaleString('en-US')} socket.io clients (WebSocket) subscribed to \`posts\` on one node and asking for \`postpatches\` batches as the SDK does, embedded store and PostgreSQL, spread over 4 load processes forked by the bench (on the load core; their samples merged, times compared as epoch milliseconds), so that one client process's backlog is not taken for the server's; each client keeps each post's version, as a patch names it, rather than applying whole patches, and each load process collects the last run's garbage before the next, so that the load core's own work weighs less on the latencies, and before each run the clients of every target do, so that none of them is still cleaning up after its own run during another's; votes sent on schedule at 20/s (30 s), 100/s (3 s) and 200/s (2 s), each run after a lead-in second at 20 votes/s whose votes are sent but not measured (each target idles while the others run, and every process, bare or not, took about twice its CPU per message in the first second after that idle: likely the kernel of this machine paging out memory left untouched), round-robin over ${POSTS} posts, the k-th vote on a post by account k mod ${VOTERS}, each vote changing the post (up the first ${VOTERS} times, then down); latency from sending the vote request to each client receiving that post's change with the vote's version or later (p50/p99 over every vote × client); the p99 of the vote request's own answer and the server's CPU time while the votes were sent (a share of one core: a server well below 100 % whose latencies are long is waiting for the machine, not working); the load core's CPU time (the client processes and the bench, which sends the votes) from the first measured vote until every client converged: near 100 %, the clients' own backlog is part of the latencies, since 1,000 clients that would each have a machine of their own share one core here; events (changes), messages and bytes (of socket.io messages, whatever they carried) received per client (of every vote sent, the lead-in's too), and the share of clients that end at every post's final version. Baseline: a bare socket.io server that, on \`POST /vote/<id>\`, bumps the post's version and broadcasts the change (same shape) to all clients, measured the same way.`,
+    `vote → screen: ${CLIENTS.toLocaleString('en-US')} socket.io clients (WebSocket) subscribed to \`posts\` on one node and asking for \`postpatches\` batches as the SDK does, embedded store and PostgreSQL, spread over 4 load processes forked by the bench (on the load core; their samples merged, times compared as epoch milliseconds), so that one client process's backlog is not taken for the server's; each client keeps each post's version, as a patch names it, rather than applying whole patches, and each load process collects the last run's garbage before the next, so that the load core's own work weighs less on the latencies, and before each run the clients of every target do, and every target's server and clients are left to be idle (no more than a clock tick of CPU in 200 ms, waited for at most 5 s), so that none of them is still cleaning up after its own run during another's; votes sent on schedule at 20/s (30 s), 100/s (3 s) and 200/s (2 s), each run after a lead-in second at 20 votes/s whose votes are sent but not measured (each target idles while the others run, and every process, bare or not, took about twice its CPU per message in the first second after that idle: likely the kernel of this machine paging out memory left untouched), round-robin over ${POSTS} posts, the k-th vote on a post by account k mod ${VOTERS}, each vote changing the post (up the first ${VOTERS} times, then down); latency from sending the vote request to each client receiving that post's change with the vote's version or later (p50/p99 over every vote × client); the p99 of the vote request's own answer and the server's CPU time while the votes were sent (a share of one core: a server well below 100 % whose latencies are long is waiting for the machine, not working); the load core's CPU time (the client processes and the bench, which sends the votes) from the first measured vote until every client converged: near 100 %, the clients' own backlog is part of the latencies, since 1,000 clients that would each have a machine of their own share one core here; events (changes), messages and bytes (of socket.io messages, whatever they carried) received per client (of every vote sent, the lead-in's too), and the share of clients that end at every post's final version. Baseline: a bare socket.io server that, on \`POST /vote/<id>\`, bumps the post's version and broadcasts the change (same shape) to all clients, measured the same way.`,
   ],
   async run({ pairs, quick }) {
     const phases = [
@@ -177,13 +195,13 @@ export default {
         dataDir: path.join(scratch.dir, 'postgres'),
         databaseUrl: await postgres.createDatabase('fanout'),
       });
-      const swarms = Object.values(targets).map((target) => target.swarm);
-      for (const target of Object.values(targets)) await run(target, 20, 1, swarms);
+      const all = Object.values(targets);
+      for (const target of all) await run(target, 20, 1, all);
       for (let pair = 0; pair < pairs; pair += 1) {
         for (const { rate, seconds } of phases) {
           for (const name of names) {
             samples[rate][name].push(
-              await run(targets[name], rate, seconds, swarms).catch((error) => {
+              await run(targets[name], rate, seconds, all).catch((error) => {
                 throw new Error(`${name} at ${rate} votes/s: ${error.message}`, { cause: error });
               }),
             );
