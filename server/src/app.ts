@@ -3,6 +3,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import { cors } from './http/cors.js';
 import { createHealthRouter, type ReadinessCheck } from './http/health.js';
 import { jsonBody } from './http/json-body.js';
+import { methodNotAllowed } from './http/method-not-allowed.js';
 import { requestLog } from './http/request-log.js';
 import { createApiRouter } from './http/router.js';
 import { securityHeaders } from './http/security-headers.js';
@@ -74,7 +75,7 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   app.use('/api', jsonBody(services.limits.settings.bodyBytes));
   app.use('/api', services.reads.routes.handler);
   app.use('/api', createApiRouter(handlers, services, { strictResponses: options.strictResponses ?? false }));
-  app.use('/api', notFound);
+  app.use('/api', methodNotAllowed, notFound);
   app.use(createSiteRouter());
   const widget = options.widget ?? installedWidget(services);
   for (const handler of widget?.handlers ?? []) app.use(handler);

@@ -7,6 +7,7 @@ export type ProblemKind =
   | 'unauthorized'
   | 'forbidden'
   | 'not-found'
+  | 'method-not-allowed'
   | 'conflict'
   | 'idempotency-mismatch'
   | 'payload-too-large'
@@ -26,6 +27,7 @@ const STATUS: Record<ProblemKind, number> = {
   unauthorized: 401,
   forbidden: 403,
   'not-found': 404,
+  'method-not-allowed': 405,
   conflict: 409,
   'idempotency-mismatch': 409,
   'payload-too-large': 413,
@@ -46,6 +48,7 @@ const TITLE: Record<ProblemKind, string> = {
   unauthorized: 'Authentication required',
   forbidden: 'Forbidden',
   'not-found': 'Not found',
+  'method-not-allowed': 'Method not allowed',
   conflict: 'Conflict',
   'idempotency-mismatch': 'Idempotency-Key reused with a different request',
   'payload-too-large': 'Payload too large',

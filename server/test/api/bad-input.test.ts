@@ -141,6 +141,29 @@ function isJson(text: string): boolean {
   }
 }
 
+test('a method a path of the API does not take is a 405 naming those it does (Allow); an unknown path a 404', async () => {
+  for (const [method, path, allow] of [
+    ['PATCH', `/api/posts/${postId}`, 'DELETE, GET, HEAD'],
+    ['POST', `/api/posts/${postId}/`, 'DELETE, GET, HEAD'],
+    ['HEAD', '/api/authenticate', 'DELETE, POST'],
+    ['PUT', `/api/posts/${postId}/upvotes`, 'POST'],
+  ] as const) {
+    const r = await fetch(`${t.url}${path}`, { method, headers: { authorization: `Bearer ${ana}` } });
+    expect({ method, path, status: r.status, allow: r.headers.get('allow'), type: r.headers.get('content-type') }).toEqual({
+      method,
+      path,
+      status: 405,
+      allow,
+      type: 'application/problem+json; charset=utf-8',
+    });
+  }
+  // OPTIONS names the same methods.
+  const options = await fetch(`${t.url}/api/posts/${postId}`, { method: 'OPTIONS' });
+  expect([options.status, options.headers.get('allow')]).toEqual([200, 'DELETE, GET, HEAD']);
+  expect((await fetch(`${t.url}/api/nothing-here`, { method: 'PATCH' })).status).toBe(404);
+  expect((await fetch(`${t.url}/api/posts/${postId}/nothing`)).status).toBe(404);
+});
+
 test('a lone UTF-16 surrogate in a body is a 400, not stored as U+FFFD', async () => {
   const before = await snapshot();
   for (const body of ['{"title":"a\\ud800b"}', '{"title":"ok","text":"\\udc00"}', '{"title":"ok","\\ud800":1}']) {
