@@ -164,6 +164,32 @@ test('a method a path of the API does not take is a 405 naming those it does (Al
   expect((await fetch(`${t.url}/api/posts/${postId}/nothing`)).status).toBe(404);
 });
 
+test('a body naming a member twice is a 400, however the name is written, and nothing is stored', async () => {
+  const before = await snapshot();
+  const send = (body: string) =>
+    fetch(`${t.url}/api/posts`, { method: 'POST', headers: { authorization: `Bearer ${ana}`, 'content-type': 'application/json' }, body });
+  for (const body of [
+    '{"title":"first","title":"second"}',
+    '{"title":"first", "\\u0074itle" :"second"}',
+    '{"title":"ok","text":"x","url":"https://example.com/","text":"y"}',
+  ]) {
+    const r = await send(body);
+    expect({ body, status: r.status }).toEqual({ body, status: 400 });
+    expect(((await r.json()) as { detail: string }).detail).toMatch(/more than once/);
+  }
+  const login = await fetch(`${t.url}/api/authenticate`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"login":"nobody","login":"ana","password":"ana-password"}',
+  });
+  expect(login.status).toBe(400);
+  expect(await snapshot()).toBe(before);
+  // The same name in objects of their own, in strings and as a value, is no repetition.
+  const fine = await send('{"title":"title: \\"title\\": {\\"title\\":1}","text":"title"}');
+  expect(fine.status).toBe(201);
+  await t.call('DELETE', `/api/posts/${((await fine.json()) as { id: string }).id}`, { token: ana });
+});
+
 test('a lone UTF-16 surrogate in a body is a 400, not stored as U+FFFD', async () => {
   const before = await snapshot();
   for (const body of ['{"title":"a\\ud800b"}', '{"title":"ok","text":"\\udc00"}', '{"title":"ok","\\ud800":1}']) {
