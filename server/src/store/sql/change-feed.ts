@@ -210,7 +210,7 @@ export class ChangeFeed implements CastChanges {
     }
     this.#announced = Math.max(this.#announced, notice.seq);
     if (this.#casting === 0) this.#wake(false);
-    else this.#held ??= setTimeout(() => this.#release(), CAST_WAIT_MS);
+    else this.#held ??= setTimeout(() => this.#release(), CAST_WAIT_MS).unref();
   }
 
   /**
