@@ -148,6 +148,19 @@ describe.each(STORE_KINDS)('%s store: backups', (kind) => {
     const target = await stores.fresh();
     await expect(target.importRows(replay(orphaned))).rejects.toMatchObject({ kind: 'invalid' });
     expect((await target.listUsers({ limit: 10 })).items).toEqual([]);
+    // A vote by an account, or on a post, that the backup does not hold.
+    const vote = records.findIndex((record) => record.table === 'votes');
+    expect(vote).toBeGreaterThan(-1);
+    for (const stray of [{ login: 'nobody' }, { postId: '10000000-0000-4000-8000-00000000000f' }]) {
+      const tampered = records.map((record, i) =>
+        i === vote ? ({ ...record, row: { ...record.row, ...stray } } as BackupRecord) : record,
+      );
+      await expect(target.importRows(replay(tampered))).rejects.toMatchObject({
+        kind: 'invalid',
+        detail: expect.stringMatching(/^The votes rows do not fit/),
+      });
+      expect((await target.listUsers({ limit: 10 })).items).toEqual([]);
+    }
     // A source that fails half-way (a file cut short) leaves nothing either.
     async function* broken(): AsyncGenerator<BackupRecord> {
       yield* records.slice(0, 4);

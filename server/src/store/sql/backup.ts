@@ -166,6 +166,12 @@ const INSERTS: Record<BackupTable, string> = {
                                                            "targetId" text, reason text, detail jsonb)`,
 };
 
+/** A vote whose post or account the rows restored so far lack (votes have no foreign keys since migration 15). */
+const STRAY_VOTE = `SELECT r."postId" AS post_id, r.login FROM jsonb_to_recordset($1::jsonb) AS r("postId" uuid, login text)
+                     WHERE NOT EXISTS (SELECT 1 FROM posts p WHERE p.id = r."postId")
+                        OR NOT EXISTS (SELECT 1 FROM users u WHERE u.login = r.login)
+                     LIMIT 1`;
+
 async function insertBatch(tx: SqlExecutor, table: BackupTable, rows: unknown[]): Promise<void> {
   const params: unknown[] = [JSON.stringify(rows)];
   if (table === 'posts') {
@@ -177,6 +183,11 @@ async function insertBatch(tx: SqlExecutor, table: BackupTable, rows: unknown[])
     );
   }
   try {
+    if (table === 'votes') {
+      const [stray] = await tx.query<{ post_id: string; login: string }>(STRAY_VOTE, params);
+      if (stray)
+        throw new StoreError('invalid', `The votes rows do not fit: ${stray.login}'s vote on ${stray.post_id} has no post or no account`);
+    }
     await tx.query(INSERTS[table], params);
   } catch (error) {
     // Keys and references that do not hold: the file is not a backup of one database.

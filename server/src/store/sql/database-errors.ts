@@ -15,11 +15,11 @@ const UNREACHABLE_MESSAGE =
   /Connection terminated|connection error|not queryable|timeout exceeded when trying to connect|after calling end on the pool|PGlite is closed/i;
 
 /**
- * The foreign keys from a post, comment or vote to its author's account
- * (migration 2). Only a write by an account that a concurrent deleteUser
- * removed violates them.
+ * The foreign keys from a post or comment to its author's account
+ * (migration 2; votes' went with migration 15). Only a write by an account
+ * that a concurrent deleteUser removed violates them.
  */
-const ACCOUNT_KEYS = new Set(['posts_author_fkey', 'comments_author_fkey', 'votes_login_fkey']);
+const ACCOUNT_KEYS = new Set(['posts_author_fkey', 'comments_author_fkey']);
 
 /** Conflicts PostgreSQL resolves by aborting one side (serialization failure, deadlock): the work is tried again. */
 export const RETRYABLE_STATES: ReadonlySet<string> = new Set(['40001', '40P01']);
