@@ -679,7 +679,10 @@ export interface paths {
          * Ban an account (scope `delete`)
          * @description Until `until` (or for good when null) the account's writes (posts,
          *     comments, votes, edits, flags) are refused with 403 `account-banned`,
-         *     whose `bannedUntil` member names the end. Its live sockets are
+         *     whose `bannedUntil` member names the end, and so is whatever its
+         *     scopes `delete` and `admin` allow (a banned moderator moderates
+         *     nothing, its own ban included) but deleting its own posts and
+         *     comments. Its live sockets are
          *     disconnected on every node. Banning again replaces the ban. Admins can
          *     only be banned by admins. With `hideContent: true` every post and
          *     comment of the account is hidden in the same step (the log entry's

@@ -1,5 +1,6 @@
 import type { Scope } from '@news-forum/protocol';
 import type { Request } from 'express';
+import { refuseBanned } from '../moderation/ban.js';
 import { ProblemError } from '../problem/problem-error.js';
 import type { Services } from '../services.js';
 import type { BanRecord } from '../store/store.js';
@@ -60,15 +61,24 @@ export async function resolveCaller(token: string, services: Pick<Services, 'tok
   return { id: user.id, login: user.login, scopes, token: claims, ...(user.ban && { ban: user.ban }) };
 }
 
-/** Throws 403 unless the caller holds every scope. */
+/**
+ * The scopes a ban suspends while it holds: a banned moderator or
+ * administrator could otherwise hide, ban back, or lift its own ban.
+ */
+const SUSPENDED_BY_BAN: ReadonlySet<Scope> = new Set<Scope>(['delete', 'admin']);
+
+/** Throws 403 unless the caller holds every scope (403 `account-banned` for a moderator's or an admin's while banned). */
 export function requireScopes(caller: Caller, scopes: readonly Scope[]): void {
+  if (scopes.some((scope) => SUSPENDED_BY_BAN.has(scope))) refuseBanned(caller.ban);
   const missing = scopes.filter((scope) => !caller.scopes.includes(scope));
   if (missing.length > 0) throw new ProblemError('forbidden', `This needs the scope ${missing.join(', ')}`);
 }
 
 /** Throws 403 unless the caller is `owner` or holds `scope`. */
 export function requireOwnerOr(caller: Caller, owner: string, scope: Scope): void {
-  if (caller.login !== owner && !caller.scopes.includes(scope)) {
+  if (caller.login === owner) return;
+  if (SUSPENDED_BY_BAN.has(scope)) refuseBanned(caller.ban);
+  if (!caller.scopes.includes(scope)) {
     throw new ProblemError('forbidden', `Only the author or an account with the scope ${scope} may do this`);
   }
 }

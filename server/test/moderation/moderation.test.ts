@@ -365,6 +365,47 @@ describe('moderator actions', () => {
   });
 });
 
+describe('a banned moderator', () => {
+  test('moderates nothing while the ban holds, not even its own ban, and may still delete its own things', async () => {
+    await t.signUp('mod2');
+    expect((await t.call('PUT', '/api/users/mod2/scopes', { token: admin, body: { scopes: ['read', 'delete'] } })).status).toBe(200);
+    const mod2 = await t.login('mod2', 'mod2-password');
+    const own = await newPost(mod2, "mod2's own");
+    const anas = await newPost(ana, 'by ana');
+    const comment = await newComment(ana, anas.id);
+    expect((await t.call('PUT', '/api/users/mod2/ban', { token: mod, body: { until: null, reason: 'rogue' } })).status).toBe(200);
+
+    const refusals = [
+      ['POST', `/api/posts/${anas.id}/hide`, {}],
+      ['POST', `/api/posts/${anas.id}/lock`, {}],
+      ['POST', `/api/comments/${anas.id}/${comment.id}/hide`, {}],
+      ['PUT', '/api/users/mod/ban', { until: null }],
+      ['DELETE', '/api/users/mod2/ban', {}],
+      ['DELETE', `/api/posts/${anas.id}`, undefined],
+      ['DELETE', `/api/comments/${anas.id}/${comment.id}`, undefined],
+      ['DELETE', '/api/users/bob', undefined],
+      ['GET', '/api/moderation/queue', undefined],
+    ] as const;
+    for (const [method, path, body] of refusals) {
+      const refused = await t.call(method, path, { token: mod2, ...(body && { body }) });
+      expect({ method, path, status: refused.status, type: refused.body.type }).toEqual({
+        method,
+        path,
+        status: 403,
+        type: 'urn:news-forum:problem:account-banned',
+      });
+    }
+    expect((await t.call('GET', `/api/posts/${anas.id}`)).body).toMatchObject({ id: anas.id, commentCount: 1 });
+    expect((await t.call('GET', '/api/users/bob', { token: admin })).status).toBe(200);
+    expect(await logActions()).not.toEqual(expect.arrayContaining(['ban mod', 'lift-ban mod2', `hide ${anas.id}`]));
+
+    expect((await t.call('DELETE', `/api/posts/${own.id}`, { token: mod2 })).status).toBe(204);
+    // Lifted by another moderator, it moderates again.
+    expect((await t.call('DELETE', '/api/users/mod2/ban', { token: mod, body: {} })).status).toBe(200);
+    expect((await t.call('POST', `/api/posts/${anas.id}/lock`, { token: mod2, body: {} })).status).toBe(200);
+  });
+});
+
 describe('a ban that hides the content', () => {
   test('posts leave readers, comments become placeholders (live too), moderators still see them hidden; lifting restores none', async () => {
     const spammer = await t.signUp('spammer');
