@@ -199,7 +199,11 @@ export interface paths {
         get: operations["getPost"];
         put?: never;
         post?: never;
-        /** Delete a post and its comments (its author, or scope `delete`) */
+        /**
+         * Delete a post and its comments (its author, or scope `delete`)
+         * @description The post of a page's discussion (one with `pageUrl`) holds every
+         *     reader's comments on that page: only moderators delete it.
+         */
         delete: operations["deletePost"];
         options?: never;
         head?: never;
@@ -425,7 +429,9 @@ export interface paths {
          * @description Replaces the title, URL and text given; `editedAt` is set and `version`
          *     raised. Authors may edit within `editWindowSeconds` of `GET /api` after
          *     creating the post (else 422 `edit-window-closed`); moderators any time.
-         *     A banned account gets 403 `account-banned`.
+         *     The post of a page's discussion (one with `pageUrl`) has no author in
+         *     this sense: only moderators edit it. A banned account gets 403
+         *     `account-banned`.
          */
         put: operations["editPost"];
         post?: never;

@@ -74,8 +74,8 @@ export function requireScopes(caller: Caller, scopes: readonly Scope[]): void {
   if (missing.length > 0) throw new ProblemError('forbidden', `This needs the scope ${missing.join(', ')}`);
 }
 
-/** Throws 403 unless the caller is `owner` or holds `scope`. */
-export function requireOwnerOr(caller: Caller, owner: string, scope: Scope): void {
+/** Throws 403 unless the caller is `owner` (when there is one) or holds `scope`. */
+export function requireOwnerOr(caller: Caller, owner: string | undefined, scope: Scope): void {
   if (caller.login === owner) return;
   if (SUSPENDED_BY_BAN.has(scope)) refuseBanned(caller.ban);
   if (!caller.scopes.includes(scope)) {

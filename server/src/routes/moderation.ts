@@ -1,6 +1,7 @@
 import type { Caller } from '../auth/caller.js';
 import { requireScopes } from '../auth/caller.js';
 import type { Handlers } from '../http/handler.js';
+import { authorOf } from '../moderation/authorship.js';
 import { banEnd } from '../moderation/ban.js';
 import { isModerator, publicComment, publicPost } from '../moderation/visibility.js';
 import { ProblemError } from '../problem/problem-error.js';
@@ -44,7 +45,7 @@ function audit(caller: Caller, action: AuditRecord['action'], target: Moderation
 }
 
 /** Who edits: a moderator any time; the author within EDIT_WINDOW; nobody else. */
-function editGuard(caller: Caller, author: string, services: Services) {
+function editGuard(caller: Caller, author: string | undefined, services: Services) {
   const moderator = isModerator(caller.scopes);
   if (!moderator && caller.login !== author) throw new ProblemError('forbidden', 'Only the author or a moderator may edit this');
   return { editor: caller.login, windowSeconds: moderator ? null : services.config.editWindowSeconds };
@@ -53,7 +54,7 @@ function editGuard(caller: Caller, author: string, services: Services) {
 export const moderationHandlers = {
   async editPost({ path, body, caller, services }) {
     const post = await visiblePost(services, caller, path.pid);
-    const guard = editGuard(caller, post.author, services);
+    const guard = editGuard(caller, authorOf(post), services);
     const target: ModerationTarget = { kind: 'post', postId: post.id };
     const edited = await services.store.editPost(
       post.id,

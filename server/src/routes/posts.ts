@@ -1,6 +1,7 @@
 import type { Vote } from '@news-forum/protocol';
 import { requireOwnerOr } from '../auth/caller.js';
 import type { Handler, Handlers } from '../http/handler.js';
+import { authorOf } from '../moderation/authorship.js';
 import { isModerator, publicPost } from '../moderation/visibility.js';
 import { ProblemError } from '../problem/problem-error.js';
 import { DELETED } from '../reads/applied-versions.js';
@@ -79,7 +80,7 @@ export const postHandlers = {
 
   async deletePost({ path, caller, services }) {
     const post = await existingPost(services, path.pid);
-    requireOwnerOr(caller, post.author, 'delete');
+    requireOwnerOr(caller, authorOf(post), 'delete');
     await services.store.deletePost(post.id);
     services.reads.posts.fences.expect(caller.login, post.id, DELETED);
     return { status: 204 };

@@ -218,3 +218,24 @@ test("the first commenter's account deleted, the page's discussion stays live wi
   const left = (await t.call('GET', `/api/comments/${post.id}`)).body.items as Comment[];
   expect(left.map((c) => c.text)).toEqual(['from bob', 'from ana']);
 });
+
+test("the page's post belongs to the page: its first commenter may neither edit nor delete it; a moderator may", async () => {
+  const url = `${BLOG}/owned-by-the-page`;
+  const { post } = (await comment(ana, { url, title: 'Owned by the page', text: 'first' })).body;
+  await comment(bob, { url, text: 'second' });
+  const edit = await t.call('PUT', `/api/posts/${post.id}/edit`, {
+    token: ana,
+    body: { title: 'Scam', url: 'https://evil.example/phish' },
+  });
+  expect(edit.status).toBe(403);
+  expect(edit.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  expect((await t.call('DELETE', `/api/posts/${post.id}`, { token: ana })).status).toBe(403);
+  expect((await find(url)).body).toMatchObject({ id: post.id, title: 'Owned by the page', url, commentCount: 2 });
+
+  const admin = await t.login(ADMIN.login, ADMIN.password);
+  const moderated = await t.call('PUT', `/api/posts/${post.id}/edit`, { token: admin, body: { title: 'Retitled' } });
+  expect(moderated.status).toBe(200);
+  expect((await find(url)).body).toMatchObject({ title: 'Retitled', url });
+  expect((await t.call('DELETE', `/api/posts/${post.id}`, { token: admin })).status).toBe(204);
+  expect((await find(url)).status).toBe(404);
+});
