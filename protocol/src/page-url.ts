@@ -5,6 +5,7 @@ interface WhatwgUrl {
   password: string;
   port: string;
   hash: string;
+  pathname: string;
   search: string;
   readonly href: string;
   readonly searchParams: Iterable<[string, string]>;
@@ -15,6 +16,8 @@ declare const URLSearchParams: new (init: [string, string][]) => { toString(): s
 /** Query parameters that say where a reader came from, not which page it is. */
 const TRACKING = /^(utm_.*|fbclid|gclid|dclid|gbraid|wbraid|msclkid|mc_cid|mc_eid|yclid|igshid|_ga|_gl|ref_src)$/i;
 const DEFAULT_PORTS: Record<string, string> = { 'http:': '80', 'https:': '443' };
+/** Characters that mean the same percent-encoded or not (RFC 3986, 2.3). */
+const UNRESERVED = /^[A-Za-z0-9._~-]$/;
 /** The longest page URL the contract accepts. */
 export const MAX_PAGE_URL_LENGTH = 2048;
 
@@ -22,7 +25,10 @@ export const MAX_PAGE_URL_LENGTH = 2048;
  * The key of a page's discussion: an http(s) URL with scheme and host
  * lower-cased, the default port, the fragment and tracking parameters
  * (`utm_*`, `fbclid`, `gclid`...) dropped, and the remaining query
- * parameters sorted. The path is kept as it is. Returns null for anything
+ * parameters sorted. The path is kept as written but for its
+ * percent-encodings (RFC 3986, 6.2.2): unreserved characters decoded, the
+ * others in upper case; `/a//b` and `/a/` stay other pages than `/a/b` and
+ * `/a`, as a site may serve them differently. Returns null for anything
  * that is not an absolute http(s) URL.
  *
  * @example
@@ -40,6 +46,10 @@ export function normalisePageUrl(raw: string): string | null {
   if (url.username || url.password) return null;
   if (url.port === DEFAULT_PORTS[url.protocol]) url.port = '';
   url.hash = '';
+  url.pathname = url.pathname.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => {
+    const char = String.fromCharCode(Number.parseInt(hex, 16));
+    return UNRESERVED.test(char) ? char : `%${hex.toUpperCase()}`;
+  });
   const kept = [...url.searchParams].filter(([name]) => !TRACKING.test(name));
   // Stable sort by name: repeated names keep their order, which may matter to the page.
   kept.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
