@@ -125,6 +125,33 @@ describe('live protocol against a scripted socket.io server', () => {
     expect(topic.status).toBe('closed');
   });
 
+  it('lets a new view subscribe again to a topic the server refused before', async () => {
+    const notFound = { type: 'urn:news-forum:problem:not-found', title: 'Not found', status: 404 };
+    const postId = '00000000-0000-4000-8000-000000000001';
+    server = await startScriptedServer(
+      onSubscribe((_, ack, __, count) =>
+        ack(count <= 2 ? { ok: false, error: notFound } : { ok: true, topic: 'comments', postId, snapshot: [] }),
+      ),
+    );
+    const topic = connect().live.comments(postId);
+    // A listener that outlives the refused view keeps the topic's subscription.
+    topic.on('status', () => {});
+    const first = topic.watch();
+    await waitFor('the first refusal', () => first.closed);
+    const refused: number[] = [];
+    const second = topic.watch();
+    second.subscribe(
+      () => {},
+      (error) => refused.push(error.status!),
+    );
+    await waitFor('the second refusal', () => second.closed, 3000);
+    expect(refused).toEqual([404]);
+    const third = topic.watch();
+    await waitFor('the snapshot', () => third.items !== undefined);
+    expect(third.items).toEqual([]);
+    expect(topic.status).toBe('live');
+  });
+
   it('shares one room among posts views, leaving it with the last listener and then closing the socket', async () => {
     const left: Topic[] = [];
     let disconnected = false;
@@ -187,6 +214,29 @@ describe('live protocol against a scripted socket.io server', () => {
     await waitFor('the new snapshot', () => titles(view.items)?.join() === 'a@2');
     expect(statuses).toEqual(['connecting', 'live', 'reconnecting', 'live']);
     expect(server.tokens).toHaveLength(2);
+  });
+
+  it('converges after a reconnect to a node whose snapshot lacks a change already streamed', async () => {
+    const [a, b, c] = [post({ title: 'a' }), post({ title: 'b' }), post({ title: 'c' })];
+    server = await startScriptedServer(
+      onSubscribe((_, ack, socket, count) => {
+        // Both nodes stream b's insert and c's delete; the second takes its snapshot before it has seen them.
+        ack(postsAck([a, c]));
+        socket.emit('poststream', { old_val: null, new_val: b });
+        socket.emit('poststream', { old_val: c, new_val: null });
+        if (count === 1) setTimeout(() => socket.disconnect(true), 50);
+      }),
+    );
+    const client = connect();
+    const seen: string[] = [];
+    client.live.posts.on('change', ({ old_val, new_val }) =>
+      seen.push(new_val ? `${new_val.title}@${new_val.version}` : `${old_val?.title} deleted`),
+    );
+    const view = client.live.posts.watch({ sort: 'new' });
+    await waitFor('the insert of b from the second node', () => seen.length === 3, 3000);
+    // The snapshot lacked b, so its insert is news again; it held c, whose deletion was already delivered.
+    expect(seen).toEqual(['b@1', 'c deleted', 'b@1']);
+    expect(titles(view.items)).toEqual(['b@1', 'a@1']);
   });
 
   it('asks for patches, applies each to the post it was last sent, and subscribes again when one finds its post missing', async () => {

@@ -26,33 +26,33 @@ describe('version rule', () => {
   it('applies a newer update and drops an equal or older one', () => {
     const a2 = voted(a, 1);
     const a3 = voted(a2, 2);
-    let state = applyChange(start, update(a, a2));
-    state = applyChange(state, update(a2, a3));
+    let state = applyChange(start, update(a, a2), hot);
+    state = applyChange(state, update(a2, a3), hot);
     expect(state.docs.get(a.id)).toBe(a3);
-    expect(applyChange(state, update(a, a2))).toBe(state);
-    expect(applyChange(state, update(a2, { ...a3, upvotes: 99 }))).toBe(state);
+    expect(applyChange(state, update(a, a2), hot)).toBe(state);
+    expect(applyChange(state, update(a2, { ...a3, upvotes: 99 }), hot)).toBe(state);
   });
 
   it('removes on delete and keeps a tombstone against a late, older insert', () => {
     const a2 = voted(a, 1);
-    let state = applyChange(start, update(a, a2));
-    state = applyChange(state, remove(a2));
+    let state = applyChange(start, update(a, a2), hot);
+    state = applyChange(state, remove(a2), hot);
     expect(state.docs.has(a.id)).toBe(false);
     expect(state.tombstones.get(a.id)).toBe(2);
-    expect(applyChange(state, insert(a))).toBe(state);
-    expect(applyChange(state, update(a, a2))).toBe(state);
-    expect(applyChange(state, remove(a))).toBe(state);
+    expect(applyChange(state, insert(a), hot)).toBe(state);
+    expect(applyChange(state, update(a, a2), hot)).toBe(state);
+    expect(applyChange(state, remove(a), hot)).toBe(state);
   });
 
   it('tombstones a document it never held, so its late insert stays out', () => {
     const b = post({ title: 'b' });
-    const state = applyChange(start, remove(b));
+    const state = applyChange(start, remove(b), hot);
     expect(state.tombstones.get(b.id)).toBe(1);
-    expect(applyChange(state, insert(b))).toBe(state);
+    expect(applyChange(state, insert(b), hot)).toBe(state);
   });
 
   it('ignores a change with neither value', () => {
-    expect(applyChange(start, { old_val: null, new_val: null })).toBe(start);
+    expect(applyChange(start, { old_val: null, new_val: null }, hot)).toBe(start);
   });
 });
 
@@ -61,7 +61,7 @@ describe('snapshot reconciliation', () => {
     const [a, b, c] = [post({ title: 'a' }), post({ title: 'b' }), post({ title: 'c' })];
     let state = applySnapshot(emptyViewState<LivePost>(), [a, b, c], hot);
     const a3 = voted(voted(a, 1), 2);
-    state = applyChange(state, insert(a3));
+    state = applyChange(state, insert(a3), hot);
     const fresh = [voted(a, 1), voted(b, 5)];
     state = applySnapshot(state, fresh, hot);
     expect(state.docs.get(a.id)).toBe(a3);
@@ -72,9 +72,18 @@ describe('snapshot reconciliation', () => {
   it('does not resurrect a tombstoned document unless the snapshot is newer', () => {
     const a = post({ title: 'a' });
     let state = applySnapshot(emptyViewState<LivePost>(), [a], hot);
-    state = applyChange(state, remove(a));
+    state = applyChange(state, remove(a), hot);
     expect(applySnapshot(state, [a], hot).docs.size).toBe(0);
     expect(applySnapshot(state, [voted(a, 1)], hot).docs.size).toBe(1);
+  });
+
+  it('keeps only the tombstones a snapshot still lags behind', () => {
+    const [a, b, c] = [post({ title: 'a' }), post({ title: 'b' }), post({ title: 'c' })];
+    let state = applySnapshot(emptyViewState<LivePost>(), [a, b, c], hot);
+    for (const doc of [a, b, c]) state = applyChange(state, remove(doc), hot);
+    state = applySnapshot(state, [a, voted(b, 1)], hot);
+    expect([...state.tombstones]).toEqual([[a.id, 1]]);
+    expect(ids(state)).toEqual([b.title]);
   });
 
   it('replays changes that raced the snapshot into the same end state, in any order', () => {
@@ -86,7 +95,7 @@ describe('snapshot reconciliation', () => {
     const orders = [changes, [...changes].reverse(), [changes[2]!, changes[0]!, changes[3]!, changes[1]!]];
     for (const order of orders) {
       let state = applySnapshot(emptyViewState<LivePost>(), [a2], hot);
-      for (const change of order) state = applyChange(state, change);
+      for (const change of order) state = applyChange(state, change, hot);
       expect([...state.docs.values()]).toEqual([a3]);
     }
   });
@@ -116,7 +125,7 @@ describe('ordering', () => {
     const p = post();
     const [x, y, z] = [comment(p.id), comment(p.id), comment(p.id)];
     let state = applySnapshot(emptyViewState<Comment>(), [z, x], { compare: commentOrder });
-    state = applyChange(state, insert(y));
+    state = applyChange(state, insert(y), { compare: commentOrder });
     expect(viewItems(state, { compare: commentOrder }).items).toEqual([x, y, z]);
     expect(viewItems(state, { compare: commentOrder, limit: 2 }).items).toEqual([x, y]);
   });
@@ -130,14 +139,14 @@ describe('comments view: snapshots cut at a size, the view uncut', () => {
 
   it('shows comments newer than a full snapshot', () => {
     let state = applySnapshot(emptyViewState<Comment>(), [x, y], spec);
-    state = applyChange(state, insert(z));
+    state = applyChange(state, insert(z), spec);
     expect(viewItems(state, spec)).toEqual({ items: [x, y, z], complete: true });
   });
 
   it('keeps them across a new full snapshot, but drops held ones the snapshot covers', () => {
     let state = applySnapshot(emptyViewState<Comment>(), [x, y], spec);
-    state = applyChange(state, insert(z));
-    state = applyChange(state, insert(w));
+    state = applyChange(state, insert(z), spec);
+    state = applyChange(state, insert(w), spec);
     expect(texts(applySnapshot(state, [x, y], spec))).toEqual([x, y, z, w].map((c) => c.text));
     // A short snapshot is the whole list: what it lacks is gone.
     expect(texts(applySnapshot(state, [x], spec))).toEqual([x.text]);
@@ -153,20 +162,31 @@ describe('horizon of a snapshot cut at the limit', () => {
 
   it('takes in a post that rises above it', () => {
     const c = voted(post({ title: 'c', upvotes: 4 }), 7);
-    const view = viewItems(applyChange(start, update({ ...c, version: 1 }, c)), spec);
+    const view = viewItems(applyChange(start, update({ ...c, version: 1 }, c), spec), spec);
     expect(view).toEqual({ items: [a, c], complete: true });
   });
 
   it('shows a short, correct list and asks for more when a post sinks below it', () => {
     const sunk = voted(a, 9, 9);
-    const view = viewItems(applyChange(start, update(a, sunk)), spec);
+    const view = viewItems(applyChange(start, update(a, sunk), spec), spec);
     expect(view).toEqual({ items: [b], complete: false });
+  });
+
+  it('does not hold posts ranking below it, and lets go of one that sinks there', () => {
+    const low = post({ title: 'low' });
+    const c = post({ title: 'c', upvotes: 7 });
+    let state = applyChange(start, insert(low), spec);
+    expect(state).toBe(start);
+    state = applyChange(state, insert(c), spec);
+    expect([...state.docs.keys()]).toEqual([a.id, b.id, c.id]);
+    state = applyChange(state, update(c, voted(c, 0)), spec);
+    expect([...state.docs.keys()]).toEqual([a.id, b.id]);
   });
 
   it('has no horizon when the snapshot was shorter than the limit', () => {
     const state = applySnapshot(emptyViewState<LivePost>(), [a], spec);
     expect(state.horizon).toBeUndefined();
-    expect(viewItems(applyChange(state, update(a, voted(a, 0, 5))), spec).complete).toBe(true);
+    expect(viewItems(applyChange(state, update(a, voted(a, 0, 5)), spec), spec).complete).toBe(true);
   });
 });
 
@@ -177,13 +197,13 @@ describe('pages fetched by REST', () => {
 
   it('takes in documents it lacks, keeping newer held versions', () => {
     const y2 = { ...y, text: 'edited', version: 2 };
-    const state = applyPage(applySnapshot(emptyViewState<Comment>(), [x, y2], spec), [x, y, z]);
+    const state = applyPage(applySnapshot(emptyViewState<Comment>(), [x, y2], spec), [x, y, z], spec);
     expect(viewItems(state, spec).items).toEqual([x, y2, z]);
   });
 
   it('keeps a document deleted before its page arrived out', () => {
-    const state = applyChange(applySnapshot(emptyViewState<Comment>(), [x, y], spec), remove(z));
-    expect(applyPage(state, [z])).toBe(state);
+    const state = applyChange(applySnapshot(emptyViewState<Comment>(), [x, y], spec), remove(z), spec);
+    expect(applyPage(state, [z], spec)).toBe(state);
   });
 
   it('tells a snapshot cut at the snapshot size from a whole one', () => {

@@ -82,6 +82,9 @@ export class Connection {
     if (!existing) {
       this.#feeds.set(key, feed);
       this.#start(feed);
+    } else if (feed.status === 'closed') {
+      // Refused, or the socket gave up: a new listener tries again rather than wait for a reconnect that may not come.
+      this.#start(feed);
     } else if (event === 'snapshot' && feed.status === 'live') {
       // A new snapshot listener needs the whole topic; the others reconcile the repeat harmlessly.
       this.refresh(topic);

@@ -161,7 +161,7 @@ export class TopicView<T extends Versioned> implements PagedLiveView<T> {
         const paging = this.#paging;
         if (paging && (beyond.length || (whole && this.#cut))) void this.#recheckAfterGap(paging, beyond, whole, snapshot);
       }),
-      source.on('change', (change) => this.#update(applyChange(this.#state, change))),
+      source.on('change', (change) => this.#update(applyChange(this.#state, change, spec))),
       source.on('error', (error) => this.#end(error)),
     ];
     if (this.#signal?.aborted) this.close();
@@ -252,11 +252,15 @@ export class TopicView<T extends Versioned> implements PagedLiveView<T> {
     const added: T[] = [];
     // The API's cursors are opaque, so the first page is the snapshot's again; the version rule makes that harmless.
     while (pages && this.hasMore && !added.length) {
+      const snapshots = this.#snapshots;
       const { data, error } = await pages(this.#cursor ?? undefined, options);
       if (error) return { data: undefined, error };
+      // A snapshot that came meanwhile may follow a gap, during which the page's documents may have been deleted
+      // unseen: the page is read again.
+      if (snapshots !== this.#snapshots) continue;
       const before = this.#state;
       this.#cursor = data.nextCursor;
-      this.#update(applyPage(before, data.items));
+      this.#update(applyPage(before, data.items, this.#spec));
       for (const doc of data.items) if (!before.docs.has(doc.id) && this.#state.docs.get(doc.id) === doc) added.push(doc);
     }
     return { data: added, error: undefined };
@@ -295,11 +299,14 @@ export class TopicView<T extends Versioned> implements PagedLiveView<T> {
     const added: T[] = [];
     let cursor: string | undefined;
     let reached: T | undefined;
+    const snapshots = this.#snapshots;
     while (pages && !this.closed) {
       const { data, error } = await pages(cursor, options);
       if (error) return { data: undefined, error };
+      // As in #fetchMore; the newer snapshot checks what it needs to.
+      if (snapshots !== this.#snapshots) return { data: added, error: undefined };
       const before = this.#state;
-      this.#update(applyPage(before, data.items));
+      this.#update(applyPage(before, data.items, this.#spec));
       for (const doc of data.items) {
         seen.add(doc.id);
         if (!before.docs.has(doc.id) && this.#state.docs.get(doc.id) === doc) added.push(doc);
@@ -327,7 +334,7 @@ export class TopicView<T extends Versioned> implements PagedLiveView<T> {
     }
     if (this.#items && sameItems(items, this.#items)) return;
     this.#items = items;
-    for (const observer of [...this.#observers]) observer.next(items);
+    this.#notify((observer) => observer.next(items));
   }
 
   #end(error: NewsForumError | undefined): void {
@@ -336,9 +343,23 @@ export class TopicView<T extends Versioned> implements PagedLiveView<T> {
     this.#lifetime.abort();
     for (const stop of this.#stops) stop();
     this.#signal?.removeEventListener('abort', this.#onAbort);
-    for (const observer of [...this.#observers]) observer.end(error);
+    this.#notify((observer) => observer.end(error));
     this.#observers.clear();
     this.#onEnd?.();
+  }
+
+  // Like the topic's emitter: an observer that throws does not keep the list from the others, nor the view from
+  // finishing the update; its error is rethrown asynchronously.
+  #notify(call: (observer: Observer<T>) => void): void {
+    for (const observer of [...this.#observers]) {
+      try {
+        call(observer);
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
   }
 }
 

@@ -14,7 +14,11 @@ const REMEMBERED = 10_000;
 export class SeenVersions {
   readonly #versions = new Map<string, number>();
 
+  // Documents the snapshot lacks are forgotten: a node whose snapshot lags streams them again, and listeners that
+  // took the snapshot need them. Their deletions are kept, as the snapshot agrees with those.
   recordSnapshot(docs: readonly Versioned[]): void {
+    const held = new Set(docs.map((doc) => doc.id));
+    for (const [id, version] of this.#versions) if (!held.has(id) && Number.isInteger(version)) this.#versions.delete(id);
     for (const doc of docs) this.#record(doc.id, doc.version);
   }
 

@@ -25,7 +25,8 @@ export interface TopicEvents<T> {
    * A document was inserted (`old_val` null), updated, or deleted (`new_val`
    * null). Each version arrives once: a change whose `version` is not newer
    * than one already delivered or snapshotted (as another node may send
-   * after a reconnect) is dropped.
+   * after a reconnect) is dropped, unless a snapshot since lacked the
+   * document: a node whose snapshot lags sends it again.
    */
   change: (change: Change<T>) => void;
   /**

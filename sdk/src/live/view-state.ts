@@ -45,7 +45,9 @@ export function emptyViewState<T extends Versioned>(): ViewState<T> {
 /**
  * Reconciles with a snapshot: the snapshot replaces the held documents,
  * except where the held version is newer, and no tombstoned document
- * returns unless the snapshot has a newer version of it.
+ * returns unless the snapshot has a newer version of it. Only tombstones
+ * the snapshot lags behind are kept: the feed drops late changes of the
+ * documents it lacks, and pages read before it are discarded.
  */
 export function applySnapshot<T extends Versioned>(state: ViewState<T>, snapshot: readonly T[], spec: ViewSpec<T>): ViewState<T> {
   const docs = new Map<string, T>();
@@ -60,7 +62,12 @@ export function applySnapshot<T extends Versioned>(state: ViewState<T>, snapshot
   }
   const cut = spec.limit !== undefined && snapshot.length >= spec.limit;
   const horizon = cut ? snapshot.reduce((last, doc) => (spec.compare(doc, last) > 0 ? doc : last)) : undefined;
-  return { docs, tombstones: state.tombstones, horizon };
+  const tombstones = new Map<string, number>();
+  for (const doc of snapshot) {
+    const deleted = state.tombstones.get(doc.id);
+    if (deleted !== undefined && doc.version <= deleted) tombstones.set(doc.id, deleted);
+  }
+  return { docs, tombstones, horizon };
 }
 
 /**
@@ -113,20 +120,29 @@ export function dropUnseen<T extends Versioned>(
  * Takes in a page of documents fetched by REST, each as an insert under the
  * version rule: a page read before a change or a delete cannot undo it.
  */
-export function applyPage<T extends Versioned>(state: ViewState<T>, page: readonly T[]): ViewState<T> {
-  return page.reduce((next, doc) => applyChange(next, { old_val: null, new_val: doc }), state);
+export function applyPage<T extends Versioned>(state: ViewState<T>, page: readonly T[], spec: ViewSpec<T>): ViewState<T> {
+  return page.reduce((next, doc) => applyChange(next, { old_val: null, new_val: doc }, spec), state);
 }
 
 /**
  * Applies one `{old_val, new_val}` change under the version rule: an insert
  * or update is dropped unless its version is newer than the held document
  * and any tombstone; a delete removes the document and records a tombstone.
+ * A document that ranks below the horizon is not held.
  */
-export function applyChange<T extends Versioned>(state: ViewState<T>, change: Change<T>): ViewState<T> {
+export function applyChange<T extends Versioned>(state: ViewState<T>, change: Change<T>, spec: ViewSpec<T>): ViewState<T> {
   const { old_val: before, new_val: after } = change;
   if (after) {
-    const known = Math.max(state.docs.get(after.id)?.version ?? 0, state.tombstones.get(after.id) ?? 0);
+    const held = state.docs.get(after.id);
+    const known = Math.max(held?.version ?? 0, state.tombstones.get(after.id) ?? 0);
     if (after.version <= known) return state;
+    // Never shown there, it would only pile up; the change that raises it above the horizon brings it back.
+    if (state.horizon && spec.compare(after, state.horizon) > 0) {
+      if (!held) return state;
+      const docs = new Map(state.docs);
+      docs.delete(after.id);
+      return { ...state, docs };
+    }
     return { ...state, docs: new Map(state.docs).set(after.id, after) };
   }
   if (!before) return state;
