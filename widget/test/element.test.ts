@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import type { ErrorEventDetail } from '../src/index.js';
 import { openPage } from './support/browser.js';
 import { signIn, useDemoAndBrowser } from './support/fixture.js';
-import { waitFor } from './support/wait.js';
+import { text, waitFor } from './support/wait.js';
 
 const fixture = useDemoAndBrowser();
 
@@ -76,6 +76,21 @@ describe('<news-forum>', () => {
     expect(await heard).toMatchObject({ action: 'load', error: { code: 'network_error' } });
     await page.locator('news-forum').getByText('is not an http(s) URL').waitFor();
     expect(problems).toEqual({ errors: [], dialogs: [] });
+  }, 30_000);
+
+  test('shows itself offline when api comes to name no forum, and live again when it names one', async () => {
+    const { page, problems, context } = await openPage(fixture.browser);
+    await bare(page, {});
+    const forum = page.locator('news-forum');
+    const status = forum.locator('[part="status"]');
+    await status.getByText('Live').waitFor();
+    await forum.evaluate((element) => element.setAttribute('api', 'ftp://x'));
+    await forum.getByText('is not an http(s) URL').waitFor();
+    await text(status, 'Offline');
+    await forum.evaluate((element, url) => element.setAttribute('api', url), fixture.env.url);
+    await text(status, 'Live');
+    expect(problems).toEqual({ errors: [], dialogs: [] });
+    await context.close();
   }, 30_000);
 
   test('opens its socket when connected and closes it when removed; keeps the reader signed in when moved', async () => {

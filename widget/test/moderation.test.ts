@@ -156,6 +156,43 @@ describe('moderation in the widget', () => {
     expect(problems.errors).toEqual([]);
   }, 60_000);
 
+  test('a flag on its way is sent once however often its button is pressed, and signing out abandons it', async () => {
+    const pia = await fixture.env.client();
+    await pia.login('pia', 'pia-password');
+    const post = await fixture.env.post(pia, 'Pressed thrice');
+    const { page, problems } = await openThread(post.id, 'quin');
+    const forum = page.locator('news-forum');
+    await page.evaluate(() => {
+      const w = window as unknown as { errors: unknown[] };
+      w.errors = [];
+      document.querySelector('news-forum')!.addEventListener('news-forum-error', (event) => w.errors.push((event as CustomEvent).detail));
+    });
+    let flags = 0;
+    // Held until the page gives up on it.
+    await page.route('**/flags', async (route) => {
+      flags += 1;
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      await route.continue().catch(() => {});
+    });
+    await forum.locator('.moderation').getByRole('button', { name: 'Flag' }).click();
+    const submit = forum.locator('.moderation-form').getByRole('button', { name: 'Flag' });
+    await submit.evaluate((button: HTMLElement) => {
+      button.click();
+      button.click();
+      button.click();
+    });
+    await waitFor('the flag sent', () => flags > 0);
+    expect(await submit.getAttribute('aria-disabled')).toBe('true');
+    const abandoned = page.waitForEvent('requestfailed', (request) => request.url().endsWith('/flags'));
+    await forum.getByRole('button', { name: 'Sign out' }).click();
+    await abandoned;
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 200)));
+    expect(flags).toBe(1);
+    expect(await page.evaluate(() => (window as unknown as { errors: unknown[] }).errors)).toEqual([]);
+    expect(problems.errors).toEqual([]);
+    await page.context().close();
+  }, 60_000);
+
   test('the author edits a comment within the window and readers see it marked edited', async () => {
     const quin = await fixture.env.client();
     await quin.login('quin', 'quin-password');

@@ -27,6 +27,18 @@ describe('<news-forum page>: one discussion per article of the demo blog', () =>
       await forum.getByText('The first comment on article one').waitFor();
       await forum.getByRole('heading', { level: 2, name: 'One discussion per article · the news-forum blog' }).waitFor();
     }
+    // The discussion is the page's: its first commenter may delete and edit her comment, not the page's post.
+    const thread = writer!.page.locator('news-forum').locator('[part~="post"]');
+    await thread.getByRole('heading', { level: 2 }).waitFor();
+    // Her comment is editable: the edit window is known by now.
+    await writer!.page
+      .locator('news-forum')
+      .getByRole('region', { name: 'Comments' })
+      .getByRole('button', { name: 'Edit' })
+      .first()
+      .waitFor();
+    expect(await thread.getByRole('button', { name: 'Delete' }).count()).toBe(0);
+    expect(await thread.getByRole('button', { name: 'Edit' }).count()).toBe(0);
     // A second comment arrives live in the thread.
     await form.fill('And a second one');
     await writer!.page.locator('news-forum').getByRole('button', { name: 'Comment', exact: true }).click();

@@ -178,6 +178,36 @@ describe('presence and replies in the widget', () => {
     expect(problems.errors).toEqual([]);
   }, 60_000);
 
+  test('signing out while the list is on its way reports no error', async () => {
+    await fixture.env.user('ivy');
+    const { page, problems } = await openPage(fixture.browser);
+    // Every list is held until the page gives up on it.
+    let lists = 0;
+    await page.route('**/me/notifications?*', async (route) => {
+      lists += 1;
+      const response = await route.fetch();
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      await route.fulfill({ response }).catch(() => {});
+    });
+    await page.goto(`${fixture.env.url}/`);
+    const forum = page.locator('news-forum');
+    await page.evaluate(() => {
+      const w = window as unknown as { errors: unknown[] };
+      w.errors = [];
+      document.querySelector('news-forum')!.addEventListener('news-forum-error', (event) => w.errors.push((event as CustomEvent).detail));
+    });
+    await signIn(page, 'ivy');
+    await waitFor('the list asked for', () => lists > 0);
+    const abandoned = page.waitForEvent('requestfailed', (request) => request.url().includes('/me/notifications?'));
+    await forum.getByRole('button', { name: 'Sign out' }).click();
+    await abandoned;
+    // Taken in by now.
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 200)));
+    expect(await page.evaluate(() => (window as unknown as { errors: unknown[] }).errors)).toEqual([]);
+    expect(problems.errors).toEqual([]);
+    await page.context().close();
+  }, 60_000);
+
   test('a reply that comes live while "mark all read" is on its way stays unread', async () => {
     const { asker: eve, reply } = await replied('eve', 'fay', 'One.');
     const { page, problems } = await openPage(fixture.browser);

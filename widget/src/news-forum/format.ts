@@ -10,7 +10,8 @@ const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 
 /** "3 minutes ago", "yesterday", "just now". */
 export function timeAgo(iso: string, now = Date.now()): string {
-  const seconds = (Date.parse(iso) - now) / 1000;
+  // Never ahead: a server clock ahead of the reader's would make a new item read "in 2 minutes".
+  const seconds = Math.min(0, (Date.parse(iso) - now) / 1000);
   for (const [unit, size] of UNITS) {
     if (Math.abs(seconds) >= size) return relative.format(Math.trunc(seconds / size), unit);
   }

@@ -15,6 +15,11 @@ export class ConnectionController extends Controller {
   follow(forum: NewsForumClient | undefined): void {
     this.#stop?.();
     this.#stop = forum?.live.on('status', ({ status, error }) => this.#update(status, error));
+    // The client left behind is closed without telling (no longer followed); a new one has yet to connect.
+    this.status = forum ? 'connecting' : 'closed';
+    this.problem = undefined;
+    this.#reported = false;
+    this.changed();
   }
 
   #update(status: LiveStatus, error: NewsForumError | undefined): void {

@@ -1,6 +1,9 @@
-import type { Comment, FlagReason, LivePost, NewsForumClient, NewsForumError, Result } from '@news-forum/sdk';
+import type { CallOptions, Comment, FlagReason, LivePost, NewsForumClient, NewsForumError, Result } from '@news-forum/sdk';
 import { describeError } from '../describe-error.js';
 import { Controller } from './controller.js';
+
+/** A moderation call, made in the reader's session. */
+type Action = (forum: NewsForumClient, options: CallOptions) => Promise<Result<unknown>>;
 
 /** What an open moderation form is about: `edit:<id>`, `flag:<id>`, `ban:<id>`. */
 export type ModerationKey = `${'edit' | 'flag' | 'ban'}:${string}`;
@@ -19,6 +22,8 @@ export class ModerationController extends Controller {
   open: ModerationKey | undefined;
   /** The error of the last action, shown next to its form. */
   error: string | undefined;
+  /** An action on its way: pressing again sends nothing. */
+  busy = false;
   /** How long authors may edit, in seconds; until known, editing is not offered. */
   #editWindowSeconds: number | undefined;
   /** The client the edit window was asked of: another (`api` changed) asks again. */
@@ -54,13 +59,14 @@ export class ModerationController extends Controller {
     return Boolean(this.ui.session.user?.scopes.includes('delete'));
   }
 
-  /** The author of `item` may edit it while the window is open; moderators always. */
-  canEdit(item: { author?: string | undefined; createdAt: string }): boolean {
+  /** The author of `item` may edit it while the window is open (a page's discussion has none); moderators always. */
+  canEdit(item: { author?: string | undefined; createdAt: string; pageUrl?: string | undefined }): boolean {
     const user = this.ui.session.user;
     if (!user) return false;
     if (this.moderator) return true;
     const window = this.#editWindowSeconds;
-    return window !== undefined && item.author === user.login && this.ui.clock.now - Date.parse(item.createdAt) < window * 1000;
+    const author = item.pageUrl === undefined && item.author === user.login;
+    return window !== undefined && author && this.ui.clock.now - Date.parse(item.createdAt) < window * 1000;
   }
 
   /** Readers other than the author may flag. */
@@ -89,24 +95,28 @@ export class ModerationController extends Controller {
     const text = String(form.get('text') ?? '');
     void this.#run(
       event,
-      (forum) => forum.moderation.editPost(post.id, { title: String(form.get('title')), text: text || null }),
+      (forum, options) => forum.moderation.editPost(post.id, { title: String(form.get('title')), text: text || null }, options),
       'Post edited.',
     );
   }
 
   editComment(event: SubmitEvent, comment: Comment): void {
     const text = String(new FormData(event.currentTarget as HTMLFormElement).get('text'));
-    void this.#run(event, (forum) => forum.moderation.editComment(comment.postId, comment.id, { text }), 'Comment edited.');
+    void this.#run(
+      event,
+      (forum, options) => forum.moderation.editComment(comment.postId, comment.id, { text }, options),
+      'Comment edited.',
+    );
   }
 
   flag(event: SubmitEvent, target: { postId: string; id?: string }): void {
     const reason = String(new FormData(event.currentTarget as HTMLFormElement).get('reason')) as FlagReason;
     void this.#run(
       event,
-      (forum) =>
+      (forum, options) =>
         target.id === undefined
-          ? forum.moderation.flagPost(target.postId, reason)
-          : forum.moderation.flagComment(target.postId, target.id, reason),
+          ? forum.moderation.flagPost(target.postId, reason, options)
+          : forum.moderation.flagComment(target.postId, target.id, reason, options),
       'Thanks, the moderators will have a look.',
     );
   }
@@ -116,19 +126,27 @@ export class ModerationController extends Controller {
     const days = String(form.get('days'));
     const until = days === 'forever' ? null : new Date(Date.now() + Number(days) * DAY_MS).toISOString();
     const hideContent = form.has('hide');
-    void this.#run(event, (forum) => forum.moderation.ban(login, { until, hideContent }), `${login} is banned.`);
+    void this.#run(event, (forum, options) => forum.moderation.ban(login, { until, hideContent }, options), `${login} is banned.`);
   }
 
   /** Hide, restore, lock or unlock: one click, answered live. */
-  act(run: (forum: NewsForumClient) => Promise<Result<unknown>>, done: string): void {
+  act(run: Action, done: string): void {
     void this.#run(undefined, run, done);
   }
 
-  async #run(event: SubmitEvent | undefined, run: (forum: NewsForumClient) => Promise<Result<unknown>>, done: string): Promise<void> {
+  async #run(event: SubmitEvent | undefined, run: Action, done: string): Promise<void> {
     event?.preventDefault();
-    const { forum } = this.ui.session;
-    if (!forum) return;
-    const { error } = await run(forum);
+    const { session } = this.ui;
+    const { forum } = session;
+    if (!forum || this.busy) return;
+    this.busy = true;
+    this.changed();
+    const signal = session.signal();
+    const { error } = await run(forum, { signal });
+    this.busy = false;
+    this.changed();
+    // Signed out meanwhile: nothing to tell the next reader.
+    if (signal.aborted) return;
     if (error) return this.#failed(error);
     this.open = undefined;
     this.error = undefined;

@@ -75,10 +75,10 @@ export class NotificationsController extends Controller {
 
   async #load(forum: NewsForumClient): Promise<void> {
     const load = ++this.#loads;
-    const [{ data, error }, arrived] = await this.#watching(
-      forum.notifications.list({ limit: SHOWN }, { signal: this.ui.session.signal() }),
-    );
-    if (forum !== this.#forum || load < this.#shown) return;
+    const signal = this.ui.session.signal();
+    const [{ data, error }, arrived] = await this.#watching(forum.notifications.list({ limit: SHOWN }, { signal }));
+    // Signed out meanwhile: the list was the previous reader's.
+    if (signal.aborted || forum !== this.#forum || load < this.#shown) return;
     if (error) return this.ui.session.report('load', error, false);
     this.#shown = load;
     const listed = new Set(data.items.map((n) => n.id));
@@ -99,9 +99,10 @@ export class NotificationsController extends Controller {
     this.items = this.items.map((n) => (all || marked.has(n.id) ? { ...n, readAt: n.readAt ?? now } : n));
     this.unread = all ? 0 : Math.max(0, this.unread - ids.length);
     this.changed();
-    const answer = forum.notifications.markRead(all ? { all: true } : ids, { signal: this.ui.session.signal() });
+    const signal = this.ui.session.signal();
+    const answer = forum.notifications.markRead(all ? { all: true } : ids, { signal });
     void this.#watching(answer).then(([{ data }, arrived]) => {
-      if (!data || forum !== this.#forum) return;
+      if (!data || signal.aborted || forum !== this.#forum) return;
       // A reply that came meanwhile may or may not be in the server's count: the list tells.
       if (arrived.length > 0) return void this.#load(forum);
       this.unread = data.unread;

@@ -18,6 +18,11 @@ function error(m: ModerationController): TemplateResult | typeof nothing {
   return m.error ? html`<p class="error" role="alert">${m.error}</p>` : nothing;
 }
 
+/** Stays focusable while an action is on its way (aria-disabled), so keyboard focus is not lost. */
+function submit(m: ModerationController, label: string, kind = ''): TemplateResult {
+  return html`<button type="submit" class=${kind} aria-disabled=${m.busy ? 'true' : 'false'}>${label}</button>`;
+}
+
 function cancel(m: ModerationController): TemplateResult {
   return html`<button type="button" class="secondary" @click=${() => m.toggle(undefined)}>Cancel</button>`;
 }
@@ -40,7 +45,7 @@ function flagForm(m: ModerationController, key: ModerationKey, target: { postId:
       ${REASONS.map(([value, label]) => html`<option value=${value}>${label}</option>`)}
     </select></label>
     ${error(m)}
-    <div class="row"><button type="submit">Flag</button>${cancel(m)}</div>
+    <div class="row">${submit(m, 'Flag')}${cancel(m)}</div>
   </form>`;
 }
 
@@ -52,7 +57,7 @@ function banForm(m: ModerationController, key: ModerationKey, login: string): Te
     </select></label>
     <label><input type="checkbox" name="hide"> Also hide their posts and comments</label>
     ${error(m)}
-    <div class="row"><button type="submit" class="danger">Ban</button>${cancel(m)}</div>
+    <div class="row">${submit(m, 'Ban', 'danger')}${cancel(m)}</div>
   </form>`;
 }
 
@@ -62,7 +67,7 @@ export function postEditForm(m: ModerationController, post: LivePost): TemplateR
     <label>Title <input name="title" required maxlength="300" .value=${post.title} data-focus="moderation:edit:${post.id}" /></label>
     <label>Text <textarea name="text" rows="4" maxlength="40000" .value=${post.text ?? ''}></textarea></label>
     ${error(m)}
-    <div class="row"><button type="submit">Save</button>${cancel(m)}</div>
+    <div class="row">${submit(m, 'Save')}${cancel(m)}</div>
   </form>`;
 }
 
@@ -72,7 +77,7 @@ export function commentEditForm(m: ModerationController, comment: Comment): Temp
     <label>Edit your comment <textarea name="text" rows="3" required maxlength="10000" .value=${comment.text}
       data-focus="moderation:edit:${comment.id}"></textarea></label>
     ${error(m)}
-    <div class="row"><button type="submit">Save</button>${cancel(m)}</div>
+    <div class="row">${submit(m, 'Save')}${cancel(m)}</div>
   </form>`;
 }
 
@@ -89,12 +94,12 @@ export function postModeration(m: ModerationController, post: LivePost): Templat
           ${post.hidden ? html`<span class="badge" part="hidden-badge">Hidden</span>` : nothing}
           <button class="link" part="moderation-button" @click=${() =>
             m.act(
-              (f) => (post.hidden ? f.moderation.restorePost(post.id) : f.moderation.hidePost(post.id)),
+              (f, o) => (post.hidden ? f.moderation.restorePost(post.id, o) : f.moderation.hidePost(post.id, o)),
               post.hidden ? 'Post restored.' : 'Post hidden.',
             )}>${post.hidden ? 'Restore' : 'Hide'}</button>
           <button class="link" part="moderation-button" @click=${() =>
             m.act(
-              (f) => (post.locked ? f.moderation.unlockPost(post.id) : f.moderation.lockPost(post.id)),
+              (f, o) => (post.locked ? f.moderation.unlockPost(post.id, o) : f.moderation.lockPost(post.id, o)),
               post.locked ? 'Thread unlocked.' : 'Thread locked.',
             )}>${post.locked ? 'Unlock' : 'Lock'}</button>
           ${toggleButton(m, banKey, 'Ban author')}`
@@ -116,10 +121,10 @@ export function commentModeration(m: ModerationController, comment: Comment): Te
         ? html`${comment.flagCount ? html`<span class="flags" part="flag-count">${comment.flagCount} ${comment.flagCount === 1 ? 'flag' : 'flags'}</span>` : nothing}
           <button class="link" part="moderation-button" @click=${() =>
             m.act(
-              (f) =>
+              (f, o) =>
                 comment.hidden
-                  ? f.moderation.restoreComment(comment.postId, comment.id)
-                  : f.moderation.hideComment(comment.postId, comment.id),
+                  ? f.moderation.restoreComment(comment.postId, comment.id, o)
+                  : f.moderation.hideComment(comment.postId, comment.id, o),
               comment.hidden ? 'Comment restored.' : 'Comment hidden.',
             )}>${comment.hidden ? 'Restore' : 'Hide'}</button>
           ${comment.author ? toggleButton(m, banKey, 'Ban author') : nothing}`

@@ -85,7 +85,10 @@ export function threadView(ui: Ui, parts: Parts): TemplateResult {
     return html`<section class="thread" part="post-view">${back}<p class="placeholder" tabindex="-1" data-focus="thread-placeholder">${text}</p></section>`;
   }
   const post = ui.votes.show(thread.post);
-  const remove = canDelete(ui, post.author) ? deleteButton(parts, post.id, 'post', () => thread.deletePost(post)) : nothing;
+  // A page's discussion belongs to the page: its first commenter is no author who may delete it.
+  const remove = canDelete(ui, post.pageUrl === undefined ? post.author : undefined)
+    ? deleteButton(parts, post.id, 'post', () => thread.deletePost(post))
+    : nothing;
   const comments = thread.comments;
   const reading = ui.presence.thread(post.id);
   return html`<section class="thread" part="post-view" aria-labelledby="thread-title">
