@@ -5,7 +5,8 @@
 #   /services/news-forum/upstream/$INSTANCE_NAME = $ADVERTISE_ADDR
 # on a lease of $ETCD_TTL seconds, renewed every TTL/3 while the node's
 # /readyz answers 2xx, withdrawn at once when it stops answering, and
-# registered again on a new lease when etcd lost the old one (a restart).
+# registered again on a new lease when etcd lost the old one (a restart),
+# and written again on its lease when the key alone went.
 # SIGTERM revokes the lease first, so the load balancer drops the node before
 # the node itself is stopped (systemd stops this unit before the node's).
 #
@@ -40,6 +41,10 @@ while :; do
       else
         lease=
       fi
+    elif [ "$(ctl get --print-value-only "$KEY" 2>/dev/null)" != "$ADVERTISE_ADDR" ]; then
+      # A live lease does not keep the key (etcdctl del, another writer of
+      # this name): write it again on the lease.
+      ctl put --lease="$lease" "$KEY" "$ADVERTISE_ADDR" >/dev/null 2>&1 && say "registered again $ADVERTISE_ADDR"
     fi
   elif [ -n "$lease" ]; then
     # The node stopped answering: withdraw it now, not when the lease expires.

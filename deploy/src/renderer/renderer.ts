@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import { copyFile, rename, rm, writeFile } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Etcd3, type Watcher } from 'etcd3';
 import { DeployError } from '../deploy-error.js';
 import type { Log } from '../log.js';
@@ -53,6 +55,12 @@ export interface Renderer {
 
 /** How long after nginx exits on its own it is started again (a master that cannot bind exits at once). */
 const NGINX_RESTART_MS = 1_000;
+/** Longest one etcd call may wait on a member; then the client's retry policy asks another. */
+const ETCD_CALL_MS = 2_000;
+/** How often etcd is read whatever the watch says. */
+const RESYNC_MS = 5_000;
+/** A watch reports a change within milliseconds; one a read saw this long ago and the watch did not is lost. */
+const WATCH_LAG_MS = 1_000;
 
 function sortedByName(set: Entry[]): Entry[] {
   return [...set].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -84,7 +92,11 @@ export async function startRenderer(options: RendererOptions): Promise<Renderer>
   const nginx = new Nginx({ prefix: options.dir, log, onExit: () => restartNginx() });
   await nginx.writeMain();
   const lastGood = `${nginx.site}.last-good`;
-  const client = new Etcd3({ hosts: options.etcd, dialTimeout: 2_000 });
+  const client = new Etcd3({
+    hosts: options.etcd,
+    // A call to a member that hangs (paused, partitioned) would never return, and renders wait on each other.
+    defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + ETCD_CALL_MS }),
+  });
 
   let applied: string | undefined;
   // The last text nginx -t refused: not tried again until something changes.
@@ -138,9 +150,15 @@ export async function startRenderer(options: RendererOptions): Promise<Renderer>
     try {
       keys = await client.getAll().prefix(keyPrefix).strings();
     } catch (error) {
+      readable = false;
       log('warn', 'cannot read etcd; keeping the current configuration', { error: (error as Error).message });
       return false;
     }
+    readable = true;
+    const seen = JSON.stringify(keys);
+    if (lastRead !== undefined && seen !== lastRead && !heard) missedSince ??= Date.now();
+    lastRead = seen;
+    heard = false;
     const read = readEntries(keys, mode, keyPrefix);
     const wanted = renderTemplate(template, viewOf(mode, read.entries, settings));
     if (wanted === refused) return true;
@@ -208,16 +226,53 @@ export async function startRenderer(options: RendererOptions): Promise<Renderer>
     return running;
   };
 
-  // Watch first, then read: a change between the two is seen by the watch.
-  const watcher: Watcher = await client.watch().prefix(keyPrefix).create();
-  watcher.on('put', () => void schedule().catch(report));
-  watcher.on('delete', () => void schedule().catch(report));
-  // After etcd comes back, what changed meanwhile may not replay: read everything again.
-  watcher.on('connected', () => void schedule().catch(report));
-  watcher.on('disconnected', () => log('warn', 'lost the etcd watch; retrying'));
-  watcher.on('error', (error) => log('warn', 'etcd watch error', { error: error.message }));
+  // A watch stream to a member that hangs stays open and says nothing. Such
+  // a watch is replaced by one on a new stream (the client picks a member at
+  // random) when it is not set up within a call's deadline while etcd can be
+  // read, or when a read finds a change it did not report. Waiting for etcd's
+  // progress notices instead would take ten minutes at its defaults.
+  let watcher: Watcher;
+  // Whether the watch said anything since the last read, what that read saw, and since when the watch is behind it.
+  let heard = true;
+  let lastRead: string | undefined;
+  let missedSince: number | undefined;
+  let readable = false;
+  const openWatch = (): Watcher => {
+    const next = client.namespace('').watch().prefix(keyPrefix).watcher();
+    const live = () => next === watcher;
+    let connected = false;
+    const changed = () => {
+      if (!live()) return;
+      heard = true;
+      missedSince = undefined;
+      void schedule().catch(report);
+    };
+    next.on('data', changed);
+    // After etcd comes back, what changed meanwhile may not replay: read everything again.
+    next.on('connected', () => {
+      connected = true;
+      changed();
+    });
+    next.on('disconnected', () => live() && log('warn', 'lost the etcd watch; retrying'));
+    next.on('error', (error) => live() && log('warn', 'etcd watch error', { error: error.message }));
+    setTimeout(() => {
+      if (live() && !connected && readable && !stopped) rewatch('no answer to the watch request');
+    }, ETCD_CALL_MS).unref();
+    return next;
+  };
+  const rewatch = (reason: string) => {
+    log('warn', 'the etcd watch is stuck; watching again', { reason });
+    const stale = watcher;
+    watcher = openWatch();
+    missedSince = undefined;
+    // A hung member answers the cancel only once it runs again.
+    void stale.cancel().catch(() => undefined);
+  };
   // A safety net for a missed event: compare with etcd every few seconds (renders only on change).
-  const tick = setInterval(() => void schedule().catch(report), 5_000);
+  const tick = setInterval(() => {
+    if (missedSince !== undefined && Date.now() - missedSince > WATCH_LAG_MS) rewatch('it missed a change');
+    void schedule().catch(report);
+  }, RESYNC_MS);
   function report(error: unknown) {
     log('error', 'render failed', { error: (error as Error).message });
   }
@@ -226,12 +281,18 @@ export async function startRenderer(options: RendererOptions): Promise<Renderer>
     stopped = true;
     clearTimeout(restart);
     clearInterval(tick);
-    await watcher.cancel().catch(() => undefined);
+    await Promise.race([watcher.cancel().catch(() => undefined), delay(ETCD_CALL_MS, undefined, { ref: false })]);
     client.close();
     await nginx.stop();
   };
 
   try {
+    // Watch first, then read: a change between the two is seen by the watch, or by the next read.
+    watcher = openWatch();
+    const connected = once(watcher, 'connected');
+    // An error after the wait below is the watch's own listener's to report.
+    connected.catch(() => undefined);
+    await Promise.race([connected, delay(ETCD_CALL_MS, undefined, { ref: false })]);
     await schedule();
     if (applied === undefined) throw new DeployError('start-timeout', `cannot read etcd at ${options.etcd.join(',')}`);
   } catch (error) {

@@ -43,6 +43,9 @@ export class Registration {
   #lastError: string | undefined;
   /** Until when etcd keeps the lease without hearing from us again. */
   #aliveUntil = 0;
+  /** The key was found gone (or taken over) while the lease lives, and is not written back yet. */
+  #keyGone = false;
+  #checkingKey = false;
   #loop: Promise<void> | undefined;
 
   constructor(options: RegistrationOptions) {
@@ -68,7 +71,7 @@ export class Registration {
    * keepalive. One failed keepalive (an endpoint down, others up) is not enough.
    */
   async check(): Promise<void> {
-    const held = (this.#state === 'registered' || this.#state === 'unreachable') && Date.now() < this.#aliveUntil;
+    const held = (this.#state === 'registered' || this.#state === 'unreachable') && Date.now() < this.#aliveUntil && !this.#keyGone;
     if (!held) throw new Error(`not registered in etcd (${this.#state}${this.#lastError ? `: ${this.#lastError}` : ''})`);
   }
 
@@ -118,6 +121,7 @@ export class Registration {
     });
     lease.on('keepaliveSucceeded', (response: { TTL: string }) => {
       this.#aliveUntil = Date.now() + Number(response.TTL) * 1000;
+      void this.#keepKey(lease);
       if (this.#state !== 'unreachable') return;
       this.#state = 'registered';
       this.#lastError = undefined;
@@ -132,10 +136,45 @@ export class Registration {
     }
     if (this.#stopping.signal.aborted) return undefined;
     this.#aliveUntil = Date.now() + this.#options.ttlSeconds * 1000;
+    this.#keyGone = false;
     this.#state = 'registered';
     this.#lastError = undefined;
     this.#options.logger.info('registered in etcd', { key: this.key, address: this.#options.address, lease: await lease.grant() });
     return { lost };
+  }
+
+  /**
+   * A live lease does not keep the key: `etcdctl del`, or another process
+   * registering under the same name, leaves this node out of the balancer
+   * while it keeps the lease alive. Writes the key again on this lease.
+   */
+  async #keepKey(lease: Lease): Promise<void> {
+    if (this.#checkingKey) return;
+    this.#checkingKey = true;
+    try {
+      const [kv] = (await this.#client.get(this.key).exec()).kvs;
+      const id = await lease.grant();
+      if (kv && kv.lease === id && kv.value.toString() === this.#options.address) {
+        this.#keyGone = false;
+        return;
+      }
+      if (this.#stopping.signal.aborted || this.#lease !== lease) return;
+      if (!this.#keyGone) {
+        this.#options.logger.warn('etcd key gone while its lease lives; writing it again', {
+          key: this.key,
+          found: kv ? { value: kv.value.toString(), lease: kv.lease } : null,
+        });
+      }
+      this.#keyGone = true;
+      await lease.put(this.key).value(this.#options.address);
+      this.#keyGone = false;
+      this.#options.logger.info('registered in etcd again', { key: this.key, address: this.#options.address, lease: id });
+    } catch (error) {
+      // Unreachable etcd is the keepalive's to report; the next keepalive checks again.
+      this.#options.logger.debug('could not check the etcd key', { key: this.key, error: message(error) });
+    } finally {
+      this.#checkingKey = false;
+    }
   }
 
   /** Logs a change of state as a warning, repeats at debug. */

@@ -1,0 +1,68 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Etcd3 } from 'etcd3';
+import { EtcdCluster } from '../src/cluster/etcd-cluster.js';
+import { PortBook } from '../src/cluster/ports.js';
+import { findPrograms } from '../src/programs.js';
+import { waitFor } from '../src/wait.js';
+import { removeDir, tempDir } from './support/temp-dir.js';
+
+const SCRIPT = fileURLToPath(new URL('../sidekick/news-forum-discovery.sh', import.meta.url));
+const KEY = '/services/news-forum/upstream/side-a';
+const TTL = 3;
+let dir: string;
+let etcd: EtcdCluster;
+let client: Etcd3;
+let health: Server;
+let sidekick: ChildProcess | undefined;
+
+beforeAll(async () => {
+  findPrograms(['etcdctl', 'curl']);
+  dir = await tempDir('sidekick');
+  etcd = await EtcdCluster.create({
+    name: 'etcd',
+    size: 1,
+    dir,
+    ports: new PortBook(dir),
+    logDir: path.join(dir, 'logs'),
+    binary: findPrograms(['etcd']).etcd,
+  });
+  await etcd.start();
+  client = new Etcd3({ hosts: etcd.endpoints });
+  health = createServer((_, res) => res.end('ok'));
+  await new Promise<void>((resolve) => health.listen(0, '127.0.0.1', resolve));
+}, 60_000);
+
+afterAll(async () => {
+  if (sidekick && sidekick.exitCode === null) {
+    const exited = new Promise((resolve) => sidekick!.once('exit', resolve));
+    sidekick.kill('SIGTERM');
+    await exited;
+  }
+  health?.close();
+  client?.close();
+  await etcd?.stop(true);
+  await removeDir(dir);
+});
+
+test('a key deleted or overwritten while its lease lives is written again on the lease', async () => {
+  const address = `127.0.0.1:${(health.address() as AddressInfo).port}`;
+  sidekick = spawn('sh', [SCRIPT], {
+    env: { ...process.env, ETCD_URL: etcd.endpoints.join(','), INSTANCE_NAME: 'side-a', ADVERTISE_ADDR: address, ETCD_TTL: String(TTL) },
+    stdio: 'ignore',
+  });
+  await waitFor(async () => (await client.get(KEY).string()) === address, 'the sidekick registered', 10_000);
+  const lease = (await client.get(KEY).exec()).kvs[0]!.lease;
+  expect(lease).not.toBe('0');
+
+  await client.delete().key(KEY);
+  await waitFor(async () => (await client.get(KEY).string()) === address, 'the key written again', TTL * 1000);
+  expect((await client.get(KEY).exec()).kvs[0]!.lease).toBe(lease);
+
+  await client.put(KEY).value('127.0.0.1:9');
+  await waitFor(async () => (await client.get(KEY).string()) === address, 'the key taken back', TTL * 1000);
+  expect((await client.get(KEY).exec()).kvs[0]!.lease).toBe(lease);
+}, 40_000);
