@@ -1,12 +1,12 @@
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Etcd3 } from 'etcd3';
-import { EtcdCluster } from '../src/cluster/etcd-cluster.js';
+import type { EtcdCluster } from '../src/cluster/etcd-cluster.js';
 import { PortBook } from '../src/cluster/ports.js';
 import type { Log } from '../src/log.js';
-import { findPrograms } from '../src/programs.js';
 import { type Renderer, startRenderer } from '../src/renderer/renderer.js';
 import { waitFor } from '../src/wait.js';
+import { startEtcd } from './support/etcd.js';
 import { removeDir, tempDir } from './support/temp-dir.js';
 
 // One of three etcd members hangs (SIGSTOP: a paused VM, a stalled disk, a black-holed link): it
@@ -23,15 +23,7 @@ const log: Log = (level, message, fields = {}) => logged.push({ level, message, 
 beforeAll(async () => {
   dir = await tempDir('renderer-hung');
   const book = new PortBook(dir);
-  etcd = await EtcdCluster.create({
-    name: 'etcd',
-    size: 3,
-    dir,
-    ports: book,
-    logDir: path.join(dir, 'logs'),
-    binary: findPrograms(['etcd']).etcd,
-  });
-  await etcd.start();
+  etcd = await startEtcd(dir, 3, book);
   lb = await startRenderer({
     mode: 'load-balancer',
     etcd: etcd.endpoints,

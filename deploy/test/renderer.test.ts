@@ -3,15 +3,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Etcd3 } from 'etcd3';
-import { EtcdCluster } from '../src/cluster/etcd-cluster.js';
+import type { EtcdCluster } from '../src/cluster/etcd-cluster.js';
 import { PortBook } from '../src/cluster/ports.js';
 import type { Log } from '../src/log.js';
-import { findPrograms } from '../src/programs.js';
 import { parseHostPort } from '../src/renderer/address.js';
 import { type Renderer, startRenderer } from '../src/renderer/renderer.js';
 import { registerService } from '../src/renderer/service-registration.js';
 import { bundledTemplate, renderTemplate } from '../src/renderer/template.js';
 import { waitFor } from '../src/wait.js';
+import { startEtcd } from './support/etcd.js';
 import { httpGet, SOURCE_ADDRESSES } from './support/http.js';
 import { removeDir, tempDir } from './support/temp-dir.js';
 
@@ -49,15 +49,7 @@ async function freeListen(book: PortBook, role: string) {
 beforeAll(async () => {
   dir = await tempDir('renderer');
   const book = new PortBook(dir);
-  etcd = await EtcdCluster.create({
-    name: 'etcd',
-    size: 1,
-    dir,
-    ports: book,
-    logDir: path.join(dir, 'logs'),
-    binary: findPrograms(['etcd']).etcd,
-  });
-  await etcd.start();
+  etcd = await startEtcd(dir, 1, book);
   client = new Etcd3({ hosts: etcd.endpoints });
   lb = await startRenderer({
     mode: 'load-balancer',

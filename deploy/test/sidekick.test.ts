@@ -1,13 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Etcd3 } from 'etcd3';
-import { EtcdCluster } from '../src/cluster/etcd-cluster.js';
-import { PortBook } from '../src/cluster/ports.js';
+import type { EtcdCluster } from '../src/cluster/etcd-cluster.js';
 import { findPrograms } from '../src/programs.js';
 import { waitFor } from '../src/wait.js';
+import { startEtcd } from './support/etcd.js';
 import { removeDir, tempDir } from './support/temp-dir.js';
 
 const SCRIPT = fileURLToPath(new URL('../sidekick/news-forum-discovery.sh', import.meta.url));
@@ -22,15 +21,7 @@ let sidekick: ChildProcess | undefined;
 beforeAll(async () => {
   findPrograms(['etcdctl', 'curl']);
   dir = await tempDir('sidekick');
-  etcd = await EtcdCluster.create({
-    name: 'etcd',
-    size: 1,
-    dir,
-    ports: new PortBook(dir),
-    logDir: path.join(dir, 'logs'),
-    binary: findPrograms(['etcd']).etcd,
-  });
-  await etcd.start();
+  etcd = await startEtcd(dir, 1);
   client = new Etcd3({ hosts: etcd.endpoints });
   health = createServer((_, res) => res.end('ok'));
   await new Promise<void>((resolve) => health.listen(0, '127.0.0.1', resolve));
