@@ -318,6 +318,10 @@ describe('proxy mode', () => {
     expect(key.kvs[0]?.value.toString()).toBe(demo.address);
     expect(String(key.kvs[0]?.lease)).not.toBe('0');
     await waitFor(() => proxy.entries.some((e) => e.name === 'demo'), 'demo rendered', 10_000);
+    // A key that goes while its lease lives is written again on that lease after the next keep-alive.
+    await client.delete().key('/subdomains/demo');
+    await waitFor(async () => (await client.get('/subdomains/demo').string()) === demo.address, 'demo written again', 5_000);
+    expect(String((await client.get('/subdomains/demo').exec()).kvs[0]?.lease)).toBe(String(key.kvs[0]?.lease));
     await registration.stop();
     expect(await client.get('/subdomains/demo').string()).toBeNull();
     await waitFor(() => !proxy.entries.some((e) => e.name === 'demo'), 'demo withdrawn', 10_000);

@@ -1,10 +1,11 @@
 import { once } from 'node:events';
 import { copyFile, rename, rm, writeFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Etcd3, type Watcher } from 'etcd3';
+import type { Watcher } from 'etcd3';
 import { DeployError } from '../deploy-error.js';
 import type { Log } from '../log.js';
 import { waitForHttp } from '../wait.js';
+import { ETCD_CALL_MS, etcdClient } from './etcd-client.js';
 import { Nginx } from './nginx.js';
 import { registerService, type ServiceRegistration } from './service-registration.js';
 import { bundledTemplate, renderTemplate } from './template.js';
@@ -55,8 +56,6 @@ export interface Renderer {
 
 /** How long after nginx exits on its own it is started again (a master that cannot bind exits at once). */
 const NGINX_RESTART_MS = 1_000;
-/** Longest one etcd call may wait on a member; then the client's retry policy asks another. */
-const ETCD_CALL_MS = 2_000;
 /** How often etcd is read whatever the watch says. */
 const RESYNC_MS = 5_000;
 /** A watch reports a change within milliseconds; one a read saw this long ago and the watch did not is lost. */
@@ -92,11 +91,8 @@ export async function startRenderer(options: RendererOptions): Promise<Renderer>
   const nginx = new Nginx({ prefix: options.dir, log, onExit: () => restartNginx() });
   await nginx.writeMain();
   const lastGood = `${nginx.site}.last-good`;
-  const client = new Etcd3({
-    hosts: options.etcd,
-    // A call to a member that hangs (paused, partitioned) would never return, and renders wait on each other.
-    defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + ETCD_CALL_MS }),
-  });
+  // Renders wait on each other: a call that never returned would hold every later one.
+  const client = etcdClient(options.etcd);
 
   let applied: string | undefined;
   // The last text nginx -t refused: not tried again until something changes.

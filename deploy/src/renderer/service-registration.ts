@@ -1,5 +1,6 @@
-import { Etcd3, type Lease } from 'etcd3';
+import type { Lease } from 'etcd3';
 import type { Log } from '../log.js';
+import { etcdClient } from './etcd-client.js';
 import { SUBDOMAIN_PREFIX } from './views.js';
 
 /** Names kept under `/subdomains/` while the registration lives. */
@@ -13,7 +14,9 @@ export interface ServiceRegistration {
  * pointing at `advertise`, on one lease kept alive; when the lease is lost
  * (etcd restarted or unreachable for longer than the TTL) it registers again.
  * This is what the seed's `ExecStartPost` did with curl and etcd v2, minus the
- * key that outlives its service.
+ * key that outlives its service. A key that goes while the lease lives
+ * (`etcdctl del`, another writer of the name) is written again on the lease
+ * after the next keep-alive.
  */
 export async function registerService(options: {
   etcd: string[];
@@ -22,10 +25,32 @@ export async function registerService(options: {
   ttlSeconds: number;
   log: Log;
 }): Promise<ServiceRegistration> {
-  const client = new Etcd3({ hosts: options.etcd, dialTimeout: 2_000 });
+  const client = etcdClient(options.etcd);
   let lease: Lease | undefined;
   let stopped = false;
   let retry: ReturnType<typeof setTimeout> | undefined;
+
+  let checking = false;
+  const keepKeys = async (held: Lease): Promise<void> => {
+    if (checking) return;
+    checking = true;
+    try {
+      const id = await held.grant();
+      for (const name of options.names) {
+        const key = `${SUBDOMAIN_PREFIX}${name}`;
+        const [kv] = (await client.get(key).exec()).kvs;
+        if (kv && kv.lease === id && kv.value.toString() === options.advertise) continue;
+        if (stopped || lease !== held) return;
+        await held.put(key).value(options.advertise);
+        options.log('warn', 'a registered key was gone while its lease lived; written again', { key });
+      }
+    } catch (error) {
+      // An unreachable etcd is the lease's to report; the next keep-alive checks again.
+      options.log('debug', 'cannot check the registered keys', { error: (error as Error).message });
+    } finally {
+      checking = false;
+    }
+  };
 
   const register = async (): Promise<void> => {
     if (stopped) return;
@@ -36,6 +61,7 @@ export async function registerService(options: {
       options.log('warn', 'lost the registration lease; registering again', { error: error.message });
       void register();
     });
+    next.on('keepaliveSucceeded', () => void keepKeys(next));
     try {
       for (const name of options.names) await next.put(`${SUBDOMAIN_PREFIX}${name}`).value(options.advertise);
       options.log('info', 'registered', { names: options.names, address: options.advertise });
