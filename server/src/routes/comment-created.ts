@@ -11,3 +11,12 @@ export function commentCreated(services: Services, created: CreatedComment): voi
   services.reads.comments.fences.expect(value.author, value.id, value.version, value.postId);
   services.events.emit('commentCreated', created);
 }
+
+/**
+ * A comment created or deleted moves its post too (its count and version):
+ * the writer's next reads of posts wait for that version as well.
+ */
+export async function fencePostOf(services: Services, login: string, postId: string): Promise<void> {
+  const post = await services.store.getPost(postId);
+  if (post) services.reads.posts.fences.expect(login, post.id, post.version);
+}

@@ -6,7 +6,7 @@ import { DELETED } from '../reads/applied-versions.js';
 import { heldComments } from '../reads/held-pages.js';
 import type { Services } from '../services.js';
 import type { CreatedComment, IdempotencyKey, NewCommentRecord } from '../store/store.js';
-import { commentCreated } from './comment-created.js';
+import { commentCreated, fencePostOf } from './comment-created.js';
 import { idempotencyKey } from './idempotency.js';
 import { commentFor, postFor } from './moderation.js';
 
@@ -22,6 +22,7 @@ export async function addComment(
 ): Promise<CreatedComment> {
   const created = await services.store.createComment({ ...comment, author: caller.login }, idempotency);
   commentCreated(services, created);
+  await fencePostOf(services, caller.login, created.value.postId);
   return created;
 }
 
@@ -62,6 +63,7 @@ export const commentHandlers = {
     requireOwnerOr(caller, comment.author, 'delete');
     await services.store.deleteComment(path.pid, path.id);
     services.reads.comments.fences.expect(caller.login, comment.id, DELETED, comment.postId);
+    await fencePostOf(services, caller.login, comment.postId);
     return { status: 204 };
   },
 } satisfies Partial<Handlers>;

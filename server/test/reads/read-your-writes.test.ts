@@ -82,6 +82,26 @@ describe.each(STORE_KINDS)('%s store, a lagging feed', (kind) => {
     expect((await get<{ items: Post[] }>('/api/posts?sort=new')).body.items[0]?.id).toBe(second.id);
   });
 
+  test("a commenter reads its comment in the post's count while the feed lags, and its deletion too", async () => {
+    const ana = await signUp('ana');
+    const bob = await signUp('bob');
+    const post = await write<Post>('POST', `/api/posts`, ana, { title: 'counted' });
+    const counted = async (token?: string) => (await posts(token)).body.items.find((p) => p.id === post.id);
+    await eventually(async () => (await counted()) !== undefined);
+
+    feed.hold();
+    const comment = await write<Comment>('PUT', `/api/comments/${post.id}`, bob, { text: 'mine' });
+    expect(await counted(bob)).toMatchObject({ commentCount: 1 });
+    expect(await counted()).toMatchObject({ commentCount: 0, version: post.version });
+    await call(node.url, 'DELETE', `/api/comments/${post.id}/${comment.id}`, { token: bob });
+    expect(await counted(bob)).toMatchObject({ commentCount: 0 });
+    expect((await counted(bob))!.version).toBeGreaterThan(post.version + 1);
+
+    feed.release();
+    await eventually(async () => ((await counted())?.version ?? 0) > post.version + 1);
+    expect(await counted()).toMatchObject({ commentCount: 0 });
+  });
+
   describe('subscription snapshots', () => {
     const sockets: TestSocket[] = [];
     afterEach(() => {
