@@ -35,6 +35,12 @@ export const COMMENT_SNAPSHOT_LIMIT = 200;
  * stays bounded however long it stays connected.
  */
 export const MAX_HELD_POSTS = 1_000;
+/**
+ * Topics one socket may follow at once (the posts, each post's comments):
+ * each is a room the node keeps the socket in until it leaves. A subscribe
+ * beyond it is refused with 409 until the socket unsubscribes from one.
+ */
+export const MAX_TOPICS_PER_SOCKET = 50;
 /** Post and comment ids: lowercase UUIDs. */
 export const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

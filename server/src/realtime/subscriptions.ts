@@ -2,10 +2,12 @@ import {
   COMMENT_SNAPSHOT_LIMIT,
   DEFAULT_PAGE_SIZE,
   DEFAULT_POST_SORT,
+  MAX_TOPICS_PER_SOCKET,
   POSTS_ROOM,
   roomOf,
   type SubscribeAck,
   type Topic,
+  topicOfRoom,
   type UnsubscribeAck,
 } from '@news-forum/protocol';
 import { moderatorsRoom, publicComment, publicPost } from '../moderation/visibility.js';
@@ -99,6 +101,11 @@ export function handleSubscriptions(socket: ForumSocket, services: Services, rel
       const room = roomOf(topic);
       // Views of one socket share the posts room: a failed snapshot must not drop the others.
       const wasIn = socket.rooms.has(room);
+      if (!wasIn && [...socket.rooms].filter((joined) => topicOfRoom(joined)).length >= MAX_TOPICS_PER_SOCKET) {
+        return ack(
+          refusal(new ProblemError('conflict', `A socket follows at most ${MAX_TOPICS_PER_SOCKET} topics: unsubscribe from one first`)),
+        );
+      }
       try {
         // Join first, then read: every change after the snapshot reaches this socket.
         const joined = socket.join(roomsOf(socket, topic));

@@ -1,3 +1,4 @@
+import { MAX_TOPICS_PER_SOCKET } from '@news-forum/protocol';
 import WebSocket from 'ws';
 import { applyChanges, connectSocket, eventually, record, subscribe, type TestSocket } from '../support/live-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -158,6 +159,25 @@ describe('handshake and limits', () => {
     const missing = await subscribe(socket, { topic: 'comments', postId: '00000000-0000-4000-8000-000000000000' });
     expect(missing).toMatchObject({ ok: false, error: { status: 404 } });
     expect((await subscribe(socket, { topic: 'posts' })).ok).toBe(true);
+  });
+
+  test('a socket follows at most MAX_TOPICS_PER_SOCKET topics; leaving one makes room', async () => {
+    const socket = await client();
+    const posts: string[] = [];
+    for (let i = 0; i < MAX_TOPICS_PER_SOCKET; i++) {
+      const created = await t.call('POST', '/api/posts', { token: ana, body: { title: `followed ${i}` } });
+      posts.push(created.body.id);
+    }
+    expect((await subscribe(socket, { topic: 'posts', limit: 1 })).ok).toBe(true);
+    for (const postId of posts.slice(1)) expect((await subscribe(socket, { topic: 'comments', postId })).ok).toBe(true);
+    const refused = await subscribe(socket, { topic: 'comments', postId: posts[0]! });
+    expect(refused).toMatchObject({ ok: false, error: { status: 409 } });
+    // Following one already followed again is no new topic.
+    expect((await subscribe(socket, { topic: 'comments', postId: posts[1]! })).ok).toBe(true);
+    const rooms = t.server.gateway.io.of('/').sockets.get(socket.id ?? '')?.rooms;
+    expect([...(rooms ?? [])].filter((room) => room.startsWith('comments:'))).toHaveLength(MAX_TOPICS_PER_SOCKET - 1);
+    await socket.timeout(5000).emitWithAck('unsubscribe', { topic: 'comments', postId: posts[1]! });
+    expect((await subscribe(socket, { topic: 'comments', postId: posts[0]! })).ok).toBe(true);
   });
 
   test('a client flooding subscribe is limited', async () => {
