@@ -14,6 +14,7 @@ export {
   hotRank,
   type LivePost,
   MAX_PAGE_SIZE,
+  MAX_TOPICS_PER_SOCKET,
   type ModerationAction,
   type ModerationLogEntry,
   type ModerationQueueItem,
