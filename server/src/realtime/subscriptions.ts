@@ -80,12 +80,15 @@ export function handleSubscriptions(socket: ForumSocket, services: Services, rel
     !(await services.limits.allow('socketEventsPerSocket', socket.id)) ||
     !(await services.limits.allow('requestsPerIp', socket.data.address));
   const refusal = (error: unknown) => ({ ok: false as const, error: toProblem(error).toJSON() });
-  /** An event about a topic: rate-limited, its topic checked, any failure acknowledged as a problem. */
+  /**
+   * An event about a topic: rate-limited when `tooMany` names it, its topic
+   * checked, any failure acknowledged as a problem.
+   */
   const onTopic =
-    <A>(tooMany: string, act: (topic: Topic, ack: (result: A | ReturnType<typeof refusal>) => void) => Promise<void>) =>
+    <A>(tooMany: string | undefined, act: (topic: Topic, ack: (result: A | ReturnType<typeof refusal>) => void) => Promise<void>) =>
     async (raw: unknown, ack: (result: A | ReturnType<typeof refusal>) => void) => {
       if (typeof ack !== 'function') return;
-      if (await limited()) return ack(refusal(new ProblemError('rate-limited', tooMany)));
+      if (tooMany !== undefined && (await limited())) return ack(refusal(new ProblemError('rate-limited', tooMany)));
       let topic: Topic;
       try {
         topic = parseTopic(raw);
@@ -121,9 +124,11 @@ export function handleSubscriptions(socket: ForumSocket, services: Services, rel
     }),
   );
 
+  // Leaving reads nothing and is never refused for the rate: a refused leave kept the socket in a room its client
+  // had let go, taking changes and counting against its topics until it disconnected.
   socket.on(
     'unsubscribe',
-    onTopic<UnsubscribeAck>('Too many requests', async (topic, ack) => {
+    onTopic<UnsubscribeAck>(undefined, async (topic, ack) => {
       await leaveAll(socket, topic);
       ack({ ok: true });
     }),

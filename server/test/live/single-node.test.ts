@@ -185,6 +185,14 @@ describe('handshake and limits', () => {
     const acks = await Promise.all(Array.from({ length: 80 }, () => subscribe(socket, { topic: 'posts', limit: 1 })));
     expect(acks.filter((a) => a.ok)).toHaveLength(60);
     expect(acks.filter((a) => !a.ok).every((a) => !a.ok && a.error.status === 429)).toBe(true);
+    // Leaving is never refused for the rate: the client would stay in a room it let go.
+    expect(await socket.timeout(5000).emitWithAck('unsubscribe', { topic: 'posts' })).toEqual({ ok: true });
+    expect(
+      t.server.gateway.io
+        .of('/')
+        .sockets.get(socket.id ?? '')
+        ?.rooms.has('posts'),
+    ).toBe(false);
   });
 
   test('an oversized packet drops that socket and nothing else', async () => {
