@@ -27,9 +27,9 @@ function reply(child, type) {
   });
 }
 
-/** Sends `message` to a worker; resolves to its answer. */
+/** Sends `message` to a worker; resolves to its answer (of the same type). */
 function ask(child, message) {
-  const answer = reply(child, message.type === 'measure' ? 'measured' : message.type);
+  const answer = reply(child, message.type);
   child.send(message);
   return answer;
 }
@@ -63,15 +63,19 @@ export async function openSwarm(url, count, { subscribe, processes = Math.max(4,
     async reset() {
       await Promise.all(children.map((child) => ask(child, { type: 'reset' })));
     },
+    /** Waits (up to `timeoutMs`) for every client to hold the final version of each post of `votes` (the votes sent). */
+    async converge(votes, timeoutMs) {
+      await Promise.all(children.map((child) => ask(child, { type: 'converge', votes, timeoutMs })));
+    },
     /**
-     * Waits (up to `timeoutMs`) for every client to hold each voted post's
-     * final version; resolves to the latencies of every vote from the
-     * `from`-th on at every client, the arrivals of those missing, the
-     * events (changes), the messages and the bytes received (of every vote)
-     * and the clients at every final version.
+     * After `converge`: the latencies of its votes from the `from`-th on at
+     * every client, the arrivals of those missing, the events (changes), the
+     * messages and the bytes received (of every vote) and the clients at
+     * every final version. Asked of every process once all converged, so that
+     * none works on its report while another's clients are still behind.
      */
-    async measure(votes, timeoutMs, from = 0) {
-      const results = await Promise.all(children.map((child) => ask(child, { type: 'measure', votes, timeoutMs, from })));
+    async report(from = 0) {
+      const results = await Promise.all(children.map((child) => ask(child, { type: 'report', from })));
       return {
         latencies: results.flatMap((r) => r.latencies),
         missing: results.reduce((sum, r) => sum + r.missing, 0),

@@ -2,8 +2,8 @@
 // opens COUNT socket.io clients to URL (subscribed to SUBSCRIBE, JSON, when
 // set), records each change of `poststream` (or of a `postpatches` batch: a delta carries the new post whole, a patch what changed) with its version and arrival time (epoch
 // milliseconds, comparable across processes), and answers the parent's
-// messages: `reset`, `measure` (the votes sent; waits for its clients to
-// converge, then sends their latencies from the `from`-th vote on) and `close`.
+// messages: `reset`, `converge` (the votes sent; waits for its clients to
+// converge), `report` (their latencies from the `from`-th vote on) and `close`.
 
 import { closeClients, openClients } from './clients.mjs';
 
@@ -78,24 +78,39 @@ function arrivalOf(arrivals = [], version) {
   return undefined;
 }
 
-async function measure({ votes, timeoutMs, from = 0 }) {
+/** The votes of the run being measured, as the last `converge` named them. */
+let measured = [];
+
+/** Waits (up to `timeoutMs`) for every client to hold the final version of each post of `votes`. */
+async function converge({ votes, timeoutMs }) {
+  measured = votes;
   const finals = new Map();
   for (const v of votes) finals.set(v.postId, Math.max(finals.get(v.postId) ?? 0, v.version));
   const wanted = [...finals];
   const behind = logs.map((log) => wanted.filter(([id, version]) => (log.get(id)?.at(-2) ?? 0) < version).length);
   const clientsBehind = behind.filter((count) => count > 0).length;
-  if (clientsBehind > 0) {
-    let timer;
-    await new Promise((resolve) => {
-      watch = { finals, behind, clientsBehind, done: resolve };
-      timer = setTimeout(resolve, timeoutMs);
-    });
-    clearTimeout(timer);
-    watch = undefined;
-  }
+  if (clientsBehind === 0) return;
+  let timer;
+  await new Promise((resolve) => {
+    watch = { finals, behind, clientsBehind, done: resolve };
+    timer = setTimeout(resolve, timeoutMs);
+  });
+  clearTimeout(timer);
+  watch = undefined;
+}
+
+/**
+ * The latencies of the measured votes from the `from`-th on, and what was received. Asked once every process
+ * converged: computing and sending a hundred thousand latencies while another process's clients are still behind
+ * took the load core from them.
+ */
+function report({ from = 0 }) {
+  const finals = new Map();
+  for (const v of measured) finals.set(v.postId, Math.max(finals.get(v.postId) ?? 0, v.version));
+  const wanted = [...finals];
   const latencies = [];
   let missing = 0;
-  for (const { postId, version, at } of votes.slice(from)) {
+  for (const { postId, version, at } of measured.slice(from)) {
     for (const log of logs) {
       const arrival = arrivalOf(log.get(postId), version);
       if (arrival !== undefined) latencies.push(arrival - at);
@@ -115,8 +130,11 @@ process.on('message', async (message) => {
     // would hold back every client of this process, the latencies of those votes would be this process's pause.
     globalThis.gc?.();
     process.send({ type: 'reset' });
-  } else if (message.type === 'measure') {
-    process.send({ type: 'measured', ...(await measure(message)) });
+  } else if (message.type === 'converge') {
+    await converge(message);
+    process.send({ type: 'converge' });
+  } else if (message.type === 'report') {
+    process.send({ type: 'report', ...report(message) });
   } else if (message.type === 'close') {
     closeClients(sockets);
     process.exit(0);
