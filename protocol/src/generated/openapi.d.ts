@@ -688,8 +688,8 @@ export interface paths {
          *     whose `bannedUntil` member names the end, and so is whatever its
          *     scopes `delete` and `admin` allow (a banned moderator moderates
          *     nothing, its own ban included) but deleting its own posts and
-         *     comments. Its live sockets are
-         *     disconnected on every node. Banning again replaces the ban. Admins can
+         *     comments; it reads as a reader does, without what moderators hid.
+         *     Its live sockets are disconnected on every node. Banning again replaces the ban. Admins can
          *     only be banned by admins. With `hideContent: true` every post and
          *     comment of the account is hidden in the same step (the log entry's
          *     `detail` counts them); lifting the ban does not restore them.

@@ -1,6 +1,6 @@
 import type { Scope } from '@news-forum/protocol';
 import type { Request } from 'express';
-import { refuseBanned } from '../moderation/ban.js';
+import { banHolds, refuseBanned } from '../moderation/ban.js';
 import { ProblemError } from '../problem/problem-error.js';
 import type { Services } from '../services.js';
 import type { BanRecord } from '../store/store.js';
@@ -11,7 +11,7 @@ export interface Caller {
   /** The account's id. */
   id: string;
   login: string;
-  /** Scopes of the token that the account still holds. */
+  /** Scopes of the token that the account still holds, less those its ban suspends while it holds (SUSPENDED_BY_BAN). */
   scopes: Scope[];
   /** The verified claims of the token the caller sent (what signing out revokes). */
   token: TokenClaims;
@@ -32,6 +32,13 @@ export function bearerToken(req: Request): string | undefined {
   return match[1];
 }
 
+/**
+ * The scopes a ban suspends while it holds: a banned moderator or
+ * administrator could otherwise hide, ban back, lift its own ban, or go on
+ * reading what moderators hid.
+ */
+const SUSPENDED_BY_BAN: ReadonlySet<Scope> = new Set<Scope>(['delete', 'admin']);
+
 function revoked(detail: string): ProblemError {
   return new ProblemError('unauthorized', detail, {
     headers: { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${detail}"` },
@@ -41,9 +48,10 @@ function revoked(detail: string): ProblemError {
 /**
  * Verifies a token and checks the account still exists. The caller's scopes
  * are those the token names that the account still holds, so a revoked
- * scope or a deleted account stops working before the token expires. A
- * signed-out token, or one older than the account's last end of sessions,
- * is refused.
+ * scope or a deleted account stops working before the token expires, less
+ * the moderation scopes while a ban holds (a banned moderator reads as a
+ * reader). A signed-out token, or one older than the account's last end of
+ * sessions, is refused.
  */
 export async function resolveCaller(token: string, services: Pick<Services, 'tokens' | 'store' | 'revocations'>): Promise<Caller> {
   const claims = services.tokens.verify(token);
@@ -57,15 +65,10 @@ export async function resolveCaller(token: string, services: Pick<Services, 'tok
   }
   if (claims.sv !== user.sessionVersion) throw revoked('The sessions of this account have been ended');
   const held = new Set<Scope>(user.scopes);
-  const scopes = claims.scopes.filter((scope) => held.has(scope));
+  const banned = banHolds(user.ban);
+  const scopes = claims.scopes.filter((scope) => held.has(scope) && !(banned && SUSPENDED_BY_BAN.has(scope)));
   return { id: user.id, login: user.login, scopes, token: claims, ...(user.ban && { ban: user.ban }) };
 }
-
-/**
- * The scopes a ban suspends while it holds: a banned moderator or
- * administrator could otherwise hide, ban back, or lift its own ban.
- */
-const SUSPENDED_BY_BAN: ReadonlySet<Scope> = new Set<Scope>(['delete', 'admin']);
 
 /** Throws 403 unless the caller holds every scope (403 `account-banned` for a moderator's or an admin's while banned). */
 export function requireScopes(caller: Caller, scopes: readonly Scope[]): void {

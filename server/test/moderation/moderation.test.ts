@@ -373,7 +373,28 @@ describe('a banned moderator', () => {
     const own = await newPost(mod2, "mod2's own");
     const anas = await newPost(ana, 'by ana');
     const comment = await newComment(ana, anas.id);
+    const hidden = await newPost(ana, 'hidden by mod');
+    const hiddenComment = await newComment(ana, anas.id, 'a hidden comment');
+    expect((await t.call('POST', `/api/posts/${hidden.id}/hide`, { token: mod, body: {} })).status).toBe(200);
+    expect((await t.call('POST', `/api/comments/${anas.id}/${hiddenComment.id}/hide`, { token: mod, body: {} })).status).toBe(200);
+    expect((await t.call('GET', `/api/posts/${hidden.id}`, { token: mod2 })).body).toMatchObject({ hidden: true });
+    const held = (ack: SubscribeAck) => (ack.ok && ack.topic === 'posts' ? ack.snapshot.map((item) => item.id) : undefined);
+    const before = await connectSocket(t.url, { token: mod2 });
+    sockets.push(before);
+    expect(held(await subscribe(before, { topic: 'posts', sort: 'new' }))).toContain(hidden.id);
+    const ended = new Promise<string>((resolve) => before.once('disconnect', resolve));
     expect((await t.call('PUT', '/api/users/mod2/ban', { token: mod, body: { until: null, reason: 'rogue' } })).status).toBe(200);
+    expect(await ended).toBe('io server disconnect');
+
+    // It reads as a reader: what moderators hid is not shown to it, over HTTP or live.
+    expect((await t.call('GET', `/api/posts/${hidden.id}`, { token: mod2 })).status).toBe(404);
+    const thread = (await t.call('GET', `/api/comments/${anas.id}`, { token: mod2 })).body.items;
+    expect(thread.find((c: any) => c.id === hiddenComment.id)).toMatchObject({ hidden: true, text: 'removed by a moderator' });
+    const after = await connectSocket(t.url, { token: mod2 });
+    sockets.push(after);
+    const listed = held(await subscribe(after, { topic: 'posts', sort: 'new' }));
+    expect(listed).toContain(anas.id);
+    expect(listed).not.toContain(hidden.id);
 
     const refusals = [
       ['POST', `/api/posts/${anas.id}/hide`, {}],
@@ -395,7 +416,7 @@ describe('a banned moderator', () => {
         type: 'urn:news-forum:problem:account-banned',
       });
     }
-    expect((await t.call('GET', `/api/posts/${anas.id}`)).body).toMatchObject({ id: anas.id, commentCount: 1 });
+    expect((await t.call('GET', `/api/posts/${anas.id}`)).body).toMatchObject({ id: anas.id, commentCount: 2 });
     expect((await t.call('GET', '/api/users/bob', { token: admin })).status).toBe(200);
     expect(await logActions()).not.toEqual(expect.arrayContaining(['ban mod', 'lift-ban mod2', `hide ${anas.id}`]));
 
@@ -403,6 +424,7 @@ describe('a banned moderator', () => {
     // Lifted by another moderator, it moderates again.
     expect((await t.call('DELETE', '/api/users/mod2/ban', { token: mod, body: {} })).status).toBe(200);
     expect((await t.call('POST', `/api/posts/${anas.id}/lock`, { token: mod2, body: {} })).status).toBe(200);
+    expect((await t.call('GET', `/api/posts/${hidden.id}`, { token: mod2 })).body).toMatchObject({ hidden: true });
   });
 });
 
