@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -21,6 +21,7 @@ let etcd: EtcdCluster;
 let client: Etcd3;
 let lb: Renderer;
 let proxy: Renderer;
+let book: PortBook;
 const backends: { name: string; server: Server; address: string }[] = [];
 const logged: { level: string; message: string; fields: Record<string, unknown> }[] = [];
 const log: Log = (level, message, fields = {}) => logged.push({ level, message, fields });
@@ -48,7 +49,7 @@ async function freeListen(book: PortBook, role: string) {
 
 beforeAll(async () => {
   dir = await tempDir('renderer');
-  const book = new PortBook(dir);
+  book = new PortBook(dir);
   etcd = await startEtcd(dir, 1, book);
   client = new Etcd3({ hosts: etcd.endpoints });
   lb = await startRenderer({
@@ -249,6 +250,54 @@ describe('load-balancer mode', () => {
     await waitFor(() => lb.entries.length === 2, 'c removed', 10_000);
     expect(lb.reloads).toBe(reloads + 3);
     expect(await readFile(lb.site, 'utf8')).not.toContain('no-such-host');
+  });
+});
+
+describe('a set nginx -t refused', () => {
+  test('is tried again after refusedRetryMs without a change in etcd, and rendered once nginx -t takes it', async () => {
+    // Each node's entry includes a file of its own: nginx -t refuses an entry until its file exists, as it refuses a
+    // host that does not resolve yet (a node that registered before its name was in DNS).
+    const includes = path.join(dir, 'retry-includes');
+    await mkdir(includes, { recursive: true });
+    const template = path.join(dir, 'retry.conf.mustache');
+    await writeFile(
+      template,
+      `{{#servers}}include ${includes}/{{name}}.conf;\n{{/servers}}server {\n    listen {{listen}};\n    location / { return 200 "{{#servers}}{{name}} {{/servers}}"; }\n}\n`,
+    );
+    const prefix = '/test/retry/';
+    const retrying = await startRenderer({
+      mode: 'load-balancer',
+      etcd: etcd.endpoints,
+      dir: path.join(dir, 'retry-lb'),
+      listen: await freeListen(book, 'retry-lb'),
+      keyPrefix: prefix,
+      template,
+      refusedRetryMs: 500,
+      log,
+    });
+    try {
+      const late = await backend('late');
+      await client.put(`${prefix}late`).value(late.address);
+      await waitFor(() => retrying.skipped.length > 0, 'the render refused', 15_000);
+      expect(retrying.rejected).toBe(1);
+      expect(retrying.entries).toEqual([]);
+      expect(retrying.skipped).toEqual([
+        expect.objectContaining({ key: `${prefix}late`, reason: expect.stringMatching(/^nginx -t refused it/) }),
+      ]);
+      // Still refused when tried again: nothing is rendered, nothing reloads.
+      const { reloads } = retrying;
+      await waitFor(() => retrying.rejected >= 2, 'tried again and refused', 15_000);
+      expect(retrying.entries).toEqual([]);
+      expect(retrying.reloads).toBe(reloads);
+
+      await writeFile(path.join(includes, 'late.conf'), '# present now\n');
+      await waitFor(() => retrying.entries.some((e) => e.name === 'late'), 'late rendered without a change in etcd', 15_000);
+      expect(retrying.skipped).toEqual([]);
+      expect(retrying.reloads).toBe(reloads + 1);
+      await waitFor(async () => (await httpGet(`${retrying.url}/`)).body === 'late ', 'nginx serving the retried set', 10_000);
+    } finally {
+      await retrying.stop();
+    }
   });
 });
 

@@ -28,6 +28,11 @@ export interface RendererOptions {
   domain?: string;
   /** Load-balancer mode: addresses allowed to set the client address with X-Forwarded-For. */
   trustedProxies?: string[];
+  /**
+   * How long a set of keys `nginx -t` refused is left before it is tried again without a change in etcd (a host that
+   * did not resolve may resolve now); default 30 s.
+   */
+  refusedRetryMs?: number;
   /** Once nginx answers, register these names under `/subdomains/` of this etcd, pointing at `advertise`. */
   register?: { etcd: string[]; names: string[]; advertise: string; ttlSeconds: number };
   log: Log;
@@ -60,6 +65,8 @@ const NGINX_RESTART_MS = 1_000;
 const RESYNC_MS = 5_000;
 /** A watch reports a change within milliseconds; one a read saw this long ago and the watch did not is lost. */
 const WATCH_LAG_MS = 1_000;
+/** See RendererOptions.refusedRetryMs. */
+const REFUSED_RETRY_MS = 30_000;
 
 function sortedByName(set: Entry[]): Entry[] {
   return [...set].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -71,7 +78,8 @@ function sortedByName(set: Entry[]): Entry[] {
  * nginx only when the rendered text changed. Values that are not strictly
  * `host:port` are skipped with a warning; of a render that `nginx -t`
  * refuses, the entries nginx runs and each new one it accepts beside them
- * are rendered, the others skipped with a warning until etcd changes.
+ * are rendered, the others skipped with a warning until etcd changes or
+ * `refusedRetryMs` passes.
  *
  * @example
  * const lb = await startRenderer({ mode: 'load-balancer', etcd: ['http://127.0.0.1:2379'],
@@ -95,8 +103,9 @@ export async function startRenderer(options: RendererOptions): Promise<Renderer>
   const client = etcdClient(options.etcd);
 
   let applied: string | undefined;
-  // The last text nginx -t refused: not tried again until something changes.
+  // The last text nginx -t refused: not tried again until something changes, or until refusedRetryAt.
   let refused: string | undefined;
+  let refusedRetryAt = 0;
   let entries: Entry[] = [];
   let skipped: SkippedKey[] = [];
   let reloads = 0;
@@ -126,7 +135,8 @@ export async function startRenderer(options: RendererOptions): Promise<Renderer>
   /**
    * What nginx takes of a set it refused as a whole: the entries it runs now,
    * and each new one that `nginx -t` accepts beside them (a host that does not
-   * resolve is refused); the others are skipped until etcd changes.
+   * resolve is refused); the others are skipped until etcd changes or the
+   * retry is due.
    */
   const acceptable = async (set: Entry[]): Promise<{ kept: Entry[]; refusedEntries: SkippedKey[] }> => {
     const running = new Set(entries.map((entry) => `${entry.name}=${entry.address}`));
@@ -157,7 +167,7 @@ export async function startRenderer(options: RendererOptions): Promise<Renderer>
     heard = false;
     const read = readEntries(keys, mode, keyPrefix);
     const wanted = renderTemplate(template, viewOf(mode, read.entries, settings));
-    if (wanted === refused) return true;
+    if (wanted === refused && Date.now() < refusedRetryAt) return true;
     refused = undefined;
     let set = read.entries;
     let rendered: { text: string; ok: boolean; output: string } | undefined;
@@ -168,6 +178,7 @@ export async function startRenderer(options: RendererOptions): Promise<Renderer>
         rejected += 1;
         log('error', 'nginx -t refused the rendered configuration; rendering what it takes', { output: rendered.output });
         refused = wanted;
+        refusedRetryAt = Date.now() + (options.refusedRetryMs ?? REFUSED_RETRY_MS);
         const { kept, refusedEntries } = await acceptable(set);
         set = kept;
         read.skipped.push(...refusedEntries);
