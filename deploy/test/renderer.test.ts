@@ -301,6 +301,50 @@ describe('a set nginx -t refused', () => {
   });
 });
 
+describe('a reload nginx does not take', () => {
+  test('leaves the entries as nginx runs them, and is tried again until nginx takes it', async () => {
+    // nginx -t does not bind: a listen address another process holds passes it, and the master then keeps the
+    // configuration it ran.
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const busyPort = (busy.address() as AddressInfo).port;
+    const template = path.join(dir, 'reload.conf.mustache');
+    await writeFile(
+      template,
+      `{{#servers}}server {\n    listen 127.0.0.1:${busyPort};\n    return 200 "{{name}}";\n}\n{{/servers}}server {\n    listen {{listen}};\n    location / { return 200 "{{#servers}}{{name}} {{/servers}}"; }\n}\n`,
+    );
+    const prefix = '/test/reload/';
+    const reloading = await startRenderer({
+      mode: 'load-balancer',
+      etcd: etcd.endpoints,
+      dir: path.join(dir, 'reload-lb'),
+      listen: await freeListen(book, 'reload-lb'),
+      keyPrefix: prefix,
+      template,
+      log,
+    });
+    try {
+      const blocked = await backend('blocked');
+      await client.put(`${prefix}blocked`).value(blocked.address);
+      await waitFor(
+        () => logged.some((l) => l.message.startsWith('nginx kept its configuration') && String(l.fields.entries).includes('blocked')),
+        'the reload not taken',
+        20_000,
+      );
+      expect(reloading.entries).toEqual([]);
+      expect((await httpGet(`${reloading.url}/`)).body).toBe('');
+
+      await new Promise((resolve) => busy.close(resolve));
+      await waitFor(() => reloading.entries.some((e) => e.name === 'blocked'), 'the reload taken once the address is free', 30_000);
+      expect((await httpGet(`${reloading.url}/`)).body).toBe('blocked ');
+      expect((await httpGet(`http://127.0.0.1:${busyPort}/`)).body).toBe('blocked');
+    } finally {
+      busy.close();
+      await reloading.stop();
+    }
+  }, 60_000);
+});
+
 describe('nginx', () => {
   test('killed with its workers, it is started again with the last configuration and serves', async () => {
     await lb.settle();

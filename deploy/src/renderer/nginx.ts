@@ -105,24 +105,30 @@ export class Nginx {
   }
 
   /**
-   * Asks the master to load the configuration again; resolves once a worker
-   * started after the signal runs and every older worker has closed its
-   * listening sockets (nginx retitles it "is shutting down"; it may keep
+   * Asks the master to load the configuration again; resolves to true once a
+   * worker started after the signal runs and every older worker has closed
+   * its listening sockets (nginx retitles it "is shutting down"; it may keep
    * serving open WebSockets), so every new connection gets the new
-   * configuration. Where /proc cannot tell, resolves after `timeoutMs`.
+   * configuration. False when no new worker came within `timeoutMs`: the
+   * master kept the configuration it ran, as it does when it cannot apply one
+   * that `nginx -t` passed (a listen address taken by another process). True
+   * after `timeoutMs` where /proc cannot tell.
    */
-  async reload(timeoutMs = 5_000): Promise<void> {
+  async reload(timeoutMs = 5_000): Promise<boolean> {
     const pid = this.pid;
     if (!this.#child || pid === undefined) throw new DeployError('process-exited', 'nginx is not running');
     const before = new Set(await workers(pid));
     this.#child.kill('SIGHUP');
     const deadline = Date.now() + timeoutMs;
+    let replaced = false;
     while (Date.now() < deadline && this.running) {
       const now = await workers(pid);
       const old = now.filter((worker) => before.has(worker));
-      if (now.some((worker) => !before.has(worker)) && (await Promise.all(old.map(shuttingDown))).every(Boolean)) return;
+      replaced ||= now.some((worker) => !before.has(worker));
+      if (replaced && (await Promise.all(old.map(shuttingDown))).every(Boolean)) return true;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
+    return replaced || before.size === 0;
   }
 
   /**

@@ -202,14 +202,20 @@ export async function startRenderer(options: RendererOptions): Promise<Renderer>
       await rm(lastGood, { force: true });
       return true;
     }
-    applied = rendered.text;
-    entries = set;
     if (nginx.running) {
       reloads += 1;
-      await nginx.reload();
+      if (!(await nginx.reload())) {
+        // It runs what it ran: what it was given is tried again on the next tick (nothing else would change it).
+        log('error', 'nginx kept its configuration after the reload; trying again', {
+          entries: set.map((e) => `${e.name}=${e.address}`),
+        });
+        return true;
+      }
     } else {
       nginx.start();
     }
+    applied = rendered.text;
+    entries = set;
     log('info', 'rendered', { entries: entries.map((e) => `${e.name}=${e.address}`), reloads });
     return true;
   };
