@@ -457,8 +457,8 @@ export interface paths {
         /**
          * Edit a comment (its author within the edit window, or scope `delete`)
          * @description Replaces the text; `editedAt` is set and `version` raised. Authors may
-         *     edit within the edit window (else 422 `edit-window-closed`); moderators
-         *     any time.
+         *     edit within the edit window (else 422 `edit-window-closed`) and until a
+         *     moderator hides the comment (then 403); moderators any time.
          */
         put: operations["editComment"];
         post?: never;

@@ -69,6 +69,9 @@ export const moderationHandlers = {
   async editComment({ path, body, caller, services }) {
     await visiblePost(services, caller, path.pid);
     const comment = await existingComment(services, path.pid, path.id);
+    // Readers see a placeholder where a moderator hid it: its author's text is no longer the author's to change.
+    if (comment.hidden && !isModerator(caller.scopes))
+      throw new ProblemError('forbidden', 'A moderator hid this comment: only a moderator may edit it');
     const guard = editGuard(caller, comment.author, services);
     const target: ModerationTarget = { kind: 'comment', postId: path.pid, id: comment.id };
     const edited = await services.store.editComment(

@@ -147,6 +147,16 @@ describe('flags', () => {
     expect(kept).toMatchObject({ id: reply.id, parentId: comment.id });
     const whole = (await t.call('GET', `/api/comments/${post.id}`, { token: mod })).body.items[0];
     expect(whole).toMatchObject({ text: 'buy now', author: 'dora', hidden: true, flagCount: 3 });
+
+    // Hidden, it is its author's no more to edit (a hidden post's author gets 404); a moderator still may.
+    const edit = await t.call('PUT', `/api/comments/${post.id}/${comment.id}/edit`, { token: dora, body: { text: 'buy now, cheaper' } });
+    expect(edit.status).toBe(403);
+    expect(edit.body.type).toBe('urn:news-forum:problem:forbidden');
+    expect((await t.call('GET', `/api/comments/${post.id}`, { token: mod })).body.items[0]).toMatchObject({
+      text: 'buy now',
+      version: whole.version,
+    });
+    expect((await t.call('PUT', `/api/comments/${post.id}/${comment.id}/edit`, { token: mod, body: { text: 'spam' } })).status).toBe(200);
   });
 });
 
