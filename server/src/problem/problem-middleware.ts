@@ -37,6 +37,9 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     if (!problem) {
       logger.error('unhandled error', { requestId: res.locals.requestId, error: error instanceof Error ? error.stack : String(error) });
       problem = toProblem(error);
+    } else if (error instanceof StoreError && error.kind === 'unavailable' && error.cause instanceof Error) {
+      // The client is told to try again; the operator needs what failed (a database away, its disk or directory).
+      logger.warn('database unavailable', { requestId: res.locals.requestId, error: error.cause.message });
     }
     for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
     res

@@ -35,6 +35,19 @@ function isBusy(state: string): boolean {
   return state === '57014' || state === '55P03' || state.startsWith('53');
 }
 
+/**
+ * The database could not read or write its own files: class 58 (a file
+ * missing or already there, an I/O error), or 42501 from a file's
+ * permissions (an errno of EACCES, EPERM or EROFS becomes 42501, as a
+ * privilege on a table does: told apart by PostgreSQL's "could not" wording).
+ * The directory or the disk failed, not the request: 503, so the client
+ * tries again.
+ */
+function isFileError(error: unknown): boolean {
+  const state = sqlState(error) ?? '';
+  return state.startsWith('58') || (state === '42501' && /^could not /.test((error as Error).message));
+}
+
 /** A conflict still there after its retries, as the 503 it is to the client; any other error as it is. */
 export function conflictLeft(error: unknown): unknown {
   return RETRYABLE_STATES.has(sqlState(error) ?? '')
@@ -60,7 +73,7 @@ export function isUnreachable(error: unknown): boolean {
 }
 
 /**
- * Rethrows unreachable-database errors and a busy database's as `unavailable`
+ * Rethrows unreachable-database errors, a busy database's and one that cannot use its files as `unavailable`
  * (so the API answers 503, not 500), a write that references a deleted account (foreign key
  * violation, 23503) as `account-gone`, and data exceptions as `invalid`.
  */
@@ -68,6 +81,7 @@ export function rethrowDatabaseError(error: unknown): never {
   if (error instanceof StoreError) throw error;
   if (isUnreachable(error)) throw new StoreError('unavailable', 'The database is unavailable', { cause: error });
   if (isBusy(sqlState(error) ?? '')) throw new StoreError('unavailable', 'The database is busy: try again', { cause: error });
+  if (isFileError(error)) throw new StoreError('unavailable', 'The database cannot use its files: try again', { cause: error });
   if (sqlState(error) === '23503' && ACCOUNT_KEYS.has(String((error as { constraint?: unknown }).constraint))) throw accountGone(error);
   // Class 22 (data exception: NUL bytes, out-of-range numbers or dates) can only come from what a client sent.
   if (sqlState(error)?.startsWith('22'))
