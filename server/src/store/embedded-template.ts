@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { cp, mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,13 +11,29 @@ import { openPgliteDriver } from './sql/pglite-driver.js';
 const TEMPLATE = fileURLToPath(new URL('../../dist/pglite-template', import.meta.url));
 const FINGERPRINT = fileURLToPath(new URL('../../dist/pglite-template.json', import.meta.url));
 
+/** What the build writes besides the schema; a template of another layout is made again. 2: modes (see setModes). */
+const LAYOUT = 2;
+
+/**
+ * Sets the mode of `root` and of everything under it. PGlite writes its files
+ * world-writable (0666) and a few owner-only (0600): the template must be
+ * readable by whichever account runs a node and writable by none, and a data
+ * directory is its node's alone, as PostgreSQL keeps one.
+ */
+async function setModes(root: string, modes: { file: number; directory: number }): Promise<void> {
+  await chmod(root, modes.directory);
+  for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
+    await chmod(path.join(entry.parentPath, entry.name), entry.isDirectory() ? modes.directory : modes.file);
+  }
+}
+
 /** The schema a template holds: made by other migrations or another PGlite, it is not used. */
 function fingerprint(): string {
   // The package's exports map hides its package.json; find it from the entry point (dist/index.*).
   const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
   const pgliteVersion = JSON.parse(readFileSync(path.join(path.dirname(entry), '..', 'package.json'), 'utf8')).version as string;
   // A migration's `before` (JSON leaves functions out) changes data, of which a new database has none.
-  const schema = JSON.stringify({ pgliteVersion, MIGRATIONS });
+  const schema = JSON.stringify({ layout: LAYOUT, pgliteVersion, MIGRATIONS });
   return createHash('sha256').update(schema).digest('hex');
 }
 
@@ -65,6 +81,7 @@ export async function copyEmbeddedTemplate(directory: string): Promise<boolean> 
   await rm(aside, { recursive: true, force: true });
   await cp(template.path, aside, { recursive: true });
   for (const directory of template.directories) await mkdir(path.join(aside, directory), { recursive: true });
+  await setModes(aside, { file: 0o600, directory: 0o700 });
   await rmdir(directory);
   await rename(aside, directory);
   return true;
@@ -82,6 +99,7 @@ export async function writeEmbeddedTemplate(): Promise<void> {
   } finally {
     await driver.close();
   }
+  await setModes(building, { file: 0o644, directory: 0o755 });
   // Renamed into place: a start reading it meanwhile sees the old one or none.
   await rm(TEMPLATE, { recursive: true, force: true });
   await rename(building, TEMPLATE);

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openEmbeddedStore } from '../../src/store/embedded.js';
@@ -25,6 +25,25 @@ async function systemIdentifier(dataDir: string): Promise<string> {
     await driver.close();
   }
 }
+
+/** The permission bits of `root` and of everything under it: which, by kind. */
+async function modesUnder(root: string): Promise<{ files: Set<string>; directories: Set<string> }> {
+  const files = new Set<string>();
+  const directories = new Set<string>([((await stat(root)).mode & 0o777).toString(8)]);
+  for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
+    const mode = ((await stat(path.join(entry.parentPath, entry.name))).mode & 0o777).toString(8);
+    (entry.isDirectory() ? directories : files).add(mode);
+  }
+  return { files, directories };
+}
+
+test("the template is readable by whichever account runs a node and writable by none; a copy is its node's alone", async () => {
+  const template = await embeddedTemplate();
+  expect(await modesUnder(template!.path)).toEqual({ files: new Set(['644']), directories: new Set(['755']) });
+  const dir = await emptyDir();
+  expect(await copyEmbeddedTemplate(dir)).toBe(true);
+  expect(await modesUnder(dir)).toEqual({ files: new Set(['600']), directories: new Set(['700']) });
+});
 
 test('the build prepared a template for these migrations', async () => {
   const template = await embeddedTemplate();
