@@ -253,28 +253,37 @@ describe('load-balancer mode', () => {
   });
 });
 
+/**
+ * A load-balancer renderer of its own, on keys under `/test/<name>/`, whose template renders `perServer` for each
+ * entry and a server on its listen address answering the names it renders.
+ */
+async function templated(name: string, perServer: string, options: { refusedRetryMs?: number } = {}) {
+  const template = path.join(dir, `${name}.conf.mustache`);
+  await writeFile(
+    template,
+    `{{#servers}}${perServer}\n{{/servers}}server {\n    listen {{listen}};\n    location / { return 200 "{{#servers}}{{name}} {{/servers}}"; }\n}\n`,
+  );
+  const prefix = `/test/${name}/`;
+  const renderer = await startRenderer({
+    mode: 'load-balancer',
+    etcd: etcd.endpoints,
+    dir: path.join(dir, `${name}-lb`),
+    listen: await freeListen(book, `${name}-lb`),
+    keyPrefix: prefix,
+    template,
+    log,
+    ...options,
+  });
+  return { prefix, renderer };
+}
+
 describe('a set nginx -t refused', () => {
   test('is tried again after refusedRetryMs without a change in etcd, and rendered once nginx -t takes it', async () => {
     // Each node's entry includes a file of its own: nginx -t refuses an entry until its file exists, as it refuses a
     // host that does not resolve yet (a node that registered before its name was in DNS).
     const includes = path.join(dir, 'retry-includes');
     await mkdir(includes, { recursive: true });
-    const template = path.join(dir, 'retry.conf.mustache');
-    await writeFile(
-      template,
-      `{{#servers}}include ${includes}/{{name}}.conf;\n{{/servers}}server {\n    listen {{listen}};\n    location / { return 200 "{{#servers}}{{name}} {{/servers}}"; }\n}\n`,
-    );
-    const prefix = '/test/retry/';
-    const retrying = await startRenderer({
-      mode: 'load-balancer',
-      etcd: etcd.endpoints,
-      dir: path.join(dir, 'retry-lb'),
-      listen: await freeListen(book, 'retry-lb'),
-      keyPrefix: prefix,
-      template,
-      refusedRetryMs: 500,
-      log,
-    });
+    const { prefix, renderer: retrying } = await templated('retry', `include ${includes}/{{name}}.conf;`, { refusedRetryMs: 500 });
     try {
       const late = await backend('late');
       await client.put(`${prefix}late`).value(late.address);
@@ -308,21 +317,7 @@ describe('a reload nginx does not take', () => {
     const busy = createServer();
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
     const busyPort = (busy.address() as AddressInfo).port;
-    const template = path.join(dir, 'reload.conf.mustache');
-    await writeFile(
-      template,
-      `{{#servers}}server {\n    listen 127.0.0.1:${busyPort};\n    return 200 "{{name}}";\n}\n{{/servers}}server {\n    listen {{listen}};\n    location / { return 200 "{{#servers}}{{name}} {{/servers}}"; }\n}\n`,
-    );
-    const prefix = '/test/reload/';
-    const reloading = await startRenderer({
-      mode: 'load-balancer',
-      etcd: etcd.endpoints,
-      dir: path.join(dir, 'reload-lb'),
-      listen: await freeListen(book, 'reload-lb'),
-      keyPrefix: prefix,
-      template,
-      log,
-    });
+    const { prefix, renderer: reloading } = await templated('reload', `server { listen 127.0.0.1:${busyPort}; return 200 "{{name}}"; }`);
     try {
       const blocked = await backend('blocked');
       await client.put(`${prefix}blocked`).value(blocked.address);
