@@ -213,6 +213,70 @@ test('a lone UTF-16 surrogate in a body is a 400, not stored as U+FFFD', async (
   expect(await snapshot()).toBe(before);
 });
 
+test('a body nested deeper than 64 levels is a 400 on any /api path, and the node keeps answering', async () => {
+  const arrays = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+  const objects = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+  for (const [method, path, body] of [
+    ['POST', '/api/authenticate', arrays(5000)],
+    ['PUT', '/api/users/deep', objects(5000)],
+    ['POST', '/api/no-such-route', arrays(5000)],
+    ['PUT', '/api/no-such-route', objects(5000)],
+    ['POST', '/api/authenticate', arrays(65)],
+    ['POST', '/api/authenticate', `{"login":${objects(64)},"password":"x"}`],
+  ] as const) {
+    const r = await fetch(`${t.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body });
+    expect({ method, path, length: body.length, status: r.status, type: r.headers.get('content-type') }).toEqual({
+      method,
+      path,
+      length: body.length,
+      status: 400,
+      type: 'application/problem+json; charset=utf-8',
+    });
+    expect(((await r.json()) as { detail: string }).detail).toMatch(/more than 64 levels deep/);
+  }
+  // At the limit the body is read, and judged by the schema.
+  const atLimit = await fetch(`${t.url}/api/authenticate`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: arrays(64),
+  });
+  expect(atLimit.status).toBe(422);
+  expect((await t.call('GET', '/api/posts')).status).toBe(200);
+});
+
+test('a body that is not valid UTF-8 is a 400, not stored with U+FFFD, and a leading BOM is allowed', async () => {
+  const before = await snapshot();
+  const title = (bytes: number[]) => Buffer.concat([Buffer.from('{"title":"a'), Buffer.from(bytes), Buffer.from('b"}')]);
+  const bodies = {
+    'FF FE': title([0xff, 0xfe]),
+    'overlong C0 AF': title([0xc0, 0xaf]),
+    'truncated E2 82': title([0xe2, 0x82]),
+    'encoded surrogate ED A0 80': title([0xed, 0xa0, 0x80]),
+    'invalid member name': Buffer.concat([Buffer.from('{"title":"ok","'), Buffer.from([0xff]), Buffer.from('":1}')]),
+  };
+  for (const [name, body] of Object.entries(bodies)) {
+    const r = await fetch(`${t.url}/api/posts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ana}`, 'content-type': 'application/json' },
+      body,
+    });
+    expect({ name, status: r.status, type: r.headers.get('content-type') }).toEqual({
+      name,
+      status: 400,
+      type: 'application/problem+json; charset=utf-8',
+    });
+    expect(((await r.json()) as { detail: string }).detail).toMatch(/UTF-8/);
+  }
+  expect(await snapshot()).toBe(before);
+  // RFC 8259 lets a parser ignore a leading byte order mark.
+  const bom = await fetch(`${t.url}/api/authenticate`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"login":"ana","password":"ana-password"}')]),
+  });
+  expect(bom.status).toBe(200);
+});
+
 test('a post URL without a host is a 422, and nothing is stored', async () => {
   const before = await snapshot();
   for (const url of ['https://', 'http://?q', 'https:///path', 'https://#top']) {
