@@ -27,7 +27,7 @@ interface BackupTrailer {
 }
 
 // Tables added after the format: a file written before lists none of them.
-const LATER: ReadonlySet<BackupTable> = new Set<BackupTable>(['notifications', 'flags', 'moderationLog']);
+const LATER: ReadonlySet<BackupTable> = new Set<BackupTable>(['notifications', 'flags', 'moderationLog', 'revokedTokens']);
 
 function noRows(): RowCounts {
   return { ...NO_ROWS };

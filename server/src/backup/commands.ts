@@ -26,7 +26,7 @@ function summary(counts: RowCounts): string {
   return [
     `${counts.users} users, ${counts.posts} posts, ${counts.comments} comments, ${counts.votes} votes`,
     `${counts.idempotencyKeys} idempotency keys, ${counts.notifications} notifications, ${counts.flags} flags`,
-    `${counts.moderationLog} moderation log entries`,
+    `${counts.moderationLog} moderation log entries, ${counts.revokedTokens} revoked tokens`,
   ].join(', ');
 }
 

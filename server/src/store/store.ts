@@ -152,7 +152,8 @@ export type NotificationSelection = { ids: string[] } | { all: true };
 /**
  * One row of a backup. Rows come table by table, every row after the rows
  * it refers to: users, posts, comments (a reply after its parent), votes,
- * idempotency keys, notifications, flags, the moderation log.
+ * idempotency keys, notifications, flags, the moderation log, and the
+ * revoked tokens that have not expired.
  */
 export type BackupRecord =
   | { table: 'users'; row: UserRecord }
@@ -162,7 +163,8 @@ export type BackupRecord =
   | { table: 'idempotencyKeys'; row: IdempotencyRecord }
   | { table: 'notifications'; row: NotificationRecord }
   | { table: 'flags'; row: FlagRecord }
-  | { table: 'moderationLog'; row: AuditEntry };
+  | { table: 'moderationLog'; row: AuditEntry }
+  | { table: 'revokedTokens'; row: RevokedToken };
 export type BackupTable = BackupRecord['table'];
 
 /** Where exportRows() hands what it reads, batch by batch. */
@@ -185,6 +187,7 @@ export const NO_ROWS: Readonly<RowCounts> = {
   notifications: 0,
   flags: 0,
   moderationLog: 0,
+  revokedTokens: 0,
 };
 /** Every table of a backup, in the order its rows come. */
 export const BACKUP_TABLES = Object.keys(NO_ROWS) as readonly BackupTable[];

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import pg from 'pg';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store, StoredPost } from '../../src/store/store.js';
+import { terminate } from '../support/launch.js';
 import { type NodeProcess, startNodeProcess } from '../support/node-process.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { findRethinkdb, startRethinkdb } from '../support/rethinkdb.js';
@@ -73,8 +74,8 @@ async function signUp(login: string): Promise<string> {
   return authenticate(login, password);
 }
 
-async function write(token: string, method: string, route: string, body?: unknown): Promise<Response> {
-  return fetch(`${node.url}/api${route}`, {
+async function write(token: string, method: string, route: string, body?: unknown, base = node.url): Promise<Response> {
+  return fetch(`${base}/api${route}`, {
     method,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -136,6 +137,11 @@ test('a backup of a running embedded node under a write workload restores every 
     expect((await write(token, 'POST', `/posts/${flagged.id}/flags`, { reason: 'spam' })).ok).toBe(true);
   const moderator = await authenticate(ADMIN.login, ADMIN.password);
   expect((await write(moderator, 'POST', `/posts/${hidden.id}/hide`, { reason: 'kept in backups' })).status).toBe(200);
+  // A sign-out is an acknowledged write too: of two tokens of one account, one is signed out.
+  const kept = await signUp('leaver');
+  const signedOut = await authenticate('leaver', 'leaver-password');
+  expect((await write(signedOut, 'DELETE', '/authenticate')).status).toBe(204);
+  expect((await write(signedOut, 'GET', '/me')).status).toBe(401);
 
   const file = path.join(work, 'forum.ndjson');
   const started = Date.now();
@@ -145,7 +151,7 @@ test('a backup of a running embedded node under a write workload restores every 
   expect(backup.stderr).toBe('');
   expect(backup.code).toBe(0);
   expect(backup.stdout).toMatch(
-    /^backup written to .*forum\.ndjson: \d+ users, \d+ posts, \d+ comments, \d+ votes, \d+ idempotency keys, \d+ notifications, 2 flags, 1 moderation log entries\n$/,
+    /^backup written to .*forum\.ndjson: \d+ users, \d+ posts, \d+ comments, \d+ votes, \d+ idempotency keys, \d+ notifications, 2 flags, 1 moderation log entries, 1 revoked tokens\n$/,
   );
   // The running node wrote it, through its socket: nothing else may open its database.
   expect(node.logIndex('backup written')).toBeGreaterThanOrEqual(0);
@@ -194,10 +200,41 @@ test('a backup of a running embedded node under a write workload restores every 
     } finally {
       await store.close();
     }
+    // A node on the restored store, with the same JWT_SECRET, still refuses the signed-out token, and only it.
+    const restoredNode = await startNodeProcess(target.env);
+    try {
+      expect((await write(signedOut, 'GET', '/me', undefined, restoredNode.url)).status).toBe(401);
+      expect((await write(signedOut, 'POST', '/posts', { title: 'after sign-out' }, restoredNode.url)).status).toBe(401);
+      expect((await write(kept, 'GET', '/me', undefined, restoredNode.url)).status).toBe(200);
+    } finally {
+      await terminate(restoredNode.child, 'SIGTERM');
+      await restoredNode.cleanup();
+    }
     // Only into an empty database.
     const again = await cli(['restore', file], target.env);
     expect(again.code).toBe(1);
     expect(again.stderr).toBe('news-forum: restore failed: The database is not empty: a backup is restored into an empty one only\n');
+  }
+
+  // A file written before revoked tokens were backed up (no such rows, none in its counts) still restores.
+  const older = path.join(work, 'before-revoked-tokens.ndjson');
+  const trailer = JSON.parse(lines.at(-1)!) as { end: true; counts: Record<string, number> };
+  delete trailer.counts.revokedTokens;
+  await writeFile(
+    older,
+    `${[...lines.slice(0, -1).filter((line) => !line.includes('"table":"revokedTokens"')), JSON.stringify(trailer)].join('\n')}\n`,
+  );
+  const olderAdmin = new pg.Client({ connectionString: postgres.url });
+  await olderAdmin.connect();
+  await olderAdmin.query('CREATE DATABASE older');
+  await olderAdmin.end();
+  for (const env of [
+    { DATA_DIR: path.join(work, 'restored-older') } as Record<string, string>,
+    { STORE: 'postgres', DATABASE_URL: postgres.url.replace(/\/postgres$/, '/older') },
+  ]) {
+    const restored = await cli(['restore', older], env);
+    expect(restored.stderr).toBe('');
+    expect(restored.stdout).toMatch(/, 1 moderation log entries, 0 revoked tokens; post counters recounted\n$/);
   }
 
   // A data directory without a database is refused, not created and backed up empty.

@@ -5,6 +5,9 @@ import { createUsers, logins, STORE_KINDS, storeFixture } from '../support/store
 
 const USERS = ['ana', 'bob', 'cid'];
 const PAGE = 'https://blog.example.com/a';
+// Two tokens of one account: the first was signed out, the other still works.
+const SIGNED_OUT = '20000000-0000-4000-8000-000000000001';
+const EXPIRED = '20000000-0000-4000-8000-000000000002';
 
 async function exportAll(store: Store, onBatch?: () => Promise<void>): Promise<{ feedPosition: string; records: BackupRecord[] }> {
   const records: BackupRecord[] = [];
@@ -47,6 +50,10 @@ async function aForum(store: Store): Promise<{ posts: StoredPost[]; comments: St
   await store.setVote(second.id, 'ana', 1);
   // Sessions ended before the backup stay ended after a restore.
   await store.endSessions('ana');
+  // So does a token signed out; one that has expired need not be kept.
+  const bob = (await store.getUser('bob'))!;
+  await store.revokeToken({ jti: SIGNED_OUT, accountId: bob.id, expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
+  await store.revokeToken({ jti: EXPIRED, accountId: bob.id, expiresAt: new Date(Date.now() - 1_000).toISOString() });
   const posts = await Promise.all([first.id, second.id, page.id].map(async (id) => (await store.getPost(id))!));
   return { posts, comments: [top, reply, deeper] };
 }
@@ -69,12 +76,23 @@ describe.each(STORE_KINDS)('%s store: backups', (kind) => {
       ...Array(3).fill('votes'),
       ...Array(2).fill('idempotencyKeys'),
       ...Array(3).fill('notifications'),
+      'revokedTokens',
     ]);
     expect(records.filter((r) => r.table === 'comments').map((r) => r.row.id)).toEqual(comments.map((c) => c.id));
 
     const target = await stores.fresh();
     const counts = await target.importRows(replay(records));
-    expect(counts).toEqual({ users: 3, posts: 3, comments: 3, votes: 3, idempotencyKeys: 2, notifications: 3, flags: 0, moderationLog: 0 });
+    expect(counts).toEqual({
+      users: 3,
+      posts: 3,
+      comments: 3,
+      votes: 3,
+      idempotencyKeys: 2,
+      notifications: 3,
+      flags: 0,
+      moderationLog: 0,
+      revokedTokens: 1,
+    });
     // Each reply notified the author of what it answers; read or not, they come back as they were.
     for (const login of USERS) {
       const page = { limit: 10, unreadOnly: false };
@@ -125,6 +143,29 @@ describe.each(STORE_KINDS)('%s store: backups', (kind) => {
     // A flag restored still counts once: the same reader flagging again changes nothing.
     expect(await target.flag({ kind: 'post', postId: first.id }, 'cid', 'spam', 3)).toBe(false);
     expect((await exportAll(target)).records).toEqual(records);
+  });
+
+  test('a token signed out before the backup stays revoked after a restore; a backup without revoked tokens still restores', async () => {
+    const source = await stores.fresh();
+    await aForum(source);
+    const bob = (await source.getUser('bob'))!;
+    const { records } = await exportAll(source);
+    expect(records.filter((record) => record.table === 'revokedTokens').map((record) => record.row)).toEqual([
+      { jti: SIGNED_OUT, accountId: bob.id, expiresAt: expect.any(String) },
+    ]);
+    const target = await stores.fresh();
+    await target.importRows(replay(records));
+    expect(await target.listRevokedTokens()).toEqual(await source.listRevokedTokens());
+    expect((await target.listRevokedTokens()).map((token) => token.jti)).toEqual([SIGNED_OUT]);
+    // Only that token: the account's session version, which its other tokens carry, is what it was.
+    expect((await target.getUser('bob'))?.sessionVersion).toBe(bob.sessionVersion);
+
+    // A backup written before revoked tokens were backed up holds none of them.
+    const older = await stores.fresh();
+    const counts = await older.importRows(replay(records.filter((record) => record.table !== 'revokedTokens')));
+    expect(counts).toMatchObject({ users: 3, posts: 3, revokedTokens: 0 });
+    expect(await older.listRevokedTokens()).toEqual([]);
+    expect(await older.getUser('bob')).toEqual(await source.getUser('bob'));
   });
 
   test('a database that holds anything is refused and left as it was', async () => {

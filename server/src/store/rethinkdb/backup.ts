@@ -6,6 +6,7 @@ import type {
   FlagRecord,
   IdempotencyRecord,
   NotificationRecord,
+  RevokedToken,
   RowCounts,
   StoredComment,
   StoredPost,
@@ -62,7 +63,10 @@ export async function exportRows(ctx: Context, sink: BackupSink): Promise<void> 
   const notifications = await all<NotificationRecord>(ctx, 'notifications');
   const flags = await all<FlagDoc>(ctx, 'flags');
   const log = await all<AuditEntry>(ctx, 'moderation_log');
+  const revoked = await all<RevokedToken>(ctx, 'revoked_tokens');
   const logins = new Set(users.map((u) => u.login));
+  const accountIds = new Set(users.map((u) => u.id));
+  const now = new Date().toISOString();
   const kept = posts.filter((p) => logins.has(p.author)).sort(byId);
   const postIds = new Set(kept.map((p) => p.id));
   const thread = threadOrder(comments.filter((c) => postIds.has(c.postId) && logins.has(c.author)));
@@ -102,6 +106,11 @@ export async function exportRows(ctx: Context, sink: BackupSink): Promise<void> 
       .sort(byId)
       .map(({ id: _, ...row }): BackupRecord => ({ table: 'flags', row })),
     ...log.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : byId(a, b))).map((row): BackupRecord => ({ table: 'moderationLog', row })),
+    // An expired token is refused for its expiry anyway, and pruning forgets it.
+    ...revoked
+      .filter((t) => t.expiresAt > now && accountIds.has(t.accountId))
+      .sort((a, b) => (a.jti < b.jti ? -1 : a.jti > b.jti ? 1 : 0))
+      .map(({ jti, accountId, expiresAt }): BackupRecord => ({ table: 'revokedTokens', row: { jti, accountId, expiresAt } })),
   ];
   // RethinkDB's change feeds have no position to resume from: the time the export began stands in for it.
   await sink.begin({ feedPosition: `rethinkdb:${Date.now()}` });
@@ -117,6 +126,7 @@ const TABLE_OF: Record<BackupTable, TableName> = {
   notifications: 'notifications',
   flags: 'flags',
   moderationLog: 'moderation_log',
+  revokedTokens: 'revoked_tokens',
 };
 
 /** Checks every row against those before it and turns it into the document stored. */
@@ -132,8 +142,10 @@ function toDocs(records: BackupRecord[]): Record<BackupTable, Doc[]> {
     flags: [],
     moderationLog: [],
     notifications: [],
+    revokedTokens: [],
   };
   const logins = new Set<string>();
+  const accountIds = new Set<string>();
   const posts = new Set<string>();
   const comments = new Map<string, string>();
   const invalid = (why: string) => new StoreError('invalid', `The backup does not fit: ${why}`);
@@ -141,6 +153,7 @@ function toDocs(records: BackupRecord[]): Record<BackupTable, Doc[]> {
     if (record.table === 'users') {
       const user: UserRecord = record.row;
       logins.add(user.login);
+      accountIds.add(user.id);
       docs.users.push({ ...user } satisfies UserDoc);
     } else if (record.table === 'posts') {
       const post: StoredPost = record.row;
@@ -170,6 +183,13 @@ function toDocs(records: BackupRecord[]): Record<BackupTable, Doc[]> {
       docs.flags.push({ ...flag, id: flagId(flag) } satisfies FlagDoc);
     } else if (record.table === 'moderationLog') {
       docs.moderationLog.push({ ...record.row });
+    } else if (record.table === 'revokedTokens') {
+      const token: RevokedToken = record.row;
+      const expiresAt = new Date(token.expiresAt);
+      if (!accountIds.has(token.accountId) || Number.isNaN(expiresAt.getTime()))
+        throw invalid(`revoked token ${token.jti} of no account or without an expiry`);
+      // As revokeToken() stores it, so that listRevokedTokens() and pruning compare like with like.
+      docs.revokedTokens.push({ jti: token.jti.toLowerCase(), accountId: token.accountId, expiresAt: expiresAt.toISOString() });
     } else {
       const key: IdempotencyRecord = record.row;
       if (!logins.has(key.owner)) throw invalid(`an idempotency key of no account`);

@@ -64,6 +64,15 @@ const READS: Record<Exclude<BackupTable, 'comments'>, KeysetRead> = {
     after: `SELECT ${LOG_ENTRY} AS doc, lpad(m.id::text, 20, '0') AS k1 FROM moderation_log m
              WHERE m.id > $2::bigint ORDER BY m.id LIMIT $1`,
   },
+  // An expired token is refused for its expiry anyway, and housekeeping prunes it.
+  revokedTokens: {
+    first: `SELECT jsonb_build_object('jti', t.jti, 'accountId', t.account_id, 'expiresAt', iso_time(t.expires_at)) AS doc,
+                   t.jti::text AS k1
+              FROM revoked_tokens t WHERE t.expires_at > now() ORDER BY t.jti LIMIT $1`,
+    after: `SELECT jsonb_build_object('jti', t.jti, 'accountId', t.account_id, 'expiresAt', iso_time(t.expires_at)) AS doc,
+                   t.jti::text AS k1
+              FROM revoked_tokens t WHERE t.expires_at > now() AND t.jti > $2::uuid ORDER BY t.jti LIMIT $1`,
+  },
 };
 
 type KeyedRow = { doc: unknown; k1: string; k2?: string };
@@ -119,6 +128,7 @@ export async function exportSnapshot(driver: SqlDriver, sink: BackupSink): Promi
     await readTable(tx, 'notifications', sink);
     await readTable(tx, 'flags', sink);
     await readTable(tx, 'moderationLog', sink);
+    await readTable(tx, 'revokedTokens', sink);
   });
 }
 
@@ -164,6 +174,9 @@ const INSERTS: Record<BackupTable, string> = {
                   SELECT r.id, r.at, r.actor, r.action, r."targetKind", r."targetId", r.reason, r.detail
                     FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, at timestamptz, actor text, action text, "targetKind" text,
                                                            "targetId" text, reason text, detail jsonb)`,
+  revokedTokens: `INSERT INTO revoked_tokens (jti, account_id, expires_at)
+                  SELECT r.jti, r."accountId", r."expiresAt"
+                    FROM jsonb_to_recordset($1::jsonb) AS r(jti uuid, "accountId" uuid, "expiresAt" timestamptz)`,
 };
 
 /** A vote whose post or account the rows restored so far lack (votes have no foreign keys since migration 15). */
@@ -202,7 +215,8 @@ async function assertEmpty(tx: SqlExecutor): Promise<void> {
   const [row] = await tx.query<{ filled: boolean }>(
     `SELECT EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM posts) OR EXISTS (SELECT 1 FROM comments)
          OR EXISTS (SELECT 1 FROM votes) OR EXISTS (SELECT 1 FROM idempotency_keys)
-         OR EXISTS (SELECT 1 FROM notifications) OR EXISTS (SELECT 1 FROM moderation_log) AS filled`,
+         OR EXISTS (SELECT 1 FROM notifications) OR EXISTS (SELECT 1 FROM moderation_log)
+         OR EXISTS (SELECT 1 FROM revoked_tokens) AS filled`,
   );
   if (row?.filled) throw new StoreError('conflict', 'The database is not empty: a backup is restored into an empty one only');
 }
@@ -211,7 +225,9 @@ async function assertEmpty(tx: SqlExecutor): Promise<void> {
 export async function importBackup(driver: SqlDriver, records: AsyncIterable<BackupRecord>): Promise<RowCounts> {
   return driver.transaction(async (tx) => {
     // Nothing else may fill the database between the check and the commit.
-    await tx.query('LOCK TABLE users, posts, comments, votes, idempotency_keys, notifications, moderation_log IN SHARE ROW EXCLUSIVE MODE');
+    await tx.query(
+      'LOCK TABLE users, posts, comments, votes, idempotency_keys, notifications, moderation_log, revoked_tokens IN SHARE ROW EXCLUSIVE MODE',
+    );
     await assertEmpty(tx);
     const counts: RowCounts = { ...NO_ROWS };
     let table: BackupTable | undefined;
