@@ -37,8 +37,12 @@ export async function openEmbeddedStore(dataDir: string, options?: SqlStoreOptio
       {
         ...driver,
         async close() {
-          await driver.close();
-          await release();
+          // A lock kept after a failed close stays refreshed: removing the directory then would stop the process.
+          try {
+            await driver.close();
+          } finally {
+            await release();
+          }
         },
       },
       options,

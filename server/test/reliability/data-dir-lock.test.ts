@@ -1,8 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { jest } from '@jest/globals';
 import { lockDataDir } from '../../src/store/data-dir-lock.js';
+import { eventually } from '../support/live-client.js';
 import { type NodeProcess, startNodeProcess } from '../support/node-process.js';
 
 let first: NodeProcess;
@@ -42,6 +44,29 @@ test('a second node on the same data directory refuses to start, with one line n
   expect(await signUpAndIn(first.url, 'kept')).toBe(200);
 });
 
+test('a holder frozen (SIGSTOP) for longer than its lock takes to go stale keeps its directory, and works once resumed', async () => {
+  first.child.kill('SIGSTOP');
+  try {
+    // The lock's mtime is not refreshed while frozen: after 10 s it looks stale.
+    await new Promise((resolve) => setTimeout(resolve, 12_000));
+    const refused = await startNodeProcess({ DATA_DIR: first.dataDir }).then(
+      (node) => {
+        others.push(node);
+        return undefined;
+      },
+      (error: Error) => error.message,
+    );
+    expect(refused).toMatch(/news-forum: DATA_DIR: .*in use by another node/);
+  } finally {
+    first.child.kill('SIGCONT');
+  }
+  expect(await signUpAndIn(first.url, 'thawed')).toBe(200);
+  // Its next refresh found the lock still its own.
+  await new Promise((resolve) => setTimeout(resolve, 6_000));
+  expect(first.child.exitCode).toBeNull();
+  expect(first.stderr()).toBe('');
+}, 60_000);
+
 test('after the holder is killed with SIGKILL, the next node on the directory starts, with the data', async () => {
   const dataDir = first.dataDir;
   first.child.kill('SIGKILL');
@@ -60,18 +85,29 @@ test('after the holder is killed with SIGKILL, the next node on the directory st
 test('a lock lost while held (its directory removed) is reported, and releasing it afterwards does not throw', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'news-forum-lost-lock-'));
   const directory = path.join(dir, 'pglite');
-  const emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
-  const warnedOfLoss = () => emitWarning.mock.calls.some(([warning]) => String(warning).includes(`${directory} was lost`));
+  const onLost = jest.fn<(error: Error) => void>();
   try {
-    const release = await lockDataDir(directory);
+    const release = await lockDataDir(directory, onLost);
     await rm(`${directory}.lock`, { recursive: true, force: true });
     // The lock is refreshed every 5 s: the next refresh finds it gone.
-    const deadline = Date.now() + 15_000;
-    while (!warnedOfLoss() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(warnedOfLoss()).toBe(true);
+    await eventually(() => onLost.mock.calls.length > 0, 15_000, 'the loss to be reported');
+    expect(onLost).toHaveBeenCalledTimes(1);
     await expect(release()).resolves.toBeUndefined();
   } finally {
-    emitWarning.mockRestore();
     await rm(dir, { recursive: true, force: true });
   }
 }, 20_000);
+
+test('a node whose lock is taken over stops at once with exit code 1, one line on stderr, and leaves the new lock', async () => {
+  const node = await startNodeProcess({});
+  others.push(node);
+  const lock = path.join(node.dataDir, 'pglite.lock');
+  // What another node taking over the lock does: its own lock directory, with a new mtime.
+  await rm(lock, { recursive: true });
+  await mkdir(lock);
+  // Its next refresh, within 5 s, finds the lock changed.
+  await eventually(() => node.child.exitCode !== null, 10_000, 'the node to stop');
+  expect(node.child.exitCode).toBe(1);
+  expect(node.stderr().trim().split('\n')).toEqual([expect.stringMatching(/^news-forum: DATA_DIR: the lock of .*pglite was lost/)]);
+  expect(existsSync(lock)).toBe(true);
+}, 30_000);
