@@ -13,6 +13,7 @@ import { serveBackups } from './backup/backup-socket.js';
 import { type Config, type Env, loadConfig } from './config/config.js';
 import { ConfigError } from './config/config-error.js';
 import { startRegistration } from './discovery/start-registration.js';
+import { answerClientError } from './http/client-error.js';
 import { beforeExpress, fastReads } from './http/fast-reads.js';
 import type { WidgetBundle } from './http/widget-bundle.js';
 import { createLogger, type Logger } from './logger.js';
@@ -187,6 +188,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   });
   // Pages memory holds are answered before Express; everything else goes on to it.
   const http = createServer(beforeExpress(fastReads(services), app));
+  http.on('clientError', answerClientError);
   limitConnections(http, config);
   const gateway = await attachGateway(http, services, options.gateway);
   for (const [name, check] of gateway.readiness) readiness.set(name, check);

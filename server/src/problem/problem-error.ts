@@ -3,6 +3,8 @@ import type { Problem } from '@news-forum/protocol';
 /** Stable problem kinds; `type` of the problem+json body is `urn:news-forum:problem:<kind>`. */
 export type ProblemKind =
   | 'bad-request'
+  | 'request-timeout'
+  | 'headers-too-large'
   | 'validation'
   | 'unauthorized'
   | 'forbidden'
@@ -23,6 +25,8 @@ export type ProblemKind =
 
 const STATUS: Record<ProblemKind, number> = {
   'bad-request': 400,
+  'request-timeout': 408,
+  'headers-too-large': 431,
   validation: 422,
   unauthorized: 401,
   forbidden: 403,
@@ -44,6 +48,8 @@ const STATUS: Record<ProblemKind, number> = {
 
 const TITLE: Record<ProblemKind, string> = {
   'bad-request': 'Bad request',
+  'request-timeout': 'The request took too long to arrive',
+  'headers-too-large': 'Request header fields too large',
   validation: 'Request does not match the schema',
   unauthorized: 'Authentication required',
   forbidden: 'Forbidden',

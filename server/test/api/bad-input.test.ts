@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import fc from 'fast-check';
 import { operations } from '../../src/openapi/operations.js';
 import { ADMIN, startTestServer, type TestServer } from '../support/server.js';
@@ -275,6 +276,35 @@ test('a body that is not valid UTF-8 is a 400, not stored with U+FFFD, and a lea
     body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"login":"ana","password":"ana-password"}')]),
   });
   expect(bom.status).toBe(200);
+});
+
+/** Sends `text` as it is on a new connection; resolves to all the server wrote before it closed. */
+function rawExchange(url: string, text: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.write(text));
+    let answer = '';
+    socket.setEncoding('utf8').on('data', (chunk: string) => {
+      answer += chunk;
+    });
+    socket.once('end', () => resolve(answer)).once('error', reject);
+  });
+}
+
+test('what Node cannot parse as a request (headers over the limit, a malformed Content-Length) gets problem+json too', async () => {
+  const cases = [
+    [`GET /api/posts?q=${'x'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`, '431 Request Header Fields Too Large', 'headers-too-large'],
+    ...['abc', '-1', '5, 6'].map(
+      (length) => [`POST /api/posts HTTP/1.1\r\nHost: x\r\nContent-Length: ${length}\r\n\r\n{}`, '400 Bad Request', 'bad-request'] as const,
+    ),
+  ];
+  for (const [request, status, kind] of cases) {
+    const answer = await rawExchange(t.url, request);
+    expect(answer.slice(0, answer.indexOf('\r\n'))).toBe(`HTTP/1.1 ${status}`);
+    expect(answer).toMatch(/\r\nContent-Type: application\/problem\+json; charset=utf-8\r\n/);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ type: `urn:news-forum:problem:${kind}` });
+  }
+  expect((await t.call('GET', '/api/posts')).status).toBe(200);
 });
 
 test('a post URL without a host is a 422, and nothing is stored', async () => {
