@@ -1099,7 +1099,7 @@ export interface components {
             };
             content?: never;
         };
-        /** @description Malformed request (path, query, headers or JSON syntax) */
+        /** @description Malformed request (path, query, headers, JSON syntax or encoding, or a body nested more than 64 levels deep) */
         BadRequest: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];
