@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -308,6 +308,40 @@ describe('a set nginx -t refused', () => {
       await retrying.stop();
     }
   });
+});
+
+/** Pids of processes whose command line names `dir` (an nginx master or `nginx -t` of a renderer there). */
+async function processesIn(dir: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const pid of (await readdir('/proc')).filter((name) => /^\d+$/.test(name))) {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes(dir)) pids.push(Number(pid));
+  }
+  return pids;
+}
+
+describe('stopped while it renders', () => {
+  test('it leaves no nginx running and writes nothing more into its directory', async () => {
+    // A set nginx -t refuses is tried entry by entry, one nginx -t each: a render long enough to stop in.
+    const includes = path.join(dir, 'stopping-includes');
+    await mkdir(includes, { recursive: true });
+    const { prefix, renderer: stopping } = await templated('stopping', `include ${includes}/{{name}}.conf;`);
+    const before = logged.length;
+    const names = Array.from({ length: 20 }, (_, i) => `missing${i}`);
+    await Promise.all(names.map((name) => client.put(`${prefix}${name}`).value(`127.0.0.1:${10_000 + names.indexOf(name)}`)));
+    await waitFor(
+      () => logged.slice(before).some((l) => l.message.startsWith('nginx -t refused the rendered configuration')),
+      'a render under way',
+      15_000,
+    );
+    await stopping.stop();
+    const site = await stat(stopping.site);
+    const listing = (await readdir(path.dirname(stopping.site))).sort();
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(await processesIn(path.dirname(stopping.site))).toEqual([]);
+    expect((await stat(stopping.site)).mtimeMs).toBe(site.mtimeMs);
+    expect((await readdir(path.dirname(stopping.site))).sort()).toEqual(listing);
+  }, 60_000);
 });
 
 describe('a reload nginx does not take', () => {

@@ -143,6 +143,7 @@ export async function startRenderer(options: RendererOptions): Promise<Renderer>
     const kept = set.filter((entry) => running.has(`${entry.name}=${entry.address}`));
     const refusedEntries: SkippedKey[] = [];
     for (const entry of set.filter((candidate) => !running.has(`${candidate.name}=${candidate.address}`))) {
+      if (stopped) break;
       const check = await tryRender(sortedByName([...kept, entry]));
       if (check.ok) kept.push(entry);
       else refusedEntries.push({ key: `${keyPrefix}${entry.name}`, value: entry.address, reason: `nginx -t refused it: ${check.output}` });
@@ -161,6 +162,7 @@ export async function startRenderer(options: RendererOptions): Promise<Renderer>
       return false;
     }
     readable = true;
+    if (stopped) return true;
     const seen = JSON.stringify(keys);
     if (lastRead !== undefined && seen !== lastRead && !heard) missedSince ??= Date.now();
     lastRead = seen;
@@ -180,6 +182,7 @@ export async function startRenderer(options: RendererOptions): Promise<Renderer>
         refused = wanted;
         refusedRetryAt = Date.now() + (options.refusedRetryMs ?? REFUSED_RETRY_MS);
         const { kept, refusedEntries } = await acceptable(set);
+        if (stopped) return true;
         set = kept;
         read.skipped.push(...refusedEntries);
         rendered = await tryRender(set);
@@ -224,6 +227,7 @@ export async function startRenderer(options: RendererOptions): Promise<Renderer>
   let running: Promise<void> | undefined;
   let again = false;
   const schedule = (): Promise<void> => {
+    if (stopped) return Promise.resolve();
     if (running) {
       again = true;
       return running;
@@ -232,7 +236,7 @@ export async function startRenderer(options: RendererOptions): Promise<Renderer>
       do {
         again = false;
         await renderOnce();
-      } while (again);
+      } while (again && !stopped);
     })().finally(() => {
       running = undefined;
     });
@@ -296,6 +300,8 @@ export async function startRenderer(options: RendererOptions): Promise<Renderer>
     clearInterval(tick);
     await Promise.race([watcher.cancel().catch(() => undefined), delay(ETCD_CALL_MS, undefined, { ref: false })]);
     client.close();
+    // A render under way would still write into the directory, or start nginx after it was stopped.
+    await running?.catch(() => undefined);
     await nginx.stop();
   };
 
