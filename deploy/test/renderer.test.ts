@@ -157,6 +157,18 @@ describe('load-balancer mode', () => {
     );
     expect(viaProxy.name).toBe(seen.get('127.0.0.2'));
     expect(viaProxy.headers['x-forwarded-proto']).toBe('https');
+    expect(viaProxy.headers['x-forwarded-for']).toBe('127.0.0.2');
+
+    // A client's own X-Forwarded-For, direct or behind the trusted proxy, does not reach the nodes: they are told
+    // only the address the balancer found (nodes trust one hop, and a private client address could be trusted too).
+    for (const [from, claimed] of [
+      ['127.0.0.3', '10.9.9.9'],
+      ['127.0.0.1', '10.9.9.9, 127.0.0.3'],
+    ]) {
+      const answer = JSON.parse((await httpGet(`${lb.url}/s`, { localAddress: from, headers: { 'x-forwarded-for': claimed } })).body);
+      expect(answer.headers['x-forwarded-for']).toBe('127.0.0.3');
+      expect(answer.name).toBe(seen.get('127.0.0.3'));
+    }
   });
 
   test('a WebSocket upgrade reaches the node with its Upgrade header', async () => {
@@ -410,6 +422,13 @@ describe('proxy mode', () => {
     expect(viaApi).toMatchObject({ name: 'api', url: '/api' });
     expect(viaApi.headers.host).toBe(`api.localhost:${port}`);
     expect(viaApi.headers['x-forwarded-for']).toBe('127.0.0.9');
+    // The edge replaces what a client says of its own address.
+    const spoofed = await httpGet(`${proxy.url}/api`, {
+      host: `api.localhost:${port}`,
+      localAddress: '127.0.0.9',
+      headers: { 'x-forwarded-for': '10.9.9.9' },
+    });
+    expect(JSON.parse(spoofed.body).headers['x-forwarded-for']).toBe('127.0.0.9');
     const root = await httpGet(`${proxy.url}/`, { host: `docs.localhost:${port}` });
     expect(root.status).toBe(302);
     expect(root.headers.location).toMatch(/\/docs$/);
