@@ -164,7 +164,7 @@ describe('load-balancer mode', () => {
     for (const [from, claimed] of [
       ['127.0.0.3', '10.9.9.9'],
       ['127.0.0.1', '10.9.9.9, 127.0.0.3'],
-    ]) {
+    ] as const) {
       const answer = JSON.parse((await httpGet(`${lb.url}/s`, { localAddress: from, headers: { 'x-forwarded-for': claimed } })).body);
       expect(answer.headers['x-forwarded-for']).toBe('127.0.0.3');
       expect(answer.name).toBe(seen.get('127.0.0.3'));
