@@ -4,7 +4,8 @@
 # lease grant, put --lease, keep-alive). The key is
 #   /services/news-forum/upstream/$INSTANCE_NAME = $ADVERTISE_ADDR
 # on a lease of $ETCD_TTL seconds, renewed every TTL/3 while the node's
-# /readyz answers 2xx, withdrawn at once when it stops answering, and
+# /readyz answers 2xx (or fails only its Redis check: see serving), withdrawn
+# at once when it stops answering, and
 # registered again on a new lease when etcd lost the old one (a restart),
 # and written again on its lease when the key alone went.
 # SIGTERM revokes the lease first, so the load balancer drops the node before
@@ -32,8 +33,25 @@ withdraw() {
 }
 trap 'withdraw; say "deregistered"; exit 0' TERM INT
 
+# Whether the node serves. A 503 whose only failed check is Redis counts as
+# serving: every node shares that Redis, so withdrawing for it would withdraw
+# every node at once, while each still serves reads, writes and live streams
+# (its limits then count per node, as its /readyz says).
+serving() {
+  answer=$(curl -sS --max-time 2 -w ' %{http_code}' "$HEALTH_URL" 2>/dev/null) || return 1
+  code=${answer##* }
+  body=${answer% *}
+  case "$code" in
+    2??) return 0 ;;
+    503) ;;
+    *) return 1 ;;
+  esac
+  case "$body" in *'"redis":"fail"'*) ;; *) return 1 ;; esac
+  ! printf '%s' "$body" | sed -e 's/"redis":"fail"//' -e 's/"status":"fail"//' | grep -q '"fail"'
+}
+
 while :; do
-  if curl -fsS -o /dev/null --max-time 2 "$HEALTH_URL" 2>/dev/null; then
+  if serving; then
     if [ -z "$lease" ] || ! ctl lease keep-alive --once "$lease" >/dev/null 2>&1; then
       lease=$(ctl lease grant "$TTL" 2>/dev/null | awk '/granted/ { print $2 }')
       if [ -n "$lease" ] && ctl put --lease="$lease" "$KEY" "$ADVERTISE_ADDR" >/dev/null 2>&1; then

@@ -268,6 +268,35 @@ describe('registration', () => {
     90_000,
   );
 
+  test('sidekick registration: a Redis outage leaves the node registered, since every node shares Redis and still serves', async () => {
+    const node = await cluster.addNode({ registration: 'sidekick' });
+    const key = `${UPSTREAM}${node.name}`;
+    const readiness = async () => {
+      const answer = await fetch(`${node.url}/readyz`);
+      return { status: answer.status, checks: ((await answer.json()) as { checks: Record<string, string> }).checks };
+    };
+    try {
+      expect(await etcd.get(key).string()).toBe(node.address);
+      await cluster.redis.kill();
+      await waitFor(async () => (await readiness()).status === 503, 'the node not ready without Redis', 15_000);
+      expect((await readiness()).checks).toMatchObject({ redis: 'fail', store: 'ok' });
+      // The sidekick asks every TTL/3: a whole TTL is three of its checks.
+      await new Promise((resolve) => setTimeout(resolve, TEST_TTL_SECONDS * 1000));
+      expect(await etcd.get(key).string()).toBe(node.address);
+      expect(await cluster.routedAddresses()).toContain(node.address);
+      expect((await fetch(`${node.url}/api/posts`)).status).toBe(200);
+    } finally {
+      await cluster.redis.start();
+      await node.stop();
+    }
+    await waitFor(
+      async () =>
+        (await Promise.all(cluster.nodes.filter((n) => n.pid !== undefined).map((n) => fetch(`${n.url}/readyz`)))).every((r) => r.ok),
+      'every node ready with Redis back',
+      30_000,
+    );
+  }, 90_000);
+
   test('etcd restarted under running nodes: every node is registered again within one TTL', async () => {
     const names = cluster.nodes.filter((n) => n.pid !== undefined).map((n) => n.name);
     await cluster.etcd.stop(true);

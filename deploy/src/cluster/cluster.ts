@@ -77,6 +77,8 @@ export interface Cluster {
   rethinkdb: RethinkdbServers | undefined;
   /** The cluster's etcd (3 members): stop and start it under running nodes. */
   etcd: EtcdCluster;
+  /** The nodes' Redis: kill and start it under running nodes. */
+  redis: { kill(): Promise<void>; start(): Promise<void> };
   /** The file the load balancer's renderer writes. */
   lbSite: string;
   /** Upstream addresses in the load balancer's rendered configuration. */
@@ -333,6 +335,13 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       database,
       rethinkdb,
       etcd,
+      redis: {
+        kill: () => redis.kill(),
+        async start() {
+          redis.start();
+          await waitFor(() => redisAnswers(redisPort), 'Redis answering', 15_000, { alive: () => redis.alive });
+        },
+      },
       lbSite,
       routedAddresses,
       async addNode(added = {}) {
