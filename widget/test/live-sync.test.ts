@@ -3,7 +3,7 @@ import type { RunningServer } from '@news-forum/server';
 import { nextEvent, openPage } from './support/browser.js';
 import { startForum } from './support/demo.js';
 import { signIn, useDemoAndBrowser } from './support/fixture.js';
-import { text } from './support/wait.js';
+import { text, waitFor } from './support/wait.js';
 
 const fixture = useDemoAndBrowser();
 let restarted: RunningServer | undefined;
@@ -54,6 +54,37 @@ describe('two readers at once', () => {
     await inB.getByRole('status').filter({ hasText: 'New comment by ann' }).waitFor({ state: 'attached' });
     expect([...a.problems.errors, ...b.problems.errors]).toEqual([]);
     await Promise.all([a.context.close(), b.context.close()]);
+  }, 60_000);
+
+  test('an older post that climbs into a top list takes its place live; only a post created since waits', async () => {
+    const author = await fixture.env.user('ranker');
+    const voters = await Promise.all(['voter-1', 'voter-2', 'voter-3', 'voter-4', 'voter-5'].map((login) => fixture.env.user(login)));
+    const vote = (id: string, count: number) => Promise.all(voters.slice(0, count).map((voter) => voter.posts.upvote(id)));
+    const alpha = await fixture.env.post(author, 'Alpha');
+    const beta = await fixture.env.post(author, 'Beta');
+    const gamma = await fixture.env.post(author, 'Gamma');
+    await vote(alpha.id, 3);
+    await vote(beta.id, 2);
+    const { page, problems } = await openPage(fixture.browser);
+    await page.goto(`${fixture.env.url}/`);
+    const forum = page.locator('news-forum');
+    await forum.evaluate((element) => {
+      element.setAttribute('sort', 'top');
+      element.setAttribute('limit', '2');
+    });
+    const titles = () =>
+      forum.locator('[part="post-list"] [part~="post"]').evaluateAll((posts) => posts.map((post) => post.getAttribute('data-id')));
+    await waitFor('Alpha and Beta', async () => (await titles()).join() === [alpha.id, beta.id].join());
+
+    await vote(gamma.id, 4);
+    await waitFor('Gamma in its place', async () => (await titles()).join() === [gamma.id, alpha.id].join());
+    expect(await forum.locator('[part="new-posts-button"]').count()).toBe(0);
+
+    const delta = await fixture.env.post(author, 'Delta');
+    await vote(delta.id, 5);
+    await forum.getByRole('button', { name: 'Show 1 new post' }).waitFor();
+    expect(await titles()).toEqual([gamma.id]);
+    expect(problems.errors).toEqual([]);
   }, 60_000);
 
   test('a page whose server restarts shows that it is reconnecting, then the right state', async () => {

@@ -38,6 +38,50 @@ describe('links to posts', () => {
     expect(shared.problems).toEqual({ errors: [], dialogs: [] });
   }, 40_000);
 
+  test('with two elements on a page, only the one that opened a post follows its entry; a shared link opens it in the first', async () => {
+    const post = await fixture.env.post(await fixture.env.user('two'), 'Opened in one');
+    const { page, problems } = await openPage(fixture.browser);
+    /** Opens `url` (the server's strict CSP applies) and adds an unpinned element and a second one with an id. */
+    const twoElements = async (url: string) => {
+      await page.goto(url);
+      await page.evaluate(async (bundle) => {
+        await import(bundle);
+        const second = Object.assign(document.createElement('news-forum'), { id: 'sidebar' });
+        second.setAttribute('sort', 'new');
+        document.body.replaceChildren(document.createElement('news-forum'), second);
+      }, `${fixture.env.url}/news-forum.js`);
+    };
+    const settled = () =>
+      page.evaluate(() => Promise.all([...document.querySelectorAll('news-forum')].map((element) => element.updateComplete)));
+    const first = page.locator('news-forum').nth(0);
+    const second = page.locator('news-forum#sidebar');
+    const opened = (forum: typeof first) => forum.getByRole('heading', { level: 2, name: 'Opened in one' });
+
+    await twoElements(`${fixture.env.url}/healthz`);
+    await second.locator(`.post[data-id="${post.id}"]`).getByRole('button', { name: '0 comments' }).click();
+    await opened(second).waitFor();
+    expect(new URL(page.url()).hash).toBe(`#nf-post=${post.id}`);
+    await second.getByRole('button', { name: '← All posts' }).click();
+    await second.locator('[part="post-list"]').waitFor();
+    // Forward: the entry names the second element; the first stays on its list.
+    await page.goForward();
+    await opened(second).waitFor();
+    await settled();
+    expect(await opened(first).count()).toBe(0);
+    await page.goBack();
+    await second.locator('[part="post-list"]').waitFor();
+    await settled();
+    expect(await opened(first).count()).toBe(0);
+
+    // A shared link names no element: the first opens the post, the second keeps its list.
+    await twoElements(`${fixture.env.url}/healthz#nf-post=${post.id}`);
+    await opened(first).waitFor();
+    await second.locator('[part="post-list"]').waitFor();
+    await settled();
+    expect(await opened(second).count()).toBe(0);
+    expect(problems).toEqual({ errors: [], dialogs: [] });
+  }, 40_000);
+
   test('the third-party page names its discussion once', async () => {
     const { page } = await openPage(fixture.browser);
     await page.goto(fixture.env.demo.thirdParty.url);

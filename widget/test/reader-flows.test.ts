@@ -168,7 +168,42 @@ describe('a reader', () => {
     await attribute(up, 'aria-pressed', 'false');
     await text(score, '0 points');
     await forum.getByRole('alert').waitFor();
-    await forum.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+    await forum.locator('[part="header"]').getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+    expect(problems.errors).toEqual([]);
+  }, 60_000);
+
+  test("keeps the draft of a comment the server refused with 401, shows the server's reason and offers to sign in again", async () => {
+    const post = await fixture.env.post(await fixture.env.user('hal'), 'Refused comment');
+    const ivy = await fixture.env.user('ivy');
+    // A token of ivy's that the server has revoked: the page's comment goes with it, as if its own were revoked.
+    const revoked = ivy.token;
+    await ivy.logout();
+    const { page, problems } = await openPage(fixture.browser);
+    await page.goto(`${fixture.env.url}/#nf-post=${post.id}`);
+    await signIn(page, 'ivy');
+    const forum = page.locator('news-forum');
+    const comments = `**/api/comments/${post.id}`;
+    await page.route(comments, (route) =>
+      route.request().method() === 'GET'
+        ? route.continue()
+        : route.continue({ headers: { ...route.request().headers(), authorization: `Bearer ${revoked}` } }),
+    );
+    await forum.getByLabel('Add a comment').fill('Worth keeping');
+    const loggedOut = nextEvent<LogoutEventDetail>(page, 'news-forum-logout');
+    await forum.getByRole('button', { name: 'Comment', exact: true }).click();
+    expect(await loggedOut).toEqual({ login: 'ivy', reason: 'session-ended' });
+    await text(forum.locator('[part="notice"] span'), 'The token has been revoked: sign in again.');
+    await page.unroute(comments);
+
+    const form = forum.getByRole('form', { name: 'Sign in' });
+    await form.getByLabel('Login').fill('ivy');
+    await form.getByLabel('Password').fill('ivy-password');
+    await form.getByRole('button', { name: 'Sign in' }).click();
+    await forum.getByText('Signed in as ivy').waitFor();
+    expect(await forum.getByLabel('Add a comment').inputValue()).toBe('Worth keeping');
+    // Not sent again by itself.
+    const { data } = await fixture.env.client().comments.list(post.id);
+    expect(data?.items).toEqual([]);
     expect(problems.errors).toEqual([]);
   }, 60_000);
 

@@ -16,3 +16,13 @@ export function describeError(error: NewsForumError): string {
       return 'Cannot reach the forum. It may be down, or it may not allow this site.';
   }
 }
+
+/** An attribute naming an address: the forum's (`api`) or the discussed page's (`page`). */
+export type AddressAttribute = 'api' | 'page';
+
+/** What the element shows in place of the forum when `attribute` names an address it cannot use. */
+export function describeUnusable(attribute: AddressAttribute): string {
+  return attribute === 'api'
+    ? 'This forum cannot be shown: its address (the api attribute) is not an http(s) URL.'
+    : "This discussion cannot be shown: its page's address (the page attribute, else the page's own) is not an http(s) URL the forum accepts.";
+}

@@ -1,6 +1,7 @@
 import { DEFAULT_PAGE_SIZE, type PostSort } from '@news-forum/sdk';
 import { html, LitElement, nothing, type PropertyDeclarations } from 'lit';
 import { styles } from '../styles/news-forum.styles.js';
+import { describeUnusable } from './describe-error.js';
 import { header } from './templates/header.js';
 import { listView } from './templates/list.js';
 import { pageView } from './templates/page.js';
@@ -124,6 +125,8 @@ export class NewsForum extends LitElement {
     const { notice, announcement } = ui.notices;
     const { view, parts } = ui;
     const theme = this.theme === 'light' || this.theme === 'dark' ? this.theme : 'auto';
+    // An address attribute the element cannot use (see SessionController.refuse).
+    const unusable = ui.session.base === '' ? 'api' : ui.page.state === 'unusable' ? 'page' : undefined;
     return html`<div part="base" class="base ${theme}">
       ${header(ui)}
       <p class="sr-only" role="status" aria-live="polite">${announcement}</p>
@@ -137,8 +140,8 @@ export class NewsForum extends LitElement {
       }
       ${view.panel ? (parts.loaded?.panelView() ?? partsPending(ui)) : nothing}
       ${
-        ui.session.base === ''
-          ? html`<p class="placeholder">This forum cannot be shown: its address (the api attribute) is not an http(s) URL.</p>`
+        unusable
+          ? html`<p class="placeholder">${describeUnusable(unusable)}</p>`
           : ui.prerendered.showing
             ? html`<slot></slot>`
             : view.post

@@ -39,7 +39,12 @@ export class ConnectionController extends Controller {
     if (status === 'reconnecting' && was === 'live') notices.announce('Connection lost. Reconnecting…');
     if (!error) return;
     if (error.status === 401 && session.user) {
-      session.ended();
+      session.ended(`${describeError(error)}: sign in again.`);
+      return;
+    }
+    // The server closes the live socket of a token that expires: the session ends, the forum is not out of reach.
+    if (session.expiring) {
+      session.expire();
       return;
     }
     this.problem = describeError(error);

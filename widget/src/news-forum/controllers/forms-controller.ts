@@ -1,7 +1,8 @@
-import type { CallOptions, NewsForumClient, Result, Session, User } from '@news-forum/sdk';
+import type { CallOptions, NewsForumClient, Result, Session } from '@news-forum/sdk';
 import { type ErrorAction, emit } from '../../events/events.js';
 import { describeError } from '../describe-error.js';
 import { Controller } from './controller.js';
+import type { FocusTarget } from './focus-controller.js';
 
 /** The forms the widget shows; a reply form is keyed by the comment it answers. */
 export type FormKey = 'sign-in' | 'sign-up' | 'post' | 'comment' | `reply:${string}`;
@@ -17,12 +18,47 @@ export interface FormsState {
   confirming: string | undefined;
 }
 
-/** The forms: sending one, its error, and what signing in, a post or a comment submitted leads to. */
+/**
+ * The forms: sending one, its error, and what signing in, a post or a comment submitted leads to; and the
+ * drafts of a session that ended under the reader (see SessionController.ended), given back when they sign in again.
+ */
 export class FormsController extends Controller implements FormsState {
   busy: FormKey | undefined;
   error: FormsState['error'];
   replyTo: string | undefined;
   confirming: string | undefined;
+  /** The fields of the forms open when the session ended, by their `data-draft` (`post`, `comment:<post>`, `reply:<comment>`). */
+  #drafts = new Map<string, [string, string][]>();
+  /** Whose drafts they are: only that reader gets them back. */
+  #draftsOf: string | undefined;
+
+  /** The session ended: the reply and confirmation close; with `keep`, the open forms' texts are kept, else forgotten. */
+  sessionEnded(keep: boolean): void {
+    this.#drafts.clear();
+    this.#draftsOf = keep ? this.ui.session.user?.login : undefined;
+    if (keep) {
+      for (const form of this.host.renderRoot.querySelectorAll<HTMLFormElement>('form[data-draft]')) {
+        const fields = [...new FormData(form)].filter(
+          (field): field is [string, string] => typeof field[1] === 'string' && field[1] !== '',
+        );
+        if (fields.length) this.#drafts.set(form.dataset.draft as string, fields);
+      }
+    }
+    this.set({ replyTo: undefined, confirming: undefined });
+  }
+
+  /** Fills the forms that have a draft kept for the reader signed in, as they appear. */
+  hostUpdated(): void {
+    if (!this.#drafts.size || this.ui.session.user?.login !== this.#draftsOf) return;
+    for (const form of this.host.renderRoot.querySelectorAll<HTMLFormElement>('form[data-draft]')) {
+      const key = form.dataset.draft as string;
+      for (const [name, value] of this.#drafts.get(key) ?? []) {
+        const field = form.elements.namedItem(name);
+        if (field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement) field.value = value;
+      }
+      this.#drafts.delete(key);
+    }
+  }
 
   set(patch: Partial<FormsState>): void {
     Object.assign(this, patch);
@@ -74,7 +110,7 @@ export class FormsController extends Controller implements FormsState {
       'sign-in',
       event,
       (forum, form, options) => forum.login(String(form.get('login')), String(form.get('password')), options),
-      (session) => this.#signedIn(session.user, false),
+      (session) => this.#signedIn(session, false),
     );
   }
 
@@ -86,7 +122,7 @@ export class FormsController extends Controller implements FormsState {
       const created = await forum.users.create(login, { password, ...(displayName && { displayName }) }, options);
       return created.error ? created : forum.login(login, password, options);
     };
-    void this.submit('sign-up', 'sign-up', event, create, (session) => this.#signedIn(session.user, true));
+    void this.submit('sign-up', 'sign-up', event, create, (session) => this.#signedIn(session, true));
   }
 
   submitPost(event: SubmitEvent): void {
@@ -133,12 +169,20 @@ export class FormsController extends Controller implements FormsState {
     );
   }
 
-  #signedIn(user: User, created: boolean): void {
-    this.ui.session.user = user;
-    this.ui.view.panel = undefined;
+  #signedIn({ user, expiresAt }: Session, created: boolean): void {
+    this.ui.session.begin(user, expiresAt);
+    if (user.login !== this.#draftsOf) this.#drafts.clear();
+    const drafts = [...this.#drafts.keys()];
+    const reply = drafts.find((key) => key.startsWith('reply:'))?.slice('reply:'.length);
+    // The forms that were open when the session ended open again, for their drafts.
+    this.ui.view.panel = this.#drafts.has('post') ? 'post' : undefined;
+    if (reply) this.set({ replyTo: reply });
     this.ui.notices.show();
     this.ui.session.resync();
     emit(this.host, 'news-forum-login', { user, created });
-    this.ui.focus.request('open:post');
+    const focus: FocusTarget[] = this.#drafts.has('post') ? ['panel'] : [];
+    if (reply) focus.push(`reply-form:${reply}`);
+    if (drafts.some((key) => key.startsWith('comment:'))) focus.push('comment-form');
+    this.ui.focus.request(...focus, 'open:post');
   }
 }

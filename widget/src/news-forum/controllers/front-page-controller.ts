@@ -15,8 +15,9 @@ import { Controller } from './controller.js';
 /**
  * The ranked list: the first page by REST (it brings the reader's votes and
  * shows up even where WebSockets are blocked), kept current by a live view.
- * Posts that arrive while the reader looks at the list are counted, not
- * slipped in under them, until the reader asks to see them.
+ * Posts created while the reader looks at the list are counted, not
+ * slipped in under them, until the reader asks to see them; older posts that
+ * climb into the list take their place in it, as any reordering does.
  */
 export class FrontPageController extends Controller {
   /** The posts shown, ranked; undefined until the first list arrives. */
@@ -26,7 +27,10 @@ export class FrontPageController extends Controller {
   /** Why the list could not be loaded, if it could not. */
   error: NewsForumError | undefined;
   #latest: readonly LivePost[] = [];
+  /** The posts the reader has been shown or asked to see, since the list was first loaded. */
   #shown: Set<string> | undefined;
+  /** When the list was first loaded (ms since the epoch): posts created after it are new. */
+  #loadedAt = 0;
   #abort: AbortController | undefined;
   /** The client and the query of the running list. */
   #forum: NewsForumClient | undefined;
@@ -103,7 +107,7 @@ export class FrontPageController extends Controller {
 
   /** Shows the posts that were waiting, and focuses the first of them (or the order, if none). */
   showWaiting(): void {
-    const first = this.#latest.find((post) => !this.#shown?.has(post.id));
+    const first = this.#latest.find((post) => this.#waits(post));
     for (const post of this.#latest) this.#shown?.add(post.id);
     this.#take(this.#latest);
     this.ui.focus.request(first ? `title:${first.id}` : 'sort');
@@ -118,12 +122,19 @@ export class FrontPageController extends Controller {
   #take(items: readonly LivePost[]): void {
     this.#latest = items;
     this.error = undefined;
-    this.#shown ??= new Set(items.map((post) => post.id));
-    const shown = this.#shown;
+    if (!this.#shown) {
+      this.#shown = new Set(items.map((post) => post.id));
+      this.#loadedAt = Date.now();
+    }
     const before = this.waiting;
-    this.posts = items.filter((post) => shown.has(post.id));
+    this.posts = items.filter((post) => !this.#waits(post));
     this.waiting = items.length - this.posts.length;
     if (this.waiting > before) this.ui.notices.announce(`${count(this.waiting, 'new post')} waiting. Use the "Show" button to see them.`);
     this.changed();
+  }
+
+  /** Whether `post` waits for the reader to ask for it: created since the list was loaded, and not yet shown. */
+  #waits(post: LivePost): boolean {
+    return !this.#shown?.has(post.id) && Date.parse(post.createdAt) > this.#loadedAt;
   }
 }

@@ -1,10 +1,14 @@
 import { type CallOptions, type Comment, type NewsForumClient, type NewsForumError, normalisePageUrl, type Result } from '@news-forum/sdk';
 import { Controller } from './controller.js';
 
-/** The page the element discusses: the `page` attribute, else the canonical link, else the page's address. */
-function pageUrlOf(page: string): string | null {
+/** The page the element discusses: the `page` attribute, else the canonical link, else the page's address; '' when that is no URL the forum takes. */
+function pageUrlOf(page: string): string {
   const canonical = document.querySelector<HTMLLinkElement>('link[rel~="canonical"]')?.href;
-  return normalisePageUrl(page ? new URL(page, document.baseURI).href : canonical || location.href);
+  try {
+    return normalisePageUrl(page ? new URL(page, document.baseURI).href : canonical || location.href) ?? '';
+  } catch {
+    return '';
+  }
 }
 
 /**
@@ -14,12 +18,12 @@ function pageUrlOf(page: string): string | null {
  * through the page, which creates its post on the first.
  */
 export class PageController extends Controller {
-  /** The normalised URL of the page, when the element discusses one. */
+  /** The normalised URL of the page, when the element discusses one ('' when its address cannot be used). */
   url: string | null = null;
   /** The page's post, once there is one. */
   postId: string | undefined;
-  /** `none`: nobody has commented yet. */
-  state: 'looking' | 'none' | 'found' | 'error' = 'looking';
+  /** `none`: nobody has commented yet; `unusable`: the page's address is not one the forum takes. */
+  state: 'looking' | 'none' | 'found' | 'error' | 'unusable' = 'looking';
   error: NewsForumError | undefined;
   #forum: NewsForumClient | undefined;
   #abort: AbortController | undefined;
@@ -34,10 +38,11 @@ export class PageController extends Controller {
     const { forum } = this.ui.session;
     if (url === this.url && forum === this.#forum) return;
     this.#abort?.abort();
+    if (url === '' && this.url !== '') this.ui.session.refuse('page', this.host.page || location.href);
     this.url = url;
     this.#forum = forum;
     this.postId = this.error = undefined;
-    this.state = 'looking';
+    this.state = url === '' ? 'unusable' : 'looking';
     if (url && forum) this.#look(forum, url);
   }
 

@@ -1,7 +1,12 @@
 import { createClient, type NewsForumClient, NewsForumError, type User } from '@news-forum/sdk';
 import { type ErrorAction, emit } from '../../events/events.js';
-import { describeError } from '../describe-error.js';
+import { type AddressAttribute, describeError, describeUnusable } from '../describe-error.js';
 import { Controller } from './controller.js';
+
+/** setTimeout's longest delay; a token may live longer (TOKEN_TTL up to 30 days), so that wait is taken in steps. */
+const MAX_DELAY_MS = 2 ** 31 - 1;
+/** How far the server's clock may be ahead of the reader's when it ends the live socket of an expiring token (as the server's own tolerance). */
+const CLOCK_SLACK_MS = 30_000;
 
 /** Where the forum is: `api` resolved against the page, if it is an http(s) URL. */
 function resolveApi(api: string): string | undefined {
@@ -25,9 +30,12 @@ export class SessionController extends Controller {
   /** The `api` the client was made for: undefined before starting, '' when `api` is not an http(s) URL. */
   base: string | undefined;
   user: User | undefined;
+  /** When the reader's token expires (ms since the epoch), as the server said when they signed in. */
+  #expiresAt: number | undefined;
+  #expiry: ReturnType<typeof setTimeout> | undefined;
   #calls = new AbortController();
   /** The session of a reader whose element was moved in the page (disconnected, then connected again). */
-  #kept: { base: string; token: string; user: User } | undefined;
+  #kept: { base: string; token: string; user: User; expiresAt: number | undefined } | undefined;
 
   /** Carried by every call of this session; `also` adds the signal of the view that made the call. */
   signal(also?: AbortSignal): AbortSignal {
@@ -50,27 +58,58 @@ export class SessionController extends Controller {
     if (left !== undefined) emit(this.host, 'news-forum-logout', { login: left, reason: 'api-changed' });
     this.base = base;
     if (!base) {
-      const error = new NewsForumError('network_error', `Not an http(s) URL: ${this.host.api}`);
-      emit(this.host, 'news-forum-error', { action: 'load', message: describeError(error), error });
+      this.refuse('api', this.host.api);
       return;
     }
     const kept = this.#kept?.base === base ? this.#kept : undefined;
     this.#kept = undefined;
     // The bundle's live connection is WebSocket only (src/live/websocket-io.ts), whatever `socket` asks for.
     this.forum = createClient({ baseUrl: base, ...(kept && { token: kept.token }) });
-    this.user = kept?.user;
     this.ui.connection.follow(this.forum);
+    if (kept) this.begin(kept.user, kept.expiresAt);
   }
 
   hostDisconnected(): void {
     const token = this.forum?.token;
-    this.#kept = token && this.user && this.base ? { base: this.base, token, user: this.user } : undefined;
+    this.#kept = token && this.user && this.base ? { base: this.base, token, user: this.user, expiresAt: this.#expiresAt } : undefined;
     this.#close();
+  }
+
+  /**
+   * An attribute names an address the element cannot use: it fires `news-forum-error`; the element shows
+   * the same sentence in place of the forum (`base` is '' for `api`, the page's state `unusable` for `page`).
+   */
+  refuse(attribute: AddressAttribute, value: string): void {
+    const message = describeUnusable(attribute);
+    const error = new NewsForumError('network_error', `Not a usable ${attribute} address: ${value}`);
+    emit(this.host, 'news-forum-error', { action: 'load', message, error });
+  }
+
+  /** The reader signed in (or their session was kept): it ends by itself at `expiresAt`, when their token does. */
+  begin(user: User, expiresAt: string | number | undefined): void {
+    this.user = user;
+    clearTimeout(this.#expiry);
+    const at = typeof expiresAt === 'string' ? Date.parse(expiresAt) : expiresAt;
+    this.#expiresAt = at !== undefined && Number.isFinite(at) ? at : undefined;
+    this.#armExpiry();
+  }
+
+  /**
+   * Whether the reader's token is expiring (within the clocks' slack): a live socket the server closes then
+   * was closed for that, not because the forum cannot be reached.
+   */
+  get expiring(): boolean {
+    return this.user !== undefined && this.#expiresAt !== undefined && this.#expiresAt - Date.now() <= CLOCK_SLACK_MS;
+  }
+
+  /** The reader's token expired: the session ends here before the server refuses a submit, keeping what they were writing. */
+  expire(): void {
+    if (this.user) this.ended('Your sign-in has expired: sign in again.');
   }
 
   signOut(): void {
     const login = this.user?.login ?? '';
-    this.#signedOut(true);
+    this.#signedOut(true, false);
     // The Sign out button gives way to Sign in: focus goes there rather than to the page.
     this.ui.focus.request('open:sign-in');
     this.ui.notices.show('Signed out.');
@@ -81,15 +120,23 @@ export class SessionController extends Controller {
   report(action: ErrorAction, error: NewsForumError, notice: boolean): void {
     const message = describeError(error);
     emit(this.host, 'news-forum-error', { action, message, error });
-    if (error.status === 401 && this.user) this.ended();
+    if (error.status === 401 && this.user) this.ended(`${message}: sign in again.`);
     else if (notice) this.ui.notices.show(message, true);
   }
 
-  /** The server no longer accepts the reader's token (account deleted, token expired). */
-  ended(): void {
+  /**
+   * The session ended without the reader signing out (token expired or refused, account deleted), saying
+   * why in `message`. What they were writing is kept for when they sign in again, which the sign-in form offers.
+   * Nothing is sent again by itself.
+   */
+  ended(message: string): void {
     const login = this.user?.login ?? '';
-    this.#signedOut(false);
-    this.ui.notices.show('Your session has ended (the account may have been deleted). Please sign in again.', true);
+    // Focus follows to the sign-in form only from inside the element (from a form that goes away), never from the page.
+    const focused = this.host.matches(':focus-within');
+    this.#signedOut(false, true);
+    this.ui.view.panel = 'sign-in';
+    this.ui.notices.show(message, true);
+    if (focused) this.ui.focus.request('panel');
     emit(this.host, 'news-forum-logout', { login, reason: 'session-ended' });
   }
 
@@ -99,13 +146,17 @@ export class SessionController extends Controller {
     this.ui.parts.loaded?.thread.load();
   }
 
-  /** `revoke`: the reader signed out, so the token is ended on the server too (not when the server ended it already). */
-  #signedOut(revoke: boolean): void {
+  /**
+   * `revoke`: the reader signed out, so the token is ended on the server too (not when the server ended it already).
+   * `keepDrafts`: the forms' texts are kept for the next sign-in.
+   */
+  #signedOut(revoke: boolean, keepDrafts: boolean): void {
     if (revoke) void this.forum?.logout();
     else this.forum?.setToken(undefined);
+    // Read before the forms go away with the session.
+    this.ui.parts.loaded?.forms.sessionEnded(keepDrafts);
     this.user = undefined;
     this.ui.view.panel = undefined;
-    this.ui.parts.loaded?.forms.set({ replyTo: undefined, confirming: undefined });
     this.#renew();
     // Loads cut short by the abort are made again, as the anonymous reader.
     this.resync(true);
@@ -113,10 +164,19 @@ export class SessionController extends Controller {
 
   /** Aborts the calls of the session that ends, and forgets its votes and its open moderation form (ban, edit, flag). */
   #renew(): void {
+    clearTimeout(this.#expiry);
+    this.#expiresAt = undefined;
     this.#calls.abort();
     this.#calls = new AbortController();
     this.ui.votes.clear();
     this.ui.parts.loaded?.moderation.reset();
+  }
+
+  #armExpiry(): void {
+    const at = this.#expiresAt;
+    if (at === undefined) return;
+    const left = at - Date.now();
+    this.#expiry = setTimeout(() => (left > MAX_DELAY_MS ? this.#armExpiry() : this.expire()), Math.min(Math.max(left, 0), MAX_DELAY_MS));
   }
 
   #close(): void {

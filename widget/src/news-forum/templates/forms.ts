@@ -55,7 +55,7 @@ function signUpForm(ui: Ui, parts: Parts): TemplateResult {
 }
 
 function postForm(ui: Ui, parts: Parts): TemplateResult {
-  return html`<form part="composer" class="panel" @submit=${(event: SubmitEvent) => parts.forms.submitPost(event)} aria-label="Submit a post">
+  return html`<form part="composer" class="panel" data-draft="post" @submit=${(event: SubmitEvent) => parts.forms.submitPost(event)} aria-label="Submit a post">
     <label>Title <input name="title" required maxlength="300" data-focus="panel" /></label>
     <label>Link <span class="hint">(optional)</span> <input name="url" type="url" pattern="https?://.+" maxlength="2048" placeholder="https://" /></label>
     <label>Text <span class="hint">(optional)</span> <textarea name="text" rows="4" maxlength="40000"></textarea></label>
@@ -68,7 +68,9 @@ function postForm(ui: Ui, parts: Parts): TemplateResult {
 export function commentForm(parts: Parts, parentId?: string): TemplateResult {
   const { forms } = parts;
   const key: FormKey = parentId ? `reply:${parentId}` : 'comment';
-  return html`<form part="composer" class="comment-form" @submit=${(event: SubmitEvent) => forms.submitComment(event, parentId)}>
+  // Keyed by the post, so a comment's draft goes back under the post it was written for.
+  const draft = parentId ? key : `comment:${parts.thread.id ?? ''}`;
+  return html`<form part="composer" class="comment-form" data-draft=${draft} @submit=${(event: SubmitEvent) => forms.submitComment(event, parentId)}>
     <label>${parentId ? 'Your reply' : 'Add a comment'} <textarea name="text" rows="3" required maxlength="10000" data-focus=${parentId ? `reply-form:${parentId}` : 'comment-form'}></textarea></label>
     ${formError(parts, key)}
     <div class="row">
