@@ -22,6 +22,13 @@ export interface ServerEvents {
   userBanned: [login: string];
   /** An account's scopes changed: its live sockets must reconnect, on every node, to be seated with the new ones. */
   scopesChanged: [login: string];
+  /**
+   * The revoked tokens were read again (periodically, and whenever the bus
+   * reconnects) because notices from other nodes may have been lost: so may
+   * deletions, bans and scope changes, and the sockets of this node must be
+   * checked against the store.
+   */
+  revocationsReloaded: [];
 }
 
 /** What handlers and the gateway share. */

@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import { banHolds, refuseBanned } from '../moderation/ban.js';
 import { ProblemError } from '../problem/problem-error.js';
 import type { Services } from '../services.js';
-import type { BanRecord } from '../store/store.js';
+import type { BanRecord, UserRecord } from '../store/store.js';
 import type { TokenClaims } from './tokens.js';
 
 /** The authenticated caller. */
@@ -56,7 +56,11 @@ function revoked(detail: string): ProblemError {
 export async function resolveCaller(token: string, services: Pick<Services, 'tokens' | 'store' | 'revocations'>): Promise<Caller> {
   const claims = services.tokens.verify(token);
   if (services.revocations.isRevoked(claims.jti)) throw revoked('The token has been revoked');
-  const user = await services.store.getUser(claims.login);
+  return callerOf(claims, await services.store.getUser(claims.login));
+}
+
+/** The caller that verified claims make of their account as read now (null: there is none); see resolveCaller. */
+export function callerOf(claims: TokenClaims, user: UserRecord | null): Caller {
   // A login taken again names another account: the token's account id must match.
   if (!user || user.id !== claims.sub) {
     throw new ProblemError('unauthorized', 'The account of this token no longer exists', {

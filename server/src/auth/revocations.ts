@@ -25,7 +25,8 @@ const SWEEP_MS = 60_000;
  * reconnects, and every 30 s). Ended sessions need no cache: the account's
  * sessionVersion is read with the account on every request.
  * Each revocation, from here or another node, is emitted as
- * `tokenRevoked` or `sessionsEnded` so the gateway disconnects the sockets.
+ * `tokenRevoked` or `sessionsEnded` so the gateway disconnects the sockets;
+ * each reload as `revocationsReloaded`, so it checks them for lost notices.
  */
 export class Revocations {
   readonly #store: Store;
@@ -43,9 +44,16 @@ export class Revocations {
     this.#timers.push(setInterval(() => this.#sweep(), SWEEP_MS).unref());
   }
 
-  /** Reads every revoked token that has not expired from the database. */
+  /**
+   * Reads every revoked token that has not expired from the database. One
+   * not known before is applied as its notice would have been, and then
+   * `revocationsReloaded` is emitted.
+   */
   async load(): Promise<void> {
-    for (const token of await this.#store.listRevokedTokens()) this.#remember(token.jti, Date.parse(token.expiresAt));
+    for (const token of await this.#store.listRevokedTokens()) {
+      if (!this.#revoked.has(token.jti)) this.apply({ kind: 'token', jti: token.jti, exp: Date.parse(token.expiresAt) });
+    }
+    this.#events.emit('revocationsReloaded');
   }
 
   /** Starts telling (and hearing from) the other nodes. */

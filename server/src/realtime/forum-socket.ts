@@ -1,9 +1,12 @@
 import type { ClientToServerEvents, ServerToClientEvents } from '@news-forum/protocol';
 import type { Server, Socket } from 'socket.io';
+import type { TokenClaims } from '../auth/tokens.js';
 
 /** What the node keeps per socket. */
 export interface SocketData {
   login: string | undefined;
+  /** Its token's verified claims, against which its account is read again (see reseat); none for anonymous readers. */
+  token: TokenClaims | undefined;
   /** The token's `jti` and the account's session version it carries; none for anonymous readers. */
   jti: string | undefined;
   sessionVersion: number;
@@ -15,6 +18,8 @@ export interface SocketData {
   batch: 'none' | 'changes' | 'deltas' | 'patches';
   /** Holds `delete` or `admin`: gets hidden items and flag counts live. */
   moderator: boolean;
+  /** Its account was banned at its handshake: a ban begun since ends the socket (see reseat). */
+  banned: boolean;
 }
 
 /** socket.io typed with the protocol's event maps. */

@@ -1,5 +1,6 @@
 import type { SocketAuth } from '@news-forum/protocol';
 import { resolveCaller } from '../auth/caller.js';
+import { banHolds } from '../moderation/ban.js';
 import { isModerator } from '../moderation/visibility.js';
 import { clientAddress } from '../policy/client-address.js';
 import { ProblemError } from '../problem/problem-error.js';
@@ -20,20 +21,24 @@ export function handshake(services: Services) {
     socket.data.batch = batch === 'deltas' || batch === 'patches' ? batch : batch === true ? 'changes' : 'none';
     if (token === undefined || token === null || token === '') {
       socket.data.login = undefined;
+      socket.data.token = undefined;
       socket.data.jti = undefined;
       socket.data.sessionVersion = 0;
       socket.data.expiresAt = undefined;
       socket.data.moderator = false;
+      socket.data.banned = false;
       return next();
     }
     try {
       if (typeof token !== 'string') throw new ProblemError('unauthorized', 'The token must be a string');
       const caller = await resolveCaller(token, services);
       socket.data.login = caller.login;
+      socket.data.token = caller.token;
       socket.data.jti = caller.token.jti;
       socket.data.sessionVersion = caller.token.sv;
       socket.data.expiresAt = caller.token.exp * 1000;
       socket.data.moderator = isModerator(caller.scopes);
+      socket.data.banned = banHolds(caller.ban);
       next();
     } catch (error) {
       const problem = toProblem(error).toJSON();

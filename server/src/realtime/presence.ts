@@ -1,11 +1,8 @@
-import type { SocketAuth } from '@news-forum/protocol';
-import { resolveCaller } from '../auth/caller.js';
-import { isModerator } from '../moderation/visibility.js';
-import { ProblemError } from '../problem/problem-error.js';
 import type { Services } from '../services.js';
 import type { ForumServer, ForumSocket } from './forum-socket.js';
 import type { PresenceShare } from './presence-share.js';
 import { startCounts } from './reader-counts.js';
+import { reseat, reseatAll } from './seats.js';
 
 /** The room of one account's sockets, across nodes (through the Redis adapter). */
 export function userRoom(login: string): string {
@@ -28,7 +25,8 @@ export interface Presence {
 /**
  * Tracks the sockets of each account and token, so that deleting an
  * account, banning it, changing its scopes, signing a token out or ending an
- * account's sessions disconnects their sockets on every node; and counts readers (see startCounts).
+ * account's sessions disconnects their sockets on every node, also when the
+ * notice was lost (see reseatAll); and counts readers (see startCounts).
  */
 export function startPresence(
   io: ForumServer,
@@ -57,18 +55,17 @@ export function startPresence(
   services.events.on('sessionsEnded', disconnectOlderSessions);
 
   const counts = startCounts(io, share, options.periodMs);
-  /** Disconnects the socket when its token no longer seats it as its handshake did. */
-  const reseat = async (socket: ForumSocket) => {
-    const { token } = socket.handshake.auth as SocketAuth;
-    try {
-      const caller = await resolveCaller(String(token), services);
-      if (isModerator(caller.scopes) !== socket.data.moderator) socket.disconnect(true);
-    } catch (error) {
-      // Refused (a 401): it goes. Not reached (the database restarting): it stays as its handshake seated it, rather
-      // than every socket of a node reconnecting into the same outage.
-      if (error instanceof ProblemError) socket.disconnect(true);
-    }
+  // Reloading the revoked tokens means notices may have been lost (Redis away): deletions, bans and scope
+  // changes travel the same way, so this node's sockets are checked against the store too.
+  let reseating = false;
+  const reseatLost = () => {
+    if (reseating) return;
+    reseating = true;
+    void reseatAll(io, services).finally(() => {
+      reseating = false;
+    });
   };
+  services.events.on('revocationsReloaded', reseatLost);
 
   return {
     join(socket) {
@@ -77,8 +74,14 @@ export function startPresence(
       // Revoked between its handshake and now: the notice found no room to empty.
       if (socket.data.jti && services.revocations.isRevoked(socket.data.jti)) socket.disconnect(true);
       // So may have been the account's deletion, its ended sessions or a change of its scopes, on any node:
-      // read again now that the rooms would be emptied of it.
-      else if (socket.data.login) void reseat(socket);
+      // read again now that the rooms would be emptied of it. Not read (the database restarting): it stays as
+      // its handshake seated it, rather than every socket of a node reconnecting into the same outage.
+      else if (socket.data.login) {
+        void services.store.getUser(socket.data.login).then(
+          (user) => reseat(socket, user),
+          () => undefined,
+        );
+      }
     },
     async close() {
       await counts.close();
@@ -87,6 +90,7 @@ export function startPresence(
       services.events.off('scopesChanged', disconnectUser);
       services.events.off('tokenRevoked', disconnectToken);
       services.events.off('sessionsEnded', disconnectOlderSessions);
+      services.events.off('revocationsReloaded', reseatLost);
     },
   };
 }

@@ -1,5 +1,5 @@
 import { type RunningServer, startServer } from '../../src/server.js';
-import { connectSocket, eventually, type TestSocket } from '../support/live-client.js';
+import { connectSocket, eventually, record, subscribe, type TestSocket } from '../support/live-client.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { startRedis, type TestRedis } from '../support/redis.js';
 import { ADMIN, RELAXED_LIMITS, TEST_PASSWORD_COST, TEST_SECRET, tempDir } from '../support/server.js';
@@ -204,6 +204,50 @@ test('an admin ends every session of an account on every node; others may not; t
   expect((await me(b, await login(c, 'suspect'))).status).toBe(200);
   tokens.endedByAdmin = first;
 }, 30_000);
+
+test("notices lost while Redis is away: the signed-out, demoted and deleted accounts' sockets on another node end once it is back", async () => {
+  const [a, b] = nodes as [RunningServer, RunningServer];
+  const admin = await login(a, ADMIN.login, ADMIN.password);
+  const moderator = { password: 'blip-moderator-password', scopes: ['read', 'delete'] };
+  expect((await api(a, 'PUT', '/api/users/blip-moderator', { token: admin, body: moderator })).status).toBe(201);
+  const [leaver, demoted, deleted, author] = await Promise.all([
+    signUp(a, 'blip-leaver'),
+    login(a, 'blip-moderator'),
+    signUp(a, 'blip-deleted'),
+    signUp(a, 'blip-author'),
+  ]);
+  const onB = [await liveSocket(b, leaver), await liveSocket(b, demoted), await liveSocket(b, deleted)] as const;
+  const demotedOnB = onB[1].socket;
+  expect((await subscribe(demotedOnB, { topic: 'posts' })).ok).toBe(true);
+  const changes = record(demotedOnB, 'poststream');
+  const hiddenSeen = () => changes.filter((change) => change.new_val?.hidden).length;
+  const postHidden = async (title: string) => {
+    const post = (await api(a, 'POST', '/api/posts', { token: author, body: { title } })).body;
+    expect((await api(a, 'POST', `/api/posts/${post.id}/hide`, { token: admin, body: { reason: 'test' } })).status).toBe(200);
+    return post.id as string;
+  };
+  await postHidden('hidden while a moderator reads');
+  await eventually(() => hiddenSeen() === 1, 5_000, 'the moderator to get the hidden post');
+
+  await redis.kill();
+  expect((await api(a, 'DELETE', '/api/authenticate', { token: leaver })).status).toBe(204);
+  expect((await api(a, 'PUT', '/api/users/blip-moderator/scopes', { token: admin, body: { scopes: ['read'] } })).status).toBe(200);
+  expect((await api(a, 'DELETE', '/api/users/blip-deleted', { token: admin })).status).toBe(204);
+  await redis.start();
+
+  await eventually(() => onB.every(({ dropped }) => dropped()), 20_000, 'the three sockets on B to be disconnected');
+  // Reconnected, the demoted account reads as anyone does: no hidden post, in its snapshot or live.
+  const again = (await liveSocket(b, demoted)).socket;
+  const snapshot = await subscribe(again, { topic: 'posts' });
+  expect(snapshot).toMatchObject({ ok: true, topic: 'posts' });
+  if (snapshot.ok && snapshot.topic === 'posts') expect(snapshot.snapshot.filter((post) => post.hidden)).toEqual([]);
+  const live = record(again, 'poststream');
+  await postHidden('hidden after the demotion');
+  const shown = (await api(a, 'POST', '/api/posts', { token: author, body: { title: 'shown after the demotion' } })).body.id as string;
+  await eventually(() => live.some((change) => change.new_val?.id === shown), 5_000, 'the shown post on the reconnected socket');
+  expect(live.filter((change) => change.new_val?.hidden).map((change) => change.new_val)).toEqual([]);
+  expect(hiddenSeen()).toBe(1);
+}, 60_000);
 
 test('after every node restarts, revoked tokens stay revoked and valid ones stay valid', async () => {
   await Promise.all(nodes.map((node) => node.close()));
