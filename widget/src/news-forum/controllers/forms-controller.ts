@@ -169,8 +169,8 @@ export class FormsController extends Controller implements FormsState {
     );
   }
 
-  #signedIn({ user, expiresAt }: Session, created: boolean): void {
-    this.ui.session.begin(user, expiresAt);
+  #signedIn({ user, token, expiresAt }: Session, created: boolean): void {
+    this.ui.session.begin(user, { token, expiresAt });
     if (user.login !== this.#draftsOf) this.#drafts.clear();
     const drafts = [...this.#drafts.keys()];
     const reply = drafts.find((key) => key.startsWith('reply:'))?.slice('reply:'.length);

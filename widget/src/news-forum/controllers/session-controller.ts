@@ -8,6 +8,23 @@ const MAX_DELAY_MS = 2 ** 31 - 1;
 /** How far the server's clock may be ahead of the reader's when it ends the live socket of an expiring token (as the server's own tolerance). */
 const CLOCK_SLACK_MS = 30_000;
 
+/**
+ * When a token just issued expires on this clock: its life (`exp - iat`, both the server's) from now, so a reader's
+ * clock set wrong does not end the session early or late; `expiresAt` as this clock reads it if the token says nothing.
+ */
+function localDeadline(token: string, expiresAt: string): number {
+  try {
+    const { iat, exp } = JSON.parse(atob((token.split('.')[1] ?? '').replace(/-/g, '+').replace(/_/g, '/'))) as {
+      iat?: unknown;
+      exp?: unknown;
+    };
+    if (typeof iat === 'number' && typeof exp === 'number' && exp > iat) return Date.now() + (exp - iat) * 1000;
+  } catch {
+    // Not a JWT this element can read.
+  }
+  return Date.parse(expiresAt);
+}
+
 /** Where the forum is: `api` resolved against the page, if it is an http(s) URL. */
 function resolveApi(api: string): string | undefined {
   try {
@@ -30,7 +47,7 @@ export class SessionController extends Controller {
   /** The `api` the client was made for: undefined before starting, '' when `api` is not an http(s) URL. */
   base: string | undefined;
   user: User | undefined;
-  /** When the reader's token expires (ms since the epoch), as the server said when they signed in. */
+  /** When the reader's token expires, on this clock (ms since the epoch). */
   #expiresAt: number | undefined;
   #expiry: ReturnType<typeof setTimeout> | undefined;
   #calls = new AbortController();
@@ -85,11 +102,14 @@ export class SessionController extends Controller {
     emit(this.host, 'news-forum-error', { action: 'load', message, error });
   }
 
-  /** The reader signed in (or their session was kept): it ends by itself at `expiresAt`, when their token does. */
-  begin(user: User, expiresAt: string | number | undefined): void {
+  /**
+   * The reader signed in (`session`, as the server answered just now) or their session was kept (its deadline on
+   * this clock): it ends by itself when their token does.
+   */
+  begin(user: User, session: { token: string; expiresAt: string } | number | undefined): void {
     this.user = user;
     clearTimeout(this.#expiry);
-    const at = typeof expiresAt === 'string' ? Date.parse(expiresAt) : expiresAt;
+    const at = typeof session === 'object' ? localDeadline(session.token, session.expiresAt) : session;
     this.#expiresAt = at !== undefined && Number.isFinite(at) ? at : undefined;
     this.#armExpiry();
   }
