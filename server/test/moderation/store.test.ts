@@ -90,6 +90,32 @@ describe.each(STORE_KINDS)('%s store: moderation', (kind) => {
     expect(rest.nextCursor).toBeNull();
   });
 
+  test('the log pages newest first past ten entries, each entry once', async () => {
+    const store = await stores.fresh();
+    await createUsers(store, 'ana', 'bob', 'mia');
+    const post = await aPost(store);
+    // Ten and more: ids whose text sorts otherwise than their numbers (9 after 10).
+    for (let i = 0; i < 12; i++) await store.setLocked(post.id, i % 2 === 0, note(i % 2 === 0 ? 'lock' : 'unlock', post.id));
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.listModerationLog({ limit: 5, ...(cursor && { cursor }) });
+      seen.push(...page.items.map((entry) => entry.at + entry.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toHaveLength(12);
+    expect(new Set(seen).size).toBe(12);
+    const all = (await store.listModerationLog({ limit: 12 })).items;
+    expect(all.map((entry) => entry.at + entry.id)).toEqual(seen);
+    expect(all.map((entry) => entry.action)).toEqual(Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? 'unlock' : 'lock')));
+    expect(all.map((entry) => entry.at)).toEqual(
+      all
+        .map((entry) => entry.at)
+        .sort()
+        .reverse(),
+    );
+  });
+
   test('a ban with hideContent hides every post and comment of the account (counted in the log); lifting it restores none', async () => {
     const store = await stores.fresh();
     await createUsers(store, 'ana', 'bob', 'mia');

@@ -250,7 +250,7 @@ export async function listModerationLog(db: SqlExecutor, page: PageRequest): Pro
     page.cursor === undefined ? undefined : decodeCursor(page.cursor, 'log', ['string'] as const, ([id]) => /^\d{1,18}$/.test(String(id)));
   const rows = await db.query<AuditEntry>(
     `SELECT id::text AS id, iso_time(at) AS at, actor, action, target_kind AS "targetKind", target_id AS "targetId", reason, detail
-       FROM moderation_log ${after ? 'WHERE id < $2::bigint' : ''} ORDER BY id DESC LIMIT $1`,
+       FROM moderation_log ${after ? 'WHERE moderation_log.id < $2::bigint' : ''} ORDER BY moderation_log.id DESC LIMIT $1`,
     after ? [limit + 1, ...after] : [limit + 1],
   );
   return toPage(
