@@ -23,8 +23,9 @@ export interface NotificationsApi {
   /** Every notification, newest first, page by page; throws a `RequestError` on failure. */
   all(query?: Omit<NotificationListQuery, 'cursor'>, options?: CallOptions): AsyncIterable<Notification>;
   /**
-   * Marks notifications read: these ids (others' are ignored), or all of
-   * them with `{ all: true }`. Answers how many changed and how many stay unread.
+   * Marks notifications read: these ids (1 to 100 a call; others' are
+   * ignored), or all of them with `{ all: true }`. Answers how many changed
+   * and how many stay unread.
    *
    * @example
    * await forum.notifications.markRead([notification.id]);
