@@ -33,7 +33,8 @@ function invalidToken(detail: string): ProblemError {
 }
 
 /** How far the clocks of the nodes may disagree, in seconds. */
-const CLOCK_TOLERANCE_SECONDS = 30;
+/** How far past its `exp` (or before its `iat`) a token is still taken, for clocks that disagree. */
+export const CLOCK_TOLERANCE_SECONDS = 30;
 
 /** jti values are UUIDs: anything else is not one of ours. */
 const JTI = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -1,5 +1,6 @@
 import type { SocketAuth } from '@news-forum/protocol';
 import { resolveCaller } from '../auth/caller.js';
+import { CLOCK_TOLERANCE_SECONDS } from '../auth/tokens.js';
 import { banHolds } from '../moderation/ban.js';
 import { isModerator } from '../moderation/visibility.js';
 import { clientAddress } from '../policy/client-address.js';
@@ -36,7 +37,9 @@ export function handshake(services: Services) {
       socket.data.token = caller.token;
       socket.data.jti = caller.token.jti;
       socket.data.sessionVersion = caller.token.sv;
-      socket.data.expiresAt = caller.token.exp * 1000;
+      // As long as a request would still take the token: ended sooner, the socket came back with it at once and was
+      // admitted, to be ended again, for the whole tolerance.
+      socket.data.expiresAt = (caller.token.exp + CLOCK_TOLERANCE_SECONDS) * 1000;
       socket.data.moderator = isModerator(caller.scopes);
       socket.data.banned = banHolds(caller.ban);
       next();

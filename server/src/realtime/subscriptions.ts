@@ -32,6 +32,13 @@ function roomsOf(socket: ForumSocket, topic: Topic): string[] {
 }
 
 const validateTopic = schemaValidator('Topic');
+/**
+ * Events one socket may send in a second before it is disconnected: far more
+ * than any client's views send (its subscribes are limited by
+ * RATE_SOCKET_EVENTS_PER_SOCKET besides), and a flood of acknowledged events
+ * from one socket is cut before it slows every other client.
+ */
+const FLOOD_EVENTS_PER_SECOND = 200;
 
 /** A topic from an untrusted client, checked against openapi.yaml's Topic, with the snapshot defaults filled in. */
 function parseTopic(value: unknown): Topic {
@@ -80,13 +87,36 @@ export function handleSubscriptions(socket: ForumSocket, services: Services, rel
     !(await services.limits.allow('socketEventsPerSocket', socket.id)) ||
     !(await services.limits.allow('requestsPerIp', socket.data.address));
   const refusal = (error: unknown) => ({ ok: false as const, error: toProblem(error).toJSON() });
+  let second = 0;
+  let sent = 0;
+  socket.use((_packet, next) => {
+    const now = Math.floor(Date.now() / 1000);
+    if (now !== second) [second, sent] = [now, 0];
+    sent += 1;
+    if (sent <= FLOOD_EVENTS_PER_SECOND) return next();
+    if (sent === FLOOD_EVENTS_PER_SECOND + 1) {
+      services.logger.warn('a socket sent too many events; disconnected', { address: socket.data.address, login: socket.data.login });
+      socket.disconnect(true);
+    }
+  });
+  // A socket's topic events are handled one after another, as sent: a subscribe awaits its rate limit before it
+  // joins, and an unsubscribe sent after it but handled at once found nothing to leave, acknowledged, and the
+  // subscribe then joined a room its client had already left.
+  let turn: Promise<void> = Promise.resolve();
+  const inTurn =
+    <A extends unknown[]>(handler: (...args: A) => Promise<void>) =>
+    (...args: A) => {
+      turn = turn.then(() => handler(...args)).catch(() => undefined);
+    };
   /**
    * An event about a topic: rate-limited when `tooMany` names it, its topic
    * checked, any failure acknowledged as a problem.
    */
-  const onTopic =
-    <A>(tooMany: string | undefined, act: (topic: Topic, ack: (result: A | ReturnType<typeof refusal>) => void) => Promise<void>) =>
-    async (raw: unknown, ack: (result: A | ReturnType<typeof refusal>) => void) => {
+  const onTopic = <A>(
+    tooMany: string | undefined,
+    act: (topic: Topic, ack: (result: A | ReturnType<typeof refusal>) => void) => Promise<void>,
+  ) =>
+    inTurn(async (raw: unknown, ack: (result: A | ReturnType<typeof refusal>) => void) => {
       if (typeof ack !== 'function') return;
       if (tooMany !== undefined && (await limited())) return ack(refusal(new ProblemError('rate-limited', tooMany)));
       let topic: Topic;
@@ -96,7 +126,7 @@ export function handleSubscriptions(socket: ForumSocket, services: Services, rel
         return ack(refusal(error));
       }
       await act(topic, ack);
-    };
+    });
 
   socket.on(
     'subscribe',

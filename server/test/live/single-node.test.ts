@@ -195,6 +195,29 @@ describe('handshake and limits', () => {
     ).toBe(false);
   });
 
+  test('a subscribe and an unsubscribe sent together: the unsubscribe, sent last, wins', async () => {
+    const post = (await t.call('POST', '/api/posts', { token: ana, body: { title: 'opened and closed' } })).body;
+    const socket = await client();
+    const onServer = () => t.server.gateway.io.of('/').sockets.get(socket.id ?? '');
+    for (let round = 0; round < 30; round++) {
+      // Sent in one tick, as a view opened and closed at once; the subscribe waits on its rate limit first.
+      const subscribed = socket.timeout(5000).emitWithAck('subscribe', { topic: 'comments', postId: post.id });
+      const left = socket.timeout(5000).emitWithAck('unsubscribe', { topic: 'comments', postId: post.id });
+      expect(await subscribed).toMatchObject({ ok: true });
+      expect(await left).toEqual({ ok: true });
+      expect([...(onServer()?.rooms ?? [])].filter((room) => room.includes(post.id))).toEqual([]);
+    }
+  });
+
+  test('a socket flooding events is disconnected, and only it', async () => {
+    const flooder = await client();
+    const bystander = await client();
+    const closed = new Promise((resolve) => flooder.once('disconnect', resolve));
+    for (let i = 0; i < 1000; i++) flooder.emit('unsubscribe', { topic: 'posts' }, () => undefined);
+    expect(await closed).toBe('io server disconnect');
+    expect((await subscribe(bystander, { topic: 'posts' })).ok).toBe(true);
+  });
+
   test('an oversized packet drops that socket and nothing else', async () => {
     const big = await client();
     const bystander = await client();

@@ -34,8 +34,10 @@ describe('tokens are held to TOKEN_TTL', () => {
     expect(r.headers.get('www-authenticate')).toMatch(/invalid_token/);
   });
 
-  test('a live socket signed in with a token is disconnected when the token expires, and may come back anonymously', async () => {
-    const socket = await connectSocket(t.url, { token: forge({ iat: now(), exp: now() + 2 }) });
+  test('a live socket signed in with a token is disconnected when the token expires, is refused with it, and may come back anonymously', async () => {
+    // Past its exp by less than the 30 s a request would still take it: it ends in 2 s.
+    const token = forge({ iat: now() - 60, exp: now() - 28 });
+    const socket = await connectSocket(t.url, { token });
     try {
       let reason = '';
       socket.on('disconnect', (why) => (reason = why));
@@ -45,6 +47,8 @@ describe('tokens are held to TOKEN_TTL', () => {
     } finally {
       socket.close();
     }
+    // Coming back with the same token is refused, not admitted to be ended again.
+    await expect(connectSocket(t.url, { token })).rejects.toMatchObject({ message: expect.stringMatching(/expired/) });
     const anonymous = await connectSocket(t.url);
     try {
       expect((await subscribe(anonymous, { topic: 'posts' })).ok).toBe(true);
