@@ -55,10 +55,12 @@ export function startRelays(io: ForumServer, services: Services, options: { coal
     }
   };
   // A post hidden from readers takes its thread with it: they leave its comments, and their resubscription finds none.
-  const endReadersThread = (postId: string) => {
+  // A post deleted takes it from everyone, moderators too: nothing would ever come to its rooms again.
+  const endThread = (postId: string, deleted: boolean) => {
     const room = commentsRoom(postId);
-    io.local.to(room).except(moderatorsRoom(room)).emit('resync', { topic: 'comments', postId });
-    io.local.in(room).except(moderatorsRoom(room)).socketsLeave(room);
+    const leaving = deleted ? io.local.in(room) : io.local.in(room).except(moderatorsRoom(room));
+    leaving.emit('resync', { topic: 'comments', postId });
+    leaving.socketsLeave(deleted ? [room, moderatorsRoom(room)] : room);
   };
   const relays = (['posts', 'comments'] as const).map(
     (table) =>
@@ -69,9 +71,10 @@ export function startRelays(io: ForumServer, services: Services, options: { coal
           // Moderators get every change whole, one by one, in their own room; readers what they may see.
           posts: (change) => {
             io.local.to(moderatorsRoom(POSTS_ROOM)).emit('poststream', change);
+            if (change.old_val && !change.new_val) endThread(change.old_val.id, true);
             const visible = publicPostChange(change);
             if (!visible) return;
-            if (visible.old_val && !visible.new_val && change.new_val) endReadersThread(visible.old_val.id);
+            if (visible.old_val && !visible.new_val && change.new_val) endThread(visible.old_val.id, false);
             io.local.to(SINGLE_POSTS_ROOM).emit('poststream', visible);
             batcher.push(visible);
           },

@@ -71,6 +71,22 @@ test("a subscriber to one post's comments sees its new and deleted comments and 
   expect(posts).toEqual([]);
 });
 
+test("deleting a post ends its thread: its comments' readers are told to resync, leave its room, and find it gone", async () => {
+  const post = (await t.call('POST', '/api/posts', { token: ana, body: { title: 'to be deleted' } })).body;
+  await t.call('PUT', `/api/comments/${post.id}`, { token: bob, body: { text: 'a comment' } });
+  const reader = await client();
+  const topic = { topic: 'comments' as const, postId: post.id };
+  expect((await subscribe(reader, topic)).ok).toBe(true);
+  const resyncs: unknown[] = [];
+  reader.on('resync', (asked) => resyncs.push(asked));
+  expect((await t.call('DELETE', `/api/posts/${post.id}`, { token: ana })).status).toBe(204);
+  await eventually(() => resyncs.length === 1, 5000, 'the reader told to resync');
+  expect(resyncs).toEqual([topic]);
+  const rooms = [...(t.server.gateway.io.of('/').sockets.get(reader.id ?? '')?.rooms ?? [])];
+  expect(rooms.filter((room) => room.includes(post.id))).toEqual([]);
+  expect(await subscribe(reader, topic)).toMatchObject({ ok: false, error: { status: 404 } });
+});
+
 test('unsubscribe stops events', async () => {
   const post = (await t.call('POST', '/api/posts', { token: ana, body: { title: 'quiet' } })).body;
   const watcher = await client();
