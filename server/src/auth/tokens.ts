@@ -32,8 +32,7 @@ function invalidToken(detail: string): ProblemError {
   });
 }
 
-/** How far the clocks of the nodes may disagree, in seconds. */
-/** How far past its `exp` (or before its `iat`) a token is still taken, for clocks that disagree. */
+/** How far the clocks may disagree, in seconds: a token is still taken that long past its `exp` (or before its `iat`). */
 export const CLOCK_TOLERANCE_SECONDS = 30;
 
 /** jti values are UUIDs: anything else is not one of ours. */
