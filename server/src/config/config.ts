@@ -129,7 +129,7 @@ function duration(env: Env, name: string, fallback: string, min = 60): number {
   return seconds;
 }
 
-function url(env: Env, name: string, protocols: string[]): string | undefined {
+function url(env: Env, name: string, protocols: string[], { host = false } = {}): string | undefined {
   const raw = read(env, name);
   if (raw === undefined) return undefined;
   let parsed: URL;
@@ -139,6 +139,8 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
     throw new ConfigError(name, `must be a URL (${protocols.join(' or ')})`);
   }
   if (!protocols.includes(parsed.protocol)) throw new ConfigError(name, `must use ${protocols.join(' or ')} (got "${parsed.protocol}")`);
+  // Without one, the Redis client would quietly use localhost:6379.
+  if (host && parsed.hostname === '') throw new ConfigError(name, `must name a host (${parsed.protocol}//host[:port])`);
   return raw;
 }
 
@@ -454,7 +456,7 @@ export function loadConfig(env: Env = process.env): Config {
       shards: count(env, 'RETHINKDB_SHARDS', 1, [1, 64]),
       replicas: count(env, 'RETHINKDB_REPLICAS', 1, [1, 64]),
     },
-    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:'], { host: true }),
     jwt,
     jwtPrevious: previousJwtKey(env, jwt),
     tokenTtlSeconds: duration(env, 'TOKEN_TTL', '24h'),

@@ -43,6 +43,8 @@ test.each([
   ['RETHINKDB_SHARDS', { RETHINKDB_SHARDS: 'three' }],
   ['RETHINKDB_REPLICAS', { RETHINKDB_REPLICAS: '65' }],
   ['REDIS_URL', { REDIS_URL: 'not a url' }],
+  ['REDIS_URL', { REDIS_URL: 'redis://' }],
+  ['REDIS_URL', { REDIS_URL: 'redis:///0' }],
   ['JWT_SECRET', { JWT_SECRET: 'short' }],
   ['JWT_PRIVATE_KEY', { JWT_PRIVATE_KEY: 'x', JWT_PUBLIC_KEY: 'y' }],
   ['JWT_PUBLIC_KEY', { JWT_PRIVATE_KEY: 'x' }],
