@@ -5,11 +5,11 @@ import type { TokenClaims } from '../auth/tokens.js';
 /** What the node keeps per socket. */
 export interface SocketData {
   login: string | undefined;
-  /** Its token's verified claims, against which its account is read again (see reseat); none for anonymous readers. */
+  /**
+   * Its token's verified claims (its `jti`, the session version `sv` it carries), against which its account is
+   * read again (see reseat); none for anonymous readers.
+   */
   token: TokenClaims | undefined;
-  /** The token's `jti` and the account's session version it carries; none for anonymous readers. */
-  jti: string | undefined;
-  sessionVersion: number;
   /** When its token expires (ms since the epoch), at which the socket is disconnected. */
   expiresAt: number | undefined;
   /** Client address, for limits shared with HTTP. */

@@ -23,8 +23,6 @@ export function handshake(services: Services) {
     if (token === undefined || token === null || token === '') {
       socket.data.login = undefined;
       socket.data.token = undefined;
-      socket.data.jti = undefined;
-      socket.data.sessionVersion = 0;
       socket.data.expiresAt = undefined;
       socket.data.moderator = false;
       socket.data.banned = false;
@@ -35,8 +33,6 @@ export function handshake(services: Services) {
       const caller = await resolveCaller(token, services);
       socket.data.login = caller.login;
       socket.data.token = caller.token;
-      socket.data.jti = caller.token.jti;
-      socket.data.sessionVersion = caller.token.sv;
       // As long as a request would still take the token: ended sooner, the socket came back with it at once and was
       // admitted, to be ended again, for the whole tolerance.
       socket.data.expiresAt = (caller.token.exp + CLOCK_TOLERANCE_SECONDS) * 1000;

@@ -48,7 +48,7 @@ export function startPresence(
   const disconnectToken = (jti: string) => io.local.in(tokenRoom(jti)).disconnectSockets(true);
   const disconnectOlderSessions = (login: string, sessionVersion: number) => {
     for (const socket of io.of('/').sockets.values()) {
-      if (socket.data.login === login && socket.data.sessionVersion < sessionVersion) socket.disconnect(true);
+      if (socket.data.login === login && (socket.data.token?.sv ?? 0) < sessionVersion) socket.disconnect(true);
     }
   };
   services.events.on('tokenRevoked', disconnectToken);
@@ -70,9 +70,9 @@ export function startPresence(
   return {
     join(socket) {
       if (socket.data.login) void socket.join(userRoom(socket.data.login));
-      if (socket.data.jti) void socket.join(tokenRoom(socket.data.jti));
+      if (socket.data.token) void socket.join(tokenRoom(socket.data.token.jti));
       // Revoked between its handshake and now: the notice found no room to empty.
-      if (socket.data.jti && services.revocations.isRevoked(socket.data.jti)) socket.disconnect(true);
+      if (socket.data.token && services.revocations.isRevoked(socket.data.token.jti)) socket.disconnect(true);
       // So may have been the account's deletion, its ended sessions or a change of its scopes, on any node:
       // read again now that the rooms would be emptied of it. Not read (the database restarting): it stays as
       // its handshake seated it, rather than every socket of a node reconnecting into the same outage.
