@@ -1,7 +1,16 @@
 import type { ForumServer, ForumSocket } from './forum-socket.js';
 
-/** What one socket may have queued and not yet sent, by default: a few dozen of the largest changes. */
-export const DEFAULT_MAX_UNSENT_BYTES = 4 * 1024 * 1024;
+/** How much a socket may hold unsent, and for how long. */
+export interface UnsentLimits {
+  /** Unsent bytes a socket may keep past `graceMs`: a few dozen of the largest changes. */
+  maxBytes: number;
+  /** How long a socket may stay over `maxBytes` while it reads, as a reader on a slow link does with a big snapshot. */
+  graceMs: number;
+  /** Unsent bytes after which a socket goes at once: above the largest snapshot (100 posts of 40,000 characters JSON escapes, 24 MB). */
+  hardMaxBytes: number;
+}
+
+export const DEFAULT_UNSENT_LIMITS: UnsentLimits = { maxBytes: 4 * 1024 * 1024, graceMs: 10_000, hardMaxBytes: 32 * 1024 * 1024 };
 const CHECK_MS = 500;
 
 interface EnginePacket {
@@ -25,14 +34,34 @@ export function unsentBytes(socket: ForumSocket): number {
 }
 
 /**
- * Disconnects the sockets of this node whose unsent data passes `maxBytes`:
- * a client that stops reading would otherwise make the server hold every
- * change for it. It resyncs when it connects again. Returns the stop function.
+ * Whether a socket that has held `unsent` bytes since `overSince` (undefined
+ * when it was last under `maxBytes`) must go at `now`.
  */
-export function limitUnsent(io: ForumServer, maxBytes: number): () => void {
+export function overLimits(unsent: number, overSince: number | undefined, now: number, limits: UnsentLimits): boolean {
+  if (unsent > limits.hardMaxBytes) return true;
+  return unsent > limits.maxBytes && overSince !== undefined && now - overSince >= limits.graceMs;
+}
+
+/**
+ * Disconnects the sockets of this node that hold more unsent data than
+ * `limits` allow: a client that stops reading would otherwise make the
+ * server hold every change for it. A client that reads slowly keeps its
+ * socket while it comes back under `maxBytes` within `graceMs`. It resyncs
+ * when it connects again. Returns the stop function.
+ */
+export function limitUnsent(io: ForumServer, limits: UnsentLimits): () => void {
+  const overSince = new WeakMap<ForumSocket, number>();
   const timer = setInterval(() => {
+    const now = Date.now();
     for (const socket of io.of('/').sockets.values()) {
-      if (unsentBytes(socket) <= maxBytes) continue;
+      const unsent = unsentBytes(socket);
+      if (unsent <= limits.maxBytes) {
+        overSince.delete(socket);
+        continue;
+      }
+      const since = overSince.get(socket);
+      if (since === undefined) overSince.set(socket, now);
+      if (!overLimits(unsent, since, now, limits)) continue;
       const transport = (socket.conn as unknown as EngineConnection).transport;
       socket.disconnect(true);
       // A graceful close would queue behind what is unsent: drop it now.

@@ -2,7 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import type { Services } from '../services.js';
 import { admitRequest } from './admission.js';
-import { DEFAULT_MAX_UNSENT_BYTES, limitUnsent } from './backpressure.js';
+import { DEFAULT_UNSENT_LIMITS, limitUnsent, type UnsentLimits } from './backpressure.js';
 import type { ForumServer } from './forum-socket.js';
 import { handshake } from './handshake.js';
 import { relayNotifications } from './notifications.js';
@@ -23,8 +23,8 @@ export interface GatewayOptions {
   batchCostFactor?: number;
   /** How often presence counts are shared and sent; default PRESENCE_PERIOD. */
   presenceMs?: number;
-  /** Unsent bytes one socket may have before it is disconnected; default 4 MiB. */
-  maxUnsentBytes?: number;
+  /** What one socket may hold unsent before it is disconnected; DEFAULT_UNSENT_LIMITS for what is not given. */
+  unsent?: Partial<UnsentLimits>;
 }
 
 /** The live side of a node. */
@@ -73,7 +73,7 @@ export async function attachGateway(http: HttpServer, services: Services, option
     endWithToken(socket);
     handleSubscriptions(socket, services, relays);
   });
-  const stopLimit = limitUnsent(io, options.maxUnsentBytes ?? DEFAULT_MAX_UNSENT_BYTES);
+  const stopLimit = limitUnsent(io, { ...DEFAULT_UNSENT_LIMITS, ...options.unsent });
   readiness.set('feed', () => relays.ready());
 
   return {

@@ -1,14 +1,15 @@
 import WebSocket from 'ws';
+import { overLimits, unsentBytes } from '../../src/realtime/backpressure.js';
 import { eventually } from '../support/live-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
-const LIMIT = 256 * 1024;
+const GRACE_MS = 2_000;
 let t: TestServer;
 let author: string;
 let reader: WebSocket | undefined;
 
 beforeAll(async () => {
-  t = await startTestServer({ gateway: { maxUnsentBytes: LIMIT } });
+  t = await startTestServer({ gateway: { unsent: { maxBytes: 256 * 1024, graceMs: GRACE_MS, hardMaxBytes: 64 * 1024 * 1024 } } });
   author = await t.signUp('author');
 });
 afterAll(async () => {
@@ -16,8 +17,8 @@ afterAll(async () => {
   await t.cleanup();
 });
 
-/** A raw socket.io client subscribed to posts, which then stops reading. */
-async function silentReader(): Promise<WebSocket> {
+/** A raw socket.io client, connected. */
+async function rawClient(): Promise<{ ws: WebSocket; frames: string[] }> {
   const ws = new WebSocket(`${t.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
   const frames: string[] = [];
   ws.on('message', (data) => {
@@ -32,13 +33,19 @@ async function silentReader(): Promise<WebSocket> {
   await eventually(() => frames.some((f) => f.startsWith('0{')), 5_000, 'the engine.io handshake');
   ws.send('40');
   await eventually(() => frames.some((f) => f.startsWith('40')), 5_000, 'the socket.io connect');
+  return { ws, frames };
+}
+
+/** A raw socket.io client subscribed to posts, which then stops reading. */
+async function silentReader(): Promise<WebSocket> {
+  const { ws, frames } = await rawClient();
   ws.send('420["subscribe",{"topic":"posts","sort":"new"}]');
   await eventually(() => frames.some((f) => f.startsWith('430')), 5_000, 'the subscription');
   ws.pause();
   return ws;
 }
 
-test('a subscriber that stops reading is disconnected once its unsent data passes the limit', async () => {
+test('a subscriber that stops reading is disconnected once its unsent data stays over the limit', async () => {
   const io = t.server.gateway.io;
   const reasons: string[] = [];
   io.on('connection', (socket) => socket.on('disconnect', (reason) => reasons.push(reason)));
@@ -59,3 +66,42 @@ test('a subscriber that stops reading is disconnected once its unsent data passe
   // Dropped by the server for what it held unsent, not by engine.io's ping timeout (45 s).
   expect(reasons).toEqual(['server namespace disconnect']);
 }, 60_000);
+
+test('a reader slow to take a snapshot bigger than the limit keeps its socket while it reads', async () => {
+  // 100 posts of characters JSON escapes (\u0001 is 6 bytes): a 24 MB snapshot, beyond what the
+  // kernel's buffers take for a reader that does not read.
+  const text = '\u0001'.repeat(40_000);
+  for (let i = 0; i < 100; i++) {
+    const r = await t.call('POST', '/api/posts', { token: author, body: { title: `escaped ${i}`, text } });
+    expect(r.status).toBe(201);
+  }
+  const io = t.server.gateway.io;
+  const { ws, frames } = await rawClient();
+  reader = ws;
+  const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
+  ws.send('420["subscribe",{"topic":"posts","sort":"new","limit":100}]');
+  // A slow link: nothing is read for a while, then the snapshot comes in.
+  ws.pause();
+  await eventually(() => [...io.of('/').sockets.values()].some((s) => unsentBytes(s) > 256 * 1024), 5_000, 'the snapshot held unsent');
+  await new Promise((resolve) => setTimeout(resolve, GRACE_MS / 2));
+  ws.resume();
+  await eventually(() => frames.some((f) => f.startsWith('430')), 20_000, 'the subscription with its snapshot');
+  const ack = JSON.parse(frames.find((f) => f.startsWith('430'))?.slice(3) ?? '[]')[0];
+  expect(ack.ok).toBe(true);
+  expect(ack.snapshot).toHaveLength(100);
+  expect(ack.snapshot[0].text).toBe(text);
+  // Past the grace it is still there: it read what it held.
+  await new Promise((resolve) => setTimeout(resolve, GRACE_MS + 1_000));
+  expect(io.of('/').sockets.size).toBe(1);
+  ws.close();
+  await closed;
+}, 60_000);
+
+test('a socket over the hard limit goes at once; over the limit, only after the grace', () => {
+  const limits = { maxBytes: 100, graceMs: 1_000, hardMaxBytes: 1_000 };
+  expect(overLimits(1_001, undefined, 0, limits)).toBe(true);
+  expect(overLimits(500, undefined, 0, limits)).toBe(false);
+  expect(overLimits(500, 0, 999, limits)).toBe(false);
+  expect(overLimits(500, 0, 1_000, limits)).toBe(true);
+  expect(overLimits(100, 0, 5_000, limits)).toBe(false);
+});
