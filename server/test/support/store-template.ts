@@ -25,47 +25,74 @@ export interface TestStore<S extends Store = Store> {
   cleanup(): Promise<void>;
 }
 
-/** The schema's fingerprint: a template made by other migrations (or another PGlite) is not reused. */
-function schemaHash(): string {
+/** PGlite's version: a data directory made by another PGlite is not reused. */
+function pgliteVersion(): string {
   // The package's exports map hides its package.json; find it from the entry point (dist/index.*).
   const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
-  const pgliteVersion = JSON.parse(readFileSync(path.join(path.dirname(entry), '..', 'package.json'), 'utf8')).version as string;
+  return JSON.parse(readFileSync(path.join(path.dirname(entry), '..', 'package.json'), 'utf8')).version as string;
+}
+
+/** The schema's fingerprint: a template made by other migrations (or another PGlite) is not reused. */
+function schemaHash(): string {
   // Functions (a migration's `before`) count by their source text.
-  const schema = JSON.stringify({ pgliteVersion, MIGRATIONS }, (_, value: unknown) =>
+  const schema = JSON.stringify({ pgliteVersion: pgliteVersion(), MIGRATIONS }, (_, value: unknown) =>
     typeof value === 'function' ? String(value) : value,
   );
   return createHash('sha256').update(schema).digest('hex').slice(0, 16);
 }
 
-let embeddedTemplate: Promise<string> | undefined;
+const prepared = new Map<string, Promise<string>>();
 
 // Copies go to RAM where there is a tmpfs: writing 40 MB per test to a slow
 // disk costs more than the rest of most tests.
 const SCRATCH = scratchDir();
 
 /**
- * A data directory with an initialised, migrated embedded database, made
- * once per schema and kept under the OS temp directory across runs (initdb
- * takes seconds; copying takes milliseconds).
+ * A data directory named `name` that `make` fills, made once and kept under
+ * the OS temp directory across runs (initdb takes seconds; copying takes
+ * milliseconds).
  */
-function templateDir(): Promise<string> {
-  embeddedTemplate ??= (async () => {
-    const dir = path.join(tmpdir(), `news-forum-store-template-${schemaHash()}`);
-    if (existsSync(dir)) return dir;
-    // Built aside and renamed into place, so parallel workers never see half a template.
-    const building = `${dir}.${process.pid}-${randomUUID()}`;
-    const store = await openEmbeddedStore(building);
-    await store.close();
-    try {
-      await rename(building, dir);
-    } catch (error) {
-      await rm(building, { recursive: true, force: true });
-      if (!existsSync(dir)) throw error;
-    }
-    return dir;
-  })();
-  return embeddedTemplate;
+function preparedDir(name: string, make: (dir: string) => Promise<void>): Promise<string> {
+  let dir = prepared.get(name);
+  if (!dir) {
+    dir = (async () => {
+      const dir = path.join(tmpdir(), name);
+      if (existsSync(dir)) return dir;
+      // Built aside and renamed into place, so parallel workers never see half a directory.
+      const building = `${dir}.${process.pid}-${randomUUID()}`;
+      await make(building);
+      try {
+        await rename(building, dir);
+      } catch (error) {
+        await rm(building, { recursive: true, force: true });
+        if (!existsSync(dir)) throw error;
+      }
+      return dir;
+    })();
+    prepared.set(name, dir);
+  }
+  return dir;
 }
+
+/** A fresh copy of a prepared data directory, in SCRATCH. */
+async function copyOf(template: string): Promise<string> {
+  const dataDir = await mkdtemp(path.join(SCRATCH, 'news-forum-data-'));
+  // cp(1) copies the ~1,000 files in tens of milliseconds; fs.cp takes most of a second.
+  await execFileAsync('cp', ['-R', `${template}/.`, dataDir]);
+  return dataDir;
+}
+
+/** An initialised, migrated embedded database. */
+const templateDir = () =>
+  preparedDir(`news-forum-store-template-${schemaHash()}`, async (dir) => {
+    await (await openEmbeddedStore(dir)).close();
+  });
+
+/** An initialised embedded database without any schema. */
+const blankTemplateDir = () =>
+  preparedDir(`news-forum-blank-template-${pgliteVersion()}`, async (dir) => {
+    await (await openPgliteDriver(dir)).close();
+  });
 
 /**
  * An embedded store on a fresh copy of the prepared template. `cleanup`
@@ -75,10 +102,7 @@ function templateDir(): Promise<string> {
  * const { store, cleanup } = await createEmbeddedStore();
  */
 export async function createEmbeddedStore(options?: SqlStoreOptions): Promise<TestStore & { dataDir: string }> {
-  const template = await templateDir();
-  const dataDir = await mkdtemp(path.join(SCRATCH, 'news-forum-data-'));
-  // cp(1) copies the ~1,000 files in tens of milliseconds; fs.cp takes most of a second.
-  await execFileAsync('cp', ['-R', `${template}/.`, dataDir]);
+  const dataDir = await copyOf(await templateDir());
   const store = await openEmbeddedStore(dataDir, options);
   return {
     store,
@@ -141,14 +165,22 @@ export async function createPostgresStore(server: TestPostgres, options?: SqlSto
 
 /**
  * A driver on a new, empty database without any schema, for tests of the
- * migrations: PGlite in memory, or a database of its own on `server`.
+ * migrations: PGlite on a copy of a blank data directory (initdb in memory
+ * takes seconds), or a database of its own on `server`.
  * `cleanup` closes the driver (also when a store opened on it closed it) and
  * drops the database.
  */
 export async function createBlankDatabase(server: TestPostgres | undefined): Promise<{ driver: SqlDriver; cleanup(): Promise<void> }> {
   if (!server) {
-    const driver = await openPgliteDriver('memory://');
-    return { driver, cleanup: () => driver.close().catch(() => undefined) };
+    const dataDir = await copyOf(await blankTemplateDir());
+    const driver = await openPgliteDriver(dataDir);
+    return {
+      driver,
+      async cleanup() {
+        await driver.close().catch(() => undefined);
+        await rm(dataDir, { recursive: true, force: true });
+      },
+    };
   }
   const database = `news_forum_blank_${randomUUID().replaceAll('-', '')}`;
   await admin(server, (client) => client.query(`CREATE DATABASE ${database}`));
