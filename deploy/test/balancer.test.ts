@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import type { Comment, LivePost } from '@news-forum/sdk';
 import { Etcd3 } from 'etcd3';
 import { launchBrowser } from '../../widget/test/support/browser.js';
@@ -12,6 +13,17 @@ let cluster: Cluster;
 let stopCluster: () => Promise<void>;
 let etcd: Etcd3;
 const disposers: (() => Promise<void>)[] = [];
+
+const HEALTH_CHECK = new URL('../dist/health/cli.js', import.meta.url).pathname;
+
+/** The exit code of the image's HEALTHCHECK (deploy/Dockerfile) asking the node at `url`. */
+function healthCheck(url: string): Promise<number | null> {
+  const child = spawn(process.execPath, [HEALTH_CHECK], { env: { ...process.env, HEALTH_URL: `${url}/readyz` }, stdio: 'ignore' });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => resolve(code));
+  });
+}
 
 function client(address: string, transport: Transport = 'websocket') {
   const forum = forumClientFrom(cluster.info().lb, address, transport);
@@ -268,7 +280,7 @@ describe('registration', () => {
     90_000,
   );
 
-  test('sidekick registration: a Redis outage leaves the node registered, since every node shares Redis and still serves', async () => {
+  test("sidekick registration: a Redis outage leaves the node registered and healthy to the image's HEALTHCHECK, since every node shares Redis and still serves", async () => {
     const node = await cluster.addNode({ registration: 'sidekick' });
     const key = `${UPSTREAM}${node.name}`;
     const readiness = async () => {
@@ -285,10 +297,13 @@ describe('registration', () => {
       expect(await etcd.get(key).string()).toBe(node.address);
       expect(await cluster.routedAddresses()).toContain(node.address);
       expect((await fetch(`${node.url}/api/posts`)).status).toBe(200);
+      // The image's HEALTHCHECK judges it the same way.
+      expect(await healthCheck(node.url)).toBe(0);
     } finally {
       await cluster.redis.start();
       await node.stop();
     }
+    expect(await healthCheck(node.url)).toBe(1);
     await waitFor(
       async () =>
         (await Promise.all(cluster.nodes.filter((n) => n.pid !== undefined).map((n) => fetch(`${n.url}/readyz`)))).every((r) => r.ok),

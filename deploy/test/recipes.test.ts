@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { DOCKERFILE, readImageCommand } from '../src/cluster/dockerfile.js';
+import { serves } from '../src/health/serving.js';
 import { findPrograms } from '../src/programs.js';
 import { removeDir, tempDir } from './support/temp-dir.js';
 
@@ -171,16 +172,26 @@ test('variables: every one the units and the compose file set is in the README a
   }
 });
 
-test('the Dockerfile is multi-stage, installs production dependencies only, runs as a non-root user with a HEALTHCHECK on /readyz', () => {
+test('the Dockerfile is multi-stage, installs production dependencies only, runs as a non-root user with a HEALTHCHECK on /readyz (deploy/src/health)', () => {
   const stages = [...dockerfile.matchAll(/^FROM \S+ AS (\S+)$/gm)].map((m) => m[1]);
   expect(stages).toEqual(['build', 'dependencies', 'runtime', 'balancer', 'server']);
   expect(dockerfile).toMatch(/npm ci --omit=dev/);
   const server = dockerfile.slice(dockerfile.indexOf('AS server'));
   expect(server).toMatch(/^USER node$/m);
-  expect(server).toMatch(/^HEALTHCHECK [^\n]*\\\n\s+CMD \[[^\n]*\/readyz/m);
+  expect(server).toMatch(/^HEALTHCHECK [^\n]*\\\n\s+CMD \["node", "deploy\/dist\/health\/cli\.js"\]$/m);
+  expect(existsSync(path.join(ROOT, 'deploy/dist/health/cli.js'))).toBe(true);
   expect(dockerfile.slice(dockerfile.indexOf('AS balancer'), dockerfile.indexOf('AS server'))).toMatch(/^USER node$/m);
   const ignore = read('Dockerfile.dockerignore');
   for (const pattern of ['**/node_modules', '**/dist', '.git', '.cluster']) expect(ignore.split('\n')).toContain(pattern);
+});
+
+test('the HEALTHCHECK counts a node serving when it is ready, or not ready for Redis alone', () => {
+  expect(serves({ status: 200, checks: { store: 'ok' } })).toBe(true);
+  expect(serves({ status: 503, checks: { store: 'ok', feed: 'ok', redis: 'fail' } })).toBe(true);
+  expect(serves({ status: 503, checks: { store: 'fail', feed: 'ok', redis: 'fail' } })).toBe(false);
+  expect(serves({ status: 503, checks: { store: 'fail', feed: 'ok' } })).toBe(false);
+  expect(serves({ status: 503 })).toBe(false);
+  expect(serves({ status: 500, checks: { redis: 'fail' } })).toBe(false);
 });
 
 test('the image CMD is what the cluster runs, and the compose nodes run it unchanged', () => {
