@@ -18,6 +18,7 @@ export type ProblemKind =
   | 'unavailable'
   | 'internal'
   | 'page-origin-not-allowed'
+  | 'discussion-hidden'
   | 'edit-window-closed'
   | 'thread-locked'
   | 'account-banned'
@@ -40,6 +41,7 @@ const STATUS: Record<ProblemKind, number> = {
   unavailable: 503,
   internal: 500,
   'page-origin-not-allowed': 403,
+  'discussion-hidden': 404,
   'edit-window-closed': 422,
   'thread-locked': 409,
   'account-banned': 403,
@@ -63,6 +65,7 @@ const TITLE: Record<ProblemKind, string> = {
   unavailable: 'Service unavailable',
   internal: 'Internal server error',
   'page-origin-not-allowed': 'This page may not have a discussion here',
+  'discussion-hidden': 'A moderator hid this discussion',
   'edit-window-closed': 'The edit window has closed',
   'thread-locked': 'The thread is locked',
   'account-banned': 'The account is banned',

@@ -1,6 +1,7 @@
 import { normalisePageUrl } from '@news-forum/protocol';
 import type { Request } from 'express';
 import type { Handlers } from '../http/handler.js';
+import { isModerator } from '../moderation/visibility.js';
 import { isSameOrigin, originAccess } from '../policy/origin.js';
 import { ProblemError } from '../problem/problem-error.js';
 import type { Services } from '../services.js';
@@ -35,11 +36,32 @@ function requirePageOrigin(pageUrl: string, req: Request, services: Services): v
     );
 }
 
+const hidden = (url: string) => new ProblemError('discussion-hidden', `A moderator hid the discussion of ${url}`);
+
+/**
+ * Comments on a page's post as `comment` does, refusing with
+ * `discussion-hidden` when the post is hidden: a reader must learn that the
+ * discussion is closed (not that it is missing, which invites a first
+ * comment), and not the post's id.
+ */
+async function commentOnOpenPost<T>(url: string, services: Services, comment: () => Promise<T>): Promise<T> {
+  const before = await services.store.getPagePost(url);
+  if (before?.hidden) throw hidden(url);
+  try {
+    return await comment();
+  } catch (error) {
+    // Hidden after the look above: the store refuses it as a missing post.
+    if ((await services.store.getPagePost(url).catch(() => undefined))?.hidden) throw hidden(url);
+    throw error;
+  }
+}
+
 export const pageHandlers = {
   async getPageDiscussion({ query, caller, services }) {
     const url = pageUrlOf(query.url);
     const post = await services.store.getPagePost(url);
     if (!post) throw new ProblemError('not-found', `No discussion of ${url}`);
+    if (post.hidden && !isModerator(caller?.scopes)) throw hidden(url);
     return { status: 200, body: await withMyVoteOf(postFor(caller, post), caller, services) };
   },
 
@@ -47,17 +69,18 @@ export const pageHandlers = {
     const url = pageUrlOf(body.url);
     requirePageOrigin(url, req, services);
     const idempotency = idempotencyKey(headers['idempotency-key'], caller, req, body);
-    let created: CreatedComment;
-    if (body.parentId) {
-      // A reply needs a discussion to reply in: none is created for it.
-      const post = await services.store.getPagePost(url);
-      if (!post) throw new ProblemError('not-found', `No comment ${body.parentId} on ${url}`);
-      created = await addComment(services, caller, { postId: post.id, parentId: body.parentId, text: body.text }, idempotency);
-    } else {
+    const created: CreatedComment = await commentOnOpenPost(url, services, async () => {
+      if (body.parentId) {
+        // A reply needs a discussion to reply in: none is created for it.
+        const post = await services.store.getPagePost(url);
+        if (!post) throw new ProblemError('not-found', `No comment ${body.parentId} on ${url}`);
+        return addComment(services, caller, { postId: post.id, parentId: body.parentId, text: body.text }, idempotency);
+      }
       const title = body.title?.trim() || url.slice(0, MAX_TITLE);
-      created = await services.store.createPageComment({ pageUrl: url, title, author: caller.login }, body.text, idempotency);
-      commentCreated(services, created);
-    }
+      const first = await services.store.createPageComment({ pageUrl: url, title, author: caller.login }, body.text, idempotency);
+      commentCreated(services, first);
+      return first;
+    });
     const { value, replayed } = created;
     // The post as the comment left it (its count, or the post the comment created).
     const post = await services.store.getPost(value.postId);

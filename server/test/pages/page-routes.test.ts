@@ -100,19 +100,30 @@ test('a banned account cannot comment on a page', async () => {
   expect((await find(`${BLOG}/banned`)).status).toBe(404);
 });
 
-test('a hidden page post is not found, takes no comments and shows no flags to readers; moderators see it', async () => {
+test('a hidden page post is a closed discussion to readers (discussion-hidden), takes no comments and shows no flags; moderators see it', async () => {
   const admin = await t.login(ADMIN.login, ADMIN.password);
   const url = `${BLOG}/hidden`;
   const { post } = (await comment(ana, { url, text: 'soon hidden' })).body;
   await t.call('POST', `/api/posts/${post.id}/flags`, { token: bob, body: { reason: 'spam' } });
   expect((await find(url)).body).not.toHaveProperty('flagCount');
   await t.call('POST', `/api/posts/${post.id}/hide`, { token: admin, body: {} });
-  expect((await find(url)).status).toBe(404);
+  // Not "no discussion" (which invites a first comment), and not the post's id.
+  const closed = { status: 404, type: 'urn:news-forum:problem:discussion-hidden', detail: `A moderator hid the discussion of ${url}` };
+  const found = await find(url);
+  expect({ status: found.status, type: found.body.type, detail: found.body.detail }).toEqual(closed);
+  expect(JSON.stringify(found.body)).not.toContain(post.id);
   expect((await t.call('GET', `/api/pages?url=${encodeURIComponent(url)}`, { token: admin })).body).toMatchObject({
     hidden: true,
     flagCount: 1,
   });
-  expect((await comment(bob, { url, text: 'on a hidden page' })).status).toBe(404);
+  for (const [token, body] of [
+    [bob, { url, text: 'on a hidden page' }],
+    [bob, { url, text: 'a reply on a hidden page', parentId: '00000000-0000-4000-8000-000000000000' }],
+    [admin, { url, text: 'a moderator restores it first' }],
+  ] as const) {
+    const refused = await comment(token, body);
+    expect({ status: refused.status, type: refused.body.type, detail: refused.body.detail }).toEqual(closed);
+  }
   expect((await t.call('GET', `/api/posts/${post.id}`, { token: admin })).body.commentCount).toBe(1);
 });
 
