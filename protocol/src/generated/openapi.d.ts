@@ -334,7 +334,9 @@ export interface paths {
          * Find the post of a page's discussion (never creates it)
          * @description The page is keyed by its normalised URL (scheme and host lower-cased,
          *     no fragment, default port or tracking parameters such as `utm_*`,
-         *     `fbclid` and `gclid`; other query parameters sorted).
+         *     `fbclid` and `gclid`; other query parameters sorted). 404 without a
+         *     discussion; 404 `urn:news-forum:problem:discussion-hidden` when a
+         *     moderator hid the page's post (moderators get the post).
          */
         get: operations["getPageDiscussion"];
         put?: never;
@@ -360,7 +362,9 @@ export interface paths {
          *     `urn:news-forum:problem:page-origin-not-allowed`. Two first comments
          *     at once create one post. The comment is created as by
          *     `PUT /api/comments/{pid}` (same limits, same live `commentstream`).
-         *     Page posts appear on the front page like other posts.
+         *     Page posts appear on the front page like other posts. A page whose
+         *     post a moderator hid takes no comments: 404
+         *     `urn:news-forum:problem:discussion-hidden` (until it is restored).
          */
         put: operations["commentOnPage"];
         post?: never;
