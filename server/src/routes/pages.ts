@@ -2,7 +2,7 @@ import { normalisePageUrl } from '@news-forum/protocol';
 import type { Request } from 'express';
 import type { Handlers } from '../http/handler.js';
 import { isModerator } from '../moderation/visibility.js';
-import { isSameOrigin, originAccess } from '../policy/origin.js';
+import { isOwnOrigin, originAccess } from '../policy/origin.js';
 import { ProblemError } from '../problem/problem-error.js';
 import type { Services } from '../services.js';
 import type { CreatedComment } from '../store/store.js';
@@ -23,12 +23,14 @@ function pageUrlOf(raw: string): string {
 
 /**
  * A page's discussion may be started only from the page's own site: an
- * origin listed in CORS_ORIGINS (or this server's), sending the request.
+ * origin listed in CORS_ORIGINS (or the forum's own, see isOwnOrigin),
+ * sending the request.
  */
 function requirePageOrigin(pageUrl: string, req: Request, services: Services): void {
   const origin = req.headers.origin;
   const pageOrigin = new URL(pageUrl).origin;
-  const allowed = origin === pageOrigin && (originAccess(origin, services.config) === 'all' || isSameOrigin(origin, req.headers.host));
+  const allowed =
+    origin === pageOrigin && (originAccess(origin, services.config) === 'all' || isOwnOrigin(origin, req.headers.host, services.config));
   if (!allowed)
     throw new ProblemError(
       'page-origin-not-allowed',

@@ -1,5 +1,7 @@
+import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Comment } from '@news-forum/protocol';
+import { isOwnOrigin } from '../../src/policy/origin.js';
 import { connectSocket, eventually, record, subscribe } from '../support/live-client.js';
 import { ADMIN, startTestServer, type TestServer } from '../support/server.js';
 
@@ -153,6 +155,53 @@ test("origins not listed, not the page's, or absent cannot start or join a discu
   }
   expect((await find(url)).status).toBe(404);
   expect((await find('https://evil.example.net/page')).status).toBe(404);
+});
+
+/** PUT /api/pages/comments with headers as a script sends them, Host included (fetch sets its own). */
+function rawComment(token: string, body: Record<string, unknown>, headers: Record<string, string>): Promise<number | undefined> {
+  const payload = JSON.stringify(body);
+  const { hostname, port } = new URL(t.url);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: hostname,
+        port,
+        path: '/api/pages/comments',
+        method: 'PUT',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${token}`,
+          'content-length': Buffer.byteLength(payload),
+          ...headers,
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode));
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+test("a Host header naming the page's site does not make it the forum's own: only this machine's address or PUBLIC_URL does", async () => {
+  const evil = 'https://evil.example.net';
+  expect(await rawComment(ana, { url: `${evil}/claimed`, text: 'mine now' }, { origin: evil, host: 'evil.example.net' })).toBe(403);
+  expect((await find(`${evil}/claimed`)).status).toBe(404);
+  // The forum's own pages, reached at its loopback address (npm start), may have discussions.
+  const own = new URL(t.url).origin;
+  expect(await rawComment(ana, { url: `${own}/about`, text: 'on the forum itself' }, { origin: own })).toBe(201);
+});
+
+test("with PUBLIC_URL, the forum's own origin is that one, whatever the Host", () => {
+  const config = { publicUrl: 'https://forum.example.com' };
+  expect(isOwnOrigin('https://forum.example.com', 'node-1:3000', config)).toBe(true);
+  expect(isOwnOrigin('https://evil.example.net', 'evil.example.net', config)).toBe(false);
+  expect(isOwnOrigin('http://127.0.0.1:3000', '127.0.0.1:3000', config)).toBe(false);
+  expect(isOwnOrigin('http://localhost:3000', 'localhost:3000', { publicUrl: undefined })).toBe(true);
+  expect(isOwnOrigin('http://[::1]:3000', '[::1]:3000', { publicUrl: undefined })).toBe(true);
+  expect(isOwnOrigin('http://localhost.evil.net', 'localhost.evil.net', { publicUrl: undefined })).toBe(false);
 });
 
 test('bad input is a 4xx that changes nothing', async () => {
