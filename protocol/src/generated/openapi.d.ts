@@ -703,7 +703,8 @@ export interface paths {
         post?: never;
         /**
          * Lift the ban of an account (scope `delete`)
-         * @description Recorded in the moderation log.
+         * @description Recorded in the moderation log. An admin's ban is lifted by admins
+         *     only (403 for a moderator), as only admins ban admins.
          */
         delete: operations["liftBan"];
         options?: never;

@@ -6,7 +6,7 @@ import { banEnd } from '../moderation/ban.js';
 import { isModerator, publicComment, publicPost } from '../moderation/visibility.js';
 import { ProblemError } from '../problem/problem-error.js';
 import type { Services } from '../services.js';
-import type { AuditRecord, ModerationTarget, StoredComment, StoredPost } from '../store/store.js';
+import type { AuditRecord, ModerationTarget, StoredComment, StoredPost, UserRecord } from '../store/store.js';
 import { publicUser, withMyVoteOf } from './representations.js';
 
 /** The post, or 404 when there is none or the caller may not see it (hidden, and not a moderator). */
@@ -20,6 +20,18 @@ async function existingComment(services: Services, postId: string, id: string): 
   const comment = await services.store.getComment(postId, id);
   if (!comment) throw new ProblemError('not-found', `No comment ${id} on post ${postId}`);
   return comment;
+}
+
+/**
+ * The account `login`, once `caller` may act on it: only admins act on an
+ * admin, so that moderators neither silence the people who appoint them nor
+ * undo what one admin did to another.
+ */
+export async function accountToActOn(services: Services, caller: Caller, login: string): Promise<UserRecord> {
+  const target = await services.store.getUser(login);
+  if (!target) throw new ProblemError('not-found', `No account ${login}`);
+  if (target.scopes.includes('admin')) requireScopes(caller, ['admin']);
+  return target;
 }
 
 /** A post as `caller` may see it: everything for moderators, else without flags (and 404 once hidden). */
@@ -142,10 +154,7 @@ export const moderationHandlers = {
 
   async banUser({ path, body, caller, services }) {
     const until = banEnd(body.until);
-    const target = await services.store.getUser(path.login);
-    if (!target) throw new ProblemError('not-found', `No account ${path.login}`);
-    // Moderators may not silence the people who appoint them.
-    if (target.scopes.includes('admin')) requireScopes(caller, ['admin']);
+    const target = await accountToActOn(services, caller, path.login);
     if (target.login === caller.login) throw new ProblemError('conflict', 'An account cannot ban itself');
     const ban = { until, reason: body.reason ?? null };
     const user = await services.store.setBan(
@@ -166,6 +175,7 @@ export const moderationHandlers = {
   },
 
   async liftBan({ path, body, caller, services }) {
+    await accountToActOn(services, caller, path.login);
     const user = await services.store.setBan(path.login, null, {
       actor: caller.login,
       action: 'lift-ban',

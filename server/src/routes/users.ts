@@ -1,6 +1,7 @@
 import { requireScopes } from '../auth/caller.js';
 import type { Handlers } from '../http/handler.js';
 import { ProblemError } from '../problem/problem-error.js';
+import { accountToActOn } from './moderation.js';
 import { publicUser } from './representations.js';
 
 export const userHandlers = {
@@ -44,10 +45,8 @@ export const userHandlers = {
   },
 
   async deleteUser({ path, caller, services }) {
-    const target = await services.store.getUser(path.login);
-    if (!target) throw new ProblemError('not-found', `No account ${path.login}`);
     // Moderators (`delete`) may not remove the people who appoint them.
-    if (target.scopes.includes('admin')) requireScopes(caller, ['admin']);
+    await accountToActOn(services, caller, path.login);
     const audit = {
       actor: caller.login,
       action: 'delete-account' as const,

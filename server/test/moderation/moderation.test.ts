@@ -569,3 +569,22 @@ describe('bad input changes nothing', () => {
     expect((await t.call('POST', '/api/posts', { token: bob, body: { title: 'not banned' } })).status).toBe(201);
   });
 });
+
+describe('an admin banned by another admin', () => {
+  test("an admin's ban of another admin is lifted by admins only, not by a moderator", async () => {
+    await t.signUp('rogue');
+    expect((await t.call('PUT', '/api/users/rogue/scopes', { token: admin, body: { scopes: ['read', 'admin'] } })).status).toBe(200);
+    const rogue = await t.login('rogue', 'rogue-password');
+    expect((await t.call('PUT', '/api/users/rogue/ban', { token: admin, body: { until: null } })).status).toBe(200);
+    const lifted = await t.call('DELETE', '/api/users/rogue/ban', { token: mod, body: { reason: 'a favour' } });
+    expect(lifted.status).toBe(403);
+    expect(lifted.body.type).toBe('urn:news-forum:problem:forbidden');
+    // Still banned: its admin token does nothing.
+    expect((await t.call('PUT', '/api/users/mod/scopes', { token: rogue, body: { scopes: ['read', 'delete', 'admin'] } })).status).toBe(
+      403,
+    );
+    expect(await logActions()).not.toContain('lift-ban rogue');
+    expect((await t.call('DELETE', '/api/users/rogue/ban', { token: admin, body: {} })).status).toBe(200);
+    expect((await t.call('DELETE', '/api/users/rogue', { token: admin })).status).toBe(204);
+  });
+});
