@@ -10,6 +10,7 @@ import { securityHeaders } from './http/security-headers.js';
 import { createSiteRouter } from './http/site.js';
 import { loadWidgetBundle, type WidgetBundle } from './http/widget-bundle.js';
 import { createPagesRouter } from './pages/pages-router.js';
+import { limitKey } from './policy/client-address.js';
 import { notFound, problemHandler } from './problem/problem-middleware.js';
 import { handlers } from './routes/index.js';
 import type { Services } from './services.js';
@@ -69,7 +70,7 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   app.use(cors(services.config));
   app.use(createHealthRouter(services, options.readiness ?? new Map()));
   app.use(async (req, _res, next) => {
-    await services.limits.enforce('requestsPerIp', req.ip ?? 'unknown');
+    await services.limits.enforce('requestsPerIp', limitKey(req.ip));
     next();
   });
   app.use('/api', jsonBody(services.limits.settings.bodyBytes));

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { clientAddress } from '../policy/client-address.js';
+import { clientAddress, limitKey } from '../policy/client-address.js';
 import { cachedAnswer } from '../reads/cached-response.js';
 import type { Services } from '../services.js';
 import { readCorsHeaders } from './cors.js';
@@ -41,7 +41,7 @@ export function fastReads(services: Services): FastReads {
     const page = reads.routes.page(req.method, req.url, req.headers);
     const answer = page && cachedAnswer(req, page.body);
     if (!page || !answer) return false;
-    const ip = addressOf(req);
+    const ip = limitKey(addressOf(req));
     return limits.allow('requestsPerIp', ip).then(async (allowed) => {
       if (!allowed) {
         // Express counts it again and answers the 429 problem.

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import proxyAddr from 'proxy-addr';
 import type { Config } from '../config/config.js';
+import { limitKey } from './client-address.js';
 
 /** How long a client may take to send a request's headers, and the whole request. */
 export const HEADERS_TIMEOUT_MS = 10_000;
@@ -25,8 +26,9 @@ export function limitConnections(server: Server, config: Pick<Config, 'maxConnec
     trustProxy === false ? () => false : typeof trustProxy === 'number' ? () => trustProxy > 0 : proxyAddr.compile(trustProxy);
   const open = new Map<string, number>();
   server.on('connection', (socket: Socket) => {
-    const address = socket.remoteAddress;
-    if (address === undefined || trusted(address, 0)) return;
+    const peer = socket.remoteAddress;
+    if (peer === undefined || trusted(peer, 0)) return;
+    const address = limitKey(peer);
     const count = (open.get(address) ?? 0) + 1;
     if (count > config.maxConnectionsPerIp) {
       socket.destroy();

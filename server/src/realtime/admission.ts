@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { clientAddress } from '../policy/client-address.js';
+import { clientAddress, limitKey } from '../policy/client-address.js';
 import { isSameOrigin, originAccess } from '../policy/origin.js';
 import type { Services } from '../services.js';
 
@@ -24,7 +24,7 @@ export function admitRequest(services: Pick<Services, 'config' | 'limits'>) {
       callback(null, true);
       return;
     }
-    services.limits.allow('requestsPerIp', addressOf(req)).then(
+    services.limits.allow('requestsPerIp', limitKey(addressOf(req))).then(
       (allowed) => (allowed ? callback(null, true) : callback('Too many requests', false)),
       () => callback('Service unavailable', false),
     );

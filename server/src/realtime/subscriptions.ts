@@ -12,6 +12,7 @@ import {
 } from '@news-forum/protocol';
 import { moderatorsRoom, publicComment, publicPost } from '../moderation/visibility.js';
 import { schemaValidator } from '../openapi/validation.js';
+import { limitKey } from '../policy/client-address.js';
 import { ProblemError } from '../problem/problem-error.js';
 import { toProblem } from '../problem/to-problem.js';
 import { heldComments, heldPosts } from '../reads/held-pages.js';
@@ -85,7 +86,7 @@ export function handleSubscriptions(socket: ForumSocket, services: Services, rel
   // Each event may read the database: count it per socket and against the client's HTTP budget.
   const limited = async () =>
     !(await services.limits.allow('socketEventsPerSocket', socket.id)) ||
-    !(await services.limits.allow('requestsPerIp', socket.data.address));
+    !(await services.limits.allow('requestsPerIp', limitKey(socket.data.address)));
   const refusal = (error: unknown) => ({ ok: false as const, error: toProblem(error).toJSON() });
   let second = 0;
   let sent = 0;

@@ -1,4 +1,5 @@
 import type { Handlers } from '../http/handler.js';
+import { limitKey } from '../policy/client-address.js';
 import { ProblemError } from '../problem/problem-error.js';
 import { publicUser } from './representations.js';
 
@@ -14,7 +15,7 @@ export const authHandlers = {
   async authenticate({ body, req, services }) {
     const { login, password } = body;
     const { limits, store, passwords, tokens } = services;
-    const ip = req.ip ?? 'unknown';
+    const ip = limitKey(req.ip);
     await limits.enforce('loginsPerIp', ip);
     const key = login.toLowerCase();
     await limits.enforce('failedLoginsPerLoginAndIp', `${key} ${ip}`);
@@ -53,7 +54,7 @@ export const authHandlers = {
       });
     }
     // A stolen token must not become a way to guess the password: the sign-in limits apply.
-    const ip = req.ip ?? 'unknown';
+    const ip = limitKey(req.ip);
     await limits.enforce('loginsPerIp', ip);
     await limits.enforce('failedLoginsPerLoginAndIp', `${caller.login} ${ip}`);
     const user = await store.getUser(caller.login);

@@ -1,5 +1,6 @@
 import { requireScopes } from '../auth/caller.js';
 import type { Handlers } from '../http/handler.js';
+import { limitKey } from '../policy/client-address.js';
 import { ProblemError } from '../problem/problem-error.js';
 import { accountToActOn } from './moderation.js';
 import { publicUser } from './representations.js';
@@ -25,7 +26,7 @@ export const userHandlers = {
         });
       requireScopes(caller, ['admin']);
     }
-    await services.limits.enforce('signupsPerIp', req.ip ?? 'unknown');
+    await services.limits.enforce('signupsPerIp', limitKey(req.ip));
     const { login } = path;
     if (await services.store.getUser(login)) throw new ProblemError('conflict', `The login ${login} is taken`);
     const user = await services.store.createUser({
