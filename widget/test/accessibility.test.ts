@@ -178,4 +178,27 @@ describe('accessibility', () => {
     }
     await page.context().close();
   }, 60_000);
+  test("a reader's own comment: its Delete is a red text link, readable in both themes", async () => {
+    const post = await fixture.env.post(await fixture.env.admin(), 'Mine to delete');
+    const kim = fixture.env.client();
+    await kim.login('kim', 'kim-password');
+    await kim.comments.create(post.id, { text: 'My own comment' });
+    const { page } = await openPage(fixture.browser, { bypassCSP: true });
+    await page.goto(`${fixture.env.url}/`);
+    await signIn(page, 'kim');
+    const forum = page.locator('news-forum');
+    await forum.locator(`.post[data-id="${post.id}"]`).getByRole('button', { name: '1 comment' }).click();
+    const remove = forum.locator('.comment').getByRole('button', { name: 'Delete' });
+    const colors = () =>
+      remove.evaluate((button) => {
+        const { color, backgroundColor } = getComputedStyle(button);
+        return { color, backgroundColor };
+      });
+    expect(await colors()).toEqual({ color: 'rgb(185, 28, 28)', backgroundColor: 'rgba(0, 0, 0, 0)' });
+    expect(await seriousViolations(page, 'own comment')).toEqual([]);
+    await forum.evaluate((element) => element.setAttribute('theme', 'dark'));
+    expect(await colors()).toEqual({ color: 'rgb(248, 113, 113)', backgroundColor: 'rgba(0, 0, 0, 0)' });
+    expect(await seriousViolations(page, 'own comment, dark')).toEqual([]);
+    await page.context().close();
+  }, 60_000);
 });

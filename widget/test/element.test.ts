@@ -125,8 +125,9 @@ describe('<news-forum>', () => {
     await context.close();
   }, 30_000);
 
-  test('opens its socket when connected and closes it when removed; keeps the reader signed in when moved', async () => {
-    await fixture.env.user('mover');
+  test('opens its socket when connected and closes it when removed; keeps the reader signed in, and the comment being written, when moved', async () => {
+    const mover = await fixture.env.user('mover');
+    const post = await fixture.env.post(mover, 'Moved while writing');
     const { page, context } = await openPage(fixture.browser);
     const sockets = () => fixture.env.demo.forum.gateway.io.engine.clientsCount;
     const before = sockets();
@@ -136,8 +137,15 @@ describe('<news-forum>', () => {
     expect(sockets()).toBe(before + 1);
 
     await signIn(page, 'mover');
+    await forum.locator(`.post[data-id="${post.id}"]`).getByRole('button', { name: '0 comments' }).click();
+    const box = forum.getByLabel('Add a comment');
+    await box.fill('A comment being written');
+    await box.evaluate((textarea) => Object.assign(window, { written: textarea }));
     await page.evaluate(() => document.body.append(document.createElement('section'), document.querySelector('news-forum')!));
     await forum.getByText('Signed in as mover').waitFor();
+    // The post is loaded again with the new client, and its form drawn again: with the text in it.
+    await waitFor('the comment form drawn again', () => box.evaluate((textarea) => textarea !== (window as { written?: Element }).written));
+    expect(await box.inputValue()).toBe('A comment being written');
 
     await page.evaluate(() => document.querySelector('news-forum')!.remove());
     await waitFor('the socket to close', () => sockets() === before);

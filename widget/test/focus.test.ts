@@ -132,4 +132,25 @@ describe('keyboard focus, when the control that had it goes away', () => {
     expect(problems.errors).toEqual([]);
     await page.context().close();
   }, 60_000);
+  test('goes to the comment box after "Sign in to comment", and stays on the form when the first comment starts a page\'s discussion', async () => {
+    const { page, problems } = await openPage(fixture.browser);
+    await page.goto(`${fixture.env.url}/blog/post-1.html`);
+    const forum = page.locator('news-forum');
+    await forum.getByText('No comments yet.').waitFor();
+    await forum.getByRole('button', { name: 'Sign in to comment' }).click();
+    const form = forum.getByRole('form', { name: 'Sign in' });
+    await form.getByLabel('Login').fill('kay');
+    await form.getByLabel('Password').fill('kay-password');
+    await form.getByLabel('Password').press('Enter');
+    await focusOn(page, 'textarea.:');
+    await page.keyboard.type('The first comment, by keyboard');
+    await page.keyboard.press('Tab');
+    await focusOn(page, 'button.primary:Comment');
+    await page.keyboard.press('Enter');
+    // The page's form gave way to the discussion it started, which has a form of its own.
+    await forum.locator('.comment').filter({ hasText: 'The first comment, by keyboard' }).waitFor();
+    await focusOn(page, 'textarea.:');
+    expect(problems.errors).toEqual([]);
+    await page.context().close();
+  }, 60_000);
 });

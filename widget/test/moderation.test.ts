@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, test } from '@jest/globals';
+import { createClient, type Post } from '@news-forum/sdk';
 import axe from 'axe-core';
 import type { Page } from 'playwright-core';
-import { openPage } from './support/browser.js';
+import type { ErrorEventDetail } from '../src/index.js';
+import { nextEvent, openPage } from './support/browser.js';
 import { signIn, useDemoAndBrowser } from './support/fixture.js';
 import { text, waitFor } from './support/wait.js';
 
@@ -23,6 +25,37 @@ async function openThread(postId: string, login?: string, password?: string): Pr
     .click();
   await forum.locator('#thread-title').waitFor();
   return { page, problems };
+}
+
+/** Starts the discussion of the demo site's page `path` with a comment by `login`, sent as the widget sends it from that page (its origin). */
+async function startDiscussion(login: string, path: string, text: string): Promise<Post> {
+  const { url } = fixture.env;
+  const fromPage: typeof fetch = (input, init) => {
+    const headers = new Headers(init?.headers);
+    headers.set('origin', url);
+    return fetch(input, { ...init, headers });
+  };
+  const forum = createClient({ baseUrl: url, maxRetries: 0, fetch: fromPage });
+  try {
+    await forum.login(login, `${login}-password`);
+    const { data, error } = await forum.pages.comment({ url: `${url}${path}`, text });
+    if (error) throw error;
+    return data.post;
+  } finally {
+    forum.close();
+  }
+}
+
+/** Drops what the forum's live socket sends the page while `held` is set: changes the reader never hears. */
+async function holdStream(page: Page): Promise<{ held: boolean }> {
+  const stream = { held: false };
+  await page.routeWebSocket(/\/socket\.io\//, (socket) => {
+    const server = socket.connectToServer();
+    server.onMessage((message) => {
+      if (!stream.held) socket.send(message);
+    });
+  });
+  return stream;
 }
 
 async function seriousViolations(page: Page): Promise<string[]> {
@@ -241,6 +274,88 @@ describe('moderation in the widget', () => {
     const mine = forum.locator(`.comment[data-id="${comment!.id}"]`);
     await mine.getByText('Mine to edit').waitFor();
     await mine.getByRole('button', { name: 'Edit' }).waitFor({ timeout: 20_000 });
+    expect(problems.errors).toEqual([]);
+  }, 60_000);
+  test("a page's discussion a moderator hid is closed to readers, live too; a comment refused for it keeps its text; moderators still see it", async () => {
+    await fixture.env.user('una');
+    const first = await startDiscussion('una', '/blog/post-1.html', 'Before the hiding');
+    const admin = await fixture.env.admin();
+    expect((await admin.moderation.hidePost(first.id)).error).toBeUndefined();
+    const { page, problems } = await openPage(fixture.browser);
+    const stream = await holdStream(page);
+    await page.goto(`${fixture.env.url}/blog/post-1.html`);
+    await signIn(page, 'quin');
+    const forum = page.locator('news-forum');
+    const closed = forum.getByText('A moderator closed this discussion: it takes no comments.');
+    await closed.waitFor();
+    const box = forum.getByRole('textbox', { name: 'Add a comment' });
+    expect(await box.count()).toBe(0);
+    expect(await forum.getByText('Before the hiding').count()).toBe(0);
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // Restored and hidden again while the reader looks: live.
+    await admin.moderation.restorePost(first.id);
+    await forum.getByText('Before the hiding').waitFor();
+    await admin.moderation.hidePost(first.id);
+    await closed.waitFor();
+
+    // Another page's discussion, hidden while the reader writes, unheard: the comment is refused and its text stays.
+    const second = await startDiscussion('una', '/blog/post-2.html', 'On the second article');
+    await forum.evaluate((element) => element.setAttribute('page', '/blog/post-2.html'));
+    await forum.getByText('On the second article').waitFor();
+    await box.fill('Written while it closed');
+    stream.held = true;
+    await admin.moderation.hidePost(second.id);
+    const refused = nextEvent<ErrorEventDetail>(page, 'news-forum-error');
+    await forum.getByRole('button', { name: 'Comment', exact: true }).click();
+    expect(await refused).toMatchObject({
+      action: 'comment',
+      error: { status: 404, problem: { type: 'urn:news-forum:problem:discussion-hidden' } },
+    });
+    await closed.waitFor();
+    await forum.locator('blockquote').getByText('Written while it closed').waitFor();
+    expect(await box.count()).toBe(0);
+    expect(await seriousViolations(page)).toEqual([]);
+    // Restored (heard again): the form is back with the text in it, not sent.
+    stream.held = false;
+    await admin.moderation.restorePost(second.id);
+    await forum.getByText('On the second article').waitFor();
+    expect(await box.inputValue()).toBe('Written while it closed');
+    expect(await forum.locator('.form-error').count()).toBe(0);
+    expect((await admin.comments.list(second.id)).data?.items.map((comment) => comment.text)).toEqual(['On the second article']);
+
+    // A moderator gets the hidden discussion, marked, once signed in.
+    const moderator = await openPage(fixture.browser);
+    await moderator.page.goto(`${fixture.env.url}/blog/post-1.html`);
+    const theirs = moderator.page.locator('news-forum');
+    await theirs.getByText('A moderator closed this discussion: it takes no comments.').waitFor();
+    await signIn(moderator.page, 'admin', 'admin-password-123');
+    await theirs.getByText('Before the hiding').waitFor();
+    await theirs.locator('.post.open [part="hidden-badge"]').waitFor();
+    for (const { problems: seen } of [{ problems }, moderator]) expect(seen.errors).toEqual([]);
+  }, 90_000);
+
+  test("a page's discussion a moderator deleted starts again: readers on the page get the first comment's form, their text in it", async () => {
+    await fixture.env.user('vic');
+    const path = '/blog/deleted.html';
+    const old = await startDiscussion('vic', path, 'Soon deleted');
+    const { page, problems } = await openPage(fixture.browser);
+    await page.goto(`${fixture.env.url}/blog/post-1.html`);
+    await signIn(page, 'quin');
+    const forum = page.locator('news-forum');
+    await forum.evaluate((element, page) => element.setAttribute('page', page), path);
+    await forum.getByText('Soon deleted').waitFor();
+    const box = forum.getByRole('textbox', { name: 'Add a comment' });
+    await box.fill('Typed before the deletion');
+    const admin = await fixture.env.admin();
+    expect((await admin.posts.delete(old.id)).error).toBeUndefined();
+    await forum.getByText('No comments yet.').waitFor();
+    expect(await box.inputValue()).toBe('Typed before the deletion');
+    await forum.getByRole('button', { name: 'Comment', exact: true }).click();
+    await forum.locator('.comment').getByText('Typed before the deletion').waitFor();
+    const { data: started } = await admin.pages.get(`${fixture.env.url}${path}`);
+    expect(started).toMatchObject({ commentCount: 1 });
+    expect(started?.id).not.toBe(old.id);
     expect(problems.errors).toEqual([]);
   }, 60_000);
 });

@@ -1,4 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
+import type { Page } from 'playwright-core';
 import { openPage } from './support/browser.js';
 import { signIn, useDemoAndBrowser } from './support/fixture.js';
 import { waitFor } from './support/wait.js';
@@ -72,4 +73,69 @@ describe('<news-forum page>: one discussion per article of the demo blog', () =>
     await waitFor('the comment counted', async () => (await found()).data?.commentCount === 1);
     expect((await found()).data).toMatchObject({ title: 'Named by the host', commentCount: 1 });
   }, 30_000);
+  test("an empty page attribute follows a single-page site's address: pushState, Back, and a pushState not heard yet", async () => {
+    const cyd = await fixture.env.user('cyd');
+    const { url } = fixture.env;
+    const { page, problems } = await openPage(fixture.browser);
+    await page.goto(`${url}/blog/post-1.html`);
+    // A single-page site without a canonical link: its address names the page.
+    await page.evaluate(() => document.querySelector('link[rel="canonical"]')!.remove());
+    await signIn(page, 'cyd');
+    const forum = page.locator('news-forum');
+    await forum.getByRole('textbox', { name: 'Add a comment' }).waitFor();
+    const texts = async (path: string) => {
+      const { data: post } = await cyd.pages.get(`${url}${path}`);
+      return post ? (await cyd.comments.list(post.id)).data?.items.map((item) => item.text) : [];
+    };
+
+    // Sent in the task that changed the address, before any event says so: it goes to the page the reader is on.
+    await page.evaluate(() => {
+      const root = document.querySelector('news-forum')!.shadowRoot!;
+      root.querySelector('textarea')!.value = 'Sent right after a pushState';
+      history.pushState({}, '', '/spa/one');
+      root.querySelector<HTMLFormElement>('form.comment-form')!.requestSubmit();
+    });
+    await forum.locator('.comment').getByText('Sent right after a pushState').waitFor();
+    expect(await texts('/spa/one')).toEqual(['Sent right after a pushState']);
+    expect(await texts('/blog/post-1.html')).not.toContain('Sent right after a pushState');
+
+    /** Changes the address (`back`, else pushState), waits for the event that tells of it and the element's render since: does it still show `text`? */
+    const goAndShows = (page: Page, to: string, text: string) =>
+      page.evaluate(
+        async ([to, text]) => {
+          const element = document.querySelector('news-forum') as HTMLElement & { updateComplete: Promise<boolean> };
+          const told = new Promise((resolve) => {
+            if (to === 'back') window.addEventListener('popstate', resolve, { once: true });
+            else (window as unknown as { navigation: EventTarget }).navigation.addEventListener('navigatesuccess', resolve, { once: true });
+          });
+          if (to === 'back') history.back();
+          else history.pushState({}, '', to);
+          await told;
+          await element.updateComplete;
+          return element.shadowRoot!.textContent!.includes(text);
+        },
+        [to, text] as const,
+      );
+    // The Navigation API's navigatesuccess tells of a pushState (Chromium has it).
+    expect(await goAndShows(page, '/spa/two', 'Sent right after a pushState')).toBe(false);
+    await forum.getByText('No comments yet.').waitFor();
+    // Back: popstate.
+    expect(await goAndShows(page, 'back', 'No comments yet.')).toBe(false);
+    await forum.locator('.comment').getByText('Sent right after a pushState').waitFor();
+
+    // Without the Navigation API (other browsers), only Back is told of (popstate), and heard.
+    const other = await openPage(fixture.browser);
+    await other.page.addInitScript(() => Object.defineProperty(window, 'navigation', { value: undefined }));
+    await other.page.goto(`${url}/blog/post-1.html`);
+    const theirs = other.page.locator('news-forum');
+    await theirs.getByRole('button', { name: 'Sign in to comment' }).waitFor();
+    await other.page.evaluate(() => {
+      document.querySelector('link[rel="canonical"]')!.remove();
+      history.pushState({}, '', '/spa/one');
+      history.pushState({}, '', '/spa/two');
+    });
+    expect(await goAndShows(other.page, 'back', 'Sign in to comment')).toBe(false);
+    await theirs.locator('.comment').getByText('Sent right after a pushState').waitFor();
+    for (const { problems: seen } of [{ problems }, other]) expect(seen).toEqual({ errors: [], dialogs: [] });
+  }, 60_000);
 });

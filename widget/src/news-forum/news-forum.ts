@@ -61,7 +61,7 @@ import { Ui } from './ui.js';
  * @csspart hidden-badge - "Hidden", on what moderators see of hidden posts and comments.
  * @csspart removed-comment - The placeholder of a comment removed by a moderator.
  * @csspart comment-text - A comment's text.
- * @csspart locked-notice - "This thread is locked", in place of the comment form.
+ * @csspart locked-notice - "This thread is locked", in place of the comment form; also that a moderator closed a page's discussion.
  *
  * @cssproperty --news-forum-font-family - Font of the whole element (default: inherited).
  * @cssproperty --news-forum-font-size - Base font size (default: 1rem).

@@ -28,7 +28,7 @@ export function attach(host: ForumElement, ui: Ui): Parts {
     moderation,
     panelView: () => panelView(ui, parts),
     threadView: () => threadView(ui, parts),
-    commentForm: () => commentForm(parts),
+    commentForm: () => commentForm(ui, parts),
     notificationsView: () => notificationsView(ui, parts),
   };
   return parts;

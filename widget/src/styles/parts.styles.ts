@@ -52,8 +52,10 @@ export const partStyles = css`
     border-color: var(--_danger);
     color: var(--_bg);
   }
+  /* A delete link is a red text link like Edit and Reply: button.danger (as specific, and later) paints a background. */
   button.link.danger {
     color: var(--_danger);
+    background: none;
   }
   [aria-disabled='true'] {
     opacity: 0.6;

@@ -7,6 +7,7 @@ import type { Panel } from './view-controller.js';
  */
 export type FocusTarget =
   | 'comment-form'
+  | 'page-closed'
   | 'panel'
   | 'retry'
   | 'sort'

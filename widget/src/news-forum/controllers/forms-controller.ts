@@ -20,30 +20,40 @@ export interface FormsState {
 
 /**
  * The forms: sending one, its error, and what signing in, a post or a comment submitted leads to; and the
- * drafts of a session that ended under the reader (see SessionController.ended), given back when they sign in again.
+ * drafts of forms that went away under the reader, given back when those forms are shown to them again: a session
+ * that ended (see SessionController.ended), the element moved in the page, a page's discussion that went.
  */
 export class FormsController extends Controller implements FormsState {
   busy: FormKey | undefined;
   error: FormsState['error'];
   replyTo: string | undefined;
   confirming: string | undefined;
-  /** The fields of the forms open when the session ended, by their `data-draft` (`post`, `comment:<post>`, `reply:<comment>`). */
+  /** The fields of the forms open when they were kept, by their `data-draft` (`post`, `comment:<post or page>`, `reply:<comment>`). */
   #drafts = new Map<string, [string, string][]>();
   /** Whose drafts they are: only that reader gets them back. */
   #draftsOf: string | undefined;
 
+  /** Keeps the texts of the open forms for the reader signed in: read before the forms go away. */
+  keep(): void {
+    const login = this.ui.session.user?.login;
+    if (login !== this.#draftsOf) this.#drafts.clear();
+    this.#draftsOf = login;
+    for (const form of this.host.renderRoot.querySelectorAll<HTMLFormElement>('form[data-draft]')) {
+      const fields = [...new FormData(form)].filter((field): field is [string, string] => typeof field[1] === 'string' && field[1] !== '');
+      if (fields.length) this.#drafts.set(form.dataset.draft as string, fields);
+    }
+  }
+
+  /** The text kept for the form `draft` (a `data-draft`) while that form is not shown, if any. */
+  kept(draft: string): string | undefined {
+    if (this.ui.session.user?.login !== this.#draftsOf) return undefined;
+    return this.#drafts.get(draft)?.find(([name]) => name === 'text')?.[1];
+  }
+
   /** The session ended: the reply and confirmation close; with `keep`, the open forms' texts are kept, else forgotten. */
   sessionEnded(keep: boolean): void {
-    this.#drafts.clear();
-    this.#draftsOf = keep ? this.ui.session.user?.login : undefined;
-    if (keep) {
-      for (const form of this.host.renderRoot.querySelectorAll<HTMLFormElement>('form[data-draft]')) {
-        const fields = [...new FormData(form)].filter(
-          (field): field is [string, string] => typeof field[1] === 'string' && field[1] !== '',
-        );
-        if (fields.length) this.#drafts.set(form.dataset.draft as string, fields);
-      }
-    }
+    if (keep) this.keep();
+    else this.#drafts.clear();
     this.set({ replyTo: undefined, confirming: undefined });
   }
 
@@ -149,6 +159,8 @@ export class FormsController extends Controller implements FormsState {
   submitComment(event: SubmitEvent, parentId?: string): void {
     // Comment forms are only shown under the post shown.
     const postId = String(this.ui.view.post);
+    const { page } = this.ui;
+    const pagePost = page.postId;
     void this.submit(
       parentId ? `reply:${parentId}` : 'comment',
       'comment',
@@ -156,13 +168,15 @@ export class FormsController extends Controller implements FormsState {
       (forum, form, options) => {
         const text = String(form.get('text'));
         // A page's comments go through the page, which creates its post on the first.
-        if (this.ui.page.active) return this.ui.page.comment(forum, text, parentId, options);
+        if (page.active) return page.comment(forum, text, parentId, options);
         return forum.comments.create(postId, { text, ...(parentId && { parentId }) }, options);
       },
       (comment) => {
         this.set({ replyTo: undefined });
         // A reply's form goes away: focus the Reply button of the comment answered.
         if (parentId) this.ui.focus.request(`reply:${parentId}`);
+        // The comment started the page's discussion (or another page's): the thread replaced the form it was sent from.
+        else if (page.active && page.postId !== pagePost) this.ui.focus.request('comment-form');
         this.ui.notices.announce(parentId ? 'Reply posted.' : 'Comment posted.');
         emit(this.host, 'news-forum-comment-created', { comment });
       },
@@ -183,6 +197,10 @@ export class FormsController extends Controller implements FormsState {
     const focus: FocusTarget[] = this.#drafts.has('post') ? ['panel'] : [];
     if (reply) focus.push(`reply-form:${reply}`);
     if (drafts.some((key) => key.startsWith('comment:'))) focus.push('comment-form');
+    // What the sign-in was for ("Sign in to comment"), else the header's button that took the place of "Sign in".
+    const { view } = this.ui;
+    if (view.afterSignIn) focus.push(view.afterSignIn);
+    view.afterSignIn = undefined;
     this.ui.focus.request(...focus, 'open:post');
   }
 }

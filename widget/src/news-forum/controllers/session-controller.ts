@@ -89,6 +89,8 @@ export class SessionController extends Controller {
   hostDisconnected(): void {
     const token = this.forum?.token;
     this.#kept = token && this.user && this.base ? { base: this.base, token, user: this.user, expiresAt: this.#expiresAt } : undefined;
+    // What the reader is writing is kept with the session: the forms go while the client starts again.
+    if (this.#kept) this.ui.parts.loaded?.forms.keep();
     this.#close();
   }
 
@@ -160,10 +162,11 @@ export class SessionController extends Controller {
     emit(this.host, 'news-forum-logout', { login, reason: 'session-ended' });
   }
 
-  /** What the stream cannot tell: the reader's votes (in the list when `list`), a post outside the list. */
+  /** What the stream cannot tell: the reader's votes (in the list when `list`), a post outside the list, a page's hidden discussion. */
   resync(list = Boolean(this.user)): void {
     if (list) this.ui.front.load();
     this.ui.parts.loaded?.thread.load();
+    this.ui.page.load();
   }
 
   /**

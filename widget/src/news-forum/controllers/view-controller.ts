@@ -1,4 +1,5 @@
 import { Controller } from './controller.js';
+import type { FocusTarget } from './focus-controller.js';
 
 /** The panel under the header. */
 export type Panel = 'sign-in' | 'sign-up' | 'post' | undefined;
@@ -10,6 +11,8 @@ export type Panel = 'sign-in' | 'sign-up' | 'post' | undefined;
  */
 export class ViewController extends Controller {
   panel: Panel;
+  /** What the sign-in panel was opened for, where focus goes once the reader has signed in ("Sign in to comment": the comment form). */
+  afterSignIn: FocusTarget | undefined;
   /** The post the reader opened from the list. */
   #opened: string | undefined;
   /** The post to return focus to when going back to the list. */
@@ -59,10 +62,12 @@ export class ViewController extends Controller {
     this.ui.focus.request(id ? `comments:${id}` : 'sort');
   }
 
-  /** Opens a panel (or closes it, with undefined), with a `reason` shown above it. */
-  setPanel(panel: Panel, reason?: string): void {
+  /** Opens a panel (or closes it, with undefined), with a `reason` shown above it, `afterSignIn` where focus goes once the reader signed in there. */
+  setPanel(panel: Panel, reason?: string, afterSignIn?: FocusTarget): void {
     const was = this.panel;
     this.panel = panel;
+    // Switching between signing in and signing up keeps what it is for; closing the panel forgets it.
+    this.afterSignIn = afterSignIn ?? (panel === 'sign-in' || panel === 'sign-up' ? this.afterSignIn : undefined);
     this.ui.parts.loaded?.forms.set({ error: undefined });
     this.ui.notices.show(reason);
     if (panel) this.ui.focus.request('panel');

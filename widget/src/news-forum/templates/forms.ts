@@ -65,11 +65,11 @@ function postForm(ui: Ui, parts: Parts): TemplateResult {
 }
 
 /** The form under a post (no parent) or under the comment it replies to. */
-export function commentForm(parts: Parts, parentId?: string): TemplateResult {
+export function commentForm(ui: Ui, parts: Parts, parentId?: string): TemplateResult {
   const { forms } = parts;
   const key: FormKey = parentId ? `reply:${parentId}` : 'comment';
-  // Keyed by the post, so a comment's draft goes back under the post it was written for.
-  const draft = parentId ? key : `comment:${parts.thread.id ?? ''}`;
+  // Keyed by the post, or by the page (before and after it has a post), so a comment's draft goes back where it was written.
+  const draft = parentId ? key : `comment:${ui.page.url || parts.thread.id || ''}`;
   return html`<form part="composer" class="comment-form" data-draft=${draft} @submit=${(event: SubmitEvent) => forms.submitComment(event, parentId)}>
     <label>${parentId ? 'Your reply' : 'Add a comment'} <textarea name="text" rows="3" required maxlength="10000" data-focus=${parentId ? `reply-form:${parentId}` : 'comment-form'}></textarea></label>
     ${formError(parts, key)}

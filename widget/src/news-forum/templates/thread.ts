@@ -54,7 +54,7 @@ function comment(ui: Ui, parts: Parts, { comment: c, replies }: CommentNode): Te
       }
       ${c.author !== undefined && canDelete(ui, c.author) ? deleteButton(parts, c.id, 'comment', () => thread.deleteComment(c)) : nothing}
     </div>
-    ${replying ? commentForm(parts, c.id) : nothing}
+    ${replying ? commentForm(ui, parts, c.id) : nothing}
     ${replies.length ? commentList(ui, parts, replies) : nothing}
   </li>`;
 }
@@ -112,8 +112,8 @@ export function threadView(ui: Ui, parts: Parts): TemplateResult {
         post.locked
           ? lockedNotice()
           : ui.session.user
-            ? commentForm(parts)
-            : html`<p><button class="secondary" @click=${() => ui.view.setPanel('sign-in', 'Sign in to comment.')}>Sign in to comment</button></p>`
+            ? commentForm(ui, parts)
+            : html`<p><button class="secondary" @click=${() => ui.view.setPanel('sign-in', 'Sign in to comment.', 'comment-form')}>Sign in to comment</button></p>`
       }
       ${
         comments === undefined
