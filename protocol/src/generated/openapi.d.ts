@@ -539,7 +539,10 @@ export interface paths {
          * @description Hidden posts leave the lists and reads of everyone but moderators; their
          *     votes and comments stay, and until restored they take no new ones
          *     (404 `not-found`, to moderators too). Restoring also dismisses the
-         *     post's flags. Recorded in the moderation log.
+         *     post's flags. Recorded in the moderation log. Hiding what is hidden,
+         *     restoring what is visible without flags, and (un)locking a thread
+         *     already so change nothing: the item as it is, no log entry, so a
+         *     retried request is harmless.
          */
         post: operations["hidePost"];
         delete?: never;

@@ -63,6 +63,16 @@ function editGuard(caller: Caller, author: string | undefined, services: Service
   return { editor: caller.login, windowSeconds: moderator ? null : services.config.editWindowSeconds };
 }
 
+/**
+ * Whether hiding (`hidden`) or restoring an item would change nothing: it is
+ * hidden already, or visible without flags to dismiss. Such a request (a
+ * retry whose first answer was lost, a second moderator's click) answers the
+ * item as it is, with no second log entry and no new version.
+ */
+function alreadySo(item: StoredPost | StoredComment, hidden: boolean): boolean {
+  return hidden ? item.hidden === true : !item.hidden && !item.flagCount;
+}
+
 export const moderationHandlers = {
   async editPost({ path, body, caller, services }) {
     const post = await visiblePost(services, caller, path.pid);
@@ -112,6 +122,8 @@ export const moderationHandlers = {
 
   async hidePost({ path, body, caller, services }) {
     const target: ModerationTarget = { kind: 'post', postId: path.pid };
+    const now = await services.store.getPost(path.pid);
+    if (now && alreadySo(now, true)) return { status: 200, body: await withMyVoteOf(now, caller, services) };
     const post = (await services.store.setHidden(target, true, audit(caller, 'hide', target, body.reason))) as StoredPost;
     services.reads.posts.fences.expect(caller.login, post.id, post.version);
     return { status: 200, body: await withMyVoteOf(post, caller, services) };
@@ -119,6 +131,8 @@ export const moderationHandlers = {
 
   async restorePost({ path, body, caller, services }) {
     const target: ModerationTarget = { kind: 'post', postId: path.pid };
+    const now = await services.store.getPost(path.pid);
+    if (now && alreadySo(now, false)) return { status: 200, body: await withMyVoteOf(now, caller, services) };
     const post = (await services.store.setHidden(target, false, audit(caller, 'restore', target, body.reason))) as StoredPost;
     services.reads.posts.fences.expect(caller.login, post.id, post.version);
     return { status: 200, body: await withMyVoteOf(post, caller, services) };
@@ -126,6 +140,8 @@ export const moderationHandlers = {
 
   async hideComment({ path, body, caller, services }) {
     const target: ModerationTarget = { kind: 'comment', postId: path.pid, id: path.id };
+    const now = await services.store.getComment(path.pid, path.id);
+    if (now && alreadySo(now, true)) return { status: 200, body: now };
     const comment = (await services.store.setHidden(target, true, audit(caller, 'hide', target, body.reason))) as StoredComment;
     services.reads.comments.fences.expect(caller.login, comment.id, comment.version, comment.postId);
     return { status: 200, body: comment };
@@ -133,6 +149,8 @@ export const moderationHandlers = {
 
   async restoreComment({ path, body, caller, services }) {
     const target: ModerationTarget = { kind: 'comment', postId: path.pid, id: path.id };
+    const now = await services.store.getComment(path.pid, path.id);
+    if (now && alreadySo(now, false)) return { status: 200, body: now };
     const comment = (await services.store.setHidden(target, false, audit(caller, 'restore', target, body.reason))) as StoredComment;
     services.reads.comments.fences.expect(caller.login, comment.id, comment.version, comment.postId);
     return { status: 200, body: comment };
@@ -140,6 +158,8 @@ export const moderationHandlers = {
 
   async lockPost({ path, body, caller, services }) {
     const target: ModerationTarget = { kind: 'post', postId: path.pid };
+    const now = await services.store.getPost(path.pid);
+    if (now?.locked) return { status: 200, body: await withMyVoteOf(now, caller, services) };
     const post = await services.store.setLocked(path.pid, true, audit(caller, 'lock', target, body.reason));
     services.reads.posts.fences.expect(caller.login, post.id, post.version);
     return { status: 200, body: await withMyVoteOf(post, caller, services) };
@@ -147,6 +167,8 @@ export const moderationHandlers = {
 
   async unlockPost({ path, body, caller, services }) {
     const target: ModerationTarget = { kind: 'post', postId: path.pid };
+    const now = await services.store.getPost(path.pid);
+    if (now && !now.locked) return { status: 200, body: await withMyVoteOf(now, caller, services) };
     const post = await services.store.setLocked(path.pid, false, audit(caller, 'unlock', target, body.reason));
     services.reads.posts.fences.expect(caller.login, post.id, post.version);
     return { status: 200, body: await withMyVoteOf(post, caller, services) };

@@ -304,6 +304,35 @@ describe('moderator actions', () => {
     expect(await logActions()).toEqual(expect.arrayContaining([`lock ${post.id}`, `unlock ${post.id}`]));
   });
 
+  test('hiding what is hidden, restoring what has nothing to restore, locking what is locked: answered as it is, logged once', async () => {
+    const post = await newPost(ana, 'clicked twice');
+    const comment = await newComment(bob, post.id);
+    const twice = async (path: string, field: 'hidden' | 'locked', value: boolean | undefined) => {
+      const first = await t.call('POST', path, { token: mod, body: { reason: 'once' } });
+      const again = await t.call('POST', path, { token: mod, body: { reason: 'again' } });
+      expect([first.status, again.status]).toEqual([200, 200]);
+      expect([first.body[field], again.body[field]]).toEqual([value, value]);
+      // Nothing changed the second time: the same version, so no live change either.
+      expect(again.body.version).toBe(first.body.version);
+    };
+    // Visible and unflagged: nothing to restore.
+    const before = await t.call('GET', `/api/posts/${post.id}`, { token: mod });
+    const restored = await t.call('POST', `/api/posts/${post.id}/restore`, { token: mod, body: {} });
+    expect([restored.status, restored.body.version]).toEqual([200, before.body.version]);
+    expect(await logActions()).not.toContain(`restore ${post.id}`);
+    await twice(`/api/posts/${post.id}/hide`, 'hidden', true);
+    await twice(`/api/posts/${post.id}/restore`, 'hidden', undefined);
+    await twice(`/api/posts/${post.id}/lock`, 'locked', true);
+    await twice(`/api/posts/${post.id}/unlock`, 'locked', undefined);
+    await twice(`/api/comments/${post.id}/${comment.id}/hide`, 'hidden', true);
+    await twice(`/api/comments/${post.id}/${comment.id}/restore`, 'hidden', undefined);
+    const actions = await logActions();
+    for (const action of [`hide ${post.id}`, `restore ${post.id}`, `lock ${post.id}`, `unlock ${post.id}`, `hide ${comment.id}`]) {
+      expect({ action, times: actions.filter((a) => a === action).length }).toEqual({ action, times: 1 });
+    }
+    expect(actions.filter((a) => a === `restore ${comment.id}`)).toHaveLength(1);
+  });
+
   test('a ban refuses writes with 403 naming its end, and ends by itself', async () => {
     const until = new Date(Date.now() + 2500).toISOString();
     const ban = await t.call('PUT', '/api/users/carol/ban', { token: mod, body: { until, reason: 'cool off' } });
