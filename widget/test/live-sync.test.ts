@@ -1,9 +1,11 @@
 import { afterAll, describe, expect, test } from '@jest/globals';
 import type { RunningServer } from '@news-forum/server';
-import { nextEvent, openPage } from './support/browser.js';
+import type { Page } from 'playwright-core';
+import type { VoteEventDetail } from '../src/index.js';
+import { nextEvent, openPage, rendered } from './support/browser.js';
 import { startForum } from './support/demo.js';
 import { signIn, useDemoAndBrowser } from './support/fixture.js';
-import { text, waitFor } from './support/wait.js';
+import { attribute, text, waitFor } from './support/wait.js';
 
 const fixture = useDemoAndBrowser();
 let restarted: RunningServer | undefined;
@@ -111,5 +113,84 @@ describe('two readers at once', () => {
     await forum.getByRole('button', { name: 'Show 1 new post' }).click();
     await forum.locator(`.post[data-id="${later.id}"]`).waitFor();
     expect(problems.errors).toEqual([]);
+  }, 60_000);
+});
+
+describe('one reader in two tabs of a browser', () => {
+  test("sees their own vote from the other tab pressed, in the list and in an open thread; another reader's tab does not", async () => {
+    await fixture.env.user('twin');
+    await fixture.env.user('stranger');
+    const topic = await fixture.env.post(await fixture.env.user('host'), 'Voted in another tab');
+    // Three tabs of one browser (one context): A and B signed in as twin, C as stranger.
+    const { page: a, context, problems } = await openPage(fixture.browser);
+    const [b, c] = await Promise.all([context.newPage(), context.newPage()]);
+    for (const page of [b, c]) page.on('pageerror', (error) => problems.errors.push(error.message));
+    // A page not in front is throttled: each is brought to front to be driven.
+    const signedIn = async (page: Page, login: string) => {
+      await page.bringToFront();
+      await page.goto(`${fixture.env.url}/`);
+      await signIn(page, login);
+    };
+    const authenticated = a.waitForResponse((response) => response.url().endsWith('/api/authenticate'));
+    await signedIn(a, 'twin');
+    const { token } = (await (await authenticated).json()) as { token: string };
+    await signedIn(b, 'twin');
+    await signedIn(c, 'stranger');
+    // What C's tab hears on the widget's channel; its element's channel, opened before, hears each message first.
+    await c.evaluate(() => {
+      const w = window as unknown as { heard: string[] };
+      w.heard = [];
+      new BroadcastChannel('news-forum-votes').onmessage = ({ data }) => w.heard.push(JSON.stringify(data));
+    });
+    const heard = () => c.evaluate(() => (window as unknown as { heard: string[] }).heard);
+    const inA = a.locator('news-forum');
+    const inB = b.locator('news-forum');
+    const inC = c.locator('news-forum');
+    const voteIn = async (page: Page, name: string, vote: number) => {
+      await page.bringToFront();
+      const voted = nextEvent<VoteEventDetail>(page, 'news-forum-vote');
+      await page
+        .locator('news-forum')
+        .getByRole('button', { name: `${name}: Voted in another tab` })
+        .click();
+      expect(await voted).toMatchObject({ postId: topic.id, vote });
+    };
+    const inList = (forum: typeof inA, name: string) => forum.locator(`.post[data-id="${topic.id}"]`).getByRole('button', { name });
+    const inThread = (forum: typeof inA, name: string) => forum.locator('.post.open').getByRole('button', { name });
+
+    // A upvotes: B's list shows it pressed; C, another reader, hears the message but shows the count only.
+    await voteIn(a, 'Upvote', 1);
+    await attribute(inList(inB, 'Upvote: Voted in another tab'), 'aria-pressed', 'true');
+    await text(inC.locator(`.post[data-id="${topic.id}"] [part="score"]`), '1 point');
+    await waitFor('the message to reach C', async () => (await heard()).length === 1);
+    await rendered(c);
+    expect(await inList(inC, 'Upvote: Voted in another tab').getAttribute('aria-pressed')).toBe('false');
+    // The message names the post, the vote and the version, never the token.
+    expect(JSON.parse((await heard())[0] ?? '')).toMatchObject({ postId: topic.id, vote: 1 });
+    expect((await heard())[0]).not.toContain(token);
+
+    // A retracts: B's list shows it unpressed.
+    await voteIn(a, 'Upvote', 0);
+    await attribute(inList(inB, 'Upvote: Voted in another tab'), 'aria-pressed', 'false');
+
+    // B opens the post; A downvotes, then retracts: B's open thread follows both.
+    await b.bringToFront();
+    await inList(inB, '0 comments').click();
+    await inB.getByText('No comments yet.').waitFor();
+    await voteIn(a, 'Downvote', -1);
+    await attribute(inThread(inB, 'Downvote: Voted in another tab'), 'aria-pressed', 'true');
+    await voteIn(a, 'Downvote', 0);
+    await attribute(inThread(inB, 'Downvote: Voted in another tab'), 'aria-pressed', 'false');
+
+    // B votes in its thread: A's list follows, and the arrows agree.
+    await voteIn(b, 'Upvote', 1);
+    await attribute(inList(inA, 'Upvote: Voted in another tab'), 'aria-pressed', 'true');
+    expect(await inList(inA, 'Downvote: Voted in another tab').getAttribute('aria-pressed')).toBe('false');
+    await waitFor('every message to reach C', async () => (await heard()).length === 5);
+    await rendered(c);
+    expect(await inList(inC, 'Upvote: Voted in another tab').getAttribute('aria-pressed')).toBe('false');
+    expect(await inList(inC, 'Downvote: Voted in another tab').getAttribute('aria-pressed')).toBe('false');
+    expect(problems.errors).toEqual([]);
+    await context.close();
   }, 60_000);
 });

@@ -11,6 +11,7 @@ import { PrerenderedController } from './controllers/prerendered-controller.js';
 import { PresenceController } from './controllers/presence-controller.js';
 import { SessionController } from './controllers/session-controller.js';
 import { ViewController } from './controllers/view-controller.js';
+import { VoteChannelController } from './controllers/vote-channel-controller.js';
 import { VotesController } from './controllers/votes-controller.js';
 
 /**
@@ -28,6 +29,7 @@ export class Ui {
   readonly connection: ConnectionController;
   readonly presence: PresenceController;
   readonly votes: VotesController;
+  readonly voteChannel: VoteChannelController;
   readonly view: ViewController;
   readonly front: FrontPageController;
   readonly parts: PartsController;
@@ -43,6 +45,7 @@ export class Ui {
     this.connection = new ConnectionController(host, this);
     this.presence = new PresenceController(host, this);
     this.votes = new VotesController(host, this);
+    this.voteChannel = new VoteChannelController(host, this);
     this.view = new ViewController(host, this);
     this.front = new FrontPageController(host, this);
     this.parts = new PartsController(host, this);

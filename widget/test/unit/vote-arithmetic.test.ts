@@ -41,6 +41,27 @@ describe('the reader’s vote', () => {
   });
 });
 
+describe('the reader’s vote from another tab', () => {
+  test('is taken at its version, and an older one changes nothing', () => {
+    const votes = new Votes();
+    const post = live(3, 1, 4);
+    votes.learn([answered(post, 0)]);
+    expect(votes.hear(post.id, 1, 5)).toBe(true);
+    expect(votes.of(post.id)).toBe(1);
+    expect(votes.hear(post.id, -1, 4)).toBe(false);
+    expect(votes.of(post.id)).toBe(1);
+  });
+
+  test('is not undone by an older answer to a vote of this tab', () => {
+    const votes = new Votes();
+    const post = live(0, 0, 1);
+    votes.start(post, -1);
+    votes.hear(post.id, 1, 3);
+    votes.settle(post.id, answered(live(0, 1, 2), -1));
+    expect(votes.of(post.id)).toBe(1);
+  });
+});
+
 describe('counts shown while a vote is on its way', () => {
   test('an upvote from none adds one up', () => {
     const votes = new Votes();

@@ -3,7 +3,7 @@ import { emit, type Vote } from '../../events/events.js';
 import { Votes } from '../votes.js';
 import { Controller } from './controller.js';
 
-/** The reader's votes: shown at once, sent in the reader's session, undone when refused. */
+/** The reader's votes: shown at once, sent in the reader's session, undone when refused, told to their other tabs. */
 export class VotesController extends Controller {
   readonly #votes = new Votes();
 
@@ -28,6 +28,11 @@ export class VotesController extends Controller {
     this.changed();
   }
 
+  /** The reader's vote on a post, as the server answered one of their other tabs (see VoteChannelController). */
+  hear(id: string, vote: Vote, version: number): void {
+    if (this.#votes.hear(id, vote, version)) this.changed();
+  }
+
   /** Forgets the reader's votes (signed out). */
   clear(): void {
     this.#votes.clear();
@@ -50,6 +55,8 @@ export class VotesController extends Controller {
     this.#votes.settle(post.id, data);
     this.changed();
     if (error) return session.report('vote', error, true);
-    emit(this.host, 'news-forum-vote', { postId: post.id, vote: data.myVote ?? vote, post: data });
+    const mine = data.myVote ?? vote;
+    this.ui.voteChannel.tell(post.id, mine, data.version);
+    emit(this.host, 'news-forum-vote', { postId: post.id, vote: mine, post: data });
   }
 }
