@@ -72,6 +72,9 @@ const TITLE: Record<ProblemKind, string> = {
   'last-admin': 'The last admin must stay',
 };
 
+/** What a 503 tells clients to wait, in seconds: a database restarting or failing over takes a few. */
+const UNAVAILABLE_RETRY_SECONDS = '2';
+
 /** RFC 9457 problem details as sent on the wire (the contract's Problem schema). */
 export type ProblemBody = Problem;
 /** One invalid member of a request, located by a JSON pointer. */
@@ -112,7 +115,8 @@ export class ProblemError extends Error {
     this.title = TITLE[kind];
     this.detail = detail;
     this.errors = extras.errors;
-    this.headers = extras.headers ?? {};
+    // Every 503 says when to try again (the contract's ServiceUnavailable), unless its thrower knows better.
+    this.headers = kind === 'unavailable' ? { 'Retry-After': UNAVAILABLE_RETRY_SECONDS, ...extras.headers } : (extras.headers ?? {});
     this.extensions = extras.extensions ?? {};
   }
 

@@ -92,6 +92,8 @@ test('PostgreSQL killed during a burst of writes: the node stays up, answers 503
   const down = await post(later1!, 'while down');
   expect(down.status).toBe(503);
   expect(down.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  // The contract's ServiceUnavailable: when to try again.
+  expect(Number(down.headers.get('retry-after'))).toBeGreaterThan(0);
   expect(await down.json()).toMatchObject({ type: 'urn:news-forum:problem:unavailable', status: 503 });
 
   await pg.restart();
