@@ -129,7 +129,7 @@ function duration(env: Env, name: string, fallback: string, min = 60): number {
   return seconds;
 }
 
-function url(env: Env, name: string, protocols: string[], { host = false } = {}): string | undefined {
+function url(env: Env, name: string, protocols: string[], { host = false, databaseIndex = false } = {}): string | undefined {
   const raw = read(env, name);
   if (raw === undefined) return undefined;
   let parsed: URL;
@@ -141,6 +141,9 @@ function url(env: Env, name: string, protocols: string[], { host = false } = {})
   if (!protocols.includes(parsed.protocol)) throw new ConfigError(name, `must use ${protocols.join(' or ')} (got "${parsed.protocol}")`);
   // Without one, the Redis client would quietly use localhost:6379.
   if (host && parsed.hostname === '') throw new ConfigError(name, `must name a host (${parsed.protocol}//host[:port])`);
+  // Redis names its databases by number; the client throws a TypeError on anything else.
+  if (databaseIndex && !/^\/?\d*$/.test(parsed.pathname))
+    throw new ConfigError(name, `may end only in a database number such as /0 (got "${parsed.pathname}")`);
   return raw;
 }
 
@@ -439,6 +442,12 @@ export function loadConfig(env: Env = process.env): Config {
   const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
   const rethinkdbUrl = rethinkdb(env);
   if (store === 'postgres' && databaseUrl === undefined) throw new ConfigError('DATABASE_URL', 'is required when STORE=postgres');
+  // A database named without STORE would be ignored, the data going to the embedded store instead.
+  const named = databaseUrl !== undefined ? 'DATABASE_URL' : rethinkdbUrl !== undefined ? 'RETHINKDB_URL' : undefined;
+  if (named && read(env, 'STORE') === undefined) {
+    const kind = named === 'DATABASE_URL' ? 'postgres' : 'rethinkdb';
+    throw new ConfigError('STORE', `is not set while ${named} is: set STORE=${kind} to use that database, or STORE=embedded`);
+  }
   if (store === 'rethinkdb' && rethinkdbUrl === undefined) throw new ConfigError('RETHINKDB_URL', 'is required when STORE=rethinkdb');
   const cors = corsOrigins(env);
   const listenHost = host(env);
@@ -456,7 +465,7 @@ export function loadConfig(env: Env = process.env): Config {
       shards: count(env, 'RETHINKDB_SHARDS', 1, [1, 64]),
       replicas: count(env, 'RETHINKDB_REPLICAS', 1, [1, 64]),
     },
-    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:'], { host: true }),
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:'], { host: true, databaseIndex: true }),
     jwt,
     jwtPrevious: previousJwtKey(env, jwt),
     tokenTtlSeconds: duration(env, 'TOKEN_TTL', '24h'),

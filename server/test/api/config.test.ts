@@ -45,6 +45,9 @@ test.each([
   ['REDIS_URL', { REDIS_URL: 'not a url' }],
   ['REDIS_URL', { REDIS_URL: 'redis://' }],
   ['REDIS_URL', { REDIS_URL: 'redis:///0' }],
+  ['REDIS_URL', { REDIS_URL: 'redis://cache:6379/forum' }],
+  ['STORE', { DATABASE_URL: 'postgres://db/forum' }],
+  ['STORE', { RETHINKDB_URL: 'rethinkdb://db1/forum' }],
   ['JWT_SECRET', { JWT_SECRET: 'short' }],
   ['JWT_PRIVATE_KEY', { JWT_PRIVATE_KEY: 'x', JWT_PUBLIC_KEY: 'y' }],
   ['JWT_PUBLIC_KEY', { JWT_PRIVATE_KEY: 'x' }],
@@ -219,4 +222,10 @@ test('STORE=rethinkdb takes several hosts, credentials and the table layout', ()
     password: 's@cret',
   });
   expect(loadConfig({ STORE: 'rethinkdb', RETHINKDB_URL: 'rethinkdb://db1/forum' }).rethinkdbLayout).toEqual({ shards: 1, replicas: 1 });
+});
+
+test('a Redis database number, and a database URL with STORE given, are taken', () => {
+  expect(loadConfig({ REDIS_URL: 'redis://cache:6379/2' }).redisUrl).toBe('redis://cache:6379/2');
+  expect(loadConfig({ REDIS_URL: 'rediss://cache:6380/' }).redisUrl).toBe('rediss://cache:6380/');
+  expect(loadConfig({ STORE: 'embedded', DATABASE_URL: 'postgres://db/forum' }).store).toBe('embedded');
 });
