@@ -89,9 +89,12 @@ async function openConfiguredStore(config: Config): Promise<Store> {
   try {
     return await openStore(storeOptionsOf(config));
   } catch (error) {
-    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0];
+    // "The database is unavailable" says little: what failed underneath (refused, unknown host, password) says what to fix.
+    const cause = error instanceof Error && error.cause !== undefined ? ` (${firstLine(error.cause)})` : '';
     const variable = { embedded: 'DATA_DIR', postgres: 'DATABASE_URL', rethinkdb: 'RETHINKDB_URL' }[config.store];
-    throw new ConfigError(variable, `cannot open the ${config.store} store: ${reason}`);
+    const where = config.store === 'postgres' && config.databaseUrl ? ` at ${new URL(config.databaseUrl).host}` : '';
+    throw new ConfigError(variable, `cannot open the ${config.store} store${where}: ${firstLine(error)}${cause}`);
   }
 }
 
