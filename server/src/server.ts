@@ -98,21 +98,47 @@ async function openConfiguredStore(config: Config): Promise<Store> {
   }
 }
 
+/**
+ * Creates the ADMIN_LOGIN account on the first start. Later starts change
+ * nothing, and say so when the account is not what the variables describe
+ * (another password, or an account of that name without the admin scope).
+ */
 async function ensureAdmin(services: Services): Promise<void> {
   const admin = services.config.admin;
-  if (!admin || (await services.store.getUser(admin.login))) return;
-  await services.store
+  if (!admin) return;
+  const existing = await services.store.getUser(admin.login);
+  if (existing) {
+    if (!existing.scopes.includes('admin')) {
+      services.logger.warn('ADMIN_LOGIN names an account without the admin scope: it was left as it is', { login: admin.login });
+      return;
+    }
+    // Checked in the background: a password check costs what a sign-in does, and start-up need not wait for it.
+    void services.passwords.verify(admin.password, existing.passwordHash).then(
+      (same) =>
+        same ||
+        services.logger.warn('ADMIN_PASSWORD is not the admin account password: it is used only to create the account', {
+          login: admin.login,
+        }),
+      () => undefined,
+    );
+    return;
+  }
+  const created = await services.store
     .createUser({
       login: admin.login,
       displayName: admin.login,
       scopes: [...SCOPES],
       passwordHash: await services.passwords.hash(admin.password),
     })
-    .catch(async (error: unknown) => {
-      // Another node created it first.
-      if (!(await services.store.getUser(admin.login))) throw error;
-    });
-  services.logger.info('admin account created', { login: admin.login });
+    .then(
+      () => true,
+      async (error: unknown) => {
+        // Another node created it first.
+        if (!(await services.store.getUser(admin.login))) throw error;
+        return false;
+      },
+    );
+  if (created) services.logger.info('admin account created', { login: admin.login });
 }
 
 /**
@@ -156,6 +182,12 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     events,
     reads: startReadModels(store, logger, options.reads),
   };
+  if (config.jwt.kind === 'generated' && config.store !== 'embedded') {
+    // Each node generates its own: with several on one database, a token of one is refused by the others.
+    logger.warn(
+      'JWT_SECRET is not set: this node signs with a secret of its own (DATA_DIR/jwt-secret); give every node on this database the same JWT_SECRET or key pair',
+    );
+  }
   let bus: RevocationBus | undefined;
   const closeShared = async () => {
     limits.close();

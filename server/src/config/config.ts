@@ -164,6 +164,9 @@ function jwtKeys(env: Env): JwtKeyConfig {
   }
   if (secret !== undefined) {
     if (secret.length < 32) throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
+    // The deployment examples' placeholder (deploy/fleet/news-forum.env.example) is long enough, and public.
+    if (/change-?me/i.test(secret))
+      throw new ConfigError('JWT_SECRET', 'is the example placeholder: set a random one (openssl rand -base64 36)');
     return { kind: 'secret', secret };
   }
   if (privateKey === undefined && publicKey === undefined) return { kind: 'generated' };

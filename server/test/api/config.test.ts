@@ -49,6 +49,7 @@ test.each([
   ['STORE', { DATABASE_URL: 'postgres://db/forum' }],
   ['STORE', { RETHINKDB_URL: 'rethinkdb://db1/forum' }],
   ['JWT_SECRET', { JWT_SECRET: 'short' }],
+  ['JWT_SECRET', { JWT_SECRET: 'change-me-to-a-random-string-of-at-least-32-characters' }],
   ['JWT_PRIVATE_KEY', { JWT_PRIVATE_KEY: 'x', JWT_PUBLIC_KEY: 'y' }],
   ['JWT_PUBLIC_KEY', { JWT_PRIVATE_KEY: 'x' }],
   ['TOKEN_TTL', { TOKEN_TTL: 'forever' }],

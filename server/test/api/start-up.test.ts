@@ -1,6 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { eventually } from '../support/live-client.js';
 import { type NodeProcess, startNodeProcess } from '../support/node-process.js';
 import { scratchDir, startPostgres, type TestPostgres } from '../support/postgres.js';
 import { startRedis, type TestRedis } from '../support/redis.js';
@@ -86,6 +87,55 @@ describe.each([
       expect(node.stderr()).toBe('');
     } finally {
       await cleanup();
+    }
+  }, 90_000);
+});
+
+describe('what start-up tells the operator', () => {
+  const warnings = (node: NodeProcess) => node.logs.filter((line) => line.level === 'warn').map((line) => String(line.msg));
+
+  test('a node on PostgreSQL signing with a secret of its own says that every node needs the same one', async () => {
+    const node = await startNodeProcess({ STORE: 'postgres', DATABASE_URL: postgres.url, JWT_SECRET: '' });
+    try {
+      expect(warnings(node)).toEqual([expect.stringMatching(/^JWT_SECRET is not set: .*same JWT_SECRET or key pair$/)]);
+    } finally {
+      await node.cleanup();
+    }
+    const embedded = await startNodeProcess({ JWT_SECRET: '' });
+    await embedded.cleanup();
+    expect(warnings(embedded)).toEqual([]);
+  }, 60_000);
+
+  test('the admin account is created once; later starts say when ADMIN_PASSWORD or the account is not what they name', async () => {
+    const env = { STORE: 'postgres', DATABASE_URL: postgres.url, ADMIN_LOGIN: 'operator', ADMIN_PASSWORD: 'first-password' };
+    const nodes: NodeProcess[] = [];
+    const start = async (extra: Record<string, string> = {}) => {
+      const node = await startNodeProcess({ ...env, ...extra });
+      nodes.push(node);
+      return node;
+    };
+    try {
+      const first = await start();
+      expect(first.logIndex('admin account created')).toBeGreaterThanOrEqual(0);
+      const same = await start();
+      expect(same.logIndex('admin account created')).toBe(-1);
+      const changed = await start({ ADMIN_PASSWORD: 'second-password' });
+      await eventually(() => warnings(changed).length > 0, 10_000, 'the warning');
+      expect(warnings(changed)).toEqual(['ADMIN_PASSWORD is not the admin account password: it is used only to create the account']);
+      expect(changed.logIndex('admin account created')).toBe(-1);
+      // A reader's account of that name is no admin account: left as it is, and said.
+      const signup = await fetch(`${first.url}/api/users/squatter`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ password: 'squatter-password' }),
+      });
+      expect(signup.status).toBe(201);
+      const squatted = await start({ ADMIN_LOGIN: 'squatter' });
+      expect(warnings(squatted)).toEqual(['ADMIN_LOGIN names an account without the admin scope: it was left as it is']);
+      // The first node saw no warning of its own.
+      expect(warnings(same)).toEqual([]);
+    } finally {
+      for (const node of nodes) await node.cleanup();
     }
   }, 90_000);
 });
