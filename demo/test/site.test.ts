@@ -225,6 +225,38 @@ describe('demo/start.js', () => {
     }
   }, 60_000);
 
+  test('`npm start` stopped with SIGTERM stops the node gracefully, leaving nothing running', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'news-forum-npm-start-'));
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const child = spawn('npm', ['start'], {
+      cwd: root,
+      env: { ...process.env, ...env(dir), LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    try {
+      const deadline = Date.now() + 120_000;
+      while (!output.includes('third-party blog') && Date.now() < deadline && child.exitCode === null)
+        await new Promise((r) => setTimeout(r, 50));
+      const forum = /forum and demo\s+(http:\/\/localhost:\d+)\//.exec(output)?.[1]?.replace('localhost', '127.0.0.1');
+      expect(forum).toBeTruthy();
+      expect((await fetch(`${forum}/healthz`)).status).toBe(200);
+      child.kill('SIGTERM');
+      await exited;
+      // The node itself got the signal (npm's shell passes it on only to a program it became).
+      const stoppedBy = Date.now() + 10_000;
+      while (!output.includes('"msg":"stopped"') && Date.now() < stoppedBy) await new Promise((r) => setTimeout(r, 50));
+      expect(output).toContain('"msg":"stopped"');
+      await expect(fetch(`${forum}/healthz`)).rejects.toThrow();
+    } finally {
+      child.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 150_000);
+
   test('stops with one line naming a bad variable', async () => {
     const start = fileURLToPath(new URL('../start.js', import.meta.url));
     const child = spawn(process.execPath, [start], {
