@@ -123,3 +123,16 @@ export async function readBackup(file: string): Promise<{ header: BackupHeader; 
   }
   return { header: header as BackupHeader, records: records() };
 }
+
+/**
+ * Reads a whole backup file as `readBackup()` hands it to an import, without a
+ * store: resolves with its header and the rows it holds, or throws what the
+ * import would (StoreError `invalid` naming the line). A restore checks the
+ * file first, so that a file cut short or corrupt creates no database.
+ */
+export async function checkBackup(file: string): Promise<{ header: BackupHeader; counts: RowCounts }> {
+  const { header, records } = await readBackup(file);
+  const counts = noRows();
+  for await (const record of records) counts[record.table]++;
+  return { header, counts };
+}

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -265,6 +265,71 @@ test('a backup of a running embedded node under a write workload restores every 
   expect((await empty.listUsers({ limit: 1 })).items).toEqual([]);
   await empty.close();
 }, 240_000);
+
+test('a file cut short or corrupt after its header creates nothing: no data directory, no tables', async () => {
+  // The backup the test above wrote.
+  const lines = (await readFile(path.join(work, 'forum.ndjson'), 'utf8')).trim().split('\n');
+  const half = Math.floor(lines.length / 2);
+  const bad = [
+    // Cut in the middle of a line, as a copy that stopped.
+    {
+      name: 'truncated',
+      text: `${lines.slice(0, half).join('\n')}\n${lines[half]!.slice(0, 20)}`,
+      error: `line ${half + 1} of the backup: not JSON`,
+    },
+    {
+      name: 'corrupt',
+      text: `${lines.map((line, i) => (i === 4 ? '{"table":"posts","row":{"id":"x"' : line)).join('\n')}\n`,
+      error: 'line 5 of the backup: not JSON',
+    },
+    // Well formed, but its rows do not fit the tables: only the import finds out.
+    {
+      name: 'unfit',
+      text: `${lines[0]}\n{"table":"users","row":{"name":"bob"}}\n${JSON.stringify({ end: true, counts: { users: 1, posts: 0, comments: 0, votes: 0, idempotencyKeys: 0 } })}\n`,
+      error: /^The users rows do not fit: /,
+    },
+  ];
+  const admin = new pg.Client({ connectionString: postgres.url });
+  await admin.connect();
+  try {
+    await admin.query('CREATE DATABASE refused');
+  } finally {
+    await admin.end();
+  }
+  const refused = postgres.url.replace(/\/postgres$/, '/refused');
+  for (const { name, text, error } of bad) {
+    const file = path.join(work, `${name}.ndjson`);
+    await writeFile(file, text);
+    /** Refused with one line, as before anything is created. */
+    const oneLine = ({ code, stdout, stderr }: { code: number; stdout: string; stderr: string }) => {
+      expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
+      expect(stderr).toMatch(/^news-forum: restore failed: [^\n]+\n$/);
+      const message = stderr.slice('news-forum: restore failed: '.length, -1);
+      if (typeof error === 'string') expect(message).toBe(error);
+      else expect(message).toMatch(error);
+    };
+    // A data directory the command would create, below a folder that does not exist either: neither is left behind.
+    const created = path.join(work, `never-${name}`);
+    oneLine(await cli(['restore', file], { DATA_DIR: path.join(created, 'data') }));
+    expect(existsSync(created)).toBe(false);
+    // A data directory that existed (empty) stays, and stays empty.
+    const existing = path.join(work, `existing-${name}`);
+    await mkdir(existing);
+    oneLine(await cli(['restore', file], { DATA_DIR: existing }));
+    expect(await readdir(existing)).toEqual([]);
+    // On PostgreSQL, a file that is not whole creates no table.
+    if (name === 'unfit') continue;
+    oneLine(await cli(['restore', file], { STORE: 'postgres', DATABASE_URL: refused }));
+    const client = new pg.Client({ connectionString: refused });
+    await client.connect();
+    try {
+      const { rows } = await client.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'");
+      expect(rows).toEqual([]);
+    } finally {
+      await client.end();
+    }
+  }
+}, 120_000);
 
 const onRethinkdb = findRethinkdb() ? test : test.skip;
 
