@@ -23,8 +23,28 @@ function fromBodyParser(error: { type?: string; status?: number }): ProblemError
   }
 }
 
+/** At most one "database unavailable" line this often: an outage fails every request, and each would log. */
+const OUTAGE_LOG_MS = 5_000;
+
+/** A warning logged at most once per `ms`; the next one says how many were left out (`suppressed`). */
+function quietLog(logger: Logger, msg: string, ms: number): (fields: Record<string, unknown>) => void {
+  let quietUntil = 0;
+  let suppressed = 0;
+  return (fields) => {
+    const now = Date.now();
+    if (now < quietUntil) {
+      suppressed++;
+      return;
+    }
+    logger.warn(msg, { ...fields, ...(suppressed > 0 && { suppressed }) });
+    suppressed = 0;
+    quietUntil = now + ms;
+  };
+}
+
 /** Answers every error as application/problem+json; never leaks a stack trace. */
 export function problemHandler(logger: Logger): ErrorRequestHandler {
+  const outage = quietLog(logger, 'database unavailable', OUTAGE_LOG_MS);
   return (error: unknown, req, res, next) => {
     if (res.headersSent) return next(error);
     const known = error instanceof ProblemError || error instanceof StoreError;
@@ -39,7 +59,7 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
       problem = toProblem(error);
     } else if (error instanceof StoreError && error.kind === 'unavailable' && error.cause instanceof Error) {
       // The client is told to try again; the operator needs what failed (a database away, its disk or directory).
-      logger.warn('database unavailable', { requestId: res.locals.requestId, error: error.cause.message });
+      outage({ requestId: res.locals.requestId, error: error.cause.message });
     }
     for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
     res

@@ -54,6 +54,7 @@ test('PostgreSQL killed during a burst of writes: the node stays up, answers 503
   // Concurrent writers, each many transactions in a row, so connections are mid-transaction when the database dies.
   let running = true;
   let succeeded = 0;
+  let unavailable = 0;
   const statuses = new Set<number>();
   const writers = tokens.flatMap((token, i) =>
     [0, 1, 2, 3].map(async (j) => {
@@ -62,6 +63,7 @@ test('PostgreSQL killed during a burst of writes: the node stays up, answers 503
           const r = await post(token, `burst ${i}.${j}.${n}`);
           statuses.add(r.status);
           if (r.status === 201) succeeded++;
+          if (r.status === 503) unavailable++;
           await r.arrayBuffer();
           // Failures come fast: do not let them spend the node's rate limits.
           if (r.status !== 201) await pause(100);
@@ -92,6 +94,11 @@ test('PostgreSQL killed during a burst of writes: the node stays up, answers 503
   const down = await post(later1!, 'while down');
   expect(down.status).toBe(503);
   expect(down.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  // Each 503 does not log a line of its own: one every few seconds, saying how many it left out.
+  const outageLines = node.logs.filter((line) => line.msg === 'database unavailable');
+  expect(unavailable).toBeGreaterThan(10);
+  expect(outageLines.length).toBeGreaterThanOrEqual(1);
+  expect(outageLines.length).toBeLessThan(unavailable / 5);
   // The contract's ServiceUnavailable: when to try again.
   expect(Number(down.headers.get('retry-after'))).toBeGreaterThan(0);
   expect(await down.json()).toMatchObject({ type: 'urn:news-forum:problem:unavailable', status: 503 });
