@@ -269,10 +269,16 @@ function host(env: Env): string {
 
 const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
+const MAX_PROXY_HOPS = 32;
+
 function trustProxy(env: Env): Config['trustProxy'] {
   const raw = read(env, 'TRUST_PROXY');
   if (raw === undefined || raw === 'false') return false;
-  if (/^\d+$/.test(raw)) return Number(raw);
+  if (/^\d+$/.test(raw)) {
+    // A request crosses a few proxies, not thousands; a number this large is a mistake (an address missing its dots).
+    if (Number(raw) > MAX_PROXY_HOPS) throw new ConfigError('TRUST_PROXY', `a hop count must be from 0 to ${MAX_PROXY_HOPS} (got ${raw})`);
+    return Number(raw);
+  }
   const entries = raw
     .split(',')
     .map((s) => s.trim())

@@ -62,6 +62,7 @@ test.each([
   ['ADMIN_PASSWORD', { ADMIN_LOGIN: 'root' }],
   ['ADMIN_LOGIN', { ADMIN_LOGIN: 'Root!', ADMIN_PASSWORD: 'long-enough' }],
   ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+  ['TRUST_PROXY', { TRUST_PROXY: '99999999999999999999999' }],
   ['ETCD_URL', { ETCD_URL: 'etcd1:2379' }],
   ['ETCD_URL', { ETCD_URL: 'grpc://etcd1:2379' }],
   ['ETCD_URL', { ETCD_URL: 'http://etcd1' }],
