@@ -5,7 +5,7 @@ import { isModerator } from '../moderation/visibility.js';
 import { isOwnOrigin, originAccess } from '../policy/origin.js';
 import { ProblemError } from '../problem/problem-error.js';
 import type { Services } from '../services.js';
-import type { CreatedComment } from '../store/store.js';
+import type { CreatedComment, StoredPost } from '../store/store.js';
 import { commentCreated } from './comment-created.js';
 import { addComment } from './comments.js';
 import { idempotencyKey } from './idempotency.js';
@@ -46,11 +46,11 @@ const hidden = (url: string) => new ProblemError('discussion-hidden', `A moderat
  * discussion is closed (not that it is missing, which invites a first
  * comment), and not the post's id.
  */
-async function commentOnOpenPost<T>(url: string, services: Services, comment: () => Promise<T>): Promise<T> {
+async function commentOnOpenPost<T>(url: string, services: Services, comment: (post: StoredPost | null) => Promise<T>): Promise<T> {
   const before = await services.store.getPagePost(url);
   if (before?.hidden) throw hidden(url);
   try {
-    return await comment();
+    return await comment(before);
   } catch (error) {
     // Hidden after the look above: the store refuses it as a missing post.
     if ((await services.store.getPagePost(url).catch(() => undefined))?.hidden) throw hidden(url);
@@ -71,10 +71,9 @@ export const pageHandlers = {
     const url = pageUrlOf(body.url);
     requirePageOrigin(url, req, services);
     const idempotency = idempotencyKey(headers['idempotency-key'], caller, req, body);
-    const created: CreatedComment = await commentOnOpenPost(url, services, async () => {
+    const created: CreatedComment = await commentOnOpenPost(url, services, async (post) => {
       if (body.parentId) {
         // A reply needs a discussion to reply in: none is created for it.
-        const post = await services.store.getPagePost(url);
         if (!post) throw new ProblemError('not-found', `No comment ${body.parentId} on ${url}`);
         return addComment(services, caller, { postId: post.id, parentId: body.parentId, text: body.text }, idempotency);
       }
