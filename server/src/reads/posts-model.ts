@@ -9,6 +9,8 @@ import { OrderedWindow } from './ordered-window.js';
 import { postCursor } from './post-cursors.js';
 import { WriteFences } from './write-fences.js';
 
+/** Changes held while the store is read, past which the read starts over (it then has them). */
+const MAX_STASHED = 10_000;
 /** Pages kept serialized per sort: a few page sizes times a few pages. */
 const BODIES_PER_SORT = 32;
 
@@ -29,6 +31,8 @@ export class PostsModel {
   readonly #capacity: number;
   readonly #windows = new Map<PostSort, OrderedWindow<StoredPost>>();
   readonly #applied = new AppliedVersions();
+  /** Changes the feed brought while every sort is read from the store (undefined when none is read). */
+  #stash: Change<StoredPost>[] | undefined;
   /** Changes applied while a thin window is read again, replayed onto the new one. */
   readonly #refills = new Map<PostSort, Change<StoredPost>[]>();
   #loadedAt = 0;
@@ -70,16 +74,20 @@ export class PostsModel {
     for (let attempt = 0; !signal.aborted; attempt++) {
       // Subscribed before reading, so nothing committed after the read is missed.
       const changes = this.#store.changes('posts', { signal })[Symbol.asyncIterator]();
+      // Asked first: a lazy iterator subscribes on its first next().
+      const first = changes.next();
+      void this.#reload();
       try {
-        await this.#load();
-        for (let item = await changes.next(); !item.done; item = await changes.next()) {
+        for (let item = await first; !item.done; item = await changes.next()) {
           attempt = 0;
-          await this.#take(item.value);
+          this.#take(item.value);
         }
       } catch (error) {
         if (!signal.aborted)
           this.#logger.warn('posts read model failed; reloading', { error: error instanceof Error ? error.message : String(error) });
       } finally {
+        // Ends a read under way: its windows would miss what the feed brings until it is open again.
+        this.#stash = undefined;
         this.#windows.clear();
         await changes.return?.();
       }
@@ -87,27 +95,49 @@ export class PostsModel {
     }
   }
 
-  async #take(item: FeedItem<'posts'>): Promise<void> {
-    if ('reset' in item) {
-      // Changes were lost: nothing in memory can be trusted until read again.
-      this.#windows.clear();
-      await this.#load();
-    } else {
-      this.#apply(item);
-    }
+  #take(item: FeedItem<'posts'>): void {
+    // Changes were lost: nothing in memory can be trusted until read again.
+    if ('reset' in item) void this.#reload();
+    else if (this.#stash === undefined) this.#apply(item);
+    // Too many to hold while the store does not answer: the next read has them.
+    else if (this.#stash.push(item) > MAX_STASHED) void this.#reload();
   }
 
-  async #load(): Promise<void> {
-    const at = this.fences.now();
-    const pages = await Promise.all(POST_SORTS.map((sort) => this.#store.listPosts(sort, { limit: this.#capacity })));
-    if (this.#abort.signal.aborted) return;
-    POST_SORTS.forEach((sort, i) => {
-      const page = readersPage(pages[i] as Page<StoredPost>);
-      for (const post of page.items) if (this.#applied.get(post.id) < post.version) this.#applied.record(post.id, post.version);
-      this.#windows.set(sort, this.#window(sort, page));
-    });
-    this.#loadedAt = at;
-    this.#applied.wake();
+  /**
+   * Reads every sort from the store, again after failures, while the feed
+   * goes on into a stash. The windows are installed with the stash applied,
+   * in one turn: a snapshot taken from memory then has every change the
+   * relays have sent (they send each as the feed hands it over), and a
+   * socket that joins later is sent every change after it.
+   */
+  async #reload(): Promise<void> {
+    this.#windows.clear();
+    const stash: Change<StoredPost>[] = [];
+    this.#stash = stash;
+    const { signal } = this.#abort;
+    for (let attempt = 0; this.#stash === stash && !signal.aborted; attempt++) {
+      const at = this.fences.now();
+      try {
+        const pages = await Promise.all(POST_SORTS.map((sort) => this.#store.listPosts(sort, { limit: this.#capacity })));
+        if (this.#stash !== stash || signal.aborted) return;
+        POST_SORTS.forEach((sort, i) => {
+          const page = readersPage(pages[i] as Page<StoredPost>);
+          for (const post of page.items) if (this.#applied.get(post.id) < post.version) this.#applied.record(post.id, post.version);
+          this.#windows.set(sort, this.#window(sort, page));
+        });
+        this.#stash = undefined;
+        for (const change of stash) this.#apply(change);
+        this.#loadedAt = at;
+        this.#applied.wake();
+        return;
+      } catch (error) {
+        if (this.#stash !== stash || signal.aborted) return;
+        this.#logger.warn('posts read model: read failed; reading again', {
+          error: error instanceof Error ? error.message : String(error),
+        });
+        await wait(backoffDelay(attempt), signal);
+      }
+    }
   }
 
   #window(sort: PostSort, page: Page<StoredPost>): OrderedWindow<StoredPost> {
