@@ -488,6 +488,8 @@ export interface paths {
          * Flag a post for moderators
          * @description One flag per reader and post: flagging again changes nothing. At
          *     `flagThreshold` flags the post is hidden until a moderator decides.
+         *     Accounts younger than `flagMinAccountAgeSeconds` get 403, so that a
+         *     few accounts made for it cannot hide what they like.
          */
         post: operations["flagPost"];
         delete?: never;
@@ -514,6 +516,7 @@ export interface paths {
          * Flag a comment for moderators
          * @description One flag per reader and comment: flagging again changes nothing. At
          *     `flagThreshold` flags the comment shows as a placeholder until a moderator decides.
+         *     Accounts younger than `flagMinAccountAgeSeconds` get 403, as for posts.
          */
         post: operations["flagComment"];
         delete?: never;
@@ -844,6 +847,8 @@ export interface components {
             editWindowSeconds?: number;
             /** @description Flags that hide an item until a moderator decides (FLAG_THRESHOLD) */
             flagThreshold?: number;
+            /** @description How old an account must be to flag; moderators flag any time (FLAG_MIN_ACCOUNT_AGE) */
+            flagMinAccountAgeSeconds?: number;
         };
         Credentials: {
             login: string;

@@ -32,6 +32,8 @@ export async function startForumServer(): Promise<ForumServer> {
         ADMIN_LOGIN: ADMIN.login,
         ADMIN_PASSWORD: ADMIN.password,
         LOG_LEVEL: 'silent',
+        // Tests flag with accounts made a moment before.
+        FLAG_MIN_ACCOUNT_AGE: '0',
         // Presence counts within a fraction of a second, so tests of them stay short.
         PRESENCE_PERIOD: '200ms',
       },

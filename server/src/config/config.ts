@@ -68,6 +68,8 @@ export interface Config {
   editWindowSeconds: number;
   /** FLAG_THRESHOLD: flags by distinct readers that hide an item until a moderator decides. */
   flagThreshold: number;
+  /** FLAG_MIN_ACCOUNT_AGE: how old an account must be to flag (moderators any time). */
+  flagMinAccountAgeSeconds: number;
 }
 
 /** The environment variable of each rate limit. */
@@ -492,5 +494,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimits: rateLimits(env),
     editWindowSeconds: duration(env, 'EDIT_WINDOW', '15m', 0),
     flagThreshold: count(env, 'FLAG_THRESHOLD', 3, [1, 1000]),
+    // A day: a handful of accounts made to hide a post have to be made a day ahead, and sign-ups are limited per address.
+    flagMinAccountAgeSeconds: duration(env, 'FLAG_MIN_ACCOUNT_AGE', '1d', 0),
   };
 }

@@ -11,6 +11,7 @@ export const metaHandlers = {
         instance: services.config.instanceName,
         editWindowSeconds: services.config.editWindowSeconds,
         flagThreshold: services.config.flagThreshold,
+        flagMinAccountAgeSeconds: services.config.flagMinAccountAgeSeconds,
       },
     };
   },

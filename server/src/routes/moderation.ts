@@ -34,6 +34,34 @@ export async function accountToActOn(services: Services, caller: Caller, login: 
   return target;
 }
 
+/** A whole number of the largest unit that fits, as in "2 days" or "90 seconds". */
+function spanOf(seconds: number): string {
+  const [unit, size] = (
+    [
+      ['day', 86_400],
+      ['hour', 3_600],
+      ['minute', 60],
+    ] as const
+  ).find(([, size]) => seconds % size === 0) ?? ['second', 1];
+  const count = seconds / size;
+  return `${count} ${unit}${count === 1 ? '' : 's'}`;
+}
+
+/**
+ * Flags hide what enough of them name, so an account flags only once it is
+ * FLAG_MIN_ACCOUNT_AGE old: accounts made to hide a post must be made that
+ * long ahead. Moderators, who hide at once anyway, flag any time.
+ */
+async function requireAgeToFlag(services: Services, caller: Caller): Promise<void> {
+  const age = services.config.flagMinAccountAgeSeconds;
+  if (age === 0 || isModerator(caller.scopes)) return;
+  const account = await services.store.getUser(caller.login);
+  const from = Date.parse(account?.createdAt ?? '') + age * 1000;
+  if (from <= Date.now()) return;
+  const when = Number.isNaN(from) ? '' : `: yours can from ${new Date(from).toISOString()}`;
+  throw new ProblemError('forbidden', `An account flags once it is ${spanOf(age)} old${when}`);
+}
+
 /** A post as `caller` may see it: everything for moderators, else without flags (and 404 once hidden). */
 export function postFor<T extends StoredPost>(caller: Caller | undefined, post: T): T {
   if (isModerator(caller?.scopes)) return post;
@@ -109,12 +137,14 @@ export const moderationHandlers = {
 
   async flagPost({ path, body, caller, services }) {
     await visiblePost(services, caller, path.pid);
+    await requireAgeToFlag(services, caller);
     await services.store.flag({ kind: 'post', postId: path.pid }, caller.login, body.reason, services.config.flagThreshold);
     return { status: 204 };
   },
 
   async flagComment({ path, body, caller, services }) {
     await visiblePost(services, caller, path.pid);
+    await requireAgeToFlag(services, caller);
     const target: ModerationTarget = { kind: 'comment', postId: path.pid, id: path.id };
     await services.store.flag(target, caller.login, body.reason, services.config.flagThreshold);
     return { status: 204 };

@@ -91,6 +91,8 @@ test.each([
   ['EDIT_WINDOW', { EDIT_WINDOW: '31d' }],
   ['FLAG_THRESHOLD', { FLAG_THRESHOLD: '0' }],
   ['FLAG_THRESHOLD', { FLAG_THRESHOLD: 'three' }],
+  ['FLAG_MIN_ACCOUNT_AGE', { FLAG_MIN_ACCOUNT_AGE: 'a day' }],
+  ['FLAG_MIN_ACCOUNT_AGE', { FLAG_MIN_ACCOUNT_AGE: '-1' }],
 ])('a bad %s is named', (variable, env) => {
   let error: unknown;
   try {
@@ -103,8 +105,10 @@ test.each([
   expect((error as ConfigError).message).not.toContain('\n');
 });
 
-test('moderation: EDIT_WINDOW as seconds or with a unit (0 turns author edits off), FLAG_THRESHOLD', () => {
-  expect(loadConfig({})).toMatchObject({ editWindowSeconds: 900, flagThreshold: 3 });
+test('moderation: EDIT_WINDOW as seconds or with a unit (0 turns author edits off), FLAG_THRESHOLD, FLAG_MIN_ACCOUNT_AGE', () => {
+  expect(loadConfig({})).toMatchObject({ editWindowSeconds: 900, flagThreshold: 3, flagMinAccountAgeSeconds: 86_400 });
+  expect(loadConfig({ FLAG_MIN_ACCOUNT_AGE: '0' }).flagMinAccountAgeSeconds).toBe(0);
+  expect(loadConfig({ FLAG_MIN_ACCOUNT_AGE: '3h' }).flagMinAccountAgeSeconds).toBe(10_800);
   expect(loadConfig({ EDIT_WINDOW: '90', FLAG_THRESHOLD: '5' })).toMatchObject({ editWindowSeconds: 90, flagThreshold: 5 });
   expect(loadConfig({ EDIT_WINDOW: '1h' }).editWindowSeconds).toBe(3600);
   expect(loadConfig({ EDIT_WINDOW: '0' }).editWindowSeconds).toBe(0);

@@ -94,6 +94,8 @@ describe('every operation, success and main failure', () => {
       instance: expect.any(String),
       editWindowSeconds: 900,
       flagThreshold: 3,
+      // The test servers' (support/server.ts); the default is a day (config.test.ts).
+      flagMinAccountAgeSeconds: 0,
     });
   });
 

@@ -127,6 +127,38 @@ describe('flags', () => {
     expect(queue.body.items.some((item: any) => item.post?.id === post.id)).toBe(true);
   });
 
+  test('an account younger than FLAG_MIN_ACCOUNT_AGE gets 403 and flags nothing; moderators flag at once; old enough, it flags', async () => {
+    const young = await startTestServer({ env: { FLAG_MIN_ACCOUNT_AGE: '2s' } });
+    try {
+      expect((await young.call('GET', '/api')).body).toMatchObject({ flagMinAccountAgeSeconds: 2 });
+      const youngAdmin = await young.login(ADMIN.login, ADMIN.password);
+      const created = await young.call('POST', '/api/posts', { token: youngAdmin, body: { title: 'flagged early' } });
+      const [eve, fay] = [await young.signUp('eve'), await young.signUp('fay')];
+      const comment = await young.call('PUT', `/api/comments/${created.body.id}`, { token: fay, body: { text: 'hm' } });
+      const flags = [`/api/posts/${created.body.id}/flags`, `/api/comments/${created.body.id}/${comment.body.id}/flags`];
+      for (const path of flags) {
+        const refused = await young.call('POST', path, { token: eve, body: { reason: 'spam' } });
+        expect(refused.status).toBe(403);
+        expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+        expect(refused.body.detail).toMatch(/^An account flags once it is 2 seconds old: yours can from \d{4}-\d\d-\d\dT/);
+      }
+      // Moderators see flag counts; none is none.
+      const flagCounts = async () => [
+        (await young.call('GET', `/api/posts/${created.body.id}`, { token: youngAdmin })).body.flagCount ?? 0,
+        (await young.call('GET', `/api/comments/${created.body.id}`, { token: youngAdmin })).body.items[0].flagCount ?? 0,
+      ];
+      expect(await flagCounts()).toEqual([0, 0]);
+      // The admin, made a moment ago too, flags at once.
+      expect((await young.call('POST', flags[1]!, { token: youngAdmin, body: { reason: 'spam' } })).status).toBe(204);
+      expect(await flagCounts()).toEqual([0, 1]);
+      await sleep(2_100);
+      for (const path of flags) expect((await young.call('POST', path, { token: eve, body: { reason: 'spam' } })).status).toBe(204);
+      expect(await flagCounts()).toEqual([1, 2]);
+    } finally {
+      await young.cleanup();
+    }
+  });
+
   test('a flagged comment shows as a placeholder without author; moderators see it whole', async () => {
     const post = await newPost(ana);
     const comment = await newComment(dora, post.id, 'buy now');

@@ -5,7 +5,7 @@ import type { Store } from '../../src/store/store.js';
 import { type CallOptions, type CallResult, call } from '../support/http-client.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { createRethinkdbStore, startRethinkdb, type TestRethinkdb } from '../support/rethinkdb.js';
-import { ADMIN, RELAXED_LIMITS, TEST_PASSWORD_COST, TEST_SECRET, tempDir } from '../support/server.js';
+import { ADMIN, FLAG_ANY_AGE, RELAXED_LIMITS, TEST_PASSWORD_COST, TEST_SECRET, tempDir } from '../support/server.js';
 import type { StoreKind } from '../support/store-adapters.js';
 import { createEmbeddedStore, createPostgresStore } from '../support/store-template.js';
 
@@ -57,6 +57,7 @@ export async function startTwoNodes(kind: StoreKind, reads: Partial<ReadOptions>
         ADMIN_PASSWORD: ADMIN.password,
         INSTANCE_NAME: name,
         LOG_LEVEL: 'silent',
+        ...FLAG_ANY_AGE,
         ...(kind === 'postgres' ? { STORE: 'postgres', DATABASE_URL: opened.url as string } : {}),
         ...(kind === 'rethinkdb' ? { STORE: 'rethinkdb', RETHINKDB_URL: opened.url as string } : {}),
       },

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { terminate } from './launch.js';
 import { eventually } from './live-client.js';
-import { TEST_SECRET } from './server.js';
+import { FLAG_ANY_AGE, TEST_SECRET } from './server.js';
 import { createEmbeddedStore } from './store-template.js';
 
 /** `news-forum-server`, as package.json's `bin` names it and the container image runs it. */
@@ -38,7 +38,16 @@ export async function startNodeProcess(env: Record<string, string>): Promise<Nod
   const { store, dataDir, cleanup } = await createEmbeddedStore();
   await store.close();
   const child = spawn(process.execPath, [CLI], {
-    env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'info', ...env },
+    env: {
+      PATH: process.env.PATH,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      JWT_SECRET: TEST_SECRET,
+      LOG_LEVEL: 'info',
+      ...FLAG_ANY_AGE,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: LogLine[] = [];

@@ -3,7 +3,7 @@ import { type RunningServer, startServer } from '../../src/server.js';
 import { call } from './http-client.js';
 import { startPostgres, type TestPostgres } from './postgres.js';
 import { startRedis, type TestRedis } from './redis.js';
-import { RELAXED_LIMITS, TEST_PASSWORD_COST, TEST_SECRET, tempDir } from './server.js';
+import { FLAG_ANY_AGE, RELAXED_LIMITS, TEST_PASSWORD_COST, TEST_SECRET, tempDir } from './server.js';
 
 /** Nodes over one PostgreSQL and one Redis, as a deployment runs them. */
 export interface RedisNodes {
@@ -37,6 +37,7 @@ export async function startRedisNodes(): Promise<RedisNodes> {
           DATA_DIR: dir,
           INSTANCE_NAME: name,
           LOG_LEVEL: 'silent',
+          ...FLAG_ANY_AGE,
           ...env,
         },
         passwordCost: TEST_PASSWORD_COST,

@@ -12,6 +12,8 @@ export const TEST_SECRET = 'test-secret-that-is-at-least-32-characters-long';
 export const ADMIN = { login: 'admin', password: 'admin-password-123' };
 /** Fast scrypt for tests; production uses 2^17. */
 export const TEST_PASSWORD_COST = 2 ** 10;
+/** Tests flag with accounts made a moment before; moderation.test.ts tests the age an account needs to flag. */
+export const FLAG_ANY_AGE = { FLAG_MIN_ACCOUNT_AGE: '0' } as const;
 
 /** Limits high enough that tests creating many accounts from one IP are not throttled. */
 export const RELAXED_LIMITS: Partial<LimitSettings> = {
@@ -62,6 +64,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ADMIN_LOGIN: ADMIN.login,
     ADMIN_PASSWORD: ADMIN.password,
     LOG_LEVEL: 'silent',
+    ...FLAG_ANY_AGE,
     ...options.env,
   };
   const start = (port: string) =>

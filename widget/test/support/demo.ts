@@ -18,6 +18,8 @@ export function testOptions(dataDir: string, env: Record<string, string> = {}): 
       LOG_LEVEL: 'silent',
       ADMIN_LOGIN: ADMIN.login,
       ADMIN_PASSWORD: ADMIN.password,
+      // Readers flag with accounts made a moment before.
+      FLAG_MIN_ACCOUNT_AGE: '0',
       ...env,
     },
     passwordCost: 1024,

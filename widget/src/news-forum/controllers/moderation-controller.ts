@@ -26,6 +26,8 @@ export class ModerationController extends Controller {
   busy = false;
   /** How long authors may edit, in seconds; until known, editing is not offered. */
   #editWindowSeconds: number | undefined;
+  /** How old an account must be to flag; until known, Flag is offered and the forum decides. */
+  #flagMinAccountAgeSeconds: number | undefined;
   /** The client the edit window was asked of: another (`api` changed) asks again. */
   #askedOf: NewsForumClient | undefined;
   #retry: ReturnType<typeof setTimeout> | undefined;
@@ -34,11 +36,12 @@ export class ModerationController extends Controller {
     const forum = this.ui.session.forum;
     if (!forum || forum === this.#askedOf) return;
     this.#askedOf = forum;
-    this.#editWindowSeconds = undefined;
+    this.#editWindowSeconds = this.#flagMinAccountAgeSeconds = undefined;
     clearTimeout(this.#retry);
     void forum.info().then(({ data }) => {
       if (this.#askedOf !== forum) return;
       this.#editWindowSeconds = data?.editWindowSeconds;
+      this.#flagMinAccountAgeSeconds = data?.flagMinAccountAgeSeconds;
       // Unanswered (the forum down as the page opened): asked again later, or authors would never be offered Edit.
       if (data === undefined)
         this.#retry = setTimeout(() => {
@@ -69,10 +72,12 @@ export class ModerationController extends Controller {
     return window !== undefined && author && this.ui.clock.now - Date.parse(item.createdAt) < window * 1000;
   }
 
-  /** Readers other than the author may flag. */
+  /** Readers other than the author may flag, once their account is old enough (moderators at once). */
   canFlag(item: { author?: string | undefined }): boolean {
     const user = this.ui.session.user;
-    return Boolean(user && item.author !== undefined && item.author !== user.login);
+    if (!user || item.author === undefined || item.author === user.login) return false;
+    const age = this.#flagMinAccountAgeSeconds;
+    return this.moderator || age === undefined || this.ui.clock.now - Date.parse(user.createdAt) >= age * 1000;
   }
 
   toggle(key: ModerationKey | undefined): void {
