@@ -2,6 +2,7 @@ import { createClient, type NewsForumClient, NewsForumError, type User } from '@
 import { type ErrorAction, emit } from '../../events/events.js';
 import { type AddressAttribute, describeError, describeUnusable } from '../describe-error.js';
 import { Controller } from './controller.js';
+import { pageSessions, type SharedSession } from './page-sessions.js';
 
 /** setTimeout's longest delay; a token may live longer (TOKEN_TTL up to 30 days), so that wait is taken in steps. */
 const MAX_DELAY_MS = 2 ** 31 - 1;
@@ -53,6 +54,9 @@ export class SessionController extends Controller {
   #calls = new AbortController();
   /** The session of a reader whose element was moved in the page (disconnected, then connected again). */
   #kept: { base: string; token: string; user: User; expiresAt: number | undefined } | undefined;
+  /** Hears the page's other elements sign in and out (see page-sessions.ts). */
+  readonly #hear = (session: SharedSession) => this.#adopt(session);
+  #stopHearing: (() => void) | undefined;
 
   /** Carried by every call of this session; `also` adds the signal of the view that made the call. */
   signal(also?: AbortSignal): AbortSignal {
@@ -60,6 +64,7 @@ export class SessionController extends Controller {
   }
 
   override hostConnected(): void {
+    this.#stopHearing ??= pageSessions.listen(this.#hear);
     // Moved in the page: the next update starts the client again.
     this.changed();
   }
@@ -70,7 +75,11 @@ export class SessionController extends Controller {
     if (base === this.base) return;
     // Signed in to the forum `api` named before: that session ends, on its server too.
     const left = this.base && this.user ? this.user.login : undefined;
-    if (left !== undefined) void this.forum?.logout();
+    if (left !== undefined) {
+      void this.forum?.logout();
+      // The token is revoked: the page's other elements on that forum are signed out too.
+      this.#tell(undefined);
+    }
     this.#close();
     if (left !== undefined) emit(this.host, 'news-forum-logout', { login: left, reason: 'api-changed' });
     this.base = base;
@@ -78,7 +87,9 @@ export class SessionController extends Controller {
       this.refuse('api', this.host.api);
       return;
     }
-    const kept = this.#kept?.base === base ? this.#kept : undefined;
+    const latest = pageSessions.latest(base);
+    // Kept from before a move, unless another element signed in or out of this forum since; else the page's session.
+    const kept = this.#kept?.base === base && (!latest || latest.signedIn?.token === this.#kept.token) ? this.#kept : latest?.signedIn;
     this.#kept = undefined;
     // The bundle's live connection is WebSocket only (src/live/websocket-io.ts), whatever `socket` asks for.
     this.forum = createClient({ baseUrl: base, ...(kept && { token: kept.token }) });
@@ -87,6 +98,8 @@ export class SessionController extends Controller {
   }
 
   hostDisconnected(): void {
+    this.#stopHearing?.();
+    this.#stopHearing = undefined;
     const token = this.forum?.token;
     this.#kept = token && this.user && this.base ? { base: this.base, token, user: this.user, expiresAt: this.#expiresAt } : undefined;
     // What the reader is writing is kept with the session: the forms go while the client starts again.
@@ -114,6 +127,8 @@ export class SessionController extends Controller {
     const at = typeof session === 'object' ? localDeadline(session.token, session.expiresAt) : session;
     this.#expiresAt = at !== undefined && Number.isFinite(at) ? at : undefined;
     this.#armExpiry();
+    // Signed in here just now: the page's other elements on this forum take the session.
+    if (typeof session === 'object') this.#tell({ user, token: session.token, expiresAt: this.#expiresAt });
   }
 
   /**
@@ -132,6 +147,7 @@ export class SessionController extends Controller {
   signOut(): void {
     const login = this.user?.login ?? '';
     this.#signedOut(true, false);
+    this.#tell(undefined);
     // The Sign out button gives way to Sign in: focus goes there rather than to the page.
     this.ui.focus.request('open:sign-in');
     this.ui.notices.show('Signed out.');
@@ -152,6 +168,11 @@ export class SessionController extends Controller {
    * Nothing is sent again by itself.
    */
   ended(message: string): void {
+    this.#end(message);
+    this.#tell(undefined, message);
+  }
+
+  #end(message: string): void {
     const login = this.user?.login ?? '';
     // Focus follows to the sign-in form only from inside the element (from a form that goes away), never from the page.
     const focused = this.host.matches(':focus-within');
@@ -167,6 +188,40 @@ export class SessionController extends Controller {
     if (list) this.ui.front.load();
     this.ui.parts.loaded?.thread.load();
     this.ui.page.load();
+  }
+
+  /** Tells the page's other elements on this forum that the reader signed in (`signedIn`) or out. */
+  #tell(signedIn: SharedSession['signedIn'], endedBecause?: string): void {
+    if (this.base) pageSessions.tell({ base: this.base, signedIn, endedBecause }, this.#hear);
+  }
+
+  /**
+   * Another element of the page on this forum signed in or out: this one follows, as if the reader had done it
+   * here, but sends nothing (the other element signed in, or revoked the token).
+   */
+  #adopt({ base, signedIn, endedBecause }: SharedSession): void {
+    const { forum, user } = this;
+    if (!forum || base !== this.base) return;
+    if (!signedIn) {
+      if (!user) return;
+      if (endedBecause !== undefined) {
+        this.#end(endedBecause);
+        return;
+      }
+      this.#signedOut(false, false);
+      this.ui.notices.show('Signed out.');
+      emit(this.host, 'news-forum-logout', { login: user.login, reason: 'user' });
+      return;
+    }
+    if (forum.token === signedIn.token) return;
+    // Signed in as another account here: that session's calls, votes and open forms go.
+    if (user) this.#renew();
+    forum.setToken(signedIn.token);
+    this.begin(signedIn.user, signedIn.expiresAt);
+    if (this.ui.view.panel === 'sign-in') this.ui.view.panel = undefined;
+    this.resync();
+    emit(this.host, 'news-forum-login', { user: signedIn.user, created: false });
+    this.changed();
   }
 
   /**
