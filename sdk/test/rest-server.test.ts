@@ -28,6 +28,7 @@ describe('REST through the SDK against the real server', () => {
       instance: expect.any(String),
       editWindowSeconds: expect.any(Number),
       flagThreshold: expect.any(Number),
+      flagMinAccountAgeSeconds: expect.any(Number),
     });
   });
 
