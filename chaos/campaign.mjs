@@ -41,16 +41,22 @@ export async function runCampaign({
   log = () => undefined,
 } = {}) {
   const faults = FAULTS.filter((fault) => only === undefined || fault.name.includes(only));
-  const postgres = await startPostgres();
-  const redis = await startRedis();
+  // Independent of each other: started together (so are the two nodes below).
+  const [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
   const proxy = await startProxy({ host: '127.0.0.1', port: postgres.port });
   const common = { STORE: 'postgres', REDIS_URL: redis.url, JWT_SECRET: SECRET, ...LIMITS };
   const nodes = [];
   const results = [];
   let workload;
   try {
-    nodes.push(await startNode('a', { ...common, DATABASE_URL: `postgres://postgres@127.0.0.1:${proxy.port}/postgres` }));
-    nodes.push(await startNode('b', { ...common, DATABASE_URL: postgres.url }));
+    // In the order a, b whatever finishes first; one that started is stopped below even if the other failed.
+    const outcomes = await Promise.allSettled([
+      startNode('a', { ...common, DATABASE_URL: `postgres://postgres@127.0.0.1:${proxy.port}/postgres` }),
+      startNode('b', { ...common, DATABASE_URL: postgres.url }),
+    ]);
+    for (const outcome of outcomes) if (outcome.status === 'fulfilled') nodes.push(outcome.value);
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
     const env = { postgres, redis, proxy, nodes };
     workload = await startWorkload({ nodes, clients, seed });
     log(`started PostgreSQL, Redis, the proxy, nodes a and b, ${clients} clients`);

@@ -27,15 +27,20 @@ export function seeded(seed) {
   };
 }
 
-/** One client: an account, an SDK client on one node, and its live views. */
-async function createChaosClient(login, baseUrl, pinned) {
+/** Signs `login` up and in on the node at `baseUrl`; resolves to its token. */
+async function signUp(login, baseUrl) {
   // Signing up and in costs scrypt: patient calls for that, short ones for the workload.
   const setup = createClient({ baseUrl, maxRetries: 5 });
   const created = await setup.users.create(login, { password: PASSWORD });
   if (created.error) throw created.error;
   const session = await setup.login(login, PASSWORD);
   if (session.error) throw session.error;
-  const forum = createClient({ baseUrl, token: session.data.token, maxRetries: 2, timeoutMs: 4_000, ackTimeoutMs: 4_000 });
+  return session.data.token;
+}
+
+/** One client: an account (signed in as `token`), an SDK client on one node, and its live views. */
+function createChaosClient(login, baseUrl, token, pinned) {
+  const forum = createClient({ baseUrl, token, maxRetries: 2, timeoutMs: 4_000, ackTimeoutMs: 4_000 });
   const seen = new Map();
   let duplicates = 0;
   const note = (topic) => (change) => {
@@ -111,7 +116,13 @@ const refused = (error) => error?.code === 'api_error' && error.status < 500;
 export async function startWorkload({ nodes, clients: count, seed = 1, pace = 60 }) {
   const random = seeded(seed);
   const ledger = new Ledger();
-  const owner = await createChaosClient('chaos-owner', nodes[0].url, []);
+  const accounts = [
+    { login: 'chaos-owner', baseUrl: nodes[0].url },
+    ...Array.from({ length: count }, (_, i) => ({ login: `chaos-${seed}-${i}`, baseUrl: nodes[i % nodes.length].url })),
+  ];
+  // Every account at once: each sign-up and sign-in is a scrypt of about a second, and the nodes hash two at a time each.
+  const [ownerToken, ...tokens] = await Promise.all(accounts.map(({ login, baseUrl }) => signUp(login, baseUrl)));
+  const owner = createChaosClient('chaos-owner', nodes[0].url, ownerToken, []);
   const pinned = [];
   for (const title of ['Pinned one', 'Pinned two']) {
     const { data, error } = await owner.forum.posts.create({ title });
@@ -120,8 +131,7 @@ export async function startWorkload({ nodes, clients: count, seed = 1, pace = 60
     ledger.post(data.id, owner.login);
   }
   owner.close();
-  const clients = [];
-  for (let i = 0; i < count; i++) clients.push(await createChaosClient(`chaos-${seed}-${i}`, nodes[i % nodes.length].url, pinned));
+  const clients = accounts.slice(1).map(({ login, baseUrl }, i) => createChaosClient(login, baseUrl, tokens[i], pinned));
 
   async function step(client) {
     const { forum, login } = client;

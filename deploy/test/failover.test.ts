@@ -91,13 +91,20 @@ async function converged(deadlineMs: number): Promise<number> {
 beforeAll(async () => {
   ({ cluster, db, stop: stopCluster } = await startTestCluster());
   etcd = new Etcd3({ hosts: cluster.info().etcd });
-  for (const [i, address] of WRITER_ADDRESSES.entries()) {
-    const forum = client(address, 'websocket');
-    const login = `writer-${i}`;
-    await forum.users.create(login, { password: 'correct horse battery' });
-    expect((await forum.login(login, 'correct horse battery')).error).toBeUndefined();
-    writers.push({ login, forum });
-  }
+  // All at once: each sign-up and sign-in is a scrypt (about a second of one core at the nodes' cost), and 20 of
+  // them one after another were half of this setup. A node hashes 2 at a time and queues 8 more (beyond, 503s the
+  // SDK would retry); with one call under way per writer, no node ever holds more than these 10.
+  writers.push(
+    ...(await Promise.all(
+      WRITER_ADDRESSES.map(async (address, i) => {
+        const forum = client(address, 'websocket');
+        const login = `writer-${i}`;
+        await forum.users.create(login, { password: 'correct horse battery' });
+        expect((await forum.login(login, 'correct horse battery')).error).toBeUndefined();
+        return { login, forum };
+      }),
+    )),
+  );
   postIds = [];
   for (let i = 0; i < 4; i += 1) postIds.push((await writers[i]!.forum.posts.create({ title: `failover ${i}` })).data!.id);
   threadId = postIds[0]!;

@@ -51,7 +51,29 @@ const replication = () =>
     async (db) => (await db.query('SELECT application_name, state, sync_state FROM pg_stat_replication')).rows,
   );
 
+/** The units' PostgreSQL without a replica, in a directory of its own (see their describe, below). */
+async function startUnitsDatabase(): Promise<{ dir: string; database: ClusterDatabase }> {
+  const unitsDir = await tempDir('units-postgres');
+  const started = await ClusterDatabase.create({
+    dir: unitsDir,
+    ports: new PortBook(unitsDir),
+    bin: path.dirname(findPrograms(['postgres']).postgres),
+    logDir: path.join(unitsDir, 'logs'),
+    replica: 'none',
+  });
+  await started.start();
+  return { dir: unitsDir, database: started };
+}
+
+/**
+ * Begun in beforeAll beside the cluster's database rather than after the tests before the units': each start
+ * is an initdb and a server start, seconds on this machine. Awaited (and its failure reported) by their describe.
+ */
+let unitsDatabase: Promise<{ dir: string; database: ClusterDatabase }> | undefined;
+
 beforeAll(async () => {
+  unitsDatabase = startUnitsDatabase();
+  unitsDatabase.catch(() => undefined);
   dir = await tempDir('replica');
   database = await startDatabase();
 }, 60_000);
@@ -59,6 +81,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await database?.stop();
   if (!process.env.KEEP_CLUSTER) await removeDir(dir);
+  // Stopped by its describe when that ran; here too in case it did not (a second stop changes nothing).
+  const units = await unitsDatabase?.catch(() => undefined);
+  await units?.database.stop();
+  await removeDir(units?.dir);
 }, 30_000);
 
 test('the replica streams from the primary, synchronously, and a row written on the primary is on the replica', async () => {
@@ -230,16 +256,8 @@ describe("the units' PostgreSQL commands, run against this machine's PostgreSQL"
   }
 
   beforeAll(async () => {
-    unitsDir = await tempDir('units-postgres');
+    ({ dir: unitsDir, database: primary } = await unitsDatabase!);
     bin = path.dirname(findPrograms(['postgres']).postgres);
-    primary = await ClusterDatabase.create({
-      dir: unitsDir,
-      ports: new PortBook(unitsDir),
-      bin,
-      logDir: path.join(unitsDir, 'logs'),
-      replica: 'none',
-    });
-    await primary.start();
   }, 60_000);
 
   afterAll(async () => {
