@@ -113,6 +113,8 @@ export async function startRenderer(options: RendererOptions): Promise<Renderer>
   const warned = new Set<string>();
   let stopped = false;
   let restart: NodeJS.Timeout | undefined;
+  // Tries a refused set again when its retry is due, rather than at the next resync after it.
+  let retry: NodeJS.Timeout | undefined;
 
   // nginx gone on its own (killed, crashed): started again with what was last rendered, as a supervisor would.
   function restartNginx() {
@@ -180,7 +182,10 @@ export async function startRenderer(options: RendererOptions): Promise<Renderer>
         rejected += 1;
         log('error', 'nginx -t refused the rendered configuration; rendering what it takes', { output: rendered.output });
         refused = wanted;
-        refusedRetryAt = Date.now() + (options.refusedRetryMs ?? REFUSED_RETRY_MS);
+        const retryMs = options.refusedRetryMs ?? REFUSED_RETRY_MS;
+        refusedRetryAt = Date.now() + retryMs;
+        clearTimeout(retry);
+        retry = setTimeout(() => void schedule().catch(report), retryMs);
         const { kept, refusedEntries } = await acceptable(set);
         if (stopped) return true;
         set = kept;
@@ -297,6 +302,7 @@ export async function startRenderer(options: RendererOptions): Promise<Renderer>
   const cleanup = async () => {
     stopped = true;
     clearTimeout(restart);
+    clearTimeout(retry);
     clearInterval(tick);
     await Promise.race([watcher.cancel().catch(() => undefined), delay(ETCD_CALL_MS, undefined, { ref: false })]);
     client.close();
