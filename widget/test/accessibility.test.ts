@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, test } from '@jest/globals';
-import axe from 'axe-core';
+import type axe from 'axe-core';
 import type { Page } from 'playwright-core';
 import type { LoginEventDetail, VoteEventDetail } from '../src/index.js';
+import { loadAxe } from './support/axe.js';
 import { nextEvent, openPage } from './support/browser.js';
 import { signIn, useDemoAndBrowser } from './support/fixture.js';
 import { waitFor } from './support/wait.js';
@@ -29,7 +30,7 @@ interface Violation {
 
 /** Runs axe-core on the element; returns the serious and critical violations (and logs the rest). */
 async function seriousViolations(page: Page, label: string): Promise<Violation[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axe.source);
+  await loadAxe(page);
   const violations = await page.evaluate(async () => {
     const results = await (window as unknown as { axe: typeof axe }).axe.run('news-forum', { resultTypes: ['violations'] });
     return results.violations.map(({ id, impact, help, nodes }) => ({

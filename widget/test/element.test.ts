@@ -81,33 +81,37 @@ describe('<news-forum>', () => {
   test('never throws on a page address it cannot use: it shows an error state and fires news-forum-error', async () => {
     const long = `https://example.com/article?q=${'x'.repeat(3000)}`;
     // The last: no page attribute value, so the page's own address, which is too long.
-    for (const [where, page_] of [
+    const cases = [
       ['/healthz', 'http://[bad'],
       ['/healthz', 'ftp://example.com/article'],
       ['/healthz', long],
       [`/healthz?q=${'x'.repeat(3000)}`, ''],
-    ] as const) {
-      const { page, problems, context } = await openPage(fixture.browser);
-      await page.goto(`${fixture.env.url}${where}`);
-      const heard = page.evaluate(
-        ([bundle, value]) =>
-          new Promise<ErrorEventDetail>((resolve) => {
-            document.addEventListener('news-forum-error', (event) => resolve(JSON.parse(JSON.stringify(event.detail))), { once: true });
-            void import(bundle).then(() => {
-              const element = document.createElement('news-forum');
-              element.setAttribute('page', value);
-              document.body.replaceChildren(element);
-            });
-          }),
-        [`${fixture.env.url}/news-forum.js`, page_] as const,
-      );
-      const message =
-        "This discussion cannot be shown: its page's address (the page attribute, else the page's own) is not an http(s) URL the forum accepts.";
-      expect(await heard).toMatchObject({ action: 'load', message, error: { code: 'network_error' } });
-      await page.locator('news-forum').getByText(message).waitFor();
-      expect(problems).toEqual({ errors: [], dialogs: [] });
-      await context.close();
-    }
+    ] as const;
+    // Each in a browser of its own, side by side.
+    await Promise.all(
+      cases.map(async ([where, page_]) => {
+        const { page, problems, context } = await openPage(fixture.browser);
+        await page.goto(`${fixture.env.url}${where}`);
+        const heard = page.evaluate(
+          ([bundle, value]) =>
+            new Promise<ErrorEventDetail>((resolve) => {
+              document.addEventListener('news-forum-error', (event) => resolve(JSON.parse(JSON.stringify(event.detail))), { once: true });
+              void import(bundle).then(() => {
+                const element = document.createElement('news-forum');
+                element.setAttribute('page', value);
+                document.body.replaceChildren(element);
+              });
+            }),
+          [`${fixture.env.url}/news-forum.js`, page_] as const,
+        );
+        const message =
+          "This discussion cannot be shown: its page's address (the page attribute, else the page's own) is not an http(s) URL the forum accepts.";
+        expect(await heard).toMatchObject({ action: 'load', message, error: { code: 'network_error' } });
+        await page.locator('news-forum').getByText(message).waitFor();
+        expect(problems).toEqual({ errors: [], dialogs: [] });
+        await context.close();
+      }),
+    );
   }, 30_000);
 
   test('shows itself offline when api comes to name no forum, and live again when it names one', async () => {

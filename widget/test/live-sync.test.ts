@@ -7,12 +7,15 @@ import { startForum } from './support/demo.js';
 import { signIn, useDemoAndBrowser } from './support/fixture.js';
 import { attribute, text, waitFor } from './support/wait.js';
 
-const fixture = useDemoAndBrowser();
 let restarted: RunningServer | undefined;
 
+// Declared before the fixture's, so run before it (afterAll hooks run in the order declared): the demo's teardown
+// deletes the data directory, whose lock this server holds until it closes (losing it stops the process).
 afterAll(async () => {
   await restarted?.close();
 });
+
+const fixture = useDemoAndBrowser();
 
 describe('two readers at once', () => {
   test("see each other's votes, posts and comments without reloading", async () => {

@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { createClient, type Post } from '@news-forum/sdk';
-import axe from 'axe-core';
+import type axe from 'axe-core';
 import type { Page } from 'playwright-core';
 import type { ErrorEventDetail } from '../src/index.js';
+import { loadAxe } from './support/axe.js';
 import { nextEvent, openPage } from './support/browser.js';
 import { signIn, useDemoAndBrowser } from './support/fixture.js';
 import { text, waitFor } from './support/wait.js';
@@ -59,7 +60,7 @@ async function holdStream(page: Page): Promise<{ held: boolean }> {
 }
 
 async function seriousViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axe.source);
+  await loadAxe(page);
   return page.evaluate(async () => {
     const results = await (window as unknown as { axe: typeof axe }).axe.run('news-forum', { resultTypes: ['violations'] });
     return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`);
@@ -72,8 +73,8 @@ describe('moderation in the widget', () => {
     await ola.login('ola', 'ola-password');
     const post = await fixture.env.post(ola, 'Heated thread');
     const { data: rude } = await ola.comments.create(post.id, { text: 'Something rude' });
-    const reader = await openThread(post.id);
-    const moderator = await openThread(post.id, 'admin', 'admin-password-123');
+    // Two browsers that know nothing of each other: opened side by side.
+    const [reader, moderator] = await Promise.all([openThread(post.id), openThread(post.id, 'admin', 'admin-password-123')]);
     const readerComment = reader.page.locator('news-forum').locator(`.comment[data-id="${rude!.id}"]`);
     await readerComment.getByText('Something rude').waitFor();
 
@@ -108,16 +109,21 @@ describe('moderation in the widget', () => {
     const other = await fixture.env.post(pia, 'An honest thread');
     const { data: spamComment } = await sam.comments.create(other.id, { text: 'Visit my shop' });
 
-    const inList = await openPage(fixture.browser);
-    await inList.page.goto(`${fixture.env.url}/`);
+    // Four browsers that know nothing of each other: opened side by side.
+    const [inList, inThread, onSpam, moderator] = await Promise.all([
+      openPage(fixture.browser).then(async (opened) => {
+        await opened.page.goto(`${fixture.env.url}/`);
+        return opened;
+      }),
+      openThread(other.id),
+      openThread(spam.id),
+      openThread(other.id, 'admin', 'admin-password-123'),
+    ]);
     const listed = inList.page.locator('news-forum').locator(`.post[data-id="${spam.id}"]`);
     await listed.waitFor();
-    const inThread = await openThread(other.id);
     const readerComment = inThread.page.locator('news-forum').locator(`.comment[data-id="${spamComment!.id}"]`);
     await readerComment.getByText('Visit my shop').waitFor();
-    const onSpam = await openThread(spam.id);
 
-    const moderator = await openThread(other.id, 'admin', 'admin-password-123');
     const forum = moderator.page.locator('news-forum');
     await forum.locator(`.comment[data-id="${spamComment!.id}"]`).getByRole('button', { name: 'Ban author' }).click();
     const form = forum.locator('.moderation-form');
@@ -231,8 +237,12 @@ describe('moderation in the widget', () => {
     await quin.login('quin', 'quin-password');
     const post = await fixture.env.post(quin, 'Typos happen');
     const { data: comment } = await quin.comments.create(post.id, { text: 'Teh first' });
-    const reader = await openThread(post.id);
-    const { page, problems } = await openThread(post.id, 'quin');
+    // The reader, the author and another account, each in a browser of its own: opened side by side.
+    const [reader, { page, problems }, other] = await Promise.all([
+      openThread(post.id),
+      openThread(post.id, 'quin'),
+      openThread(post.id, 'pia'),
+    ]);
     const mine = page.locator('news-forum').locator(`.comment[data-id="${comment!.id}"]`);
     await mine.getByRole('button', { name: 'Edit' }).click();
     const text = mine.getByLabel('Edit your comment');
@@ -244,7 +254,6 @@ describe('moderation in the widget', () => {
     await theirs.getByText('The first').waitFor();
     await theirs.getByText('(edited)').waitFor();
     // Someone else's comment offers no Edit.
-    const other = await openThread(post.id, 'pia');
     await other.page.locator('news-forum').locator(`.comment[data-id="${comment!.id}"]`).getByText('The first').waitFor();
     expect(
       await other.page.locator('news-forum').locator(`.comment[data-id="${comment!.id}"]`).getByRole('button', { name: 'Edit' }).count(),
@@ -258,10 +267,16 @@ describe('moderation in the widget', () => {
     const post = await fixture.env.post(tess, 'Opened while the forum was down');
     const { data: comment } = await tess.comments.create(post.id, { text: 'Mine to edit' });
     const { page, problems } = await openPage(fixture.browser);
+    // The page's own clock, which runs as usual until moved on (below).
+    await page.clock.install();
     // GET /api fails as often as the SDK tries it (3 attempts), then answers.
+    let refused = 0;
     await page.route(
       (url) => /^\/api\/?$/.test(url.pathname),
-      (route) => route.abort('connectionrefused'),
+      (route) => {
+        refused += 1;
+        return route.abort('connectionrefused');
+      },
       { times: 3 },
     );
     await page.goto(`${fixture.env.url}/`);
@@ -273,7 +288,14 @@ describe('moderation in the widget', () => {
       .click();
     const mine = forum.locator(`.comment[data-id="${comment!.id}"]`);
     await mine.getByText('Mine to edit').waitFor();
-    await mine.getByRole('button', { name: 'Edit' }).waitFor({ timeout: 20_000 });
+    // The page asks again seconds after the last refusal: its clock is moved on a second at a time rather than waited for.
+    const edit = mine.getByRole('button', { name: 'Edit' });
+    await waitFor('Edit offered', async () => {
+      if ((await edit.count()) > 0) return true;
+      await page.clock.fastForward(1_000);
+      return false;
+    });
+    expect(refused).toBe(3);
     expect(problems.errors).toEqual([]);
   }, 60_000);
   test("a page's discussion a moderator hid is closed to readers, live too; a comment refused for it keeps its text; moderators still see it", async () => {

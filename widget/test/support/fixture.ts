@@ -1,10 +1,10 @@
-import { afterAll, beforeAll } from '@jest/globals';
+import { afterAll, afterEach, beforeAll } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
 import type { LoginEventDetail } from '../../src/index.js';
-import { launchBrowser, nextEvent } from './browser.js';
+import { closePages, launchBrowser, nextEvent } from './browser.js';
 import { startTestDemo, type TestDemo } from './demo.js';
 
-/** The demo and a browser for the test file: started before its tests, closed after. */
+/** The demo and a browser for the test file: started before its tests, closed after; the pages a test opened close after it. */
 export interface Fixture {
   readonly env: TestDemo;
   readonly browser: Browser;
@@ -16,6 +16,7 @@ export function useDemoAndBrowser(env?: Record<string, string>): Fixture {
   beforeAll(async () => {
     [demo, browser] = await Promise.all([startTestDemo(env), launchBrowser()]);
   }, 60_000);
+  afterEach(closePages);
   afterAll(async () => {
     await browser?.close();
     await demo?.close();

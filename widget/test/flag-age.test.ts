@@ -1,0 +1,36 @@
+import { describe, expect, test } from '@jest/globals';
+import { openPage } from './support/browser.js';
+import { signIn, useDemoAndBrowser } from './support/fixture.js';
+
+const fixture = useDemoAndBrowser({ FLAG_MIN_ACCOUNT_AGE: '1h' });
+
+describe('an account younger than FLAG_MIN_ACCOUNT_AGE', () => {
+  test('is offered no Flag, which a moderator is, until it is old enough on the page clock', async () => {
+    const post = await fixture.env.post(await fixture.env.user('ivy'), 'Flagged by the old only');
+    await fixture.env.user('newcomer');
+    const open = async (login: string, password?: string) => {
+      const { page, problems } = await openPage(fixture.browser);
+      await page.clock.install();
+      await page.goto(`${fixture.env.url}/`);
+      await signIn(page, login, password);
+      const forum = page.locator('news-forum');
+      await forum
+        .locator(`.post[data-id="${post.id}"]`)
+        .getByRole('button', { name: /comment/ })
+        .click();
+      await forum.locator('#thread-title').waitFor();
+      return { page, problems, flag: forum.locator('.moderation').getByRole('button', { name: 'Flag' }) };
+    };
+    const [reader, moderator] = await Promise.all([open('newcomer'), open('admin', 'admin-password-123')]);
+    await moderator.flag.waitFor();
+    // Until the forum says how old an account must be, Flag is offered: once it has, the reader's goes.
+    await reader.page.locator('news-forum').getByLabel('Add a comment').waitFor();
+    await reader.flag.waitFor({ state: 'detached' });
+
+    // The element's clock moves every 30 s: an hour later on the page, the account is old enough.
+    await reader.page.clock.fastForward(60 * 60 * 1000 + 30_000);
+    await reader.flag.waitFor();
+    expect(reader.problems.errors).toEqual([]);
+    expect(moderator.problems.errors).toEqual([]);
+  }, 60_000);
+});
