@@ -153,6 +153,8 @@ export class CommentsModel {
       const { old_val: old, new_val: next } = item as Change<StoredPost>;
       if (old && next === null) {
         this.#deletedPosts.record(old.id, DELETED);
+        // Meets the fence of the post's deletion (a post's id is never a comment's).
+        this.#applied.record(old.id, DELETED);
         this.#held.delete(old.id);
         this.#hiddenPosts.delete(old.id);
       } else if (next?.hidden) {

@@ -83,6 +83,8 @@ export const postHandlers = {
     requireOwnerOr(caller, authorOf(post), 'delete');
     await services.store.deletePost(post.id);
     services.reads.posts.fences.expect(caller.login, post.id, DELETED);
+    // Its comments go with it: the author's next read of them waits for memory to have dropped them.
+    services.reads.comments.fences.expect(caller.login, post.id, DELETED, post.id);
     return { status: 204 };
   },
 

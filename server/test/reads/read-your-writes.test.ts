@@ -102,6 +102,34 @@ describe.each(STORE_KINDS)('%s store, a lagging feed', (kind) => {
     expect(await counted()).toMatchObject({ commentCount: 0 });
   });
 
+  test("an author who deleted a post finds its comments gone while the feed lags; others read memory's until it catches up", async () => {
+    const ana = await signUp('ana');
+    const post = await write<Post>('POST', `/api/posts`, ana, { title: 'deleted with its comments' });
+    const comment = await write<Comment>('PUT', `/api/comments/${post.id}`, ana, { text: 'goes too' });
+    const comments = (token?: string) =>
+      fetch(`${node.url}/api/comments/${post.id}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    await eventually(async () => {
+      const response = await comments();
+      const body = (await response.json()) as { items: Comment[] };
+      return (response.headers.get('etag') ?? '').startsWith('"') && body.items.some((c) => c.id === comment.id);
+    });
+
+    feed.hold();
+    expect((await call(node.url, 'DELETE', `/api/posts/${post.id}`, { token: ana })).status).toBe(204);
+    expect((await comments(ana)).status).toBe(404);
+    const socket = await connectSocket(node.url, { token: ana });
+    try {
+      expect(await subscribe(socket, { topic: 'comments', postId: post.id })).toMatchObject({ ok: false, error: { status: 404 } });
+    } finally {
+      socket.close();
+    }
+    // Memory has not seen the deletion, and still answers everyone else.
+    expect((await comments()).status).toBe(200);
+
+    feed.release();
+    await eventually(async () => (await comments()).status === 404);
+  });
+
   describe('subscription snapshots', () => {
     const sockets: TestSocket[] = [];
     afterEach(() => {
