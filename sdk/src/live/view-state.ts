@@ -93,8 +93,10 @@ export function heldBeyond<T extends Versioned>(state: ViewState<T>, snapshot: r
  * Drops documents the pages showed gone: held when the check began, not
  * changed since (a change proves them alive), absent from every page read,
  * and ranking no lower than `reached` (the last paged; undefined when the
- * pages went to the end). Each gets a tombstone, so a late change cannot
- * bring it back.
+ * pages went to the end). Each gets a tombstone just below its version, so a
+ * late, older change cannot bring it back, but the same version can: pages
+ * from a node whose feed lags lack what another node already streamed, and
+ * that node streams it again when it catches up (a deletion never does).
  */
 export function dropUnseen<T extends Versioned>(
   state: ViewState<T>,
@@ -111,7 +113,8 @@ export function dropUnseen<T extends Versioned>(
   const tombstones = new Map(state.tombstones);
   for (const doc of gone) {
     docs.delete(doc.id);
-    tombstones.set(doc.id, doc.version);
+    // Versions are integers: half a step below lets this version in again, and nothing older.
+    tombstones.set(doc.id, doc.version - 0.5);
   }
   return { ...state, docs, tombstones };
 }
