@@ -41,6 +41,15 @@ export class AppliedVersions {
     });
   }
 
+  /**
+   * Forgets every version: the model is read again from a store that may
+   * have lost commits it applied (a crash with asynchronous commit, a
+   * failover), whose versions new writes then reuse.
+   */
+  clear(): void {
+    this.#versions.clear();
+  }
+
   /** Wakes every waiter (the model was reloaded). */
   wake(): void {
     for (const wake of [...this.#waiters]) wake();

@@ -176,9 +176,13 @@ export class CommentsModel {
     this.#applied.record(comment.id, version);
   }
 
-  /** Changes may have been lost: drop everything; posts are read again on their next read. */
+  /**
+   * Changes may have been lost: drop everything, versions too (the store may have lost commits whose versions
+   * new writes reuse); posts are read again on their next read.
+   */
   #forget(): void {
     this.#held.clear();
+    this.#applied.clear();
     this.#resetAt = this.fences.now();
     this.#applied.wake();
   }

@@ -120,6 +120,8 @@ export class PostsModel {
       try {
         const pages = await Promise.all(POST_SORTS.map((sort) => this.#store.listPosts(sort, { limit: this.#capacity })));
         if (this.#stash !== stash || signal.aborted) return;
+        // What the store says now is the truth, even below versions applied before (commits it lost).
+        this.#applied.clear();
         POST_SORTS.forEach((sort, i) => {
           const page = readersPage(pages[i] as Page<StoredPost>);
           for (const post of page.items) if (this.#applied.get(post.id) < post.version) this.#applied.record(post.id, post.version);

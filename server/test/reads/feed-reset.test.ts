@@ -1,4 +1,5 @@
 import type { Comment, Post } from '@news-forum/protocol';
+import pg from 'pg';
 import { call } from '../support/http-client.js';
 import { eventually } from '../support/live-client.js';
 import { STORE_KINDS, storeFixture } from '../support/store-adapters.js';
@@ -65,4 +66,64 @@ describe.each(STORE_KINDS)('%s store, a feed that lost changes', (kind) => {
     await eventually(async () => (await anonymous<Comment>(`/api/comments/${post.id}`)).body.items.length === 2);
     expect((await anonymous<Comment>(`/api/comments/${post.id}`)).body.items.map((c) => c.text)).toEqual(['lost', 'after']);
   });
+});
+
+// A database back from a crash or a failover without its last commits (asynchronous commit or replication): the
+// feed resets, and new writes reuse the lost versions. Simulated by removing two votes' rows and their change-log
+// rows, setting the log's sequence back and cutting every connection.
+describe('postgres store, commits the database lost', () => {
+  const stores = storeFixture('postgres');
+
+  test('memory is read again as the database is now, and takes the new writes that reuse the lost versions', async () => {
+    const { store, url } = await stores.open();
+    const node = await startNodeOn(store);
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    try {
+      const token = async (login: string) => {
+        await call(node.url, 'PUT', `/api/users/${login}`, { body: { password: `${login}-password` } });
+        return (await call<{ token: string }>(node.url, 'POST', '/api/authenticate', { body: { login, password: `${login}-password` } }))
+          .body.token;
+      };
+      const [ana, bob, carl, dave] = [await token('ana'), await token('bob'), await token('carl'), await token('dave')];
+      const post = (await call<Post>(node.url, 'POST', '/api/posts', { token: ana, body: { title: 'undone' } })).body;
+      const held = async () => {
+        const response = await fetch(`${node.url}/api/posts?sort=new&limit=30`);
+        const { items } = (await response.json()) as { items: Post[] };
+        return { fromMemory: (response.headers.get('etag') ?? '').startsWith('"'), post: items.find((p) => p.id === post.id) };
+      };
+      await eventually(async () => (await held()).post !== undefined);
+      const [{ before }] = (await db.query('SELECT max(seq)::int AS before FROM changes')).rows;
+      for (const voter of [ana, bob]) await call(node.url, 'POST', `/api/posts/${post.id}/upvotes`, { token: voter });
+      await eventually(async () => (await held()).post?.version === 3);
+
+      await db.query('BEGIN');
+      await db.query('SET LOCAL session_replication_role = replica');
+      await db.query('DELETE FROM votes WHERE post_id = $1', [post.id]);
+      await db.query('UPDATE posts SET upvotes = 0, version = 1 WHERE id = $1', [post.id]);
+      await db.query('DELETE FROM changes WHERE seq > $1', [before]);
+      await db.query(`SELECT setval(pg_get_serial_sequence('changes', 'seq'), $1)`, [before]);
+      await db.query('COMMIT');
+      await db.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+      );
+      await eventually(async () => {
+        const now = await held();
+        return now.fromMemory && now.post?.version === 1;
+      }, 15_000);
+
+      // Versions 2 and 3 again, other votes.
+      await eventually(async () => (await call(node.url, 'POST', `/api/posts/${post.id}/upvotes`, { token: carl })).status === 200, 15_000);
+      expect((await call(node.url, 'POST', `/api/posts/${post.id}/downvotes`, { token: dave })).status).toBe(200);
+      const stored = await store.getPost(post.id);
+      expect(stored).toMatchObject({ version: 3, upvotes: 1, downvotes: 1 });
+      await eventually(async () => {
+        const now = await held();
+        return now.fromMemory && now.post?.version === 3 && now.post.downvotes === 1;
+      });
+    } finally {
+      await db.end();
+      await node.stop();
+    }
+  }, 60_000);
 });
