@@ -33,4 +33,30 @@ describe('an account younger than FLAG_MIN_ACCOUNT_AGE', () => {
     expect(reader.problems.errors).toEqual([]);
     expect(moderator.problems.errors).toEqual([]);
   }, 60_000);
+
+  test("counts the account's age on the server's clock, not a page clock set hours ahead; an admin-only account flags at once", async () => {
+    const post = await fixture.env.post(await fixture.env.user('jay'), 'Flagged from a fast clock');
+    await fixture.env.user('hurried');
+    const admin = await fixture.env.admin();
+    const { error } = await admin.users.create('overseer', { password: 'overseer-password', scopes: ['read', 'admin'] });
+    expect(error).toBeUndefined();
+    const open = async (login: string) => {
+      const { page, problems } = await openPage(fixture.browser);
+      await page.clock.install({ time: Date.now() + 2 * 60 * 60 * 1000 });
+      await page.goto(`${fixture.env.url}/`);
+      await signIn(page, login);
+      const forum = page.locator('news-forum');
+      await forum
+        .locator(`.post[data-id="${post.id}"]`)
+        .getByRole('button', { name: /comment/ })
+        .click();
+      await forum.getByLabel('Add a comment').waitFor();
+      return { problems, flag: forum.locator('.moderation').getByRole('button', { name: 'Flag' }) };
+    };
+    const [hurried, overseer] = await Promise.all([open('hurried'), open('overseer')]);
+    await overseer.flag.waitFor();
+    await hurried.flag.waitFor({ state: 'detached' });
+    expect(hurried.problems.errors).toEqual([]);
+    expect(overseer.problems.errors).toEqual([]);
+  }, 60_000);
 });

@@ -185,22 +185,30 @@ export class FormsController extends Controller implements FormsState {
 
   #signedIn({ user, token, expiresAt }: Session, created: boolean): void {
     this.ui.session.begin(user, { token, expiresAt });
-    if (user.login !== this.#draftsOf) this.#drafts.clear();
-    const drafts = [...this.#drafts.keys()];
-    const reply = drafts.find((key) => key.startsWith('reply:'))?.slice('reply:'.length);
-    // The forms that were open when the session ended open again, for their drafts.
-    this.ui.view.panel = this.#drafts.has('post') ? 'post' : undefined;
-    if (reply) this.set({ replyTo: reply });
-    this.ui.notices.show();
+    const focus = this.resume(user.login);
     this.ui.session.resync();
     emit(this.host, 'news-forum-login', { user, created });
-    const focus: FocusTarget[] = this.#drafts.has('post') ? ['panel'] : [];
-    if (reply) focus.push(`reply-form:${reply}`);
-    if (drafts.some((key) => key.startsWith('comment:'))) focus.push('comment-form');
     // What the sign-in was for ("Sign in to comment"), else the header's button that took the place of "Sign in".
     const { view } = this.ui;
     if (view.afterSignIn) focus.push(view.afterSignIn);
     view.afterSignIn = undefined;
     this.ui.focus.request(...focus, 'open:post');
+  }
+
+  /**
+   * `login` signed in, here or in another element of the page: the forms that were open when its session ended
+   * open again for their drafts, any other panel and the notice of why it ended go. Returns where focus may go.
+   */
+  resume(login: string): FocusTarget[] {
+    if (login !== this.#draftsOf) this.#drafts.clear();
+    const drafts = [...this.#drafts.keys()];
+    const reply = drafts.find((key) => key.startsWith('reply:'))?.slice('reply:'.length);
+    this.ui.view.panel = this.#drafts.has('post') ? 'post' : undefined;
+    if (reply) this.set({ replyTo: reply });
+    this.ui.notices.show();
+    const focus: FocusTarget[] = this.#drafts.has('post') ? ['panel'] : [];
+    if (reply) focus.push(`reply-form:${reply}`);
+    if (drafts.some((key) => key.startsWith('comment:'))) focus.push('comment-form');
+    return focus;
   }
 }

@@ -4,8 +4,11 @@ import type { User } from '@news-forum/sdk';
 export interface SharedSession {
   /** The forum: `api`, resolved. */
   base: string;
-  /** Signed in: the account, its token and when it expires on this page's clock. */
-  signedIn: { user: User; token: string; expiresAt: number | undefined } | undefined;
+  /**
+   * Signed in: the account, its token, when it expires on this page's clock, and how far the server's clock was ahead
+   * of the page's when it was issued.
+   */
+  signedIn: { user: User; token: string; expiresAt: number | undefined; serverAheadMs: number } | undefined;
   /** Signed out: why, as the element that signed out said it (undefined: the reader signed out). */
   endedBecause?: string | undefined;
 }

@@ -9,20 +9,22 @@ const MAX_DELAY_MS = 2 ** 31 - 1;
 /** How far the server's clock may be ahead of the reader's when it ends the live socket of an expiring token (as the server's own tolerance). */
 const CLOCK_SLACK_MS = 30_000;
 
+/** When a token was issued and expires (seconds, on the server's clock), if it is a JWT this element can read. */
+function claimsOf(token: string): { iat?: unknown; exp?: unknown } {
+  try {
+    return JSON.parse(atob((token.split('.')[1] ?? '').replace(/-/g, '+').replace(/_/g, '/'))) as { iat?: unknown; exp?: unknown };
+  } catch {
+    return {};
+  }
+}
+
 /**
  * When a token just issued expires on this clock: its life (`exp - iat`, both the server's) from now, so a reader's
  * clock set wrong does not end the session early or late; `expiresAt` as this clock reads it if the token says nothing.
  */
 function localDeadline(token: string, expiresAt: string): number {
-  try {
-    const { iat, exp } = JSON.parse(atob((token.split('.')[1] ?? '').replace(/-/g, '+').replace(/_/g, '/'))) as {
-      iat?: unknown;
-      exp?: unknown;
-    };
-    if (typeof iat === 'number' && typeof exp === 'number' && exp > iat) return Date.now() + (exp - iat) * 1000;
-  } catch {
-    // Not a JWT this element can read.
-  }
+  const { iat, exp } = claimsOf(token);
+  if (typeof iat === 'number' && typeof exp === 'number' && exp > iat) return Date.now() + (exp - iat) * 1000;
   return Date.parse(expiresAt);
 }
 
@@ -48,12 +50,14 @@ export class SessionController extends Controller {
   /** The `api` the client was made for: undefined before starting, '' when `api` is not an http(s) URL. */
   base: string | undefined;
   user: User | undefined;
+  /** How far the server's clock was ahead of this one when the reader's token was issued (ms; negative: behind). */
+  serverAheadMs = 0;
   /** When the reader's token expires, on this clock (ms since the epoch). */
   #expiresAt: number | undefined;
   #expiry: ReturnType<typeof setTimeout> | undefined;
   #calls = new AbortController();
   /** The session of a reader whose element was moved in the page (disconnected, then connected again). */
-  #kept: { base: string; token: string; user: User; expiresAt: number | undefined } | undefined;
+  #kept: ({ base: string } & NonNullable<SharedSession['signedIn']>) | undefined;
   /** Hears the page's other elements sign in and out (see page-sessions.ts). */
   readonly #hear = (session: SharedSession) => this.#adopt(session);
   #stopHearing: (() => void) | undefined;
@@ -78,7 +82,7 @@ export class SessionController extends Controller {
     if (left !== undefined) {
       void this.forum?.logout();
       // The token is revoked: the page's other elements on that forum are signed out too.
-      this.#tell(undefined);
+      this.#tell(undefined, 'Signed out elsewhere on this page: sign in again.');
     }
     this.#close();
     if (left !== undefined) emit(this.host, 'news-forum-logout', { login: left, reason: 'api-changed' });
@@ -88,20 +92,31 @@ export class SessionController extends Controller {
       return;
     }
     const latest = pageSessions.latest(base);
-    // Kept from before a move, unless another element signed in or out of this forum since; else the page's session.
-    const kept = this.#kept?.base === base && (!latest || latest.signedIn?.token === this.#kept.token) ? this.#kept : latest?.signedIn;
+    const moved = this.#kept?.base === base ? this.#kept : undefined;
     this.#kept = undefined;
+    // Kept from before a move, unless another element signed in or out of this forum since; else the page's session.
+    const kept = moved && (!latest || latest.signedIn?.token === moved.token) ? moved : latest?.signedIn;
     // The bundle's live connection is WebSocket only (src/live/websocket-io.ts), whatever `socket` asks for.
     this.forum = createClient({ baseUrl: base, ...(kept && { token: kept.token }) });
     this.ui.connection.follow(this.forum);
-    if (kept) this.begin(kept.user, kept.expiresAt);
+    if (kept) {
+      this.begin(kept.user, kept.expiresAt);
+      this.serverAheadMs = kept.serverAheadMs;
+    }
+    // What changed while the element was away, or the page's session it starts with, is told as if it happened here.
+    if (kept === moved) return;
+    if (moved) emit(this.host, 'news-forum-logout', { login: moved.user.login, reason: 'user' });
+    if (kept) emit(this.host, 'news-forum-login', { user: kept.user, created: false });
   }
 
   hostDisconnected(): void {
     this.#stopHearing?.();
     this.#stopHearing = undefined;
     const token = this.forum?.token;
-    this.#kept = token && this.user && this.base ? { base: this.base, token, user: this.user, expiresAt: this.#expiresAt } : undefined;
+    this.#kept =
+      token && this.user && this.base
+        ? { base: this.base, token, user: this.user, expiresAt: this.#expiresAt, serverAheadMs: this.serverAheadMs }
+        : undefined;
     // What the reader is writing is kept with the session: the forms go while the client starts again.
     if (this.#kept) this.ui.parts.loaded?.forms.keep();
     this.#close();
@@ -127,8 +142,12 @@ export class SessionController extends Controller {
     const at = typeof session === 'object' ? localDeadline(session.token, session.expiresAt) : session;
     this.#expiresAt = at !== undefined && Number.isFinite(at) ? at : undefined;
     this.#armExpiry();
+    if (typeof session !== 'object') return;
+    // Issued just now: how far the server's clock is ahead of this one, for what the server counts (an account's age).
+    const { iat } = claimsOf(session.token);
+    this.serverAheadMs = typeof iat === 'number' ? iat * 1000 - Date.now() : 0;
     // Signed in here just now: the page's other elements on this forum take the session.
-    if (typeof session === 'object') this.#tell({ user, token: session.token, expiresAt: this.#expiresAt });
+    this.#tell({ user, token: session.token, expiresAt: this.#expiresAt, serverAheadMs: this.serverAheadMs });
   }
 
   /**
@@ -192,7 +211,9 @@ export class SessionController extends Controller {
 
   /** Tells the page's other elements on this forum that the reader signed in (`signedIn`) or out. */
   #tell(signedIn: SharedSession['signedIn'], endedBecause?: string): void {
-    if (this.base) pageSessions.tell({ base: this.base, signedIn, endedBecause }, this.#hear);
+    const { base } = this;
+    // After this element's own events of the change, which follow in this turn.
+    if (base) queueMicrotask(() => pageSessions.tell({ base, signedIn, endedBecause }, this.#hear));
   }
 
   /**
@@ -218,7 +239,15 @@ export class SessionController extends Controller {
     if (user) this.#renew();
     forum.setToken(signedIn.token);
     this.begin(signedIn.user, signedIn.expiresAt);
-    if (this.ui.view.panel === 'sign-in') this.ui.view.panel = undefined;
+    this.serverAheadMs = signedIn.serverAheadMs;
+    // As where the reader signed in, without moving focus: the forms of the drafts open again, the sign-in's go.
+    const { view, parts, notices } = this.ui;
+    if (parts.loaded) parts.loaded.forms.resume(signedIn.user.login);
+    else {
+      view.panel = undefined;
+      notices.show();
+    }
+    view.afterSignIn = undefined;
     this.resync();
     emit(this.host, 'news-forum-login', { user: signedIn.user, created: false });
     this.changed();
