@@ -4,27 +4,31 @@ import { signIn, useDemoAndBrowser } from './support/fixture.js';
 
 const fixture = useDemoAndBrowser({ FLAG_MIN_ACCOUNT_AGE: '1h' });
 
+/**
+ * `login` signed in on a page whose clock starts `aheadMs` ahead of this one, with the thread of `postId` open (its
+ * comment form shown); its Flag button for the post.
+ */
+async function threadAs(postId: string, login: string, password?: string, aheadMs = 0) {
+  const { page, problems } = await openPage(fixture.browser);
+  await page.clock.install({ time: Date.now() + aheadMs });
+  await page.goto(`${fixture.env.url}/`);
+  await signIn(page, login, password);
+  const forum = page.locator('news-forum');
+  await forum
+    .locator(`.post[data-id="${postId}"]`)
+    .getByRole('button', { name: /comment/ })
+    .click();
+  await forum.getByLabel('Add a comment').waitFor();
+  return { page, problems, flag: forum.locator('.moderation').getByRole('button', { name: 'Flag' }) };
+}
+
 describe('an account younger than FLAG_MIN_ACCOUNT_AGE', () => {
   test('is offered no Flag, which a moderator is, until it is old enough on the page clock', async () => {
     const post = await fixture.env.post(await fixture.env.user('ivy'), 'Flagged by the old only');
     await fixture.env.user('newcomer');
-    const open = async (login: string, password?: string) => {
-      const { page, problems } = await openPage(fixture.browser);
-      await page.clock.install();
-      await page.goto(`${fixture.env.url}/`);
-      await signIn(page, login, password);
-      const forum = page.locator('news-forum');
-      await forum
-        .locator(`.post[data-id="${post.id}"]`)
-        .getByRole('button', { name: /comment/ })
-        .click();
-      await forum.locator('#thread-title').waitFor();
-      return { page, problems, flag: forum.locator('.moderation').getByRole('button', { name: 'Flag' }) };
-    };
-    const [reader, moderator] = await Promise.all([open('newcomer'), open('admin', 'admin-password-123')]);
+    const [reader, moderator] = await Promise.all([threadAs(post.id, 'newcomer'), threadAs(post.id, 'admin', 'admin-password-123')]);
     await moderator.flag.waitFor();
     // Until the forum says how old an account must be, Flag is offered: once it has, the reader's goes.
-    await reader.page.locator('news-forum').getByLabel('Add a comment').waitFor();
     await reader.flag.waitFor({ state: 'detached' });
 
     // The element's clock moves every 30 s: an hour later on the page, the account is old enough.
@@ -40,20 +44,11 @@ describe('an account younger than FLAG_MIN_ACCOUNT_AGE', () => {
     const admin = await fixture.env.admin();
     const { error } = await admin.users.create('overseer', { password: 'overseer-password', scopes: ['read', 'admin'] });
     expect(error).toBeUndefined();
-    const open = async (login: string) => {
-      const { page, problems } = await openPage(fixture.browser);
-      await page.clock.install({ time: Date.now() + 2 * 60 * 60 * 1000 });
-      await page.goto(`${fixture.env.url}/`);
-      await signIn(page, login);
-      const forum = page.locator('news-forum');
-      await forum
-        .locator(`.post[data-id="${post.id}"]`)
-        .getByRole('button', { name: /comment/ })
-        .click();
-      await forum.getByLabel('Add a comment').waitFor();
-      return { problems, flag: forum.locator('.moderation').getByRole('button', { name: 'Flag' }) };
-    };
-    const [hurried, overseer] = await Promise.all([open('hurried'), open('overseer')]);
+    const twoHours = 2 * 60 * 60 * 1000;
+    const [hurried, overseer] = await Promise.all([
+      threadAs(post.id, 'hurried', undefined, twoHours),
+      threadAs(post.id, 'overseer', undefined, twoHours),
+    ]);
     await overseer.flag.waitFor();
     await hurried.flag.waitFor({ state: 'detached' });
     expect(hurried.problems.errors).toEqual([]);
