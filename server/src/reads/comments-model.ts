@@ -37,9 +37,8 @@ export class CommentsModel {
   readonly #held = new Map<string, Held>();
   /** Changes of posts being read, replayed once the read is done. */
   readonly #loading = new Map<string, Change<Comment>[]>();
+  /** Versions of comments applied, and DELETED of posts the posts feed deleted. */
   readonly #applied = new AppliedVersions();
-  /** Posts deleted, so a read racing the deletion is not kept. */
-  readonly #deletedPosts = new AppliedVersions(10_000);
   /** Posts hidden (by the posts feed), so a read racing the hiding is not kept. */
   readonly #hiddenPosts = new Set<string>();
   /** Tables whose feed is open now; memory answers only while both are. */
@@ -106,8 +105,7 @@ export class CommentsModel {
       const stored = await this.#store.listComments(postId, { limit: this.#options.capacity });
       // Readers' view: hidden comments as placeholders, no flag counts.
       const page = { items: stored.items.map(publicComment), nextCursor: stored.nextCursor };
-      if (!this.#live || this.#resetAt > at || this.#deletedPosts.get(postId) === DELETED || this.#hiddenPosts.has(postId))
-        return undefined;
+      if (!this.#live || this.#resetAt > at || this.#applied.get(postId) === DELETED || this.#hiddenPosts.has(postId)) return undefined;
       const window = new OrderedWindow(commentOrder, commentCursor, this.#options.capacity, page, BODIES_PER_POST);
       for (const change of replay) window.apply(change.old_val, change.new_val);
       for (const comment of page.items)
@@ -152,8 +150,8 @@ export class CommentsModel {
       // Of posts, only deletions matter here, and hiding (read again, as hidden, on the next read).
       const { old_val: old, new_val: next } = item as Change<StoredPost>;
       if (old && next === null) {
-        this.#deletedPosts.record(old.id, DELETED);
-        // Meets the fence of the post's deletion (a post's id is never a comment's).
+        // A post's id is never a comment's: this keeps a read racing the deletion from being kept, and meets the
+        // fence of the deletion.
         this.#applied.record(old.id, DELETED);
         this.#held.delete(old.id);
         this.#hiddenPosts.delete(old.id);
