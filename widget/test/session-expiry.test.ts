@@ -63,4 +63,33 @@ describe('a sign-in that expires', () => {
     expect(await page.evaluate(() => (window as unknown as { forumErrors: unknown[] }).forumErrors)).toEqual([]);
     expect(problems.errors).toEqual([]);
   }, 60_000);
+
+  test("ends when an admin ends the account's sessions, says so, and reports no failure to reach the forum", async () => {
+    await fixture.env.user('cai');
+    const admin = await fixture.env.admin();
+    const { page, problems } = await openPage(fixture.browser);
+    await page.goto(`${fixture.env.url}/`);
+    const forum = page.locator('news-forum');
+    await page.evaluate(() => {
+      const errors: unknown[] = [];
+      (window as unknown as { forumErrors: unknown[] }).forumErrors = errors;
+      document.addEventListener('news-forum-error', (event) => errors.push((event as CustomEvent<ErrorEventDetail>).detail.message));
+    });
+    await signIn(page, 'cai');
+    await text(forum.locator('[part="status"]'), 'Live');
+
+    const loggedOut = nextEvent<LogoutEventDetail>(page, 'news-forum-logout');
+    const ended = await fetch(`${fixture.env.url}/api/users/cai/sessions`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${admin.token}` },
+    });
+    expect(ended.status).toBe(204);
+    expect(await loggedOut).toEqual({ login: 'cai', reason: 'session-ended' });
+    await forum.getByRole('form', { name: 'Sign in' }).waitFor();
+    await text(forum.locator('[part="status"]'), 'Live');
+    // The server closed the socket first, then refused its token: one sign-out, no "cannot reach the forum".
+    expect(await page.evaluate(() => (window as unknown as { forumErrors: unknown[] }).forumErrors)).toEqual([]);
+    expect(await forum.locator('[part="notice"] span').textContent()).toMatch(/sign in again\.$/);
+    expect(problems.errors).toEqual([]);
+  }, 60_000);
 });

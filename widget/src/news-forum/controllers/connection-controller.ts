@@ -47,6 +47,9 @@ export class ConnectionController extends Controller {
       session.expire();
       return;
     }
+    // The server closed a live socket (a restart, a deploy, this account's sessions ended): the forum answered.
+    // The reconnect tells whether it is out of reach, or whether the session ended.
+    if (status === 'reconnecting' && was === 'live') return;
     this.problem = describeError(error);
     if (!this.#reported) {
       this.#reported = true;
