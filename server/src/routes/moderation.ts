@@ -138,7 +138,9 @@ export const moderationHandlers = {
   async flagPost({ path, body, caller, services }) {
     await visiblePost(services, caller, path.pid);
     await requireAgeToFlag(services, caller);
-    await services.store.flag({ kind: 'post', postId: path.pid }, caller.login, body.reason, services.config.flagThreshold);
+    const version = await services.store.flag({ kind: 'post', postId: path.pid }, caller.login, body.reason, services.config.flagThreshold);
+    // The flag that hides the post: the flagger no longer reads it from memory, even while the feed lags.
+    if (version !== undefined) services.reads.posts.fences.expect(caller.login, path.pid, version);
     return { status: 204 };
   },
 
@@ -146,7 +148,8 @@ export const moderationHandlers = {
     await visiblePost(services, caller, path.pid);
     await requireAgeToFlag(services, caller);
     const target: ModerationTarget = { kind: 'comment', postId: path.pid, id: path.id };
-    await services.store.flag(target, caller.login, body.reason, services.config.flagThreshold);
+    const version = await services.store.flag(target, caller.login, body.reason, services.config.flagThreshold);
+    if (version !== undefined) services.reads.comments.fences.expect(caller.login, path.id, version, path.pid);
     return { status: 204 };
   },
 

@@ -373,10 +373,11 @@ export interface Store {
   /** Throws `not-found`, or `edit-window-closed` when the guard's author is past the window. */
   editComment(postId: string, id: string, text: string, guard: EditGuard, audit?: AuditRecord): Promise<StoredComment>;
   /**
-   * Records `login`'s flag (once: again changes nothing and returns false);
-   * at `threshold` flags the item is hidden. Throws `not-found`, `account-gone`.
+   * Records `login`'s flag, and returns the item's version it produced; at
+   * `threshold` flags the item is hidden. A reader's flag counts once: again
+   * changes nothing and returns undefined. Throws `not-found`, `account-gone`.
    */
-  flag(target: ModerationTarget, login: string, reason: string, threshold: number): Promise<boolean>;
+  flag(target: ModerationTarget, login: string, reason: string, threshold: number): Promise<number | undefined>;
   /** Hides or restores (restoring dismisses the flags). Throws `not-found`. */
   setHidden(target: ModerationTarget, hidden: boolean, audit: AuditRecord): Promise<StoredPost | StoredComment>;
   /** Throws `not-found`. */

@@ -21,8 +21,8 @@ describe.each(STORE_KINDS)('%s store: moderation', (kind) => {
     const store = await stores.fresh();
     await createUsers(store, 'ana', 'bob', 'cid', 'dee');
     const post = await aPost(store);
-    expect(await store.flag({ kind: 'post', postId: post.id }, 'bob', 'spam', 2)).toBe(true);
-    expect(await store.flag({ kind: 'post', postId: post.id }, 'bob', 'abuse', 2)).toBe(false);
+    expect(await store.flag({ kind: 'post', postId: post.id }, 'bob', 'spam', 2)).toBe(post.version + 1);
+    expect(await store.flag({ kind: 'post', postId: post.id }, 'bob', 'abuse', 2)).toBeUndefined();
     expect(await store.getPost(post.id)).toMatchObject({ flagCount: 1, version: post.version + 1 });
     expect((await store.getPost(post.id))?.hidden).toBeUndefined();
     await Promise.all(['cid', 'dee'].map((login) => store.flag({ kind: 'post', postId: post.id }, login, 'spam', 2)));
@@ -36,7 +36,7 @@ describe.each(STORE_KINDS)('%s store: moderation', (kind) => {
     expect((restored as { flagCount?: number }).flagCount).toBeUndefined();
     expect((await store.listModerationQueue({ limit: 10 })).items).toEqual([]);
     // Dismissed: the same reader may flag again.
-    expect(await store.flag({ kind: 'post', postId: post.id }, 'bob', 'spam', 2)).toBe(true);
+    expect(await store.flag({ kind: 'post', postId: post.id }, 'bob', 'spam', 2)).toBe(restored.version + 1);
   });
 
   test('edits: the author within the window, not after; a moderator any time; missing items are not-found', async () => {

@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import type { ReadOptions } from '../../src/reads/read-models.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import type { FeedItem, Store, Table } from '../../src/store/store.js';
-import { RELAXED_LIMITS, TEST_PASSWORD_COST, TEST_SECRET, tempDir } from '../support/server.js';
+import { FLAG_ANY_AGE, RELAXED_LIMITS, TEST_PASSWORD_COST, TEST_SECRET, tempDir } from '../support/server.js';
 
 /** A real store whose change feed can be held back or lose changes, as a slow or broken feed would. */
 export interface HeldFeedStore {
@@ -65,7 +65,7 @@ export function holdableFeed(target: Store): HeldFeedStore {
 export async function startNodeOn(store: Store, reads: Partial<ReadOptions> = {}): Promise<RunningServer & { stop(): Promise<void> }> {
   const dir = await tempDir();
   const node = await startServer({
-    env: { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent' },
+    env: { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', ...FLAG_ANY_AGE },
     store,
     passwordCost: TEST_PASSWORD_COST,
     limits: RELAXED_LIMITS,

@@ -130,6 +130,39 @@ describe.each(STORE_KINDS)('%s store, a lagging feed', (kind) => {
     await eventually(async () => (await comments()).status === 404);
   });
 
+  test('the flag that hides a post or a comment: its flagger no longer reads it while the feed lags; others read memory until it catches up', async () => {
+    const ana = await signUp('ana');
+    const bob = await signUp('bob');
+    const cid = await signUp('cid');
+    const dee = await signUp('dee');
+    const post = await write<Post>('POST', `/api/posts`, ana, { title: 'flagged' });
+    const comment = await write<Comment>('PUT', `/api/comments/${post.id}`, ana, { text: 'flagged too' });
+    const comments = async (token?: string) => (await get<{ items: Comment[] }>(`/api/comments/${post.id}`, token)).body.items;
+    await eventually(async () => (await posts()).body.items.some((p) => p.id === post.id));
+    await eventually(async () => (await comments()).some((c) => c.id === comment.id && c.text === 'flagged too'));
+    // Two flags of three (FLAG_THRESHOLD's default), applied before the feed is held.
+    for (const token of [bob, cid]) {
+      await write('POST', `/api/posts/${post.id}/flags`, token, { reason: 'spam' });
+      await write('POST', `/api/comments/${post.id}/${comment.id}/flags`, token, { reason: 'spam' });
+    }
+    const flagged = (await feed.store.getPost(post.id))?.version;
+    await eventually(async () => (await posts()).body.items.find((p) => p.id === post.id)?.version === flagged);
+
+    feed.hold();
+    expect(
+      (await call(node.url, 'POST', `/api/comments/${post.id}/${comment.id}/flags`, { token: dee, body: { reason: 'spam' } })).status,
+    ).toBe(204);
+    expect((await comments(dee)).find((c) => c.id === comment.id)).toMatchObject({ hidden: true });
+    expect((await comments(dee)).find((c) => c.id === comment.id)).not.toHaveProperty('text', 'flagged too');
+    expect((await call(node.url, 'POST', `/api/posts/${post.id}/flags`, { token: dee, body: { reason: 'spam' } })).status).toBe(204);
+    expect((await posts(dee)).body.items.some((p) => p.id === post.id)).toBe(false);
+    // Memory has not seen the flags, and still answers everyone else.
+    expect((await posts(ana)).body.items.some((p) => p.id === post.id)).toBe(true);
+
+    feed.release();
+    await eventually(async () => !(await posts()).body.items.some((p) => p.id === post.id));
+  });
+
   describe('subscription snapshots', () => {
     const sockets: TestSocket[] = [];
     afterEach(() => {

@@ -99,22 +99,28 @@ export async function editComment(ctx: Context, postId: string, id: string, text
   return edit<CommentDoc>(ctx, 'comments', found.id, { text }, guard);
 }
 
-export async function flag(ctx: Context, target: ModerationTarget, login: string, reason: string, threshold: number): Promise<boolean> {
+export async function flag(
+  ctx: Context,
+  target: ModerationTarget,
+  login: string,
+  reason: string,
+  threshold: number,
+): Promise<number | undefined> {
   const found = await targetDoc(ctx, target);
   if (!found) throw missing(target);
   if (!(await userExists(ctx, login))) throw accountGone();
   const doc: FlagDoc = { kind: target.kind, targetId: found.id, login, reason, createdAt: new Date().toISOString(), id: '' };
   doc.id = flagId(doc);
   const inserted = await ctx.db.run<WriteResult<FlagDoc>>(ctx.table('flags').insert(doc, { ...HARD, conflict: 'error' }));
-  if (inserted.inserted !== 1) return false;
+  if (inserted.inserted !== 1) return undefined;
   // One atomic delta per flag, so concurrent flags all count.
-  const counted = await update(ctx, found.table, found.id, (row) => {
+  const counted = await update<{ version: number }>(ctx, found.table, found.id, (row) => {
     const count = row('flagCount').default(0).add(1);
     const changes = { flagCount: count, version: row('version').add(1) };
     return r.branch(count.ge(threshold), { ...changes, hidden: true }, changes);
   });
   if (counted === null) await ctx.db.run(ctx.table('flags').get(doc.id).delete(HARD));
-  return counted !== null;
+  return counted?.version;
 }
 
 export async function setHidden(

@@ -305,7 +305,7 @@ export class RethinkdbStore implements Store {
     return comment;
   }
 
-  flag(target: ModerationTarget, login: string, reason: string, threshold: number): Promise<boolean> {
+  flag(target: ModerationTarget, login: string, reason: string, threshold: number): Promise<number | undefined> {
     return moderation.flag(this.#context(), target, login, reason, threshold);
   }
 

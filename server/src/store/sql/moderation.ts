@@ -99,7 +99,13 @@ export async function editComment(tx: SqlExecutor, postId: string, id: string, t
   throw new StoreError('edit-window-closed', 'The comment can no longer be edited by its author');
 }
 
-export async function flag(tx: SqlExecutor, target: ModerationTarget, login: string, reason: string, threshold: number): Promise<boolean> {
+export async function flag(
+  tx: SqlExecutor,
+  target: ModerationTarget,
+  login: string,
+  reason: string,
+  threshold: number,
+): Promise<number | undefined> {
   if (!validTarget(target)) throw missing(target);
   await lockAccount(tx, login);
   // The post first, as every writer of a post's comments locks it.
@@ -117,12 +123,13 @@ export async function flag(tx: SqlExecutor, target: ModerationTarget, login: str
     `INSERT INTO ${flags} (${key}, login, reason) VALUES ($1, $2, $3) ON CONFLICT (${key}, login) DO NOTHING RETURNING 1`,
     [id, login, reason],
   );
-  if (added.length === 0) return false;
-  await tx.query(
-    `UPDATE ${table} SET flag_count = flag_count + 1, hidden = hidden OR flag_count + 1 >= $2, version = version + 1 WHERE id = $1`,
+  if (added.length === 0) return undefined;
+  const [counted] = await tx.query<{ version: string | number }>(
+    `UPDATE ${table} SET flag_count = flag_count + 1, hidden = hidden OR flag_count + 1 >= $2, version = version + 1
+      WHERE id = $1 RETURNING version`,
     [id, threshold],
   );
-  return true;
+  return Number(counted?.version);
 }
 
 export async function setHidden(

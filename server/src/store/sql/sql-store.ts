@@ -442,7 +442,7 @@ export class SqlStore implements Store {
     });
   }
 
-  flag(target: ModerationTarget, login: string, reason: string, threshold: number): Promise<boolean> {
+  flag(target: ModerationTarget, login: string, reason: string, threshold: number): Promise<number | undefined> {
     return this.#transaction((tx) => moderation.flag(tx, target, login, reason, threshold));
   }
 
