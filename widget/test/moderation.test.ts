@@ -4,7 +4,7 @@ import type axe from 'axe-core';
 import type { Page } from 'playwright-core';
 import type { ErrorEventDetail } from '../src/index.js';
 import { loadAxe } from './support/axe.js';
-import { nextEvent, openPage } from './support/browser.js';
+import { nextEvent, openPage, recordForumErrors } from './support/browser.js';
 import { signIn, useDemoAndBrowser } from './support/fixture.js';
 import { text, waitFor } from './support/wait.js';
 
@@ -201,11 +201,7 @@ describe('moderation in the widget', () => {
     const post = await fixture.env.post(pia, 'Pressed thrice');
     const { page, problems } = await openThread(post.id, 'quin');
     const forum = page.locator('news-forum');
-    await page.evaluate(() => {
-      const w = window as unknown as { errors: unknown[] };
-      w.errors = [];
-      document.querySelector('news-forum')!.addEventListener('news-forum-error', (event) => w.errors.push((event as CustomEvent).detail));
-    });
+    const forumErrors = await recordForumErrors(page);
     let flags = 0;
     // Held until the page gives up on it.
     await page.route('**/flags', async (route) => {
@@ -227,7 +223,7 @@ describe('moderation in the widget', () => {
     await abandoned;
     await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 200)));
     expect(flags).toBe(1);
-    expect(await page.evaluate(() => (window as unknown as { errors: unknown[] }).errors)).toEqual([]);
+    expect(await forumErrors()).toEqual([]);
     expect(problems.errors).toEqual([]);
     await page.context().close();
   }, 60_000);

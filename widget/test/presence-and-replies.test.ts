@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import type { Page, WebSocketRoute } from 'playwright-core';
-import { openPage } from './support/browser.js';
+import { openPage, recordForumErrors } from './support/browser.js';
 import { signIn, useDemoAndBrowser } from './support/fixture.js';
 import { text, waitFor } from './support/wait.js';
 
@@ -191,11 +191,7 @@ describe('presence and replies in the widget', () => {
     });
     await page.goto(`${fixture.env.url}/`);
     const forum = page.locator('news-forum');
-    await page.evaluate(() => {
-      const w = window as unknown as { errors: unknown[] };
-      w.errors = [];
-      document.querySelector('news-forum')!.addEventListener('news-forum-error', (event) => w.errors.push((event as CustomEvent).detail));
-    });
+    const forumErrors = await recordForumErrors(page);
     await signIn(page, 'ivy');
     await waitFor('the list asked for', () => lists > 0);
     const abandoned = page.waitForEvent('requestfailed', (request) => request.url().includes('/me/notifications?'));
@@ -203,7 +199,7 @@ describe('presence and replies in the widget', () => {
     await abandoned;
     // Taken in by now.
     await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 200)));
-    expect(await page.evaluate(() => (window as unknown as { errors: unknown[] }).errors)).toEqual([]);
+    expect(await forumErrors()).toEqual([]);
     expect(problems.errors).toEqual([]);
     await page.context().close();
   }, 60_000);

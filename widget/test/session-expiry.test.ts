@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import type { ErrorEventDetail, LoginEventDetail, LogoutEventDetail } from '../src/index.js';
-import { nextEvent, openPage } from './support/browser.js';
+import type { LoginEventDetail, LogoutEventDetail } from '../src/index.js';
+import { nextEvent, openPage, recordForumErrors } from './support/browser.js';
 import { signIn, useDemoAndBrowser } from './support/fixture.js';
 import { text } from './support/wait.js';
 
@@ -17,11 +17,7 @@ describe('a sign-in that expires', () => {
     await page.clock.install();
     await page.goto(`${fixture.env.url}/`);
     const forum = page.locator('news-forum');
-    await page.evaluate(() => {
-      const errors: unknown[] = [];
-      (window as unknown as { forumErrors: unknown[] }).forumErrors = errors;
-      document.addEventListener('news-forum-error', (event) => errors.push((event as CustomEvent<ErrorEventDetail>).detail.message));
-    });
+    const forumErrors = await recordForumErrors(page);
     const signedIn = await signIn(page, 'bob');
     expect(signedIn.user.login).toBe('bob');
 
@@ -60,7 +56,7 @@ describe('a sign-in that expires', () => {
     const { data: comments } = await fixture.env.client().comments.list(post.id);
     expect(comments?.items.map((item) => item.text)).toEqual(['First comment', 'A comment that took a while']);
     // The server closing the expired token's live socket is no failure to reach the forum.
-    expect(await page.evaluate(() => (window as unknown as { forumErrors: unknown[] }).forumErrors)).toEqual([]);
+    expect(await forumErrors()).toEqual([]);
     expect(problems.errors).toEqual([]);
   }, 60_000);
 
@@ -70,11 +66,7 @@ describe('a sign-in that expires', () => {
     const { page, problems } = await openPage(fixture.browser);
     await page.goto(`${fixture.env.url}/`);
     const forum = page.locator('news-forum');
-    await page.evaluate(() => {
-      const errors: unknown[] = [];
-      (window as unknown as { forumErrors: unknown[] }).forumErrors = errors;
-      document.addEventListener('news-forum-error', (event) => errors.push((event as CustomEvent<ErrorEventDetail>).detail.message));
-    });
+    const forumErrors = await recordForumErrors(page);
     await signIn(page, 'cai');
     await text(forum.locator('[part="status"]'), 'Live');
 
@@ -88,7 +80,7 @@ describe('a sign-in that expires', () => {
     await forum.getByRole('form', { name: 'Sign in' }).waitFor();
     await text(forum.locator('[part="status"]'), 'Live');
     // The server closed the socket first, then refused its token: one sign-out, no "cannot reach the forum".
-    expect(await page.evaluate(() => (window as unknown as { forumErrors: unknown[] }).forumErrors)).toEqual([]);
+    expect(await forumErrors()).toEqual([]);
     expect(await forum.locator('[part="notice"] span').textContent()).toMatch(/sign in again\.$/);
     expect(problems.errors).toEqual([]);
   }, 60_000);

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { ErrorEventDetail } from '../../src/index.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -125,6 +126,19 @@ export function nextEvent<T = unknown>(page: Page, name: string, selector = 'new
       }),
     [name, selector] as const,
   );
+}
+
+/**
+ * Records every `news-forum-error` the page's elements fire from now on (the events bubble to the document);
+ * the function returned reads their details (as JSON) so far.
+ */
+export async function recordForumErrors(page: Page): Promise<() => Promise<ErrorEventDetail[]>> {
+  await page.evaluate(() => {
+    const errors: unknown[] = [];
+    (window as unknown as { forumErrors: unknown[] }).forumErrors = errors;
+    document.addEventListener('news-forum-error', (event) => errors.push(JSON.parse(JSON.stringify((event as CustomEvent).detail))));
+  });
+  return () => page.evaluate(() => (window as unknown as { forumErrors: ErrorEventDetail[] }).forumErrors);
 }
 
 /**
