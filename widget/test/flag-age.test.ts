@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { openPage } from './support/browser.js';
-import { signIn, useDemoAndBrowser } from './support/fixture.js';
+import { openThreadOf, signIn, useDemoAndBrowser } from './support/fixture.js';
 
 const fixture = useDemoAndBrowser({ FLAG_MIN_ACCOUNT_AGE: '1h' });
 
@@ -13,11 +13,8 @@ async function threadAs(postId: string, login: string, password?: string, aheadM
   await page.clock.install({ time: Date.now() + aheadMs });
   await page.goto(`${fixture.env.url}/`);
   await signIn(page, login, password);
+  await openThreadOf(page, postId);
   const forum = page.locator('news-forum');
-  await forum
-    .locator(`.post[data-id="${postId}"]`)
-    .getByRole('button', { name: /comment/ })
-    .click();
   await forum.getByLabel('Add a comment').waitFor();
   return { page, problems, flag: forum.locator('.moderation').getByRole('button', { name: 'Flag' }) };
 }

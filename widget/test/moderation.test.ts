@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import type { ErrorEventDetail } from '../src/index.js';
 import { loadAxe } from './support/axe.js';
 import { nextEvent, openPage, recordForumErrors } from './support/browser.js';
-import { signIn, useDemoAndBrowser } from './support/fixture.js';
+import { openThreadOf, signIn, useDemoAndBrowser } from './support/fixture.js';
 import { text, waitFor } from './support/wait.js';
 
 const fixture = useDemoAndBrowser();
@@ -19,12 +19,7 @@ async function openThread(postId: string, login?: string, password?: string): Pr
   const { page, problems } = await openPage(fixture.browser);
   await page.goto(`${fixture.env.url}/`);
   if (login) await signIn(page, login, password);
-  const forum = page.locator('news-forum');
-  await forum
-    .locator(`.post[data-id="${postId}"]`)
-    .getByRole('button', { name: /comment/ })
-    .click();
-  await forum.locator('#thread-title').waitFor();
+  await openThreadOf(page, postId);
   return { page, problems };
 }
 
@@ -277,11 +272,8 @@ describe('moderation in the widget', () => {
     );
     await page.goto(`${fixture.env.url}/`);
     await signIn(page, 'tess');
+    await openThreadOf(page, post.id);
     const forum = page.locator('news-forum');
-    await forum
-      .locator(`.post[data-id="${post.id}"]`)
-      .getByRole('button', { name: /comment/ })
-      .click();
     const mine = forum.locator(`.comment[data-id="${comment!.id}"]`);
     await mine.getByText('Mine to edit').waitFor();
     // The page asks again seconds after the last refusal: its clock is moved on a second at a time rather than waited for.

@@ -44,3 +44,13 @@ export async function signIn(page: Page, login: string, password = `${login}-pas
   await form.getByRole('button', { name: 'Sign in' }).click();
   return signedIn;
 }
+
+/** Opens the thread of the post `postId` from the list the page's `<news-forum>` shows, and waits until it shows. */
+export async function openThreadOf(page: Page, postId: string): Promise<void> {
+  const forum = page.locator('news-forum');
+  await forum
+    .locator(`.post[data-id="${postId}"]`)
+    .getByRole('button', { name: /comment/ })
+    .click();
+  await forum.locator('#thread-title').waitFor();
+}
