@@ -23,6 +23,16 @@ export interface Presence {
   reading?: number;
 }
 
+/**
+ * Why a `resync` came. `rewound`: the database lost commits the server had
+ * streamed (a crash with asynchronous commit, a failover to a replica that
+ * lagged) or was replaced (a restore): versions the client saw may come
+ * again with other states, so its snapshot is to be taken whole.
+ */
+export interface ResyncDetail {
+  rewound?: true;
+}
+
 /** Acknowledgement of `unsubscribe`. */
 export type UnsubscribeAck = { ok: true } | { ok: false; error: Problem };
 
@@ -34,9 +44,11 @@ export interface ServerToClientEvents {
   commentstream: (change: Change<Comment>) => void;
   /**
    * The server's change feed had a gap (database restart, dropped
-   * connection): the client should take a fresh snapshot of the topic.
+   * connection): the client should take a fresh snapshot of the topic. With
+   * `detail.rewound`, the database went back: the snapshot replaces what the
+   * client holds, even documents it saw at higher versions.
    */
-  resync: (topic: Topic) => void;
+  resync: (topic: Topic, detail?: ResyncDetail) => void;
   /**
    * How many sockets are connected across all nodes (`online`), sent to
    * everyone when it changes; with `topic`, sent to the topic's room when

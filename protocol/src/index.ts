@@ -30,6 +30,7 @@ export type {
   LivePost,
   Presence,
   PresenceTopic,
+  ResyncDetail,
   ServerToClientEvents,
   SocketAuth,
   UnsubscribeAck,

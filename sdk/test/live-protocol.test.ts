@@ -91,6 +91,31 @@ describe('live protocol against a scripted socket.io server', () => {
     await waitFor('the resync', () => titles(view.items)?.join() === 'b@2');
   });
 
+  it('takes whole the snapshot of a resync that says the database went back, and the changes that reuse the lost versions', async () => {
+    const a = post({ title: 'a' });
+    const b = post({ title: 'b' });
+    server = await startScriptedServer(
+      onSubscribe((_, ack, socket, count) => {
+        if (count === 1) {
+          // Seen: a at version 3 (two votes) and b; the database then loses both votes and b.
+          ack(postsAck([voted(voted(a, 1), 2), b]));
+          setTimeout(() => socket.emit('resync', { topic: 'posts' }, { rewound: true }), 50);
+          return;
+        }
+        ack(postsAck([a]));
+        // Version 2 again, another vote.
+        socket.emit('poststream', { old_val: a, new_val: voted(a, 0, 1) });
+      }),
+    );
+    const snapshots: string[] = [];
+    const client = connect();
+    client.live.posts.on('snapshot', (docs, { rewound }) => snapshots.push(`${rewound ? 'rewound ' : ''}${titles(docs)}`));
+    const view = client.live.posts.watch();
+    await waitFor('the new vote', () => titles(view.items)?.join() === 'a@2');
+    expect(view.items?.[0]).toMatchObject({ upvotes: 0, downvotes: 1 });
+    expect(snapshots).toEqual(['a@3,b@1', 'rewound a@1']);
+  });
+
   it('retries a subscription the server did not acknowledge in time, and one it answered with a 5xx', async () => {
     const a = post({ title: 'a' });
     server = await startScriptedServer(

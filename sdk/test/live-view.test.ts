@@ -11,7 +11,7 @@ function fakeSource<T>() {
   const source: ViewSource<T> = { on: (event, listener) => events.on(event, listener), refresh() {} };
   return {
     source,
-    snapshot: (docs: T[]) => events.emit('snapshot', docs),
+    snapshot: (docs: T[], rewound = false) => events.emit('snapshot', docs, { rewound }),
     change: (change: Change<T>) => events.emit('change', change),
   };
 }

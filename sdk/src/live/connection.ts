@@ -210,8 +210,8 @@ export class Connection {
       if (postId === undefined) return;
       for (const feed of this.#inRoom(commentsRoom(postId))) feed.receive(change);
     });
-    socket.on('resync', (topic) => {
-      for (const feed of this.#inRoom(roomOf(topic))) if (socket.connected) feed.subscribe(socket);
+    socket.on('resync', (topic, detail) => {
+      for (const feed of this.#inRoom(roomOf(topic))) if (socket.connected) feed.resync(socket, detail?.rewound === true);
     });
     socket.on('presence', (presence) => this.events.emit('presence', presence));
     socket.on('notification', (notification) => this.events.emit('notification', notification));

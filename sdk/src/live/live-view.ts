@@ -147,9 +147,16 @@ export class TopicView<T extends Versioned> implements PagedLiveView<T> {
     this.#signal = options.signal;
     this.#paging = options.paging;
     this.#stops = [
-      source.on('snapshot', (docs) => {
+      source.on('snapshot', (docs, { rewound }) => {
         this.#refreshing = false;
         const snapshot = ++this.#snapshots;
+        if (rewound) {
+          // The database went back: nothing held (pages, tombstones, newer versions) is to be kept.
+          this.#cut = isCutSnapshot(docs, spec);
+          this.#cursor = undefined;
+          this.#update(applySnapshot(emptyViewState(), docs, spec));
+          return;
+        }
         const beyond = heldBeyond(this.#state, docs, spec);
         // The view held the whole topic: paged to its end, or given it whole by an uncut snapshot and every change
         // since. What was created during a gap then ranks last, past a cut snapshot, and the pages hold it.

@@ -32,9 +32,12 @@ export interface TopicEvents<T> {
   /**
    * The whole topic, taken after joining: on subscribing, after every
    * reconnect, and when the server asks for a resync. Changes that arrive
-   * meanwhile are delivered after it, except those it already holds.
+   * meanwhile are delivered after it, except those it already holds. With
+   * `rewound`, the database went back (it lost commits, or was restored):
+   * the snapshot replaces what a listener holds, even documents it holds at
+   * higher versions, and versions seen before count for nothing.
    */
-  snapshot: (docs: T[]) => void;
+  snapshot: (docs: T[], detail: { rewound: boolean }) => void;
   /** The subscription's status changed. */
   status: (event: StatusEvent) => void;
   /** The server refused the subscription (e.g. 404 for comments of a missing post); retried on the next connect. */
@@ -63,7 +66,9 @@ export class TopicFeed<T> {
   #buffer: Change<T>[] | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #failures = 0;
-  readonly #seen = new SeenVersions();
+  #seen = new SeenVersions();
+  // Set by a resync that said the database went back, until a snapshot is taken.
+  #rewound = false;
 
   constructor(topic: Topic, options: FeedOptions) {
     this.topic = topic;
@@ -96,11 +101,20 @@ export class TopicFeed<T> {
       const buffered = this.#buffer ?? [];
       this.#buffer = undefined;
       const snapshot = ack.snapshot as T[];
+      const rewound = this.#rewound;
+      this.#rewound = false;
+      if (rewound) this.#seen = new SeenVersions();
       this.#seen.recordSnapshot(snapshot as Versioned[]);
-      this.events.emit('snapshot', snapshot);
+      this.events.emit('snapshot', snapshot, { rewound });
       for (const change of buffered) this.#deliver(change);
       this.#status.set({ status: 'live' });
     });
+  }
+
+  /** The server asked for a fresh snapshot; `rewound`: because the database went back (see `snapshot`). */
+  resync(socket: LiveSocket, rewound: boolean): void {
+    if (rewound) this.#rewound = true;
+    this.subscribe(socket);
   }
 
   /** Ends the current subscription attempt, e.g. on disconnect. */

@@ -7,8 +7,8 @@ import { Coalescer } from './coalescer.js';
 export interface RelayTargets {
   posts(change: { old_val: LivePost | null; new_val: LivePost | null }): void;
   comments(postId: string, change: { old_val: StoredComment | null; new_val: StoredComment | null }): void;
-  /** The feed may have missed changes: subscribers must take a new snapshot. */
-  reset(table: Table): void;
+  /** The feed may have missed changes (`rewound`: the database went back, see FeedReset): subscribers must take a new snapshot. */
+  reset(table: Table, rewound: boolean): void;
 }
 
 /**
@@ -53,7 +53,7 @@ export class FeedRelay {
           attempt = 0;
           if ('reset' in item) {
             coalescer.flush();
-            targets.reset(table);
+            targets.reset(table, item.rewound === true);
           } else coalescer.push(item);
         }
       } catch (error) {
@@ -63,7 +63,7 @@ export class FeedRelay {
       this.#healthy = false;
       if (signal.aborted) break;
       coalescer.flush();
-      targets.reset(table);
+      targets.reset(table, false);
       await wait(backoffDelay(attempt), signal);
     }
     coalescer.flush();

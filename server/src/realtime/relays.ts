@@ -1,4 +1,4 @@
-import { type Change, commentsRoom, deltaOfChange, type LivePost, POSTS_ROOM } from '@news-forum/protocol';
+import { type Change, commentsRoom, deltaOfChange, type LivePost, POSTS_ROOM, type ResyncDetail } from '@news-forum/protocol';
 import { moderatorsRoom, publicCommentChange, publicPostChange } from '../moderation/visibility.js';
 import type { Services } from '../services.js';
 import { type BatchWindow, EmitBatcher } from './emit-batcher.js';
@@ -48,10 +48,10 @@ export function startRelays(io: ForumServer, services: Services, options: { coal
       );
     else patches.forget();
   });
-  const resyncComments = () => {
+  const resyncComments = (detail: ResyncDetail) => {
     for (const room of io.of('/').adapter.rooms.keys()) {
       if (room.startsWith(commentsRoom('')))
-        io.local.to(room).emit('resync', { topic: 'comments', postId: room.slice(commentsRoom('').length) });
+        io.local.to(room).emit('resync', { topic: 'comments', postId: room.slice(commentsRoom('').length) }, detail);
     }
   };
   // A post hidden from readers takes its thread with it: they leave its comments, and their resubscription finds none.
@@ -83,12 +83,13 @@ export function startRelays(io: ForumServer, services: Services, options: { coal
             io.local.to(moderatorsRoom(room)).emit('commentstream', change);
             io.local.to(room).except(moderatorsRoom(room)).emit('commentstream', publicCommentChange(change));
           },
-          reset: (resetTable) => {
-            if (resetTable !== 'posts') return resyncComments();
+          reset: (resetTable, rewound) => {
+            const detail: ResyncDetail = rewound ? { rewound: true } : {};
+            if (resetTable !== 'posts') return resyncComments(detail);
             // What waits was read before the gap: it goes out before the resync, as it would have one by one.
             batcher.flush();
             patches.forget();
-            io.local.to(POSTS_ROOM).emit('resync', { topic: 'posts' });
+            io.local.to(POSTS_ROOM).emit('resync', { topic: 'posts' }, detail);
           },
         },
         { coalesceMs: options.coalesceMs, logger: services.logger },

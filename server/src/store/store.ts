@@ -93,6 +93,12 @@ export interface Page<T> {
 /** The feed reopened after an error: changes may have been missed, resync. */
 export interface FeedReset {
   reset: true;
+  /**
+   * The database went back (it lost commits the feed had delivered, or was
+   * replaced): versions delivered before may come again with other states,
+   * so what was seen of them is no guide to what is newer.
+   */
+  rewound?: true;
 }
 
 export interface TableDocs {

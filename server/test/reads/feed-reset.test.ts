@@ -1,7 +1,7 @@
 import type { Comment, Post } from '@news-forum/protocol';
 import pg from 'pg';
 import { call } from '../support/http-client.js';
-import { eventually } from '../support/live-client.js';
+import { connectSocket, eventually, subscribe } from '../support/live-client.js';
 import { STORE_KINDS, storeFixture } from '../support/store-adapters.js';
 import { type HeldFeedStore, holdableFeed, startNodeOn } from './held-feed.js';
 
@@ -28,9 +28,13 @@ describe.each(STORE_KINDS)('%s store, a feed that lost changes', (kind) => {
     return { body: (await response.json()) as { items: T[] }, fromMemory: (response.headers.get('etag') ?? '').startsWith('"') };
   };
 
-  test('posts are read again after a reset', async () => {
+  test('posts are read again after a reset, and subscribers told to resync', async () => {
     const post = (await call<Post>(node.url, 'POST', '/api/posts', { token: ana, body: { title: 'before' } })).body;
     await eventually(async () => (await anonymous<Post>('/api/posts?sort=top')).body.items.some((p) => p.id === post.id));
+    const socket = await connectSocket(node.url);
+    const resyncs: unknown[][] = [];
+    socket.on('resync', (...args) => resyncs.push(args));
+    expect(await subscribe(socket, { topic: 'posts' })).toMatchObject({ ok: true });
 
     feed.drop();
     await call(node.url, 'POST', `/api/posts/${post.id}/upvotes`, { token: ana });
@@ -50,6 +54,10 @@ describe.each(STORE_KINDS)('%s store, a feed that lost changes', (kind) => {
     const fresh = await anonymous<Post>('/api/posts?sort=top');
     expect(fresh.fromMemory).toBe(true);
     expect(fresh.body.items.map((p) => p.title)).toEqual(['before', 'after']);
+    // Changes were missed, the database did not go back: what the client saw still stands.
+    await eventually(async () => resyncs.length > 0);
+    expect(resyncs[0]).toEqual([{ topic: 'posts' }, {}]);
+    socket.close();
   });
 
   test('comments are read again after a reset', async () => {
@@ -96,6 +104,10 @@ describe('postgres store, commits the database lost', () => {
       const [{ before }] = (await db.query('SELECT max(seq)::int AS before FROM changes')).rows;
       for (const voter of [ana, bob]) await call(node.url, 'POST', `/api/posts/${post.id}/upvotes`, { token: voter });
       await eventually(async () => (await held()).post?.version === 3);
+      const socket = await connectSocket(node.url);
+      const resyncs: unknown[][] = [];
+      socket.on('resync', (...args) => resyncs.push(args));
+      expect(await subscribe(socket, { topic: 'posts' })).toMatchObject({ ok: true });
 
       await db.query('BEGIN');
       await db.query('SET LOCAL session_replication_role = replica');
@@ -111,6 +123,10 @@ describe('postgres store, commits the database lost', () => {
         const now = await held();
         return now.fromMemory && now.post?.version === 1;
       }, 15_000);
+      // The client is told the database went back, so that it takes its snapshot whole.
+      await eventually(async () => resyncs.length > 0);
+      expect(resyncs[0]).toEqual([{ topic: 'posts' }, { rewound: true }]);
+      socket.close();
 
       // Versions 2 and 3 again, other votes.
       await eventually(async () => (await call(node.url, 'POST', `/api/posts/${post.id}/upvotes`, { token: carl })).status === 200, 15_000);

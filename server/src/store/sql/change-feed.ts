@@ -293,12 +293,13 @@ export class ChangeFeed implements CastChanges {
     const undone = pruned < this.#position.seq && (state.at_position ?? undefined) !== this.#stamp;
     if (state.epoch !== this.#position.epoch || pruned > this.#position.seq || undone) {
       // The database was replaced, pruned past us or lost commits we delivered.
+      const rewound = undone || state.epoch !== this.#position.epoch;
       this.#position = await readFeedPosition(this.#driver);
       this.#stamp = undefined;
       this.#announced = 0;
       // What committed after the head was read, announced while it was, is read next rather than at the next change.
       this.#again = true;
-      this.#hand(undefined, { reset: true });
+      this.#hand(undefined, rewound ? { reset: true, rewound: true } : { reset: true });
       return 0;
     }
     let read = 0;
