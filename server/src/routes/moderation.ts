@@ -139,7 +139,7 @@ export const moderationHandlers = {
     await visiblePost(services, caller, path.pid);
     await requireAgeToFlag(services, caller);
     const version = await services.store.flag({ kind: 'post', postId: path.pid }, caller.login, body.reason, services.config.flagThreshold);
-    // The flag that hides the post: the flagger no longer reads it from memory, even while the feed lags.
+    // A flag that counts changes the item (at the threshold it hides it): its flagger reads that, even while the feed lags.
     if (version !== undefined) services.reads.posts.fences.expect(caller.login, path.pid, version);
     return { status: 204 };
   },
