@@ -148,7 +148,8 @@ function toDocs(records: BackupRecord[]): Record<BackupTable, Doc[]> {
   const accountIds = new Set<string>();
   const posts = new Set<string>();
   const comments = new Map<string, string>();
-  const invalid = (why: string) => new StoreError('invalid', `The backup does not fit: ${why}`);
+  // Worded as the SQL stores word it, so that an operator reads the same refusal on every store.
+  const invalid = (table: BackupRecord['table'], why: string) => new StoreError('invalid', `The ${table} rows do not fit: ${why}`);
   for (const record of records) {
     if (record.table === 'users') {
       const user: UserRecord = record.row;
@@ -157,29 +158,31 @@ function toDocs(records: BackupRecord[]): Record<BackupTable, Doc[]> {
       docs.users.push({ ...user } satisfies UserDoc);
     } else if (record.table === 'posts') {
       const post: StoredPost = record.row;
-      if (!logins.has(post.author)) throw invalid(`post ${post.id} by no account`);
+      if (!logins.has(post.author)) throw invalid('posts', `post ${post.id} by no account`);
       posts.add(post.id);
       docs.posts.push({ ...post, hot: rankOf(post.score, post.createdAt), rankedScore: post.score } satisfies PostDoc);
     } else if (record.table === 'comments') {
       const comment: StoredComment = record.row;
-      if (!posts.has(comment.postId) || !logins.has(comment.author)) throw invalid(`comment ${comment.id} on no post or by no account`);
+      if (!posts.has(comment.postId) || !logins.has(comment.author))
+        throw invalid('comments', `comment ${comment.id} on no post or by no account`);
       if (comment.parentId !== null && comments.get(comment.parentId) !== comment.postId)
-        throw invalid(`reply ${comment.id} before its parent`);
+        throw invalid('comments', `reply ${comment.id} before its parent`);
       comments.set(comment.id, comment.postId);
       docs.comments.push(comment);
     } else if (record.table === 'votes') {
       const vote: VoteRecord = record.row;
-      if (!posts.has(vote.postId) || !logins.has(vote.login)) throw invalid(`a vote on no post or by no account`);
+      if (!posts.has(vote.postId) || !logins.has(vote.login))
+        throw invalid('votes', `${vote.login}'s vote on ${vote.postId} has no post or no account`);
       docs.votes.push({ id: voteId(vote.postId, vote.login), ...vote } satisfies VoteDoc);
     } else if (record.table === 'notifications') {
       const notification: NotificationRecord = record.row;
       if (!logins.has(notification.recipient) || comments.get(notification.commentId) !== notification.postId)
-        throw invalid(`notification ${notification.id} of no account or on no comment`);
+        throw invalid('notifications', `notification ${notification.id} of no account or on no comment`);
       docs.notifications.push({ ...notification });
     } else if (record.table === 'flags') {
       const flag: FlagRecord = record.row;
       const known = flag.kind === 'post' ? posts.has(flag.targetId) : comments.has(flag.targetId);
-      if (!known || !logins.has(flag.login)) throw invalid('a flag on nothing or by no account');
+      if (!known || !logins.has(flag.login)) throw invalid('flags', 'a flag on nothing or by no account');
       docs.flags.push({ ...flag, id: flagId(flag) } satisfies FlagDoc);
     } else if (record.table === 'moderationLog') {
       docs.moderationLog.push({ ...record.row });
@@ -187,12 +190,12 @@ function toDocs(records: BackupRecord[]): Record<BackupTable, Doc[]> {
       const token: RevokedToken = record.row;
       const expiresAt = new Date(token.expiresAt);
       if (!accountIds.has(token.accountId) || Number.isNaN(expiresAt.getTime()))
-        throw invalid(`revoked token ${token.jti} of no account or without an expiry`);
+        throw invalid('revokedTokens', `revoked token ${token.jti} of no account or without an expiry`);
       // As revokeToken() stores it, so that listRevokedTokens() and pruning compare like with like.
       docs.revokedTokens.push({ jti: token.jti.toLowerCase(), accountId: token.accountId, expiresAt: expiresAt.toISOString() });
     } else {
       const key: IdempotencyRecord = record.row;
-      if (!logins.has(key.owner)) throw invalid(`an idempotency key of no account`);
+      if (!logins.has(key.owner)) throw invalid('idempotencyKeys', 'an idempotency key of no account');
       docs.idempotencyKeys.push({ id: keyId(key), ...key, done: true } satisfies IdempotencyDoc);
     }
   }
