@@ -44,6 +44,16 @@ describe.each(STORE_KINDS)('%s store: page posts', (kind) => {
     expect(await store.getPagePost(PAGE)).toMatchObject({ id: second.id, title: 'two' });
   });
 
+  test('a first comment the store refuses leaves no page post', async () => {
+    const store = await stores.fresh();
+    await createUsers(store, 'ana');
+    await expect(store.createPageComment({ pageUrl: PAGE, title: 'Post 42', author: 'ana' }, 'bad\u0000text')).rejects.toMatchObject({
+      kind: 'invalid',
+    });
+    expect(await store.getPagePost(PAGE)).toBeNull();
+    expect((await store.listPosts('new', { limit: 10 })).items).toEqual([]);
+  });
+
   test('a page post of a gone account is refused with account-gone', async () => {
     const store = await stores.fresh();
     await expect(store.ensurePagePost({ pageUrl: PAGE, title: 't', author: 'ghost' })).rejects.toMatchObject({ kind: 'account-gone' });

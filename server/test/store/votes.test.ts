@@ -30,11 +30,12 @@ describe.each(STORE_KINDS)('%s store: votes', (kind) => {
     expect(new Set(results.map((result) => result!.version)).size).toBe(200);
   });
 
-  test('one user upvoting 50 times at once counts once', async () => {
+  test('one user upvoting 50 times at once counts once, and each is answered with the counted post', async () => {
     const store = await stores.fresh();
     await createUsers(store, ...USERS);
     const post = await aPost(store);
-    await Promise.all(Array.from({ length: 50 }, () => store.setVote(post.id, 'bob', 1)));
+    const answers = await Promise.all(Array.from({ length: 50 }, () => store.setVote(post.id, 'bob', 1)));
+    expect(answers.map((answer) => answer?.upvotes)).toEqual(Array.from({ length: 50 }, () => 1));
     expect(await store.getPost(post.id)).toMatchObject({ upvotes: 1, downvotes: 0, score: 1, version: 2 });
     expect(await store.getVotes('bob', [post.id])).toEqual(new Map([[post.id, 1]]));
   });

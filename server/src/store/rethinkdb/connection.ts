@@ -88,8 +88,7 @@ export class RethinkdbConnection {
    * slow) the connection is dropped, so the next query goes to the next host.
    */
   async run<T>(query: Term, options?: object, timeoutMs = this.queryTimeoutMs): Promise<T> {
-    // PostgreSQL refuses NUL in any text and RethinkDB in keys only: refused everywhere, a request means the same on every store.
-    if (carriesNul(query.build())) throw new StoreError('invalid', 'A value in the request cannot be stored or compared');
+    refuseUnstorable(query.build());
     const connection = await this.get();
     const answer = (options ? query.run(connection, options) : query.run(connection)) as Promise<T>;
     // Once timed out, the query's own failure (the dropped connection) has no one to hear it.
@@ -177,6 +176,12 @@ export class RethinkdbConnection {
 }
 
 /** Whether a built query holds a string (or an object key) with a NUL character. */
+/** Throws `invalid` for a value that holds NUL, in a string or a key (`value`: a built query, or values to write). */
+export function refuseUnstorable(value: unknown): void {
+  // PostgreSQL refuses NUL in any text and RethinkDB in keys only: refused everywhere, a request means the same on every store.
+  if (carriesNul(value)) throw new StoreError('invalid', 'A value in the request cannot be stored or compared');
+}
+
 function carriesNul(built: unknown): boolean {
   if (typeof built === 'string') return built.includes('\0');
   if (Array.isArray(built)) return built.some(carriesNul);

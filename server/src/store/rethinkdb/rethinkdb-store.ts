@@ -37,7 +37,7 @@ import { deleteUser } from './accounts.js';
 import { exportRows, importRows } from './backup.js';
 import { TableFeed } from './change-feeds.js';
 import { deleteComment, getComment, getCommentById, insertComment, listComments } from './comments.js';
-import { RethinkdbConnection } from './connection.js';
+import { RethinkdbConnection, refuseUnstorable } from './connection.js';
 import { createOnce, pruneKeys } from './idempotency.js';
 import * as moderation from './moderation.js';
 import { listNotifications, markNotificationsRead, notifyReply, pruneNotifications } from './notifications.js';
@@ -240,9 +240,11 @@ export class RethinkdbStore implements Store {
     return this.#createComment(idempotency, async () => comment);
   }
 
-  // RethinkDB has no transactions: the page's post is created once the key is settled, but stays if the insert then fails.
+  // RethinkDB has no transactions: the page's post is created once the key is settled and the comment found storable;
+  // it stays if the insert then fails (the cluster lost, the page's post deleted meanwhile).
   createPageComment(page: NewPagePostRecord, text: string, idempotency?: IdempotencyKey): Promise<CreatedComment> {
     return this.#createComment(idempotency, async (ctx) => {
+      refuseUnstorable([page, text]);
       const post = await ensurePagePost(ctx, page);
       return { postId: post.id, parentId: null, text, author: page.author };
     });

@@ -8,9 +8,11 @@ export interface Context {
   table(name: TableName): Term;
   /** Posts whose counter update failed after its vote or comment was written: the background recount repairs them. */
   suspects: Set<string>;
+  /** The vote of one account on one post being set on this node, by vote key: the next waits for it (votes.ts). */
+  voting: Map<string, Promise<unknown>>;
 }
 
 export function context(db: RethinkdbConnection): Context {
   const database = r.db(db.target.db);
-  return { db, table: (name) => database.table(name), suspects: new Set() };
+  return { db, table: (name) => database.table(name), suspects: new Set(), voting: new Map() };
 }

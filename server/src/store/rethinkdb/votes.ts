@@ -18,10 +18,29 @@ function deltaOf(from: Vote, to: Vote): Delta {
  * once), then the post's counters move by the difference (counters.ts).
  * The account is checked again afterwards: a deletion of the account that
  * swept its votes before this one existed is answered by retracting it.
+ * One account's votes on one post run one at a time on a node: a repeat
+ * that found the vote already there answers with the post the first one's
+ * counters moved, not the post as it was between the two steps.
  */
 export async function setVote(ctx: Context, postId: string, login: string, vote: Vote): Promise<StoredPost | null> {
   const id = storedId(postId);
   if (id === undefined) return null;
+  return oneAtATime(ctx.voting, voteId(id, login), () => writeVote(ctx, id, login, vote));
+}
+
+/** Runs `task` once the task queued under `key` before it has settled. */
+async function oneAtATime<T>(queue: Map<string, Promise<unknown>>, key: string, task: () => Promise<T>): Promise<T> {
+  const run = (queue.get(key) ?? Promise.resolve()).then(task, task);
+  const settled = run.catch(() => undefined);
+  queue.set(key, settled);
+  try {
+    return await run;
+  } finally {
+    if (queue.get(key) === settled) queue.delete(key);
+  }
+}
+
+async function writeVote(ctx: Context, id: string, login: string, vote: Vote): Promise<StoredPost | null> {
   const post = await ctx.db.run<PostDoc | null>(ctx.table('posts').get(id));
   // A hidden post takes no votes (as on the SQL stores): checked before writing, as a hide just after would be.
   if (post === null || post.hidden) return null;
