@@ -175,13 +175,13 @@ export class RethinkdbConnection {
   }
 }
 
-/** Whether a built query holds a string (or an object key) with a NUL character. */
 /** Throws `invalid` for a value that holds NUL, in a string or a key (`value`: a built query, or values to write). */
 export function refuseUnstorable(value: unknown): void {
   // PostgreSQL refuses NUL in any text and RethinkDB in keys only: refused everywhere, a request means the same on every store.
   if (carriesNul(value)) throw new StoreError('invalid', 'A value in the request cannot be stored or compared');
 }
 
+/** Whether a built query holds a string (or an object key) with a NUL character. */
 function carriesNul(built: unknown): boolean {
   if (typeof built === 'string') return built.includes('\0');
   if (Array.isArray(built)) return built.some(carriesNul);
