@@ -40,6 +40,7 @@ export { type Compare, commentOrder, postOrder } from './ordering.js';
 export { MAX_PAGE_URL_LENGTH, normalisePageUrl } from './page-url.js';
 export { hotRank, type Rankable } from './ranking.js';
 export { commentsRoom, POSTS_ROOM, roomOf, topicOfRoom } from './rooms.js';
+export { isModerator } from './scopes.js';
 export type {
   ApiInfo,
   Ban,

@@ -1,13 +1,11 @@
-import type { Comment, LivePost, Scope } from '@news-forum/protocol';
+import type { Comment, LivePost } from '@news-forum/protocol';
 import type { Change, StoredComment, StoredPost } from '../store/store.js';
 
 /** What readers see of a hidden comment's text. */
 export const PLACEHOLDER = 'removed by a moderator';
 
-/** Moderators (scope `delete`) and admins see hidden items and flag counts. */
-export function isModerator(scopes: readonly Scope[] | undefined): boolean {
-  return scopes !== undefined && (scopes.includes('delete') || scopes.includes('admin'));
-}
+// Moderators (scope `delete`) and admins see hidden items and flag counts; the widget asks the same.
+export { isModerator } from '@news-forum/protocol';
 
 /** The room that a moderator's socket joins beside a topic's room: it gets hidden items and flag counts there. */
 export function moderatorsRoom(room: string): string {

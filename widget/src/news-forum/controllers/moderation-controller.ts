@@ -1,3 +1,4 @@
+import { isModerator } from '@news-forum/protocol';
 import type { CallOptions, Comment, FlagReason, LivePost, NewsForumClient, NewsForumError, Result } from '@news-forum/sdk';
 import { describeError } from '../describe-error.js';
 import { Controller } from './controller.js';
@@ -80,7 +81,7 @@ export class ModerationController extends Controller {
     const { user, serverAheadMs } = this.ui.session;
     if (!user || item.author === undefined || item.author === user.login) return false;
     const age = this.#flagMinAccountAgeSeconds;
-    if (age === undefined || user.scopes.includes('delete') || user.scopes.includes('admin')) return true;
+    if (age === undefined || isModerator(user.scopes)) return true;
     return this.ui.clock.now + serverAheadMs - Date.parse(user.createdAt) >= age * 1000;
   }
 
