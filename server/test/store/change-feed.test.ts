@@ -390,6 +390,32 @@ describe('postgres store: change feed across failures', () => {
     }
   });
 
+  test('while its listening connection is lost the store is not ready; back, it is, and the changes made meanwhile arrive', async () => {
+    const { store, url } = await stores.open();
+    await createUsers(store, 'ana');
+    const feed = readFeed(store, 'posts');
+    const { value: before } = await store.createPost(newPost('before'));
+    expect(await feed.take(1)).toEqual([{ old_val: null, new_val: before }]);
+    await store.ping();
+
+    // Its pool keeps its connections; the listener can neither stay nor come back.
+    const database = new URL(url!).pathname.slice(1);
+    const admin = stores.postgres!.url;
+    await sql(admin, `ALTER DATABASE ${database} ALLOW_CONNECTIONS false`);
+    await sql(admin, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database}' AND query ILIKE 'LISTEN%'`);
+    await eventually(async () => {
+      await expect(store.ping()).rejects.toMatchObject({ kind: 'unavailable', detail: 'The change feed is not listening' });
+    });
+    const { value: meanwhile } = await store.createPost(newPost('meanwhile'));
+
+    await sql(admin, `ALTER DATABASE ${database} ALLOW_CONNECTIONS true`);
+    await eventually(() => store.ping());
+    expect(await feed.until((item) => isChange(item) && item.new_val?.id === meanwhile.id)).toEqual([
+      { old_val: null, new_val: meanwhile },
+    ]);
+    await feed.stop();
+  }, 60_000);
+
   test('a reader whose database was replaced gets a reset', async () => {
     const { store, url } = await stores.open();
     await createUsers(store, 'ana');

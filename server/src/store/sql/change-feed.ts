@@ -133,6 +133,14 @@ export class ChangeFeed implements CastChanges {
     return { [Symbol.asyncIterator]: () => subscription as AsyncIterator<FeedItem<K>> };
   }
 
+  /**
+   * False while subscribers wait on a listener that is not connected (being
+   * made, or lost): new commits then reach them only once it is back.
+   */
+  get hearing(): boolean {
+    return this.#listening === undefined || (this.#unlisten !== undefined && !this.#deaf);
+  }
+
   async close(): Promise<void> {
     this.#closing.abort();
     clearTimeout(this.#held);

@@ -150,6 +150,8 @@ export class SqlStore implements Store {
 
   async ping(): Promise<void> {
     await this.#db().query('SELECT 1');
+    // As RethinkDB's: a node whose feed cannot hear commits would serve what memory holds without their changes.
+    if (!this.#feed.hearing) throw new StoreError('unavailable', 'The change feed is not listening');
   }
 
   close(): Promise<void> {
