@@ -8,10 +8,14 @@ import { type HeldFeedStore, holdableFeed, startNodeOn } from './held-feed.js';
 // When the feed loses changes it says so with a reset; memory must then be
 // read again, or it would serve what it missed as if nothing happened.
 describe.each(STORE_KINDS)('%s store, a feed that lost changes', (kind) => {
-  const stores = storeFixture(kind);
   let feed: HeldFeedStore;
   let node: Awaited<ReturnType<typeof startNodeOn>>;
   let ana: string;
+  // Before the store fixture's: the node stops before its store closes.
+  afterEach(async () => {
+    await node?.stop();
+  });
+  const stores = storeFixture(kind);
 
   beforeEach(async () => {
     feed = holdableFeed(await stores.fresh());
@@ -19,9 +23,6 @@ describe.each(STORE_KINDS)('%s store, a feed that lost changes', (kind) => {
     await call(node.url, 'PUT', '/api/users/ana', { body: { password: 'ana-password' } });
     ana = (await call(node.url, 'POST', '/api/authenticate', { body: { login: 'ana', password: 'ana-password' } })).body.token;
   }, 60_000);
-  afterEach(async () => {
-    await node.stop();
-  });
 
   const anonymous = async <T>(path: string) => {
     const response = await fetch(`${node.url}${path}`);

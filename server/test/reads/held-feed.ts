@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import type { ReadOptions } from '../../src/reads/read-models.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import type { FeedItem, Store, Table } from '../../src/store/store.js';
+import { eventually } from '../support/live-client.js';
 import { FLAG_ANY_AGE, RELAXED_LIMITS, TEST_PASSWORD_COST, TEST_SECRET, tempDir } from '../support/server.js';
 
 /** A real store whose change feed can be held back or lose changes, as a slow or broken feed would. */
@@ -72,6 +73,8 @@ export async function startNodeOn(store: Store, reads: Partial<ReadOptions> = {}
     strictResponses: true,
     reads,
   });
+  // Ready: its change feed hears commits, so what memory holds follows them from here on.
+  await eventually(async () => (await fetch(`${node.url}/readyz`)).status === 200, 30_000, 'the node to be ready');
   return Object.assign(node, {
     async stop() {
       await node.close();

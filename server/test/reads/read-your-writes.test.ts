@@ -7,18 +7,19 @@ import { type HeldFeedStore, holdableFeed, startNodeOn } from './held-feed.js';
 // With the feed held back, memory is stale for everyone; these tests show
 // that a writer is then answered by the store while others still get memory.
 describe.each(STORE_KINDS)('%s store, a lagging feed', (kind) => {
-  const stores = storeFixture(kind);
   let feed: HeldFeedStore;
   let node: Awaited<ReturnType<typeof startNodeOn>>;
+  // Before the store fixture's: the node stops before its store closes.
+  afterEach(async () => {
+    feed?.release();
+    await node?.stop();
+  });
+  const stores = storeFixture(kind);
 
   beforeEach(async () => {
     feed = holdableFeed(await stores.fresh());
     node = await startNodeOn(feed.store, { fenceWaitMs: 100 });
   }, 60_000);
-  afterEach(async () => {
-    feed.release();
-    await node.stop();
-  });
 
   async function signUp(login: string): Promise<string> {
     await call(node.url, 'PUT', `/api/users/${login}`, { body: { password: `${login}-password` } });
