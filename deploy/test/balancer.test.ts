@@ -255,24 +255,31 @@ describe('registration', () => {
         15_000,
       );
 
+      // Two loops, so that neither waits for the other: the node may stop accepting soon after its key goes.
       let keyGoneAt: number | undefined;
       let lastServedAt = 0;
       let refusedAt: number | undefined;
-      const watching = (async () => {
+      const watchingKey = (async () => {
+        while (keyGoneAt === undefined && refusedAt === undefined) {
+          if ((await etcd.get(`${UPSTREAM}${node.name}`).string()) === null) keyGoneAt = performance.now();
+        }
+      })();
+      const watchingNode = (async () => {
         while (refusedAt === undefined) {
-          if (keyGoneAt === undefined && (await etcd.get(`${UPSTREAM}${node.name}`).string()) === null) keyGoneAt = performance.now();
+          const sentAt = performance.now();
           try {
             await fetch(`${node.url}/healthz`, { signal: AbortSignal.timeout(1_000) });
-            lastServedAt = performance.now();
+            lastServedAt = sentAt;
           } catch {
             refusedAt = performance.now();
           }
         }
       })();
       await node.stop();
-      await watching;
+      await Promise.all([watchingKey, watchingNode]);
       expect(keyGoneAt).toBeDefined();
       expect(keyGoneAt!).toBeLessThan(refusedAt!);
+      // A request sent after the key was seen gone was still served.
       expect(lastServedAt).toBeGreaterThan(keyGoneAt!);
       expect(await cluster.routedAddresses()).not.toContain(node.address);
       expect(JSON.parse((await httpGet(`${cluster.info().lb}/api`, { localAddress: reached! })).body).instance).not.toBe(node.name);
