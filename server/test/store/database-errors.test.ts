@@ -16,6 +16,18 @@ describe.each(SQL_STORE_KINDS)('%s driver: errors of the database itself', (kind
     expect(await db.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
   });
 
+  test('a full disk (53100) is `unavailable`, told as a shortage, not as a busy database', async () => {
+    const db = await stores.blank();
+    const full = await db
+      .query("DO $$ BEGIN RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full'; END $$")
+      .catch((error: unknown) => error);
+    expect(full).toMatchObject({ kind: 'unavailable', detail: 'The database is short of resources: try again later' });
+    const timedOut = await db
+      .query("DO $$ BEGIN RAISE EXCEPTION 'canceling statement due to statement timeout' USING ERRCODE = 'query_canceled'; END $$")
+      .catch((error: unknown) => error);
+    expect(timedOut).toMatchObject({ kind: 'unavailable', detail: 'The database is busy: try again' });
+  });
+
   test("what a request's values or a statement get wrong stays as it was", async () => {
     const db = await stores.blank();
     expect(await db.query("SELECT 'x'::int").catch((error: unknown) => error)).toMatchObject({ kind: 'invalid' });

@@ -29,10 +29,13 @@ export const RETRY_ATTEMPTS = 3;
 /**
  * The database refused for now: a statement or a lock wait timed out (57014,
  * 55P03), or it is out of connections, memory or disk (class 53). Another
- * try may succeed, so the client is told so (503), not that the server failed.
+ * try may succeed, so the client is told so (503), not that the server
+ * failed; which resource ran out goes to the log, not to the client.
  */
-function isBusy(state: string): boolean {
-  return state === '57014' || state === '55P03' || state.startsWith('53');
+function refusedForNow(state: string): string | undefined {
+  if (state === '57014' || state === '55P03') return 'The database is busy: try again';
+  if (state.startsWith('53')) return 'The database is short of resources: try again later';
+  return undefined;
 }
 
 /**
@@ -80,7 +83,8 @@ export function isUnreachable(error: unknown): boolean {
 export function rethrowDatabaseError(error: unknown): never {
   if (error instanceof StoreError) throw error;
   if (isUnreachable(error)) throw new StoreError('unavailable', 'The database is unavailable', { cause: error });
-  if (isBusy(sqlState(error) ?? '')) throw new StoreError('unavailable', 'The database is busy: try again', { cause: error });
+  const refused = refusedForNow(sqlState(error) ?? '');
+  if (refused) throw new StoreError('unavailable', refused, { cause: error });
   if (isFileError(error)) throw new StoreError('unavailable', 'The database cannot use its files: try again', { cause: error });
   if (sqlState(error) === '23503' && ACCOUNT_KEYS.has(String((error as { constraint?: unknown }).constraint))) throw accountGone(error);
   // Class 22 (data exception: NUL bytes, out-of-range numbers or dates) can only come from what a client sent.
