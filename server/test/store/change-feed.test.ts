@@ -195,12 +195,18 @@ describe('postgres store: change feed across failures', () => {
     }
   }
 
-  test('after PostgreSQL restarts under a running feed, the feed reopens and later changes arrive', async () => {
-    const { store } = await stores.open();
+  /** A store whose posts feed has delivered a first post, `title`. */
+  async function openFollowing(title: string) {
+    const { store, url } = await stores.open();
     await createUsers(store, 'ana');
     const feed = readFeed(store, 'posts');
-    const { value: before } = await store.createPost(newPost('before'));
-    expect(await feed.take(1)).toEqual([{ old_val: null, new_val: before }]);
+    const { value: first } = await store.createPost(newPost(title));
+    expect(await feed.take(1)).toEqual([{ old_val: null, new_val: first }]);
+    return { store, url: url!, feed };
+  }
+
+  test('after PostgreSQL restarts under a running feed, the feed reopens and later changes arrive', async () => {
+    const { store, feed } = await openFollowing('before');
 
     await stores.postgres!.restart();
     const { value: after } = await eventually(() => store.createPost(newPost('after')));
@@ -212,14 +218,10 @@ describe('postgres store: change feed across failures', () => {
   }, 60_000);
 
   test('a reader that fell behind the pruned log gets a reset, then the changes after it', async () => {
-    const { store, url } = await stores.open();
-    await createUsers(store, 'ana');
-    const feed = readFeed(store, 'posts');
-    const { value: first } = await store.createPost(newPost('first'));
-    expect(await feed.take(1)).toEqual([{ old_val: null, new_val: first }]);
+    const { store, url, feed } = await openFollowing('first');
 
     // Changes this reader never hears of, pruned, as if this node had been away longer than the log keeps.
-    const other = new pg.Client({ connectionString: url! });
+    const other = new pg.Client({ connectionString: url });
     await other.connect();
     await other.query('BEGIN');
     await other.query(`INSERT INTO changes (tbl, new_val) SELECT 'posts', '{}' FROM generate_series(1, 3)`);
@@ -391,15 +393,11 @@ describe('postgres store: change feed across failures', () => {
   });
 
   test('while its listening connection is lost the store is not ready; back, it is, and the changes made meanwhile arrive', async () => {
-    const { store, url } = await stores.open();
-    await createUsers(store, 'ana');
-    const feed = readFeed(store, 'posts');
-    const { value: before } = await store.createPost(newPost('before'));
-    expect(await feed.take(1)).toEqual([{ old_val: null, new_val: before }]);
+    const { store, url, feed } = await openFollowing('before');
     await store.ping();
 
     // Its pool keeps its connections; the listener can neither stay nor come back.
-    const database = new URL(url!).pathname.slice(1);
+    const database = new URL(url).pathname.slice(1);
     const admin = stores.postgres!.url;
     await sql(admin, `ALTER DATABASE ${database} ALLOW_CONNECTIONS false`);
     await sql(admin, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database}' AND query ILIKE 'LISTEN%'`);
