@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import v8 from 'node:v8';
 import { lockDataDir } from './data-dir-lock.js';
@@ -30,6 +30,10 @@ export async function openEmbeddedStore(dataDir: string, options?: SqlStoreOptio
   await mkdir(directory, { recursive: true });
   const release = await lockDataDir(directory);
   try {
+    // The node's alone, as PostgreSQL keeps its data directory: PGlite makes its files readable by others (0644
+    // here), and directories of earlier versions held files anyone could write (0666); closing the folder covers both.
+    // A folder of another account, or on a read-only mount, stays as it is: its owner decides.
+    await chmod(directory, 0o700).catch(() => undefined);
     await copyEmbeddedTemplate(directory);
     const driver = await openPgliteDriver(directory);
     return await SqlStore.open(

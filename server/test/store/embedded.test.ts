@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { openStore } from '../../src/store/open-store.js';
@@ -62,6 +62,21 @@ describe('embedded store: persistence', () => {
     }
     // A real initdb: about 2 s on an idle machine, far more on a busy one.
   }, 120_000);
+
+  test("a data directory others could enter (an earlier version's, with files anyone could write) is made the node's alone", async () => {
+    const { store, dataDir } = await stores.open();
+    await store.close();
+    const folder = path.join(dataDir!, 'pglite');
+    await chmod(folder, 0o777);
+    await chmod(path.join(folder, 'PG_VERSION'), 0o666);
+    const reopened = await openStore({ kind: 'embedded', dataDir: dataDir! });
+    try {
+      expect((await stat(folder)).mode & 0o777).toBe(0o700);
+      await reopened.ping();
+    } finally {
+      await reopened.close();
+    }
+  });
 
   test('openStore names what is missing', async () => {
     await expect(openStore({ kind: 'embedded' })).rejects.toThrow('dataDir');
