@@ -11,11 +11,33 @@
 # SIGTERM revokes the lease first, so the load balancer drops the node before
 # the node itself is stopped (systemd stops this unit before the node's).
 #
-# Environment: ETCD_URL (comma list of endpoints), INSTANCE_NAME,
-# ADVERTISE_ADDR (host:port), ETCD_TTL (default 10), HEALTH_URL (default
-# http://$ADVERTISE_ADDR/readyz). Needs etcdctl (v3) and curl.
+# Environment: ETCD_URL (comma list of endpoints; credentials written in it,
+# http://user:password@host:2379 with %-escapes as in the node's ETCD_URL,
+# sign in as that etcd user), INSTANCE_NAME, ADVERTISE_ADDR (host:port),
+# ETCD_TTL (default 10), HEALTH_URL (default http://$ADVERTISE_ADDR/readyz).
+# Needs etcdctl (v3, 3.4 or later) and curl.
 set -u
 : "${ETCD_URL:?ETCD_URL is required}" "${INSTANCE_NAME:?INSTANCE_NAME is required}" "${ADVERTISE_ADDR:?ADVERTISE_ADDR is required}"
+
+# The credentials go to etcdctl in its environment, where other accounts
+# cannot read them as they can its command line; the endpoints without them.
+credentials=$(printf '%s\n' "$ETCD_URL" | tr ',' '\n' | sed -n 's#^[[:space:]]*[a-z]*://\([^/@]*\)@.*#\1#p' | head -n 1)
+ETCD_URL=$(printf '%s' "$ETCD_URL" | sed 's#://[^/@,]*@#://#g')
+if [ -n "$credentials" ]; then
+  # %-escapes decoded byte by byte.
+  decode() { printf '%s' "$1" | LC_ALL=C awk '{
+    out = ""
+    for (i = 1; i <= length($0); i++) {
+      c = substr($0, i, 1)
+      if (c == "%") { out = out sprintf("%c", (index("0123456789abcdef", tolower(substr($0, i + 1, 1))) - 1) * 16 + index("0123456789abcdef", tolower(substr($0, i + 2, 1))) - 1); i += 2 }
+      else out = out c
+    }
+    printf "%s", out
+  }'; }
+  ETCDCTL_USER=$(decode "${credentials%%:*}")
+  ETCDCTL_PASSWORD=$(decode "${credentials#*:}")
+  export ETCDCTL_USER ETCDCTL_PASSWORD
+fi
 TTL=${ETCD_TTL:-10}
 KEY="/services/news-forum/upstream/$INSTANCE_NAME"
 HEALTH_URL=${HEALTH_URL:-http://$ADVERTISE_ADDR/readyz}

@@ -151,6 +151,7 @@ test('variables: every one the units and the compose file set is in the README a
     readFileSync(path.join(ROOT, 'server/src/config/config.ts'), 'utf8'),
     read('sidekick/news-forum-discovery.sh'),
     read('src/cluster/demo-service.ts'),
+    read('src/renderer/cli.ts'),
     readFileSync(path.join(ROOT, 'demo/src/index.js'), 'utf8'),
   ].join('\n');
   const platform = new Set([
@@ -164,6 +165,8 @@ test('variables: every one the units and the compose file set is in the README a
     'PGPASSWORD',
     'DOMAIN',
     'PUBLIC_PROXY_ADDR',
+    // The public proxy's etcd URL, which its unit passes to the renderer as ETCD_URL.
+    'PROXY_ETCD_URL',
   ]);
   expect(variables.size).toBeGreaterThan(15);
   for (const name of variables) {

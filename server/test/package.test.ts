@@ -26,6 +26,8 @@ it('imports as ESM', async () => {
   expect(out.exports).toEqual(
     expect.arrayContaining(['startServer', 'createApp', 'loadConfig', 'ConfigError', 'loadWidgetBundle', 'serveFile']),
   );
+  // The subpath the deploy tools read their etcd settings with.
+  expect(out.etcd).toEqual({ endpoints: ['http://127.0.0.1:2379'], auth: { username: 'node', password: 'pw' } });
 }, 60_000);
 
 it('type-checks a consumer under tsc --strict', async () => {

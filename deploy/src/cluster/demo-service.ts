@@ -7,10 +7,19 @@
 // ADVERTISE_ADDR.
 import { type RunningDemo, startDemo } from '@news-forum/demo';
 import { ConfigError } from '@news-forum/server';
+import { parseEtcdUrl } from '@news-forum/server/etcd-url';
 import { jsonLog } from '../log.js';
 import { registerService } from '../renderer/service-registration.js';
 
 const log = jsonLog('demo');
+// Credentials in it (http://user:password@host:2379) sign in as that etcd user.
+const etcd = (process.env.PUBLIC_ETCD_URL ?? '').trim();
+try {
+  if (etcd) parseEtcdUrl('PUBLIC_ETCD_URL', etcd);
+} catch (error) {
+  process.stderr.write(`news-forum demo: ${(error as Error).message}\n`);
+  process.exit(1);
+}
 let demo: RunningDemo;
 try {
   demo = await startDemo();
@@ -21,9 +30,8 @@ try {
 }
 // Where the proxy reaches it: ADVERTISE_ADDR in containers, else the address it listens on.
 const advertise = process.env.ADVERTISE_ADDR?.trim() || new URL(demo.forum.url).host;
-const etcd = (process.env.PUBLIC_ETCD_URL ?? '').split(',').filter(Boolean);
-const registration = etcd.length
-  ? await registerService({ etcd, names: ['demo'], advertise, ttlSeconds: Number(process.env.PUBLIC_ETCD_TTL ?? '10'), log })
+const registration = etcd
+  ? await registerService({ etcd: [etcd], names: ['demo'], advertise, ttlSeconds: Number(process.env.PUBLIC_ETCD_TTL ?? '10'), log })
   : undefined;
 log('info', 'serving', { url: demo.forum.url, thirdParty: demo.thirdParty.url });
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { parseEtcdUrl } from '@news-forum/server/etcd-url';
 import { isDeployError } from '../deploy-error.js';
 import { jsonLog } from '../log.js';
 import { parseHostPort } from './address.js';
@@ -7,7 +8,10 @@ import { startRenderer } from './renderer.js';
 
 const USAGE = `usage: news-forum-renderer --mode load-balancer|proxy --etcd URL[,URL…] --listen HOST:PORT --dir DIR
     [--template FILE] [--prefix KEY_PREFIX] [--domain DOMAIN] [--trust-proxy ADDR[,ADDR…]]
-    [--register NAME[,NAME…] --register-etcd URL[,URL…] --advertise HOST:PORT [--register-ttl SECONDS]]`;
+    [--register NAME[,NAME…] --register-etcd URL[,URL…] --advertise HOST:PORT [--register-ttl SECONDS]]
+  --etcd defaults to $ETCD_URL and --register-etcd to $PUBLIC_ETCD_URL; an etcd user signs in
+  with credentials in the URL (http://user:password@host:2379), best passed in the environment,
+  where other accounts cannot read them as they can a command line.`;
 
 function fail(message: string): never {
   process.stderr.write(`news-forum-renderer: ${message}\n${USAGE}\n`);
@@ -44,14 +48,32 @@ function parseOptions() {
 }
 
 const parsed = parseOptions();
+const names = list(parsed.register);
+/** Takes an etcd flag's value from `variable` when the flag is absent; returns the name its value came from. */
+const etcdFrom = (flag: 'etcd' | 'register-etcd', variable: string) => {
+  if (parsed[flag]) return `--${flag}`;
+  parsed[flag] = process.env[variable] || undefined;
+  return variable;
+};
+const sources = {
+  etcd: etcdFrom('etcd', 'ETCD_URL'),
+  'register-etcd': names.length > 0 ? etcdFrom('register-etcd', 'PUBLIC_ETCD_URL') : '',
+};
 const mode = parsed.mode;
 if (mode !== 'load-balancer' && mode !== 'proxy') fail('--mode must be load-balancer or proxy');
-if (!parsed.etcd) fail('--etcd is required');
+if (!parsed.etcd) fail('--etcd (or ETCD_URL) is required');
+for (const flag of ['etcd', 'register-etcd'] as const) {
+  const value = parsed[flag];
+  try {
+    if (value) parseEtcdUrl(sources[flag], value);
+  } catch (error) {
+    fail((error as Error).message);
+  }
+}
 if (!parsed.dir) fail('--dir is required');
 if (!parsed.listen || !parseHostPort(parsed.listen)) fail('--listen must be host:port');
-const names = list(parsed.register);
 if (names.length > 0 && (!parsed['register-etcd'] || !parsed.advertise || !parseHostPort(parsed.advertise))) {
-  fail('--register needs --register-etcd and --advertise host:port');
+  fail('--register needs --register-etcd (or PUBLIC_ETCD_URL) and --advertise host:port');
 }
 const ttl = Number(parsed['register-ttl'] ?? '10');
 if (!Number.isInteger(ttl) || ttl < 2) fail('--register-ttl must be a whole number of seconds, at least 2');

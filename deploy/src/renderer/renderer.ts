@@ -5,7 +5,7 @@ import type { Watcher } from 'etcd3';
 import { DeployError } from '../deploy-error.js';
 import type { Log } from '../log.js';
 import { waitForHttp } from '../wait.js';
-import { ETCD_CALL_MS, etcdClient } from './etcd-client.js';
+import { ETCD_CALL_MS, etcdClient, etcdEndpoints } from './etcd-client.js';
 import { Nginx } from './nginx.js';
 import { registerService, type ServiceRegistration } from './service-registration.js';
 import { bundledTemplate, renderTemplate } from './template.js';
@@ -154,13 +154,15 @@ export async function startRenderer(options: RendererOptions): Promise<Renderer>
   };
 
   /** Renders once; returns false when etcd could not be read (retried on the next event or tick). */
+  let readError = '';
   const renderOnce = async (): Promise<boolean> => {
     let keys: Record<string, string>;
     try {
       keys = await client.getAll().prefix(keyPrefix).strings();
     } catch (error) {
       readable = false;
-      log('warn', 'cannot read etcd; keeping the current configuration', { error: (error as Error).message });
+      readError = (error as Error).message;
+      log('warn', 'cannot read etcd; keeping the current configuration', { error: readError });
       return false;
     }
     readable = true;
@@ -314,12 +316,13 @@ export async function startRenderer(options: RendererOptions): Promise<Renderer>
   try {
     // Watch first, then read: a change between the two is seen by the watch, or by the next read.
     watcher = openWatch();
-    const connected = once(watcher, 'connected');
-    // An error after the wait below is the watch's own listener's to report.
-    connected.catch(() => undefined);
+    // A watch etcd refuses (a user without the prefix) is the read's to report, below.
+    const connected = once(watcher, 'connected').catch(() => undefined);
     await Promise.race([connected, delay(ETCD_CALL_MS, undefined, { ref: false })]);
     await schedule();
-    if (applied === undefined) throw new DeployError('start-timeout', `cannot read etcd at ${options.etcd.join(',')}`);
+    if (applied === undefined) {
+      throw new DeployError('start-timeout', `cannot read etcd at ${etcdEndpoints(options.etcd).join(',')}: ${readError}`);
+    }
   } catch (error) {
     await cleanup();
     throw error;

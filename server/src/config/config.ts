@@ -7,6 +7,7 @@ import type { LimiterName } from '../policy/limits.js';
 import type { RateLimit } from '../policy/rate-limiter.js';
 import { parseRethinkdbUrl } from '../store/rethinkdb/url.js';
 import { ConfigError } from './config-error.js';
+import { type EtcdAccess, parseEtcdUrl } from './etcd-url.js';
 
 export type StoreKind = 'embedded' | 'postgres' | 'rethinkdb';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -85,10 +86,8 @@ export const RATE_LIMIT_VARIABLES = {
 
 export type RateLimitName = keyof typeof RATE_LIMIT_VARIABLES;
 
-/** ETCD_URL, ETCD_TTL and ADVERTISE_ADDR. */
-export interface EtcdConfig {
-  /** Client endpoints, `http(s)://host:port`, all with the same scheme. */
-  endpoints: string[];
+/** ETCD_URL (endpoints and credentials), ETCD_TTL and ADVERTISE_ADDR. */
+export interface EtcdConfig extends EtcdAccess {
   /** Lease TTL in seconds: how long a dead node's key outlives it. */
   ttlSeconds: number;
   advertise: AdvertiseAddress;
@@ -314,39 +313,6 @@ const DEFAULT_DEREGISTER_DELAY = '2s';
 /** etcd keys and nginx comments carry the name: keep it to one safe path segment. */
 const INSTANCE_NAME_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
-function etcdEndpoints(raw: string): string[] {
-  const endpoints = raw.split(',').map((entry) => {
-    const value = entry.trim();
-    let parsed: URL;
-    try {
-      parsed = new URL(value);
-    } catch {
-      throw new ConfigError('ETCD_URL', `"${value}" is not a URL such as http://etcd1:2379`);
-    }
-    // URL drops a port that is the scheme's default: read it from the text.
-    const port = parsed.port || /:(\d+)\/?$/.exec(value)?.[1];
-    if (
-      !['http:', 'https:'].includes(parsed.protocol) ||
-      !port ||
-      parsed.username ||
-      parsed.password ||
-      parsed.search ||
-      parsed.hash ||
-      !['', '/'].includes(parsed.pathname)
-    ) {
-      throw new ConfigError(
-        'ETCD_URL',
-        `"${value}" is not an endpoint such as http://etcd1:2379 (http or https, a port, no path or credentials)`,
-      );
-    }
-    return `${parsed.protocol}//${parsed.hostname}:${port}`;
-  });
-  if (new Set(endpoints.map((endpoint) => endpoint.split(':')[0])).size > 1) {
-    throw new ConfigError('ETCD_URL', 'endpoints must all use http or all use https');
-  }
-  return endpoints;
-}
-
 function etcdTtl(env: Env): number {
   const raw = read(env, 'ETCD_TTL') ?? '10';
   const value = Number(raw);
@@ -379,17 +345,17 @@ function defaultAdvertise(listenHost: string): AdvertiseAddress {
 /** Every variable is checked when set; the defaults that need a machine address only when registering. */
 function etcd(env: Env, listenHost: string, instanceName: string): EtcdConfig | undefined {
   const raw = read(env, 'ETCD_URL');
-  const endpoints = raw === undefined ? undefined : etcdEndpoints(raw);
+  const access = raw === undefined ? undefined : parseEtcdUrl('ETCD_URL', raw);
   const ttlSeconds = etcdTtl(env);
   const advertise = advertiseAddr(env);
-  if (endpoints === undefined) return undefined;
+  if (access === undefined) return undefined;
   if (!INSTANCE_NAME_SEGMENT.test(instanceName)) {
     throw new ConfigError(
       'INSTANCE_NAME',
       `must be 1 to 63 characters (a-z, A-Z, 0-9, ., _ and -, starting with a letter or digit) to name an etcd key (got "${instanceName}")`,
     );
   }
-  return { endpoints, ttlSeconds, advertise: advertise ?? defaultAdvertise(listenHost) };
+  return { ...access, ttlSeconds, advertise: advertise ?? defaultAdvertise(listenHost) };
 }
 
 /** `0`, `2`, `2s`, `1500ms`: from 0 to 120 s. */

@@ -1,5 +1,6 @@
 import type { Etcd3, Lease } from 'etcd3';
 import { backoffDelay, wait } from '../backoff.js';
+import type { EtcdAccess } from '../config/etcd-url.js';
 import type { Logger } from '../logger.js';
 import { createEtcdClient } from './etcd-client.js';
 
@@ -8,8 +9,7 @@ export const UPSTREAM_PREFIX = '/services/news-forum/upstream/';
 
 const REVOKE_TIMEOUT_MS = 2000;
 
-export interface RegistrationOptions {
-  endpoints: string[];
+export interface RegistrationOptions extends EtcdAccess {
   ttlSeconds: number;
   /** The key's last segment, INSTANCE_NAME. */
   name: string;
@@ -51,7 +51,7 @@ export class Registration {
   constructor(options: RegistrationOptions) {
     this.#options = options;
     this.key = `${UPSTREAM_PREFIX}${options.name}`;
-    this.#client = createEtcdClient(options.endpoints, options.ttlSeconds);
+    this.#client = createEtcdClient(options, options.ttlSeconds);
   }
 
   /** Starts registering in the background; `check` says when it is done. */
@@ -61,6 +61,7 @@ export class Registration {
       address: this.#options.address,
       ttl: this.#options.ttlSeconds,
       endpoints: this.#options.endpoints,
+      user: this.#options.auth?.username,
     });
     this.#loop ??= this.#run();
   }

@@ -67,7 +67,10 @@ test.each([
   ['ETCD_URL', { ETCD_URL: 'grpc://etcd1:2379' }],
   ['ETCD_URL', { ETCD_URL: 'http://etcd1' }],
   ['ETCD_URL', { ETCD_URL: 'http://etcd1:2379/v3' }],
-  ['ETCD_URL', { ETCD_URL: 'http://root:secret@etcd1:2379' }],
+  ['ETCD_URL', { ETCD_URL: 'http://root@etcd1:2379' }],
+  ['ETCD_URL', { ETCD_URL: 'http://:secret@etcd1:2379' }],
+  ['ETCD_URL', { ETCD_URL: 'http://root:%zz@etcd1:2379' }],
+  ['ETCD_URL', { ETCD_URL: 'http://a:one@etcd1:2379,http://a:two@etcd2:2379' }],
   ['ETCD_URL', { ETCD_URL: 'http://etcd1:2379,https://etcd2:2379' }],
   ['ETCD_URL', { ETCD_URL: 'http://etcd1:2379,,http://etcd2:2379' }],
   ['ETCD_TTL', { ETCD_URL: 'http://etcd1:2379', ETCD_TTL: '1' }],
@@ -127,6 +130,21 @@ test('registration: defaults, the bound port when HOST is concrete, and no delay
     etcd: { endpoints: ['https://etcd:443'], ttlSeconds: 60, advertise: { host: 'fd00::5', port: 8080 } },
     deregisterDelayMs: 0,
   });
+});
+
+test("ETCD_URL: credentials on any endpoint are etcd's user for all of them, and no message shows the password", () => {
+  expect(loadConfig({ ETCD_URL: 'http://etcd1:2379, http://news-forum:p%40ss%3Aw0rd@etcd2:2379' }).etcd).toMatchObject({
+    endpoints: ['http://etcd1:2379', 'http://etcd2:2379'],
+    auth: { username: 'news-forum', password: 'p@ss:w0rd' },
+  });
+  expect(loadConfig({ ETCD_URL: 'http://etcd1:2379' }).etcd?.auth).toBeUndefined();
+  expect(() => loadConfig({ ETCD_URL: 'http://node:hunter2@etcd1:2379/v3' })).toThrow('"http://node:***@etcd1:2379/v3"');
+  expect(() => loadConfig({ ETCD_URL: 'http://node:hunter2@etcd1:2379,http://node:hunter3@etcd2:2379' })).toThrow(
+    /^ETCD_URL: endpoints carry different credentials/,
+  );
+  for (const url of ['http://node:hunter2@etcd1', 'http://node:hunter2@etcd1:2379?x', 'http://node:hunter2@etcd1:2379/v3']) {
+    expect(() => loadConfig({ ETCD_URL: url })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('hunter2') }));
+  }
 });
 
 test('on a wildcard HOST the first non-internal address is advertised, or ADVERTISE_ADDR is required', () => {

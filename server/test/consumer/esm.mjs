@@ -1,2 +1,8 @@
 const server = await import('@news-forum/server');
-console.log(JSON.stringify({ exports: Object.keys(server).sort() }));
+const { parseEtcdUrl } = await import('@news-forum/server/etcd-url');
+console.log(
+  JSON.stringify({
+    exports: Object.keys(server).sort(),
+    etcd: parseEtcdUrl('ETCD_URL', 'http://node:pw@127.0.0.1:2379'),
+  }),
+);

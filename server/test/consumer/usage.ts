@@ -12,6 +12,7 @@ import {
   serveFile,
   startServer,
 } from '@news-forum/server';
+import { type EtcdAccess, parseEtcdUrl } from '@news-forum/server/etcd-url';
 
 const options: StartOptions = {
   env: { PORT: '0', DATA_DIR: '/tmp/forum' },
@@ -34,3 +35,6 @@ await server.close();
 await startServer({ env: { PORT: 0 } });
 // @ts-expect-error there is no such problem kind
 new ProblemError('teapot');
+
+const etcd: EtcdAccess = parseEtcdUrl('ETCD_URL', 'https://etcd1:2379');
+console.log(etcd.endpoints.length, etcd.auth?.username);

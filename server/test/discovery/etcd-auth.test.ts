@@ -1,0 +1,87 @@
+import { Etcd3 } from 'etcd3';
+import { Registration, UPSTREAM_PREFIX } from '../../src/discovery/registration.js';
+import type { Logger } from '../../src/logger.js';
+import { startEtcd, type TestEtcd } from '../support/etcd.js';
+import { eventually } from '../support/live-client.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+// An etcd with authentication on: the node's user may write only the upstream prefix.
+const TTL = 3;
+const ROOT = { username: 'root', password: 'root-secret' };
+const NODE = { username: 'news-forum', password: 'p@ss:wörd' };
+const OUTSIDER = { username: 'outsider', password: 'outsider-secret' };
+let etcd: TestEtcd;
+let root: Etcd3;
+const servers: TestServer[] = [];
+const registrations: Registration[] = [];
+const logged: unknown[] = [];
+const logger: Logger = {
+  debug: (msg, fields) => void logged.push({ msg, fields }),
+  info: (msg, fields) => void logged.push({ msg, fields }),
+  warn: (msg, fields) => void logged.push({ msg, fields }),
+  error: (msg, fields) => void logged.push({ msg, fields }),
+  child: () => logger,
+};
+
+beforeAll(async () => {
+  etcd = await startEtcd();
+  const admin = new Etcd3({ hosts: [etcd.url] });
+  try {
+    const role = await admin.role('news-forum-upstream').create();
+    await role.grant({ permission: 'Readwrite', range: admin.range({ prefix: UPSTREAM_PREFIX }) });
+    await (await admin.user(NODE.username).create(NODE.password)).addRole(role);
+    await admin.user(OUTSIDER.username).create(OUTSIDER.password);
+    await (await admin.user(ROOT.username).create(ROOT.password)).addRole('root');
+    await admin.auth.authEnable();
+  } finally {
+    admin.close();
+  }
+  root = new Etcd3({ hosts: [etcd.url], auth: ROOT });
+});
+afterAll(async () => {
+  await Promise.all([...registrations.map((r) => r.stop()), ...servers.map((server) => server.cleanup())]);
+  root?.close();
+  await etcd?.stop();
+});
+
+const url = ({ username, password }: { username: string; password: string }) =>
+  etcd.url.replace('://', `://${encodeURIComponent(username)}:${encodeURIComponent(password)}@`);
+
+function register(name: string, auth: { username: string; password: string }): Registration {
+  const registration = new Registration({ endpoints: [etcd.url], auth, ttlSeconds: TTL, name, address: '127.0.0.1:4000', logger });
+  registrations.push(registration);
+  registration.start();
+  return registration;
+}
+
+test('a node whose ETCD_URL carries its etcd user registers, is ready, and deletes its key on close', async () => {
+  const server = await startTestServer({
+    env: { ETCD_URL: url(NODE), ETCD_TTL: String(TTL), INSTANCE_NAME: 'node-auth', DEREGISTER_DELAY: '0' },
+  });
+  servers.push(server);
+  const key = `${UPSTREAM_PREFIX}node-auth`;
+  await eventually(async () => (await root.get(key).string()) === `127.0.0.1:${server.server.port}`, 10_000, 'the key');
+  await eventually(async () => (await fetch(`${server.url}/readyz`)).status === 200, 10_000, 'ready');
+  await server.server.close();
+  expect(await root.get(key).string()).toBeNull();
+});
+
+test.each([
+  ['a wrong password', { ...NODE, password: 'not-the-password' }, /authentication failed/],
+  ['a user without the prefix', OUTSIDER, /permission denied/],
+])('with %s the node is not registered, and its readiness says why, not the password', async (_, auth, reason) => {
+  const name = `node-${auth.username}`;
+  const registration = register(name, auth);
+  await eventually(
+    () =>
+      registration.check().then(
+        () => false,
+        (error: Error) => reason.test(error.message),
+      ),
+    10_000,
+    "etcd's reason",
+  );
+  expect(await root.get(`${UPSTREAM_PREFIX}${name}`).string()).toBeNull();
+  expect(JSON.stringify(logged)).not.toContain(auth.password);
+  expect(JSON.stringify(logged)).toContain(auth.username);
+});
