@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the programs the test suite starts for real: PostgreSQL, Redis,
-# nginx, etcd, curl (the discovery sidekick), systemd-analyze and Chromium.
+# nginx, etcd, curl (the discovery sidekick), openssl (certificates for the
+# TLS tests), systemd-analyze and Chromium.
 # As root it uses apt-get; otherwise it names what is missing and the
 # command that installs it.
 set -euo pipefail
@@ -11,6 +12,7 @@ command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
 command -v etcd >/dev/null 2>&1 || need+=(etcd-server etcd-client)
 command -v curl >/dev/null 2>&1 || need+=(curl)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v runuser >/dev/null 2>&1 || need+=(util-linux)

@@ -13,8 +13,10 @@
 #
 # Environment: ETCD_URL (comma list of endpoints; credentials written in it,
 # http://user:password@host:2379 with %-escapes as in the node's ETCD_URL,
-# sign in as that etcd user), INSTANCE_NAME, ADVERTISE_ADDR (host:port),
-# ETCD_TTL (default 10), HEALTH_URL (default http://$ADVERTISE_ADDR/readyz).
+# sign in as that etcd user), ETCD_CA_FILE, ETCD_CERT_FILE and ETCD_KEY_FILE
+# (for https endpoints, as the node takes them), INSTANCE_NAME, ADVERTISE_ADDR
+# (host:port), ETCD_TTL (default 10), HEALTH_URL (default
+# http://$ADVERTISE_ADDR/readyz).
 # Needs etcdctl (v3, 3.4 or later) and curl.
 set -u
 : "${ETCD_URL:?ETCD_URL is required}" "${INSTANCE_NAME:?INSTANCE_NAME is required}" "${ADVERTISE_ADDR:?ADVERTISE_ADDR is required}"
@@ -38,6 +40,9 @@ if [ -n "$credentials" ]; then
   ETCDCTL_PASSWORD=$(decode "${credentials#*:}")
   export ETCDCTL_USER ETCDCTL_PASSWORD
 fi
+[ -z "${ETCD_CA_FILE:-}" ] || export ETCDCTL_CACERT="$ETCD_CA_FILE"
+[ -z "${ETCD_CERT_FILE:-}" ] || export ETCDCTL_CERT="$ETCD_CERT_FILE"
+[ -z "${ETCD_KEY_FILE:-}" ] || export ETCDCTL_KEY="$ETCD_KEY_FILE"
 TTL=${ETCD_TTL:-10}
 KEY="/services/news-forum/upstream/$INSTANCE_NAME"
 HEALTH_URL=${HEALTH_URL:-http://$ADVERTISE_ADDR/readyz}

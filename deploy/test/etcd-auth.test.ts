@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { readEtcdAccess } from '@news-forum/server/etcd-access';
 import { Etcd3 } from 'etcd3';
+import { startTlsEtcd, type TlsEtcd, type TlsFiles } from '../../scripts/testing/etcd-tls.js';
 import type { EtcdCluster } from '../src/cluster/etcd-cluster.js';
 import { PortBook } from '../src/cluster/ports.js';
 import { findPrograms } from '../src/programs.js';
@@ -171,4 +173,81 @@ test('the renderer takes ETCD_URL from its environment and names it when the val
   expect(failed.code).toBe(2);
   expect(failed.stderr).toContain('ETCD_URL: "http://news-forum:***@127.0.0.1" is not an endpoint');
   expect(failed.stderr).not.toContain('hunter2');
+});
+
+describe('an etcd that speaks only TLS and asks for a client certificate', () => {
+  let tlsEtcd: TlsEtcd;
+  let reader: Etcd3;
+  beforeAll(async () => {
+    tlsEtcd = await startTlsEtcd();
+    reader = tlsEtcd.client();
+  }, 60_000);
+  afterAll(async () => {
+    reader?.close();
+    await tlsEtcd?.stop();
+  });
+
+  const tlsEnv = (prefix: string, files: TlsFiles) => ({
+    [`${prefix}_CA_FILE`]: files.ca,
+    [`${prefix}_CERT_FILE`]: files.clientCert,
+    [`${prefix}_KEY_FILE`]: files.clientKey,
+  });
+
+  test('the sidekick registers with ETCD_CA_FILE, ETCD_CERT_FILE and ETCD_KEY_FILE; the load balancer reads and registers with them', async () => {
+    const child = spawn('sh', [SIDEKICK], {
+      env: {
+        ...process.env,
+        ...tlsEnv('ETCD', tlsEtcd.files),
+        ETCD_URL: tlsEtcd.url,
+        INSTANCE_NAME: 'side-tls',
+        ADVERTISE_ADDR: address,
+        HEALTH_URL: `http://${address}/`,
+        ETCD_TTL: String(TTL),
+      },
+      stdio: 'ignore',
+    });
+    sidekicks.push(child);
+    await waitFor(
+      async () => (await reader.get('/services/news-forum/upstream/side-tls').string()) === address,
+      'side-tls registered',
+      10_000,
+    );
+    const etcd = readEtcdAccess({ ...tlsEnv('ETCD', tlsEtcd.files), ETCD_URL: tlsEtcd.url }, 'ETCD')!;
+    const lb = await startRenderer({
+      mode: 'load-balancer',
+      etcd,
+      dir: path.join(dir, 'tls-lb'),
+      listen: `127.0.0.1:${await book.port('tls-lb')}`,
+      log: silent,
+    });
+    renderers.push(lb);
+    await waitFor(() => lb.entries.some((entry) => entry.name === 'side-tls'), 'side-tls rendered', 10_000);
+
+    // What the load balancer and the demo do in the public etcd, over TLS.
+    const registration = await registerService({ etcd, names: ['api-tls'], advertise: address, ttlSeconds: TTL, log: silent });
+    registrations.push(registration);
+    expect(await reader.get('/subdomains/api-tls').string()).toBe(address);
+  }, 40_000);
+
+  test('the renderer CLI reads PUBLIC_ETCD_CA_FILE, _CERT_FILE and _KEY_FILE for --register-etcd, and names the one that is wrong', async () => {
+    const cli = (env: Record<string, string>) =>
+      run(
+        process.execPath,
+        [RENDERER, '--mode', 'proxy', '--listen', '127.0.0.1:1', '--dir', dir, '--register', 'api', '--advertise', address],
+        {
+          env: { ...process.env, ETCD_URL: tlsEtcd.url, PUBLIC_ETCD_URL: tlsEtcd.url, ...tlsEnv('ETCD', tlsEtcd.files), ...env },
+        },
+      ).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code: number; stderr: string }) => error,
+      );
+    expect(await cli({ PUBLIC_ETCD_CA_FILE: path.join(dir, 'missing.pem') })).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('PUBLIC_ETCD_CA_FILE: cannot read'),
+    });
+    expect(await cli({ PUBLIC_ETCD_CERT_FILE: tlsEtcd.files.clientCert })).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('PUBLIC_ETCD_KEY_FILE: is required with PUBLIC_ETCD_CERT_FILE'),
+    });
+  });
 });

@@ -3,19 +3,20 @@
 // the SDK example, the third-party blog), on its own forum node that shares
 // the cluster's database and Redis but takes no load-balancer traffic, and
 // registered as `demo` in the public proxy's etcd once it answers. Configured
-// by the server's environment plus PUBLIC_ETCD_URL, PUBLIC_ETCD_TTL and
-// ADVERTISE_ADDR.
+// by the server's environment plus PUBLIC_ETCD_URL (and its TLS files),
+// PUBLIC_ETCD_TTL and ADVERTISE_ADDR.
 import { type RunningDemo, startDemo } from '@news-forum/demo';
 import { ConfigError } from '@news-forum/server';
-import { parseEtcdUrl } from '@news-forum/server/etcd-url';
+import { type EtcdAccess, readEtcdAccess } from '@news-forum/server/etcd-access';
 import { jsonLog } from '../log.js';
 import { registerService } from '../renderer/service-registration.js';
 
 const log = jsonLog('demo');
-// Credentials in it (http://user:password@host:2379) sign in as that etcd user.
-const etcd = (process.env.PUBLIC_ETCD_URL ?? '').trim();
+// Credentials in PUBLIC_ETCD_URL (http://user:password@host:2379) sign in as that etcd user;
+// PUBLIC_ETCD_CA_FILE, PUBLIC_ETCD_CERT_FILE and PUBLIC_ETCD_KEY_FILE are for https.
+let etcd: EtcdAccess | undefined;
 try {
-  if (etcd) parseEtcdUrl('PUBLIC_ETCD_URL', etcd);
+  etcd = readEtcdAccess(process.env, 'PUBLIC_ETCD');
 } catch (error) {
   process.stderr.write(`news-forum demo: ${(error as Error).message}\n`);
   process.exit(1);
@@ -31,7 +32,7 @@ try {
 // Where the proxy reaches it: ADVERTISE_ADDR in containers, else the address it listens on.
 const advertise = process.env.ADVERTISE_ADDR?.trim() || new URL(demo.forum.url).host;
 const registration = etcd
-  ? await registerService({ etcd: [etcd], names: ['demo'], advertise, ttlSeconds: Number(process.env.PUBLIC_ETCD_TTL ?? '10'), log })
+  ? await registerService({ etcd, names: ['demo'], advertise, ttlSeconds: Number(process.env.PUBLIC_ETCD_TTL ?? '10'), log })
   : undefined;
 log('info', 'serving', { url: demo.forum.url, thirdParty: demo.thirdParty.url });
 

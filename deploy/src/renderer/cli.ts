@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { parseEtcdUrl } from '@news-forum/server/etcd-url';
+import { readEtcdAccess } from '@news-forum/server/etcd-access';
 import { isDeployError } from '../deploy-error.js';
 import { jsonLog } from '../log.js';
 import { parseHostPort } from './address.js';
@@ -11,7 +11,9 @@ const USAGE = `usage: news-forum-renderer --mode load-balancer|proxy --etcd URL[
     [--register NAME[,NAME…] --register-etcd URL[,URL…] --advertise HOST:PORT [--register-ttl SECONDS]]
   --etcd defaults to $ETCD_URL and --register-etcd to $PUBLIC_ETCD_URL; an etcd user signs in
   with credentials in the URL (http://user:password@host:2379), best passed in the environment,
-  where other accounts cannot read them as they can a command line.`;
+  where other accounts cannot read them as they can a command line. For https endpoints,
+  ETCD_CA_FILE, ETCD_CERT_FILE and ETCD_KEY_FILE (PUBLIC_ETCD_… for --register-etcd) name the
+  certificate authorities to trust and a client certificate.`;
 
 function fail(message: string): never {
   process.stderr.write(`news-forum-renderer: ${message}\n${USAGE}\n`);
@@ -49,30 +51,22 @@ function parseOptions() {
 
 const parsed = parseOptions();
 const names = list(parsed.register);
-/** Takes an etcd flag's value from `variable` when the flag is absent; returns the name its value came from. */
-const etcdFrom = (flag: 'etcd' | 'register-etcd', variable: string) => {
-  if (parsed[flag]) return `--${flag}`;
-  parsed[flag] = process.env[variable] || undefined;
-  return variable;
-};
-const sources = {
-  etcd: etcdFrom('etcd', 'ETCD_URL'),
-  'register-etcd': names.length > 0 ? etcdFrom('register-etcd', 'PUBLIC_ETCD_URL') : '',
-};
-const mode = parsed.mode;
-if (mode !== 'load-balancer' && mode !== 'proxy') fail('--mode must be load-balancer or proxy');
-if (!parsed.etcd) fail('--etcd (or ETCD_URL) is required');
-for (const flag of ['etcd', 'register-etcd'] as const) {
-  const value = parsed[flag];
+/** One etcd's settings: the flag's URL, else `<prefix>_URL`, and `<prefix>_CA_FILE`, `_CERT_FILE`, `_KEY_FILE`. */
+const etcdAccess = (flag: 'etcd' | 'register-etcd', prefix: string) => {
   try {
-    if (value) parseEtcdUrl(sources[flag], value);
+    return readEtcdAccess(process.env, prefix, parsed[flag] ? { url: parsed[flag], name: `--${flag}` } : undefined);
   } catch (error) {
     fail((error as Error).message);
   }
-}
+};
+const mode = parsed.mode;
+if (mode !== 'load-balancer' && mode !== 'proxy') fail('--mode must be load-balancer or proxy');
+const etcd = etcdAccess('etcd', 'ETCD');
+if (!etcd) fail('--etcd (or ETCD_URL) is required');
+const registerEtcd = names.length > 0 ? etcdAccess('register-etcd', 'PUBLIC_ETCD') : undefined;
 if (!parsed.dir) fail('--dir is required');
 if (!parsed.listen || !parseHostPort(parsed.listen)) fail('--listen must be host:port');
-if (names.length > 0 && (!parsed['register-etcd'] || !parsed.advertise || !parseHostPort(parsed.advertise))) {
+if (names.length > 0 && (!registerEtcd || !parsed.advertise || !parseHostPort(parsed.advertise))) {
   fail('--register needs --register-etcd (or PUBLIC_ETCD_URL) and --advertise host:port');
 }
 const ttl = Number(parsed['register-ttl'] ?? '10');
@@ -82,7 +76,7 @@ const log = jsonLog(`renderer-${mode}`);
 try {
   const renderer = await startRenderer({
     mode,
-    etcd: list(parsed.etcd),
+    etcd,
     dir: parsed.dir,
     listen: parsed.listen,
     ...(parsed.template && { template: parsed.template }),
@@ -90,7 +84,8 @@ try {
     ...(parsed.domain && { domain: parsed.domain }),
     trustedProxies: list(parsed['trust-proxy']),
     ...(names.length > 0 &&
-      parsed.advertise && { register: { etcd: list(parsed['register-etcd']), names, advertise: parsed.advertise, ttlSeconds: ttl } }),
+      registerEtcd &&
+      parsed.advertise && { register: { etcd: registerEtcd, names, advertise: parsed.advertise, ttlSeconds: ttl } }),
     log,
   });
   log('info', 'serving', { url: renderer.url, nginx: renderer.nginxPid() });

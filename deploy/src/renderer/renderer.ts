@@ -5,7 +5,7 @@ import type { Watcher } from 'etcd3';
 import { DeployError } from '../deploy-error.js';
 import type { Log } from '../log.js';
 import { waitForHttp } from '../wait.js';
-import { ETCD_CALL_MS, etcdClient, etcdEndpoints } from './etcd-client.js';
+import { ETCD_CALL_MS, type EtcdTarget, etcdClient, etcdEndpoints } from './etcd-client.js';
 import { Nginx } from './nginx.js';
 import { registerService, type ServiceRegistration } from './service-registration.js';
 import { bundledTemplate, renderTemplate } from './template.js';
@@ -14,8 +14,8 @@ import { type Entry, type RenderMode, readEntries, type SkippedKey, SUBDOMAIN_PR
 /** Options of {@link startRenderer}. */
 export interface RendererOptions {
   mode: RenderMode;
-  /** etcd endpoints to watch, e.g. `['http://127.0.0.1:2379']`. */
-  etcd: string[];
+  /** The etcd to watch, e.g. `['http://127.0.0.1:2379']` (see EtcdTarget). */
+  etcd: EtcdTarget;
   /** nginx's prefix: the main configuration, the rendered file, the pid and temp files go here. */
   dir: string;
   /** What nginx listens on, `host:port`. */
@@ -34,7 +34,7 @@ export interface RendererOptions {
    */
   refusedRetryMs?: number;
   /** Once nginx answers, register these names under `/subdomains/` of this etcd, pointing at `advertise`. */
-  register?: { etcd: string[]; names: string[]; advertise: string; ttlSeconds: number };
+  register?: { etcd: EtcdTarget; names: string[]; advertise: string; ttlSeconds: number };
   log: Log;
 }
 

@@ -1,6 +1,6 @@
 import type { Lease } from 'etcd3';
 import type { Log } from '../log.js';
-import { etcdClient } from './etcd-client.js';
+import { type EtcdTarget, etcdClient } from './etcd-client.js';
 import { SUBDOMAIN_PREFIX } from './views.js';
 
 /** Names kept under `/subdomains/` while the registration lives. */
@@ -19,7 +19,7 @@ export interface ServiceRegistration {
  * after the next keep-alive.
  */
 export async function registerService(options: {
-  etcd: string[];
+  etcd: EtcdTarget;
   names: string[];
   advertise: string;
   ttlSeconds: number;

@@ -7,7 +7,7 @@ import type { LimiterName } from '../policy/limits.js';
 import type { RateLimit } from '../policy/rate-limiter.js';
 import { parseRethinkdbUrl } from '../store/rethinkdb/url.js';
 import { ConfigError } from './config-error.js';
-import { type EtcdAccess, parseEtcdUrl } from './etcd-url.js';
+import { type EtcdAccess, readEtcdAccess } from './etcd-access.js';
 
 export type StoreKind = 'embedded' | 'postgres' | 'rethinkdb';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -86,7 +86,7 @@ export const RATE_LIMIT_VARIABLES = {
 
 export type RateLimitName = keyof typeof RATE_LIMIT_VARIABLES;
 
-/** ETCD_URL (endpoints and credentials), ETCD_TTL and ADVERTISE_ADDR. */
+/** ETCD_URL (endpoints and credentials), ETCD_CA_FILE, ETCD_CERT_FILE, ETCD_KEY_FILE, ETCD_TTL and ADVERTISE_ADDR. */
 export interface EtcdConfig extends EtcdAccess {
   /** Lease TTL in seconds: how long a dead node's key outlives it. */
   ttlSeconds: number;
@@ -344,8 +344,7 @@ function defaultAdvertise(listenHost: string): AdvertiseAddress {
 
 /** Every variable is checked when set; the defaults that need a machine address only when registering. */
 function etcd(env: Env, listenHost: string, instanceName: string): EtcdConfig | undefined {
-  const raw = read(env, 'ETCD_URL');
-  const access = raw === undefined ? undefined : parseEtcdUrl('ETCD_URL', raw);
+  const access = readEtcdAccess(env, 'ETCD');
   const ttlSeconds = etcdTtl(env);
   const advertise = advertiseAddr(env);
   if (access === undefined) return undefined;

@@ -1,6 +1,7 @@
+import { isBrokenCircuitError } from 'cockatiel';
 import type { Etcd3, Lease } from 'etcd3';
 import { backoffDelay, wait } from '../backoff.js';
-import type { EtcdAccess } from '../config/etcd-url.js';
+import type { EtcdAccess } from '../config/etcd-access.js';
 import type { Logger } from '../logger.js';
 import { createEtcdClient } from './etcd-client.js';
 
@@ -180,7 +181,8 @@ export class Registration {
 
   /** Logs a change of state as a warning, repeats at debug. */
   #fail(state: 'registering' | 'unreachable', what: string, error: unknown): void {
-    const text = message(error);
+    // Once calls to every endpoint failed, the client refuses to try for a while: the failure before says why.
+    const text = isBrokenCircuitError(error) && this.#lastError !== undefined ? this.#lastError : message(error);
     const first = this.#state !== state || this.#lastError === undefined;
     this.#state = state;
     this.#lastError = text;

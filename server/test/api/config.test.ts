@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
 import type { NetworkInterfaceInfo } from 'node:os';
+import { rootCertificates } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config/config.js';
 import { ConfigError } from '../../src/config/config-error.js';
@@ -10,6 +12,9 @@ import { formatHostPort, wildcardAdvertiseHost } from '../../src/discovery/adver
 import { startServer } from '../../src/server.js';
 import { parseRethinkdbUrl } from '../../src/store/rethinkdb/url.js';
 import { TEST_SECRET, tempDir } from '../support/server.js';
+
+/** A file that exists and can be read, whatever it holds. */
+const A_FILE = fileURLToPath(import.meta.url);
 
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
@@ -71,6 +76,10 @@ test.each([
   ['ETCD_URL', { ETCD_URL: 'http://:secret@etcd1:2379' }],
   ['ETCD_URL', { ETCD_URL: 'http://root:%zz@etcd1:2379' }],
   ['ETCD_URL', { ETCD_URL: 'http://a:one@etcd1:2379,http://a:two@etcd2:2379' }],
+  ['ETCD_CA_FILE', { ETCD_URL: 'https://etcd1:2379', ETCD_CA_FILE: '/nonexistent/ca.pem' }],
+  ['ETCD_CA_FILE', { ETCD_URL: 'http://etcd1:2379', ETCD_CA_FILE: A_FILE }],
+  ['ETCD_KEY_FILE', { ETCD_URL: 'https://etcd1:2379', ETCD_CERT_FILE: A_FILE }],
+  ['ETCD_CERT_FILE', { ETCD_URL: 'https://etcd1:2379', ETCD_KEY_FILE: A_FILE }],
   ['ETCD_URL', { ETCD_URL: 'http://etcd1:2379,https://etcd2:2379' }],
   ['ETCD_URL', { ETCD_URL: 'http://etcd1:2379,,http://etcd2:2379' }],
   ['ETCD_TTL', { ETCD_URL: 'http://etcd1:2379', ETCD_TTL: '1' }],
@@ -145,6 +154,19 @@ test("ETCD_URL: credentials on any endpoint are etcd's user for all of them, and
   for (const url of ['http://node:hunter2@etcd1', 'http://node:hunter2@etcd1:2379?x', 'http://node:hunter2@etcd1:2379/v3']) {
     expect(() => loadConfig({ ETCD_URL: url })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('hunter2') }));
   }
+});
+
+test('ETCD_CA_FILE, ETCD_CERT_FILE and ETCD_KEY_FILE are read for https endpoints; without a CA file the system trusts', () => {
+  const file = readFileSync(A_FILE);
+  expect(
+    loadConfig({ ETCD_URL: 'https://etcd1:2379', ETCD_CA_FILE: A_FILE, ETCD_CERT_FILE: A_FILE, ETCD_KEY_FILE: A_FILE }).etcd?.tls,
+  ).toEqual({
+    rootCertificate: file,
+    certChain: file,
+    privateKey: file,
+  });
+  expect(loadConfig({ ETCD_URL: 'https://etcd1:2379' }).etcd?.tls).toEqual({ rootCertificate: Buffer.from(rootCertificates.join('\n')) });
+  expect(loadConfig({ ETCD_URL: 'http://etcd1:2379' }).etcd?.tls).toBeUndefined();
 });
 
 test('on a wildcard HOST the first non-internal address is advertised, or ADVERTISE_ADDR is required', () => {

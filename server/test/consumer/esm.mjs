@@ -1,5 +1,5 @@
 const server = await import('@news-forum/server');
-const { parseEtcdUrl } = await import('@news-forum/server/etcd-url');
+const { parseEtcdUrl } = await import('@news-forum/server/etcd-access');
 console.log(
   JSON.stringify({
     exports: Object.keys(server).sort(),

@@ -12,7 +12,7 @@ import {
   serveFile,
   startServer,
 } from '@news-forum/server';
-import { type EtcdAccess, parseEtcdUrl } from '@news-forum/server/etcd-url';
+import { type EtcdAccess, parseEtcdUrl } from '@news-forum/server/etcd-access';
 
 const options: StartOptions = {
   env: { PORT: '0', DATA_DIR: '/tmp/forum' },

@@ -1,4 +1,6 @@
 import { Etcd3 } from 'etcd3';
+import { startTlsEtcd, type TlsEtcd, type TlsFiles } from '../../../scripts/testing/etcd-tls.js';
+import { readEtcdAccess } from '../../src/config/etcd-access.js';
 import { Registration, UPSTREAM_PREFIX } from '../../src/discovery/registration.js';
 import type { Logger } from '../../src/logger.js';
 import { startEtcd, type TestEtcd } from '../support/etcd.js';
@@ -84,4 +86,58 @@ test.each([
   expect(await root.get(`${UPSTREAM_PREFIX}${name}`).string()).toBeNull();
   expect(JSON.stringify(logged)).not.toContain(auth.password);
   expect(JSON.stringify(logged)).toContain(auth.username);
+});
+
+describe('an etcd that speaks only TLS and asks for a client certificate', () => {
+  let tlsEtcd: TlsEtcd;
+  let reader: Etcd3;
+  beforeAll(async () => {
+    tlsEtcd = await startTlsEtcd();
+    reader = tlsEtcd.client();
+  }, 60_000);
+  afterAll(async () => {
+    reader?.close();
+    await tlsEtcd?.stop();
+  });
+
+  test('a node with ETCD_CA_FILE, ETCD_CERT_FILE and ETCD_KEY_FILE registers over https', async () => {
+    const { files } = tlsEtcd;
+    const server = await startTestServer({
+      env: {
+        ETCD_URL: tlsEtcd.url,
+        ETCD_CA_FILE: files.ca,
+        ETCD_CERT_FILE: files.clientCert,
+        ETCD_KEY_FILE: files.clientKey,
+        ETCD_TTL: String(TTL),
+        INSTANCE_NAME: 'node-tls',
+        DEREGISTER_DELAY: '0',
+      },
+    });
+    servers.push(server);
+    await eventually(
+      async () => (await reader.get(`${UPSTREAM_PREFIX}node-tls`).string()) === `127.0.0.1:${server.server.port}`,
+      10_000,
+      'the key',
+    );
+    await eventually(async () => (await fetch(`${server.url}/readyz`)).status === 200, 10_000, 'ready');
+  });
+
+  test.each([
+    ['without a client certificate', (files: TlsFiles) => ({ ETCD_CA_FILE: files.ca }), /bad certificate/],
+    [
+      'trusting another authority',
+      (files: TlsFiles) => ({ ETCD_CA_FILE: files.otherCa, ETCD_CERT_FILE: files.clientCert, ETCD_KEY_FILE: files.clientKey }),
+      /unable to verify/,
+    ],
+  ])('%s the node is not registered, and its readiness says why', async (what, settings, reason) => {
+    const name = `node-tls-${what.split(' ')[0]}`;
+    const access = readEtcdAccess({ ETCD_URL: tlsEtcd.url, ...settings(tlsEtcd.files) }, 'ETCD')!;
+    const registration = new Registration({ ...access, ttlSeconds: TTL, name, address: '127.0.0.1:4000', logger });
+    registrations.push(registration);
+    registration.start();
+    // A few tries: the first comes at once, the next within a second; past them the reason must still be etcd's.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    await expect(registration.check()).rejects.toThrow(reason);
+    expect(await reader.get(`${UPSTREAM_PREFIX}${name}`).string()).toBeNull();
+  });
 });
