@@ -153,8 +153,9 @@ export async function startRenderer(options: RendererOptions): Promise<Renderer>
     return { kept: sortedByName(kept), refusedEntries };
   };
 
-  /** Renders once; returns false when etcd could not be read (retried on the next event or tick). */
+  /** Why etcd could not be read the last time it could not. */
   let readError = '';
+  /** Renders once; returns false when etcd could not be read (retried on the next event or tick). */
   const renderOnce = async (): Promise<boolean> => {
     let keys: Record<string, string>;
     try {
