@@ -1,8 +1,8 @@
-// The fault campaign: PostgreSQL, Redis, a proxy and two nodes on loopback;
-// a workload of SDK clients; one fault per round, then the checker.
+// The fault campaign: PostgreSQL (or RethinkDB), Redis, a proxy and two
+// nodes on loopback; a workload of SDK clients; one fault per round, then the checker.
 
 import { check } from './checker.mjs';
-import { FAULTS } from './faults.mjs';
+import { faults as faultsFor } from './faults.mjs';
 import { sleep, startNode, startPostgres, startRedis, until } from './processes.mjs';
 import { startProxy } from './proxy.mjs';
 import { startWorkload } from './workload.mjs';
@@ -27,7 +27,9 @@ async function ready(node) {
  * Runs `rounds` rounds of every fault. Options: `clients` (SDK clients),
  * `warmupMs` (writes before the fault), `holdMs` (how long a fault lasts,
  * SIGSTOP always 15 s), `afterMs` (writes after healing), `limitMs` (the
- * convergence promise), `only` (the faults whose name holds it), `log(line)`. Resolves to one result per round.
+ * convergence promise), `only` (the faults whose name holds it), `store`
+ * (`postgres`, or `rethinkdb` with `rethinkdbBin`, the program), `log(line)`.
+ * Resolves to one result per round.
  */
 export async function runCampaign({
   rounds = 1,
@@ -38,28 +40,33 @@ export async function runCampaign({
   limitMs = 10_000,
   seed = 1,
   only,
+  store = 'postgres',
+  rethinkdbBin,
   log = () => undefined,
 } = {}) {
-  const faults = FAULTS.filter((fault) => only === undefined || fault.name.includes(only));
   // Independent of each other: started together (so are the two nodes below).
-  const [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
-  const proxy = await startProxy({ host: '127.0.0.1', port: postgres.port });
-  const common = { STORE: 'postgres', REDIS_URL: redis.url, JWT_SECRET: SECRET, ...LIMITS };
+  const [database, redis] = await Promise.all([
+    store === 'rethinkdb' ? import('./rethinkdb.mjs').then(({ startRethinkdb }) => startRethinkdb(rethinkdbBin)) : startPostgres(),
+    startRedis(),
+  ]);
+  const faults = faultsFor(database.label).filter((fault) => only === undefined || fault.name.includes(only));
+  const proxy = await startProxy({ host: '127.0.0.1', port: database.port });
+  const common = { REDIS_URL: redis.url, JWT_SECRET: SECRET, ...LIMITS };
   const nodes = [];
   const results = [];
   let workload;
   try {
     // In the order a, b whatever finishes first; one that started is stopped below even if the other failed.
     const outcomes = await Promise.allSettled([
-      startNode('a', { ...common, DATABASE_URL: `postgres://postgres@127.0.0.1:${proxy.port}/postgres` }),
-      startNode('b', { ...common, DATABASE_URL: postgres.url }),
+      startNode('a', { ...common, ...database.env(`127.0.0.1:${proxy.port}`) }),
+      startNode('b', { ...common, ...database.env() }),
     ]);
     for (const outcome of outcomes) if (outcome.status === 'fulfilled') nodes.push(outcome.value);
     const failed = outcomes.find((outcome) => outcome.status === 'rejected');
     if (failed) throw failed.reason;
-    const env = { postgres, redis, proxy, nodes };
+    const env = { database, redis, proxy, nodes };
     workload = await startWorkload({ nodes, clients, seed });
-    log(`started PostgreSQL, Redis, the proxy, nodes a and b, ${clients} clients`);
+    log(`started ${database.label}, Redis, the proxy, nodes a and b, ${clients} clients`);
     for (let round = 1; round <= rounds; round++) {
       for (const fault of faults) {
         const before = { acknowledged: workload.ledger.acknowledged, uncertain: workload.ledger.uncertain };
@@ -77,7 +84,7 @@ export async function runCampaign({
         await sleep(afterMs);
         writing.abort();
         await writes;
-        const checked = await check(postgres, workload, { limitMs });
+        const checked = await check(database, workload, { limitMs });
         const exits = nodes.flatMap((node) =>
           node.unexpectedExits.splice(0).map((exit) => `node ${node.name} exited: ${JSON.stringify(exit)}`),
         );
@@ -103,7 +110,7 @@ export async function runCampaign({
     for (const node of nodes) await node.stop();
     await proxy.close();
     await redis.stop();
-    await postgres.stop();
+    await database.stop();
   }
   return results;
 }

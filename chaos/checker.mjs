@@ -1,17 +1,19 @@
 // After a round: every acknowledged write is in the database, counters equal
-// a recount of the votes, every client's views equal the database within the
-// convergence limit, and no client saw a change twice.
+// a recount of the votes (on RethinkDB, once its background repairs ran),
+// every client's views equal the database within the convergence limit, and
+// no client saw a change twice.
 
 import { sleep } from './processes.mjs';
 
-/** Acknowledged writes the database does not reflect. */
-async function lostWrites(db, ledger) {
+/**
+ * Acknowledged writes the database does not reflect. `stored`: the
+ * database's snapshot (posts, comments, votes), as each store's `snapshot()` reads it.
+ */
+function lostWrites(stored, ledger) {
   const lost = [];
-  const posts = new Set((await db.query('SELECT id::text AS id FROM posts')).map((row) => row.id));
-  const comments = new Set((await db.query('SELECT id::text AS id FROM comments')).map((row) => row.id));
-  const votes = new Map(
-    (await db.query('SELECT login, post_id::text AS post_id, value FROM votes')).map((r) => [`${r.login} ${r.post_id}`, r.value]),
-  );
+  const posts = new Set(stored.posts.map((row) => row.id));
+  const comments = new Set(stored.comments.map((row) => row.id));
+  const votes = new Map(stored.votes.map((row) => [`${row.login} ${row.postId}`, row.value]));
   for (const [id, post] of ledger.posts) {
     if (post.state === 'live' && !posts.has(id)) lost.push(`post ${id} acknowledged but missing`);
     if (post.state === 'deleted' && posts.has(id)) lost.push(`post ${id} deleted (acknowledged) but present`);
@@ -31,30 +33,38 @@ async function lostWrites(db, ledger) {
 }
 
 /** Posts whose counters differ from a recount of their votes and comments. */
-async function counterMismatches(db) {
-  return db.query(`
-    SELECT p.id::text AS id FROM posts p
-     WHERE p.upvotes <> (SELECT count(*) FROM votes v WHERE v.post_id = p.id AND v.value = 1)
-        OR p.downvotes <> (SELECT count(*) FROM votes v WHERE v.post_id = p.id AND v.value = -1)
-        OR p.comment_count <> (SELECT count(*) FROM comments c WHERE c.post_id = p.id)`);
+function counterMismatches(stored) {
+  const count = new Map(stored.posts.map((post) => [post.id, { upvotes: 0, downvotes: 0, commentCount: 0 }]));
+  for (const vote of stored.votes) {
+    const counted = count.get(vote.postId);
+    if (counted && vote.value === 1) counted.upvotes += 1;
+    if (counted && vote.value === -1) counted.downvotes += 1;
+  }
+  for (const comment of stored.comments) {
+    const counted = count.get(comment.postId);
+    if (counted) counted.commentCount += 1;
+  }
+  return stored.posts.filter((post) => {
+    const counted = count.get(post.id);
+    return post.upvotes !== counted.upvotes || post.downvotes !== counted.downvotes || post.commentCount !== counted.commentCount;
+  });
 }
 
 const postKey = (p) => `${p.id}@${p.version}:${p.upvotes}/${p.downvotes}/${p.commentCount}`;
 const commentKey = (c) => `${c.id}@${c.version}`;
 
 /** What every client should show: the database's posts and the pinned posts' comments. */
-async function databaseViews(db, pinned) {
-  const posts = await db.query(
-    `SELECT id::text AS id, version::int AS version, upvotes, downvotes, comment_count AS "commentCount" FROM posts`,
-  );
-  const comments = new Map();
-  for (const id of pinned) {
-    comments.set(
+function databaseViews(stored, pinned) {
+  const comments = new Map(
+    pinned.map((id) => [
       id,
-      (await db.query('SELECT id::text AS id, version::int AS version FROM comments WHERE post_id = $1', [id])).map(commentKey).sort(),
-    );
-  }
-  return { posts: posts.map(postKey).sort(), comments };
+      stored.comments
+        .filter((comment) => comment.postId === id)
+        .map(commentKey)
+        .sort(),
+    ]),
+  );
+  return { posts: stored.posts.map(postKey).sort(), comments };
 }
 
 /** How a client's views differ from the database, or undefined when they do not. */
@@ -80,9 +90,9 @@ function difference(client, expected) {
  * Waits up to `limitMs` for every client to show the database; resolves to
  * the time it took, or undefined (with the clients that differ) when it did not happen.
  */
-async function convergence(db, workload, limitMs) {
+async function convergence(stored, workload, limitMs) {
   const started = Date.now();
-  const expected = await databaseViews(db, workload.pinned);
+  const expected = databaseViews(stored, workload.pinned);
   for (;;) {
     const behind = workload.clients.filter((client) => difference(client, expected) !== undefined);
     if (behind.length === 0) return { ms: Date.now() - started, behind: [] };
@@ -98,11 +108,29 @@ async function convergence(db, workload, limitMs) {
   }
 }
 
-/** Runs every check; resolves to the round's figures and failures. */
-export async function check(db, workload, { limitMs = 10_000 } = {}) {
-  const lost = await lostWrites(db, workload.ledger);
-  const counters = await counterMismatches(db);
-  const converged = await convergence(db, workload, limitMs);
+/**
+ * The database once its counters equal a recount, or as it is after
+ * `database.countersSettleMs` (0 on PostgreSQL, whose counters move in the
+ * vote's transaction; RethinkDB repairs a post whose counter update failed
+ * in the background), with the time that took.
+ */
+async function settledSnapshot(database) {
+  const started = Date.now();
+  for (;;) {
+    const stored = await database.snapshot();
+    if (counterMismatches(stored).length === 0 || Date.now() - started >= database.countersSettleMs) {
+      return { stored, countersMs: Date.now() - started };
+    }
+    await sleep(250);
+  }
+}
+
+/** Runs every check against `database` (its `snapshot()`); resolves to the round's figures and failures. */
+export async function check(database, workload, { limitMs = 10_000 } = {}) {
+  const { stored, countersMs } = await settledSnapshot(database);
+  const lost = lostWrites(stored, workload.ledger);
+  const counters = counterMismatches(stored);
+  const converged = await convergence(stored, workload, limitMs);
   const duplicates = workload.clients.reduce((sum, client) => sum + client.duplicates, 0);
   const failures = [
     ...lost,
@@ -110,5 +138,5 @@ export async function check(db, workload, { limitMs = 10_000 } = {}) {
     ...(converged.ms === undefined ? [`clients not equal to the database after ${limitMs} ms: ${converged.behind.join(', ')}`] : []),
     ...(duplicates > 0 ? [`${duplicates} changes seen twice`] : []),
   ];
-  return { lost: lost.length, counterMismatches: counters.length, convergeMs: converged.ms, duplicates, failures };
+  return { lost: lost.length, counterMismatches: counters.length, countersMs, convergeMs: converged.ms, duplicates, failures };
 }

@@ -3,14 +3,18 @@
 
 import { sleep } from './processes.mjs';
 
-/** `env` holds postgres, redis, proxy and nodes [a, b]; node a reaches the database through the proxy. */
-export const FAULTS = [
+/**
+ * The faults on a campaign whose database is `label` (PostgreSQL or
+ * RethinkDB). `env` holds database, redis, proxy and nodes [a, b]; node a
+ * reaches the database through the proxy.
+ */
+export const faults = (label) => [
   {
-    name: 'kill -9 PostgreSQL, restart',
+    name: `kill -9 ${label}, restart`,
     async inject(env, holdMs) {
-      await env.postgres.kill();
+      await env.database.kill();
       await sleep(holdMs);
-      await env.postgres.start();
+      await env.database.start();
     },
   },
   {

@@ -1,5 +1,6 @@
 // The campaign's own processes: PostgreSQL, Redis and news-forum nodes on
-// loopback, each of which a fault may kill, stop or restart.
+// loopback, each of which a fault may kill, stop or restart (RethinkDB, with
+// `--store rethinkdb`, is in rethinkdb.mjs).
 
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -45,8 +46,8 @@ function alive(pid) {
   }
 }
 
-/** One restartable server process; `stdout` lines are kept when `keepOutput`. */
-function supervised(name, argv, { env, cwd } = {}) {
+/** One restartable server process; the end of its stderr is kept. */
+export function supervised(name, argv, { env, cwd } = {}) {
   let child;
   let output = '';
   const exits = new Set();
@@ -145,9 +146,22 @@ export async function startPostgres() {
   };
   await start();
   return {
+    label: 'PostgreSQL',
+    /** Counters move in the vote's own transaction: they must equal a recount at once. */
+    countersSettleMs: 0,
     url,
     port,
-    query: (text, params) => sql(url, text, params),
+    /** A node's store settings, reaching the database at `at` (`host:port`; the proxy's for node a). */
+    env: (at = `127.0.0.1:${port}`) => ({ STORE: 'postgres', DATABASE_URL: `postgres://postgres@${at}/postgres` }),
+    /** What the checker compares: every post, comment and vote as stored. */
+    async snapshot() {
+      const [posts, comments, votes] = await Promise.all([
+        sql(url, `SELECT id::text AS id, version::int AS version, upvotes, downvotes, comment_count AS "commentCount" FROM posts`),
+        sql(url, `SELECT id::text AS id, post_id::text AS "postId", version::int AS version FROM comments`),
+        sql(url, `SELECT login, post_id::text AS "postId", value FROM votes`),
+      ]);
+      return { posts, comments, votes };
+    },
     /** kill -9 of the postmaster; waits for its backends to go, as a new one refuses the directory until then. */
     async kill() {
       const backends = execFileSync('ps', ['-o', 'pid=', '--ppid', String(server.pid)])
