@@ -1,6 +1,10 @@
 import { describe, expect, test } from '@jest/globals';
 import rethinkdb from 'rethinkdb';
+import { RethinkdbConnection } from '../../src/store/rethinkdb/connection.js';
+import { startRepairs } from '../../src/store/rethinkdb/repairs.js';
 import { TABLES } from '../../src/store/rethinkdb/schema.js';
+import { context } from '../../src/store/rethinkdb/tables.js';
+import { parseRethinkdbUrl } from '../../src/store/rethinkdb/url.js';
 import { openRethinkdbStore, type RethinkdbStore } from '../../src/store/rethinkdb.js';
 import type { Change, StoredPost } from '../../src/store/store.js';
 import { admin, createRethinkdbStore, findRethinkdb, startRethinkdb, type TestRethinkdb } from '../support/rethinkdb.js';
@@ -69,5 +73,47 @@ onRethinkdb('rethinkdb store: racing schema creation, background repair', () => 
     expect(changes.at(-1)!.new_val).toMatchObject({ upvotes: 1, downvotes: 1, score: 0, version: voted.version + 1 });
     expect(await store.getPost(post.id)).toEqual(changes.at(-1)!.new_val);
     await feed.stop();
+  }, 60_000);
+
+  test('a suspect post that changes while it is being confirmed stays a suspect, and is repaired once it holds still', async () => {
+    const opened = await createRethinkdbStore(cluster, { layout: LAYOUT, recountIntervalMs: 0 });
+    cleanups.push(opened.cleanup);
+    const store: RethinkdbStore = opened.store;
+    const db = opened.url.split('/').at(-1)!;
+    await createUsers(store, 'ana', 'bob', 'cid', 'dan');
+    const { value: post } = await store.createPost(newPost('busy and off'));
+    await store.setVote(post.id, 'bob', 1);
+    // As a node whose counters' update failed leaves it: cid's vote written, the counters not moved, the post a suspect.
+    await admin(cluster, (c) =>
+      (rethinkdb.db(db).table('votes') as any).insert({ id: `${post.id}/cid`, postId: post.id, login: 'cid', value: 1 }).run(c),
+    );
+    const connection = new RethinkdbConnection(parseRethinkdbUrl(opened.url)!, 30_000);
+    const ctx = context(connection);
+    ctx.suspects.add(post.id);
+    // Votes on the post every 50 ms for 1.5 s: each pass (every 100 ms, confirming after 300 ms) sees it change.
+    let churning = true;
+    const churn = (async () => {
+      for (let i = 0; churning; i++) {
+        await store.setVote(post.id, 'dan', i % 2 === 0 ? 1 : 0);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await store.setVote(post.id, 'dan', 0);
+    })();
+    const stopRepairs = startRepairs(ctx, { sweepMs: 0, retryMs: 100, settleMs: 300 });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      churning = false;
+      await churn;
+      const deadline = Date.now() + 10_000;
+      while ((await store.getPost(post.id))!.upvotes !== 2 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await store.getPost(post.id)).toMatchObject({ upvotes: 2, downvotes: 0, score: 2 });
+      expect(ctx.suspects.has(post.id)).toBe(false);
+    } finally {
+      churning = false;
+      await churn.catch(() => undefined);
+      await stopRepairs();
+      await connection.close();
+    }
   }, 60_000);
 });

@@ -62,13 +62,29 @@ async function readCounters(ctx: Context, postIds: string[] | undefined): Promis
   );
 }
 
-/** Posts whose counters differ from their votes and comments. */
-async function differing(ctx: Context, postIds: string[] | undefined): Promise<{ post: PostCounters; counts: Counts }[]> {
+interface Compared {
+  post: PostCounters;
+  counts: Counts;
+  /** The post's counters are what its votes and comments say. */
+  equal: boolean;
+}
+
+/** Each post (of `postIds`, or every post) beside what its votes and comments say its counters should be. */
+async function compare(ctx: Context, postIds: string[] | undefined): Promise<Map<string, Compared>> {
   const [posts, counts] = await Promise.all([readCounters(ctx, postIds), countFor(ctx, postIds)]);
-  return posts.flatMap((post) => {
-    const want = counts.get(post.id) ?? { upvotes: 0, downvotes: 0, commentCount: 0 };
-    return sameCounts(post, want) ? [] : [{ post, counts: want }];
-  });
+  return new Map(
+    posts.map((post) => {
+      const want = counts.get(post.id) ?? { upvotes: 0, downvotes: 0, commentCount: 0 };
+      return [post.id, { post, counts: want, equal: sameCounts(post, want) }];
+    }),
+  );
+}
+
+/** What a pass of repairs did: how many posts it repaired, and those it found off but could not confirm. */
+export interface RepairPass {
+  repaired: number;
+  /** Posts that differed and changed before they could be confirmed or repaired: maybe still off (the next pass sees). */
+  unsettled: string[];
 }
 
 /**
@@ -81,23 +97,30 @@ async function differing(ctx: Context, postIds: string[] | undefined): Promise<{
  * a pause, it differs exactly as before: the same post version, the same
  * counts of its votes and comments (no vote or comment came or went in
  * between), and nothing changes it before the write (its `version` guards
- * the write). What changed meanwhile is left to a later recount. Returns
- * how many posts were repaired.
+ * the write). The posts and the votes are read side by side, not at one
+ * instant, so a vote between the two reads can make a post that is off look
+ * right for a moment: a sweep of every post takes equality at its word (the
+ * next sweep looks again), but named posts (the suspects of a failed update)
+ * are settled only when found the same twice, equal or off. What changed
+ * meanwhile is returned as unsettled, for a later pass.
  */
-export async function recount(ctx: Context, postIds?: string[], options: RecountOptions = {}): Promise<number> {
-  const suspects = await differing(ctx, postIds);
-  if (suspects.length === 0) return 0;
+export async function repairCounters(ctx: Context, postIds?: string[], options: RecountOptions = {}): Promise<RepairPass> {
+  const first = [...(await compare(ctx, postIds)).values()].filter(({ equal }) => postIds !== undefined || !equal);
+  if (first.length === 0) return { repaired: 0, unsettled: [] };
   await delay(options.settleMs ?? SETTLE_MS, undefined, { signal: options.signal, ref: false });
-  const before = new Map(suspects.map((suspect) => [suspect.post.id, suspect]));
-  const confirmed = (
-    await differing(
-      ctx,
-      suspects.map(({ post }) => post.id),
-    )
-  ).filter(({ post, counts }) => {
-    const earlier = before.get(post.id);
-    return earlier !== undefined && earlier.post.version === post.version && sameCounts(earlier.counts, counts);
-  });
+  const second = await compare(
+    ctx,
+    first.map(({ post }) => post.id),
+  );
+  const unsettled = new Set<string>();
+  const confirmed: Compared[] = [];
+  for (const earlier of first) {
+    const now = second.get(earlier.post.id);
+    // Deleted meanwhile: nothing to repair.
+    if (now === undefined) continue;
+    if (now.post.version !== earlier.post.version || !sameCounts(now.counts, earlier.counts)) unsettled.add(now.post.id);
+    else if (!now.equal) confirmed.push(now);
+  }
   let repaired = 0;
   for (const { post, counts } of confirmed) {
     const score = counts.upvotes - counts.downvotes;
@@ -122,6 +145,12 @@ export async function recount(ctx: Context, postIds?: string[], options: Recount
         ),
     );
     repaired += result.replaced;
+    if (result.replaced === 0) unsettled.add(post.id);
   }
-  return repaired;
+  return { repaired, unsettled: [...unsettled] };
+}
+
+/** repairCounters, for what it repaired: how many posts. */
+export async function recount(ctx: Context, postIds?: string[], options: RecountOptions = {}): Promise<number> {
+  return (await repairCounters(ctx, postIds, options)).repaired;
 }

@@ -1,5 +1,5 @@
 import { backoffDelay, wait } from '../../backoff.js';
-import { recount } from './recount.js';
+import { repairCounters } from './recount.js';
 import type { Context } from './tables.js';
 
 export interface RepairOptions {
@@ -20,7 +20,9 @@ export interface RepairOptions {
  * counter update was lost (the node crashed, or the cluster failed, between
  * the two steps) is counted again without waiting for a restart: the posts
  * this node saw fail are recounted until that succeeds, and every node
- * recounts every post now and then for what a crashed node left behind.
+ * recounts every post now and then for what a crashed node left behind. A
+ * post that changes while it is being confirmed is tried again at the next
+ * retry, until it holds still long enough.
  * Returns the function that stops it and waits for a recount in progress.
  */
 export function startRepairs(ctx: Context, options: RepairOptions): () => Promise<void> {
@@ -35,9 +37,11 @@ export function startRepairs(ctx: Context, options: RepairOptions): () => Promis
       if (!sweep && suspects.length === 0) continue;
       try {
         const settle = { settleMs: options.settleMs, signal: stopping.signal };
-        if (sweep) await recount(ctx, undefined, settle);
-        else await recount(ctx, suspects, settle);
+        const { unsettled } = await repairCounters(ctx, sweep ? undefined : suspects, settle);
+        // A post that changed while it was being confirmed stays a suspect (or becomes one, found by the sweep):
+        // dropped, it would stay off until the next sweep, which a busy post may never let settle either.
         for (const id of suspects) ctx.suspects.delete(id);
+        for (const id of unsettled) ctx.suspects.add(id);
         if (sweep) lastSweep = Date.now();
         failures = 0;
       } catch {

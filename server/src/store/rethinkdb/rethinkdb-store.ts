@@ -43,7 +43,7 @@ import * as moderation from './moderation.js';
 import { listNotifications, markNotificationsRead, notifyReply, pruneNotifications } from './notifications.js';
 import { ensurePagePost, getPagePost } from './pages.js';
 import { deletePost, getPost, insertPost, listPosts, removePosts } from './posts.js';
-import { type RecountOptions, recount } from './recount.js';
+import { type RecountOptions, recount, repairCounters } from './recount.js';
 import { startRepairs } from './repairs.js';
 import { r } from './reql.js';
 import { DEFAULT_LAYOUT, ensureSchema, type TableLayout } from './schema.js';
@@ -114,7 +114,13 @@ export class RethinkdbStore implements Store {
         settleMs: db.queryTimeoutMs + 1_000,
       });
       const store = new RethinkdbStore(ctx, feeds, options.idempotencyKeysMs ?? DEFAULT_KEYS_MS, stopRepairs);
-      store.#startupRecount = recount(ctx).catch(() => undefined);
+      // What changed while it was being confirmed is left to the background repairs.
+      store.#startupRecount = repairCounters(ctx).then(
+        ({ unsettled }) => {
+          for (const id of unsettled) ctx.suspects.add(id);
+        },
+        () => undefined,
+      );
       return store;
     } catch (error) {
       await db.close();
