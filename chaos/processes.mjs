@@ -203,8 +203,12 @@ export async function startRedis() {
     await until(() => listens(port), { what: 'Redis to listen' });
   };
   await start();
+  return { url: `redis://127.0.0.1:${port}`, ...killable(server, dir, start) };
+}
+
+/** What a fault needs of a `supervised` server kept in `dir`: kill -9 (the directory stays), `start` again, stop for good. */
+export function killable(server, dir, start) {
   return {
-    url: `redis://127.0.0.1:${port}`,
     kill: () => server.kill('SIGKILL'),
     start,
     async stop() {

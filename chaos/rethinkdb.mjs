@@ -2,12 +2,12 @@
 // directory, which a fault may kill -9 and start again on the same ports.
 
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import rethinkdb from 'rethinkdb';
 import { findRethinkdb } from '../bench/support/rethinkdb.mjs';
-import { freePort, supervised, until } from './processes.mjs';
+import { freePort, killable, supervised, until } from './processes.mjs';
 
 /** The database the nodes share. */
 const DB = 'chaos';
@@ -71,13 +71,6 @@ export async function startRethinkdb(bin) {
         await connection.close();
       }
     },
-    /** kill -9; its data directory stays for the next start. */
-    kill: () => server.kill('SIGKILL'),
-    start,
-    async stop() {
-      await server.kill('SIGKILL');
-      server.dispose();
-      await rm(dir, { recursive: true, force: true });
-    },
+    ...killable(server, dir, start),
   };
 }

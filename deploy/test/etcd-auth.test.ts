@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { readEtcdAccess } from '@news-forum/server/etcd-access';
 import { Etcd3 } from 'etcd3';
-import { startTlsEtcd, type TlsEtcd, type TlsFiles } from '../../scripts/testing/etcd-tls.js';
+import { type TlsFiles, useTlsEtcd } from '../../scripts/testing/etcd-tls.js';
 import type { EtcdCluster } from '../src/cluster/etcd-cluster.js';
 import { PortBook } from '../src/cluster/ports.js';
 import { findPrograms } from '../src/programs.js';
@@ -176,16 +176,7 @@ test('the renderer takes ETCD_URL from its environment and names it when the val
 });
 
 describe('an etcd that speaks only TLS and asks for a client certificate', () => {
-  let tlsEtcd: TlsEtcd;
-  let reader: Etcd3;
-  beforeAll(async () => {
-    tlsEtcd = await startTlsEtcd();
-    reader = tlsEtcd.client();
-  }, 60_000);
-  afterAll(async () => {
-    reader?.close();
-    await tlsEtcd?.stop();
-  });
+  const tls = useTlsEtcd();
 
   const tlsEnv = (prefix: string, files: TlsFiles) => ({
     [`${prefix}_CA_FILE`]: files.ca,
@@ -197,8 +188,8 @@ describe('an etcd that speaks only TLS and asks for a client certificate', () =>
     const child = spawn('sh', [SIDEKICK], {
       env: {
         ...process.env,
-        ...tlsEnv('ETCD', tlsEtcd.files),
-        ETCD_URL: tlsEtcd.url,
+        ...tlsEnv('ETCD', tls().etcd.files),
+        ETCD_URL: tls().etcd.url,
         INSTANCE_NAME: 'side-tls',
         ADVERTISE_ADDR: address,
         HEALTH_URL: `http://${address}/`,
@@ -208,11 +199,11 @@ describe('an etcd that speaks only TLS and asks for a client certificate', () =>
     });
     sidekicks.push(child);
     await waitFor(
-      async () => (await reader.get('/services/news-forum/upstream/side-tls').string()) === address,
+      async () => (await tls().reader.get('/services/news-forum/upstream/side-tls').string()) === address,
       'side-tls registered',
       10_000,
     );
-    const etcd = readEtcdAccess({ ...tlsEnv('ETCD', tlsEtcd.files), ETCD_URL: tlsEtcd.url }, 'ETCD')!;
+    const etcd = readEtcdAccess({ ...tlsEnv('ETCD', tls().etcd.files), ETCD_URL: tls().etcd.url }, 'ETCD')!;
     const lb = await startRenderer({
       mode: 'load-balancer',
       etcd,
@@ -226,7 +217,7 @@ describe('an etcd that speaks only TLS and asks for a client certificate', () =>
     // What the load balancer and the demo do in the public etcd, over TLS.
     const registration = await registerService({ etcd, names: ['api-tls'], advertise: address, ttlSeconds: TTL, log: silent });
     registrations.push(registration);
-    expect(await reader.get('/subdomains/api-tls').string()).toBe(address);
+    expect(await tls().reader.get('/subdomains/api-tls').string()).toBe(address);
   }, 40_000);
 
   test('the renderer CLI reads PUBLIC_ETCD_CA_FILE, _CERT_FILE and _KEY_FILE for --register-etcd, and names the one that is wrong', async () => {
@@ -235,7 +226,7 @@ describe('an etcd that speaks only TLS and asks for a client certificate', () =>
         process.execPath,
         [RENDERER, '--mode', 'proxy', '--listen', '127.0.0.1:1', '--dir', dir, '--register', 'api', '--advertise', address],
         {
-          env: { ...process.env, ETCD_URL: tlsEtcd.url, PUBLIC_ETCD_URL: tlsEtcd.url, ...tlsEnv('ETCD', tlsEtcd.files), ...env },
+          env: { ...process.env, ETCD_URL: tls().etcd.url, PUBLIC_ETCD_URL: tls().etcd.url, ...tlsEnv('ETCD', tls().etcd.files), ...env },
         },
       ).then(
         () => ({ code: 0, stderr: '' }),
@@ -245,7 +236,7 @@ describe('an etcd that speaks only TLS and asks for a client certificate', () =>
       code: 2,
       stderr: expect.stringContaining('PUBLIC_ETCD_CA_FILE: cannot read'),
     });
-    expect(await cli({ PUBLIC_ETCD_CERT_FILE: tlsEtcd.files.clientCert })).toMatchObject({
+    expect(await cli({ PUBLIC_ETCD_CERT_FILE: tls().etcd.files.clientCert })).toMatchObject({
       code: 2,
       stderr: expect.stringContaining('PUBLIC_ETCD_KEY_FILE: is required with PUBLIC_ETCD_CERT_FILE'),
     });

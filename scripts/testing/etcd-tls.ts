@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { afterAll, beforeAll } from '@jest/globals';
 import { Etcd3 } from 'etcd3';
 
 const run = promisify(execFile);
@@ -160,4 +161,26 @@ export async function startTlsEtcd(): Promise<TlsEtcd> {
     probe.close();
   }
   return { url, files, client, stop };
+}
+
+/**
+ * A TlsEtcd for the tests of the enclosing describe: started before them,
+ * stopped after. The function returned gives it and a client with the client
+ * certificate, for reading what the tests wrote.
+ */
+export function useTlsEtcd(): () => { etcd: TlsEtcd; reader: Etcd3 } {
+  let etcd: TlsEtcd | undefined;
+  let reader: Etcd3 | undefined;
+  beforeAll(async () => {
+    etcd = await startTlsEtcd();
+    reader = etcd.client();
+  }, 60_000);
+  afterAll(async () => {
+    reader?.close();
+    await etcd?.stop();
+  });
+  return () => {
+    if (!etcd || !reader) throw new Error('useTlsEtcd: used outside a test');
+    return { etcd, reader };
+  };
 }

@@ -1,5 +1,5 @@
 import { Etcd3 } from 'etcd3';
-import { startTlsEtcd, type TlsEtcd, type TlsFiles } from '../../../scripts/testing/etcd-tls.js';
+import { type TlsFiles, useTlsEtcd } from '../../../scripts/testing/etcd-tls.js';
 import { readEtcdAccess } from '../../src/config/etcd-access.js';
 import { Registration, UPSTREAM_PREFIX } from '../../src/discovery/registration.js';
 import type { Logger } from '../../src/logger.js';
@@ -89,22 +89,13 @@ test.each([
 });
 
 describe('an etcd that speaks only TLS and asks for a client certificate', () => {
-  let tlsEtcd: TlsEtcd;
-  let reader: Etcd3;
-  beforeAll(async () => {
-    tlsEtcd = await startTlsEtcd();
-    reader = tlsEtcd.client();
-  }, 60_000);
-  afterAll(async () => {
-    reader?.close();
-    await tlsEtcd?.stop();
-  });
+  const tls = useTlsEtcd();
 
   test('a node with ETCD_CA_FILE, ETCD_CERT_FILE and ETCD_KEY_FILE registers over https', async () => {
-    const { files } = tlsEtcd;
+    const { files } = tls().etcd;
     const server = await startTestServer({
       env: {
-        ETCD_URL: tlsEtcd.url,
+        ETCD_URL: tls().etcd.url,
         ETCD_CA_FILE: files.ca,
         ETCD_CERT_FILE: files.clientCert,
         ETCD_KEY_FILE: files.clientKey,
@@ -115,7 +106,7 @@ describe('an etcd that speaks only TLS and asks for a client certificate', () =>
     });
     servers.push(server);
     await eventually(
-      async () => (await reader.get(`${UPSTREAM_PREFIX}node-tls`).string()) === `127.0.0.1:${server.server.port}`,
+      async () => (await tls().reader.get(`${UPSTREAM_PREFIX}node-tls`).string()) === `127.0.0.1:${server.server.port}`,
       10_000,
       'the key',
     );
@@ -131,13 +122,13 @@ describe('an etcd that speaks only TLS and asks for a client certificate', () =>
     ],
   ])('%s the node is not registered, and its readiness says why', async (what, settings, reason) => {
     const name = `node-tls-${what.split(' ')[0]}`;
-    const access = readEtcdAccess({ ETCD_URL: tlsEtcd.url, ...settings(tlsEtcd.files) }, 'ETCD')!;
+    const access = readEtcdAccess({ ETCD_URL: tls().etcd.url, ...settings(tls().etcd.files) }, 'ETCD')!;
     const registration = new Registration({ ...access, ttlSeconds: TTL, name, address: '127.0.0.1:4000', logger });
     registrations.push(registration);
     registration.start();
     // A few tries: the first comes at once, the next within a second; past them the reason must still be etcd's.
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     await expect(registration.check()).rejects.toThrow(reason);
-    expect(await reader.get(`${UPSTREAM_PREFIX}${name}`).string()).toBeNull();
+    expect(await tls().reader.get(`${UPSTREAM_PREFIX}${name}`).string()).toBeNull();
   });
 });
