@@ -2,7 +2,7 @@ import type { RedisClientType } from 'redis';
 import type { Namespace, Server } from 'socket.io';
 import { backoffDelay, wait } from '../backoff.js';
 import type { Logger } from '../logger.js';
-import { closeRedis } from '../redis/connect-redis.js';
+import { closeRedis, startClients } from '../redis/connect-redis.js';
 import { watchRedis } from '../redis/watch-redis.js';
 import { oneWriteFrames } from './one-write-frames.js';
 
@@ -77,10 +77,7 @@ export async function attachRedis(io: Server, url: string, logger: Logger): Prom
     });
   }
   // Start even while Redis is down: readiness reports it and the clients keep retrying.
-  const connected = Promise.all([pub.connect(), sub.connect()]).catch((error: Error) =>
-    logger.warn('redis connect failed', { error: error.message }),
-  );
-  await Promise.race([connected, wait(3000)]);
+  await startClients([pub, sub], (error) => logger.warn('redis connect failed', { error: error.message }));
   const redisAdapter = createAdapter(pub, sub, { requestsTimeout: 2000 });
   io.adapter(function OneWriteRedisAdapter(nsp: Namespace) {
     return oneWriteFrames(redisAdapter(nsp));

@@ -28,10 +28,27 @@ export async function connectRedis(url: string, logger: Logger, name: string, op
   client.on('ready', () => {
     last = '';
   });
-  const connected = client.connect().catch((error: Error) => logger.warn('redis connect failed', { client: name, error: error.message }));
-  await Promise.race([connected, wait(3000)]);
+  await startClients([client], (error) => logger.warn('redis connect failed', { client: name, error: error.message }));
   if (options.watch) watchRedis(client, logger, name);
   return client;
+}
+
+/**
+ * Connects `clients` and waits until they are connected, 3 s at most, so a
+ * node that starts with Redis up shares its limits and adapter from its
+ * first request. A Redis that refuses is known down at once: only one that
+ * does not answer is waited for. The clients go on retrying either way;
+ * their `error` listeners must be in place.
+ */
+export async function startClients(clients: RedisClient[], onFailure: (error: Error) => void): Promise<void> {
+  const connected = Promise.all(clients.map((client) => client.connect())).then(
+    () => undefined,
+    (error: Error) => onFailure(error),
+  );
+  const refused = new Promise<void>((resolve) => {
+    for (const client of clients) client.once('error', () => resolve());
+  });
+  await Promise.race([connected, refused, wait(3000)]);
 }
 
 /** Closes a client whether or not Redis answers. */
