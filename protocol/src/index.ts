@@ -49,6 +49,7 @@ export type {
   CommentListQuery,
   components,
   FlagReason,
+  HiddenBy,
   ModerationAction,
   ModerationLogEntry,
   ModerationNote,

@@ -68,6 +68,8 @@ export type PostEdit = Schemas['PostEdit'];
 export type CommentEdit = Schemas['CommentEdit'];
 /** Why a reader flags a post or comment. */
 export type FlagReason = Schemas['FlagReason'];
+/** Who hid a hidden post or comment: a moderator (or a ban), or readers' flags until a moderator decides. */
+export type HiddenBy = Schemas['HiddenBy'];
 /** Body of the moderator actions: the reason, for the moderation log. */
 export type ModerationNote = Schemas['ModerationNote'];
 /** Body of `PUT /api/users/{login}/ban`. */

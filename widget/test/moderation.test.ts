@@ -11,7 +11,7 @@ import { text, waitFor } from './support/wait.js';
 const fixture = useDemoAndBrowser();
 
 beforeAll(async () => {
-  await Promise.all(['ola', 'pia', 'quin', 'sam'].map((login) => fixture.env.user(login)));
+  await Promise.all(['ola', 'pia', 'quin', 'sam', 'rue'].map((login) => fixture.env.user(login)));
 }, 60_000);
 
 /** Opens the widget's page signed in as `login` (anonymous without), showing the post `postId` with its comments. */
@@ -91,6 +91,38 @@ describe('moderation in the widget', () => {
     expect(await seriousViolations(moderator.page)).toEqual([]);
     await moderator.page.locator('news-forum').getByRole('button', { name: 'Ban', exact: true }).click();
     await waitFor('the ban', async () => (await ola.posts.create({ title: 'again' })).error?.status === 403);
+    expect(reader.problems.errors).toEqual([]);
+    expect(moderator.problems.errors).toEqual([]);
+  }, 90_000);
+
+  test('a comment flags hid reads so to readers and "Hidden by flags" to moderators, whose Hide confirms it live', async () => {
+    const rue = await fixture.env.client();
+    await rue.login('rue', 'rue-password');
+    const post = await fixture.env.post(rue, 'Watches, again');
+    const { data: spam } = await rue.comments.create(post.id, { text: 'Cheap watches here' });
+    const [reader, moderator] = await Promise.all([openThread(post.id), openThread(post.id, 'admin', 'admin-password-123')]);
+    const readerComment = reader.page.locator('news-forum').locator(`.comment[data-id="${spam!.id}"]`);
+    const modComment = moderator.page.locator('news-forum').locator(`.comment[data-id="${spam!.id}"]`);
+    await readerComment.getByText('Cheap watches here').waitFor();
+    // FLAG_THRESHOLD readers flag it.
+    for (const login of ['pia', 'quin', 'sam']) {
+      const flagger = await fixture.env.client();
+      await flagger.login(login, `${login}-password`);
+      expect((await flagger.moderation.flagComment(post.id, spam!.id, 'spam')).error).toBeUndefined();
+    }
+    await readerComment.getByText('hidden after flags, pending review').waitFor();
+    expect(await readerComment.locator('.author').textContent()).toBe('[hidden]');
+    await modComment.getByText('Hidden by flags').waitFor();
+    expect(await modComment.getByText('Cheap watches here').count()).toBe(1);
+    // Flags hid it: the moderator may keep it hidden (Hide) or bring it back (Restore).
+    expect(await modComment.getByRole('button', { name: 'Restore' }).count()).toBe(1);
+    await modComment.getByRole('button', { name: 'Hide' }).click();
+    await readerComment.getByText('removed by a moderator').waitFor();
+    expect(await readerComment.locator('.author').textContent()).toBe('[removed]');
+    await modComment.getByText('Hidden', { exact: true }).waitFor();
+    expect(await modComment.getByRole('button', { name: 'Hide' }).count()).toBe(0);
+    expect(await modComment.getByRole('button', { name: 'Restore' }).count()).toBe(1);
+    expect(await seriousViolations(moderator.page)).toEqual([]);
     expect(reader.problems.errors).toEqual([]);
     expect(moderator.problems.errors).toEqual([]);
   }, 90_000);

@@ -542,10 +542,11 @@ export interface paths {
          * @description Hidden posts leave the lists and reads of everyone but moderators; their
          *     votes and comments stay, and until restored they take no new ones
          *     (404 `not-found`, to moderators too). Restoring also dismisses the
-         *     post's flags. Recorded in the moderation log. Hiding what is hidden,
-         *     restoring what is visible without flags, and (un)locking a thread
-         *     already so change nothing: the item as it is, no log entry, so a
-         *     retried request is harmless.
+         *     post's flags. Recorded in the moderation log. Hiding a post that flags
+         *     hid confirms it (`hiddenBy` becomes `moderator`, logged). Hiding what
+         *     a moderator hid, restoring what is visible without flags, and
+         *     (un)locking a thread already so change nothing: the item as it is, no
+         *     log entry, so a retried request is harmless.
          */
         post: operations["hidePost"];
         delete?: never;
@@ -572,7 +573,9 @@ export interface paths {
          * Hide a comment (scope `delete`)
          * @description A hidden comment stays in its thread as a placeholder ("removed by a
          *     moderator", no author) so its replies keep their parent. Restoring also
-         *     dismisses its flags. Recorded in the moderation log.
+         *     dismisses its flags. Recorded in the moderation log. Hiding a comment
+         *     that flags hid confirms it: its placeholder then reads "removed by a
+         *     moderator" (`hiddenBy` becomes `moderator`, logged).
          */
         post: operations["hideComment"];
         delete?: never;
@@ -903,6 +906,7 @@ export interface components {
              * @constant
              */
             hidden?: true;
+            hiddenBy?: components["schemas"]["HiddenBy"];
             /**
              * @description The thread takes no new comments
              * @constant
@@ -923,7 +927,11 @@ export interface components {
             items: components["schemas"]["Post"][];
             nextCursor: string | null;
         };
-        /** @description A hidden comment (`hidden`) shows to readers as a placeholder without `author` */
+        /**
+         * @description A hidden comment (`hidden`) shows to readers as a placeholder without
+         *     `author`: its text is `removed by a moderator`, or `hidden after
+         *     flags, pending review` while it is hidden by flags (`hiddenBy`)
+         */
         Comment: {
             id: components["schemas"]["Id"];
             postId: components["schemas"]["Id"];
@@ -939,9 +947,18 @@ export interface components {
              * @constant
              */
             hidden?: true;
+            hiddenBy?: components["schemas"]["HiddenBy"];
             /** @description Flags not dismissed (moderators only) */
             flagCount?: number;
         };
+        /**
+         * @description Present with `hidden`: who hid the item. `flags` until a moderator
+         *     decides (hiding it confirms it, `moderator`; restoring it dismisses
+         *     the flags); `moderator` for a moderator's hide, a ban's, and what was
+         *     hidden before the forum recorded why.
+         * @enum {string}
+         */
+        HiddenBy: "moderator" | "flags";
         NewComment: {
             text: string;
             parentId?: components["schemas"]["Id"];
@@ -1007,7 +1024,7 @@ export interface components {
             postId: components["schemas"]["Id"];
             /** @description Who replied */
             actor: components["schemas"]["Login"];
-            /** @description The start of the reply as it was sent; `removed by a moderator` while the reply or its post is hidden */
+            /** @description The start of the reply as it was sent; while the reply or its post is hidden, the placeholder of a hidden comment (`removed by a moderator`, or `hidden after flags, pending review` when flags alone hid them) */
             excerpt: string;
             /** Format: date-time */
             createdAt: string;

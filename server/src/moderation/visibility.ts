@@ -1,8 +1,16 @@
-import type { Comment, LivePost } from '@news-forum/protocol';
+import type { Comment, HiddenBy, LivePost } from '@news-forum/protocol';
 import type { Change, StoredComment, StoredPost } from '../store/store.js';
 
-/** What readers see of a hidden comment's text. */
-export const PLACEHOLDER = 'removed by a moderator';
+/** What readers see of a hidden comment's text, by who hid it: readers are not told a moderator acted where only flags did. */
+export const PLACEHOLDERS: Readonly<Record<HiddenBy, string>> = {
+  moderator: 'removed by a moderator',
+  flags: 'hidden after flags, pending review',
+};
+
+/** The placeholder of an item hidden by `by`; one hidden before the reason was kept reads as a moderator's, as it did. */
+export function placeholderOf(by: HiddenBy | undefined): string {
+  return PLACEHOLDERS[by ?? 'moderator'];
+}
 
 // Moderators (scope `delete`) and admins see hidden items and flag counts; the widget asks the same.
 export { isModerator } from '@news-forum/protocol';
@@ -24,7 +32,7 @@ export function publicComment(comment: StoredComment): Comment {
   const { flagCount: _, ...rest } = comment;
   if (!rest.hidden) return rest;
   const { author: __, ...placeholder } = rest;
-  return { ...placeholder, text: PLACEHOLDER };
+  return { ...placeholder, text: placeholderOf(placeholder.hiddenBy) };
 }
 
 /**

@@ -92,13 +92,14 @@ function editGuard(caller: Caller, author: string | undefined, services: Service
 }
 
 /**
- * Whether hiding (`hidden`) or restoring an item would change nothing: it is
- * hidden already, or visible without flags to dismiss. Such a request (a
- * retry whose first answer was lost, a second moderator's click) answers the
- * item as it is, with no second log entry and no new version.
+ * Whether hiding (`hidden`) or restoring an item would change nothing: a
+ * moderator hid it already, or it is visible without flags to dismiss. Such a
+ * request (a retry whose first answer was lost, a second moderator's click)
+ * answers the item as it is, with no second log entry and no new version.
+ * Hiding what flags hid is a moderator's decision: it is recorded.
  */
 function alreadySo(item: StoredPost | StoredComment, hidden: boolean): boolean {
-  return hidden ? item.hidden === true : !item.hidden && !item.flagCount;
+  return hidden ? item.hidden === true && item.hiddenBy !== 'flags' : !item.hidden && !item.flagCount;
 }
 
 export const moderationHandlers = {

@@ -1,5 +1,5 @@
 import type { Notification } from '@news-forum/protocol';
-import { PLACEHOLDER } from '../moderation/visibility.js';
+import { placeholderOf } from '../moderation/visibility.js';
 import type { NotificationRecord } from './store.js';
 
 /** How many notifications each account keeps: older ones go as new ones arrive. */
@@ -20,8 +20,8 @@ export function excerptOf(text: string): string {
 /**
  * A notification as its recipient sees it, in the API and on the socket (the
  * recipient is implied): a reply hidden since, or one under a hidden post,
- * shows the moderator's placeholder instead of its text.
+ * shows the placeholder of a hidden comment instead of its text.
  */
-export function publicNotification({ recipient: _recipient, hidden, ...notification }: NotificationRecord): Notification {
-  return hidden ? { ...notification, excerpt: PLACEHOLDER } : notification;
+export function publicNotification({ recipient: _recipient, hiddenBy, ...notification }: NotificationRecord): Notification {
+  return hiddenBy ? { ...notification, excerpt: placeholderOf(hiddenBy) } : notification;
 }

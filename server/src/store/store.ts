@@ -1,4 +1,4 @@
-import type { Change, Comment, LivePost, PostSort, Scope, Vote } from '@news-forum/protocol';
+import type { Change, Comment, HiddenBy, LivePost, PostSort, Scope, Vote } from '@news-forum/protocol';
 
 export type { Change, Vote };
 /** Posts as stored: the API's Post without the per-reader `myVote`. */
@@ -139,8 +139,8 @@ export interface NotificationRecord {
   excerpt: string;
   createdAt: string;
   readAt: string | null;
-  /** Listings only: the reply or its post is hidden from readers, so its text is not shown. */
-  hidden?: boolean;
+  /** Listings only: the reply or its post is hidden from readers (by a moderator when either was), so its text is not shown. */
+  hiddenBy?: HiddenBy;
 }
 
 /** A created comment, with the notification written in the same transaction (none when replayed or a reply to oneself). */

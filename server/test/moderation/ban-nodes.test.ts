@@ -89,11 +89,12 @@ test('a moderator hiding a comment on node A: readers on node B get the placehol
     author: undefined,
     text: 'removed by a moderator',
     hidden: true,
+    hiddenBy: 'moderator',
     version: comment.version + 1,
   });
   expect(seen[0]?.new_val).not.toHaveProperty('author');
   expect(seenByModerator).toHaveLength(1);
-  expect(seenByModerator[0]?.new_val).toMatchObject({ text: 'rude', author: 'ana', hidden: true });
+  expect(seenByModerator[0]?.new_val).toMatchObject({ text: 'rude', author: 'ana', hidden: true, hiddenBy: 'moderator' });
 });
 
 test('two admins demoting each other at once leave one admin', async () => {

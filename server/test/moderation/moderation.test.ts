@@ -122,7 +122,7 @@ describe('flags', () => {
     await eventually(async () => !(await t.call('GET', '/api/posts?sort=new')).body.items.some((p: any) => p.id === post.id));
     expect((await t.call('GET', '/api/posts?sort=new', { token: ana })).body.items.some((p: any) => p.id === post.id)).toBe(false);
     const seen = (await t.call('GET', '/api/posts?sort=new', { token: mod })).body.items.find((p: any) => p.id === post.id);
-    expect(seen).toMatchObject({ hidden: true, flagCount: 3 });
+    expect(seen).toMatchObject({ hidden: true, hiddenBy: 'flags', flagCount: 3 });
     const queue = await t.call('GET', '/api/moderation/queue', { token: mod });
     expect(queue.body.items.some((item: any) => item.post?.id === post.id)).toBe(true);
   });
@@ -159,7 +159,7 @@ describe('flags', () => {
     }
   });
 
-  test('a flagged comment shows as a placeholder without author; moderators see it whole', async () => {
+  test('a flagged comment shows as a placeholder without author, saying flags hid it; moderators see it whole', async () => {
     const post = await newPost(ana);
     const comment = await newComment(dora, post.id, 'buy now');
     const reply = await newComment(ana, post.id, 'no', comment.id);
@@ -171,14 +171,15 @@ describe('flags', () => {
       id: comment.id,
       postId: post.id,
       parentId: null,
-      text: 'removed by a moderator',
+      text: 'hidden after flags, pending review',
       createdAt: comment.createdAt,
       version: expect.any(Number),
       hidden: true,
+      hiddenBy: 'flags',
     });
     expect(kept).toMatchObject({ id: reply.id, parentId: comment.id });
     const whole = (await t.call('GET', `/api/comments/${post.id}`, { token: mod })).body.items[0];
-    expect(whole).toMatchObject({ text: 'buy now', author: 'dora', hidden: true, flagCount: 3 });
+    expect(whole).toMatchObject({ text: 'buy now', author: 'dora', hidden: true, hiddenBy: 'flags', flagCount: 3 });
 
     // Hidden, it is its author's no more to edit (a hidden post's author gets 404); a moderator still may.
     const edit = await t.call('PUT', `/api/comments/${post.id}/${comment.id}/edit`, { token: dora, body: { text: 'buy now, cheaper' } });
@@ -189,6 +190,32 @@ describe('flags', () => {
       version: whole.version,
     });
     expect((await t.call('PUT', `/api/comments/${post.id}/${comment.id}/edit`, { token: mod, body: { text: 'spam' } })).status).toBe(200);
+  });
+
+  test("a moderator's hide of what flags hid is a decision: logged once, and readers are told a moderator removed it", async () => {
+    const post = await newPost(ana);
+    const comment = await newComment(dora, post.id, 'buy now');
+    for (const token of [ana, bob, carol])
+      await t.call('POST', `/api/comments/${post.id}/${comment.id}/flags`, { token, body: { reason: 'spam' } });
+    const flagged = (await t.call('GET', `/api/comments/${post.id}`, { token: mod })).body.items[0];
+    expect(flagged).toMatchObject({ hidden: true, hiddenBy: 'flags' });
+    const newestEntry = async () => (await t.call('GET', '/api/moderation/log?limit=1', { token: admin })).body.items[0];
+    const hide = () => t.call('POST', `/api/comments/${post.id}/${comment.id}/hide`, { token: mod, body: { reason: 'spam indeed' } });
+    const confirmed = await hide();
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body).toMatchObject({ hidden: true, hiddenBy: 'moderator', flagCount: 3, version: flagged.version + 1 });
+    const entry = await newestEntry();
+    expect(entry).toMatchObject({ action: 'hide', targetKind: 'comment', targetId: comment.id, reason: 'spam indeed' });
+    await eventually(async () => (await t.call('GET', `/api/comments/${post.id}`)).body.items[0]?.hiddenBy === 'moderator');
+    expect((await t.call('GET', `/api/comments/${post.id}`)).body.items[0]).toMatchObject({
+      text: 'removed by a moderator',
+      hidden: true,
+      hiddenBy: 'moderator',
+    });
+    // Hidden by a moderator already: a second hide changes nothing.
+    const again = await hide();
+    expect(again.body).toEqual(confirmed.body);
+    expect(await newestEntry()).toEqual(entry);
   });
 });
 

@@ -26,17 +26,39 @@ describe.each(STORE_KINDS)('%s store: moderation', (kind) => {
     expect(await store.getPost(post.id)).toMatchObject({ flagCount: 1, version: post.version + 1 });
     expect((await store.getPost(post.id))?.hidden).toBeUndefined();
     await Promise.all(['cid', 'dee'].map((login) => store.flag({ kind: 'post', postId: post.id }, login, 'spam', 2)));
-    expect(await store.getPost(post.id)).toMatchObject({ flagCount: 3, hidden: true });
+    expect(await store.getPost(post.id)).toMatchObject({ flagCount: 3, hidden: true, hiddenBy: 'flags' });
     expect((await store.listPosts('new', { limit: 10 })).items).toEqual([]);
     expect((await store.listPosts('new', { limit: 10 }, { includeHidden: true })).items.map((p) => p.id)).toEqual([post.id]);
     const queue = await store.listModerationQueue({ limit: 10 });
     expect(queue.items).toEqual([{ kind: 'post', at: post.createdAt, post: await store.getPost(post.id) }]);
     const restored = await store.setHidden({ kind: 'post', postId: post.id }, false, note('restore', post.id));
     expect(restored.hidden).toBeUndefined();
+    expect(restored.hiddenBy).toBeUndefined();
     expect((restored as { flagCount?: number }).flagCount).toBeUndefined();
     expect((await store.listModerationQueue({ limit: 10 })).items).toEqual([]);
     // Dismissed: the same reader may flag again.
     expect(await store.flag({ kind: 'post', postId: post.id }, 'bob', 'spam', 2)).toBe(restored.version + 1);
+  });
+
+  test("who hid an item: flags until a moderator hides it, which keeps its flags; further flags leave a moderator's hide as it is", async () => {
+    const store = await stores.fresh();
+    await createUsers(store, 'ana', 'bob', 'cid');
+    const post = await aPost(store);
+    const comment = (await store.createComment({ postId: post.id, parentId: null, author: 'ana', text: 'one' })).value;
+    const target = { kind: 'comment', postId: post.id, id: comment.id } as const;
+    await store.flag(target, 'bob', 'spam', 1);
+    expect(await store.getComment(post.id, comment.id)).toMatchObject({ hidden: true, hiddenBy: 'flags', flagCount: 1 });
+    const confirmed = await store.setHidden(target, true, { ...note('hide', comment.id), targetKind: 'comment' });
+    expect(confirmed).toMatchObject({ hidden: true, hiddenBy: 'moderator', flagCount: 1, version: comment.version + 2 });
+    await store.flag(target, 'cid', 'spam', 1);
+    expect(await store.getComment(post.id, comment.id)).toMatchObject({ hidden: true, hiddenBy: 'moderator', flagCount: 2 });
+    // A moderator's hide of a post, then a flag over the threshold: still the moderator's.
+    await store.setHidden({ kind: 'post', postId: post.id }, true, note('hide', post.id));
+    await store.flag({ kind: 'post', postId: post.id }, 'bob', 'spam', 1);
+    expect(await store.getPost(post.id)).toMatchObject({ hidden: true, hiddenBy: 'moderator', flagCount: 1 });
+    const restored = await store.setHidden(target, false, { ...note('restore', comment.id), targetKind: 'comment' });
+    expect(restored).not.toHaveProperty('hiddenBy');
+    expect(restored).not.toHaveProperty('hidden');
   });
 
   test('edits: the author within the window, not after; a moderator any time; missing items are not-found', async () => {
@@ -73,7 +95,7 @@ describe.each(STORE_KINDS)('%s store: moderation', (kind) => {
     const reply = (await store.createComment({ postId: post.id, parentId: parent.id, author: 'ana', text: 'reply' })).value;
     await store.setHidden({ kind: 'comment', postId: post.id, id: parent.id }, true, { ...note('hide', parent.id), targetKind: 'comment' });
     expect((await store.listComments(post.id, { limit: 10 })).items).toEqual([
-      { ...parent, hidden: true, version: parent.version + 1 },
+      { ...parent, hidden: true, hiddenBy: 'moderator', version: parent.version + 1 },
       reply,
     ]);
     await store.setLocked(post.id, true, note('lock', post.id));
@@ -128,11 +150,11 @@ describe.each(STORE_KINDS)('%s store: moderation', (kind) => {
     const [own, other] = (await Promise.all(posts.slice(0, 2).map((post) => store.getPost(post.id)))) as [StoredPost, StoredPost];
     const banned = { ...note('ban', 'bob'), targetKind: 'user' as const, detail: { until: null } };
     await store.setBan('bob', { until: null, reason: 'spam' }, banned, true);
-    expect(await store.getPost(own.id)).toMatchObject({ hidden: true, version: own.version + 1 });
+    expect(await store.getPost(own.id)).toMatchObject({ hidden: true, hiddenBy: 'moderator', version: own.version + 1 });
     expect(await store.getPost(already.id)).toEqual(already);
     expect(await store.getPost(other.id)).toEqual(other);
     expect((await store.listComments(other.id, { limit: 10 })).items).toEqual([
-      { ...first, hidden: true, version: first.version + 1 },
+      { ...first, hidden: true, hiddenBy: 'moderator', version: first.version + 1 },
       ana,
     ]);
     expect(await store.getComment(own.id, second.id)).toMatchObject({ hidden: true, version: second.version + 1 });

@@ -128,8 +128,10 @@ describe.each(STORE_KINDS)('%s store: backups', (kind) => {
     });
     await source.editPost(second.id, { title: 'Second, edited' }, { editor: 'bob', windowSeconds: 900 });
     await source.flag({ kind: 'post', postId: first.id }, 'cid', 'spam', 3);
-    await source.flag({ kind: 'comment', postId: first.id, id: comments[0]!.id }, 'ana', 'abuse', 3);
+    // One flag is the threshold here: flags hide the first comment, a moderator the second.
+    await source.flag({ kind: 'comment', postId: first.id, id: comments[0]!.id }, 'ana', 'abuse', 1);
     await source.setHidden({ kind: 'comment', postId: first.id, id: comments[1]!.id }, true, audit('hide', 'comment', comments[1]!.id));
+    expect((await source.listComments(first.id, { limit: 10 })).items.map((c) => c.hiddenBy)).toEqual(['flags', 'moderator']);
     await source.setLocked(first.id, true, audit('lock', 'post', first.id));
     await source.setBan('cid', { until: null, reason: 'spam' }, { ...audit('ban', 'user', 'cid'), detail: { until: null } });
     const { records } = await exportAll(source);

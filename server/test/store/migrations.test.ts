@@ -59,6 +59,7 @@ const RELEASED: Record<number, string> = {
   13: '0cab69a55ed9f5b0',
   14: '6a6292af07d01f68',
   15: '256d8846187fbdf9',
+  16: 'b51ed00bc6e3b9d5',
 };
 
 test('every released migration keeps the text it was released with', () => {
@@ -181,6 +182,48 @@ describe.each(SQL_STORE_KINDS)('%s store: migrations', (kind) => {
       { post_id: kept!.id, login: 'cid' },
     ]);
     await store.close();
+  }, 60_000);
+
+  test('migration 16: what was hidden reads who hid it, from the flags and the log; each such item gets a new version', async () => {
+    const driver = await stores.blank();
+    await migrate(driver, 15);
+    const post = (n: number) => `30000000-0000-4000-8000-00000000000${n}`;
+    const [flagged, decided, banned, quiet, visible] = [post(1), post(2), post(3), post(4), post(5)];
+    const [flaggedComment, decidedComment] = ['40000000-0000-4000-8000-000000000001', '40000000-0000-4000-8000-000000000002'];
+    await driver.exec(`
+      INSERT INTO users (login, display_name, password_hash) VALUES ('ana', 'Ana', 'h'), ('bob', 'Bob', 'h');
+      INSERT INTO posts (id, title, author, created_at, version, hot, hidden, flag_count) VALUES
+        ('${flagged}', 'flags hid it', 'ana', now(), 4, 0, true, 3),
+        ('${decided}', 'flagged, then a moderator hid it', 'ana', now(), 4, 0, true, 1),
+        ('${banned}', 'flagged, its author banned with their content', 'bob', now(), 3, 0, true, 1),
+        ('${quiet}', 'a moderator hid it, no flags', 'ana', now(), 2, 0, true, 0),
+        ('${visible}', 'flagged, visible', 'ana', now(), 2, 0, false, 1);
+      INSERT INTO comments (id, post_id, author, text, created_at, version, hidden, flag_count) VALUES
+        ('${flaggedComment}', '${visible}', 'ana', 'flags hid it', now(), 4, true, 3),
+        ('${decidedComment}', '${visible}', 'ana', 'a moderator hid it', now(), 2, true, 1);
+      INSERT INTO moderation_log (actor, action, target_kind, target_id, detail) VALUES
+        ('mia', 'hide', 'post', '${decided}', NULL),
+        ('mia', 'hide', 'comment', '${decidedComment}', NULL),
+        ('mia', 'ban', 'user', 'bob', '{"until": null, "hideContent": true, "posts": 1, "comments": 0}');
+    `);
+    const [{ seq }] = (await driver.query<{ seq: string }>('SELECT coalesce(max(seq), 0)::text AS seq FROM changes')) as [{ seq: string }];
+    await migrate(driver);
+    const docs = await driver.query<{ doc: { id: string; version: number; hidden?: true; hiddenBy?: string } }>(
+      `SELECT post_json(p) AS doc FROM posts p UNION ALL SELECT comment_json(c) FROM comments c`,
+    );
+    const seen = Object.fromEntries(docs.map(({ doc }) => [doc.id, [doc.hiddenBy ?? null, doc.version]]));
+    expect(seen).toEqual({
+      [flagged]: ['flags', 5],
+      [decided]: ['moderator', 5],
+      [banned]: ['moderator', 4],
+      [quiet]: ['moderator', 3],
+      [visible]: [null, 2],
+      [flaggedComment]: ['flags', 5],
+      [decidedComment]: ['moderator', 3],
+    });
+    // Every node's feed takes the new field: one change for each item that was hidden.
+    const changed = await driver.query<{ n: number }>('SELECT count(*)::integer AS n FROM changes WHERE seq > $1', [seq]);
+    expect(changed).toEqual([{ n: 6 }]);
   }, 60_000);
 });
 

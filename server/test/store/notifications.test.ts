@@ -78,9 +78,9 @@ describe.each(STORE_KINDS)('%s store: notifications', (kind) => {
     expect((await store.listNotifications('ana', { limit: 10, unreadOnly: false })).items).toEqual([]);
   });
 
-  test('a reply hidden since, or one under a hidden post, is listed as hidden; restored, it is not', async () => {
+  test('a reply hidden since, or one under a hidden post, is listed as hidden, by whom; restored, it is not', async () => {
     const store = await stores.fresh();
-    await createUsers(store, 'ana', 'bob');
+    await createUsers(store, 'ana', 'bob', 'cy');
     const audit = (targetKind: 'post' | 'comment', targetId: string): AuditRecord => ({
       actor: 'mia',
       action: 'hide',
@@ -90,31 +90,36 @@ describe.each(STORE_KINDS)('%s store: notifications', (kind) => {
     });
     const post = (await store.createPost({ title: 'Ask', url: null, text: null, author: 'ana' })).value;
     const first = await comment(store, post.id, 'bob', 'first');
-    await comment(store, post.id, 'bob', 'second');
+    const second = await comment(store, post.id, 'bob', 'second');
     const hiddenOf = async () =>
-      (await store.listNotifications('ana', { limit: 10, unreadOnly: false })).items.map((n) => [n.excerpt, n.hidden ?? false]);
+      (await store.listNotifications('ana', { limit: 10, unreadOnly: false })).items.map((n) => [n.excerpt, n.hiddenBy ?? null]);
     expect(await hiddenOf()).toEqual([
-      ['second', false],
-      ['first', false],
+      ['second', null],
+      ['first', null],
     ]);
     await store.setHidden({ kind: 'comment', postId: post.id, id: first.value.id }, true, audit('comment', first.value.id));
+    // One flag is the threshold here: flags alone hide the second reply.
+    await store.flag({ kind: 'comment', postId: post.id, id: second.value.id }, 'cy', 'spam', 1);
     expect(await hiddenOf()).toEqual([
-      ['second', false],
-      ['first', true],
+      ['second', 'flags'],
+      ['first', 'moderator'],
     ]);
+    // A post a moderator hid hides its replies as a moderator's, whatever hid them before.
     await store.setHidden({ kind: 'post', postId: post.id }, true, audit('post', post.id));
     expect(await hiddenOf()).toEqual([
-      ['second', true],
-      ['first', true],
+      ['second', 'moderator'],
+      ['first', 'moderator'],
     ]);
     await store.setHidden({ kind: 'post', postId: post.id }, false, { ...audit('post', post.id), action: 'restore' });
-    await store.setHidden({ kind: 'comment', postId: post.id, id: first.value.id }, false, {
-      ...audit('comment', first.value.id),
-      action: 'restore',
-    });
+    for (const reply of [first, second]) {
+      await store.setHidden({ kind: 'comment', postId: post.id, id: reply.value.id }, false, {
+        ...audit('comment', reply.value.id),
+        action: 'restore',
+      });
+    }
     expect(await hiddenOf()).toEqual([
-      ['second', false],
-      ['first', false],
+      ['second', null],
+      ['first', null],
     ]);
   });
 

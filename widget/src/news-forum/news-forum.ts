@@ -58,8 +58,8 @@ import { Ui } from './ui.js';
  * @csspart ban-form - The moderator's form that bans an author.
  * @csspart edited - "(edited)" after a post or comment changed since it was written.
  * @csspart flag-count - "2 flags", shown to moderators.
- * @csspart hidden-badge - "Hidden", on what moderators see of hidden posts and comments.
- * @csspart removed-comment - The placeholder of a comment removed by a moderator.
+ * @csspart hidden-badge - "Hidden" ("Hidden by flags" until a moderator decides), on what moderators see of hidden posts and comments.
+ * @csspart removed-comment - The placeholder of a hidden comment ("removed by a moderator", or "hidden after flags, pending review").
  * @csspart comment-text - A comment's text.
  * @csspart locked-notice - "This thread is locked", in place of the comment form; also that a moderator closed a page's discussion.
  *

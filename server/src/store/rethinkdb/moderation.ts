@@ -117,7 +117,7 @@ export async function flag(
   const counted = await update<{ version: number }>(ctx, found.table, found.id, (row) => {
     const count = row('flagCount').default(0).add(1);
     const changes = { flagCount: count, version: row('version').add(1) };
-    return r.branch(count.ge(threshold), { ...changes, hidden: true }, changes);
+    return r.branch(row('hidden').default(false), changes, count.ge(threshold), { ...changes, hidden: true, hiddenBy: 'flags' }, changes);
   });
   if (counted === null) await ctx.db.run(ctx.table('flags').get(doc.id).delete(HARD));
   return counted?.version;
@@ -133,8 +133,8 @@ export async function setHidden(
   if (!found) throw missing(target);
   const doc = await update<PostDoc | CommentDoc>(ctx, found.table, found.id, (row) =>
     hidden
-      ? { hidden: true, version: row('version').add(1) }
-      : { hidden: r.literal(), flagCount: r.literal(), version: row('version').add(1) },
+      ? { hidden: true, hiddenBy: 'moderator', version: row('version').add(1) }
+      : { hidden: r.literal(), hiddenBy: r.literal(), flagCount: r.literal(), version: row('version').add(1) },
   );
   if (!doc) throw missing(target);
   if (!hidden)
@@ -162,7 +162,10 @@ async function hideAllOf(ctx: Context, table: 'posts' | 'comments', author: stri
     ctx
       .table(table)
       .getAll(author, { index: 'author' })
-      .update((row: Term) => r.branch(row('hidden').default(false), {}, { hidden: true, version: row('version').add(1) }), HARD),
+      .update(
+        (row: Term) => r.branch(row('hidden').default(false), {}, { hidden: true, hiddenBy: 'moderator', version: row('version').add(1) }),
+        HARD,
+      ),
   );
   return result.replaced;
 }

@@ -17,6 +17,11 @@ function ofRecipient(ctx: Context, recipient: string, before?: readonly [string,
     .orderBy({ index: r.desc('recipientTime') });
 }
 
+/** Who hid `doc` (null when it is visible or gone); hidden before the reason was kept reads as a moderator's. */
+function hiddenBy(doc: Term): Term {
+  return r.branch(doc('hidden').default(false), doc('hiddenBy').default('moderator'), null);
+}
+
 /**
  * Notifies the author of what `comment` answers (its parent, or its post)
  * unless that is the comment's own author, once the comment is in place,
@@ -65,14 +70,14 @@ export async function listNotifications(
     selection
       .limit(limit + 1)
       .merge((n: Term) =>
-        r.branch(
-          ctx
-            .table('comments')
-            .get(n('commentId'))('hidden')
-            .default(false)
-            .or(ctx.table('posts').get(n('postId'))('hidden').default(false)),
-          { hidden: true },
-          {},
+        r.do(hiddenBy(ctx.table('comments').get(n('commentId'))), hiddenBy(ctx.table('posts').get(n('postId'))), (c: Term, p: Term) =>
+          r.branch(
+            c.eq('moderator').or(p.eq('moderator')),
+            { hiddenBy: 'moderator' },
+            c.eq('flags').or(p.eq('flags')),
+            { hiddenBy: 'flags' },
+            {},
+          ),
         ),
       )
       .coerceTo('array'),

@@ -132,6 +132,9 @@ export async function exportSnapshot(driver: SqlDriver, sink: BackupSink): Promi
   });
 }
 
+/** Who hid an item; a backup written before the reason was kept has none (read as a moderator's). */
+const HIDDEN_BY = `CASE WHEN r.hidden AND r."hiddenBy" IN ('moderator', 'flags') THEN r."hiddenBy" END`;
+
 /** Statements that insert a batch given as one JSON array: exported shapes in, columns out. */
 const INSERTS: Record<BackupTable, string> = {
   // A file written before session versions existed has none: 0, as migration 4 gave every account.
@@ -141,20 +144,20 @@ const INSERTS: Record<BackupTable, string> = {
             FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, login text, "displayName" text, scopes text[],
                                                    "passwordHash" text, "createdAt" timestamptz, "sessionVersion" integer, ban jsonb)`,
   posts: `INSERT INTO posts (id, title, url, text, author, created_at, upvotes, downvotes, comment_count, version, hot, page_url,
-                             edited_at, hidden, locked, flag_count)
+                             edited_at, hidden, hidden_by, locked, flag_count)
           SELECT r.id, r.title, r.url, r.text, r.author, r."createdAt", r.upvotes, r.downvotes, r."commentCount", r.version, h.hot,
-                 r."pageUrl", r."editedAt", coalesce(r.hidden, false), coalesce(r.locked, false), coalesce(r."flagCount", 0)
+                 r."pageUrl", r."editedAt", coalesce(r.hidden, false), ${HIDDEN_BY}, coalesce(r.locked, false), coalesce(r."flagCount", 0)
             FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, title text, url text, text text, author text,
                                                    "createdAt" timestamptz, upvotes integer, downvotes integer,
                                                    "commentCount" integer, version bigint, "pageUrl" text, "editedAt" timestamptz,
-                                                   hidden boolean, locked boolean, "flagCount" integer)
+                                                   hidden boolean, "hiddenBy" text, locked boolean, "flagCount" integer)
             JOIN unnest($2::uuid[], $3::float8[]) AS h(id, hot) ON h.id = r.id`,
-  comments: `INSERT INTO comments (id, post_id, parent_id, author, text, created_at, version, edited_at, hidden, flag_count)
+  comments: `INSERT INTO comments (id, post_id, parent_id, author, text, created_at, version, edited_at, hidden, hidden_by, flag_count)
              SELECT r.id, r."postId", r."parentId", r.author, r.text, r."createdAt", r.version,
-                    r."editedAt", coalesce(r.hidden, false), coalesce(r."flagCount", 0)
+                    r."editedAt", coalesce(r.hidden, false), ${HIDDEN_BY}, coalesce(r."flagCount", 0)
                FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, "postId" uuid, "parentId" uuid, author text, text text,
                                                       "createdAt" timestamptz, version bigint, "editedAt" timestamptz,
-                                                      hidden boolean, "flagCount" integer)`,
+                                                      hidden boolean, "hiddenBy" text, "flagCount" integer)`,
   votes: `INSERT INTO votes (post_id, login, value)
           SELECT r."postId", r.login, r.value FROM jsonb_to_recordset($1::jsonb) AS r("postId" uuid, login text, value smallint)`,
   idempotencyKeys: `INSERT INTO idempotency_keys (owner, key, request_hash, resource_id, created_at)

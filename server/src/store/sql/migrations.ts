@@ -931,6 +931,46 @@ CREATE TRIGGER users_delete_votes AFTER DELETE ON users REFERENCING OLD TABLE AS
   FOR EACH STATEMENT EXECUTE FUNCTION delete_votes_of_users();
 `;
 
+/**
+ * Who hid an item: `flags` (enough readers flagged it) until a moderator
+ * decides, else `moderator` (a moderator's hide, or a ban's), so readers are
+ * not told a moderator removed what only flags hid. Items hidden before this
+ * are read from the log: flagged, and neither hidden by a moderator nor by a
+ * ban of their author with its content, they were hidden by flags. Their
+ * version moves, so every node's feed takes the new field. A node of the
+ * previous version that hides writes no reason: hidden without one reads as
+ * a moderator's, as it did before.
+ */
+const hiddenBy = /* sql */ `
+ALTER TABLE posts ADD COLUMN hidden_by text CHECK (hidden_by IN ('moderator', 'flags'));
+ALTER TABLE comments ADD COLUMN hidden_by text CHECK (hidden_by IN ('moderator', 'flags'));
+
+CREATE OR REPLACE FUNCTION post_json(p posts) RETURNS jsonb LANGUAGE sql STABLE
+  RETURN post_json_without_page(p)
+    || CASE WHEN p.page_url IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('pageUrl', p.page_url) END
+    || CASE WHEN p.hidden THEN jsonb_build_object('hiddenBy', coalesce(p.hidden_by, 'moderator')) ELSE '{}'::jsonb END;
+
+CREATE OR REPLACE FUNCTION comment_json(c comments) RETURNS jsonb LANGUAGE sql STABLE
+  RETURN jsonb_build_object(
+    'id', c.id, 'postId', c.post_id, 'parentId', c.parent_id, 'author', c.author,
+    'text', c.text, 'createdAt', iso_time(c.created_at), 'version', c.version)
+  || jsonb_strip_nulls(jsonb_build_object('editedAt', iso_time(c.edited_at), 'hidden', nullif(c.hidden, false),
+    'hiddenBy', CASE WHEN c.hidden THEN coalesce(c.hidden_by, 'moderator') END, 'flagCount', nullif(c.flag_count, 0)));
+
+UPDATE posts AS p SET version = version + 1, hidden_by = CASE
+    WHEN p.flag_count > 0 AND NOT EXISTS (SELECT 1 FROM moderation_log l
+      WHERE (l.action = 'hide' AND l.target_kind = 'post' AND l.target_id = p.id::text)
+         OR (l.action = 'ban' AND l.target_id COLLATE "C" = p.author AND l.detail->>'hideContent' = 'true'))
+    THEN 'flags' ELSE 'moderator' END
+  WHERE p.hidden;
+UPDATE comments AS c SET version = version + 1, hidden_by = CASE
+    WHEN c.flag_count > 0 AND NOT EXISTS (SELECT 1 FROM moderation_log l
+      WHERE (l.action = 'hide' AND l.target_kind = 'comment' AND l.target_id = c.id::text)
+         OR (l.action = 'ban' AND l.target_id COLLATE "C" = c.author AND l.detail->>'hideContent' = 'true'))
+    THEN 'flags' ELSE 'moderator' END
+  WHERE c.hidden;
+`;
+
 /** The schema, oldest first. Append new migrations; never edit an applied one. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
@@ -948,6 +988,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 13, name: 'set-wise votes', sql: setWiseVotes },
   { version: 14, name: 'changes answered', sql: changesAnswered },
   { version: 15, name: 'vote keys locked', sql: voteKeysLocked },
+  { version: 16, name: 'hidden by', sql: hiddenBy },
 ];
 
 /**

@@ -125,7 +125,8 @@ export async function flag(
   );
   if (added.length === 0) return undefined;
   const [counted] = await tx.query<{ version: string | number }>(
-    `UPDATE ${table} SET flag_count = flag_count + 1, hidden = hidden OR flag_count + 1 >= $2, version = version + 1
+    `UPDATE ${table} SET flag_count = flag_count + 1, hidden = hidden OR flag_count + 1 >= $2,
+        hidden_by = CASE WHEN hidden THEN hidden_by WHEN flag_count + 1 >= $2 THEN 'flags' END, version = version + 1
       WHERE id = $1 RETURNING version`,
     [id, threshold],
   );
@@ -146,7 +147,8 @@ export async function setHidden(
     if (!hidden) await tx.query('DELETE FROM post_flags WHERE post_id = $1', [target.postId]);
     [doc] = (
       await tx.query<{ doc: StoredPost }>(
-        `UPDATE posts AS p SET hidden = $2, flag_count = CASE WHEN $2 THEN flag_count ELSE 0 END, version = version + 1
+        `UPDATE posts AS p SET hidden = $2, hidden_by = CASE WHEN $2 THEN 'moderator' END,
+            flag_count = CASE WHEN $2 THEN flag_count ELSE 0 END, version = version + 1
           WHERE id = $1 RETURNING post_json(p) AS doc`,
         [target.postId, hidden],
       )
@@ -154,7 +156,8 @@ export async function setHidden(
   } else {
     [doc] = (
       await tx.query<{ doc: StoredComment }>(
-        `UPDATE comments AS c SET hidden = $3, flag_count = CASE WHEN $3 THEN flag_count ELSE 0 END, version = version + 1
+        `UPDATE comments AS c SET hidden = $3, hidden_by = CASE WHEN $3 THEN 'moderator' END,
+            flag_count = CASE WHEN $3 THEN flag_count ELSE 0 END, version = version + 1
           WHERE id = $1 AND post_id = $2 RETURNING comment_json(c) AS doc`,
         [target.id, target.postId, hidden],
       )
@@ -188,12 +191,14 @@ async function hideContentOf(tx: SqlExecutor, author: string): Promise<{ posts: 
       ORDER BY id FOR UPDATE`,
     [author],
   );
-  const posts = await tx.query('UPDATE posts SET hidden = true, version = version + 1 WHERE author = $1 AND NOT hidden RETURNING 1', [
-    author,
-  ]);
-  const comments = await tx.query('UPDATE comments SET hidden = true, version = version + 1 WHERE author = $1 AND NOT hidden RETURNING 1', [
-    author,
-  ]);
+  const posts = await tx.query(
+    `UPDATE posts SET hidden = true, hidden_by = 'moderator', version = version + 1 WHERE author = $1 AND NOT hidden RETURNING 1`,
+    [author],
+  );
+  const comments = await tx.query(
+    `UPDATE comments SET hidden = true, hidden_by = 'moderator', version = version + 1 WHERE author = $1 AND NOT hidden RETURNING 1`,
+    [author],
+  );
   return { posts: posts.length, comments: comments.length };
 }
 

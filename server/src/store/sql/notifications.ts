@@ -51,7 +51,10 @@ export async function listNotifications(
   const rows = await db.query<{ unread: number; doc: NotificationRecord | null }>(
     `SELECT (${UNREAD}) AS unread, page.doc
        FROM (SELECT 1) one LEFT JOIN LATERAL (
-         SELECT notification_json(n) || CASE WHEN c.hidden OR p.hidden THEN '{"hidden": true}'::jsonb ELSE '{}'::jsonb END AS doc,
+         SELECT notification_json(n) || CASE
+                  WHEN (c.hidden AND coalesce(c.hidden_by, 'moderator') = 'moderator')
+                    OR (p.hidden AND coalesce(p.hidden_by, 'moderator') = 'moderator') THEN '{"hiddenBy": "moderator"}'::jsonb
+                  WHEN c.hidden OR p.hidden THEN '{"hiddenBy": "flags"}'::jsonb ELSE '{}'::jsonb END AS doc,
                 n.created_at, n.id
            FROM notifications n LEFT JOIN comments c ON c.id = n.comment_id LEFT JOIN posts p ON p.id = n.post_id
           WHERE n.recipient = $1 ${page.unreadOnly ? 'AND n.read_at IS NULL' : ''}

@@ -4,7 +4,7 @@ import { describeError } from '../describe-error.js';
 import { Controller } from './controller.js';
 
 /** A moderation call, made in the reader's session. */
-type Action = (forum: NewsForumClient, options: CallOptions) => Promise<Result<unknown>>;
+export type Action = (forum: NewsForumClient, options: CallOptions) => Promise<Result<unknown>>;
 
 /** What an open moderation form is about: `edit:<id>`, `flag:<id>`, `ban:<id>`. */
 export type ModerationKey = `${'edit' | 'flag' | 'ban'}:${string}`;

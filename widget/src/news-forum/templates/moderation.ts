@@ -1,6 +1,6 @@
 import type { Comment, LivePost } from '@news-forum/sdk';
 import { html, nothing, type TemplateResult } from 'lit';
-import type { ModerationController, ModerationKey } from '../controllers/moderation-controller.js';
+import type { Action, ModerationController, ModerationKey } from '../controllers/moderation-controller.js';
 
 const REASONS = [
   ['spam', 'Spam'],
@@ -12,6 +12,28 @@ const REASONS = [
 function toggleButton(m: ModerationController, key: ModerationKey, label: string): TemplateResult {
   return html`<button class="link" part="moderation-button" aria-expanded=${m.open === key ? 'true' : 'false'}
     data-focus="moderation-button:${key}" @click=${() => m.toggle(key)}>${label}</button>`;
+}
+
+/** What moderators see of a hidden item: flags hid it until one of them decides. */
+export function hiddenBadge(item: Pick<LivePost, 'hidden' | 'hiddenBy'>): TemplateResult | typeof nothing {
+  if (!item.hidden) return nothing;
+  return html`<span class="badge" part="hidden-badge">${item.hiddenBy === 'flags' ? 'Hidden by flags' : 'Hidden'}</span>`;
+}
+
+/** Hide or Restore; an item flags hid takes both, hiding it being a moderator's decision to keep it hidden. */
+function visibilityButtons(
+  m: ModerationController,
+  item: Pick<LivePost, 'hidden' | 'hiddenBy'>,
+  noun: 'Post' | 'Comment',
+  hide: Action,
+  restore: Action,
+): TemplateResult {
+  const button = (label: string, run: Action, done: string) =>
+    html`<button class="link" part="moderation-button" @click=${() => m.act(run, done)}>${label}</button>`;
+  const hideButton = button('Hide', hide, `${noun} hidden.`);
+  if (!item.hidden) return hideButton;
+  const restoreButton = button('Restore', restore, `${noun} restored.`);
+  return item.hiddenBy === 'flags' ? html`${hideButton} ${restoreButton}` : restoreButton;
 }
 
 function error(m: ModerationController): TemplateResult | typeof nothing {
@@ -91,12 +113,14 @@ export function postModeration(m: ModerationController, post: LivePost): Templat
     ${
       m.moderator
         ? html`${post.flagCount ? html`<span class="flags" part="flag-count">${post.flagCount} ${post.flagCount === 1 ? 'flag' : 'flags'}</span>` : nothing}
-          ${post.hidden ? html`<span class="badge" part="hidden-badge">Hidden</span>` : nothing}
-          <button class="link" part="moderation-button" @click=${() =>
-            m.act(
-              (f, o) => (post.hidden ? f.moderation.restorePost(post.id, o) : f.moderation.hidePost(post.id, o)),
-              post.hidden ? 'Post restored.' : 'Post hidden.',
-            )}>${post.hidden ? 'Restore' : 'Hide'}</button>
+          ${hiddenBadge(post)}
+          ${visibilityButtons(
+            m,
+            post,
+            'Post',
+            (f, o) => f.moderation.hidePost(post.id, o),
+            (f, o) => f.moderation.restorePost(post.id, o),
+          )}
           <button class="link" part="moderation-button" @click=${() =>
             m.act(
               (f, o) => (post.locked ? f.moderation.unlockPost(post.id, o) : f.moderation.lockPost(post.id, o)),
@@ -119,14 +143,13 @@ export function commentModeration(m: ModerationController, comment: Comment): Te
     ${
       m.moderator
         ? html`${comment.flagCount ? html`<span class="flags" part="flag-count">${comment.flagCount} ${comment.flagCount === 1 ? 'flag' : 'flags'}</span>` : nothing}
-          <button class="link" part="moderation-button" @click=${() =>
-            m.act(
-              (f, o) =>
-                comment.hidden
-                  ? f.moderation.restoreComment(comment.postId, comment.id, o)
-                  : f.moderation.hideComment(comment.postId, comment.id, o),
-              comment.hidden ? 'Comment restored.' : 'Comment hidden.',
-            )}>${comment.hidden ? 'Restore' : 'Hide'}</button>
+          ${visibilityButtons(
+            m,
+            comment,
+            'Comment',
+            (f, o) => f.moderation.hideComment(comment.postId, comment.id, o),
+            (f, o) => f.moderation.restoreComment(comment.postId, comment.id, o),
+          )}
           ${comment.author ? toggleButton(m, banKey, 'Ban author') : nothing}`
         : nothing
     }

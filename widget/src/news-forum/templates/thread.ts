@@ -6,7 +6,7 @@ import { describeError } from '../describe-error.js';
 import { timeAgo } from '../format.js';
 import type { Ui } from '../ui.js';
 import { commentForm } from './forms.js';
-import { commentEditForm, commentModeration, editedMark, lockedNotice, postEditForm, postModeration } from './moderation.js';
+import { commentEditForm, commentModeration, editedMark, hiddenBadge, lockedNotice, postEditForm, postModeration } from './moderation.js';
 import { postMeta, postTitle, voteButtons } from './post.js';
 
 /** Whether the reader may delete what `author` wrote. */
@@ -36,9 +36,9 @@ function comment(ui: Ui, parts: Parts, { comment: c, replies }: CommentNode): Te
   const removed = c.hidden && c.author === undefined;
   return html`<li part="comment" class=${c.hidden ? 'comment hidden' : 'comment'} data-id=${c.id} data-focus="comment:${c.id}" tabindex="-1">
     <div class="meta">
-      ${removed ? html`<em class="author">[removed]</em>` : html`<strong class="author">${c.author}</strong>`}
+      ${removed ? html`<em class="author">${c.hiddenBy === 'flags' ? '[hidden]' : '[removed]'}</em>` : html`<strong class="author">${c.author}</strong>`}
       <time datetime=${c.createdAt} title=${new Date(c.createdAt).toLocaleString()}>${timeAgo(c.createdAt, ui.clock.now)}</time>
-      ${editedMark(c)} ${c.hidden && !removed ? html`<span class="badge" part="hidden-badge">Hidden</span>` : nothing}
+      ${editedMark(c)} ${removed ? nothing : hiddenBadge(c)}
     </div>
     ${
       moderation.open === `edit:${c.id}`
