@@ -61,7 +61,7 @@ describe('two readers at once', () => {
     await Promise.all([a.context.close(), b.context.close()]);
   }, 60_000);
 
-  test('an older post that climbs into a top list takes its place live; only a post created since waits', async () => {
+  test('an older post that climbs into a top list takes its place live; only posts created since wait, and push none out', async () => {
     const author = await fixture.env.user('ranker');
     const voters = await Promise.all(['voter-1', 'voter-2', 'voter-3', 'voter-4', 'voter-5'].map((login) => fixture.env.user(login)));
     const vote = (id: string, count: number) => Promise.all(voters.slice(0, count).map((voter) => voter.posts.upvote(id)));
@@ -85,10 +85,16 @@ describe('two readers at once', () => {
     await waitFor('Gamma in its place', async () => (await titles()).join() === [gamma.id, alpha.id].join());
     expect(await forum.locator('[part="new-posts-button"]').count()).toBe(0);
 
+    // New posts that outrank what is shown wait, and the list keeps its length: nothing shown is pushed out.
     const delta = await fixture.env.post(author, 'Delta');
     await vote(delta.id, 5);
     await forum.getByRole('button', { name: 'Show 1 new post' }).waitFor();
-    expect(await titles()).toEqual([gamma.id]);
+    expect(await titles()).toEqual([gamma.id, alpha.id]);
+    const epsilon = await fixture.env.post(author, 'Epsilon');
+    await vote(epsilon.id, 5);
+    await forum.getByRole('button', { name: 'Show 2 new posts' }).click();
+    await waitFor('the two new posts shown', async () => (await titles()).sort().join() === [delta.id, epsilon.id].sort().join());
+    expect(await forum.locator('[part="new-posts-button"]').count()).toBe(0);
     expect(problems.errors).toEqual([]);
   }, 60_000);
 

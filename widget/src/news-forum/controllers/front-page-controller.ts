@@ -13,6 +13,14 @@ import { count } from '../format.js';
 import { Controller } from './controller.js';
 
 /**
+ * Posts the live view holds beyond the list's `limit`: as many new posts can
+ * wait for the reader before the ones shown start to go. A new post enters
+ * the ranked view at the top and pushes the last post out of it; without
+ * these the list lost a post for each one waiting.
+ */
+const WAITING_ROOM = 10;
+
+/**
  * The ranked list: the first page by REST (it brings the reader's votes and
  * shows up even where WebSockets are blocked), kept current by a live view.
  * Posts created while the reader looks at the list are counted, not
@@ -62,7 +70,8 @@ export class FrontPageController extends Controller {
     this.#query = { sort, limit };
     this.#abort = new AbortController();
     this.load();
-    forum.live.posts.watch({ sort, limit, signal: this.#abort.signal }).subscribe(
+    const window = Math.min(limit + WAITING_ROOM, MAX_PAGE_SIZE);
+    forum.live.posts.watch({ sort, limit: window, signal: this.#abort.signal }).subscribe(
       (items) => this.#take(items),
       (error) => this.ui.session.report('live', error, true),
     );
@@ -127,8 +136,10 @@ export class FrontPageController extends Controller {
       this.#loadedAt = Date.now();
     }
     const before = this.waiting;
-    this.posts = items.filter((post) => !this.#waits(post));
-    this.waiting = items.length - this.posts.length;
+    const limit = this.#query?.limit ?? this.limit;
+    // The live view holds more than the list shows (WAITING_ROOM); the REST page holds `limit`.
+    this.posts = items.filter((post) => !this.#waits(post)).slice(0, limit);
+    this.waiting = items.filter((post) => this.#waits(post)).length;
     if (this.waiting > before) this.ui.notices.announce(`${count(this.waiting, 'new post')} waiting. Use the "Show" button to see them.`);
     this.changed();
   }
