@@ -41,7 +41,7 @@ export function banEnd(until: string | null, now = Date.now()): string | null {
   const at = Date.parse(until);
   if (Number.isNaN(at) || at <= now || at - now > MAX_BAN_MS) {
     throw new ProblemError('validation', 'A ban ends in the future, at most 100 years ahead, or never (null)', {
-      errors: [{ pointer: '/until', detail: 'must be in the future and at most 100 years ahead' }],
+      errors: [{ pointer: '/body/until', detail: 'must be in the future and at most 100 years ahead' }],
     });
   }
   return new Date(at).toISOString();

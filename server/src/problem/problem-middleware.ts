@@ -4,13 +4,24 @@ import { StoreError } from '../store/store-error.js';
 import { ProblemError } from './problem-error.js';
 import { toProblem } from './to-problem.js';
 
-/** Errors raised by express.json() carry a `type`. */
-function fromBodyParser(error: { type?: string; status?: number }): ProblemError | undefined {
+/** Whether `text` is JSON: express.json() refuses, as not valid JSON, JSON that is not an object or an array. */
+function isJson(text: unknown): boolean {
+  if (typeof text !== 'string') return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Errors raised by express.json() carry a `type`, and a body that did not parse its text (`body`). */
+function fromBodyParser(error: { type?: string; status?: number; body?: unknown }): ProblemError | undefined {
   switch (error.type) {
     case 'entity.too.large':
       return new ProblemError('payload-too-large', 'The body is larger than the limit');
     case 'entity.parse.failed':
-      return new ProblemError('bad-request', 'The body is not valid JSON');
+      return new ProblemError('bad-request', isJson(error.body) ? 'The body must be a JSON object' : 'The body is not valid JSON');
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return new ProblemError('unsupported-media-type', 'The body must be UTF-8 JSON');

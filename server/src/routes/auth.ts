@@ -50,7 +50,7 @@ export const authHandlers = {
     const { limits, store, passwords, tokens, revocations } = services;
     if (newPassword.normalize('NFKC') === oldPassword.normalize('NFKC')) {
       throw new ProblemError('validation', 'The new password must differ from the current one', {
-        errors: [{ pointer: '/newPassword', detail: 'must differ from oldPassword' }],
+        errors: [{ pointer: '/body/newPassword', detail: 'must differ from oldPassword' }],
       });
     }
     // A stolen token must not become a way to guess the password: the sign-in limits apply.

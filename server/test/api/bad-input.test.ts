@@ -122,7 +122,13 @@ describe.each(targets)('$operationId with bodies generated from its schema', (ta
       }),
       { numRuns: 40 },
     );
-    expect((await send('{"title": "x",}', 'application/json')).status).toBe(400);
+    const broken = await send('{"title": "x",}', 'application/json');
+    expect([broken.status, broken.body.detail]).toEqual([400, 'The body is not valid JSON']);
+    // JSON, but not an object: said so, not called broken.
+    for (const json of ['null', '"hello"', '42', 'true']) {
+      const answer = await send(json, 'application/json');
+      expect([json, answer.status, answer.body.detail]).toEqual([json, 400, 'The body must be a JSON object']);
+    }
     expect((await send(JSON.stringify(target.valid), 'text/plain')).status).toBe(415);
     expect((await send(JSON.stringify(target.valid), 'application/x-www-form-urlencoded')).status).toBe(415);
     expect((await send(JSON.stringify(target.valid))).status).toBe(415);

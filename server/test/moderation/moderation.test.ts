@@ -393,6 +393,11 @@ describe('moderator actions', () => {
   });
 
   test('a ban refuses writes with 403 naming its end, and ends by itself', async () => {
+    const past = await t.call('PUT', '/api/users/carol/ban', { token: mod, body: { until: '2000-01-01T00:00:00Z' } });
+    expect([past.status, past.body.errors]).toEqual([
+      422,
+      [{ pointer: '/body/until', detail: 'must be in the future and at most 100 years ahead' }],
+    ]);
     const until = new Date(Date.now() + 2500).toISOString();
     const ban = await t.call('PUT', '/api/users/carol/ban', { token: mod, body: { until, reason: 'cool off' } });
     expect(ban.status).toBe(200);
