@@ -27,6 +27,10 @@ describe('a reader', () => {
     // Submit a post: it opens.
     await forum.getByRole('button', { name: 'Submit a post' }).click();
     const composer = forum.getByRole('form', { name: 'Submit a post' });
+    // A title of spaces passes the browser's own check; the forum's refusal names the field in words.
+    await composer.getByLabel('Title').fill('   ');
+    await composer.getByRole('button', { name: 'Submit' }).click();
+    await text(composer.getByRole('alert'), 'Title must not be empty');
     await composer.getByLabel('Title').fill('Lit 4 released');
     await composer.getByLabel('Link (optional)').fill('https://lit.dev/blog/');
     await composer.getByLabel('Text (optional)').fill('Release notes\nand a second line.');

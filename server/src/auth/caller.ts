@@ -25,9 +25,13 @@ export function bearerToken(req: Request): string | undefined {
   if (header === undefined) return undefined;
   const match = /^bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/i.exec(header.trim());
   if (!match) {
-    throw new ProblemError('unauthorized', 'The Authorization header must be "Bearer <token>", the token a JWT (three dot-separated base64url parts)', {
-      headers: { 'WWW-Authenticate': 'Bearer error="invalid_request"' },
-    });
+    throw new ProblemError(
+      'unauthorized',
+      'The Authorization header must be "Bearer <token>", the token a JWT (three dot-separated base64url parts)',
+      {
+        headers: { 'WWW-Authenticate': 'Bearer error="invalid_request"' },
+      },
+    );
   }
   return match[1];
 }

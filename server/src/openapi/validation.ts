@@ -1,5 +1,6 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { detailOf } from './issue-details.js';
 import { spec } from './spec.js';
 
 export interface ValidationIssue {
@@ -40,14 +41,50 @@ function anchored(schema: object): object {
   return JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"openapi.json#/components/')) as object;
 }
 
+/**
+ * A oneOf that failed reports every branch's failure and its own: one value
+ * then gets "must be an id", "must be null" and "must match exactly one
+ * schema". What a branch's discriminating `const` refused is left out when
+ * the branches failed otherwise too (it names the other form), and the
+ * branch failures of one member become one sentence ("must be an id or null").
+ */
+function readable(errors: ErrorObject[]): ErrorObject[] {
+  const alternatives = errors.filter((error) => error.keyword === 'oneOf' || error.keyword === 'anyOf');
+  if (alternatives.length === 0) return errors;
+  // Ajv reports a branch's failures before the oneOf's own, at or under its value (their schema may be a $ref's).
+  const inBranch = (error: ErrorObject, index: number) =>
+    alternatives.some((alt) => {
+      const under = error.instancePath === alt.instancePath || error.instancePath.startsWith(`${alt.instancePath}/`);
+      return under && index < errors.indexOf(alt);
+    });
+  const otherwise = errors.some((error, index) => inBranch(error, index) && error.keyword !== 'const');
+  return errors.filter(
+    (error, index) => !alternatives.includes(error) && !(otherwise && error.keyword === 'const' && inBranch(error, index)),
+  );
+}
+
+function pointerOf(error: ErrorObject, prefix: string): string {
+  let pointer = `${prefix}${error.instancePath}`;
+  if (error.keyword === 'required') pointer += `/${String(error.params.missingProperty)}`;
+  if (error.keyword === 'additionalProperties') pointer += `/${String(error.params.additionalProperty)}`;
+  return pointer;
+}
+
 function issues(validate: ValidateFunction, prefix: string): ValidationIssue[] {
-  return (validate.errors ?? []).slice(0, MAX_ISSUES).map((error: ErrorObject) => {
-    let pointer = `${prefix}${error.instancePath}`;
-    if (error.keyword === 'required') pointer += `/${String(error.params.missingProperty)}`;
-    if (error.keyword === 'additionalProperties') pointer += `/${String(error.params.additionalProperty)}`;
-    const detail = error.keyword === 'additionalProperties' ? 'is not an allowed member' : (error.message ?? 'is invalid');
-    return { pointer, detail };
-  });
+  const byPointer = new Map<string, string[]>();
+  for (const error of readable(validate.errors ?? [])) {
+    const pointer = pointerOf(error, prefix);
+    const details = byPointer.get(pointer) ?? [];
+    const detail = detailOf(error);
+    if (!details.includes(detail)) details.push(detail);
+    byPointer.set(pointer, details);
+  }
+  return [...byPointer].slice(0, MAX_ISSUES).map(([pointer, details]) => ({
+    pointer,
+    detail: details.every((detail) => detail.startsWith('must be '))
+      ? `must be ${details.map((detail) => detail.slice('must be '.length)).join(' or ')}`
+      : details.join('; or '),
+  }));
 }
 
 /** Compiled on first use: a node starts without compiling the whole contract, and each operation pays once. */

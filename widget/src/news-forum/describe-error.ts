@@ -1,11 +1,19 @@
 import type { NewsForumError } from '@news-forum/sdk';
 
+/** The member a validation error points at, as a form labels it: `/body/displayName` is "Display name". */
+function fieldName(pointer: string): string {
+  const member = pointer.split('/').at(-1) ?? '';
+  if (member === 'url') return 'Link';
+  const words = member.replace(/([A-Z])/g, ' $1').toLowerCase();
+  return words ? words[0]!.toUpperCase() + words.slice(1) : 'The request';
+}
+
 /** A sentence for the reader: the server's own words when it answered, else what went wrong on the way. */
 export function describeError(error: NewsForumError): string {
   switch (error.code) {
     case 'api_error': {
       const problem = error.problem;
-      const fields = problem?.errors?.map((entry) => entry.detail).join('; ');
+      const fields = problem?.errors?.map((entry) => `${fieldName(entry.pointer)} ${entry.detail}`).join('; ');
       return fields || problem?.detail || problem?.title || error.message;
     }
     case 'timeout':

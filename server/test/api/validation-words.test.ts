@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { PATTERN_WORDS } from '../../src/openapi/issue-details.js';
+import { connectSocket, subscribe, type TestSocket } from '../support/live-client.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+// What a validation error says reaches readers as it is (the widget shows it under the form): words, not a
+// validator's notation.
+let t: TestServer;
+let token: string;
+const sockets: TestSocket[] = [];
+beforeAll(async () => {
+  t = await startTestServer();
+  token = await t.signUp('wordy');
+});
+afterAll(async () => {
+  for (const socket of sockets) socket.close();
+  await t.cleanup();
+});
+
+test('every pattern of the contract has words', () => {
+  const patterns = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (node && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === 'pattern' && typeof value === 'string') patterns.add(value);
+        else visit(value);
+      }
+    }
+  };
+  visit(parse(readFileSync(new URL('../../../openapi.yaml', import.meta.url), 'utf8')));
+  expect(patterns.size).toBeGreaterThan(3);
+  expect([...patterns].filter((pattern) => !(pattern in PATTERN_WORDS))).toEqual([]);
+});
+
+test('bodies: blank, too long, of the wrong type, an address without a host, a missing member', async () => {
+  const errorsOf = async (body: unknown) => {
+    const answer = await t.call('POST', '/api/posts', { token, body });
+    expect(answer.status).toBe(422);
+    return answer.body.errors;
+  };
+  expect(await errorsOf({ title: '   ' })).toEqual([{ pointer: '/body/title', detail: 'must not be blank' }]);
+  expect(await errorsOf({ title: 'x'.repeat(301) })).toEqual([{ pointer: '/body/title', detail: 'must be at most 300 characters long' }]);
+  expect(await errorsOf({ title: 7 })).toEqual([{ pointer: '/body/title', detail: 'must be a string' }]);
+  expect(await errorsOf({ title: 'ok', url: 'http:///nohost' })).toEqual([
+    { pointer: '/body/url', detail: 'must be an http or https address with a host' },
+  ]);
+  expect(await errorsOf({ url: 'https://example.com/' })).toEqual([{ pointer: '/body/title', detail: 'is required' }]);
+  expect(await errorsOf({ title: 'ok', colour: 'red' })).toEqual([{ pointer: '/body/colour', detail: 'is not an allowed member' }]);
+});
+
+test('a member that may be an id or null says so in one sentence', async () => {
+  const post = await t.call('POST', '/api/posts', { token, body: { title: 'thread' } });
+  const reply = await t.call('PUT', `/api/comments/${post.body.id}`, { token, body: { text: 'hi', parentId: 'not-an-id' } });
+  expect(reply.status).toBe(422);
+  expect(reply.body.errors).toEqual([{ pointer: '/body/parentId', detail: 'must be an id (a UUID in lower case)' }]);
+});
+
+test('query parameters: one of a set, a whole number in bounds', async () => {
+  const sort = await t.call('GET', '/api/posts?sort=best');
+  expect(sort.body.errors).toEqual([{ pointer: '/query/sort', detail: 'must be one of "hot", "new" or "top"' }]);
+  const limit = await t.call('GET', '/api/posts?limit=0');
+  expect(limit.body.errors).toEqual([{ pointer: '/query/limit', detail: 'must be at least 1' }]);
+});
+
+test('a subscription to comments of no valid post names the post id, not the other form of topic', async () => {
+  const socket = await connectSocket(t.url);
+  sockets.push(socket);
+  const ack = await subscribe(socket, { topic: 'comments', postId: 'not-a-uuid' });
+  expect(ack.ok).toBe(false);
+  expect(ack.ok === false && ack.error.errors).toEqual([{ pointer: '/postId', detail: 'must be an id (a UUID in lower case)' }]);
+});
