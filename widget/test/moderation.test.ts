@@ -215,8 +215,13 @@ describe('moderation in the widget', () => {
     const form = forum.locator('.moderation-form');
     await form.getByLabel('Why flag this?').selectOption('spam');
     expect(await seriousViolations(page)).toEqual([]);
+    // The form's own button is styled as every form's is.
+    expect(await form.locator('[part~="submit-button"]').count()).toBe(1);
     await form.getByRole('button', { name: 'Flag' }).click();
     await forum.locator('.moderation-form').waitFor({ state: 'detached' });
+    // Seen, not only announced: the post reads as flagged, and is not offered to flag again.
+    await text(forum.locator('.moderation [part="flagged"]'), 'Flagged');
+    expect(await forum.locator('.moderation').getByRole('button', { name: 'Flag' }).count()).toBe(0);
     const admin = await fixture.env.admin();
     await waitFor('the flag', async () => (await admin.posts.get(post.id)).data?.flagCount === 1);
     expect(problems.errors).toEqual([]);

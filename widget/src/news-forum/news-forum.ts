@@ -58,6 +58,7 @@ import { Ui } from './ui.js';
  * @csspart ban-form - The moderator's form that bans an author.
  * @csspart edited - "(edited)" after a post or comment changed since it was written.
  * @csspart flag-count - "2 flags", shown to moderators.
+ * @csspart flagged - "Flagged", in place of Flag on what the reader flagged since signing in.
  * @csspart hidden-badge - "Hidden" ("Hidden by flags" until a moderator decides), on what moderators see of hidden posts and comments.
  * @csspart removed-comment - The placeholder of a hidden comment ("removed by a moderator", or "hidden after flags, pending review").
  * @csspart comment-text - A comment's text.

@@ -162,6 +162,7 @@ export const partStyles = css`
   }
   .edited,
   .flags,
+  .flagged,
   .badge {
     color: var(--_muted);
     font-size: 0.85em;

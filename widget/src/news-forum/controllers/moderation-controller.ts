@@ -25,6 +25,8 @@ export class ModerationController extends Controller {
   error: string | undefined;
   /** An action on its way: pressing again sends nothing. */
   busy = false;
+  /** Posts and comments this reader flagged since signing in: shown as flagged, not offered again. */
+  readonly flagged = new Set<string>();
   /** How long authors may edit, in seconds; until known, editing is not offered. */
   #editWindowSeconds: number | undefined;
   /** How old an account must be to flag; until known, Flag is offered and the forum decides. */
@@ -97,6 +99,7 @@ export class ModerationController extends Controller {
   /** Closes the open form, without moving focus: its reader signed out, or the client ended. */
   reset(): void {
     this.open = this.error = undefined;
+    this.flagged.clear();
     this.changed();
   }
 
@@ -128,6 +131,7 @@ export class ModerationController extends Controller {
           ? forum.moderation.flagPost(target.postId, reason, options)
           : forum.moderation.flagComment(target.postId, target.id, reason, options),
       'Thanks, the moderators will have a look.',
+      () => this.flagged.add(target.id ?? target.postId),
     );
   }
 
@@ -144,7 +148,7 @@ export class ModerationController extends Controller {
     void this.#run(undefined, run, done);
   }
 
-  async #run(event: SubmitEvent | undefined, run: Action, done: string): Promise<void> {
+  async #run(event: SubmitEvent | undefined, run: Action, done: string, onDone?: () => void): Promise<void> {
     event?.preventDefault();
     const { session } = this.ui;
     const { forum } = session;
@@ -160,6 +164,7 @@ export class ModerationController extends Controller {
     if (error) return this.#failed(error);
     this.open = undefined;
     this.error = undefined;
+    onDone?.();
     this.ui.notices.announce(done);
     this.changed();
   }

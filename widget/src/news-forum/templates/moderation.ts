@@ -36,13 +36,18 @@ function visibilityButtons(
   return item.hiddenBy === 'flags' ? html`${hideButton} ${restoreButton}` : restoreButton;
 }
 
+/** Flag, or that this reader flagged it: flagging again would count nothing. */
+function flagButton(m: ModerationController, id: string, key: ModerationKey): TemplateResult {
+  return m.flagged.has(id) ? html`<span class="flagged" part="flagged">Flagged</span>` : toggleButton(m, key, 'Flag');
+}
+
 function error(m: ModerationController): TemplateResult | typeof nothing {
-  return m.error ? html`<p class="error" role="alert">${m.error}</p>` : nothing;
+  return m.error ? html`<p class="form-error" role="alert">${m.error}</p>` : nothing;
 }
 
 /** Stays focusable while an action is on its way (aria-disabled), so keyboard focus is not lost. */
-function submit(m: ModerationController, label: string, kind = ''): TemplateResult {
-  return html`<button type="submit" class=${kind} aria-disabled=${m.busy ? 'true' : 'false'}>${label}</button>`;
+function submit(m: ModerationController, label: string, kind = 'primary'): TemplateResult {
+  return html`<button part="submit-button" type="submit" class=${kind} aria-disabled=${m.busy ? 'true' : 'false'}>${label}</button>`;
 }
 
 function cancel(m: ModerationController): TemplateResult {
@@ -109,7 +114,7 @@ export function postModeration(m: ModerationController, post: LivePost): Templat
   const banKey: ModerationKey = `ban:${post.id}`;
   return html`<div class="actions moderation" part="moderation">
     ${m.canEdit(post) ? toggleButton(m, `edit:${post.id}`, 'Edit') : nothing}
-    ${m.canFlag(post) ? toggleButton(m, flagKey, 'Flag') : nothing}
+    ${m.canFlag(post) ? flagButton(m, post.id, flagKey) : nothing}
     ${
       m.moderator
         ? html`${post.flagCount ? html`<span class="flags" part="flag-count">${post.flagCount} ${post.flagCount === 1 ? 'flag' : 'flags'}</span>` : nothing}
@@ -139,7 +144,7 @@ export function commentModeration(m: ModerationController, comment: Comment): Te
   const flagKey: ModerationKey = `flag:${comment.id}`;
   const banKey: ModerationKey = `ban:${comment.id}`;
   return html`${m.canEdit(comment) && !comment.hidden ? toggleButton(m, `edit:${comment.id}`, 'Edit') : nothing}
-    ${m.canFlag(comment) && !comment.hidden ? toggleButton(m, flagKey, 'Flag') : nothing}
+    ${m.canFlag(comment) && !comment.hidden ? flagButton(m, comment.id, flagKey) : nothing}
     ${
       m.moderator
         ? html`${comment.flagCount ? html`<span class="flags" part="flag-count">${comment.flagCount} ${comment.flagCount === 1 ? 'flag' : 'flags'}</span>` : nothing}
