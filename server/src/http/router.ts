@@ -35,8 +35,18 @@ function parameters(req: Request, operation: CompiledOperation) {
   return input;
 }
 
+/** Whether a request came with a body: some bytes declared, or sent in chunks. */
+function hasBody(req: Request): boolean {
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+}
+
 function body(req: Request, operation: CompiledOperation): unknown {
-  if (!operation.validateBody) return undefined;
+  if (!operation.validateBody) {
+    // What the operation would not read is refused, not ignored: a vote sent with a body the client meant something by.
+    if (hasBody(req)) throw new ProblemError('bad-request', 'This operation takes no body');
+    return undefined;
+  }
   if (!req.is('application/json')) throw new ProblemError('unsupported-media-type', 'The body must be application/json');
   const problems = operation.validateBody(req.body);
   if (problems.length > 0) throw new ProblemError('validation', 'The body does not match the schema', { errors: problems });

@@ -36,14 +36,16 @@ export interface CompiledOperation {
  */
 const DECIMAL: Readonly<Record<string, RegExp>> = { integer: /^-?(?:0|[1-9]\d*)$/, number: /^-?(?:0|[1-9]\d*)(?:\.\d+)?$/ };
 
-type Group = { type: 'object'; properties: Record<string, object>; required: string[] };
+type Group = { type: 'object'; properties: Record<string, object>; required: string[]; additionalProperties?: false };
 const GROUPS = { path: 'path', query: 'query', header: 'headers' } as const;
 
 function compileParameters(parameters: ParameterObject[]): { all: Validator; headers: Validator } {
   const emptyGroup = (): Group => ({ type: 'object', properties: {}, required: [] });
   const properties: Record<(typeof GROUPS)[ParameterObject['in']], Group> = {
     path: emptyGroup(),
-    query: emptyGroup(),
+    // A query names only the operation's parameters: `?limit[]=5` or a misspelt `?srot=new` is refused, not read as the
+    // defaults. Headers are open (every client and proxy sends its own).
+    query: { ...emptyGroup(), additionalProperties: false },
     headers: emptyGroup(),
   };
   const decimals: { group: string; name: string; pattern: RegExp }[] = [];

@@ -75,7 +75,10 @@ function issues(validate: ValidateFunction, prefix: string): ValidationIssue[] {
   for (const error of readable(validate.errors ?? [])) {
     const pointer = pointerOf(error, prefix);
     const details = byPointer.get(pointer) ?? [];
-    const detail = detailOf(error);
+    const detail =
+      error.keyword === 'additionalProperties' && error.instancePath === '/query'
+        ? 'is not a parameter of this operation'
+        : detailOf(error);
     if (!details.includes(detail)) details.push(detail);
     byPointer.set(pointer, details);
   }

@@ -306,6 +306,22 @@ test('what Node cannot parse as a request (headers over the limit, a malformed C
   expect((await t.call('GET', '/api/posts')).status).toBe(200);
 });
 
+test('an operation that takes no body refuses one, whatever its type, and changes nothing', async () => {
+  const before = await snapshot();
+  for (const contentType of ['text/plain', 'application/json']) {
+    const r = await t.call('POST', `/api/posts/${postId}/downvotes`, {
+      token: ana,
+      raw: contentType === 'text/plain' ? 'hello' : '{}',
+      contentType,
+    });
+    expect([contentType, r.status, r.body.detail]).toEqual([contentType, 400, 'This operation takes no body']);
+  }
+  expect(await snapshot()).toBe(before);
+  // Without one, the vote counts.
+  expect((await t.call('POST', `/api/posts/${postId}/downvotes`, { token: ana })).status).toBe(200);
+  expect((await t.call('DELETE', `/api/posts/${postId}/vote`, { token: ana })).status).toBe(200);
+});
+
 test('a post URL without a host is a 422, and nothing is stored', async () => {
   const before = await snapshot();
   for (const url of ['https://', 'http://?q', 'https:///path', 'https://#top']) {

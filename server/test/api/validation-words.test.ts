@@ -57,11 +57,21 @@ test('a member that may be an id or null says so in one sentence', async () => {
   expect(reply.body.errors).toEqual([{ pointer: '/body/parentId', detail: 'must be an id (a UUID in lower case)' }]);
 });
 
-test('query parameters: one of a set, a whole number in bounds', async () => {
+test('query parameters: one of a set, a whole number in bounds, and none the operation does not take', async () => {
   const sort = await t.call('GET', '/api/posts?sort=best');
   expect(sort.body.errors).toEqual([{ pointer: '/query/sort', detail: 'must be one of "hot", "new" or "top"' }]);
   const limit = await t.call('GET', '/api/posts?limit=0');
   expect(limit.body.errors).toEqual([{ pointer: '/query/limit', detail: 'must be at least 1' }]);
+  // A parameter the operation does not take is refused, not read as the defaults.
+  for (const query of ['limit[]=5', 'srot=new', 'sort[]=top']) {
+    const answer = await t.call('GET', `/api/posts?${query}`);
+    const name = decodeURIComponent(query.split('=')[0]!);
+    expect([query, answer.status, answer.body.errors]).toEqual([
+      query,
+      400,
+      [{ pointer: `/query/${name}`, detail: 'is not a parameter of this operation' }],
+    ]);
+  }
 });
 
 test('a subscription to comments of no valid post names the post id, not the other form of topic', async () => {
