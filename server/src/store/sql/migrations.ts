@@ -931,6 +931,15 @@ CREATE TRIGGER users_delete_votes AFTER DELETE ON users REFERENCING OLD TABLE AS
   FOR EACH STATEMENT EXECUTE FUNCTION delete_votes_of_users();
 `;
 
+/** Migration 16's reading of who hid the hidden items of `table` (see hiddenBy). */
+const hiddenByOfHidden = (table: 'posts' | 'comments', alias: 'p' | 'c', kind: 'post' | 'comment') => /* sql */ `\
+UPDATE ${table} AS ${alias} SET version = version + 1, hidden_by = CASE
+    WHEN ${alias}.flag_count > 0 AND NOT EXISTS (SELECT 1 FROM moderation_log l
+      WHERE (l.action = 'hide' AND l.target_kind = '${kind}' AND l.target_id = ${alias}.id::text)
+         OR (l.action = 'ban' AND l.target_id COLLATE "C" = ${alias}.author AND l.detail->>'hideContent' = 'true'))
+    THEN 'flags' ELSE 'moderator' END
+  WHERE ${alias}.hidden;`;
+
 /**
  * Who hid an item: `flags` (enough readers flagged it) until a moderator
  * decides, else `moderator` (a moderator's hide, or a ban's), so readers are
@@ -957,18 +966,8 @@ CREATE OR REPLACE FUNCTION comment_json(c comments) RETURNS jsonb LANGUAGE sql S
   || jsonb_strip_nulls(jsonb_build_object('editedAt', iso_time(c.edited_at), 'hidden', nullif(c.hidden, false),
     'hiddenBy', CASE WHEN c.hidden THEN coalesce(c.hidden_by, 'moderator') END, 'flagCount', nullif(c.flag_count, 0)));
 
-UPDATE posts AS p SET version = version + 1, hidden_by = CASE
-    WHEN p.flag_count > 0 AND NOT EXISTS (SELECT 1 FROM moderation_log l
-      WHERE (l.action = 'hide' AND l.target_kind = 'post' AND l.target_id = p.id::text)
-         OR (l.action = 'ban' AND l.target_id COLLATE "C" = p.author AND l.detail->>'hideContent' = 'true'))
-    THEN 'flags' ELSE 'moderator' END
-  WHERE p.hidden;
-UPDATE comments AS c SET version = version + 1, hidden_by = CASE
-    WHEN c.flag_count > 0 AND NOT EXISTS (SELECT 1 FROM moderation_log l
-      WHERE (l.action = 'hide' AND l.target_kind = 'comment' AND l.target_id = c.id::text)
-         OR (l.action = 'ban' AND l.target_id COLLATE "C" = c.author AND l.detail->>'hideContent' = 'true'))
-    THEN 'flags' ELSE 'moderator' END
-  WHERE c.hidden;
+${hiddenByOfHidden('posts', 'p', 'post')}
+${hiddenByOfHidden('comments', 'c', 'comment')}
 `;
 
 /** The schema, oldest first. Append new migrations; never edit an applied one. */
