@@ -954,8 +954,9 @@ export interface components {
         /**
          * @description Present with `hidden`: who hid the item. `flags` until a moderator
          *     decides (hiding it confirms it, `moderator`; restoring it dismisses
-         *     the flags); `moderator` for a moderator's hide, a ban's, and what was
-         *     hidden before the forum recorded why.
+         *     the flags); `moderator` for a moderator's hide or a ban's. On
+         *     RethinkDB, an item hidden before the forum recorded why has none,
+         *     and reads as a moderator's.
          * @enum {string}
          */
         HiddenBy: "moderator" | "flags";
