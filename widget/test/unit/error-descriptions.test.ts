@@ -10,17 +10,21 @@ const problem = (extra: Partial<Problem> = {}): Problem => ({
 });
 
 describe('what the reader is told when the server refused', () => {
-  test('every invalid field’s reason, when the server names them', () => {
+  test('every invalid field’s reason, named as the form labels the field, when the server names them', () => {
     const error = new ApiError(
       problem({
-        detail: 'The request is invalid',
+        detail: 'The body does not match the schema',
         errors: [
-          { pointer: '/title', detail: 'Title is required' },
-          { pointer: '/url', detail: 'URL must be http(s)' },
+          { pointer: '/body/title', detail: 'is required' },
+          { pointer: '/body/url', detail: 'must be an http or https address with a host' },
+          { pointer: '/body/displayName', detail: 'must not be blank' },
+          { pointer: '', detail: 'must be an object' },
         ],
       }),
     );
-    expect(describeError(error)).toBe('Title is required; URL must be http(s)');
+    expect(describeError(error)).toBe(
+      'Title is required; Link must be an http or https address with a host; Display name must not be blank; The request must be an object',
+    );
   });
 
   test('the detail, else the title', () => {
