@@ -70,8 +70,8 @@ export class FrontPageController extends Controller {
     this.#query = { sort, limit };
     this.#abort = new AbortController();
     this.load();
-    const window = Math.min(limit + WAITING_ROOM, MAX_PAGE_SIZE);
-    forum.live.posts.watch({ sort, limit: window, signal: this.#abort.signal }).subscribe(
+    const held = Math.min(limit + WAITING_ROOM, MAX_PAGE_SIZE);
+    forum.live.posts.watch({ sort, limit: held, signal: this.#abort.signal }).subscribe(
       (items) => this.#take(items),
       (error) => this.ui.session.report('live', error, true),
     );
