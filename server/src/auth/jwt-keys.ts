@@ -2,6 +2,7 @@ import { createHash, createHmac, createPublicKey, randomBytes } from 'node:crypt
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { JwtKeyConfig, PreviousJwtKeyConfig } from '../config/config.js';
+import { ConfigError } from '../config/config-error.js';
 
 export type JwtAlgorithm = 'HS256' | 'RS256' | 'ES256';
 
@@ -21,6 +22,20 @@ export interface JwtKeys {
 }
 
 const SECRET_FILE = 'jwt-secret';
+/** Bytes a generated secret has (48), and the fewest one read back may have: an emptied file must not sign with no key. */
+const MIN_SECRET_BYTES = 32;
+
+/** The secret a node wrote to `file`, refused when it is too short to be one (emptied, cut short, edited). */
+async function readSecret(file: string): Promise<Buffer> {
+  const secret = Buffer.from((await readFile(file, 'utf8')).trim(), 'base64url');
+  if (secret.length < MIN_SECRET_BYTES) {
+    throw new ConfigError(
+      'DATA_DIR',
+      `${file} holds ${secret.length} bytes of secret, fewer than ${MIN_SECRET_BYTES}: remove it for a new one (every token signed with it ends), or set JWT_SECRET`,
+    );
+  }
+  return secret;
+}
 
 /**
  * Key ids: the RFC 7638 thumbprint of a public key, and for a secret an
@@ -40,16 +55,16 @@ export function publicKeyKid(publicKey: string): string {
 async function generatedSecret(dataDir: string): Promise<Buffer> {
   const file = path.join(dataDir, SECRET_FILE);
   try {
-    return Buffer.from((await readFile(file, 'utf8')).trim(), 'base64url');
+    return await readSecret(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  let secret = randomBytes(48);
+  let secret: Buffer = randomBytes(48);
   await mkdir(dataDir, { recursive: true });
   // 'wx' so that two nodes starting at once on one data dir cannot overwrite each other's secret.
   await writeFile(file, secret.toString('base64url'), { mode: 0o600, flag: 'wx' }).catch(async (writeError: NodeJS.ErrnoException) => {
     if (writeError.code !== 'EEXIST') throw writeError;
-    secret = Buffer.from((await readFile(file, 'utf8')).trim(), 'base64url');
+    secret = await readSecret(file);
   });
   return secret;
 }

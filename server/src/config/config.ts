@@ -98,6 +98,14 @@ export type Env = Record<string, string | undefined>;
 const LOGIN = /^[a-z0-9][a-z0-9_-]{2,31}$/;
 const MAX_TTL_SECONDS = 30 * 24 * 3600;
 
+/** The placeholders of the deployment's example settings (deploy/fleet/news-forum.env.example): public, so never a secret. */
+const PLACEHOLDER = /change-?me/i;
+
+function refusePlaceholder(name: string, secret: string | undefined, what: string): void {
+  if (secret !== undefined && PLACEHOLDER.test(secret))
+    throw new ConfigError(name, `holds the example placeholder: set ${what} of your own`);
+}
+
 function read(env: Env, name: string): string | undefined {
   const value = env[name]?.trim();
   return value === '' ? undefined : value;
@@ -145,6 +153,7 @@ function url(env: Env, name: string, protocols: string[], { host = false, databa
   // Redis names its databases by number; the client throws a TypeError on anything else.
   if (databaseIndex && !/^\/?\d*$/.test(parsed.pathname))
     throw new ConfigError(name, `may end only in a database number such as /0 (got "${parsed.pathname}")`);
+  refusePlaceholder(name, decodeURIComponent(parsed.password), 'a password');
   return raw;
 }
 
@@ -165,9 +174,8 @@ function jwtKeys(env: Env): JwtKeyConfig {
   }
   if (secret !== undefined) {
     if (secret.length < 32) throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
-    // The deployment examples' placeholder (deploy/fleet/news-forum.env.example) is long enough, and public.
-    if (/change-?me/i.test(secret))
-      throw new ConfigError('JWT_SECRET', 'is the example placeholder: set a random one (openssl rand -base64 36)');
+    // The deployment examples' placeholder is long enough, and public.
+    refusePlaceholder('JWT_SECRET', secret, 'a random secret (openssl rand -base64 36)');
     return { kind: 'secret', secret };
   }
   if (privateKey === undefined && publicKey === undefined) return { kind: 'generated' };
@@ -303,6 +311,7 @@ function admin(env: Env): Config['admin'] {
   if (!LOGIN.test(login)) throw new ConfigError('ADMIN_LOGIN', 'must be 3 to 32 characters: a-z, 0-9, _ and -');
   if (!password) throw new ConfigError('ADMIN_PASSWORD', 'is required with ADMIN_LOGIN');
   if (password.length < 8) throw new ConfigError('ADMIN_PASSWORD', 'must be at least 8 characters');
+  refusePlaceholder('ADMIN_PASSWORD', password, 'a password');
   return { login, password };
 }
 
@@ -345,6 +354,7 @@ function defaultAdvertise(listenHost: string): AdvertiseAddress {
 /** Every variable is checked when set; the defaults that need a machine address only when registering. */
 function etcd(env: Env, listenHost: string, instanceName: string): EtcdConfig | undefined {
   const access = readEtcdAccess(env, 'ETCD');
+  refusePlaceholder('ETCD_URL', access?.auth?.password, 'a password');
   const ttlSeconds = etcdTtl(env);
   const advertise = advertiseAddr(env);
   if (access === undefined) return undefined;
