@@ -173,6 +173,10 @@ test('the renderer takes ETCD_URL from its environment and names it when the val
   expect(failed.code).toBe(2);
   expect(failed.stderr).toContain('ETCD_URL: "http://news-forum:***@127.0.0.1" is not an endpoint');
   expect(failed.stderr).not.toContain('hunter2');
+  // --help answers the usage, which names the variables, and exits 0.
+  const help = await run(process.execPath, [RENDERER, '--help']);
+  expect(help.stdout).toMatch(/^usage: news-forum-renderer --mode load-balancer\|proxy/);
+  expect(help.stdout).toContain('$ETCD_URL');
 });
 
 describe('an etcd that speaks only TLS and asks for a client certificate', () => {

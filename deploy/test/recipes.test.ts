@@ -130,13 +130,30 @@ test('the compose file and the units name the same images, and the README names 
 
 test('ports: what the units and the compose file publish or use is in the README, and the nodes listen where the image says', () => {
   const containerPorts = new Set<string>();
-  for (const text of Object.values(units)) for (const m of text.matchAll(/-p (\d+):(\d+)/g)) containerPorts.add(m[1]!).add(m[2]!);
+  for (const text of Object.values(units))
+    for (const m of text.matchAll(/-p (?:\$\{[A-Z0-9_]+\}:)?(\d+):(\d+)/g)) containerPorts.add(m[1]!).add(m[2]!);
   for (const service of Object.values(compose.services))
     for (const mapping of service.ports ?? []) for (const port of mapping.split(':')) containerPorts.add(port);
   containerPorts.add('2379').add('2380').add('6379').add('5432');
   for (const port of containerPorts) expect(readme).toMatch(new RegExp(`\\b${port}\\b`));
   expect(readImageCommand().env.PORT).toBe('3000');
-  expect(units['news-forum@.service']).toContain('-p 3000:3000');
+  // Published on the private address: the load balancer reaches the nodes there, and nothing else should.
+  expect(units['news-forum@.service']).toContain('-p ${COREOS_PRIVATE_IPV4}:3000:3000');
+});
+
+test('no unit publishes Redis, PostgreSQL or a node on every address, or puts a secret on a command line', () => {
+  for (const [name, text] of Object.entries(units)) {
+    for (const port of ['6379', '5432', '3000'])
+      expect({ name, everyAddress: text.includes(`-p ${port}:`) }).toEqual({ name, everyAddress: false });
+    // `-e NAME=${VALUE}` shows VALUE to every account in ps; `-e NAME` passes it from the unit's environment.
+    for (const secret of ['PASSWORD', 'ETCD_URL', 'DATABASE_URL', 'REDIS_URL', 'JWT_SECRET'])
+      expect({ name, secret, onCommandLine: new RegExp(`-e [A-Z_]*${secret}=\\$\\{`).test(text) }).toEqual({
+        name,
+        secret,
+        onCommandLine: false,
+      });
+  }
+  expect(units['news-forum-redis.service']).toContain('--requirepass');
 });
 
 test('variables: every one the units and the compose file set is in the README and is read by a program of the project', () => {
@@ -163,6 +180,8 @@ test('variables: every one the units and the compose file set is in the README a
     'REPLICATION_PASSWORD',
     'POSTGRES_PRIMARY_HOST',
     'PGPASSWORD',
+    // Redis's password, for its unit's requirepass (the nodes read it in REDIS_URL).
+    'REDIS_PASSWORD',
     'DOMAIN',
     'PUBLIC_PROXY_ADDR',
     // The public proxy's etcd URL, which its unit passes to the renderer as ETCD_URL.

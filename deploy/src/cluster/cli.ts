@@ -40,7 +40,8 @@ if (values.help) {
 const nodes = Number(values.nodes ?? '3');
 if (!Number.isInteger(nodes) || nodes < 1 || nodes > 16) fail('--nodes must be a whole number from 1 to 16');
 const ttl = Number(values.ttl ?? process.env.ETCD_TTL ?? '10');
-if (!Number.isInteger(ttl) || ttl < 2 || ttl > 3600) fail('--ttl must be a whole number of seconds from 2 to 3600');
+// The nodes' ETCD_TTL range: a longer one would start the cluster and stop at its first node.
+if (!Number.isInteger(ttl) || ttl < 2 || ttl > 300) fail("--ttl must be a whole number of seconds from 2 to 300 (the nodes' ETCD_TTL)");
 const replica = (values.replica ?? 'synchronous') as ReplicaMode;
 if (!REPLICA_MODES.includes(replica)) fail(`--replica must be one of ${REPLICA_MODES.join(', ')}`);
 const store = (values.store ?? 'postgres') as ClusterStore;

@@ -42,6 +42,7 @@ function parseOptions() {
         'register-etcd': { type: 'string' },
         advertise: { type: 'string' },
         'register-ttl': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
       },
     }).values;
   } catch (error) {
@@ -50,6 +51,10 @@ function parseOptions() {
 }
 
 const parsed = parseOptions();
+if (parsed.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
 const names = list(parsed.register);
 /** One etcd's settings: the flag's URL, else `<prefix>_URL`, and `<prefix>_CA_FILE`, `_CERT_FILE`, `_KEY_FILE`. */
 const etcdAccess = (flag: 'etcd' | 'register-etcd', prefix: string) => {
