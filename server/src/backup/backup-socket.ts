@@ -22,10 +22,18 @@ interface BackupReply {
 }
 
 const MAX_REQUEST = 64 * 1024;
+/** The longest path a Unix socket may have on Linux (sun_path, less its NUL): longer, the kernel cuts it, elsewhere. */
+const MAX_SOCKET_PATH_BYTES = 107;
 
 /** Listens on the data directory's backup socket; one JSON line in (`{file}`), one JSON line out. */
 export async function serveBackups(dataDir: string, store: Store, logger: Logger): Promise<{ close(): Promise<void> }> {
   const socketPath = backupSocketPath(dataDir);
+  const bytes = Buffer.byteLength(socketPath);
+  if (bytes > MAX_SOCKET_PATH_BYTES) {
+    throw new Error(
+      `its path, ${socketPath}, is ${bytes} bytes, over the ${MAX_SOCKET_PATH_BYTES} a Unix socket may have: use a shorter DATA_DIR`,
+    );
+  }
   // Whoever left it is gone: this node holds the data directory's lock.
   await rm(socketPath, { force: true });
   const server: Server = createServer((connection) => {
@@ -62,7 +70,12 @@ export async function serveBackups(dataDir: string, store: Store, logger: Logger
     server.once('error', reject);
     server.listen(socketPath, () => resolve());
   });
-  await chmod(socketPath, 0o600);
+  try {
+    await chmod(socketPath, 0o600);
+  } catch (error) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw error;
+  }
   return {
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
