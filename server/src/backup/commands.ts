@@ -21,7 +21,15 @@ Commands:
                  embedded node on DATA_DIR first. Post counters are recounted.
   --help         this text
 
-Both commands read STORE, DATA_DIR, DATABASE_URL and RETHINKDB_URL from the environment, like the server.`;
+Both commands read STORE, DATA_DIR, DATABASE_URL, RETHINKDB_URL, RETHINKDB_SHARDS and RETHINKDB_REPLICAS from
+the environment, like the server, and no other of its variables.`;
+
+/** What the commands read of a node's environment: a node's other settings (PORT, TOKEN_TTL…) are not theirs to refuse. */
+const STORE_VARIABLES = ['STORE', 'DATA_DIR', 'DATABASE_URL', 'RETHINKDB_URL', 'RETHINKDB_SHARDS', 'RETHINKDB_REPLICAS'];
+
+function storeConfig(env: NodeJS.ProcessEnv): Config {
+  return loadConfig(Object.fromEntries(STORE_VARIABLES.map((name) => [name, env[name]])));
+}
 
 function summary(counts: RowCounts): string {
   return [
@@ -45,7 +53,7 @@ async function withStore<T>(store: Store, fn: (store: Store) => Promise<T>): Pro
 
 /** `backup FILE`: returns the line to print. */
 export async function backup(file: string, env: NodeJS.ProcessEnv): Promise<string> {
-  const config = loadConfig(env);
+  const config = storeConfig(env);
   const target = path.resolve(file);
   // Opening a data directory that holds no database would create one, and back up nothing.
   if (config.store === 'embedded' && !existsSync(path.join(config.dataDir, 'pglite', 'PG_VERSION')))
@@ -94,7 +102,7 @@ async function removeCreated(dataDir: string, created: string[]): Promise<void> 
 
 /** `restore FILE`: returns the line to print. */
 export async function restore(file: string, env: NodeJS.ProcessEnv): Promise<string> {
-  const config = loadConfig(env);
+  const config = storeConfig(env);
   const source = path.resolve(file);
   const missingFile = (error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') throw new Error(`${source} does not exist`);

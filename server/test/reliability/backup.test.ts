@@ -145,7 +145,8 @@ test('a backup of a running embedded node under a write workload restores every 
 
   const file = path.join(work, 'forum.ndjson');
   const started = Date.now();
-  const backup = await cli(['backup', file], { DATA_DIR: node.dataDir });
+  // Run with more of a node's environment than it reads: settings it does not read, even wrong ones, are not its to refuse.
+  const backup = await cli(['backup', file], { DATA_DIR: node.dataDir, PORT: '80000', TOKEN_TTL: '1y' });
   running = false;
   await Promise.all(writers);
   expect(backup.stderr).toBe('');
