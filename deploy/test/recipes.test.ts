@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { copyFile, symlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -246,3 +246,27 @@ test('npm run cluster names every missing program in one apt-get line, before it
     await removeDir(path.dirname(dir));
   }
 });
+
+// As root (as CI runs it), PostgreSQL and nginx's workers run as other accounts; elsewhere the check has nothing to do.
+(process.getuid?.() === 0 ? test : test.skip)(
+  'npm run cluster as root, under a directory other accounts cannot pass, says so before it starts anything',
+  async () => {
+    const closed = path.join(await tempDir('closed'), 'closed');
+    await mkdir(closed, { mode: 0o700 });
+    await chmod(closed, 0o700);
+    const dir = path.join(closed, 'cluster');
+    try {
+      const result = await run(process.execPath, [path.join(DEPLOY, 'dist/cluster/cli.js'), '--dir', dir]).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+      );
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(
+        /^news-forum cluster: .*\/closed lets no other account through.*CLUSTER_DIR=\/tmp\/forum, or --dir\)\n$/,
+      );
+      expect(existsSync(path.join(dir, 'etcd'))).toBe(false);
+    } finally {
+      await removeDir(path.dirname(closed));
+    }
+  },
+);

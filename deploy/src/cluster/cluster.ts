@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -117,6 +117,24 @@ export function upstreamServers(config: string): string[] {
  * await cluster.node('node-2').start();
  * await cluster.stop();
  */
+/**
+ * As root, PostgreSQL and nginx's workers run as other users, who must pass
+ * through every directory above the cluster's: a checkout under /root stops
+ * initdb with "Permission denied", after etcd, Redis and nginx started.
+ */
+async function requireReachable(dir: string): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  for (let above = path.dirname(dir); ; above = path.dirname(above)) {
+    if (((await stat(above)).mode & 0o001) === 0) {
+      throw new DeployError(
+        'bad-option',
+        `${above} lets no other account through, and the cluster's PostgreSQL and nginx run as other accounts when started as root: choose a directory they can reach (CLUSTER_DIR=/tmp/forum, or --dir)`,
+      );
+    }
+    if (above === path.dirname(above)) return;
+  }
+}
+
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const log = options.log ?? silentLog;
   const store = options.store ?? 'postgres';
@@ -126,6 +144,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const dir = path.resolve(options.dir);
   const logDir = path.join(dir, 'logs');
   await mkdir(logDir, { recursive: true });
+  await requireReachable(dir);
   // nginx workers and PostgreSQL run as other users when we are root: they must reach their directories.
   await chmod(dir, 0o755);
   const ttl = String(options.ttlSeconds ?? 10);
