@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { accessSync, constants } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readEtcdAccess } from '@news-forum/server/etcd-access';
 import { isDeployError } from '../deploy-error.js';
@@ -8,6 +10,7 @@ import { startRenderer } from './renderer.js';
 
 const USAGE = `usage: news-forum-renderer --mode load-balancer|proxy --etcd URL[,URL…] --listen HOST:PORT --dir DIR
     [--template FILE] [--prefix KEY_PREFIX] [--domain DOMAIN] [--trust-proxy ADDR[,ADDR…]]
+    [--tls-cert FILE --tls-key FILE]   (proxy: serve HTTPS with this PEM certificate chain and key)
     [--register NAME[,NAME…] --register-etcd URL[,URL…] --advertise HOST:PORT [--register-ttl SECONDS]]
   --etcd defaults to $ETCD_URL and --register-etcd to $PUBLIC_ETCD_URL; an etcd user signs in
   with credentials in the URL (http://user:password@host:2379), best passed in the environment,
@@ -42,6 +45,8 @@ function parseOptions() {
         'register-etcd': { type: 'string' },
         advertise: { type: 'string' },
         'register-ttl': { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -51,6 +56,17 @@ function parseOptions() {
 }
 
 const parsed = parseOptions();
+
+/** The file a flag names, as an absolute path nginx can read (checked now: nginx would say it at its first render). */
+function readable(flag: '--tls-cert' | '--tls-key'): string {
+  const file = path.resolve(String(parsed[flag.slice(2) as 'tls-cert' | 'tls-key']));
+  try {
+    accessSync(file, constants.R_OK);
+  } catch (error) {
+    fail(`${flag}: cannot read ${file} (${(error as NodeJS.ErrnoException).code})`);
+  }
+  return file;
+}
 if (parsed.help) {
   process.stdout.write(`${USAGE}\n`);
   process.exit(0);
@@ -74,6 +90,9 @@ if (!parsed.listen || !parseHostPort(parsed.listen)) fail('--listen must be host
 if (names.length > 0 && (!registerEtcd || !parsed.advertise || !parseHostPort(parsed.advertise))) {
   fail('--register needs --register-etcd (or PUBLIC_ETCD_URL) and --advertise host:port');
 }
+if (Boolean(parsed['tls-cert']) !== Boolean(parsed['tls-key'])) fail('--tls-cert and --tls-key go together');
+if (parsed['tls-cert'] && mode !== 'proxy') fail('--tls-cert and --tls-key are for --mode proxy');
+const tls = parsed['tls-cert'] && parsed['tls-key'] ? { certificate: readable('--tls-cert'), key: readable('--tls-key') } : undefined;
 const ttl = Number(parsed['register-ttl'] ?? '10');
 if (!Number.isInteger(ttl) || ttl < 2) fail('--register-ttl must be a whole number of seconds, at least 2');
 
@@ -88,6 +107,7 @@ try {
     ...(parsed.prefix && { keyPrefix: parsed.prefix }),
     ...(parsed.domain && { domain: parsed.domain }),
     trustedProxies: list(parsed['trust-proxy']),
+    ...(tls && { tls }),
     ...(names.length > 0 &&
       registerEtcd &&
       parsed.advertise && { register: { etcd: registerEtcd, names, advertise: parsed.advertise, ttlSeconds: ttl } }),

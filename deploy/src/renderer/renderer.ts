@@ -28,6 +28,8 @@ export interface RendererOptions {
   domain?: string;
   /** Load-balancer mode: addresses allowed to set the client address with X-Forwarded-For. */
   trustedProxies?: string[];
+  /** Proxy mode: serve HTTPS with this certificate and key (absolute paths of PEM files nginx reads). */
+  tls?: { certificate: string; key: string };
   /**
    * How long a set of keys `nginx -t` refused is left before it is tried again without a change in etcd (a host that
    * did not resolve may resolve now); default 30 s.
@@ -40,7 +42,7 @@ export interface RendererOptions {
 
 /** A running renderer and its nginx. */
 export interface Renderer {
-  /** `http://host:port` of nginx. */
+  /** `http://host:port` of nginx (`https://` with `tls`). */
   url: string;
   /** The entries of the configuration nginx runs now. */
   readonly entries: readonly Entry[];
@@ -95,7 +97,9 @@ export async function startRenderer(options: RendererOptions): Promise<Renderer>
     keyPrefix,
     domain: options.domain ?? 'localhost',
     trustedProxies: options.trustedProxies ?? [],
+    ...(options.tls && { tls: options.tls }),
   };
+  if (options.tls && mode !== 'proxy') throw new DeployError('bad-option', 'TLS is for the public proxy (--mode proxy)');
   const nginx = new Nginx({ prefix: options.dir, log, onExit: () => restartNginx() });
   await nginx.writeMain();
   const lastGood = `${nginx.site}.last-good`;
@@ -333,11 +337,13 @@ export async function startRenderer(options: RendererOptions): Promise<Renderer>
     options.listen.slice(0, options.listen.lastIndexOf(':')),
     options.listen.slice(options.listen.lastIndexOf(':') + 1),
   ];
-  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  const hostPort = `${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  const url = `${options.tls ? 'https' : 'http'}://${hostPort}`;
   let registration: ServiceRegistration | undefined;
   try {
-    // nginx answers anything (a 503 problem with no nodes): any HTTP answer means it serves.
-    await waitForHttp(`${url}/`, { timeoutMs: 15_000, accept: () => true });
+    // nginx answers anything (a 503 problem with no nodes; a plain request on its HTTPS port, a 400): any HTTP answer
+    // means it serves.
+    await waitForHttp(`http://${hostPort}/`, { timeoutMs: 15_000, accept: () => true });
     if (options.register) {
       registration = await registerService({ ...options.register, log });
     }

@@ -61,6 +61,8 @@ export interface ViewSettings {
   domain: string;
   /** Load-balancer mode: addresses whose X-Forwarded-For is believed (the public proxy). */
   trustedProxies: string[];
+  /** Proxy mode: the certificate and key nginx serves HTTPS with (PEM files); plain HTTP without. */
+  tls?: { certificate: string; key: string };
 }
 
 /** The object the template is rendered with. */
@@ -69,5 +71,10 @@ export function viewOf(mode: RenderMode, entries: Entry[], settings: ViewSetting
   if (mode === 'load-balancer') {
     return { ...common, hasServers: entries.length > 0, servers: entries, trustedProxies: settings.trustedProxies };
   }
-  return { ...common, domain: settings.domain, subdomains: entries.map((entry) => ({ ...entry, isDocs: entry.name === 'docs' })) };
+  return {
+    ...common,
+    domain: settings.domain,
+    tls: settings.tls,
+    subdomains: entries.map((entry) => ({ ...entry, isDocs: entry.name === 'docs' })),
+  };
 }
