@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { checkServerIdentity as checkIdentity, type PeerCertificate } from 'node:tls';
 import { Etcd3 } from 'etcd3';
 import { makeCertificates } from '../../scripts/testing/etcd-tls.js';
 import type { EtcdCluster } from '../src/cluster/etcd-cluster.js';
@@ -408,22 +406,6 @@ describe('nginx', () => {
   });
 });
 
-/** A GET over HTTPS trusting `ca`, with the Host header given. */
-function httpsGet(url: string, host: string, ca: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
-  return new Promise((resolve, reject) => {
-    // The certificate names the address connected to, not the virtual host the Host header picks.
-    const checkServerIdentity = (_: string, cert: PeerCertificate) => checkIdentity(new URL(url).hostname, cert);
-    const req = httpsRequest(url, { headers: { host }, ca, agent: false, timeout: 10_000, checkServerIdentity }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
-      res.once('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.once('timeout', () => req.destroy(new Error(`no answer from ${url}`)));
-    req.once('error', reject);
-    req.end();
-  });
-}
-
 describe('proxy mode', () => {
   test('with a certificate it serves HTTPS alone: the service is told https, browsers to keep to it', async () => {
     const certificates = path.join(dir, 'proxy-tls-certificates');
@@ -446,8 +428,9 @@ describe('proxy mode', () => {
       await secure.settle();
       const port = new URL(secure.url).port;
       const host = `secure.localhost:${port}`;
-      await waitFor(async () => (await httpsGet(`${secure.url}/x`, host, readFileSync(files.ca, 'utf8'))).status === 200, 'served', 10_000);
-      const answer = await httpsGet(`${secure.url}/x`, host, readFileSync(files.ca, 'utf8'));
+      const ca = readFileSync(files.ca, 'utf8');
+      await waitFor(async () => (await httpGet(`${secure.url}/x`, { host, ca })).status === 200, 'served', 10_000);
+      const answer = await httpGet(`${secure.url}/x`, { host, ca });
       expect(JSON.parse(answer.body)).toMatchObject({ name: 'secure', headers: { 'x-forwarded-proto': 'https' } });
       expect(answer.headers['strict-transport-security']).toBe('max-age=31536000');
       // Plain HTTP on the same port is refused by nginx, never proxied.

@@ -1,4 +1,6 @@
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 
 export interface Answer {
   status: number;
@@ -8,16 +10,24 @@ export interface Answer {
 
 /**
  * One real HTTP request with node:http, which (unlike fetch) sends the Host
- * header it is given and can leave from a chosen 127.0.0.x address.
+ * header it is given and can leave from a chosen 127.0.0.x address. An
+ * `https:` URL trusts `ca`, and checks the certificate against the address
+ * connected to (the Host header picks a virtual host, not the certificate).
  */
 export function httpGet(
   url: string,
-  options: { host?: string; localAddress?: string; headers?: Record<string, string>; method?: string } = {},
+  options: { host?: string; localAddress?: string; headers?: Record<string, string>; method?: string; ca?: string } = {},
 ): Promise<Answer> {
+  const https = url.startsWith('https:');
+  const tls = https && {
+    ca: options.ca,
+    checkServerIdentity: (_: string, cert: PeerCertificate) => checkServerIdentity(new URL(url).hostname, cert),
+  };
   return new Promise((resolve, reject) => {
-    const req = request(
+    const req = (https ? httpsRequest : request)(
       url,
       {
+        ...tls,
         method: options.method ?? 'GET',
         headers: { ...options.headers, ...(options.host && { host: options.host }) },
         ...(options.localAddress && { localAddress: options.localAddress }),
