@@ -105,19 +105,6 @@ export function upstreamServers(config: string): string[] {
 }
 
 /**
- * Starts the whole topology of DESIGN.md's Deploy section on this machine:
- * a 3-member etcd, Redis, PostgreSQL, N API nodes (the image's CMD), the
- * load balancer (renderer + nginx), the public proxy (renderer + nginx) with
- * its own etcd, and the demo site; all on free ports of 127.0.0.1 with their
- * state under `dir`. Resolves when everything answers and `cluster.json` is written.
- *
- * @example
- * const cluster = await startCluster({ dir: '.cluster', nodes: 3 });
- * await cluster.node('node-2').kill();
- * await cluster.node('node-2').start();
- * await cluster.stop();
- */
-/**
  * As root, PostgreSQL and nginx's workers run as other users, who must pass
  * through every directory above the cluster's: a checkout under /root stops
  * initdb with "Permission denied", after etcd, Redis and nginx started.
@@ -135,6 +122,19 @@ async function requireReachable(dir: string): Promise<void> {
   }
 }
 
+/**
+ * Starts the whole topology of DESIGN.md's Deploy section on this machine:
+ * a 3-member etcd, Redis, PostgreSQL, N API nodes (the image's CMD), the
+ * load balancer (renderer + nginx), the public proxy (renderer + nginx) with
+ * its own etcd, and the demo site; all on free ports of 127.0.0.1 with their
+ * state under `dir`. Resolves when everything answers and `cluster.json` is written.
+ *
+ * @example
+ * const cluster = await startCluster({ dir: '.cluster', nodes: 3 });
+ * await cluster.node('node-2').kill();
+ * await cluster.node('node-2').start();
+ * await cluster.stop();
+ */
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const log = options.log ?? silentLog;
   const store = options.store ?? 'postgres';
