@@ -153,7 +153,7 @@ function url(env: Env, name: string, protocols: string[], { host = false, databa
   // Redis names its databases by number; the client throws a TypeError on anything else.
   if (databaseIndex && !/^\/?\d*$/.test(parsed.pathname))
     throw new ConfigError(name, `may end only in a database number such as /0 (got "${parsed.pathname}")`);
-  refusePlaceholder(name, decodeURIComponent(parsed.password), 'a password');
+  refusePlaceholder(name, parsed.password, 'a password');
   return raw;
 }
 
