@@ -17,7 +17,7 @@
 # (for https endpoints, as the node takes them), INSTANCE_NAME, ADVERTISE_ADDR
 # (host:port), ETCD_TTL (default 10), HEALTH_URL (default
 # http://$ADVERTISE_ADDR/readyz).
-# Needs etcdctl (v3, 3.4 or later) and curl.
+# Needs etcdctl (v3, 3.4 or later), curl and timeout (coreutils).
 set -u
 : "${ETCD_URL:?ETCD_URL is required}" "${INSTANCE_NAME:?INSTANCE_NAME is required}" "${ADVERTISE_ADDR:?ADVERTISE_ADDR is required}"
 
@@ -50,7 +50,10 @@ PERIOD=$((TTL / 3))
 [ "$PERIOD" -ge 1 ] || PERIOD=1
 export ETCDCTL_API=3
 
-ctl() { etcdctl --endpoints="$ETCD_URL" --dial-timeout=2s --command-timeout=3s "$@"; }
+# Bounded from outside too: `lease keep-alive --once` was seen waiting an hour on an etcd that had gone, past
+# --command-timeout and deaf to SIGTERM, and a sidekick stuck there renews nothing: its node leaves the balancer
+# while it serves. Killed 2 s after the term if need be.
+ctl() { timeout -k 2 6 etcdctl --endpoints="$ETCD_URL" --dial-timeout=2s --command-timeout=3s "$@"; }
 say() { printf '{"program":"news-forum-discovery","instance":"%s","message":"%s"}\n' "$INSTANCE_NAME" "$1"; }
 
 lease=

@@ -57,3 +57,26 @@ test('a key deleted or overwritten while its lease lives is written again on the
   await waitFor(async () => (await client.get(KEY).string()) === address, 'the key taken back', TTL * 1000);
   expect((await client.get(KEY).exec()).kvs[0]!.lease).toBe(lease);
 }, 40_000);
+
+test('an etcd that stops answering mid-renewal does not hold the sidekick: asked to stop, it stops', async () => {
+  const address = `127.0.0.1:${(health.address() as AddressInfo).port}`;
+  const stuck = spawn('sh', [SCRIPT], {
+    env: { ...process.env, ETCD_URL: etcd.endpoints.join(','), INSTANCE_NAME: 'side-b', ADVERTISE_ADDR: address, ETCD_TTL: String(TTL) },
+    stdio: 'ignore',
+  });
+  const exited = new Promise<number | null>((resolve) => stuck.once('exit', (code) => resolve(code)));
+  const [pid] = etcd.pids;
+  try {
+    await waitFor(async () => (await client.get('/services/news-forum/upstream/side-b').string()) === address, 'registered', 10_000);
+    // Frozen, etcd still takes connections (the kernel queues them) and answers none: `etcdctl lease keep-alive
+    // --once` then waits past its --command-timeout, for good.
+    process.kill(pid!, 'SIGSTOP');
+    await new Promise((resolve) => setTimeout(resolve, TTL * 1000));
+    stuck.kill('SIGTERM');
+    const code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('still running'), 25_000))]);
+    expect(code).toBe(0);
+  } finally {
+    process.kill(pid!, 'SIGCONT');
+    if (stuck.exitCode === null) stuck.kill('SIGKILL');
+  }
+}, 60_000);
