@@ -39,6 +39,15 @@ function list(values: readonly unknown[]): string {
   return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
 }
 
+/** The values a discriminated oneOf's inline forms give their tag (a form behind a $ref names none here). */
+function tagValues(schema: unknown, tag: string): unknown[] {
+  const forms = (schema as { oneOf?: { properties?: Record<string, { const?: unknown }> }[] } | undefined)?.oneOf ?? [];
+  return forms.flatMap((form) => {
+    const property = form.properties?.[tag];
+    return property && 'const' in property ? [property.const] : [];
+  });
+}
+
 /** What a failed JSON Schema keyword means, in words a reader of a form understands (the member is named by the pointer). */
 export function detailOf(error: ErrorObject): string {
   const params = error.params as Record<string, unknown>;
@@ -74,6 +83,12 @@ export function detailOf(error: ErrorObject): string {
       return `must be one of ${list(params.allowedValues as unknown[])}`;
     case 'const':
       return `must be ${JSON.stringify(params.allowedValue)}`;
+    case 'discriminator': {
+      // The member that picks the form of a oneOf named none of them: the forms' values say what it may be.
+      const values = tagValues(error.parentSchema, String(params.tag));
+      if (params.tagValue === undefined) return 'is required';
+      return values.length > 0 ? `must be one of ${list(values)}` : 'names no form of this value';
+    }
     default:
       return error.message ?? 'is invalid';
   }

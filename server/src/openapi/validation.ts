@@ -16,7 +16,17 @@ export const MAX_ISSUES = 20;
 function createAjv(coerce: boolean): Ajv2020 {
   // Not allErrors: validation stops at the first failing keyword (maxItems
   // before items and uniqueItems), so its cost does not grow with bad input.
-  const ajv = new Ajv2020({ allErrors: false, strict: false, coerceTypes: coerce, useDefaults: coerce });
+  // A oneOf with a `discriminator` is checked against the form its tag names
+  // alone, so a reader learns what is wrong with that form, not with another;
+  // verbose, so that a tag naming none can be answered with those that exist.
+  const ajv = new Ajv2020({
+    allErrors: false,
+    strict: false,
+    coerceTypes: coerce,
+    useDefaults: coerce,
+    discriminator: true,
+    verbose: true,
+  });
   (addFormats as unknown as (ajv: Ajv2020) => void)(ajv);
   ajv.addSchema({ $id: 'openapi.json', components: spec.components });
   return ajv;
@@ -67,6 +77,7 @@ function pointerOf(error: ErrorObject, prefix: string): string {
   let pointer = `${prefix}${error.instancePath}`;
   if (error.keyword === 'required') pointer += `/${String(error.params.missingProperty)}`;
   if (error.keyword === 'additionalProperties') pointer += `/${String(error.params.additionalProperty)}`;
+  if (error.keyword === 'discriminator') pointer += `/${String(error.params.tag)}`;
   return pointer;
 }
 

@@ -81,3 +81,14 @@ test('a subscription to comments of no valid post names the post id, not the oth
   expect(ack.ok).toBe(false);
   expect(ack.ok === false && ack.error.errors).toEqual([{ pointer: '/postId', detail: 'must be an id (a UUID in lower case)' }]);
 });
+
+test('a subscription to no known topic says which topics there are; one to posts names only what is wrong with it', async () => {
+  const socket = await connectSocket(t.url);
+  sockets.push(socket);
+  const unknown = await subscribe(socket, { topic: 'votes' } as never);
+  expect(unknown.ok === false && unknown.error.errors).toEqual([{ pointer: '/topic', detail: 'must be one of "posts" or "comments"' }]);
+  const missing = await subscribe(socket, {} as never);
+  expect(missing.ok === false && missing.error.errors).toEqual([{ pointer: '/topic', detail: 'is required' }]);
+  const badSort = await subscribe(socket, { topic: 'posts', sort: 'best' } as never);
+  expect(badSort.ok === false && badSort.error.errors).toEqual([{ pointer: '/sort', detail: 'must be one of "hot", "new" or "top"' }]);
+});
