@@ -24,6 +24,7 @@ import { attachGateway, type Gateway, type GatewayOptions } from './realtime/gat
 import type { ServerEvents, Services } from './services.js';
 import { openStore, storeOptionsOf } from './store/open-store.js';
 import type { Store } from './store/store.js';
+import { storeHeard } from './store/store-heard.js';
 
 /** How to start a node; everything but the environment is optional. */
 export interface StartOptions {
@@ -67,6 +68,8 @@ export interface RunningServer {
 }
 
 const CLOSE_GRACE_MS = 2000;
+/** How long a starting node waits for its change feed to hear commits before it listens anyway. */
+const FEED_WAIT_MS = 5000;
 
 /** Start-up failures a bad PORT or HOST causes, as one-line configuration errors. */
 function listenError(error: NodeJS.ErrnoException, config: Config): Error {
@@ -227,6 +230,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   limitConnections(http, config);
   const gateway = await attachGateway(http, services, options.gateway);
   for (const [name, check] of gateway.readiness) readiness.set(name, check);
+  // The feed's listening connection is made as the relays subscribe, just above: listening before it hears, a node
+  // would answer its first probes 503 (seen as a second of it on a busy machine). Waited for a while, not for ever:
+  // a store that stays away is /readyz's to report.
+  await storeHeard(store, FEED_WAIT_MS);
   try {
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);

@@ -1,4 +1,5 @@
 import { readFile, rm } from 'node:fs/promises';
+import { type AddressInfo, connect, createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eventually } from '../support/live-client.js';
@@ -90,6 +91,46 @@ describe.each([
     }
   }, 90_000);
 });
+
+/** `database` behind a TCP relay that holds each LISTEN statement for `delayMs`: a feed slow to start hearing commits. */
+async function slowToListen(database: string, delayMs: number): Promise<{ url: string; relay: Server }> {
+  const target = new URL(database);
+  const [host, port] = [target.hostname, Number(target.port)];
+  const relay = createServer((client) => {
+    const upstream = connect(port, host);
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+    upstream.pipe(client);
+    // In order: what follows a held LISTEN waits behind it.
+    let sent = Promise.resolve();
+    client.on('data', (chunk: Buffer) => {
+      const hold = chunk.includes('LISTEN ') ? delayMs : 0;
+      sent = sent.then(async () => {
+        if (hold) await new Promise((resolve) => setTimeout(resolve, hold));
+        upstream.write(chunk);
+      });
+    });
+    client.on('end', () => void sent.then(() => upstream.end()));
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  target.port = String((relay.address() as AddressInfo).port);
+  return { url: target.href, relay };
+}
+
+test('a node listens once its change feed hears commits: ready at its first probe, though its LISTEN takes two seconds', async () => {
+  const slow = await slowToListen(postgres.url, 2_000);
+  const node = await startNodeProcess({ STORE: 'postgres', DATABASE_URL: slow.url });
+  try {
+    const ready = await fetch(`${node.url}/readyz`);
+    expect({ status: ready.status, checks: ((await ready.json()) as { checks: unknown }).checks }).toEqual({
+      status: 200,
+      checks: { store: 'ok', feed: 'ok' },
+    });
+  } finally {
+    await node.cleanup();
+    slow.relay.close();
+  }
+}, 60_000);
 
 describe('what start-up tells the operator', () => {
   const warnings = (node: NodeProcess) => node.logs.filter((line) => line.level === 'warn').map((line) => String(line.msg));
