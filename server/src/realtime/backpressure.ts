@@ -6,11 +6,18 @@ export interface UnsentLimits {
   maxBytes: number;
   /** How long a socket may stay over `maxBytes` while it reads, as a reader on a slow link does with a big snapshot. */
   graceMs: number;
-  /** Unsent bytes after which a socket goes at once: above the largest snapshot (100 posts of 40,000 characters JSON escapes, 24 MB). */
+  /** Unsent bytes after which a socket goes at once: above the largest snapshot (100 posts of 40,000 four-byte characters, 16 MB). */
   hardMaxBytes: number;
+  /** Unsent bytes the sockets of one address may hold together before its sockets' subscriptions are refused. */
+  maxBytesPerAddress: number;
 }
 
-export const DEFAULT_UNSENT_LIMITS: UnsentLimits = { maxBytes: 4 * 1024 * 1024, graceMs: 10_000, hardMaxBytes: 32 * 1024 * 1024 };
+export const DEFAULT_UNSENT_LIMITS: UnsentLimits = {
+  maxBytes: 4 * 1024 * 1024,
+  graceMs: 10_000,
+  hardMaxBytes: 32 * 1024 * 1024,
+  maxBytesPerAddress: 32 * 1024 * 1024,
+};
 const CHECK_MS = 500;
 
 interface EnginePacket {
@@ -33,11 +40,23 @@ export function unsentBytes(socket: ForumSocket): number {
   return bytes;
 }
 
+/** Bytes unsent to the sockets of `address` among `sockets`: what one client's many sockets hold adds up. */
+export function unsentToAddress(sockets: Iterable<ForumSocket>, address: string): number {
+  let bytes = 0;
+  for (const socket of sockets) if (socket.data.address === address) bytes += unsentBytes(socket);
+  return bytes;
+}
+
 /**
  * Whether a socket that has held `unsent` bytes since `overSince` (undefined
  * when it was last under `maxBytes`) must go at `now`.
  */
-export function overLimits(unsent: number, overSince: number | undefined, now: number, limits: UnsentLimits): boolean {
+export function overLimits(
+  unsent: number,
+  overSince: number | undefined,
+  now: number,
+  limits: Pick<UnsentLimits, 'maxBytes' | 'graceMs' | 'hardMaxBytes'>,
+): boolean {
   if (unsent > limits.hardMaxBytes) return true;
   return unsent > limits.maxBytes && overSince !== undefined && now - overSince >= limits.graceMs;
 }

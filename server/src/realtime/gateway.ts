@@ -68,12 +68,13 @@ export async function attachGateway(http: HttpServer, services: Services, option
     coalesceMs: options.coalesceMs ?? 50,
     batch: { maxMs: options.batchMs ?? 50, costFactor: options.batchCostFactor ?? BATCH_COST_FACTOR },
   });
+  const unsent = { ...DEFAULT_UNSENT_LIMITS, ...options.unsent };
   io.on('connection', (socket) => {
     presence.join(socket);
     endWithToken(socket);
-    handleSubscriptions(socket, services, relays);
+    handleSubscriptions(socket, services, relays, unsent);
   });
-  const stopLimit = limitUnsent(io, { ...DEFAULT_UNSENT_LIMITS, ...options.unsent });
+  const stopLimit = limitUnsent(io, unsent);
   readiness.set('feed', () => relays.ready());
 
   return {

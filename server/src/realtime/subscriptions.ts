@@ -17,6 +17,7 @@ import { ProblemError } from '../problem/problem-error.js';
 import { toProblem } from '../problem/to-problem.js';
 import { heldComments, heldPosts } from '../reads/held-pages.js';
 import type { Services } from '../services.js';
+import { type UnsentLimits, unsentToAddress } from './backpressure.js';
 import type { ForumSocket } from './forum-socket.js';
 import { BATCHED_POSTS_ROOM, DELTA_POSTS_ROOM, PATCH_POSTS_ROOM, type Relays, SINGLE_POSTS_ROOM } from './relays.js';
 
@@ -82,7 +83,12 @@ async function snapshot(services: Services, topic: Topic, socket: ForumSocket): 
  * topic's room and is acknowledged with a snapshot taken after joining, so
  * no change falls between the snapshot and the stream.
  */
-export function handleSubscriptions(socket: ForumSocket, services: Services, relays: Pick<Relays, 'patchesSubscribed'>): void {
+export function handleSubscriptions(
+  socket: ForumSocket,
+  services: Services,
+  relays: Pick<Relays, 'patchesSubscribed'>,
+  unsent: Pick<UnsentLimits, 'maxBytesPerAddress'>,
+): void {
   // Each event may read the database: count it per socket and against the client's HTTP budget.
   const limited = async () =>
     !(await services.limits.allow('socketEventsPerSocket', socket.id)) ||
@@ -132,6 +138,12 @@ export function handleSubscriptions(socket: ForumSocket, services: Services, rel
   socket.on(
     'subscribe',
     onTopic<SubscribeAck>('Too many subscriptions', async (topic, ack) => {
+      // Each snapshot is queued whole for its socket: sockets that subscribe and never read would make the node hold
+      // a snapshot apiece (tens of MB each on a page of the longest posts) until it ran out of memory. What one address
+      // holds unsent is bounded; its readers subscribe again once they have read.
+      if (unsentToAddress(socket.nsp.sockets.values(), socket.data.address) > unsent.maxBytesPerAddress) {
+        return ack(refusal(new ProblemError('rate-limited', 'Too much already sent to this address is unread: read it first')));
+      }
       const room = roomOf(topic);
       // Views of one socket share the posts room: a failed snapshot must not drop the others.
       const wasIn = socket.rooms.has(room);

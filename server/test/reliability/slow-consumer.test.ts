@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { overLimits, unsentBytes } from '../../src/realtime/backpressure.js';
+import { overLimits, unsentBytes, unsentToAddress } from '../../src/realtime/backpressure.js';
 import { eventually } from '../support/live-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -17,9 +17,9 @@ afterAll(async () => {
   await t.cleanup();
 });
 
-/** A raw socket.io client, connected. */
-async function rawClient(): Promise<{ ws: WebSocket; frames: string[] }> {
-  const ws = new WebSocket(`${t.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
+/** A raw socket.io client, connected (to `server`, by default the file's). */
+async function rawClient(server: TestServer = t): Promise<{ ws: WebSocket; frames: string[] }> {
+  const ws = new WebSocket(`${server.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
   const frames: string[] = [];
   ws.on('message', (data) => {
     const frame = String(data);
@@ -104,4 +104,51 @@ test('a socket over the hard limit goes at once; over the limit, only after the 
   expect(overLimits(500, 0, 999, limits)).toBe(false);
   expect(overLimits(500, 0, 1_000, limits)).toBe(true);
   expect(overLimits(100, 0, 5_000, limits)).toBe(false);
+});
+
+describe('sockets of one address that subscribe and never read', () => {
+  let node: TestServer;
+  const silent: WebSocket[] = [];
+  beforeAll(async () => {
+    // Single sockets may hold a lot for long here: only what one address holds together is in question.
+    node = await startTestServer({
+      gateway: { unsent: { maxBytes: 64 * 1024 * 1024, graceMs: 60_000, hardMaxBytes: 64 * 1024 * 1024, maxBytesPerAddress: 1024 * 1024 } },
+    });
+    const writer = await node.signUp('long-writer');
+    // Posts of the longest text in four-byte characters: a snapshot of 100 of them is 16 MB.
+    const text = '\u{1F600}'.repeat(40_000);
+    for (let i = 0; i < 100; i++) {
+      const r = await node.call('POST', '/api/posts', { token: writer, body: { title: `long ${i}`, text } });
+      expect(r.status).toBe(201);
+    }
+  }, 120_000);
+  afterAll(async () => {
+    for (const ws of silent) ws.terminate();
+    await node.cleanup();
+  });
+
+  test('are refused further snapshots (429) once what they hold unsent passes the limit, until it is read', async () => {
+    const io = node.server.gateway.io;
+    const first = await rawClient(node);
+    silent.push(first.ws);
+    first.ws.send('420["subscribe",{"topic":"posts","sort":"new","limit":100}]');
+    first.ws.pause();
+    const address = () => [...io.of('/').sockets.values()][0]!.data.address;
+    await eventually(() => unsentToAddress(io.of('/').sockets.values(), address()) > 1024 * 1024, 10_000, 'the snapshot held unsent');
+
+    const second = await rawClient(node);
+    silent.push(second.ws);
+    second.ws.send('421["subscribe",{"topic":"posts","sort":"new","limit":100}]');
+    await eventually(() => second.frames.some((f) => f.startsWith('431')), 10_000, 'the answer');
+    const refused = JSON.parse(second.frames.find((f) => f.startsWith('431'))!.slice(3))[0];
+    expect(refused).toMatchObject({ ok: false, error: { status: 429, detail: expect.stringMatching(/unread/) } });
+
+    // The silent one gone, the same address subscribes again.
+    first.ws.terminate();
+    await eventually(() => io.of('/').sockets.size === 1, 10_000, 'the silent socket to go');
+    second.ws.send('422["subscribe",{"topic":"posts","sort":"new","limit":5}]');
+    await eventually(() => second.frames.some((f) => f.startsWith('432')), 10_000, 'the answer');
+    expect(JSON.parse(second.frames.find((f) => f.startsWith('432'))!.slice(3))[0]).toMatchObject({ ok: true });
+    expect(io.of('/').sockets.size).toBe(1);
+  }, 60_000);
 });
