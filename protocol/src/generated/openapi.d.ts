@@ -875,7 +875,7 @@ export interface components {
         };
         NewUser: {
             password: string;
-            displayName?: string;
+            displayName?: string & components["schemas"]["PrintableText"];
             /** @description Requires a token with scope `admin` */
             scopes?: components["schemas"]["Scope"][];
         };
@@ -918,10 +918,10 @@ export interface components {
             pageUrl?: string;
         };
         NewPost: {
-            title: string;
+            title: string & components["schemas"]["PrintableText"];
             /** Format: uri */
             url?: string;
-            text?: string;
+            text?: string & components["schemas"]["PrintableText"];
         };
         PostPage: {
             items: components["schemas"]["Post"][];
@@ -961,7 +961,7 @@ export interface components {
          */
         HiddenBy: "moderator" | "flags";
         NewComment: {
-            text: string;
+            text: string & components["schemas"]["PrintableText"];
             parentId?: components["schemas"]["Id"];
         };
         CommentPage: {
@@ -1009,8 +1009,8 @@ export interface components {
         NewPageComment: {
             url: components["schemas"]["PageUrl"];
             /** @description The page's title, used when this comment creates the discussion (default the URL) */
-            title?: string;
-            text: string;
+            title?: string & components["schemas"]["PrintableText"];
+            text: string & components["schemas"]["PrintableText"];
             parentId?: components["schemas"]["Id"];
         };
         PageComment: {
@@ -1049,13 +1049,13 @@ export interface components {
             unread: number;
         };
         PostEdit: {
-            title?: string;
+            title?: string & components["schemas"]["PrintableText"];
             /** Format: uri */
             url?: string | null;
-            text?: string | null;
+            text?: ((string & components["schemas"]["PrintableText"]) | null) & components["schemas"]["PrintableText"];
         };
         CommentEdit: {
-            text: string;
+            text: string & components["schemas"]["PrintableText"];
         };
         /** @enum {string} */
         FlagReason: "spam" | "abuse" | "off-topic" | "other";
@@ -1063,7 +1063,13 @@ export interface components {
             reason: components["schemas"]["FlagReason"];
         };
         /** @description Why, for the moderation log */
-        ModerationReason: string;
+        ModerationReason: string & components["schemas"]["PrintableText"];
+        /**
+         * @description Text a reader writes: no control characters but tab, line feed and
+         *     carriage return (they are not text, and JSON carries each as a
+         *     six-byte escape).
+         */
+        PrintableText: unknown;
         ModerationNote: {
             reason?: components["schemas"]["ModerationReason"];
         };

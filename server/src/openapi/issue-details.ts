@@ -12,6 +12,7 @@ export const PATTERN_WORDS: Readonly<Record<string, string>> = {
   '^[a-z0-9][a-z0-9_-]{2,31}$': 'must be 3 to 32 lower-case letters, digits, "_" or "-", the first a letter or a digit',
   '^[\\x21-\\x7E]+$': 'must be printable ASCII characters without spaces',
   '^[A-Za-z0-9_-]+$': 'must be letters, digits, "_" or "-"',
+  '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$': 'must not hold control characters (tabs and line breaks are fine)',
 };
 
 const FORMAT_WORDS: Readonly<Record<string, string>> = {

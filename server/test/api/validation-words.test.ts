@@ -50,6 +50,27 @@ test('bodies: blank, too long, of the wrong type, an address without a host, a m
   expect(await errorsOf({ title: 'ok', colour: 'red' })).toEqual([{ pointer: '/body/colour', detail: 'is not an allowed member' }]);
 });
 
+test('text with control characters is refused, posts, comments and edits alike; tabs, line breaks and emoji are text', async () => {
+  const words = 'must not hold control characters (tabs and line breaks are fine)';
+  const before = (await t.call('GET', '/api/posts?sort=new')).body.items.length;
+  for (const body of [{ title: 'bell \u0007' }, { title: 'ok', text: 'escape \u001b[31m' }]) {
+    const answer = await t.call('POST', '/api/posts', { token, body });
+    expect(answer.status).toBe(422);
+    expect(answer.body.errors).toEqual([{ pointer: Object.keys(body).length === 1 ? '/body/title' : '/body/text', detail: words }]);
+  }
+  // A lone surrogate is no UTF-8 text: the body itself is refused.
+  expect((await t.call('POST', '/api/posts', { token, body: { title: 'half \ud83d' } })).status).toBe(400);
+  expect((await t.call('GET', '/api/posts?sort=new')).body.items.length).toBe(before);
+  const post = await t.call('POST', '/api/posts', { token, body: { title: 'fine \u{1F600}', text: 'a\tb\r\nc' } });
+  expect(post.status).toBe(201);
+  const comment = await t.call('PUT', `/api/comments/${post.body.id}`, { token, body: { text: 'nul-free \u0001' } });
+  expect(comment.status).toBe(422);
+  expect(comment.body.errors).toEqual([{ pointer: '/body/text', detail: words }]);
+  const edit = await t.call('PUT', `/api/posts/${post.body.id}/edit`, { token, body: { text: '\u007f' } });
+  expect(edit.status).toBe(422);
+  expect((await t.call('GET', `/api/posts/${post.body.id}`)).body.text).toBe('a\tb\r\nc');
+});
+
 test('a member that may be an id or null says so in one sentence', async () => {
   const post = await t.call('POST', '/api/posts', { token, body: { title: 'thread' } });
   const reply = await t.call('PUT', `/api/comments/${post.body.id}`, { token, body: { text: 'hi', parentId: 'not-an-id' } });

@@ -79,9 +79,9 @@ test('a URL standing in for a title is cut to the 300 characters of a title', as
   expect(created.body.post.title).toBe(url.slice(0, 300));
 });
 
-test('a first comment refused creates no post: a text the database refuses, a key reused for another page', async () => {
+test('a first comment refused creates no post: a text the contract refuses, a key reused for another page', async () => {
   const refused = await comment(ana, { url: `${BLOG}/nul`, text: 'bad\u0000text' });
-  expect(refused.status).toBe(400);
+  expect(refused.status).toBe(422);
   expect((await find(`${BLOG}/nul`)).status).toBe(404);
   const headers = { 'Idempotency-Key': 'one-page-only' };
   expect((await comment(ana, { url: `${BLOG}/first-page`, text: 'x' }, BLOG, headers)).status).toBe(201);
