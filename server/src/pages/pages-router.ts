@@ -3,14 +3,13 @@ import {
   DEFAULT_PAGE_SIZE,
   ID_PATTERN,
   MAX_COMMENT_PAGE_SIZE,
-  MAX_PAGE_SIZE,
   POST_SORTS,
   type PostSort,
 } from '@news-forum/protocol';
 import express, { type Request, type Response, type Router } from 'express';
 import { publicComment } from '../moderation/visibility.js';
 import type { Services } from '../services.js';
-import type { StoredPost } from '../store/store.js';
+import type { PostDates, StoredPost } from '../store/store.js';
 import { type PageMeta, renderDocument } from './document.js';
 import { FRONT_PAGE, forumElement, postListMarkup, postMarkup } from './forum-markup.js';
 import { escapeHtml, excerpt, plural } from './html.js';
@@ -114,16 +113,16 @@ export function createPagesRouter(services: Services, bundlePath: string | undef
     sendHtml(res, 200, renderDocument(meta, forumElement({ api: OWN_API, post: post.id }, postMarkup(post, comments, base)), bundlePath));
   });
 
+  // Anyone may ask for it as often as the request limit allows: it reads ids and dates alone (never a post's text), and
+  // requests that arrive while a read is on its way share it.
+  let reading: Promise<PostDates[]> | undefined;
   router.get('/sitemap.xml', async (req, res) => {
-    const posts: StoredPost[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await services.store.listPosts('new', { limit: MAX_PAGE_SIZE, cursor });
-      posts.push(...page.items);
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor && posts.length < SITEMAP_POSTS);
+    reading ??= services.store.listPostDates(SITEMAP_POSTS).finally(() => {
+      reading = undefined;
+    });
+    const posts = await reading;
     res.status(200).setHeader('Content-Type', 'application/xml; charset=utf-8').setHeader('Cache-Control', 'no-cache');
-    res.send(sitemapXml(baseUrl(req, services), posts.slice(0, SITEMAP_POSTS)));
+    res.send(sitemapXml(baseUrl(req, services), posts));
   });
 
   return router;

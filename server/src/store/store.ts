@@ -79,6 +79,9 @@ export interface Created<T> {
   replayed: boolean;
 }
 
+/** When a post was made, and last edited if it was. */
+export type PostDates = Pick<StoredPost, 'id' | 'createdAt' | 'editedAt'>;
+
 export interface PageRequest {
   limit: number;
   /** Opaque cursor from a previous page's `nextCursor`. */
@@ -303,6 +306,8 @@ export interface Store {
   getPost(id: string): Promise<StoredPost | null>;
   /** Without hidden posts unless `includeHidden` (moderators). */
   listPosts(sort: PostSort, page: PageRequest, options?: { includeHidden?: boolean }): Promise<Page<StoredPost>>;
+  /** The id and dates of the newest `limit` visible posts, newest first: what a sitemap needs, without their text. */
+  listPostDates(limit: number): Promise<PostDates[]>;
   /** Removes the post and its comments. */
   deletePost(id: string): Promise<boolean>;
 

@@ -70,6 +70,32 @@ describe.each(STORE_KINDS)('%s store: posts', (kind) => {
     expect(await store.getPost(post.id)).toEqual(post);
   });
 
+  test('the dates of the newest visible posts, for a sitemap: ids and dates alone, newest first, edits dated', async () => {
+    const store = await stores.fresh();
+    await createUsers(store, ...USERS);
+    const posts: StoredPost[] = [];
+    for (const title of ['one', 'two', 'three', 'four'])
+      posts.push((await store.createPost(newPost(title, { text: 'long '.repeat(1000) }))).value);
+    const [one, two, three, four] = posts as [StoredPost, StoredPost, StoredPost, StoredPost];
+    const edited = await store.editPost(two.id, { title: 'two, again' }, { editor: 'ana', windowSeconds: null });
+    await store.setHidden({ kind: 'post', postId: three.id }, true, {
+      actor: 'ana',
+      action: 'hide',
+      targetKind: 'post',
+      targetId: three.id,
+      reason: null,
+    });
+    const dates = await store.listPostDates(10);
+    const expected = [four, edited, one].sort(EXPECTED_ORDER.new).map((post) => ({
+      id: post.id,
+      createdAt: post.createdAt,
+      ...(post.editedAt && { editedAt: post.editedAt }),
+    }));
+    expect(dates).toEqual(expected);
+    expect(dates.find((entry) => entry.id === two.id)?.editedAt).toMatch(ISO_MS);
+    expect(await store.listPostDates(2)).toEqual(expected.slice(0, 2));
+  });
+
   test('a missing or malformed id reads as absent', async () => {
     const store = await stores.fresh();
     await createUsers(store, ...USERS);

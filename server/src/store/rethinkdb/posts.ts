@@ -1,7 +1,7 @@
 import type { PostSort } from '@news-forum/protocol';
 import { type CursorKeys, decodeCursor, encodeCursor } from '../cursor.js';
 import { pageSize, toPage } from '../pages.js';
-import type { NewPostRecord, Page, PageRequest, StoredPost } from '../store.js';
+import type { NewPostRecord, Page, PageRequest, PostDates, StoredPost } from '../store.js';
 import { StoreError } from '../store-error.js';
 import { type PostDoc, rankOf, toPost } from './documents.js';
 import { isId, isInstant, isScore, storedId } from './ids.js';
@@ -81,6 +81,18 @@ export async function listPosts(ctx: Context, sort: PostSort, page: PageRequest,
   );
   const { items, nextCursor } = toPage(rows, limit, (doc) => encodeCursor(sort, order.keys(doc)));
   return { items: items.map((doc) => toPost(doc)), nextCursor };
+}
+
+export async function listPostDates(ctx: Context, limit: number): Promise<PostDates[]> {
+  return ctx.db.run<PostDates[]>(
+    ctx
+      .table('posts')
+      .orderBy({ index: r.desc('new') })
+      .filter((row: Term) => row('hidden').default(false).not())
+      .limit(limit)
+      .pluck('id', 'createdAt', 'editedAt')
+      .coerceTo('array'),
+  );
 }
 
 /**

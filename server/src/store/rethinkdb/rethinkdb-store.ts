@@ -21,6 +21,7 @@ import type {
   NotificationSelection,
   Page,
   PageRequest,
+  PostDates,
   PostEditRecord,
   QueueRecord,
   RevokedToken,
@@ -42,7 +43,7 @@ import { createOnce, pruneKeys } from './idempotency.js';
 import * as moderation from './moderation.js';
 import { listNotifications, markNotificationsRead, notifyReply, pruneNotifications } from './notifications.js';
 import { ensurePagePost, getPagePost } from './pages.js';
-import { deletePost, getPost, insertPost, listPosts, removePosts } from './posts.js';
+import { deletePost, getPost, insertPost, listPostDates, listPosts, removePosts } from './posts.js';
 import { type RecountOptions, recount, repairCounters } from './recount.js';
 import { startRepairs } from './repairs.js';
 import { r } from './reql.js';
@@ -228,6 +229,10 @@ export class RethinkdbStore implements Store {
 
   listPosts(sort: PostSort, page: PageRequest, options: { includeHidden?: boolean } = {}): Promise<Page<StoredPost>> {
     return listPosts(this.#context(), sort, page, options.includeHidden);
+  }
+
+  listPostDates(limit: number): Promise<PostDates[]> {
+    return listPostDates(this.#context(), limit);
   }
 
   deletePost(id: string): Promise<boolean> {

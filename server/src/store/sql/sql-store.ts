@@ -23,6 +23,7 @@ import type {
   NotificationSelection,
   Page,
   PageRequest,
+  PostDates,
   PostEditRecord,
   QueueRecord,
   RevokedToken,
@@ -301,6 +302,15 @@ export class SqlStore implements Store {
     );
     const { items, nextCursor } = toPage(rows, limit, (row) => encodeCursor(sort, order.keys(row)));
     return { items: items.map((row) => row.doc), nextCursor };
+  }
+
+  async listPostDates(limit: number): Promise<PostDates[]> {
+    const rows = await this.#db().query<PostDates & { editedAt: string | null }>(
+      `SELECT p.id::text AS id, iso_time(p.created_at) AS "createdAt", iso_time(p.edited_at) AS "editedAt"
+        FROM posts p WHERE NOT p.hidden ORDER BY p.created_at DESC, p.id DESC LIMIT $1`,
+      [limit],
+    );
+    return rows.map(({ editedAt, ...dates }) => (editedAt === null ? dates : { ...dates, editedAt }));
   }
 
   async deletePost(id: string): Promise<boolean> {
