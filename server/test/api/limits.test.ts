@@ -125,3 +125,24 @@ test('X-Forwarded-For is ignored unless TRUST_PROXY names the peer', async () =>
     await proxied.cleanup();
   }
 });
+
+test('guesses of the current password at a password change count against the login from every address together, as sign-ins do', async () => {
+  const limits = { failedLoginsPerLogin: { max: 3, windowMs: 60_000 }, failedLoginsPerLoginAndIp: { max: 100, windowMs: 60_000 } };
+  const server = await startTestServer({ limits, env: { TRUST_PROXY: 'loopback' } });
+  try {
+    const token = await server.signUp('guessed');
+    const change = async (n: number, oldPassword: string) =>
+      (
+        await server.call('PUT', '/api/me/password', {
+          token,
+          body: { oldPassword, newPassword: `new-password-${n}` },
+          headers: { 'x-forwarded-for': `10.0.1.${n}` },
+        })
+      ).status;
+    const statuses = [];
+    for (let n = 1; n <= 5; n++) statuses.push(await change(n, `wrong-guess-${n}`));
+    expect(statuses).toEqual([403, 403, 403, 429, 429]);
+  } finally {
+    await server.cleanup();
+  }
+});
