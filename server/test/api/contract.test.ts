@@ -5,6 +5,7 @@ import { operations } from '../../src/openapi/operations.js';
 import { spec, specPath } from '../../src/openapi/spec.js';
 import { handlers } from '../../src/routes/index.js';
 import { calledOperations } from '../support/http-client.js';
+import { eventually } from '../support/live-client.js';
 import { ADMIN, startTestServer, type TestServer } from '../support/server.js';
 
 const run = promisify(execFile);
@@ -350,6 +351,32 @@ describe('site', () => {
     const ready = await fetch(`${t.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ok', checks: { store: 'ok' }, details: { limits: 'per-node' } });
+  });
+
+  test('probes of /readyz that arrive while its checks run share them: a flood costs the store one ping at a time', async () => {
+    const { store } = t.server.services;
+    const ping = store.ping.bind(store);
+    let pings = 0;
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let arrived = 0;
+    const count = () => arrived++;
+    t.server.http.on('request', count);
+    store.ping = async () => {
+      pings++;
+      await gate;
+      return ping();
+    };
+    try {
+      const answers = Array.from({ length: 20 }, () => fetch(`${t.url}/readyz`));
+      await eventually(() => arrived >= 20, 10_000, 'every probe to arrive');
+      open();
+      expect((await Promise.all(answers)).map((answer) => answer.status)).toEqual(Array(20).fill(200));
+      expect(pings).toBe(1);
+    } finally {
+      store.ping = ping;
+      t.server.http.off('request', count);
+    }
   });
 
   test('security headers are set and x-powered-by is not', async () => {
