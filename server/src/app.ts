@@ -10,6 +10,7 @@ import { securityHeaders } from './http/security-headers.js';
 import { createSiteRouter } from './http/site.js';
 import { loadWidgetBundle, type WidgetBundle } from './http/widget-bundle.js';
 import { createPagesRouter } from './pages/pages-router.js';
+import { chargeAnswer } from './policy/answer-cost.js';
 import { limitKey } from './policy/client-address.js';
 import { notFound, problemHandler } from './problem/problem-middleware.js';
 import { handlers } from './routes/index.js';
@@ -69,8 +70,11 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   app.use(securityHeaders());
   app.use(cors(services.config));
   app.use(createHealthRouter(services, options.readiness ?? new Map()));
-  app.use(async (req, _res, next) => {
-    await services.limits.enforce('requestsPerIp', limitKey(req.ip));
+  app.use(async (req, res, next) => {
+    const address = limitKey(req.ip);
+    await services.limits.enforce('requestsPerIp', address);
+    // What sends a body it serialized notes its size; a large one costs more than one request.
+    res.once('finish', () => chargeAnswer(services.limits, address, Number(res.locals.answerBytes ?? 0)));
     next();
   });
   app.use('/api', jsonBody(services.limits.settings.bodyBytes));

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { chargeAnswer } from '../policy/answer-cost.js';
 import { clientAddress, limitKey } from '../policy/client-address.js';
 import { cachedAnswer } from '../reads/cached-response.js';
 import type { Services } from '../services.js';
@@ -66,6 +67,7 @@ export function fastReads(services: Services): FastReads {
       for (const [name, value] of answer.headers) res.setHeader(name, value);
       res.statusCode = answer.status;
       res.end(answer.payload);
+      if (answer.status === 200) chargeAnswer(limits, ip, page.body.json.length);
       logger.info('request', {
         requestId,
         method: req.method,

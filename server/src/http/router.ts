@@ -71,8 +71,12 @@ function checkReply(operation: CompiledOperation, reply: Reply<OperationId>, ser
 function send(res: Response, reply: Reply<OperationId>): void {
   res.status(reply.status);
   for (const [name, value] of Object.entries(reply.headers ?? {})) if (typeof value === 'string') res.setHeader(name, value);
-  if (reply.body === undefined) res.end();
-  else res.json(reply.body);
+  if (reply.body === undefined) return void res.end();
+  // As res.json serializes it; its size is what the answer costs (see policy/answer-cost.ts).
+  const json = JSON.stringify(reply.body);
+  res.locals.answerBytes = json.length;
+  if (!res.hasHeader('Content-Type')) res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.send(json);
 }
 
 /**

@@ -1,11 +1,4 @@
-import {
-  type Comment,
-  DEFAULT_PAGE_SIZE,
-  ID_PATTERN,
-  MAX_COMMENT_PAGE_SIZE,
-  POST_SORTS,
-  type PostSort,
-} from '@news-forum/protocol';
+import { type Comment, DEFAULT_PAGE_SIZE, ID_PATTERN, MAX_COMMENT_PAGE_SIZE, POST_SORTS, type PostSort } from '@news-forum/protocol';
 import express, { type Request, type Response, type Router } from 'express';
 import { publicComment } from '../moderation/visibility.js';
 import type { Services } from '../services.js';

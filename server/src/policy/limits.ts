@@ -124,6 +124,11 @@ export class Limits {
     return (await this.#limiters[name].hit(key)).allowed;
   }
 
+  /** Counts `points` more hits against `key`; refuses nothing now, only later hits once the window is spent. */
+  async charge(name: LimiterName, key: string, points: number): Promise<void> {
+    await this.#limiters[name].charge(key, points);
+  }
+
   /** Takes back one hit counted by `enforce` or `allow`. */
   async refund(name: LimiterName, key: string): Promise<void> {
     await this.#limiters[name].refund(key);

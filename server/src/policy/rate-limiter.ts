@@ -69,6 +69,11 @@ export class RateLimiter {
     }
   }
 
+  /** Counts `points` more hits in the current window without refusing anything: what was just answered cost that much. */
+  async charge(key: string, points: number): Promise<void> {
+    await this.#limiter.penalty(key, points);
+  }
+
   /** Takes back one hit of the current window, e.g. a login attempt counted as failed that succeeded. */
   async refund(key: string): Promise<void> {
     await this.#limiter.reward(key, 1);

@@ -146,3 +146,32 @@ test('guesses of the current password at a password change count against the log
     await server.cleanup();
   }
 });
+
+test('an answer costs a request per 64 KiB of its body: pages of the longest posts soon meet the per-address limit, small ones do not', async () => {
+  const limits = { requestsPerIp: { max: 50, windowMs: 60_000 }, writesPerUser: { max: 1_000, windowMs: 60_000 } };
+  const server = await startTestServer({ limits, env: { TRUST_PROXY: 'loopback' } });
+  try {
+    const writer = await server.signUp('long-writer');
+    for (let i = 0; i < 30; i++) {
+      const body = { title: `long ${i}`, text: 'x'.repeat(40_000) };
+      const created = await server.call('POST', '/api/posts', { token: writer, body, headers: { 'x-forwarded-for': '10.0.2.1' } });
+      expect(created.status).toBe(201);
+    }
+    const reader = await server.signUp('reader');
+    // About 1.2 MB a page: 18 requests more each.
+    const read = async (from: string, query: string, token?: string) =>
+      (await server.call('GET', `/api/posts?${query}`, { token, headers: { 'x-forwarded-for': from } })).status;
+    const anonymous = [];
+    for (let i = 0; i < 4; i++) anonymous.push(await read('10.0.2.2', 'sort=new&limit=30'));
+    expect(anonymous).toEqual([200, 200, 200, 429]);
+    const signedIn = [];
+    for (let i = 0; i < 4; i++) signedIn.push(await read('10.0.2.3', 'sort=new&limit=30', reader));
+    expect(signedIn).toEqual([200, 200, 200, 429]);
+    // A page of one such post costs its request alone.
+    const small = [];
+    for (let i = 0; i < 20; i++) small.push(await read('10.0.2.4', 'sort=new&limit=1'));
+    expect(small.every((status) => status === 200)).toBe(true);
+  } finally {
+    await server.cleanup();
+  }
+});

@@ -1,0 +1,19 @@
+import type { Limits } from './limits.js';
+
+/**
+ * Bytes of a body that cost as much as a request of their own: serializing,
+ * checking and compressing it take time in proportion to its size, and a
+ * client asking for pages of the longest posts would otherwise spend seconds
+ * of the node per request under a limit that counts requests alone.
+ */
+export const BYTES_PER_REQUEST = 64 * 1024;
+
+/**
+ * Counts what a body of `bytes` (before compression) cost beyond its request
+ * against the address's request limit: it refuses later requests, never this
+ * answer, which is already on its way.
+ */
+export function chargeAnswer(limits: Limits, address: string, bytes: number): void {
+  const points = Math.floor(bytes / BYTES_PER_REQUEST);
+  if (points > 0) limits.charge('requestsPerIp', address, points).catch(() => undefined);
+}
