@@ -160,6 +160,11 @@ describe('load-balancer mode', () => {
     expect(viaProxy.name).toBe(seen.get('127.0.0.2'));
     expect(viaProxy.headers['x-forwarded-proto']).toBe('https');
     expect(viaProxy.headers['x-forwarded-for']).toBe('127.0.0.2');
+    // A client that reaches the balancer itself cannot claim a scheme for the nodes' links.
+    const direct = JSON.parse(
+      (await httpGet(`${lb.url}/d`, { localAddress: '127.0.0.3', headers: { 'x-forwarded-proto': 'https' } })).body,
+    );
+    expect(direct.headers['x-forwarded-proto']).toBe('http');
 
     // A client's own X-Forwarded-For, direct or behind the trusted proxy, does not reach the nodes: they are told
     // only the address the balancer found (nodes trust one hop, and a private client address could be trusted too).
