@@ -30,8 +30,8 @@ export type Call<P extends PathOf<M>, M extends Method> = Target<P, M> & {
   signal?: AbortSignal | undefined;
   /** Told about each failed attempt that is about to be retried. */
   onRetry?: (failure: RequestError) => void;
-  /** The bearer token to send instead of the client's (signing out sends the one just forgotten). */
-  token?: string | undefined;
+  /** The bearer token to send instead of the client's (signing out sends the one just forgotten); null sends none. */
+  token?: string | null | undefined;
 };
 
 export type Send = <M extends Method, P extends PathOf<M>>(call: Call<P, M>) => Promise<Result<DataOf<P, M>>>;
@@ -47,7 +47,7 @@ interface AnyCall {
   idempotencyKey?: string | undefined;
   signal?: AbortSignal | undefined;
   onRetry?: (failure: RequestError) => void;
-  token?: string | undefined;
+  token?: string | null | undefined;
 }
 
 /**
@@ -66,7 +66,7 @@ export function createTransport(options: TransportOptions): Send {
       if (value !== undefined) url.searchParams.set(name, String(value));
     }
     const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
-    const token = call.token ?? options.getToken();
+    const token = call.token === null ? undefined : (call.token ?? options.getToken());
     if (token !== undefined) headers.authorization = `Bearer ${token}`;
     if (call.body !== undefined) headers['content-type'] = 'application/json';
     if (call.idempotencyKey !== undefined) headers['idempotency-key'] = call.idempotencyKey;
