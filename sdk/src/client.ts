@@ -1,7 +1,7 @@
 import type { ApiInfo, Session, User } from '@news-forum/protocol';
 import { Connection, type SocketClientOptions } from './live/connection.js';
 import { createLive, type Live } from './live/live.js';
-import { tokenClaims, tokenExpired } from './live/token-expiry.js';
+import { tokenExpired } from './live/token-expiry.js';
 import { defaultRetryDelay, type RetryDelay } from './rest/backoff.js';
 import { type CommentsApi, createCommentsApi } from './rest/comments.js';
 import { createModerationApi, type ModerationApi } from './rest/moderation.js';
@@ -70,9 +70,9 @@ export interface NewsForumClient {
    * Changes the signed-in account's password (`PUT /api/me/password`). Every
    * token of the account stops working, on every device; this client keeps
    * the new session the server answers with and reconnects its live socket.
-   * When the answer is lost (a network error or a timeout), it signs in with
-   * the new password: if the change was made, that session is kept and
-   * returned; if not, the error is.
+   * When the answer is lost (a network error or a timeout), the change may
+   * have been made: signing in with the new password tells, and keeps that
+   * session (`login` never sends the token held, which would then be revoked).
    *
    * @example
    * const { error } = await forum.changePassword('correct horse battery', 'battery staple horse');
@@ -137,21 +137,20 @@ export function createClient(options: ClientOptions): NewsForumClient {
     token = next;
     connection.reconnect();
   };
-  const login = async (account: string, password: string, { signal }: CallOptions = {}): Promise<Result<Session>> => {
-    // Logging in twice is harmless, so lost answers are retried. Without the token held: one expired or revoked
-    // would have the sign-in refused.
-    const body = { login: account, password };
-    const result = await send({ method: 'post', path: '/authenticate', body, token: null, idempotent: true, signal });
-    if (result.data) setToken(result.data.token);
-    return result;
-  };
 
   return {
     get token() {
       return token;
     },
     setToken,
-    login,
+    async login(login, password, { signal } = {}) {
+      // Logging in twice is harmless, so lost answers are retried. Without the token held: one expired or revoked
+      // would have the sign-in refused.
+      const body = { login, password };
+      const result = await send({ method: 'post', path: '/authenticate', body, token: null, idempotent: true, signal });
+      if (result.data) setToken(result.data.token);
+      return result;
+    },
     async logout({ signal } = {}) {
       const current = token;
       if (current === undefined) return undefined;
@@ -170,17 +169,10 @@ export function createClient(options: ClientOptions): NewsForumClient {
       return result;
     },
     async changePassword(oldPassword, newPassword, { signal } = {}) {
-      const sent = token;
-      // Not retried: after a lost answer the token sent is revoked and a retry could only fail.
+      // Not retried: after a lost answer the token sent is revoked and a retry could only fail (see the README).
       const result = await send({ method: 'put', path: '/me/password', body: { oldPassword, newPassword }, idempotent: false, signal });
       if (result.data) setToken(result.data.token);
-      if (!result.error || (result.error.code !== 'network_error' && result.error.code !== 'timeout')) return result;
-      // The answer was lost. If the change was made, the token sent is revoked: signing in with the new password
-      // tells, and keeps the new session as the answer would have. If it was not, the error stands.
-      const account = sent === undefined ? undefined : tokenClaims(sent)?.login;
-      if (typeof account !== 'string') return result;
-      const session = await login(account, newPassword, { signal });
-      return session.data ? session : result;
+      return result;
     },
     info: ({ signal } = {}) => send({ method: 'get', path: '/', idempotent: true, signal }),
     me: ({ signal } = {}) => send({ method: 'get', path: '/me', idempotent: true, signal }),

@@ -152,14 +152,12 @@ describe('REST through the SDK against the real server', () => {
     expect(ok(await forum.client().login('pat', 'pat-password-2')).user.login).toBe('pat');
   });
 
-  it('a password change whose answer is lost still leaves the client signed in, with the new session', async () => {
+  it('a password change whose answer is lost: signing in with the new password tells whether it was made', async () => {
     ok(await anon.users.create('lou', { password: 'lou-password-1' }));
     // The server takes the change; its answer never reaches the client.
-    let lost = 0;
     const losing: typeof fetch = async (input, init) => {
       const response = await fetch(input, init);
       if (String(input instanceof Request ? input.url : input).endsWith('/api/me/password')) {
-        lost++;
         await response.arrayBuffer();
         throw new TypeError('fetch failed');
       }
@@ -168,23 +166,12 @@ describe('REST through the SDK against the real server', () => {
     const lou = forum.client({ fetch: losing });
     ok(await lou.login('lou', 'lou-password-1'));
     const before = lou.token;
-    const session = ok(await lou.changePassword('lou-password-1', 'lou-password-2'));
-    expect(lost).toBe(1);
+    expect((await lou.changePassword('lou-password-1', 'lou-password-2')).error?.code).toBe('network_error');
+    // The token held is revoked now; signing in does not send it, so it is not refused for it.
+    expect((await lou.me()).error?.status).toBe(401);
+    const session = ok(await lou.login('lou', 'lou-password-2'));
     expect(lou.token).toBe(session.token);
     expect(lou.token).not.toBe(before);
     expect(ok(await lou.me()).login).toBe('lou');
-    const revoked = forum.client({ token: before });
-    expect((await revoked.me()).error?.status).toBe(401);
-    // A client holding a revoked token signs in again: the sign-in does not send it.
-    expect(ok(await revoked.login('lou', 'lou-password-2')).user.login).toBe('lou');
-    // Lost on its way out instead, the change was not made: the error stands and the token still works.
-    const offline: typeof fetch = async (input, init) => {
-      if (String(input instanceof Request ? input.url : input).endsWith('/api/me/password')) throw new TypeError('fetch failed');
-      return fetch(input, init);
-    };
-    const kept = forum.client({ fetch: offline, token: lou.token });
-    const failed = await kept.changePassword('lou-password-2', 'lou-password-3');
-    expect(failed.error?.code).toBe('network_error');
-    expect(ok(await kept.me()).login).toBe('lou');
   });
 });
