@@ -73,8 +73,9 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   app.use(async (req, res, next) => {
     const address = limitKey(req.ip);
     await services.limits.enforce('requestsPerIp', address);
-    // What sends a body it serialized notes its size; a large one costs more than one request.
-    res.once('finish', () => chargeAnswer(services.limits, address, Number(res.locals.answerBytes ?? 0)));
+    // What sends a body it made counts its size before sending it: a large one costs more than one request, also to a
+    // client that never reads it.
+    res.locals.chargeAnswer = (bytes: number) => chargeAnswer(services.limits, address, bytes);
     next();
   });
   app.use('/api', jsonBody(services.limits.settings.bodyBytes));

@@ -74,7 +74,7 @@ function send(res: Response, reply: Reply<OperationId>): void {
   if (reply.body === undefined) return void res.end();
   // As res.json serializes it; its size is what the answer costs (see policy/answer-cost.ts).
   const json = JSON.stringify(reply.body);
-  res.locals.answerBytes = Buffer.byteLength(json);
+  res.locals.chargeAnswer?.(Buffer.byteLength(json));
   if (!res.hasHeader('Content-Type')) res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.send(json);
 }

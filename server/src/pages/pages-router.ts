@@ -25,6 +25,8 @@ function sortOf(value: unknown): PostSort {
 }
 
 function sendHtml(res: Response, status: number, body: string): void {
+  // Pages of the longest posts and comments run to megabytes: they cost as the API's answers do.
+  res.locals.chargeAnswer?.(Buffer.byteLength(body));
   res.status(status).setHeader('Content-Type', 'text/html; charset=utf-8').setHeader('Cache-Control', 'no-cache').send(body);
 }
 
@@ -114,8 +116,10 @@ export function createPagesRouter(services: Services, bundlePath: string | undef
       reading = undefined;
     });
     const posts = await reading;
+    const xml = sitemapXml(baseUrl(req, services), posts);
+    res.locals.chargeAnswer?.(Buffer.byteLength(xml));
     res.status(200).setHeader('Content-Type', 'application/xml; charset=utf-8').setHeader('Cache-Control', 'no-cache');
-    res.send(sitemapXml(baseUrl(req, services), posts));
+    res.send(xml);
   });
 
   return router;

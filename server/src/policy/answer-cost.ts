@@ -17,3 +17,14 @@ export function chargeAnswer(limits: Limits, address: string, bytes: number): vo
   const points = Math.floor(bytes / BYTES_PER_REQUEST);
   if (points > 0) limits.charge('requestsPerIp', address, points).catch(() => undefined);
 }
+
+/**
+ * About how many bytes a socket snapshot of posts or comments takes, from
+ * its texts (serializing it a second time to know would cost what is
+ * charged for): at least what JSON needs for them.
+ */
+export function snapshotBytes(items: readonly { title?: string; url?: string | null; text?: string | null }[]): number {
+  let bytes = 0;
+  for (const item of items) bytes += 256 + (item.title?.length ?? 0) + (item.url?.length ?? 0) + (item.text?.length ?? 0);
+  return bytes;
+}

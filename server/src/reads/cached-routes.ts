@@ -47,7 +47,7 @@ export class CachedRoutes {
     const answer = page && cachedAnswer(req, page.body);
     if (!page || !answer) return next();
     res.locals.operationId = page.operationId;
-    if (answer.status === 200) res.locals.answerBytes = page.body.json.length;
+    if (answer.status === 200) res.locals.chargeAnswer?.(page.body.json.length);
     for (const [name, value] of answer.headers) res.setHeader(name, value);
     res.status(answer.status).end(answer.payload);
   };

@@ -1,3 +1,4 @@
+import { limitKey } from '../policy/client-address.js';
 import type { ForumServer, ForumSocket } from './forum-socket.js';
 
 /** How much a socket may hold unsent, and for how long. */
@@ -8,8 +9,10 @@ export interface UnsentLimits {
   graceMs: number;
   /** Unsent bytes after which a socket goes at once: above the largest snapshot (100 posts of 40,000 four-byte characters, 16 MB). */
   hardMaxBytes: number;
-  /** Unsent bytes the sockets of one address may hold together before its sockets' subscriptions are refused. */
+  /** Unsent bytes the sockets of one client (its address; an IPv6 one by its /64) may hold together before its subscriptions are refused. */
   maxBytesPerAddress: number;
+  /** Unsent bytes all sockets of the node may hold together before every new subscription is refused. */
+  maxBytesPerNode: number;
 }
 
 export const DEFAULT_UNSENT_LIMITS: UnsentLimits = {
@@ -17,6 +20,7 @@ export const DEFAULT_UNSENT_LIMITS: UnsentLimits = {
   graceMs: 10_000,
   hardMaxBytes: 32 * 1024 * 1024,
   maxBytesPerAddress: 32 * 1024 * 1024,
+  maxBytesPerNode: 256 * 1024 * 1024,
 };
 const CHECK_MS = 500;
 
@@ -40,11 +44,19 @@ export function unsentBytes(socket: ForumSocket): number {
   return bytes;
 }
 
-/** Bytes unsent to the sockets of `address` among `sockets`: what one client's many sockets hold adds up. */
-export function unsentToAddress(sockets: Iterable<ForumSocket>, address: string): number {
-  let bytes = 0;
-  for (const socket of sockets) if (socket.data.address === address) bytes += unsentBytes(socket);
-  return bytes;
+/**
+ * Bytes unsent to the sockets of one client among `sockets` (those whose
+ * address has `key`, as the request limits group addresses), and to all of
+ * them: what many sockets hold adds up.
+ */
+export function unsentTotals(sockets: Iterable<ForumSocket>, key: string): { client: number; all: number } {
+  const totals = { client: 0, all: 0 };
+  for (const socket of sockets) {
+    const bytes = unsentBytes(socket);
+    totals.all += bytes;
+    if (limitKey(socket.data.address) === key) totals.client += bytes;
+  }
+  return totals;
 }
 
 /**

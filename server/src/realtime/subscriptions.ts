@@ -12,12 +12,13 @@ import {
 } from '@news-forum/protocol';
 import { moderatorsRoom, publicComment, publicPost } from '../moderation/visibility.js';
 import { schemaValidator } from '../openapi/validation.js';
+import { chargeAnswer, snapshotBytes } from '../policy/answer-cost.js';
 import { limitKey } from '../policy/client-address.js';
 import { ProblemError } from '../problem/problem-error.js';
 import { toProblem } from '../problem/to-problem.js';
 import { heldComments, heldPosts } from '../reads/held-pages.js';
 import type { Services } from '../services.js';
-import { type UnsentLimits, unsentToAddress } from './backpressure.js';
+import { type UnsentLimits, unsentTotals } from './backpressure.js';
 import type { ForumSocket } from './forum-socket.js';
 import { BATCHED_POSTS_ROOM, DELTA_POSTS_ROOM, PATCH_POSTS_ROOM, type Relays, SINGLE_POSTS_ROOM } from './relays.js';
 
@@ -87,7 +88,7 @@ export function handleSubscriptions(
   socket: ForumSocket,
   services: Services,
   relays: Pick<Relays, 'patchesSubscribed'>,
-  unsent: Pick<UnsentLimits, 'maxBytesPerAddress'>,
+  unsent: Pick<UnsentLimits, 'maxBytesPerAddress' | 'maxBytesPerNode'>,
 ): void {
   // Each event may read the database: count it per socket and against the client's HTTP budget.
   const limited = async () =>
@@ -140,9 +141,13 @@ export function handleSubscriptions(
     onTopic<SubscribeAck>('Too many subscriptions', async (topic, ack) => {
       // Each snapshot is queued whole for its socket: sockets that subscribe and never read would make the node hold
       // a snapshot apiece (tens of MB each on a page of the longest posts) until it ran out of memory. What one address
-      // holds unsent is bounded; its readers subscribe again once they have read.
-      if (unsentToAddress(socket.nsp.sockets.values(), socket.data.address) > unsent.maxBytesPerAddress) {
+      // holds unsent is bounded, and so is what the node holds for everyone; readers subscribe again once read.
+      const held = unsentTotals(socket.nsp.sockets.values(), limitKey(socket.data.address));
+      if (held.client > unsent.maxBytesPerAddress) {
         return ack(refusal(new ProblemError('rate-limited', 'Too much already sent to this address is unread: read it first')));
+      }
+      if (held.all > unsent.maxBytesPerNode) {
+        return ack(refusal(new ProblemError('unavailable', 'This node holds too much unsent: subscribe again shortly')));
       }
       const room = roomOf(topic);
       // Views of one socket share the posts room: a failed snapshot must not drop the others.
@@ -159,7 +164,10 @@ export function handleSubscriptions(
         // from now on this socket is sent each post whole before its patches.
         if (topic.topic === 'posts' && socket.data.batch === 'patches' && !socket.data.moderator) relays.patchesSubscribed();
         await joined;
-        ack(await snapshot(services, topic, socket));
+        const answer = await snapshot(services, topic, socket);
+        ack(answer);
+        // A snapshot of the longest posts is megabytes: it costs the address as a REST page of them does.
+        if (answer.ok) chargeAnswer(services.limits, limitKey(socket.data.address), snapshotBytes(answer.snapshot));
       } catch (error) {
         if (!wasIn) await leaveAll(socket, topic);
         ack(refusal(error));

@@ -171,6 +171,17 @@ test('an answer costs a request per 64 KiB of its body: pages of the longest pos
     const small = [];
     for (let i = 0; i < 20; i++) small.push(await read('10.0.2.4', 'sort=new&limit=1'));
     expect(small.every((status) => status === 200)).toBe(true);
+    // The HTML page of a post whose text HTML escapes (240 KB for 40,000 quotes) costs as the API's answers do.
+    const quoted = await server.call('POST', '/api/posts', {
+      token: writer,
+      body: { title: 'quoted', text: '"'.repeat(40_000) },
+      headers: { 'x-forwarded-for': '10.0.2.1' },
+    });
+    const html = [];
+    for (let i = 0; i < 14; i++)
+      html.push((await server.call('GET', `/p/${quoted.body.id}`, { headers: { 'x-forwarded-for': '10.0.2.5' } })).status);
+    expect(html.slice(0, 10)).toEqual(Array(10).fill(200));
+    expect(html.at(-1)).toBe(429);
   } finally {
     await server.cleanup();
   }

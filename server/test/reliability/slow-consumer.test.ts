@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { overLimits, unsentBytes, unsentToAddress } from '../../src/realtime/backpressure.js';
+import { overLimits, unsentBytes, unsentTotals } from '../../src/realtime/backpressure.js';
 import { eventually } from '../support/live-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -17,9 +17,9 @@ afterAll(async () => {
   await t.cleanup();
 });
 
-/** A raw socket.io client, connected (to `server`, by default the file's). */
-async function rawClient(server: TestServer = t): Promise<{ ws: WebSocket; frames: string[] }> {
-  const ws = new WebSocket(`${server.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
+/** A raw socket.io client, connected (to `server`, by default the file's, from `localAddress`, by default 127.0.0.1). */
+async function rawClient(server: TestServer = t, localAddress?: string): Promise<{ ws: WebSocket; frames: string[] }> {
+  const ws = new WebSocket(`${server.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`, { localAddress });
   const frames: string[] = [];
   ws.on('message', (data) => {
     const frame = String(data);
@@ -112,7 +112,17 @@ describe('sockets of one address that subscribe and never read', () => {
   beforeAll(async () => {
     // Single sockets may hold a lot for long here: only what one address holds together is in question.
     node = await startTestServer({
-      gateway: { unsent: { maxBytes: 64 * 1024 * 1024, graceMs: 60_000, hardMaxBytes: 64 * 1024 * 1024, maxBytesPerAddress: 1024 * 1024 } },
+      // The request limit as shipped (600 a minute); writes out of the way of the set-up's hundred posts.
+      limits: { requestsPerIp: { max: 600, windowMs: 60_000 }, writesPerUser: { max: 1_000, windowMs: 60_000 } },
+      gateway: {
+        unsent: {
+          maxBytes: 64 * 1024 * 1024,
+          graceMs: 60_000,
+          hardMaxBytes: 64 * 1024 * 1024,
+          maxBytesPerAddress: 1024 * 1024,
+          maxBytesPerNode: 1024 * 1024,
+        },
+      },
     });
     const writer = await node.signUp('long-writer');
     // Posts of the longest text in four-byte characters: a snapshot of 100 of them is 16 MB.
@@ -127,14 +137,13 @@ describe('sockets of one address that subscribe and never read', () => {
     await node.cleanup();
   });
 
-  test('are refused further snapshots (429) once what they hold unsent passes the limit, until it is read', async () => {
+  test('are refused further snapshots (429) once what they hold unsent passes the limit, until it is read; others, while the node holds too much (503)', async () => {
     const io = node.server.gateway.io;
     const first = await rawClient(node);
     silent.push(first.ws);
     first.ws.send('420["subscribe",{"topic":"posts","sort":"new","limit":100}]');
     first.ws.pause();
-    const address = () => [...io.of('/').sockets.values()][0]!.data.address;
-    await eventually(() => unsentToAddress(io.of('/').sockets.values(), address()) > 1024 * 1024, 10_000, 'the snapshot held unsent');
+    await eventually(() => unsentTotals(io.of('/').sockets.values(), '127.0.0.1').client > 1024 * 1024, 10_000, 'the snapshot held unsent');
 
     const second = await rawClient(node);
     silent.push(second.ws);
@@ -142,13 +151,35 @@ describe('sockets of one address that subscribe and never read', () => {
     await eventually(() => second.frames.some((f) => f.startsWith('431')), 10_000, 'the answer');
     const refused = JSON.parse(second.frames.find((f) => f.startsWith('431'))!.slice(3))[0];
     expect(refused).toMatchObject({ ok: false, error: { status: 429, detail: expect.stringMatching(/unread/) } });
+    // Another client, while the node as a whole holds more than it may: refused too, for now.
+    const other = await rawClient(node, '127.0.0.2');
+    silent.push(other.ws);
+    other.ws.send('421["subscribe",{"topic":"posts","sort":"new","limit":5}]');
+    await eventually(() => other.frames.some((f) => f.startsWith('431')), 10_000, 'the answer');
+    expect(JSON.parse(other.frames.find((f) => f.startsWith('431'))!.slice(3))[0]).toMatchObject({ ok: false, error: { status: 503 } });
 
     // The silent one gone, the same address subscribes again.
     first.ws.terminate();
-    await eventually(() => io.of('/').sockets.size === 1, 10_000, 'the silent socket to go');
+    await eventually(() => io.of('/').sockets.size === 2, 10_000, 'the silent socket to go');
     second.ws.send('422["subscribe",{"topic":"posts","sort":"new","limit":5}]');
     await eventually(() => second.frames.some((f) => f.startsWith('432')), 10_000, 'the answer');
     expect(JSON.parse(second.frames.find((f) => f.startsWith('432'))!.slice(3))[0]).toMatchObject({ ok: true });
-    expect(io.of('/').sockets.size).toBe(1);
+    expect(io.of('/').sockets.size).toBe(2);
+  }, 60_000);
+
+  test('a client that reads its snapshots pays for their size: pages of the longest posts soon meet its request limit', async () => {
+    const reader = await rawClient(node, '127.0.0.3');
+    silent.push(reader.ws);
+    const answers: boolean[] = [];
+    for (let n = 10; n < 18; n++) {
+      reader.ws.send(`42${n}["subscribe",{"topic":"posts","sort":"new","limit":100}]`);
+      await eventually(() => reader.frames.some((f) => f.startsWith(`43${n}`)), 20_000, 'the answer');
+      answers.push(JSON.parse(reader.frames.find((f) => f.startsWith(`43${n}`))!.slice(4))[0].ok);
+      reader.ws.send(`42${n + 50}["unsubscribe",{"topic":"posts","sort":"new","limit":100}]`);
+      await eventually(() => reader.frames.some((f) => f.startsWith(`43${n + 50}`)), 20_000, 'the unsubscription');
+    }
+    // About 8 MB each by its texts (the request limit is 600 a minute): after a few, refused.
+    expect(answers.slice(0, 3)).toEqual([true, true, true]);
+    expect(answers.at(-1)).toBe(false);
   }, 60_000);
 });
