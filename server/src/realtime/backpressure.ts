@@ -1,5 +1,5 @@
-import { limitKey } from '../policy/client-address.js';
 import type { ForumServer, ForumSocket } from './forum-socket.js';
+import type { UnsentLedger } from './unsent-ledger.js';
 
 /** How much a socket may hold unsent, and for how long. */
 export interface UnsentLimits {
@@ -45,21 +45,6 @@ export function unsentBytes(socket: ForumSocket): number {
 }
 
 /**
- * Bytes unsent to the sockets of one client among `sockets` (those whose
- * address has `key`, as the request limits group addresses), and to all of
- * them: what many sockets hold adds up.
- */
-export function unsentTotals(sockets: Iterable<ForumSocket>, key: string): { client: number; all: number } {
-  const totals = { client: 0, all: 0 };
-  for (const socket of sockets) {
-    const bytes = unsentBytes(socket);
-    totals.all += bytes;
-    if (limitKey(socket.data.address) === key) totals.client += bytes;
-  }
-  return totals;
-}
-
-/**
  * Whether a socket that has held `unsent` bytes since `overSince` (undefined
  * when it was last under `maxBytes`) must go at `now`.
  */
@@ -78,14 +63,17 @@ export function overLimits(
  * `limits` allow: a client that stops reading would otherwise make the
  * server hold every change for it. A client that reads slowly keeps its
  * socket while it comes back under `maxBytes` within `graceMs`. It resyncs
- * when it connects again. Returns the stop function.
+ * when it connects again. Each check also counts, in `ledger`, what every
+ * client and the node hold. Returns the stop function.
  */
-export function limitUnsent(io: ForumServer, limits: UnsentLimits): () => void {
+export function limitUnsent(io: ForumServer, limits: UnsentLimits, ledger: UnsentLedger): () => void {
   const overSince = new WeakMap<ForumSocket, number>();
   const timer = setInterval(() => {
     const now = Date.now();
+    ledger.reset();
     for (const socket of io.of('/').sockets.values()) {
       const unsent = unsentBytes(socket);
+      ledger.count(socket, unsent);
       if (unsent <= limits.maxBytes) {
         overSince.delete(socket);
         continue;

@@ -13,6 +13,7 @@ import { attachRedis, type RedisLink } from './redis.js';
 import { startRelays } from './relays.js';
 import { handleSubscriptions } from './subscriptions.js';
 import { endWithToken } from './token-expiry.js';
+import { UnsentLedger } from './unsent-ledger.js';
 
 export interface GatewayOptions {
   /** Window in which changes to one document are coalesced; default 50 ms. */
@@ -69,12 +70,13 @@ export async function attachGateway(http: HttpServer, services: Services, option
     batch: { maxMs: options.batchMs ?? 50, costFactor: options.batchCostFactor ?? BATCH_COST_FACTOR },
   });
   const unsent = { ...DEFAULT_UNSENT_LIMITS, ...options.unsent };
+  const ledger = new UnsentLedger();
   io.on('connection', (socket) => {
     presence.join(socket);
     endWithToken(socket);
-    handleSubscriptions(socket, services, relays, unsent);
+    handleSubscriptions(socket, services, relays, { limits: unsent, ledger });
   });
-  const stopLimit = limitUnsent(io, unsent);
+  const stopLimit = limitUnsent(io, unsent, ledger);
   readiness.set('feed', () => relays.ready());
 
   return {

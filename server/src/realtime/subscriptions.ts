@@ -18,9 +18,10 @@ import { ProblemError } from '../problem/problem-error.js';
 import { toProblem } from '../problem/to-problem.js';
 import { heldComments, heldPosts } from '../reads/held-pages.js';
 import type { Services } from '../services.js';
-import { type UnsentLimits, unsentTotals } from './backpressure.js';
+import type { UnsentLimits } from './backpressure.js';
 import type { ForumSocket } from './forum-socket.js';
 import { BATCHED_POSTS_ROOM, DELTA_POSTS_ROOM, PATCH_POSTS_ROOM, type Relays, SINGLE_POSTS_ROOM } from './relays.js';
+import type { UnsentLedger } from './unsent-ledger.js';
 
 /** The posts room of each way a reader takes changes of posts (`auth.batch`). */
 const BATCH_ROOMS = { none: SINGLE_POSTS_ROOM, changes: BATCHED_POSTS_ROOM, deltas: DELTA_POSTS_ROOM, patches: PATCH_POSTS_ROOM };
@@ -88,7 +89,7 @@ export function handleSubscriptions(
   socket: ForumSocket,
   services: Services,
   relays: Pick<Relays, 'patchesSubscribed'>,
-  unsent: Pick<UnsentLimits, 'maxBytesPerAddress' | 'maxBytesPerNode'>,
+  unsent: { limits: Pick<UnsentLimits, 'maxBytesPerAddress' | 'maxBytesPerNode'>; ledger: UnsentLedger },
 ): void {
   // Each event may read the database: count it per socket and against the client's HTTP budget.
   const limited = async () =>
@@ -142,11 +143,11 @@ export function handleSubscriptions(
       // Each snapshot is queued whole for its socket: sockets that subscribe and never read would make the node hold
       // a snapshot apiece (tens of MB each on a page of the longest posts) until it ran out of memory. What one address
       // holds unsent is bounded, and so is what the node holds for everyone; readers subscribe again once read.
-      const held = unsentTotals(socket.nsp.sockets.values(), limitKey(socket.data.address));
-      if (held.client > unsent.maxBytesPerAddress) {
+      const held = unsent.ledger.held(socket);
+      if (held.client > unsent.limits.maxBytesPerAddress) {
         return ack(refusal(new ProblemError('rate-limited', 'Too much already sent to this address is unread: read it first')));
       }
-      if (held.all > unsent.maxBytesPerNode) {
+      if (held.all > unsent.limits.maxBytesPerNode) {
         return ack(refusal(new ProblemError('unavailable', 'This node holds too much unsent: subscribe again shortly')));
       }
       const room = roomOf(topic);
@@ -166,8 +167,13 @@ export function handleSubscriptions(
         await joined;
         const answer = await snapshot(services, topic, socket);
         ack(answer);
-        // A snapshot of the longest posts is megabytes: it costs the address as a REST page of them does.
-        if (answer.ok) chargeAnswer(services.limits, limitKey(socket.data.address), snapshotBytes(answer.snapshot));
+        if (answer.ok) {
+          // Held unsent from now until the next count; and a snapshot of the longest posts, megabytes, costs the
+          // address as a REST page of them does.
+          const bytes = snapshotBytes(answer.snapshot);
+          unsent.ledger.count(socket, bytes);
+          chargeAnswer(services.limits, limitKey(socket.data.address), bytes);
+        }
       } catch (error) {
         if (!wasIn) await leaveAll(socket, topic);
         ack(refusal(error));
