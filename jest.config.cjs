@@ -13,4 +13,5 @@ module.exports = {
   // to exit gracefully" (in a run traced that said so, both workers held nothing after their last file but their
   // three pipes to Jest: only their heaps). A worker whose heap has grown past this after a file is replaced.
   workerIdleMemoryLimit: '384MB',
+  testSequencer: '<rootDir>/scripts/test-sequencer.cjs',
 };
