@@ -287,7 +287,7 @@ describe('registration', () => {
     90_000,
   );
 
-  test("sidekick registration: a Redis outage leaves the node registered and healthy to the image's HEALTHCHECK, since every node shares Redis and still serves", async () => {
+  test("sidekick registration: a Redis outage leaves the node registered and healthy to the image's HEALTHCHECK, since every node shares Redis and still serves; the balancer keeps every node, however often /readyz is probed through it", async () => {
     const node = await cluster.addNode({ registration: 'sidekick' });
     const key = `${UPSTREAM}${node.name}`;
     const readiness = async () => {
@@ -299,6 +299,21 @@ describe('registration', () => {
       await cluster.redis.kill();
       await waitFor(async () => (await readiness()).status === 503, 'the node not ready without Redis', 15_000);
       expect((await readiness()).checks).toMatchObject({ redis: 'fail', store: 'ok' });
+      const running = cluster.nodes.filter((n) => n.pid !== undefined);
+      await waitFor(
+        async () => (await Promise.all(running.map((n) => fetch(`${n.url}/readyz`)))).every((r) => r.status === 503),
+        'every node not ready without Redis',
+        15_000,
+      );
+      // A node's own 503 passes through the balancer and leaves the node in: two probes of /readyz through it took
+      // every node out for everyone (max_fails=1 counted them), and all got "No forum node answered".
+      const { lb } = cluster.info();
+      for (const address of SOURCE_ADDRESSES.slice(0, 2)) {
+        const probe = await httpGet(`${lb}/readyz`, { localAddress: address });
+        expect({ status: probe.status, checks: JSON.parse(probe.body).checks }).toMatchObject({ status: 503, checks: { redis: 'fail' } });
+      }
+      const reads = await Promise.all(SOURCE_ADDRESSES.slice(0, 8).map((address) => httpGet(`${lb}/api`, { localAddress: address })));
+      expect(reads.map((answer) => answer.status)).toEqual(reads.map(() => 200));
       // The sidekick asks every TTL/3: a whole TTL is three of its checks.
       await new Promise((resolve) => setTimeout(resolve, TEST_TTL_SECONDS * 1000));
       expect(await etcd.get(key).string()).toBe(node.address);
