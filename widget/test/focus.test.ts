@@ -118,6 +118,30 @@ describe('keyboard focus, when the control that had it goes away', () => {
     await page.context().close();
   }, 60_000);
 
+  test('returns to Edit when an edit is saved, and to "Flagged" when a flag is sent, by keyboard', async () => {
+    const post = await fixture.env.post(lee, 'Edits and flags');
+    const { page, forum, problems } = await open();
+    const mine = await commentOn(forum, post);
+    await lee.comments.create(post.id, { text: 'Worth a flag' });
+    await mine.getByRole('button', { name: 'Edit' }).click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type(' (edited by keyboard)');
+    await page.keyboard.press('Tab');
+    await focusOn(page, /^button\.primary:Save/);
+    await page.keyboard.press('Enter');
+    await mine.getByText('Top comment (edited by keyboard)').waitFor();
+    await focusOn(page, 'button.link:Edit');
+    const theirs = forum.locator('.comment').filter({ hasText: 'Worth a flag' });
+    await theirs.getByRole('button', { name: 'Flag' }).click();
+    await theirs.getByLabel('Why flag this?').selectOption('spam');
+    await page.keyboard.press('Tab');
+    await focusOn(page, /^button\.primary:Flag/);
+    await page.keyboard.press('Enter');
+    await focusOn(page, 'span.flagged:Flagged');
+    expect(problems.errors).toEqual([]);
+    await page.context().close();
+  }, 60_000);
+
   test('goes to the order of the list when the opened post is deleted', async () => {
     const { page, forum, problems } = await open();
     await forum.getByRole('button', { name: 'Submit a post' }).click();

@@ -114,6 +114,25 @@ describe('presence and replies in the widget', () => {
     expect(problems.errors).toEqual([]);
   }, 60_000);
 
+  test('on a phone, the list of replies stays on screen and a reply of one long word wraps in it', async () => {
+    const word = 'W'.repeat(300);
+    await replied('phoner', 'longworder', word);
+    const { page, problems } = await openPage(fixture.browser, { viewport: { width: 360, height: 740 } });
+    await widgetOnly(page);
+    await signIn(page, 'phoner');
+    const forum = page.locator('news-forum');
+    await forum.getByRole('button', { name: 'Replies to you, 1 unread' }).click();
+    const list = forum.getByRole('region', { name: 'Replies to you' });
+    const item = list.getByRole('button', { name: /^longworder replied:/ });
+    await item.waitFor();
+    const [box, itemBox] = [(await list.boundingBox())!, (await item.boundingBox())!];
+    // Its left edge was at -56 px, out of reach; the reply's line ran 1,600 px wide, its start out of sight.
+    expect({ left: box.x >= 0, right: box.x + box.width <= 360 }).toEqual({ left: true, right: true });
+    expect(itemBox.width).toBeLessThanOrEqual(box.width);
+    expect(await item.evaluate((button) => getComputedStyle(button).textAlign)).toBe('start');
+    expect(problems.errors).toEqual([]);
+  }, 60_000);
+
   test('a list on its way when a reply comes live does not take the reply back from the count', async () => {
     const { reply } = await replied('cat', 'dan', 'First.');
     const { page, problems } = await openPage(fixture.browser);

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { openPage } from './support/browser.js';
-import { useDemoAndBrowser } from './support/fixture.js';
+import { signIn, useDemoAndBrowser } from './support/fixture.js';
 import { text, waitFor } from './support/wait.js';
 
 const fixture = useDemoAndBrowser();
@@ -91,5 +91,61 @@ describe('user text', () => {
     await item.getByRole('button', { name: 'Injected live', exact: true }).waitFor();
     expect(await forum.locator('a[href^="javascript"]').count()).toBe(0);
     expect(problems).toEqual({ errors: [], dialogs: [] });
+  }, 30_000);
+
+  test("a right-to-left override in a title does not reach the link's domain shown after it", async () => {
+    const spoofer = await fixture.env.user('spoofer');
+    // Read backwards, "gro.elpmaxe" is example.org: with the override running on, the row read "(tset.live) example.org".
+    const post = await fixture.env.post(spoofer, 'Totally safe link \u202Egro.elpmaxe', { url: 'https://evil.test/' });
+    const { page, problems } = await openPage(fixture.browser);
+    await page.goto(`${fixture.env.url}/`);
+    const domain = page.locator('news-forum').locator(`.post[data-id="${post.id}"] .domain`);
+    await text(domain, '(evil.test)');
+    // Where its first and last characters are drawn: left to right, "(" before ")".
+    const [first, last] = await domain.evaluate((span) => {
+      // Lit renders "(", the hostname and ")" as text nodes of their own.
+      const texts = [...span.childNodes].filter((node) => node.nodeType === Node.TEXT_NODE && node.textContent);
+      const at = (node: Node, offset: number) => {
+        const range = document.createRange();
+        range.setStart(node, offset);
+        range.setEnd(node, offset + 1);
+        return range.getBoundingClientRect().left;
+      };
+      const end = texts.at(-1)!;
+      return [at(texts[0]!, 0), at(end, end.textContent!.length - 1)];
+    });
+    expect(first).toBeLessThan(last);
+    expect(problems.errors).toEqual([]);
+  }, 30_000);
+
+  test('a display name without a space in it stays within a phone-wide page: the page does not scroll sideways', async () => {
+    const client = fixture.env.client();
+    const { error } = await client.users.create('longname', { password: 'longname-password', displayName: 'X'.repeat(64) });
+    expect(error).toBeUndefined();
+    const { page, problems } = await openPage(fixture.browser, { viewport: { width: 360, height: 740 } });
+    await page.goto(`${fixture.env.url}/`);
+    await signIn(page, 'longname');
+    await page.locator('news-forum').getByText('X'.repeat(64)).waitFor();
+    const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, window: window.innerWidth }));
+    expect(widths.page).toBeLessThanOrEqual(widths.window);
+    expect(problems.errors).toEqual([]);
+  }, 30_000);
+
+  test("on a right-to-left page, the element's English words keep their order; an Arabic title takes its own direction", async () => {
+    const poster = await fixture.env.user('arabic');
+    const post = await fixture.env.post(poster, 'مرحبا بالعالم');
+    const { page, problems } = await openPage(fixture.browser);
+    await page.goto(`${fixture.env.url}/`);
+    await page.evaluate(() => document.documentElement.setAttribute('dir', 'rtl'));
+    const forum = page.locator('news-forum');
+    const title = forum.locator(`.post[data-id="${post.id}"] [part="title"]`);
+    await title.waitFor();
+    // It read "minutes ago 6" and "comments 4" there.
+    expect(await forum.locator('[part="base"]').evaluate((base) => [getComputedStyle(base).direction, base.getAttribute('lang')])).toEqual([
+      'ltr',
+      'en',
+    ]);
+    expect(await title.evaluate((element) => getComputedStyle(element).unicodeBidi)).toBe('plaintext');
+    expect(problems.errors).toEqual([]);
   }, 30_000);
 });

@@ -128,7 +128,8 @@ export class NewsForum extends LitElement {
     const theme = this.theme === 'light' || this.theme === 'dark' ? this.theme : 'auto';
     // An address attribute the element cannot use (see SessionController.refuse).
     const unusable = ui.session.base === '' ? 'api' : ui.page.state === 'unusable' ? 'page' : undefined;
-    return html`<div part="base" class="base ${theme}">
+    // Its words are English, laid out left to right on any page; what readers wrote takes its own direction (styles).
+    return html`<div part="base" class="base ${theme}" dir="ltr" lang="en">
       ${header(ui)}
       <p class="sr-only" role="status" aria-live="polite">${announcement}</p>
       ${

@@ -61,6 +61,7 @@ export const styles = css`
   }
 
   .header {
+    position: relative;
     display: flex;
     flex-wrap: wrap;
     align-items: center;
@@ -103,6 +104,17 @@ export const styles = css`
   .who {
     color: var(--_muted);
     font-size: 0.9em;
+    overflow-wrap: anywhere;
+  }
+  /*
+   * What readers wrote takes the direction of its own first letters, and no
+   * control character in it (a right-to-left override) reaches past it: a
+   * title could otherwise turn the link's domain shown after it around.
+   */
+  .title,
+  .text,
+  strong {
+    unicode-bidi: plaintext;
   }
   .status-detail,
   .notice {

@@ -2,9 +2,6 @@ import { css } from 'lit';
 
 /** Styles of the parts loaded on first use: the forms, and a post with its discussion. */
 export const partStyles = css`
-  .notifications {
-    position: relative;
-  }
   .unread-count {
     display: inline-block;
     min-width: 1.4em;
@@ -15,11 +12,12 @@ export const partStyles = css`
     font-size: 0.8em;
     text-align: center;
   }
+  /* Under the header, at its end and within its width: the button it opens from may sit near the start on a phone. */
   .notification-list {
     position: absolute;
     right: 0;
     z-index: 1;
-    width: min(22rem, 90vw);
+    width: min(22rem, 100%);
     max-height: 20rem;
     overflow: auto;
     padding: var(--_gap);
@@ -34,6 +32,10 @@ export const partStyles = css`
   }
   .notification-list li {
     padding: 0.25em 0;
+  }
+  .notification-list li button {
+    text-align: start;
+    overflow-wrap: anywhere;
   }
   .notification-list li.unread button {
     font-weight: 600;

@@ -153,6 +153,8 @@ export class ModerationController extends Controller {
     const { session } = this.ui;
     const { forum } = session;
     if (!forum || this.busy) return;
+    // The form sent, which goes once it succeeds: focus returns to the button that opened it.
+    const form = event && this.open;
     this.busy = true;
     this.changed();
     const signal = session.signal();
@@ -165,6 +167,7 @@ export class ModerationController extends Controller {
     this.open = undefined;
     this.error = undefined;
     onDone?.();
+    if (form) this.ui.focus.request(`moderation-button:${form}`);
     this.ui.notices.announce(done);
     this.changed();
   }

@@ -36,9 +36,11 @@ function visibilityButtons(
   return item.hiddenBy === 'flags' ? html`${hideButton} ${restoreButton}` : restoreButton;
 }
 
-/** Flag, or that this reader flagged it: flagging again would count nothing. */
+/** Flag, or that this reader flagged it: flagging again would count nothing. "Flagged" takes the focus Flag had. */
 function flagButton(m: ModerationController, id: string, key: ModerationKey): TemplateResult {
-  return m.flagged.has(id) ? html`<span class="flagged" part="flagged">Flagged</span>` : toggleButton(m, key, 'Flag');
+  return m.flagged.has(id)
+    ? html`<span class="flagged" part="flagged" tabindex="-1" data-focus="moderation-button:${key}">Flagged</span>`
+    : toggleButton(m, key, 'Flag');
 }
 
 function error(m: ModerationController): TemplateResult | typeof nothing {
