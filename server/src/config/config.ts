@@ -439,7 +439,16 @@ export function loadConfig(env: Env = process.env): Config {
   const listenHost = host(env);
   const instanceName = read(env, 'INSTANCE_NAME') ?? hostname();
   const registration = etcd(env, listenHost, instanceName);
+  const redisUrl = url(env, 'REDIS_URL', ['redis:', 'rediss:'], { host: true, databaseIndex: true });
   const jwt = jwtKeys(env);
+  // Redis or etcd means several nodes: each would sign with a secret of its own and refuse the others' tokens.
+  const shared = redisUrl !== undefined ? 'REDIS_URL' : registration ? 'ETCD_URL' : undefined;
+  if (jwt.kind === 'generated' && shared) {
+    throw new ConfigError(
+      'JWT_SECRET',
+      `is required with ${shared} (several nodes): give every node the same JWT_SECRET, or JWT_PRIVATE_KEY and JWT_PUBLIC_KEY`,
+    );
+  }
   return {
     port: port(env),
     host: listenHost,
@@ -451,7 +460,7 @@ export function loadConfig(env: Env = process.env): Config {
       shards: count(env, 'RETHINKDB_SHARDS', 1, [1, 64]),
       replicas: count(env, 'RETHINKDB_REPLICAS', 1, [1, 64]),
     },
-    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:'], { host: true, databaseIndex: true }),
+    redisUrl,
     jwt,
     jwtPrevious: previousJwtKey(env, jwt),
     tokenTtlSeconds: duration(env, 'TOKEN_TTL', '24h'),

@@ -17,6 +17,8 @@ import { TEST_SECRET, tempDir } from '../support/server.js';
 const A_FILE = fileURLToPath(import.meta.url);
 
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+/** What nodes that share Redis or etcd must have (see the test of it below). */
+const SHARED_SECRET = { JWT_SECRET: 'a-secret-every-node-of-the-test-shares-0123' };
 
 test('defaults follow DESIGN.md', () => {
   const config = loadConfig({});
@@ -134,12 +136,14 @@ test('moderation: EDIT_WINDOW as seconds or with a unit (0 turns author edits of
 test('registration: defaults, the bound port when HOST is concrete, and no delay without etcd', () => {
   expect(loadConfig({})).toMatchObject({ etcd: undefined, deregisterDelayMs: 0 });
   expect(loadConfig({ DEREGISTER_DELAY: '1500ms' }).deregisterDelayMs).toBe(1500);
-  expect(loadConfig({ ETCD_URL: ' http://10.0.0.1:2379, http://[::1]:2379 ', HOST: '10.0.0.9', INSTANCE_NAME: 'api-1' })).toMatchObject({
+  expect(
+    loadConfig({ ...SHARED_SECRET, ETCD_URL: ' http://10.0.0.1:2379, http://[::1]:2379 ', HOST: '10.0.0.9', INSTANCE_NAME: 'api-1' }),
+  ).toMatchObject({
     etcd: { endpoints: ['http://10.0.0.1:2379', 'http://[::1]:2379'], ttlSeconds: 10, advertise: { host: '10.0.0.9', port: undefined } },
     deregisterDelayMs: 2000,
   });
   expect(
-    loadConfig({ ETCD_URL: 'https://etcd:443', ETCD_TTL: '60', ADVERTISE_ADDR: '[fd00::5]:8080', DEREGISTER_DELAY: '0' }),
+    loadConfig({ ...SHARED_SECRET, ETCD_URL: 'https://etcd:443', ETCD_TTL: '60', ADVERTISE_ADDR: '[fd00::5]:8080', DEREGISTER_DELAY: '0' }),
   ).toMatchObject({
     etcd: { endpoints: ['https://etcd:443'], ttlSeconds: 60, advertise: { host: 'fd00::5', port: 8080 } },
     deregisterDelayMs: 0,
@@ -147,31 +151,36 @@ test('registration: defaults, the bound port when HOST is concrete, and no delay
 });
 
 test("ETCD_URL: credentials on any endpoint are etcd's user for all of them, and no message shows the password", () => {
-  expect(loadConfig({ ETCD_URL: 'http://etcd1:2379, http://news-forum:p%40ss%3Aw0rd@etcd2:2379' }).etcd).toMatchObject({
+  expect(loadConfig({ ...SHARED_SECRET, ETCD_URL: 'http://etcd1:2379, http://news-forum:p%40ss%3Aw0rd@etcd2:2379' }).etcd).toMatchObject({
     endpoints: ['http://etcd1:2379', 'http://etcd2:2379'],
     auth: { username: 'news-forum', password: 'p@ss:w0rd' },
   });
-  expect(loadConfig({ ETCD_URL: 'http://etcd1:2379' }).etcd?.auth).toBeUndefined();
-  expect(() => loadConfig({ ETCD_URL: 'http://node:hunter2@etcd1:2379/v3' })).toThrow('"http://node:***@etcd1:2379/v3"');
-  expect(() => loadConfig({ ETCD_URL: 'http://node:hunter2@etcd1:2379,http://node:hunter3@etcd2:2379' })).toThrow(
+  expect(loadConfig({ ...SHARED_SECRET, ETCD_URL: 'http://etcd1:2379' }).etcd?.auth).toBeUndefined();
+  expect(() => loadConfig({ ...SHARED_SECRET, ETCD_URL: 'http://node:hunter2@etcd1:2379/v3' })).toThrow('"http://node:***@etcd1:2379/v3"');
+  expect(() => loadConfig({ ...SHARED_SECRET, ETCD_URL: 'http://node:hunter2@etcd1:2379,http://node:hunter3@etcd2:2379' })).toThrow(
     /^ETCD_URL: endpoints carry different credentials/,
   );
   for (const url of ['http://node:hunter2@etcd1', 'http://node:hunter2@etcd1:2379?x', 'http://node:hunter2@etcd1:2379/v3']) {
-    expect(() => loadConfig({ ETCD_URL: url })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('hunter2') }));
+    expect(() => loadConfig({ ...SHARED_SECRET, ETCD_URL: url })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('hunter2') }),
+    );
   }
 });
 
 test('ETCD_CA_FILE, ETCD_CERT_FILE and ETCD_KEY_FILE are read for https endpoints; without a CA file the system trusts', () => {
   const file = readFileSync(A_FILE);
   expect(
-    loadConfig({ ETCD_URL: 'https://etcd1:2379', ETCD_CA_FILE: A_FILE, ETCD_CERT_FILE: A_FILE, ETCD_KEY_FILE: A_FILE }).etcd?.tls,
+    loadConfig({ ...SHARED_SECRET, ETCD_URL: 'https://etcd1:2379', ETCD_CA_FILE: A_FILE, ETCD_CERT_FILE: A_FILE, ETCD_KEY_FILE: A_FILE })
+      .etcd?.tls,
   ).toEqual({
     rootCertificate: file,
     certChain: file,
     privateKey: file,
   });
-  expect(loadConfig({ ETCD_URL: 'https://etcd1:2379' }).etcd?.tls).toEqual({ rootCertificate: Buffer.from(rootCertificates.join('\n')) });
-  expect(loadConfig({ ETCD_URL: 'http://etcd1:2379' }).etcd?.tls).toBeUndefined();
+  expect(loadConfig({ ...SHARED_SECRET, ETCD_URL: 'https://etcd1:2379' }).etcd?.tls).toEqual({
+    rootCertificate: Buffer.from(rootCertificates.join('\n')),
+  });
+  expect(loadConfig({ ...SHARED_SECRET, ETCD_URL: 'http://etcd1:2379' }).etcd?.tls).toBeUndefined();
 });
 
 test('on a wildcard HOST the first non-internal address is advertised, or ADVERTISE_ADDR is required', () => {
@@ -185,7 +194,7 @@ test('on a wildcard HOST the first non-internal address is advertised, or ADVERT
   expect(wildcardAdvertiseHost('::', { lo, eth0: eth0.slice(0, 1) })).toBeUndefined();
   // Through loadConfig on this machine: its own address, or ADVERTISE_ADDR required when it has none.
   const own = wildcardAdvertiseHost('0.0.0.0');
-  const load = () => loadConfig({ ETCD_URL: 'http://127.0.0.1:2379', HOST: '0.0.0.0' }).etcd!.advertise;
+  const load = () => loadConfig({ ...SHARED_SECRET, ETCD_URL: 'http://127.0.0.1:2379', HOST: '0.0.0.0' }).etcd!.advertise;
   if (own === undefined) expect(load).toThrow(/^ADVERTISE_ADDR: is required/);
   else expect(load()).toEqual({ host: own, port: undefined });
   expect(formatHostPort('fd00::2', 3000)).toBe('[fd00::2]:3000');
@@ -275,8 +284,23 @@ test('STORE=rethinkdb takes several hosts, credentials and the table layout', ()
   expect(loadConfig({ STORE: 'rethinkdb', RETHINKDB_URL: 'rethinkdb://db1/forum' }).rethinkdbLayout).toEqual({ shards: 1, replicas: 1 });
 });
 
+test('nodes that share Redis or etcd need a JWT secret or key pair of their own choosing: each would sign with its own', () => {
+  for (const shared of [{ REDIS_URL: 'redis://cache:6379' }, { ETCD_URL: 'http://etcd1:2379' }]) {
+    const [name] = Object.keys(shared);
+    expect(() => loadConfig(shared)).toThrow(
+      new ConfigError(
+        'JWT_SECRET',
+        `is required with ${name} (several nodes): give every node the same JWT_SECRET, or JWT_PRIVATE_KEY and JWT_PUBLIC_KEY`,
+      ),
+    );
+    expect(loadConfig({ ...shared, ...SHARED_SECRET }).jwt.kind).toBe('secret');
+  }
+  // One node alone keeps a secret of its own in DATA_DIR.
+  expect(loadConfig({ STORE: 'postgres', DATABASE_URL: 'postgres://db/forum' }).jwt.kind).toBe('generated');
+});
+
 test('a Redis database number, and a database URL with STORE given, are taken', () => {
-  expect(loadConfig({ REDIS_URL: 'redis://cache:6379/2' }).redisUrl).toBe('redis://cache:6379/2');
-  expect(loadConfig({ REDIS_URL: 'rediss://cache:6380/' }).redisUrl).toBe('rediss://cache:6380/');
+  expect(loadConfig({ ...SHARED_SECRET, REDIS_URL: 'redis://cache:6379/2' }).redisUrl).toBe('redis://cache:6379/2');
+  expect(loadConfig({ ...SHARED_SECRET, REDIS_URL: 'rediss://cache:6380/' }).redisUrl).toBe('rediss://cache:6380/');
   expect(loadConfig({ STORE: 'embedded', DATABASE_URL: 'postgres://db/forum' }).store).toBe('embedded');
 });
