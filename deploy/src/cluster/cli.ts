@@ -6,6 +6,7 @@ import { isDeployError } from '../deploy-error.js';
 import type { Log } from '../log.js';
 import { CLUSTER_STORES, type Cluster, type ClusterStore, startCluster } from './cluster.js';
 import { REPLICA_MODES, type ReplicaMode } from './database.js';
+import { onUnexpectedExit } from './supervised.js';
 
 const USAGE =
   'usage: npm run cluster -- [--nodes N] [--dir DIR] [--ttl SECONDS] [--replica synchronous|asynchronous|none] [--store postgres|rethinkdb]   (DIR defaults to CLUSTER_DIR or ./.cluster)';
@@ -63,6 +64,10 @@ const stop = () => {
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+// Nothing restarts what dies here (a fault being tried, or a crash): the operator is told, with where to look.
+onUnexpectedExit(({ name, code, signal, logFile }) => {
+  if (!stopping) process.stdout.write(`${name} exited (${signal ?? `code ${code}`}) and stays down; its log: ${logFile}\n`);
+});
 
 try {
   cluster = await startCluster({ dir, nodes, ttlSeconds: ttl, replica, store, log, signal: starting.signal });

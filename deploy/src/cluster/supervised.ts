@@ -11,6 +11,22 @@ export interface ProgramSpec {
   cwd?: string;
 }
 
+/** A program of the cluster that ended without being asked to (killed from outside, or crashed). */
+export interface UnexpectedExit {
+  name: string;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  logFile: string;
+}
+
+const unexpectedExitListeners = new Set<(exit: UnexpectedExit) => void>();
+
+/** Calls `listener` whenever a program ends that `stop()` or `kill()` did not end; returns how to stop listening. */
+export function onUnexpectedExit(listener: (exit: UnexpectedExit) => void): () => void {
+  unexpectedExitListeners.add(listener);
+  return () => unexpectedExitListeners.delete(listener);
+}
+
 /** Every child still running, killed if this process exits without stopping them (a crash, a test runner's exit). */
 const running = new Set<ChildProcess>();
 process.once('exit', () => {
@@ -26,6 +42,8 @@ export class Supervised {
   readonly #logFile: string;
   #child: ChildProcess | undefined;
   #exited: Promise<void> = Promise.resolve();
+  /** The child `stop()` was asked to end: its exit is expected. */
+  #stopping: ChildProcess | undefined;
 
   constructor(spec: ProgramSpec, logDir: string) {
     this.spec = spec;
@@ -58,8 +76,10 @@ export class Supervised {
     running.add(child);
     this.#exited = new Promise<void>((resolve) => {
       // 'close', not 'exit': output still buffered in the pipes at exit would be written after the log ended.
-      child.once('close', () => {
+      child.once('close', (code, signal) => {
         running.delete(child);
+        if (this.#stopping !== child)
+          for (const listener of unexpectedExitListeners) listener({ name: this.spec.name, code, signal, logFile: this.#logFile });
         resolve();
       });
       child.once('error', (error) => {
@@ -76,6 +96,7 @@ export class Supervised {
   async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 10_000): Promise<void> {
     const child = this.#child;
     if (!child || !this.alive) return this.#exited;
+    this.#stopping = child;
     child.kill(signal);
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     await this.#exited;
