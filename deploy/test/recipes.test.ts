@@ -111,10 +111,37 @@ test("the replica watch: on the primary's machine, and in the compose file, the 
   expect((service.command as string[]).join(' ')).toMatch(watching);
 });
 
-test('the compose file and the units name the same images, and the README names them all', () => {
+test('the units pull what they run, from a registry named in /etc/news-forum.env, and the README names every image', () => {
+  const example = Object.fromEntries(
+    read('fleet/news-forum.env.example')
+      .split('\n')
+      .filter((line) => /^[A-Z_]+=/.test(line))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+  /** An image reference as docker pull resolves it: `${NAME}` is the example's value. */
+  const resolve = (image: string) => image.replace(/^\$\{([A-Z_]+)\}$/, (_, name: string) => example[name] ?? image);
   const fromUnits = new Set(Object.values(units).flatMap((text) => [...text.matchAll(/docker pull (\S+)/g)].map((m) => m[1]!)));
+  for (const image of fromUnits) {
+    const resolved = resolve(image);
+    // `owner/name` with no registry host is Docker Hub's account `owner`: only official images (no owner) go there.
+    const firstPart = resolved.split('/')[0]!;
+    expect({ image, resolved, ownRegistryOrOfficial: !resolved.includes('/') || /[.:]/.test(firstPart) }).toEqual({
+      image,
+      resolved,
+      ownRegistryOrOfficial: true,
+    });
+    const variable = /^\$\{([A-Z_]+)\}$/.exec(image)?.[1];
+    expect(named).toContain(variable ?? image);
+  }
+  // What the compose file builds locally is what the units run from the registry: the same name under a registry host.
+  const asCompose = (image: string) =>
+    image.startsWith('${')
+      ? resolve(image)
+          .replace(/^[^/]+\//, '')
+          .replace(/:[^/:]+$/, '')
+      : image;
   const fromCompose = new Set(Object.values(compose.services).map((service) => service.image!));
-  expect([...fromCompose].sort()).toEqual([...fromUnits].sort());
+  expect([...fromCompose].sort()).toEqual([...fromUnits].map(asCompose).sort());
   for (const image of fromCompose) expect(named).toContain(image);
   // Every unit runs an image it pulls.
   for (const [name, text] of Object.entries(units)) {
@@ -186,6 +213,9 @@ test('variables: every one the units and the compose file set is in the README a
     'PUBLIC_PROXY_ADDR',
     // The public proxy's etcd URL, which its unit passes to the renderer as ETCD_URL.
     'PROXY_ETCD_URL',
+    // The images the units pull and run.
+    'SERVER_IMAGE',
+    'BALANCER_IMAGE',
   ]);
   expect(variables.size).toBeGreaterThan(15);
   for (const name of variables) {
@@ -225,7 +255,7 @@ test('the image CMD is what the cluster runs, and the compose nodes run it uncha
     expect(compose.services[name]!.image).toBe('news-forum/server');
     expect(compose.services[name]!.command).toBeUndefined();
   }
-  expect(units['news-forum@.service']).toMatch(/news-forum\/server$/m);
+  expect(units['news-forum@.service']).toMatch(/ \$\{SERVER_IMAGE\}$/m);
 });
 
 test('npm run cluster names every missing program in one apt-get line, before it starts or writes anything', async () => {
