@@ -69,6 +69,19 @@ test('the sidekick unit binds to its node and is scheduled on its machine, as Li
   expect(units['news-forum@.service']).toMatch(/^Conflicts=news-forum@\*\.service$/m);
 });
 
+test('every unit that restarts waits a few seconds first, and the proxy never gives up', () => {
+  // Without RestartSec a unit restarts after 100 ms, and 5 starts in 10 s leave it failed for good.
+  for (const [name, text] of Object.entries(units)) {
+    if (!/^Restart=/m.test(text)) continue;
+    const seconds = Number(/^RestartSec=(\d+)s?$/m.exec(text)?.[1] ?? 0);
+    expect({ name, restartSecAtLeast2: seconds >= 2 }).toEqual({ name, restartSecAtLeast2: true });
+  }
+  // The proxy exits until the public etcd has its users (news-forum-etcd-users.sh public): it must keep trying.
+  const proxy = units['news-forum-proxy.service']!;
+  expect(proxy).toMatch(/^Restart=always$/m);
+  expect(proxy.slice(proxy.indexOf('[Unit]'), proxy.indexOf('[Service]'))).toMatch(/^StartLimitIntervalSec=0$/m);
+});
+
 test('the replica: a unit and a compose service named in the README, made by pg_basebackup -R, synchronous only while it runs', () => {
   expect(named).toContain('news-forum-postgres-replica.service');
   expect(named).toContain('postgres-replica');
