@@ -196,6 +196,17 @@ test('no unit publishes Redis, PostgreSQL or a node on every address, or puts a 
   expect(units['news-forum-redis.service']).toContain('--requirepass');
 });
 
+test('what an operator sets comes from /etc/news-forum.env, not from a line of a unit', () => {
+  const example = read('fleet/news-forum.env.example');
+  for (const [name, text] of Object.entries(units)) {
+    for (const m of text.matchAll(/^Environment=([A-Z_]+)=/gm)) expect({ name, hardCoded: m[1] }).toEqual({ name, hardCoded: undefined });
+  }
+  // The proxy's --domain, and the certificate it serves, are the operator's.
+  expect(units['news-forum-proxy.service']).toMatch(/--domain \$\{DOMAIN\}"$/m);
+  expect(units['news-forum-proxy.service']).toMatch(/^EnvironmentFile=\/etc\/news-forum\.env$/m);
+  expect(example).toMatch(/^DOMAIN=\S+$/m);
+});
+
 test('variables: every one the units and the compose file set is in the README and is read by a program of the project', () => {
   const variables = new Set<string>();
   for (const text of Object.values(units)) {
