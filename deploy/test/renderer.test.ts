@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createTcpServer } from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Etcd3 } from 'etcd3';
 import { makeCertificates } from '../../scripts/testing/etcd-tls.js';
 import type { EtcdCluster } from '../src/cluster/etcd-cluster.js';
@@ -18,6 +20,7 @@ import { httpGet, SOURCE_ADDRESSES } from './support/http.js';
 import { removeDir, tempDir } from './support/temp-dir.js';
 
 const UPSTREAM = '/services/news-forum/upstream/';
+const CLI = fileURLToPath(new URL('../dist/renderer/cli.js', import.meta.url));
 let dir: string;
 let etcd: EtcdCluster;
 let client: Etcd3;
@@ -409,6 +412,43 @@ describe('nginx', () => {
     );
     expect(logged.some((l) => l.message === 'starting nginx again')).toBe(true);
   });
+});
+
+describe('an address nginx cannot listen on', () => {
+  test('stops the renderer at start, naming --listen and why nginx failed, without saying it serves', async () => {
+    // Another process holds the address and answers HTTP there, as a stray server would: an answer is no proof that
+    // nginx listens.
+    const holder = createTcpServer((socket) => socket.end('HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n'));
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const listen = `127.0.0.1:${(holder.address() as AddressInfo).port}`;
+    try {
+      const child = spawn(process.execPath, [CLI, '--mode', 'load-balancer', '--listen', listen, '--dir', path.join(dir, 'taken-lb')], {
+        env: { ...process.env, ETCD_URL: etcd.endpoints.join(',') },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+      child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+      const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      const code = await new Promise<number | null>((resolve) => child.once('close', (exitCode) => resolve(exitCode)));
+      clearTimeout(killer);
+      expect({ code, stderr }).toEqual({
+        code: 1,
+        stderr: expect.stringMatching(
+          new RegExp(
+            `^news-forum-renderer: nginx cannot listen on ${listen} \\(--listen\\): bind\\(\\) to ${listen} failed \\(98: Address already in use\\)`,
+            'm',
+          ),
+        ),
+      });
+      expect(stdout).not.toMatch(/"message":"serving"/);
+      expect(stdout).not.toMatch(/starting nginx again/);
+      expect(await processesIn(path.join(dir, 'taken-lb'))).toEqual([]);
+    } finally {
+      holder.close();
+    }
+  }, 40_000);
 });
 
 describe('proxy mode', () => {

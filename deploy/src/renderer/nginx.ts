@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -46,17 +46,23 @@ export class Nginx {
   /** The file the renderer writes, included from the main configuration. */
   readonly site: string;
   readonly #main: string;
+  /** Where nginx.conf.mustache has nginx write its pid. */
+  readonly #pidFile: string;
   readonly #binary: string;
   readonly #log: Log;
   readonly #mainTemplate: string;
   readonly #onExit: (() => void) | undefined;
   #child: ChildProcess | undefined;
+  /** What the current master wrote to stderr, and when it has all been read. */
+  #stderr: string[] = [];
+  #stderrClosed: Promise<void> = Promise.resolve();
 
   /** `onExit`: nginx exited on its own (not by `stop()`). */
   constructor(options: { prefix: string; log: Log; mainTemplate?: string; onExit?: () => void }) {
     this.prefix = path.resolve(options.prefix);
     this.site = path.join(this.prefix, 'site.conf');
     this.#main = path.join(this.prefix, 'nginx.conf');
+    this.#pidFile = path.join(this.prefix, 'nginx.pid');
     this.#binary = findPrograms(['nginx']).nginx;
     this.#log = options.log;
     this.#onExit = options.onExit;
@@ -89,12 +95,49 @@ export class Nginx {
     }
   }
 
-  /** Starts the master in the foreground; resolves once it runs (not once it listens). */
+  /**
+   * Whether the master has bound every listen address: nginx writes its pid
+   * file only once it has, and a master that cannot bind retries for about
+   * 2.5 s and exits without writing it. An answer on the address alone does
+   * not tell, as another process may hold it.
+   */
+  async listening(): Promise<boolean> {
+    const pid = this.pid;
+    if (pid === undefined) return false;
+    try {
+      return Number((await readFile(this.#pidFile, 'utf8')).trim()) === pid;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Why the last master exited, once all it wrote is read: its errors
+   * (`[emerg]` and worse), each once, without their time and pid.
+   */
+  async exitReason(): Promise<string> {
+    await this.#stderrClosed;
+    const errors = this.#stderr
+      .filter((line) => /\[(emerg|alert|crit)\]/.test(line))
+      .map((line) => line.replace(/^.*?\[(emerg|alert|crit)\] \d+#\d+: /, '').replace(/^nginx: \[(emerg|alert|crit)\] /, ''));
+    return [...new Set(errors)].join('; ');
+  }
+
+  /** Starts the master in the foreground; returns once it runs (not once it listens: see `listening()`). */
   start(): void {
     if (this.running) return;
+    // A pid file left by an earlier master must not pass for this one's.
+    rmSync(this.#pidFile, { force: true });
     const child = spawn(this.#binary, this.#args(), { stdio: ['ignore', 'ignore', 'pipe'] });
+    const stderr: string[] = [];
+    this.#stderr = stderr;
+    this.#stderrClosed = new Promise((resolve) => child.stderr.once('close', resolve));
     child.stderr.setEncoding('utf8').on('data', (text: string) => {
-      for (const line of text.split('\n').filter(Boolean)) this.#log('warn', 'nginx', { line });
+      for (const line of text.split('\n').filter(Boolean)) {
+        this.#log('warn', 'nginx', { line });
+        // Enough to say why it exited; a master that runs for months must not grow this.
+        if (stderr.length < 50) stderr.push(line);
+      }
     });
     child.once('exit', (code, signal) => {
       if (this.#child !== child) return;

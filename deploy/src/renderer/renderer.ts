@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Watcher } from 'etcd3';
 import { DeployError } from '../deploy-error.js';
 import type { Log } from '../log.js';
-import { waitForHttp } from '../wait.js';
+import { waitFor, waitForHttp } from '../wait.js';
 import { ETCD_CALL_MS, type EtcdTarget, etcdClient, etcdEndpoints } from './etcd-client.js';
 import { Nginx } from './nginx.js';
 import { registerService, type ServiceRegistration } from './service-registration.js';
@@ -116,12 +116,15 @@ export async function startRenderer(options: RendererOptions): Promise<Renderer>
   let rejected = 0;
   const warned = new Set<string>();
   let stopped = false;
+  // Until nginx first listens, its exit fails the start instead of being retried (see below).
+  let started = false;
   let restart: NodeJS.Timeout | undefined;
   // Tries a refused set again when its retry is due, rather than at the next resync after it.
   let retry: NodeJS.Timeout | undefined;
 
   // nginx gone on its own (killed, crashed): started again with what was last rendered, as a supervisor would.
   function restartNginx() {
+    if (!started) return;
     restart = setTimeout(() => {
       if (stopped || applied === undefined) return;
       log('warn', 'starting nginx again');
@@ -341,6 +344,15 @@ export async function startRenderer(options: RendererOptions): Promise<Renderer>
   const url = `${options.tls ? 'https' : 'http'}://${hostPort}`;
   let registration: ServiceRegistration | undefined;
   try {
+    // An nginx that cannot listen (the address taken, a port it may not bind) exits at once, and started again it
+    // would fail the same way forever, while a supervisor sees this process run: say so and stop instead.
+    try {
+      await waitFor(() => nginx.listening(), `nginx listening on ${options.listen}`, 15_000, { alive: () => nginx.running });
+    } catch (error) {
+      const reason = nginx.running ? (error as Error).message : (await nginx.exitReason()) || 'it exited';
+      throw new DeployError('process-exited', `nginx cannot listen on ${options.listen} (--listen): ${reason}`);
+    }
+    started = true;
     // nginx answers anything (a 503 problem with no nodes; a plain request on its HTTPS port, a 400): any HTTP answer
     // means it serves.
     await waitForHttp(`http://${hostPort}/`, { timeoutMs: 15_000, accept: () => true });
