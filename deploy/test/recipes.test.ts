@@ -31,6 +31,22 @@ const compose = parse(read('docker-compose.yml'), { merge: true }) as {
   >;
 };
 const readme = read('README.md');
+/** The example of each file the units read or pass from /etc/news-forum/: its name (`forum.env`) and text. */
+const ENV_FILES = Object.fromEntries(
+  readdirSync(path.join(DEPLOY, 'fleet/env'))
+    .filter((name) => name.endsWith('.env.example'))
+    .map((name) => [name.replace(/\.example$/, ''), read(`fleet/env/${name}`)]),
+);
+/** The variables an env file sets, with their values. */
+const settings = (text: string) =>
+  Object.fromEntries(
+    text
+      .split('\n')
+      .filter((line) => /^[A-Z_]+=/.test(line))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+/** Every example's settings together. */
+const examples: Record<string, string> = Object.assign({}, ...Object.values(ENV_FILES).map(settings));
 const dockerfile = readFileSync(DOCKERFILE, 'utf8');
 
 /** Words in backticks of the README: what it names. */
@@ -124,13 +140,8 @@ test("the replica watch: on the primary's machine, and in the compose file, the 
   expect((service.command as string[]).join(' ')).toMatch(watching);
 });
 
-test('the units pull what they run, from a registry named in /etc/news-forum.env, and the README names every image', () => {
-  const example = Object.fromEntries(
-    read('fleet/news-forum.env.example')
-      .split('\n')
-      .filter((line) => /^[A-Z_]+=/.test(line))
-      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
-  );
+test('the units pull what they run, from a registry named in /etc/news-forum/fleet.env, and the README names every image', () => {
+  const example = settings(ENV_FILES['fleet.env']!);
   /** An image reference as docker pull resolves it: `${NAME}` is the example's value. */
   const resolve = (image: string) => image.replace(/^\$\{([A-Z_]+)\}$/, (_, name: string) => example[name] ?? image);
   const fromUnits = new Set(Object.values(units).flatMap((text) => [...text.matchAll(/docker pull (\S+)/g)].map((m) => m[1]!)));
@@ -196,14 +207,14 @@ test('no unit publishes Redis, PostgreSQL or a node on every address, or puts a 
   expect(units['news-forum-redis.service']).toContain('--requirepass');
 });
 
-test('what an operator sets comes from /etc/news-forum.env, not from a line of a unit', () => {
-  const example = read('fleet/news-forum.env.example');
+test('what an operator sets comes from /etc/news-forum/, not from a line of a unit', () => {
+  const example = ENV_FILES['fleet.env']!;
   for (const [name, text] of Object.entries(units)) {
     for (const m of text.matchAll(/^Environment=([A-Z_]+)=/gm)) expect({ name, hardCoded: m[1] }).toEqual({ name, hardCoded: undefined });
   }
   // The proxy's --domain, and the certificate it serves, are the operator's.
   expect(units['news-forum-proxy.service']).toMatch(/--domain \$\{DOMAIN\}"$/m);
-  expect(units['news-forum-proxy.service']).toMatch(/^EnvironmentFile=\/etc\/news-forum\.env$/m);
+  expect(units['news-forum-proxy.service']).toMatch(/^EnvironmentFile=\/etc\/news-forum\/fleet\.env$/m);
   expect(example).toMatch(/^DOMAIN=\S+$/m);
 });
 
@@ -214,7 +225,7 @@ test('variables: every one the units and the compose file set is in the README a
     for (const m of text.matchAll(/\$\{([A-Z_]+)\}/g)) variables.add(m[1]!);
   }
   for (const service of Object.values(compose.services)) for (const key of Object.keys(service.environment ?? {})) variables.add(key);
-  for (const line of read('fleet/news-forum.env.example').split('\n')) if (/^[A-Z_]+=/.test(line)) variables.add(line.split('=')[0]!);
+  for (const name of Object.keys(examples)) variables.add(name);
   const readers = [
     readFileSync(path.join(ROOT, 'server/src/config/config.ts'), 'utf8'),
     read('sidekick/news-forum-discovery.sh'),

@@ -98,7 +98,7 @@ export type Env = Record<string, string | undefined>;
 const LOGIN = /^[a-z0-9][a-z0-9_-]{2,31}$/;
 const MAX_TTL_SECONDS = 30 * 24 * 3600;
 
-/** The placeholders of the deployment's example settings (deploy/fleet/news-forum.env.example): public, so never a secret. */
+/** The placeholders of the deployment's example settings (deploy/fleet/env/*.env.example): public, so never a secret. */
 const PLACEHOLDER = /change-?me/i;
 
 function refusePlaceholder(name: string, secret: string | undefined, what: string): void {

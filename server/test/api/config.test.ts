@@ -57,7 +57,7 @@ test.each([
   ['STORE', { RETHINKDB_URL: 'rethinkdb://db1/forum' }],
   ['JWT_SECRET', { JWT_SECRET: 'short' }],
   ['JWT_SECRET', { JWT_SECRET: 'change-me-to-a-random-string-of-at-least-32-characters' }],
-  // The other placeholders of deploy/fleet/news-forum.env.example.
+  // The other placeholders of deploy/fleet/env/*.env.example.
   ['ADMIN_PASSWORD', { ADMIN_LOGIN: 'admin', ADMIN_PASSWORD: 'change-me-too' }],
   ['DATABASE_URL', { STORE: 'postgres', DATABASE_URL: 'postgres://news_forum:change-me@10.0.0.10:5432/news_forum' }],
   ['REDIS_URL', { REDIS_URL: 'redis://:changeme@10.0.0.10:6379' }],
