@@ -335,3 +335,145 @@ test('npm run cluster names every missing program in one apt-get line, before it
     }
   },
 );
+
+/** The workspace packages the programs import, by name: their package.json, for their `exports`. */
+const WORKSPACES = Object.fromEntries(
+  ['server', 'demo', 'protocol', 'sdk', 'deploy'].map((dir) => {
+    const manifest = JSON.parse(readFileSync(path.join(ROOT, dir, 'package.json'), 'utf8')) as {
+      name: string;
+      exports: Record<string, unknown>;
+    };
+    return [manifest.name, { dir, exports: manifest.exports }];
+  }),
+);
+
+/** The source a built file or an import comes from: `dist/x.js` is `src/x.ts`. */
+function sourceOf(file: string): string | undefined {
+  for (const candidate of [file, file.replace(/\/dist\//, '/src/').replace(/\.c?js$/, '.ts'), file.replace(/\.js$/, '.ts')])
+    if (existsSync(candidate) && !candidate.includes('/dist/')) return candidate;
+  return undefined;
+}
+
+function resolveImport(from: string, specifier: string): string | undefined {
+  if (specifier.startsWith('.')) return sourceOf(path.resolve(path.dirname(from), specifier));
+  const name = /^(@[^/]+\/[^/]+)(\/.*)?$/.exec(specifier);
+  const workspace = name ? WORKSPACES[name[1]!] : undefined;
+  if (!workspace) return undefined; // a dependency from npm: reads nothing of ours
+  const entry = workspace.exports[`.${name![2] ?? ''}`] as { default?: string; import?: { default: string } } | string | undefined;
+  const target = typeof entry === 'string' ? entry : (entry?.default ?? entry?.import?.default);
+  return target ? sourceOf(path.join(ROOT, workspace.dir, target)) : undefined;
+}
+
+/** `<prefix>_…` names readEtcdAccess builds from a prefix, from its own source. */
+const ETCD_SUFFIXES = [
+  ...readFileSync(path.join(ROOT, 'server/src/config/etcd-access.ts'), 'utf8').matchAll(/`\$\{prefix\}(_[A-Z_]+)`/g),
+].map((m) => m[1]!);
+
+/** The environment variables a program reads: names it quotes or takes from env, in its sources and what they import. */
+function variablesRead(entry: string, seen = new Set<string>()): Set<string> {
+  const names = new Set<string>();
+  if (seen.has(entry)) return names;
+  seen.add(entry);
+  const text = readFileSync(entry, 'utf8');
+  if (entry.endsWith('.sh')) {
+    for (const m of text.matchAll(/\$\{?([A-Z_][A-Z0-9_]*)/g)) names.add(m[1]!);
+    return names;
+  }
+  for (const m of text.matchAll(/(?:'|"|env\??\.)([A-Z][A-Z0-9_]+)\b/g)) names.add(m[1]!);
+  // readEtcdAccess(env, 'PUBLIC_ETCD'), directly or through a helper given the prefix: PUBLIC_ETCD_URL, _CA_FILE…
+  if (text.includes('readEtcdAccess('))
+    for (const m of text.matchAll(/'([A-Z_]*ETCD)'/g)) for (const suffix of ETCD_SUFFIXES) names.add(m[1]! + suffix);
+  for (const m of text.matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)) {
+    const source = resolveImport(entry, m[1]!);
+    if (source) for (const name of variablesRead(source, seen)) names.add(name);
+  }
+  return names;
+}
+
+/** The variables of the official postgres image's entrypoint (docker-entrypoint.sh) that the units use. */
+const POSTGRES_ENTRYPOINT = ['POSTGRES_USER', 'POSTGRES_DB', 'POSTGRES_PASSWORD', 'POSTGRES_INITDB_ARGS', 'PGDATA'];
+
+/** What a unit's env file sets: its example in fleet/env (or beside the units), or CoreOS's /etc/environment. */
+function fileVariables(file: string): string[] {
+  if (file === '/etc/environment') return ['COREOS_PRIVATE_IPV4', 'COREOS_PUBLIC_IPV4'];
+  const base = path.basename(file);
+  const example = [`fleet/env/${base}.example`, `fleet/${base}.example`].find((name) => existsSync(path.join(DEPLOY, name)));
+  expect({ file, example: example !== undefined }).toEqual({ file, example: true });
+  return Object.keys(settings(read(example!)));
+}
+
+/** Each container a unit runs: the variables it receives, and those its program reads. */
+function containers(name: string, text: string) {
+  const pulled = [...text.matchAll(/docker pull (\S+)/g)].map((m) => m[1]!);
+  const unitVariables = new Set([...text.matchAll(/^EnvironmentFile=-?(\S+)$/gm)].flatMap((m) => fileVariables(m[1]!)));
+  return text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .filter((line) => /^Exec\w+=.*docker run /.test(line))
+    .map((line) => {
+      const image = pulled.find((candidate) => line.includes(` ${candidate} `) || line.endsWith(` ${candidate}`))!;
+      const at = line.indexOf(` ${image}`);
+      const options = line.slice(line.indexOf('docker run '), at);
+      const command = line.slice(at + image.length + 1).trim();
+      const receives = new Set<string>();
+      for (const m of options.matchAll(/--env-file[ =](\S+)/g)) for (const variable of fileVariables(m[1]!)) receives.add(variable);
+      for (const m of options.matchAll(/(?:^| )(?:-e|--env)[ =]([A-Za-z_][A-Za-z0-9_]*)(=?)/g)) {
+        receives.add(m[1]!);
+        // Passed by name: docker takes it from the unit's environment, so one of its files must set it.
+        if (!m[2])
+          expect({ name, passedByName: m[1], inUnitEnvironment: unitVariables.has(m[1]!) }).toMatchObject({ inUnitEnvironment: true });
+      }
+      const program = command || (/^\$\{SERVER_IMAGE\}$/.test(image) ? readImageCommand().cmd.join(' ') : '');
+      const reads = new Set<string>();
+      // Shell the unit runs in the container: what it expands ($$NAME is $NAME once systemd is done).
+      for (const m of program.matchAll(/\$\$\{?([A-Z_][A-Z0-9_]*)/g)) reads.add(m[1]!);
+      for (const m of program.matchAll(/(?:^|\s)((?:server|deploy|demo)\/[\w/.-]+\.(?:js|sh))/g)) {
+        const source = sourceOf(path.join(ROOT, m[1]!));
+        expect({ name, program: m[1], source: source !== undefined }).toEqual({ name, program: m[1], source: true });
+        for (const variable of variablesRead(source!)) reads.add(variable);
+      }
+      if (image.startsWith('postgres:') && /^postgres /.test(program)) for (const variable of POSTGRES_ENTRYPOINT) reads.add(variable);
+      return { line: line.slice(0, line.indexOf('=')), image, receives, reads };
+    });
+}
+
+/** A password, a signing secret, or a URL that carries credentials. */
+const isSecret = (variable: string) => /PASSWORD|SECRET|(^|_)ETCD_URL$|^DATABASE_URL$|^REDIS_URL$/.test(variable);
+
+test('each container receives only variables its program reads, so no secret reaches one that does not use it', () => {
+  // The readers are found, not listed: a node reads its database and JWT secret and nothing of PostgreSQL's own.
+  const server = variablesRead(sourceOf(path.join(ROOT, 'server/dist/cli.js'))!);
+  for (const variable of ['DATABASE_URL', 'JWT_SECRET', 'ETCD_URL', 'ETCD_CA_FILE', 'ADMIN_PASSWORD']) expect(server).toContain(variable);
+  for (const variable of ['POSTGRES_PASSWORD', 'REPLICATION_PASSWORD', 'REDIS_PASSWORD', 'PROXY_ETCD_URL', 'PUBLIC_ETCD_URL'])
+    expect(server).not.toContain(variable);
+  let checked = 0;
+  for (const [name, text] of Object.entries(units)) {
+    for (const container of containers(name, text)) {
+      checked += 1;
+      const unread = [...container.receives].filter((variable) => !container.reads.has(variable)).sort();
+      expect({ name, container: container.line, unread, secretsUnread: unread.filter(isSecret) }).toEqual({
+        name,
+        container: container.line,
+        unread: [],
+        secretsUnread: [],
+      });
+    }
+  }
+  expect(checked).toBeGreaterThan(10);
+  // Each secret is in the files of the units that need it alone: the demo gets neither the cluster's etcd nor the administrator.
+  const demo = containers('news-forum-demo.service', units['news-forum-demo.service']!)[0]!;
+  for (const variable of ['ETCD_URL', 'ADMIN_PASSWORD', 'POSTGRES_PASSWORD', 'PROXY_ETCD_URL'])
+    expect(demo.receives).not.toContain(variable);
+});
+
+test('every env file example is used by a unit and named in the README, fleet.env holds no secret, every secret is a placeholder', () => {
+  const used = new Set(Object.values(units).flatMap((text) => [...text.matchAll(/\/etc\/news-forum\/([\w-]+\.env)\b/g)].map((m) => m[1]!)));
+  expect([...used].sort()).toEqual(Object.keys(ENV_FILES).sort());
+  // fleet.env is every unit's: it holds no secret.
+  expect(Object.keys(settings(ENV_FILES['fleet.env']!)).filter(isSecret)).toEqual([]);
+  for (const [file, text] of Object.entries(ENV_FILES)) {
+    expect({ file, inReadme: named.has(file) }).toEqual({ file, inReadme: true });
+    for (const [variable, value] of Object.entries(settings(text)))
+      if (isSecret(variable)) expect({ file, variable, value }).toMatchObject({ value: expect.stringMatching(/change-?me/) });
+  }
+});
