@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import type { Page, WebSocketRoute } from 'playwright-core';
-import { openPage, recordForumErrors } from './support/browser.js';
+import { focused, openPage, recordForumErrors } from './support/browser.js';
 import { signIn, useDemoAndBrowser } from './support/fixture.js';
 import { text, waitFor } from './support/wait.js';
 
@@ -130,6 +130,26 @@ describe('presence and replies in the widget', () => {
     expect({ left: box.x >= 0, right: box.x + box.width <= 360 }).toEqual({ left: true, right: true });
     expect(itemBox.width).toBeLessThanOrEqual(box.width);
     expect(await item.evaluate((button) => getComputedStyle(button).textAlign)).toBe('start');
+    expect(problems.errors).toEqual([]);
+  }, 60_000);
+
+  test('Escape closes the list of replies, from its button or from inside it, and focus is on the button', async () => {
+    await replied('escaper', 'answerer', 'Press Escape');
+    const { page, problems } = await openPage(fixture.browser);
+    await widgetOnly(page);
+    await signIn(page, 'escaper');
+    const forum = page.locator('news-forum');
+    const button = forum.getByRole('button', { name: 'Replies to you, 1 unread' });
+    const list = forum.getByRole('region', { name: 'Replies to you' });
+    await button.click();
+    await list.waitFor();
+    await page.keyboard.press('Escape');
+    await list.waitFor({ state: 'detached' });
+    await button.click();
+    await list.getByRole('button', { name: 'answerer replied: Press Escape' }).focus();
+    await page.keyboard.press('Escape');
+    await list.waitFor({ state: 'detached' });
+    await waitFor('focus on the Replies button', async () => (await focused(page)).startsWith('button.secondary:Replies'));
     expect(problems.errors).toEqual([]);
   }, 60_000);
 

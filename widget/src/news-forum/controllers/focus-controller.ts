@@ -9,6 +9,7 @@ export type FocusTarget =
   | 'comment-form'
   | 'page-closed'
   | 'panel'
+  | 'replies'
   | 'retry'
   | 'sort'
   | 'thread-placeholder'

@@ -53,8 +53,10 @@ export class NotificationsController extends Controller {
     void this.#load(forum);
   }
 
-  toggle(): void {
+  /** Opens or closes the list; `refocus`: focus goes back to its button (the list, which may hold it, goes). */
+  toggle(refocus?: boolean): void {
     this.open = !this.open;
+    if (refocus) this.ui.focus.request('replies');
     this.changed();
   }
 

@@ -7,8 +7,9 @@ import type { Ui } from '../ui.js';
 /** The "Replies" button with the unread count, and the list it opens. */
 export function notificationsView(ui: Ui, { notifications }: Parts): TemplateResult {
   const { items, unread, open } = notifications;
-  return html`<span class="notifications">
-    <button class="secondary" part="notifications-button" aria-expanded=${open ? 'true' : 'false'} aria-label=${`Replies to you, ${unread} unread`} @click=${() => notifications.toggle()}>
+  // Escape closes the list, which floats over the forum, from the button or from inside it.
+  return html`<span class="notifications" @keydown=${(event: KeyboardEvent) => open && event.key === 'Escape' && notifications.toggle(true)}>
+    <button class="secondary" part="notifications-button" data-focus="replies" aria-expanded=${open ? 'true' : 'false'} aria-label=${`Replies to you, ${unread} unread`} @click=${() => notifications.toggle()}>
       Replies${unread ? html` <span part="unread-badge" class="unread-count" aria-hidden="true">${unread}</span>` : nothing}
     </button>
     ${
