@@ -35,6 +35,21 @@ describe('an account younger than FLAG_MIN_ACCOUNT_AGE', () => {
     expect(moderator.problems.errors).toEqual([]);
   }, 60_000);
 
+  test("offers Flag at the first render after the account is old enough, not at the next tick of the element's 30 s clock", async () => {
+    const poster = await fixture.env.user('kai');
+    const post = await fixture.env.post(poster, 'Flagged once old enough');
+    await fixture.env.user('patient');
+    const reader = await threadAs(post.id, 'patient');
+    await reader.flag.waitFor({ state: 'detached' });
+    // The page's time moves past the account's first hour without firing a timer: the element's clock does not tick.
+    await reader.page.clock.setSystemTime(Date.now() + 60 * 60 * 1000 + 60_000);
+    // Anything that renders again (a comment arriving live) shows Flag; the next tick is up to 30 s away.
+    await poster.comments.create(post.id, { text: 'Something to render' });
+    await reader.page.locator('news-forum').getByText('Something to render').waitFor();
+    await reader.flag.waitFor({ timeout: 10_000 });
+    expect(reader.problems.errors).toEqual([]);
+  }, 60_000);
+
   test("counts the account's age on the server's clock, not a page clock set hours ahead; an admin-only account flags at once", async () => {
     const post = await fixture.env.post(await fixture.env.user('jay'), 'Flagged from a fast clock');
     await fixture.env.user('hurried');

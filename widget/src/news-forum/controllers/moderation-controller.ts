@@ -84,7 +84,8 @@ export class ModerationController extends Controller {
     if (!user || item.author === undefined || item.author === user.login) return false;
     const age = this.#flagMinAccountAgeSeconds;
     if (age === undefined || isModerator(user.scopes)) return true;
-    return this.ui.clock.now + serverAheadMs - Date.parse(user.createdAt) >= age * 1000;
+    // Now, not the clock's last tick (up to 30 s old): the button comes with the first render after the age is reached.
+    return Date.now() + serverAheadMs - Date.parse(user.createdAt) >= age * 1000;
   }
 
   toggle(key: ModerationKey | undefined): void {
