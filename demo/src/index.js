@@ -12,6 +12,28 @@ function portOf(env, name, fallback) {
   return Number(raw);
 }
 
+/**
+ * The blog's own start-up failures as one-line configuration errors, as the forum's are: it starts first, on
+ * PORT+1 by default, which another program (or a second `npm start`) may hold while PORT itself is free.
+ */
+function thirdPartyListenError(error, port, host) {
+  switch (error?.code) {
+    case 'EADDRINUSE':
+      return new ConfigError(
+        'DEMO_THIRD_PARTY_PORT',
+        `${port} (the third-party blog's port, PORT+1 unless set) is already in use on ${host}`,
+      );
+    case 'EACCES':
+      return new ConfigError('DEMO_THIRD_PARTY_PORT', `${port} (the third-party blog's port) needs privileges this process does not have`);
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new ConfigError('HOST', `${host} is not an address of this machine`);
+    default:
+      return error;
+  }
+}
+
 /** DEMO_API_URL: the origin of the API the page's widget and SDK example use, when it is not this server. */
 function apiOriginOf(env) {
   const raw = env.DEMO_API_URL?.trim();
@@ -62,7 +84,9 @@ export async function startDemo(options = {}) {
   const thirdPartyPort = portOf(env, 'DEMO_THIRD_PARTY_PORT', port === 0 ? '0' : String(port + 1));
   const api = apiOriginOf(env);
   let forumUrl;
-  const thirdParty = await startThirdPartySite({ port: thirdPartyPort, host, forum: () => forumUrl });
+  const thirdParty = await startThirdPartySite({ port: thirdPartyPort, host, forum: () => forumUrl }).catch((error) => {
+    throw thirdPartyListenError(error, thirdPartyPort, host);
+  });
   try {
     const widget = loadWidgetBundle();
     const site = createDemoSite({ bundlePath: widget.path, thirdPartyPort: thirdParty.port, api });

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -233,6 +234,32 @@ describe('demo/start.js', () => {
       demo.child.kill('SIGTERM');
       expect(await demo.exited).toBe(0);
       await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  test("says in one line which setting is wrong when the blog cannot listen: its port taken, or a HOST that is not this machine's", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const busy = (taken.address() as AddressInfo).port;
+    const start = fileURLToPath(new URL('../start.js', import.meta.url));
+    try {
+      for (const [settings, expected] of [
+        [
+          { DEMO_THIRD_PARTY_PORT: String(busy) },
+          `news-forum: DEMO_THIRD_PARTY_PORT: ${busy} (the third-party blog's port, PORT+1 unless set) is already in use on 127.0.0.1\n`,
+        ],
+        [{ HOST: '256.1.1.1' }, 'news-forum: HOST: 256.1.1.1 is not an address of this machine\n'],
+      ] as const) {
+        const dir = await mkdtemp(path.join(tmpdir(), 'news-forum-start-'));
+        const demo = launch(process.execPath, [start], { env: { ...env(dir), ...settings } });
+        expect(await demo.exited).toBe(1);
+        // What it wrote may still be in the pipe at its exit.
+        await demo.until(expected, 5000);
+        expect(demo.output()).toBe(expected);
+        await rm(dir, { recursive: true, force: true });
+      }
+    } finally {
+      taken.close();
     }
   }, 60_000);
 
