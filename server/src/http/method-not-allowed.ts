@@ -16,5 +16,5 @@ const PATHS = [...byPath].map(([path, methods]) => {
 export const methodNotAllowed: RequestHandler = (req, _res, next) => {
   const known = PATHS.find(({ pattern }) => pattern.test(req.path));
   if (!known) return next();
-  next(new ProblemError('method-not-allowed', `${known.path} takes ${known.allow}`, { headers: { Allow: known.allow } }));
+  next(new ProblemError('method-not-allowed', `${req.baseUrl}${known.path} takes ${known.allow}`, { headers: { Allow: known.allow } }));
 };

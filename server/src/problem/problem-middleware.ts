@@ -16,10 +16,15 @@ function isJson(text: unknown): boolean {
 }
 
 /** Errors raised by express.json() carry a `type`, and a body that did not parse its text (`body`). */
-function fromBodyParser(error: { type?: string; status?: number; body?: unknown }): ProblemError | undefined {
+function fromBodyParser(error: { type?: string; status?: number; body?: unknown; limit?: unknown }): ProblemError | undefined {
   switch (error.type) {
     case 'entity.too.large':
-      return new ProblemError('payload-too-large', 'The body is larger than the limit');
+      return new ProblemError(
+        'payload-too-large',
+        typeof error.limit === 'number'
+          ? `The body is larger than the limit of ${error.limit / 1024} KiB`
+          : 'The body is larger than the limit',
+      );
     case 'entity.parse.failed':
       return new ProblemError('bad-request', isJson(error.body) ? 'The body must be a JSON object' : 'The body is not valid JSON');
     case 'encoding.unsupported':
@@ -82,5 +87,5 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
 
 /** 404 for anything no route answered. */
 export const notFound: RequestHandler = (req, _res, next) => {
-  next(new ProblemError('not-found', `No route for ${req.method} ${req.path}`));
+  next(new ProblemError('not-found', `No route for ${req.method} ${req.baseUrl}${req.path}`));
 };

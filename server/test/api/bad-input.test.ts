@@ -134,7 +134,8 @@ describe.each(targets)('$operationId with bodies generated from its schema', (ta
     expect((await send(JSON.stringify(target.valid))).status).toBe(415);
     expect((await send(Buffer.from(JSON.stringify(target.valid), 'latin1'), 'application/json; charset=iso-8859-1')).status).toBe(415);
     const huge = JSON.stringify({ ...target.valid, text: 'x'.repeat(300 * 1024) });
-    expect((await send(huge, 'application/json')).status).toBe(413);
+    const tooLarge = await send(huge, 'application/json');
+    expect([tooLarge.status, tooLarge.body.detail]).toEqual([413, 'The body is larger than the limit of 256 KiB']);
     expect(await snapshot()).toBe(before);
   }, 60_000);
 });
@@ -169,6 +170,11 @@ test('a method a path of the API does not take is a 405 naming those it does (Al
   expect([options.status, options.headers.get('allow')]).toEqual([200, 'DELETE, GET, HEAD']);
   expect((await fetch(`${t.url}/api/nothing-here`, { method: 'PATCH' })).status).toBe(404);
   expect((await fetch(`${t.url}/api/posts/${postId}/nothing`)).status).toBe(404);
+  // Their words name the path as it was asked for, /api and all.
+  const words = async (method: string, path: string) =>
+    ((await (await fetch(`${t.url}${path}`, { method })).json()) as { detail: string }).detail;
+  expect(await words('POST', '/api')).toBe('/api/ takes GET, HEAD');
+  expect(await words('GET', '/api/nope')).toBe('No route for GET /api/nope');
 });
 
 test('a body naming a member twice is a 400, however the name is written, and nothing is stored', async () => {
