@@ -54,15 +54,8 @@ export function fastReads(services: Services): FastReads {
       res.setHeader('X-Request-Id', requestId);
       for (const [name, value] of security) res.setHeader(name, value);
       const cors = readCorsHeaders(req.headers.origin, req.headers.host, config);
-      // As the CORS and compression middlewares add it (compression not on a 304, which has no Content-Type).
-      const vary = cors
-        ? answer.status === 200
-          ? 'Origin, Accept-Encoding'
-          : 'Origin'
-        : answer.status === 200
-          ? 'Accept-Encoding'
-          : undefined;
-      if (vary) res.setHeader('Vary', vary);
+      // As the CORS and compression middlewares add it; a 304 too, as its 200 would (RFC 9110, 15.4.5).
+      res.setHeader('Vary', cors ? 'Origin, Accept-Encoding' : 'Accept-Encoding');
       for (const [name, value] of cors ?? []) res.setHeader(name, value);
       for (const [name, value] of answer.headers) res.setHeader(name, value);
       res.statusCode = answer.status;

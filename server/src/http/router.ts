@@ -71,6 +71,8 @@ function checkReply(operation: CompiledOperation, reply: Reply<OperationId>, ser
 function send(res: Response, reply: Reply<OperationId>): void {
   res.status(reply.status);
   for (const [name, value] of Object.entries(reply.headers ?? {})) if (typeof value === 'string') res.setHeader(name, value);
+  // A validated answer may become a 304, which carries the Vary its 200 would (the compression middleware's).
+  if (res.hasHeader('ETag')) res.vary('Accept-Encoding');
   if (reply.body === undefined) return void res.end();
   // As res.json serializes it; its size is what the answer costs (see policy/answer-cost.ts).
   const json = JSON.stringify(reply.body);

@@ -37,30 +37,41 @@ interface RequestLike {
   headers: Record<string, string | string[] | undefined>;
 }
 
+/** The content coding the compression middleware sends `body` in, answering `req`. */
+function codingFor(req: RequestLike, body: CachedBody<unknown>): string {
+  if (body.json.length < THRESHOLD || req.method === 'HEAD' || req.headers['accept-encoding'] === undefined) return 'identity';
+  return (new Negotiator(req) as Preferring).encoding(SUPPORTED, PREFERRED) ?? 'identity';
+}
+
+/**
+ * The page's ETag for what answers `req`: strong, and one per content coding, each coding being a representation of
+ * its own (RFC 9110, 8.8.3): a gzip answer and a plain one never share a validator.
+ */
+export function representationEtag(req: RequestLike, body: CachedBody<unknown>): string {
+  const coding = codingFor(req, body);
+  return coding === 'identity' ? body.etag : `${body.etag.slice(0, -1)}-${coding}"`;
+}
+
 /**
  * The answer to a GET or HEAD of a cached page, the same whether Express or
- * the fast path sends it: ETag/304, Vary, and the body precompressed per
- * page in the encoding the compression middleware would choose. Undefined
- * when that encoding is one not kept (deflate): the caller lets the
- * middleware compress.
+ * the fast path sends it: ETag/304 and the body precompressed per page in
+ * the encoding the compression middleware would choose (`Vary` is the
+ * caller's, beside CORS's). Undefined when that encoding is one not kept
+ * (deflate): the caller lets the middleware compress.
  */
 export function cachedAnswer(req: RequestLike, body: CachedBody<unknown>): CachedAnswer | undefined {
-  if (fresh(req.headers, { etag: body.etag })) {
-    return { status: 304, headers: [['ETag', body.etag]], payload: undefined };
-  }
+  const coding = codingFor(req, body);
+  if (coding === 'deflate') return undefined;
+  const etag = representationEtag(req, body);
+  if (fresh(req.headers, { etag })) return { status: 304, headers: [['ETag', etag]], payload: undefined };
   const headers: [string, string][] = [
-    ['ETag', body.etag],
+    ['ETag', etag],
     ['Content-Type', 'application/json; charset=utf-8'],
   ];
   let payload = body.json;
-  if (body.json.length >= THRESHOLD && req.method !== 'HEAD') {
-    const accept = req.headers['accept-encoding'];
-    const method = accept === undefined ? 'identity' : (new Negotiator(req) as Preferring).encoding(SUPPORTED, PREFERRED);
-    if (method === 'deflate') return undefined;
-    if (method === 'br' || method === 'gzip') {
-      payload = encoded(body, method);
-      headers.push(['Content-Encoding', method]);
-    }
+  if (coding === 'br' || coding === 'gzip') {
+    payload = encoded(body, coding);
+    headers.push(['Content-Encoding', coding]);
   }
   headers.push(['Content-Length', String(payload.length)]);
   return { status: 200, headers, payload: req.method === 'HEAD' ? undefined : payload };

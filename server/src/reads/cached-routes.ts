@@ -49,6 +49,8 @@ export class CachedRoutes {
     res.locals.operationId = page.operationId;
     if (answer.status === 200) res.locals.chargeAnswer?.(page.body.json.length);
     for (const [name, value] of answer.headers) res.setHeader(name, value);
+    // The compression middleware adds it to a 200 alone; a 304 carries what its 200 would (RFC 9110, 15.4.5).
+    res.vary('Accept-Encoding');
     res.status(answer.status).end(answer.payload);
   };
 }

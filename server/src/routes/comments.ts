@@ -3,6 +3,7 @@ import type { Handlers } from '../http/handler.js';
 import { isModerator, publicComment } from '../moderation/visibility.js';
 import { ProblemError } from '../problem/problem-error.js';
 import { DELETED } from '../reads/applied-versions.js';
+import { representationEtag } from '../reads/cached-response.js';
 import { heldComments } from '../reads/held-pages.js';
 import type { Services } from '../services.js';
 import type { CreatedComment, IdempotencyKey, NewCommentRecord } from '../store/store.js';
@@ -36,7 +37,7 @@ export const commentHandlers = {
       if (cached === null) throw new ProblemError('not-found', `No post ${path.pid}`);
       if (cached) {
         if (!caller) routes.remember(req.originalUrl, 'listComments', () => comments.heldBody(path.pid, limit, cursor));
-        return { status: 200, body: cached.value, headers: { ETag: cached.etag } };
+        return { status: 200, body: cached.value, headers: { ETag: representationEtag(req, cached) } };
       }
     }
     const post = await services.store.getPost(path.pid);

@@ -5,6 +5,7 @@ import { authorOf } from '../moderation/authorship.js';
 import { isModerator, publicPost } from '../moderation/visibility.js';
 import { ProblemError } from '../problem/problem-error.js';
 import { DELETED } from '../reads/applied-versions.js';
+import { representationEtag } from '../reads/cached-response.js';
 import { heldPosts } from '../reads/held-pages.js';
 import type { Services } from '../services.js';
 import type { StoredPost } from '../store/store.js';
@@ -42,7 +43,7 @@ export const postHandlers = {
       const cached = posts.body(sort, limit, cursor);
       if (cached) {
         routes.remember(req.originalUrl, 'listPosts', () => posts.body(sort, limit, cursor));
-        return { status: 200, body: cached.value, headers: { ETag: cached.etag } };
+        return { status: 200, body: cached.value, headers: { ETag: representationEtag(req, cached) } };
       }
     } else {
       const held = await heldPosts(services.reads, caller.login, sort, limit, cursor);

@@ -129,6 +129,26 @@ describe('JSON from the API', () => {
     expect(again.body.length).toBe(0);
   });
 
+  test("a page's plain, gzip and br answers carry ETags of their own, each answering 304 to itself alone, with Vary as its 200", async () => {
+    // Anonymous, from memory: the first request goes through the router, the next ones through the page's route.
+    for (const path of ['/api/posts?sort=new&limit=31', '/api/posts?sort=new&limit=31']) {
+      const answers = await Promise.all(
+        ['identity', 'gzip', 'br'].map((coding) => rawGet(`${t.url}${path}`, { 'Accept-Encoding': coding })),
+      );
+      expect(answers.map((answer) => answer.headers['content-encoding'] ?? 'identity')).toEqual(['identity', 'gzip', 'br']);
+      const tags = answers.map((answer) => String(answer.headers.etag));
+      expect(new Set(tags).size).toBe(3);
+      for (const [i, coding] of ['identity', 'gzip', 'br'].entries()) {
+        const statuses = await Promise.all(
+          tags.map(async (tag) => (await rawGet(`${t.url}${path}`, { 'Accept-Encoding': coding, 'If-None-Match': tag })).status),
+        );
+        expect({ coding, statuses }).toEqual({ coding, statuses: tags.map((_, j) => (j === i ? 304 : 200)) });
+        const notModified = await rawGet(`${t.url}${path}`, { 'Accept-Encoding': coding, 'If-None-Match': tags[i]! });
+        expect({ coding, varies: varies(notModified) }).toEqual({ coding, varies: true });
+      }
+    }
+  });
+
   test('problem+json errors are compressed too and stay problems', async () => {
     const response = await rawGet(`${t.url}/api/posts?limit=${'9'.repeat(2000)}`, { 'Accept-Encoding': 'gzip' });
     expect(response.status).toBe(400);

@@ -130,7 +130,8 @@ describe('the fast path answers what Express answers', () => {
     ['from an allowed Origin', { origin: ALLOWED }],
   ])('a revalidation %s gets the same 304', async (_, origin: Record<string, string>) => {
     for (const url of urls) {
-      const etag = String((await raw(pair.express, url)).headers.etag);
+      // The validator of the representation asked for again: each content coding has its own.
+      const etag = String((await raw(pair.express, url, 'GET', { 'accept-encoding': 'gzip, br' })).headers.etag);
       const headers = { ...origin, 'if-none-match': etag, 'accept-encoding': 'gzip, br' };
       const before = pair.answered();
       const express = await raw(pair.express, url, 'GET', headers);
