@@ -152,6 +152,8 @@ describe('retries against a real HTTP server', () => {
     const { error } = await forum.posts.list();
     expect(error).toBeInstanceOf(NetworkError);
     expect(error?.code).toBe('network_error');
+    // It names the request that failed, so that a wrong baseUrl or a forum that is down shows.
+    expect(error?.message).toBe(`The request failed before an answer arrived: GET ${url}/api/posts`);
     expect(calls).toBe(3);
   });
 

@@ -138,8 +138,9 @@ async function attempt(
   } catch (cause) {
     if (timedOut) return { data: undefined, error: new TimeoutError(timeoutMs), response };
     if (signal?.aborted) return aborted(signal, response);
+    // Which request: a wrong baseUrl or a forum that is down shows in its address (the reason is in `cause`).
     const message = cause instanceof SyntaxError ? 'The response is not valid JSON' : 'The request failed before an answer arrived';
-    return { data: undefined, error: new NetworkError(message, { cause }), response };
+    return { data: undefined, error: new NetworkError(`${message}: ${init.method} ${url.href}`, { cause }), response };
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
