@@ -1,5 +1,5 @@
 import { networkInterfaces } from 'node:os';
-import { ConfigError, loadWidgetBundle, startServer } from '@news-forum/server';
+import { ConfigError, listenError, loadWidgetBundle, startServer } from '@news-forum/server';
 import { createDemoSite } from './site.js';
 import { startThirdPartySite } from './third-party.js';
 
@@ -10,28 +10,6 @@ function portOf(env, name, fallback) {
   const raw = env[name]?.trim() || fallback;
   if (!/^\d+$/.test(raw) || Number(raw) > 65535) throw new ConfigError(name, `must be an integer from 0 to 65535 (got "${raw}")`);
   return Number(raw);
-}
-
-/**
- * The blog's own start-up failures as one-line configuration errors, as the forum's are: it starts first, on
- * PORT+1 by default, which another program (or a second `npm start`) may hold while PORT itself is free.
- */
-function thirdPartyListenError(error, port, host) {
-  switch (error?.code) {
-    case 'EADDRINUSE':
-      return new ConfigError(
-        'DEMO_THIRD_PARTY_PORT',
-        `${port} (the third-party blog's port, PORT+1 unless set) is already in use on ${host}`,
-      );
-    case 'EACCES':
-      return new ConfigError('DEMO_THIRD_PARTY_PORT', `${port} (the third-party blog's port) needs privileges this process does not have`);
-    case 'EADDRNOTAVAIL':
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return new ConfigError('HOST', `${host} is not an address of this machine`);
-    default:
-      return error;
-  }
 }
 
 /** DEMO_API_URL: the origin of the API the page's widget and SDK example use, when it is not this server. */
@@ -84,8 +62,10 @@ export async function startDemo(options = {}) {
   const thirdPartyPort = portOf(env, 'DEMO_THIRD_PARTY_PORT', port === 0 ? '0' : String(port + 1));
   const api = apiOriginOf(env);
   let forumUrl;
+  // It starts first, on PORT+1 by default, which another program (or a second `npm start`) may hold while PORT is free.
   const thirdParty = await startThirdPartySite({ port: thirdPartyPort, host, forum: () => forumUrl }).catch((error) => {
-    throw thirdPartyListenError(error, thirdPartyPort, host);
+    const value = `${thirdPartyPort} (the third-party blog's port, PORT+1 unless set)`;
+    throw listenError(error, host, { variable: 'DEMO_THIRD_PARTY_PORT', value });
   });
   try {
     const widget = loadWidgetBundle();

@@ -1,6 +1,7 @@
 export { type AppOptions, createApp } from './app.js';
 export { type Config, type Env, loadConfig } from './config/config.js';
 export { ConfigError } from './config/config-error.js';
+export { listenError } from './config/listen-error.js';
 export { contentType, type SiteHandler, serveFile, sha256 } from './http/static-file.js';
 export { loadWidgetBundle, type WidgetBundle } from './http/widget-bundle.js';
 export { DEFAULT_LIMITS, type LimitSettings } from './policy/limits.js';

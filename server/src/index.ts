@@ -27,6 +27,7 @@ export const {
   createApp,
   loadConfig,
   ConfigError,
+  listenError,
   contentType,
   serveFile,
   sha256,

@@ -12,6 +12,7 @@ import { wait } from './backoff.js';
 import { serveBackups } from './backup/backup-socket.js';
 import { type Config, type Env, loadConfig } from './config/config.js';
 import { ConfigError } from './config/config-error.js';
+import { listenError } from './config/listen-error.js';
 import { startRegistration } from './discovery/start-registration.js';
 import { answerClientError } from './http/client-error.js';
 import { beforeExpress, fastReads } from './http/fast-reads.js';
@@ -70,22 +71,6 @@ export interface RunningServer {
 const CLOSE_GRACE_MS = 2000;
 /** How long a starting node waits for its change feed to hear commits before it listens anyway. */
 const FEED_WAIT_MS = 5000;
-
-/** Start-up failures a bad PORT or HOST causes, as one-line configuration errors. */
-function listenError(error: NodeJS.ErrnoException, config: Config): Error {
-  switch (error.code) {
-    case 'EADDRINUSE':
-      return new ConfigError('PORT', `${config.port} is already in use on ${config.host}`);
-    case 'EACCES':
-      return new ConfigError('PORT', `${config.port} needs privileges this process does not have`);
-    case 'EADDRNOTAVAIL':
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return new ConfigError('HOST', `${config.host} is not an address of this machine`);
-    default:
-      return error;
-  }
-}
 
 /** Opening the store fails on a bad DATA_DIR or DATABASE_URL; say which. */
 async function openConfiguredStore(config: Config): Promise<Store> {
@@ -244,7 +229,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     await services.reads.close();
     await closeShared();
     if (ownsStore) await store.close();
-    throw listenError(error as NodeJS.ErrnoException, config);
+    throw listenError(error, config.host, { variable: 'PORT', value: String(config.port) });
   }
   const { port } = http.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;

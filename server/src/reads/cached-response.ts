@@ -48,7 +48,10 @@ function codingFor(req: RequestLike, body: CachedBody<unknown>): string {
  * its own (RFC 9110, 8.8.3): a gzip answer and a plain one never share a validator.
  */
 export function representationEtag(req: RequestLike, body: CachedBody<unknown>): string {
-  const coding = codingFor(req, body);
+  return etagIn(body, codingFor(req, body));
+}
+
+function etagIn(body: CachedBody<unknown>, coding: string): string {
   return coding === 'identity' ? body.etag : `${body.etag.slice(0, -1)}-${coding}"`;
 }
 
@@ -62,7 +65,7 @@ export function representationEtag(req: RequestLike, body: CachedBody<unknown>):
 export function cachedAnswer(req: RequestLike, body: CachedBody<unknown>): CachedAnswer | undefined {
   const coding = codingFor(req, body);
   if (coding === 'deflate') return undefined;
-  const etag = representationEtag(req, body);
+  const etag = etagIn(body, coding);
   if (fresh(req.headers, { etag })) return { status: 304, headers: [['ETag', etag]], payload: undefined };
   const headers: [string, string][] = [
     ['ETag', etag],
