@@ -104,6 +104,18 @@ describe('editing', () => {
     expect((await t.call('GET', `/api/posts/${post.id}`)).body.title).toBe('a post');
     expect((await t.call('PUT', `/api/posts/${post.id}/edit`, { token: mod, body: { title: 'fixed' } })).status).toBe(200);
   });
+
+  test("a moderator's edit of a reply reaches its notification: the recipient no longer reads what was taken out", async () => {
+    const post = await newPost(carol);
+    const reply = await newComment(dora, post.id, 'carol lives at 12 Secret Street');
+    const redacted = await t.call('PUT', `/api/comments/${post.id}/${reply.id}/edit`, { token: mod, body: { text: '[address removed]' } });
+    expect(redacted.status).toBe(200);
+    const listed = await t.call('GET', '/api/me/notifications', { token: carol });
+    expect(listed.status).toBe(200);
+    const notification = listed.body.items.find((n: any) => n.commentId === reply.id);
+    expect(notification).toMatchObject({ excerpt: '[address removed]' });
+    expect(JSON.stringify(listed.body)).not.toContain('Secret Street');
+  });
 });
 
 describe('flags', () => {
@@ -347,8 +359,8 @@ describe('moderator actions', () => {
     });
     await t.call('POST', `/api/posts/${post.id}/restore`, { token: mod, body: {} });
     const restored = await t.call('GET', '/api/me/notifications', { token: ana });
-    // The excerpt is the reply as it was sent.
-    expect(restored.body.items.find((n: any) => n.commentId === reply.id).excerpt).toBe('a reply with words');
+    // The excerpt is the reply's text as it is now: the moderator's edit while hidden reached it.
+    expect(restored.body.items.find((n: any) => n.commentId === reply.id).excerpt).toBe('edited while hidden');
   });
 
   test('a locked thread refuses new comments with 409 thread-locked; unlocked it takes them again', async () => {

@@ -21,6 +21,7 @@ import { accountGone, missingTarget as missing, StoreError } from '../store-erro
 import { getComment } from './comments.js';
 import { type CommentDoc, type PostDoc, toPost, type UserDoc } from './documents.js';
 import { isId, isInstant, storedId } from './ids.js';
+import { reExcerpt } from './notifications.js';
 import { HARD, r, type Term, type WriteResult } from './reql.js';
 import type { Context } from './tables.js';
 import { toUser, userExists } from './users.js';
@@ -96,7 +97,9 @@ export async function editComment(ctx: Context, postId: string, id: string, text
   const target: ModerationTarget = { kind: 'comment', postId, id };
   const found = await targetDoc(ctx, target);
   if (!found) throw missing(target);
-  return edit<CommentDoc>(ctx, 'comments', found.id, { text }, guard);
+  const edited = await edit<CommentDoc>(ctx, 'comments', found.id, { text }, guard);
+  await reExcerpt(ctx, found.id, text);
+  return edited;
 }
 
 export async function flag(

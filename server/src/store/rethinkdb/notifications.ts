@@ -101,6 +101,19 @@ export async function markNotificationsRead(
   return { marked: result.replaced, unread: await unreadOf(ctx, recipient) };
 }
 
+/**
+ * Gives the notifications of an edited reply the excerpt of its new text: a
+ * moderator's edit that takes text out must take it out of the notification
+ * too, where the recipient would otherwise go on reading it.
+ */
+export async function reExcerpt(ctx: Context, commentId: string, text: string): Promise<void> {
+  await ctx.db.run(
+    table(ctx)
+      .getAll(commentId, { index: 'commentId' })
+      .update({ excerpt: excerptOf(text) }, HARD),
+  );
+}
+
 /** Removes the notifications of these comments (deleted with them). */
 export async function forgetComments(ctx: Context, commentIds: string[]): Promise<void> {
   if (commentIds.length > 0) await ctx.db.run(table(ctx).getAll(r.args(commentIds), { index: 'commentId' }).delete(HARD));

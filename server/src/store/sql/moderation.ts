@@ -18,6 +18,7 @@ import type {
 import { missingTarget as missing, StoreError } from '../store-error.js';
 import { lockAccount } from './account-lock.js';
 import type { SqlExecutor } from './driver.js';
+import { reExcerpt } from './notifications.js';
 
 const UUID = new RegExp(ID_PATTERN.source, 'i');
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -93,7 +94,10 @@ export async function editComment(tx: SqlExecutor, postId: string, id: string, t
       WHERE id = $1 AND post_id = $4 AND ${EDITABLE} RETURNING comment_json(c) AS doc`,
     [id, guard.windowSeconds, guard.editor, postId, text],
   );
-  if (rows[0]) return rows[0].doc;
+  if (rows[0]) {
+    await reExcerpt(tx, id, text);
+    return rows[0].doc;
+  }
   const exists = await tx.query('SELECT 1 FROM comments WHERE id = $1 AND post_id = $2', [id, postId]);
   if (exists.length === 0) throw missing(target);
   throw new StoreError('edit-window-closed', 'The comment can no longer be edited by its author');

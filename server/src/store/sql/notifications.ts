@@ -34,6 +34,15 @@ export async function notifyReply(tx: SqlExecutor, comment: StoredComment): Prom
   return row?.doc ?? null;
 }
 
+/**
+ * Gives the notifications of an edited reply the excerpt of its new text: a
+ * moderator's edit that takes text out must take it out of the notification
+ * too, where the recipient would otherwise go on reading it.
+ */
+export async function reExcerpt(tx: SqlExecutor, commentId: string, text: string): Promise<void> {
+  await tx.query('UPDATE notifications SET excerpt = $1 WHERE comment_id = $2', [excerptOf(text), commentId]);
+}
+
 const UNREAD = 'SELECT count(*)::integer FROM notifications WHERE recipient = $1 AND read_at IS NULL';
 
 export async function listNotifications(
