@@ -30,12 +30,25 @@ export function onUnexpectedExit(listener: (exit: UnexpectedExit) => void): () =
 /** Every child still running, killed if this process exits without stopping them (a crash, a test runner's exit). */
 const running = new Set<ChildProcess>();
 process.once('exit', () => {
-  for (const child of running) child.kill('SIGTERM');
+  for (const child of running) killGroup(child, 'SIGTERM');
 });
+
+/** Signals the process group a child leads (it was spawned detached): the child and whatever it started. */
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // Nothing left in the group.
+  }
+}
 
 /**
  * One process the cluster started, with its output appended to
- * `logs/<name>.log`. Only ever signalled by its own pid.
+ * `logs/<name>.log`. Only ever signalled by its own pid, or its own process
+ * group: each program leads one, and what is left of it once it exited (the
+ * renderer's nginx, PostgreSQL's backends, the sidekick's etcdctl) is killed
+ * then, as systemd kills what is left in a unit's control group.
  */
 export class Supervised {
   readonly spec: ProgramSpec;
@@ -70,11 +83,16 @@ export class Supervised {
       env: this.spec.env ?? process.env,
       cwd: this.spec.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, so that what it leaves behind can be found (and a terminal's Ctrl-C reaches the CLI
+      // alone, which stops everything in order).
+      detached: true,
     });
     child.stdout.pipe(log, { end: false });
     child.stderr.pipe(log, { end: false });
     running.add(child);
     this.#exited = new Promise<void>((resolve) => {
+      // What it started and left behind (an nginx holding the port, backends holding the pipes) goes with it.
+      child.once('exit', () => killGroup(child, 'SIGKILL'));
       // 'close', not 'exit': output still buffered in the pipes at exit would be written after the log ended.
       child.once('close', (code, signal) => {
         running.delete(child);
