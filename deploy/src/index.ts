@@ -4,6 +4,14 @@ export type { ClusterDatabase, ReplicaMode } from './cluster/database.js';
 export { type ImageCommand, readImageCommand } from './cluster/dockerfile.js';
 export type { EtcdCluster } from './cluster/etcd-cluster.js';
 export type { ClusterPostgres } from './cluster/postgres.js';
+export {
+  onRestarted,
+  onUnexpectedExit,
+  type PendingRestart,
+  type Restarted,
+  type RestartPolicy,
+  type UnexpectedExit,
+} from './cluster/supervised.js';
 export { DeployError, type DeployErrorCode, isDeployError } from './deploy-error.js';
 export { jsonLog, type Log, type LogLevel, silentLog } from './log.js';
 export { findPrograms, PROGRAMS, type Program } from './programs.js';
