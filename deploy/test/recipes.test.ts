@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { DOCKERFILE, readImageCommand } from '../src/cluster/dockerfile.js';
+import { RESTART_SEC } from '../src/cluster/restarts.js';
 import { serves } from '../src/health/serving.js';
 import { findPrograms } from '../src/programs.js';
 import { removeDir, tempDir } from './support/temp-dir.js';
@@ -96,6 +97,13 @@ test('every unit that restarts waits a few seconds first, and the proxy never gi
   const proxy = units['news-forum-proxy.service']!;
   expect(proxy).toMatch(/^Restart=always$/m);
   expect(proxy.slice(proxy.indexOf('[Unit]'), proxy.indexOf('[Service]'))).toMatch(/^StartLimitIntervalSec=0$/m);
+});
+
+test('npm run cluster restarts each program after the RestartSec of the unit that runs it', () => {
+  const mirrored = Object.entries(RESTART_SEC).flatMap(([kind, { seconds, unit }]) => (unit ? [{ kind, unit, seconds }] : []));
+  expect(mirrored.map(({ kind, unit }) => ({ kind, unit, seconds: Number(/^RestartSec=(\d+)s?$/m.exec(units[unit] ?? '')?.[1]) }))).toEqual(
+    mirrored,
+  );
 });
 
 test('the replica: a unit and a compose service named in the README, made by pg_basebackup -R, synchronous only while it runs', () => {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { waitFor, waitForHttp } from '../wait.js';
 import type { ImageCommand } from './dockerfile.js';
-import { Supervised } from './supervised.js';
+import { type RestartPolicy, Supervised } from './supervised.js';
 
 /** How a node finds its way into the load balancer. */
 export type Registration = 'builtin' | 'sidekick';
@@ -66,9 +66,28 @@ export class ApiNode {
   /** Starts the node (and sidekick); resolves once /readyz answers 200 and the balancer routes to it. */
   async start(timeoutMs = 60_000): Promise<void> {
     this.process.start();
-    await waitForHttp(`${this.url}/readyz`, { timeoutMs, alive: () => this.process.alive });
+    await this.#ready(timeoutMs);
     this.sidekick?.start();
     await this.waitRouted(true, timeoutMs);
+  }
+
+  /**
+   * Restarts the node when it exits on its own, announced once its /readyz answers (then `started`). Its
+   * sidekick, which outlives it, registers it again; the sidekick itself is not restarted, as its unit is not.
+   */
+  restartOnExit(policy: RestartPolicy): void {
+    const { started } = policy;
+    this.process.restartOnExit({
+      ...policy,
+      started: async () => {
+        await this.#ready(60_000);
+        await started?.();
+      },
+    });
+  }
+
+  #ready(timeoutMs: number): Promise<void> {
+    return waitForHttp(`${this.url}/readyz`, { timeoutMs, alive: () => this.process.alive });
   }
 
   /** Waits until the balancer's configuration does (or does not) include this node. */

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
@@ -13,8 +14,9 @@ import { ClusterDatabase, type ReplicaMode } from './database.js';
 import { readImageCommand } from './dockerfile.js';
 import { EtcdCluster } from './etcd-cluster.js';
 import { PortBook } from './ports.js';
+import { restartPolicy } from './restarts.js';
 import { findRethinkdb, RethinkdbServers } from './rethinkdb-servers.js';
-import { Supervised } from './supervised.js';
+import { type RestartPolicy, Supervised } from './supervised.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const DEPLOY = path.join(REPO_ROOT, 'deploy');
@@ -40,6 +42,14 @@ export interface ClusterOptions {
   store?: ClusterStore;
   /** Extra environment for the nodes (e.g. LOG_LEVEL). */
   nodeEnv?: Record<string, string>;
+  /**
+   * Start a program that exits on its own (killed from outside, crashed) again, as its fleet unit's
+   * `Restart=always` would: after the unit's `RestartSec` (2 or 5 s), the delay doubling up to 30 s while it keeps
+   * exiting soon after each restart; reported through `onUnexpectedExit` and `onRestarted`. Default false: what
+   * exits stays down until it is started, so that tests and the chaos campaign decide. Programs stopped or killed
+   * through this API are never restarted.
+   */
+  restart?: boolean;
   log?: Log;
   /** Aborting it while the cluster starts stops what was started and rejects. */
   signal?: AbortSignal;
@@ -152,7 +162,16 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const registration = options.registration ?? 'builtin';
   const ports = new PortBook(dir);
   const started: { stop(): Promise<void> }[] = [];
+  // Aborted first when the cluster stops: a restart still pending is cancelled, and none starts while it stops.
+  const restarts = new AbortController();
+  // One listener per program that restarts, more than the default 10 of a warning about a leak.
+  setMaxListeners(0, restarts.signal);
+  /** Restarts one program (see ClusterOptions.restart) when the cluster does. */
+  const restartOnExit = (program: { restartOnExit(policy: RestartPolicy): void }, policy: RestartPolicy) => {
+    if (options.restart) program.restartOnExit(policy);
+  };
   const stopAll = async () => {
+    restarts.abort();
     for (const piece of started.splice(0).reverse()) await piece.stop().catch(() => undefined);
   };
   const onAbort = () => void stopAll();
@@ -184,6 +203,12 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       logDir,
     );
     const redisUrl = `redis://127.0.0.1:${redisPort}`;
+    const redisAnswering = () => waitFor(() => redisAnswers(redisPort), 'Redis answering', 15_000, { alive: () => redis.alive });
+    restartOnExit(etcd, restartPolicy('etcd', restarts.signal));
+    restartOnExit(publicEtcd, restartPolicy('public-etcd', restarts.signal));
+    if (options.restart) database.restartOnExit(restarts.signal);
+    for (const server of rethinkdb?.servers ?? []) restartOnExit(server.process, restartPolicy('rethinkdb', restarts.signal));
+    restartOnExit(redis, restartPolicy('redis', restarts.signal, redisAnswering));
 
     log(
       'info',
@@ -196,12 +221,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       { stop: () => (rethinkdb ? rethinkdb.stop() : database.stop()) },
     );
     redis.start();
-    await Promise.all([
-      etcd.start(),
-      publicEtcd.start(),
-      rethinkdb ? rethinkdb.start() : database.start(),
-      waitFor(() => redisAnswers(redisPort), 'Redis answering', 15_000, { alive: () => redis.alive }),
-    ]);
+    await Promise.all([etcd.start(), publicEtcd.start(), rethinkdb ? rethinkdb.start() : database.start(), redisAnswering()]);
 
     const lbPort = await ports.port('lb');
     const proxyPort = await ports.port('proxy');
@@ -244,17 +264,19 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       '--domain',
       domain,
     ]);
+    const lbUrl = `http://127.0.0.1:${lbPort}`;
+    const proxyUrl = `http://127.0.0.1:${proxyPort}`;
+    /** Resolves once `program` answers HTTP at `url`, any status. */
+    const answering = (program: Supervised, url: string) => () =>
+      waitForHttp(`${url}/`, { timeoutMs: 30_000, accept: () => true, alive: () => program.alive });
+    restartOnExit(lb, restartPolicy('load-balancer', restarts.signal, answering(lb, lbUrl)));
+    restartOnExit(proxy, restartPolicy('public-proxy', restarts.signal, answering(proxy, proxyUrl)));
     step();
     log('info', 'starting the load balancer and the public proxy');
     started.push({ stop: () => lb.stop() }, { stop: () => proxy.stop() });
     lb.start();
     proxy.start();
-    const lbUrl = `http://127.0.0.1:${lbPort}`;
-    const proxyUrl = `http://127.0.0.1:${proxyPort}`;
-    await Promise.all([
-      waitForHttp(`${lbUrl}/`, { timeoutMs: 30_000, accept: () => true, alive: () => lb.alive }),
-      waitForHttp(`${proxyUrl}/`, { timeoutMs: 30_000, accept: () => true, alive: () => proxy.alive }),
-    ]);
+    await Promise.all([answering(lb, lbUrl)(), answering(proxy, proxyUrl)()]);
 
     const publicUrl = (name: string) => `http://${name}.${domain}:${proxyPort}`;
     const admin = { login: 'admin', password: await secret(dir, 'admin-password', 18) };
@@ -275,6 +297,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       LOG_LEVEL: 'info',
       ...options.nodeEnv,
     };
+    let ready: Cluster | undefined;
+    /** cluster.json: written once the cluster is up, and again when a node is back from a restart (its pid changed). */
+    const writeInfo = async () => {
+      if (ready) await writeFile(path.join(dir, 'cluster.json'), `${JSON.stringify(ready.info(), null, 2)}\n`);
+    };
     const routedAddresses = async () => upstreamServers(await readFile(lbSite, 'utf8').catch(() => ''));
     const nodes: ApiNode[] = [];
     const makeNode = async (index: number, how: Registration = registration) => {
@@ -290,6 +317,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         logDir,
         routed: async (address) => (await routedAddresses()).includes(address),
       });
+      // Back, its pid in cluster.json is the new one.
+      restartOnExit(node, restartPolicy('node', restarts.signal, writeInfo));
       nodes.push(node);
       return node;
     };
@@ -327,6 +356,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       },
       logDir,
     );
+    restartOnExit(demo, restartPolicy('demo', restarts.signal, answering(demo, `http://127.0.0.1:${demoPort}`)));
     step();
     started.push({ stop: () => demo.stop() });
     demo.start();
@@ -358,7 +388,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         kill: () => redis.kill(),
         async start() {
           redis.start();
-          await waitFor(() => redisAnswers(redisPort), 'Redis answering', 15_000, { alive: () => redis.alive });
+          await redisAnswering();
         },
       },
       lbSite,
@@ -380,7 +410,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       stop: stopAll,
     };
     step();
-    await writeFile(path.join(dir, 'cluster.json'), `${JSON.stringify(cluster.info(), null, 2)}\n`);
+    ready = cluster;
+    await writeInfo();
     options.signal?.removeEventListener('abort', onAbort);
     return cluster;
   } catch (error) {

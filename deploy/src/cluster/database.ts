@@ -3,6 +3,7 @@ import { type Log, silentLog } from '../log.js';
 import { waitFor } from '../wait.js';
 import type { PortBook } from './ports.js';
 import { ClusterPostgres, DATABASE, USER } from './postgres.js';
+import { restartPolicy } from './restarts.js';
 
 /**
  * How the primary waits for its replica. `synchronous`: while the replica
@@ -118,6 +119,23 @@ export class ClusterDatabase {
         ...['-D', replica.dataDir, '-R', '-X', 'stream', '-C', '-S', STANDBY_NAME, '--checkpoint=fast'],
       ]);
     }, timeoutMs);
+    await this.#streaming(replica, timeoutMs);
+  }
+
+  /**
+   * Restarts the primary in place, and the replica, when one exits on its own
+   * (their units' `Restart=always`), until `signal` aborts. The restarted
+   * replica is waited for as by {@link startReplica}: the primary waits for it
+   * again once it streams (the unit's `ExecStartPost`).
+   */
+  restartOnExit(signal: AbortSignal): void {
+    this.primary.restartOnExit(restartPolicy('postgres', signal, () => this.primary.accepting()));
+    const replica = this.replica;
+    replica?.restartOnExit(restartPolicy('postgres-replica', signal, () => this.#streaming(replica, 60_000)));
+  }
+
+  /** Once the replica streams, the primary waits for it (synchronous mode); when it exits, the primary goes on alone. */
+  async #streaming(replica: ClusterPostgres, timeoutMs: number): Promise<void> {
     void replica.exited.then(async () => {
       // Synchronous commits would wait for a replica that is not there: the primary goes on alone.
       if (!this.#stopping && this.primary.alive) await this.#setSynchronous(false).catch(() => undefined);

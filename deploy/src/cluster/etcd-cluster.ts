@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { waitFor } from '../wait.js';
 import type { PortBook } from './ports.js';
-import { Supervised } from './supervised.js';
+import { type RestartPolicy, Supervised } from './supervised.js';
 
 interface Member {
   name: string;
@@ -100,23 +100,29 @@ export class EtcdCluster {
   /** Starts every member and waits until each reports healthy (a leader is elected). */
   async start(timeoutMs = 30_000): Promise<void> {
     for (const member of this.#members) member.process.start();
-    await Promise.all(
-      this.#members.map((member) =>
-        waitFor(
-          async () => {
-            const response = await fetch(`${member.clientUrl}/health`, { signal: AbortSignal.timeout(1_000) });
-            return ((await response.json()) as { health?: string }).health === 'true';
-          },
-          `etcd member ${member.name} healthy`,
-          timeoutMs,
-          { intervalMs: 100, alive: () => member.process.alive },
-        ),
-      ),
-    );
+    await Promise.all(this.#members.map((member) => healthy(member, timeoutMs)));
+  }
+
+  /** Restarts a member that exits on its own, with its data and flags; announced once it is healthy. */
+  restartOnExit(policy: RestartPolicy): void {
+    for (const member of this.#members) member.process.restartOnExit({ ...policy, started: () => healthy(member, 60_000) });
   }
 
   /** Stops every member (`SIGKILL` with `hard`, as a crash would). */
   async stop(hard = false): Promise<void> {
     await Promise.all(this.#members.map((m) => (hard ? m.process.kill() : m.process.stop('SIGTERM'))));
   }
+}
+
+/** Waits until a member reports healthy (it has a leader). */
+function healthy(member: Member, timeoutMs: number): Promise<void> {
+  return waitFor(
+    async () => {
+      const response = await fetch(`${member.clientUrl}/health`, { signal: AbortSignal.timeout(1_000) });
+      return ((await response.json()) as { health?: string }).health === 'true';
+    },
+    `etcd member ${member.name} healthy`,
+    timeoutMs,
+    { intervalMs: 100, alive: () => member.process.alive },
+  );
 }

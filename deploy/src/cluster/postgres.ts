@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { DeployError } from '../deploy-error.js';
 import { waitFor } from '../wait.js';
-import { Supervised } from './supervised.js';
+import { type RestartPolicy, Supervised } from './supervised.js';
 
 const run = promisify(execFile);
 
@@ -96,7 +96,12 @@ export class ClusterPostgres {
     if (this.#user) await chown(this.#root, this.#user.uid, this.#user.gid);
     if (!this.initialised) await initialise();
     this.#process.start();
-    await waitFor(
+    await this.accepting(timeoutMs);
+  }
+
+  /** Resolves once the server accepts connections; rejects if it exits first. */
+  accepting(timeoutMs = 60_000): Promise<void> {
+    return waitFor(
       async () => {
         await this.run('pg_isready', ['-q', '-h', '127.0.0.1', '-p', String(this.port), '-U', USER]);
         return true;
@@ -105,6 +110,11 @@ export class ClusterPostgres {
       timeoutMs,
       { intervalMs: 100, alive: () => this.#process.alive },
     );
+  }
+
+  /** Restarts the server in place (same data directory, port and settings) when it exits on its own. */
+  restartOnExit(policy: RestartPolicy): void {
+    this.#process.restartOnExit(policy);
   }
 
   /** The rows of one SQL statement, unaligned (`psql -tA`), as the cluster's superuser. */
