@@ -1,15 +1,16 @@
 #!/usr/bin/env node
-// `npm run cluster`: the whole deployment on this machine. Ctrl-C stops
+// `npm run cluster`: the whole deployment on this machine. A program that
+// exits on its own is started again, as its fleet unit would be; Ctrl-C stops
 // everything it started; a second run reuses CLUSTER_DIR's data.
 import { parseArgs } from 'node:util';
 import { isDeployError } from '../deploy-error.js';
 import type { Log } from '../log.js';
 import { CLUSTER_STORES, type Cluster, type ClusterStore, startCluster } from './cluster.js';
 import { REPLICA_MODES, type ReplicaMode } from './database.js';
-import { onUnexpectedExit } from './supervised.js';
+import { onRestarted, onUnexpectedExit, type UnexpectedExit } from './supervised.js';
 
 const USAGE =
-  'usage: npm run cluster -- [--nodes N] [--dir DIR] [--ttl SECONDS] [--replica synchronous|asynchronous|none] [--store postgres|rethinkdb]   (DIR defaults to CLUSTER_DIR or ./.cluster)';
+  'usage: npm run cluster -- [--nodes N] [--dir DIR] [--ttl SECONDS] [--replica synchronous|asynchronous|none] [--store postgres|rethinkdb] [--no-restart]   (DIR defaults to CLUSTER_DIR or ./.cluster)';
 
 function fail(message: string): never {
   process.stderr.write(`news-forum cluster: ${message}\n${USAGE}\n`);
@@ -25,6 +26,7 @@ function parseOptions() {
         ttl: { type: 'string' },
         replica: { type: 'string' },
         store: { type: 'string' },
+        'no-restart': { type: 'boolean' },
         help: { type: 'boolean' },
       },
     }).values;
@@ -48,6 +50,7 @@ if (!REPLICA_MODES.includes(replica)) fail(`--replica must be one of ${REPLICA_M
 const store = (values.store ?? 'postgres') as ClusterStore;
 if (!CLUSTER_STORES.includes(store)) fail(`--store must be one of ${CLUSTER_STORES.join(', ')}`);
 const dir = values.dir ?? process.env.CLUSTER_DIR ?? './.cluster';
+const restart = !values['no-restart'];
 
 const log: Log = (_level, message) => process.stdout.write(`  ${message}\n`);
 const began = Date.now();
@@ -64,13 +67,26 @@ const stop = () => {
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
-// Nothing restarts what dies here (a fault being tried, or a crash): the operator is told, with where to look.
-onUnexpectedExit(({ name, code, signal, logFile }) => {
-  if (!stopping) process.stdout.write(`${name} exited (${signal ?? `code ${code}`}) and stays down; its log: ${logFile}\n`);
+// What dies here (a fault being tried, or a crash) comes back after its unit's RestartSec; the operator is told.
+onUnexpectedExit((exit) => {
+  if (!stopping) process.stdout.write(`${exitLine(exit)}\n`);
+});
+onRestarted(({ name, pid, error }) => {
+  if (!stopping) process.stdout.write(`${name} restarted (pid ${pid})${error ? `, but ${error.message}` : ''}\n`);
 });
 
+function exitLine({ name, code, signal, logFile, restart: next }: UnexpectedExit): string {
+  const how = signal ?? `code ${code}`;
+  if (!next) return `${name} exited (${how}) and stays down; its log: ${logFile}`;
+  const seconds = (ms: number) => `${Number((ms / 1000).toFixed(1))} s`;
+  if (next.crashLoop === 0)
+    return `${name} exited (${how}); restarting in ${seconds(next.delayMs)}${signal ? '' : `; its log: ${logFile}`}`;
+  const soon = next.crashLoop === 1 ? 'soon after its restart' : `soon after each of its last ${next.crashLoop} restarts`;
+  return `${name} exited (${how}) ${soon}; restarting in ${seconds(next.delayMs)}, backing off (the delay doubles, up to ${seconds(next.maxDelayMs)}); its log: ${logFile}`;
+}
+
 try {
-  cluster = await startCluster({ dir, nodes, ttlSeconds: ttl, replica, store, log, signal: starting.signal });
+  cluster = await startCluster({ dir, nodes, ttlSeconds: ttl, replica, store, restart, log, signal: starting.signal });
 } catch (error) {
   if (stopping) process.exit(0);
   if (!isDeployError(error)) throw error;
@@ -93,7 +109,9 @@ process.stdout.write(
     ...info.nodes.map((n) => `  ${n.name.padEnd(19)} ${n.url}  (pid ${n.pid})`),
     `  admin               login ${cluster.admin.login}, password in ${cluster.dir}/admin-password`,
     `  logs                ${cluster.dir}/logs/`,
-    'Ctrl-C stops everything.',
+    restart
+      ? "A program that exits on its own is restarted after its unit's RestartSec (2 or 5 s; --no-restart: it stays down). Ctrl-C stops everything."
+      : 'A program that exits on its own stays down (--no-restart). Ctrl-C stops everything.',
     '',
   ].join('\n'),
 );
