@@ -143,39 +143,35 @@ export function createClient(options: ClientOptions): NewsForumClient {
       return token;
     },
     setToken,
-    async login(login, password, { signal } = {}) {
+    async login(login, password, options) {
       // Logging in twice is harmless, so lost answers are retried. Without the token held: one expired or revoked
       // would have the sign-in refused.
       const body = { login, password };
-      const result = await send({ method: 'post', path: '/authenticate', body, token: null, idempotent: true, signal });
+      const result = await send({ method: 'post', path: '/authenticate', body, token: null }, options);
       if (result.data) setToken(result.data.token);
       return result;
     },
-    async logout({ signal } = {}) {
+    async logout(options) {
       const current = token;
       if (current === undefined) return undefined;
       setToken(undefined);
       let maybeDone = false;
-      const result = await send({
-        method: 'delete',
-        path: '/authenticate',
-        token: current,
-        idempotent: true,
-        signal,
-        onRetry: (failure) => (maybeDone ||= mayHaveTakenEffect(failure)),
-      });
+      const result = await send(
+        { method: 'delete', path: '/authenticate', token: current, onRetry: (failure) => (maybeDone ||= mayHaveTakenEffect(failure)) },
+        options,
+      );
       // A retry after an attempt that may have revoked it finds the token revoked: that is success.
       if (maybeDone && result.error?.status === 401 && result.response) return { data: null, error: undefined, response: result.response };
       return result;
     },
-    async changePassword(oldPassword, newPassword, { signal } = {}) {
+    async changePassword(oldPassword, newPassword, options) {
       // Not retried: after a lost answer the token sent is revoked and a retry could only fail (see the README).
-      const result = await send({ method: 'put', path: '/me/password', body: { oldPassword, newPassword }, idempotent: false, signal });
+      const result = await send({ method: 'put', path: '/me/password', body: { oldPassword, newPassword }, idempotent: false }, options);
       if (result.data) setToken(result.data.token);
       return result;
     },
-    info: ({ signal } = {}) => send({ method: 'get', path: '/', idempotent: true, signal }),
-    me: ({ signal } = {}) => send({ method: 'get', path: '/me', idempotent: true, signal }),
+    info: (options) => send({ method: 'get', path: '/' }, options),
+    me: (options) => send({ method: 'get', path: '/me' }, options),
     users: createUsersApi(send),
     posts: createPostsApi(send),
     comments,

@@ -26,11 +26,11 @@ export interface CommentsApi {
 }
 
 export function createCommentsApi(send: Send): CommentsApi {
-  const list = (postId: string, query: CommentListQuery = {}, options: CallOptions = {}) =>
-    send({ method: 'get', path: '/comments/{pid}', params: { pid: postId }, query, idempotent: true, signal: options.signal });
+  const list = (postId: string, query: CommentListQuery = {}, options?: CallOptions) =>
+    send({ method: 'get', path: '/comments/{pid}', params: { pid: postId }, query }, options);
   return {
     list,
-    all: (postId, query = {}, options = {}) => paginate((cursor) => list(postId, { ...query, cursor }, options)),
+    all: (postId, query = {}, options) => paginate((cursor) => list(postId, { ...query, cursor }, options)),
     // Despite the PUT, each call creates a new comment: only the key makes it repeatable.
     create: (postId, body, options) => create(send, { method: 'put', path: '/comments/{pid}', params: { pid: postId } }, body, options),
     delete: (postId, id, options) => remove(send, { method: 'delete', path: '/comments/{pid}/{id}', params: { pid: postId, id } }, options),

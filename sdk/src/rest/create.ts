@@ -12,13 +12,7 @@ export function create<M extends 'post' | 'put', P extends PathOf<M>>(
   body: BodyOf<P, M>,
   options: CreateOptions = {},
 ): Promise<Result<DataOf<P, M>>> {
-  return send<M, P>({
-    ...target,
-    body,
-    idempotent: false,
-    idempotencyKey: options.idempotencyKey ?? newIdempotencyKey(),
-    signal: options.signal,
-  });
+  return send<M, P>({ ...target, body, idempotent: false, idempotencyKey: options.idempotencyKey ?? newIdempotencyKey() }, options);
 }
 
 /**

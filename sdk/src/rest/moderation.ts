@@ -81,58 +81,36 @@ export interface ModerationApi {
   allLog(options?: CallOptions): AsyncIterable<ModerationLogEntry>;
 }
 
-const note = ({ reason }: ReasonOptions) => (reason === undefined ? {} : { reason });
+const note = ({ reason }: ReasonOptions = {}) => (reason === undefined ? {} : { reason });
 
 export function createModerationApi(send: Send): ModerationApi {
-  const log = (query: ModerationListQuery = {}, options: CallOptions = {}) =>
-    send({ method: 'get', path: '/moderation/log', query, idempotent: true, signal: options.signal });
+  const log = (query: ModerationListQuery = {}, options?: CallOptions) => send({ method: 'get', path: '/moderation/log', query }, options);
   const postAction =
     (path: '/posts/{pid}/hide' | '/posts/{pid}/restore' | '/posts/{pid}/lock' | '/posts/{pid}/unlock') =>
     // Setting a state: repeating it after a lost answer changes nothing more.
-    (pid: string, options: ReasonOptions = {}) =>
-      send({ method: 'post', path, params: { pid }, body: note(options), idempotent: true, signal: options.signal });
+    (pid: string, options?: ReasonOptions) =>
+      send({ method: 'post', path, params: { pid }, body: note(options) }, options);
   const commentAction =
-    (path: '/comments/{pid}/{id}/hide' | '/comments/{pid}/{id}/restore') =>
-    (pid: string, id: string, options: ReasonOptions = {}) =>
-      send({ method: 'post', path, params: { pid, id }, body: note(options), idempotent: true, signal: options.signal });
+    (path: '/comments/{pid}/{id}/hide' | '/comments/{pid}/{id}/restore') => (pid: string, id: string, options?: ReasonOptions) =>
+      send({ method: 'post', path, params: { pid, id }, body: note(options) }, options);
   return {
-    editPost: (pid, body, options = {}) =>
-      send({ method: 'put', path: '/posts/{pid}/edit', params: { pid }, body, idempotent: true, signal: options.signal }),
-    editComment: (pid, id, body, options = {}) =>
-      send({ method: 'put', path: '/comments/{pid}/{id}/edit', params: { pid, id }, body, idempotent: true, signal: options.signal }),
-    flagPost: (pid, reason, options = {}) =>
-      send({ method: 'post', path: '/posts/{pid}/flags', params: { pid }, body: { reason }, idempotent: true, signal: options.signal }),
-    flagComment: (pid, id, reason, options = {}) =>
-      send({
-        method: 'post',
-        path: '/comments/{pid}/{id}/flags',
-        params: { pid, id },
-        body: { reason },
-        idempotent: true,
-        signal: options.signal,
-      }),
+    editPost: (pid, body, options) => send({ method: 'put', path: '/posts/{pid}/edit', params: { pid }, body }, options),
+    editComment: (pid, id, body, options) => send({ method: 'put', path: '/comments/{pid}/{id}/edit', params: { pid, id }, body }, options),
+    flagPost: (pid, reason, options) => send({ method: 'post', path: '/posts/{pid}/flags', params: { pid }, body: { reason } }, options),
+    flagComment: (pid, id, reason, options) =>
+      send({ method: 'post', path: '/comments/{pid}/{id}/flags', params: { pid, id }, body: { reason } }, options),
     hidePost: postAction('/posts/{pid}/hide'),
     restorePost: postAction('/posts/{pid}/restore'),
     lockPost: postAction('/posts/{pid}/lock'),
     unlockPost: postAction('/posts/{pid}/unlock'),
     hideComment: commentAction('/comments/{pid}/{id}/hide'),
     restoreComment: commentAction('/comments/{pid}/{id}/restore'),
-    ban: (login, body, options = {}) =>
-      send({ method: 'put', path: '/users/{login}/ban', params: { login }, body, idempotent: true, signal: options.signal }),
-    liftBan: (login, options = {}) =>
-      send({
-        method: 'delete',
-        path: '/users/{login}/ban',
-        params: { login },
-        body: note(options),
-        idempotent: true,
-        signal: options.signal,
-      }),
-    setScopes: (login, scopes, options = {}) =>
-      send({ method: 'put', path: '/users/{login}/scopes', params: { login }, body: { scopes }, idempotent: true, signal: options.signal }),
-    queue: (query = {}, options = {}) =>
-      send({ method: 'get', path: '/moderation/queue', query, idempotent: true, signal: options.signal }),
+    ban: (login, body, options) => send({ method: 'put', path: '/users/{login}/ban', params: { login }, body }, options),
+    liftBan: (login, options) => send({ method: 'delete', path: '/users/{login}/ban', params: { login }, body: note(options) }, options),
+    setScopes: (login, scopes, options) =>
+      send({ method: 'put', path: '/users/{login}/scopes', params: { login }, body: { scopes } }, options),
+    queue: (query = {}, options) => send({ method: 'get', path: '/moderation/queue', query }, options),
     log,
-    allLog: (options = {}) => paginate((cursor) => log({ cursor }, options)),
+    allLog: (options) => paginate((cursor) => log({ cursor }, options)),
   };
 }

@@ -35,19 +35,13 @@ export interface NotificationsApi {
 }
 
 export function createNotificationsApi(send: Send): NotificationsApi {
-  const list = (query: NotificationListQuery = {}, options: CallOptions = {}) =>
-    send({ method: 'get', path: '/me/notifications', query, idempotent: true, signal: options.signal });
+  const list = (query: NotificationListQuery = {}, options?: CallOptions) =>
+    send({ method: 'get', path: '/me/notifications', query }, options);
   return {
     list,
-    all: (query = {}, options = {}) => paginate((cursor) => list({ ...query, cursor }, options)),
+    all: (query = {}, options) => paginate((cursor) => list({ ...query, cursor }, options)),
     // Marking read twice is harmless, so lost answers are retried.
-    markRead: (which, options = {}) =>
-      send({
-        method: 'post',
-        path: '/me/notifications/read',
-        body: Array.isArray(which) ? { ids: which } : which,
-        idempotent: true,
-        signal: options.signal,
-      }),
+    markRead: (which, options) =>
+      send({ method: 'post', path: '/me/notifications/read', body: Array.isArray(which) ? { ids: which } : which }, options),
   };
 }

@@ -26,7 +26,7 @@ export interface PagesApi {
 
 export function createPagesApi(send: Send): PagesApi {
   return {
-    get: (url, options = {}) => send({ method: 'get', path: '/pages', query: { url }, idempotent: true, signal: options.signal }),
+    get: (url, options) => send({ method: 'get', path: '/pages', query: { url } }, options),
     comment: (body, options) => create(send, { method: 'put', path: '/pages/comments' }, body, options),
   };
 }

@@ -37,20 +37,18 @@ export interface PostsApi {
 }
 
 export function createPostsApi(send: Send): PostsApi {
-  const list = (query: PostListQuery = {}, options: CallOptions = {}) =>
-    send({ method: 'get', path: '/posts', query, idempotent: true, signal: options.signal });
+  const list = (query: PostListQuery = {}, options?: CallOptions) => send({ method: 'get', path: '/posts', query }, options);
   // Votes set a state rather than add to it, so repeating one is harmless.
-  const vote = (path: '/posts/{pid}/upvotes' | '/posts/{pid}/downvotes', pid: string, options: CallOptions = {}) =>
-    send({ method: 'post', path, params: { pid }, idempotent: true, signal: options.signal });
+  const vote = (path: '/posts/{pid}/upvotes' | '/posts/{pid}/downvotes', pid: string, options?: CallOptions) =>
+    send({ method: 'post', path, params: { pid } }, options);
   return {
     list,
-    all: (query = {}, options = {}) => paginate((cursor) => list({ ...query, cursor }, options)),
-    get: (id, options = {}) => send({ method: 'get', path: '/posts/{pid}', params: { pid: id }, idempotent: true, signal: options.signal }),
+    all: (query = {}, options) => paginate((cursor) => list({ ...query, cursor }, options)),
+    get: (id, options) => send({ method: 'get', path: '/posts/{pid}', params: { pid: id } }, options),
     create: (body, options) => create(send, { method: 'post', path: '/posts' }, body, options),
     upvote: (id, options) => vote('/posts/{pid}/upvotes', id, options),
     downvote: (id, options) => vote('/posts/{pid}/downvotes', id, options),
-    retract: (id, options = {}) =>
-      send({ method: 'delete', path: '/posts/{pid}/vote', params: { pid: id }, idempotent: true, signal: options.signal }),
+    retract: (id, options) => send({ method: 'delete', path: '/posts/{pid}/vote', params: { pid: id } }, options),
     delete: (id, options) => remove(send, { method: 'delete', path: '/posts/{pid}', params: { pid: id } }, options),
   };
 }

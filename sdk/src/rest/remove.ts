@@ -10,15 +10,10 @@ import { mayHaveTakenEffect, type Send } from './transport.js';
 export async function remove<P extends PathOf<'delete'>>(
   send: Send,
   target: Target<P, 'delete'>,
-  options: CallOptions = {},
+  options?: CallOptions,
 ): Promise<Result<DataOf<P, 'delete'>>> {
   let maybeDone = false;
-  const result = await send<'delete', P>({
-    ...target,
-    idempotent: true,
-    signal: options.signal,
-    onRetry: (failure) => (maybeDone ||= mayHaveTakenEffect(failure)),
-  });
+  const result = await send<'delete', P>({ ...target, onRetry: (failure) => (maybeDone ||= mayHaveTakenEffect(failure)) }, options);
   if (maybeDone && result.error?.status === 404 && result.response)
     return { data: null as DataOf<P, 'delete'>, error: undefined, response: result.response };
   return result;

@@ -4,7 +4,7 @@ import { NetworkError } from '../errors/network-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import { isTransientError, MAX_RETRY_AFTER_MS, parseRetryAfter, type RetryDelay, sleep } from './backoff.js';
 import { resolveUrl } from './resolve-url.js';
-import type { RequestError, Result } from './result.js';
+import type { CallOptions, RequestError, Result } from './result.js';
 import { type BodyOf, type DataOf, fillPath, type Method, type PathOf, type QueryOf, type Target } from './route.js';
 
 export interface TransportOptions {
@@ -24,17 +24,20 @@ export interface TransportOptions {
 export type Call<P extends PathOf<M>, M extends Method> = Target<P, M> & {
   query?: QueryOf<P, M> | undefined;
   body?: BodyOf<P, M>;
-  /** True when sending the request twice has the effect of sending it once. */
-  idempotent: boolean;
+  /**
+   * True (the default) when sending the request twice has the effect of sending it once; a call that is not says
+   * `false`, and is retried only with an `idempotencyKey`.
+   */
+  idempotent?: boolean;
   idempotencyKey?: string | undefined;
-  signal?: AbortSignal | undefined;
   /** Told about each failed attempt that is about to be retried. */
   onRetry?: (failure: RequestError) => void;
   /** The bearer token to send instead of the client's (signing out sends the one just forgotten); null sends none. */
   token?: string | null | undefined;
 };
 
-export type Send = <M extends Method, P extends PathOf<M>>(call: Call<P, M>) => Promise<Result<DataOf<P, M>>>;
+/** Sends `call`, cancelled by the caller's `options.signal`. */
+export type Send = <M extends Method, P extends PathOf<M>>(call: Call<P, M>, options?: CallOptions) => Promise<Result<DataOf<P, M>>>;
 
 /** What the transport reads of a call, whatever its operation. */
 interface AnyCall {
@@ -43,9 +46,8 @@ interface AnyCall {
   params?: Record<string, string> | undefined;
   query?: Record<string, string | number | undefined> | undefined;
   body?: unknown;
-  idempotent: boolean;
+  idempotent?: boolean;
   idempotencyKey?: string | undefined;
-  signal?: AbortSignal | undefined;
   onRetry?: (failure: RequestError) => void;
   token?: string | null | undefined;
 }
@@ -59,7 +61,7 @@ export function createTransport(options: TransportOptions): Send {
   // Looked up per call so a fetch polyfilled after createClient() is used.
   const fetchFn: typeof globalThis.fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
 
-  const send = async (call: AnyCall): Promise<Result<unknown>> => {
+  const send = async (call: AnyCall, { signal }: CallOptions = {}): Promise<Result<unknown>> => {
     const url = resolveUrl(base + fillPath(call.path, call.params), options.baseUrl);
     if (url instanceof NetworkError) return { data: undefined, error: url, response: undefined };
     for (const [name, value] of Object.entries(call.query ?? {})) {
@@ -76,15 +78,15 @@ export function createTransport(options: TransportOptions): Send {
       ...(call.body !== undefined && { body: JSON.stringify(call.body) }),
     };
 
-    const retryable = call.idempotent || call.idempotencyKey !== undefined;
+    const retryable = call.idempotent !== false || call.idempotencyKey !== undefined;
     for (let retry = 1; ; retry++) {
-      const result = await attempt(fetchFn, url, init, call.signal, options.timeoutMs);
+      const result = await attempt(fetchFn, url, init, signal, options.timeoutMs);
       const { error } = result;
       if (!error || !retryable || retry > options.maxRetries) return result;
       const delay = retryDelay(result, retry, options.retryDelay);
       if (delay === undefined) return result;
       call.onRetry?.(error);
-      if (!(await sleep(delay, call.signal))) return aborted(call.signal, result.response);
+      if (!(await sleep(delay, signal))) return aborted(signal, result.response);
     }
   };
   // The answer was JSON-parsed as the contract says the operation answers.

@@ -31,34 +31,27 @@ export interface UsersApi {
 }
 
 export function createUsersApi(send: Send): UsersApi {
-  const list = (query: UserListQuery = {}, options: CallOptions = {}) =>
-    send({ method: 'get', path: '/users', query, idempotent: true, signal: options.signal });
+  const list = (query: UserListQuery = {}, options?: CallOptions) => send({ method: 'get', path: '/users', query }, options);
   return {
-    async create(login, body, options = {}) {
+    async create(login, body, options) {
       let maybeDone = false;
-      const result = await send({
-        method: 'put',
-        path: '/users/{login}',
-        params: { login },
-        body,
-        idempotent: true,
-        signal: options.signal,
-        onRetry: (failure) => (maybeDone ||= mayHaveTakenEffect(failure)),
-      });
+      const result = await send(
+        {
+          method: 'put',
+          path: '/users/{login}',
+          params: { login },
+          body,
+          onRetry: (failure) => (maybeDone ||= mayHaveTakenEffect(failure)),
+        },
+        options,
+      );
       if (!maybeDone || result.error?.status !== 409) return result;
-      const check = await send({
-        method: 'post',
-        path: '/authenticate',
-        body: { login, password: body.password },
-        idempotent: true,
-        signal: options.signal,
-      });
+      const check = await send({ method: 'post', path: '/authenticate', body: { login, password: body.password } }, options);
       return check.error ? result : { data: check.data.user, error: undefined, response: check.response };
     },
-    get: (login, options = {}) =>
-      send({ method: 'get', path: '/users/{login}', params: { login }, idempotent: true, signal: options.signal }),
+    get: (login, options) => send({ method: 'get', path: '/users/{login}', params: { login } }, options),
     list,
-    all: (query = {}, options = {}) => paginate((cursor) => list({ ...query, cursor }, options)),
+    all: (query = {}, options) => paginate((cursor) => list({ ...query, cursor }, options)),
     delete: (login, options) => remove(send, { method: 'delete', path: '/users/{login}', params: { login } }, options),
   };
 }
