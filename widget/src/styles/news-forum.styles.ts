@@ -30,8 +30,6 @@ export const styles = css`
   button {
     font: inherit;
     color: inherit;
-  }
-  button {
     cursor: pointer;
     border: 1px solid var(--_border);
     border-radius: var(--_radius);

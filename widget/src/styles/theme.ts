@@ -7,13 +7,13 @@ import { css } from 'lit';
 export const light = css`
   --_gap: var(--news-forum-gap, 0.5rem);
   --_radius: var(--news-forum-radius, 6px);
-  --_bg: var(--news-forum-background, #ffffff);
+  --_bg: var(--news-forum-background, #fff);
   --_surface: var(--news-forum-surface, #f4f5f7);
   --_text: var(--news-forum-text, #1b1f24);
   --_muted: var(--news-forum-muted, #57606a);
   --_border: var(--news-forum-border, #d0d7de);
   --_accent: var(--news-forum-accent, #c2410c);
-  --_accent-text: var(--news-forum-accent-text, #ffffff);
+  --_accent-text: var(--news-forum-accent-text, #fff);
   --_down: var(--news-forum-downvote, #4338ca);
   --_danger: var(--news-forum-danger, #b91c1c);
   --_focus: var(--news-forum-focus-ring, #2563eb);
