@@ -12,7 +12,7 @@ function formError({ forms }: Parts, key: FormKey) {
 /** The submit button: stays focusable while busy (aria-disabled), so keyboard focus is not lost. */
 function submit({ forms }: Parts, key: FormKey, label: string, busyLabel: string) {
   const busy = forms.busy === key;
-  return html`<button part="submit-button" class="primary" type="submit" aria-disabled=${busy ? 'true' : 'false'}>
+  return html`<button part="submit-button" class="primary" type="submit" aria-disabled=${String(busy)}>
     ${busy ? busyLabel : label}
   </button>`;
 }

@@ -24,14 +24,14 @@ export function header(ui: Ui): TemplateResult {
         user
           ? html`<span class="who">Signed in as <strong>${user.displayName || user.login}</strong></span>
             ${ui.parts.loaded?.notificationsView() ?? nothing}
-            <button class="primary" data-focus="open:post" aria-expanded=${panel === 'post' ? 'true' : 'false'} @click=${() => ui.view.setPanel(panel === 'post' ? undefined : 'post')}>
+            <button class="primary" data-focus="open:post" aria-expanded=${String(panel === 'post')} @click=${() => ui.view.setPanel(panel === 'post' ? undefined : 'post')}>
               Submit a post
             </button>
             <button class="secondary" @click=${() => ui.session.signOut()}>Sign out</button>`
-          : html`<button class="secondary" data-focus="open:sign-in" aria-expanded=${panel === 'sign-in' ? 'true' : 'false'} @click=${() => ui.view.setPanel(panel === 'sign-in' ? undefined : 'sign-in')}>
+          : html`<button class="secondary" data-focus="open:sign-in" aria-expanded=${String(panel === 'sign-in')} @click=${() => ui.view.setPanel(panel === 'sign-in' ? undefined : 'sign-in')}>
               Sign in
             </button>
-            <button class="primary" data-focus="open:sign-up" aria-expanded=${panel === 'sign-up' ? 'true' : 'false'} @click=${() => ui.view.setPanel(panel === 'sign-up' ? undefined : 'sign-up')}>
+            <button class="primary" data-focus="open:sign-up" aria-expanded=${String(panel === 'sign-up')} @click=${() => ui.view.setPanel(panel === 'sign-up' ? undefined : 'sign-up')}>
               Sign up
             </button>`
       }

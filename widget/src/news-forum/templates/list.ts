@@ -17,7 +17,7 @@ export function listView(ui: Ui): TemplateResult {
       <div class="sorts" role="group" aria-label="Order">
         ${POST_SORTS.map((sort) => {
           const pressed = front.sort === sort;
-          return html`<button class="sort" aria-pressed=${pressed ? 'true' : 'false'} data-focus=${pressed ? 'sort' : nothing} @click=${() => front.setSort(sort)}>${LABELS[sort]}</button>`;
+          return html`<button class="sort" aria-pressed=${String(pressed)} data-focus=${pressed ? 'sort' : nothing} @click=${() => front.setSort(sort)}>${LABELS[sort]}</button>`;
         })}
       </div>
       ${ui.presence.front ? html`<span part="presence" class="presence">${ui.presence.front} reading now</span>` : nothing}

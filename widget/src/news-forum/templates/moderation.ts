@@ -10,7 +10,7 @@ const REASONS = [
 ] as const;
 
 function toggleButton(m: ModerationController, key: ModerationKey, label: string): TemplateResult {
-  return html`<button class="link" part="moderation-button" aria-expanded=${m.open === key ? 'true' : 'false'}
+  return html`<button class="link" part="moderation-button" aria-expanded=${String(m.open === key)}
     data-focus="moderation-button:${key}" @click=${() => m.toggle(key)}>${label}</button>`;
 }
 
@@ -49,7 +49,7 @@ function error(m: ModerationController): TemplateResult | typeof nothing {
 
 /** Stays focusable while an action is on its way (aria-disabled), so keyboard focus is not lost. */
 function submit(m: ModerationController, label: string, kind = 'primary'): TemplateResult {
-  return html`<button part="submit-button" type="submit" class=${kind} aria-disabled=${m.busy ? 'true' : 'false'}>${label}</button>`;
+  return html`<button part="submit-button" type="submit" class=${kind} aria-disabled=${String(m.busy)}>${label}</button>`;
 }
 
 function cancel(m: ModerationController): TemplateResult {

@@ -9,7 +9,7 @@ export function notificationsView(ui: Ui, { notifications }: Parts): TemplateRes
   const { items, unread, open } = notifications;
   // Escape closes the list, which floats over the forum, from the button or from inside it.
   return html`<span class="notifications" @keydown=${(event: KeyboardEvent) => open && event.key === 'Escape' && notifications.toggle(true)}>
-    <button class="secondary" part="notifications-button" data-focus="replies" aria-expanded=${open ? 'true' : 'false'} aria-label=${`Replies to you, ${unread} unread`} @click=${() => notifications.toggle()}>
+    <button class="secondary" part="notifications-button" data-focus="replies" aria-expanded=${String(open)} aria-label=${`Replies to you, ${unread} unread`} @click=${() => notifications.toggle()}>
       Replies${unread ? html` <span part="unread-badge" class="unread-count" aria-hidden="true">${unread}</span>` : nothing}
     </button>
     ${

@@ -7,14 +7,14 @@ import type { Ui } from '../ui.js';
 /** Up and down buttons around the score; pressed shows the reader's own vote. */
 export function voteButtons(ui: Ui, post: LivePost): TemplateResult {
   const mine = ui.votes.of(post.id);
-  const busy = ui.votes.sending(post.id) ? 'true' : 'false';
+  const busy = String(ui.votes.sending(post.id));
   return html`<div class="votes">
-    <button part="vote-button upvote-button" class="vote up" aria-pressed=${mine === 1 ? 'true' : 'false'}
+    <button part="vote-button upvote-button" class="vote up" aria-pressed=${String(mine === 1)}
       aria-disabled=${busy} aria-label="Upvote: ${post.title}" @click=${() => ui.votes.cast(post, mine === 1 ? 0 : 1)}>
       <svg viewBox="0 0 10 10" aria-hidden="true"><path d="M5 1.5 9.5 8.5h-9z" /></svg>
     </button>
     <span part="score" class="score">${post.score}<span class="sr-only"> ${post.score === 1 ? 'point' : 'points'}</span></span>
-    <button part="vote-button downvote-button" class="vote down" aria-pressed=${mine === -1 ? 'true' : 'false'}
+    <button part="vote-button downvote-button" class="vote down" aria-pressed=${String(mine === -1)}
       aria-disabled=${busy} aria-label="Downvote: ${post.title}" @click=${() => ui.votes.cast(post, mine === -1 ? 0 : -1)}>
       <svg viewBox="0 0 10 10" aria-hidden="true"><path d="M5 8.5 9.5 1.5h-9z" /></svg>
     </button>

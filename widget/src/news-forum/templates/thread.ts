@@ -49,7 +49,7 @@ function comment(ui: Ui, parts: Parts, { comment: c, replies }: CommentNode): Te
       ${commentModeration(moderation, c)}
       ${
         ui.session.user && !thread.post?.locked
-          ? html`<button class="link reply" aria-expanded=${replying ? 'true' : 'false'} data-focus="reply:${c.id}" @click=${() => forms.setReplyTo(replying ? undefined : c.id)}>Reply</button>`
+          ? html`<button class="link reply" aria-expanded=${String(replying)} data-focus="reply:${c.id}" @click=${() => forms.setReplyTo(replying ? undefined : c.id)}>Reply</button>`
           : nothing
       }
       ${c.author !== undefined && canDelete(ui, c.author) ? deleteButton(parts, c.id, 'comment', () => thread.deleteComment(c)) : nothing}
@@ -125,7 +125,7 @@ export function threadView(ui: Ui, parts: Parts): TemplateResult {
       ${
         thread.more
           ? html`<p>
-            <button class="secondary more-comments" aria-disabled=${thread.loadingMore ? 'true' : 'false'} @click=${() => thread.showMore()}>
+            <button class="secondary more-comments" aria-disabled=${String(thread.loadingMore)} @click=${() => thread.showMore()}>
               ${thread.loadingMore ? 'Loading comments…' : 'Show more comments'}
             </button>
           </p>`
