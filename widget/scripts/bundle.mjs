@@ -33,7 +33,8 @@ const plugins = (element) => [
     ecma: 2020,
     // `unsafe` assumes built-ins are not replaced (e.g. `String(x)` as `"" + x`), as this code and Lit do.
     // `keep_fargs: false` drops unused trailing parameters: nothing bundled reads a function's `length`.
-    compress: { passes: 2, unsafe: true, keep_fargs: false },
+    // Statements are kept apart (`sequences: false`): the whole set gzips smaller than with them joined by commas.
+    compress: { passes: 2, unsafe: true, keep_fargs: false, sequences: false },
     format: { comments: false },
   }),
 ];
