@@ -24,5 +24,5 @@ function newIdempotencyKey(): string {
   // RFC 9562: the version (4) in the high nibble of byte 6, the variant (0b10) in the top bits of byte 8.
   const uuidByte = (byte: number, i: number) => (i === 6 ? (byte & 0x0f) | 0x40 : i === 8 ? (byte & 0x3f) | 0x80 : byte);
   const hex = Array.from(bytes, (byte, i) => uuidByte(byte, i).toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return hex.replace(/(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-');
 }
