@@ -8,8 +8,9 @@ import { createModerationApi, type ModerationApi } from './rest/moderation.js';
 import { createNotificationsApi, type NotificationsApi } from './rest/notifications.js';
 import { createPagesApi, type PagesApi } from './rest/pages.js';
 import { createPostsApi, type PostsApi } from './rest/posts.js';
+import { remove } from './rest/remove.js';
 import type { CallOptions, Result } from './rest/result.js';
-import { createTransport, mayHaveTakenEffect } from './rest/transport.js';
+import { createTransport } from './rest/transport.js';
 import { createUsersApi, type UsersApi } from './rest/users.js';
 
 /** Options of {@link createClient}. */
@@ -155,14 +156,8 @@ export function createClient(options: ClientOptions): NewsForumClient {
       const current = token;
       if (current === undefined) return undefined;
       setToken(undefined);
-      let maybeDone = false;
-      const result = await send(
-        { method: 'delete', path: '/authenticate', token: current, onRetry: (failure) => (maybeDone ||= mayHaveTakenEffect(failure)) },
-        options,
-      );
-      // A retry after an attempt that may have revoked it finds the token revoked: that is success.
-      if (maybeDone && result.error?.status === 401 && result.response) return { data: null, error: undefined, response: result.response };
-      return result;
+      // A retry after an attempt that may have revoked it finds the token revoked (401): that is success.
+      return remove(send, { method: 'delete', path: '/authenticate', token: current }, options, 401);
     },
     async changePassword(oldPassword, newPassword, options) {
       // Not retried: after a lost answer the token sent is revoked and a retry could only fail (see the README).
