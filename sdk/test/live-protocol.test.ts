@@ -15,7 +15,7 @@ afterEach(async () => {
 
 const connect = (options: { token?: string } = {}) =>
   (forum = createClient({ baseUrl: server!.url, ackTimeoutMs: 200, retryDelay: () => 20, ...options }));
-const postsAck = (snapshot: LivePost[]): SubscribeAck => ({ ok: true, topic: 'posts', snapshot });
+const postsAck = (snapshot: LivePost[], epoch?: string): SubscribeAck => ({ ok: true, topic: 'posts', snapshot, ...(epoch && { epoch }) });
 const titles = (items: readonly LivePost[] | undefined) => items?.map((p) => `${p.title}@${p.version}`);
 
 /** Answers every subscribe through `answer`, after joining the topic's room like the real server. */
@@ -114,6 +114,30 @@ describe('live protocol against a scripted socket.io server', () => {
     await waitFor('the new vote', () => titles(view.items)?.join() === 'a@2');
     expect(view.items?.[0]).toMatchObject({ upvotes: 0, downvotes: 1 });
     expect(snapshots).toEqual(['a@3,b@1', 'rewound a@1']);
+  });
+
+  it('takes whole the first snapshot of another database after a reconnect (a restore), and only then', async () => {
+    const [a, b] = [post({ title: 'a' }), post({ title: 'b' })];
+    const [a3, b2] = [voted(voted(a, 1), 2), voted(b, 1)];
+    server = await startScriptedServer(
+      onSubscribe((_, ack, socket, count) => {
+        // Away across the restore: the first database held a at version 3 and b; the restored one, a backup's, a at 1.
+        // Then a node of the restored database whose snapshot lags: it names that database and a at 1 still.
+        const [epoch, snapshot] = count === 1 ? ['first', [a3, b2]] : ['restored', [a]];
+        ack(postsAck(snapshot, epoch));
+        if (count === 2) socket.emit('poststream', { old_val: a, new_val: voted(a, 0, 1) });
+        if (count < 3) setTimeout(() => socket.disconnect(true), 100);
+      }),
+    );
+    const snapshots: string[] = [];
+    const client = connect();
+    client.live.posts.on('snapshot', (docs, { rewound }) => snapshots.push(`${rewound ? 'rewound ' : ''}${titles(docs)}`));
+    const view = client.live.posts.watch();
+    await waitFor('the third snapshot', () => snapshots.length === 3, 5000);
+    // The restored database's version 2 is news: held at version 3 of the first, it would have been dropped.
+    expect(snapshots).toEqual(['a@3,b@2', 'rewound a@1', 'a@1']);
+    expect(titles(view.items)).toEqual(['a@2']);
+    expect(view.items?.[0]).toMatchObject({ upvotes: 0, downvotes: 1 });
   });
 
   it('retries a subscription the server did not acknowledge in time, and one it answered with a 5xx', async () => {

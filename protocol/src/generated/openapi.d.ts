@@ -989,6 +989,7 @@ export interface components {
             ok: true;
             /** @constant */
             topic: "posts";
+            epoch?: components["schemas"]["DatabaseEpoch"];
             /** @description Posts without `myVote`, ranked and cut as the topic asks */
             snapshot: components["schemas"]["Post"][];
         } | {
@@ -997,6 +998,7 @@ export interface components {
             /** @constant */
             topic: "comments";
             postId: components["schemas"]["Id"];
+            epoch?: components["schemas"]["DatabaseEpoch"];
             /** @description The oldest comments of the post, oldest first */
             snapshot: components["schemas"]["Comment"][];
         } | {
@@ -1004,6 +1006,8 @@ export interface components {
             ok: false;
             error: components["schemas"]["Problem"];
         };
+        /** @description The database's identity: the same on every node and across restarts, another once the database is created anew or restored from a backup. A client that holds a snapshot of another epoch takes this one whole, as after a `resync` with `rewound`: the versions it saw may come again with other states. Absent on RethinkDB. */
+        DatabaseEpoch: string;
         /** @description An absolute http(s) URL of a page */
         PageUrl: string;
         NewPageComment: {

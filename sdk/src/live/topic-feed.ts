@@ -33,7 +33,8 @@ export interface TopicEvents<T> {
    * The whole topic, taken after joining: on subscribing, after every
    * reconnect, and when the server asks for a resync. Changes that arrive
    * meanwhile are delivered after it, except those it already holds. With
-   * `rewound`, the database went back (it lost commits, or was restored):
+   * `rewound`, the database went back (it lost commits, or was restored) or
+   * this snapshot names another database than the one before (its `epoch`):
    * the snapshot replaces what a listener holds, even documents it holds at
    * higher versions, and versions seen before count for nothing.
    */
@@ -69,6 +70,8 @@ export class TopicFeed<T> {
   #seen = new SeenVersions();
   // Set by a resync that said the database went back, until a snapshot is taken.
   #rewound = false;
+  // The database the last snapshot came from (DatabaseEpoch): another one (restored, made anew) reuses versions.
+  #database: string | undefined;
 
   constructor(topic: Topic, options: FeedOptions) {
     this.topic = topic;
@@ -101,8 +104,9 @@ export class TopicFeed<T> {
       const buffered = this.#buffer ?? [];
       this.#buffer = undefined;
       const snapshot = ack.snapshot as T[];
-      const rewound = this.#rewound;
+      const rewound = this.#rewound || (this.#database ?? ack.epoch) !== ack.epoch;
       this.#rewound = false;
+      this.#database = ack.epoch;
       if (rewound) this.#seen = new SeenVersions();
       this.#seen.recordSnapshot(snapshot as Versioned[]);
       this.events.emit('snapshot', snapshot, { rewound });

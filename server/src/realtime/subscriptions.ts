@@ -62,22 +62,24 @@ function parseTopic(value: unknown): Topic {
  */
 async function snapshot(services: Services, topic: Topic, socket: ForumSocket): Promise<SubscribeAck> {
   const { moderator, login } = socket.data;
+  // Read before the snapshot: a feed that reopens on a replaced database in between resyncs the socket anyway.
+  const epoch = services.store.epoch === undefined ? {} : { epoch: services.store.epoch };
   if (topic.topic === 'posts') {
     const sort = topic.sort ?? DEFAULT_POST_SORT;
     const limit = topic.limit ?? DEFAULT_PAGE_SIZE;
     const held = moderator ? undefined : await heldPosts(services.reads, login, sort, limit, undefined);
-    if (held) return { ok: true, topic: 'posts', snapshot: held.items };
+    if (held) return { ok: true, topic: 'posts', ...epoch, snapshot: held.items };
     const page = await services.store.listPosts(sort, { limit }, { includeHidden: moderator });
-    return { ok: true, topic: 'posts', snapshot: moderator ? page.items : page.items.flatMap((post) => publicPost(post) ?? []) };
+    return { ok: true, topic: 'posts', ...epoch, snapshot: moderator ? page.items : page.items.flatMap((post) => publicPost(post) ?? []) };
   }
   const missing = () => new ProblemError('not-found', `No post ${topic.postId}`);
   const held = moderator ? undefined : await heldComments(services.reads, login, topic.postId, COMMENT_SNAPSHOT_LIMIT, undefined);
   if (held === null) throw missing();
-  if (held) return { ok: true, topic: 'comments', postId: topic.postId, snapshot: held.value.items };
+  if (held) return { ok: true, topic: 'comments', postId: topic.postId, ...epoch, snapshot: held.value.items };
   const post = await services.store.getPost(topic.postId);
   if (!post || (post.hidden && !moderator)) throw missing();
   const page = await services.store.listComments(topic.postId, { limit: COMMENT_SNAPSHOT_LIMIT });
-  return { ok: true, topic: 'comments', postId: topic.postId, snapshot: moderator ? page.items : page.items.map(publicComment) };
+  return { ok: true, topic: 'comments', postId: topic.postId, ...epoch, snapshot: moderator ? page.items : page.items.map(publicComment) };
 }
 
 /**

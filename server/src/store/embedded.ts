@@ -34,8 +34,14 @@ export async function openEmbeddedStore(dataDir: string, options?: SqlStoreOptio
     // here), and directories of earlier versions held files anyone could write (0666); closing the folder covers both.
     // A folder of another account, or on a read-only mount, stays as it is: its owner decides.
     await chmod(directory, 0o700).catch(() => undefined);
-    await copyEmbeddedTemplate(directory);
+    const copied = await copyEmbeddedTemplate(directory);
     const driver = await openPgliteDriver(directory);
+    // Each copy of the template would hold its epoch: a forum made anew (or restored) must not pass for the one it replaced.
+    if (copied)
+      await driver.query('UPDATE change_log_state SET epoch = gen_random_uuid()').catch(async (error: unknown) => {
+        await driver.close();
+        throw error;
+      });
     return await SqlStore.open(
       'embedded',
       {

@@ -268,6 +268,12 @@ export interface QueueRecord {
 
 export interface Store {
   readonly kind: 'embedded' | 'postgres' | 'rethinkdb';
+  /**
+   * The database's identity (openapi.yaml's DatabaseEpoch) as the change feed
+   * last read it: the same on every node and across restarts, another once
+   * the database is created anew or restored. Undefined where there is none.
+   */
+  readonly epoch: string | undefined;
 
   /** Resolves when the database answers; rejects otherwise. */
   ping(): Promise<void>;

@@ -9,6 +9,7 @@ import pg from 'pg';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store, StoredPost } from '../../src/store/store.js';
 import { terminate } from '../support/launch.js';
+import { connectSocket, subscribe } from '../support/live-client.js';
 import { type NodeProcess, startNodeProcess } from '../support/node-process.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { findRethinkdb, startRethinkdb } from '../support/rethinkdb.js';
@@ -82,6 +83,18 @@ async function write(token: string, method: string, route: string, body?: unknow
   });
 }
 
+/** The database epoch a node's subscriptions name (openapi.yaml's DatabaseEpoch), of posts and of a post's comments. */
+async function epochsOf(url: string, postId: string): Promise<(string | undefined)[]> {
+  const socket = await connectSocket(url);
+  try {
+    return (await Promise.all([subscribe(socket, { topic: 'posts' }), subscribe(socket, { topic: 'comments', postId })])).map((ack) =>
+      ack.ok ? ack.epoch : undefined,
+    );
+  } finally {
+    socket.disconnect();
+  }
+}
+
 async function recount(store: Store, postId: string): Promise<{ up: number; down: number }> {
   // getVotes is per account: ask for each writer.
   let up = 0;
@@ -143,6 +156,8 @@ test('a backup of a running embedded node under a write workload restores every 
   expect((await write(signedOut, 'DELETE', '/authenticate')).status).toBe(204);
   expect((await write(signedOut, 'GET', '/me')).status).toBe(401);
 
+  const [epoch] = await epochsOf(node.url, flagged.id);
+  expect(epoch).toEqual(expect.any(String));
   const file = path.join(work, 'forum.ndjson');
   const started = Date.now();
   // Run with more of a node's environment than it reads: settings it does not read, even wrong ones, are not its to refuse.
@@ -181,6 +196,7 @@ test('a backup of a running embedded node under a write workload restores every 
     expect(restored.stderr).toBe('');
     expect(restored.stdout).toMatch(/^restored .* \(taken .* from a embedded store\): .*; post counters recounted\n$/);
     const store = await target.open();
+    const reopened = store.epoch;
     try {
       for (const post of posts.filter((p) => p.at < started)) expect(await store.getPost(post.id)).not.toBeNull();
       for (const comment of comments.filter((c) => c.at < started))
@@ -204,6 +220,11 @@ test('a backup of a running embedded node under a write workload restores every 
     // A node on the restored store, with the same JWT_SECRET, still refuses the signed-out token, and only it.
     const restoredNode = await startNodeProcess(target.env);
     try {
+      // A restored database is another one, whatever it was restored from: a client that held the original's snapshots
+      // takes the next whole. It keeps its epoch when opened again (by the check above, then by this node).
+      expect(reopened).toEqual(expect.any(String));
+      expect(reopened).not.toBe(epoch);
+      expect(await epochsOf(restoredNode.url, flagged.id)).toEqual([reopened, reopened]);
       expect((await write(signedOut, 'GET', '/me', undefined, restoredNode.url)).status).toBe(401);
       expect((await write(signedOut, 'POST', '/posts', { title: 'after sign-out' }, restoredNode.url)).status).toBe(401);
       expect((await write(kept, 'GET', '/me', undefined, restoredNode.url)).status).toBe(200);

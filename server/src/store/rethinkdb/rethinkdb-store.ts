@@ -79,6 +79,8 @@ const REPAIR_RETRY_MS = 2_000;
  */
 export class RethinkdbStore implements Store {
   readonly kind = 'rethinkdb' as const;
+  // Its changefeeds keep no log to name: a client learns of a restore from the versions alone (see DatabaseEpoch).
+  readonly epoch = undefined;
   readonly #ctx: Context;
   readonly #feeds: Record<Table, TableFeed>;
   readonly #timer: NodeJS.Timeout;

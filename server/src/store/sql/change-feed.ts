@@ -121,6 +121,11 @@ export class ChangeFeed implements CastChanges {
     this.#readName = options.prepared ? 'news_forum_read_changes' : undefined;
   }
 
+  /** The log's epoch where the feed stands: see Store.epoch. */
+  get epoch(): string {
+    return this.#position.epoch;
+  }
+
   /** A new, independent stream of the table's changes; see Store.changes. */
   subscribe<K extends Table>(table: K, signal?: AbortSignal): AsyncIterable<FeedItem<K>> {
     const subscription = new Subscription(table, signal, () => this.#subscribers.delete(subscription));

@@ -132,6 +132,10 @@ export class SqlStore implements Store {
     this.#users = new UserReader(() => this.#db(), { slots: embedded ? 1 : 2, ...gather });
   }
 
+  get epoch(): string {
+    return this.#feed.epoch;
+  }
+
   /** Migrates the database and returns the store; closes the driver if that fails. */
   static async open(kind: 'embedded' | 'postgres', driver: SqlDriver, options: SqlStoreOptions = {}): Promise<SqlStore> {
     try {
