@@ -75,6 +75,8 @@ describe('<news-forum>', () => {
     );
     expect(await heard).toMatchObject({ action: 'load', error: { code: 'network_error' } });
     await page.locator('news-forum').getByText('is not an http(s) URL').waitFor();
+    // Nothing to sign in or up to.
+    expect(await page.locator('news-forum').getByRole('button').allTextContents()).toEqual([]);
     expect(problems).toEqual({ errors: [], dialogs: [] });
   }, 30_000);
 
@@ -123,8 +125,11 @@ describe('<news-forum>', () => {
     await forum.evaluate((element) => element.setAttribute('api', 'ftp://x'));
     await forum.getByText('is not an http(s) URL').waitFor();
     await text(status, 'Offline');
+    const signIn = forum.getByRole('button', { name: 'Sign in' });
+    expect(await signIn.count()).toBe(0);
     await forum.evaluate((element, url) => element.setAttribute('api', url), fixture.env.url);
     await text(status, 'Live');
+    await signIn.waitFor();
     expect(problems).toEqual({ errors: [], dialogs: [] });
     await context.close();
   }, 30_000);

@@ -28,7 +28,9 @@ export function header(ui: Ui): TemplateResult {
               Submit a post
             </button>
             <button class="secondary" @click=${() => ui.session.signOut()}>Sign out</button>`
-          : html`<button class="secondary" data-focus="open:sign-in" aria-expanded=${String(panel === 'sign-in')} @click=${() => ui.view.setPanel(panel === 'sign-in' ? undefined : 'sign-in')}>
+          : // No forum to sign in to: `api` names none (its error is shown).
+            ui.session.forum &&
+            html`<button class="secondary" data-focus="open:sign-in" aria-expanded=${String(panel === 'sign-in')} @click=${() => ui.view.setPanel(panel === 'sign-in' ? undefined : 'sign-in')}>
               Sign in
             </button>
             <button class="primary" data-focus="open:sign-up" aria-expanded=${String(panel === 'sign-up')} @click=${() => ui.view.setPanel(panel === 'sign-up' ? undefined : 'sign-up')}>
