@@ -8,15 +8,18 @@
 # at once when it stops answering, and
 # registered again on a new lease when etcd lost the old one (a restart),
 # and written again on its lease when the key alone went.
-# SIGTERM revokes the lease first, so the load balancer drops the node before
-# the node itself is stopped (systemd stops this unit before the node's).
+# SIGTERM revokes the lease, then waits $DEREGISTER_DELAY before exiting:
+# systemd stops this unit before the node's and the node only once this one
+# has exited, so the balancer has that long to drop the node before the node
+# stops accepting (as a node that registers itself waits after deleting its key).
 #
 # Environment: ETCD_URL (comma list of endpoints; credentials written in it,
 # http://user:password@host:2379 with %-escapes as in the node's ETCD_URL,
 # sign in as that etcd user), ETCD_CA_FILE, ETCD_CERT_FILE and ETCD_KEY_FILE
 # (for https endpoints, as the node takes them), INSTANCE_NAME, ADVERTISE_ADDR
 # (host:port), ETCD_TTL (default 10), HEALTH_URL (default
-# http://$ADVERTISE_ADDR/readyz).
+# http://$ADVERTISE_ADDR/readyz), DEREGISTER_DELAY (default 2s; as the node
+# takes it: 0, 2, 2s, 500ms, up to 120s).
 # Needs etcdctl (v3, 3.4 or later), curl and timeout (coreutils).
 set -u
 : "${ETCD_URL:?ETCD_URL is required}" "${INSTANCE_NAME:?INSTANCE_NAME is required}" "${ADVERTISE_ADDR:?ADVERTISE_ADDR is required}"
@@ -46,6 +49,17 @@ fi
 TTL=${ETCD_TTL:-10}
 KEY="/services/news-forum/upstream/$INSTANCE_NAME"
 HEALTH_URL=${HEALTH_URL:-http://$ADVERTISE_ADDR/readyz}
+# DEREGISTER_DELAY in seconds for sleep, checked as the node checks it.
+delay=${DEREGISTER_DELAY:-2s}
+case "$delay" in
+  *ms) DELAY=$(printf '%s' "${delay%ms}" | awk '/^[0-9]+(\.[0-9]+)?$/ && $1 <= 120000 { print $1 / 1000 }') ;;
+  *s) DELAY=$(printf '%s' "${delay%s}" | awk '/^[0-9]+(\.[0-9]+)?$/ && $1 <= 120 { print $1 }') ;;
+  *) DELAY=$(printf '%s' "$delay" | awk '/^[0-9]+(\.[0-9]+)?$/ && $1 <= 120 { print $1 }') ;;
+esac
+if [ -z "$DELAY" ]; then
+  printf 'news-forum-discovery: DEREGISTER_DELAY must be a delay from 0 to 120s such as 2, 2s or 500ms (got "%s")\n' "$delay" >&2
+  exit 2
+fi
 PERIOD=$((TTL / 3))
 [ "$PERIOD" -ge 1 ] || PERIOD=1
 export ETCDCTL_API=3
@@ -61,7 +75,16 @@ withdraw() {
   if [ -n "$lease" ]; then ctl lease revoke "$lease" >/dev/null 2>&1 || ctl del "$KEY" >/dev/null 2>&1; fi
   lease=
 }
-trap 'withdraw; say "deregistered"; exit 0' TERM INT
+# Registered, the node keeps serving DEREGISTER_DELAY longer: the balancer re-renders without it meanwhile.
+stop() {
+  if [ -n "$lease" ]; then
+    withdraw
+    say "deregistered; exiting in $DELAY s, once the balancer has dropped the node"
+    sleep "$DELAY"
+  fi
+  exit 0
+}
+trap stop TERM INT
 
 # Whether the node serves. A 503 whose only failed check is Redis counts as
 # serving: every node shares that Redis, so withdrawing for it would withdraw

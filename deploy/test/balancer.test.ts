@@ -255,15 +255,18 @@ describe('registration', () => {
         15_000,
       );
 
-      // Two loops, so that neither waits for the other: the node may stop accepting soon after its key goes.
+      // The key watched (etcd pushes its deletion: a get in a loop saw it a round trip or two late, which on a busy
+      // machine was longer than a sidekick's node keeps serving), the node asked in a loop that never waits for it.
       let keyGoneAt: number | undefined;
       let lastServedAt = 0;
       let refusedAt: number | undefined;
-      const watchingKey = (async () => {
-        while (keyGoneAt === undefined && refusedAt === undefined) {
-          if ((await etcd.get(`${UPSTREAM}${node.name}`).string()) === null) keyGoneAt = performance.now();
-        }
-      })();
+      const watcher = await etcd.watch().key(`${UPSTREAM}${node.name}`).create();
+      const keyGone = new Promise<void>((resolve) =>
+        watcher.on('delete', () => {
+          keyGoneAt ??= performance.now();
+          resolve();
+        }),
+      );
       const watchingNode = (async () => {
         while (refusedAt === undefined) {
           const sentAt = performance.now();
@@ -276,7 +279,10 @@ describe('registration', () => {
         }
       })();
       await node.stop();
-      await Promise.all([watchingKey, watchingNode]);
+      await watchingNode;
+      // A key still there once the node refuses is a failure below, not a wait for the test's timeout.
+      await Promise.race([keyGone, new Promise((resolve) => setTimeout(resolve, 2_000))]);
+      await watcher.cancel();
       expect(keyGoneAt).toBeDefined();
       expect(keyGoneAt!).toBeLessThan(refusedAt!);
       // A request sent after the key was seen gone was still served.

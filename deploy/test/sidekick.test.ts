@@ -80,3 +80,54 @@ test('an etcd that stops answering mid-renewal does not hold the sidekick: asked
     if (stuck.exitCode === null) stuck.kill('SIGKILL');
   }
 }, 60_000);
+
+test('asked to stop, it deregisters at once and exits DEREGISTER_DELAY later, so that the node it registered is stopped only then', async () => {
+  const address = `127.0.0.1:${(health.address() as AddressInfo).port}`;
+  const key = '/services/news-forum/upstream/side-c';
+  const stopping = spawn('sh', [SCRIPT], {
+    env: {
+      ...process.env,
+      ETCD_URL: etcd.endpoints.join(','),
+      INSTANCE_NAME: 'side-c',
+      ADVERTISE_ADDR: address,
+      ETCD_TTL: String(TTL),
+      DEREGISTER_DELAY: '3s',
+    },
+    stdio: 'ignore',
+  });
+  const exited = new Promise<number | null>((resolve) => stopping.once('exit', (code) => resolve(code)));
+  try {
+    await waitFor(async () => (await client.get(key).string()) === address, 'registered', 10_000);
+    stopping.kill('SIGTERM');
+    await waitFor(async () => (await client.get(key).string()) === null, 'the key gone', 5_000);
+    expect(stopping.exitCode).toBeNull();
+    expect(await exited).toBe(0);
+  } finally {
+    if (stopping.exitCode === null) stopping.kill('SIGKILL');
+  }
+}, 30_000);
+
+test('a DEREGISTER_DELAY it cannot read stops it before it registers anything, saying what it takes', async () => {
+  const address = `127.0.0.1:${(health.address() as AddressInfo).port}`;
+  for (const value of ['soon', '-1', '121s', '2 s']) {
+    const child = spawn('sh', [SCRIPT], {
+      env: {
+        ...process.env,
+        ETCD_URL: etcd.endpoints.join(','),
+        INSTANCE_NAME: 'side-d',
+        ADVERTISE_ADDR: address,
+        DEREGISTER_DELAY: value,
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
+    expect({ value, code, stderr }).toEqual({
+      value,
+      code: 2,
+      stderr: expect.stringContaining(`DEREGISTER_DELAY must be a delay from 0 to 120s`),
+    });
+  }
+  expect(await client.get('/services/news-forum/upstream/side-d').string()).toBeNull();
+});

@@ -105,14 +105,12 @@ export class ApiNode {
   /**
    * A graceful stop, as `systemctl stop` does it. With built-in registration
    * the node gets SIGTERM and deregisters, waits for the balancer to drop it
-   * (DEREGISTER_DELAY), drains and closes; with a sidekick, the sidekick is
-   * stopped first (it deregisters) and the node once the balancer dropped it.
+   * (DEREGISTER_DELAY), drains and closes; with a sidekick, as the units
+   * order it, the sidekick is stopped first (it deregisters and waits its
+   * DEREGISTER_DELAY) and the node once the sidekick has exited.
    */
   async stop(): Promise<void> {
-    if (this.sidekick) {
-      await this.sidekick.stop('SIGTERM');
-      if (this.process.alive) await this.waitRouted(false, 15_000);
-    }
+    await this.sidekick?.stop('SIGTERM');
     await this.process.stop('SIGTERM', 30_000);
   }
 
