@@ -297,7 +297,20 @@ describe('postgres store: change feed across failures', () => {
    * node's write takes seq s again, its notice lost with the reader's listening connection; then `next` writes the
    * change after it. The reader must find out by a read: a reset, or the row now at s.
    */
-  async function afterLostCommit(next: 'its own vote batch' | "another node's vote"): Promise<string[]> {
+  /** The epoch the database's change log holds now. */
+  async function loggedEpoch(url: string): Promise<string> {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      return (await client.query('SELECT epoch::text AS epoch FROM change_log_state')).rows[0].epoch;
+    } finally {
+      await client.end();
+    }
+  }
+
+  async function afterLostCommit(
+    next: 'its own vote batch' | "another node's vote",
+  ): Promise<{ seen: string[]; epochs: { before: string; logged: string; store: string | undefined } }> {
     const { store, url } = await stores.open();
     const other = await openStore({ kind: 'postgres', databaseUrl: url! });
     try {
@@ -309,6 +322,7 @@ describe('postgres store: change feed across failures', () => {
         { old_val: null, new_val: p1 },
         { old_val: null, new_val: p2 },
       ]);
+      const before = store.epoch!;
       await Promise.all([store.ping(), other.ping()]);
       const client = new pg.Client({ connectionString: url! });
       await client.connect();
@@ -338,7 +352,10 @@ describe('postgres store: change feed across failures', () => {
       const { value: p3 } = await other.createPost(newPost('p3'));
       const items = await feed.until((item) => isChange(item) && item.new_val?.id === p3.id);
       await feed.stop();
-      return items.map((item) => (isChange(item) ? item.new_val!.title : item.rewound ? 'reset, rewound' : 'reset'));
+      return {
+        seen: items.map((item) => (isChange(item) ? item.new_val!.title : item.rewound ? 'reset, rewound' : 'reset')),
+        epochs: { before, logged: await loggedEpoch(url!), store: store.epoch },
+      };
     } finally {
       await other.close();
     }
@@ -346,7 +363,10 @@ describe('postgres store: change feed across failures', () => {
 
   test('a database that came back without a commit the reader delivered resets it, whether the next change is its own vote batch or not', async () => {
     for (const next of ["another node's vote", 'its own vote batch'] as const) {
-      const seen = await afterLostCommit(next);
+      const { seen, epochs } = await afterLostCommit(next);
+      // A client away meanwhile is told when it subscribes again: the log has another epoch, which the store names.
+      expect(epochs.logged).not.toBe(epochs.before);
+      expect(epochs.store).toBe(epochs.logged);
       expect({ next, found: seen.includes('reset, rewound') || seen.includes('written after the failover') }).toEqual({
         next,
         found: true,

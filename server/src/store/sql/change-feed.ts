@@ -30,6 +30,12 @@ export const READ_CHANGES = `SELECT s.epoch::text AS epoch, s.pruned_through::te
                       WHERE seq > $1 ORDER BY seq LIMIT ${BATCH}) c ON true
  ORDER BY c.seq`;
 
+/**
+ * A new epoch for a log that lost commits under its old one, unless another
+ * node has given it one already.
+ */
+const RENEW_EPOCH = 'UPDATE change_log_state SET epoch = gen_random_uuid() WHERE epoch = $1::uuid';
+
 /** The head of the change log: everything up to `seq` has been committed or pruned. */
 export async function readFeedPosition(db: SqlExecutor): Promise<FeedPosition> {
   const [row] = await db.query<{ epoch: string; seq: string }>(
@@ -307,6 +313,10 @@ export class ChangeFeed implements CastChanges {
     if (state.epoch !== this.#position.epoch || pruned > this.#position.seq || undone) {
       // The database was replaced, pruned past us or lost commits we delivered.
       const rewound = undone || state.epoch !== this.#position.epoch;
+      // Lost under the same epoch, the history clients saw is gone without a sign for those away now (they compare
+      // epochs when they subscribe again): a new epoch is that sign, and every other node resets on it too. A
+      // failed write leaves the position as it was, so the next read finds the loss again and retries.
+      if (undone && state.epoch === this.#position.epoch) await this.#driver.query(RENEW_EPOCH, [state.epoch]);
       this.#position = await readFeedPosition(this.#driver);
       this.#stamp = undefined;
       this.#announced = 0;
