@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -178,3 +179,42 @@ test('what a program started goes with it when it is killed: an nginx that would
   await parent.exited;
   await waitFor(() => !isRunning(child), 'the child gone', 5_000);
 });
+
+test.each(['SIGKILL', 'SIGHUP'] as const)(
+  'a process killed (%s) while its programs run leaves none of them running, nor what they started',
+  async (signal) => {
+    const pidFile = path.join(dir, `orphan-${signal}.pid`);
+    const supervised = new URL('../dist/cluster/supervised.js', import.meta.url).href;
+    // What npm run cluster does, in a process of its own: a program that started a child of its own, then waits.
+    const owner = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { Supervised } from ${JSON.stringify(supervised)};
+         new Supervised({ name: 'orphan', command: 'sh', args: ['-c', 'sleep 60 & echo $$ $! > ${pidFile}; wait'] }, ${JSON.stringify(dir)}).start();
+         console.log('started');
+         setInterval(() => {}, 1000);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    let said = '';
+    owner.stdout.on('data', (chunk) => (said += chunk));
+    try {
+      // start() has returned (what npm run cluster waits for): the program is known to be reaped.
+      await waitFor(() => said === 'started\n', 'start() returned', 10_000);
+      await waitFor(
+        async () => (await readFile(pidFile, 'utf8').catch(() => '')).endsWith('\n'),
+        'the program and its child started',
+        10_000,
+      );
+      const pids = (await readFile(pidFile, 'utf8')).trim().split(' ').map(Number);
+      expect(pids.map(isRunning)).toEqual([true, true]);
+      owner.kill(signal);
+      await waitFor(() => pids.every((pid) => !isRunning(pid)), 'the program and its child gone', 20_000);
+    } finally {
+      owner.kill('SIGKILL');
+    }
+  },
+  30_000,
+);

@@ -65,8 +65,8 @@ const stop = () => {
   if (!cluster) return starting.abort();
   void cluster.stop().then(() => process.exit(0));
 };
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+// A closed terminal (SIGHUP) too: by default it ends node at once, leaving every program running.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
 // What dies here (a fault being tried, or a crash) comes back after its unit's RestartSec; the operator is told.
 onUnexpectedExit((exit) => {
   if (!stopping) process.stdout.write(`${exitLine(exit)}\n`);

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { forget, reapIfOrphaned } from './reaper.js';
 
 /** How to start one program of the cluster. */
 export interface ProgramSpec {
@@ -72,7 +73,10 @@ export function onRestarted(listener: (restarted: Restarted) => void): () => voi
   return () => restartedListeners.delete(listener);
 }
 
-/** Every child still running, killed if this process exits without stopping them (a crash, a test runner's exit). */
+/**
+ * Every child still running, signalled if this process exits without stopping them (a test runner's exit); the
+ * reaper covers the deaths that run no handler (a signal, `kill -9`).
+ */
 const running = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const child of running) killGroup(child, 'SIGTERM');
@@ -159,9 +163,14 @@ export class Supervised {
     child.stdout.pipe(log, { end: false });
     child.stderr.pipe(log, { end: false });
     running.add(child);
+    const pid = child.pid;
+    if (pid !== undefined) reapIfOrphaned(pid);
     this.#exited = new Promise<void>((resolve) => {
       // What it started and left behind (an nginx holding the port, backends holding the pipes) goes with it.
-      child.once('exit', () => killGroup(child, 'SIGKILL'));
+      child.once('exit', () => {
+        killGroup(child, 'SIGKILL');
+        if (pid !== undefined) forget(pid);
+      });
       // 'close', not 'exit': output still buffered in the pipes at exit would be written after the log ended.
       child.once('close', (code, signal) => {
         running.delete(child);
