@@ -1006,7 +1006,7 @@ export interface components {
             ok: false;
             error: components["schemas"]["Problem"];
         };
-        /** @description The database's identity: the same on every node and across restarts, another once the database is created anew or restored from a backup. A client that holds a snapshot of another epoch takes this one whole, as after a `resync` with `rewound`: the versions it saw may come again with other states. Absent on RethinkDB. */
+        /** @description The database's identity: the same on every node and across restarts, another once the database is created anew or restored from a backup. A client that holds a snapshot of another epoch takes this one whole, as after a `resync` with `rewound`: the versions it saw may come again with other states. On RethinkDB it is the id RethinkDB gave the posts table, another once the tables are created anew (as a restore does). */
         DatabaseEpoch: string;
         /** @description An absolute http(s) URL of a page */
         PageUrl: string;

@@ -41,6 +41,8 @@ const LIMITS = {
 
 let node: NodeProcess;
 let postgres: TestPostgres;
+/** The original's epoch and a post of it, once the workload test has backed it up. */
+let original: { epoch: string; postId: string } | undefined;
 let work: string;
 
 beforeAll(async () => {
@@ -158,6 +160,7 @@ test('a backup of a running embedded node under a write workload restores every 
 
   const [epoch] = await epochsOf(node.url, flagged.id);
   expect(epoch).toEqual(expect.any(String));
+  original = { epoch: epoch!, postId: flagged.id };
   const file = path.join(work, 'forum.ndjson');
   const started = Date.now();
   // Run with more of a node's environment than it reads: settings it does not read, even wrong ones, are not its to refuse.
@@ -377,6 +380,19 @@ onRethinkdb(
       expect(backup.stderr).toBe('');
       expect(JSON.parse((await readFile(again, 'utf8')).split('\n')[0]!)).toMatchObject({ store: 'rethinkdb' });
       expect(await rows(again)).toEqual(await rows(file));
+      // Another database than the original for clients, as after a restore into the other stores; the same once opened again.
+      const store = await openStore({ kind: 'rethinkdb', rethinkdbUrl: env.RETHINKDB_URL });
+      const reopened = store.epoch;
+      await store.close();
+      expect(reopened).toEqual(expect.any(String));
+      expect(reopened).not.toBe(original!.epoch);
+      const restoredNode = await startNodeProcess(env);
+      try {
+        expect(await epochsOf(restoredNode.url, original!.postId)).toEqual([reopened, reopened]);
+      } finally {
+        await terminate(restoredNode.child, 'SIGTERM');
+        await restoredNode.cleanup();
+      }
     } finally {
       await rethinkdb.stop();
     }

@@ -79,8 +79,13 @@ const REPAIR_RETRY_MS = 2_000;
  */
 export class RethinkdbStore implements Store {
   readonly kind = 'rethinkdb' as const;
-  // Its changefeeds keep no log to name: a client learns of a restore from the versions alone (see DatabaseEpoch).
-  readonly epoch = undefined;
+  /**
+   * The posts table's id: RethinkDB gives a table a new one when it is created, so a database made anew or
+   * restored (into empty tables) names another epoch, and the same one across restarts. Its changefeeds keep
+   * no log, so a database that lost writes under the same tables (a server's data directory copied back) is
+   * not told apart.
+   */
+  readonly epoch: string;
   readonly #ctx: Context;
   readonly #feeds: Record<Table, TableFeed>;
   readonly #timer: NodeJS.Timeout;
@@ -88,8 +93,9 @@ export class RethinkdbStore implements Store {
   #closing: Promise<void> | undefined;
   #startupRecount: Promise<unknown> = Promise.resolve();
 
-  private constructor(ctx: Context, feeds: Record<Table, TableFeed>, keysMs: number, stopRepairs: () => Promise<void>) {
+  private constructor(ctx: Context, epoch: string, feeds: Record<Table, TableFeed>, keysMs: number, stopRepairs: () => Promise<void>) {
     this.#ctx = ctx;
+    this.epoch = epoch;
     this.#feeds = feeds;
     this.#stopRepairs = stopRepairs;
     this.#timer = setInterval(() => {
@@ -109,6 +115,7 @@ export class RethinkdbStore implements Store {
     try {
       await ensureSchema(db, options.layout ?? DEFAULT_LAYOUT);
       const ctx = context(db);
+      const epoch = await db.run<string>(ctx.table('posts').info()('id'));
       const feeds = { posts: new TableFeed(ctx, 'posts'), comments: new TableFeed(ctx, 'comments') };
       await Promise.all([feeds.posts.open(), feeds.comments.open()]);
       const stopRepairs = startRepairs(ctx, {
@@ -116,7 +123,7 @@ export class RethinkdbStore implements Store {
         retryMs: REPAIR_RETRY_MS,
         settleMs: db.queryTimeoutMs + 1_000,
       });
-      const store = new RethinkdbStore(ctx, feeds, options.idempotencyKeysMs ?? DEFAULT_KEYS_MS, stopRepairs);
+      const store = new RethinkdbStore(ctx, epoch, feeds, options.idempotencyKeysMs ?? DEFAULT_KEYS_MS, stopRepairs);
       // What changed while it was being confirmed is left to the background repairs.
       store.#startupRecount = repairCounters(ctx).then(
         ({ unsettled }) => {
