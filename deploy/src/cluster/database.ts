@@ -179,6 +179,7 @@ export class ClusterDatabase {
     await waitFor(async () => (await this.primary.query('SHOW synchronous_standby_names')) === value, 'the primary reloaded', 10_000, {
       intervalMs: 50,
     });
-    this.#log('info', on ? `synchronous replication to the replica (${SYNCHRONOUS})` : 'asynchronous replication');
+    // Without a replica there is no replication to speak of (--replica none).
+    if (on || this.replica) this.#log('info', on ? `synchronous replication to the replica (${SYNCHRONOUS})` : 'asynchronous replication');
   }
 }
