@@ -91,7 +91,7 @@ test('asked to stop, it deregisters at once and exits DEREGISTER_DELAY later, so
       INSTANCE_NAME: 'side-c',
       ADVERTISE_ADDR: address,
       ETCD_TTL: String(TTL),
-      DEREGISTER_DELAY: '3s',
+      DEREGISTER_DELAY: '5s',
     },
     stdio: 'ignore',
   });
