@@ -49,8 +49,8 @@ function tell(line: string): void {
 
 /**
  * Has the process group `pid` leads stopped if this process ends without
- * stopping it: a crash, `kill -9`, a closed terminal. `process.on('exit')`
- * runs in none of those.
+ * stopping it: an exit (a test runner's), a crash, `kill -9`, a closed
+ * terminal; `process.on('exit')` would run in the first alone.
  */
 export function reapIfOrphaned(pid: number): void {
   tell(`+${pid}`);

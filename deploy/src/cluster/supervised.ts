@@ -73,15 +73,6 @@ export function onRestarted(listener: (restarted: Restarted) => void): () => voi
   return () => restartedListeners.delete(listener);
 }
 
-/**
- * Every child still running, signalled if this process exits without stopping them (a test runner's exit); the
- * reaper covers the deaths that run no handler (a signal, `kill -9`).
- */
-const running = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of running) killGroup(child, 'SIGTERM');
-});
-
 /** Signals the process group a child leads (it was spawned detached): the child and whatever it started. */
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
@@ -162,7 +153,6 @@ export class Supervised {
     });
     child.stdout.pipe(log, { end: false });
     child.stderr.pipe(log, { end: false });
-    running.add(child);
     const pid = child.pid;
     if (pid !== undefined) reapIfOrphaned(pid);
     this.#exited = new Promise<void>((resolve) => {
@@ -173,7 +163,6 @@ export class Supervised {
       });
       // 'close', not 'exit': output still buffered in the pipes at exit would be written after the log ended.
       child.once('close', (code, signal) => {
-        running.delete(child);
         if (this.#stopping !== child) {
           const restart = this.#scheduleRestart();
           const exit: UnexpectedExit = { name: this.spec.name, code, signal, logFile: this.#logFile, ...(restart && { restart }) };
